@@ -1,0 +1,1 @@
+// The Protocol layer of SwiftBokeh. See CONTRIBUTING.md for what it may import.

@@ -1,0 +1,1 @@
+// The Routing layer of SwiftBokeh. See CONTRIBUTING.md for what it may import.

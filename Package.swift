@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "SwiftBokeh",
+    products: [
+        .library(name: "DocumentModel", targets: ["DocumentModel"]),
+        .library(name: "ServerCore", targets: ["ServerCore"]),
+        .library(name: "Client", targets: ["Client"]),
+        .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Protocol", targets: ["Protocol"]),
+        .library(name: "Routing", targets: ["Routing"]),
+        .executable(name: "wire-bench", targets: ["WireBench"]),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(
+            name: "CZlib", path: "Modules/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Modules/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+
+        // Layers. See CONTRIBUTING.md for the layering rule.
+        .target(name: "DocumentModel", path: "Modules/DocumentModel", swiftSettings: swiftSettings),
+        .target(name: "Routing", path: "Modules/Routing", swiftSettings: swiftSettings),
+        .target(
+            name: "Wire", dependencies: ["CZlib", "COpenSSL"], path: "Modules/Wire",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Protocol", dependencies: ["DocumentModel", "CZlib", "COpenSSL"], path: "Modules/Protocol",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "ServerCore", dependencies: ["DocumentModel", "Protocol", "Wire", "Routing"],
+            path: "Modules/ServerCore", swiftSettings: swiftSettings),
+        .target(
+            name: "Client", dependencies: ["DocumentModel", "Protocol", "Wire"], path: "Modules/Client",
+            swiftSettings: swiftSettings),
+
+        // Tools.
+        .executableTarget(
+            name: "WireBench", dependencies: ["Wire"], path: "Tools/WireBench", swiftSettings: swiftSettings),
+
+        // Tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WireTests", dependencies: ["Wire", "TestSupport"], path: "Tests/WireTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProtocolTests", dependencies: ["Protocol", "TestSupport"], path: "Tests/ProtocolTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DocumentModelTests", dependencies: ["DocumentModel", "TestSupport"],
+            path: "Tests/DocumentModelTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RoutingTests", dependencies: ["Routing", "TestSupport"], path: "Tests/RoutingTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerCoreTests", dependencies: ["ServerCore", "TestSupport"], path: "Tests/ServerCoreTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ClientTests", dependencies: ["Client", "TestSupport"], path: "Tests/ClientTests",
+            swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)
