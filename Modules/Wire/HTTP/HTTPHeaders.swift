@@ -128,6 +128,14 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         return out
     }
 
+    /// `s` without leading and trailing spaces and tabs.
+    package static func trimmed<S: StringProtocol>(_ s: S) -> String {
+        var sub = Substring(s)
+        while let f = sub.first, f == " " || f == "\t" { sub = sub.dropFirst() }
+        while let l = sub.last, l == " " || l == "\t" { sub = sub.dropLast() }
+        return String(sub)
+    }
+
     package static func trimOWS<C: BidirectionalCollection>(_ bytes: C) -> C.SubSequence where C.Element == UInt8 {
         var s = bytes[...]
         while let f = s.first, f == 0x20 || f == 0x09 { s = s.dropFirst() }

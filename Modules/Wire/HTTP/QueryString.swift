@@ -100,7 +100,7 @@ public enum CookieParser {
                 name = ""
                 value = chunk
             }
-            let n = name.trimmingSpaces, v = value.trimmingSpaces
+            let n = HTTPHeaders.trimmed(name), v = HTTPHeaders.trimmed(value)
             if n.isEmpty && v.isEmpty { continue }
             out.append((n, unquote(v)))
         }
@@ -133,11 +133,3 @@ public enum CookieParser {
     }
 }
 
-extension StringProtocol {
-    fileprivate var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-}
