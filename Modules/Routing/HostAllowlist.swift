@@ -158,7 +158,9 @@ private func isPythonInteger(_ text: Substring) -> Bool {
 
 /// `text` without leading and trailing ASCII whitespace.
 func trimmed(_ text: Substring) -> String {
-    let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" }
+    let isSpace: (Character) -> Bool = {
+        $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}"
+    }
     guard let start = text.firstIndex(where: { !isSpace($0) }), let end = text.lastIndex(where: { !isSpace($0) })
     else { return "" }
     return String(text[start...end])

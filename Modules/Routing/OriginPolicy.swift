@@ -74,8 +74,10 @@ public struct OriginPolicy: Hashable, Sendable {
             return .rejected(
                 OriginRejection(
                     status: 500, reason: "Internal Server Error",
-                    body: "<html><title>500: Internal Server Error</title><body>500: Internal Server Error</body></html>",
-                    logMessage: "Uncaught exception checking websocket Origin \(pythonRepr(origin)): ValueError('\(reason)')"))
+                    body:
+                        "<html><title>500: Internal Server Error</title><body>500: Internal Server Error</body></html>",
+                    logMessage:
+                        "Uncaught exception checking websocket Origin \(pythonRepr(origin)): ValueError('\(reason)')"))
         }
     }
 }

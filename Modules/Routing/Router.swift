@@ -101,7 +101,8 @@ func percentDecoded(_ text: Substring) -> [UInt8] {
     bytes.reserveCapacity(utf8.count)
     var index = 0
     while index < utf8.count {
-        if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count, let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2])
+        if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count, let high = hexValue(utf8[index + 1]),
+            let low = hexValue(utf8[index + 2])
         {
             bytes.append(high << 4 | low)
             index += 3

@@ -384,7 +384,9 @@ private struct PatternParser {
         let byte = bytes[index]
         index += 1
         if let set = Self.classEscape(byte) { return .set(set) }
-        guard Self.isLiteralEscape(byte) else { throw failure("unsupported escape \\\(Character(Unicode.Scalar(byte)))") }
+        guard Self.isLiteralEscape(byte) else {
+            throw failure("unsupported escape \\\(Character(Unicode.Scalar(byte)))")
+        }
         return .byte(byte)
     }
 

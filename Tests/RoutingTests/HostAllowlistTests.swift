@@ -91,19 +91,20 @@ struct HostAllowlistTests {
     }
 
     /// `check_allowlist` appends `:80` to a host without a port before matching.
-    @Test(arguments: [
-        ("alice", ["alice:80"], true),
-        ("alice", ["alice:8080"], false),
-        ("localhost:5006", ["localhost:5006"], true),
-        ("localhost:5007", ["localhost:5006"], false),
-        ("example.com", ["127.0.0.1:5107", "*.test:80", "example.com:80"], true),
-        ("b.test", ["*.test:80"], true),
-        ("a.b.test", ["*.test:80"], false),
-        ("dashboard.corp.attacker.com", ["dashboard.corp:80"], false),
-        ("[::1]", ["[::1]:80"], false),
-        ("anything:1", ["*"], true),
-        ("anything", [], false),
-    ] as [(String, [String], Bool)])
+    @Test(
+        arguments: [
+            ("alice", ["alice:80"], true),
+            ("alice", ["alice:8080"], false),
+            ("localhost:5006", ["localhost:5006"], true),
+            ("localhost:5007", ["localhost:5006"], false),
+            ("example.com", ["127.0.0.1:5107", "*.test:80", "example.com:80"], true),
+            ("b.test", ["*.test:80"], true),
+            ("a.b.test", ["*.test:80"], false),
+            ("dashboard.corp.attacker.com", ["dashboard.corp:80"], false),
+            ("[::1]", ["[::1]:80"], false),
+            ("anything:1", ["*"], true),
+            ("anything", [], false),
+        ] as [(String, [String], Bool)])
     func checksWhitelistWithImpliedPort(_ host: String, _ allowlist: [String], _ allowed: Bool) {
         #expect(checkWhitelist(host, allowlist) == allowed)
         #expect(HostAllowlist(entries: allowlist).allows(host: host) == allowed)

@@ -35,7 +35,9 @@ struct OriginPolicyTests {
     func defaultServerMatrix(_ row: OriginCase) throws {
         let policy = OriginPolicy(allowlist: try HostAllowlist(hosts: [], port: 5106))
         #expect(policy == Self.defaultServer)
-        #expect(policy.evaluate(origin: row.origin, host: row.host, secFetchSite: row.secFetchSite).isAllowed == row.allowed)
+        #expect(
+            policy.evaluate(origin: row.origin, host: row.host, secFetchSite: row.secFetchSite).isAllowed == row.allowed
+        )
     }
 
     /// Server 2 of server.md §3.4: allowlist `127.0.0.1:5107, *.test:80, example.com:80`; columns
@@ -61,7 +63,9 @@ struct OriginPolicyTests {
     func configuredServerMatrix(_ row: OriginCase) throws {
         let policy = OriginPolicy(
             allowlist: try HostAllowlist(hosts: ["127.0.0.1:5107", "*.test:80", "example.com:80"], port: 5107))
-        #expect(policy.evaluate(origin: row.origin, host: row.host, secFetchSite: row.secFetchSite).isAllowed == row.allowed)
+        #expect(
+            policy.evaluate(origin: row.origin, host: row.host, secFetchSite: row.secFetchSite).isAllowed == row.allowed
+        )
     }
 
     /// Header edge cases against the default server.
@@ -103,7 +107,8 @@ struct OriginPolicyTests {
     @Test
     func explainsAcceptance() {
         let policy = Self.defaultServer
-        #expect(policy.evaluate(origin: "http://x", host: "h", secFetchSite: "same-origin") == .allowed(.sameOriginFetch))
+        #expect(
+            policy.evaluate(origin: "http://x", host: "h", secFetchSite: "same-origin") == .allowed(.sameOriginFetch))
         #expect(policy.evaluate(origin: nil, host: "h", secFetchSite: nil) == .allowed(.noOrigin))
         #expect(policy.evaluate(origin: "http://h", host: "h", secFetchSite: nil) == .allowed(.originMatchesHost))
         #expect(
@@ -136,7 +141,9 @@ struct OriginPolicyTests {
     @Test
     func rejectsTheCVESuffixAttack() throws {
         let policy = OriginPolicy(allowlist: try HostAllowlist(hosts: ["dashboard.corp"], port: 5006))
-        #expect(!policy.evaluate(origin: "https://dashboard.corp.attacker.com", host: "x", secFetchSite: "cross-site").isAllowed)
+        #expect(
+            !policy.evaluate(origin: "https://dashboard.corp.attacker.com", host: "x", secFetchSite: "cross-site")
+                .isAllowed)
         #expect(!policy.evaluate(origin: "https://dashboard.corp.attacker.com", host: "x", secFetchSite: nil).isAllowed)
         #expect(policy.evaluate(origin: "https://dashboard.corp", host: "x", secFetchSite: "cross-site").isAllowed)
     }
@@ -149,16 +156,19 @@ struct OriginPolicyTests {
             return
         }
         #expect(rejection.status == 500)
-        #expect(rejection.body == "<html><title>500: Internal Server Error</title><body>500: Internal Server Error</body></html>")
+        #expect(
+            rejection.body
+                == "<html><title>500: Internal Server Error</title><body>500: Internal Server Error</body></html>")
         #expect(!Self.defaultServer.evaluate(origin: "http://[nothex]:1", host: "h", secFetchSite: nil).isAllowed)
     }
 
-    @Test(arguments: [
-        ("http://localhost:5106", "http://localhost:5106"),
-        ("https://LOCALHOST:5106", "https://LOCALHOST:5106"),
-        ("http://evil.com", nil),
-        ("http://127.0.0.1:5106", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("http://localhost:5106", "http://localhost:5106"),
+            ("https://LOCALHOST:5106", "https://LOCALHOST:5106"),
+            ("http://evil.com", nil),
+            ("http://127.0.0.1:5106", nil),
+        ] as [(String, String?)])
     func echoesAllowlistedOriginForAutoload(_ origin: String, _ echoed: String?) {
         #expect(Self.defaultServer.corsOrigin(for: origin) == echoed)
     }

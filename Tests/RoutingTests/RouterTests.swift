@@ -234,10 +234,11 @@ struct RouterTests {
                 == .badRequest(logMessage: "Invalid unicode in url: b\"\\xff'\""))
     }
 
-    @Test(arguments: [
-        (nil, ""), ("", ""), ("/", ""), ("//", ""), ("pre", "/pre"), ("/pre", "/pre"), ("/pre/", "/pre"),
-        ("//pre//", "/pre"), ("a/b/", "/a/b"),
-    ] as [(String?, String)])
+    @Test(
+        arguments: [
+            (nil, ""), ("", ""), ("/", ""), ("//", ""), ("pre", "/pre"), ("/pre", "/pre"), ("/pre/", "/pre"),
+            ("//pre//", "/pre"), ("a/b/", "/a/b"),
+        ] as [(String?, String)])
     func normalisesPrefixLikeBokeh(_ prefix: String?, _ expected: String) throws {
         #expect(RouteTable.normalizePrefix(prefix) == expected)
         #expect(try RouteTable(prefix: prefix, applicationPaths: ["/foo"]).prefix == expected)
@@ -252,7 +253,8 @@ struct RouterTests {
         #expect(throws: RoutingError.self) {
             try RouteTable(applicationPaths: ["/foo"], extraRoutes: [ExtraRoute(pattern: "/(a|b)", identifier: "x")])
         }
-        #expect(RoutingError.invalidApplicationPath("foo").description == "Application path \"foo\" must start with \"/\"")
+        #expect(
+            RoutingError.invalidApplicationPath("foo").description == "Application path \"foo\" must start with \"/\"")
     }
 
     @Test
