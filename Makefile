@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: build release test
+.PHONY: build release test wire-bench
 
 ## build: debug build of every target
 build:
@@ -16,3 +16,7 @@ release:
 test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS)
+
+## wire-bench: throughput of the Wire codecs (HTTP parse, frame decode/encode, deflate), release mode
+wire-bench:
+	$(SWIFT) run -c release $(SWIFT_FLAGS) wire-bench

@@ -155,7 +155,11 @@ public struct WebSocketConnection {
             if frame.fin { try codec.finishMessage(into: &message.bytes, limit: limit) }
         } else {
             guard frame.payload.count <= limit - message.bytes.count else { throw .messageTooLarge }
-            message.bytes.append(contentsOf: frame.payload)
+            if message.bytes.isEmpty {
+                message.bytes = frame.payload  // shares storage: no copy for unfragmented messages
+            } else {
+                message.bytes.append(contentsOf: frame.payload)
+            }
         }
         if message.isText {
             let fresh = message.bytes.withUnsafeBufferPointer { p in

@@ -29,7 +29,7 @@ public enum WebSocketHandshake {
     /// The values of `Sec-WebSocket-Protocol`, split at commas and trimmed, in order (as Tornado reads them).
     public static func offeredSubprotocols(_ headers: HTTPHeaders) -> [String] {
         headers.values(name: "Sec-WebSocket-Protocol").flatMap {
-            $0.split(separator: ",", omittingEmptySubsequences: false).map { HTTPHeaders.trimmed($0) }
+            $0.split(separator: ",", omittingEmptySubsequences: false).map({ HTTPHeaders.trimmed($0) })
         }
     }
 }
@@ -88,13 +88,13 @@ public enum WebSocketServerHandshake {
         guard headers.containsToken("upgrade", in: "Connection") else {
             return .reject(errorResponse(.badRequest, body: "\"Connection\" must be \"Upgrade\"."))
         }
-        guard headers["Sec-WebSocket-Version"].map { HTTPHeaders.trimmed($0) } == "13" else {
+        guard headers["Sec-WebSocket-Version"].map({ HTTPHeaders.trimmed($0) }) == "13" else {
             var r = errorResponse(.upgradeRequired, body: nil)
             r.head.headers.add(name: "Sec-WebSocket-Version", value: "13")
             return .reject(r)
         }
         let keys = headers.values(name: "Sec-WebSocket-Key")
-        guard keys.count == 1, let key = keys.first.map { HTTPHeaders.trimmed($0) }, WebSocketHandshake.isValidKey(key) else {
+        guard keys.count == 1, let key = keys.first.map({ HTTPHeaders.trimmed($0) }), WebSocketHandshake.isValidKey(key) else {
             return .reject(errorResponse(.badRequest, body: "Missing/Invalid WebSocket headers"))
         }
 
@@ -178,7 +178,7 @@ public struct WebSocketClientHandshake: Sendable {
         guard response.headers.containsToken("upgrade", in: "Connection") else {
             throw .handshakeFailed("missing Connection: Upgrade")
         }
-        guard response.headers["Sec-WebSocket-Accept"].map { HTTPHeaders.trimmed($0) } == WebSocketHandshake.acceptValue(forKey: key) else {
+        guard response.headers["Sec-WebSocket-Accept"].map({ HTTPHeaders.trimmed($0) }) == WebSocketHandshake.acceptValue(forKey: key) else {
             throw .handshakeFailed("wrong Sec-WebSocket-Accept")
         }
         let chosen = WebSocketHandshake.offeredSubprotocols(response.headers)
