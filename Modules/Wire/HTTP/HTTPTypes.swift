@@ -84,6 +84,14 @@ public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
     public static let http1_0 = HTTPVersion(major: 1, minor: 0)
     public static let http1_1 = HTTPVersion(major: 1, minor: 1)
     public var description: String { "HTTP/\(major).\(minor)" }
+
+    /// Persistence rule: HTTP/1.1 keeps the connection unless `Connection: close`; HTTP/1.0 only with
+    /// `Connection: keep-alive`.
+    static func keepsAlive(_ version: HTTPVersion, _ headers: HTTPHeaders) -> Bool {
+        if headers.containsToken("close", in: "Connection") { return false }
+        if version == .http1_0 { return headers.containsToken("keep-alive", in: "Connection") }
+        return true
+    }
 }
 
 /// The request line and header fields of an HTTP request.
@@ -117,11 +125,7 @@ public struct HTTPRequestHead: Sendable, Hashable {
     }
 
     /// Whether the connection stays open after this request (RFC 9112 section 9.3).
-    public var keepAlive: Bool {
-        if headers.containsToken("close", in: "Connection") { return false }
-        if version.major == 1 && version.minor == 0 { return headers.containsToken("keep-alive", in: "Connection") }
-        return true
-    }
+    public var keepAlive: Bool { HTTPVersion.keepsAlive(version, headers) }
 
     /// Whether the request asks to switch protocols (`Connection: upgrade` with an `Upgrade` field).
     public var isUpgrade: Bool {
@@ -141,11 +145,8 @@ public struct HTTPResponseHead: Sendable, Hashable {
         self.headers = headers
     }
 
-    public var keepAlive: Bool {
-        if headers.containsToken("close", in: "Connection") { return false }
-        if version.major == 1 && version.minor == 0 { return headers.containsToken("keep-alive", in: "Connection") }
-        return true
-    }
+    /// Whether the connection stays open after this response (RFC 9112 section 9.3).
+    public var keepAlive: Bool { HTTPVersion.keepsAlive(version, headers) }
 }
 
 /// A complete request: head and body (bodies are bounded by ``HTTPParserLimits/maxBodyBytes``).

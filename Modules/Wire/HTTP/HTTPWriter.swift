@@ -2,19 +2,20 @@
 public enum HTTPWriter {
     /// The bytes of a response head (status line, fields, blank line).
     public static func head(_ head: HTTPResponseHead) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(128 + head.headers.count * 32)
-        out.append(contentsOf: "\(head.version) \(head.status.code) \(sanitize(head.status.reason))\r\n".utf8)
-        appendFields(head.headers, to: &out)
-        return out
+        message("\(head.version) \(head.status.code) \(sanitize(head.status.reason))", head.headers)
     }
 
     /// The bytes of a request head.
     public static func head(_ head: HTTPRequestHead) -> [UInt8] {
+        message(sanitize("\(head.method) \(head.target) \(head.version)"), head.headers)
+    }
+
+    private static func message(_ startLine: String, _ headers: HTTPHeaders) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(128 + head.headers.count * 32)
-        out.append(contentsOf: "\(head.method) \(head.target) \(head.version)\r\n".utf8)
-        appendFields(head.headers, to: &out)
+        out.reserveCapacity(128 + headers.count * 32)
+        out.append(contentsOf: startLine.utf8)
+        out.append(contentsOf: [0x0D, 0x0A])
+        appendFields(headers, to: &out)
         return out
     }
 
