@@ -1,6 +1,7 @@
 import DocumentModel
 import Foundation
 import Testing
+import TestSupport
 
 /// The PATCH-DOC messages of an event vector: exact content text and buffers.
 func patchMessages(_ name: String) throws -> [(text: String, content: JSONValue, buffers: [Buffer])] {
@@ -223,5 +224,81 @@ func patchMessages(_ name: String) throws -> [(text: String, content: JSONValue,
         let b = IDGenerator.next()
         #expect(a.hasPrefix("p") && b.hasPrefix("p"))
         #expect(Int(b.dropFirst())! > Int(a.dropFirst())!)
+    }
+}
+
+@Suite struct MessageVectorTests {
+    /// The documents inside PULL-DOC-REPLY and PUSH-DOC re-encode to Python's exact content text.
+    @Test(arguments: ["msg_pull_doc_reply.json", "msg_push_doc.json"])
+    func documentMessagesReencodeExactly(name: String) throws {
+        let file = try vector(name)
+        let frames = try #require(file["frames"]?.arrayValue)
+        let contentText = try #require(frames[2]["text"]?.stringValue)
+        let content = try JSONReader.parse(contentText)
+        let expectedBuffers = buffers(file["decoded"]?["buffers"])
+        let document = try Document(fromJSON: try #require(content["doc"]), buffers: expectedBuffers)
+        let (doc, ours) = document.toJSON()
+        let result = aligned(.object(["doc": doc]), ours, to: expectedBuffers)
+        #expect(result.buffersEqual)
+        #expect(try compact(result.json) == contentText)
+    }
+
+    @Test func streamedMessageDecodesAgainstItsSource() throws {
+        let file = try vector("msg_patch_doc_streamed.json")
+        let frames = try #require(file["frames"]?.arrayValue)
+        let contentText = try #require(frames[2]["text"]?.stringValue)
+        let content = try JSONReader.parse(contentText)
+        let event = try #require(content["events"]?.arrayValue?.first)
+        let sourceID = try #require(event["model"]?["id"]?.stringValue)
+        let source = Model(id: sourceID, typeName: "ColumnDataSource")
+        var deserializer = Deserializer(references: [sourceID: source], buffers: buffers(file["decoded"]?["buffers"]))
+        let decoded = try DocumentEvent.decode(event, with: &deserializer)
+        var serializer = Serializer(known: [sourceID])
+        let again: JSONValue = .object(["events": [decoded.encode(with: &serializer)]])
+        let result = aligned(again, serializer.buffers, to: buffers(file["decoded"]?["buffers"]))
+        #expect(result.buffersEqual)
+        #expect(try compact(result.json) == contentText)
+    }
+}
+
+@Suite struct JSONPropertyTests {
+    static func randomValue(_ rng: inout SeededGenerator, depth: Int) -> JSONValue {
+        switch Int.random(in: 0..<(depth > 3 ? 6 : 8), using: &rng) {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &rng))
+        case 2: return .int(Int.random(in: Int.min...Int.max, using: &rng) >> Int.random(in: 0..<64, using: &rng))
+        case 3: return .double(Double(bitPattern: rng.next())).isFiniteDouble ?? .double(Double.random(in: -1e300...1e300, using: &rng))
+        case 4, 5:
+            let scalars = (0..<Int.random(in: 0..<12, using: &rng)).compactMap { _ in
+                Unicode.Scalar(UInt32.random(in: 0..<0x11_0000, using: &rng))
+            }
+            return .string(String(String.UnicodeScalarView(scalars)))
+        case 6: return .array((0..<Int.random(in: 0..<5, using: &rng)).map { _ in randomValue(&rng, depth: depth + 1) })
+        default:
+            return .object(JSONObject((0..<Int.random(in: 0..<5, using: &rng)).map { i in
+                (key: "k\(i)", value: randomValue(&rng, depth: depth + 1))
+            }))
+        }
+    }
+
+    @Test(arguments: [1, 7, 0x5eed, 0xdead_beef] as [UInt64])
+    func writerOutputReadsBackIdentically(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        for _ in 0..<200 {
+            let value = Self.randomValue(&rng, depth: 0)
+            for options in [JSONWriterOptions.bokehContent, .pythonDefault, JSONWriterOptions(ensureASCII: false)] {
+                let bytes = try JSONWriter(options: options).bytes(value)
+                #expect(try JSONReader.parse(bytes) == value, "seed \(seed)")
+                let bridged = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+                #expect(JSONSerialization.isValidJSONObject([bridged]), "seed \(seed)")
+            }
+        }
+    }
+}
+
+extension JSONValue {
+    fileprivate var isFiniteDouble: JSONValue? {
+        if case .double(let d) = self, d.isFinite { return self }
+        return nil
     }
 }

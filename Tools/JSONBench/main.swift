@@ -10,7 +10,8 @@ func measure(_ label: String, bytes: Int, iterations: Int, _ body: () throws -> 
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let megabytes = Double(bytes * iterations) / 1_048_576
     let perCall = seconds / Double(iterations) * 1e6
-    print(String(format: "  %-34@ %8.1f MB/s  %9.1f µs/call", label as NSString, megabytes / seconds, perCall))
+    let padded = label.padding(toLength: 38, withPad: " ", startingAt: 0)
+    print(padded + String(format: "%8.1f MB/s  %9.1f µs/call", megabytes / seconds, perCall))
 }
 
 let shared = ProcessInfo.processInfo.environment["SWIFTBOKEH_SHARED"] ?? "../shared"

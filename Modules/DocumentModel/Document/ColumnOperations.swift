@@ -3,6 +3,15 @@
 enum ColumnOperations {
     /// `existing` with the rows of `new` appended; keeps only the last `rollover` rows if given.
     static func append(_ new: Value, to existing: Value, rollover: Int?) throws(DocumentError) -> Value {
+        // Streaming into an empty array column takes the new data as it is (Python Bokeh does the same,
+        // so e.g. a float64 column can start empty and receive datetime rows).
+        if case .ndarray(let old) = existing, old.storage.count == 0, case .ndarray(let added) = new,
+            added.shape.count == 1
+        {
+            var storage = added.storage
+            if let rollover, storage.count > rollover { storage = storage.suffix(rollover) }
+            return .ndarray(NDArray(storage))
+        }
         switch existing {
         case .list(let items):
             var result = items + (try rows(of: new))
@@ -157,10 +166,10 @@ enum ColumnOperations {
         for (flat, v) in zip(flatIndices, values) { try storage.set(v, at: flat) }
     }
 
+    /// Patch indices must be in range; negative indices are rejected, as Python Bokeh rejects them.
     private static func resolve(_ index: Int, count: Int) throws(DocumentError) -> Int {
-        let resolved = index < 0 ? index + count : index
-        guard resolved >= 0 && resolved < count else { throw .patchIndexOutOfRange(index, count: count) }
-        return resolved
+        guard index >= 0 && index < count else { throw .patchIndexOutOfRange(index, count: count) }
+        return index
     }
 
     /// `count` values from a list of exactly that length, or a scalar repeated.
