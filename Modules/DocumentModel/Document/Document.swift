@@ -119,7 +119,8 @@ public final class Document {
     }
 
     /// Replaces a data source's columns: all of them (`columns == nil`, like `source.data = …`) or only
-    /// the named ones (like `source.data.update(…)`).
+    /// the named ones (like `source.data.update(…)`), keeping the other columns as BokehJS does when it
+    /// applies a `ColumnDataChanged` with `cols`.
     public func setColumnData(of source: Model, _ data: ValueMap, columns: [String]? = nil, setter: Setter? = nil)
         throws(DocumentError)
     {
