@@ -302,3 +302,32 @@ extension JSONValue {
         return nil
     }
 }
+
+@Suite struct IdentityTests {
+    @Test func idsAreUniqueAcrossThreads() async {
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { (0..<1000).map { _ in IDGenerator.next() } } }
+            var all: [String] = []
+            for await chunk in group { all += chunk }
+            return all
+        }
+        #expect(Set(ids).count == 8000)
+        #expect(ids.allSatisfy { $0.hasPrefix("p") && Int($0.dropFirst()) != nil })
+    }
+
+    @Test func settersAreDistinct() {
+        #expect(Setter() != Setter())
+    }
+
+    @Test func settingTheCurrentValueIsNotAChange() throws {
+        let (document, m) = try baseDocument()
+        var count = 0
+        document.onChange { _ in count += 1 }
+        m["slider"]?.set("value", 3)
+        let outcome = try document.applyPatch(
+            try JSONReader.parse(#"{"events":[{"kind":"ModelChanged","model":{"id":"p1005"},"attr":"value","new":3}]}"#),
+            setter: Setter())
+        #expect(count == 0)
+        if case .applied(let events) = outcome { #expect(events.isEmpty) } else { Issue.record("unexpected outcome") }
+    }
+}

@@ -133,26 +133,29 @@ public final class Document {
     }
 
     /// Applies one event and notifies callbacks. Throws (leaving the document unchanged) if the event
-    /// doesn't fit the document.
+    /// doesn't fit the document. Setting an attribute to the value it already has changes nothing and
+    /// notifies no one, as in Python Bokeh.
     public func apply(_ event: DocumentEvent) throws(DocumentError) {
         let snapshot = Snapshot(self, touching: [event])
-        let performed: DocumentEvent
+        let performed: DocumentEvent?
         do {
             performed = try perform(event)
         } catch {
             snapshot.restore(into: self)
             throw error
         }
-        notify(performed)
+        if let performed { notify(performed) }
     }
 
     // MARK: Mutation core
 
-    /// Mutates the document for `event` without notifying; returns the event with `old` filled in.
-    func perform(_ event: DocumentEvent) throws(DocumentError) -> DocumentEvent {
+    /// Mutates the document for `event` without notifying; returns the event with `old` filled in, or
+    /// `nil` when the event changes nothing (an attribute set to its current value).
+    func perform(_ event: DocumentEvent) throws(DocumentError) -> DocumentEvent? {
         switch event {
         case .modelChanged(var e):
             try requireAttached(e.model)
+            if let current = e.model[e.attribute], current == e.new { return nil }
             e.old = e.model.store(e.attribute, e.new)
             if e.new.containsModels || (e.old?.containsModels ?? false) { recomputeModels() }
             return .modelChanged(e)

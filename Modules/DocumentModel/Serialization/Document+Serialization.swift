@@ -73,7 +73,8 @@ extension Document {
 
     /// The outcome of ``applyPatch(_:buffers:setter:)``.
     public enum PatchOutcome {
-        /// Every event was applied, in order; these are the events as delivered to callbacks.
+        /// Every event was applied, in order; these are the events as delivered to callbacks (events
+        /// that changed nothing, such as setting an attribute to its current value, are left out).
         case applied([DocumentEvent])
         /// The patch referred to a model that was removed from this document earlier, so it was dropped
         /// whole (a harmless race, as in Python Bokeh).
@@ -102,7 +103,7 @@ extension Document {
         let snapshot = Snapshot(self, touching: decoded)
         var performed: [DocumentEvent] = []
         do {
-            for event in decoded { performed.append(try perform(event)) }
+            for event in decoded { if let done = try perform(event) { performed.append(done) } }
         } catch {
             snapshot.restore(into: self)
             throw error
