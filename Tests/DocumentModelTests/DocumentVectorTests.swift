@@ -1,6 +1,7 @@
 import DocumentModel
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct DocumentVectorTests {
     static let documents = ["doc_empty.json", "doc_scatter.json", "doc_widgets.json", "doc_special_values.json"]
@@ -136,5 +137,40 @@ import Testing
             #"{"type":"typed_array","array":{"type":"bytes","data":{"id":"b"}},"order":"big","dtype":"int16"}"#)
         var deserializer = Deserializer(buffers: [Buffer(id: "b", bytes: [0x01, 0x02, 0xFF, 0xFE])])
         #expect(try deserializer.decode(json) == .typedArray(.int16([0x0102, -2])))
+    }
+}
+
+@Suite struct InlineBytesTests {
+    @Test func largeArraysRoundTripInline() throws {
+        var rng = SeededGenerator(seed: 42)
+        let values = (0..<40_000).map { _ in Double(bitPattern: rng.next() >> 2) }
+        let value = Value.ndarray(NDArray(.float64(values)))
+        var serializer = Serializer(bytesMode: .inline)
+        let json = serializer.encode(value)
+        #expect(serializer.buffers.isEmpty)
+        var deserializer = Deserializer()
+        #expect(try deserializer.decode(json) == value)
+    }
+
+    @Test func inlineSizeLimitIsEnforced() throws {
+        var serializer = Serializer(bytesMode: .inline)
+        let json = serializer.encode(.bytes([UInt8](repeating: 7, count: 4096)))
+        var deserializer = Deserializer(limits: DeserializerLimits(maxInlineBytes: 1024))
+        #expect(throws: DocumentError.self) { _ = try deserializer.decode(json) }
+    }
+}
+
+extension InlineBytesTests {
+    @Test func acceptsGzipHeaderExtras() throws {
+        var serializer = Serializer(bytesMode: .inline)
+        let json = serializer.encode(.bytes([1, 2, 3]))
+        let gzip = [UInt8](try #require(Data(base64Encoded: try #require(json["data"]?.stringValue))))
+        // FEXTRA (4 bytes of extra field) and FNAME ("a.bin"), as other gzip writers produce.
+        var edited = Array(gzip[0..<10])
+        edited[3] = 0x04 | 0x08
+        edited += [4, 0, 9, 9, 9, 9] + Array("a.bin".utf8) + [0] + Array(gzip[10...])
+        let inline: JSONValue = .object(["type": "bytes", "data": .string(Data(edited).base64EncodedString())])
+        var deserializer = Deserializer()
+        #expect(try deserializer.decode(inline) == .bytes([1, 2, 3]))
     }
 }

@@ -33,7 +33,7 @@ enum Gzip {
         var position = 10
         if flags & 0x04 != 0 {
             guard position + 2 <= data.count else { throw .inlineData("truncated gzip header") }
-            position += 2 + Int(data[position]) | Int(data[position + 1]) << 8
+            position += 2 + (Int(data[position]) | Int(data[position + 1]) << 8)
         }
         for flag: UInt8 in [0x08, 0x10] where flags & flag != 0 {
             while position < data.count && data[position] != 0 { position += 1 }
