@@ -175,3 +175,43 @@ extension InlineBytesTests {
         #expect(try deserializer.decode(inline) == .bytes([1, 2, 3]))
     }
 }
+
+@Suite struct ReplaceDocumentTests {
+    @Test func pushedDocumentReplacesContentWithEvents() throws {
+        let (document, m) = try baseDocument()
+        var kinds: [String] = []
+        document.onChange { kinds.append($0.kind) }
+        let push = try vector("msg_push_doc.json")
+        let doc = try #require(push["decoded"]?["content"]?["doc"])
+        let setter = Setter()
+        var setters: [Setter?] = []
+        document.onChange { setters.append($0.setter) }
+        try document.replace(withJSON: doc, setter: setter)
+        #expect(kinds.first == "RootRemoved")
+        #expect(kinds.contains("RootAdded") && kinds.contains("TitleChanged"))
+        #expect(setters.allSatisfy { $0 == setter })
+        #expect(m["slider"]?.document == nil)
+        #expect(document.title == doc["title"]?.stringValue)
+        #expect(document.roots.map(\.id) == doc["roots"]?.arrayValue?.compactMap { $0["id"]?.stringValue })
+        #expect(document.models.values.allSatisfy { document.isSynced($0) })
+        let (json, _) = document.toJSON()
+        #expect(json == doc)
+    }
+
+    @Test func malformedReplacementLeavesDocumentUnchanged() throws {
+        let (document, _) = try baseDocument()
+        let before = document.roots.map(\.id)
+        let bad: JSONValue = .object(["title": "x", "roots": [.object(["id": "missing"])]])
+        #expect(throws: DocumentError.self) { try document.replace(withJSON: bad) }
+        #expect(document.roots.map(\.id) == before)
+        #expect(document.title == "Events")
+    }
+
+    @Test func clearRemovesRootsButKeepsTitle() throws {
+        let (document, _) = try baseDocument()
+        document.clear()
+        #expect(document.roots.isEmpty)
+        #expect(document.title == "Events")
+        #expect(document.models.count == 2)
+    }
+}

@@ -14,7 +14,7 @@ public final class Document {
     public private(set) var roots: [Model] = []
     public private(set) var title: String
     /// The `DocumentConfig` model (with its `Notifications`).
-    public private(set) var config: Model
+    public internal(set) var config: Model
     /// `defs` from received document JSON (data model definitions), written back unchanged.
     public var definitions: JSONValue?
     /// `callbacks` from document JSON: event name → list of callback models.
@@ -33,10 +33,15 @@ public final class Document {
     /// An empty document with a fresh `DocumentConfig`, as Python's `Document()` creates.
     public init(title: String = Document.defaultTitle) {
         self.title = title
+        config = Self.makeConfig()
+        recomputeModels()
+    }
+
+    /// A fresh `DocumentConfig` with its `Notifications`, ids minted in Python's order.
+    static func makeConfig() -> Model {
         let configID = IDGenerator.next()
         let notifications = Model("Notifications")
-        config = Model(id: configID, typeName: "DocumentConfig", attributes: [("notifications", .model(notifications))])
-        recomputeModels()
+        return Model(id: configID, typeName: "DocumentConfig", attributes: [("notifications", .model(notifications))])
     }
 
     init(title: String, config: Model, roots: [Model], callbacks: Value?, definitions: JSONValue?) {
@@ -87,6 +92,13 @@ public final class Document {
     /// Removes a root. Throws if `model` is not a root.
     public func removeRoot(_ model: Model, setter: Setter? = nil) throws(DocumentError) {
         try apply(.rootRemoved(RootRemovedEvent(model: model, setter: setter)))
+    }
+
+    /// Removes every root (Python's `doc.clear()`); the title stays.
+    public func clear(setter: Setter? = nil) {
+        while let root = roots.first {
+            try? apply(.rootRemoved(RootRemovedEvent(model: root, setter: setter)))
+        }
     }
 
     public func setTitle(_ title: String, setter: Setter? = nil) {
@@ -199,13 +211,12 @@ public final class Document {
             e.model.store(e.attribute, .map(data))
             return event
         case .rootAdded(let e):
-            if !roots.contains(where: { $0 === e.model }) {
-                if let other = e.model.document, other !== self {
-                    throw .notApplicable("\(e.model) already belongs to another document")
-                }
-                roots.append(e.model)
-                recomputeModels()
+            if roots.contains(where: { $0 === e.model }) { return nil }
+            if let other = e.model.document, other !== self {
+                throw .notApplicable("\(e.model) already belongs to another document")
             }
+            roots.append(e.model)
+            recomputeModels()
             return event
         case .rootRemoved(let e):
             guard let index = roots.firstIndex(where: { $0 === e.model }) else {
@@ -215,6 +226,7 @@ public final class Document {
             recomputeModels()
             return event
         case .titleChanged(let e):
+            if e.title == title { return nil }
             title = e.title
             return event
         case .messageSent:

@@ -17,38 +17,29 @@ extension Document {
     public convenience init(fromJSON json: JSONValue, buffers: [Buffer] = [], limits: DeserializerLimits = .default)
         throws(DocumentError)
     {
-        guard case .object(let object) = json else { throw .malformed("document", expected: "an object") }
-        var deserializer = Deserializer(buffers: buffers, limits: limits)
-        let title: String
-        switch object["title"] {
-        case nil: title = Document.defaultTitle
-        case .string(let t): title = t
-        default: throw .malformed("document", expected: "a string 'title'")
+        let parts = try DocumentParts(json, buffers: buffers, limits: limits)
+        self.init(
+            title: parts.title, config: parts.config ?? Document.makeConfig(), roots: parts.roots,
+            callbacks: parts.callbacks, definitions: parts.definitions)
+        markAllSynced()
+    }
+
+    /// Replaces the roots, title and config with those of another document's JSON, as Python's
+    /// `replace_with_json` does for PUSH-DOC: `RootRemoved` for every current root, `RootAdded` for every
+    /// new one, then `TitleChanged`. Decoding happens first, so malformed JSON leaves the document as it
+    /// was. Callbacks stay registered; the received models are marked synced.
+    public func replace(withJSON json: JSONValue, buffers: [Buffer] = [], setter: Setter? = nil,
+        limits: DeserializerLimits = .default) throws(DocumentError)
+    {
+        let parts = try DocumentParts(json, buffers: buffers, limits: limits)
+        clear(setter: setter)
+        if let config = parts.config {
+            self.config = config
+            recomputeModels()
         }
-        var config: Model?
-        if let configJSON = object["config"], !configJSON.isNull {
-            guard case .model(let m) = try deserializer.decode(configJSON) else {
-                throw .malformed("document config", expected: "a model")
-            }
-            config = m
-        }
-        var roots: [Model] = []
-        switch object["roots"] {
-        case nil: break
-        case .array(let items):
-            for item in items {
-                guard case .model(let m) = try deserializer.decode(item) else {
-                    throw .malformed("document roots", expected: "models")
-                }
-                if !roots.contains(where: { $0 === m }) { roots.append(m) }
-            }
-        default: throw .malformed("document", expected: "a 'roots' list")
-        }
-        var callbacks: Value?
-        if let callbacksJSON = object["callbacks"] { callbacks = try deserializer.decode(callbacksJSON) }
-        let resolvedConfig =
-            config ?? Model(id: IDGenerator.next(), typeName: "DocumentConfig", attributes: [("notifications", .model(Model("Notifications")))])
-        self.init(title: title, config: resolvedConfig, roots: roots, callbacks: callbacks, definitions: object["defs"])
+        definitions = parts.definitions
+        for root in parts.roots { addRoot(root, setter: setter) }
+        setTitle(parts.title, setter: setter)
         markAllSynced()
     }
 
@@ -112,5 +103,43 @@ extension Document {
         for event in decoded { if let model = event.model { markSynced([model]) } }
         for event in performed { notify(event) }
         return .applied(performed)
+    }
+}
+
+/// The pieces of document JSON, decoded but not yet attached to any document.
+struct DocumentParts {
+    var title: String
+    var config: Model?
+    var roots: [Model] = []
+    var callbacks: Value?
+    var definitions: JSONValue?
+
+    init(_ json: JSONValue, buffers: [Buffer], limits: DeserializerLimits) throws(DocumentError) {
+        guard case .object(let object) = json else { throw .malformed("document", expected: "an object") }
+        var deserializer = Deserializer(buffers: buffers, limits: limits)
+        switch object["title"] {
+        case nil: title = Document.defaultTitle
+        case .string(let t): title = t
+        default: throw .malformed("document", expected: "a string 'title'")
+        }
+        if let configJSON = object["config"], !configJSON.isNull {
+            guard case .model(let m) = try deserializer.decode(configJSON) else {
+                throw .malformed("document config", expected: "a model")
+            }
+            config = m
+        }
+        switch object["roots"] {
+        case nil: break
+        case .array(let items):
+            for item in items {
+                guard case .model(let m) = try deserializer.decode(item) else {
+                    throw .malformed("document roots", expected: "models")
+                }
+                if !roots.contains(where: { $0 === m }) { roots.append(m) }
+            }
+        default: throw .malformed("document", expected: "a 'roots' list")
+        }
+        if let callbacksJSON = object["callbacks"] { callbacks = try deserializer.decode(callbacksJSON) }
+        definitions = object["defs"]
     }
 }
