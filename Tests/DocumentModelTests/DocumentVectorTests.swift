@@ -1,7 +1,7 @@
 import DocumentModel
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct DocumentVectorTests {
     static let documents = ["doc_empty.json", "doc_scatter.json", "doc_widgets.json", "doc_special_values.json"]
@@ -27,7 +27,8 @@ import TestSupport
         let inlineText = try #require(vector["doc_json_inline_base64"])
         let inlineJSON = inlineText.stringValue.map { try? JSONReader.parse($0) } ?? inlineText
         let inline = try Document(fromJSON: try #require(inlineJSON))
-        #expect(try compact(inline.toJSON(bytesMode: .inline).json) == compact(deferred.toJSON(bytesMode: .inline).json))
+        #expect(
+            try compact(inline.toJSON(bytesMode: .inline).json) == compact(deferred.toJSON(bytesMode: .inline).json))
         // Our own inline output (stored-block gzip) decodes back to the same document.
         let again = try Document(fromJSON: deferred.toJSON(bytesMode: .inline).json)
         let (a, aBuffers) = again.toJSON()
@@ -126,7 +127,9 @@ import TestSupport
         let int64 = serializer.encode(.ndarray(NDArray(.int64([1, 2]))))
         #expect(int64["dtype"] == "int32")
         let tooBig = serializer.encode(.ndarray(NDArray(.int64([1 << 40]))))
-        #expect(try compact(tooBig) == #"{"type":"ndarray","array":[1099511627776],"shape":[1],"dtype":"object","order":"little"}"#)
+        #expect(
+            try compact(tooBig)
+                == #"{"type":"ndarray","array":[1099511627776],"shape":[1],"dtype":"object","order":"little"}"#)
         let floats = serializer.encode(.list([.float(1), .float(.nan)]))
         #expect(try compact(floats) == #"[1.0,{"type":"number","value":"nan"}]"#)
         #expect(serializer.buffers.count == 1)

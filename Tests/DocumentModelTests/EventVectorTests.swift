@@ -1,7 +1,7 @@
 import DocumentModel
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The PATCH-DOC messages of an event vector: exact content text and buffers.
 func patchMessages(_ name: String) throws -> [(text: String, content: JSONValue, buffers: [Buffer])] {
@@ -144,7 +144,11 @@ func patchMessages(_ name: String) throws -> [(text: String, content: JSONValue,
         m["plot"]?.set("title", .model(title))
         #expect(!document.isSynced(title))
         let first = document.patchContent(for: events).json
-        #expect(first["events"]?.arrayValue?.first?["new"] == .object(["type": "object", "name": "Title", "id": .string(title.id), "attributes": .object(["text": "T"])]))
+        #expect(
+            first["events"]?.arrayValue?.first?["new"]
+                == .object([
+                    "type": "object", "name": "Title", "id": .string(title.id), "attributes": .object(["text": "T"]),
+                ]))
         #expect(document.isSynced(title))
         let second = document.patchContent(for: events).json
         #expect(second["events"]?.arrayValue?.first?["new"] == .object(["id": .string(title.id)]))
@@ -172,15 +176,22 @@ func patchMessages(_ name: String) throws -> [(text: String, content: JSONValue,
     }
 
     @Test func patchesMultiDimensionalColumns() throws {
-        let image = Model("ColumnDataSource", [
-            "data": .map(["image": [.ndarray(try NDArray(.float64([0, 1, 2, 3, 4, 5]), shape: [2, 3]))], "grid": .ndarray(try NDArray(.int32([0, 0, 0, 0]), shape: [2, 2]))])
-        ])
+        let image = Model(
+            "ColumnDataSource",
+            [
+                "data": .map([
+                    "image": [.ndarray(try NDArray(.float64([0, 1, 2, 3, 4, 5]), shape: [2, 3]))],
+                    "grid": .ndarray(try NDArray(.int32([0, 0, 0, 0]), shape: [2, 2])),
+                ])
+            ])
         let document = Document()
         document.addRoot(image)
-        try document.patch(image, [
-            ("image", [(.multi([.index(0), .index(1), .slice(Slice(start: 0, stop: 2))]), [9.0, 8.0])]),
-            ("grid", [(.multi([.slice(Slice()), .index(1)]), [1, 2])]),
-        ])
+        try document.patch(
+            image,
+            [
+                ("image", [(.multi([.index(0), .index(1), .slice(Slice(start: 0, stop: 2))]), [9.0, 8.0])]),
+                ("grid", [(.multi([.slice(Slice()), .index(1)]), [1, 2])]),
+            ])
         let data = image["data"]?.mapValue
         #expect(data?["image"] == [.ndarray(try NDArray(.float64([0, 1, 2, 9, 8, 5]), shape: [2, 3]))])
         #expect(data?["grid"] == .ndarray(try NDArray(.int32([0, 1, 0, 2]), shape: [2, 2])))
@@ -197,7 +208,11 @@ func patchMessages(_ name: String) throws -> [(text: String, content: JSONValue,
         #expect(events.isEmpty)
         document.unhold()
         #expect(events.count == 2)
-        if case .modelChanged(let e) = events.first { #expect(e.new == 5) } else { Issue.record("expected ModelChanged") }
+        if case .modelChanged(let e) = events.first {
+            #expect(e.new == 5)
+        } else {
+            Issue.record("expected ModelChanged")
+        }
         document.hold(.collect)
         m["slider"]?.set("value", 6)
         m["slider"]?.set("value", 7)
@@ -267,7 +282,9 @@ func patchMessages(_ name: String) throws -> [(text: String, content: JSONValue,
         case 0: return .null
         case 1: return .bool(Bool.random(using: &rng))
         case 2: return .int(Int.random(in: Int.min...Int.max, using: &rng) >> Int.random(in: 0..<64, using: &rng))
-        case 3: return .double(Double(bitPattern: rng.next())).isFiniteDouble ?? .double(Double.random(in: -1e300...1e300, using: &rng))
+        case 3:
+            return .double(Double(bitPattern: rng.next())).isFiniteDouble
+                ?? .double(Double.random(in: -1e300...1e300, using: &rng))
         case 4, 5:
             let scalars = (0..<Int.random(in: 0..<12, using: &rng)).compactMap { _ in
                 Unicode.Scalar(UInt32.random(in: 0..<0x11_0000, using: &rng))
@@ -275,9 +292,11 @@ func patchMessages(_ name: String) throws -> [(text: String, content: JSONValue,
             return .string(String(String.UnicodeScalarView(scalars)))
         case 6: return .array((0..<Int.random(in: 0..<5, using: &rng)).map { _ in randomValue(&rng, depth: depth + 1) })
         default:
-            return .object(JSONObject((0..<Int.random(in: 0..<5, using: &rng)).map { i in
-                (key: "k\(i)", value: randomValue(&rng, depth: depth + 1))
-            }))
+            return .object(
+                JSONObject(
+                    (0..<Int.random(in: 0..<5, using: &rng)).map { i in
+                        (key: "k\(i)", value: randomValue(&rng, depth: depth + 1))
+                    }))
         }
     }
 
@@ -325,7 +344,8 @@ extension JSONValue {
         document.onChange { _ in count += 1 }
         m["slider"]?.set("value", 3)
         let outcome = try document.applyPatch(
-            try JSONReader.parse(#"{"events":[{"kind":"ModelChanged","model":{"id":"p1005"},"attr":"value","new":3}]}"#),
+            try JSONReader.parse(
+                #"{"events":[{"kind":"ModelChanged","model":{"id":"p1005"},"attr":"value","new":3}]}"#),
             setter: Setter())
         #expect(count == 0)
         if case .applied(let events) = outcome { #expect(events.isEmpty) } else { Issue.record("unexpected outcome") }

@@ -52,7 +52,10 @@ func baseDocument() throws -> (Document, [String: Model]) {
     let source = Model(
         id: "p1002", typeName: "ColumnDataSource",
         attributes: [
-            ("selected", .model(Model(id: "p1003", typeName: "Selection", attributes: [("indices", []), ("line_indices", [])]))),
+            (
+                "selected",
+                .model(Model(id: "p1003", typeName: "Selection", attributes: [("indices", []), ("line_indices", [])]))
+            ),
             ("selection_policy", .model(Model(id: "p1004", typeName: "UnionRenderers"))),
             ("data", .map(["x": .ndarray(NDArray(.float64([1, 2, 3]))), "y": [10.0, 20.0, 30.0]])),
         ])
@@ -67,7 +70,8 @@ func baseDocument() throws -> (Document, [String: Model]) {
     let renderer = Model(
         id: "p1045", typeName: "GlyphRenderer", attributes: [("data_source", .model(source)), ("glyph", .model(glyph))])
     let plot = Model(
-        id: "p1008", typeName: "Figure", attributes: [("width", 200), ("height", 200), ("renderers", [.model(renderer)])])
+        id: "p1008", typeName: "Figure",
+        attributes: [("width", 200), ("height", 200), ("renderers", [.model(renderer)])])
     let column = Model(
         id: "p1048", typeName: "Column",
         attributes: [("children", [.model(slider), .model(button), .model(div), .model(plot)])])

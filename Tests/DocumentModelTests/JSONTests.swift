@@ -57,7 +57,8 @@ import Testing
         (40.0, "40.0"), (1e20, "1e+20"), (1.5e-7, "1.5e-07"), (0.1, "0.1"), (1e16, "1e+16"),
         (1234567890123456.0, "1234567890123456.0"), (1e-4, "0.0001"), (1e-5, "1e-05"), (-0.0, "-0.0"),
         (9007199254740992.0, "9007199254740992.0"), (1.7976931348623157e308, "1.7976931348623157e+308"),
-        (Double.leastNonzeroMagnitude, "5e-324"), (1705321800000.0, "1705321800000.0"), (12345678901234568.0, "1.2345678901234568e+16"),
+        (Double.leastNonzeroMagnitude, "5e-324"), (1705321800000.0, "1705321800000.0"),
+        (12345678901234568.0, "1.2345678901234568e+16"),
         (123.456, "123.456"), (-2.5e-10, "-2.5e-10"),
     ])
     func formatsFloatsAsPython(value: Double, expected: String) throws {
@@ -82,7 +83,9 @@ import Testing
         #expect(throws: JSONError.self) { _ = try JSONWriter().string(.double(.nan)) }
     }
 
-    @Test(arguments: ["doc_scatter.json", "doc_special_values.json", "serializer_values.json", "msg_pull_doc_reply.json"])
+    @Test(arguments: [
+        "doc_scatter.json", "doc_special_values.json", "serializer_values.json", "msg_pull_doc_reply.json",
+    ])
     func roundTripsVectorFilesExactly(name: String) throws {
         let value = try vector(name)
         let reparsed = try JSONReader.parse(try JSONWriter(options: .pythonDefault).bytes(value))

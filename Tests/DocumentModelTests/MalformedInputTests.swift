@@ -14,15 +14,42 @@ import Testing
         ("attr not a string", #"{"events":[{"kind":"ModelChanged","model":{"id":"p1005"},"attr":3,"new":1}]}"#),
         ("unknown kind", #"{"events":[{"kind":"Teleported","model":{"id":"p1005"}}]}"#),
         ("events not a list", #"{"events":{}}"#),
-        ("bad rollover", #"{"events":[{"kind":"ColumnsStreamed","model":{"id":"p1002"},"attr":"data","data":{"type":"map","entries":[["y",[1.0]]]},"rollover":"x"}]}"#),
-        ("missing buffer", #"{"events":[{"kind":"ColumnsStreamed","model":{"id":"p1002"},"attr":"data","data":{"type":"map","entries":[["x",{"type":"typed_array","array":{"type":"bytes","data":{"id":"9"}},"order":"little","dtype":"float64"}]]},"rollover":null}]}"#),
-        ("truncated buffer", #"{"events":[{"kind":"ColumnsStreamed","model":{"id":"p1002"},"attr":"data","data":{"type":"map","entries":[["x",{"type":"typed_array","array":{"type":"bytes","data":{"id":"0"}},"order":"little","dtype":"float64"}]]},"rollover":null}]}"#),
-        ("shape mismatch", #"{"events":[{"kind":"ModelChanged","model":{"id":"p1007"},"attr":"text","new":{"type":"ndarray","array":{"type":"bytes","data":{"id":"0"}},"shape":[3],"dtype":"uint8","order":"little"}}]}"#),
-        ("unknown value type", #"{"events":[{"kind":"ModelChanged","model":{"id":"p1007"},"attr":"text","new":{"type":"date","iso":"2024-01-01"}}]}"#),
-        ("stream to missing column", #"{"events":[{"kind":"ModelChanged","model":{"id":"p1005"},"attr":"value","new":9},{"kind":"ColumnsStreamed","model":{"id":"p1002"},"attr":"data","data":{"type":"map","entries":[["zz",[1.0]]]},"rollover":null}]}"#),
-        ("patch out of range", #"{"events":[{"kind":"TitleChanged","title":"changed"},{"kind":"ModelChanged","model":{"id":"p1005"},"attr":"value","new":9},{"kind":"ColumnsPatched","model":{"id":"p1002"},"attr":"data","patches":{"type":"map","entries":[["y",[[7,1.0]]]]}}]}"#),
-        ("remove non-root", #"{"events":[{"kind":"RootAdded","model":{"type":"object","name":"Div","id":"n1"}},{"kind":"RootRemoved","model":{"id":"p1005"}}]}"#),
-        ("patch wrong value type", #"{"events":[{"kind":"ColumnsPatched","model":{"id":"p1002"},"attr":"data","patches":{"type":"map","entries":[["x",[[0,"text"]]]]}}]}"#),
+        (
+            "bad rollover",
+            #"{"events":[{"kind":"ColumnsStreamed","model":{"id":"p1002"},"attr":"data","data":{"type":"map","entries":[["y",[1.0]]]},"rollover":"x"}]}"#
+        ),
+        (
+            "missing buffer",
+            #"{"events":[{"kind":"ColumnsStreamed","model":{"id":"p1002"},"attr":"data","data":{"type":"map","entries":[["x",{"type":"typed_array","array":{"type":"bytes","data":{"id":"9"}},"order":"little","dtype":"float64"}]]},"rollover":null}]}"#
+        ),
+        (
+            "truncated buffer",
+            #"{"events":[{"kind":"ColumnsStreamed","model":{"id":"p1002"},"attr":"data","data":{"type":"map","entries":[["x",{"type":"typed_array","array":{"type":"bytes","data":{"id":"0"}},"order":"little","dtype":"float64"}]]},"rollover":null}]}"#
+        ),
+        (
+            "shape mismatch",
+            #"{"events":[{"kind":"ModelChanged","model":{"id":"p1007"},"attr":"text","new":{"type":"ndarray","array":{"type":"bytes","data":{"id":"0"}},"shape":[3],"dtype":"uint8","order":"little"}}]}"#
+        ),
+        (
+            "unknown value type",
+            #"{"events":[{"kind":"ModelChanged","model":{"id":"p1007"},"attr":"text","new":{"type":"date","iso":"2024-01-01"}}]}"#
+        ),
+        (
+            "stream to missing column",
+            #"{"events":[{"kind":"ModelChanged","model":{"id":"p1005"},"attr":"value","new":9},{"kind":"ColumnsStreamed","model":{"id":"p1002"},"attr":"data","data":{"type":"map","entries":[["zz",[1.0]]]},"rollover":null}]}"#
+        ),
+        (
+            "patch out of range",
+            #"{"events":[{"kind":"TitleChanged","title":"changed"},{"kind":"ModelChanged","model":{"id":"p1005"},"attr":"value","new":9},{"kind":"ColumnsPatched","model":{"id":"p1002"},"attr":"data","patches":{"type":"map","entries":[["y",[[7,1.0]]]]}}]}"#
+        ),
+        (
+            "remove non-root",
+            #"{"events":[{"kind":"RootAdded","model":{"type":"object","name":"Div","id":"n1"}},{"kind":"RootRemoved","model":{"id":"p1005"}}]}"#
+        ),
+        (
+            "patch wrong value type",
+            #"{"events":[{"kind":"ColumnsPatched","model":{"id":"p1002"},"attr":"data","patches":{"type":"map","entries":[["x",[[0,"text"]]]]}}]}"#
+        ),
     ]
 
     @Test(arguments: badPatches)
@@ -56,7 +83,8 @@ import Testing
         let column = try #require(document.roots.first)
         try document.removeRoot(column)
         let outcome = try document.applyPatch(
-            try JSONReader.parse(#"{"events":[{"kind":"ModelChanged","model":{"id":"p1005"},"attr":"value","new":1}]}"#),
+            try JSONReader.parse(
+                #"{"events":[{"kind":"ModelChanged","model":{"id":"p1005"},"attr":"value","new":1}]}"#),
             setter: nil)
         guard case .ignoredStaleReference("p1005") = outcome else {
             Issue.record("expected the patch to be dropped, got \(outcome)")

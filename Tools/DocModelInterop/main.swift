@@ -46,7 +46,9 @@ func plain(_ value: Value) -> JSONValue? {
         guard case .array(let flat) = plain(.list(array.storage.elements)) else { return nil }
         var nested = flat
         for dimension in array.shape.dropFirst().reversed() where dimension > 0 {
-            nested = stride(from: 0, to: nested.count, by: dimension).map { .array(Array(nested[$0..<($0 + dimension)])) }
+            nested = stride(from: 0, to: nested.count, by: dimension).map {
+                .array(Array(nested[$0..<($0 + dimension)]))
+            }
         }
         return .array(nested)
     case .typedArray(let typed): return plain(.list(typed.elements))
@@ -88,9 +90,12 @@ func write(_ name: String, _ json: JSONValue) throws {
 func documentCase(_ name: String, _ document: Document, inline: Bool) throws {
     let expected = expectations(document)
     let (json, buffers) = document.toJSON(bytesMode: inline ? .inline : .buffers)
-    try write(name, .object([
-        "kind": "document", "doc_text": .string(try text(json)), "buffers": buffersJSON(buffers), "expect": expected,
-    ]))
+    try write(
+        name,
+        .object([
+            "kind": "document", "doc_text": .string(try text(json)), "buffers": buffersJSON(buffers),
+            "expect": expected,
+        ]))
 }
 
 try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
@@ -99,7 +104,9 @@ var written = 0
 // 1. Every golden document, decoded and written again by our serializer (buffers and inline).
 for name in ["doc_empty", "doc_scatter", "doc_widgets", "doc_special_values"] {
     let vector = try JSONReader.parse(try Data(contentsOf: vectorsDirectory.appendingPathComponent(name + ".json")))
-    guard case .string(let docText) = vector["doc_json_text"] else { throw Failure(description: "\(name): no doc_json_text") }
+    guard case .string(let docText) = vector["doc_json_text"] else {
+        throw Failure(description: "\(name): no doc_json_text")
+    }
     let buffers = (vector["buffers"]?.arrayValue ?? []).compactMap { entry -> Buffer? in
         guard let id = entry["id"]?.stringValue, let b64 = entry["base64"]?.stringValue,
             let data = Data(base64Encoded: b64)
@@ -120,14 +127,20 @@ func builtDocument() -> (Document, slider: Model, div: Model, column: Model, sou
     let button = Model("Button", ["label": "Go"])
     let div = Model("Div", ["text": "héllo ✓ 😀", "styles": .map(["color": "red", "font-size": "12px"])])
     let column = Model("Column", ["children": [.model(slider), .model(button), .model(div)]])
-    let source = Model("ColumnDataSource", [
-        "data": .map([
-            "x": .ndarray(NDArray(.float64([1, 2, 3]))), "y": [10.0, 20.0, 30.0], "n": .ndarray(NDArray(.int32([1, 2, 3]))),
-            "s": .ndarray(NDArray(.string(["a", "b", "c"]))), "flag": .ndarray(NDArray(.bool([true, false, true]))),
-            "big": .ndarray(NDArray(.int64([1 << 40, 2, 3]))),
+    let source = Model(
+        "ColumnDataSource",
+        [
+            "data": .map([
+                "x": .ndarray(NDArray(.float64([1, 2, 3]))), "y": [10.0, 20.0, 30.0],
+                "n": .ndarray(NDArray(.int32([1, 2, 3]))),
+                "s": .ndarray(NDArray(.string(["a", "b", "c"]))),
+                "flag": .ndarray(NDArray(.bool([true, false, true]))),
+                "big": .ndarray(NDArray(.int64([1 << 40, 2, 3]))),
+            ])
         ])
-    ])
-    let range = Model("Range1d", ["start": .float(-.infinity), "end": .float(.nan), "tags": [.model(source), .map(["a": 1]), [1, 2]]])
+    let range = Model(
+        "Range1d",
+        ["start": .float(-.infinity), "end": .float(.nan), "tags": [.model(source), .map(["a": 1]), [1, 2]]])
     document.addRoot(column)
     document.addRoot(source)
     document.addRoot(range)
@@ -158,32 +171,41 @@ do {
     }
     slider.set("value", 7)
     div.set("text", "new ✓")
-    try document.stream(to: source, [
-        "x": .ndarray(NDArray(.float64([4, 5]))), "y": [40.0, 50.0], "n": .ndarray(NDArray(.int32([4, 5]))),
-        "s": ["d", "e"], "flag": .ndarray(NDArray(.bool([false, true]))), "big": [4, 5],
-    ], rollover: 4)
-    try document.patch(source, [
-        ("y", [(.index(0), 99.0), (.slice(Slice(start: 1, stop: 3)), [7.0, 8.0])]),
-        ("x", [(.index(3), 0.5)]),
-    ])
+    try document.stream(
+        to: source,
+        [
+            "x": .ndarray(NDArray(.float64([4, 5]))), "y": [40.0, 50.0], "n": .ndarray(NDArray(.int32([4, 5]))),
+            "s": ["d", "e"], "flag": .ndarray(NDArray(.bool([false, true]))), "big": [4, 5],
+        ], rollover: 4)
+    try document.patch(
+        source,
+        [
+            ("y", [(.index(0), 99.0), (.slice(Slice(start: 1, stop: 3)), [7.0, 8.0])]),
+            ("x", [(.index(3), 0.5)]),
+        ])
     let added = Model("Div", ["text": "added"])
     document.addRoot(added)
     column.set("children", [.model(slider), .model(button), .model(div), .model(Model("Button", ["label": "New"]))])
     document.setTitle("Interop ✓")
     try document.removeRoot(added)
-    try document.setColumnData(of: source, [
-        "x": .ndarray(NDArray(.float64([1, 2]))), "y": [3.0, 4.0], "n": .ndarray(NDArray(.int32([5, 6]))),
-        "s": .ndarray(NDArray(.string(["p", "q"]))), "flag": .ndarray(NDArray(.bool([true, true]))), "big": [7, 8],
-    ])
-    document.send(messageType: "bokeh_event", data: .event(name: "button_click", values: .map(["model": .model(button)])))
+    try document.setColumnData(
+        of: source,
+        [
+            "x": .ndarray(NDArray(.float64([1, 2]))), "y": [3.0, 4.0], "n": .ndarray(NDArray(.int32([5, 6]))),
+            "s": .ndarray(NDArray(.string(["p", "q"]))), "flag": .ndarray(NDArray(.bool([true, true]))), "big": [7, 8],
+        ])
+    document.send(
+        messageType: "bokeh_event", data: .event(name: "button_click", values: .map(["model": .model(button)])))
     try flush()
     slider.set("value", 9)
     div.set("text", "batched")
     try flush(batched: true)
-    try write("patch_sequence", .object([
-        "kind": "patches", "doc_text": .string(try text(baseJSON)), "buffers": buffersJSON(baseBuffers),
-        "patches": .array(patches), "expect": expectations(document),
-    ]))
+    try write(
+        "patch_sequence",
+        .object([
+            "kind": "patches", "doc_text": .string(try text(baseJSON)), "buffers": buffersJSON(baseBuffers),
+            "patches": .array(patches), "expect": expectations(document),
+        ]))
     written += 1
 }
 

@@ -41,7 +41,8 @@ extension Document {
     /// Column data events (stream, patch, column data changes) report the whole new column data.
     @discardableResult
     public func onChange(
-        of model: Model, attribute: String, _ callback: @escaping (_ attribute: String, _ old: Value?, _ new: Value) -> Void
+        of model: Model, attribute: String,
+        _ callback: @escaping (_ attribute: String, _ old: Value?, _ new: Value) -> Void
     ) -> CallbackToken {
         let token = callbacks.token()
         callbacks.property.append((token, modelID: model.id, attribute: attribute, callback))
@@ -111,13 +112,17 @@ extension Document {
         for (_, callback) in callbacks.change { callback(event) }
         switch event {
         case .modelChanged(let e): firePropertyCallbacks(e.model, e.attribute, old: e.old, new: e.new)
-        case .columnDataChanged(let e): firePropertyCallbacks(e.model, e.attribute, old: nil, new: e.model[e.attribute] ?? .null)
-        case .columnsStreamed(let e): firePropertyCallbacks(e.model, e.attribute, old: nil, new: e.model[e.attribute] ?? .null)
-        case .columnsPatched(let e): firePropertyCallbacks(e.model, e.attribute, old: nil, new: e.model[e.attribute] ?? .null)
+        case .columnDataChanged(let e):
+            firePropertyCallbacks(e.model, e.attribute, old: nil, new: e.model[e.attribute] ?? .null)
+        case .columnsStreamed(let e):
+            firePropertyCallbacks(e.model, e.attribute, old: nil, new: e.model[e.attribute] ?? .null)
+        case .columnsPatched(let e):
+            firePropertyCallbacks(e.model, e.attribute, old: nil, new: e.model[e.attribute] ?? .null)
         case .messageSent(let e):
             guard let ui = e.uiEvent else { return }
             let modelID = ui.model?.id
-            for entry in callbacks.uiEvent where entry.name == ui.name && (entry.modelID == nil || entry.modelID == modelID) {
+            for entry in callbacks.uiEvent
+            where entry.name == ui.name && (entry.modelID == nil || entry.modelID == modelID) {
                 entry.3(ui)
             }
         case .rootAdded, .rootRemoved, .titleChanged: break

@@ -136,7 +136,8 @@ public final class Document {
     public func setColumnData(of source: Model, _ data: ValueMap, columns: [String]? = nil, setter: Setter? = nil)
         throws(DocumentError)
     {
-        try apply(.columnDataChanged(ColumnDataChangedEvent(model: source, data: data, columns: columns, setter: setter)))
+        try apply(
+            .columnDataChanged(ColumnDataChangedEvent(model: source, data: data, columns: columns, setter: setter)))
     }
 
     /// Sends a message to document-level handlers (`MessageSent`), e.g. a UI event.

@@ -32,7 +32,9 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
     static func unknownValueType(_ type: String) -> Self {
         Self(.unknownType, "unable to decode an object of type '\(type)'")
     }
-    static func unknownReference(_ id: String) -> Self { Self(.unknownReference, "can't resolve reference '\(id)'", referenceID: id) }
+    static func unknownReference(_ id: String) -> Self {
+        Self(.unknownReference, "can't resolve reference '\(id)'", referenceID: id)
+    }
     static func unknownBuffer(_ id: String) -> Self { Self(.unknownBuffer, "no buffer with id '\(id)' was supplied") }
     static func unsupportedDType(_ dtype: String) -> Self { Self(.unsupportedDType, "unsupported dtype '\(dtype)'") }
     static func bufferSizeMismatch(dtype: String, byteCount: Int) -> Self {

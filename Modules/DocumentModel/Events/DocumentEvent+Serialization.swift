@@ -82,7 +82,8 @@ extension DocumentEvent {
                 }
             default: throw .malformed("ColumnDataChanged event", expected: "'cols' as a list or null")
             }
-            return .columnDataChanged(ColumnDataChangedEvent(model: target, attribute: attr, data: data, columns: columns))
+            return .columnDataChanged(
+                ColumnDataChangedEvent(model: target, attribute: attr, data: data, columns: columns))
         case "ColumnsStreamed":
             let target = try model()
             let attr = try attribute()
@@ -93,7 +94,8 @@ extension DocumentEvent {
             case .int(let n) where n >= 0: rollover = n
             default: throw .malformed("ColumnsStreamed event", expected: "'rollover' as a non-negative integer or null")
             }
-            return .columnsStreamed(ColumnsStreamedEvent(model: target, attribute: attr, data: data, rollover: rollover))
+            return .columnsStreamed(
+                ColumnsStreamedEvent(model: target, attribute: attr, data: data, rollover: rollover))
         case "ColumnsPatched":
             let target = try model()
             let attr = try attribute()
@@ -114,10 +116,12 @@ extension DocumentEvent {
             return .columnsPatched(ColumnsPatchedEvent(model: target, attribute: attr, patches: patches))
         case "RootAdded": return .rootAdded(RootAddedEvent(model: try model()))
         case "RootRemoved": return .rootRemoved(RootRemovedEvent(model: try model()))
-        case "TitleChanged": return .titleChanged(TitleChangedEvent(title: try string(object, "title", in: "TitleChanged event")))
+        case "TitleChanged":
+            return .titleChanged(TitleChangedEvent(title: try string(object, "title", in: "TitleChanged event")))
         case "MessageSent":
             let type = try string(object, "msg_type", in: "MessageSent event")
-            return .messageSent(MessageSentEvent(messageType: type, data: try deserializer.decode(object["msg_data"] ?? .null)))
+            return .messageSent(
+                MessageSentEvent(messageType: type, data: try deserializer.decode(object["msg_data"] ?? .null)))
         default:
             throw .malformed("event", expected: "a known kind, not '\(kind)'")
         }

@@ -25,7 +25,9 @@ public struct ColumnDataChangedEvent {
     public var columns: [String]?
     public var setter: Setter?
 
-    public init(model: Model, attribute: String = "data", data: ValueMap, columns: [String]? = nil, setter: Setter? = nil) {
+    public init(
+        model: Model, attribute: String = "data", data: ValueMap, columns: [String]? = nil, setter: Setter? = nil
+    ) {
         self.model = model
         self.attribute = attribute
         self.data = data

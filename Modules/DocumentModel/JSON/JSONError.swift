@@ -20,7 +20,8 @@ public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
         Self(.unexpectedEnd, offset: offset, detail: "unexpected end of input")
     }
     static func unexpectedCharacter(_ byte: UInt8, at offset: Int, expected: String) -> Self {
-        let shown = (0x20..<0x7f).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+        let shown =
+            (0x20..<0x7f).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
         return Self(.unexpectedCharacter, offset: offset, detail: "unexpected \(shown), expected \(expected)")
     }
     static func invalidNumber(at offset: Int) -> Self { Self(.invalidNumber, offset: offset, detail: "invalid number") }

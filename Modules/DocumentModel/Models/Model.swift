@@ -17,7 +17,8 @@ public final class Model {
 
     /// Creates a model with a fresh id from ``IDGenerator``.
     public convenience init(_ typeName: String, _ attributes: KeyValuePairs<String, Value> = [:]) {
-        self.init(id: IDGenerator.next(), typeName: typeName, attributes: attributes.map { (name: $0.key, value: $0.value) })
+        self.init(
+            id: IDGenerator.next(), typeName: typeName, attributes: attributes.map { (name: $0.key, value: $0.value) })
     }
 
     public init(id: String, typeName: String, attributes: [(name: String, value: Value)] = []) {

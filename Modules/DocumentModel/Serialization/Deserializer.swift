@@ -94,7 +94,8 @@ public struct Deserializer {
         case "bytes": return .bytes(try decodeBytes(object))
         case "slice":
             return .slice(
-                Slice(start: try optionalInt(object, "start"), stop: try optionalInt(object, "stop"),
+                Slice(
+                    start: try optionalInt(object, "start"), stop: try optionalInt(object, "stop"),
                     step: try optionalInt(object, "step")))
         case "ndarray", "typed_array": return try decodeArray(object, typed: type == "typed_array")
         case "value", "field", "expr":

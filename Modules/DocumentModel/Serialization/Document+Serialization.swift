@@ -28,9 +28,10 @@ extension Document {
     /// `replace_with_json` does for PUSH-DOC: `RootRemoved` for every current root, `RootAdded` for every
     /// new one, then `TitleChanged`. Decoding happens first, so malformed JSON leaves the document as it
     /// was. Callbacks stay registered; the received models are marked synced.
-    public func replace(withJSON json: JSONValue, buffers: [Buffer] = [], setter: Setter? = nil,
-        limits: DeserializerLimits = .default) throws(DocumentError)
-    {
+    public func replace(
+        withJSON json: JSONValue, buffers: [Buffer] = [], setter: Setter? = nil,
+        limits: DeserializerLimits = .default
+    ) throws(DocumentError) {
         let parts = try DocumentParts(json, buffers: buffers, limits: limits)
         clear(setter: setter)
         if let config = parts.config {
@@ -77,7 +78,9 @@ extension Document {
     /// if applying any event fails, the document is restored and the error thrown. Callbacks run only
     /// after the whole patch applied, with events carrying `setter`. Received models are marked synced.
     @discardableResult
-    public func applyPatch(_ content: JSONValue, buffers: [Buffer] = [], setter: Setter?, limits: DeserializerLimits = .default)
+    public func applyPatch(
+        _ content: JSONValue, buffers: [Buffer] = [], setter: Setter?, limits: DeserializerLimits = .default
+    )
         throws(DocumentError) -> PatchOutcome
     {
         guard case .object(let object) = content, case .array(let items) = object["events"] else {

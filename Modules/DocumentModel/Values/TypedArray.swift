@@ -174,7 +174,9 @@ public enum TypedArray {
         }
         func integer<T: FixedWidthInteger>(_: T.Type) throws(DocumentError) -> T {
             let d = try number()
-            guard d.isFinite, let v = T(exactly: d.rounded(.towardZero)) else { throw .patchValueMismatch(dtype: dtype) }
+            guard d.isFinite, let v = T(exactly: d.rounded(.towardZero)) else {
+                throw .patchValueMismatch(dtype: dtype)
+            }
             return v
         }
         switch self {
@@ -231,7 +233,8 @@ public struct NDArray: Equatable {
 
     /// An array of the given shape; throws if the element count doesn't match.
     public init(_ storage: TypedArray, shape: [Int]) throws(DocumentError) {
-        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == storage.count
+        guard shape.allSatisfy({ $0 >= 0 }),
+            shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == storage.count
         else { throw .shapeMismatch(shape: shape, count: storage.count) }
         self.storage = storage
         self.shape = shape
