@@ -46,6 +46,11 @@ let package = Package(
         // Tools.
         .executableTarget(
             name: "WireBench", dependencies: ["Wire"], path: "Tools/WireBench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "DocModelInterop", dependencies: ["DocumentModel"], path: "Tools/DocModelInterop",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "JSONBench", dependencies: ["DocumentModel"], path: "Tools/JSONBench", swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),

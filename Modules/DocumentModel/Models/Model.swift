@@ -1,0 +1,74 @@
+/// A Bokeh model: an id, a qualified type name and its explicitly set attributes, in order.
+///
+/// Models are generic: any type name and attribute is accepted, as the document layer doesn't need
+/// Bokeh's class hierarchy to store, apply and re-serialize documents. A model belongs to at most one
+/// ``Document``; while attached, setting an attribute goes through the document so events and
+/// callbacks fire.
+///
+/// - Important: Not thread-safe. A model is confined to whatever guards its document.
+public final class Model {
+    public let id: String
+    /// The qualified model name (`"Slider"`, `"ColumnDataSource"`, `"my_ext.Custom"`).
+    public let typeName: String
+    /// Attributes in serialization order.
+    public internal(set) var attributes: [(name: String, value: Value)]
+    /// The document this model is attached to, if any.
+    public internal(set) weak var document: Document?
+
+    /// Creates a model with a fresh id from ``IDGenerator``.
+    public convenience init(_ typeName: String, _ attributes: KeyValuePairs<String, Value> = [:]) {
+        self.init(
+            id: IDGenerator.next(), typeName: typeName, attributes: attributes.map { (name: $0.key, value: $0.value) })
+    }
+
+    public init(id: String, typeName: String, attributes: [(name: String, value: Value)] = []) {
+        self.id = id
+        self.typeName = typeName
+        self.attributes = attributes
+    }
+
+    /// The value of attribute `name`, if set.
+    public subscript(name: String) -> Value? {
+        for attribute in attributes where attribute.name == name { return attribute.value }
+        return nil
+    }
+
+    /// The `name` attribute Bokeh uses for lookups (`modelByName`).
+    public var name: String? { self["name"]?.stringValue }
+
+    /// Sets an attribute. When attached, the document records a ``ModelChangedEvent`` (or
+    /// ``ColumnDataChangedEvent`` for a column data source's `data`) and runs callbacks.
+    public func set(_ name: String, _ value: Value, setter: Setter? = nil) {
+        if let document {
+            document.setAttribute(of: self, name, to: value, setter: setter)
+        } else {
+            store(name, value)
+        }
+    }
+
+    /// Stores an attribute without notifying anyone; returns the previous value.
+    @discardableResult
+    func store(_ name: String, _ value: Value) -> Value? {
+        if let index = attributes.firstIndex(where: { $0.name == name }) {
+            let old = attributes[index].value
+            attributes[index].value = value
+            return old
+        }
+        attributes.append((name: name, value: value))
+        return nil
+    }
+
+    /// Models referenced directly from this model's attributes.
+    public var referencedModels: [Model] {
+        var result: [Model] = []
+        for attribute in attributes { attribute.value.forEachModel { result.append($0) } }
+        return result
+    }
+}
+
+@available(*, unavailable)
+extension Model: Sendable {}
+
+extension Model: CustomStringConvertible {
+    public var description: String { "\(typeName)(id: \(id))" }
+}
