@@ -159,3 +159,19 @@ struct MessageVector: CustomStringConvertible, Sendable {
 
     static let allOrEmpty: [MessageVector] = (try? all()) ?? []
 }
+
+/// The part of the event vectors' base document that the PATCH-DOC tests touch: the data source
+/// `p1002` (`x` a float64 array, `y` a list) and the slider `p1005`, fully synced.
+enum EventDocument {
+    static func make() throws -> Document {
+        let source = Model(
+            id: "p1002", typeName: "ColumnDataSource",
+            attributes: [("data", .map(["x": .ndarray(NDArray(.float64([1, 2, 3]))), "y": [10.0, 20.0, 30.0]]))])
+        let slider = Model(id: "p1005", typeName: "Slider", attributes: [("value", 3)])
+        let document = Document(title: "Events")
+        document.addRoot(source)
+        document.addRoot(slider)
+        document.markAllSynced()
+        return document
+    }
+}
