@@ -16,7 +16,7 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         case notExpectedOnServer, malformedContent, unencodable
         // Session ids and tokens.
         case invalidToken, invalidTokenSignature, invalidSessionID, expiredToken, missingExpiry
-        case subprotocol, reservedPayloadKey, compression
+        case subprotocol, reservedPayloadKey, compression, configuration
     }
 
     private let code: Code
@@ -142,6 +142,12 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
     static let reservedPayloadKey = tokenError(
         .reservedPayloadKey, "extra_payload for session tokens may not contain 'session_id'")
     static func compression(_ detail: String) -> Self { tokenError(.compression, "zlib: \(detail)") }
+    static let missingSecretKey = tokenError(
+        .configuration,
+        "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `bokeh secret` command can be used to generate a new key.")
+    static func invalidExpiration(_ seconds: Int) -> Self {
+        tokenError(.configuration, "session token expiration must be greater than 0, got \(seconds)")
+    }
 
     // MARK: Matching
 

@@ -1,5 +1,5 @@
 import DocumentModel
-@testable import Protocol
+import Protocol
 import TestSupport
 import Testing
 

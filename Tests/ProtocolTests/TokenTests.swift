@@ -23,8 +23,10 @@ struct TokenVector: CustomStringConvertible, Sendable {
 private let vectors = (try? vector("tokens.json")) ?? .null
 private let secretKey = vectors["secret_key"]?.stringValue ?? ""
 private let now = { if case .int(let n)? = vectors["now"] { return n } else { return 0 } }()
-private let signing = SessionSigner(secretKey: secretKey, signsSessions: true)
-private let notSigning = SessionSigner(secretKey: secretKey, signsSessions: false)
+private let signing = (try? SessionSigner(secretKey: secretKey, signsSessions: true)) ?? fallbackSigner
+private let notSigning = fallbackSigner
+/// Never fails: no key is needed when not signing.
+private let fallbackSigner = (try? SessionSigner()) ?? { preconditionFailure("unsigned signer") }()
 
 /// The extra payloads the vector generator used, by vector name (its `extra_payload_python_repr`).
 private func extraPayload(_ name: String) -> RequestSnapshot? {
@@ -61,7 +63,7 @@ struct TokenTests {
         #expect(signing.checkSessionIDSignature(base) == checks["unsigned_id_when_signing"]?.boolValue)
         let tampered = String(signed.dropLast()) + (signed.hasSuffix("A") ? "B" : "A")
         #expect(signing.checkSessionIDSignature(tampered) == checks["tampered_sig"]?.boolValue)
-        let wrongKey = SessionSigner(secretKey: "another-key", signsSessions: true)
+        let wrongKey = try SessionSigner(secretKey: "another-key", signsSessions: true)
         #expect(wrongKey.checkSessionIDSignature(signed) == checks["wrong_key"]?.boolValue)
         #expect(notSigning.checkSessionIDSignature("anything") == checks["anything_when_not_signing"]?.boolValue)
 
@@ -76,7 +78,7 @@ struct TokenTests {
     func makesTheSameTokenAsPython(_ v: TokenVector) throws {
         let signer = v.json["signed"]?.boolValue == true ? signing : notSigning
         let expiration = try #require({ if case .int(let n)? = v.json["expiration_seconds"] { n } else { nil } }())
-        let issuer = SessionSigner(secretKey: secretKey, signsSessions: signer.signsSessions, expiration: expiration)
+        let issuer = try SessionSigner(secretKey: secretKey, signsSessions: signer.signsSessions, expiration: expiration)
         let sessionID = try v.string("session_id")
         let token =
             if let request = extraPayload(v.description) {
@@ -246,6 +248,14 @@ struct TokenTests {
         var a = SeededGenerator(seed: 7)
         var b = SeededGenerator(seed: 7)
         #expect(notSigning.generateSessionID(using: &a) == notSigning.generateSessionID(using: &b))
+    }
+
+    @Test func signingNeedsAKeyAndExpiryMustBePositive() throws {
+        let noKey = try #require(throws: ProtocolError.self) { try SessionSigner(signsSessions: true) }
+        #expect(noKey.description.hasPrefix("To sign sessions, the BOKEH_SECRET_KEY environment variable must be set"))
+        #expect(throws: ProtocolError.self) { try SessionSigner(secretKey: "", signsSessions: true) }
+        #expect(throws: ProtocolError.self) { try SessionSigner(expiration: 0) }
+        #expect(try SessionSigner(expiration: 60).expiration == 60)
     }
 
     @Test func extraPayloadsRoundTripAndReserveSessionID() throws {

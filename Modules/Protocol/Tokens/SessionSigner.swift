@@ -28,8 +28,12 @@ public struct SessionSigner: Sendable {
     /// - Parameters:
     ///   - secretKey: The secret key; required only when `signsSessions`.
     ///   - signsSessions: Sign ids and tokens, and require valid signatures when checking.
-    ///   - expiration: Token lifetime in seconds.
-    public init(secretKey: String? = nil, signsSessions: Bool = false, expiration: Int = 300) {
+    ///   - expiration: Token lifetime in seconds, greater than 0.
+    /// - Throws: ``ProtocolError`` when signing without a secret key (the Python server refuses to start
+    ///   then) or when `expiration` is not positive.
+    public init(secretKey: String? = nil, signsSessions: Bool = false, expiration: Int = 300) throws(ProtocolError) {
+        if signsSessions && (secretKey ?? "").isEmpty { throw .missingSecretKey }
+        guard expiration > 0 else { throw .invalidExpiration(expiration) }
         self.secretKey = Array((secretKey ?? "").utf8)
         self.signsSessions = signsSessions
         self.expiration = expiration
