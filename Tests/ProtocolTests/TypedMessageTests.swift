@@ -79,6 +79,8 @@ struct TypedMessageTests {
             let outgoing = Message.patchDocument(events: events, in: document)
             #expect(outgoing.type == .patchDocument)
             #expect(outgoing.header.numBuffers == v.buffers.count)
+            let msgid = try #require(serial(outgoing.messageID))
+            #expect(outgoing.buffers.allSatisfy { (serial($0.id) ?? 0) > msgid }, "msgid minted before buffer ids")
             try expectSameFrames(outgoing, as: v)
         }
     }
@@ -135,6 +137,16 @@ struct TypedMessageTests {
         #expect(
             ProtocolError.notExpectedOnServer(withContent).closeReason
                 == #"Message 'ERROR' content: {'text': 'it\'s "x"', 'traceback': None, 'n': [1, 2.5, True]} not expected on server"#)
+    }
+
+    @Test func describesMessagesAndErrorsForLogs() throws {
+        let message = Message(header: MessageHeader(messageID: "m", type: .ok, requestID: "r"))
+        #expect(message.description == "Message 'OK' content: {}")
+        let failure = try #require(assemblyError([.text("{\"msgid\": "), .text("{}"), .text("{}")]))
+        #expect(failure.error.closeReason == "server failed to parse a message")
+        #expect(failure.error.description.hasPrefix("message header is not JSON: "))
+        #expect(Fragment.text("é").byteCount == 2)
+        #expect(Fragment.binary([1, 2, 3]).byteCount == 3)
     }
 
     @Test func messageTypesAreTheNineOfBokeh() {
