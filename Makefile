@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: build release test wire-bench python-interop json-bench
+.PHONY: build release test wire-bench python-interop json-bench protocol-bench
 
 ## build: debug build of every target
 build:
@@ -45,3 +45,7 @@ python-interop: $(VENV)/.bokeh-3.10.2
 ## json-bench: JSON read/write throughput against Foundation (release build)
 json-bench:
 	$(SWIFT) run -c release JSONBench
+
+## protocol-bench: PATCH-DOC encode/decode throughput with 1 MiB of float64 buffers (release build)
+protocol-bench:
+	$(SWIFT) run -c release protocol-bench

@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Protocol", targets: ["Protocol"]),
         .library(name: "Routing", targets: ["Routing"]),
         .executable(name: "wire-bench", targets: ["WireBench"]),
+        .executable(name: "protocol-bench", targets: ["ProtocolBench"]),
     ],
     targets: [
         // System libraries.
@@ -51,6 +52,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "JSONBench", dependencies: ["DocumentModel"], path: "Tools/JSONBench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ProtocolBench", dependencies: ["Protocol", "DocumentModel"], path: "Tools/ProtocolBench",
+            swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
