@@ -26,12 +26,14 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Modules/COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        // epoll and eventfd (Linux headers the Glibc module leaves out); no library to link.
+        .systemLibrary(name: "CEpoll", path: "Modules/CEpoll"),
 
         // Layers. See CONTRIBUTING.md for the layering rule.
         .target(name: "DocumentModel", path: "Modules/DocumentModel", swiftSettings: swiftSettings),
         .target(name: "Routing", path: "Modules/Routing", swiftSettings: swiftSettings),
         .target(
-            name: "Wire", dependencies: ["CZlib", "COpenSSL"], path: "Modules/Wire",
+            name: "Wire", dependencies: ["CZlib", "COpenSSL", "CEpoll"], path: "Modules/Wire",
             swiftSettings: swiftSettings),
         .target(
             name: "Protocol", dependencies: ["DocumentModel", "CZlib", "COpenSSL"], path: "Modules/Protocol",
