@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "Protocol", targets: ["Protocol"]),
         .library(name: "Routing", targets: ["Routing"]),
         .executable(name: "wire-bench", targets: ["WireBench"]),
+        .executable(name: "wire-echo-server", targets: ["WireEchoServer"]),
+        .executable(name: "wire-autobahn-client", targets: ["WireAutobahnClient"]),
+        .executable(name: "wire-idle-load", targets: ["WireIdleLoad"]),
     ],
     targets: [
         // System libraries.
@@ -48,6 +51,13 @@ let package = Package(
         // Tools.
         .executableTarget(
             name: "WireBench", dependencies: ["Wire"], path: "Tools/WireBench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "WireEchoServer", dependencies: ["Wire"], path: "Tools/WireEchoServer", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "WireAutobahnClient", dependencies: ["Wire"], path: "Tools/WireAutobahnClient",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "WireIdleLoad", dependencies: ["Wire"], path: "Tools/WireIdleLoad", swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
