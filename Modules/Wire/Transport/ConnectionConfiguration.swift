@@ -2,7 +2,8 @@
 public struct ConnectionConfiguration: Sendable, Hashable {
     /// Stop reading from the peer while more than this many bytes wait to be sent. Default 1 MiB: an echoing
     /// or request/response peer that does not read its answers stops being read, so it cannot make us buffer
-    /// without bound.
+    /// without bound. (Two peers that both write far more than they read would then wait on each other:
+    /// raise this on the side that must keep reading.)
     public var writeHighWatermark: Int
     /// Resume reading once the queue drains to this many bytes. Default 256 KiB.
     public var writeLowWatermark: Int
