@@ -259,6 +259,18 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
         #expect(refused.failure.values.first?.contains("101") == true, "\(refused.failure.values)")
     }
 
+    /// The 8-byte masking word must repeat the key in wire order (it was miscompiled under -c release when
+    /// loaded from a temporary array, which masked all but the first byte with zero).
+    @Test func maskingWordRepeatsTheKeyInWireOrder() {
+        let key = WebSocketMaskingKey(0x37, 0xFA, 0x21, 0x3D)
+        let word = key.word
+        let bytes = withUnsafeBytes(of: word) { Array($0) }
+        #expect(bytes == [0x37, 0xFA, 0x21, 0x3D, 0x37, 0xFA, 0x21, 0x3D])
+        var payload = Array("Hello, masked world".utf8)
+        key.apply(to: &payload)
+        #expect(payload.prefix(5) == [0x7F, 0x9F, 0x4D, 0x51, 0x58])  // RFC 6455 section 5.7 "Hello"
+    }
+
     @Test func parsesWebSocketURLs() {
         let a = WebSocketURL("ws://127.0.0.1:5006/app/ws?bokeh-session-id=1")
         #expect(a?.host == "127.0.0.1" && a?.port == 5006 && a?.target == "/app/ws?bokeh-session-id=1" && a?.isSecure == false)

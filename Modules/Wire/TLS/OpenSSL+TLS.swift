@@ -112,9 +112,10 @@ final class TLSEngine {
 
     /// Adds ciphertext from the peer.
     func feed(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let n = BIO_write(readBIO, bytes.baseAddress! + offset, Int32(clamping: bytes.count - offset))
+            let n = BIO_write(readBIO, base + offset, Int32(clamping: bytes.count - offset))
             if n <= 0 { break }
             offset += Int(n)
         }
@@ -154,8 +155,9 @@ final class TLSEngine {
     private func encrypt(_ plaintext: [UInt8]) throws(TLSError) {
         var offset = 0
         while offset < plaintext.count {
-            let n = plaintext.withUnsafeBytes { p in
-                SSL_write(ssl, p.baseAddress! + offset, Int32(clamping: p.count - offset))
+            let n = plaintext.withUnsafeBytes { p -> Int32 in
+                guard let base = p.baseAddress else { return 0 }
+                return SSL_write(ssl, base + offset, Int32(clamping: p.count - offset))
             }
             guard n > 0 else { throw TLSContext.lastError("write") }
             offset += Int(n)

@@ -71,13 +71,7 @@ public final class Connection: EventHandler {
     {
         do {
             let engine = try tls.map { ctx throws(TLSError) in try TLSEngine(context: ctx, serverName: nil) }
-            var remote: SocketAddress?
-            var storage = sockaddr_storage()
-            var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let ok = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &len) }
-            }
-            if ok == 0 && len > MemoryLayout<sa_family_t>.size { remote = SocketAddress(storage: storage) }
+            let remote = System.peerAddress(fd)
             let c = Connection(fd: fd, eventLoop: eventLoop, configuration: configuration, remoteAddress: remote,
                                tls: engine, connecting: false)
             if configuration.tcpNoDelay, remote?.port != nil {

@@ -160,7 +160,8 @@ public final class EventLoop: @unchecked Sendable {
         while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
             if hasFinished.load(ordering: .acquiring) { throw SystemError("submitAndWait", errno: ECANCELED) }
         }
-        return try result.withLock { $0! }.get()
+        let outcome = result.withLock { $0 } ?? .failure(SystemError("submitAndWait", errno: ECANCELED))
+        return try outcome.get()
     }
 
     /// Graceful shutdown: stops accepting timers, runs the tasks already submitted, closes every registered

@@ -141,7 +141,7 @@ private final class Acceptor: EventHandler {
         open = false
         loop.deregister(fd)
         System.close(fd)
-        if let unixPath { unlink(unixPath) }
+        if let unixPath { System.unlink(unixPath) }
     }
 
     func handleEvent(_ events: UInt32) {

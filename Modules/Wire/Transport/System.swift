@@ -130,6 +130,22 @@ package enum System {
         return SocketAddress(storage: storage)
     }
 
+    /// The peer's address, or nil when it has none (unnamed Unix sockets) or is gone.
+    package static func peerAddress(_ fd: Int32) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.getpeername(fd, $0, &len) }
+        }
+        guard rc == 0, len > MemoryLayout<sa_family_t>.size else { return nil }
+        return SocketAddress(storage: storage)
+    }
+
+    /// Removes a Unix socket's file.
+    package static func unlink(_ path: String) {
+        _ = Glibc.unlink(path)
+    }
+
     package static func shutdown(_ fd: Int32, how: Int32) {
         _ = Glibc.shutdown(fd, how)
     }
