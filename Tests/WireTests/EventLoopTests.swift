@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Glibc
 import Synchronization
 import Testing
 @testable import Wire
@@ -27,6 +28,39 @@ import Testing
         #expect(heap.nextDeadline == 100)
         #expect(heap.popDue(now: 100) == "a")
         #expect(heap.isEmpty)
+    }
+}
+
+@Suite struct SystemCallTests {
+    @Test func retriesEINTRAndReportsEAGAINAsAValue() throws {
+        var calls = 0
+        let r = try System.syscall("test") { () -> Int in
+            calls += 1
+            if calls < 3 {
+                errno = EINTR
+                return -1
+            }
+            return 7
+        }
+        #expect(r == .processed(7))
+        #expect(calls == 3)
+        let blocked = try System.syscall("test") { () -> Int in
+            errno = EAGAIN
+            return -1
+        }
+        #expect(blocked == .wouldBlock)
+        #expect(throws: SystemError("test", errno: EBADF)) {
+            _ = try System.syscall("test") { () -> Int in
+                errno = EBADF
+                return -1
+            }
+        }
+    }
+
+    @Test func readingAClosedDescriptorIsAnError() {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
+        defer { buffer.deallocate() }
+        #expect(throws: SystemError.self) { _ = try System.read(-1, buffer) }
     }
 }
 
@@ -82,6 +116,19 @@ import Testing
         #expect(await eventually { ran.count == 1 })
         #expect(ran.values == [2])
         #expect(handle.isCancelled)
+    }
+
+    @Test func cancelledNextTickNeverRuns() async throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let ran = Recorder<Int>()
+        try loop.submitAndWait {
+            let h = loop.nextTick { ran.append(1) }
+            loop.nextTick { ran.append(2) }
+            h.cancel()
+        }
+        #expect(await eventually { ran.count == 1 })
+        #expect(ran.values == [2])
     }
 
     @Test func periodicTaskRepeatsUntilCancelled() async throws {

@@ -115,6 +115,14 @@ public final class EventLoop: @unchecked Sendable {
         if accepted && !inEventLoop { wake() }
     }
 
+    /// Runs `task` on the loop's next tick unless cancelled first. Any thread.
+    @discardableResult
+    public func nextTick(_ task: @escaping @Sendable () -> Void) -> Scheduled {
+        let handle = Scheduled()
+        execute { if !handle.isCancelled { task() } }
+        return handle
+    }
+
     /// Runs `task` on the loop after `delay`. Any thread.
     @discardableResult
     public func scheduleTask(in delay: Duration, _ task: @escaping @Sendable () -> Void) -> Scheduled {
