@@ -126,15 +126,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `task` on the loop after `delay`. Any thread.
     @discardableResult
     public func scheduleTask(in delay: Duration, _ task: @escaping @Sendable () -> Void) -> Scheduled {
-        let handle = Scheduled()
-        let deadline = System.monotonicNanoseconds() &+ delay.nanoseconds
-        let timer = SendableTimer(handle: handle, action: task, period: nil)
-        if inEventLoop {
-            addTimer(timer, deadline: deadline)
-        } else {
-            execute { self.addTimer(timer, deadline: deadline) }
-        }
-        return handle
+        schedule(after: delay.nanoseconds, period: nil, task)
     }
 
     /// Runs `task` every `period` (first after `initialDelay`, default one period) until cancelled. Any thread.
@@ -142,10 +134,14 @@ public final class EventLoop: @unchecked Sendable {
     public func schedulePeriodic(initialDelay: Duration? = nil, every period: Duration, _ task: @escaping @Sendable () -> Void)
         -> Scheduled
     {
-        let handle = Scheduled()
         let p = Swift.max(1, period.nanoseconds)
-        let deadline = System.monotonicNanoseconds() &+ (initialDelay?.nanoseconds ?? p)
-        let timer = SendableTimer(handle: handle, action: task, period: p)
+        return schedule(after: initialDelay?.nanoseconds ?? p, period: p, task)
+    }
+
+    private func schedule(after delay: UInt64, period: UInt64?, _ task: @escaping @Sendable () -> Void) -> Scheduled {
+        let handle = Scheduled()
+        let deadline = System.monotonicNanoseconds() &+ delay
+        let timer = SendableTimer(handle: handle, action: task, period: period)
         if inEventLoop {
             addTimer(timer, deadline: deadline)
         } else {

@@ -66,17 +66,11 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         switch Int32(storage.ss_family) {
         case AF_INET:
             let sin = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }
-            var addr = sin.sin_addr
-            var buf = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            inet_ntop(AF_INET, &addr, &buf, socklen_t(buf.count))
-            kind = .ipv4(host: String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+            kind = .ipv4(host: Self.numericHost(AF_INET, sin.sin_addr, length: INET_ADDRSTRLEN),
                          port: Int(UInt16(bigEndian: sin.sin_port)))
         case AF_INET6:
             let sin6 = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in6.self) }
-            var addr = sin6.sin6_addr
-            var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-            inet_ntop(AF_INET6, &addr, &buf, socklen_t(buf.count))
-            kind = .ipv6(host: String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+            kind = .ipv6(host: Self.numericHost(AF_INET6, sin6.sin6_addr, length: INET6_ADDRSTRLEN),
                          port: Int(UInt16(bigEndian: sin6.sin6_port)))
         default:
             let sun = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_un.self) }
@@ -85,6 +79,14 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
             }
             kind = .unix(path: path)
         }
+    }
+
+    /// The printable form of an `in_addr`/`in6_addr`.
+    private static func numericHost<Address>(_ family: Int32, _ address: Address, length: Int32) -> String {
+        var addr = address
+        var buf = [CChar](repeating: 0, count: Int(length))
+        inet_ntop(family, &addr, &buf, socklen_t(buf.count))
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Calls `body` with this address as a `sockaddr` pointer and length.
