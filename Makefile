@@ -12,10 +12,15 @@ build:
 release:
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
-## test: the unit and loopback tiers, after the quick Autobahn slice (server and client) and the interop checks
-test: conformance-quick interop
+## test: the quick Autobahn slice (server and client), the interop checks, then the unit and loopback tiers.
+## Every part runs even if an earlier one fails; the swift test summary comes last; any failure fails the target.
+test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS)
+	@status=0; \
+	$(MAKE) --no-print-directory conformance-quick || status=1; \
+	$(MAKE) --no-print-directory interop || status=1; \
+	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \
+	exit $$status
 
 ## conformance-quick: Autobahn --quick (337 cases each side) against the debug echo server and client
 conformance-quick:

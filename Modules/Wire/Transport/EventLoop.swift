@@ -105,14 +105,17 @@ public final class EventLoop: @unchecked Sendable {
 
     // MARK: Submitting work (any thread)
 
-    /// Runs `task` on the loop's next tick. Any thread. Ignored once the loop has stopped.
-    public func execute(_ task: @escaping @Sendable () -> Void) {
+    /// Runs `task` on the loop's next tick. Any thread. Returns false (and drops the task) once the loop has
+    /// stopped, so a caller handing over a resource can release it instead.
+    @discardableResult
+    public func execute(_ task: @escaping @Sendable () -> Void) -> Bool {
         let accepted = shared.withLock { s -> Bool in
             if hasFinished.load(ordering: .relaxed) { return false }
             s.tasks.append(task)
             return true
         }
         if accepted && !inEventLoop { wake() }
+        return accepted
     }
 
     /// Runs `task` on the loop's next tick unless cancelled first. Any thread.

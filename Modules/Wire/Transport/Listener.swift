@@ -168,7 +168,11 @@ private final class Acceptor: EventHandler {
             guard let c = try? Connection.adopt(fd: child, eventLoop: target, configuration: config, tls: tls) else { return }
             initializer(c)
         }
-        if target === loop { start() } else { target.execute(start) }
+        if target === loop {
+            start()
+        } else if !target.execute(start) {
+            System.close(child)  // that loop has shut down
+        }
     }
 
     private func backOff() {
