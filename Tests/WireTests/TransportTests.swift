@@ -17,7 +17,8 @@ final class TestClient: Sendable {
 
     /// Connects and waits until connected (or failed).
     static func connect(to address: SocketAddress, on loop: EventLoop, configuration: ConnectionConfiguration = .default,
-                        tls: TLSContext? = nil, serverName: String? = nil) async -> TestClient {
+                        tls: TLSContext? = nil, serverName: String? = nil,
+                        onConnected: (@Sendable (Connection) -> Void)? = nil) async -> TestClient {
         let client = TestClient(loop: loop)
         loop.execute {
             Connection.connect(to: address, on: loop, configuration: configuration, tls: tls, serverName: serverName) { r in
@@ -29,6 +30,7 @@ final class TestClient: Sendable {
                     c.onReadEOF = { client.readEOF.append(true) }
                     c.onClose = { e in client.closed.append(e.map { "\($0)" } ?? "clean") }
                     client.box.withLock { $0 = LoopBound(c, eventLoop: loop) }
+                    onConnected?(c)
                 }
             }
         }
@@ -65,7 +67,13 @@ final class TestEchoServer: Sendable {
     }
 }
 
-func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) } }
+func pattern(_ count: Int) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
+    out.withUnsafeMutableBufferPointer { p in
+        for i in 0..<count { p[i] = UInt8(truncatingIfNeeded: i &* 7 &+ i >> 9) }
+    }
+    return out
+}
 
 @Suite struct TransportTests {
     @Test func echoesOverIPv4() async throws {
@@ -167,14 +175,19 @@ func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeed
         let group = try EventLoopGroup(numberOfThreads: 1)
         defer { group.shutdown() }
         var config = ListenerConfiguration()
-        config.connection.idleTimeout = .milliseconds(150)
+        config.connection.idleTimeout = .milliseconds(800)
         let server = try TestEchoServer(group: group, configuration: config)
-        let client = await TestClient.connect(to: server.listener.localAddress, on: group.next())
-        for _ in 0..<6 {
-            client.withConnection { $0.write([1]) }
-            try await Task.sleep(for: .milliseconds(50))
+        // A byte every 100 ms for 1.6 s, twice the timeout, started the moment the client connects and sent from
+        // the loop itself, so the test does not depend on how promptly the shared test thread pool wakes up.
+        let ticker = Recorder<Scheduled>()
+        let client = await TestClient.connect(to: server.listener.localAddress, on: group.next()) { c in
+            let bound = LoopBound(c, eventLoop: c.eventLoop)
+            ticker.append(c.eventLoop.schedulePeriodic(initialDelay: .zero, every: .milliseconds(100)) { bound.value.write([1]) })
         }
-        #expect(server.closes.count == 0)
+        try await Task.sleep(for: .milliseconds(1600))
+        ticker.values.forEach { $0.cancel() }
+        #expect(server.closes.count == 0, "\(server.closes.values)")
+        #expect(client.received.count > 0)
         #expect(await eventually { server.closes.values == ["\(ConnectionError.idleTimeout)"] })
     }
 

@@ -109,13 +109,15 @@ public final class EventLoop: @unchecked Sendable {
     /// stopped, so a caller handing over a resource can release it instead.
     @discardableResult
     public func execute(_ task: @escaping @Sendable () -> Void) -> Bool {
-        let accepted = shared.withLock { s -> Bool in
+        let onLoop = inEventLoop
+        // Wake under the lock: the loop closes the eventfd under the same lock, so we never write to a
+        // descriptor number that has since been closed and reused.
+        return shared.withLock { s -> Bool in
             if hasFinished.load(ordering: .relaxed) { return false }
             s.tasks.append(task)
+            if !onLoop { wake() }
             return true
         }
-        if accepted && !inEventLoop { wake() }
-        return accepted
     }
 
     /// Runs `task` on the loop's next tick unless cancelled first. Any thread.
@@ -175,9 +177,12 @@ public final class EventLoop: @unchecked Sendable {
     /// descriptor, and returns when the thread has exited. From another thread it waits; on the loop's own
     /// thread it only requests the stop. Idempotent.
     public func shutdown() {
-        shared.withLock { $0.stopping = true }
-        if inEventLoop { return }
-        wake()
+        let onLoop = inEventLoop
+        shared.withLock { s in
+            s.stopping = true
+            if !onLoop && !hasFinished.load(ordering: .relaxed) { wake() }
+        }
+        if onLoop { return }
         if !hasFinished.load(ordering: .acquiring) {
             finished.wait()
             finished.signal()  // let other waiters through
@@ -302,8 +307,8 @@ public final class EventLoop: @unchecked Sendable {
         shared.withLock { s in
             hasFinished.store(true, ordering: .releasing)
             s.tasks.removeAll()
+            System.close(wakeFD)
         }
-        System.close(wakeFD)
         System.close(epfd)
         finished.signal()
     }
