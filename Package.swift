@@ -18,6 +18,9 @@ let package = Package(
         .library(name: "Routing", targets: ["Routing"]),
         .executable(name: "wire-bench", targets: ["WireBench"]),
         .executable(name: "protocol-bench", targets: ["ProtocolBench"]),
+        .executable(name: "wire-echo-server", targets: ["WireEchoServer"]),
+        .executable(name: "wire-autobahn-client", targets: ["WireAutobahnClient"]),
+        .executable(name: "wire-idle-load", targets: ["WireIdleLoad"]),
     ],
     targets: [
         // System libraries.
@@ -27,12 +30,14 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Modules/COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        // epoll and eventfd (Linux headers the Glibc module leaves out); no library to link.
+        .systemLibrary(name: "CEpoll", path: "Modules/CEpoll"),
 
         // Layers. See CONTRIBUTING.md for the layering rule.
         .target(name: "DocumentModel", path: "Modules/DocumentModel", swiftSettings: swiftSettings),
         .target(name: "Routing", path: "Modules/Routing", swiftSettings: swiftSettings),
         .target(
-            name: "Wire", dependencies: ["CZlib", "COpenSSL"], path: "Modules/Wire",
+            name: "Wire", dependencies: ["CZlib", "COpenSSL", "CEpoll"], path: "Modules/Wire",
             swiftSettings: swiftSettings),
         .target(
             name: "Protocol", dependencies: ["DocumentModel", "CZlib", "COpenSSL"], path: "Modules/Protocol",
@@ -55,6 +60,12 @@ let package = Package(
         .executableTarget(
             name: "ProtocolBench", dependencies: ["Protocol", "DocumentModel"], path: "Tools/ProtocolBench",
             swiftSettings: swiftSettings),
+            name: "WireEchoServer", dependencies: ["Wire"], path: "Tools/WireEchoServer", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "WireAutobahnClient", dependencies: ["Wire"], path: "Tools/WireAutobahnClient",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "WireIdleLoad", dependencies: ["Wire"], path: "Tools/WireIdleLoad", swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),

@@ -28,9 +28,11 @@ public struct WebSocketMaskingKey: Sendable, Hashable {
     }
 
     /// The key repeated to 8 bytes, loaded in native order so a word XOR masks 8 bytes in wire order.
+    /// Built arithmetically: loading it from a temporary array was miscompiled under `-c release`
+    /// (only the first byte of the key survived), which corrupted every unmasked payload.
     @inline(__always) var word: UInt64 {
-        let k = [bytes.0, bytes.1, bytes.2, bytes.3, bytes.0, bytes.1, bytes.2, bytes.3]
-        return k.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        let k = UInt32(bytes.0) | UInt32(bytes.1) << 8 | UInt32(bytes.2) << 16 | UInt32(bytes.3) << 24
+        return UInt64(littleEndian: UInt64(k) | UInt64(k) << 32)
     }
 
     @inline(__always) func byte(_ i: Int) -> UInt8 {

@@ -1,0 +1,385 @@
+import Dispatch
+import Foundation
+import Glibc
+import Synchronization
+
+/// Something registered with an ``EventLoop`` for readiness events on one file descriptor.
+///
+/// Called only on the loop's thread.
+package protocol EventHandler: AnyObject {
+    /// `events` is the epoll mask (`EPOLLIN`, `EPOLLOUT`, `EPOLLHUP`, `EPOLLERR`, `EPOLLRDHUP`).
+    func handleEvent(_ events: UInt32)
+    /// The loop is shutting down: release the descriptor without waiting for the peer.
+    func loopWillClose()
+}
+
+/// A handle to a task scheduled on an ``EventLoop``: a delayed or periodic task. Cancel from any thread.
+public final class Scheduled: Sendable {
+    private let cancelled = Atomic<Bool>(false)
+
+    init() {}
+
+    /// Stops the task from running (again). A task already running finishes.
+    public func cancel() { cancelled.store(true, ordering: .relaxed) }
+
+    public var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+}
+
+/// One thread running an epoll loop, in the spirit of Tornado's IOLoop.
+///
+/// Use it to run work on the next tick (``execute(_:)``), after a delay (``scheduleTask(in:_:)``),
+/// periodically (``schedulePeriodic(initialDelay:every:_:)``), and to watch sockets. Every method marked
+/// "any thread" may be called from anywhere; a cross-thread submission wakes the loop through an eventfd.
+/// Connections registered with a loop are touched only on its thread.
+///
+/// It is also a `SerialExecutor`, so an actor can be pinned to it (`unownedExecutor`).
+///
+/// `@unchecked Sendable`: the cross-thread state (the task queue, the stop flag) lives in a `Mutex`, the
+/// thread id in an `Atomic`; everything else (timers, registrations, the read buffer) is touched only on
+/// the loop's own thread, which ``assertInEventLoop()`` checks on the registration paths.
+public final class EventLoop: @unchecked Sendable {
+    private struct Shared {
+        var tasks: [@Sendable () -> Void] = []
+        var stopping = false
+    }
+
+    private final class Timer {
+        let handle: Scheduled
+        let action: () -> Void
+        let period: UInt64?
+        init(handle: Scheduled, action: @escaping () -> Void, period: UInt64?) {
+            self.handle = handle
+            self.action = action
+            self.period = period
+        }
+    }
+
+    public let name: String
+    private let epfd: Int32
+    private let wakeFD: Int32
+    private let shared = Mutex(Shared())
+    private let threadID = Atomic<UInt>(0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let hasFinished = Atomic<Bool>(false)
+
+    // Loop-thread state.
+    private var timers = TimerHeap<Timer>()
+    private var localTasks: [() -> Void] = []
+    private var handlers: [Int32: any EventHandler] = [:]
+    /// Scratch space for socket reads, shared by every connection on this loop (one read at a time).
+    package let readBuffer: UnsafeMutableRawBufferPointer
+    /// Largest number of events taken from one `epoll_wait`.
+    private let maxEvents = 256
+
+    /// Starts a loop on a new thread.
+    /// - Parameter readBufferSize: bytes read per `read(2)` call; 64 KiB by default.
+    public init(name: String = "wire-loop", readBufferSize: Int = 64 * 1024) throws(SystemError) {
+        self.name = name
+        epfd = try System.epollCreate()
+        do {
+            wakeFD = try System.eventFD()
+            try System.epollControl(epfd, System.EpollOperation.add, wakeFD, events: System.eventIn)
+        } catch {
+            System.close(epfd)
+            throw error
+        }
+        readBuffer = .allocate(byteCount: Swift.max(1024, readBufferSize), alignment: 16)
+        let thread = Thread { [self] in self.run() }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    /// Whether the caller runs on this loop's thread. Any thread.
+    public var inEventLoop: Bool {
+        threadID.load(ordering: .acquiring) == UInt(pthread_self())
+    }
+
+    public func assertInEventLoop(file: StaticString = #fileID, line: UInt = #line) {
+        precondition(inEventLoop, "not on event loop \(name)", file: file, line: line)
+    }
+
+    // MARK: Submitting work (any thread)
+
+    /// Runs `task` on the loop's next tick. Any thread. Returns false (and drops the task) once the loop has
+    /// stopped, so a caller handing over a resource can release it instead.
+    @discardableResult
+    public func execute(_ task: @escaping @Sendable () -> Void) -> Bool {
+        let onLoop = inEventLoop
+        // Wake under the lock: the loop closes the eventfd under the same lock, so we never write to a
+        // descriptor number that has since been closed and reused.
+        return shared.withLock { s -> Bool in
+            if hasFinished.load(ordering: .relaxed) { return false }
+            s.tasks.append(task)
+            if !onLoop { wake() }
+            return true
+        }
+    }
+
+    /// Runs `task` on the loop's next tick unless cancelled first. Any thread.
+    @discardableResult
+    public func nextTick(_ task: @escaping @Sendable () -> Void) -> Scheduled {
+        let handle = Scheduled()
+        execute { if !handle.isCancelled { task() } }
+        return handle
+    }
+
+    /// Runs `task` on the loop after `delay`. Any thread.
+    @discardableResult
+    public func scheduleTask(in delay: Duration, _ task: @escaping @Sendable () -> Void) -> Scheduled {
+        schedule(after: delay.nanoseconds, period: nil, task)
+    }
+
+    /// Runs `task` every `period` (first after `initialDelay`, default one period) until cancelled. Any thread.
+    @discardableResult
+    public func schedulePeriodic(initialDelay: Duration? = nil, every period: Duration, _ task: @escaping @Sendable () -> Void)
+        -> Scheduled
+    {
+        let p = Swift.max(1, period.nanoseconds)
+        return schedule(after: initialDelay?.nanoseconds ?? p, period: p, task)
+    }
+
+    private func schedule(after delay: UInt64, period: UInt64?, _ task: @escaping @Sendable () -> Void) -> Scheduled {
+        let handle = Scheduled()
+        let deadline = System.monotonicNanoseconds() &+ delay
+        let timer = SendableTimer(handle: handle, action: task, period: period)
+        if inEventLoop {
+            addTimer(timer, deadline: deadline)
+        } else {
+            execute { self.addTimer(timer, deadline: deadline) }
+        }
+        return handle
+    }
+
+    /// Runs `body` on the loop and returns its result to the calling thread. Must not be called on the loop.
+    public func submitAndWait<T: Sendable>(_ body: @escaping @Sendable () throws -> T) throws -> T {
+        precondition(!inEventLoop, "submitAndWait on the loop's own thread would deadlock")
+        let result = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        execute {
+            let r = Result { try body() }
+            result.withLock { $0 = r }
+            done.signal()
+        }
+        // A loop that already stopped never runs the task.
+        while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            if hasFinished.load(ordering: .acquiring) { throw SystemError("submitAndWait", errno: ECANCELED) }
+        }
+        let outcome = result.withLock { $0 } ?? .failure(SystemError("submitAndWait", errno: ECANCELED))
+        return try outcome.get()
+    }
+
+    /// Graceful shutdown: stops accepting timers, runs the tasks already submitted, closes every registered
+    /// descriptor, and returns when the thread has exited. From another thread it waits; on the loop's own
+    /// thread it only requests the stop. Idempotent.
+    public func shutdown() {
+        let onLoop = inEventLoop
+        shared.withLock { s in
+            s.stopping = true
+            if !onLoop && !hasFinished.load(ordering: .relaxed) { wake() }
+        }
+        if onLoop { return }
+        if !hasFinished.load(ordering: .acquiring) {
+            finished.wait()
+            finished.signal()  // let other waiters through
+        }
+    }
+
+    /// Whether the loop's thread has exited.
+    public var isShutDown: Bool { hasFinished.load(ordering: .acquiring) }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = withUnsafeBytes(of: &one) { try? System.write(wakeFD, $0) }
+    }
+
+    // MARK: Loop-thread API
+
+    /// Runs a loop-bound closure on the next tick. Only on the loop.
+    package func executeLocal(_ task: @escaping () -> Void) {
+        assertInEventLoop()
+        localTasks.append(task)
+    }
+
+    /// Schedules a loop-bound closure. Only on the loop.
+    @discardableResult
+    package func scheduleLocal(in delay: Duration, _ task: @escaping () -> Void) -> Scheduled {
+        assertInEventLoop()
+        let handle = Scheduled()
+        timers.insert(deadline: System.monotonicNanoseconds() &+ delay.nanoseconds, Timer(handle: handle, action: task, period: nil))
+        return handle
+    }
+
+    package func register(_ fd: Int32, events: UInt32, handler: any EventHandler) throws(SystemError) {
+        assertInEventLoop()
+        try System.epollControl(epfd, System.EpollOperation.add, fd, events: events)
+        handlers[fd] = handler
+    }
+
+    package func modify(_ fd: Int32, events: UInt32) throws(SystemError) {
+        assertInEventLoop()
+        try System.epollControl(epfd, System.EpollOperation.modify, fd, events: events)
+    }
+
+    /// Stops watching `fd` (before it is closed).
+    package func deregister(_ fd: Int32) {
+        assertInEventLoop()
+        if handlers.removeValue(forKey: fd) != nil {
+            try? System.epollControl(epfd, System.EpollOperation.delete, fd, events: 0)
+        }
+    }
+
+    /// Number of descriptors registered (for tests and metrics). Only on the loop.
+    package var registrationCount: Int { handlers.count }
+
+    // MARK: The loop
+
+    private struct SendableTimer: @unchecked Sendable {
+        // Carries a @Sendable action to the loop thread; unchecked only because Timer is a plain class
+        // created here and handed over once.
+        let handle: Scheduled
+        let action: @Sendable () -> Void
+        let period: UInt64?
+    }
+
+    private func addTimer(_ t: SendableTimer, deadline: UInt64) {
+        guard !t.handle.isCancelled else { return }
+        timers.insert(deadline: deadline, Timer(handle: t.handle, action: t.action, period: t.period))
+    }
+
+    private func run() {
+        threadID.store(UInt(pthread_self()), ordering: .releasing)
+        let events = System.EventBuffer(capacity: maxEvents)
+        defer { events.deallocate() }
+        while true {
+            let (tasks, stopping) = shared.withLock { s -> ([@Sendable () -> Void], Bool) in
+                let t = s.tasks
+                s.tasks.removeAll(keepingCapacity: true)
+                return (t, s.stopping)
+            }
+            for t in tasks { t() }
+            runLocalTasks()
+            runDueTimers()
+            if stopping { break }
+
+            let busy = !localTasks.isEmpty || shared.withLock { !$0.tasks.isEmpty || $0.stopping }
+            var timeout: Int32 = -1
+            if busy {
+                timeout = 0
+            } else if let next = timers.nextDeadline {
+                let now = System.monotonicNanoseconds()
+                let ms = next > now ? (next - now + 999_999) / 1_000_000 : 0
+                timeout = Int32(clamping: ms)
+            }
+            let n: Int
+            do { n = try System.epollWait(epfd, events, timeoutMilliseconds: timeout) } catch {
+                fatalError("epoll_wait failed on loop \(name): \(error)")
+            }
+            for i in 0..<n {
+                let (fd, mask) = events[i]
+                if fd == wakeFD {
+                    var value: UInt64 = 0
+                    _ = withUnsafeMutableBytes(of: &value) { try? System.read(wakeFD, $0) }
+                } else if let h = handlers[fd] {
+                    h.handleEvent(mask)
+                }
+            }
+        }
+        // Graceful stop: finish submitted work (bounded rounds), close what is still registered.
+        for _ in 0..<16 {
+            let tasks = shared.withLock { s -> [@Sendable () -> Void] in
+                let t = s.tasks
+                s.tasks.removeAll()
+                return t
+            }
+            if tasks.isEmpty && localTasks.isEmpty { break }
+            for t in tasks { t() }
+            runLocalTasks()
+        }
+        for (_, h) in handlers { h.loopWillClose() }
+        handlers.removeAll()
+        timers.removeAll()
+        localTasks.removeAll()
+        shared.withLock { s in
+            hasFinished.store(true, ordering: .releasing)
+            s.tasks.removeAll()
+            System.close(wakeFD)
+        }
+        System.close(epfd)
+        finished.signal()
+    }
+
+    private func runLocalTasks() {
+        guard !localTasks.isEmpty else { return }
+        let tasks = localTasks
+        localTasks.removeAll(keepingCapacity: true)
+        for t in tasks { t() }
+    }
+
+    private func runDueTimers() {
+        guard !timers.isEmpty else { return }
+        let now = System.monotonicNanoseconds()
+        var fired = 0
+        // Bounded per tick so a flood of timers cannot starve I/O.
+        while fired < 4096, let t = timers.popDue(now: now) {
+            guard !t.handle.isCancelled else { continue }
+            fired += 1
+            t.action()
+            if let p = t.period, !t.handle.isCancelled {
+                timers.insert(deadline: now &+ p, t)
+            }
+        }
+    }
+}
+
+extension EventLoop: CustomStringConvertible {
+    public var description: String { "EventLoop(\(name))" }
+}
+
+extension EventLoop: SerialExecutor {
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        execute { unowned.runSynchronously(on: self.asUnownedSerialExecutor()) }
+    }
+
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    public func checkIsolated() {
+        assertInEventLoop()
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, clamped at zero.
+    var nanoseconds: UInt64 {
+        let (s, atto) = components
+        if s < 0 { return 0 }
+        return UInt64(s) &* 1_000_000_000 &+ UInt64(atto / 1_000_000_000)
+    }
+}
+
+/// A value that may be carried across threads but used only on its event loop.
+///
+/// `@unchecked Sendable`: every access checks that the caller is on `eventLoop`'s thread, so the wrapped
+/// value is never touched concurrently (apple/swift-nio's `NIOLoopBound`).
+public struct LoopBound<Value>: @unchecked Sendable {
+    public let eventLoop: EventLoop
+    private let _value: Value
+
+    public init(_ value: Value, eventLoop: EventLoop) {
+        eventLoop.assertInEventLoop()
+        self.eventLoop = eventLoop
+        _value = value
+    }
+
+    public var value: Value {
+        eventLoop.assertInEventLoop()
+        return _value
+    }
+}

@@ -1,0 +1,34 @@
+import Glibc
+import Synchronization
+
+/// A fixed set of ``EventLoop``s, one thread each, handed out round-robin.
+public final class EventLoopGroup: Sendable {
+    public let loops: [EventLoop]
+    private let counter = Atomic<Int>(0)
+
+    /// The number of online CPU cores: the default loop count.
+    public static var coreCount: Int { Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    /// Starts `numberOfThreads` loops (default: one per core).
+    public init(numberOfThreads: Int = EventLoopGroup.coreCount, name: String = "wire-loop") throws(SystemError) {
+        var loops: [EventLoop] = []
+        for i in 0..<Swift.max(1, numberOfThreads) {
+            do { loops.append(try EventLoop(name: "\(name)-\(i)")) } catch {
+                for l in loops { l.shutdown() }
+                throw error
+            }
+        }
+        self.loops = loops
+    }
+
+    /// The next loop, round-robin. Any thread.
+    public func next() -> EventLoop {
+        let i = counter.add(1, ordering: .relaxed).oldValue
+        return loops[i % loops.count]
+    }
+
+    /// Shuts every loop down gracefully and waits for their threads. Not from one of the group's loops.
+    public func shutdown() {
+        for l in loops { l.shutdown() }
+    }
+}

@@ -1,0 +1,201 @@
+/// Timing of a live WebSocket: keep-alive pings and the closing handshake.
+public struct WebSocketChannelConfiguration: Sendable, Hashable {
+    /// Limits and close-code policy of the frame layer.
+    public var websocket: WebSocketConfiguration
+    /// Send a ping this often; nil (the default, as Tornado's `websocket_ping_interval`) sends none.
+    public var pingInterval: Duration?
+    /// Drop the connection when a ping is unanswered for this long. Nil means Tornado's rule:
+    /// `max(3 * pingInterval, 30 s)`.
+    public var pingTimeout: Duration?
+    /// After our close frame, wait this long for the peer's; a client also waits this long for the server
+    /// to close TCP first (RFC 6455 section 7.1.1). Default 5 s.
+    public var closeTimeout: Duration
+
+    public init(
+        websocket: WebSocketConfiguration = .default, pingInterval: Duration? = nil, pingTimeout: Duration? = nil,
+        closeTimeout: Duration = .seconds(5)
+    ) {
+        self.websocket = websocket
+        self.pingInterval = pingInterval
+        self.pingTimeout = pingTimeout
+        self.closeTimeout = closeTimeout
+    }
+
+    var effectivePingTimeout: Duration? {
+        guard let interval = pingInterval else { return nil }
+        return pingTimeout ?? Swift.max(interval * 3, .seconds(30))
+    }
+}
+
+/// An open WebSocket over a ``Connection``: the server's side of an accepted upgrade or a client's.
+///
+/// Set ``onMessage`` and ``onClose`` in the callback that hands you the channel; messages start flowing
+/// when it returns. ``onClose`` runs exactly once, with the close code and reason the peer sent (or
+/// 1006 when the connection was lost without a closing handshake).
+///
+/// - Important: like ``Connection``, used only on ``eventLoop``'s thread.
+public final class WebSocketChannel {
+    public let connection: Connection
+    public let configuration: WebSocketChannelConfiguration
+    /// The subprotocol agreed in the handshake, if any.
+    public let subprotocol: String?
+    /// The upgrade request (server side); nil on a client.
+    public let request: HTTPRequestHead?
+
+    public var onMessage: ((WebSocketMessage) -> Void)?
+    public var onPong: (([UInt8]) -> Void)?
+    public var onClose: ((WebSocketCloseInfo) -> Void)?
+
+    public var eventLoop: EventLoop { connection.eventLoop }
+    public var role: WebSocketRole { machine.role }
+    /// The negotiated permessage-deflate parameters, if compression was agreed.
+    public var deflateParameters: PerMessageDeflateParameters? { machine.deflateParameters }
+    /// Whether messages can still be sent.
+    public var isOpen: Bool { machine.state == .open && closeInfo == nil }
+
+    private var machine: WebSocketConnection
+    private var closeInfo: WebSocketCloseInfo?
+    private var closeTimer: Scheduled?
+    private var pingTimer: Scheduled?
+    private var pingOutstandingSince: UInt64?
+    private var started = false
+
+    init(connection: Connection, machine: WebSocketConnection, configuration: WebSocketChannelConfiguration,
+         subprotocol: String?, request: HTTPRequestHead?) {
+        self.connection = connection
+        self.machine = machine
+        self.configuration = configuration
+        self.subprotocol = subprotocol
+        self.request = request
+    }
+
+    /// Takes over the connection's callbacks (they hold the channel until the connection closes) and
+    /// processes bytes that came with the handshake.
+    func start(initialBytes: [UInt8]) {
+        guard !started else { return }
+        started = true
+        connection.onRead = { [self] bytes in self.received(bytes) }
+        connection.onClose = { [self] error in self.transportClosed(error) }
+        connection.onReadEOF = nil
+        schedulePing()
+        if !initialBytes.isEmpty { received(initialBytes) }
+    }
+
+    // MARK: Sending
+
+    /// Sends a message. Returns false if the channel is closing or the peer stopped reading
+    /// (the write queue limit was reached, which closes the connection).
+    @discardableResult
+    public func send(_ message: WebSocketMessage) -> Bool {
+        guard closeInfo == nil, let bytes = try? machine.send(message) else { return false }
+        return connection.write(bytes)
+    }
+
+    /// Sends a ping (payload up to 125 bytes).
+    @discardableResult
+    public func ping(_ payload: [UInt8] = []) -> Bool {
+        guard closeInfo == nil, let bytes = try? machine.ping(payload) else { return false }
+        return connection.write(bytes)
+    }
+
+    /// Starts the closing handshake. The connection is dropped if the peer does not answer within
+    /// ``WebSocketChannelConfiguration/closeTimeout``.
+    public func close(code: WebSocketCloseCode? = .normalClosure, reason: String = "") {
+        guard closeInfo == nil, let bytes = machine.close(code: code, reason: reason) else { return }
+        connection.write(bytes)
+        closeTimer = eventLoop.scheduleLocal(in: configuration.closeTimeout) { [weak self] in
+            guard let self else { return }
+            self.report(WebSocketCloseInfo(code: .abnormalClosure, reason: "close handshake timed out", initiatedLocally: true))
+            self.connection.abort()
+        }
+    }
+
+    // MARK: Receiving
+
+    private func received(_ bytes: [UInt8]) {
+        let actions = machine.receive(bytes)
+        for action in actions {
+            switch action {
+            case .deliver(let message):
+                if closeInfo == nil { onMessage?(message) }
+            case .write(let out):
+                connection.write(out)
+            case .pongReceived(let payload):
+                pingOutstandingSince = nil
+                onPong?(payload)
+            case .closeTransport(let info):
+                handshakeFinished(info)
+            }
+        }
+    }
+
+    private func handshakeFinished(_ info: WebSocketCloseInfo) {
+        closeTimer?.cancel()
+        closeTimer = nil
+        report(info)
+        switch machine.role {
+        case .server:
+            connection.close()
+        case .client:
+            // The server should close TCP first; give it closeTimeout, then close ourselves.
+            if info.error != nil {
+                connection.close()
+            } else {
+                closeTimer = eventLoop.scheduleLocal(in: configuration.closeTimeout) { [weak self] in self?.connection.close() }
+            }
+        }
+    }
+
+    private func transportClosed(_ error: ConnectionError?) {
+        closeTimer?.cancel()
+        closeTimer = nil
+        pingTimer?.cancel()
+        pingTimer = nil
+        if let info = machine.connectionLost() {
+            var lost = info
+            if let error { lost.reason = error.description }
+            report(lost)
+        }
+        onMessage = nil
+        onPong = nil
+        onClose = nil
+    }
+
+    private func report(_ info: WebSocketCloseInfo) {
+        guard closeInfo == nil else { return }
+        closeInfo = info
+        pingTimer?.cancel()
+        pingTimer = nil
+        onClose?(info)
+    }
+
+    // MARK: Keep-alive
+
+    private func schedulePing() {
+        guard let interval = configuration.pingInterval else { return }
+        pingTimer = eventLoop.scheduleLocal(in: interval) { [weak self] in self?.keepAlive() }
+    }
+
+    private func keepAlive() {
+        pingTimer = nil
+        guard closeInfo == nil, connection.isOpen else { return }
+        let now = System.monotonicNanoseconds()
+        if let since = pingOutstandingSince, let timeout = configuration.effectivePingTimeout,
+            now &- since >= timeout.nanoseconds
+        {
+            report(WebSocketCloseInfo(code: .abnormalClosure, reason: "ping timeout", initiatedLocally: true))
+            connection.abort()
+            return
+        }
+        if pingOutstandingSince == nil {
+            pingOutstandingSince = now
+            var payload: [UInt8] = []
+            withUnsafeBytes(of: now.bigEndian) { payload.append(contentsOf: $0) }
+            ping(payload)
+        }
+        schedulePing()
+    }
+}
+
+@available(*, unavailable)
+extension WebSocketChannel: Sendable {}

@@ -1,0 +1,209 @@
+import Dispatch
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+@testable import Wire
+
+@Suite struct TimerHeapTests {
+    @Test func popsInDeadlineOrderAndKeepsInsertionOrderForTies() {
+        var heap = TimerHeap<Int>()
+        var rng = SystemRandomNumberGenerator()
+        var expected: [(UInt64, Int)] = []
+        for i in 0..<500 {
+            let d = UInt64.random(in: 0..<50, using: &rng)
+            heap.insert(deadline: d, i)
+            expected.append((d, i))
+        }
+        expected.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var out: [Int] = []
+        while let v = heap.popDue(now: .max) { out.append(v) }
+        #expect(out == expected.map(\.1))
+    }
+
+    @Test func popsNothingBeforeTheDeadline() {
+        var heap = TimerHeap<String>()
+        heap.insert(deadline: 100, "a")
+        #expect(heap.popDue(now: 99) == nil)
+        #expect(heap.nextDeadline == 100)
+        #expect(heap.popDue(now: 100) == "a")
+        #expect(heap.isEmpty)
+    }
+}
+
+@Suite struct SystemCallTests {
+    @Test func retriesEINTRAndReportsEAGAINAsAValue() throws {
+        var calls = 0
+        let r = try System.syscall("test") { () -> Int in
+            calls += 1
+            if calls < 3 {
+                errno = EINTR
+                return -1
+            }
+            return 7
+        }
+        #expect(r == .processed(7))
+        #expect(calls == 3)
+        let blocked = try System.syscall("test") { () -> Int in
+            errno = EAGAIN
+            return -1
+        }
+        #expect(blocked == .wouldBlock)
+        #expect(throws: SystemError("test", errno: EBADF)) {
+            _ = try System.syscall("test") { () -> Int in
+                errno = EBADF
+                return -1
+            }
+        }
+    }
+
+    @Test func readingAClosedDescriptorIsAnError() {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
+        defer { buffer.deallocate() }
+        #expect(throws: SystemError.self) { _ = try System.read(-1, buffer) }
+    }
+}
+
+@Suite struct EventLoopTests {
+    @Test func executeRunsOnTheLoopThread() async throws {
+        let loop = try EventLoop(name: "t")
+        defer { loop.shutdown() }
+        let seen = Recorder<Bool>()
+        #expect(!loop.inEventLoop)
+        loop.execute { seen.append(loop.inEventLoop) }
+        #expect(await eventually { seen.count == 1 })
+        #expect(seen.values == [true])
+    }
+
+    @Test func tasksRunInSubmissionOrder() async throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let order = Recorder<Int>()
+        for i in 0..<1000 { loop.execute { order.append(i) } }
+        #expect(await eventually { order.count == 1000 })
+        #expect(order.values == Array(0..<1000))
+    }
+
+    @Test func scheduledTasksRunByDeadline() async throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let order = Recorder<Int>()
+        loop.scheduleTask(in: .milliseconds(60)) { order.append(3) }
+        loop.scheduleTask(in: .milliseconds(20)) { order.append(1) }
+        loop.scheduleTask(in: .milliseconds(40)) { order.append(2) }
+        loop.execute { order.append(0) }
+        #expect(await eventually { order.count == 4 })
+        #expect(order.values == [0, 1, 2, 3])
+    }
+
+    @Test func delayedTaskWaitsAtLeastItsDelay() async throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let start = ContinuousClock.now
+        let elapsed = Recorder<Duration>()
+        loop.scheduleTask(in: .milliseconds(50)) { elapsed.append(ContinuousClock.now - start) }
+        #expect(await eventually { elapsed.count == 1 })
+        #expect(elapsed.values[0] >= .milliseconds(50))
+    }
+
+    @Test func cancelledTaskNeverRuns() async throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let ran = Recorder<Int>()
+        let handle = loop.scheduleTask(in: .milliseconds(30)) { ran.append(1) }
+        handle.cancel()
+        loop.scheduleTask(in: .milliseconds(60)) { ran.append(2) }
+        #expect(await eventually { ran.count == 1 })
+        #expect(ran.values == [2])
+        #expect(handle.isCancelled)
+    }
+
+    @Test func cancelledNextTickNeverRuns() async throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let ran = Recorder<Int>()
+        try loop.submitAndWait {
+            let h = loop.nextTick { ran.append(1) }
+            loop.nextTick { ran.append(2) }
+            h.cancel()
+        }
+        #expect(await eventually { ran.count == 1 })
+        #expect(ran.values == [2])
+    }
+
+    @Test func periodicTaskRepeatsUntilCancelled() async throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let ticks = Recorder<Int>()
+        let handle = loop.schedulePeriodic(initialDelay: .zero, every: .milliseconds(10)) { ticks.append(1) }
+        #expect(await eventually { ticks.count >= 5 })
+        handle.cancel()
+        try await Task.sleep(for: .milliseconds(30))
+        let after = ticks.count
+        try await Task.sleep(for: .milliseconds(60))
+        #expect(ticks.count == after)
+    }
+
+    @Test func acceptsWorkFromManyThreads() async throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let counter = Mutex(0)
+        let onLoop = Atomic<Bool>(true)
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<500 {
+                loop.execute {
+                    if !loop.inEventLoop { onLoop.store(false, ordering: .relaxed) }
+                    counter.withLock { $0 += 1 }
+                }
+            }
+        }
+        #expect(await eventually { counter.withLock { $0 } == 4000 })
+        let allOnLoop = onLoop.load(ordering: .relaxed)
+        #expect(allOnLoop)
+    }
+
+    @Test func submitAndWaitReturnsTheResult() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        #expect(try loop.submitAndWait { loop.inEventLoop ? 42 : 0 } == 42)
+    }
+
+    @Test func shutdownRunsSubmittedTasksThenStops() throws {
+        let loop = try EventLoop()
+        let ran = Recorder<Int>()
+        for i in 0..<100 { loop.execute { ran.append(i) } }
+        loop.shutdown()
+        #expect(loop.isShutDown)
+        #expect(ran.count == 100)
+        loop.execute { ran.append(-1) }  // ignored after shutdown
+        loop.shutdown()  // idempotent
+        #expect(ran.count == 100)
+    }
+
+    @Test func shutdownRequestedFromTheLoopItself() async throws {
+        let loop = try EventLoop()
+        loop.execute { loop.shutdown() }
+        #expect(await eventually { loop.isShutDown })
+    }
+
+    @Test func actorRunsOnTheLoopAsItsExecutor() async throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        actor Pinned {
+            let loop: EventLoop
+            init(loop: EventLoop) { self.loop = loop }
+            nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
+            func onLoop() -> Bool { loop.inEventLoop }
+        }
+        #expect(await Pinned(loop: loop).onLoop())
+    }
+
+    @Test func groupHandsOutLoopsRoundRobin() throws {
+        let group = try EventLoopGroup(numberOfThreads: 3)
+        defer { group.shutdown() }
+        let picks = (0..<6).map { _ in group.next() }
+        #expect(picks[0] === picks[3] && picks[1] === picks[4] && picks[2] === picks[5])
+        #expect(picks[0] !== picks[1] && picks[1] !== picks[2])
+        #expect(EventLoopGroup.coreCount >= 1)
+    }
+}
