@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "wire-echo-server", targets: ["WireEchoServer"]),
         .executable(name: "wire-autobahn-client", targets: ["WireAutobahnClient"]),
         .executable(name: "wire-idle-load", targets: ["WireIdleLoad"]),
+        .executable(name: "swift-bokeh", targets: ["SwiftBokeh"]),
     ],
     targets: [
         // System libraries.
@@ -60,10 +61,13 @@ let package = Package(
         .executableTarget(
             name: "ProtocolBench", dependencies: ["Protocol", "DocumentModel"], path: "Tools/ProtocolBench",
             swiftSettings: swiftSettings),
+        .executableTarget(
             name: "WireEchoServer", dependencies: ["Wire"], path: "Tools/WireEchoServer", swiftSettings: swiftSettings),
         .executableTarget(
             name: "WireAutobahnClient", dependencies: ["Wire"], path: "Tools/WireAutobahnClient",
             swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SwiftBokeh", dependencies: ["ServerCore"], path: "Tools/SwiftBokeh", swiftSettings: swiftSettings),
         .executableTarget(
             name: "WireIdleLoad", dependencies: ["Wire"], path: "Tools/WireIdleLoad", swiftSettings: swiftSettings),
 

@@ -60,7 +60,9 @@ public final class WebSocketChannel {
     private var pingOutstandingSince: UInt64?
     private var started = false
 
-    init(connection: Connection, machine: WebSocketConnection, configuration: WebSocketChannelConfiguration,
+    /// Wraps a connection whose upgrade was answered elsewhere (a server that also serves plain HTTP on the
+    /// same port); call ``start(initialBytes:)`` once the callbacks are set.
+    public init(connection: Connection, machine: WebSocketConnection, configuration: WebSocketChannelConfiguration,
          subprotocol: String?, request: HTTPRequestHead?) {
         self.connection = connection
         self.machine = machine
@@ -71,7 +73,7 @@ public final class WebSocketChannel {
 
     /// Takes over the connection's callbacks (they hold the channel until the connection closes) and
     /// processes bytes that came with the handshake.
-    func start(initialBytes: [UInt8]) {
+    public func start(initialBytes: [UInt8]) {
         guard !started else { return }
         started = true
         connection.onRead = { [self] bytes in self.received(bytes) }

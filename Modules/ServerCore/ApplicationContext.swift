@@ -1,0 +1,195 @@
+import Foundation
+public import DocumentModel
+public import Protocol
+public import Wire
+import Synchronization
+
+/// Holds one application at one path and its sessions (Python Bokeh's `ApplicationContext`).
+///
+/// Sessions are created on event loops of the server's group, each pinned to its loop, so a slow
+/// application handler on one loop does not hold up sessions created on others. Concurrent requests
+/// for the same new session id wait for one creation.
+public final class ApplicationContext: Sendable {
+    public let application: Application
+    /// The application path (`/bench`), without the server prefix.
+    public let path: String
+    public let serverContext: ServerContext
+    let group: EventLoopGroup
+    private let registry = RegistryBox()
+    private var state: RegistryBox { registry }
+
+    /// Shares the registry with the server context's session list.
+    private final class RegistryBox: Sendable {
+        let mutex = Mutex<Registry>(Registry())
+        func withLock<T>(_ body: (inout Registry) throws -> T) rethrows -> T { try mutex.withLock { try body(&$0) } }
+    }
+
+    private struct Registry {
+        var sessions: [String: ServerSession] = [:]
+        var contexts: [String: SessionContext] = [:]
+        var pending: [String: [@Sendable (Result<ServerSession, any Error>) -> Void]] = [:]
+    }
+
+    public init(application: Application, path: String, group: EventLoopGroup) {
+        self.application = application
+        self.path = path
+        self.group = group
+        let registry = self.registry
+        serverContext = ServerContext(loop: group.loops[0]) {
+            registry.mutex.withLock { Array($0.contexts.values) }
+        }
+    }
+
+    /// The live sessions.
+    public var sessions: [ServerSession] { state.withLock { Array($0.sessions.values) } }
+
+    /// The session with this id, if it exists.
+    public func getSession(_ id: String) -> ServerSession? { state.withLock { $0.sessions[id] } }
+
+    /// The context of a live session.
+    public func sessionContext(_ id: String) -> SessionContext? { state.withLock { $0.contexts[id] } }
+
+    /// Returns the session `id`, creating it (on `loop`, or the group's next loop) if needed. `completion`
+    /// runs on the session's loop. Any thread.
+    public func createSessionIfNeeded(
+        id: String, token: String, request: RequestSnapshot, tokenPayload: JSONObject = [:], on loop: EventLoop? = nil,
+        completion: @escaping @Sendable (Result<ServerSession, any Error>) -> Void
+    ) {
+        guard !id.isEmpty else {
+            completion(.failure(SessionError("Session ID must not be empty")))
+            return
+        }
+        enum Step { case existing(ServerSession), wait, create }
+        let step = state.withLock { r -> Step in
+            if let s = r.sessions[id] { return .existing(s) }
+            if r.pending[id] != nil {
+                r.pending[id]?.append(completion)
+                return .wait
+            }
+            r.pending[id] = [completion]
+            return .create
+        }
+        switch step {
+        case .existing(let session):
+            if session.eventLoop.inEventLoop {
+                completion(.success(session))
+            } else {
+                session.eventLoop.execute { completion(.success(session)) }
+            }
+        case .wait:
+            return
+        case .create:
+            let target = loop ?? group.next()
+            let submitted = target.execute { [self] in
+                let result = Result { try self.makeSession(id: id, token: token, request: request, payload: tokenPayload, on: target) }
+                let waiters = state.withLock { r -> [@Sendable (Result<ServerSession, any Error>) -> Void] in
+                    if case .success(let s) = result { r.sessions[id] = s }
+                    return r.pending.removeValue(forKey: id) ?? []
+                }
+                for waiter in waiters { waiter(result) }
+            }
+            if !submitted {
+                let waiters = state.withLock { $0.pending.removeValue(forKey: id) ?? [] }
+                for waiter in waiters { waiter(.failure(SessionError("the server is stopping"))) }
+            }
+        }
+    }
+
+    /// ``createSessionIfNeeded(id:token:request:tokenPayload:on:completion:)`` for async code.
+    public func createSessionIfNeeded(
+        id: String, token: String, request: RequestSnapshot = RequestSnapshot(), tokenPayload: JSONObject = [:]
+    ) async throws -> ServerSession {
+        try await withCheckedThrowingContinuation { continuation in
+            createSessionIfNeeded(id: id, token: token, request: request, tokenPayload: tokenPayload) {
+                continuation.resume(with: $0)
+            }
+        }
+    }
+
+    /// Builds a session on `loop`: session-created hook, then the application's handler.
+    private func makeSession(id: String, token: String, request: RequestSnapshot, payload: JSONObject, on loop: EventLoop) throws
+        -> ServerSession
+    {
+        let document = Document()
+        let session = ServerSession(id: id, token: token, document: document, eventLoop: loop)
+        let context = SessionContext(session: session, serverContext: serverContext, request: request, tokenPayload: payload)
+        session.state.value.context = context
+        if let hook = application.sessionCreated {
+            do { try hook(context) } catch { log.error("Failed to run session creation hooks \(error)") }
+        }
+        do {
+            try session.locked { _ in try application.handler(document, context) }
+        } catch {
+            log.error("error running application handler for \(path): \(error)")
+            session.destroy()
+            throw error
+        }
+        state.withLock { $0.contexts[id] = context }
+        log.debug("created session '\(id)' for \(path) on \(loop.name)")
+        return session
+    }
+
+    /// Discards sessions with no connections that have been unused longer than `lifetimeMilliseconds`
+    /// (or asked to expire), as Bokeh's unused-session check does. Returns how many were scheduled.
+    @discardableResult
+    public func cleanupSessions(unusedLifetimeMilliseconds lifetime: Double) -> Int {
+        let candidates = state.withLock { r in r.sessions.values.filter { $0.isUnused(lifetimeMilliseconds: lifetime) } }
+        if !candidates.isEmpty { log.debug("Scheduling \(candidates.count) sessions to discard") }
+        for session in candidates {
+            session.eventLoop.execute { [self] in discard(session, lifetime: lifetime) }
+        }
+        return candidates.count
+    }
+
+    /// On the session's loop: re-checks, destroys, forgets, then runs the destroyed hooks.
+    private func discard(_ session: ServerSession, lifetime: Double) {
+        guard session.isUnused(lifetimeMilliseconds: lifetime) else {
+            if !session.destroyed { log.warning("Session '\(session.id)' was scheduled to discard but came back to life") }
+            return
+        }
+        log.debug("Discarding session '\(session.id)' last in use \(session.millisecondsSinceLastUnsubscribe) milliseconds ago")
+        let s = session.state.value
+        let context = s.context
+        let documentHooks = s.destroyedCallbacks
+        s.destroyedCallbacks = []
+        s.context = nil
+        session.destroy()
+        state.withLock {
+            if $0.sessions[session.id] === session {
+                $0.sessions[session.id] = nil
+                $0.contexts[session.id] = nil
+            }
+        }
+        if let context {
+            if let hook = application.sessionDestroyed {
+                do { try hook(context) } catch { log.error("Failed to run session destroy hooks \(error)") }
+            }
+            for hook in documentHooks {
+                do { try hook(context) } catch { log.error("Failed to run session destroy hooks \(error)") }
+            }
+        }
+        log.debug("Session '\(session.id)' was successfully discarded")
+    }
+
+    /// Destroys every session (the server is stopping).
+    func destroyAllSessions() {
+        let all = state.withLock { r -> [ServerSession] in
+            defer {
+                r.sessions = [:]
+                r.contexts = [:]
+            }
+            return Array(r.sessions.values)
+        }
+        for session in all { session.destroy() }
+    }
+
+    func runLoadHook() {
+        guard let hook = application.serverLoaded else { return }
+        do { try hook(serverContext) } catch { log.error("Error in server loaded hook \(error)") }
+    }
+
+    func runUnloadHook() {
+        guard let hook = application.serverUnloaded else { return }
+        do { try hook(serverContext) } catch { log.error("Error in server unloaded hook \(error)") }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+public import DocumentModel
+public import Protocol
+public import Wire
+import Synchronization
+
+/// What an application's session code sees of its session (Python Bokeh's `BokehSessionContext`):
+/// the id, the request data carried by the token, the document, and session callbacks.
+///
+/// Created on the session's loop; the callback methods must be called there (the application
+/// handler and the callbacks themselves run there).
+public final class SessionContext: Sendable {
+    public let session: ServerSession
+    /// The server context of the session's application.
+    public let serverContext: ServerContext
+    /// The request the session came from: the token's headers and cookies, and its arguments (or the
+    /// WebSocket URL's query arguments when the token carries none), without `bokeh-session-id`.
+    public let request: RequestSnapshot
+    /// The token payload (without `session_id`), compressed extras merged in.
+    public let tokenPayload: JSONObject
+
+    init(session: ServerSession, serverContext: ServerContext, request: RequestSnapshot, tokenPayload: JSONObject) {
+        self.session = session
+        self.serverContext = serverContext
+        var request = request
+        request.arguments.removeAll { $0.name == "bokeh-session-id" }
+        if !request.cookies.isEmpty, !request.headers.contains(where: { $0.name.lowercased() == "cookie" }) {
+            request.headers.append(("Cookie", request.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")))
+        }
+        self.request = request
+        self.tokenPayload = tokenPayload
+    }
+
+    public var id: String { session.id }
+    public var token: String { session.token }
+    public var destroyed: Bool { session.destroyed }
+
+    /// The first value of query argument `name`, as UTF-8 text.
+    public func argument(_ name: String) -> String? { request.argument(name).first }
+
+    /// Runs `body` with the document on the session's loop, then forwards the changes. Any thread.
+    public func withLockedDocument<T: Sendable>(_ body: @escaping @Sendable (Document) throws -> T) async throws -> T {
+        try await session.withDocumentLocked(body)
+    }
+
+    // MARK: Session callbacks (on the session's loop)
+
+    /// Runs `body` with the document on the next tick of the session's loop.
+    @discardableResult
+    public func addNextTickCallback(_ body: @escaping (Document) throws -> Void) -> SessionCallback {
+        session.schedule(kind: .nextTick, delay: nil, body)
+    }
+
+    /// Runs `body` once after `delay`.
+    @discardableResult
+    public func addTimeoutCallback(after delay: Duration, _ body: @escaping (Document) throws -> Void) -> SessionCallback {
+        session.schedule(kind: .timeout, delay: delay, body)
+    }
+
+    /// Runs `body` every `period` until removed or the session is destroyed.
+    @discardableResult
+    public func addPeriodicCallback(every period: Duration, _ body: @escaping (Document) throws -> Void)
+        -> SessionCallback
+    {
+        session.schedule(kind: .periodic, delay: period, body)
+    }
+
+    /// Calls `body` when `attribute` of `model` changes (`model.on_change`). An error it throws is logged
+    /// and, when a client's PATCH-DOC caused the change, answered with ERROR instead of OK.
+    @discardableResult
+    public func onChange(
+        of model: Model, attribute: String,
+        _ body: @escaping (_ attribute: String, _ old: Value?, _ new: Value) throws -> Void
+    ) -> CallbackToken {
+        let session = self.session
+        return session.document.onChange(of: model, attribute: attribute) { attribute, old, new in
+            do { try body(attribute, old, new) } catch { session.callbackFailed(error, in: "'\(attribute)' change callback") }
+        }
+    }
+
+    /// Calls `body` for UI events named `name` (`model.on_event`), with the same error handling as
+    /// ``onChange(of:attribute:_:)``.
+    @discardableResult
+    public func onEvent(_ name: String, of model: Model? = nil, _ body: @escaping (UIEvent) throws -> Void)
+        -> CallbackToken
+    {
+        let session = self.session
+        return session.document.onEvent(name, of: model) { event in
+            do { try body(event) } catch { session.callbackFailed(error, in: "'\(name)' event callback") }
+        }
+    }
+
+    /// Runs `body` after the session was discarded (the document's `on_session_destroyed`).
+    public func onSessionDestroyed(_ body: @escaping (SessionContext) throws -> Void) {
+        session.state.value.destroyedCallbacks.append(body)
+    }
+}
+
+/// A callback registered with a ``ServerContext``.
+public struct ServerCallbackID: Hashable, Sendable {
+    let rawValue: UInt64
+}
+
+/// What application code sees of the server (Python Bokeh's `BokehServerContext`): the application's
+/// sessions and server-wide callbacks. Every method may be called from any thread.
+public final class ServerContext: Sendable {
+    let loop: EventLoop
+    private let callbacks = Mutex<(next: UInt64, handles: [UInt64: Scheduled])>((1, [:]))
+    private let sessionsProvider: @Sendable () -> [SessionContext]
+
+    init(loop: EventLoop, sessions: @escaping @Sendable () -> [SessionContext]) {
+        self.loop = loop
+        self.sessionsProvider = sessions
+    }
+
+    /// The contexts of the application's live sessions.
+    public var sessions: [SessionContext] { sessionsProvider() }
+
+    /// Runs `body` on the next tick of the server's loop.
+    @discardableResult
+    public func addNextTickCallback(_ body: @escaping @Sendable () -> Void) -> ServerCallbackID {
+        register { id in loop.nextTick { [weak self] in self?.finished(id); body() } }
+    }
+
+    /// Runs `body` once after `delay`.
+    @discardableResult
+    public func addTimeoutCallback(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> ServerCallbackID {
+        register { id in loop.scheduleTask(in: delay) { [weak self] in self?.finished(id); body() } }
+    }
+
+    /// Runs `body` every `period` until removed.
+    @discardableResult
+    public func addPeriodicCallback(every period: Duration, _ body: @escaping @Sendable () -> Void) -> ServerCallbackID {
+        register { _ in loop.schedulePeriodic(every: period, body) }
+    }
+
+    /// Stops a callback; false if it already ran (timeout, next tick) or was removed.
+    @discardableResult
+    public func removeCallback(_ id: ServerCallbackID) -> Bool {
+        guard let handle = callbacks.withLock({ $0.handles.removeValue(forKey: id.rawValue) }) else { return false }
+        handle.cancel()
+        return true
+    }
+
+    /// Stops every callback (the server is stopping).
+    func removeAllCallbacks() {
+        let handles = callbacks.withLock { state -> [Scheduled] in
+            defer { state.handles = [:] }
+            return Array(state.handles.values)
+        }
+        for h in handles { h.cancel() }
+    }
+
+    /// Number of callbacks still registered.
+    public var callbackCount: Int { callbacks.withLock { $0.handles.count } }
+
+    private func register(_ make: (UInt64) -> Scheduled) -> ServerCallbackID {
+        let id = callbacks.withLock { state -> UInt64 in
+            defer { state.next += 1 }
+            return state.next
+        }
+        let handle = make(id)
+        callbacks.withLock { $0.handles[id] = handle }
+        if handle.isCancelled { callbacks.withLock { _ = $0.handles.removeValue(forKey: id) } }
+        return ServerCallbackID(rawValue: id)
+    }
+
+    private func finished(_ id: UInt64) {
+        callbacks.withLock { _ = $0.handles.removeValue(forKey: id) }
+    }
+}

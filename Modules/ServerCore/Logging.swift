@@ -1,0 +1,97 @@
+import Foundation
+import Synchronization
+
+/// Severity of a log line, ordered as Python's logging levels (`trace` is Bokeh's extra level below debug).
+public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
+    case trace = 5, debug = 10, info = 20, warning = 30, error = 40, critical = 50
+
+    /// Parses a `--log-level` value (`trace`, `debug`, `info`, `warning`, `error`, `critical`).
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "trace": self = .trace
+        case "debug": self = .debug
+        case "info": self = .info
+        case "warning", "warn": self = .warning
+        case "error": self = .error
+        case "critical": self = .critical
+        default: return nil
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .trace: "TRACE"
+        case .debug: "DEBUG"
+        case .info: "INFO"
+        case .warning: "WARNING"
+        case .error: "ERROR"
+        case .critical: "CRITICAL"
+        }
+    }
+
+    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The server's logger: lines go to standard error as `<timestamp> <LEVEL> <message>` when at or above the
+/// threshold. A sink can be installed (tests capture lines with it). Any thread.
+public final class ServerLog: Sendable {
+    public static let shared = ServerLog()
+
+    private let threshold = Atomic<Int>(LogLevel.info.rawValue)
+    private let sink = Mutex<(@Sendable (LogLevel, String) -> Void)?>(nil)
+
+    public init() {}
+
+    /// The lowest level written.
+    public var level: LogLevel {
+        get { LogLevel(rawValue: threshold.load(ordering: .relaxed)) ?? .info }
+        set { threshold.store(newValue.rawValue, ordering: .relaxed) }
+    }
+
+    /// Replaces standard error with `sink` (nil restores it).
+    public func setSink(_ sink: (@Sendable (LogLevel, String) -> Void)?) {
+        self.sink.withLock { $0 = sink }
+    }
+
+    public func isEnabled(_ level: LogLevel) -> Bool { level.rawValue >= threshold.load(ordering: .relaxed) }
+
+    public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+        guard isEnabled(level) else { return }
+        let text = message()
+        if let sink = sink.withLock({ $0 }) {
+            sink(level, text)
+            return
+        }
+        let stamp = Self.timestamp()
+        FileHandle.standardError.write(Data("\(stamp) \(level.name) \(text)\n".utf8))
+    }
+
+    public func trace(_ m: @autoclosure () -> String) { log(.trace, m()) }
+    public func debug(_ m: @autoclosure () -> String) { log(.debug, m()) }
+    public func info(_ m: @autoclosure () -> String) { log(.info, m()) }
+    public func warning(_ m: @autoclosure () -> String) { log(.warning, m()) }
+    public func error(_ m: @autoclosure () -> String) { log(.error, m()) }
+
+    private static func timestamp() -> String {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        var t = time_t(tv.tv_sec)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d,%03d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec, Int(tv.tv_usec / 1000))
+    }
+}
+
+let log = ServerLog.shared
+
+/// Milliseconds on the monotonic clock, for session bookkeeping.
+func monotonicMilliseconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
+}
+
+/// Whole Unix seconds, for token expiry.
+func unixSeconds() -> Int { Int(Date().timeIntervalSince1970) }

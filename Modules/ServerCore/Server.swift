@@ -1,0 +1,292 @@
+import Foundation
+import DocumentModel
+import Protocol
+import Routing
+import Wire
+import Synchronization
+
+/// A Bokeh server: applications mounted at paths, their sessions, the `/ws` endpoints and the
+/// unused-session reaper (Python Bokeh's `Server` with its `BokehTornado`).
+///
+/// With ``ServerConfiguration/numProcs`` above 1 (0 = one per core) several event loops of this process
+/// share the port; each session lives on one loop and connections accepted on other loops hand their
+/// messages to it.
+public final class Server: Sendable {
+    public let configuration: ServerConfiguration
+    let group: EventLoopGroup
+    let router: Router
+    let signer: SessionSigner
+    private let contexts: [ApplicationContext]
+    private let runtime = Mutex<Runtime>(Runtime())
+    let assemblerLimits: MessageAssemblerLimits
+    let channelConfiguration: WebSocketChannelConfiguration
+    let websocketPolicy: WebSocketServerPolicy
+
+    private struct Runtime {
+        var listener: Listener?
+        var originPolicy = OriginPolicy(allowlist: HostAllowlist(entries: []))
+        var timers: [Scheduled] = []
+        var started = false
+        var stopped = false
+    }
+
+    /// - Parameter applications: application paths (`/demo`, or `/` for a single root application) and
+    ///   their applications, in mounting order.
+    public init(applications: [(path: String, application: Application)], configuration: ServerConfiguration = ServerConfiguration())
+        throws
+    {
+        try configuration.validate()
+        self.configuration = configuration
+        let key = configuration.secretKey ?? ProcessInfo.processInfo.environment["BOKEH_SECRET_KEY"]
+        if configuration.signSessions && (key ?? "").isEmpty {
+            throw ConfigurationError(
+                "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `bokeh secret` command can be used to generate a new key."
+            )
+        }
+        signer = try SessionSigner(secretKey: key, signsSessions: configuration.signSessions, expiration: configuration.sessionTokenExpiration)
+        router = Router(
+            table: try RouteTable(
+                prefix: configuration.prefix, applicationPaths: applications.map(\.path),
+                extraRoutes: configuration.extraPatterns, useIndex: configuration.useIndex, redirectRoot: configuration.redirectRoot))
+        let loops = configuration.numProcs == 0 ? EventLoopGroup.coreCount : configuration.numProcs
+        group = try EventLoopGroup(numberOfThreads: loops, name: "bokeh-loop")
+        let group = self.group
+        contexts = applications.map { ApplicationContext(application: $0.application, path: $0.path, group: group) }
+
+        assemblerLimits = MessageAssemblerLimits(maxFragmentBytes: configuration.websocketMaxMessageSize)
+        var frames = WebSocketConfiguration.default
+        frames.maxMessageSize = configuration.websocketMaxMessageSize
+        frames.maxFrameSize = configuration.websocketMaxMessageSize
+        let keepAlive = configuration.keepAliveMilliseconds
+        // Bokeh pings without a pong timeout: the peer is never dropped for a missing pong.
+        channelConfiguration = WebSocketChannelConfiguration(
+            websocket: frames, pingInterval: keepAlive > 0 ? .milliseconds(keepAlive) : nil,
+            pingTimeout: .seconds(365 * 24 * 3600))
+        let deflate = configuration.websocketCompressionLevel.map {
+            PerMessageDeflateConfiguration(compressionLevel: Int32(clamping: $0))
+        }
+        // Bokeh's handler selects the first of exactly two offered subprotocols (`bokeh, <token>`).
+        websocketPolicy = WebSocketServerPolicy(selectSubprotocol: { $0.count == 2 ? $0[0] : nil }, deflate: deflate)
+    }
+
+    /// Mounts applications by path, sorted by path.
+    public convenience init(applications: [String: Application], configuration: ServerConfiguration = ServerConfiguration()) throws {
+        try self.init(applications: applications.sorted { $0.key < $1.key }.map { (path: $0.key, application: $0.value) },
+                      configuration: configuration)
+    }
+
+    // MARK: Lifecycle
+
+    /// Binds, starts accepting and starts the background tasks (reaper, stats, server-loaded hooks).
+    public func start() throws {
+        guard runtime.withLock({ !$0.started && !$0.stopped }) else { return }
+        let address = try SocketAddress(host: configuration.address ?? "0.0.0.0", port: configuration.port)
+        var listenerConfiguration = ListenerConfiguration()
+        listenerConfiguration.connection.tcpNoDelay = true
+        let listener = try Listener(bindTo: address, group: group, configuration: listenerConfiguration) { [self] connection in
+            HTTPHandler(connection: connection, server: self).start()
+        }
+        let port = listener.localAddress.port ?? configuration.port
+        var allowlist: HostAllowlist
+        if let env = ProcessInfo.processInfo.environment["BOKEH_ALLOW_WS_ORIGIN"], !env.isEmpty {
+            allowlist = HostAllowlist(environmentValue: env)
+        } else {
+            do { allowlist = try HostAllowlist(hosts: configuration.allowWebsocketOrigins ?? [], port: port) } catch {
+                listener.close()
+                throw ConfigurationError("\(error)")
+            }
+        }
+        for warning in allowlist.warnings { log.warning(warning) }
+        let loop = group.loops[0]
+        var timers: [Scheduled] = []
+        let lifetime = Double(configuration.unusedSessionLifetimeMilliseconds)
+        timers.append(
+            loop.schedulePeriodic(every: .milliseconds(configuration.checkUnusedSessionsMilliseconds)) { [weak self] in
+                self?.cleanupSessions(unusedLifetimeMilliseconds: lifetime)
+            })
+        timers.append(
+            loop.schedulePeriodic(every: .milliseconds(configuration.statsLogFrequencyMilliseconds)) { [weak self] in
+                self?.logStats()
+            })
+        runtime.withLock {
+            $0.listener = listener
+            $0.originPolicy = OriginPolicy(allowlist: allowlist)
+            $0.timers = timers
+            $0.started = true
+        }
+        logStartup(port: port, allowlist: allowlist)
+        for context in contexts { loop.execute { context.runLoadHook() } }
+    }
+
+    /// Stops listening, stops callbacks and timers, runs the server-unloaded hooks, destroys the sessions
+    /// and stops the event loops. Not from one of the server's loops. Idempotent.
+    public func stop(wait: Bool = true) {
+        let (listener, timers, wasStarted) = runtime.withLock { r -> (Listener?, [Scheduled], Bool) in
+            defer {
+                r.listener = nil
+                r.timers = []
+                r.stopped = true
+            }
+            return r.stopped ? (nil, [], false) : (r.listener, r.timers, r.started)
+        }
+        listener?.close()
+        for t in timers { t.cancel() }
+        for context in contexts {
+            context.serverContext.removeAllCallbacks()
+            if wasStarted { _ = try? group.loops[0].submitAndWait { context.runUnloadHook() } }
+            context.destroyAllSessions()
+        }
+        if wait { group.shutdown() } else { DispatchQueue.global().async { [group] in group.shutdown() } }
+    }
+
+    /// Stops accepting new connections; open ones keep working.
+    public func unlisten() {
+        let listener = runtime.withLock { r -> Listener? in
+            defer { r.listener = nil }
+            return r.listener
+        }
+        listener?.close()
+    }
+
+    /// Starts (if needed) and blocks until SIGINT or SIGTERM, then stops.
+    public func runUntilShutdown() throws {
+        try start()
+        let done = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                log.info("Received signal \(sig == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
+                done.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        done.wait()
+        for s in sources { s.cancel() }
+        stop()
+    }
+
+    // MARK: Queries
+
+    /// The bound address, or nil before ``start()``.
+    public var address: String? { configuration.address }
+
+    /// The bound port (the real one when configured with 0); the configured one before ``start()``.
+    public var port: Int { runtime.withLock { $0.listener?.localAddress.port } ?? configuration.port }
+
+    /// The mounted application paths, in order.
+    public var applicationPaths: [String] { contexts.map(\.path) }
+
+    public func applicationContext(at path: String) -> ApplicationContext? { contexts.first { $0.path == path } }
+
+    /// A live session, by application path and id.
+    public func getSession(appPath: String, sessionID: String) -> ServerSession? {
+        applicationContext(at: appPath)?.getSession(sessionID)
+    }
+
+    /// Live sessions of one application, or of all.
+    public func getSessions(appPath: String? = nil) -> [ServerSession] {
+        if let appPath { return applicationContext(at: appPath)?.sessions ?? [] }
+        return contexts.flatMap(\.sessions)
+    }
+
+    /// The URL of an application.
+    public func url(appPath: String) -> String {
+        let host = configuration.address.flatMap { $0.isEmpty || $0 == "0.0.0.0" ? nil : $0 } ?? "localhost"
+        let path = appPath == "/" ? "/" : appPath
+        return "http://\(host):\(port)\(router.table.prefix)\(path)"
+    }
+
+    /// Opens an application in a browser (`xdg-open`/`open`), as `bokeh serve --show` does.
+    public func show(appPath: String) {
+        let url = url(appPath: appPath)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        #if os(macOS)
+            process.arguments = ["open", url]
+        #else
+            process.arguments = ["xdg-open", url]
+        #endif
+        do { try process.run() } catch { log.warning("cannot open a browser for \(url): \(error)") }
+    }
+
+    /// Runs blocking work off the event loops (Bokeh's `run_in_background`).
+    public func runInBackground<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    // MARK: Internals
+
+    var originPolicy: OriginPolicy { runtime.withLock { $0.originPolicy } }
+
+    /// Runs the unused-session check of every application now.
+    @discardableResult
+    public func cleanupSessions(unusedLifetimeMilliseconds: Double? = nil) -> Int {
+        let lifetime = unusedLifetimeMilliseconds ?? Double(configuration.unusedSessionLifetimeMilliseconds)
+        return contexts.reduce(0) { $0 + $1.cleanupSessions(unusedLifetimeMilliseconds: lifetime) }
+    }
+
+    /// The request data a token minted for `head` carries.
+    func snapshot(of head: HTTPRequestHead) -> RequestSnapshot {
+        var cookies: [(name: String, value: String)] = []
+        for value in head.headers.values(name: "Cookie") { cookies += CookieParser.parsePairs(value) }
+        var arguments: [(name: String, values: [[UInt8]])] = []
+        for (name, value) in QueryString.parsePairs(head.query) {
+            if let i = arguments.firstIndex(where: { $0.name == name }) {
+                arguments[i].values.append(value)
+            } else {
+                arguments.append((name, [value]))
+            }
+        }
+        let headers = head.headers.filter { $0.name.lowercased() != "cookie" }.map { (name: $0.name, value: $0.value) }
+        return RequestSnapshot(headers: headers, cookies: cookies, arguments: arguments)
+    }
+
+    func indexPage() -> String {
+        if let index = configuration.index, let text = try? String(contentsOfFile: index, encoding: .utf8) { return text }
+        let prefix = router.table.prefix
+        let items = contexts.map(\.path).sorted().map { "<h4><a href=\"\(prefix)\($0)\">\($0.dropFirst())</a></h4>" }
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Running Bokeh Applications</title></head>\n<body>\n"
+            + items.joined(separator: "\n") + "\n</body></html>\n"
+    }
+
+    private func logStats() {
+        guard log.isEnabled(.debug) else { return }
+        let pid = getpid()
+        let clients = contexts.reduce(0) { total, c in total + c.sessions.reduce(0) { $0 + $1.connectionCount } }
+        log.debug("[pid \(pid)] \(clients) clients connected")
+        for c in contexts {
+            let sessions = c.sessions
+            log.debug("[pid \(pid)]   \(c.path) has \(sessions.count) sessions with \(sessions.filter { $0.connectionCount == 0 }.count) unused")
+        }
+    }
+
+    private func logStartup(port: Int, allowlist: HostAllowlist) {
+        log.info("Starting Bokeh server version \(Document.bokehVersion) (SwiftBokeh)")
+        let c = configuration
+        if c.keepAliveMilliseconds == 0 {
+            log.info("Keep-alive ping disabled")
+        } else if c.keepAliveMilliseconds != 37_000 {
+            log.info("Keep-alive ping configured every \(c.keepAliveMilliseconds) milliseconds")
+        }
+        if c.checkUnusedSessionsMilliseconds != 17_000 {
+            log.info("Check for unused sessions every \(c.checkUnusedSessionsMilliseconds) milliseconds")
+        }
+        if c.unusedSessionLifetimeMilliseconds != 15_000 {
+            log.info("Unused sessions last for \(c.unusedSessionLifetimeMilliseconds) milliseconds")
+        }
+        if c.statsLogFrequencyMilliseconds != 15_000 {
+            log.info("Log statistics every \(c.statsLogFrequencyMilliseconds) milliseconds")
+        }
+        if c.websocketMaxMessageSize != 20 * 1024 * 1024 {
+            log.info("Websocket max message size set to \(c.websocketMaxMessageSize) bytes")
+        }
+        for path in contexts.map(\.path).sorted() { log.info("Bokeh app running at: \(url(appPath: path))") }
+        log.debug("These host origins can connect to the websocket: \(allowlist.pythonDescription)")
+        log.info("Starting Bokeh server with process id: \(getpid()) (\(group.loops.count) event loops)")
+    }
+}

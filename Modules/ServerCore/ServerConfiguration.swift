@@ -1,0 +1,73 @@
+import Foundation
+public import Routing
+
+/// The settings of a ``Server``: Bokeh's `BokehTornado` and `Server` keyword arguments, with Bokeh's
+/// defaults.
+public struct ServerConfiguration: Sendable {
+    /// Bind address; nil listens on all interfaces (IPv4).
+    public var address: String?
+    /// Listen port; 0 picks a free one. Default 5006.
+    public var port: Int = 5006
+    /// URL prefix (`--prefix`), normalised as Bokeh does.
+    public var prefix: String = ""
+    /// Websocket origins (`--allow-websocket-origin`); nil or empty means `localhost:<port>`.
+    /// `BOKEH_ALLOW_WS_ORIGIN`, when set, replaces the list.
+    public var allowWebsocketOrigins: [String]? = nil
+    /// Extra routes answered by ``extraHandler``.
+    public var extraPatterns: [ExtraRoute] = []
+    /// Answers requests to ``extraPatterns`` (by identifier); nil answers 404.
+    public var extraHandler: (@Sendable (_ identifier: String, _ path: String) -> (status: Int, contentType: String, body: [UInt8]))? = nil
+    /// Secret key for signing; nil reads `BOKEH_SECRET_KEY`.
+    public var secretKey: String? = nil
+    /// Sign session ids and tokens. Default: `BOKEH_SIGN_SESSIONS`, else false.
+    public var signSessions: Bool = ProcessInfo.processInfo.environment["BOKEH_SIGN_SESSIONS"].map(Self.truthy) ?? false
+    /// Generate a session id when a page request has none.
+    public var generateSessionIDs: Bool = true
+    /// Keep-alive ping period; 0 disables pings.
+    public var keepAliveMilliseconds: Int = 37_000
+    public var checkUnusedSessionsMilliseconds: Int = 17_000
+    public var unusedSessionLifetimeMilliseconds: Int = 15_000
+    public var statsLogFrequencyMilliseconds: Int = 15_000
+    /// Serve the index at `PFX/` (`--disable-index` turns it off).
+    public var useIndex: Bool = true
+    /// Redirect `PFX/` to the only application.
+    public var redirectRoot: Bool = true
+    /// A custom index page (HTML file path); nil uses the built-in list of applications.
+    public var index: String? = nil
+    /// Largest incoming WebSocket message. Default 20 MiB.
+    public var websocketMaxMessageSize: Int = 20 * 1024 * 1024
+    /// permessage-deflate level; nil (the default) negotiates no compression.
+    public var websocketCompressionLevel: Int? = nil
+    /// Lifetime of minted session tokens, seconds.
+    public var sessionTokenExpiration: Int = 300
+    /// Event loops sharing the port in this process: 1 by default, 0 = one per core.
+    public var numProcs: Int = 1
+    /// Largest HTTP request head and body accepted.
+    public var maxRequestHeaderBytes: Int = 64 * 1024
+    /// Close a connection whose first request is not complete in this time.
+    public var requestTimeout: Duration = .seconds(30)
+
+    public init() {}
+
+    static func truthy(_ value: String) -> Bool { ["1", "true", "yes", "on"].contains(value.lowercased()) }
+
+    /// Checks the values Bokeh rejects.
+    public func validate() throws {
+        if keepAliveMilliseconds < 0 { throw ConfigurationError("keep_alive_milliseconds must be >= 0") }
+        if checkUnusedSessionsMilliseconds <= 0 { throw ConfigurationError("check_unused_sessions_milliseconds must be > 0") }
+        if unusedSessionLifetimeMilliseconds <= 0 {
+            throw ConfigurationError("unused_session_lifetime_milliseconds must be > 0")
+        }
+        if statsLogFrequencyMilliseconds <= 0 { throw ConfigurationError("stats_log_frequency_milliseconds must be > 0") }
+        if sessionTokenExpiration <= 0 { throw ConfigurationError("session_token_expiration must be > 0") }
+        if websocketMaxMessageSize <= 0 { throw ConfigurationError("websocket_max_message_size_bytes must be > 0") }
+        if numProcs < 0 { throw ConfigurationError("num_procs must be >= 0") }
+        if port < 0 || port > 65535 { throw ConfigurationError("invalid port \(port)") }
+    }
+}
+
+/// A configuration value Bokeh would refuse.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,125 @@
+public import DocumentModel
+public import Protocol
+public import Wire
+
+/// One WebSocket client of a session (Python Bokeh's `ServerConnection`).
+///
+/// The handle is `Sendable`: a session on another event loop sends through it, and the frames are
+/// written on the connection's own loop, in the order they were sent.
+public final class ServerConnection: Sendable, Hashable {
+    /// Identifies the connection's changes: events it caused are not echoed back to it.
+    public let setter = Setter()
+    /// The loop that owns the socket.
+    public let eventLoop: EventLoop
+    private let io: LoopBound<ConnectionIO>
+    private let encoder: MessageEncoder
+
+    init(io: ConnectionIO, encoder: MessageEncoder = MessageEncoder(style: .python)) {
+        self.eventLoop = io.channel.eventLoop
+        self.io = LoopBound(io, eventLoop: io.channel.eventLoop)
+        self.encoder = encoder
+    }
+
+    /// Encodes `message` here and writes its fragments on the connection's loop. Any thread.
+    public func send(_ message: Message) {
+        let fragments: [Fragment]
+        do { fragments = try encoder.encode(message) } catch {
+            log.error("cannot encode \(message.type) message: \(error)")
+            return
+        }
+        onLoop { io in io.write(fragments) }
+    }
+
+    /// Starts the closing handshake. Any thread.
+    public func close(code: UInt16? = 1000, reason: String = "") {
+        onLoop { io in io.channel.close(code: code.map { WebSocketCloseCode($0) }, reason: reason) }
+    }
+
+    /// Runs `body` on the connection's loop (now, if already there).
+    func onLoop(_ body: @escaping @Sendable (ConnectionIO) -> Void) {
+        if eventLoop.inEventLoop {
+            body(io.value)
+        } else {
+            let io = self.io
+            eventLoop.execute { body(io.value) }
+        }
+    }
+
+    public static func == (a: ServerConnection, b: ServerConnection) -> Bool { a === b }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+}
+
+/// The loop-bound side of a connection: the WebSocket channel, the message assembler and the session the
+/// connection is attached to.
+final class ConnectionIO {
+    let channel: WebSocketChannel
+    var assembler: MessageAssembler
+    var session: ServerSession?
+    var waiting: [Message] = []
+    var closed = false
+    /// Set once: the connection handle sessions use.
+    var handle: ServerConnection?
+
+    init(channel: WebSocketChannel, limits: MessageAssemblerLimits) {
+        self.channel = channel
+        self.assembler = MessageAssembler(limits: limits)
+    }
+
+    func write(_ fragments: [Fragment]) {
+        guard !closed else { return }
+        for fragment in fragments {
+            switch fragment {
+            case .text(let text): channel.send(.text(text))
+            case .binary(let bytes): channel.send(.binary(bytes))
+            }
+        }
+    }
+
+    /// A WebSocket message arrived: assemble, check, and hand complete messages on.
+    func received(_ frame: WebSocketMessage) {
+        let fragment: Fragment =
+            switch frame {
+            case .text(let t): .text(t)
+            case .binary(let b): .binary(b)
+            }
+        let message: Message
+        do {
+            guard let complete = try assembler.consume(fragment) else { return }
+            message = complete
+        } catch {
+            fail(error)
+            return
+        }
+        guard message.type.isHandledByServer else {
+            fail(ProtocolError.notExpectedOnServer(message))
+            return
+        }
+        if message.type == .serverInfoRequest {
+            handle?.send(.serverInfoReply(replyingTo: message.messageID ?? ""))
+            return
+        }
+        guard let session, let handle else {
+            waiting.append(message)
+            return
+        }
+        session.receive(message, from: handle)
+    }
+
+    func fail(_ error: ProtocolError) {
+        if error.closeCode == ProtocolError.internalErrorCloseCode {
+            log.error("Bokeh Server internal error: \(error.closeReason), closing connection")
+        } else {
+            log.error("Bokeh Server protocol error: \(error.closeReason), closing connection")
+        }
+        channel.close(code: WebSocketCloseCode(error.closeCode), reason: error.closeReason)
+    }
+
+    /// The session is ready: deliver what arrived meanwhile.
+    func attach(_ session: ServerSession) {
+        self.session = session
+        guard let handle else { return }
+        let queued = waiting
+        waiting = []
+        for message in queued { session.receive(message, from: handle) }
+    }
+}

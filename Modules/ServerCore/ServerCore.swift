@@ -1,1 +1,0 @@
-// The ServerCore layer of SwiftBokeh. See CONTRIBUTING.md for what it may import.

@@ -1,0 +1,81 @@
+import Foundation
+import DocumentModel
+import Protocol
+import Wire
+
+/// Opens a Bokeh connection on an accepted `/ws` WebSocket: subprotocol and token checks, session lookup
+/// or creation, ACK, then message dispatch to the session.
+enum WebSocketEndpoint {
+    /// On the channel's loop, before the channel starts.
+    static func open(_ channel: WebSocketChannel, offered: [String], app: ApplicationContext, server: Server) {
+        let io = ConnectionIO(channel: channel, limits: server.assemblerLimits)
+        let handle = ServerConnection(io: io)
+        io.handle = handle
+        channel.onMessage = { message in io.received(message) }
+        channel.onClose = { info in
+            io.closed = true
+            log.info("WebSocket connection closed: code=\(info.code.map { String($0.rawValue) } ?? "None"), reason=\(info.reason.isEmpty ? "None" : info.reason)")
+            guard let session = io.session else { return }
+            let lost: @Sendable () -> Void = {
+                session.unsubscribe(handle)
+                session.notifyConnectionLost()
+            }
+            if session.eventLoop.inEventLoop { lost() } else { session.eventLoop.execute(lost) }
+        }
+
+        let token: SessionToken
+        let tokenText: String
+        do {
+            tokenText = try SessionSigner.token(fromSubprotocols: offered)
+            guard server.signer.checkTokenSignature(tokenText) else {
+                let id = (try? SessionToken(decoding: tokenText))?.sessionID ?? "?"
+                log.error("Token for session '\(id)' had invalid signature")
+                throw SessionError("Invalid token signature")
+            }
+            token = try server.signer.validate(token: tokenText, now: unixSeconds())
+        } catch {
+            log.error("Refusing websocket connection: \(error)")
+            channel.close(code: nil)
+            return
+        }
+
+        // Session arguments: the token's, else the WebSocket URL's query arguments.
+        var request = token.request
+        if token.payload["arguments"] == nil, let head = channel.request {
+            var grouped: [(name: String, values: [[UInt8]])] = []
+            for (name, value) in QueryString.parsePairs(head.query) {
+                if let i = grouped.firstIndex(where: { $0.name == name }) {
+                    grouped[i].values.append(value)
+                } else {
+                    grouped.append((name, [value]))
+                }
+            }
+            request.arguments = grouped
+            if request.headers.isEmpty { request.headers = head.headers.filter { $0.name.lowercased() != "cookie" }.map { ($0.name, $0.value) } }
+        }
+        let ioBox = LoopBound(io, eventLoop: channel.eventLoop)
+        app.createSessionIfNeeded(
+            id: token.sessionID, token: tokenText, request: request, tokenPayload: token.payload, on: channel.eventLoop
+        ) { result in
+            switch result {
+            case .failure(let error):
+                log.error("could not create session '\(token.sessionID)': \(error)")
+                handle.close(code: ProtocolError.internalErrorCloseCode, reason: "server failed to create the session")
+            case .success(let session):
+                // On the session's loop: subscribe, then ACK and attach on the connection's loop, in order.
+                session.subscribe(handle)
+                handle.send(.ack())
+                handle.onLoop { _ in
+                    let io = ioBox.value
+                    if io.closed {
+                        let drop: @Sendable () -> Void = { session.unsubscribe(handle) }
+                        if session.eventLoop.inEventLoop { drop() } else { session.eventLoop.execute(drop) }
+                        return
+                    }
+                    log.info("ServerConnection created")
+                    io.attach(session)
+                }
+            }
+        }
+    }
+}
