@@ -1,7 +1,7 @@
 import Foundation
 public import DocumentModel
 public import Protocol
-public import Wire
+import Wire
 import Synchronization
 
 /// What an application's session code sees of its session (Python Bokeh's `BokehSessionContext`):
@@ -73,9 +73,11 @@ public final class SessionContext: Sendable {
         _ body: @escaping (_ attribute: String, _ old: Value?, _ new: Value) throws -> Void
     ) -> CallbackToken {
         let session = self.session
-        return session.document.onChange(of: model, attribute: attribute) { attribute, old, new in
+        let token = session.document.onChange(of: model, attribute: attribute) { attribute, old, new in
             do { try body(attribute, old, new) } catch { session.callbackFailed(error, in: "'\(attribute)' change callback") }
         }
+        session.state.value.documentCallbacks.append(token)
+        return token
     }
 
     /// Calls `body` for UI events named `name` (`model.on_event`), with the same error handling as
@@ -85,9 +87,11 @@ public final class SessionContext: Sendable {
         -> CallbackToken
     {
         let session = self.session
-        return session.document.onEvent(name, of: model) { event in
+        let token = session.document.onEvent(name, of: model) { event in
             do { try body(event) } catch { session.callbackFailed(error, in: "'\(name)' event callback") }
         }
+        session.state.value.documentCallbacks.append(token)
+        return token
     }
 
     /// Runs `body` after the session was discarded (the document's `on_session_destroyed`).

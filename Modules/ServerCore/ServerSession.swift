@@ -289,7 +289,10 @@ public final class ServerSession: Sendable {
             let s = state.value
             for callback in s.callbacks { callback.remove() }
             s.callbacks = []
+            // Callbacks may capture the document; removing them breaks those cycles so it is freed.
             if let token = s.changeToken { s.document.removeCallback(token) }
+            for token in s.documentCallbacks { s.document.removeCallback(token) }
+            s.documentCallbacks = []
             s.subscribers = []
             s.pending = []
             s.document = Document()
@@ -349,6 +352,8 @@ final class SessionState {
     var callbacks: [SessionCallback] = []
     var callbackErrors: [any Error] = []
     var changeToken: CallbackToken?
+    /// Callbacks registered through the session context, removed when the session is destroyed.
+    var documentCallbacks: [CallbackToken] = []
     var context: SessionContext?
     var destroyedCallbacks: [(SessionContext) throws -> Void] = []
 

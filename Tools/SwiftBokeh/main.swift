@@ -1,1 +1,137 @@
-print("placeholder")
+// swift-bokeh: the SwiftBokeh command line (`swift-bokeh serve demo bench doc.json ...`).
+import Foundation
+import ServerCore
+
+let usage = """
+    usage: swift-bokeh serve [APP ...] [options]
+
+    APP is a built-in application (demo, bench, demo_app, bench_app; served at /<name>) or a Bokeh
+    document JSON file (served at /<file stem>, each session gets a fresh copy).
+
+    options:
+      --port PORT                          listen port (default 5006, 0 = any free port)
+      --address ADDRESS                    bind address (default all interfaces)
+      --allow-websocket-origin HOST[:PORT] allowed websocket origin (repeatable; default localhost:<port>)
+      --prefix PREFIX                      URL prefix
+      --keep-alive MS                      ping period in milliseconds, 0 = off (default 37000)
+      --check-unused-sessions MS           unused-session check period (default 17000)
+      --unused-session-lifetime MS         unused-session lifetime (default 15000)
+      --stats-log-frequency MS             stats log period (default 15000)
+      --session-ids MODE                   unsigned, signed or external-signed
+      --session-token-expiration SECONDS   token lifetime (default 300)
+      --websocket-max-message-size BYTES   largest incoming message (default 20971520)
+      --websocket-compression-level LEVEL  permessage-deflate level (default: no compression)
+      --num-procs N                        event loops sharing the port (default 1, 0 = one per core)
+      --log-level LEVEL                    trace, debug, info, warning, error, critical (default info)
+      --index PATH                         custom index page
+      --disable-index                      no index at the prefix root
+      --disable-index-redirect             never redirect the root to the only application
+      --show                               open the application in a browser
+
+    """
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("ERROR: \(message)\n".utf8))
+    exit(1)
+}
+
+func intValue(_ option: String, _ text: String) -> Int {
+    guard let n = Int(text) else { fail("argument \(option): invalid int value: '\(text)'") }
+    return n
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else {
+    print(usage)
+    exit(2)
+}
+arguments.removeFirst()
+if command == "--help" || command == "-h" {
+    print(usage)
+    exit(0)
+}
+guard command == "serve" else { fail("unknown command '\(command)'\n\(usage)") }
+
+var configuration = ServerConfiguration()
+var appNames: [String] = []
+var origins: [String] = []
+var show = false
+var logLevel = LogLevel.info
+var index = 0
+while index < arguments.count {
+    let argument = arguments[index]
+    index += 1
+    var option = argument
+    var inlineValue: String?
+    if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") {
+        option = String(argument[..<eq])
+        inlineValue = String(argument[argument.index(after: eq)...])
+    }
+    func value() -> String {
+        if let inlineValue { return inlineValue }
+        guard index < arguments.count else { fail("argument \(option): expected one argument") }
+        defer { index += 1 }
+        return arguments[index]
+    }
+    switch option {
+    case "-h", "--help":
+        print(usage)
+        exit(0)
+    case "--port": configuration.port = intValue(option, value())
+    case "--address": configuration.address = value()
+    case "--allow-websocket-origin": origins.append(value())
+    case "--prefix": configuration.prefix = value()
+    case "--keep-alive": configuration.keepAliveMilliseconds = intValue(option, value())
+    case "--check-unused-sessions": configuration.checkUnusedSessionsMilliseconds = intValue(option, value())
+    case "--unused-session-lifetime": configuration.unusedSessionLifetimeMilliseconds = intValue(option, value())
+    case "--stats-log-frequency": configuration.statsLogFrequencyMilliseconds = intValue(option, value())
+    case "--session-token-expiration": configuration.sessionTokenExpiration = intValue(option, value())
+    case "--websocket-max-message-size": configuration.websocketMaxMessageSize = intValue(option, value())
+    case "--websocket-compression-level": configuration.websocketCompressionLevel = intValue(option, value())
+    case "--num-procs": configuration.numProcs = intValue(option, value())
+    case "--index": configuration.index = value()
+    case "--disable-index": configuration.useIndex = false
+    case "--disable-index-redirect": configuration.redirectRoot = false
+    case "--show": show = true
+    case "--session-ids":
+        switch value() {
+        case "unsigned": (configuration.signSessions, configuration.generateSessionIDs) = (false, true)
+        case "signed": (configuration.signSessions, configuration.generateSessionIDs) = (true, true)
+        case "external-signed": (configuration.signSessions, configuration.generateSessionIDs) = (true, false)
+        case let other: fail("argument --session-ids: invalid choice: '\(other)'")
+        }
+    case "--log-level":
+        let name = value()
+        guard let level = LogLevel(name: name) else { fail("argument --log-level: invalid choice: '\(name)'") }
+        logLevel = level
+    default:
+        if argument.hasPrefix("-") { fail("unrecognized arguments: \(argument)") }
+        appNames.append(argument)
+    }
+}
+if !origins.isEmpty { configuration.allowWebsocketOrigins = origins }
+ServerLog.shared.level = logLevel
+
+var applications: [(path: String, application: Application)] = []
+for name in appNames {
+    switch name {
+    case "demo", "demo_app": applications.append(("/" + name, .demo()))
+    case "bench", "bench_app": applications.append(("/" + name, .bench()))
+    default:
+        guard name.hasSuffix(".json") else {
+            fail("'\(name)' is neither a built-in application (demo, bench, demo_app, bench_app) nor a .json document")
+        }
+        let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
+        do { applications.append(("/" + stem, try Application.document(fromJSONFile: name))) } catch { fail("\(error)") }
+    }
+}
+if applications.isEmpty { applications.append(("/", Application { _, _ in })) }
+
+do {
+    let server = try Server(applications: applications, configuration: configuration)
+    try server.start()
+    if show, let first = applications.first { server.show(appPath: first.path) }
+    try server.runUntilShutdown()
+} catch {
+    fail("\(error)")
+}
