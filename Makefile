@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: build release test wire-bench python-interop json-bench protocol-bench conformance conformance-quick interop idle-10k
+.PHONY: build release test wire-bench python-interop server-interop json-bench protocol-bench conformance conformance-quick interop idle-10k
 
 ## build: debug build of every target
 build:
@@ -20,6 +20,7 @@ test:
 	$(MAKE) --no-print-directory conformance-quick || status=1; \
 	$(MAKE) --no-print-directory interop || status=1; \
 	$(MAKE) --no-print-directory python-interop || status=1; \
+	$(MAKE) --no-print-directory server-interop || status=1; \
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \
 	exit $$status
 
@@ -46,6 +47,11 @@ python-interop: $(VENV)/.bokeh-3.10.2
 	@dir=$$(mktemp -d) && \
 	"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/DocModelInterop" "$$dir" "$(SHARED)/vectors" && \
 	$(VENV)/bin/python Tools/interop/check_interop.py "$$dir"; status=$$?; rm -rf "$$dir"; exit $$status
+
+## server-interop: real bokeh.client sessions (Bokeh 3.10.2) pull, push and patch against swift-bokeh serve
+server-interop: $(VENV)/.bokeh-3.10.2
+	$(SWIFT) build --product swift-bokeh $(SWIFT_FLAGS)
+	Tools/interop/run_server_interop.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))" $(VENV)/bin/python
 
 ## json-bench: JSON read/write throughput against Foundation (release build)
 json-bench:
