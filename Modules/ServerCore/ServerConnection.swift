@@ -11,17 +11,31 @@ public final class ServerConnection: Sendable, Hashable {
     public let setter = Setter()
     /// The loop that owns the socket.
     public let eventLoop: EventLoop
-    private let io: LoopBound<ConnectionIO>
+    private let io: LoopBound<ConnectionIO>?
+    private let sink: (@Sendable (Message) -> Void)?
     private let encoder: MessageEncoder
 
     init(io: ConnectionIO, encoder: MessageEncoder = MessageEncoder(style: .python)) {
         self.eventLoop = io.channel.eventLoop
         self.io = LoopBound(io, eventLoop: io.channel.eventLoop)
+        self.sink = nil
         self.encoder = encoder
+    }
+
+    /// A connection without a socket: every message sent to it goes to `sink` (tests, in-process peers).
+    public init(eventLoop: EventLoop, sink: @escaping @Sendable (Message) -> Void) {
+        self.eventLoop = eventLoop
+        self.io = nil
+        self.sink = sink
+        self.encoder = MessageEncoder(style: .python)
     }
 
     /// Encodes `message` here and writes its fragments on the connection's loop. Any thread.
     public func send(_ message: Message) {
+        if let sink {
+            sink(message)
+            return
+        }
         let fragments: [Fragment]
         do { fragments = try encoder.encode(message) } catch {
             log.error("cannot encode \(message.type) message: \(error)")
@@ -37,10 +51,10 @@ public final class ServerConnection: Sendable, Hashable {
 
     /// Runs `body` on the connection's loop (now, if already there).
     func onLoop(_ body: @escaping @Sendable (ConnectionIO) -> Void) {
+        guard let io else { return }
         if eventLoop.inEventLoop {
             body(io.value)
         } else {
-            let io = self.io
             eventLoop.execute { body(io.value) }
         }
     }

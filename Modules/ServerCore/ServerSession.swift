@@ -159,7 +159,7 @@ public final class ServerSession: Sendable {
     // MARK: Messages
 
     /// Handles a message from `connection` on the session's loop. Any thread.
-    func receive(_ message: Message, from connection: ServerConnection) {
+    public func receive(_ message: Message, from connection: ServerConnection) {
         if eventLoop.inEventLoop {
             handle(message, from: connection)
         } else {
