@@ -42,16 +42,9 @@ enum WebSocketEndpoint {
         // Session arguments: the token's, else the WebSocket URL's query arguments.
         var request = token.request
         if token.payload["arguments"] == nil, let head = channel.request {
-            var grouped: [(name: String, values: [[UInt8]])] = []
-            for (name, value) in QueryString.parsePairs(head.query) {
-                if let i = grouped.firstIndex(where: { $0.name == name }) {
-                    grouped[i].values.append(value)
-                } else {
-                    grouped.append((name, [value]))
-                }
-            }
-            request.arguments = grouped
-            if request.headers.isEmpty { request.headers = head.headers.filter { $0.name.lowercased() != "cookie" }.map { ($0.name, $0.value) } }
+            let fromURL = server.snapshot(of: head)
+            request.arguments = fromURL.arguments
+            if request.headers.isEmpty { request.headers = fromURL.headers }
         }
         let ioBox = LoopBound(io, eventLoop: channel.eventLoop)
         app.createSessionIfNeeded(
