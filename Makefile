@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: build release test wire-bench python-interop server-interop json-bench protocol-bench conformance conformance-quick interop idle-10k
+.PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop json-bench protocol-bench conformance conformance-quick interop idle-10k
 
 ## build: debug build of every target
 build:
@@ -12,7 +12,8 @@ build:
 release:
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
-## test: the quick Autobahn slice (server and client), the interop checks, then the unit and loopback tiers.
+## test: the quick Autobahn slice (server and client), the interop checks, the browser checks, then the unit and
+## loopback tiers.
 ## Every part runs even if an earlier one fails; the swift test summary comes last; any failure fails the target.
 test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
@@ -21,8 +22,31 @@ test:
 	$(MAKE) --no-print-directory interop || status=1; \
 	$(MAKE) --no-print-directory python-interop || status=1; \
 	$(MAKE) --no-print-directory server-interop || status=1; \
+	$(MAKE) --no-print-directory browser-check || status=1; \
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \
 	exit $$status
+
+## bokehjs: BokehJS 3.10.2 (bokeh/server/static of the bokeh==3.10.2 wheel from PyPI) into Vendor/bokehjs
+BOKEHJS_DIR := Vendor/bokehjs
+bokehjs: $(BOKEHJS_DIR)/js/bokeh.min.js
+
+$(BOKEHJS_DIR)/js/bokeh.min.js:
+	@test -n "$(PYTHON312)" || { echo "bokehjs needs Python 3.12 (python3.12 or ~/.pyenv/versions/3.12*) for pip"; exit 1; }
+	@dir=$$(mktemp -d) && \
+	$(PYTHON312) -m pip download --quiet --no-deps --only-binary=:all: --dest "$$dir" bokeh==3.10.2 && \
+	rm -rf "$$dir/x" && mkdir -p "$$dir/x" && \
+	$(PYTHON312) -m zipfile -e "$$dir"/bokeh-3.10.2-*.whl "$$dir/x" && \
+	test -f "$$dir/x/bokeh/server/static/js/bokeh.min.js" && \
+	rm -rf $(BOKEHJS_DIR) && mkdir -p $(dir $(BOKEHJS_DIR)) && \
+	cp -R "$$dir/x/bokeh/server/static" $(BOKEHJS_DIR) && \
+	{ test -f $(BOKEHJS_DIR)/favicon.ico || cp "$$dir/x/bokeh/server/views/bokeh.ico" $(BOKEHJS_DIR)/favicon.ico 2>/dev/null || true; }; \
+	status=$$?; rm -rf "$$dir"; exit $$status
+
+## serve: release build, BokehJS, then swift-bokeh serve with the built-in apps on 127.0.0.1:5006
+serve: bokehjs
+	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
+	"$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))/swift-bokeh" serve demo_app stream_app bench_app \
+		--address 127.0.0.1 --port 5006 --static-dir $(BOKEHJS_DIR)
 
 ## wire-bench: throughput of the Wire codecs (HTTP parse, frame decode/encode, deflate), release mode
 wire-bench:
@@ -40,6 +64,18 @@ $(VENV)/.bokeh-3.10.2:
 	$(PYTHON312) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet bokeh==3.10.2
 	touch $@
+
+$(VENV)/.selenium: $(VENV)/.bokeh-3.10.2
+	$(VENV)/bin/pip install --quiet selenium
+	touch $@
+
+## browser-check: headless Chromium drives swift-bokeh serve: the shared demo_app check, then the streaming check.
+## Screenshots and logs go to $(BROWSER_OUT) (default: a temporary directory, removed afterwards).
+BROWSER_OUT ?=
+browser-check: $(VENV)/.selenium bokehjs
+	$(SWIFT) build --product swift-bokeh $(SWIFT_FLAGS)
+	Tools/browser/run_browser_checks.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))" $(VENV)/bin/python \
+		"$(SHARED)/browser" "$(BOKEHJS_DIR)" "$(BROWSER_OUT)"
 
 ## python-interop: Python Bokeh 3.10.2 loads documents and patches written by DocumentModel
 python-interop: $(VENV)/.bokeh-3.10.2

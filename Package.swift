@@ -44,7 +44,7 @@ let package = Package(
             name: "Protocol", dependencies: ["DocumentModel", "CZlib", "COpenSSL"], path: "Modules/Protocol",
             swiftSettings: swiftSettings),
         .target(
-            name: "ServerCore", dependencies: ["DocumentModel", "Protocol", "Wire", "Routing"],
+            name: "ServerCore", dependencies: ["DocumentModel", "Protocol", "Wire", "Routing", "CZlib"],
             path: "Modules/ServerCore", swiftSettings: swiftSettings),
         .target(
             name: "Client", dependencies: ["DocumentModel", "Protocol", "Wire"], path: "Modules/Client",

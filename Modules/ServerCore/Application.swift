@@ -17,15 +17,23 @@ public final class Application: Sendable {
     let serverUnloaded: (@Sendable (ServerContext) throws -> Void)?
     let sessionCreated: (@Sendable (SessionContext) throws -> Void)?
     let sessionDestroyed: (@Sendable (SessionContext) throws -> Void)?
+    /// The page template (nil: Bokeh's standard page); see ``PageTemplate`` for its variables.
+    public let template: PageTemplate?
+    /// Extra variables for ``template``, inserted as given.
+    public let templateVariables: [String: String]
 
     /// - Parameters:
     ///   - onServerLoaded: once, when the server starts.
     ///   - onServerUnloaded: once, when the server stops.
     ///   - onSessionCreated: for each new session, before `handler` fills its document.
     ///   - onSessionDestroyed: after a session was discarded.
+    ///   - template: a custom page template (nil: Bokeh's standard page).
+    ///   - templateVariables: extra values for the template's placeholders.
     ///   - handler: fills each new session's document.
     public init(
         metadata: JSONValue = .object([:]),
+        template: PageTemplate? = nil,
+        templateVariables: [String: String] = [:],
         onServerLoaded: (@Sendable (ServerContext) throws -> Void)? = nil,
         onServerUnloaded: (@Sendable (ServerContext) throws -> Void)? = nil,
         onSessionCreated: (@Sendable (SessionContext) throws -> Void)? = nil,
@@ -33,6 +41,8 @@ public final class Application: Sendable {
         handler: @escaping Handler
     ) {
         self.metadata = metadata
+        self.template = template
+        self.templateVariables = templateVariables
         self.serverLoaded = onServerLoaded
         self.serverUnloaded = onServerUnloaded
         self.sessionCreated = onSessionCreated

@@ -87,12 +87,12 @@ final class HTTPHandler {
             guard let app else { return respond(HTTPResponses.error(404), keepAlive: head.keepAlive) }
             let json: JSONValue = .object(["url": .string(app.path), "data": app.application.metadata])
             let body = (try? JSONWriter(options: .pythonDefault).string(json)) ?? "{}"
-            respond(HTTPResponses.ok(Array(body.utf8), contentType: "application/json"), keepAlive: head.keepAlive)
+            respond(HTTPResponses.ok(Array(body.utf8), contentType: "application/json"), request: request)
         case .documentPage:
             guard let app else { return respond(HTTPResponses.error(404), keepAlive: head.keepAlive) }
             documentPage(request, app: app)
         case .rootIndex:
-            respond(HTTPResponses.ok(Array(server.indexPage().utf8), contentType: "text/html; charset=UTF-8"), keepAlive: head.keepAlive)
+            respond(HTTPResponses.ok(Array(server.indexPage().utf8), contentType: "text/html; charset=UTF-8"), request: request)
         case .extra(let identifier):
             if let handler = server.configuration.extraHandler {
                 let r = handler(identifier, String(head.path))
@@ -102,74 +102,16 @@ final class HTTPHandler {
             } else {
                 respond(HTTPResponses.error(404), keepAlive: head.keepAlive)
             }
-        case .favicon, .autoloadJS, .applicationStatic, .extensionStatic, .bokehStatic:
-            // Pages, autoload.js and static files are served by a later layer.
+        case .autoloadJS:
+            guard let app else { return respond(HTTPResponses.error(404), keepAlive: head.keepAlive) }
+            autoload(request, app: app)
+        case .favicon:
+            respond(favicon(), request: request)
+        case .bokehStatic, .applicationStatic:
+            respond(staticFile(match, request), request: request)
+        case .extensionStatic:
+            // No extension packages are installed: every extension path is unknown.
             respond(HTTPResponses.error(404), keepAlive: head.keepAlive)
-        }
-    }
-
-    /// `GET PFX/APP`: resolves or creates the session (Bokeh's rules, §2.4 of the reference) and answers a
-    /// small page carrying the session token.
-    private func documentPage(_ request: HTTPRequest, app: ApplicationContext) {
-        let head = request.head
-        let keepAlive = head.keepAlive
-        let arguments = QueryString.parsePairs(head.query)
-        let argumentID = arguments.last { $0.name == "bokeh-session-id" }.map { String(decoding: $0.value, as: UTF8.self) }
-        let headerID = head.headers["Bokeh-Session-Id"]
-        let tokenArgument = arguments.last { $0.name == "bokeh-token" }.map { String(decoding: $0.value, as: UTF8.self) }
-        if argumentID != nil && headerID != nil {
-            return respond(HTTPResponses.error(403, reason: "session ID was provided as an argument and header"), keepAlive: keepAlive)
-        }
-        let givenID = argumentID ?? headerID
-        if tokenArgument != nil && givenID != nil {
-            return respond(HTTPResponses.error(403, reason: "Both token and session ID were provided"), keepAlive: keepAlive)
-        }
-        let signer = server.signer
-        let token: String
-        let sessionID: String
-        let snapshot = server.snapshot(of: head)
-        if let tokenArgument {
-            token = tokenArgument
-            guard let decoded = try? SessionToken(decoding: tokenArgument) else {
-                return respond(HTTPResponses.error(403, reason: "Invalid token or session ID"), keepAlive: keepAlive)
-            }
-            sessionID = decoded.sessionID
-        } else {
-            if let givenID {
-                sessionID = givenID
-            } else {
-                guard server.configuration.generateSessionIDs else {
-                    return respond(HTTPResponses.error(403, reason: "No bokeh-session-id provided"), keepAlive: keepAlive)
-                }
-                sessionID = signer.generateSessionID()
-            }
-            guard let minted = try? signer.makeToken(sessionID: sessionID, now: unixSeconds(), request: snapshot) else {
-                return respond(HTTPResponses.error(500), keepAlive: keepAlive)
-            }
-            token = minted
-        }
-        guard signer.checkTokenSignature(token) else {
-            return respond(HTTPResponses.error(403, reason: "Invalid token or session ID"), keepAlive: keepAlive)
-        }
-        let payload = (try? SessionToken(decoding: token))?.payload ?? [:]
-        let loop = connection.eventLoop
-        let box = LoopBound(self, eventLoop: loop)
-        app.createSessionIfNeeded(
-            id: sessionID, token: token, request: RequestSnapshot(payload: payload), tokenPayload: payload, on: loop
-        ) { result in
-            let page: HTTPResponse
-            switch result {
-            case .success(let session):
-                log.debug("page for session '\(session.id)'")
-                page = HTTPResponses.ok(Array(HTTPResponses.sessionPage(token: token).utf8), contentType: "text/html")
-            case .failure:
-                page = HTTPResponses.error(500)
-            }
-            if loop.inEventLoop {
-                box.value.respond(page, keepAlive: keepAlive)
-            } else {
-                loop.execute { box.value.respond(page, keepAlive: keepAlive) }
-            }
         }
     }
 
@@ -210,16 +152,25 @@ final class HTTPHandler {
         }
     }
 
-    private func respond(_ response: HTTPResponse, keepAlive: Bool) {
+    /// Writes `response`. `headOnly` (HEAD requests) sends the head with the body's length and no body;
+    /// statuses that forbid a body (304) send neither.
+    func respond(_ response: HTTPResponse, keepAlive: Bool, headOnly: Bool = false) {
         guard connection.isOpen else { return }
         var head = response.head
         head.headers.replaceOrAdd(name: "Server", value: HTTPResponses.serverHeader)
         if !head.headers.contains(name: "Date") {
             head.headers.add(name: "Date", value: HTTPDate.format(secondsSince1970: Int64(unixSeconds())))
         }
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        var body = response.body
+        if head.status.forbidsBody {
+            head.headers.remove(name: "Content-Length")
+            body = []
+        } else {
+            head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+            if headOnly { body = [] }
+        }
         if !keepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
-        connection.write(HTTPWriter.response(head, body: response.body))
+        connection.write(headOnly || head.status.forbidsBody ? HTTPWriter.head(head) : HTTPWriter.response(head, body: body))
         if keepAlive {
             armTimer()
         } else {
@@ -247,16 +198,5 @@ enum HTTPResponses {
         var response = HTTPResponse(head: HTTPResponseHead(status: .ok), body: body)
         response.head.headers.add(name: "Content-Type", value: contentType)
         return response
-    }
-
-    /// A minimal document page: the session token (the full BokehJS page is served by a later layer).
-    static func sessionPage(token: String) -> String {
-        let items = "[{\"token\":\"\(token)\",\"roots\":{},\"root_ids\":[],\"use_for_title\":true}]"
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Bokeh Application</title></head>
-            <body><script type="application/json" id="render-items">\(items)</script></body></html>
-
-            """
     }
 }

@@ -21,6 +21,11 @@ public final class Server: Sendable {
     let assemblerLimits: MessageAssemblerLimits
     let channelConfiguration: WebSocketChannelConfiguration
     let websocketPolicy: WebSocketServerPolicy
+    /// The BokehJS directory, nil when pages use the CDN.
+    let staticFiles: StaticFiles?
+    let resources: BokehResources
+    let faviconPath: String?
+    let tls: TLSContext?
 
     private struct Runtime {
         var listener: Listener?
@@ -48,6 +53,23 @@ public final class Server: Sendable {
             table: try RouteTable(
                 prefix: configuration.prefix, applicationPaths: applications.map(\.path),
                 extraRoutes: configuration.extraPatterns, useIndex: configuration.useIndex, redirectRoot: configuration.redirectRoot))
+        staticFiles = configuration.staticDirectory.flatMap { StaticFiles(directory: $0) }
+        if let directory = configuration.staticDirectory, staticFiles == nil {
+            log.warning("static directory \(directory) not found: pages load BokehJS from \(BokehResources.cdnBase)")
+        }
+        resources = BokehResources(files: staticFiles, prefix: router.table.prefix)
+        switch configuration.icoPath {
+        case "none": faviconPath = nil
+        case let path?: faviconPath = path
+        case nil: faviconPath = staticFiles.map { $0.root + "/favicon.ico" }
+        }
+        if let certificate = configuration.sslCertFile {
+            do {
+                tls = try TLSContext(.server(certificateChainFile: certificate, privateKeyFile: configuration.sslKeyFile ?? certificate))
+            } catch { throw ConfigurationError("\(error)") }
+        } else {
+            tls = nil
+        }
         let loops = configuration.numProcs == 0 ? EventLoopGroup.coreCount : configuration.numProcs
         group = try EventLoopGroup(numberOfThreads: loops, name: "bokeh-loop")
         let group = self.group
@@ -83,7 +105,7 @@ public final class Server: Sendable {
         let address = try SocketAddress(host: configuration.address ?? "0.0.0.0", port: configuration.port)
         var listenerConfiguration = ListenerConfiguration()
         listenerConfiguration.connection.tcpNoDelay = true
-        let listener = try Listener(bindTo: address, group: group, configuration: listenerConfiguration) { [self] connection in
+        let listener = try Listener(bindTo: address, group: group, configuration: listenerConfiguration, tls: tls) { [self] connection in
             HTTPHandler(connection: connection, server: self).start()
         }
         let port = listener.localAddress.port ?? configuration.port
@@ -196,7 +218,7 @@ public final class Server: Sendable {
     public func url(appPath: String) -> String {
         let host = configuration.address.flatMap { $0.isEmpty || $0 == "0.0.0.0" ? nil : $0 } ?? "localhost"
         let path = appPath == "/" ? "/" : appPath
-        return "http://\(host):\(port)\(router.table.prefix)\(path)"
+        return "\(tls == nil ? "http" : "https")://\(host):\(port)\(router.table.prefix)\(path)"
     }
 
     /// Opens an application in a browser (`xdg-open`/`open`), as `bokeh serve --show` does.

@@ -47,6 +47,18 @@ public struct ServerConfiguration: Sendable {
     /// Close a connection whose first request is not complete in this time.
     public var requestTimeout: Duration = .seconds(30)
 
+    /// The BokehJS directory served at `PFX/static/` (the `bokeh/server/static` folder of the bokeh wheel,
+    /// holding `js/bokeh.min.js`); nil, or a missing directory, makes pages load BokehJS from the CDN.
+    public var staticDirectory: String? = nil
+    /// The icon served at `/favicon.ico` (`--ico-path`); nil uses `favicon.ico` of ``staticDirectory``;
+    /// `"none"` answers 404.
+    public var icoPath: String? = nil
+    /// Trust `X-Real-Ip`/`X-Forwarded-For`/`X-Scheme`/`X-Forwarded-Proto` from a proxy (`--use-xheaders`).
+    public var useXheaders: Bool = false
+    /// Serve HTTPS/WSS with this certificate chain (PEM) and key (`--ssl-certfile`, `--ssl-keyfile`).
+    public var sslCertFile: String? = nil
+    public var sslKeyFile: String? = nil
+
     public init() {}
 
     static func truthy(_ value: String) -> Bool { ["1", "true", "yes", "on"].contains(value.lowercased()) }
@@ -63,6 +75,7 @@ public struct ServerConfiguration: Sendable {
         if websocketMaxMessageSize <= 0 { throw ConfigurationError("websocket_max_message_size_bytes must be > 0") }
         if numProcs < 0 { throw ConfigurationError("num_procs must be >= 0") }
         if port < 0 || port > 65535 { throw ConfigurationError("invalid port \(port)") }
+        if sslKeyFile != nil && sslCertFile == nil { throw ConfigurationError("--ssl-keyfile requires --ssl-certfile") }
     }
 }
 

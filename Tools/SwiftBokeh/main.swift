@@ -5,7 +5,7 @@ import ServerCore
 let usage = """
     usage: swift-bokeh serve [APP ...] [options]
 
-    APP is a built-in application (demo, bench, demo_app, bench_app; served at /<name>) or a Bokeh
+    APP is a built-in application (demo, bench, stream, demo_app, bench_app, stream_app; served at /<name>) or a Bokeh
     document JSON file (served at /<file stem>, each session gets a fresh copy).
 
     options:
@@ -28,7 +28,7 @@ let usage = """
       --disable-index-redirect             never redirect the root to the only application
       --show                               open the application in a browser
 
-    """
+    """ + frontUsage
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("ERROR: \(message)\n".utf8))
@@ -105,11 +105,13 @@ while index < arguments.count {
         guard let level = LogLevel(name: name) else { fail("argument --log-level: invalid choice: '\(name)'") }
         logLevel = level
     default:
+        if applyFrontOption(option, value: value, to: &configuration) { continue }
         if argument.hasPrefix("-") { fail("unrecognized arguments: \(argument)") }
         appNames.append(argument)
     }
 }
 if !origins.isEmpty { configuration.allowWebsocketOrigins = origins }
+applyFrontDefaults(to: &configuration)
 ServerLog.shared.level = logLevel
 
 var applications: [(path: String, application: Application)] = []
@@ -117,9 +119,10 @@ for name in appNames {
     switch name {
     case "demo", "demo_app": applications.append(("/" + name, .demo()))
     case "bench", "bench_app": applications.append(("/" + name, .bench()))
+    case "stream", "stream_app": applications.append(("/" + name, .stream()))
     default:
         guard name.hasSuffix(".json") else {
-            fail("'\(name)' is neither a built-in application (demo, bench, demo_app, bench_app) nor a .json document")
+            fail("'\(name)' is neither a built-in application (demo, bench, stream, demo_app, bench_app, stream_app) nor a .json document")
         }
         let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
         do { applications.append(("/" + stem, try Application.document(fromJSONFile: name))) } catch { fail("\(error)") }

@@ -53,7 +53,7 @@ func formatNumber(_ value: Value) -> String {
 
 /// The models `bokeh.plotting.figure(...)` plus one `scatter` call create.
 enum DemoFigure {
-    static func make(source: Model) -> Model {
+    static func make(source: Model, title: String = "demo") -> Model {
         func value(_ v: Value) -> Value { .spec(DataSpec(.value(v))) }
         let glyph = Model(
             "Scatter",
@@ -89,7 +89,7 @@ enum DemoFigure {
                 "x_range": .model(Model("Range1d", ["end": .int(12)])),
                 "y_range": .model(Model("Range1d", ["end": .int(12)])),
                 "x_scale": .model(Model("LinearScale")), "y_scale": .model(Model("LinearScale")),
-                "title": .model(Model("Title", ["text": .string("demo")])),
+                "title": .model(Model("Title", ["text": .string(title)])),
                 "renderers": .list([.model(renderer)]),
                 "toolbar": .model(Model("Toolbar", ["tools": .list(tools.map { .model($0) })])),
                 "left": .list([.model(axis(yTicker))]),

@@ -1,0 +1,195 @@
+import Foundation
+import DocumentModel
+import Protocol
+import Routing
+import Wire
+
+/// The browser-facing routes: application pages, autoload.js, static BokehJS files and the favicon.
+extension HTTPHandler {
+    /// `GET PFX/APP`: resolves or creates the session (reference §2.4), then renders the application's page
+    /// template with the session token and the document's roots.
+    func documentPage(_ request: HTTPRequest, app: ApplicationContext) {
+        let server = self.server
+        withSession(request, app: app) { session, token in
+            let content = session.withDocumentLockedOnLoop { document in
+                server.pageContent(document: document, token: token)
+            }
+            let template = app.application.template ?? .standard
+            var page = content
+            page.variables = app.application.templateVariables
+            return HTTPResponses.ok(Array(page.render(with: template).utf8), contentType: "text/html")
+        }
+    }
+
+    /// `GET`/`OPTIONS PFX/APP/autoload.js` (reference §1.6): CORS headers, the session (created before the
+    /// element check, as Bokeh does), then the script.
+    func autoload(_ request: HTTPRequest, app: ApplicationContext) {
+        let head = request.head
+        let cors = corsHeaders(origin: head.headers["Origin"])
+        if head.method == "OPTIONS" {
+            var response = HTTPResponse(head: HTTPResponseHead(status: .ok))
+            for (name, value) in cors { response.head.headers.add(name: name, value: value) }
+            response.head.headers.add(name: "Access-Control-Allow-Methods", value: "PUT, GET, OPTIONS")
+            return respond(response, keepAlive: head.keepAlive)
+        }
+        let arguments = QueryString.parsePairs(head.query)
+        func argument(_ name: String) -> String? {
+            arguments.last { $0.name == name }.map { String(decoding: $0.value, as: UTF8.self) }
+        }
+        let resources = server.resources
+        let element = argument("bokeh-autoload-element")
+        let absoluteURL = argument("bokeh-absolute-url").flatMap { $0.isEmpty ? nil : $0 }
+        let appPath = argument("bokeh-app-path") ?? "/"
+        let loadResources = argument("resources") != "none"
+        withSession(request, app: app, extraHeaders: cors) { _, token in
+            guard let element, !element.isEmpty else {
+                return HTTPResponses.error(400, reason: "No bokeh-autoload-element query parameter")
+            }
+            let base = absoluteURL.flatMap(BokehResources.origin(of:))
+            let script = AutoloadScript(
+                elementID: element, jsURLs: loadResources ? resources.jsURLs(base: base) : [],
+                cssURLs: loadResources ? resources.cssURLs(base: base) : [], token: token,
+                appPath: appPath, absoluteURL: absoluteURL)
+            return HTTPResponses.ok(Array(script.text.utf8), contentType: "application/javascript")
+        }
+    }
+
+    /// Bokeh's autoload CORS headers: `*`, or the exact origin (with `Vary: Origin`) when the websocket
+    /// allowlist accepts it.
+    func corsHeaders(origin: String?) -> [(String, String)] {
+        var headers = [
+            ("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*"),
+            ("Access-Control-Allow-Credentials", "true"),
+        ]
+        if let allowed = server.originPolicy.corsOrigin(for: origin) {
+            headers[0].1 = allowed
+            headers.append(("Vary", "Origin"))
+        }
+        return headers
+    }
+
+    /// Resolves the request's session, creates it if needed, and answers with what `render` makes of it
+    /// (called on the session's loop). Refusals and failures answer Tornado's error pages.
+    private func withSession(
+        _ request: HTTPRequest, app: ApplicationContext, extraHeaders: [(String, String)] = [],
+        render: @escaping @Sendable (ServerSession, String) -> HTTPResponse
+    ) {
+        let head = request.head
+        @Sendable func finish(_ response: HTTPResponse) -> HTTPResponse {
+            var response = response
+            for (name, value) in extraHeaders { response.head.headers.add(name: name, value: value) }
+            return response
+        }
+        let resolution = SessionResolution.resolve(
+            arguments: QueryString.parsePairs(head.query), headerSessionID: head.headers["Bokeh-Session-Id"],
+            signer: server.signer, generateSessionIDs: server.configuration.generateSessionIDs,
+            snapshot: server.snapshot(of: head), now: unixSeconds())
+        let sessionID: String
+        let token: String
+        switch resolution {
+        case .refused(let status, let reason):
+            if let reason { log.info("\(status) \(head.method) \(head.path): \(reason)") }
+            return respond(finish(HTTPResponses.error(status, reason: reason)), request: request)
+        case .session(let id, let t): (sessionID, token) = (id, t)
+        }
+        let payload = (try? SessionToken(decoding: token))?.payload ?? [:]
+        let loop = connection.eventLoop
+        let box = LoopBound(self, eventLoop: loop)
+        app.createSessionIfNeeded(
+            id: sessionID, token: token, request: RequestSnapshot(payload: payload), tokenPayload: payload, on: loop
+        ) { result in
+            // `render` reads the document, so it runs here, on the session's loop.
+            let response: HTTPResponse
+            switch result {
+            case .success(let session):
+                response = finish(render(session, token))
+            case .failure(let error):
+                log.error("session creation failed: \(error)")
+                response = finish(HTTPResponses.error(500))
+            }
+            if loop.inEventLoop {
+                box.value.respond(response, request: request)
+            } else {
+                loop.execute { box.value.respond(response, request: request) }
+            }
+        }
+    }
+
+    /// `GET /favicon.ico`: the configured icon file, 404 when there is none.
+    func favicon() -> HTTPResponse {
+        guard let path = server.faviconPath, let data = FileManager.default.contents(atPath: path) else {
+            return HTTPResponses.error(404)
+        }
+        return HTTPResponses.ok([UInt8](data), contentType: "image/x-icon")
+    }
+
+    /// `PFX/static/…` (and an application's `static/`): the BokehJS directory; 404 without one.
+    func staticFile(_ match: RouteMatch, _ request: HTTPRequest) -> HTTPResponse {
+        guard let files = server.staticFiles, let relative = match.captures.first else { return HTTPResponses.error(404) }
+        let head = request.head
+        return files.response(to: relative, query: head.query, headers: head.headers, now: Int64(unixSeconds()))
+    }
+
+    /// Writes `response` for `request`: a HEAD request gets the head only; a `200` GET that is not a static
+    /// file gets Tornado's `Etag` (SHA-1 of the body) and `304` when `If-None-Match` matches it.
+    func respond(_ response: HTTPResponse, request: HTTPRequest) {
+        var response = response
+        let head = request.head
+        if response.head.status.code == 200, !response.head.headers.contains(name: "Etag"), head.method == "GET",
+            !response.body.isEmpty
+        {
+            let etag = "\"\(Digest.hex(Digest.sha1(response.body)))\""
+            response.head.headers.add(name: "Etag", value: etag)
+            if let ifNoneMatch = head.headers["If-None-Match"], StaticFiles.etagMatches(ifNoneMatch, etag) {
+                response.head.status = .notModified
+                response.body = []
+            }
+        }
+        accessLog(request, status: response.head.status.code)
+        respond(response, keepAlive: head.keepAlive, headOnly: head.method == "HEAD")
+    }
+
+    /// Tornado's access log line (`200 GET /demo_app (127.0.0.1)`); with `--use-xheaders` the client address
+    /// comes from `X-Real-Ip` / `X-Forwarded-For`.
+    private func accessLog(_ request: HTTPRequest, status: Int) {
+        let level: LogLevel = status < 400 ? .debug : status < 500 ? .warning : .error
+        guard log.isEnabled(level) else { return }
+        let head = request.head
+        let remote = ForwardedHeaders.clientAddress(
+            head.headers, peer: connection.remoteAddress?.host ?? "-", trusted: server.configuration.useXheaders)
+        log.log(level, "\(status) \(head.method) \(head.target) (\(remote))")
+    }
+}
+
+/// Proxy headers honoured with `--use-xheaders` (Tornado's `xheaders=True`).
+enum ForwardedHeaders {
+    /// The client address: the last `X-Forwarded-For` entry, else `X-Real-Ip`, else the peer.
+    static func clientAddress(_ headers: HTTPHeaders, peer: String, trusted: Bool) -> String {
+        guard trusted else { return peer }
+        let forwarded = headers["X-Forwarded-For"]?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces)
+        let candidate = headers["X-Real-Ip"] ?? forwarded
+        guard let candidate, !candidate.isEmpty, candidate.count <= 64 else { return peer }
+        return candidate
+    }
+
+    /// The request's scheme: `X-Scheme` or `X-Forwarded-Proto` (`http`/`https` only), else the connection's.
+    static func scheme(_ headers: HTTPHeaders, tls: Bool, trusted: Bool) -> String {
+        let own = tls ? "https" : "http"
+        guard trusted else { return own }
+        let value = (headers["X-Scheme"] ?? headers["X-Forwarded-Proto"])?.split(separator: ",").last?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        return value == "http" || value == "https" ? value ?? own : own
+    }
+}
+
+extension Server {
+    /// The page content for `document`: fresh element ids for each root.
+    func pageContent(document: Document, token: String) -> PageContent {
+        let roots = document.roots.map { root in
+            PageContent.Root(id: root.id, name: root.name, elementID: UUID().uuidString.lowercased())
+        }
+        return PageContent(
+            title: document.title, jsURLs: resources.jsURLs(), cssURLs: resources.cssURLs(), roots: roots,
+            token: token, docsJSONID: UUID().uuidString.lowercased())
+    }
+}
