@@ -81,12 +81,20 @@ public final class SessionContext: Sendable {
     }
 
     /// Calls `body` for UI events named `name` (`model.on_event`), with the same error handling as
-    /// ``onChange(of:attribute:_:)``.
+    /// ``onChange(of:attribute:_:)``. For a model's events, the name is added to the model's
+    /// `subscribed_events`, as Bokeh does: BokehJS only sends the events a model subscribes to.
     @discardableResult
     public func onEvent(_ name: String, of model: Model? = nil, _ body: @escaping (UIEvent) throws -> Void)
         -> CallbackToken
     {
         let session = self.session
+        if let model {
+            var events: [Value] = []
+            if case .set(let existing)? = model["subscribed_events"] { events = existing }
+            if !events.contains(where: { $0.stringValue == name }) {
+                model.set("subscribed_events", .set(events + [.string(name)]))
+            }
+        }
         let token = session.document.onEvent(name, of: model) { event in
             do { try body(event) } catch { session.callbackFailed(error, in: "'\(name)' event callback") }
         }
