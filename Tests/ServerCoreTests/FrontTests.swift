@@ -298,3 +298,48 @@ private func rawHTTP(port: Int, _ request: String) throws -> String {
         #expect(icon.hasPrefix("HTTP/1.1 404 Not Found\r\n"))
     }
 }
+
+@Suite(.serialized) struct ReadmeExampleTests {
+    /// The README's ten-line app, served on a free port, answers its page.
+    @Test func readmeAppServesItsPage() throws {
+        let app = Application { document, context in
+            let slider = Model("Slider", ["start": 0, "end": 10, "value": 1, "step": 1, "title": "n"])
+            let status = Model("Div", ["text": "n=1"])
+            context.onChange(of: slider, attribute: "value") { _, _, new in status.set("text", .string("n=\(new.intValue ?? 0)")) }
+            document.addRoot(Model("Column", ["children": .list([.model(slider), .model(status)])]))
+        }
+        var configuration = ServerConfiguration()
+        configuration.address = "127.0.0.1"
+        configuration.port = 0
+        let server = try Server(applications: ["/app": app], configuration: configuration)
+        try server.start()
+        defer { server.stop() }
+        let page = try rawHTTP(port: server.port, "GET /app HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(page.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(page.contains("data-root-id=\"p"))
+        #expect(page.contains("<title>Bokeh Application</title>"))
+    }
+
+    @Test func onEventSubscribesTheModel() async throws {
+        let app = Application { document, context in
+            let button = Model("Button", ["label": "go", "name": "b"])
+            document.addRoot(button)
+            context.onEvent("button_click", of: button) { _ in }
+            context.onEvent("button_click", of: button) { _ in }
+        }
+        let server = try Server(applications: ["/b": app], configuration: {
+            var c = ServerConfiguration()
+            c.address = "127.0.0.1"
+            c.port = 0
+            return c
+        }())
+        try server.start()
+        defer { server.stop() }
+        let context = try #require(server.applicationContext(at: "/b"))
+        let session = try await context.createSessionIfNeeded(id: "s1", token: try validToken(id: "s1"))
+        let subscribed = try await session.withDocumentLocked { document in
+            document.model(named: "b")?["subscribed_events"] == .set([.string("button_click")])
+        }
+        #expect(subscribed)
+    }
+}
