@@ -343,3 +343,62 @@ private func rawHTTP(port: Int, _ request: String) throws -> String {
         #expect(subscribed)
     }
 }
+
+@Suite(.serialized) struct FrontTLSTests {
+    /// A self-signed certificate for 127.0.0.1 made with the `openssl` CLI.
+    private func certificate() throws -> (dir: String, cert: String, key: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("front-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "\(dir)/key.pem", "-out", "\(dir)/cert.pem", "-days", "2", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0)
+        return (dir, "\(dir)/cert.pem", "\(dir)/key.pem")
+    }
+
+    @Test func wssSessionOverTheServersCertificate() async throws {
+        let files = try certificate()
+        defer { try? FileManager.default.removeItem(atPath: files.dir) }
+        let server = try startServer {
+            $0.sslCertFile = files.cert
+            $0.sslKeyFile = files.key
+        }
+        defer { server.stop() }
+        #expect(server.url(appPath: "/test").hasPrefix("https://127.0.0.1:"))
+        let loop = try EventLoop(name: "tls-client")
+        defer { loop.shutdown() }
+        var configuration = WebSocketClientConfiguration()
+        configuration.subprotocols = ["bokeh", try validToken(id: "tls-session")]
+        configuration.tls = try TLSContext(.client(trustRoots: .file(files.cert)))
+        let observed = Observed()
+        let config = configuration
+        let url = "wss://127.0.0.1:\(server.port)/test/ws"
+        loop.execute {
+            WebSocketClient.connect(to: url, on: loop, configuration: config) { result in
+                switch result {
+                case .failure(let error): observed.failed("\(error)")
+                case .success(let channel): channel.onMessage = { observed.frame($0) }
+                }
+            }
+        }
+        #expect(await eventually { observed.texts.count >= 3 || observed.failure != nil })
+        #expect(observed.failure == nil)
+        #expect(observed.texts.first?.contains("\"msgtype\": \"ACK\"") == true)
+    }
+
+    @Test func keyWithoutCertificateIsRefused() {
+        var configuration = ServerConfiguration()
+        configuration.sslKeyFile = "/nonexistent/key.pem"
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        configuration.sslCertFile = "/nonexistent/cert.pem"
+        #expect(throws: ConfigurationError.self) { try Server(applications: [:], configuration: configuration) }
+    }
+}

@@ -172,14 +172,6 @@ enum ForwardedHeaders {
         return candidate
     }
 
-    /// The request's scheme: `X-Scheme` or `X-Forwarded-Proto` (`http`/`https` only), else the connection's.
-    static func scheme(_ headers: HTTPHeaders, tls: Bool, trusted: Bool) -> String {
-        let own = tls ? "https" : "http"
-        guard trusted else { return own }
-        let value = (headers["X-Scheme"] ?? headers["X-Forwarded-Proto"])?.split(separator: ",").last?
-            .trimmingCharacters(in: .whitespaces).lowercased()
-        return value == "http" || value == "https" ? value ?? own : own
-    }
 }
 
 extension Server {
