@@ -28,14 +28,15 @@ test:
 
 ## bokehjs: BokehJS 3.10.2 (bokeh/server/static of the bokeh==3.10.2 wheel from PyPI) into Vendor/bokehjs
 BOKEHJS_DIR := Vendor/bokehjs
+# Any Python 3 with pip can fetch the (pure-Python) wheel: Python 3.12 when present, else python3.
+BOKEHJS_PYTHON ?= $(or $(PYTHON312),python3)
 bokehjs: $(BOKEHJS_DIR)/js/bokeh.min.js
 
 $(BOKEHJS_DIR)/js/bokeh.min.js:
-	@test -n "$(PYTHON312)" || { echo "bokehjs needs Python 3.12 (python3.12 or ~/.pyenv/versions/3.12*) for pip"; exit 1; }
 	@dir=$$(mktemp -d) && \
-	$(PYTHON312) -m pip download --quiet --no-deps --only-binary=:all: --dest "$$dir" bokeh==3.10.2 && \
+	$(BOKEHJS_PYTHON) -m pip download --quiet --no-deps --only-binary=:all: --dest "$$dir" bokeh==3.10.2 && \
 	rm -rf "$$dir/x" && mkdir -p "$$dir/x" && \
-	$(PYTHON312) -m zipfile -e "$$dir"/bokeh-3.10.2-*.whl "$$dir/x" && \
+	$(BOKEHJS_PYTHON) -m zipfile -e "$$dir"/bokeh-3.10.2-*.whl "$$dir/x" && \
 	test -f "$$dir/x/bokeh/server/static/js/bokeh.min.js" && \
 	rm -rf $(BOKEHJS_DIR) && mkdir -p $(dir $(BOKEHJS_DIR)) && \
 	cp -R "$$dir/x/bokeh/server/static" $(BOKEHJS_DIR) && \
