@@ -19,8 +19,17 @@ if [ -z "$OUT" ]; then OUT=$(mktemp -d); keep=0; fi
 mkdir -p "$OUT/demo" "$OUT/stream"
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 LOG="$OUT/server.log"
+# The index page embeds demo_app through autoload.js (checked by stream_check.py --autoload-url).
+INDEX="$OUT/index.html"
+cat >"$INDEX" <<HTML
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>autoload embedding</title></head>
+<body><h1>Embedded</h1><div id="embed"></div>
+<script src="/demo_app/autoload.js?bokeh-autoload-element=embed&bokeh-app-path=/demo_app&bokeh-absolute-url=http://127.0.0.1:$PORT/demo_app"></script>
+</body></html>
+HTML
 "$BIN/swift-bokeh" serve demo_app stream_app --address 127.0.0.1 --port "$PORT" --static-dir "$STATIC" \
-  --log-level info >"$LOG" 2>&1 &
+  --index "$INDEX" --log-level info >"$LOG" 2>&1 &
 SPID=$!
 stop() {
   kill "$SPID" 2>/dev/null
@@ -43,7 +52,7 @@ status=0
 timeout 180 "$PY" "$SHARED/browser_check.py" --url "http://127.0.0.1:$PORT/demo_app" --screenshot-dir "$OUT/demo" \
   || status=1
 timeout 150 "$PY" "$HERE/stream_check.py" --url "http://127.0.0.1:$PORT/stream_app" --harness-dir "$SHARED" \
-  --screenshot-dir "$OUT/stream" || status=1
+  --screenshot-dir "$OUT/stream" --autoload-url "http://127.0.0.1:$PORT/" || status=1
 stop
 if [ "$status" != 0 ]; then echo "server log:"; tail -40 "$LOG"; fi
 if [ "$keep" = 0 ]; then rm -rf "$OUT"; else echo "browser artifacts in $OUT"; fi

@@ -5,6 +5,7 @@ Reuses the shared harness (`browser_check.py`, found with --harness-dir) for the
 console and network checks, and adds:
 
   1. render : the page builds a document with the models `source` and `status`, and the scatter is painted
+  0. autoload (with --autoload-url): a page embedding an app with <script src=".../autoload.js?..."> renders it
   2. stream : the browser-side `source` grows by at least --min-rows rows streamed by the server's periodic
               callback, each row is the server's formula (x = (n mod 120) / 10, y = 6 + 5 sin(n / 8)), and the
               `status` Div's DOM text follows (`streamed=<n>`); screenshot 02_streamed.png
@@ -36,6 +37,7 @@ def main():
     ap.add_argument("--window-size", default="1000,800")
     ap.add_argument("--min-rows", type=int, default=10, help="streamed rows the browser must receive")
     ap.add_argument("--ignore-console", action="append")
+    ap.add_argument("--autoload-url", help="a page embedding an app through its autoload.js (checked first)")
     args = ap.parse_args()
     if urllib.parse.urlsplit(args.url).hostname not in ("127.0.0.1", "localhost"):
         ap.error("--url must point at 127.0.0.1/localhost")
@@ -47,6 +49,16 @@ def main():
     args.profile_dir = tempfile.mkdtemp(prefix="bk-chrome-profile-")
 
     class StreamHarness(bc.Harness):
+        def check_autoload(self):
+            self.driver.get(self.args.autoload_url)
+            self.wait_for("""
+                const d = window.__bkh.doc();
+                return !!d && d.roots().length > 0 && !!window.__bkh.view('status') && !!document.getElementById('embed');
+            """, what="document embedded by autoload.js")
+            self.wait_for("return window.__bkh.pixels().blue > 50;", what="embedded scatter painted")
+            self.screenshot("00_autoload.png")
+            return {"title": self.driver.title, "models": self.js("return window.__bkh.doc().roots().length;")}
+
         def check_render(self):
             self.driver.get(self.args.url)
             self.wait_for("""
@@ -92,6 +104,8 @@ def main():
     fatal = None
     try:
         h.start()
+        if args.autoload_url:
+            h.check("autoload", h.check_autoload)
         if h.check("render", h.check_render):
             h.check("stream", h.check_stream)
         h.check("console", h.check_console)
