@@ -322,7 +322,7 @@ public final class Connection: EventHandler {
                 if let tls {
                     tls.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                     let plain: (bytes: [UInt8], closed: Bool)
-                    do { plain = try tls.readPlaintext() } catch {
+                    do { plain = try tls.readPlaintext(scratch: buffer) } catch {
                         _ = drainTLSOutput()  // an alert, if OpenSSL produced one
                         finish(.tls(error))
                         return
