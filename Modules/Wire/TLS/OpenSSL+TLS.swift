@@ -71,7 +71,6 @@ final class TLSEngine {
     private(set) var isHandshakeComplete = false
     private var pendingPlaintext: [[UInt8]] = []
     private var shutdownSent = false
-    private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
 
     /// - Parameter serverName: clients only: the host to verify and send as SNI (IP addresses are
     ///   verified against the certificate's IP SANs and not sent as SNI).
@@ -121,17 +120,18 @@ final class TLSEngine {
         }
     }
 
-    /// Decrypts what it can. `closed` is true once the peer sent close_notify.
-    func readPlaintext() throws(TLSError) -> (bytes: [UInt8], closed: Bool) {
+    /// Decrypts what it can, using `scratch` (the loop's read buffer, free once ``feed(_:)`` copied it) so an
+    /// idle TLS connection holds no buffer of its own. `closed` is true once the peer sent close_notify.
+    func readPlaintext(scratch: UnsafeMutableRawBufferPointer) throws(TLSError) -> (bytes: [UInt8], closed: Bool) {
         if !isHandshakeComplete {
             try driveHandshake()
             if !isHandshakeComplete { return ([], false) }
         }
         var out: [UInt8] = []
         while true {
-            let n = scratch.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
+            let n = SSL_read(ssl, scratch.baseAddress, Int32(clamping: scratch.count))
             if n > 0 {
-                out.append(contentsOf: scratch[0..<Int(n)])
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<Int(n)]))
                 continue
             }
             let err = SSL_get_error(ssl, n)

@@ -49,6 +49,7 @@ public final class Connection: EventHandler {
     private var lastRead: UInt64
     private var lastActivity: UInt64
     private var timer: Scheduled?
+    private var connectTimer: Scheduled?
     private var closeTimer: Scheduled?
     private var connectCompletion: ((Result<Connection, ConnectionError>) -> Void)?
 
@@ -114,6 +115,10 @@ public final class Connection: EventHandler {
         if configuration.tcpNoDelay, address.port != nil {
             try? System.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
         }
+        c.connectTimer = eventLoop.scheduleLocal(in: timeout) { [weak c] in
+            guard let c, c.connectCompletion != nil else { return }
+            c.finish(.connectTimeout)
+        }
         do {
             try c.register()
             switch try System.connect(fd, address) {
@@ -122,11 +127,6 @@ public final class Connection: EventHandler {
             }
         } catch {
             c.finish(.system(error))
-            return
-        }
-        c.timer = eventLoop.scheduleLocal(in: timeout) { [weak c] in
-            guard let c, c.connectCompletion != nil else { return }
-            c.finish(.connectTimeout)
         }
     }
 
@@ -291,8 +291,8 @@ public final class Connection: EventHandler {
     private func reportConnected() {
         guard let completion = connectCompletion else { return }
         connectCompletion = nil
-        timer?.cancel()
-        timer = nil
+        connectTimer?.cancel()
+        connectTimer = nil
         updateInterest()
         armTimeouts()
         completion(.success(self))
@@ -322,7 +322,7 @@ public final class Connection: EventHandler {
                 if let tls {
                     tls.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                     let plain: (bytes: [UInt8], closed: Bool)
-                    do { plain = try tls.readPlaintext() } catch {
+                    do { plain = try tls.readPlaintext(scratch: buffer) } catch {
                         _ = drainTLSOutput()  // an alert, if OpenSSL produced one
                         finish(.tls(error))
                         return
@@ -488,8 +488,10 @@ public final class Connection: EventHandler {
         guard state != .closed else { return }
         state = .closed
         timer?.cancel()
+        connectTimer?.cancel()
         closeTimer?.cancel()
         timer = nil
+        connectTimer = nil
         closeTimer = nil
         if deregister { eventLoop.deregister(fd) }
         System.close(fd)
