@@ -83,9 +83,10 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The printable form of an `in_addr`/`in6_addr`.
     private static func numericHost<Address>(_ family: Int32, _ address: Address, length: Int32) -> String {
-        var addr = address
         var buf = [CChar](repeating: 0, count: Int(length))
-        inet_ntop(family, &addr, &buf, socklen_t(buf.count))
+        withUnsafeBytes(of: address) { raw in
+            _ = inet_ntop(family, raw.baseAddress, &buf, socklen_t(buf.count))
+        }
         return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
