@@ -150,6 +150,7 @@ public final class ClientConnection: Sendable {
     // MARK: Loop side
 
     /// Runs `body` with the loop-side state. Only on ``eventLoop``.
+    @discardableResult
     func onLoop<T>(_ body: (ConnectionCore) -> T) -> T {
         eventLoop.assertInEventLoop()
         let existing = core.withLock { $0 }
@@ -172,6 +173,9 @@ public final class ClientConnection: Sendable {
     fileprivate var ownsEventLoop: Bool { ownsLoop }
 }
 
+/// A completion called on the connection's loop.
+typealias LoopCompletion<T> = (Result<T, ClientError>) -> Void
+
 /// The loop-side state of a ``ClientConnection``: the WebSocket, the protocol state machine, the
 /// message assembler and the callers waiting for replies. Only touched on the connection's loop.
 final class ConnectionCore {
@@ -183,9 +187,9 @@ final class ConnectionCore {
     private let encoder = MessageEncoder(style: .python)
     private var connecting = false
     private var closingWhy: String?
-    private var connectWaiters: [LoopBridge.Completion<Void>] = []
-    private var replyWaiters: [String: (done: LoopBridge.Completion<Message>, timer: Scheduled)] = [:]
-    private var closeWaiters: [(done: LoopBridge.Completion<Bool>, timer: Scheduled?)] = []
+    private var connectWaiters: [LoopCompletion<Void>] = []
+    private var replyWaiters: [String: (done: LoopCompletion<Message>, timer: Scheduled)] = [:]
+    private var closeWaiters: [(done: LoopCompletion<Bool>, timer: Scheduled?)] = []
     private var ackTimer: Scheduled?
     /// Receives the server's PATCH-DOCs (set by ``ClientSession``).
     var onPatch: ((Message) -> Void)?
@@ -202,7 +206,7 @@ final class ConnectionCore {
 
     // MARK: Connecting
 
-    func connect(_ done: @escaping LoopBridge.Completion<Void>) {
+    func connect(_ done: @escaping LoopCompletion<Void>) {
         switch machine.state {
         case .connectedAfterACK, .waitingForReply:
             done(.success(()))
@@ -324,7 +328,7 @@ final class ConnectionCore {
         return true
     }
 
-    func request(_ message: Message, _ done: @escaping LoopBridge.Completion<Message>) {
+    func request(_ message: Message, _ done: @escaping LoopCompletion<Message>) {
         guard let id = message.messageID else {
             done(.failure(.usage("a request needs a msgid")))
             return
@@ -363,7 +367,7 @@ final class ConnectionCore {
 
     // MARK: Closing
 
-    func close(why: String, _ done: @escaping LoopBridge.Completion<Bool>) {
+    func close(why: String, _ done: @escaping LoopCompletion<Bool>) {
         if case .disconnected = machine.state {
             done(.success(true))
             return
@@ -378,7 +382,7 @@ final class ConnectionCore {
         }
     }
 
-    func waitUntilClosed(timeout: Duration?, _ done: @escaping LoopBridge.Completion<Bool>) {
+    func waitUntilClosed(timeout: Duration?, _ done: @escaping LoopCompletion<Bool>) {
         if case .disconnected = machine.state {
             done(.success(true))
             return
