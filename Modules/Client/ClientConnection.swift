@@ -139,6 +139,11 @@ public final class ClientConnection: Sendable {
             ?? true
     }
 
+    /// Sends raw protocol fragments, bypassing the encoder (tests make servers see malformed messages).
+    package func sendFragments(_ fragments: [Fragment]) {
+        eventLoop.execute { _ = self.onLoop { $0.send(fragments: fragments) } }
+    }
+
     private func remember(_ reply: Message) throws -> VersionInfo {
         guard case .serverInfoReply(let info) = try reply.body() else {
             throw ClientError.protocolViolation("expected SERVER-INFO-REPLY, got \(reply.type.rawValue)")
@@ -179,8 +184,11 @@ typealias LoopCompletion<T> = (Result<T, ClientError>) -> Void
 /// The loop-side state of a ``ClientConnection``: the WebSocket, the protocol state machine, the
 /// message assembler and the callers waiting for replies. Only touched on the connection's loop.
 final class ConnectionCore {
-    private unowned let connection: ClientConnection
-    private var loop: EventLoop { connection.eventLoop }
+    /// Weak: the connection owns this core; a dropped connection's pending callbacks must not keep it.
+    private weak var connection: ClientConnection?
+    private let loop: EventLoop
+    private let timeout: Duration
+    private let ownsLoop: Bool
     private var machine = ClientStateMachine()
     private var channel: WebSocketChannel?
     private var assembler: MessageAssembler
@@ -196,13 +204,16 @@ final class ConnectionCore {
 
     init(connection: ClientConnection) {
         self.connection = connection
+        loop = connection.eventLoop
+        timeout = connection.timeout
+        ownsLoop = connection.ownsEventLoop
         assembler = MessageAssembler(
             limits: MessageAssemblerLimits(maxFragmentBytes: connection.maxMessageSize, maxMessageBytes: connection.maxMessageSize))
     }
 
     var state: ClientConnectionState { machine.state }
 
-    private func publish() { connection.publish(machine.state) }
+    private func publish() { connection?.publish(machine.state) }
 
     // MARK: Connecting
 
@@ -217,6 +228,7 @@ final class ConnectionCore {
         case .notYetConnected:
             connectWaiters.append(done)
             guard !connecting else { return }
+            guard let connection else { return disconnect(reason: .noError, code: nil, detail: "connection released") }
             connecting = true
             WebSocketClient.connect(
                 to: connection.requestURL, on: loop, configuration: connection.websocketConfiguration
@@ -239,9 +251,9 @@ final class ConnectionCore {
             channel.close(code: .normalClosure, reason: closingWhy ?? "closed")
             return
         }
-        ackTimer = loop.scheduleLocal(in: connection.timeout) { [weak self] in
+        ackTimer = loop.scheduleLocal(in: timeout) { [weak self] in
             guard let self, self.machine.state == .connectedBeforeACK else { return }
-            self.fail(reason: .networkError, code: nil, detail: "no ACK from the server within \(self.connection.timeout)")
+            self.fail(reason: .networkError, code: nil, detail: "no ACK from the server within \(self.timeout)")
         }
     }
 
@@ -316,9 +328,13 @@ final class ConnectionCore {
     /// Sends a message that expects no reply (PATCH-DOC). Returns false when not connected.
     @discardableResult
     func send(_ message: Message) -> Bool {
-        guard machine.state.isConnected, let channel, channel.isOpen, let fragments = try? encoder.encode(message) else {
-            return false
-        }
+        guard machine.state.isConnected, let fragments = try? encoder.encode(message) else { return false }
+        return send(fragments: fragments)
+    }
+
+    @discardableResult
+    func send(fragments: [Fragment]) -> Bool {
+        guard let channel, channel.isOpen else { return false }
         for fragment in fragments {
             switch fragment {
             case .text(let text): channel.send(.text(text))
@@ -341,27 +357,21 @@ final class ConnectionCore {
             done(.failure(.notConnected))
             return
         }
-        let timer = loop.scheduleLocal(in: connection.timeout) { [weak self] in
+        let timer = loop.scheduleLocal(in: timeout) { [weak self] in
             guard let self, let waiter = self.replyWaiters.removeValue(forKey: id) else { return }
             self.machine.abandon(requestID: id)
             self.publish()
-            waiter.done(.failure(.timeout("reply to \(message.type.rawValue) within \(self.connection.timeout)")))
+            waiter.done(.failure(.timeout("reply to \(message.type.rawValue) within \(self.timeout)")))
         }
         replyWaiters[id] = (done, timer)
         publish()
-        guard let channel, let fragments = try? encoder.encode(message) else {
+        guard let fragments = try? encoder.encode(message), send(fragments: fragments) else {
             machine.abandon(requestID: id)
             replyWaiters[id] = nil
             timer.cancel()
             publish()
-            done(.failure(.usage("cannot encode \(message.type.rawValue)")))
+            done(.failure(.usage("cannot encode or send \(message.type.rawValue)")))
             return
-        }
-        for fragment in fragments {
-            switch fragment {
-            case .text(let text): channel.send(.text(text))
-            case .binary(let bytes): channel.send(.binary(bytes))
-            }
         }
     }
 
@@ -438,7 +448,7 @@ final class ConnectionCore {
             waiter.done(.success(true))
         }
         onPatch = nil
-        if connection.ownsEventLoop {
+        if ownsLoop {
             // Let the channel finish its closing handshake first.
             loop.scheduleLocal(in: .milliseconds(50)) { [loop] in loop.shutdown() }
         }
