@@ -28,6 +28,7 @@ public final class ClientConnection: Sendable {
     private let ownsLoop: Bool
     private let published = Mutex<ClientConnectionState>(.notYetConnected)
     private let serverInfo = Mutex<VersionInfo?>(nil)
+    private let sentPatches = Atomic<Int>(0)
     private let core = Mutex<LoopBound<ConnectionCore>?>(nil)
 
     /// - Parameters:
@@ -138,6 +139,11 @@ public final class ClientConnection: Sendable {
         (try? LoopBridge.runBlocking(on: eventLoop) { done in self.onLoop { $0.waitUntilClosed(timeout: timeout, done) } })
             ?? true
     }
+
+    /// How many PATCH-DOCs this connection sent (tests check that server changes are not echoed).
+    package var patchesSent: Int { sentPatches.load(ordering: .relaxed) }
+
+    fileprivate func countPatchSent() { sentPatches.add(1, ordering: .relaxed) }
 
     /// Sends raw protocol fragments, bypassing the encoder (tests make servers see malformed messages).
     package func sendFragments(_ fragments: [Fragment]) {
@@ -328,8 +334,11 @@ final class ConnectionCore {
     /// Sends a message that expects no reply (PATCH-DOC). Returns false when not connected.
     @discardableResult
     func send(_ message: Message) -> Bool {
-        guard machine.state.isConnected, let fragments = try? encoder.encode(message) else { return false }
-        return send(fragments: fragments)
+        guard machine.state.isConnected, let fragments = try? encoder.encode(message), send(fragments: fragments) else {
+            return false
+        }
+        if message.type == .patchDocument { connection?.countPatchSent() }
+        return true
     }
 
     @discardableResult
