@@ -34,7 +34,8 @@ public final class ClientConnection: Sendable {
     /// - Parameters:
     ///   - websocketURL: `ws://host:port/app/ws` or `wss://…`.
     ///   - token: Makes the session token offered as the second subprotocol (called when connecting).
-    ///   - eventLoop: The loop to run on; nil starts one owned by the connection and stopped when it closes.
+    ///   - eventLoop: The loop to run on; nil starts one owned by the connection, stopped when the
+    ///     connection is released.
     public init(
         websocketURL: String = "ws://localhost:5006/ws", token: @escaping @Sendable () -> String,
         arguments: [String: String] = [:], maxMessageSize: Int = 20 * 1024 * 1024, timeout: Duration = .seconds(10),
@@ -52,6 +53,11 @@ public final class ClientConnection: Sendable {
             self.eventLoop = try EventLoop(name: "bokeh-client")
             ownsLoop = true
         }
+    }
+
+    /// Stops the loop the connection started (the document stays readable after ``close(why:)`` until then).
+    deinit {
+        if ownsLoop { eventLoop.shutdown() }
     }
 
     // MARK: State
@@ -180,8 +186,6 @@ public final class ClientConnection: Sendable {
                 websocket: WebSocketConfiguration(maxMessageSize: maxMessageSize, acceptsNonStandardCloseCodes: true),
                 closeTimeout: timeout))
     }
-
-    fileprivate var ownsEventLoop: Bool { ownsLoop }
 }
 
 /// A completion called on the connection's loop.
@@ -194,7 +198,6 @@ final class ConnectionCore {
     private weak var connection: ClientConnection?
     private let loop: EventLoop
     private let timeout: Duration
-    private let ownsLoop: Bool
     private var machine = ClientStateMachine()
     private var channel: WebSocketChannel?
     private var assembler: MessageAssembler
@@ -212,7 +215,6 @@ final class ConnectionCore {
         self.connection = connection
         loop = connection.eventLoop
         timeout = connection.timeout
-        ownsLoop = connection.ownsEventLoop
         assembler = MessageAssembler(
             limits: MessageAssemblerLimits(maxFragmentBytes: connection.maxMessageSize, maxMessageBytes: connection.maxMessageSize))
     }
@@ -457,10 +459,6 @@ final class ConnectionCore {
             waiter.done(.success(true))
         }
         onPatch = nil
-        if ownsLoop {
-            // Let the channel finish its closing handshake first.
-            loop.scheduleLocal(in: .milliseconds(50)) { [loop] in loop.shutdown() }
-        }
     }
 }
 

@@ -34,7 +34,7 @@ public final class ClientSession: Sendable {
     ///   - websocketURL: `ws://host:port/app/ws`.
     ///   - arguments: Request arguments for the server's session context.
     ///   - timeout: Bound on connecting and on each request.
-    ///   - eventLoop: Loop to run on; nil starts one for this session, stopped when it closes.
+    ///   - eventLoop: Loop to run on; nil starts one for this session, stopped when the session is released.
     ///   - signer: Makes the session id and token; nil reads `BOKEH_SECRET_KEY` and `BOKEH_SIGN_SESSIONS`
     ///     from the environment, as Python's client does.
     public init(

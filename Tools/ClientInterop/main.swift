@@ -250,36 +250,32 @@ await check("unknown application fails with HTTP 404") {
     try expect(session.connection.errorCode == 404, "errorCode \(String(describing: session.connection.errorCode))")
 }
 
-await check("expired token: the server refuses the session, surfaced as an error") {
-    let signer = try ClientSession.environmentSigner()
+/// Connects with `token` and expects the server to refuse the session, fast and as an error.
+func expectRefused(token: @escaping @Sendable () -> String, label: String) async throws {
     let connection = try ClientConnection(
-        websocketURL: ClientURL.websocketURL(forServerURL: appURL),
-        token: { (try? signer.makeToken(sessionID: signer.generateSessionID(), now: 1_000_000)) ?? "" }, timeout: timeout)
+        websocketURL: ClientURL.websocketURL(forServerURL: appURL), token: token, timeout: timeout)
     let start = ContinuousClock.now
     do {
         try await connection.connect()
         try await connection.forceRoundtrip()
-        throw CheckFailure("connected with an expired token")
+        throw CheckFailure("connected with \(label)")
     } catch let error as ClientError {
         try expect(error.isConnectionFailure || error.isConnectionLost, "error \(error)")
-        say("  expired token: \(error)")
+        say("  \(label): \(error)")
     }
     try expect(ContinuousClock.now - start < timeout * 2, "took \(ContinuousClock.now - start)")
     try expect(!connection.connected, "still connected: \(connection.state)")
 }
 
+await check("expired token: the server refuses the session, surfaced as an error") {
+    let signer = try ClientSession.environmentSigner()
+    try await expectRefused(
+        token: { (try? signer.makeToken(sessionID: signer.generateSessionID(), now: 1_000_000)) ?? "" },
+        label: "an expired token")
+}
+
 await check("malformed token: the server refuses the session, surfaced as an error") {
-    let connection = try ClientConnection(
-        websocketURL: ClientURL.websocketURL(forServerURL: appURL), token: { "not-a-token" }, timeout: timeout)
-    do {
-        try await connection.connect()
-        try await connection.forceRoundtrip()
-        throw CheckFailure("connected with a malformed token")
-    } catch let error as ClientError {
-        try expect(error.isConnectionFailure || error.isConnectionLost, "error \(error)")
-        say("  malformed token: \(error)")
-    }
-    try expect(!connection.connected, "still connected: \(connection.state)")
+    try await expectRefused(token: { "not-a-token" }, label: "a malformed token")
 }
 
 await check("server closing the connection surfaces its close code and reason") {
