@@ -28,6 +28,7 @@ public final class ClientSession: Sendable {
     /// Marks changes that came from the server so they are not echoed back.
     private let setter = Setter()
     private let local = Mutex<LoopBound<SessionDocument>?>(nil)
+    private let failedPatches = Mutex<[String]>([])
 
     /// - Parameters:
     ///   - sessionID: The session to attach to; nil generates a new id.
@@ -239,21 +240,22 @@ public final class ClientSession: Sendable {
             connection.onLoop { core in core.send(.patchDocument(events: [event], in: document)) }
         }
         connection.onLoop { core in
-            core.onPatch = { [weak document, weak local] patch in
+            core.onPatch = { [weak document, weak self] patch in
                 guard let document else { return }
-                do { try patch.apply(to: document, setter: setter) } catch { local?.patchErrors.append("\(error)") }
+                do { try patch.apply(to: document, setter: setter) } catch {
+                    self?.failedPatches.withLock { $0.append("\(error)") }
+                }
             }
         }
     }
 
-    /// Patches from the server that could not be applied, with why (only on the loop; see ``withDocument(_:)``).
-    public var patchErrors: [String] { onLoop { $0.patchErrors } }
+    /// Why server patches could not be applied, oldest first (empty when all applied). Any thread.
+    public var patchErrors: [String] { failedPatches.withLock { $0 } }
 }
 
 /// The loop-side part of a ``ClientSession``.
 final class SessionDocument {
     var document: Document?
-    var patchErrors: [String] = []
 }
 
 @available(*, unavailable)

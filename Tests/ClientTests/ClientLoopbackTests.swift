@@ -65,7 +65,7 @@ import Testing
             #expect(status == "slider=2")
             // One PATCH-DOC per local change; the server's status change was applied, not echoed.
             #expect(session.connection.patchesSent == 2)
-            #expect(try await session.withDocument { _ in session.patchErrors }.isEmpty)
+            #expect(session.patchErrors.isEmpty)
         }
     }
 

@@ -167,7 +167,7 @@ await check("slider change runs the server callback; the status text comes back"
         let status = try await text(of: "status", in: session)
         try expect(status == "slider=\(value)", "status text \(String(describing: status)) after slider=\(value)")
     }
-    let errors = try await session.withDocument { _ in session.patchErrors }
+    let errors = session.patchErrors
     try expect(errors.isEmpty, "patch errors: \(errors)")
 }
 
