@@ -283,6 +283,9 @@ final class ConnectionCore {
     // MARK: Receiving
 
     private func received(_ message: WebSocketMessage) {
+        // Python's server writes a reply as several small WebSocket messages without TCP_NODELAY: it sends
+        // the rest only once the first is acknowledged, so acknowledge at once rather than after ~40 ms.
+        if !machine.pending.isEmpty { channel?.connection.acknowledgeNow() }
         let fragment: Fragment
         switch message {
         case .text(let text): fragment = .text(text)
