@@ -35,9 +35,8 @@ import Wire
     @Test func missingACKFailsTheConnect() async throws {
         try await withQuietServer({ _ in }) { url in
             let session = try ClientSession(websocketURL: url, timeout: Self.timeout)
-            let start = ContinuousClock.now
+            // Ends through the ACK timer, not a hang (no elapsed-time bound: tests run under load).
             await #expect(throws: ClientError.self) { try await session.connect() }
-            #expect(ContinuousClock.now - start < Self.timeout * 4)
             #expect(session.connection.errorReason == .networkError)
             #expect(session.connection.errorDetail.contains("ACK"))
             #expect(!session.connected)
