@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop json-bench protocol-bench conformance conformance-quick interop idle-10k
+.PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k
 
 ## build: debug build of every target
 build:
@@ -22,6 +22,7 @@ test:
 	$(MAKE) --no-print-directory interop || status=1; \
 	$(MAKE) --no-print-directory python-interop || status=1; \
 	$(MAKE) --no-print-directory server-interop || status=1; \
+	$(MAKE) --no-print-directory client-interop || status=1; \
 	$(MAKE) --no-print-directory browser-check || status=1; \
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \
 	exit $$status
@@ -89,6 +90,18 @@ python-interop: $(VENV)/.bokeh-3.10.2
 server-interop: $(VENV)/.bokeh-3.10.2
 	$(SWIFT) build --product swift-bokeh $(SWIFT_FLAGS)
 	Tools/interop/run_server_interop.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))" $(VENV)/bin/python
+
+## client-interop: the Swift client (pull, patch, push, two clients, failures) against bokeh serve demo_app.py and swift-bokeh serve
+client-interop: $(VENV)/.bokeh-3.10.2
+	$(SWIFT) build --product swift-bokeh $(SWIFT_FLAGS)
+	$(SWIFT) build --product ClientInterop $(SWIFT_FLAGS)
+	Tools/interop/run_client_interop.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))" $(VENV)/bin/python "$(SHARED)/browser/demo_app.py"
+
+## client-bench: client-interop in release mode, plus median and p99 of 1000 forceRoundtrip calls against each server
+client-bench: $(VENV)/.bokeh-3.10.2
+	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
+	$(SWIFT) build -c release --product ClientInterop $(SWIFT_FLAGS)
+	Tools/interop/run_client_interop.sh "$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))" $(VENV)/bin/python "$(SHARED)/browser/demo_app.py" --bench 1000
 
 ## json-bench: JSON read/write throughput against Foundation (release build)
 json-bench:

@@ -67,7 +67,10 @@ let package = Package(
             name: "WireAutobahnClient", dependencies: ["Wire"], path: "Tools/WireAutobahnClient",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "SwiftBokeh", dependencies: ["ServerCore"], path: "Tools/SwiftBokeh", swiftSettings: swiftSettings),
+            name: "SwiftBokeh", dependencies: ["ServerCore", "Client"], path: "Tools/SwiftBokeh", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ClientInterop", dependencies: ["Client", "DocumentModel", "Protocol"], path: "Tools/ClientInterop",
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "WireIdleLoad", dependencies: ["Wire"], path: "Tools/WireIdleLoad", swiftSettings: swiftSettings),
 
@@ -89,7 +92,7 @@ let package = Package(
             name: "ServerCoreTests", dependencies: ["ServerCore", "TestSupport"], path: "Tests/ServerCoreTests",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ClientTests", dependencies: ["Client", "TestSupport"], path: "Tests/ClientTests",
+            name: "ClientTests", dependencies: ["Client", "ServerCore", "TestSupport"], path: "Tests/ClientTests",
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

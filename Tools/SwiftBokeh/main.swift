@@ -1,9 +1,12 @@
-// swift-bokeh: the SwiftBokeh command line (`swift-bokeh serve demo bench doc.json ...`).
+// swift-bokeh: the SwiftBokeh command line (`swift-bokeh serve demo bench doc.json ...`, `pull`, `push`, `info`).
 import Foundation
 import ServerCore
 
 let usage = """
     usage: swift-bokeh serve [APP ...] [options]
+           swift-bokeh pull URL [--session-id ID]            print a session's document JSON
+           swift-bokeh push FILE.json URL [--session-id ID]  replace a session's document
+           swift-bokeh info URL                              print the server's versions
 
     APP is a built-in application (demo, bench, stream, demo_app, bench_app, stream_app; served at /<name>) or a Bokeh
     document JSON file (served at /<file stem>, each session gets a fresh copy).
@@ -49,6 +52,9 @@ arguments.removeFirst()
 if command == "--help" || command == "-h" {
     print(usage)
     exit(0)
+}
+if ["pull", "push", "info"].contains(command) {
+    exit(runClientCommand(command, arguments))
 }
 guard command == "serve" else { fail("unknown command '\(command)'\n\(usage)") }
 

@@ -207,6 +207,16 @@ public final class Connection: EventHandler {
 
     // MARK: EventHandler
 
+    /// Sends a pending delayed TCP acknowledgement now (Linux `TCP_QUICKACK`, which the kernel re-arms).
+    /// A request/reply client calls it when part of a reply arrives, so a peer that holds the rest back
+    /// under Nagle's algorithm (Tornado leaves `TCP_NODELAY` off) need not wait for the delayed-ACK timer.
+    package func acknowledgeNow() {
+        #if os(Linux)
+            guard state == .open, remoteAddress?.port != nil else { return }
+            try? System.setOption(fd, level: Int32(IPPROTO_TCP), name: Int32(TCP_QUICKACK), value: 1)
+        #endif
+    }
+
     package func handleEvent(_ events: UInt32) {
         if state == .connecting {
             if events & (System.eventOut | System.eventError | System.eventHangUp) != 0 { completeConnect() }

@@ -1,1 +1,0 @@
-// The Client layer of SwiftBokeh. See CONTRIBUTING.md for what it may import.

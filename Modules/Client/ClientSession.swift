@@ -1,0 +1,262 @@
+public import DocumentModel
+public import Protocol
+public import Wire
+import Foundation
+import Synchronization
+
+/// A client's view of one session on a Bokeh server (Python: `bokeh.client.session.ClientSession`).
+///
+/// The session's ``document`` is kept in sync with the server's while connected: local changes go to
+/// the server as PATCH-DOCs (one per change, as Python's client sends them), and the server's
+/// PATCH-DOCs are applied with the session as setter, so they are not sent back.
+///
+/// The document lives on the connection's event loop: read and change it inside
+/// ``withDocument(_:)``. Every operation has an `async` form and a blocking one for scripts.
+///
+/// ```swift
+/// let session = try await pullSession(url: "http://localhost:5006/demo_app")
+/// try await session.withDocument { doc in doc.model(named: "slider")?.set("value", .int(7)) }
+/// try await session.forceRoundtrip()
+/// await session.close()
+/// ```
+public final class ClientSession: Sendable {
+    /// The session id: given, or generated (signed when `BOKEH_SIGN_SESSIONS` is set, as in Python).
+    public let id: String
+    /// The low-level connection.
+    public let connection: ClientConnection
+    private let signer: SessionSigner
+    /// Marks changes that came from the server so they are not echoed back.
+    private let setter = Setter()
+    private let local = Mutex<LoopBound<SessionDocument>?>(nil)
+    private let failedPatches = Mutex<[String]>([])
+
+    /// - Parameters:
+    ///   - sessionID: The session to attach to; nil generates a new id.
+    ///   - websocketURL: `ws://host:port/app/ws`.
+    ///   - arguments: Request arguments for the server's session context.
+    ///   - timeout: Bound on connecting and on each request.
+    ///   - eventLoop: Loop to run on; nil starts one for this session, stopped when the session is released.
+    ///   - signer: Makes the session id and token; nil reads `BOKEH_SECRET_KEY` and `BOKEH_SIGN_SESSIONS`
+    ///     from the environment, as Python's client does.
+    public init(
+        sessionID: String? = nil, websocketURL: String = "ws://localhost:5006/ws", arguments: [String: String] = [:],
+        maxMessageSize: Int = 20 * 1024 * 1024, timeout: Duration = .seconds(10), eventLoop: EventLoop? = nil,
+        signer: SessionSigner? = nil
+    ) throws {
+        let signer = try signer ?? Self.environmentSigner()
+        self.signer = signer
+        let id = sessionID ?? signer.generateSessionID()
+        self.id = id
+        connection = try ClientConnection(
+            websocketURL: websocketURL, token: { Self.token(for: id, signer: signer) }, arguments: arguments,
+            maxMessageSize: maxMessageSize, timeout: timeout, eventLoop: eventLoop)
+    }
+
+    /// A session token for ``id`` expiring in 300 seconds (signed when the signer signs).
+    public var token: String { Self.token(for: id, signer: signer) }
+
+    /// Whether the connection is open and acknowledged.
+    public var connected: Bool { connection.connected }
+
+    /// The document kept in sync with the server's; nil until ``pull()`` or ``push(_:)`` succeeded.
+    ///
+    /// - Important: only on the session's event loop (inside ``withDocument(_:)``).
+    public var document: Document? { onLoop { $0.document } }
+
+    // MARK: Connecting
+
+    /// Connects to the server. Throws the failure with its reason and code (Python records it and
+    /// ``checkConnectionErrors()`` raises it).
+    public func connect() async throws { try await connection.connect() }
+    public func connect() throws { try connection.connect() }
+
+    /// Throws the recorded connection failure when not connected.
+    public func checkConnectionErrors() throws {
+        switch connection.state {
+        case .connectedAfterACK, .waitingForReply:
+            return
+        case .disconnected(let reason, let code, let detail):
+            throw ClientError.connectionFailed(reason: reason, code: code, detail: detail)
+        case .notYetConnected, .connectedBeforeACK:
+            throw ClientError.notConnected
+        }
+    }
+
+    /// Closes the connection with code 1000 and `why`.
+    public func close(why: String = "closed") async { await connection.close(why: why) }
+    public func close(why: String = "closed") { connection.close(why: why) }
+
+    /// Waits until the server closes the connection, or `timeout` passes. Returns whether it closed.
+    @discardableResult
+    public func loopUntilClosed(timeout: Duration? = nil) async -> Bool { await connection.loopUntilClosed(timeout: timeout) }
+    @discardableResult
+    public func loopUntilClosed(timeout: Duration? = nil) -> Bool { connection.loopUntilClosed(timeout: timeout) }
+
+    // MARK: Requests
+
+    /// A request/reply round trip: every change the server sent before has been applied when it returns.
+    public func forceRoundtrip() async throws { try await connection.forceRoundtrip() }
+    public func forceRoundtrip() throws { try connection.forceRoundtrip() }
+
+    public func requestServerInfo() async throws -> VersionInfo { try await connection.requestServerInfo() }
+    public func requestServerInfo() throws -> VersionInfo { try connection.requestServerInfo() }
+
+    /// Connects if needed and loads the server's document into ``document`` (the same `Document` on later
+    /// pulls, its contents replaced).
+    public func pull() async throws { try await LoopBridge.run(on: connection.eventLoop) { done in self.pullOnLoop(done) } }
+    public func pull() throws { try LoopBridge.runBlocking(on: connection.eventLoop) { done in self.pullOnLoop(done) } }
+
+    /// Connects if needed and replaces the server's document with `document` (a copy of it becomes
+    /// ``document``), or, with nil, with the session's current document (an empty one before any pull).
+    ///
+    /// - Throws: ``ClientError`` when given a document while the session already has one (as Python's
+    ///   "Cannot push() a different document"), on connection failures and ERROR replies.
+    public func push(_ document: Document? = nil) async throws {
+        let snapshot = document.map { $0.toJSON() }
+        try await LoopBridge.run(on: connection.eventLoop) { done in self.pushOnLoop(snapshot, done) }
+    }
+    public func push(_ document: Document? = nil) throws {
+        let snapshot = document.map { $0.toJSON() }
+        try LoopBridge.runBlocking(on: connection.eventLoop) { done in self.pushOnLoop(snapshot, done) }
+    }
+
+    /// Runs `body` with ``document`` on the session's loop; the changes it makes are sent to the server
+    /// (one PATCH-DOC each) before it returns.
+    ///
+    /// - Throws: ``ClientError`` before the first pull or push; whatever `body` throws.
+    public func withDocument<T: Sendable>(_ body: @escaping @Sendable (Document) throws -> T) async throws -> T {
+        try await LoopBridge.run(on: connection.eventLoop) { done in done(self.callOnLoop(body)) }
+    }
+    public func withDocument<T: Sendable>(_ body: @escaping @Sendable (Document) throws -> T) throws -> T {
+        try LoopBridge.runBlocking(on: connection.eventLoop) { done in done(self.callOnLoop(body)) }
+    }
+
+    // MARK: Browser
+
+    /// The session's page: the application URL with `bokeh-session-id`.
+    public var pageURL: String {
+        ClientURL.appendingQuery([("bokeh-session-id", id)], to: ClientURL.serverURL(forWebsocketURL: connection.url))
+    }
+
+    /// Opens the session's page in a browser: `browser` if given, else `$BROWSER`, else `xdg-open`
+    /// (`open` on macOS).
+    ///
+    /// - Throws: ``ClientError`` when no such program is found or it cannot be started.
+    public func show(browser: String? = nil) throws { try Browser.open(pageURL, with: browser) }
+
+    // MARK: Loop side
+
+    private static func token(for id: String, signer: SessionSigner) -> String {
+        (try? signer.makeToken(sessionID: id, now: Int(Date().timeIntervalSince1970))) ?? ""
+    }
+
+    /// A signer configured like Python's `bokeh.settings`: `BOKEH_SECRET_KEY`, `BOKEH_SIGN_SESSIONS`.
+    public static func environmentSigner(_ environment: [String: String]? = nil) throws -> SessionSigner {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        let truthy: Set<String> = ["yes", "y", "true", "t", "on", "1"]
+        let sign = environment["BOKEH_SIGN_SESSIONS"].map { truthy.contains($0.lowercased()) } ?? false
+        return try SessionSigner(secretKey: environment["BOKEH_SECRET_KEY"], signsSessions: sign)
+    }
+
+    private func onLoop<T>(_ body: (SessionDocument) throws -> T) rethrows -> T {
+        connection.eventLoop.assertInEventLoop()
+        if let existing = local.withLock({ $0 }) { return try body(existing.value) }
+        let created = SessionDocument()
+        local.withLock { $0 = LoopBound(created, eventLoop: connection.eventLoop) }
+        return try body(created)
+    }
+
+    private func callOnLoop<T>(_ body: (Document) throws -> T) -> Result<T, ClientError> {
+        guard let document = onLoop({ $0.document }) else {
+            return .failure(.usage("the session has no document yet: pull() or push() first"))
+        }
+        do { return .success(try body(document)) } catch let error as ClientError { return .failure(error) } catch {
+            return .failure(.usage("\(error)"))
+        }
+    }
+
+    private func pullOnLoop(_ done: @escaping LoopCompletion<Void>) {
+        connection.onLoop { core in
+            core.connect { connected in
+                if case .failure(let error) = connected { return done(.failure(error)) }
+                core.request(.pullDocumentRequest()) { reply in done(reply.flatMap { self.received(pull: $0) }) }
+            }
+        }
+    }
+
+    private func received(pull reply: Message) -> Result<Void, ClientError> {
+        do {
+            let json = try reply.documentJSON()
+            try onLoop { local in
+                if let document = local.document {
+                    try document.replace(withJSON: json, buffers: reply.buffers, setter: setter)
+                } else {
+                    attach(try Document(fromJSON: json, buffers: reply.buffers), to: local)
+                }
+            }
+            return .success(())
+        } catch {
+            return .failure(.protocolViolation("cannot load the pulled document: \(error)"))
+        }
+    }
+
+    private func pushOnLoop(_ snapshot: (json: JSONValue, buffers: [Buffer])?, _ done: @escaping LoopCompletion<Void>) {
+        let document: Document
+        let attachAfterPush: Bool
+        switch (onLoop { $0.document }, snapshot) {
+        case (.some, .some):
+            return done(.failure(.usage("cannot push a different document from the session's existing document")))
+        case (.some(let existing), nil):
+            (document, attachAfterPush) = (existing, false)
+        case (nil, .some(let given)):
+            do { document = try Document(fromJSON: given.json, buffers: given.buffers) } catch {
+                return done(.failure(.usage("cannot copy the document to push: \(error)")))
+            }
+            attachAfterPush = true
+        case (nil, nil):
+            (document, attachAfterPush) = (Document(), true)
+        }
+        let message = Message.pushDocument(document)
+        connection.onLoop { core in
+            core.connect { connected in
+                if case .failure(let error) = connected { return done(.failure(error)) }
+                core.request(message) { reply in
+                    if case .failure(let error) = reply { return done(.failure(error)) }
+                    if attachAfterPush { self.onLoop { local in self.attach(document, to: local) } }
+                    done(.success(()))
+                }
+            }
+        }
+    }
+
+    /// Makes `document` the session's document: its local changes go to the server, the server's
+    /// patches are applied to it.
+    private func attach(_ document: Document, to local: SessionDocument) {
+        local.document = document
+        let setter = self.setter
+        let connection = self.connection
+        document.onChange { [weak document] event in
+            guard event.setter != setter, let document else { return }
+            connection.onLoop { core in core.send(.patchDocument(events: [event], in: document)) }
+        }
+        connection.onLoop { core in
+            core.onPatch = { [weak document, weak self] patch in
+                guard let document else { return }
+                do { try patch.apply(to: document, setter: setter) } catch {
+                    self?.failedPatches.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+    }
+
+    /// Why server patches could not be applied, oldest first (empty when all applied). Any thread.
+    public var patchErrors: [String] { failedPatches.withLock { $0 } }
+}
+
+/// The loop-side part of a ``ClientSession``.
+final class SessionDocument {
+    var document: Document?
+}
+
+@available(*, unavailable)
+extension SessionDocument: Sendable {}

@@ -1,0 +1,88 @@
+import DocumentModel
+import Protocol
+import Testing
+import Wire
+
+@testable import Client
+
+/// Servers that go quiet: every client wait ends with an error within the connection's timeout.
+@Suite(.serialized) struct ClientTimeoutTests {
+    static let timeout = Duration.milliseconds(300)
+
+    /// A WebSocket server on a free loopback port; `onUpgrade` decides what it says.
+    func withQuietServer(
+        _ onUpgrade: @escaping @Sendable (WebSocketChannel) -> Void, _ body: (String) async throws -> Void
+    ) async throws {
+        let group = try EventLoopGroup(numberOfThreads: 1, name: "quiet-server")
+        defer { group.shutdown() }
+        let server = try WebSocketServer(bindTo: try SocketAddress(host: "127.0.0.1", port: 0), group: group) { channel in
+            onUpgrade(channel)
+        }
+        defer { server.close() }
+        try await body("ws://127.0.0.1:\(server.localAddress.port ?? 0)/app/ws")
+    }
+
+    static func send(_ message: Message, on channel: WebSocketChannel) {
+        guard let fragments = try? MessageEncoder().encode(message) else { return }
+        for fragment in fragments {
+            switch fragment {
+            case .text(let text): channel.send(.text(text))
+            case .binary(let bytes): channel.send(.binary(bytes))
+            }
+        }
+    }
+
+    @Test func missingACKFailsTheConnect() async throws {
+        try await withQuietServer({ _ in }) { url in
+            let session = try ClientSession(websocketURL: url, timeout: Self.timeout)
+            // Ends through the ACK timer, not a hang (no elapsed-time bound: tests run under load).
+            await #expect(throws: ClientError.self) { try await session.connect() }
+            #expect(session.connection.errorReason == .networkError)
+            #expect(session.connection.errorDetail.contains("ACK"))
+            #expect(!session.connected)
+        }
+    }
+
+    @Test func unansweredRequestTimesOutAndTheConnectionStays() async throws {
+        try await withQuietServer({ channel in Self.send(.ack(), on: channel) }) { url in
+            let session = try ClientSession(websocketURL: url, timeout: Self.timeout)
+            defer { session.close() }
+            try await session.connect()
+            do {
+                try await session.forceRoundtrip()
+                Issue.record("a round trip without a reply succeeded")
+            } catch let error as ClientError {
+                #expect(error.isTimeout)
+            }
+            #expect(session.connection.state == .connectedAfterACK)
+        }
+    }
+
+    @Test func errorReplyIsThrownWithItsText() async throws {
+        try await withQuietServer({ channel in
+            Self.send(.ack(), on: channel)
+            var assembler = MessageAssembler()
+            channel.onMessage = { message in
+                let fragment: Fragment
+                switch message {
+                case .text(let text): fragment = .text(text)
+                case .binary(let bytes): fragment = .binary(bytes)
+                }
+                guard let request = try? assembler.consume(fragment), let id = request.messageID else { return }
+                // A PATCH-DOC first, then the ERROR reply.
+                Self.send(.patchDocument(content: .object(["events": .array([])]), buffers: []), on: channel)
+                Self.send(.error(replyingTo: id, text: "no such thing"), on: channel)
+            }
+        }) { url in
+            let session = try ClientSession(websocketURL: url, timeout: Self.timeout)
+            defer { session.close() }
+            do {
+                try await session.pull()
+                Issue.record("pull succeeded")
+            } catch let error as ClientError {
+                #expect(error.isServerError && error.detail == "no such thing")
+            }
+            #expect(session.connected)
+        }
+    }
+}
