@@ -150,7 +150,7 @@ def dump_model(cls):
             serializer = Serializer(deferred=False)
             values = instance.properties_with_values(include_defaults=False, include_undefined=True)
             encoded = {key: serializer.encode(value) for key, value in values.items() if value is not Undefined}
-            result["initial"] = renumber(encoded, {})
+            result["initial"] = json.dumps(renumber(encoded, {}), separators=(",", ":"))
         except Exception as error:  # noqa: BLE001
             result["initialError"] = f"{type(error).__name__}: {error}"
     return result

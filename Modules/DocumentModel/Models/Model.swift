@@ -1,12 +1,14 @@
 /// A Bokeh model: an id, a qualified type name and its explicitly set attributes, in order.
 ///
-/// Models are generic: any type name and attribute is accepted, as the document layer doesn't need
-/// Bokeh's class hierarchy to store, apply and re-serialize documents. A model belongs to at most one
+/// Any type name and attribute is accepted, as the document layer doesn't need Bokeh's class hierarchy
+/// to store, apply and re-serialize documents. Typed subclasses generated from Bokeh's catalogue
+/// (`Slider`, `Figure`, …) add typed accessors over the same attributes; the deserializer creates
+/// them for known type names. A model belongs to at most one
 /// ``Document``; while attached, setting an attribute goes through the document so events and
 /// callbacks fire.
 ///
 /// - Important: Not thread-safe. A model is confined to whatever guards its document.
-public final class Model {
+public class Model {
     public let id: String
     /// The qualified model name (`"Slider"`, `"ColumnDataSource"`, `"my_ext.Custom"`).
     public let typeName: String
@@ -21,7 +23,7 @@ public final class Model {
             id: IDGenerator.next(), typeName: typeName, attributes: attributes.map { (name: $0.key, value: $0.value) })
     }
 
-    public init(id: String, typeName: String, attributes: [(name: String, value: Value)] = []) {
+    public required init(id: String, typeName: String, attributes: [(name: String, value: Value)] = []) {
         self.id = id
         self.typeName = typeName
         self.attributes = attributes
@@ -33,8 +35,18 @@ public final class Model {
         return nil
     }
 
-    /// The `name` attribute Bokeh uses for lookups (`modelByName`).
-    public var name: String? { self["name"]?.stringValue }
+    /// The `name` attribute Bokeh uses for lookups (`modelByName`); setting `nil` writes `null`.
+    public var name: String? {
+        get { self["name"]?.stringValue }
+        set { set("name", newValue.map { .string($0) } ?? .null) }
+    }
+
+    /// The Bokeh type name a typed subclass stands for (`"Slider"`); `"Model"` for generic models.
+    public class var modelTypeName: String { "Model" }
+
+    /// The properties a typed class declares, inherited ones first; Bokeh's `Model` base properties
+    /// for generic models.
+    public class var declaredProperties: [PropertySpec] { baseModelProperties }
 
     /// Sets an attribute. When attached, the document records a ``ModelChangedEvent`` (or
     /// ``ColumnDataChangedEvent`` for a column data source's `data`) and runs callbacks.
