@@ -49,7 +49,7 @@ final class Generator {
         var classNames: [String: String] = [:]
         for entry in schema["models"]?.array ?? [] {
             let name = entry["name"]?.string ?? ""
-            var className = entry["class"]?.string ?? name
+            var className = name.split(separator: ".").last.map(String.init) ?? name
             if name.contains(".") {
                 let module = (entry["module"]?.string ?? "").split(separator: ".").last.map(String.init) ?? ""
                 let prefix = module.uppercased()

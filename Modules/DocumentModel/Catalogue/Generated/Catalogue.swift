@@ -628,7 +628,7 @@ public enum Catalogue {
         case "Examiner": Examiner.self
         case "Expression": ExpressionModel.self
         case "FactorRange": FactorRange.self
-        case "Figure": figure.self
+        case "Figure": Figure.self
         case "FileInput": FileInput.self
         case "FillGlyph": FillGlyph.self
         case "FillProps": FillProps.self

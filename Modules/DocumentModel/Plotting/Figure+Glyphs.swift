@@ -1,0 +1,179 @@
+/// Creates a figure the way Python's `bokeh.plotting.figure(...)` does: ranges, scales, linear axes,
+/// grids and the default tools (`pan, wheel_zoom, box_zoom, save, reset, help`).
+///
+/// Pass a ``FactorRange`` as `xRange`/`yRange` for a categorical dimension: that dimension then gets a
+/// categorical scale and axis, as in Python.
+public func figure(
+    title: String? = nil, width: Int? = nil, height: Int? = nil, xRange: RangeModel? = nil,
+    yRange: RangeModel? = nil, xAxisLabel: String? = nil, yAxisLabel: String? = nil, tools: [Tool]? = nil,
+    toolbarLocation: Location? = nil, sizingMode: SizingMode? = nil, name: String? = nil
+) -> Figure {
+    let plot = Figure(width: width, height: height, sizingMode: sizingMode)
+    if let name { plot.name = name }
+    if let title { plot.title?.text = .a(title) }
+    if let xRange { plot.useRange(xRange, dimension: 0) }
+    if let yRange { plot.useRange(yRange, dimension: 1) }
+    if let xAxisLabel { plot.axes(dimension: 0).forEach { $0.axisLabel = .a(xAxisLabel) } }
+    if let yAxisLabel { plot.axes(dimension: 1).forEach { $0.axisLabel = .a(yAxisLabel) } }
+    if let tools { plot.toolbar?.tools = tools.map { .a($0) } }
+    if let toolbarLocation { plot.toolbarLocation = toolbarLocation }
+    return plot
+}
+
+extension Plot {
+    /// The axes of a dimension (0: x, below/above; 1: y, left/right).
+    public func axes(dimension: Int) -> [Axis] {
+        let sides = dimension == 0 ? [below, above] : [left, right]
+        return sides.flatMap { side in
+            side.compactMap { if case .a(let renderer) = $0 { renderer as? Axis } else { nil } }
+        }
+    }
+
+    /// Uses `range` for a dimension; a ``FactorRange`` also switches that dimension's scale and axis to
+    /// categorical ones (and points its grid at the new axis).
+    func useRange(_ range: RangeModel, dimension: Int) {
+        if dimension == 0 { xRange = range } else { yRange = range }
+        guard range is FactorRange else { return }
+        if dimension == 0 { xScale = CategoricalScale() } else { yScale = CategoricalScale() }
+        let axis = CategoricalAxis()
+        let old = axes(dimension: 0 + dimension).first
+        if dimension == 0 { below = [.a(axis)] } else { left = [.a(axis)] }
+        for case .a(let renderer) in center {
+            if let grid = renderer as? Grid, let old, grid.axis === old { grid.axis = axis }
+        }
+    }
+
+    /// Adds a glyph renderer for `glyph` over `source`, with Python's selection and muted variants (the
+    /// same glyph at alpha 0.1 and 0.2), and returns it.
+    @discardableResult
+    public func add(_ glyph: Glyph, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil)
+        -> GlyphRenderer
+    {
+        glyph.applyVisuals(color: color, alpha: alpha)
+        let renderer = GlyphRenderer(dataSource: source, glyph: glyph)
+        renderer.nonselectionGlyph = .b(glyph.variant(alpha: 0.1, unlessSet: alpha))
+        renderer.mutedGlyph = .b(glyph.variant(alpha: 0.2, unlessSet: alpha))
+        if let name { renderer.name = name }
+        renderers = renderers + [renderer]
+        return renderer
+    }
+
+    @discardableResult
+    public func scatter(
+        x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, size: Spec<Double>? = nil,
+        marker: MarkerType? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Scatter(x: x, y: y, size: size, marker: marker.map { .value(.a($0)) })
+        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+    }
+
+    @discardableResult
+    public func line(
+        x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, lineWidth: Double? = nil, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Line(x: x, y: y, lineWidth: lineWidth)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+    }
+
+    @discardableResult
+    public func vbar(
+        x: Spec<Double>, top: Spec<Double>, source: ColumnDataSource, width: Spec<Double> = 0.8,
+        bottom: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = VBar(x: x, width: width, bottom: bottom, top: top)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+    }
+
+    @discardableResult
+    public func hbar(
+        y: Spec<Double>, right: Spec<Double>, source: ColumnDataSource, height: Spec<Double> = 0.8,
+        left: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = HBar(y: y, height: height, left: left, right: right)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+    }
+
+    @discardableResult
+    public func rect(
+        x: Spec<Double>, y: Spec<Double>, width: Spec<Double>, height: Spec<Double>, source: ColumnDataSource,
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Rect(x: x, y: y, width: width, height: height)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+    }
+
+    @discardableResult
+    public func quad(
+        left: Spec<Double>, right: Spec<Double>, top: Spec<Double>, bottom: Spec<Double>, source: ColumnDataSource,
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Quad(left: left, right: right, bottom: bottom, top: top)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+    }
+
+    /// Polygons: `xs`/`ys` name columns whose entries are lists of coordinates.
+    @discardableResult
+    public func patches(
+        xs: String, ys: String, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil,
+        name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Patches(xs: .field(xs), ys: .field(ys))
+        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+    }
+
+    /// Lines: `xs`/`ys` name columns whose entries are lists of coordinates.
+    @discardableResult
+    public func multiLine(
+        xs: String, ys: String, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil,
+        name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = MultiLine(xs: .field(xs), ys: .field(ys))
+        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+    }
+
+    @discardableResult
+    public func text(
+        x: Spec<Double>, y: Spec<Double>, text: String, source: ColumnDataSource, color: Color? = nil,
+        name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Text(x: x, y: y, text: .field(text))
+        if let color { glyph.textColor = .value(color) }
+        return add(glyph, source: source, name: name)
+    }
+
+    /// A scalar image: the `image` column holds 2-D arrays (``ColumnDataSource/image(_:)``) mapped through
+    /// a linear color mapper with `palette` (a list of colors).
+    @discardableResult
+    public func image(
+        image: String = "image", x: Spec<Double>, y: Spec<Double>, dw: Spec<Double>, dh: Spec<Double>,
+        source: ColumnDataSource, palette: [Color]? = nil, name: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Image(x: x, y: y, dw: dw, dh: dh, image: .field(image))
+        if let palette { glyph.colorMapper = LinearColorMapper(palette: palette) }
+        return add(glyph, source: source, name: name)
+    }
+}
+
+extension Glyph {
+    /// Python's `color=`/`alpha=` arguments: set every line, fill and hatch color/alpha the glyph has.
+    func applyVisuals(color: Color?, alpha: Double?) {
+        let declared = Set(Self.declaredProperties.map(\.name))
+        for prefix in ["line", "fill", "hatch"] {
+            if let color, declared.contains(prefix + "_color") {
+                set(prefix + "_color", Spec<Color?>.value(color).bokehValue)
+            }
+            if let alpha, declared.contains(prefix + "_alpha") {
+                set(prefix + "_alpha", Spec<Double>.value(alpha).bokehValue)
+            }
+        }
+    }
+
+    /// A new glyph of the same type with the same attributes and `alpha` on every visual (unless the
+    /// caller chose an alpha), as Python builds `nonselection_glyph` and `muted_glyph`.
+    func variant(alpha: Double, unlessSet explicit: Double?) -> Glyph {
+        let copy = Self(id: IDGenerator.next(), typeName: typeName, attributes: attributes)
+        if explicit == nil { copy.applyVisuals(color: nil, alpha: alpha) }
+        return copy
+    }
+}
