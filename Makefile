@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: build release test wire-bench python-interop json-bench protocol-bench
+.PHONY: build release test wire-bench python-interop json-bench protocol-bench models models-interop html-check
 
 ## build: debug build of every target
 build:
@@ -17,6 +17,8 @@ test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS)
 	$(MAKE) python-interop
+	$(MAKE) models-interop
+	$(MAKE) html-check
 
 ## wire-bench: throughput of the Wire codecs (HTTP parse, frame decode/encode, deflate), release mode
 wire-bench:
@@ -49,3 +51,32 @@ json-bench:
 ## protocol-bench: PATCH-DOC encode/decode throughput with 1 MiB of float64 buffers (release build)
 protocol-bench:
 	$(SWIFT) run -c release protocol-bench
+
+## models: regenerate the typed model catalogue (Modules/DocumentModel/Catalogue/Generated) from
+## Tools/models/schema.json; DUMP_SCHEMA=1 first re-dumps the schema from Python Bokeh 3.10.2 in the venv
+models:
+	@if [ -n "$(DUMP_SCHEMA)" ]; then $(MAKE) $(VENV)/.bokeh-3.10.2 && \
+		$(VENV)/bin/python -W ignore Tools/models/dump_schema.py Tools/models/schema.json; fi
+	$(SWIFT) build --product ModelGenerator $(SWIFT_FLAGS)
+	"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/ModelGenerator" Tools/models/schema.json \
+		Modules/DocumentModel/Catalogue/Generated
+
+$(VENV)/.selenium: $(VENV)/.bokeh-3.10.2
+	$(VENV)/bin/pip install --quiet selenium
+	touch $@
+
+BOKEHJS_DIR = $$($(VENV)/bin/python -c 'import bokeh, os; print(os.path.join(os.path.dirname(bokeh.__file__), "server", "static", "js"))')
+
+## models-interop: Python Bokeh 3.10.2 loads and validates documents built with the plotting API
+models-interop: $(VENV)/.bokeh-3.10.2
+	$(SWIFT) build --product ModelsInterop $(SWIFT_FLAGS)
+	@dir=$$(mktemp -d) && \
+	"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/ModelsInterop" "$$dir" && \
+	$(VENV)/bin/python Tools/models/check_models.py "$$dir"; status=$$?; rm -rf "$$dir"; exit $$status
+
+## html-check: standalone HTML (BokehJS inline from the bokeh wheel) renders in headless Chromium, no console errors
+html-check: $(VENV)/.selenium
+	$(SWIFT) build --product ModelsInterop $(SWIFT_FLAGS)
+	@dir=$$(mktemp -d) && \
+	"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/ModelsInterop" "$$dir" "$(BOKEHJS_DIR)" && \
+	SE_OFFLINE=true $(VENV)/bin/python Tools/models/check_html.py "$$dir"; status=$$?; rm -rf "$$dir"; exit $$status

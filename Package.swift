@@ -53,6 +53,9 @@ let package = Package(
         .executableTarget(
             name: "ModelGenerator", path: "Tools/ModelGenerator", swiftSettings: swiftSettings),
         .executableTarget(
+            name: "ModelsInterop", dependencies: ["DocumentModel"], path: "Tools/ModelsInterop",
+            swiftSettings: swiftSettings),
+        .executableTarget(
             name: "JSONBench", dependencies: ["DocumentModel"], path: "Tools/JSONBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "ProtocolBench", dependencies: ["Protocol", "DocumentModel"], path: "Tools/ProtocolBench",

@@ -29,6 +29,15 @@ indirect enum SwiftType: Equatable {
         }
     }
 
+    /// Whether some strings decode as this type (so a union's order decides between it and `String`).
+    var takesStrings: Bool {
+        switch self {
+        case .enumeration, .color, .value, .spec: true
+        case .optional(let inner): inner.takesStrings
+        default: false
+        }
+    }
+
     var isOptional: Bool { if case .optional = self { true } else { false } }
 
     /// The type with one level of optionality added unless it already has it.
@@ -101,6 +110,11 @@ struct TypeMapper {
             if option["kind"]?.string == "null" { nullable = true } else { add(map(option, context: context)) }
         }
         if mapped.contains(.double) { mapped.removeAll { $0 == .int } }
+        // A plain string goes first (so string literals work) unless another option also takes strings.
+        if mapped.contains(.string), !mapped.contains(where: \.takesStrings) {
+            mapped.removeAll { $0 == .string }
+            mapped.insert(.string, at: 0)
+        }
         let result: SwiftType
         if mapped.contains(.value) || mapped.isEmpty || mapped.count > 3 {
             result = .value

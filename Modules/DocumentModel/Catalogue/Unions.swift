@@ -58,3 +58,15 @@ public struct Tuple2<A: BokehConvertible, B: BokehConvertible>: BokehConvertible
 
     public var bokehValue: Value { .list([first.bokehValue, second.bokehValue]) }
 }
+
+extension OneOf2: ExpressibleByUnicodeScalarLiteral, ExpressibleByExtendedGraphemeClusterLiteral,
+    ExpressibleByStringLiteral
+where A == String {
+    public init(stringLiteral value: String) { self = .a(value) }
+}
+
+extension OneOf3: ExpressibleByUnicodeScalarLiteral, ExpressibleByExtendedGraphemeClusterLiteral,
+    ExpressibleByStringLiteral
+where A == String {
+    public init(stringLiteral value: String) { self = .a(value) }
+}

@@ -158,15 +158,18 @@ extension Plot {
 extension Glyph {
     /// Python's `color=`/`alpha=` arguments: set every line, fill and hatch color/alpha the glyph has.
     func applyVisuals(color: Color?, alpha: Double?) {
-        let declared = Set(Self.declaredProperties.map(\.name))
         for prefix in ["line", "fill", "hatch"] {
-            if let color, declared.contains(prefix + "_color") {
-                set(prefix + "_color", Spec<Color?>.value(color).bokehValue)
-            }
-            if let alpha, declared.contains(prefix + "_alpha") {
-                set(prefix + "_alpha", Spec<Double>.value(alpha).bokehValue)
-            }
+            if let color { setVisual(prefix + "_color", color.bokehValue) }
+            if let alpha { setVisual(prefix + "_alpha", alpha.bokehValue) }
         }
+    }
+
+    /// Sets a visual property the glyph declares, as a value spec or a plain value, whichever it takes
+    /// (vectorized glyphs take specs; `Line` and other connected glyphs take scalars).
+    private func setVisual(_ name: String, _ value: Value) {
+        guard let spec = Self.declaredProperties.last(where: { $0.name == name }) else { return }
+        let vectorized = Value.spec(DataSpec(.value(value)))
+        if spec.accepts(vectorized) { set(name, vectorized) } else if spec.accepts(value) { set(name, value) }
     }
 
     /// A new glyph of the same type with the same attributes and `alpha` on every visual (unless the

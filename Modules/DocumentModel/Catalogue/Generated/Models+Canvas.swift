@@ -35,7 +35,7 @@ public class Canvas: UIElement {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         hidpi: Bool? = nil,

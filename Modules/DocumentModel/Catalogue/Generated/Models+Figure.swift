@@ -17,7 +17,7 @@ public class Figure: Plot {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -105,7 +105,7 @@ public class Figure: Plot {
         aspectScale: Double? = nil,
         resetPolicy: ResetPolicy? = nil,
         holdRender: Bool? = nil,
-        attribution: [OneOf2<DOMHTML, String>]? = nil
+        attribution: [OneOf2<String, DOMHTML>]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
         applyTemplate(###"{"x_range":{"type":"object","name":"DataRange1d","id":"p1000"},"y_range":{"type":"object","name":"DataRange1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"},"title":{"type":"object","name":"Title","id":"p1004"},"toolbar":{"type":"object","name":"Toolbar","id":"p1005","attributes":{"tools":[{"type":"object","name":"PanTool","id":"p1006"},{"type":"object","name":"WheelZoomTool","id":"p1007","attributes":{"renderers":"auto"}},{"type":"object","name":"BoxZoomTool","id":"p1008","attributes":{"overlay":{"type":"object","name":"BoxAnnotation","id":"p1009","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","visible":false,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"left_units":"canvas","right_units":"canvas","top_units":"canvas","bottom_units":"canvas","handles":{"type":"object","name":"BoxInteractionHandles","id":"p1010","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1011","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}},{"type":"object","name":"SaveTool","id":"p1012"},{"type":"object","name":"ResetTool","id":"p1013"},{"type":"object","name":"HelpTool","id":"p1014"}]}},"left":[{"type":"object","name":"LinearAxis","id":"p1015","attributes":{"ticker":{"type":"object","name":"BasicTicker","id":"p1016","attributes":{"mantissas":[1,2,5]}},"formatter":{"type":"object","name":"BasicTickFormatter","id":"p1017"},"major_label_policy":{"type":"object","name":"AllLabels","id":"p1018"}}}],"below":[{"type":"object","name":"LinearAxis","id":"p1019","attributes":{"ticker":{"type":"object","name":"BasicTicker","id":"p1020","attributes":{"mantissas":[1,2,5]}},"formatter":{"type":"object","name":"BasicTickFormatter","id":"p1021"},"major_label_policy":{"type":"object","name":"AllLabels","id":"p1022"}}}],"center":[{"type":"object","name":"Grid","id":"p1023","attributes":{"axis":{"id":"p1019"}}},{"type":"object","name":"Grid","id":"p1024","attributes":{"dimension":1,"axis":{"id":"p1015"}}}]}"###)

@@ -215,7 +215,7 @@ public class Grid: GuideRenderer {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         level: RenderLevel? = nil,
         visible: Bool? = nil,
         coordinates: CoordinateMapping? = nil,

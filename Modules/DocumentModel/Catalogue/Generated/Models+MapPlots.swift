@@ -116,7 +116,7 @@ public class GMapPlot: MapPlot {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -204,7 +204,7 @@ public class GMapPlot: MapPlot {
         aspectScale: Double? = nil,
         resetPolicy: ResetPolicy? = nil,
         holdRender: Bool? = nil,
-        attribution: [OneOf2<DOMHTML, String>]? = nil,
+        attribution: [OneOf2<String, DOMHTML>]? = nil,
         mapOptions: GMapOptions? = nil,
         apiKey: Value? = nil,
         apiVersion: String? = nil

@@ -42,7 +42,7 @@ public class GridPlot: LayoutDOM {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -177,7 +177,7 @@ public class Plot: LayoutDOM {
             PropertySpec("aspect_scale", Double.self),
             PropertySpec("reset_policy", ResetPolicy.self),
             PropertySpec("hold_render", Bool.self),
-            PropertySpec("attribution", [OneOf2<DOMHTML, String>].self),
+            PropertySpec("attribution", [OneOf2<String, DOMHTML>].self),
         ]
     }
     /// Bokeh `context_menu` (default `.b(.auto)`).
@@ -610,11 +610,11 @@ public class Plot: LayoutDOM {
     }
     public static var holdRender: PropertyKey<Bool> { PropertyKey("hold_render") }
     /// Bokeh `attribution` (default `[]`).
-    public var attribution: [OneOf2<DOMHTML, String>] {
-        get { attribute("attribution", as: [OneOf2<DOMHTML, String>].self) ?? [] }
+    public var attribution: [OneOf2<String, DOMHTML>] {
+        get { attribute("attribution", as: [OneOf2<String, DOMHTML>].self) ?? [] }
         set { setAttribute("attribution", newValue) }
     }
-    public static var attribution: PropertyKey<[OneOf2<DOMHTML, String>]> { PropertyKey("attribution") }
+    public static var attribution: PropertyKey<[OneOf2<String, DOMHTML>]> { PropertyKey("attribution") }
     /// A new `Plot` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
     public convenience init(
@@ -629,7 +629,7 @@ public class Plot: LayoutDOM {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -717,7 +717,7 @@ public class Plot: LayoutDOM {
         aspectScale: Double? = nil,
         resetPolicy: ResetPolicy? = nil,
         holdRender: Bool? = nil,
-        attribution: [OneOf2<DOMHTML, String>]? = nil
+        attribution: [OneOf2<String, DOMHTML>]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
         applyTemplate(###"{"x_range":{"type":"object","name":"DataRange1d","id":"p1000"},"y_range":{"type":"object","name":"DataRange1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"},"title":{"type":"object","name":"Title","id":"p1004"},"toolbar":{"type":"object","name":"Toolbar","id":"p1005"}}"###)

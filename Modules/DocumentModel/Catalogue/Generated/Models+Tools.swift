@@ -744,7 +744,7 @@ public class HoverTool: InspectTool {
         super.declaredProperties + [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
             PropertySpec("callback", Callback?.self),
-            PropertySpec("tooltips", OneOf3<DOMElement, String, [Tuple2<String, String>]>?.self),
+            PropertySpec("tooltips", OneOf3<String, DOMElement, [Tuple2<String, String>]>?.self),
             PropertySpec("formatters", [String: OneOf2<TooltipFieldFormatter, CustomJSHover>]?.self),
             PropertySpec("filters", [String: OneOf2<CustomJS, [CustomJS]>].self),
             PropertySpec("sort_by", Value?.self),
@@ -771,11 +771,11 @@ public class HoverTool: InspectTool {
     }
     public static var callback: PropertyKey<Callback?> { PropertyKey("callback") }
     /// Bokeh `tooltips` (default `.c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")])`).
-    public var tooltips: OneOf3<DOMElement, String, [Tuple2<String, String>]>? {
-        get { attribute("tooltips", as: OneOf3<DOMElement, String, [Tuple2<String, String>]>?.self) ?? .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")]) }
+    public var tooltips: OneOf3<String, DOMElement, [Tuple2<String, String>]>? {
+        get { attribute("tooltips", as: OneOf3<String, DOMElement, [Tuple2<String, String>]>?.self) ?? .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")]) }
         set { setAttribute("tooltips", newValue) }
     }
-    public static var tooltips: PropertyKey<OneOf3<DOMElement, String, [Tuple2<String, String>]>?> { PropertyKey("tooltips") }
+    public static var tooltips: PropertyKey<OneOf3<String, DOMElement, [Tuple2<String, String>]>?> { PropertyKey("tooltips") }
     /// Bokeh `formatters`.
     public var formatters: [String: OneOf2<TooltipFieldFormatter, CustomJSHover>]? {
         get { attribute("formatters", as: [String: OneOf2<TooltipFieldFormatter, CustomJSHover>].self) }
@@ -857,7 +857,7 @@ public class HoverTool: InspectTool {
         group: OneOf2<String, Bool>? = nil,
         renderers: OneOf2<Auto, [DataRenderer]>? = nil,
         callback: Callback? = nil,
-        tooltips: OneOf3<DOMElement, String, [Tuple2<String, String>]>? = nil,
+        tooltips: OneOf3<String, DOMElement, [Tuple2<String, String>]>? = nil,
         formatters: [String: OneOf2<TooltipFieldFormatter, CustomJSHover>]? = nil,
         filters: [String: OneOf2<CustomJS, [CustomJS]>]? = nil,
         sortBy: Value? = nil,
@@ -1822,7 +1822,7 @@ public class ToolMenu: Menu {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         items: [OneOf2<MenuItem, DividerItem>?]? = nil,
@@ -1995,7 +1995,7 @@ public class Toolbar: UIElement {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         tools: [OneOf2<Tool, ToolProxy>]? = nil,

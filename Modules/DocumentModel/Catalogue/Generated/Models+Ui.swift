@@ -74,10 +74,10 @@ public class BuiltinIcon: Icon {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
-        size: OneOf2<Int, String>? = nil,
+        size: OneOf2<String, Int>? = nil,
         iconName: OneOf2<ToolIcon, String>? = nil,
         color: Color? = nil
     ) {
@@ -267,7 +267,7 @@ public class Dialog: UIElement {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         title: OneOf3<String, DOMNode, UIElement>? = nil,
@@ -349,7 +349,7 @@ public class Drawer: Pane {
         super.declaredProperties + [
             PropertySpec("location", Location?.self),
             PropertySpec("open", Bool.self),
-            PropertySpec("size", OneOf2<Double, String>.self),
+            PropertySpec("size", OneOf2<String, Double>.self),
             PropertySpec("resizable", Bool.self),
         ]
     }
@@ -365,12 +365,12 @@ public class Drawer: Pane {
         set { setAttribute("open", newValue) }
     }
     public static var `open`: PropertyKey<Bool> { PropertyKey("open") }
-    /// Bokeh `size` (default `.a(300)`).
-    public var size: OneOf2<Double, String> {
-        get { attribute("size", as: OneOf2<Double, String>.self) ?? .a(300) }
+    /// Bokeh `size` (default `.b(300)`).
+    public var size: OneOf2<String, Double> {
+        get { attribute("size", as: OneOf2<String, Double>.self) ?? .b(300) }
         set { setAttribute("size", newValue) }
     }
-    public static var size: PropertyKey<OneOf2<Double, String>> { PropertyKey("size") }
+    public static var size: PropertyKey<OneOf2<String, Double>> { PropertyKey("size") }
     /// Bokeh `resizable` (default `false`).
     public var resizable: Bool {
         get { attribute("resizable", as: Bool.self) ?? false }
@@ -391,13 +391,13 @@ public class Drawer: Pane {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
         location: Location? = nil,
         `open`: Bool? = nil,
-        size: OneOf2<Double, String>? = nil,
+        size: OneOf2<String, Double>? = nil,
         resizable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
@@ -451,7 +451,7 @@ public class Examiner: UIElement {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         target: Value? = nil
@@ -480,15 +480,15 @@ public class Icon: UIElement {
     override public class var modelTypeName: String { "Icon" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("size", OneOf2<Int, String>.self),
+            PropertySpec("size", OneOf2<String, Int>.self),
         ]
     }
-    /// Bokeh `size` (default `.b("1em")`).
-    public var size: OneOf2<Int, String> {
-        get { attribute("size", as: OneOf2<Int, String>.self) ?? .b("1em") }
+    /// Bokeh `size` (default `.a("1em")`).
+    public var size: OneOf2<String, Int> {
+        get { attribute("size", as: OneOf2<String, Int>.self) ?? .a("1em") }
         set { setAttribute("size", newValue) }
     }
-    public static var size: PropertyKey<OneOf2<Int, String>> { PropertyKey("size") }
+    public static var size: PropertyKey<OneOf2<String, Int>> { PropertyKey("size") }
 }
 
 /// Bokeh `Menu` (`bokeh.models.ui.menus`).
@@ -526,7 +526,7 @@ public class Menu: UIElement {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         items: [OneOf2<MenuItem, DividerItem>?]? = nil,
@@ -668,7 +668,7 @@ public class Notifications: UIElement {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil
     ) {
@@ -718,7 +718,7 @@ public class Pane: UIElement {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil
@@ -791,7 +791,7 @@ public class Panel: Pane {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -851,10 +851,10 @@ public class SVGIcon: Icon {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
-        size: OneOf2<Int, String>? = nil,
+        size: OneOf2<String, Int>? = nil,
         svg: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
@@ -887,7 +887,7 @@ public class StyledElement: Model {
             PropertySpec("css_classes", [String].self),
             PropertySpec("css_variables", [String: OneOf2<String, Node>].self),
             PropertySpec("styles", OneOf2<[String: String?], Styles>.self),
-            PropertySpec("stylesheets", [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>].self),
+            PropertySpec("stylesheets", [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>].self),
         ]
     }
     /// Bokeh `html_attributes` (default `[:]`).
@@ -921,11 +921,11 @@ public class StyledElement: Model {
     }
     public static var styles: PropertyKey<OneOf2<[String: String?], Styles>> { PropertyKey("styles") }
     /// Bokeh `stylesheets` (default `[]`).
-    public var stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>] {
-        get { attribute("stylesheets", as: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>].self) ?? [] }
+    public var stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>] {
+        get { attribute("stylesheets", as: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>].self) ?? [] }
         set { setAttribute("stylesheets", newValue) }
     }
-    public static var stylesheets: PropertyKey<[OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]> { PropertyKey("stylesheets") }
+    public static var stylesheets: PropertyKey<[OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]> { PropertyKey("stylesheets") }
 }
 
 /// Bokeh `TablerIcon` (`bokeh.models.ui.icons`).
@@ -956,10 +956,10 @@ public class TablerIcon: Icon {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
-        size: OneOf2<Int, String>? = nil,
+        size: OneOf2<String, Int>? = nil,
         iconName: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
@@ -1057,7 +1057,7 @@ public class Tooltip: UIElement {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         position: OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>? = nil,

@@ -5,16 +5,16 @@ public class AbstractButton: Widget {
     override public class var modelTypeName: String { "AbstractButton" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("label", OneOf2<DOMNode, String>.self),
+            PropertySpec("label", OneOf2<String, DOMNode>.self),
             PropertySpec("icon", Icon?.self),
         ]
     }
-    /// Bokeh `label` (default `.b("Button")`).
-    public var label: OneOf2<DOMNode, String> {
-        get { attribute("label", as: OneOf2<DOMNode, String>.self) ?? .b("Button") }
+    /// Bokeh `label` (default `.a("Button")`).
+    public var label: OneOf2<String, DOMNode> {
+        get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("Button") }
         set { setAttribute("label", newValue) }
     }
-    public static var label: PropertyKey<OneOf2<DOMNode, String>> { PropertyKey("label") }
+    public static var label: PropertyKey<OneOf2<String, DOMNode>> { PropertyKey("label") }
     /// Bokeh `icon` (default `nil`).
     public var icon: Icon? {
         get { attribute("icon", as: Icon?.self) ?? nil }
@@ -158,7 +158,7 @@ public class AutocompleteInput: TextInput {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -364,7 +364,7 @@ public class Button: AbstractButton {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -383,7 +383,7 @@ public class Button: AbstractButton {
         sizingMode: SizingMode? = nil,
         align: OneOf3<Auto, Align, Tuple2<Align, Align>>? = nil,
         resizable: OneOf2<Bool, Dimensions>? = nil,
-        label: OneOf2<DOMNode, String>? = nil,
+        label: OneOf2<String, DOMNode>? = nil,
         icon: Icon? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
@@ -473,7 +473,7 @@ public class CategoricalSlider: AbstractSlider {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -570,7 +570,7 @@ public class Checkbox: ToggleInput {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -656,7 +656,7 @@ public class CheckboxButtonGroup: ToggleButtonGroup {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -767,7 +767,7 @@ public class CheckboxGroup: ToggleInputGroup {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -855,7 +855,7 @@ public class ColorPicker: InputWidget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -950,7 +950,7 @@ public class DataCube: DataTable {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -1197,7 +1197,7 @@ public class DataTable: TableWidget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -1429,7 +1429,7 @@ public class DatePicker: BaseDatePicker {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -1526,7 +1526,7 @@ public class DateRangePicker: BaseDatePicker {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -1649,7 +1649,7 @@ public class DateRangeSlider: NumericalSlider {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -1779,7 +1779,7 @@ public class DateSlider: NumericalSlider {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -1883,7 +1883,7 @@ public class DatetimePicker: BaseDatetimePicker {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -1980,7 +1980,7 @@ public class DatetimeRangePicker: BaseDatetimePicker {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -2103,7 +2103,7 @@ public class DatetimeRangeSlider: NumericalSlider {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -2207,7 +2207,7 @@ public class Div: Markup {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -2276,9 +2276,9 @@ public class Dropdown: AbstractButton {
             PropertySpec("menu", [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?].self),
         ]
     }
-    /// Bokeh `label` (default `.b("Dropdown")`).
-    override public var label: OneOf2<DOMNode, String> {
-        get { attribute("label", as: OneOf2<DOMNode, String>.self) ?? .b("Dropdown") }
+    /// Bokeh `label` (default `.a("Dropdown")`).
+    override public var label: OneOf2<String, DOMNode> {
+        get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("Dropdown") }
         set { setAttribute("label", newValue) }
     }
     /// Bokeh `split` (default `false`).
@@ -2307,7 +2307,7 @@ public class Dropdown: AbstractButton {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -2326,7 +2326,7 @@ public class Dropdown: AbstractButton {
         sizingMode: SizingMode? = nil,
         align: OneOf3<Auto, Align, Tuple2<Align, Align>>? = nil,
         resizable: OneOf2<Bool, Dimensions>? = nil,
-        label: OneOf2<DOMNode, String>? = nil,
+        label: OneOf2<String, DOMNode>? = nil,
         icon: Icon? = nil,
         split: Bool? = nil,
         menu: [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?]? = nil
@@ -2411,7 +2411,7 @@ public class FileInput: InputWidget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -2574,9 +2574,9 @@ public class HelpButton: AbstractButton {
             PropertySpec("tooltip", Tooltip?.self),
         ]
     }
-    /// Bokeh `label` (default `.b("")`).
-    override public var label: OneOf2<DOMNode, String> {
-        get { attribute("label", as: OneOf2<DOMNode, String>.self) ?? .b("") }
+    /// Bokeh `label` (default `.a("")`).
+    override public var label: OneOf2<String, DOMNode> {
+        get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("") }
         set { setAttribute("label", newValue) }
     }
     /// Bokeh `icon`.
@@ -2604,7 +2604,7 @@ public class HelpButton: AbstractButton {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -2623,7 +2623,7 @@ public class HelpButton: AbstractButton {
         sizingMode: SizingMode? = nil,
         align: OneOf3<Auto, Align, Tuple2<Align, Align>>? = nil,
         resizable: OneOf2<Bool, Dimensions>? = nil,
-        label: OneOf2<DOMNode, String>? = nil,
+        label: OneOf2<String, DOMNode>? = nil,
         icon: Icon? = nil,
         tooltip: Tooltip? = nil
     ) {
@@ -2764,7 +2764,7 @@ public class Markdown: Widget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -2972,7 +2972,7 @@ public class MultiChoice: InputWidget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -3088,7 +3088,7 @@ public class MultiSelect: InputWidget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -3187,7 +3187,7 @@ public class MultipleDatePicker: BaseDatePicker {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -3293,7 +3293,7 @@ public class MultipleDatetimePicker: BaseDatetimePicker {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -3539,7 +3539,7 @@ public class NumericInput: InputWidget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -3681,7 +3681,7 @@ public class PaletteSelect: InputWidget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -3766,7 +3766,7 @@ public class Paragraph: Markup {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -3841,7 +3841,7 @@ public class PasswordInput: TextInput {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -3974,7 +3974,7 @@ public class PreText: Paragraph {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -4116,7 +4116,7 @@ public class Progress: Indicator {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -4216,7 +4216,7 @@ public class RadioButtonGroup: ToggleButtonGroup {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -4304,7 +4304,7 @@ public class RadioGroup: ToggleInputGroup {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -4418,7 +4418,7 @@ public class RangeSlider: NumericalSlider {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -4621,7 +4621,7 @@ public class Select: InputWidget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -4773,7 +4773,7 @@ public class Slider: NumericalSlider {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -4896,7 +4896,7 @@ public class Spinner: NumericInput {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -5149,7 +5149,7 @@ public class Switch: ToggleInput {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -5383,7 +5383,7 @@ public class TextAreaInput: TextLikeInput {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -5511,7 +5511,7 @@ public class TextInput: TextLikeInput {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -5630,7 +5630,7 @@ public class TextLikeInput: InputWidget {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -5812,7 +5812,7 @@ public class TimePicker: PickerBase {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -5890,9 +5890,9 @@ public class Toggle: AbstractButton {
             PropertySpec("active", Bool.self),
         ]
     }
-    /// Bokeh `label` (default `.b("Toggle")`).
-    override public var label: OneOf2<DOMNode, String> {
-        get { attribute("label", as: OneOf2<DOMNode, String>.self) ?? .b("Toggle") }
+    /// Bokeh `label` (default `.a("Toggle")`).
+    override public var label: OneOf2<String, DOMNode> {
+        get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("Toggle") }
         set { setAttribute("label", newValue) }
     }
     /// Bokeh `active` (default `false`).
@@ -5915,7 +5915,7 @@ public class Toggle: AbstractButton {
         cssClasses: [String]? = nil,
         cssVariables: [String: OneOf2<String, Node>]? = nil,
         styles: OneOf2<[String: String?], Styles>? = nil,
-        stylesheets: [OneOf3<StyleSheet, String, [String: OneOf2<[String: String?], Styles>]>]? = nil,
+        stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]? = nil,
         visible: Bool? = nil,
         contextMenu: OneOf2<Menu, Auto>? = nil,
         elements: [OneOf2<UIElement, DOMNode>]? = nil,
@@ -5934,7 +5934,7 @@ public class Toggle: AbstractButton {
         sizingMode: SizingMode? = nil,
         align: OneOf3<Auto, Align, Tuple2<Align, Align>>? = nil,
         resizable: OneOf2<Bool, Dimensions>? = nil,
-        label: OneOf2<DOMNode, String>? = nil,
+        label: OneOf2<String, DOMNode>? = nil,
         icon: Icon? = nil,
         active: Bool? = nil
     ) {

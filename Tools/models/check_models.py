@@ -1,0 +1,106 @@
+"""Python Bokeh 3.10.2 loads documents written by DocumentModel's plotting API and finds nothing wrong.
+
+    python Tools/models/check_models.py <directory of *.json from ModelsInterop>
+
+For every document: `Document.from_json` succeeds, `doc.validate()` logs no warning or error,
+`check_integrity` reports no issue, and every model's attributes are accepted by its Python property.
+`scatter.json` is also compared with Python's `figure()` + `scatter()`: the same model types with the
+same attribute names set.
+"""
+
+import json
+import logging
+import pathlib
+import sys
+
+from bokeh.core.validation import check_integrity
+from bokeh.document import Document
+from bokeh.models import ColumnDataSource
+from bokeh.plotting import figure
+
+
+class Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(self.format(record))
+
+
+def shape(doc_json):
+    """Multiset of (model type, sorted attribute names) over every full model object."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            if value.get("type") == "object" and "id" in value:
+                found.append((value["name"], tuple(sorted(value.get("attributes", {})))))
+            for item in value.values():
+                walk(item)
+
+    walk(doc_json["roots"])
+    return sorted(found)
+
+
+def python_scatter():
+    source = ColumnDataSource(data=dict(x=[1.0, 2.0, 3.0], y=[4.0, 5.0, 6.0]))
+    plot = figure(title="scatter", width=300, height=200)
+    plot.scatter("x", "y", source=source, size=10, color="navy")
+    doc = Document()
+    doc.add_root(plot)
+    return doc.to_json(deferred=False)
+
+
+def check(path):
+    problems = []
+    doc_json = json.loads(path.read_text())
+    collector = Collect()
+    logging.getLogger("bokeh").addHandler(collector)
+    try:
+        doc = Document.from_json(doc_json)
+        doc.validate()
+        issues = check_integrity(list(doc.models))
+        problems += [f"check_integrity error: {issue}" for issue in issues.error]
+        problems += [f"check_integrity warning: {issue}" for issue in issues.warning]
+        for model in doc.models:
+            for name, value in model.properties_with_values(include_defaults=False).items():
+                model.lookup(name).property.validate(value)
+        if len(doc.roots) != len(doc_json["roots"]):
+            problems.append("Python found another number of roots")
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"{type(error).__name__}: {error}")
+    finally:
+        logging.getLogger("bokeh").removeHandler(collector)
+    problems += [f"log: {record}" for record in collector.records]
+    if path.stem == "scatter":
+        ours, theirs = shape(doc_json), shape(python_scatter())
+        if ours != theirs:
+            problems.append(f"differs from Python's figure()+scatter(): ours-only {sorted(set(ours) - set(theirs))}, "
+                            f"Python-only {sorted(set(theirs) - set(ours))}")
+    return problems
+
+
+def main():
+    directory = pathlib.Path(sys.argv[1])
+    paths = sorted(directory.glob("*.json"))
+    if not paths:
+        print(f"no documents in {directory}")
+        return 1
+    failed = 0
+    for path in paths:
+        problems = check(path)
+        status = "ok" if not problems else "FAILED"
+        print(f"{path.stem}: {status}")
+        for problem in problems:
+            print(f"  {problem}")
+        failed += bool(problems)
+    print(f"models-interop: {len(paths) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
