@@ -38,7 +38,7 @@ func widgetsDocument() -> Document {
     let plot = figure(width: 300, height: 300)
     let source = ColumnDataSource(columns: ["x": [1.0, 2, 3], "y": [3.0, 1, 2]])
     plot.rect(x: "x", y: "y", width: 0.5, height: 0.5, source: source, color: "olive")
-    let panels = tabs(("controls", column(slider, button, select, toggle)), ("plot", row(plot, status)))
+    let panels = tabs(("plot", row(plot, status)), ("controls", column(slider, button, select, toggle)))
     let document = Document(title: "Widgets")
     document.addRoot(panels)
     return document

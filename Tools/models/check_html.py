@@ -3,7 +3,7 @@
     python Tools/models/check_html.py <directory of *.html from ModelsInterop>
 
 Each page carries BokehJS inline (taken from the installed bokeh wheel), so nothing is fetched. For
-every page: BokehJS builds the document, a view exists for every root, at least one canvas has drawn
+every page: BokehJS builds the document, a view exists for every root, some canvas has colored (glyph)
 pixels, and the console has no SEVERE entry. Uses /usr/bin/chromium and /usr/bin/chromedriver with
 Selenium Manager kept offline (SE_OFFLINE=true).
 """
@@ -48,7 +48,10 @@ for (const c of deep(document, [])) {
   const ctx = copy.getContext('2d');
   ctx.drawImage(c, 0, 0);
   const data = ctx.getImageData(0, 0, c.width, c.height).data;
-  for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+    if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40) painted++;
+  }
 }
 return {ready: true, roots: roots.length, views: views, painted: painted};
 """
@@ -69,7 +72,7 @@ def check(driver, path, timeout=30.0):
     elif state["views"] != state["roots"] or state["roots"] == 0:
         problems.append(f"{state['views']} views for {state['roots']} roots")
     elif state["painted"] == 0:
-        problems.append("no canvas pixels drawn")
+        problems.append("no colored canvas pixels drawn")
     time.sleep(0.5)
     for entry in driver.get_log("browser"):
         if entry.get("level") == "SEVERE":
