@@ -104,3 +104,26 @@ private func shape(_ json: JSONValue) -> [String] {
         #expect(item["doc"]?["roots"]?.arrayValue?.count == 1)
     }
 }
+
+@Suite struct ReadmeExampleTests {
+    /// The README's typed-models example, as written there.
+    @Test func readmeExampleRuns() throws {
+        let source = ColumnDataSource(columns: ["x": [1.0, 2, 3], "y": [4.0, 5, 6]])
+        let plot = figure(title: "scatter", width: 300, height: 200, xAxisLabel: "x")
+        plot.scatter(x: "x", y: "y", source: source, size: 10, marker: .triangle, color: "navy")
+        let slider = Slider(title: "size", start: 1, end: 20, value: 10)
+        let button = Button(label: "Reset")
+        let document = Document(title: "Demo")
+        document.addRoot(row(plot, column(slider, button)))
+        var changes: [Double?] = []
+        document.onChange(of: slider, Slider.value) { _, new in changes.append(new) }
+        document.onEvent(.buttonClick, of: button) { _ in slider.value = 10 }
+        slider.value = 5
+        let values = Value.map(["model": .model(button)])
+        document.send(messageType: "bokeh_event", data: .event(name: "button_click", values: values))
+        #expect(changes == [5, 10])
+        let html = try document.standaloneHTML()
+        #expect(html.contains("bokeh-widgets-3.10.2.min.js"))
+        #expect(document.jsonItem(target: "myplot")["target_id"] == "myplot")
+    }
+}
