@@ -66,7 +66,8 @@ private func shape(_ json: JSONValue) -> [String] {
         #expect(layout.tabs.map(\.title) == ["one", "two"])
         let grid = gridplot([[plot, nil], [figure(), figure()]])
         #expect(plot.toolbarLocation == nil)
-        #expect(grid.toolbar?.tools.count == 18)
+        #expect(grid.toolbar?.tools.count == 6)
+        #expect(grid.toolbar?.tools.allSatisfy { if case .b(let proxy) = $0 { proxy.tools.count == 3 } else { false } } == true)
         let document = Document()
         document.addRoot(layout)
         #expect(document.validateModels().isEmpty)
@@ -125,5 +126,29 @@ private func shape(_ json: JSONValue) -> [String] {
         let html = try document.standaloneHTML()
         #expect(html.contains("bokeh-widgets-3.10.2.min.js"))
         #expect(document.jsonItem(target: "myplot")["target_id"] == "myplot")
+    }
+}
+
+@Suite struct EventTests {
+    @Test func typedEventsDecodeTheirValues() {
+        let plot = figure()
+        let document = Document()
+        document.addRoot(plot)
+        var taps: [PointEvent] = []
+        document.onEvent(.tap, of: plot, as: PointEvent.self) { taps.append($0) }
+        let values = Value.map(["model": .model(plot), "sx": 10, "sy": 20, "x": 1.5, "y": 2.5])
+        document.send(messageType: "bokeh_event", data: .event(name: "tap", values: values))
+        document.send(messageType: "bokeh_event", data: .event(name: "tap", values: .map(["model": .model(plot)])))
+        #expect(taps.count == 1)
+        #expect(taps.first?.x == 1.5 && taps.first?.sy == 20)
+        #expect(taps.first?.model === plot)
+        let input = TextInput()
+        document.addRoot(input)
+        var submitted: [String] = []
+        document.onEvent(.valueSubmit, of: input, as: ValueSubmitEvent.self) { submitted.append($0.value) }
+        document.send(
+            messageType: "bokeh_event",
+            data: .event(name: "value_submit", values: .map(["model": .model(input), "value": "hello"])))
+        #expect(submitted == ["hello"])
     }
 }

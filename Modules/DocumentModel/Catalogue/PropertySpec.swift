@@ -1,9 +1,9 @@
 /// A typed model's declared property: its Bokeh name and a check that a value fits its type.
-public struct PropertySpec: Sendable {
+public struct PropertySpec {
     public let name: String
     /// The Swift type of the typed accessor (`"Spec<Double>"`, `"Anchor"`).
     public let typeDescription: String
-    private let accepts: @Sendable (Value) -> Bool
+    private let accepts: (Value) -> Bool
 
     public init<T: BokehConvertible>(_ name: String, _ type: T.Type) {
         self.name = name
