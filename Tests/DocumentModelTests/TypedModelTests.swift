@@ -18,6 +18,24 @@ private func text(_ document: Document) throws -> String {
         #expect(Catalogue.modelClass(named: "my_ext.Custom") == nil)
     }
 
+    /// Python's per-instance defaults of every model decode as the declared Swift types.
+    @Test func everyModelsInstanceDefaultsFitItsTypes() {
+        #expect(Catalogue.abstractModelNames.count == 114)
+        #expect(Catalogue.mixinNames.count == 18)
+        for name in Catalogue.modelNames {
+            let model = Model.instantiate(name)
+            #expect(model.typeName == name)
+            #expect(model.validate().isEmpty, "\(name): \(model.validate())")
+            for case .model(let child) in model.attributes.map(\.value) {
+                #expect(child.validate().isEmpty, "\(name) → \(child.typeName): \(child.validate())")
+            }
+        }
+        let figure = Model.instantiate("Figure")
+        #expect(figure is Figure)
+        #expect(figure.referencedModels.count >= 8)
+        #expect(Model.instantiate("my_ext.Custom").attributes.isEmpty)
+    }
+
     @Test func typedAndGenericModelsWriteIdenticalJSON() throws {
         let typed = Slider(id: "p1", typeName: "Slider")
         typed.start = 0

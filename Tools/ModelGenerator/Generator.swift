@@ -5,6 +5,8 @@ struct ModelSchema {
     let module: String
     let bases: [String]
     let abstract: Bool
+    /// A property mixin (`FillProps`, `ButtonLike`): a `HasProps` in Bokeh's registry but not a `Model`.
+    let mixin: Bool
     let properties: [JSON]
     let overrides: [JSON]
     let initial: String?
@@ -61,6 +63,7 @@ final class Generator {
                 ModelSchema(
                     name: name, className: className, module: entry["module"]?.string ?? "",
                     bases: entry["bases"]?.array.compactMap(\.string) ?? [], abstract: entry["abstract"]?.bool ?? false,
+                    mixin: entry["mixin"]?.bool ?? false,
                     properties: entry["properties"]?.array ?? [], overrides: entry["overrides"]?.array ?? [],
                     initial: entry["initial"]?.string))
         }
@@ -197,6 +200,16 @@ final class Generator {
 
     private func primaryBase(_ model: ModelSchema) -> String? { model.bases.first { $0 != "Model" } }
 
+    /// Whether a class up the Swift superclass chain has per-instance defaults (which would be inherited).
+    private func ancestorHasInstanceDefaults(_ model: ModelSchema) -> Bool {
+        var current = primaryBase(model).flatMap { byName[$0] }
+        while let base = current {
+            if let initial = base.initial, initial != "{}" { return true }
+            current = primaryBase(base).flatMap { byName[$0] }
+        }
+        return false
+    }
+
     /// The accessors a class inherits through its Swift superclass chain.
     private func chainAccessors(_ model: ModelSchema) -> [String: Accessor] {
         guard let base = primaryBase(model) else { return accessors["Model"] ?? [:] }
@@ -288,6 +301,11 @@ final class Generator {
         var out = "/// Bokeh `\(model.name)` (`\(model.module)`)\(model.abstract ? ", abstract" : "").\n"
         out += "public class \(model.className): \(superclass) {\n"
         out += "    override public class var modelTypeName: String { \(Literal.quote(model.name)) }\n"
+        if let initial = model.initial, initial != "{}" {
+            out += "    override public class var instanceDefaultsJSON: String? {\n        ###\"\(initial)\"###\n    }\n"
+        } else if ancestorHasInstanceDefaults(model) {
+            out += "    override public class var instanceDefaultsJSON: String? { nil }\n"
+        }
         if !specs.isEmpty {
             out += "    override public class var declaredProperties: [PropertySpec] {\n"
             out += "        super.declaredProperties + [\n"
@@ -313,7 +331,7 @@ final class Generator {
         out += "    /// and the given properties set.\n"
         out += params.isEmpty ? "    public convenience init() {\n" : "    public convenience init(\n\(params.joined(separator: ",\n"))\n    ) {\n"
         out += "        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)\n"
-        if let initial = model.initial, initial != "{}" { out += "        applyTemplate(###\"\(initial)\"###)\n" }
+        out += "        applyInstanceDefaults()\n"
         out += assignments.map { $0 + "\n" }.joined()
         out += "    }\n"
         return out
@@ -326,6 +344,15 @@ final class Generator {
         out += "    public static let modelNames: [String] = [\n"
         out += models.map { "        \(Literal.quote($0.name)),\n" }.joined()
         out += "    ]\n\n"
+        out += "    /// The models Bokeh marks abstract (base classes such as `Glyph`, `Range`; BokehJS can't create them).\n"
+        out += "    public static let abstractModelNames: Set<String> = [\n"
+        out += models.filter(\.abstract).map { "        \(Literal.quote($0.name)),\n" }.joined()
+        out += "    ]\n\n"
+        out += "    /// Property mixins in Bokeh's registry that aren't models (`FillProps`, `ButtonLike`): typed here as\n"
+        out += "    /// bases, but never sent as models.\n"
+        out += "    public static let mixinNames: Set<String> = [\n"
+        out += models.filter(\.mixin).map { "        \(Literal.quote($0.name)),\n" }.joined()
+        out += "    ]\n\n"
         out += "    /// The typed class for a qualified model name.\n"
         out += "    public static func modelClass(named name: String) -> Model.Type? {\n        switch name {\n"
         for model in models { out += "        case \(Literal.quote(model.name)): \(model.className).self\n" }
@@ -334,7 +361,12 @@ final class Generator {
         out += "    /// A model of the typed class for `typeName` (a generic ``Model`` for unknown names).\n"
         out += "    public static func make(id: String, typeName: String) -> Model {\n"
         out += "        guard let type = Catalogue.modelClass(named: typeName) else { return Model(id: id, typeName: typeName) }\n"
-        out += "        return type.init(id: id, typeName: typeName, attributes: [])\n    }\n}\n"
+        out += "        return type.init(id: id, typeName: typeName, attributes: [])\n    }\n\n"
+        out += "    /// A new model of `typeName` with a fresh id and the per-instance defaults a new Python instance has\n"
+        out += "    /// (a generic ``Model`` without attributes for unknown names).\n"
+        out += "    public static func instantiate(_ typeName: String) -> Model {\n"
+        out += "        let model = make(id: IDGenerator.next(), typeName: typeName)\n"
+        out += "        model.applyInstanceDefaults()\n        return model\n    }\n}\n"
         return out
     }
 

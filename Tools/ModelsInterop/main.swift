@@ -102,7 +102,15 @@ do {
             try Data(html.utf8).write(to: output.appendingPathComponent(name + ".html"))
         }
     }
-    print("wrote \(documents.count) documents to \(output.path)")
+    // A fresh instance of every concrete catalogue model (JSON only: for Python, not for the browser).
+    let catalogue = Document(title: "Catalogue")
+    for name in Catalogue.modelNames
+    where !Catalogue.abstractModelNames.contains(name) && !Catalogue.mixinNames.contains(name) {
+        catalogue.addRoot(Model.instantiate(name))
+    }
+    let json = try JSONWriter(options: .bokehContent).string(catalogue.toJSON(bytesMode: .inline).json)
+    try Data(json.utf8).write(to: output.appendingPathComponent("catalogue.json"))
+    print("wrote \(documents.count) documents and the catalogue to \(output.path)")
 } catch {
     FileHandle.standardError.write(Data("ModelsInterop: \(error)\n".utf8))
     exit(1)

@@ -141,6 +141,7 @@ def dump_model(cls):
         "module": cls.__module__,
         "bases": [b.__qualified_model__ for b in cls.__bases__ if isinstance(b, type) and issubclass(b, Model)],
         "abstract": is_abstract(cls),
+        "mixin": not issubclass(cls, Model),
         "properties": properties,
         "overrides": overrides,
     }

@@ -27,10 +27,12 @@ extension Model {
         return issues
     }
 
-    /// Stores the attributes a fresh Python instance carries (per-instance defaults such as
-    /// `ColumnDataSource.selected`), from their serialized form with fresh ids for every model.
-    func applyTemplate(_ json: String) {
-        guard case .object(let object)? = try? JSONReader.parse(json) else { return }
+    /// Stores the attributes a fresh Python instance carries (``instanceDefaultsJSON``: per-instance
+    /// defaults such as `ColumnDataSource.selected`), with fresh ids for every model in them.
+    func applyInstanceDefaults() {
+        guard let json = Self.instanceDefaultsJSON,
+            case .object(let object)? = try? JSONReader.parse(json)
+        else { return }
         var ids: [String: String] = [:]
         let fresh = Self.renumber(.object(object), &ids)
         var deserializer = Deserializer()

@@ -48,6 +48,10 @@ public class Model {
     /// for generic models.
     public class var declaredProperties: [PropertySpec] { baseModelProperties }
 
+    /// The attributes a fresh Python instance of the typed class carries (per-instance defaults such
+    /// as `ColumnDataSource.selected`), serialized; `nil` when there are none.
+    public class var instanceDefaultsJSON: String? { nil }
+
     /// Sets an attribute. When attached, the document records a ``ModelChangedEvent`` (or
     /// ``ColumnDataChangedEvent`` for a column data source's `data`) and runs callbacks.
     public func set(_ name: String, _ value: Value, setter: Setter? = nil) {

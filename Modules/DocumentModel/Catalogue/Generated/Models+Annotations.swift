@@ -3,6 +3,9 @@
 /// Bokeh `Angular` (`bokeh.models.annotations.dimensional`).
 public class Angular: CustomDimensional {
     override public class var modelTypeName: String { "Angular" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"include":null}"###
+    }
     /// Bokeh `ticks` (default `[1, 3, 6, 12, 60, 120, 240, 360]`).
     override public var ticks: [Double]? {
         get { attribute("ticks", as: [Double].self) ?? [1, 3, 6, 12, 60, 120, 240, 360] }
@@ -28,7 +31,7 @@ public class Angular: CustomDimensional {
         basis: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"include":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -310,6 +313,7 @@ public class AreaVisuals: Model {
         hoverHatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -352,6 +356,9 @@ public class AreaVisuals: Model {
 /// Bokeh `Arrow` (`bokeh.models.annotations.arrows`).
 public class Arrow: DataAnnotation {
     override public class var modelTypeName: String { "Arrow" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"end":{"type":"object","name":"OpenHead","id":"p1003"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("x_start", Spec<Double>.self),
@@ -504,7 +511,7 @@ public class Arrow: DataAnnotation {
         lineDashOffset: Spec<Int>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"end":{"type":"object","name":"OpenHead","id":"p1003"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -565,6 +572,9 @@ public class ArrowHead: Marking {
 /// Bokeh `Band` (`bokeh.models.annotations.geometry`).
 public class Band: DataAnnotation {
     override public class var modelTypeName: String { "Band" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("lower", Spec<Double>.self),
@@ -749,7 +759,7 @@ public class Band: DataAnnotation {
         hatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1838,6 +1848,9 @@ public class BaseColorBar: Annotation {
 /// Bokeh `BoxAnnotation` (`bokeh.models.annotations.geometry`).
 public class BoxAnnotation: Annotation {
     override public class var modelTypeName: String { "BoxAnnotation" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"left":{"type":"object","name":"Node","id":"p1000","attributes":{"target":"frame","symbol":"left"}},"right":{"type":"object","name":"Node","id":"p1001","attributes":{"target":"frame","symbol":"right"}},"top":{"type":"object","name":"Node","id":"p1002","attributes":{"target":"frame","symbol":"top"}},"bottom":{"type":"object","name":"Node","id":"p1003","attributes":{"target":"frame","symbol":"bottom"}},"handles":{"type":"object","name":"BoxInteractionHandles","id":"p1004","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1005","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("line_color", Color?.self),
@@ -2301,7 +2314,7 @@ public class BoxAnnotation: Annotation {
         inverted: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"left":{"type":"object","name":"Node","id":"p1000","attributes":{"target":"frame","symbol":"left"}},"right":{"type":"object","name":"Node","id":"p1001","attributes":{"target":"frame","symbol":"right"}},"top":{"type":"object","name":"Node","id":"p1002","attributes":{"target":"frame","symbol":"top"}},"bottom":{"type":"object","name":"Node","id":"p1003","attributes":{"target":"frame","symbol":"bottom"}},"handles":{"type":"object","name":"BoxInteractionHandles","id":"p1004","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1005","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2503,6 +2516,7 @@ public class BoxInteractionHandles: Model {
         bottomRight: AreaVisuals? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2528,6 +2542,9 @@ public class BoxInteractionHandles: Model {
 /// Bokeh `ColorBar` (`bokeh.models.annotations.legends`).
 public class ColorBar: BaseColorBar {
     override public class var modelTypeName: String { "ColorBar" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"major_label_policy":{"type":"object","name":"NoOverlap","id":"p1000"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("color_mapper", ColorMapper?.self),
@@ -2664,7 +2681,7 @@ public class ColorBar: BaseColorBar {
         scaleAlpha: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"major_label_policy":{"type":"object","name":"NoOverlap","id":"p1000"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2770,6 +2787,9 @@ public class ColorBar: BaseColorBar {
 /// Bokeh `ContourColorBar` (`bokeh.models.annotations.legends`).
 public class ContourColorBar: BaseColorBar {
     override public class var modelTypeName: String { "ContourColorBar" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"major_label_policy":{"type":"object","name":"NoOverlap","id":"p1000"},"levels":[]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("fill_renderer", GlyphRenderer?.self),
@@ -2898,7 +2918,7 @@ public class ContourColorBar: BaseColorBar {
         levels: [Double]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"major_label_policy":{"type":"object","name":"NoOverlap","id":"p1000"},"levels":[]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3003,6 +3023,9 @@ public class ContourColorBar: BaseColorBar {
 /// Bokeh `CustomDimensional` (`bokeh.models.annotations.dimensional`).
 public class CustomDimensional: Dimensional {
     override public class var modelTypeName: String { "CustomDimensional" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"include":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("basis", Value?.self),
@@ -3029,7 +3052,7 @@ public class CustomDimensional: Dimensional {
         basis: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"include":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3297,6 +3320,7 @@ public class HTMLLabel: HTMLTextAnnotation {
         textLineHeight: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3361,6 +3385,9 @@ public class HTMLLabel: HTMLTextAnnotation {
 /// Bokeh `HTMLLabelSet` (`bokeh.models.annotations.html.labels`).
 public class HTMLLabelSet: HTMLAnnotation {
     override public class var modelTypeName: String { "HTMLLabelSet" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("source", DataSource?.self),
@@ -3616,7 +3643,7 @@ public class HTMLLabelSet: HTMLAnnotation {
         borderLineDashOffset: Spec<Int>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3840,6 +3867,7 @@ public class HTMLTextAnnotation: HTMLAnnotation {
         borderLineDashOffset: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4037,6 +4065,7 @@ public class HTMLTitle: HTMLTextAnnotation {
         textAlpha: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4095,6 +4124,9 @@ public class HTMLTitle: HTMLTextAnnotation {
 /// Bokeh `ImperialLength` (`bokeh.models.annotations.dimensional`).
 public class ImperialLength: CustomDimensional {
     override public class var modelTypeName: String { "ImperialLength" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"include":null}"###
+    }
     /// Bokeh `ticks` (default `[1, 3, 6, 12, 60]`).
     override public var ticks: [Double]? {
         get { attribute("ticks", as: [Double].self) ?? [1, 3, 6, 12, 60] }
@@ -4120,7 +4152,7 @@ public class ImperialLength: CustomDimensional {
         basis: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"include":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4284,6 +4316,7 @@ public class Label: TextAnnotation {
         editable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4351,6 +4384,9 @@ public class Label: TextAnnotation {
 /// Bokeh `LabelSet` (`bokeh.models.annotations.labels`).
 public class LabelSet: DataAnnotation {
     override public class var modelTypeName: String { "LabelSet" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("x", Spec<Double>.self),
@@ -4647,7 +4683,7 @@ public class LabelSet: DataAnnotation {
         borderLineDashOffset: Spec<Int>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5301,6 +5337,7 @@ public class Legend: Annotation {
         items: [LegendItem]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5446,6 +5483,7 @@ public class LegendItem: Model {
         visible: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5462,6 +5500,9 @@ public class LegendItem: Model {
 /// Bokeh `Metric` (`bokeh.models.annotations.dimensional`).
 public class Metric: Dimensional {
     override public class var modelTypeName: String { "Metric" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"include":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("base_unit", String?.self),
@@ -5501,7 +5542,7 @@ public class Metric: Dimensional {
         fullUnit: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"include":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5519,6 +5560,9 @@ public class Metric: Dimensional {
 /// Bokeh `MetricLength` (`bokeh.models.annotations.dimensional`).
 public class MetricLength: Metric {
     override public class var modelTypeName: String { "MetricLength" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"include":null}"###
+    }
     /// Bokeh `exclude` (default `["dm", "hm"]`).
     override public var exclude: [String] {
         get { attribute("exclude", as: [String].self) ?? ["dm", "hm"] }
@@ -5545,7 +5589,7 @@ public class MetricLength: Metric {
         fullUnit: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"include":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5699,6 +5743,7 @@ public class NormalHead: ArrowHead {
         hatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5799,6 +5844,7 @@ public class OpenHead: ArrowHead {
         lineDashOffset: Spec<Int>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5819,6 +5865,9 @@ public class OpenHead: ArrowHead {
 /// Bokeh `PolyAnnotation` (`bokeh.models.annotations.geometry`).
 public class PolyAnnotation: Annotation {
     override public class var modelTypeName: String { "PolyAnnotation" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"xs":[],"ys":[]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("xs", Value.self),
@@ -6130,7 +6179,7 @@ public class PolyAnnotation: Annotation {
         hoverHatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"xs":[],"ys":[]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -6194,6 +6243,9 @@ public class PolyAnnotation: Annotation {
 /// Bokeh `ReciprocalMetric` (`bokeh.models.annotations.dimensional`).
 public class ReciprocalMetric: Metric {
     override public class var modelTypeName: String { "ReciprocalMetric" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"include":null}"###
+    }
     /// A new `ReciprocalMetric` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
     public convenience init(
@@ -6210,7 +6262,7 @@ public class ReciprocalMetric: Metric {
         fullUnit: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"include":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -6228,6 +6280,9 @@ public class ReciprocalMetric: Metric {
 /// Bokeh `ReciprocalMetricLength` (`bokeh.models.annotations.dimensional`).
 public class ReciprocalMetricLength: ReciprocalMetric {
     override public class var modelTypeName: String { "ReciprocalMetricLength" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"include":null}"###
+    }
     /// Bokeh `exclude` (default `["dm", "hm"]`).
     override public var exclude: [String] {
         get { attribute("exclude", as: [String].self) ?? ["dm", "hm"] }
@@ -6254,7 +6309,7 @@ public class ReciprocalMetricLength: ReciprocalMetric {
         fullUnit: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"include":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -6272,6 +6327,9 @@ public class ReciprocalMetricLength: ReciprocalMetric {
 /// Bokeh `ScaleBar` (`bokeh.models.annotations.legends`).
 public class ScaleBar: Annotation {
     override public class var modelTypeName: String { "ScaleBar" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"dimensional":{"type":"object","name":"MetricLength","id":"p1000","attributes":{"include":null}},"ticker":{"type":"object","name":"FixedTicker","id":"p1001","attributes":{"ticks":[],"minor_ticks":[]}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("range", OneOf2<RangeModel, Auto>.self),
@@ -6815,7 +6873,7 @@ public class ScaleBar: Annotation {
         backgroundHatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"dimensional":{"type":"object","name":"MetricLength","id":"p1000","attributes":{"include":null}},"ticker":{"type":"object","name":"FixedTicker","id":"p1001","attributes":{"ticks":[],"minor_ticks":[]}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -6908,6 +6966,9 @@ public class ScaleBar: Annotation {
 /// Bokeh `SizeBar` (`bokeh.models.annotations.legends`).
 public class SizeBar: BaseBar {
     override public class var modelTypeName: String { "SizeBar" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"major_label_policy":{"type":"object","name":"NoOverlap","id":"p1000"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("renderer", Value.self),
@@ -7148,7 +7209,7 @@ public class SizeBar: BaseBar {
         glyphHatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"major_label_policy":{"type":"object","name":"NoOverlap","id":"p1000"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -7498,6 +7559,7 @@ public class Slope: Annotation {
         belowHatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -7726,6 +7788,7 @@ public class Span: Annotation {
         hoverLineDashOffset: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -7844,6 +7907,7 @@ public class TeeHead: ArrowHead {
         lineDashOffset: Spec<Int>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -8175,6 +8239,7 @@ public class Title: TextAnnotation {
         standoff: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -8274,6 +8339,7 @@ public class ToolbarPanel: HTMLAnnotation {
         toolbar: Toolbar? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -8439,6 +8505,7 @@ public class VeeHead: ArrowHead {
         hatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -8467,6 +8534,9 @@ public class VeeHead: ArrowHead {
 /// Bokeh `Whisker` (`bokeh.models.annotations.geometry`).
 public class Whisker: DataAnnotation {
     override public class var modelTypeName: String { "Whisker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"lower_head":{"type":"object","name":"TeeHead","id":"p1003","attributes":{"size":{"type":"value","value":10}}},"upper_head":{"type":"object","name":"TeeHead","id":"p1004","attributes":{"size":{"type":"value","value":10}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("lower", Spec<Double>.self),
@@ -8608,7 +8678,7 @@ public class Whisker: DataAnnotation {
         lineDashOffset: Spec<Int>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"lower_head":{"type":"object","name":"TeeHead","id":"p1003","attributes":{"size":{"type":"value","value":10}}},"upper_head":{"type":"object","name":"TeeHead","id":"p1004","attributes":{"size":{"type":"value","value":10}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

@@ -3,6 +3,9 @@
 /// Bokeh `DocumentConfig` (`bokeh.document.config`).
 public class DocumentConfig: Model {
     override public class var modelTypeName: String { "DocumentConfig" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"notifications":{"type":"object","name":"Notifications","id":"p1000"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("reconnect_session", Bool.self),
@@ -42,7 +45,7 @@ public class DocumentConfig: Model {
         notifications: Notifications? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"notifications":{"type":"object","name":"Notifications","id":"p1000"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

@@ -3,6 +3,9 @@
 /// Bokeh `CoordinateMapping` (`bokeh.models.coordinates`).
 public class CoordinateMapping: Model {
     override public class var modelTypeName: String { "CoordinateMapping" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"x_source":{"type":"object","name":"DataRange1d","id":"p1000"},"y_source":{"type":"object","name":"DataRange1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("x_source", RangeModel?.self),
@@ -66,7 +69,7 @@ public class CoordinateMapping: Model {
         yTarget: RangeModel? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"x_source":{"type":"object","name":"DataRange1d","id":"p1000"},"y_source":{"type":"object","name":"DataRange1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

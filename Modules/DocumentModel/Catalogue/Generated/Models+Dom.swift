@@ -8,6 +8,9 @@ public class DOMAction: Model {
 /// Bokeh `bokeh.models.dom.ColorRef` (`bokeh.models.dom`).
 public class DOMColorRef: DOMValueRef {
     override public class var modelTypeName: String { "bokeh.models.dom.ColorRef" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"filter":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("hex", Bool.self),
@@ -45,7 +48,7 @@ public class DOMColorRef: DOMValueRef {
         swatch: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"filter":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -107,6 +110,7 @@ public class DOMDiv: DOMElement {
         children: [OneOf3<String, DOMNode, UIElement>]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -154,6 +158,7 @@ public class DOMHTML: DOMElement {
         refs: [OneOf3<String, DOMNode, UIElement>]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -183,6 +188,7 @@ public class DOMIndex: DOMPlaceholder {
         children: [OneOf3<String, DOMNode, UIElement>]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -215,6 +221,7 @@ public class DOMSpan: DOMElement {
         children: [OneOf3<String, DOMNode, UIElement>]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -242,6 +249,7 @@ public class DOMTable: DOMElement {
         children: [OneOf3<String, DOMNode, UIElement>]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -269,6 +277,7 @@ public class DOMTableRow: DOMElement {
         children: [OneOf3<String, DOMNode, UIElement>]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -308,6 +317,7 @@ public class DOMTemplate: DOMElement {
         actions: [DOMAction]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -346,6 +356,7 @@ public class DOMText: DOMNode {
         content: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -382,6 +393,7 @@ public class DOMToggleGroup: DOMAction {
         groups: [RendererGroup]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -444,6 +456,7 @@ public class DOMValueOf: DOMPlaceholder {
         formatter: OneOf2<BuiltinFormatter, CustomJS>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -462,6 +475,9 @@ public class DOMValueOf: DOMPlaceholder {
 /// Bokeh `bokeh.models.dom.ValueRef` (`bokeh.models.dom`).
 public class DOMValueRef: DOMPlaceholder {
     override public class var modelTypeName: String { "bokeh.models.dom.ValueRef" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"filter":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("field", String?.self),
@@ -511,7 +527,7 @@ public class DOMValueRef: DOMPlaceholder {
         filter: OneOf2<CustomJS, [CustomJS]>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"filter":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

@@ -39,6 +39,7 @@ public class CumSum: ExpressionModel {
         includeZero: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -84,6 +85,7 @@ public class CustomJSExpr: ExpressionModel {
         code: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -134,6 +136,7 @@ public class Maximum: ScalarExpression {
         initial: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -179,6 +182,7 @@ public class Minimum: ScalarExpression {
         initial: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -232,6 +236,7 @@ public class PolarTransform: CoordinateTransform {
         direction: Direction? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -252,6 +257,9 @@ public class ScalarExpression: Model {
 /// Bokeh `Stack` (`bokeh.models.expressions`).
 public class Stack: ExpressionModel {
     override public class var modelTypeName: String { "Stack" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"fields":[]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("fields", [String].self),
@@ -275,7 +283,7 @@ public class Stack: ExpressionModel {
         fields: [String]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"fields":[]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -301,6 +309,7 @@ public class XComponent: XYComponent {
         transform: CoordinateTransform? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -342,6 +351,7 @@ public class YComponent: XYComponent {
         transform: CoordinateTransform? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

@@ -40,6 +40,7 @@ public class Column: FlexBox {
         spacing: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -101,6 +102,9 @@ public class FlexBox: LayoutDOM {
 /// Bokeh `GridBox` (`bokeh.models.layouts`).
 public class GridBox: LayoutDOM {
     override public class var modelTypeName: String { "GridBox" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"rows":null,"cols":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("children", Value.self),
@@ -148,7 +152,7 @@ public class GridBox: LayoutDOM {
         children: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"rows":null,"cols":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -279,6 +283,7 @@ public class GroupBox: LayoutDOM {
         checkable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -318,6 +323,9 @@ public class GroupBox: LayoutDOM {
 /// Bokeh `HBox` (`bokeh.models.layouts`).
 public class HBox: LayoutDOM {
     override public class var modelTypeName: String { "HBox" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"cols":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("children", Value.self),
@@ -381,7 +389,7 @@ public class HBox: LayoutDOM {
         spacing: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"cols":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -572,6 +580,7 @@ public class Row: FlexBox {
         spacing: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -673,6 +682,7 @@ public class ScrollBox: LayoutDOM {
         verticalScrollbar: ScrollbarPolicy? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -747,6 +757,7 @@ public class Spacer: LayoutDOM {
         resizable: OneOf2<Bool, Dimensions>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -838,6 +849,7 @@ public class TabPanel: Model {
         disabled: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -926,6 +938,7 @@ public class Tabs: LayoutDOM {
         linkLayouts: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -966,6 +979,9 @@ public class Tabs: LayoutDOM {
 /// Bokeh `VBox` (`bokeh.models.layouts`).
 public class VBox: LayoutDOM {
     override public class var modelTypeName: String { "VBox" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"rows":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("children", Value.self),
@@ -1029,7 +1045,7 @@ public class VBox: LayoutDOM {
         spacing: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"rows":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

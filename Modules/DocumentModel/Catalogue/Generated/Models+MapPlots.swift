@@ -53,6 +53,7 @@ public class GMapOptions: MapOptions {
         tilt: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -72,6 +73,9 @@ public class GMapOptions: MapOptions {
 /// Bokeh `GMapPlot` (`bokeh.models.map_plots`).
 public class GMapPlot: MapPlot {
     override public class var modelTypeName: String { "GMapPlot" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"x_range":{"type":"object","name":"Range1d","id":"p1000"},"y_range":{"type":"object","name":"Range1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"},"title":{"type":"object","name":"Title","id":"p1004"},"toolbar":{"type":"object","name":"Toolbar","id":"p1005"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("map_options", GMapOptions?.self),
@@ -210,7 +214,7 @@ public class GMapPlot: MapPlot {
         apiVersion: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"x_range":{"type":"object","name":"Range1d","id":"p1000"},"y_range":{"type":"object","name":"Range1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"},"title":{"type":"object","name":"Title","id":"p1004"},"toolbar":{"type":"object","name":"Toolbar","id":"p1005"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -350,4 +354,5 @@ public class MapOptions: Model {
 /// Bokeh `MapPlot` (`bokeh.models.map_plots`), abstract.
 public class MapPlot: Plot {
     override public class var modelTypeName: String { "MapPlot" }
+    override public class var instanceDefaultsJSON: String? { nil }
 }

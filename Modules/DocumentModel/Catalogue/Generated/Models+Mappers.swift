@@ -37,6 +37,7 @@ public class CategoricalColorMapper: CategoricalMapper {
         nanColor: Color? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -118,6 +119,7 @@ public class CategoricalMarkerMapper: CategoricalMapper {
         defaultValue: MarkerType? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -169,6 +171,7 @@ public class CategoricalPatternMapper: CategoricalMapper {
         defaultValue: OneOf3<HatchPattern, HatchPatternAbbreviation, String>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -291,6 +294,7 @@ public class EqHistColorMapper: ScanningColorMapper {
         rescaleDiscreteLevels: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -330,6 +334,7 @@ public class LinearColorMapper: ContinuousColorMapper {
         highColor: Color? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -367,6 +372,7 @@ public class LogColorMapper: ContinuousColorMapper {
         highColor: Color? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -442,6 +448,7 @@ public class WeightedStackColorMapper: StackColorMapper {
         stackLabels: [String]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

@@ -39,6 +39,7 @@ public class Indexed: Coordinate {
         renderer: GlyphRenderer? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -92,6 +93,7 @@ public class Node: Coordinate {
         offset: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -138,6 +140,7 @@ public class XY: Coordinate {
         y: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

@@ -3,6 +3,9 @@
 /// Bokeh `GridPlot` (`bokeh.models.plots`).
 public class GridPlot: LayoutDOM {
     override public class var modelTypeName: String { "GridPlot" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"rows":null,"cols":null,"toolbar":{"type":"object","name":"Toolbar","id":"p1000"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("toolbar", Toolbar?.self),
@@ -66,7 +69,7 @@ public class GridPlot: LayoutDOM {
         children: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"rows":null,"cols":null,"toolbar":{"type":"object","name":"Toolbar","id":"p1000"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -106,6 +109,9 @@ public class GridPlot: LayoutDOM {
 /// Bokeh `Plot` (`bokeh.models.plots`).
 public class Plot: LayoutDOM {
     override public class var modelTypeName: String { "Plot" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"x_range":{"type":"object","name":"DataRange1d","id":"p1000"},"y_range":{"type":"object","name":"DataRange1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"},"title":{"type":"object","name":"Title","id":"p1004"},"toolbar":{"type":"object","name":"Toolbar","id":"p1005"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("x_range", RangeModel?.self),
@@ -720,7 +726,7 @@ public class Plot: LayoutDOM {
         attribution: [OneOf2<String, DOMHTML>]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"x_range":{"type":"object","name":"DataRange1d","id":"p1000"},"y_range":{"type":"object","name":"DataRange1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"},"title":{"type":"object","name":"Title","id":"p1004"},"toolbar":{"type":"object","name":"Toolbar","id":"p1005"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

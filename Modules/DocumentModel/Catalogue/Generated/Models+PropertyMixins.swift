@@ -28,6 +28,7 @@ public class FillProps: Model {
         fillAlpha: Spec<Double>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let fillColor { self.fillColor = fillColor }
         if let fillAlpha { self.fillAlpha = fillAlpha }
     }
@@ -93,6 +94,7 @@ public class HatchProps: Model {
         hatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let hatchColor { self.hatchColor = hatchColor }
         if let hatchAlpha { self.hatchAlpha = hatchAlpha }
         if let hatchScale { self.hatchScale = hatchScale }
@@ -122,6 +124,7 @@ public class ImageProps: Model {
         globalAlpha: Spec<Double>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let globalAlpha { self.globalAlpha = globalAlpha }
     }
 }
@@ -194,6 +197,7 @@ public class LineProps: Model {
         lineDashOffset: Spec<Int>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let lineColor { self.lineColor = lineColor }
         if let lineAlpha { self.lineAlpha = lineAlpha }
         if let lineWidth { self.lineWidth = lineWidth }
@@ -232,6 +236,7 @@ public class ScalarFillProps: Model {
         fillAlpha: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let fillColor { self.fillColor = fillColor }
         if let fillAlpha { self.fillAlpha = fillAlpha }
     }
@@ -297,6 +302,7 @@ public class ScalarHatchProps: Model {
         hatchExtra: [String: Texture]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let hatchColor { self.hatchColor = hatchColor }
         if let hatchAlpha { self.hatchAlpha = hatchAlpha }
         if let hatchScale { self.hatchScale = hatchScale }
@@ -326,6 +332,7 @@ public class ScalarImageProps: Model {
         globalAlpha: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let globalAlpha { self.globalAlpha = globalAlpha }
     }
 }
@@ -398,6 +405,7 @@ public class ScalarLineProps: Model {
         lineDashOffset: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let lineColor { self.lineColor = lineColor }
         if let lineAlpha { self.lineAlpha = lineAlpha }
         if let lineWidth { self.lineWidth = lineWidth }
@@ -500,6 +508,7 @@ public class ScalarTextProps: Model {
         textLineHeight: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let textColor { self.textColor = textColor }
         if let textOutlineColor { self.textOutlineColor = textOutlineColor }
         if let textOutlineWidth { self.textOutlineWidth = textOutlineWidth }
@@ -605,6 +614,7 @@ public class TextProps: Model {
         textLineHeight: Spec<Double>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let textColor { self.textColor = textColor }
         if let textOutlineColor { self.textOutlineColor = textOutlineColor }
         if let textOutlineWidth { self.textOutlineWidth = textOutlineWidth }

@@ -26,6 +26,9 @@ public class CompositeRenderer: Renderer {
 /// Bokeh `ContourRenderer` (`bokeh.models.renderers.contour_renderer`).
 public class ContourRenderer: DataRenderer {
     override public class var modelTypeName: String { "ContourRenderer" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"levels":[]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("line_renderer", GlyphRenderer?.self),
@@ -79,7 +82,7 @@ public class ContourRenderer: DataRenderer {
         levels: [Double]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"levels":[]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -119,6 +122,9 @@ public class DataRenderer: Renderer {
 /// Bokeh `GlyphRenderer` (`bokeh.models.renderers.glyph_renderer`).
 public class GlyphRenderer: DataRenderer {
     override public class var modelTypeName: String { "GlyphRenderer" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"view":{"type":"object","name":"CDSView","id":"p1000","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1001"}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("data_source", DataSource?.self),
@@ -212,7 +218,7 @@ public class GlyphRenderer: DataRenderer {
         muted: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"view":{"type":"object","name":"CDSView","id":"p1000","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1001"}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -247,6 +253,9 @@ public class GlyphRenderer: DataRenderer {
 /// Bokeh `GraphRenderer` (`bokeh.models.renderers.graph_renderer`).
 public class GraphRenderer: DataRenderer {
     override public class var modelTypeName: String { "GraphRenderer" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"node_renderer":{"type":"object","name":"GlyphRenderer","id":"p1000","attributes":{"data_source":{"type":"object","name":"ColumnDataSource","id":"p1001","attributes":{"selected":{"type":"object","name":"Selection","id":"p1002","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1003"},"data":{"type":"map","entries":[["index",[]]]}}},"view":{"type":"object","name":"CDSView","id":"p1004","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1005"}}},"glyph":{"type":"object","name":"Scatter","id":"p1006"}}},"edge_renderer":{"type":"object","name":"GlyphRenderer","id":"p1007","attributes":{"data_source":{"type":"object","name":"ColumnDataSource","id":"p1008","attributes":{"selected":{"type":"object","name":"Selection","id":"p1009","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1010"},"data":{"type":"map","entries":[["start",[]],["end",[]]]}}},"view":{"type":"object","name":"CDSView","id":"p1011","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1012"}}},"glyph":{"type":"object","name":"MultiLine","id":"p1013"}}},"selection_policy":{"type":"object","name":"NodesOnly","id":"p1014"},"inspection_policy":{"type":"object","name":"NodesOnly","id":"p1015"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("layout_provider", LayoutProvider?.self),
@@ -316,7 +325,7 @@ public class GraphRenderer: DataRenderer {
         inspectionPolicy: GraphHitTestPolicy? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"node_renderer":{"type":"object","name":"GlyphRenderer","id":"p1000","attributes":{"data_source":{"type":"object","name":"ColumnDataSource","id":"p1001","attributes":{"selected":{"type":"object","name":"Selection","id":"p1002","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1003"},"data":{"type":"map","entries":[["index",[]]]}}},"view":{"type":"object","name":"CDSView","id":"p1004","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1005"}}},"glyph":{"type":"object","name":"Scatter","id":"p1006"}}},"edge_renderer":{"type":"object","name":"GlyphRenderer","id":"p1007","attributes":{"data_source":{"type":"object","name":"ColumnDataSource","id":"p1008","attributes":{"selected":{"type":"object","name":"Selection","id":"p1009","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1010"},"data":{"type":"map","entries":[["start",[]],["end",[]]]}}},"view":{"type":"object","name":"CDSView","id":"p1011","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1012"}}},"glyph":{"type":"object","name":"MultiLine","id":"p1013"}}},"selection_policy":{"type":"object","name":"NodesOnly","id":"p1014"},"inspection_policy":{"type":"object","name":"NodesOnly","id":"p1015"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -446,6 +455,7 @@ public class RendererGroup: Model {
         visible: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -459,6 +469,9 @@ public class RendererGroup: Model {
 /// Bokeh `TileRenderer` (`bokeh.models.renderers.tile_renderer`).
 public class TileRenderer: Renderer {
     override public class var modelTypeName: String { "TileRenderer" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"tile_source":{"type":"object","name":"WMTSTileSource","id":"p1000"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("tile_source", TileSource?.self),
@@ -520,7 +533,7 @@ public class TileRenderer: Renderer {
         renderParents: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"tile_source":{"type":"object","name":"WMTSTileSource","id":"p1000"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

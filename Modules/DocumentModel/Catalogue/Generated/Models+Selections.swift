@@ -14,6 +14,7 @@ public class IntersectRenderers: SelectionPolicy {
         syncable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -26,6 +27,9 @@ public class IntersectRenderers: SelectionPolicy {
 /// Bokeh `Selection` (`bokeh.models.selections`).
 public class Selection: Model {
     override public class var modelTypeName: String { "Selection" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"indices":[],"line_indices":[]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("indices", [Int].self),
@@ -73,7 +77,7 @@ public class Selection: Model {
         imageIndices: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"indices":[],"line_indices":[]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -106,6 +110,7 @@ public class UnionRenderers: SelectionPolicy {
         syncable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

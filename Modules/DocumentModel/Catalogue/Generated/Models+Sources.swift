@@ -3,6 +3,9 @@
 /// Bokeh `AjaxDataSource` (`bokeh.models.sources`).
 public class AjaxDataSource: WebDataSource {
     override public class var modelTypeName: String { "AjaxDataSource" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"},"data":{"type":"map"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("polling_interval", Int?.self),
@@ -65,7 +68,7 @@ public class AjaxDataSource: WebDataSource {
         httpHeaders: [String: String]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"},"data":{"type":"map"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -90,6 +93,9 @@ public class AjaxDataSource: WebDataSource {
 /// Bokeh `CDSView` (`bokeh.models.sources`).
 public class CDSView: Model {
     override public class var modelTypeName: String { "CDSView" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"filter":{"type":"object","name":"AllIndices","id":"p1000"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("filter", Filter?.self),
@@ -113,7 +119,7 @@ public class CDSView: Model {
         filter: Filter? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"filter":{"type":"object","name":"AllIndices","id":"p1000"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -127,6 +133,9 @@ public class CDSView: Model {
 /// Bokeh `ColumnDataSource` (`bokeh.models.sources`).
 public class ColumnDataSource: ColumnarDataSource {
     override public class var modelTypeName: String { "ColumnDataSource" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"},"data":{"type":"map"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("data", ValueMap.self),
@@ -152,7 +161,7 @@ public class ColumnDataSource: ColumnarDataSource {
         data: ValueMap? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"},"data":{"type":"map"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -206,6 +215,9 @@ public class DataSource: Model {
 /// Bokeh `GeoJSONDataSource` (`bokeh.models.sources`).
 public class GeoJSONDataSource: ColumnarDataSource {
     override public class var modelTypeName: String { "GeoJSONDataSource" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("geojson", String?.self),
@@ -231,7 +243,7 @@ public class GeoJSONDataSource: ColumnarDataSource {
         geojson: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -247,6 +259,9 @@ public class GeoJSONDataSource: ColumnarDataSource {
 /// Bokeh `ServerSentDataSource` (`bokeh.models.sources`).
 public class ServerSentDataSource: WebDataSource {
     override public class var modelTypeName: String { "ServerSentDataSource" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"},"data":{"type":"map"}}"###
+    }
     /// A new `ServerSentDataSource` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
     public convenience init(
@@ -265,7 +280,7 @@ public class ServerSentDataSource: WebDataSource {
         dataUrl: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"},"data":{"type":"map"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -285,6 +300,7 @@ public class ServerSentDataSource: WebDataSource {
 /// Bokeh `WebDataSource` (`bokeh.models.sources`), abstract.
 public class WebDataSource: ColumnDataSource {
     override public class var modelTypeName: String { "WebDataSource" }
+    override public class var instanceDefaultsJSON: String? { nil }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("adapter", CustomJS?.self),

@@ -3,6 +3,9 @@
 /// Bokeh `AdaptiveTicker` (`bokeh.models.tickers`).
 public class AdaptiveTicker: ContinuousTicker {
     override public class var modelTypeName: String { "AdaptiveTicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"mantissas":[1,2,5]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("base", Double.self),
@@ -52,7 +55,7 @@ public class AdaptiveTicker: ContinuousTicker {
         maxInterval: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"mantissas":[1,2,5]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -84,6 +87,7 @@ public class BaseSingleIntervalTicker: ContinuousTicker {
         desiredNumTicks: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -98,6 +102,9 @@ public class BaseSingleIntervalTicker: ContinuousTicker {
 /// Bokeh `BasicTicker` (`bokeh.models.tickers`).
 public class BasicTicker: AdaptiveTicker {
     override public class var modelTypeName: String { "BasicTicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"mantissas":[1,2,5]}"###
+    }
     /// A new `BasicTicker` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
     public convenience init(
@@ -115,7 +122,7 @@ public class BasicTicker: AdaptiveTicker {
         maxInterval: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"mantissas":[1,2,5]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -165,6 +172,7 @@ public class BinnedTicker: Ticker {
         numMajorTicks: OneOf2<Int, Auto>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -190,6 +198,7 @@ public class CategoricalTicker: Ticker {
         syncable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -227,6 +236,7 @@ public class CompositeTicker: ContinuousTicker {
         tickers: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -304,6 +314,7 @@ public class CustomJSTicker: Ticker {
         minorCode: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -319,6 +330,9 @@ public class CustomJSTicker: Ticker {
 /// Bokeh `DatetimeTicker` (`bokeh.models.tickers`).
 public class DatetimeTicker: CompositeTicker {
     override public class var modelTypeName: String { "DatetimeTicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"tickers":[{"type":"object","name":"AdaptiveTicker","id":"p1000","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"max_interval":500.0}},{"type":"object","name":"AdaptiveTicker","id":"p1001","attributes":{"num_minor_ticks":0,"base":60,"mantissas":[1,2,5,10,15,20,30],"min_interval":1000.0,"max_interval":1800000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1002","attributes":{"num_minor_ticks":0,"base":24,"mantissas":[1,2,4,6,8,12],"min_interval":3600000.0,"max_interval":43200000.0}},{"type":"object","name":"DaysTicker","id":"p1003","attributes":{"days":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31]}},{"type":"object","name":"DaysTicker","id":"p1004","attributes":{"days":[1,4,7,10,13,16,19,22,25,28]}},{"type":"object","name":"DaysTicker","id":"p1005","attributes":{"days":[1,8,15,22]}},{"type":"object","name":"DaysTicker","id":"p1006","attributes":{"days":[1,15]}},{"type":"object","name":"MonthsTicker","id":"p1007","attributes":{"months":[0,1,2,3,4,5,6,7,8,9,10,11]}},{"type":"object","name":"MonthsTicker","id":"p1008","attributes":{"months":[0,2,4,6,8,10]}},{"type":"object","name":"MonthsTicker","id":"p1009","attributes":{"months":[0,4,8]}},{"type":"object","name":"MonthsTicker","id":"p1010","attributes":{"months":[0,6]}},{"type":"object","name":"YearsTicker","id":"p1011"}]}"###
+    }
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {
         get { attribute("num_minor_ticks", as: Int.self) ?? 0 }
@@ -343,7 +357,7 @@ public class DatetimeTicker: CompositeTicker {
         tickers: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"tickers":[{"type":"object","name":"AdaptiveTicker","id":"p1000","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"max_interval":500.0}},{"type":"object","name":"AdaptiveTicker","id":"p1001","attributes":{"num_minor_ticks":0,"base":60,"mantissas":[1,2,5,10,15,20,30],"min_interval":1000.0,"max_interval":1800000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1002","attributes":{"num_minor_ticks":0,"base":24,"mantissas":[1,2,4,6,8,12],"min_interval":3600000.0,"max_interval":43200000.0}},{"type":"object","name":"DaysTicker","id":"p1003","attributes":{"days":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31]}},{"type":"object","name":"DaysTicker","id":"p1004","attributes":{"days":[1,4,7,10,13,16,19,22,25,28]}},{"type":"object","name":"DaysTicker","id":"p1005","attributes":{"days":[1,8,15,22]}},{"type":"object","name":"DaysTicker","id":"p1006","attributes":{"days":[1,15]}},{"type":"object","name":"MonthsTicker","id":"p1007","attributes":{"months":[0,1,2,3,4,5,6,7,8,9,10,11]}},{"type":"object","name":"MonthsTicker","id":"p1008","attributes":{"months":[0,2,4,6,8,10]}},{"type":"object","name":"MonthsTicker","id":"p1009","attributes":{"months":[0,4,8]}},{"type":"object","name":"MonthsTicker","id":"p1010","attributes":{"months":[0,6]}},{"type":"object","name":"YearsTicker","id":"p1011"}]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -359,6 +373,9 @@ public class DatetimeTicker: CompositeTicker {
 /// Bokeh `DaysTicker` (`bokeh.models.tickers`).
 public class DaysTicker: BaseSingleIntervalTicker {
     override public class var modelTypeName: String { "DaysTicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"days":[]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("days", [Int].self),
@@ -389,7 +406,7 @@ public class DaysTicker: BaseSingleIntervalTicker {
         days: [Int]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"days":[]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -405,6 +422,9 @@ public class DaysTicker: BaseSingleIntervalTicker {
 /// Bokeh `FixedTicker` (`bokeh.models.tickers`).
 public class FixedTicker: ContinuousTicker {
     override public class var modelTypeName: String { "FixedTicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"ticks":[],"minor_ticks":[]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("ticks", [Double].self),
@@ -438,7 +458,7 @@ public class FixedTicker: ContinuousTicker {
         minorTicks: [Double]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"ticks":[],"minor_ticks":[]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -455,6 +475,9 @@ public class FixedTicker: ContinuousTicker {
 /// Bokeh `LogTicker` (`bokeh.models.tickers`).
 public class LogTicker: AdaptiveTicker {
     override public class var modelTypeName: String { "LogTicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"mantissas":[1,5]}"###
+    }
     /// Bokeh `mantissas` (default `[1, 5]`).
     override public var mantissas: [Double] {
         get { attribute("mantissas", as: [Double].self) ?? [1, 5] }
@@ -477,7 +500,7 @@ public class LogTicker: AdaptiveTicker {
         maxInterval: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"mantissas":[1,5]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -496,6 +519,9 @@ public class LogTicker: AdaptiveTicker {
 /// Bokeh `MercatorTicker` (`bokeh.models.tickers`).
 public class MercatorTicker: BasicTicker {
     override public class var modelTypeName: String { "MercatorTicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"mantissas":[1,2,5]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("dimension", LatLon?.self),
@@ -525,7 +551,7 @@ public class MercatorTicker: BasicTicker {
         dimension: LatLon? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"mantissas":[1,2,5]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -545,6 +571,9 @@ public class MercatorTicker: BasicTicker {
 /// Bokeh `MonthsTicker` (`bokeh.models.tickers`).
 public class MonthsTicker: BaseSingleIntervalTicker {
     override public class var modelTypeName: String { "MonthsTicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"months":[]}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("months", [Int].self),
@@ -570,7 +599,7 @@ public class MonthsTicker: BaseSingleIntervalTicker {
         months: [Int]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"months":[]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -611,6 +640,7 @@ public class SingleIntervalTicker: BaseSingleIntervalTicker {
         interval: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -631,6 +661,9 @@ public class Ticker: Model {
 /// Bokeh `TimedeltaTicker` (`bokeh.models.tickers`).
 public class TimedeltaTicker: CompositeTicker {
     override public class var modelTypeName: String { "TimedeltaTicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"tickers":[{"type":"object","name":"AdaptiveTicker","id":"p1000","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"max_interval":500.0}},{"type":"object","name":"AdaptiveTicker","id":"p1001","attributes":{"num_minor_ticks":0,"base":60,"mantissas":[1,2,5,10,15,20,30],"min_interval":1000.0,"max_interval":1800000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1002","attributes":{"num_minor_ticks":0,"base":24,"mantissas":[1,2,4,6,8,12],"min_interval":3600000.0,"max_interval":43200000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1003","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"min_interval":86400000.0}}]}"###
+    }
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {
         get { attribute("num_minor_ticks", as: Int.self) ?? 0 }
@@ -655,7 +688,7 @@ public class TimedeltaTicker: CompositeTicker {
         tickers: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"tickers":[{"type":"object","name":"AdaptiveTicker","id":"p1000","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"max_interval":500.0}},{"type":"object","name":"AdaptiveTicker","id":"p1001","attributes":{"num_minor_ticks":0,"base":60,"mantissas":[1,2,5,10,15,20,30],"min_interval":1000.0,"max_interval":1800000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1002","attributes":{"num_minor_ticks":0,"base":24,"mantissas":[1,2,4,6,8,12],"min_interval":3600000.0,"max_interval":43200000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1003","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"min_interval":86400000.0}}]}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -684,6 +717,7 @@ public class YearsTicker: BaseSingleIntervalTicker {
         desiredNumTicks: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

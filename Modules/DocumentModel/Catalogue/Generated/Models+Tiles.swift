@@ -38,6 +38,7 @@ public class BBoxTileSource: MercatorTileSource {
         useLatlon: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -119,6 +120,7 @@ public class MercatorTileSource: TileSource {
         wrapAround: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -166,6 +168,7 @@ public class QUADKEYTileSource: MercatorTileSource {
         wrapAround: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -213,6 +216,7 @@ public class TMSTileSource: MercatorTileSource {
         wrapAround: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -332,6 +336,7 @@ public class TileSource: Model {
         initialResolution: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -377,6 +382,7 @@ public class WMTSTileSource: MercatorTileSource {
         wrapAround: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

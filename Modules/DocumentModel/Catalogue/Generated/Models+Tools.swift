@@ -53,6 +53,7 @@ public class BoxEditTool: EditTool {
         numObjects: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -74,6 +75,9 @@ public class BoxEditTool: EditTool {
 /// Bokeh `BoxSelectTool` (`bokeh.models.tools`).
 public class BoxSelectTool: Drag {
     override public class var modelTypeName: String { "BoxSelectTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"renderers":"auto","overlay":{"type":"object","name":"BoxAnnotation","id":"p1000","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","visible":false,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"editable":true,"handles":{"type":"object","name":"BoxInteractionHandles","id":"p1001","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1002","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
@@ -157,7 +161,7 @@ public class BoxSelectTool: Drag {
         origin: BoxSelectToolOrigin? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"renderers":"auto","overlay":{"type":"object","name":"BoxAnnotation","id":"p1000","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","visible":false,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"editable":true,"handles":{"type":"object","name":"BoxInteractionHandles","id":"p1001","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1002","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -182,6 +186,9 @@ public class BoxSelectTool: Drag {
 /// Bokeh `BoxZoomTool` (`bokeh.models.tools`).
 public class BoxZoomTool: Drag {
     override public class var modelTypeName: String { "BoxZoomTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"overlay":{"type":"object","name":"BoxAnnotation","id":"p1000","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","visible":false,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"left_units":"canvas","right_units":"canvas","top_units":"canvas","bottom_units":"canvas","handles":{"type":"object","name":"BoxInteractionHandles","id":"p1001","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1002","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("dimensions", OneOf2<Dimensions, Auto>.self),
@@ -233,7 +240,7 @@ public class BoxZoomTool: Drag {
         origin: BoxSelectToolOrigin? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"overlay":{"type":"object","name":"BoxAnnotation","id":"p1000","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","visible":false,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"left_units":"canvas","right_units":"canvas","top_units":"canvas","bottom_units":"canvas","handles":{"type":"object","name":"BoxInteractionHandles","id":"p1001","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1002","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -289,6 +296,7 @@ public class ClickPanTool: PlotActionTool {
         factor: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -322,6 +330,7 @@ public class CopyTool: ActionTool {
         group: OneOf2<String, Bool>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -397,6 +406,7 @@ public class CrosshairTool: InspectTool {
         lineWidth: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -474,6 +484,7 @@ public class CustomAction: ActionTool {
         activeCallback: OneOf2<Callback, Auto>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -525,6 +536,7 @@ public class CustomJSHover: Model {
         code: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -582,6 +594,7 @@ public class ExamineTool: ActionTool {
         group: OneOf2<String, Bool>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -635,6 +648,7 @@ public class FreehandDrawTool: EditTool {
         numObjects: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -670,6 +684,7 @@ public class FullscreenTool: ActionTool {
         group: OneOf2<String, Bool>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -723,6 +738,7 @@ public class HelpTool: ActionTool {
         redirect: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -740,6 +756,9 @@ public class HelpTool: ActionTool {
 /// Bokeh `HoverTool` (`bokeh.models.tools`).
 public class HoverTool: InspectTool {
     override public class var modelTypeName: String { "HoverTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"renderers":"auto","sort_by":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
@@ -871,7 +890,7 @@ public class HoverTool: InspectTool {
         showArrow: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"renderers":"auto","sort_by":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -907,6 +926,9 @@ public class InspectTool: GestureTool {
 /// Bokeh `LassoSelectTool` (`bokeh.models.tools`).
 public class LassoSelectTool: Drag {
     override public class var modelTypeName: String { "LassoSelectTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"renderers":"auto","overlay":{"type":"object","name":"PolyAnnotation","id":"p1000","attributes":{"syncable":false,"level":"overlay","visible":false,"xs":[],"ys":[],"editable":true,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
@@ -974,7 +996,7 @@ public class LassoSelectTool: Drag {
         overlay: PolyAnnotation? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"renderers":"auto","overlay":{"type":"object","name":"PolyAnnotation","id":"p1000","attributes":{"syncable":false,"level":"overlay","visible":false,"xs":[],"ys":[],"editable":true,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1042,6 +1064,7 @@ public class LineEditTool: EditTool {
         dimensions: Dimensions? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1090,6 +1113,7 @@ public class PanTool: Drag {
         dimensions: Dimensions? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1165,6 +1189,7 @@ public class PointDrawTool: EditTool {
         numObjects: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1233,6 +1258,7 @@ public class PolyDrawTool: PolyTool {
         numObjects: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1285,6 +1311,7 @@ public class PolyEditTool: PolyTool {
         renderers: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1305,6 +1332,9 @@ public class PolyEditTool: PolyTool {
 /// Bokeh `PolySelectTool` (`bokeh.models.tools`).
 public class PolySelectTool: Tap {
     override public class var modelTypeName: String { "PolySelectTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"renderers":"auto","overlay":{"type":"object","name":"PolyAnnotation","id":"p1000","attributes":{"syncable":false,"level":"overlay","visible":false,"xs":[],"ys":[],"editable":true,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
@@ -1372,7 +1402,7 @@ public class PolySelectTool: Tap {
         overlay: PolyAnnotation? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"renderers":"auto","overlay":{"type":"object","name":"PolyAnnotation","id":"p1000","attributes":{"syncable":false,"level":"overlay","visible":false,"xs":[],"ys":[],"editable":true,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1411,6 +1441,9 @@ public class PolyTool: EditTool {
 /// Bokeh `RangeTool` (`bokeh.models.tools`).
 public class RangeTool: Drag {
     override public class var modelTypeName: String { "RangeTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"overlay":{"type":"object","name":"BoxAnnotation","id":"p1000","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":0.5,"line_dash":[2,2],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","propagate_hover":true,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"left_limit":{"type":"object","name":"Node","id":"p1001","attributes":{"target":"frame","symbol":"left"}},"right_limit":{"type":"object","name":"Node","id":"p1002","attributes":{"target":"frame","symbol":"right"}},"top_limit":{"type":"object","name":"Node","id":"p1003","attributes":{"target":"frame","symbol":"top"}},"bottom_limit":{"type":"object","name":"Node","id":"p1004","attributes":{"target":"frame","symbol":"bottom"}},"editable":true,"handles":{"type":"object","name":"BoxInteractionHandles","id":"p1005","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1006","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("x_range", RangeModel?.self),
@@ -1478,7 +1511,7 @@ public class RangeTool: Drag {
         startGesture: RangeToolStartGesture? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"overlay":{"type":"object","name":"BoxAnnotation","id":"p1000","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":0.5,"line_dash":[2,2],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","propagate_hover":true,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"left_limit":{"type":"object","name":"Node","id":"p1001","attributes":{"target":"frame","symbol":"left"}},"right_limit":{"type":"object","name":"Node","id":"p1002","attributes":{"target":"frame","symbol":"right"}},"top_limit":{"type":"object","name":"Node","id":"p1003","attributes":{"target":"frame","symbol":"top"}},"bottom_limit":{"type":"object","name":"Node","id":"p1004","attributes":{"target":"frame","symbol":"bottom"}},"editable":true,"handles":{"type":"object","name":"BoxInteractionHandles","id":"p1005","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1006","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1516,6 +1549,7 @@ public class RedoTool: PlotActionTool {
         group: OneOf2<String, Bool>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1584,6 +1618,7 @@ public class ResetTool: PlotActionTool {
         group: OneOf2<String, Bool>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1627,6 +1662,7 @@ public class SaveTool: ActionTool {
         filename: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1670,6 +1706,9 @@ public class Tap: GestureTool {
 /// Bokeh `TapTool` (`bokeh.models.tools`).
 public class TapTool: Tap {
     override public class var modelTypeName: String { "TapTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"renderers":"auto"}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
@@ -1737,7 +1776,7 @@ public class TapTool: Tap {
         callback: Callback? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"renderers":"auto"}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1830,6 +1869,7 @@ public class ToolMenu: Menu {
         toolbar: Toolbar? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1892,6 +1932,7 @@ public class ToolProxy: Model {
         disabled: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2010,6 +2051,7 @@ public class Toolbar: UIElement {
         activeMulti: OneOf3<Auto, GestureTool, ToolProxy>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2055,6 +2097,7 @@ public class UndoTool: PlotActionTool {
         group: OneOf2<String, Bool>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2106,6 +2149,7 @@ public class WheelPanTool: Scroll {
         modifiers: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2124,6 +2168,9 @@ public class WheelPanTool: Scroll {
 /// Bokeh `WheelZoomTool` (`bokeh.models.tools`).
 public class WheelZoomTool: Scroll {
     override public class var modelTypeName: String { "WheelZoomTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"renderers":"auto"}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("dimensions", Dimensions.self),
@@ -2231,7 +2278,7 @@ public class WheelZoomTool: Scroll {
         modifiers: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"renderers":"auto"}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2296,6 +2343,9 @@ public class ZoomBaseTool: PlotActionTool {
 /// Bokeh `ZoomInTool` (`bokeh.models.tools`).
 public class ZoomInTool: ZoomBaseTool {
     override public class var modelTypeName: String { "ZoomInTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"renderers":"auto"}"###
+    }
     /// A new `ZoomInTool` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
     public convenience init(
@@ -2315,7 +2365,7 @@ public class ZoomInTool: ZoomBaseTool {
         level: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"renderers":"auto"}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2336,6 +2386,9 @@ public class ZoomInTool: ZoomBaseTool {
 /// Bokeh `ZoomOutTool` (`bokeh.models.tools`).
 public class ZoomOutTool: ZoomBaseTool {
     override public class var modelTypeName: String { "ZoomOutTool" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"renderers":"auto"}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("maintain_focus", Bool.self),
@@ -2367,7 +2420,7 @@ public class ZoomOutTool: ZoomBaseTool {
         maintainFocus: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"renderers":"auto"}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }

@@ -193,6 +193,7 @@ public class AutocompleteInput: TextInput {
         searchStrategy: AutocompleteInputSearchStrategy? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -255,6 +256,7 @@ public class AvgAggregator: RowAggregator {
         field: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -337,6 +339,7 @@ public class BooleanFormatter: CellFormatter {
         icon: BooleanFormatterIcon? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -387,6 +390,7 @@ public class Button: AbstractButton {
         icon: Icon? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -502,6 +506,7 @@ public class CategoricalSlider: AbstractSlider {
         value: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -593,6 +598,7 @@ public class Checkbox: ToggleInput {
         label: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -680,6 +686,7 @@ public class CheckboxButtonGroup: ToggleButtonGroup {
         active: [Int]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -730,6 +737,7 @@ public class CheckboxEditor: CellEditor {
         syncable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -791,6 +799,7 @@ public class CheckboxGroup: ToggleInputGroup {
         active: [Int]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -879,6 +888,7 @@ public class ColorPicker: InputWidget {
         color: Color? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -918,6 +928,9 @@ public class ColorPicker: InputWidget {
 /// Bokeh `DataCube` (`bokeh.models.widgets.tables`).
 public class DataCube: DataTable {
     override public class var modelTypeName: String { "DataCube" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"view":{"type":"object","name":"CDSView","id":"p1003","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1004"}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("grouping", [GroupingInfo].self),
@@ -992,7 +1005,7 @@ public class DataCube: DataTable {
         target: DataSource? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"view":{"type":"object","name":"CDSView","id":"p1003","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1004"}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1050,6 +1063,9 @@ public class DataCube: DataTable {
 /// Bokeh `DataTable` (`bokeh.models.widgets.tables`).
 public class DataTable: TableWidget {
     override public class var modelTypeName: String { "DataTable" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"view":{"type":"object","name":"CDSView","id":"p1003","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1004"}}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("autosize_mode", AutosizeMode.self),
@@ -1237,7 +1253,7 @@ public class DataTable: TableWidget {
         multiSelectable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"view":{"type":"object","name":"CDSView","id":"p1003","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1004"}}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1334,6 +1350,7 @@ public class DateEditor: CellEditor {
         syncable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1385,6 +1402,7 @@ public class DateFormatter: StringFormatter {
         format: OneOf2<DateFormat, String>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1404,6 +1422,9 @@ public class DateFormatter: StringFormatter {
 /// Bokeh `DatePicker` (`bokeh.models.widgets.pickers`).
 public class DatePicker: BaseDatePicker {
     override public class var modelTypeName: String { "DatePicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"disabled_dates":null,"enabled_dates":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("value", Value?.self),
@@ -1457,7 +1478,7 @@ public class DatePicker: BaseDatePicker {
         value: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"disabled_dates":null,"enabled_dates":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1501,6 +1522,9 @@ public class DatePicker: BaseDatePicker {
 /// Bokeh `DateRangePicker` (`bokeh.models.widgets.pickers`).
 public class DateRangePicker: BaseDatePicker {
     override public class var modelTypeName: String { "DateRangePicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"disabled_dates":null,"enabled_dates":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("value", Value?.self),
@@ -1554,7 +1578,7 @@ public class DateRangePicker: BaseDatePicker {
         value: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"disabled_dates":null,"enabled_dates":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1681,6 +1705,7 @@ public class DateRangeSlider: NumericalSlider {
         step: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1811,6 +1836,7 @@ public class DateSlider: NumericalSlider {
         step: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1858,6 +1884,9 @@ public class DateSlider: NumericalSlider {
 /// Bokeh `DatetimePicker` (`bokeh.models.widgets.pickers`).
 public class DatetimePicker: BaseDatetimePicker {
     override public class var modelTypeName: String { "DatetimePicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"disabled_dates":null,"enabled_dates":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("value", Value?.self),
@@ -1911,7 +1940,7 @@ public class DatetimePicker: BaseDatetimePicker {
         value: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"disabled_dates":null,"enabled_dates":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -1955,6 +1984,9 @@ public class DatetimePicker: BaseDatetimePicker {
 /// Bokeh `DatetimeRangePicker` (`bokeh.models.widgets.pickers`).
 public class DatetimeRangePicker: BaseDatetimePicker {
     override public class var modelTypeName: String { "DatetimeRangePicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"disabled_dates":null,"enabled_dates":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("value", Value?.self),
@@ -2008,7 +2040,7 @@ public class DatetimeRangePicker: BaseDatetimePicker {
         value: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"disabled_dates":null,"enabled_dates":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2135,6 +2167,7 @@ public class DatetimeRangeSlider: NumericalSlider {
         step: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2231,6 +2264,7 @@ public class Div: Markup {
         renderAsText: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2332,6 +2366,7 @@ public class Dropdown: AbstractButton {
         menu: [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2372,6 +2407,9 @@ public class Dropdown: AbstractButton {
 /// Bokeh `FileInput` (`bokeh.models.widgets.inputs`).
 public class FileInput: InputWidget {
     override public class var modelTypeName: String { "FileInput" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"accept":""}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("accept", OneOf2<String, [String]>.self),
@@ -2437,7 +2475,7 @@ public class FileInput: InputWidget {
         directory: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"accept":""}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2518,6 +2556,7 @@ public class GroupingInfo: Model {
         collapsed: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2556,6 +2595,7 @@ public class HTMLTemplateFormatter: CellFormatter {
         template: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2569,6 +2609,9 @@ public class HTMLTemplateFormatter: CellFormatter {
 /// Bokeh `HelpButton` (`bokeh.models.widgets.buttons`).
 public class HelpButton: AbstractButton {
     override public class var modelTypeName: String { "HelpButton" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"icon":{"type":"object","name":"BuiltinIcon","id":"p1000","attributes":{"size":18,"icon_name":"help"}}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("tooltip", Tooltip?.self),
@@ -2628,7 +2671,7 @@ public class HelpButton: AbstractButton {
         tooltip: Tooltip? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"icon":{"type":"object","name":"BuiltinIcon","id":"p1000","attributes":{"size":18,"icon_name":"help"}}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2719,6 +2762,7 @@ public class IntEditor: CellEditor {
         step: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2787,6 +2831,7 @@ public class Markdown: Widget {
         disableMath: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2860,6 +2905,7 @@ public class MaxAggregator: RowAggregator {
         field: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -2885,6 +2931,7 @@ public class MinAggregator: RowAggregator {
         field: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3003,6 +3050,7 @@ public class MultiChoice: InputWidget {
         solid: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3114,6 +3162,7 @@ public class MultiSelect: InputWidget {
         size: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3155,6 +3204,9 @@ public class MultiSelect: InputWidget {
 /// Bokeh `MultipleDatePicker` (`bokeh.models.widgets.pickers`).
 public class MultipleDatePicker: BaseDatePicker {
     override public class var modelTypeName: String { "MultipleDatePicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"disabled_dates":null,"enabled_dates":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("value", Value.self),
@@ -3216,7 +3268,7 @@ public class MultipleDatePicker: BaseDatePicker {
         separator: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"disabled_dates":null,"enabled_dates":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3261,6 +3313,9 @@ public class MultipleDatePicker: BaseDatePicker {
 /// Bokeh `MultipleDatetimePicker` (`bokeh.models.widgets.pickers`).
 public class MultipleDatetimePicker: BaseDatetimePicker {
     override public class var modelTypeName: String { "MultipleDatetimePicker" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"disabled_dates":null,"enabled_dates":null}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("value", Value.self),
@@ -3322,7 +3377,7 @@ public class MultipleDatetimePicker: BaseDatetimePicker {
         separator: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"disabled_dates":null,"enabled_dates":null}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3390,6 +3445,7 @@ public class NumberEditor: CellEditor {
         step: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3458,6 +3514,7 @@ public class NumberFormatter: StringFormatter {
         rounding: RoundingFunction? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3568,6 +3625,7 @@ public class NumericInput: InputWidget {
         format: OneOf2<String, TickFormatter>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3709,6 +3767,7 @@ public class PaletteSelect: InputWidget {
         ncols: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3789,6 +3848,7 @@ public class Paragraph: Markup {
         disableMath: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3870,6 +3930,7 @@ public class PasswordInput: TextInput {
         suffix: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3925,6 +3986,7 @@ public class PercentEditor: CellEditor {
         syncable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -3997,6 +4059,7 @@ public class PreText: Paragraph {
         disableMath: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4146,6 +4209,7 @@ public class Progress: Indicator {
         bokehDescription: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4240,6 +4304,7 @@ public class RadioButtonGroup: ToggleButtonGroup {
         active: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4328,6 +4393,7 @@ public class RadioGroup: ToggleInputGroup {
         active: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4450,6 +4516,7 @@ public class RangeSlider: NumericalSlider {
         step: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4568,6 +4635,7 @@ public class ScientificFormatter: StringFormatter {
         powerLimitLow: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4646,6 +4714,7 @@ public class Select: InputWidget {
         value: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4709,6 +4778,7 @@ public class SelectEditor: CellEditor {
         options: [String]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4805,6 +4875,7 @@ public class Slider: NumericalSlider {
         step: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4928,6 +4999,7 @@ public class Spinner: NumericInput {
         wheelWait: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -4998,6 +5070,7 @@ public class StringEditor: CellEditor {
         completions: [String]? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5074,6 +5147,7 @@ public class StringFormatter: CellFormatter {
         nullFormat: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5104,6 +5178,7 @@ public class SumAggregator: RowAggregator {
         field: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5174,6 +5249,7 @@ public class Switch: ToggleInput {
         offIcon: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5214,6 +5290,9 @@ public class Switch: ToggleInput {
 /// Bokeh `TableColumn` (`bokeh.models.widgets.tables`).
 public class TableColumn: Model {
     override public class var modelTypeName: String { "TableColumn" }
+    override public class var instanceDefaultsJSON: String? {
+        ###"{"formatter":{"type":"object","name":"StringFormatter","id":"p1000"},"editor":{"type":"object","name":"StringEditor","id":"p1001"}}"###
+    }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("field", String?.self),
@@ -5301,7 +5380,7 @@ public class TableColumn: Model {
         sorter: Comparison? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
-        applyTemplate(###"{"formatter":{"type":"object","name":"StringFormatter","id":"p1000"},"editor":{"type":"object","name":"StringEditor","id":"p1001"}}"###)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5412,6 +5491,7 @@ public class TextAreaInput: TextLikeInput {
         rows: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5467,6 +5547,7 @@ public class TextEditor: CellEditor {
         syncable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5540,6 +5621,7 @@ public class TextInput: TextLikeInput {
         suffix: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5657,6 +5739,7 @@ public class TextLikeInput: InputWidget {
         maxLength: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5754,6 +5837,7 @@ public class TimeEditor: CellEditor {
         syncable: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5841,6 +5925,7 @@ public class TimePicker: PickerBase {
         maxTime: Value? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
@@ -5939,6 +6024,7 @@ public class Toggle: AbstractButton {
         active: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
         if let name { self.name = name }
         if let tags { self.tags = tags }
         if let jsEventCallbacks { self.jsEventCallbacks = jsEventCallbacks }
