@@ -66,8 +66,10 @@ private func shape(_ json: JSONValue) -> [String] {
         #expect(layout.tabs.map(\.title) == ["one", "two"])
         let grid = gridplot([[plot, nil], [figure(), figure()]])
         #expect(plot.toolbarLocation == nil)
-        #expect(grid.toolbar?.tools.count == 6)
-        #expect(grid.toolbar?.tools.allSatisfy { if case .b(let proxy) = $0 { proxy.tools.count == 3 } else { false } } == true)
+        let merged = grid.toolbar?.tools ?? []
+        #expect(merged.count == 6)
+        #expect(merged.filter { if case .b(let proxy) = $0 { proxy.tools.count == 3 } else { false } }.count == 5)
+        #expect(merged.contains { if case .a(let tool) = $0 { tool is SaveTool } else { false } })
         let document = Document()
         document.addRoot(layout)
         #expect(document.validateModels().isEmpty)

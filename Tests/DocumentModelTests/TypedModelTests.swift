@@ -36,6 +36,20 @@ private func text(_ document: Document) throws -> String {
         #expect(Model.instantiate("my_ext.Custom").attributes.isEmpty)
     }
 
+    /// Every generated default fits the Swift type of its property.
+    @Test func everyDefaultFitsItsType() {
+        var checked = 0
+        for name in Catalogue.modelNames {
+            guard let type = Catalogue.modelClass(named: name) else { continue }
+            for spec in type.declaredProperties {
+                guard let defaultValue = spec.defaultValue else { continue }
+                checked += 1
+                #expect(spec.accepts(defaultValue), "\(name).\(spec.name)")
+            }
+        }
+        #expect(checked > 5000)
+    }
+
     @Test func typedAndGenericModelsWriteIdenticalJSON() throws {
         let typed = Slider(id: "p1", typeName: "Slider")
         typed.start = 0
@@ -78,6 +92,11 @@ private func text(_ document: Document) throws -> String {
         #expect(slider.step == 1)
         #expect(slider.orientation == .horizontal)
         #expect(slider.attributes.map(\.name) == ["start", "end", "value"])
+        #expect(Slider(start: 0, end: 1, value: 0, step: 1).attributes.map(\.name) == ["start", "end", "value"])
+        #expect(Range1d(start: 0, end: 5).attributes.map(\.name) == ["end"])
+        let changed = Slider(step: 2)
+        changed.step = 1
+        #expect(changed["step"] == .float(1))
         let scatter = Scatter()
         #expect(scatter.marker.bokehValue == Spec<OneOf2<MarkerType, String>>.value(.a(.circle)).bokehValue)
         #expect(scatter.attributes.isEmpty)

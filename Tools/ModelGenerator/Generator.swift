@@ -237,7 +237,7 @@ final class Generator {
         var specs: [String] = []
         for view in allProperties(model.name) {
             guard let accessor = accessors["Model"]?[view.name] else { continue }
-            specs.append("PropertySpec(\(Literal.quote(view.name)), \(accessor.accessorType.rendered).self)")
+            specs.append(propertySpec(view, accessor))
             if view.name == "name" { continue }
             out += property(view, accessor, override: false, readonly: view.readonly)
         }
@@ -245,6 +245,13 @@ final class Generator {
         out += specs.map { "            \($0),\n" }.joined()
         out += "        ]\n    }\n}\n"
         return out
+    }
+
+    private func propertySpec(_ view: PropertyView, _ accessor: Accessor) -> String {
+        let literal = view.defaultJSON.flatMap { Literal.make($0, accessor.type, enumCases: enumCase) }
+        let type = accessor.accessorType.rendered
+        guard let literal, literal != "nil" else { return "PropertySpec(\(Literal.quote(view.name)), \(type).self)" }
+        return "PropertySpec(\(Literal.quote(view.name)), \(type).self, default: \(literal))"
     }
 
     private func property(_ view: PropertyView, _ accessor: Accessor, override: Bool, readonly: Bool) -> String {
@@ -261,13 +268,23 @@ final class Generator {
         case (let type, nil):
             getter = "attribute(\(name), as: \(type.rendered).self)"
         }
+        // Python drops a set that equals the current value, so setting a default leaves the attribute
+        // unset. Vectorized defaults that are fields (`x = field("x")`) are never equal to the strings the
+        // plotting API passes in Python, so those are always stored.
+        let defaultIsField = ["field", "expr"].contains(view.defaultJSON?["type"]?.string ?? "")
+        let setter =
+            if let literal, !defaultIsField {
+                "setAttribute(\(name), newValue, unlessDefault: \(literal))"
+            } else {
+                "setAttribute(\(name), newValue)"
+            }
         var out = "    /// Bokeh `\(view.name)`"
         if let literal { out += " (default `\(literal)`)" }
         out += ".\n    \(override ? "override " : "")public var \(Self.escaped(accessor.swiftName)): \(accessor.accessorType.rendered) {\n"
         if readonly {
             out += "        \(getter)\n    }\n"
         } else {
-            out += "        get { \(getter) }\n        set { setAttribute(\(name), newValue) }\n    }\n"
+            out += "        get { \(getter) }\n        set { \(setter) }\n    }\n"
         }
         if !override {
             out += "    public static var \(Self.escaped(accessor.swiftName)): PropertyKey<\(accessor.type.rendered)> { PropertyKey(\(name)) }\n"
@@ -294,7 +311,7 @@ final class Generator {
                 guard newType == inherited.type else { continue }
                 body += property(view, inherited, override: true, readonly: view.readonly)
             } else {
-                specs.append("PropertySpec(\(Literal.quote(view.name)), \(accessor.accessorType.rendered).self)")
+                specs.append(propertySpec(view, accessor))
                 body += property(view, accessor, override: false, readonly: view.readonly)
             }
         }

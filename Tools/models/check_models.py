@@ -8,11 +8,12 @@ class carries.
 
 For every document: `Document.from_json` succeeds, `doc.validate()` logs no warning or error,
 `check_integrity` reports no issue, and every model's attributes are accepted by its Python property.
-`scatter.json` is also compared with Python's `figure()` + `scatter()`: the same model types with the
-same attribute names set.
+Each example is also compared with the same document built by Python's `bokeh.plotting`
+(`python_examples.py`): the same model types with the same attribute names set.
 """
 
 import json
+from collections import Counter
 import logging
 import pathlib
 import sys
@@ -22,8 +23,8 @@ from bokeh.core.property.singletons import Undefined
 from bokeh.core.serialization import Deserializer
 from bokeh.core.validation import check_integrity
 from bokeh.document import Document
-from bokeh.models import ColumnDataSource
-from bokeh.plotting import figure
+
+from python_examples import EXAMPLES
 
 
 class Collect(logging.Handler):
@@ -51,15 +52,6 @@ def shape(doc_json):
 
     walk(doc_json["roots"])
     return sorted(found)
-
-
-def python_scatter():
-    source = ColumnDataSource(data=dict(x=[1.0, 2.0, 3.0], y=[4.0, 5.0, 6.0]))
-    plot = figure(title="scatter", width=300, height=200)
-    plot.scatter("x", "y", source=source, size=10, color="navy")
-    doc = Document()
-    doc.add_root(plot)
-    return doc.to_json(deferred=False)
 
 
 def fresh_attributes(model_type):
@@ -114,11 +106,12 @@ def check(path):
     finally:
         logging.getLogger("bokeh").removeHandler(collector)
     problems += [f"log: {record}" for record in collector.records]
-    if path.stem == "scatter":
-        ours, theirs = shape(doc_json), shape(python_scatter())
+    if path.stem in EXAMPLES:
+        ours, theirs = Counter(shape(doc_json)), Counter(shape(EXAMPLES[path.stem]()))
         if ours != theirs:
-            problems.append(f"differs from Python's figure()+scatter(): ours-only {sorted(set(ours) - set(theirs))}, "
-                            f"Python-only {sorted(set(theirs) - set(ours))}")
+            problems.append(f"differs from the same document built with Python's bokeh.plotting: "
+                            f"ours only {sorted((ours - theirs).elements())}, "
+                            f"Python only {sorted((theirs - ours).elements())}")
     return problems
 
 

@@ -9,6 +9,13 @@ extension Model {
         set(name, value.bokehValue)
     }
 
+    /// Sets attribute `name` unless it is unset and `value` equals its default: as in Python Bokeh, setting
+    /// a property to the value it already has changes nothing, so defaults stay off the wire.
+    public func setAttribute<T: BokehConvertible>(_ name: String, _ value: T, unlessDefault defaultValue: T) {
+        if self[name] == nil, value.bokehValue == defaultValue.bokehValue { return }
+        set(name, value.bokehValue)
+    }
+
     /// Attributes whose value doesn't fit the type the model class declares for them (unknown enum
     /// values, wrong shapes), for this model only. Attributes the class doesn't declare are kept as
     /// they are and not reported (custom or newer models).

@@ -5,10 +5,14 @@ public struct PropertySpec {
     public let typeDescription: String
     private let accepts: (Value) -> Bool
 
-    public init<T: BokehConvertible>(_ name: String, _ type: T.Type) {
+    /// Bokeh's default for the property, when it is a constant (not per-instance, not required).
+    public let defaultValue: Value?
+
+    public init<T: BokehConvertible>(_ name: String, _ type: T.Type, default defaultValue: T? = nil) {
         self.name = name
         typeDescription = String(describing: type)
         accepts = { T.fromBokeh($0) != nil }
+        self.defaultValue = defaultValue?.bokehValue
     }
 
     /// Whether `value` fits the property's type.

@@ -138,8 +138,7 @@ extension Plot {
         name: String? = nil
     ) -> GlyphRenderer {
         let glyph = Text(x: x, y: y, text: .field(text))
-        if let color { glyph.textColor = .value(color) }
-        return add(glyph, source: source, name: name)
+        return add(glyph, source: source, color: color, name: name)
     }
 
     /// A scalar image: the `image` column holds 2-D arrays (``ColumnDataSource/image(_:)``) mapped through
@@ -151,17 +150,26 @@ extension Plot {
     ) -> GlyphRenderer {
         let glyph = Image(x: x, y: y, dw: dw, dh: dh, image: .field(image))
         if let palette { glyph.colorMapper = LinearColorMapper(palette: palette) }
-        return add(glyph, source: source, name: name)
+        let renderer = add(glyph, source: source, name: name)
+        // Python builds each variant from the same arguments, so each gets its own color mapper.
+        if let palette {
+            for case .b(let variant as Image)? in [renderer.nonselectionGlyph, renderer.mutedGlyph] {
+                variant.colorMapper = LinearColorMapper(palette: palette)
+            }
+        }
+        return renderer
     }
 }
 
 extension Glyph {
-    /// Python's `color=`/`alpha=` arguments: set every line, fill and hatch color/alpha the glyph has.
+    /// Python's `color=`/`alpha=` arguments: set every line, fill, hatch and text color/alpha (and the
+    /// image `global_alpha`) the glyph has.
     func applyVisuals(color: Color?, alpha: Double?) {
-        for prefix in ["line", "fill", "hatch"] {
+        for prefix in ["line", "fill", "hatch", "text"] {
             if let color { setVisual(prefix + "_color", color.bokehValue) }
             if let alpha { setVisual(prefix + "_alpha", alpha.bokehValue) }
         }
+        if let alpha { setVisual("global_alpha", alpha.bokehValue) }
     }
 
     /// Sets a visual property the glyph declares, as a value spec or a plain value, whichever it takes
@@ -169,7 +177,12 @@ extension Glyph {
     private func setVisual(_ name: String, _ value: Value) {
         guard let spec = Self.declaredProperties.last(where: { $0.name == name }) else { return }
         let vectorized = Value.spec(DataSpec(.value(value)))
-        if spec.accepts(vectorized) { set(name, vectorized) } else if spec.accepts(value) { set(name, value) }
+        let stored = spec.accepts(vectorized) ? vectorized : value
+        guard spec.accepts(stored) else { return }
+        // As in Python, a default left unset stays unset (`multi_line(color="black")` stores nothing).
+        func asSpec(_ value: Value) -> Value { Spec<Value>.fromBokeh(value)?.bokehValue ?? value }
+        if self[name] == nil, let defaultValue = spec.defaultValue, asSpec(defaultValue) == asSpec(stored) { return }
+        set(name, stored)
     }
 
     /// A new glyph of the same type with the same attributes and `alpha` on every visual (unless the

@@ -9,7 +9,7 @@ public func column(_ children: UIElement..., sizingMode: SizingMode? = nil) -> C
 }
 
 /// Plots in a grid with one shared toolbar (Python's `gridplot(...)`): `nil` leaves a cell empty.
-/// Each plot's own toolbar is hidden and its tools move to the grid's toolbar, merged by type.
+/// Each plot's own toolbar is hidden and its tools move to the grid's toolbar, merged as Python merges them.
 public func gridplot(_ rows: [[Plot?]], toolbarLocation: Location? = .above) -> GridPlot {
     var children: [Value] = []
     var tools: [Tool] = []
@@ -30,19 +30,33 @@ public func gridplot(_ rows: [[Plot?]], toolbarLocation: Location? = .above) -> 
     return grid
 }
 
-/// Tools of the same type from several plots behind one ``ToolProxy`` each, as Python's `gridplot`
-/// merges them; a type only one plot has stays as it is.
+/// The grid's tools as Python's `gridplot` merges them: tools of one type with equal settings (overlay
+/// and renderers aside) behind one ``ToolProxy``; save, copy, examine and fullscreen tools replaced by
+/// one fresh tool of their type.
 func mergedTools(_ tools: [Tool]) -> [OneOf2<Tool, ToolProxy>] {
-    var groups: [(typeName: String, tools: [Tool])] = []
-    for tool in tools {
-        if let index = groups.firstIndex(where: { $0.typeName == tool.typeName }) {
-            groups[index].tools.append(tool)
-        } else {
-            groups.append((typeName: tool.typeName, tools: [tool]))
-        }
+    func settings(_ tool: Tool) -> [(name: String, value: Value)] {
+        tool.attributes.filter { $0.name != "overlay" && $0.name != "renderers" }
     }
-    return groups.map { group in
-        group.tools.count == 1 ? .a(group.tools[0]) : .b(ToolProxy(tools: group.tools))
+    func sameSettings(_ a: Tool, _ b: Tool) -> Bool {
+        let (x, y) = (settings(a), settings(b))
+        return x.count == y.count && zip(x, y).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+    let singletons: Set<String> = ["SaveTool", "CopyTool", "ExamineTool", "FullscreenTool"]
+    var typeOrder: [String] = []
+    var groups: [String: [[Tool]]] = [:]
+    for tool in tools {
+        if groups[tool.typeName] == nil { typeOrder.append(tool.typeName) }
+        var sameType = groups[tool.typeName] ?? []
+        if let index = sameType.firstIndex(where: { sameSettings($0[0], tool) }) {
+            sameType[index].append(tool)
+        } else {
+            sameType.append([tool])
+        }
+        groups[tool.typeName] = sameType
+    }
+    return typeOrder.flatMap { typeName -> [OneOf2<Tool, ToolProxy>] in
+        if singletons.contains(typeName), let fresh = Model.instantiate(typeName) as? Tool { return [.a(fresh)] }
+        return (groups[typeName] ?? []).map { .b(ToolProxy(tools: $0)) }
     }
 }
 

@@ -4,19 +4,19 @@ extension Model {
     /// Bokeh `tags` (default `.list([])`).
     public var tags: Value {
         get { attribute("tags", as: Value.self) ?? .list([]) }
-        set { setAttribute("tags", newValue) }
+        set { setAttribute("tags", newValue, unlessDefault: .list([])) }
     }
     public static var tags: PropertyKey<Value> { PropertyKey("tags") }
     /// Bokeh `js_event_callbacks` (default `[:]`).
     public var jsEventCallbacks: [String: [Callback]] {
         get { attribute("js_event_callbacks", as: [String: [Callback]].self) ?? [:] }
-        set { setAttribute("js_event_callbacks", newValue) }
+        set { setAttribute("js_event_callbacks", newValue, unlessDefault: [:]) }
     }
     public static var jsEventCallbacks: PropertyKey<[String: [Callback]]> { PropertyKey("js_event_callbacks") }
     /// Bokeh `js_property_callbacks` (default `[:]`).
     public var jsPropertyCallbacks: [String: [Callback]] {
         get { attribute("js_property_callbacks", as: [String: [Callback]].self) ?? [:] }
-        set { setAttribute("js_property_callbacks", newValue) }
+        set { setAttribute("js_property_callbacks", newValue, unlessDefault: [:]) }
     }
     public static var jsPropertyCallbacks: PropertyKey<[String: [Callback]]> { PropertyKey("js_property_callbacks") }
     /// Bokeh `subscribed_events`.
@@ -28,17 +28,17 @@ extension Model {
     /// Bokeh `syncable` (default `true`).
     public var syncable: Bool {
         get { attribute("syncable", as: Bool.self) ?? true }
-        set { setAttribute("syncable", newValue) }
+        set { setAttribute("syncable", newValue, unlessDefault: true) }
     }
     public static var syncable: PropertyKey<Bool> { PropertyKey("syncable") }
     static var baseModelProperties: [PropertySpec] {
         [
             PropertySpec("name", String?.self),
-            PropertySpec("tags", Value.self),
-            PropertySpec("js_event_callbacks", [String: [Callback]].self),
-            PropertySpec("js_property_callbacks", [String: [Callback]].self),
+            PropertySpec("tags", Value.self, default: .list([])),
+            PropertySpec("js_event_callbacks", [String: [Callback]].self, default: [:]),
+            PropertySpec("js_property_callbacks", [String: [Callback]].self, default: [:]),
             PropertySpec("subscribed_events", Value?.self),
-            PropertySpec("syncable", Bool.self),
+            PropertySpec("syncable", Bool.self, default: true),
         ]
     }
 }

@@ -54,7 +54,7 @@ public class CustomJS: CustomCode {
         super.declaredProperties + [
             PropertySpec("args", Value?.self),
             PropertySpec("code", String?.self),
-            PropertySpec("module", OneOf2<Auto, Bool>.self),
+            PropertySpec("module", OneOf2<Auto, Bool>.self, default: .a(.auto)),
         ]
     }
     /// Bokeh `args`.
@@ -72,7 +72,7 @@ public class CustomJS: CustomCode {
     /// Bokeh `module` (default `.a(.auto)`).
     public var module: OneOf2<Auto, Bool> {
         get { attribute("module", as: OneOf2<Auto, Bool>.self) ?? .a(.auto) }
-        set { setAttribute("module", newValue) }
+        set { setAttribute("module", newValue, unlessDefault: .a(.auto)) }
     }
     public static var module: PropertyKey<OneOf2<Auto, Bool>> { PropertyKey("module") }
     /// A new `CustomJS` with a fresh id, the per-instance defaults a new Python instance has,
@@ -144,20 +144,20 @@ public class OpenURL: Callback {
     override public class var modelTypeName: String { "OpenURL" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("url", String.self),
-            PropertySpec("same_tab", Bool.self),
+            PropertySpec("url", String.self, default: "http://"),
+            PropertySpec("same_tab", Bool.self, default: false),
         ]
     }
     /// Bokeh `url` (default `"http://"`).
     public var url: String {
         get { attribute("url", as: String.self) ?? "http://" }
-        set { setAttribute("url", newValue) }
+        set { setAttribute("url", newValue, unlessDefault: "http://") }
     }
     public static var url: PropertyKey<String> { PropertyKey("url") }
     /// Bokeh `same_tab` (default `false`).
     public var sameTab: Bool {
         get { attribute("same_tab", as: Bool.self) ?? false }
-        set { setAttribute("same_tab", newValue) }
+        set { setAttribute("same_tab", newValue, unlessDefault: false) }
     }
     public static var sameTab: PropertyKey<Bool> { PropertyKey("same_tab") }
     /// A new `OpenURL` with a fresh id, the per-instance defaults a new Python instance has,

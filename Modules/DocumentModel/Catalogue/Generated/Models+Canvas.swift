@@ -5,20 +5,20 @@ public class Canvas: UIElement {
     override public class var modelTypeName: String { "Canvas" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("hidpi", Bool.self),
-            PropertySpec("output_backend", OutputBackend.self),
+            PropertySpec("hidpi", Bool.self, default: true),
+            PropertySpec("output_backend", OutputBackend.self, default: .canvas),
         ]
     }
     /// Bokeh `hidpi` (default `true`).
     public var hidpi: Bool {
         get { attribute("hidpi", as: Bool.self) ?? true }
-        set { setAttribute("hidpi", newValue) }
+        set { setAttribute("hidpi", newValue, unlessDefault: true) }
     }
     public static var hidpi: PropertyKey<Bool> { PropertyKey("hidpi") }
     /// Bokeh `output_backend` (default `.canvas`).
     public var outputBackend: OutputBackend {
         get { attribute("output_backend", as: OutputBackend.self) ?? .canvas }
-        set { setAttribute("output_backend", newValue) }
+        set { setAttribute("output_backend", newValue, unlessDefault: .canvas) }
     }
     public static var outputBackend: PropertyKey<OutputBackend> { PropertyKey("output_backend") }
     /// A new `Canvas` with a fresh id, the per-instance defaults a new Python instance has,

@@ -11,7 +11,7 @@ public class CustomJSCompare: Comparison {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("args", Value?.self),
-            PropertySpec("code", String.self),
+            PropertySpec("code", String.self, default: ""),
         ]
     }
     /// Bokeh `args`.
@@ -23,7 +23,7 @@ public class CustomJSCompare: Comparison {
     /// Bokeh `code` (default `""`).
     public var code: String {
         get { attribute("code", as: String.self) ?? "" }
-        set { setAttribute("code", newValue) }
+        set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
     /// A new `CustomJSCompare` with a fresh id, the per-instance defaults a new Python instance has,
@@ -56,13 +56,13 @@ public class NanCompare: Comparison {
     override public class var modelTypeName: String { "NanCompare" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("ascending_first", Bool.self),
+            PropertySpec("ascending_first", Bool.self, default: false),
         ]
     }
     /// Bokeh `ascending_first` (default `false`).
     public var ascendingFirst: Bool {
         get { attribute("ascending_first", as: Bool.self) ?? false }
-        set { setAttribute("ascending_first", newValue) }
+        set { setAttribute("ascending_first", newValue, unlessDefault: false) }
     }
     public static var ascendingFirst: PropertyKey<Bool> { PropertyKey("ascending_first") }
     /// A new `NanCompare` with a fresh id, the per-instance defaults a new Python instance has,

@@ -8,21 +8,21 @@ public class DocumentConfig: Model {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("reconnect_session", Bool.self),
-            PropertySpec("notify_connection_status", Bool.self),
+            PropertySpec("reconnect_session", Bool.self, default: true),
+            PropertySpec("notify_connection_status", Bool.self, default: true),
             PropertySpec("notifications", Notifications?.self),
         ]
     }
     /// Bokeh `reconnect_session` (default `true`).
     public var reconnectSession: Bool {
         get { attribute("reconnect_session", as: Bool.self) ?? true }
-        set { setAttribute("reconnect_session", newValue) }
+        set { setAttribute("reconnect_session", newValue, unlessDefault: true) }
     }
     public static var reconnectSession: PropertyKey<Bool> { PropertyKey("reconnect_session") }
     /// Bokeh `notify_connection_status` (default `true`).
     public var notifyConnectionStatus: Bool {
         get { attribute("notify_connection_status", as: Bool.self) ?? true }
-        set { setAttribute("notify_connection_status", newValue) }
+        set { setAttribute("notify_connection_status", newValue, unlessDefault: true) }
     }
     public static var notifyConnectionStatus: PropertyKey<Bool> { PropertyKey("notify_connection_status") }
     /// Bokeh `notifications`.

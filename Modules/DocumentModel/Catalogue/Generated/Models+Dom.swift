@@ -13,20 +13,20 @@ public class DOMColorRef: DOMValueRef {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("hex", Bool.self),
-            PropertySpec("swatch", Bool.self),
+            PropertySpec("hex", Bool.self, default: true),
+            PropertySpec("swatch", Bool.self, default: true),
         ]
     }
     /// Bokeh `hex` (default `true`).
     public var hex: Bool {
         get { attribute("hex", as: Bool.self) ?? true }
-        set { setAttribute("hex", newValue) }
+        set { setAttribute("hex", newValue, unlessDefault: true) }
     }
     public static var hex: PropertyKey<Bool> { PropertyKey("hex") }
     /// Bokeh `swatch` (default `true`).
     public var swatch: Bool {
         get { attribute("swatch", as: Bool.self) ?? true }
-        set { setAttribute("swatch", newValue) }
+        set { setAttribute("swatch", newValue, unlessDefault: true) }
     }
     public static var swatch: PropertyKey<Bool> { PropertyKey("swatch") }
     /// A new `bokeh.models.dom.ColorRef` with a fresh id, the per-instance defaults a new Python instance has,
@@ -71,20 +71,20 @@ public class DOMElement: DOMNode {
     override public class var modelTypeName: String { "bokeh.models.dom.DOMElement" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("style", OneOf2<Styles, [String: String]>.self),
-            PropertySpec("children", [OneOf3<String, DOMNode, UIElement>].self),
+            PropertySpec("style", OneOf2<Styles, [String: String]>.self, default: .b([:])),
+            PropertySpec("children", [OneOf3<String, DOMNode, UIElement>].self, default: []),
         ]
     }
     /// Bokeh `style` (default `.b([:])`).
     public var style: OneOf2<Styles, [String: String]> {
         get { attribute("style", as: OneOf2<Styles, [String: String]>.self) ?? .b([:]) }
-        set { setAttribute("style", newValue) }
+        set { setAttribute("style", newValue, unlessDefault: .b([:])) }
     }
     public static var style: PropertyKey<OneOf2<Styles, [String: String]>> { PropertyKey("style") }
     /// Bokeh `children` (default `[]`).
     public var children: [OneOf3<String, DOMNode, UIElement>] {
         get { attribute("children", as: [OneOf3<String, DOMNode, UIElement>].self) ?? [] }
-        set { setAttribute("children", newValue) }
+        set { setAttribute("children", newValue, unlessDefault: []) }
     }
     public static var children: PropertyKey<[OneOf3<String, DOMNode, UIElement>]> { PropertyKey("children") }
 }
@@ -128,7 +128,7 @@ public class DOMHTML: DOMElement {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("html", OneOf2<String, [OneOf3<String, DOMNode, UIElement>]>?.self),
-            PropertySpec("refs", [OneOf3<String, DOMNode, UIElement>].self),
+            PropertySpec("refs", [OneOf3<String, DOMNode, UIElement>].self, default: []),
         ]
     }
     /// Bokeh `html`.
@@ -140,7 +140,7 @@ public class DOMHTML: DOMElement {
     /// Bokeh `refs` (default `[]`).
     public var refs: [OneOf3<String, DOMNode, UIElement>] {
         get { attribute("refs", as: [OneOf3<String, DOMNode, UIElement>].self) ?? [] }
-        set { setAttribute("refs", newValue) }
+        set { setAttribute("refs", newValue, unlessDefault: []) }
     }
     public static var refs: PropertyKey<[OneOf3<String, DOMNode, UIElement>]> { PropertyKey("refs") }
     /// A new `bokeh.models.dom.HTML` with a fresh id, the per-instance defaults a new Python instance has,
@@ -294,13 +294,13 @@ public class DOMTemplate: DOMElement {
     override public class var modelTypeName: String { "bokeh.models.dom.Template" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("actions", [DOMAction].self),
+            PropertySpec("actions", [DOMAction].self, default: []),
         ]
     }
     /// Bokeh `actions` (default `[]`).
     public var actions: [DOMAction] {
         get { attribute("actions", as: [DOMAction].self) ?? [] }
-        set { setAttribute("actions", newValue) }
+        set { setAttribute("actions", newValue, unlessDefault: []) }
     }
     public static var actions: PropertyKey<[DOMAction]> { PropertyKey("actions") }
     /// A new `bokeh.models.dom.Template` with a fresh id, the per-instance defaults a new Python instance has,
@@ -335,13 +335,13 @@ public class DOMText: DOMNode {
     override public class var modelTypeName: String { "bokeh.models.dom.Text" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("content", String.self),
+            PropertySpec("content", String.self, default: ""),
         ]
     }
     /// Bokeh `content` (default `""`).
     public var content: String {
         get { attribute("content", as: String.self) ?? "" }
-        set { setAttribute("content", newValue) }
+        set { setAttribute("content", newValue, unlessDefault: "") }
     }
     public static var content: PropertyKey<String> { PropertyKey("content") }
     /// A new `bokeh.models.dom.Text` with a fresh id, the per-instance defaults a new Python instance has,
@@ -372,13 +372,13 @@ public class DOMToggleGroup: DOMAction {
     override public class var modelTypeName: String { "bokeh.models.dom.ToggleGroup" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("groups", [RendererGroup].self),
+            PropertySpec("groups", [RendererGroup].self, default: []),
         ]
     }
     /// Bokeh `groups` (default `[]`).
     public var groups: [RendererGroup] {
         get { attribute("groups", as: [RendererGroup].self) ?? [] }
-        set { setAttribute("groups", newValue) }
+        set { setAttribute("groups", newValue, unlessDefault: []) }
     }
     public static var groups: PropertyKey<[RendererGroup]> { PropertyKey("groups") }
     /// A new `bokeh.models.dom.ToggleGroup` with a fresh id, the per-instance defaults a new Python instance has,
@@ -412,7 +412,7 @@ public class DOMValueOf: DOMPlaceholder {
             PropertySpec("obj", Value?.self),
             PropertySpec("attr", String?.self),
             PropertySpec("format", String?.self),
-            PropertySpec("formatter", OneOf2<BuiltinFormatter, CustomJS>.self),
+            PropertySpec("formatter", OneOf2<BuiltinFormatter, CustomJS>.self, default: .a(.raw)),
         ]
     }
     /// Bokeh `obj`.
@@ -430,13 +430,13 @@ public class DOMValueOf: DOMPlaceholder {
     /// Bokeh `format` (default `nil`).
     public var format: String? {
         get { attribute("format", as: String?.self) ?? nil }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: nil) }
     }
     public static var format: PropertyKey<String?> { PropertyKey("format") }
     /// Bokeh `formatter` (default `.a(.raw)`).
     public var formatter: OneOf2<BuiltinFormatter, CustomJS> {
         get { attribute("formatter", as: OneOf2<BuiltinFormatter, CustomJS>.self) ?? .a(.raw) }
-        set { setAttribute("formatter", newValue) }
+        set { setAttribute("formatter", newValue, unlessDefault: .a(.raw)) }
     }
     public static var formatter: PropertyKey<OneOf2<BuiltinFormatter, CustomJS>> { PropertyKey("formatter") }
     /// A new `bokeh.models.dom.ValueOf` with a fresh id, the per-instance defaults a new Python instance has,
@@ -482,7 +482,7 @@ public class DOMValueRef: DOMPlaceholder {
         super.declaredProperties + [
             PropertySpec("field", String?.self),
             PropertySpec("format", String?.self),
-            PropertySpec("formatter", OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>.self),
+            PropertySpec("formatter", OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>.self, default: .a(.raw)),
             PropertySpec("filter", OneOf2<CustomJS, [CustomJS]>?.self),
         ]
     }
@@ -495,19 +495,19 @@ public class DOMValueRef: DOMPlaceholder {
     /// Bokeh `format` (default `nil`).
     public var format: String? {
         get { attribute("format", as: String?.self) ?? nil }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: nil) }
     }
     public static var format: PropertyKey<String?> { PropertyKey("format") }
     /// Bokeh `formatter` (default `.a(.raw)`).
     public var formatter: OneOf3<BuiltinFormatter, CustomJS, CustomJSHover> {
         get { attribute("formatter", as: OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>.self) ?? .a(.raw) }
-        set { setAttribute("formatter", newValue) }
+        set { setAttribute("formatter", newValue, unlessDefault: .a(.raw)) }
     }
     public static var formatter: PropertyKey<OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>> { PropertyKey("formatter") }
     /// Bokeh `filter` (default `nil`).
     public var filter: OneOf2<CustomJS, [CustomJS]>? {
         get { attribute("filter", as: OneOf2<CustomJS, [CustomJS]>?.self) ?? nil }
-        set { setAttribute("filter", newValue) }
+        set { setAttribute("filter", newValue, unlessDefault: nil) }
     }
     public static var filter: PropertyKey<OneOf2<CustomJS, [CustomJS]>?> { PropertyKey("filter") }
     /// A new `bokeh.models.dom.ValueRef` with a fresh id, the per-instance defaults a new Python instance has,

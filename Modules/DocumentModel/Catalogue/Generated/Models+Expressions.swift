@@ -11,7 +11,7 @@ public class CumSum: ExpressionModel {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("field", String?.self),
-            PropertySpec("include_zero", Bool.self),
+            PropertySpec("include_zero", Bool.self, default: false),
         ]
     }
     /// Bokeh `field`.
@@ -23,7 +23,7 @@ public class CumSum: ExpressionModel {
     /// Bokeh `include_zero` (default `false`).
     public var includeZero: Bool {
         get { attribute("include_zero", as: Bool.self) ?? false }
-        set { setAttribute("include_zero", newValue) }
+        set { setAttribute("include_zero", newValue, unlessDefault: false) }
     }
     public static var includeZero: PropertyKey<Bool> { PropertyKey("include_zero") }
     /// A new `CumSum` with a fresh id, the per-instance defaults a new Python instance has,
@@ -57,7 +57,7 @@ public class CustomJSExpr: ExpressionModel {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("args", Value?.self),
-            PropertySpec("code", String.self),
+            PropertySpec("code", String.self, default: ""),
         ]
     }
     /// Bokeh `args`.
@@ -69,7 +69,7 @@ public class CustomJSExpr: ExpressionModel {
     /// Bokeh `code` (default `""`).
     public var code: String {
         get { attribute("code", as: String.self) ?? "" }
-        set { setAttribute("code", newValue) }
+        set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
     /// A new `CustomJSExpr` with a fresh id, the per-instance defaults a new Python instance has,
@@ -108,7 +108,7 @@ public class Maximum: ScalarExpression {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("field", String?.self),
-            PropertySpec("initial", Double?.self),
+            PropertySpec("initial", Double?.self, default: -.infinity),
         ]
     }
     /// Bokeh `field`.
@@ -120,7 +120,7 @@ public class Maximum: ScalarExpression {
     /// Bokeh `initial` (default `-.infinity`).
     public var initial: Double? {
         get { attribute("initial", as: Double?.self) ?? -.infinity }
-        set { setAttribute("initial", newValue) }
+        set { setAttribute("initial", newValue, unlessDefault: -.infinity) }
     }
     public static var initial: PropertyKey<Double?> { PropertyKey("initial") }
     /// A new `Maximum` with a fresh id, the per-instance defaults a new Python instance has,
@@ -154,7 +154,7 @@ public class Minimum: ScalarExpression {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("field", String?.self),
-            PropertySpec("initial", Double?.self),
+            PropertySpec("initial", Double?.self, default: .infinity),
         ]
     }
     /// Bokeh `field`.
@@ -166,7 +166,7 @@ public class Minimum: ScalarExpression {
     /// Bokeh `initial` (default `.infinity`).
     public var initial: Double? {
         get { attribute("initial", as: Double?.self) ?? .infinity }
-        set { setAttribute("initial", newValue) }
+        set { setAttribute("initial", newValue, unlessDefault: .infinity) }
     }
     public static var initial: PropertyKey<Double?> { PropertyKey("initial") }
     /// A new `Minimum` with a fresh id, the per-instance defaults a new Python instance has,
@@ -199,9 +199,9 @@ public class PolarTransform: CoordinateTransform {
     override public class var modelTypeName: String { "PolarTransform" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("radius", Spec<Double>.self),
-            PropertySpec("angle", Spec<Double>.self),
-            PropertySpec("direction", Direction.self),
+            PropertySpec("radius", Spec<Double>.self, default: .field("radius")),
+            PropertySpec("angle", Spec<Double>.self, default: .field("angle")),
+            PropertySpec("direction", Direction.self, default: .anticlock),
         ]
     }
     /// Bokeh `radius` (default `.field("radius")`).
@@ -219,7 +219,7 @@ public class PolarTransform: CoordinateTransform {
     /// Bokeh `direction` (default `.anticlock`).
     public var direction: Direction {
         get { attribute("direction", as: Direction.self) ?? .anticlock }
-        set { setAttribute("direction", newValue) }
+        set { setAttribute("direction", newValue, unlessDefault: .anticlock) }
     }
     public static var direction: PropertyKey<Direction> { PropertyKey("direction") }
     /// A new `PolarTransform` with a fresh id, the per-instance defaults a new Python instance has,
@@ -262,13 +262,13 @@ public class Stack: ExpressionModel {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("fields", [String].self),
+            PropertySpec("fields", [String].self, default: []),
         ]
     }
     /// Bokeh `fields` (default `[]`).
     public var fields: [String] {
         get { attribute("fields", as: [String].self) ?? [] }
-        set { setAttribute("fields", newValue) }
+        set { setAttribute("fields", newValue, unlessDefault: []) }
     }
     public static var fields: PropertyKey<[String]> { PropertyKey("fields") }
     /// A new `Stack` with a fresh id, the per-instance defaults a new Python instance has,

@@ -35,7 +35,7 @@ public class BooleanFilter: Filter {
     /// Bokeh `booleans` (default `nil`).
     public var booleans: [Bool]? {
         get { attribute("booleans", as: [Bool]?.self) ?? nil }
-        set { setAttribute("booleans", newValue) }
+        set { setAttribute("booleans", newValue, unlessDefault: nil) }
     }
     public static var booleans: PropertyKey<[Bool]?> { PropertyKey("booleans") }
     /// A new `BooleanFilter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -83,7 +83,7 @@ public class CustomJSFilter: Filter {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("args", Value?.self),
-            PropertySpec("code", String.self),
+            PropertySpec("code", String.self, default: ""),
         ]
     }
     /// Bokeh `args`.
@@ -95,7 +95,7 @@ public class CustomJSFilter: Filter {
     /// Bokeh `code` (default `""`).
     public var code: String {
         get { attribute("code", as: String.self) ?? "" }
-        set { setAttribute("code", newValue) }
+        set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
     /// A new `CustomJSFilter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -211,7 +211,7 @@ public class IndexFilter: Filter {
     /// Bokeh `indices` (default `nil`).
     public var indices: [Int]? {
         get { attribute("indices", as: [Int]?.self) ?? nil }
-        set { setAttribute("indices", newValue) }
+        set { setAttribute("indices", newValue, unlessDefault: nil) }
     }
     public static var indices: PropertyKey<[Int]?> { PropertyKey("indices") }
     /// A new `IndexFilter` with a fresh id, the per-instance defaults a new Python instance has,

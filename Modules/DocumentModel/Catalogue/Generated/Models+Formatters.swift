@@ -5,34 +5,34 @@ public class BasicTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "BasicTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("precision", OneOf2<Auto, Int>.self),
-            PropertySpec("use_scientific", Bool.self),
-            PropertySpec("power_limit_high", Int.self),
-            PropertySpec("power_limit_low", Int.self),
+            PropertySpec("precision", OneOf2<Auto, Int>.self, default: .a(.auto)),
+            PropertySpec("use_scientific", Bool.self, default: true),
+            PropertySpec("power_limit_high", Int.self, default: 5),
+            PropertySpec("power_limit_low", Int.self, default: -3),
         ]
     }
     /// Bokeh `precision` (default `.a(.auto)`).
     public var precision: OneOf2<Auto, Int> {
         get { attribute("precision", as: OneOf2<Auto, Int>.self) ?? .a(.auto) }
-        set { setAttribute("precision", newValue) }
+        set { setAttribute("precision", newValue, unlessDefault: .a(.auto)) }
     }
     public static var precision: PropertyKey<OneOf2<Auto, Int>> { PropertyKey("precision") }
     /// Bokeh `use_scientific` (default `true`).
     public var useScientific: Bool {
         get { attribute("use_scientific", as: Bool.self) ?? true }
-        set { setAttribute("use_scientific", newValue) }
+        set { setAttribute("use_scientific", newValue, unlessDefault: true) }
     }
     public static var useScientific: PropertyKey<Bool> { PropertyKey("use_scientific") }
     /// Bokeh `power_limit_high` (default `5`).
     public var powerLimitHigh: Int {
         get { attribute("power_limit_high", as: Int.self) ?? 5 }
-        set { setAttribute("power_limit_high", newValue) }
+        set { setAttribute("power_limit_high", newValue, unlessDefault: 5) }
     }
     public static var powerLimitHigh: PropertyKey<Int> { PropertyKey("power_limit_high") }
     /// Bokeh `power_limit_low` (default `-3`).
     public var powerLimitLow: Int {
         get { attribute("power_limit_low", as: Int.self) ?? -3 }
-        set { setAttribute("power_limit_low", newValue) }
+        set { setAttribute("power_limit_low", newValue, unlessDefault: -3) }
     }
     public static var powerLimitLow: PropertyKey<Int> { PropertyKey("power_limit_low") }
     /// A new `BasicTickFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -94,7 +94,7 @@ public class CustomJSTickFormatter: TickFormatter {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("args", Value?.self),
-            PropertySpec("code", String.self),
+            PropertySpec("code", String.self, default: ""),
         ]
     }
     /// Bokeh `args`.
@@ -106,7 +106,7 @@ public class CustomJSTickFormatter: TickFormatter {
     /// Bokeh `code` (default `""`).
     public var code: String {
         get { attribute("code", as: String.self) ?? "" }
-        set { setAttribute("code", newValue) }
+        set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
     /// A new `CustomJSTickFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -139,118 +139,118 @@ public class DatetimeTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "DatetimeTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("microseconds", String.self),
-            PropertySpec("milliseconds", String.self),
-            PropertySpec("seconds", String.self),
-            PropertySpec("minsec", String.self),
-            PropertySpec("minutes", String.self),
-            PropertySpec("hourmin", String.self),
-            PropertySpec("hours", String.self),
-            PropertySpec("days", String.self),
-            PropertySpec("months", String.self),
-            PropertySpec("years", String.self),
-            PropertySpec("strip_leading_zeros", OneOf2<Bool, [DatetimeUnits]>.self),
-            PropertySpec("boundary_scaling", Bool.self),
-            PropertySpec("hide_repeats", Bool.self),
+            PropertySpec("microseconds", String.self, default: "%fus"),
+            PropertySpec("milliseconds", String.self, default: "%3Nms"),
+            PropertySpec("seconds", String.self, default: "%Ss"),
+            PropertySpec("minsec", String.self, default: ":%M:%S"),
+            PropertySpec("minutes", String.self, default: ":%M"),
+            PropertySpec("hourmin", String.self, default: "%H:%M"),
+            PropertySpec("hours", String.self, default: "%Hh"),
+            PropertySpec("days", String.self, default: "%m/%d"),
+            PropertySpec("months", String.self, default: "%m/%Y"),
+            PropertySpec("years", String.self, default: "%Y"),
+            PropertySpec("strip_leading_zeros", OneOf2<Bool, [DatetimeUnits]>.self, default: .a(false)),
+            PropertySpec("boundary_scaling", Bool.self, default: true),
+            PropertySpec("hide_repeats", Bool.self, default: false),
             PropertySpec("context", OneOf2<String, DatetimeTickFormatter>?.self),
-            PropertySpec("context_which", ContextWhich.self),
-            PropertySpec("context_location", Location.self),
+            PropertySpec("context_which", ContextWhich.self, default: .start),
+            PropertySpec("context_location", Location.self, default: .below),
         ]
     }
     /// Bokeh `microseconds` (default `"%fus"`).
     public var microseconds: String {
         get { attribute("microseconds", as: String.self) ?? "%fus" }
-        set { setAttribute("microseconds", newValue) }
+        set { setAttribute("microseconds", newValue, unlessDefault: "%fus") }
     }
     public static var microseconds: PropertyKey<String> { PropertyKey("microseconds") }
     /// Bokeh `milliseconds` (default `"%3Nms"`).
     public var milliseconds: String {
         get { attribute("milliseconds", as: String.self) ?? "%3Nms" }
-        set { setAttribute("milliseconds", newValue) }
+        set { setAttribute("milliseconds", newValue, unlessDefault: "%3Nms") }
     }
     public static var milliseconds: PropertyKey<String> { PropertyKey("milliseconds") }
     /// Bokeh `seconds` (default `"%Ss"`).
     public var seconds: String {
         get { attribute("seconds", as: String.self) ?? "%Ss" }
-        set { setAttribute("seconds", newValue) }
+        set { setAttribute("seconds", newValue, unlessDefault: "%Ss") }
     }
     public static var seconds: PropertyKey<String> { PropertyKey("seconds") }
     /// Bokeh `minsec` (default `":%M:%S"`).
     public var minsec: String {
         get { attribute("minsec", as: String.self) ?? ":%M:%S" }
-        set { setAttribute("minsec", newValue) }
+        set { setAttribute("minsec", newValue, unlessDefault: ":%M:%S") }
     }
     public static var minsec: PropertyKey<String> { PropertyKey("minsec") }
     /// Bokeh `minutes` (default `":%M"`).
     public var minutes: String {
         get { attribute("minutes", as: String.self) ?? ":%M" }
-        set { setAttribute("minutes", newValue) }
+        set { setAttribute("minutes", newValue, unlessDefault: ":%M") }
     }
     public static var minutes: PropertyKey<String> { PropertyKey("minutes") }
     /// Bokeh `hourmin` (default `"%H:%M"`).
     public var hourmin: String {
         get { attribute("hourmin", as: String.self) ?? "%H:%M" }
-        set { setAttribute("hourmin", newValue) }
+        set { setAttribute("hourmin", newValue, unlessDefault: "%H:%M") }
     }
     public static var hourmin: PropertyKey<String> { PropertyKey("hourmin") }
     /// Bokeh `hours` (default `"%Hh"`).
     public var hours: String {
         get { attribute("hours", as: String.self) ?? "%Hh" }
-        set { setAttribute("hours", newValue) }
+        set { setAttribute("hours", newValue, unlessDefault: "%Hh") }
     }
     public static var hours: PropertyKey<String> { PropertyKey("hours") }
     /// Bokeh `days` (default `"%m/%d"`).
     public var days: String {
         get { attribute("days", as: String.self) ?? "%m/%d" }
-        set { setAttribute("days", newValue) }
+        set { setAttribute("days", newValue, unlessDefault: "%m/%d") }
     }
     public static var days: PropertyKey<String> { PropertyKey("days") }
     /// Bokeh `months` (default `"%m/%Y"`).
     public var months: String {
         get { attribute("months", as: String.self) ?? "%m/%Y" }
-        set { setAttribute("months", newValue) }
+        set { setAttribute("months", newValue, unlessDefault: "%m/%Y") }
     }
     public static var months: PropertyKey<String> { PropertyKey("months") }
     /// Bokeh `years` (default `"%Y"`).
     public var years: String {
         get { attribute("years", as: String.self) ?? "%Y" }
-        set { setAttribute("years", newValue) }
+        set { setAttribute("years", newValue, unlessDefault: "%Y") }
     }
     public static var years: PropertyKey<String> { PropertyKey("years") }
     /// Bokeh `strip_leading_zeros` (default `.a(false)`).
     public var stripLeadingZeros: OneOf2<Bool, [DatetimeUnits]> {
         get { attribute("strip_leading_zeros", as: OneOf2<Bool, [DatetimeUnits]>.self) ?? .a(false) }
-        set { setAttribute("strip_leading_zeros", newValue) }
+        set { setAttribute("strip_leading_zeros", newValue, unlessDefault: .a(false)) }
     }
     public static var stripLeadingZeros: PropertyKey<OneOf2<Bool, [DatetimeUnits]>> { PropertyKey("strip_leading_zeros") }
     /// Bokeh `boundary_scaling` (default `true`).
     public var boundaryScaling: Bool {
         get { attribute("boundary_scaling", as: Bool.self) ?? true }
-        set { setAttribute("boundary_scaling", newValue) }
+        set { setAttribute("boundary_scaling", newValue, unlessDefault: true) }
     }
     public static var boundaryScaling: PropertyKey<Bool> { PropertyKey("boundary_scaling") }
     /// Bokeh `hide_repeats` (default `false`).
     public var hideRepeats: Bool {
         get { attribute("hide_repeats", as: Bool.self) ?? false }
-        set { setAttribute("hide_repeats", newValue) }
+        set { setAttribute("hide_repeats", newValue, unlessDefault: false) }
     }
     public static var hideRepeats: PropertyKey<Bool> { PropertyKey("hide_repeats") }
     /// Bokeh `context` (default `nil`).
     public var context: OneOf2<String, DatetimeTickFormatter>? {
         get { attribute("context", as: OneOf2<String, DatetimeTickFormatter>?.self) ?? nil }
-        set { setAttribute("context", newValue) }
+        set { setAttribute("context", newValue, unlessDefault: nil) }
     }
     public static var context: PropertyKey<OneOf2<String, DatetimeTickFormatter>?> { PropertyKey("context") }
     /// Bokeh `context_which` (default `.start`).
     public var contextWhich: ContextWhich {
         get { attribute("context_which", as: ContextWhich.self) ?? .start }
-        set { setAttribute("context_which", newValue) }
+        set { setAttribute("context_which", newValue, unlessDefault: .start) }
     }
     public static var contextWhich: PropertyKey<ContextWhich> { PropertyKey("context_which") }
     /// Bokeh `context_location` (default `.below`).
     public var contextLocation: Location {
         get { attribute("context_location", as: Location.self) ?? .below }
-        set { setAttribute("context_location", newValue) }
+        set { setAttribute("context_location", newValue, unlessDefault: .below) }
     }
     public static var contextLocation: PropertyKey<Location> { PropertyKey("context_location") }
     /// A new `DatetimeTickFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -312,19 +312,19 @@ public class LogTickFormatter: TickFormatter {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("ticker", Ticker?.self),
-            PropertySpec("min_exponent", Int.self),
+            PropertySpec("min_exponent", Int.self, default: 0),
         ]
     }
     /// Bokeh `ticker` (default `nil`).
     public var ticker: Ticker? {
         get { attribute("ticker", as: Ticker?.self) ?? nil }
-        set { setAttribute("ticker", newValue) }
+        set { setAttribute("ticker", newValue, unlessDefault: nil) }
     }
     public static var ticker: PropertyKey<Ticker?> { PropertyKey("ticker") }
     /// Bokeh `min_exponent` (default `0`).
     public var minExponent: Int {
         get { attribute("min_exponent", as: Int.self) ?? 0 }
-        set { setAttribute("min_exponent", newValue) }
+        set { setAttribute("min_exponent", newValue, unlessDefault: 0) }
     }
     public static var minExponent: PropertyKey<Int> { PropertyKey("min_exponent") }
     /// A new `LogTickFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -363,7 +363,7 @@ public class MercatorTickFormatter: BasicTickFormatter {
     /// Bokeh `dimension` (default `nil`).
     public var dimension: LatLon? {
         get { attribute("dimension", as: LatLon?.self) ?? nil }
-        set { setAttribute("dimension", newValue) }
+        set { setAttribute("dimension", newValue, unlessDefault: nil) }
     }
     public static var dimension: PropertyKey<LatLon?> { PropertyKey("dimension") }
     /// A new `MercatorTickFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -402,27 +402,27 @@ public class NumeralTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "NumeralTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("format", String.self),
-            PropertySpec("language", NumeralLanguage.self),
-            PropertySpec("rounding", RoundingFunction.self),
+            PropertySpec("format", String.self, default: "0,0"),
+            PropertySpec("language", NumeralLanguage.self, default: .en),
+            PropertySpec("rounding", RoundingFunction.self, default: .round),
         ]
     }
     /// Bokeh `format` (default `"0,0"`).
     public var format: String {
         get { attribute("format", as: String.self) ?? "0,0" }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: "0,0") }
     }
     public static var format: PropertyKey<String> { PropertyKey("format") }
     /// Bokeh `language` (default `.en`).
     public var language: NumeralLanguage {
         get { attribute("language", as: NumeralLanguage.self) ?? .en }
-        set { setAttribute("language", newValue) }
+        set { setAttribute("language", newValue, unlessDefault: .en) }
     }
     public static var language: PropertyKey<NumeralLanguage> { PropertyKey("language") }
     /// Bokeh `rounding` (default `.round`).
     public var rounding: RoundingFunction {
         get { attribute("rounding", as: RoundingFunction.self) ?? .round }
-        set { setAttribute("rounding", newValue) }
+        set { setAttribute("rounding", newValue, unlessDefault: .round) }
     }
     public static var rounding: PropertyKey<RoundingFunction> { PropertyKey("rounding") }
     /// A new `NumeralTickFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -457,13 +457,13 @@ public class PrintfTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "PrintfTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("format", String.self),
+            PropertySpec("format", String.self, default: "%s"),
         ]
     }
     /// Bokeh `format` (default `"%s"`).
     public var format: String {
         get { attribute("format", as: String.self) ?? "%s" }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: "%s") }
     }
     public static var format: PropertyKey<String> { PropertyKey("format") }
     /// A new `PrintfTickFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -499,104 +499,104 @@ public class TimedeltaTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "TimedeltaTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("nanoseconds", String.self),
-            PropertySpec("microseconds", String.self),
-            PropertySpec("milliseconds", String.self),
-            PropertySpec("seconds", String.self),
-            PropertySpec("minsec", String.self),
-            PropertySpec("minutes", String.self),
-            PropertySpec("hourmin", String.self),
-            PropertySpec("hours", String.self),
-            PropertySpec("days", String.self),
-            PropertySpec("strip_leading_zeros", OneOf2<Bool, [TimedeltaResolutionType]>.self),
-            PropertySpec("hide_repeats", Bool.self),
+            PropertySpec("nanoseconds", String.self, default: "%NSns"),
+            PropertySpec("microseconds", String.self, default: "%USus"),
+            PropertySpec("milliseconds", String.self, default: "%MSms"),
+            PropertySpec("seconds", String.self, default: "%H:%M:%S"),
+            PropertySpec("minsec", String.self, default: "%H:%M:%S"),
+            PropertySpec("minutes", String.self, default: "%H:%M"),
+            PropertySpec("hourmin", String.self, default: "%H:%M"),
+            PropertySpec("hours", String.self, default: "%H:%M"),
+            PropertySpec("days", String.self, default: "%d days"),
+            PropertySpec("strip_leading_zeros", OneOf2<Bool, [TimedeltaResolutionType]>.self, default: .a(false)),
+            PropertySpec("hide_repeats", Bool.self, default: false),
             PropertySpec("context", OneOf2<String, TimedeltaTickFormatter>?.self),
-            PropertySpec("context_which", ContextWhich.self),
-            PropertySpec("context_location", Location.self),
+            PropertySpec("context_which", ContextWhich.self, default: .start),
+            PropertySpec("context_location", Location.self, default: .below),
         ]
     }
     /// Bokeh `nanoseconds` (default `"%NSns"`).
     public var nanoseconds: String {
         get { attribute("nanoseconds", as: String.self) ?? "%NSns" }
-        set { setAttribute("nanoseconds", newValue) }
+        set { setAttribute("nanoseconds", newValue, unlessDefault: "%NSns") }
     }
     public static var nanoseconds: PropertyKey<String> { PropertyKey("nanoseconds") }
     /// Bokeh `microseconds` (default `"%USus"`).
     public var microseconds: String {
         get { attribute("microseconds", as: String.self) ?? "%USus" }
-        set { setAttribute("microseconds", newValue) }
+        set { setAttribute("microseconds", newValue, unlessDefault: "%USus") }
     }
     public static var microseconds: PropertyKey<String> { PropertyKey("microseconds") }
     /// Bokeh `milliseconds` (default `"%MSms"`).
     public var milliseconds: String {
         get { attribute("milliseconds", as: String.self) ?? "%MSms" }
-        set { setAttribute("milliseconds", newValue) }
+        set { setAttribute("milliseconds", newValue, unlessDefault: "%MSms") }
     }
     public static var milliseconds: PropertyKey<String> { PropertyKey("milliseconds") }
     /// Bokeh `seconds` (default `"%H:%M:%S"`).
     public var seconds: String {
         get { attribute("seconds", as: String.self) ?? "%H:%M:%S" }
-        set { setAttribute("seconds", newValue) }
+        set { setAttribute("seconds", newValue, unlessDefault: "%H:%M:%S") }
     }
     public static var seconds: PropertyKey<String> { PropertyKey("seconds") }
     /// Bokeh `minsec` (default `"%H:%M:%S"`).
     public var minsec: String {
         get { attribute("minsec", as: String.self) ?? "%H:%M:%S" }
-        set { setAttribute("minsec", newValue) }
+        set { setAttribute("minsec", newValue, unlessDefault: "%H:%M:%S") }
     }
     public static var minsec: PropertyKey<String> { PropertyKey("minsec") }
     /// Bokeh `minutes` (default `"%H:%M"`).
     public var minutes: String {
         get { attribute("minutes", as: String.self) ?? "%H:%M" }
-        set { setAttribute("minutes", newValue) }
+        set { setAttribute("minutes", newValue, unlessDefault: "%H:%M") }
     }
     public static var minutes: PropertyKey<String> { PropertyKey("minutes") }
     /// Bokeh `hourmin` (default `"%H:%M"`).
     public var hourmin: String {
         get { attribute("hourmin", as: String.self) ?? "%H:%M" }
-        set { setAttribute("hourmin", newValue) }
+        set { setAttribute("hourmin", newValue, unlessDefault: "%H:%M") }
     }
     public static var hourmin: PropertyKey<String> { PropertyKey("hourmin") }
     /// Bokeh `hours` (default `"%H:%M"`).
     public var hours: String {
         get { attribute("hours", as: String.self) ?? "%H:%M" }
-        set { setAttribute("hours", newValue) }
+        set { setAttribute("hours", newValue, unlessDefault: "%H:%M") }
     }
     public static var hours: PropertyKey<String> { PropertyKey("hours") }
     /// Bokeh `days` (default `"%d days"`).
     public var days: String {
         get { attribute("days", as: String.self) ?? "%d days" }
-        set { setAttribute("days", newValue) }
+        set { setAttribute("days", newValue, unlessDefault: "%d days") }
     }
     public static var days: PropertyKey<String> { PropertyKey("days") }
     /// Bokeh `strip_leading_zeros` (default `.a(false)`).
     public var stripLeadingZeros: OneOf2<Bool, [TimedeltaResolutionType]> {
         get { attribute("strip_leading_zeros", as: OneOf2<Bool, [TimedeltaResolutionType]>.self) ?? .a(false) }
-        set { setAttribute("strip_leading_zeros", newValue) }
+        set { setAttribute("strip_leading_zeros", newValue, unlessDefault: .a(false)) }
     }
     public static var stripLeadingZeros: PropertyKey<OneOf2<Bool, [TimedeltaResolutionType]>> { PropertyKey("strip_leading_zeros") }
     /// Bokeh `hide_repeats` (default `false`).
     public var hideRepeats: Bool {
         get { attribute("hide_repeats", as: Bool.self) ?? false }
-        set { setAttribute("hide_repeats", newValue) }
+        set { setAttribute("hide_repeats", newValue, unlessDefault: false) }
     }
     public static var hideRepeats: PropertyKey<Bool> { PropertyKey("hide_repeats") }
     /// Bokeh `context` (default `nil`).
     public var context: OneOf2<String, TimedeltaTickFormatter>? {
         get { attribute("context", as: OneOf2<String, TimedeltaTickFormatter>?.self) ?? nil }
-        set { setAttribute("context", newValue) }
+        set { setAttribute("context", newValue, unlessDefault: nil) }
     }
     public static var context: PropertyKey<OneOf2<String, TimedeltaTickFormatter>?> { PropertyKey("context") }
     /// Bokeh `context_which` (default `.start`).
     public var contextWhich: ContextWhich {
         get { attribute("context_which", as: ContextWhich.self) ?? .start }
-        set { setAttribute("context_which", newValue) }
+        set { setAttribute("context_which", newValue, unlessDefault: .start) }
     }
     public static var contextWhich: PropertyKey<ContextWhich> { PropertyKey("context_which") }
     /// Bokeh `context_location` (default `.below`).
     public var contextLocation: Location {
         get { attribute("context_location", as: Location.self) ?? .below }
-        set { setAttribute("context_location", newValue) }
+        set { setAttribute("context_location", newValue, unlessDefault: .below) }
     }
     public static var contextLocation: PropertyKey<Location> { PropertyKey("context_location") }
     /// A new `TimedeltaTickFormatter` with a fresh id, the per-instance defaults a new Python instance has,

@@ -15,13 +15,13 @@ public class Glyph: Model {
     override public class var modelTypeName: String { "Glyph" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("decorations", [Decoration].self),
+            PropertySpec("decorations", [Decoration].self, default: []),
         ]
     }
     /// Bokeh `decorations` (default `[]`).
     public var decorations: [Decoration] {
         get { attribute("decorations", as: [Decoration].self) ?? [] }
-        set { setAttribute("decorations", newValue) }
+        set { setAttribute("decorations", newValue, unlessDefault: []) }
     }
     public static var decorations: PropertyKey<[Decoration]> { PropertyKey("decorations") }
 }

@@ -5,28 +5,28 @@ public class AnnularWedge: XYGlyph {
     override public class var modelTypeName: String { "AnnularWedge" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("inner_radius", Spec<Double>.self),
-            PropertySpec("outer_radius", Spec<Double>.self),
-            PropertySpec("start_angle", Spec<Double>.self),
-            PropertySpec("end_angle", Spec<Double>.self),
-            PropertySpec("direction", Direction.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("inner_radius", Spec<Double>.self, default: .field("inner_radius")),
+            PropertySpec("outer_radius", Spec<Double>.self, default: .field("outer_radius")),
+            PropertySpec("start_angle", Spec<Double>.self, default: .field("start_angle")),
+            PropertySpec("end_angle", Spec<Double>.self, default: .field("end_angle")),
+            PropertySpec("direction", Direction.self, default: .anticlock),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -68,97 +68,97 @@ public class AnnularWedge: XYGlyph {
     /// Bokeh `direction` (default `.anticlock`).
     public var direction: Direction {
         get { attribute("direction", as: Direction.self) ?? .anticlock }
-        set { setAttribute("direction", newValue) }
+        set { setAttribute("direction", newValue, unlessDefault: .anticlock) }
     }
     public static var direction: PropertyKey<Direction> { PropertyKey("direction") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `AnnularWedge` with a fresh id, the per-instance defaults a new Python instance has,
@@ -233,25 +233,25 @@ public class Annulus: XYGlyph {
     override public class var modelTypeName: String { "Annulus" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("inner_radius", Spec<Double>.self),
-            PropertySpec("outer_radius", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("inner_radius", Spec<Double>.self, default: .field("inner_radius")),
+            PropertySpec("outer_radius", Spec<Double>.self, default: .field("outer_radius")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -281,91 +281,91 @@ public class Annulus: XYGlyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Annulus` with a fresh id, the per-instance defaults a new Python instance has,
@@ -434,19 +434,19 @@ public class Arc: XYGlyph {
     override public class var modelTypeName: String { "Arc" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("radius", Spec<Double>.self),
-            PropertySpec("start_angle", Spec<Double>.self),
-            PropertySpec("end_angle", Spec<Double>.self),
-            PropertySpec("direction", Direction.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("radius", Spec<Double>.self, default: .field("radius")),
+            PropertySpec("start_angle", Spec<Double>.self, default: .field("start_angle")),
+            PropertySpec("end_angle", Spec<Double>.self, default: .field("end_angle")),
+            PropertySpec("direction", Direction.self, default: .anticlock),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -482,49 +482,49 @@ public class Arc: XYGlyph {
     /// Bokeh `direction` (default `.anticlock`).
     public var direction: Direction {
         get { attribute("direction", as: Direction.self) ?? .anticlock }
-        set { setAttribute("direction", newValue) }
+        set { setAttribute("direction", newValue, unlessDefault: .anticlock) }
     }
     public static var direction: PropertyKey<Direction> { PropertyKey("direction") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// A new `Arc` with a fresh id, the per-instance defaults a new Python instance has,
@@ -581,21 +581,21 @@ public class Bezier: Glyph {
     override public class var modelTypeName: String { "Bezier" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x0", Spec<Double>.self),
-            PropertySpec("y0", Spec<Double>.self),
-            PropertySpec("x1", Spec<Double>.self),
-            PropertySpec("y1", Spec<Double>.self),
-            PropertySpec("cx0", Spec<Double>.self),
-            PropertySpec("cy0", Spec<Double>.self),
-            PropertySpec("cx1", Spec<Double>.self),
-            PropertySpec("cy1", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
+            PropertySpec("x0", Spec<Double>.self, default: .field("x0")),
+            PropertySpec("y0", Spec<Double>.self, default: .field("y0")),
+            PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
+            PropertySpec("y1", Spec<Double>.self, default: .field("y1")),
+            PropertySpec("cx0", Spec<Double>.self, default: .field("cx0")),
+            PropertySpec("cy0", Spec<Double>.self, default: .field("cy0")),
+            PropertySpec("cx1", Spec<Double>.self, default: .field("cx1")),
+            PropertySpec("cy1", Spec<Double>.self, default: .field("cy1")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
     }
     /// Bokeh `x0` (default `.field("x0")`).
@@ -649,43 +649,43 @@ public class Bezier: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// A new `Bezier` with a fresh id, the per-instance defaults a new Python instance has,
@@ -746,25 +746,25 @@ public class Block: LRTBGlyph {
     override public class var modelTypeName: String { "Block" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("width", Spec<Double>.self),
-            PropertySpec("height", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("height", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -782,103 +782,103 @@ public class Block: LRTBGlyph {
     /// Bokeh `width` (default `.value(1)`).
     public var width: Spec<Double> {
         get { attribute("width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("width", newValue) }
+        set { setAttribute("width", newValue, unlessDefault: .value(1)) }
     }
     public static var width: PropertyKey<Spec<Double>> { PropertyKey("width") }
     /// Bokeh `height` (default `.value(1)`).
     public var height: Spec<Double> {
         get { attribute("height", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("height", newValue) }
+        set { setAttribute("height", newValue, unlessDefault: .value(1)) }
     }
     public static var height: PropertyKey<Spec<Double>> { PropertyKey("height") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Block` with a fresh id, the per-instance defaults a new Python instance has,
@@ -949,26 +949,26 @@ public class Circle: RadialGlyph {
     override public class var modelTypeName: String { "Circle" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("radius", Spec<Double>?.self),
-            PropertySpec("radius_dimension", RadiusDimension.self),
-            PropertySpec("hit_dilation", Double.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("radius_dimension", RadiusDimension.self, default: .x),
+            PropertySpec("hit_dilation", Double.self, default: 1.0),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -992,103 +992,103 @@ public class Circle: RadialGlyph {
     /// Bokeh `radius_dimension` (default `.x`).
     public var radiusDimension: RadiusDimension {
         get { attribute("radius_dimension", as: RadiusDimension.self) ?? .x }
-        set { setAttribute("radius_dimension", newValue) }
+        set { setAttribute("radius_dimension", newValue, unlessDefault: .x) }
     }
     public static var radiusDimension: PropertyKey<RadiusDimension> { PropertyKey("radius_dimension") }
     /// Bokeh `hit_dilation` (default `1.0`).
     public var hitDilation: Double {
         get { attribute("hit_dilation", as: Double.self) ?? 1.0 }
-        set { setAttribute("hit_dilation", newValue) }
+        set { setAttribute("hit_dilation", newValue, unlessDefault: 1.0) }
     }
     public static var hitDilation: PropertyKey<Double> { PropertyKey("hit_dilation") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Circle` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1159,26 +1159,26 @@ public class Ellipse: XYGlyph {
     override public class var modelTypeName: String { "Ellipse" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("width", Spec<Double>.self),
-            PropertySpec("height", Spec<Double>.self),
-            PropertySpec("angle", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("width", Spec<Double>.self, default: .field("width")),
+            PropertySpec("height", Spec<Double>.self, default: .field("height")),
+            PropertySpec("angle", Spec<Double>.self, default: .value(0.0)),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -1208,97 +1208,97 @@ public class Ellipse: XYGlyph {
     /// Bokeh `angle` (default `.value(0.0)`).
     public var angle: Spec<Double> {
         get { attribute("angle", as: Spec<Double>.self) ?? .value(0.0) }
-        set { setAttribute("angle", newValue) }
+        set { setAttribute("angle", newValue, unlessDefault: .value(0.0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Ellipse` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1369,17 +1369,17 @@ public class HArea: Glyph {
     override public class var modelTypeName: String { "HArea" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x1", Spec<Double>.self),
-            PropertySpec("x2", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("fill_color", Color?.self),
-            PropertySpec("fill_alpha", Double.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
+            PropertySpec("x2", Spec<Double>.self, default: .field("x2")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("fill_color", Color?.self, default: .css("gray")),
+            PropertySpec("fill_alpha", Double.self, default: 1.0),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x1` (default `.field("x1")`).
@@ -1403,49 +1403,49 @@ public class HArea: Glyph {
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
         get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
         get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `HArea` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1498,18 +1498,18 @@ public class HAreaStep: Glyph {
     override public class var modelTypeName: String { "HAreaStep" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x1", Spec<Double>.self),
-            PropertySpec("x2", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("step_mode", StepMode.self),
-            PropertySpec("fill_color", Color?.self),
-            PropertySpec("fill_alpha", Double.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
+            PropertySpec("x2", Spec<Double>.self, default: .field("x2")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("step_mode", StepMode.self, default: .before),
+            PropertySpec("fill_color", Color?.self, default: .css("gray")),
+            PropertySpec("fill_alpha", Double.self, default: 1.0),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x1` (default `.field("x1")`).
@@ -1533,55 +1533,55 @@ public class HAreaStep: Glyph {
     /// Bokeh `step_mode` (default `.before`).
     public var stepMode: StepMode {
         get { attribute("step_mode", as: StepMode.self) ?? .before }
-        set { setAttribute("step_mode", newValue) }
+        set { setAttribute("step_mode", newValue, unlessDefault: .before) }
     }
     public static var stepMode: PropertyKey<StepMode> { PropertyKey("step_mode") }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
         get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
         get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `HAreaStep` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1636,25 +1636,25 @@ public class HBar: LRTBGlyph {
     override public class var modelTypeName: String { "HBar" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("height", Spec<Double>.self),
-            PropertySpec("left", Spec<Double>.self),
-            PropertySpec("right", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("height", Spec<Double>.self, default: .value(1)),
+            PropertySpec("left", Spec<Double>.self, default: .value(0)),
+            PropertySpec("right", Spec<Double>.self, default: .field("right")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `y` (default `.field("y")`).
@@ -1666,13 +1666,13 @@ public class HBar: LRTBGlyph {
     /// Bokeh `height` (default `.value(1)`).
     public var height: Spec<Double> {
         get { attribute("height", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("height", newValue) }
+        set { setAttribute("height", newValue, unlessDefault: .value(1)) }
     }
     public static var height: PropertyKey<Spec<Double>> { PropertyKey("height") }
     /// Bokeh `left` (default `.value(0)`).
     public var left: Spec<Double> {
         get { attribute("left", as: Spec<Double>.self) ?? .value(0) }
-        set { setAttribute("left", newValue) }
+        set { setAttribute("left", newValue, unlessDefault: .value(0)) }
     }
     public static var left: PropertyKey<Spec<Double>> { PropertyKey("left") }
     /// Bokeh `right` (default `.field("right")`).
@@ -1684,91 +1684,91 @@ public class HBar: LRTBGlyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `HBar` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1839,14 +1839,14 @@ public class HSpan: Glyph {
     override public class var modelTypeName: String { "HSpan" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
     }
     /// Bokeh `y` (default `.field("y")`).
@@ -1858,43 +1858,43 @@ public class HSpan: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// A new `HSpan` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1941,23 +1941,23 @@ public class HStrip: Glyph {
     override public class var modelTypeName: String { "HStrip" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("y0", Spec<Double>.self),
-            PropertySpec("y1", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("y0", Spec<Double>.self, default: .field("y0")),
+            PropertySpec("y1", Spec<Double>.self, default: .field("y1")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `y0` (default `.field("y0")`).
@@ -1975,91 +1975,91 @@ public class HStrip: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `HStrip` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2124,39 +2124,39 @@ public class HexTile: Glyph {
     override public class var modelTypeName: String { "HexTile" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("size", Double.self),
-            PropertySpec("aspect_scale", Double.self),
-            PropertySpec("r", Spec<Double>.self),
-            PropertySpec("q", Spec<Double>.self),
-            PropertySpec("scale", Spec<Double>.self),
-            PropertySpec("orientation", HexTileOrientation.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("size", Double.self, default: 1.0),
+            PropertySpec("aspect_scale", Double.self, default: 1.0),
+            PropertySpec("r", Spec<Double>.self, default: .field("r")),
+            PropertySpec("q", Spec<Double>.self, default: .field("q")),
+            PropertySpec("scale", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("orientation", HexTileOrientation.self, default: .pointytop),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(nil)),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `size` (default `1.0`).
     public var size: Double {
         get { attribute("size", as: Double.self) ?? 1.0 }
-        set { setAttribute("size", newValue) }
+        set { setAttribute("size", newValue, unlessDefault: 1.0) }
     }
     public static var size: PropertyKey<Double> { PropertyKey("size") }
     /// Bokeh `aspect_scale` (default `1.0`).
     public var aspectScale: Double {
         get { attribute("aspect_scale", as: Double.self) ?? 1.0 }
-        set { setAttribute("aspect_scale", newValue) }
+        set { setAttribute("aspect_scale", newValue, unlessDefault: 1.0) }
     }
     public static var aspectScale: PropertyKey<Double> { PropertyKey("aspect_scale") }
     /// Bokeh `r` (default `.field("r")`).
@@ -2174,103 +2174,103 @@ public class HexTile: Glyph {
     /// Bokeh `scale` (default `.value(1.0)`).
     public var scale: Spec<Double> {
         get { attribute("scale", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("scale", newValue) }
+        set { setAttribute("scale", newValue, unlessDefault: .value(1.0)) }
     }
     public static var scale: PropertyKey<Spec<Double>> { PropertyKey("scale") }
     /// Bokeh `orientation` (default `.pointytop`).
     public var orientation: HexTileOrientation {
         get { attribute("orientation", as: HexTileOrientation.self) ?? .pointytop }
-        set { setAttribute("orientation", newValue) }
+        set { setAttribute("orientation", newValue, unlessDefault: .pointytop) }
     }
     public static var orientation: PropertyKey<HexTileOrientation> { PropertyKey("orientation") }
     /// Bokeh `line_color` (default `.value(nil)`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(nil) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `HexTile` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2346,7 +2346,7 @@ public class Image: ImageBase {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("image", Spec<Double>.self),
+            PropertySpec("image", Spec<Double>.self, default: .field("image")),
             PropertySpec("color_mapper", ColorMapper?.self),
         ]
     }
@@ -2410,14 +2410,14 @@ public class ImageBase: XYGlyph {
     override public class var modelTypeName: String { "ImageBase" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("dw", Spec<Double>.self),
-            PropertySpec("dh", Spec<Double>.self),
-            PropertySpec("global_alpha", Spec<Double>.self),
-            PropertySpec("dilate", Bool.self),
-            PropertySpec("origin", ImageOrigin.self),
-            PropertySpec("anchor", OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("dw", Spec<Double>.self, default: .field("dw")),
+            PropertySpec("dh", Spec<Double>.self, default: .field("dh")),
+            PropertySpec("global_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("dilate", Bool.self, default: false),
+            PropertySpec("origin", ImageOrigin.self, default: .bottomLeft),
+            PropertySpec("anchor", OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self, default: .a(.bottomLeft)),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -2447,25 +2447,25 @@ public class ImageBase: XYGlyph {
     /// Bokeh `global_alpha` (default `.value(1.0)`).
     public var globalAlpha: Spec<Double> {
         get { attribute("global_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("global_alpha", newValue) }
+        set { setAttribute("global_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var globalAlpha: PropertyKey<Spec<Double>> { PropertyKey("global_alpha") }
     /// Bokeh `dilate` (default `false`).
     public var dilate: Bool {
         get { attribute("dilate", as: Bool.self) ?? false }
-        set { setAttribute("dilate", newValue) }
+        set { setAttribute("dilate", newValue, unlessDefault: false) }
     }
     public static var dilate: PropertyKey<Bool> { PropertyKey("dilate") }
     /// Bokeh `origin` (default `.bottomLeft`).
     public var origin: ImageOrigin {
         get { attribute("origin", as: ImageOrigin.self) ?? .bottomLeft }
-        set { setAttribute("origin", newValue) }
+        set { setAttribute("origin", newValue, unlessDefault: .bottomLeft) }
     }
     public static var origin: PropertyKey<ImageOrigin> { PropertyKey("origin") }
     /// Bokeh `anchor` (default `.a(.bottomLeft)`).
     public var anchor: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>> {
         get { attribute("anchor", as: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self) ?? .a(.bottomLeft) }
-        set { setAttribute("anchor", newValue) }
+        set { setAttribute("anchor", newValue, unlessDefault: .a(.bottomLeft)) }
     }
     public static var anchor: PropertyKey<OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>> { PropertyKey("anchor") }
 }
@@ -2475,7 +2475,7 @@ public class ImageRGBA: ImageBase {
     override public class var modelTypeName: String { "ImageRGBA" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("image", Spec<Double>.self),
+            PropertySpec("image", Spec<Double>.self, default: .field("image")),
         ]
     }
     /// Bokeh `image` (default `.field("image")`).
@@ -2530,7 +2530,7 @@ public class ImageStack: ImageBase {
     override public class var modelTypeName: String { "ImageStack" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("image", Spec<Double>.self),
+            PropertySpec("image", Spec<Double>.self, default: .field("image")),
             PropertySpec("color_mapper", StackColorMapper?.self),
         ]
     }
@@ -2594,17 +2594,17 @@ public class ImageURL: XYGlyph {
     override public class var modelTypeName: String { "ImageURL" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("url", Spec<String>.self),
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("w", Spec<Double?>.self),
-            PropertySpec("h", Spec<Double?>.self),
-            PropertySpec("angle", Spec<Double>.self),
-            PropertySpec("global_alpha", Spec<Double>.self),
-            PropertySpec("dilate", Bool.self),
-            PropertySpec("anchor", OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self),
-            PropertySpec("retry_attempts", Int.self),
-            PropertySpec("retry_timeout", Int.self),
+            PropertySpec("url", Spec<String>.self, default: .field("url")),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("w", Spec<Double?>.self, default: .value(nil)),
+            PropertySpec("h", Spec<Double?>.self, default: .value(nil)),
+            PropertySpec("angle", Spec<Double>.self, default: .value(0)),
+            PropertySpec("global_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("dilate", Bool.self, default: false),
+            PropertySpec("anchor", OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self, default: .a(.topLeft)),
+            PropertySpec("retry_attempts", Int.self, default: 0),
+            PropertySpec("retry_timeout", Int.self, default: 0),
         ]
     }
     /// Bokeh `url` (default `.field("url")`).
@@ -2628,49 +2628,49 @@ public class ImageURL: XYGlyph {
     /// Bokeh `w` (default `.value(nil)`).
     public var w: Spec<Double?> {
         get { attribute("w", as: Spec<Double?>.self) ?? .value(nil) }
-        set { setAttribute("w", newValue) }
+        set { setAttribute("w", newValue, unlessDefault: .value(nil)) }
     }
     public static var w: PropertyKey<Spec<Double?>> { PropertyKey("w") }
     /// Bokeh `h` (default `.value(nil)`).
     public var h: Spec<Double?> {
         get { attribute("h", as: Spec<Double?>.self) ?? .value(nil) }
-        set { setAttribute("h", newValue) }
+        set { setAttribute("h", newValue, unlessDefault: .value(nil)) }
     }
     public static var h: PropertyKey<Spec<Double?>> { PropertyKey("h") }
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
         get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
-        set { setAttribute("angle", newValue) }
+        set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `global_alpha` (default `.value(1.0)`).
     public var globalAlpha: Spec<Double> {
         get { attribute("global_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("global_alpha", newValue) }
+        set { setAttribute("global_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var globalAlpha: PropertyKey<Spec<Double>> { PropertyKey("global_alpha") }
     /// Bokeh `dilate` (default `false`).
     public var dilate: Bool {
         get { attribute("dilate", as: Bool.self) ?? false }
-        set { setAttribute("dilate", newValue) }
+        set { setAttribute("dilate", newValue, unlessDefault: false) }
     }
     public static var dilate: PropertyKey<Bool> { PropertyKey("dilate") }
     /// Bokeh `anchor` (default `.a(.topLeft)`).
     public var anchor: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>> {
         get { attribute("anchor", as: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self) ?? .a(.topLeft) }
-        set { setAttribute("anchor", newValue) }
+        set { setAttribute("anchor", newValue, unlessDefault: .a(.topLeft)) }
     }
     public static var anchor: PropertyKey<OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>> { PropertyKey("anchor") }
     /// Bokeh `retry_attempts` (default `0`).
     public var retryAttempts: Int {
         get { attribute("retry_attempts", as: Int.self) ?? 0 }
-        set { setAttribute("retry_attempts", newValue) }
+        set { setAttribute("retry_attempts", newValue, unlessDefault: 0) }
     }
     public static var retryAttempts: PropertyKey<Int> { PropertyKey("retry_attempts") }
     /// Bokeh `retry_timeout` (default `0`).
     public var retryTimeout: Int {
         get { attribute("retry_timeout", as: Int.self) ?? 0 }
-        set { setAttribute("retry_timeout", newValue) }
+        set { setAttribute("retry_timeout", newValue, unlessDefault: 0) }
     }
     public static var retryTimeout: PropertyKey<Int> { PropertyKey("retry_timeout") }
     /// A new `ImageURL` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2723,13 +2723,13 @@ public class LRTBGlyph: Glyph {
     override public class var modelTypeName: String { "LRTBGlyph" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("border_radius", Value.self),
+            PropertySpec("border_radius", Value.self, default: .int(0)),
         ]
     }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
         get { attribute("border_radius", as: Value.self) ?? .int(0) }
-        set { setAttribute("border_radius", newValue) }
+        set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
 }
@@ -2739,15 +2739,15 @@ public class Line: ConnectedXYGlyph {
     override public class var modelTypeName: String { "Line" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("line_color", Color?.self),
-            PropertySpec("line_alpha", Double.self),
-            PropertySpec("line_width", Double.self),
-            PropertySpec("line_join", LineJoin.self),
-            PropertySpec("line_cap", LineCap.self),
-            PropertySpec("line_dash", OneOf3<DashPattern, String, [Int]>.self),
-            PropertySpec("line_dash_offset", Int.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("line_color", Color?.self, default: .css("black")),
+            PropertySpec("line_alpha", Double.self, default: 1.0),
+            PropertySpec("line_width", Double.self, default: 1),
+            PropertySpec("line_join", LineJoin.self, default: .bevel),
+            PropertySpec("line_cap", LineCap.self, default: .butt),
+            PropertySpec("line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
+            PropertySpec("line_dash_offset", Int.self, default: 0),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -2765,43 +2765,43 @@ public class Line: ConnectedXYGlyph {
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
         get { attribute("line_color", as: Color?.self) ?? .css("black") }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
         get { attribute("line_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
         get { attribute("line_width", as: Double.self) ?? 1 }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
         get { attribute("line_join", as: LineJoin.self) ?? .bevel }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
         get { attribute("line_cap", as: LineCap.self) ?? .butt }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
         get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
         get { attribute("line_dash_offset", as: Int.self) ?? 0 }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// A new `Line` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2850,26 +2850,26 @@ public class Marker: XYGlyph {
     override public class var modelTypeName: String { "Marker" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("hit_dilation", Double.self),
-            PropertySpec("size", Spec<Double>.self),
-            PropertySpec("angle", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("hit_dilation", Double.self, default: 1.0),
+            PropertySpec("size", Spec<Double>.self, default: .value(4)),
+            PropertySpec("angle", Spec<Double>.self, default: .value(0.0)),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -2887,109 +2887,109 @@ public class Marker: XYGlyph {
     /// Bokeh `hit_dilation` (default `1.0`).
     public var hitDilation: Double {
         get { attribute("hit_dilation", as: Double.self) ?? 1.0 }
-        set { setAttribute("hit_dilation", newValue) }
+        set { setAttribute("hit_dilation", newValue, unlessDefault: 1.0) }
     }
     public static var hitDilation: PropertyKey<Double> { PropertyKey("hit_dilation") }
     /// Bokeh `size` (default `.value(4)`).
     public var size: Spec<Double> {
         get { attribute("size", as: Spec<Double>.self) ?? .value(4) }
-        set { setAttribute("size", newValue) }
+        set { setAttribute("size", newValue, unlessDefault: .value(4)) }
     }
     public static var size: PropertyKey<Spec<Double>> { PropertyKey("size") }
     /// Bokeh `angle` (default `.value(0.0)`).
     public var angle: Spec<Double> {
         get { attribute("angle", as: Spec<Double>.self) ?? .value(0.0) }
-        set { setAttribute("angle", newValue) }
+        set { setAttribute("angle", newValue, unlessDefault: .value(0.0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
 }
@@ -3100,15 +3100,15 @@ public class MultiLine: Glyph {
     override public class var modelTypeName: String { "MultiLine" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("xs", Spec<Double>.self),
-            PropertySpec("ys", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
+            PropertySpec("xs", Spec<Double>.self, default: .field("xs")),
+            PropertySpec("ys", Spec<Double>.self, default: .field("ys")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
     }
     /// Bokeh `xs` (default `.field("xs")`).
@@ -3126,43 +3126,43 @@ public class MultiLine: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// A new `MultiLine` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3211,23 +3211,23 @@ public class MultiPolygons: Glyph {
     override public class var modelTypeName: String { "MultiPolygons" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("xs", Spec<Double>.self),
-            PropertySpec("ys", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("xs", Spec<Double>.self, default: .field("xs")),
+            PropertySpec("ys", Spec<Double>.self, default: .field("ys")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `xs` (default `.field("xs")`).
@@ -3245,91 +3245,91 @@ public class MultiPolygons: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `MultiPolygons` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3394,27 +3394,27 @@ public class Ngon: RadialGlyph {
     override public class var modelTypeName: String { "Ngon" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("radius", Spec<Double>?.self),
-            PropertySpec("angle", Spec<Double>.self),
-            PropertySpec("n", Spec<Double>.self),
-            PropertySpec("radius_dimension", RadiusDimension.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("angle", Spec<Double>.self, default: .value(0)),
+            PropertySpec("n", Spec<Double>.self, default: .field("n")),
+            PropertySpec("radius_dimension", RadiusDimension.self, default: .x),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -3438,7 +3438,7 @@ public class Ngon: RadialGlyph {
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
         get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
-        set { setAttribute("angle", newValue) }
+        set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `n` (default `.field("n")`).
@@ -3450,97 +3450,97 @@ public class Ngon: RadialGlyph {
     /// Bokeh `radius_dimension` (default `.x`).
     public var radiusDimension: RadiusDimension {
         get { attribute("radius_dimension", as: RadiusDimension.self) ?? .x }
-        set { setAttribute("radius_dimension", newValue) }
+        set { setAttribute("radius_dimension", newValue, unlessDefault: .x) }
     }
     public static var radiusDimension: PropertyKey<RadiusDimension> { PropertyKey("radius_dimension") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Ngon` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3613,23 +3613,23 @@ public class Patch: ConnectedXYGlyph {
     override public class var modelTypeName: String { "Patch" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("line_color", Color?.self),
-            PropertySpec("line_alpha", Double.self),
-            PropertySpec("line_width", Double.self),
-            PropertySpec("line_join", LineJoin.self),
-            PropertySpec("line_cap", LineCap.self),
-            PropertySpec("line_dash", OneOf3<DashPattern, String, [Int]>.self),
-            PropertySpec("line_dash_offset", Int.self),
-            PropertySpec("fill_color", Color?.self),
-            PropertySpec("fill_alpha", Double.self),
-            PropertySpec("hatch_color", Color?.self),
-            PropertySpec("hatch_alpha", Double.self),
-            PropertySpec("hatch_scale", Double.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("line_color", Color?.self, default: .css("black")),
+            PropertySpec("line_alpha", Double.self, default: 1.0),
+            PropertySpec("line_width", Double.self, default: 1),
+            PropertySpec("line_join", LineJoin.self, default: .bevel),
+            PropertySpec("line_cap", LineCap.self, default: .butt),
+            PropertySpec("line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
+            PropertySpec("line_dash_offset", Int.self, default: 0),
+            PropertySpec("fill_color", Color?.self, default: .css("gray")),
+            PropertySpec("fill_alpha", Double.self, default: 1.0),
+            PropertySpec("hatch_color", Color?.self, default: .css("black")),
+            PropertySpec("hatch_alpha", Double.self, default: 1.0),
+            PropertySpec("hatch_scale", Double.self, default: 12.0),
             PropertySpec("hatch_pattern", String?.self),
-            PropertySpec("hatch_weight", Double.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("hatch_weight", Double.self, default: 1.0),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -3647,91 +3647,91 @@ public class Patch: ConnectedXYGlyph {
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
         get { attribute("line_color", as: Color?.self) ?? .css("black") }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
         get { attribute("line_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
         get { attribute("line_width", as: Double.self) ?? 1 }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
         get { attribute("line_join", as: LineJoin.self) ?? .bevel }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
         get { attribute("line_cap", as: LineCap.self) ?? .butt }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
         get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
         get { attribute("line_dash_offset", as: Int.self) ?? 0 }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
         get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
         get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.css("black")`).
     public var hatchColor: Color? {
         get { attribute("hatch_color", as: Color?.self) ?? .css("black") }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hatchColor: PropertyKey<Color?> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `1.0`).
     public var hatchAlpha: Double {
         get { attribute("hatch_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hatchAlpha: PropertyKey<Double> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `12.0`).
     public var hatchScale: Double {
         get { attribute("hatch_scale", as: Double.self) ?? 12.0 }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hatchScale: PropertyKey<Double> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `nil`).
     public var hatchPattern: String? {
         get { attribute("hatch_pattern", as: String?.self) ?? nil }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hatchPattern: PropertyKey<String?> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `1.0`).
     public var hatchWeight: Double {
         get { attribute("hatch_weight", as: Double.self) ?? 1.0 }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hatchWeight: PropertyKey<Double> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Patch` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3796,23 +3796,23 @@ public class Patches: Glyph {
     override public class var modelTypeName: String { "Patches" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("xs", Spec<Double>.self),
-            PropertySpec("ys", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("xs", Spec<Double>.self, default: .field("xs")),
+            PropertySpec("ys", Spec<Double>.self, default: .field("ys")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `xs` (default `.field("xs")`).
@@ -3830,91 +3830,91 @@ public class Patches: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Patches` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3979,25 +3979,25 @@ public class Quad: LRTBGlyph {
     override public class var modelTypeName: String { "Quad" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("left", Spec<Double>.self),
-            PropertySpec("right", Spec<Double>.self),
-            PropertySpec("bottom", Spec<Double>.self),
-            PropertySpec("top", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("left", Spec<Double>.self, default: .field("left")),
+            PropertySpec("right", Spec<Double>.self, default: .field("right")),
+            PropertySpec("bottom", Spec<Double>.self, default: .field("bottom")),
+            PropertySpec("top", Spec<Double>.self, default: .field("top")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `left` (default `.field("left")`).
@@ -4027,91 +4027,91 @@ public class Quad: LRTBGlyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Quad` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4182,19 +4182,19 @@ public class Quadratic: Glyph {
     override public class var modelTypeName: String { "Quadratic" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x0", Spec<Double>.self),
-            PropertySpec("y0", Spec<Double>.self),
-            PropertySpec("x1", Spec<Double>.self),
-            PropertySpec("y1", Spec<Double>.self),
-            PropertySpec("cx", Spec<Double>.self),
-            PropertySpec("cy", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
+            PropertySpec("x0", Spec<Double>.self, default: .field("x0")),
+            PropertySpec("y0", Spec<Double>.self, default: .field("y0")),
+            PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
+            PropertySpec("y1", Spec<Double>.self, default: .field("y1")),
+            PropertySpec("cx", Spec<Double>.self, default: .field("cx")),
+            PropertySpec("cy", Spec<Double>.self, default: .field("cy")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
     }
     /// Bokeh `x0` (default `.field("x0")`).
@@ -4236,43 +4236,43 @@ public class Quadratic: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// A new `Quadratic` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4329,17 +4329,17 @@ public class Ray: XYGlyph {
     override public class var modelTypeName: String { "Ray" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("angle", Spec<Double>.self),
-            PropertySpec("length", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("angle", Spec<Double>.self, default: .value(0)),
+            PropertySpec("length", Spec<Double>.self, default: .value(0)),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -4357,55 +4357,55 @@ public class Ray: XYGlyph {
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
         get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
-        set { setAttribute("angle", newValue) }
+        set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `length` (default `.value(0)`).
     public var length: Spec<Double> {
         get { attribute("length", as: Spec<Double>.self) ?? .value(0) }
-        set { setAttribute("length", newValue) }
+        set { setAttribute("length", newValue, unlessDefault: .value(0)) }
     }
     public static var length: PropertyKey<Spec<Double>> { PropertyKey("length") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// A new `Ray` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4458,28 +4458,28 @@ public class Rect: XYGlyph {
     override public class var modelTypeName: String { "Rect" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("width", Spec<Double>.self),
-            PropertySpec("height", Spec<Double>.self),
-            PropertySpec("angle", Spec<Double>.self),
-            PropertySpec("border_radius", Value.self),
-            PropertySpec("dilate", Bool.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("width", Spec<Double>.self, default: .field("width")),
+            PropertySpec("height", Spec<Double>.self, default: .field("height")),
+            PropertySpec("angle", Spec<Double>.self, default: .value(0.0)),
+            PropertySpec("border_radius", Value.self, default: .int(0)),
+            PropertySpec("dilate", Bool.self, default: false),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -4509,109 +4509,109 @@ public class Rect: XYGlyph {
     /// Bokeh `angle` (default `.value(0.0)`).
     public var angle: Spec<Double> {
         get { attribute("angle", as: Spec<Double>.self) ?? .value(0.0) }
-        set { setAttribute("angle", newValue) }
+        set { setAttribute("angle", newValue, unlessDefault: .value(0.0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
         get { attribute("border_radius", as: Value.self) ?? .int(0) }
-        set { setAttribute("border_radius", newValue) }
+        set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
     /// Bokeh `dilate` (default `false`).
     public var dilate: Bool {
         get { attribute("dilate", as: Bool.self) ?? false }
-        set { setAttribute("dilate", newValue) }
+        set { setAttribute("dilate", newValue, unlessDefault: false) }
     }
     public static var dilate: PropertyKey<Bool> { PropertyKey("dilate") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Rect` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4686,20 +4686,20 @@ public class Scatter: Marker {
     override public class var modelTypeName: String { "Scatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("marker", Spec<OneOf2<MarkerType, String>>.self),
-            PropertySpec("defs", [String: CustomJS].self),
+            PropertySpec("marker", Spec<OneOf2<MarkerType, String>>.self, default: .value(.a(.circle))),
+            PropertySpec("defs", [String: CustomJS].self, default: [:]),
         ]
     }
     /// Bokeh `marker` (default `.value(.a(.circle))`).
     public var marker: Spec<OneOf2<MarkerType, String>> {
         get { attribute("marker", as: Spec<OneOf2<MarkerType, String>>.self) ?? .value(.a(.circle)) }
-        set { setAttribute("marker", newValue) }
+        set { setAttribute("marker", newValue, unlessDefault: .value(.a(.circle))) }
     }
     public static var marker: PropertyKey<Spec<OneOf2<MarkerType, String>>> { PropertyKey("marker") }
     /// Bokeh `defs` (default `[:]`).
     public var defs: [String: CustomJS] {
         get { attribute("defs", as: [String: CustomJS].self) ?? [:] }
-        set { setAttribute("defs", newValue) }
+        set { setAttribute("defs", newValue, unlessDefault: [:]) }
     }
     public static var defs: PropertyKey<[String: CustomJS]> { PropertyKey("defs") }
     /// A new `Scatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4774,17 +4774,17 @@ public class Segment: Glyph {
     override public class var modelTypeName: String { "Segment" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x0", Spec<Double>.self),
-            PropertySpec("y0", Spec<Double>.self),
-            PropertySpec("x1", Spec<Double>.self),
-            PropertySpec("y1", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
+            PropertySpec("x0", Spec<Double>.self, default: .field("x0")),
+            PropertySpec("y0", Spec<Double>.self, default: .field("y0")),
+            PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
+            PropertySpec("y1", Spec<Double>.self, default: .field("y1")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
     }
     /// Bokeh `x0` (default `.field("x0")`).
@@ -4814,43 +4814,43 @@ public class Segment: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// A new `Segment` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4903,18 +4903,18 @@ public class Step: XYGlyph {
     override public class var modelTypeName: String { "Step" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("line_color", Color?.self),
-            PropertySpec("line_alpha", Double.self),
-            PropertySpec("line_width", Double.self),
-            PropertySpec("line_join", LineJoin.self),
-            PropertySpec("line_cap", LineCap.self),
-            PropertySpec("line_dash", OneOf3<DashPattern, String, [Int]>.self),
-            PropertySpec("line_dash_offset", Int.self),
-            PropertySpec("mode", StepMode.self),
-            PropertySpec("pad_before", Double.self),
-            PropertySpec("pad_after", Double.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("line_color", Color?.self, default: .css("black")),
+            PropertySpec("line_alpha", Double.self, default: 1.0),
+            PropertySpec("line_width", Double.self, default: 1),
+            PropertySpec("line_join", LineJoin.self, default: .bevel),
+            PropertySpec("line_cap", LineCap.self, default: .butt),
+            PropertySpec("line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
+            PropertySpec("line_dash_offset", Int.self, default: 0),
+            PropertySpec("mode", StepMode.self, default: .before),
+            PropertySpec("pad_before", Double.self, default: 0),
+            PropertySpec("pad_after", Double.self, default: 0),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -4932,61 +4932,61 @@ public class Step: XYGlyph {
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
         get { attribute("line_color", as: Color?.self) ?? .css("black") }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
         get { attribute("line_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
         get { attribute("line_width", as: Double.self) ?? 1 }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
         get { attribute("line_join", as: LineJoin.self) ?? .bevel }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
         get { attribute("line_cap", as: LineCap.self) ?? .butt }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
         get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
         get { attribute("line_dash_offset", as: Int.self) ?? 0 }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `mode` (default `.before`).
     public var mode: StepMode {
         get { attribute("mode", as: StepMode.self) ?? .before }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .before) }
     }
     public static var mode: PropertyKey<StepMode> { PropertyKey("mode") }
     /// Bokeh `pad_before` (default `0`).
     public var padBefore: Double {
         get { attribute("pad_before", as: Double.self) ?? 0 }
-        set { setAttribute("pad_before", newValue) }
+        set { setAttribute("pad_before", newValue, unlessDefault: 0) }
     }
     public static var padBefore: PropertyKey<Double> { PropertyKey("pad_before") }
     /// Bokeh `pad_after` (default `0`).
     public var padAfter: Double {
         get { attribute("pad_after", as: Double.self) ?? 0 }
-        set { setAttribute("pad_after", newValue) }
+        set { setAttribute("pad_after", newValue, unlessDefault: 0) }
     }
     public static var padAfter: PropertyKey<Double> { PropertyKey("pad_after") }
     /// A new `Step` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5041,20 +5041,20 @@ public class TeXGlyph: MathTextGlyph {
     override public class var modelTypeName: String { "TeXGlyph" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("macros", [String: OneOf2<String, Tuple2<String, Int>>].self),
-            PropertySpec("display", TeXDisplay.self),
+            PropertySpec("macros", [String: OneOf2<String, Tuple2<String, Int>>].self, default: [:]),
+            PropertySpec("display", TeXDisplay.self, default: .auto),
         ]
     }
     /// Bokeh `macros` (default `[:]`).
     public var macros: [String: OneOf2<String, Tuple2<String, Int>>] {
         get { attribute("macros", as: [String: OneOf2<String, Tuple2<String, Int>>].self) ?? [:] }
-        set { setAttribute("macros", newValue) }
+        set { setAttribute("macros", newValue, unlessDefault: [:]) }
     }
     public static var macros: PropertyKey<[String: OneOf2<String, Tuple2<String, Int>>]> { PropertyKey("macros") }
     /// Bokeh `display` (default `.auto`).
     public var display: TeXDisplay {
         get { attribute("display", as: TeXDisplay.self) ?? .auto }
-        set { setAttribute("display", newValue) }
+        set { setAttribute("display", newValue, unlessDefault: .auto) }
     }
     public static var display: PropertyKey<TeXDisplay> { PropertyKey("display") }
     /// A new `TeXGlyph` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5159,41 +5159,41 @@ public class Text: XYGlyph {
     override public class var modelTypeName: String { "Text" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("text", Spec<String>.self),
-            PropertySpec("angle", Spec<Double>.self),
-            PropertySpec("x_offset", Spec<Double>.self),
-            PropertySpec("y_offset", Spec<Double>.self),
-            PropertySpec("anchor", Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>>.self),
-            PropertySpec("padding", Value.self),
-            PropertySpec("border_radius", Value.self),
-            PropertySpec("outline_shape", Spec<OutlineShapeName>.self),
-            PropertySpec("text_color", Spec<Color?>.self),
-            PropertySpec("text_outline_color", Spec<Color?>.self),
-            PropertySpec("text_outline_width", Spec<Double>.self),
-            PropertySpec("text_alpha", Spec<Double>.self),
-            PropertySpec("text_font", Spec<String>.self),
-            PropertySpec("text_font_size", Spec<String>.self),
-            PropertySpec("text_font_style", Spec<FontStyle>.self),
-            PropertySpec("text_align", Spec<TextAlign>.self),
-            PropertySpec("text_baseline", Spec<TextBaseline>.self),
-            PropertySpec("text_line_height", Spec<Double>.self),
-            PropertySpec("background_fill_color", Spec<Color?>.self),
-            PropertySpec("background_fill_alpha", Spec<Double>.self),
-            PropertySpec("background_hatch_color", Spec<Color?>.self),
-            PropertySpec("background_hatch_alpha", Spec<Double>.self),
-            PropertySpec("background_hatch_scale", Spec<Double>.self),
-            PropertySpec("background_hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("background_hatch_weight", Spec<Double>.self),
-            PropertySpec("background_hatch_extra", [String: Texture].self),
-            PropertySpec("border_line_color", Spec<Color?>.self),
-            PropertySpec("border_line_alpha", Spec<Double>.self),
-            PropertySpec("border_line_width", Spec<Double>.self),
-            PropertySpec("border_line_join", Spec<LineJoin>.self),
-            PropertySpec("border_line_cap", Spec<LineCap>.self),
-            PropertySpec("border_line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("border_line_dash_offset", Spec<Int>.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("text", Spec<String>.self, default: .field("text")),
+            PropertySpec("angle", Spec<Double>.self, default: .value(0)),
+            PropertySpec("x_offset", Spec<Double>.self, default: .value(0)),
+            PropertySpec("y_offset", Spec<Double>.self, default: .value(0)),
+            PropertySpec("anchor", Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>>.self, default: .value(.c(.auto))),
+            PropertySpec("padding", Value.self, default: .int(0)),
+            PropertySpec("border_radius", Value.self, default: .int(0)),
+            PropertySpec("outline_shape", Spec<OutlineShapeName>.self, default: .value(.box)),
+            PropertySpec("text_color", Spec<Color?>.self, default: .value(.css("#444444"))),
+            PropertySpec("text_outline_color", Spec<Color?>.self, default: .value(nil)),
+            PropertySpec("text_outline_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("text_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("text_font", Spec<String>.self, default: .value("helvetica")),
+            PropertySpec("text_font_size", Spec<String>.self, default: .value("16px")),
+            PropertySpec("text_font_style", Spec<FontStyle>.self, default: .value(.normal)),
+            PropertySpec("text_align", Spec<TextAlign>.self, default: .value(.left)),
+            PropertySpec("text_baseline", Spec<TextBaseline>.self, default: .value(.bottom)),
+            PropertySpec("text_line_height", Spec<Double>.self, default: .value(1.2)),
+            PropertySpec("background_fill_color", Spec<Color?>.self, default: .value(nil)),
+            PropertySpec("background_fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("background_hatch_color", Spec<Color?>.self, default: .value(nil)),
+            PropertySpec("background_hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("background_hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("background_hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("background_hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("background_hatch_extra", [String: Texture].self, default: [:]),
+            PropertySpec("border_line_color", Spec<Color?>.self, default: .value(nil)),
+            PropertySpec("border_line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("border_line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("border_line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("border_line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("border_line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("border_line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -5217,193 +5217,193 @@ public class Text: XYGlyph {
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
         get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
-        set { setAttribute("angle", newValue) }
+        set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `x_offset` (default `.value(0)`).
     public var xOffset: Spec<Double> {
         get { attribute("x_offset", as: Spec<Double>.self) ?? .value(0) }
-        set { setAttribute("x_offset", newValue) }
+        set { setAttribute("x_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var xOffset: PropertyKey<Spec<Double>> { PropertyKey("x_offset") }
     /// Bokeh `y_offset` (default `.value(0)`).
     public var yOffset: Spec<Double> {
         get { attribute("y_offset", as: Spec<Double>.self) ?? .value(0) }
-        set { setAttribute("y_offset", newValue) }
+        set { setAttribute("y_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var yOffset: PropertyKey<Spec<Double>> { PropertyKey("y_offset") }
     /// Bokeh `anchor` (default `.value(.c(.auto))`).
     public var anchor: Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>> {
         get { attribute("anchor", as: Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>>.self) ?? .value(.c(.auto)) }
-        set { setAttribute("anchor", newValue) }
+        set { setAttribute("anchor", newValue, unlessDefault: .value(.c(.auto))) }
     }
     public static var anchor: PropertyKey<Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>>> { PropertyKey("anchor") }
     /// Bokeh `padding` (default `.int(0)`).
     public var padding: Value {
         get { attribute("padding", as: Value.self) ?? .int(0) }
-        set { setAttribute("padding", newValue) }
+        set { setAttribute("padding", newValue, unlessDefault: .int(0)) }
     }
     public static var padding: PropertyKey<Value> { PropertyKey("padding") }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
         get { attribute("border_radius", as: Value.self) ?? .int(0) }
-        set { setAttribute("border_radius", newValue) }
+        set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
     /// Bokeh `outline_shape` (default `.value(.box)`).
     public var outlineShape: Spec<OutlineShapeName> {
         get { attribute("outline_shape", as: Spec<OutlineShapeName>.self) ?? .value(.box) }
-        set { setAttribute("outline_shape", newValue) }
+        set { setAttribute("outline_shape", newValue, unlessDefault: .value(.box)) }
     }
     public static var outlineShape: PropertyKey<Spec<OutlineShapeName>> { PropertyKey("outline_shape") }
     /// Bokeh `text_color` (default `.value(.css("#444444"))`).
     public var textColor: Spec<Color?> {
         get { attribute("text_color", as: Spec<Color?>.self) ?? .value(.css("#444444")) }
-        set { setAttribute("text_color", newValue) }
+        set { setAttribute("text_color", newValue, unlessDefault: .value(.css("#444444"))) }
     }
     public static var textColor: PropertyKey<Spec<Color?>> { PropertyKey("text_color") }
     /// Bokeh `text_outline_color` (default `.value(nil)`).
     public var textOutlineColor: Spec<Color?> {
         get { attribute("text_outline_color", as: Spec<Color?>.self) ?? .value(nil) }
-        set { setAttribute("text_outline_color", newValue) }
+        set { setAttribute("text_outline_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var textOutlineColor: PropertyKey<Spec<Color?>> { PropertyKey("text_outline_color") }
     /// Bokeh `text_outline_width` (default `.value(1)`).
     public var textOutlineWidth: Spec<Double> {
         get { attribute("text_outline_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("text_outline_width", newValue) }
+        set { setAttribute("text_outline_width", newValue, unlessDefault: .value(1)) }
     }
     public static var textOutlineWidth: PropertyKey<Spec<Double>> { PropertyKey("text_outline_width") }
     /// Bokeh `text_alpha` (default `.value(1.0)`).
     public var textAlpha: Spec<Double> {
         get { attribute("text_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("text_alpha", newValue) }
+        set { setAttribute("text_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var textAlpha: PropertyKey<Spec<Double>> { PropertyKey("text_alpha") }
     /// Bokeh `text_font` (default `.value("helvetica")`).
     public var textFont: Spec<String> {
         get { attribute("text_font", as: Spec<String>.self) ?? .value("helvetica") }
-        set { setAttribute("text_font", newValue) }
+        set { setAttribute("text_font", newValue, unlessDefault: .value("helvetica")) }
     }
     public static var textFont: PropertyKey<Spec<String>> { PropertyKey("text_font") }
     /// Bokeh `text_font_size` (default `.value("16px")`).
     public var textFontSize: Spec<String> {
         get { attribute("text_font_size", as: Spec<String>.self) ?? .value("16px") }
-        set { setAttribute("text_font_size", newValue) }
+        set { setAttribute("text_font_size", newValue, unlessDefault: .value("16px")) }
     }
     public static var textFontSize: PropertyKey<Spec<String>> { PropertyKey("text_font_size") }
     /// Bokeh `text_font_style` (default `.value(.normal)`).
     public var textFontStyle: Spec<FontStyle> {
         get { attribute("text_font_style", as: Spec<FontStyle>.self) ?? .value(.normal) }
-        set { setAttribute("text_font_style", newValue) }
+        set { setAttribute("text_font_style", newValue, unlessDefault: .value(.normal)) }
     }
     public static var textFontStyle: PropertyKey<Spec<FontStyle>> { PropertyKey("text_font_style") }
     /// Bokeh `text_align` (default `.value(.left)`).
     public var textAlign: Spec<TextAlign> {
         get { attribute("text_align", as: Spec<TextAlign>.self) ?? .value(.left) }
-        set { setAttribute("text_align", newValue) }
+        set { setAttribute("text_align", newValue, unlessDefault: .value(.left)) }
     }
     public static var textAlign: PropertyKey<Spec<TextAlign>> { PropertyKey("text_align") }
     /// Bokeh `text_baseline` (default `.value(.bottom)`).
     public var textBaseline: Spec<TextBaseline> {
         get { attribute("text_baseline", as: Spec<TextBaseline>.self) ?? .value(.bottom) }
-        set { setAttribute("text_baseline", newValue) }
+        set { setAttribute("text_baseline", newValue, unlessDefault: .value(.bottom)) }
     }
     public static var textBaseline: PropertyKey<Spec<TextBaseline>> { PropertyKey("text_baseline") }
     /// Bokeh `text_line_height` (default `.value(1.2)`).
     public var textLineHeight: Spec<Double> {
         get { attribute("text_line_height", as: Spec<Double>.self) ?? .value(1.2) }
-        set { setAttribute("text_line_height", newValue) }
+        set { setAttribute("text_line_height", newValue, unlessDefault: .value(1.2)) }
     }
     public static var textLineHeight: PropertyKey<Spec<Double>> { PropertyKey("text_line_height") }
     /// Bokeh `background_fill_color` (default `.value(nil)`).
     public var backgroundFillColor: Spec<Color?> {
         get { attribute("background_fill_color", as: Spec<Color?>.self) ?? .value(nil) }
-        set { setAttribute("background_fill_color", newValue) }
+        set { setAttribute("background_fill_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundFillColor: PropertyKey<Spec<Color?>> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `.value(1.0)`).
     public var backgroundFillAlpha: Spec<Double> {
         get { attribute("background_fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("background_fill_alpha", newValue) }
+        set { setAttribute("background_fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundFillAlpha: PropertyKey<Spec<Double>> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.value(nil)`).
     public var backgroundHatchColor: Spec<Color?> {
         get { attribute("background_hatch_color", as: Spec<Color?>.self) ?? .value(nil) }
-        set { setAttribute("background_hatch_color", newValue) }
+        set { setAttribute("background_hatch_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundHatchColor: PropertyKey<Spec<Color?>> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `.value(1.0)`).
     public var backgroundHatchAlpha: Spec<Double> {
         get { attribute("background_hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("background_hatch_alpha", newValue) }
+        set { setAttribute("background_hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `.value(12.0)`).
     public var backgroundHatchScale: Spec<Double> {
         get { attribute("background_hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("background_hatch_scale", newValue) }
+        set { setAttribute("background_hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var backgroundHatchScale: PropertyKey<Spec<Double>> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `.value(nil)`).
     public var backgroundHatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("background_hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("background_hatch_pattern", newValue) }
+        set { setAttribute("background_hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundHatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `.value(1.0)`).
     public var backgroundHatchWeight: Spec<Double> {
         get { attribute("background_hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("background_hatch_weight", newValue) }
+        set { setAttribute("background_hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundHatchWeight: PropertyKey<Spec<Double>> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
         get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("background_hatch_extra", newValue) }
+        set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
     /// Bokeh `border_line_color` (default `.value(nil)`).
     public var borderLineColor: Spec<Color?> {
         get { attribute("border_line_color", as: Spec<Color?>.self) ?? .value(nil) }
-        set { setAttribute("border_line_color", newValue) }
+        set { setAttribute("border_line_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var borderLineColor: PropertyKey<Spec<Color?>> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `.value(1.0)`).
     public var borderLineAlpha: Spec<Double> {
         get { attribute("border_line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("border_line_alpha", newValue) }
+        set { setAttribute("border_line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var borderLineAlpha: PropertyKey<Spec<Double>> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `.value(1)`).
     public var borderLineWidth: Spec<Double> {
         get { attribute("border_line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("border_line_width", newValue) }
+        set { setAttribute("border_line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var borderLineWidth: PropertyKey<Spec<Double>> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.value(.bevel)`).
     public var borderLineJoin: Spec<LineJoin> {
         get { attribute("border_line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("border_line_join", newValue) }
+        set { setAttribute("border_line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var borderLineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.value(.butt)`).
     public var borderLineCap: Spec<LineCap> {
         get { attribute("border_line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("border_line_cap", newValue) }
+        set { setAttribute("border_line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var borderLineCap: PropertyKey<Spec<LineCap>> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.value(.c([]))`).
     public var borderLineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("border_line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("border_line_dash", newValue) }
+        set { setAttribute("border_line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var borderLineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `.value(0)`).
     public var borderLineDashOffset: Spec<Int> {
         get { attribute("border_line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("border_line_dash_offset", newValue) }
+        set { setAttribute("border_line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var borderLineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("border_line_dash_offset") }
     /// A new `Text` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5504,17 +5504,17 @@ public class VArea: Glyph {
     override public class var modelTypeName: String { "VArea" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y1", Spec<Double>.self),
-            PropertySpec("y2", Spec<Double>.self),
-            PropertySpec("fill_color", Color?.self),
-            PropertySpec("fill_alpha", Double.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y1", Spec<Double>.self, default: .field("y1")),
+            PropertySpec("y2", Spec<Double>.self, default: .field("y2")),
+            PropertySpec("fill_color", Color?.self, default: .css("gray")),
+            PropertySpec("fill_alpha", Double.self, default: 1.0),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -5538,49 +5538,49 @@ public class VArea: Glyph {
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
         get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
         get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `VArea` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5633,18 +5633,18 @@ public class VAreaStep: Glyph {
     override public class var modelTypeName: String { "VAreaStep" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y1", Spec<Double>.self),
-            PropertySpec("y2", Spec<Double>.self),
-            PropertySpec("step_mode", StepMode.self),
-            PropertySpec("fill_color", Color?.self),
-            PropertySpec("fill_alpha", Double.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y1", Spec<Double>.self, default: .field("y1")),
+            PropertySpec("y2", Spec<Double>.self, default: .field("y2")),
+            PropertySpec("step_mode", StepMode.self, default: .before),
+            PropertySpec("fill_color", Color?.self, default: .css("gray")),
+            PropertySpec("fill_alpha", Double.self, default: 1.0),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -5668,55 +5668,55 @@ public class VAreaStep: Glyph {
     /// Bokeh `step_mode` (default `.before`).
     public var stepMode: StepMode {
         get { attribute("step_mode", as: StepMode.self) ?? .before }
-        set { setAttribute("step_mode", newValue) }
+        set { setAttribute("step_mode", newValue, unlessDefault: .before) }
     }
     public static var stepMode: PropertyKey<StepMode> { PropertyKey("step_mode") }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
         get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
         get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `VAreaStep` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5771,25 +5771,25 @@ public class VBar: LRTBGlyph {
     override public class var modelTypeName: String { "VBar" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("width", Spec<Double>.self),
-            PropertySpec("bottom", Spec<Double>.self),
-            PropertySpec("top", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("bottom", Spec<Double>.self, default: .value(0)),
+            PropertySpec("top", Spec<Double>.self, default: .field("top")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -5801,13 +5801,13 @@ public class VBar: LRTBGlyph {
     /// Bokeh `width` (default `.value(1)`).
     public var width: Spec<Double> {
         get { attribute("width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("width", newValue) }
+        set { setAttribute("width", newValue, unlessDefault: .value(1)) }
     }
     public static var width: PropertyKey<Spec<Double>> { PropertyKey("width") }
     /// Bokeh `bottom` (default `.value(0)`).
     public var bottom: Spec<Double> {
         get { attribute("bottom", as: Spec<Double>.self) ?? .value(0) }
-        set { setAttribute("bottom", newValue) }
+        set { setAttribute("bottom", newValue, unlessDefault: .value(0)) }
     }
     public static var bottom: PropertyKey<Spec<Double>> { PropertyKey("bottom") }
     /// Bokeh `top` (default `.field("top")`).
@@ -5819,91 +5819,91 @@ public class VBar: LRTBGlyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `VBar` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5974,14 +5974,14 @@ public class VSpan: Glyph {
     override public class var modelTypeName: String { "VSpan" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -5993,43 +5993,43 @@ public class VSpan: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// A new `VSpan` with a fresh id, the per-instance defaults a new Python instance has,
@@ -6076,23 +6076,23 @@ public class VStrip: Glyph {
     override public class var modelTypeName: String { "VStrip" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x0", Spec<Double>.self),
-            PropertySpec("x1", Spec<Double>.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x0", Spec<Double>.self, default: .field("x0")),
+            PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x0` (default `.field("x0")`).
@@ -6110,91 +6110,91 @@ public class VStrip: Glyph {
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `VStrip` with a fresh id, the per-instance defaults a new Python instance has,
@@ -6259,27 +6259,27 @@ public class Wedge: XYGlyph {
     override public class var modelTypeName: String { "Wedge" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("x", Spec<Double>.self),
-            PropertySpec("y", Spec<Double>.self),
-            PropertySpec("radius", Spec<Double>.self),
-            PropertySpec("start_angle", Spec<Double>.self),
-            PropertySpec("end_angle", Spec<Double>.self),
-            PropertySpec("direction", Direction.self),
-            PropertySpec("line_color", Spec<Color?>.self),
-            PropertySpec("line_alpha", Spec<Double>.self),
-            PropertySpec("line_width", Spec<Double>.self),
-            PropertySpec("line_join", Spec<LineJoin>.self),
-            PropertySpec("line_cap", Spec<LineCap>.self),
-            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self),
-            PropertySpec("line_dash_offset", Spec<Int>.self),
-            PropertySpec("fill_color", Spec<Color?>.self),
-            PropertySpec("fill_alpha", Spec<Double>.self),
-            PropertySpec("hatch_color", Spec<Color?>.self),
-            PropertySpec("hatch_alpha", Spec<Double>.self),
-            PropertySpec("hatch_scale", Spec<Double>.self),
-            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self),
-            PropertySpec("hatch_weight", Spec<Double>.self),
-            PropertySpec("hatch_extra", [String: Texture].self),
+            PropertySpec("x", Spec<Double>.self, default: .field("x")),
+            PropertySpec("y", Spec<Double>.self, default: .field("y")),
+            PropertySpec("radius", Spec<Double>.self, default: .field("radius")),
+            PropertySpec("start_angle", Spec<Double>.self, default: .field("start_angle")),
+            PropertySpec("end_angle", Spec<Double>.self, default: .field("end_angle")),
+            PropertySpec("direction", Direction.self, default: .anticlock),
+            PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
+            PropertySpec("line_join", Spec<LineJoin>.self, default: .value(.bevel)),
+            PropertySpec("line_cap", Spec<LineCap>.self, default: .value(.butt)),
+            PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
+            PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
+            PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
+            PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
+            PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
+            PropertySpec("hatch_pattern", Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)),
+            PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
+            PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
     }
     /// Bokeh `x` (default `.field("x")`).
@@ -6315,97 +6315,97 @@ public class Wedge: XYGlyph {
     /// Bokeh `direction` (default `.anticlock`).
     public var direction: Direction {
         get { attribute("direction", as: Direction.self) ?? .anticlock }
-        set { setAttribute("direction", newValue) }
+        set { setAttribute("direction", newValue, unlessDefault: .anticlock) }
     }
     public static var direction: PropertyKey<Direction> { PropertyKey("direction") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
         get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
         get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
         get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
         get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
-        set { setAttribute("line_join", newValue) }
+        set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
         get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
-        set { setAttribute("line_cap", newValue) }
+        set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
         get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
-        set { setAttribute("line_dash", newValue) }
+        set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
         get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
-        set { setAttribute("line_dash_offset", newValue) }
+        set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
         get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
-        set { setAttribute("fill_color", newValue) }
+        set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
         get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("fill_alpha", newValue) }
+        set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
         get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
-        set { setAttribute("hatch_color", newValue) }
+        set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
         get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_alpha", newValue) }
+        set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
         get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
-        set { setAttribute("hatch_scale", newValue) }
+        set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
         get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
-        set { setAttribute("hatch_pattern", newValue) }
+        set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
         get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
-        set { setAttribute("hatch_weight", newValue) }
+        set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
         get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("hatch_extra", newValue) }
+        set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// A new `Wedge` with a fresh id, the per-instance defaults a new Python instance has,

@@ -30,7 +30,7 @@ public class CustomLabelingPolicy: LabelingPolicy {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("args", Value?.self),
-            PropertySpec("code", String.self),
+            PropertySpec("code", String.self, default: ""),
         ]
     }
     /// Bokeh `args`.
@@ -42,7 +42,7 @@ public class CustomLabelingPolicy: LabelingPolicy {
     /// Bokeh `code` (default `""`).
     public var code: String {
         get { attribute("code", as: String.self) ?? "" }
-        set { setAttribute("code", newValue) }
+        set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
     /// A new `CustomLabelingPolicy` with a fresh id, the per-instance defaults a new Python instance has,
@@ -80,13 +80,13 @@ public class NoOverlap: LabelingPolicy {
     override public class var modelTypeName: String { "NoOverlap" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("min_distance", Int.self),
+            PropertySpec("min_distance", Int.self, default: 5),
         ]
     }
     /// Bokeh `min_distance` (default `5`).
     public var minDistance: Int {
         get { attribute("min_distance", as: Int.self) ?? 5 }
-        set { setAttribute("min_distance", newValue) }
+        set { setAttribute("min_distance", newValue, unlessDefault: 5) }
     }
     public static var minDistance: PropertyKey<Int> { PropertyKey("min_distance") }
     /// A new `NoOverlap` with a fresh id, the per-instance defaults a new Python instance has,

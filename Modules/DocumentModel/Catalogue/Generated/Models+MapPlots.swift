@@ -5,34 +5,34 @@ public class GMapOptions: MapOptions {
     override public class var modelTypeName: String { "GMapOptions" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("map_type", MapType.self),
-            PropertySpec("scale_control", Bool.self),
+            PropertySpec("map_type", MapType.self, default: .roadmap),
+            PropertySpec("scale_control", Bool.self, default: false),
             PropertySpec("styles", String?.self),
-            PropertySpec("tilt", Int.self),
+            PropertySpec("tilt", Int.self, default: 45),
         ]
     }
     /// Bokeh `map_type` (default `.roadmap`).
     public var mapType: MapType {
         get { attribute("map_type", as: MapType.self) ?? .roadmap }
-        set { setAttribute("map_type", newValue) }
+        set { setAttribute("map_type", newValue, unlessDefault: .roadmap) }
     }
     public static var mapType: PropertyKey<MapType> { PropertyKey("map_type") }
     /// Bokeh `scale_control` (default `false`).
     public var scaleControl: Bool {
         get { attribute("scale_control", as: Bool.self) ?? false }
-        set { setAttribute("scale_control", newValue) }
+        set { setAttribute("scale_control", newValue, unlessDefault: false) }
     }
     public static var scaleControl: PropertyKey<Bool> { PropertyKey("scale_control") }
     /// Bokeh `styles` (default `nil`).
     public var styles: String? {
         get { attribute("styles", as: String?.self) ?? nil }
-        set { setAttribute("styles", newValue) }
+        set { setAttribute("styles", newValue, unlessDefault: nil) }
     }
     public static var styles: PropertyKey<String?> { PropertyKey("styles") }
     /// Bokeh `tilt` (default `45`).
     public var tilt: Int {
         get { attribute("tilt", as: Int.self) ?? 45 }
-        set { setAttribute("tilt", newValue) }
+        set { setAttribute("tilt", newValue, unlessDefault: 45) }
     }
     public static var tilt: PropertyKey<Int> { PropertyKey("tilt") }
     /// A new `GMapOptions` with a fresh id, the per-instance defaults a new Python instance has,
@@ -80,13 +80,13 @@ public class GMapPlot: MapPlot {
         super.declaredProperties + [
             PropertySpec("map_options", GMapOptions?.self),
             PropertySpec("api_key", Value?.self),
-            PropertySpec("api_version", String.self),
+            PropertySpec("api_version", String.self, default: "weekly"),
         ]
     }
     /// Bokeh `background_fill_alpha` (default `0.0`).
     override public var backgroundFillAlpha: Double {
         get { attribute("background_fill_alpha", as: Double.self) ?? 0.0 }
-        set { setAttribute("background_fill_alpha", newValue) }
+        set { setAttribute("background_fill_alpha", newValue, unlessDefault: 0.0) }
     }
     /// Bokeh `map_options`.
     public var mapOptions: GMapOptions? {
@@ -103,7 +103,7 @@ public class GMapPlot: MapPlot {
     /// Bokeh `api_version` (default `"weekly"`).
     public var apiVersion: String {
         get { attribute("api_version", as: String.self) ?? "weekly" }
-        set { setAttribute("api_version", newValue) }
+        set { setAttribute("api_version", newValue, unlessDefault: "weekly") }
     }
     public static var apiVersion: PropertyKey<String> { PropertyKey("api_version") }
     /// A new `GMapPlot` with a fresh id, the per-instance defaults a new Python instance has,
@@ -328,7 +328,7 @@ public class MapOptions: Model {
         super.declaredProperties + [
             PropertySpec("lat", Double?.self),
             PropertySpec("lng", Double?.self),
-            PropertySpec("zoom", Int.self),
+            PropertySpec("zoom", Int.self, default: 12),
         ]
     }
     /// Bokeh `lat`.
@@ -346,7 +346,7 @@ public class MapOptions: Model {
     /// Bokeh `zoom` (default `12`).
     public var zoom: Int {
         get { attribute("zoom", as: Int.self) ?? 12 }
-        set { setAttribute("zoom", newValue) }
+        set { setAttribute("zoom", newValue, unlessDefault: 12) }
     }
     public static var zoom: PropertyKey<Int> { PropertyKey("zoom") }
 }

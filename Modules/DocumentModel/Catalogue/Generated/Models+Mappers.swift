@@ -6,7 +6,7 @@ public class CategoricalColorMapper: CategoricalMapper {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("palette", [Color]?.self),
-            PropertySpec("nan_color", Color.self),
+            PropertySpec("nan_color", Color.self, default: .css("gray")),
         ]
     }
     /// Bokeh `palette`.
@@ -18,7 +18,7 @@ public class CategoricalColorMapper: CategoricalMapper {
     /// Bokeh `nan_color` (default `.css("gray")`).
     public var nanColor: Color {
         get { attribute("nan_color", as: Color.self) ?? .css("gray") }
-        set { setAttribute("nan_color", newValue) }
+        set { setAttribute("nan_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var nanColor: PropertyKey<Color> { PropertyKey("nan_color") }
     /// A new `CategoricalColorMapper` with a fresh id, the per-instance defaults a new Python instance has,
@@ -58,7 +58,7 @@ public class CategoricalMapper: Mapper {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("factors", Value?.self),
-            PropertySpec("start", Int.self),
+            PropertySpec("start", Int.self, default: 0),
             PropertySpec("end", Int?.self),
         ]
     }
@@ -71,13 +71,13 @@ public class CategoricalMapper: Mapper {
     /// Bokeh `start` (default `0`).
     public var start: Int {
         get { attribute("start", as: Int.self) ?? 0 }
-        set { setAttribute("start", newValue) }
+        set { setAttribute("start", newValue, unlessDefault: 0) }
     }
     public static var start: PropertyKey<Int> { PropertyKey("start") }
     /// Bokeh `end` (default `nil`).
     public var end: Int? {
         get { attribute("end", as: Int?.self) ?? nil }
-        set { setAttribute("end", newValue) }
+        set { setAttribute("end", newValue, unlessDefault: nil) }
     }
     public static var end: PropertyKey<Int?> { PropertyKey("end") }
 }
@@ -88,7 +88,7 @@ public class CategoricalMarkerMapper: CategoricalMapper {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("markers", [MarkerType]?.self),
-            PropertySpec("default_value", MarkerType.self),
+            PropertySpec("default_value", MarkerType.self, default: .circle),
         ]
     }
     /// Bokeh `markers`.
@@ -100,7 +100,7 @@ public class CategoricalMarkerMapper: CategoricalMapper {
     /// Bokeh `default_value` (default `.circle`).
     public var defaultValue: MarkerType {
         get { attribute("default_value", as: MarkerType.self) ?? .circle }
-        set { setAttribute("default_value", newValue) }
+        set { setAttribute("default_value", newValue, unlessDefault: .circle) }
     }
     public static var defaultValue: PropertyKey<MarkerType> { PropertyKey("default_value") }
     /// A new `CategoricalMarkerMapper` with a fresh id, the per-instance defaults a new Python instance has,
@@ -140,7 +140,7 @@ public class CategoricalPatternMapper: CategoricalMapper {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("patterns", [OneOf3<HatchPattern, HatchPatternAbbreviation, String>]?.self),
-            PropertySpec("default_value", OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self),
+            PropertySpec("default_value", OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self, default: .b(.value0)),
         ]
     }
     /// Bokeh `patterns`.
@@ -152,7 +152,7 @@ public class CategoricalPatternMapper: CategoricalMapper {
     /// Bokeh `default_value` (default `.b(.value0)`).
     public var defaultValue: OneOf3<HatchPattern, HatchPatternAbbreviation, String> {
         get { attribute("default_value", as: OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self) ?? .b(.value0) }
-        set { setAttribute("default_value", newValue) }
+        set { setAttribute("default_value", newValue, unlessDefault: .b(.value0)) }
     }
     public static var defaultValue: PropertyKey<OneOf3<HatchPattern, HatchPatternAbbreviation, String>> { PropertyKey("default_value") }
     /// A new `CategoricalPatternMapper` with a fresh id, the per-instance defaults a new Python instance has,
@@ -192,7 +192,7 @@ public class ColorMapper: Mapper {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("palette", [Color]?.self),
-            PropertySpec("nan_color", Color.self),
+            PropertySpec("nan_color", Color.self, default: .css("gray")),
         ]
     }
     /// Bokeh `palette`.
@@ -204,7 +204,7 @@ public class ColorMapper: Mapper {
     /// Bokeh `nan_color` (default `.css("gray")`).
     public var nanColor: Color {
         get { attribute("nan_color", as: Color.self) ?? .css("gray") }
-        set { setAttribute("nan_color", newValue) }
+        set { setAttribute("nan_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var nanColor: PropertyKey<Color> { PropertyKey("nan_color") }
 }
@@ -214,7 +214,7 @@ public class ContinuousColorMapper: ColorMapper {
     override public class var modelTypeName: String { "ContinuousColorMapper" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("domain", [Tuple2<GlyphRenderer, OneOf2<String, [String]>>].self),
+            PropertySpec("domain", [Tuple2<GlyphRenderer, OneOf2<String, [String]>>].self, default: []),
             PropertySpec("low", Double?.self),
             PropertySpec("high", Double?.self),
             PropertySpec("low_color", Color?.self),
@@ -224,31 +224,31 @@ public class ContinuousColorMapper: ColorMapper {
     /// Bokeh `domain` (default `[]`).
     public var domain: [Tuple2<GlyphRenderer, OneOf2<String, [String]>>] {
         get { attribute("domain", as: [Tuple2<GlyphRenderer, OneOf2<String, [String]>>].self) ?? [] }
-        set { setAttribute("domain", newValue) }
+        set { setAttribute("domain", newValue, unlessDefault: []) }
     }
     public static var domain: PropertyKey<[Tuple2<GlyphRenderer, OneOf2<String, [String]>>]> { PropertyKey("domain") }
     /// Bokeh `low` (default `nil`).
     public var low: Double? {
         get { attribute("low", as: Double?.self) ?? nil }
-        set { setAttribute("low", newValue) }
+        set { setAttribute("low", newValue, unlessDefault: nil) }
     }
     public static var low: PropertyKey<Double?> { PropertyKey("low") }
     /// Bokeh `high` (default `nil`).
     public var high: Double? {
         get { attribute("high", as: Double?.self) ?? nil }
-        set { setAttribute("high", newValue) }
+        set { setAttribute("high", newValue, unlessDefault: nil) }
     }
     public static var high: PropertyKey<Double?> { PropertyKey("high") }
     /// Bokeh `low_color` (default `nil`).
     public var lowColor: Color? {
         get { attribute("low_color", as: Color?.self) ?? nil }
-        set { setAttribute("low_color", newValue) }
+        set { setAttribute("low_color", newValue, unlessDefault: nil) }
     }
     public static var lowColor: PropertyKey<Color?> { PropertyKey("low_color") }
     /// Bokeh `high_color` (default `nil`).
     public var highColor: Color? {
         get { attribute("high_color", as: Color?.self) ?? nil }
-        set { setAttribute("high_color", newValue) }
+        set { setAttribute("high_color", newValue, unlessDefault: nil) }
     }
     public static var highColor: PropertyKey<Color?> { PropertyKey("high_color") }
 }
@@ -258,20 +258,20 @@ public class EqHistColorMapper: ScanningColorMapper {
     override public class var modelTypeName: String { "EqHistColorMapper" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("bins", Int.self),
-            PropertySpec("rescale_discrete_levels", Bool.self),
+            PropertySpec("bins", Int.self, default: 65536),
+            PropertySpec("rescale_discrete_levels", Bool.self, default: false),
         ]
     }
     /// Bokeh `bins` (default `65536`).
     public var bins: Int {
         get { attribute("bins", as: Int.self) ?? 65536 }
-        set { setAttribute("bins", newValue) }
+        set { setAttribute("bins", newValue, unlessDefault: 65536) }
     }
     public static var bins: PropertyKey<Int> { PropertyKey("bins") }
     /// Bokeh `rescale_discrete_levels` (default `false`).
     public var rescaleDiscreteLevels: Bool {
         get { attribute("rescale_discrete_levels", as: Bool.self) ?? false }
-        set { setAttribute("rescale_discrete_levels", newValue) }
+        set { setAttribute("rescale_discrete_levels", newValue, unlessDefault: false) }
     }
     public static var rescaleDiscreteLevels: PropertyKey<Bool> { PropertyKey("rescale_discrete_levels") }
     /// A new `EqHistColorMapper` with a fresh id, the per-instance defaults a new Python instance has,
@@ -423,13 +423,13 @@ public class WeightedStackColorMapper: StackColorMapper {
     /// Bokeh `color_baseline` (default `nil`).
     public var colorBaseline: Double? {
         get { attribute("color_baseline", as: Double?.self) ?? nil }
-        set { setAttribute("color_baseline", newValue) }
+        set { setAttribute("color_baseline", newValue, unlessDefault: nil) }
     }
     public static var colorBaseline: PropertyKey<Double?> { PropertyKey("color_baseline") }
     /// Bokeh `stack_labels` (default `nil`).
     public var stackLabels: [String]? {
         get { attribute("stack_labels", as: [String]?.self) ?? nil }
-        set { setAttribute("stack_labels", newValue) }
+        set { setAttribute("stack_labels", newValue, unlessDefault: nil) }
     }
     public static var stackLabels: PropertyKey<[String]?> { PropertyKey("stack_labels") }
     /// A new `WeightedStackColorMapper` with a fresh id, the per-instance defaults a new Python instance has,

@@ -58,7 +58,7 @@ public class Node: Coordinate {
         super.declaredProperties + [
             PropertySpec("target", OneOf2<Model, ImplicitTarget>?.self),
             PropertySpec("symbol", String?.self),
-            PropertySpec("offset", Int.self),
+            PropertySpec("offset", Int.self, default: 0),
         ]
     }
     /// Bokeh `target`.
@@ -76,7 +76,7 @@ public class Node: Coordinate {
     /// Bokeh `offset` (default `0`).
     public var offset: Int {
         get { attribute("offset", as: Int.self) ?? 0 }
-        set { setAttribute("offset", newValue) }
+        set { setAttribute("offset", newValue, unlessDefault: 0) }
     }
     public static var offset: PropertyKey<Int> { PropertyKey("offset") }
     /// A new `Node` with a fresh id, the per-instance defaults a new Python instance has,

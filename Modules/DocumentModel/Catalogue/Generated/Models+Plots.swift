@@ -9,8 +9,8 @@ public class GridPlot: LayoutDOM {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("toolbar", Toolbar?.self),
-            PropertySpec("toolbar_location", Location?.self),
-            PropertySpec("children", Value.self),
+            PropertySpec("toolbar_location", Location?.self, default: .above),
+            PropertySpec("children", Value.self, default: .list([])),
         ]
     }
     /// Bokeh `toolbar`.
@@ -22,13 +22,13 @@ public class GridPlot: LayoutDOM {
     /// Bokeh `toolbar_location` (default `.above`).
     public var toolbarLocation: Location? {
         get { attribute("toolbar_location", as: Location?.self) ?? .above }
-        set { setAttribute("toolbar_location", newValue) }
+        set { setAttribute("toolbar_location", newValue, unlessDefault: .above) }
     }
     public static var toolbarLocation: PropertyKey<Location?> { PropertyKey("toolbar_location") }
     /// Bokeh `children` (default `.list([])`).
     public var children: Value {
         get { attribute("children", as: Value.self) ?? .list([]) }
-        set { setAttribute("children", newValue) }
+        set { setAttribute("children", newValue, unlessDefault: .list([])) }
     }
     public static var children: PropertyKey<Value> { PropertyKey("children") }
     /// A new `GridPlot` with a fresh id, the per-instance defaults a new Python instance has,
@@ -118,88 +118,88 @@ public class Plot: LayoutDOM {
             PropertySpec("y_range", RangeModel?.self),
             PropertySpec("x_scale", Scale?.self),
             PropertySpec("y_scale", Scale?.self),
-            PropertySpec("extra_x_ranges", [String: RangeModel].self),
-            PropertySpec("extra_y_ranges", [String: RangeModel].self),
-            PropertySpec("extra_x_scales", [String: Scale].self),
-            PropertySpec("extra_y_scales", [String: Scale].self),
-            PropertySpec("window_axis", WindowAxis.self),
-            PropertySpec("hidpi", Bool.self),
+            PropertySpec("extra_x_ranges", [String: RangeModel].self, default: [:]),
+            PropertySpec("extra_y_ranges", [String: RangeModel].self, default: [:]),
+            PropertySpec("extra_x_scales", [String: Scale].self, default: [:]),
+            PropertySpec("extra_y_scales", [String: Scale].self, default: [:]),
+            PropertySpec("window_axis", WindowAxis.self, default: .noneValue),
+            PropertySpec("hidpi", Bool.self, default: true),
             PropertySpec("title", Title?.self),
-            PropertySpec("title_location", Location?.self),
-            PropertySpec("outline_line_color", Color?.self),
-            PropertySpec("outline_line_alpha", Double.self),
-            PropertySpec("outline_line_width", Double.self),
-            PropertySpec("outline_line_join", LineJoin.self),
-            PropertySpec("outline_line_cap", LineCap.self),
-            PropertySpec("outline_line_dash", OneOf3<DashPattern, String, [Int]>.self),
-            PropertySpec("outline_line_dash_offset", Int.self),
-            PropertySpec("renderers", [Renderer].self),
+            PropertySpec("title_location", Location?.self, default: .above),
+            PropertySpec("outline_line_color", Color?.self, default: .css("#e5e5e5")),
+            PropertySpec("outline_line_alpha", Double.self, default: 1.0),
+            PropertySpec("outline_line_width", Double.self, default: 1),
+            PropertySpec("outline_line_join", LineJoin.self, default: .bevel),
+            PropertySpec("outline_line_cap", LineCap.self, default: .butt),
+            PropertySpec("outline_line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
+            PropertySpec("outline_line_dash_offset", Int.self, default: 0),
+            PropertySpec("renderers", [Renderer].self, default: []),
             PropertySpec("toolbar", Toolbar?.self),
-            PropertySpec("toolbar_location", Location?.self),
-            PropertySpec("toolbar_sticky", Bool.self),
-            PropertySpec("toolbar_inner", Bool.self),
-            PropertySpec("left", [OneOf2<Renderer, StyledElement>].self),
-            PropertySpec("right", [OneOf2<Renderer, StyledElement>].self),
-            PropertySpec("above", [OneOf2<Renderer, StyledElement>].self),
-            PropertySpec("below", [OneOf2<Renderer, StyledElement>].self),
-            PropertySpec("center", [OneOf2<Renderer, StyledElement>].self),
+            PropertySpec("toolbar_location", Location?.self, default: .right),
+            PropertySpec("toolbar_sticky", Bool.self, default: true),
+            PropertySpec("toolbar_inner", Bool.self, default: false),
+            PropertySpec("left", [OneOf2<Renderer, StyledElement>].self, default: []),
+            PropertySpec("right", [OneOf2<Renderer, StyledElement>].self, default: []),
+            PropertySpec("above", [OneOf2<Renderer, StyledElement>].self, default: []),
+            PropertySpec("below", [OneOf2<Renderer, StyledElement>].self, default: []),
+            PropertySpec("center", [OneOf2<Renderer, StyledElement>].self, default: []),
             PropertySpec("frame_width", Int?.self),
             PropertySpec("frame_height", Int?.self),
-            PropertySpec("frame_align", Value.self),
-            PropertySpec("background_fill_color", Color?.self),
-            PropertySpec("background_fill_alpha", Double.self),
-            PropertySpec("background_hatch_color", Color?.self),
-            PropertySpec("background_hatch_alpha", Double.self),
-            PropertySpec("background_hatch_scale", Double.self),
+            PropertySpec("frame_align", Value.self, default: .bool(true)),
+            PropertySpec("background_fill_color", Color?.self, default: .css("#ffffff")),
+            PropertySpec("background_fill_alpha", Double.self, default: 1.0),
+            PropertySpec("background_hatch_color", Color?.self, default: .css("black")),
+            PropertySpec("background_hatch_alpha", Double.self, default: 1.0),
+            PropertySpec("background_hatch_scale", Double.self, default: 12.0),
             PropertySpec("background_hatch_pattern", String?.self),
-            PropertySpec("background_hatch_weight", Double.self),
-            PropertySpec("background_hatch_extra", [String: Texture].self),
+            PropertySpec("background_hatch_weight", Double.self, default: 1.0),
+            PropertySpec("background_hatch_extra", [String: Texture].self, default: [:]),
             PropertySpec("border_line_color", Color?.self),
-            PropertySpec("border_line_alpha", Double.self),
-            PropertySpec("border_line_width", Double.self),
-            PropertySpec("border_line_join", LineJoin.self),
-            PropertySpec("border_line_cap", LineCap.self),
-            PropertySpec("border_line_dash", OneOf3<DashPattern, String, [Int]>.self),
-            PropertySpec("border_line_dash_offset", Int.self),
-            PropertySpec("border_fill_color", Color?.self),
-            PropertySpec("border_fill_alpha", Double.self),
-            PropertySpec("border_hatch_color", Color?.self),
-            PropertySpec("border_hatch_alpha", Double.self),
-            PropertySpec("border_hatch_scale", Double.self),
+            PropertySpec("border_line_alpha", Double.self, default: 1.0),
+            PropertySpec("border_line_width", Double.self, default: 1),
+            PropertySpec("border_line_join", LineJoin.self, default: .bevel),
+            PropertySpec("border_line_cap", LineCap.self, default: .butt),
+            PropertySpec("border_line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
+            PropertySpec("border_line_dash_offset", Int.self, default: 0),
+            PropertySpec("border_fill_color", Color?.self, default: .css("#ffffff")),
+            PropertySpec("border_fill_alpha", Double.self, default: 1.0),
+            PropertySpec("border_hatch_color", Color?.self, default: .css("black")),
+            PropertySpec("border_hatch_alpha", Double.self, default: 1.0),
+            PropertySpec("border_hatch_scale", Double.self, default: 12.0),
             PropertySpec("border_hatch_pattern", String?.self),
-            PropertySpec("border_hatch_weight", Double.self),
-            PropertySpec("border_hatch_extra", [String: Texture].self),
+            PropertySpec("border_hatch_weight", Double.self, default: 1.0),
+            PropertySpec("border_hatch_extra", [String: Texture].self, default: [:]),
             PropertySpec("min_border_top", Int?.self),
             PropertySpec("min_border_bottom", Int?.self),
             PropertySpec("min_border_left", Int?.self),
             PropertySpec("min_border_right", Int?.self),
-            PropertySpec("min_border", Int?.self),
-            PropertySpec("lod_factor", Int.self),
-            PropertySpec("lod_threshold", Int?.self),
-            PropertySpec("lod_interval", Int.self),
-            PropertySpec("lod_timeout", Int.self),
-            PropertySpec("output_backend", OutputBackend.self),
-            PropertySpec("match_aspect", Bool.self),
-            PropertySpec("aspect_scale", Double.self),
-            PropertySpec("reset_policy", ResetPolicy.self),
-            PropertySpec("hold_render", Bool.self),
-            PropertySpec("attribution", [OneOf2<String, DOMHTML>].self),
+            PropertySpec("min_border", Int?.self, default: 5),
+            PropertySpec("lod_factor", Int.self, default: 10),
+            PropertySpec("lod_threshold", Int?.self, default: 2000),
+            PropertySpec("lod_interval", Int.self, default: 300),
+            PropertySpec("lod_timeout", Int.self, default: 500),
+            PropertySpec("output_backend", OutputBackend.self, default: .canvas),
+            PropertySpec("match_aspect", Bool.self, default: false),
+            PropertySpec("aspect_scale", Double.self, default: 1),
+            PropertySpec("reset_policy", ResetPolicy.self, default: .standard),
+            PropertySpec("hold_render", Bool.self, default: false),
+            PropertySpec("attribution", [OneOf2<String, DOMHTML>].self, default: []),
         ]
     }
     /// Bokeh `context_menu` (default `.b(.auto)`).
     override public var contextMenu: OneOf2<Menu, Auto>? {
         get { attribute("context_menu", as: OneOf2<Menu, Auto>?.self) ?? .b(.auto) }
-        set { setAttribute("context_menu", newValue) }
+        set { setAttribute("context_menu", newValue, unlessDefault: .b(.auto)) }
     }
     /// Bokeh `width` (default `600`).
     override public var width: Int? {
         get { attribute("width", as: Int?.self) ?? 600 }
-        set { setAttribute("width", newValue) }
+        set { setAttribute("width", newValue, unlessDefault: 600) }
     }
     /// Bokeh `height` (default `600`).
     override public var height: Int? {
         get { attribute("height", as: Int?.self) ?? 600 }
-        set { setAttribute("height", newValue) }
+        set { setAttribute("height", newValue, unlessDefault: 600) }
     }
     /// Bokeh `x_range`.
     public var xRange: RangeModel? {
@@ -228,37 +228,37 @@ public class Plot: LayoutDOM {
     /// Bokeh `extra_x_ranges` (default `[:]`).
     public var extraXRanges: [String: RangeModel] {
         get { attribute("extra_x_ranges", as: [String: RangeModel].self) ?? [:] }
-        set { setAttribute("extra_x_ranges", newValue) }
+        set { setAttribute("extra_x_ranges", newValue, unlessDefault: [:]) }
     }
     public static var extraXRanges: PropertyKey<[String: RangeModel]> { PropertyKey("extra_x_ranges") }
     /// Bokeh `extra_y_ranges` (default `[:]`).
     public var extraYRanges: [String: RangeModel] {
         get { attribute("extra_y_ranges", as: [String: RangeModel].self) ?? [:] }
-        set { setAttribute("extra_y_ranges", newValue) }
+        set { setAttribute("extra_y_ranges", newValue, unlessDefault: [:]) }
     }
     public static var extraYRanges: PropertyKey<[String: RangeModel]> { PropertyKey("extra_y_ranges") }
     /// Bokeh `extra_x_scales` (default `[:]`).
     public var extraXScales: [String: Scale] {
         get { attribute("extra_x_scales", as: [String: Scale].self) ?? [:] }
-        set { setAttribute("extra_x_scales", newValue) }
+        set { setAttribute("extra_x_scales", newValue, unlessDefault: [:]) }
     }
     public static var extraXScales: PropertyKey<[String: Scale]> { PropertyKey("extra_x_scales") }
     /// Bokeh `extra_y_scales` (default `[:]`).
     public var extraYScales: [String: Scale] {
         get { attribute("extra_y_scales", as: [String: Scale].self) ?? [:] }
-        set { setAttribute("extra_y_scales", newValue) }
+        set { setAttribute("extra_y_scales", newValue, unlessDefault: [:]) }
     }
     public static var extraYScales: PropertyKey<[String: Scale]> { PropertyKey("extra_y_scales") }
     /// Bokeh `window_axis` (default `.noneValue`).
     public var windowAxis: WindowAxis {
         get { attribute("window_axis", as: WindowAxis.self) ?? .noneValue }
-        set { setAttribute("window_axis", newValue) }
+        set { setAttribute("window_axis", newValue, unlessDefault: .noneValue) }
     }
     public static var windowAxis: PropertyKey<WindowAxis> { PropertyKey("window_axis") }
     /// Bokeh `hidpi` (default `true`).
     public var hidpi: Bool {
         get { attribute("hidpi", as: Bool.self) ?? true }
-        set { setAttribute("hidpi", newValue) }
+        set { setAttribute("hidpi", newValue, unlessDefault: true) }
     }
     public static var hidpi: PropertyKey<Bool> { PropertyKey("hidpi") }
     /// Bokeh `title`.
@@ -270,55 +270,55 @@ public class Plot: LayoutDOM {
     /// Bokeh `title_location` (default `.above`).
     public var titleLocation: Location? {
         get { attribute("title_location", as: Location?.self) ?? .above }
-        set { setAttribute("title_location", newValue) }
+        set { setAttribute("title_location", newValue, unlessDefault: .above) }
     }
     public static var titleLocation: PropertyKey<Location?> { PropertyKey("title_location") }
     /// Bokeh `outline_line_color` (default `.css("#e5e5e5")`).
     public var outlineLineColor: Color? {
         get { attribute("outline_line_color", as: Color?.self) ?? .css("#e5e5e5") }
-        set { setAttribute("outline_line_color", newValue) }
+        set { setAttribute("outline_line_color", newValue, unlessDefault: .css("#e5e5e5")) }
     }
     public static var outlineLineColor: PropertyKey<Color?> { PropertyKey("outline_line_color") }
     /// Bokeh `outline_line_alpha` (default `1.0`).
     public var outlineLineAlpha: Double {
         get { attribute("outline_line_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("outline_line_alpha", newValue) }
+        set { setAttribute("outline_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var outlineLineAlpha: PropertyKey<Double> { PropertyKey("outline_line_alpha") }
     /// Bokeh `outline_line_width` (default `1`).
     public var outlineLineWidth: Double {
         get { attribute("outline_line_width", as: Double.self) ?? 1 }
-        set { setAttribute("outline_line_width", newValue) }
+        set { setAttribute("outline_line_width", newValue, unlessDefault: 1) }
     }
     public static var outlineLineWidth: PropertyKey<Double> { PropertyKey("outline_line_width") }
     /// Bokeh `outline_line_join` (default `.bevel`).
     public var outlineLineJoin: LineJoin {
         get { attribute("outline_line_join", as: LineJoin.self) ?? .bevel }
-        set { setAttribute("outline_line_join", newValue) }
+        set { setAttribute("outline_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var outlineLineJoin: PropertyKey<LineJoin> { PropertyKey("outline_line_join") }
     /// Bokeh `outline_line_cap` (default `.butt`).
     public var outlineLineCap: LineCap {
         get { attribute("outline_line_cap", as: LineCap.self) ?? .butt }
-        set { setAttribute("outline_line_cap", newValue) }
+        set { setAttribute("outline_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var outlineLineCap: PropertyKey<LineCap> { PropertyKey("outline_line_cap") }
     /// Bokeh `outline_line_dash` (default `.c([])`).
     public var outlineLineDash: OneOf3<DashPattern, String, [Int]> {
         get { attribute("outline_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
-        set { setAttribute("outline_line_dash", newValue) }
+        set { setAttribute("outline_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var outlineLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("outline_line_dash") }
     /// Bokeh `outline_line_dash_offset` (default `0`).
     public var outlineLineDashOffset: Int {
         get { attribute("outline_line_dash_offset", as: Int.self) ?? 0 }
-        set { setAttribute("outline_line_dash_offset", newValue) }
+        set { setAttribute("outline_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var outlineLineDashOffset: PropertyKey<Int> { PropertyKey("outline_line_dash_offset") }
     /// Bokeh `renderers` (default `[]`).
     public var renderers: [Renderer] {
         get { attribute("renderers", as: [Renderer].self) ?? [] }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: []) }
     }
     public static var renderers: PropertyKey<[Renderer]> { PropertyKey("renderers") }
     /// Bokeh `toolbar`.
@@ -330,295 +330,295 @@ public class Plot: LayoutDOM {
     /// Bokeh `toolbar_location` (default `.right`).
     public var toolbarLocation: Location? {
         get { attribute("toolbar_location", as: Location?.self) ?? .right }
-        set { setAttribute("toolbar_location", newValue) }
+        set { setAttribute("toolbar_location", newValue, unlessDefault: .right) }
     }
     public static var toolbarLocation: PropertyKey<Location?> { PropertyKey("toolbar_location") }
     /// Bokeh `toolbar_sticky` (default `true`).
     public var toolbarSticky: Bool {
         get { attribute("toolbar_sticky", as: Bool.self) ?? true }
-        set { setAttribute("toolbar_sticky", newValue) }
+        set { setAttribute("toolbar_sticky", newValue, unlessDefault: true) }
     }
     public static var toolbarSticky: PropertyKey<Bool> { PropertyKey("toolbar_sticky") }
     /// Bokeh `toolbar_inner` (default `false`).
     public var toolbarInner: Bool {
         get { attribute("toolbar_inner", as: Bool.self) ?? false }
-        set { setAttribute("toolbar_inner", newValue) }
+        set { setAttribute("toolbar_inner", newValue, unlessDefault: false) }
     }
     public static var toolbarInner: PropertyKey<Bool> { PropertyKey("toolbar_inner") }
     /// Bokeh `left` (default `[]`).
     public var left: [OneOf2<Renderer, StyledElement>] {
         get { attribute("left", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
-        set { setAttribute("left", newValue) }
+        set { setAttribute("left", newValue, unlessDefault: []) }
     }
     public static var left: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("left") }
     /// Bokeh `right` (default `[]`).
     public var right: [OneOf2<Renderer, StyledElement>] {
         get { attribute("right", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
-        set { setAttribute("right", newValue) }
+        set { setAttribute("right", newValue, unlessDefault: []) }
     }
     public static var right: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("right") }
     /// Bokeh `above` (default `[]`).
     public var above: [OneOf2<Renderer, StyledElement>] {
         get { attribute("above", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
-        set { setAttribute("above", newValue) }
+        set { setAttribute("above", newValue, unlessDefault: []) }
     }
     public static var above: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("above") }
     /// Bokeh `below` (default `[]`).
     public var below: [OneOf2<Renderer, StyledElement>] {
         get { attribute("below", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
-        set { setAttribute("below", newValue) }
+        set { setAttribute("below", newValue, unlessDefault: []) }
     }
     public static var below: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("below") }
     /// Bokeh `center` (default `[]`).
     public var center: [OneOf2<Renderer, StyledElement>] {
         get { attribute("center", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
-        set { setAttribute("center", newValue) }
+        set { setAttribute("center", newValue, unlessDefault: []) }
     }
     public static var center: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("center") }
     /// Bokeh `frame_width` (default `nil`).
     public var frameWidth: Int? {
         get { attribute("frame_width", as: Int?.self) ?? nil }
-        set { setAttribute("frame_width", newValue) }
+        set { setAttribute("frame_width", newValue, unlessDefault: nil) }
     }
     public static var frameWidth: PropertyKey<Int?> { PropertyKey("frame_width") }
     /// Bokeh `frame_height` (default `nil`).
     public var frameHeight: Int? {
         get { attribute("frame_height", as: Int?.self) ?? nil }
-        set { setAttribute("frame_height", newValue) }
+        set { setAttribute("frame_height", newValue, unlessDefault: nil) }
     }
     public static var frameHeight: PropertyKey<Int?> { PropertyKey("frame_height") }
     /// Bokeh `frame_align` (default `.bool(true)`).
     public var frameAlign: Value {
         get { attribute("frame_align", as: Value.self) ?? .bool(true) }
-        set { setAttribute("frame_align", newValue) }
+        set { setAttribute("frame_align", newValue, unlessDefault: .bool(true)) }
     }
     public static var frameAlign: PropertyKey<Value> { PropertyKey("frame_align") }
     /// Bokeh `background_fill_color` (default `.css("#ffffff")`).
     public var backgroundFillColor: Color? {
         get { attribute("background_fill_color", as: Color?.self) ?? .css("#ffffff") }
-        set { setAttribute("background_fill_color", newValue) }
+        set { setAttribute("background_fill_color", newValue, unlessDefault: .css("#ffffff")) }
     }
     public static var backgroundFillColor: PropertyKey<Color?> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `1.0`).
     public var backgroundFillAlpha: Double {
         get { attribute("background_fill_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("background_fill_alpha", newValue) }
+        set { setAttribute("background_fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundFillAlpha: PropertyKey<Double> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.css("black")`).
     public var backgroundHatchColor: Color? {
         get { attribute("background_hatch_color", as: Color?.self) ?? .css("black") }
-        set { setAttribute("background_hatch_color", newValue) }
+        set { setAttribute("background_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var backgroundHatchColor: PropertyKey<Color?> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `1.0`).
     public var backgroundHatchAlpha: Double {
         get { attribute("background_hatch_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("background_hatch_alpha", newValue) }
+        set { setAttribute("background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Double> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `12.0`).
     public var backgroundHatchScale: Double {
         get { attribute("background_hatch_scale", as: Double.self) ?? 12.0 }
-        set { setAttribute("background_hatch_scale", newValue) }
+        set { setAttribute("background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var backgroundHatchScale: PropertyKey<Double> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `nil`).
     public var backgroundHatchPattern: String? {
         get { attribute("background_hatch_pattern", as: String?.self) ?? nil }
-        set { setAttribute("background_hatch_pattern", newValue) }
+        set { setAttribute("background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchPattern: PropertyKey<String?> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `1.0`).
     public var backgroundHatchWeight: Double {
         get { attribute("background_hatch_weight", as: Double.self) ?? 1.0 }
-        set { setAttribute("background_hatch_weight", newValue) }
+        set { setAttribute("background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchWeight: PropertyKey<Double> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
         get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("background_hatch_extra", newValue) }
+        set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
     /// Bokeh `border_line_color` (default `nil`).
     public var borderLineColor: Color? {
         get { attribute("border_line_color", as: Color?.self) ?? nil }
-        set { setAttribute("border_line_color", newValue) }
+        set { setAttribute("border_line_color", newValue, unlessDefault: nil) }
     }
     public static var borderLineColor: PropertyKey<Color?> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `1.0`).
     public var borderLineAlpha: Double {
         get { attribute("border_line_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("border_line_alpha", newValue) }
+        set { setAttribute("border_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderLineAlpha: PropertyKey<Double> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `1`).
     public var borderLineWidth: Double {
         get { attribute("border_line_width", as: Double.self) ?? 1 }
-        set { setAttribute("border_line_width", newValue) }
+        set { setAttribute("border_line_width", newValue, unlessDefault: 1) }
     }
     public static var borderLineWidth: PropertyKey<Double> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.bevel`).
     public var borderLineJoin: LineJoin {
         get { attribute("border_line_join", as: LineJoin.self) ?? .bevel }
-        set { setAttribute("border_line_join", newValue) }
+        set { setAttribute("border_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var borderLineJoin: PropertyKey<LineJoin> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.butt`).
     public var borderLineCap: LineCap {
         get { attribute("border_line_cap", as: LineCap.self) ?? .butt }
-        set { setAttribute("border_line_cap", newValue) }
+        set { setAttribute("border_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var borderLineCap: PropertyKey<LineCap> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.c([])`).
     public var borderLineDash: OneOf3<DashPattern, String, [Int]> {
         get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
-        set { setAttribute("border_line_dash", newValue) }
+        set { setAttribute("border_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var borderLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `0`).
     public var borderLineDashOffset: Int {
         get { attribute("border_line_dash_offset", as: Int.self) ?? 0 }
-        set { setAttribute("border_line_dash_offset", newValue) }
+        set { setAttribute("border_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var borderLineDashOffset: PropertyKey<Int> { PropertyKey("border_line_dash_offset") }
     /// Bokeh `border_fill_color` (default `.css("#ffffff")`).
     public var borderFillColor: Color? {
         get { attribute("border_fill_color", as: Color?.self) ?? .css("#ffffff") }
-        set { setAttribute("border_fill_color", newValue) }
+        set { setAttribute("border_fill_color", newValue, unlessDefault: .css("#ffffff")) }
     }
     public static var borderFillColor: PropertyKey<Color?> { PropertyKey("border_fill_color") }
     /// Bokeh `border_fill_alpha` (default `1.0`).
     public var borderFillAlpha: Double {
         get { attribute("border_fill_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("border_fill_alpha", newValue) }
+        set { setAttribute("border_fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderFillAlpha: PropertyKey<Double> { PropertyKey("border_fill_alpha") }
     /// Bokeh `border_hatch_color` (default `.css("black")`).
     public var borderHatchColor: Color? {
         get { attribute("border_hatch_color", as: Color?.self) ?? .css("black") }
-        set { setAttribute("border_hatch_color", newValue) }
+        set { setAttribute("border_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var borderHatchColor: PropertyKey<Color?> { PropertyKey("border_hatch_color") }
     /// Bokeh `border_hatch_alpha` (default `1.0`).
     public var borderHatchAlpha: Double {
         get { attribute("border_hatch_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("border_hatch_alpha", newValue) }
+        set { setAttribute("border_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderHatchAlpha: PropertyKey<Double> { PropertyKey("border_hatch_alpha") }
     /// Bokeh `border_hatch_scale` (default `12.0`).
     public var borderHatchScale: Double {
         get { attribute("border_hatch_scale", as: Double.self) ?? 12.0 }
-        set { setAttribute("border_hatch_scale", newValue) }
+        set { setAttribute("border_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var borderHatchScale: PropertyKey<Double> { PropertyKey("border_hatch_scale") }
     /// Bokeh `border_hatch_pattern` (default `nil`).
     public var borderHatchPattern: String? {
         get { attribute("border_hatch_pattern", as: String?.self) ?? nil }
-        set { setAttribute("border_hatch_pattern", newValue) }
+        set { setAttribute("border_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var borderHatchPattern: PropertyKey<String?> { PropertyKey("border_hatch_pattern") }
     /// Bokeh `border_hatch_weight` (default `1.0`).
     public var borderHatchWeight: Double {
         get { attribute("border_hatch_weight", as: Double.self) ?? 1.0 }
-        set { setAttribute("border_hatch_weight", newValue) }
+        set { setAttribute("border_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var borderHatchWeight: PropertyKey<Double> { PropertyKey("border_hatch_weight") }
     /// Bokeh `border_hatch_extra` (default `[:]`).
     public var borderHatchExtra: [String: Texture] {
         get { attribute("border_hatch_extra", as: [String: Texture].self) ?? [:] }
-        set { setAttribute("border_hatch_extra", newValue) }
+        set { setAttribute("border_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var borderHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("border_hatch_extra") }
     /// Bokeh `min_border_top` (default `nil`).
     public var minBorderTop: Int? {
         get { attribute("min_border_top", as: Int?.self) ?? nil }
-        set { setAttribute("min_border_top", newValue) }
+        set { setAttribute("min_border_top", newValue, unlessDefault: nil) }
     }
     public static var minBorderTop: PropertyKey<Int?> { PropertyKey("min_border_top") }
     /// Bokeh `min_border_bottom` (default `nil`).
     public var minBorderBottom: Int? {
         get { attribute("min_border_bottom", as: Int?.self) ?? nil }
-        set { setAttribute("min_border_bottom", newValue) }
+        set { setAttribute("min_border_bottom", newValue, unlessDefault: nil) }
     }
     public static var minBorderBottom: PropertyKey<Int?> { PropertyKey("min_border_bottom") }
     /// Bokeh `min_border_left` (default `nil`).
     public var minBorderLeft: Int? {
         get { attribute("min_border_left", as: Int?.self) ?? nil }
-        set { setAttribute("min_border_left", newValue) }
+        set { setAttribute("min_border_left", newValue, unlessDefault: nil) }
     }
     public static var minBorderLeft: PropertyKey<Int?> { PropertyKey("min_border_left") }
     /// Bokeh `min_border_right` (default `nil`).
     public var minBorderRight: Int? {
         get { attribute("min_border_right", as: Int?.self) ?? nil }
-        set { setAttribute("min_border_right", newValue) }
+        set { setAttribute("min_border_right", newValue, unlessDefault: nil) }
     }
     public static var minBorderRight: PropertyKey<Int?> { PropertyKey("min_border_right") }
     /// Bokeh `min_border` (default `5`).
     public var minBorder: Int? {
         get { attribute("min_border", as: Int?.self) ?? 5 }
-        set { setAttribute("min_border", newValue) }
+        set { setAttribute("min_border", newValue, unlessDefault: 5) }
     }
     public static var minBorder: PropertyKey<Int?> { PropertyKey("min_border") }
     /// Bokeh `lod_factor` (default `10`).
     public var lodFactor: Int {
         get { attribute("lod_factor", as: Int.self) ?? 10 }
-        set { setAttribute("lod_factor", newValue) }
+        set { setAttribute("lod_factor", newValue, unlessDefault: 10) }
     }
     public static var lodFactor: PropertyKey<Int> { PropertyKey("lod_factor") }
     /// Bokeh `lod_threshold` (default `2000`).
     public var lodThreshold: Int? {
         get { attribute("lod_threshold", as: Int?.self) ?? 2000 }
-        set { setAttribute("lod_threshold", newValue) }
+        set { setAttribute("lod_threshold", newValue, unlessDefault: 2000) }
     }
     public static var lodThreshold: PropertyKey<Int?> { PropertyKey("lod_threshold") }
     /// Bokeh `lod_interval` (default `300`).
     public var lodInterval: Int {
         get { attribute("lod_interval", as: Int.self) ?? 300 }
-        set { setAttribute("lod_interval", newValue) }
+        set { setAttribute("lod_interval", newValue, unlessDefault: 300) }
     }
     public static var lodInterval: PropertyKey<Int> { PropertyKey("lod_interval") }
     /// Bokeh `lod_timeout` (default `500`).
     public var lodTimeout: Int {
         get { attribute("lod_timeout", as: Int.self) ?? 500 }
-        set { setAttribute("lod_timeout", newValue) }
+        set { setAttribute("lod_timeout", newValue, unlessDefault: 500) }
     }
     public static var lodTimeout: PropertyKey<Int> { PropertyKey("lod_timeout") }
     /// Bokeh `output_backend` (default `.canvas`).
     public var outputBackend: OutputBackend {
         get { attribute("output_backend", as: OutputBackend.self) ?? .canvas }
-        set { setAttribute("output_backend", newValue) }
+        set { setAttribute("output_backend", newValue, unlessDefault: .canvas) }
     }
     public static var outputBackend: PropertyKey<OutputBackend> { PropertyKey("output_backend") }
     /// Bokeh `match_aspect` (default `false`).
     public var matchAspect: Bool {
         get { attribute("match_aspect", as: Bool.self) ?? false }
-        set { setAttribute("match_aspect", newValue) }
+        set { setAttribute("match_aspect", newValue, unlessDefault: false) }
     }
     public static var matchAspect: PropertyKey<Bool> { PropertyKey("match_aspect") }
     /// Bokeh `aspect_scale` (default `1`).
     public var aspectScale: Double {
         get { attribute("aspect_scale", as: Double.self) ?? 1 }
-        set { setAttribute("aspect_scale", newValue) }
+        set { setAttribute("aspect_scale", newValue, unlessDefault: 1) }
     }
     public static var aspectScale: PropertyKey<Double> { PropertyKey("aspect_scale") }
     /// Bokeh `reset_policy` (default `.standard`).
     public var resetPolicy: ResetPolicy {
         get { attribute("reset_policy", as: ResetPolicy.self) ?? .standard }
-        set { setAttribute("reset_policy", newValue) }
+        set { setAttribute("reset_policy", newValue, unlessDefault: .standard) }
     }
     public static var resetPolicy: PropertyKey<ResetPolicy> { PropertyKey("reset_policy") }
     /// Bokeh `hold_render` (default `false`).
     public var holdRender: Bool {
         get { attribute("hold_render", as: Bool.self) ?? false }
-        set { setAttribute("hold_render", newValue) }
+        set { setAttribute("hold_render", newValue, unlessDefault: false) }
     }
     public static var holdRender: PropertyKey<Bool> { PropertyKey("hold_render") }
     /// Bokeh `attribution` (default `[]`).
     public var attribution: [OneOf2<String, DOMHTML>] {
         get { attribute("attribution", as: [OneOf2<String, DOMHTML>].self) ?? [] }
-        set { setAttribute("attribution", newValue) }
+        set { setAttribute("attribution", newValue, unlessDefault: []) }
     }
     public static var attribution: PropertyKey<[OneOf2<String, DOMHTML>]> { PropertyKey("attribution") }
     /// A new `Plot` with a fresh id, the per-instance defaults a new Python instance has,

@@ -5,7 +5,7 @@ public class DataRange: NumericalRange {
     override public class var modelTypeName: String { "DataRange" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", OneOf2<[Model], Auto>.self),
+            PropertySpec("renderers", OneOf2<[Model], Auto>.self, default: .a([])),
         ]
     }
     /// Bokeh `start`.
@@ -21,7 +21,7 @@ public class DataRange: NumericalRange {
     /// Bokeh `renderers` (default `.a([])`).
     public var renderers: OneOf2<[Model], Auto> {
         get { attribute("renderers", as: OneOf2<[Model], Auto>.self) ?? .a([]) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .a([])) }
     }
     public static var renderers: PropertyKey<OneOf2<[Model], Auto>> { PropertyKey("renderers") }
 }
@@ -31,76 +31,76 @@ public class DataRange1d: DataRange {
     override public class var modelTypeName: String { "DataRange1d" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("range_padding", Value.self),
-            PropertySpec("range_padding_units", PaddingUnits.self),
+            PropertySpec("range_padding", Value.self, default: .float(0.1)),
+            PropertySpec("range_padding_units", PaddingUnits.self, default: .percent),
             PropertySpec("bounds", Value?.self),
-            PropertySpec("min_interval", Value.self),
-            PropertySpec("max_interval", Value.self),
-            PropertySpec("flipped", Bool.self),
+            PropertySpec("min_interval", Value.self, default: .null),
+            PropertySpec("max_interval", Value.self, default: .null),
+            PropertySpec("flipped", Bool.self, default: false),
             PropertySpec("follow", StartEnd?.self),
             PropertySpec("follow_interval", Value?.self),
-            PropertySpec("default_span", Value.self),
-            PropertySpec("only_visible", Bool.self),
+            PropertySpec("default_span", Value.self, default: .float(2.0)),
+            PropertySpec("only_visible", Bool.self, default: false),
         ]
     }
     /// Bokeh `range_padding` (default `.float(0.1)`).
     public var rangePadding: Value {
         get { attribute("range_padding", as: Value.self) ?? .float(0.1) }
-        set { setAttribute("range_padding", newValue) }
+        set { setAttribute("range_padding", newValue, unlessDefault: .float(0.1)) }
     }
     public static var rangePadding: PropertyKey<Value> { PropertyKey("range_padding") }
     /// Bokeh `range_padding_units` (default `.percent`).
     public var rangePaddingUnits: PaddingUnits {
         get { attribute("range_padding_units", as: PaddingUnits.self) ?? .percent }
-        set { setAttribute("range_padding_units", newValue) }
+        set { setAttribute("range_padding_units", newValue, unlessDefault: .percent) }
     }
     public static var rangePaddingUnits: PropertyKey<PaddingUnits> { PropertyKey("range_padding_units") }
     /// Bokeh `bounds` (default `nil`).
     public var bounds: Value? {
         get { attribute("bounds", as: Value?.self) ?? nil }
-        set { setAttribute("bounds", newValue) }
+        set { setAttribute("bounds", newValue, unlessDefault: nil) }
     }
     public static var bounds: PropertyKey<Value?> { PropertyKey("bounds") }
     /// Bokeh `min_interval` (default `.null`).
     public var minInterval: Value {
         get { attribute("min_interval", as: Value.self) ?? .null }
-        set { setAttribute("min_interval", newValue) }
+        set { setAttribute("min_interval", newValue, unlessDefault: .null) }
     }
     public static var minInterval: PropertyKey<Value> { PropertyKey("min_interval") }
     /// Bokeh `max_interval` (default `.null`).
     public var maxInterval: Value {
         get { attribute("max_interval", as: Value.self) ?? .null }
-        set { setAttribute("max_interval", newValue) }
+        set { setAttribute("max_interval", newValue, unlessDefault: .null) }
     }
     public static var maxInterval: PropertyKey<Value> { PropertyKey("max_interval") }
     /// Bokeh `flipped` (default `false`).
     public var flipped: Bool {
         get { attribute("flipped", as: Bool.self) ?? false }
-        set { setAttribute("flipped", newValue) }
+        set { setAttribute("flipped", newValue, unlessDefault: false) }
     }
     public static var flipped: PropertyKey<Bool> { PropertyKey("flipped") }
     /// Bokeh `follow` (default `nil`).
     public var follow: StartEnd? {
         get { attribute("follow", as: StartEnd?.self) ?? nil }
-        set { setAttribute("follow", newValue) }
+        set { setAttribute("follow", newValue, unlessDefault: nil) }
     }
     public static var follow: PropertyKey<StartEnd?> { PropertyKey("follow") }
     /// Bokeh `follow_interval` (default `nil`).
     public var followInterval: Value? {
         get { attribute("follow_interval", as: Value?.self) ?? nil }
-        set { setAttribute("follow_interval", newValue) }
+        set { setAttribute("follow_interval", newValue, unlessDefault: nil) }
     }
     public static var followInterval: PropertyKey<Value?> { PropertyKey("follow_interval") }
     /// Bokeh `default_span` (default `.float(2.0)`).
     public var defaultSpan: Value {
         get { attribute("default_span", as: Value.self) ?? .float(2.0) }
-        set { setAttribute("default_span", newValue) }
+        set { setAttribute("default_span", newValue, unlessDefault: .float(2.0)) }
     }
     public static var defaultSpan: PropertyKey<Value> { PropertyKey("default_span") }
     /// Bokeh `only_visible` (default `false`).
     public var onlyVisible: Bool {
         get { attribute("only_visible", as: Bool.self) ?? false }
-        set { setAttribute("only_visible", newValue) }
+        set { setAttribute("only_visible", newValue, unlessDefault: false) }
     }
     public static var onlyVisible: PropertyKey<Bool> { PropertyKey("only_visible") }
     /// A new `DataRange1d` with a fresh id, the per-instance defaults a new Python instance has,
@@ -155,14 +155,14 @@ public class FactorRange: RangeModel {
     override public class var modelTypeName: String { "FactorRange" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("factors", Value.self),
-            PropertySpec("factor_padding", Double.self),
-            PropertySpec("subgroup_padding", Double.self),
-            PropertySpec("group_padding", Double.self),
-            PropertySpec("range_padding", Double.self),
-            PropertySpec("range_padding_units", PaddingUnits.self),
-            PropertySpec("start", Double.self),
-            PropertySpec("end", Double.self),
+            PropertySpec("factors", Value.self, default: .list([])),
+            PropertySpec("factor_padding", Double.self, default: 0.0),
+            PropertySpec("subgroup_padding", Double.self, default: 0.8),
+            PropertySpec("group_padding", Double.self, default: 1.4),
+            PropertySpec("range_padding", Double.self, default: 0),
+            PropertySpec("range_padding_units", PaddingUnits.self, default: .percent),
+            PropertySpec("start", Double.self, default: 0),
+            PropertySpec("end", Double.self, default: 0),
             PropertySpec("bounds", Value?.self),
             PropertySpec("min_interval", Double?.self),
             PropertySpec("max_interval", Double?.self),
@@ -171,37 +171,37 @@ public class FactorRange: RangeModel {
     /// Bokeh `factors` (default `.list([])`).
     public var factors: Value {
         get { attribute("factors", as: Value.self) ?? .list([]) }
-        set { setAttribute("factors", newValue) }
+        set { setAttribute("factors", newValue, unlessDefault: .list([])) }
     }
     public static var factors: PropertyKey<Value> { PropertyKey("factors") }
     /// Bokeh `factor_padding` (default `0.0`).
     public var factorPadding: Double {
         get { attribute("factor_padding", as: Double.self) ?? 0.0 }
-        set { setAttribute("factor_padding", newValue) }
+        set { setAttribute("factor_padding", newValue, unlessDefault: 0.0) }
     }
     public static var factorPadding: PropertyKey<Double> { PropertyKey("factor_padding") }
     /// Bokeh `subgroup_padding` (default `0.8`).
     public var subgroupPadding: Double {
         get { attribute("subgroup_padding", as: Double.self) ?? 0.8 }
-        set { setAttribute("subgroup_padding", newValue) }
+        set { setAttribute("subgroup_padding", newValue, unlessDefault: 0.8) }
     }
     public static var subgroupPadding: PropertyKey<Double> { PropertyKey("subgroup_padding") }
     /// Bokeh `group_padding` (default `1.4`).
     public var groupPadding: Double {
         get { attribute("group_padding", as: Double.self) ?? 1.4 }
-        set { setAttribute("group_padding", newValue) }
+        set { setAttribute("group_padding", newValue, unlessDefault: 1.4) }
     }
     public static var groupPadding: PropertyKey<Double> { PropertyKey("group_padding") }
     /// Bokeh `range_padding` (default `0`).
     public var rangePadding: Double {
         get { attribute("range_padding", as: Double.self) ?? 0 }
-        set { setAttribute("range_padding", newValue) }
+        set { setAttribute("range_padding", newValue, unlessDefault: 0) }
     }
     public static var rangePadding: PropertyKey<Double> { PropertyKey("range_padding") }
     /// Bokeh `range_padding_units` (default `.percent`).
     public var rangePaddingUnits: PaddingUnits {
         get { attribute("range_padding_units", as: PaddingUnits.self) ?? .percent }
-        set { setAttribute("range_padding_units", newValue) }
+        set { setAttribute("range_padding_units", newValue, unlessDefault: .percent) }
     }
     public static var rangePaddingUnits: PropertyKey<PaddingUnits> { PropertyKey("range_padding_units") }
     /// Bokeh `start` (default `0`).
@@ -217,19 +217,19 @@ public class FactorRange: RangeModel {
     /// Bokeh `bounds` (default `nil`).
     public var bounds: Value? {
         get { attribute("bounds", as: Value?.self) ?? nil }
-        set { setAttribute("bounds", newValue) }
+        set { setAttribute("bounds", newValue, unlessDefault: nil) }
     }
     public static var bounds: PropertyKey<Value?> { PropertyKey("bounds") }
     /// Bokeh `min_interval` (default `nil`).
     public var minInterval: Double? {
         get { attribute("min_interval", as: Double?.self) ?? nil }
-        set { setAttribute("min_interval", newValue) }
+        set { setAttribute("min_interval", newValue, unlessDefault: nil) }
     }
     public static var minInterval: PropertyKey<Double?> { PropertyKey("min_interval") }
     /// Bokeh `max_interval` (default `nil`).
     public var maxInterval: Double? {
         get { attribute("max_interval", as: Double?.self) ?? nil }
-        set { setAttribute("max_interval", newValue) }
+        set { setAttribute("max_interval", newValue, unlessDefault: nil) }
     }
     public static var maxInterval: PropertyKey<Double?> { PropertyKey("max_interval") }
     /// A new `FactorRange` with a fresh id, the per-instance defaults a new Python instance has,
@@ -304,51 +304,51 @@ public class Range1d: NumericalRange {
     override public class var modelTypeName: String { "Range1d" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("reset_start", Value.self),
-            PropertySpec("reset_end", Value.self),
+            PropertySpec("reset_start", Value.self, default: .null),
+            PropertySpec("reset_end", Value.self, default: .null),
             PropertySpec("bounds", Value?.self),
-            PropertySpec("min_interval", Value.self),
-            PropertySpec("max_interval", Value.self),
+            PropertySpec("min_interval", Value.self, default: .null),
+            PropertySpec("max_interval", Value.self, default: .null),
         ]
     }
     /// Bokeh `start` (default `.int(0)`).
     override public var start: Value? {
         get { attribute("start", as: Value.self) ?? .int(0) }
-        set { setAttribute("start", newValue) }
+        set { setAttribute("start", newValue, unlessDefault: .int(0)) }
     }
     /// Bokeh `end` (default `.int(1)`).
     override public var end: Value? {
         get { attribute("end", as: Value.self) ?? .int(1) }
-        set { setAttribute("end", newValue) }
+        set { setAttribute("end", newValue, unlessDefault: .int(1)) }
     }
     /// Bokeh `reset_start` (default `.null`).
     public var resetStart: Value {
         get { attribute("reset_start", as: Value.self) ?? .null }
-        set { setAttribute("reset_start", newValue) }
+        set { setAttribute("reset_start", newValue, unlessDefault: .null) }
     }
     public static var resetStart: PropertyKey<Value> { PropertyKey("reset_start") }
     /// Bokeh `reset_end` (default `.null`).
     public var resetEnd: Value {
         get { attribute("reset_end", as: Value.self) ?? .null }
-        set { setAttribute("reset_end", newValue) }
+        set { setAttribute("reset_end", newValue, unlessDefault: .null) }
     }
     public static var resetEnd: PropertyKey<Value> { PropertyKey("reset_end") }
     /// Bokeh `bounds` (default `nil`).
     public var bounds: Value? {
         get { attribute("bounds", as: Value?.self) ?? nil }
-        set { setAttribute("bounds", newValue) }
+        set { setAttribute("bounds", newValue, unlessDefault: nil) }
     }
     public static var bounds: PropertyKey<Value?> { PropertyKey("bounds") }
     /// Bokeh `min_interval` (default `.null`).
     public var minInterval: Value {
         get { attribute("min_interval", as: Value.self) ?? .null }
-        set { setAttribute("min_interval", newValue) }
+        set { setAttribute("min_interval", newValue, unlessDefault: .null) }
     }
     public static var minInterval: PropertyKey<Value> { PropertyKey("min_interval") }
     /// Bokeh `max_interval` (default `.null`).
     public var maxInterval: Value {
         get { attribute("max_interval", as: Value.self) ?? .null }
-        set { setAttribute("max_interval", newValue) }
+        set { setAttribute("max_interval", newValue, unlessDefault: .null) }
     }
     public static var maxInterval: PropertyKey<Value> { PropertyKey("max_interval") }
     /// A new `Range1d` with a fresh id, the per-instance defaults a new Python instance has,

@@ -5,20 +5,20 @@ public class CompositeRenderer: Renderer {
     override public class var modelTypeName: String { "CompositeRenderer" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", [Renderer].self),
-            PropertySpec("elements", [OneOf2<UIElement, DOMNode>].self),
+            PropertySpec("renderers", [Renderer].self, default: []),
+            PropertySpec("elements", [OneOf2<UIElement, DOMNode>].self, default: []),
         ]
     }
     /// Bokeh `renderers` (default `[]`).
     public var renderers: [Renderer] {
         get { attribute("renderers", as: [Renderer].self) ?? [] }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: []) }
     }
     public static var renderers: PropertyKey<[Renderer]> { PropertyKey("renderers") }
     /// Bokeh `elements` (default `[]`).
     public var elements: [OneOf2<UIElement, DOMNode>] {
         get { attribute("elements", as: [OneOf2<UIElement, DOMNode>].self) ?? [] }
-        set { setAttribute("elements", newValue) }
+        set { setAttribute("elements", newValue, unlessDefault: []) }
     }
     public static var elements: PropertyKey<[OneOf2<UIElement, DOMNode>]> { PropertyKey("elements") }
 }
@@ -33,7 +33,7 @@ public class ContourRenderer: DataRenderer {
         super.declaredProperties + [
             PropertySpec("line_renderer", GlyphRenderer?.self),
             PropertySpec("fill_renderer", GlyphRenderer?.self),
-            PropertySpec("levels", [Double].self),
+            PropertySpec("levels", [Double].self, default: []),
         ]
     }
     /// Bokeh `line_renderer`.
@@ -51,7 +51,7 @@ public class ContourRenderer: DataRenderer {
     /// Bokeh `levels` (default `[]`).
     public var levels: [Double] {
         get { attribute("levels", as: [Double].self) ?? [] }
-        set { setAttribute("levels", newValue) }
+        set { setAttribute("levels", newValue, unlessDefault: []) }
     }
     public static var levels: PropertyKey<[Double]> { PropertyKey("levels") }
     /// A new `ContourRenderer` with a fresh id, the per-instance defaults a new Python instance has,
@@ -115,7 +115,7 @@ public class DataRenderer: Renderer {
     /// Bokeh `level` (default `.glyph`).
     override public var level: RenderLevel {
         get { attribute("level", as: RenderLevel.self) ?? .glyph }
-        set { setAttribute("level", newValue) }
+        set { setAttribute("level", newValue, unlessDefault: .glyph) }
     }
 }
 
@@ -130,11 +130,11 @@ public class GlyphRenderer: DataRenderer {
             PropertySpec("data_source", DataSource?.self),
             PropertySpec("view", CDSView?.self),
             PropertySpec("glyph", Glyph?.self),
-            PropertySpec("selection_glyph", OneOf2<Auto, Glyph>?.self),
-            PropertySpec("nonselection_glyph", OneOf2<Auto, Glyph>?.self),
+            PropertySpec("selection_glyph", OneOf2<Auto, Glyph>?.self, default: .a(.auto)),
+            PropertySpec("nonselection_glyph", OneOf2<Auto, Glyph>?.self, default: .a(.auto)),
             PropertySpec("hover_glyph", Glyph?.self),
-            PropertySpec("muted_glyph", OneOf2<Auto, Glyph>?.self),
-            PropertySpec("muted", Bool.self),
+            PropertySpec("muted_glyph", OneOf2<Auto, Glyph>?.self, default: .a(.auto)),
+            PropertySpec("muted", Bool.self, default: false),
         ]
     }
     /// Bokeh `data_source`.
@@ -158,31 +158,31 @@ public class GlyphRenderer: DataRenderer {
     /// Bokeh `selection_glyph` (default `.a(.auto)`).
     public var selectionGlyph: OneOf2<Auto, Glyph>? {
         get { attribute("selection_glyph", as: OneOf2<Auto, Glyph>?.self) ?? .a(.auto) }
-        set { setAttribute("selection_glyph", newValue) }
+        set { setAttribute("selection_glyph", newValue, unlessDefault: .a(.auto)) }
     }
     public static var selectionGlyph: PropertyKey<OneOf2<Auto, Glyph>?> { PropertyKey("selection_glyph") }
     /// Bokeh `nonselection_glyph` (default `.a(.auto)`).
     public var nonselectionGlyph: OneOf2<Auto, Glyph>? {
         get { attribute("nonselection_glyph", as: OneOf2<Auto, Glyph>?.self) ?? .a(.auto) }
-        set { setAttribute("nonselection_glyph", newValue) }
+        set { setAttribute("nonselection_glyph", newValue, unlessDefault: .a(.auto)) }
     }
     public static var nonselectionGlyph: PropertyKey<OneOf2<Auto, Glyph>?> { PropertyKey("nonselection_glyph") }
     /// Bokeh `hover_glyph` (default `nil`).
     public var hoverGlyph: Glyph? {
         get { attribute("hover_glyph", as: Glyph?.self) ?? nil }
-        set { setAttribute("hover_glyph", newValue) }
+        set { setAttribute("hover_glyph", newValue, unlessDefault: nil) }
     }
     public static var hoverGlyph: PropertyKey<Glyph?> { PropertyKey("hover_glyph") }
     /// Bokeh `muted_glyph` (default `.a(.auto)`).
     public var mutedGlyph: OneOf2<Auto, Glyph>? {
         get { attribute("muted_glyph", as: OneOf2<Auto, Glyph>?.self) ?? .a(.auto) }
-        set { setAttribute("muted_glyph", newValue) }
+        set { setAttribute("muted_glyph", newValue, unlessDefault: .a(.auto)) }
     }
     public static var mutedGlyph: PropertyKey<OneOf2<Auto, Glyph>?> { PropertyKey("muted_glyph") }
     /// Bokeh `muted` (default `false`).
     public var muted: Bool {
         get { attribute("muted", as: Bool.self) ?? false }
-        set { setAttribute("muted", newValue) }
+        set { setAttribute("muted", newValue, unlessDefault: false) }
     }
     public static var muted: PropertyKey<Bool> { PropertyKey("muted") }
     /// A new `GlyphRenderer` with a fresh id, the per-instance defaults a new Python instance has,
@@ -360,7 +360,7 @@ public class GuideRenderer: Renderer {
     /// Bokeh `level` (default `.guide`).
     override public var level: RenderLevel {
         get { attribute("level", as: RenderLevel.self) ?? .guide }
-        set { setAttribute("level", newValue) }
+        set { setAttribute("level", newValue, unlessDefault: .guide) }
     }
 }
 
@@ -369,62 +369,62 @@ public class Renderer: StyledElement {
     override public class var modelTypeName: String { "Renderer" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("level", RenderLevel.self),
-            PropertySpec("visible", Bool.self),
+            PropertySpec("level", RenderLevel.self, default: .image),
+            PropertySpec("visible", Bool.self, default: true),
             PropertySpec("coordinates", CoordinateMapping?.self),
-            PropertySpec("x_range_name", String.self),
-            PropertySpec("y_range_name", String.self),
+            PropertySpec("x_range_name", String.self, default: "default"),
+            PropertySpec("y_range_name", String.self, default: "default"),
             PropertySpec("group", RendererGroup?.self),
-            PropertySpec("propagate_hover", Bool.self),
+            PropertySpec("propagate_hover", Bool.self, default: false),
             PropertySpec("context_menu", Menu?.self),
         ]
     }
     /// Bokeh `level` (default `.image`).
     public var level: RenderLevel {
         get { attribute("level", as: RenderLevel.self) ?? .image }
-        set { setAttribute("level", newValue) }
+        set { setAttribute("level", newValue, unlessDefault: .image) }
     }
     public static var level: PropertyKey<RenderLevel> { PropertyKey("level") }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
         get { attribute("visible", as: Bool.self) ?? true }
-        set { setAttribute("visible", newValue) }
+        set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
     /// Bokeh `coordinates` (default `nil`).
     public var coordinates: CoordinateMapping? {
         get { attribute("coordinates", as: CoordinateMapping?.self) ?? nil }
-        set { setAttribute("coordinates", newValue) }
+        set { setAttribute("coordinates", newValue, unlessDefault: nil) }
     }
     public static var coordinates: PropertyKey<CoordinateMapping?> { PropertyKey("coordinates") }
     /// Bokeh `x_range_name` (default `"default"`).
     public var xRangeName: String {
         get { attribute("x_range_name", as: String.self) ?? "default" }
-        set { setAttribute("x_range_name", newValue) }
+        set { setAttribute("x_range_name", newValue, unlessDefault: "default") }
     }
     public static var xRangeName: PropertyKey<String> { PropertyKey("x_range_name") }
     /// Bokeh `y_range_name` (default `"default"`).
     public var yRangeName: String {
         get { attribute("y_range_name", as: String.self) ?? "default" }
-        set { setAttribute("y_range_name", newValue) }
+        set { setAttribute("y_range_name", newValue, unlessDefault: "default") }
     }
     public static var yRangeName: PropertyKey<String> { PropertyKey("y_range_name") }
     /// Bokeh `group` (default `nil`).
     public var group: RendererGroup? {
         get { attribute("group", as: RendererGroup?.self) ?? nil }
-        set { setAttribute("group", newValue) }
+        set { setAttribute("group", newValue, unlessDefault: nil) }
     }
     public static var group: PropertyKey<RendererGroup?> { PropertyKey("group") }
     /// Bokeh `propagate_hover` (default `false`).
     public var propagateHover: Bool {
         get { attribute("propagate_hover", as: Bool.self) ?? false }
-        set { setAttribute("propagate_hover", newValue) }
+        set { setAttribute("propagate_hover", newValue, unlessDefault: false) }
     }
     public static var propagateHover: PropertyKey<Bool> { PropertyKey("propagate_hover") }
     /// Bokeh `context_menu` (default `nil`).
     public var contextMenu: Menu? {
         get { attribute("context_menu", as: Menu?.self) ?? nil }
-        set { setAttribute("context_menu", newValue) }
+        set { setAttribute("context_menu", newValue, unlessDefault: nil) }
     }
     public static var contextMenu: PropertyKey<Menu?> { PropertyKey("context_menu") }
 }
@@ -434,13 +434,13 @@ public class RendererGroup: Model {
     override public class var modelTypeName: String { "RendererGroup" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("visible", Bool.self),
+            PropertySpec("visible", Bool.self, default: true),
         ]
     }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
         get { attribute("visible", as: Bool.self) ?? true }
-        set { setAttribute("visible", newValue) }
+        set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
     /// A new `RendererGroup` with a fresh id, the per-instance defaults a new Python instance has,
@@ -475,9 +475,9 @@ public class TileRenderer: Renderer {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("tile_source", TileSource?.self),
-            PropertySpec("alpha", Double.self),
-            PropertySpec("smoothing", Bool.self),
-            PropertySpec("render_parents", Bool.self),
+            PropertySpec("alpha", Double.self, default: 1.0),
+            PropertySpec("smoothing", Bool.self, default: true),
+            PropertySpec("render_parents", Bool.self, default: true),
         ]
     }
     /// Bokeh `tile_source`.
@@ -489,19 +489,19 @@ public class TileRenderer: Renderer {
     /// Bokeh `alpha` (default `1.0`).
     public var alpha: Double {
         get { attribute("alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("alpha", newValue) }
+        set { setAttribute("alpha", newValue, unlessDefault: 1.0) }
     }
     public static var alpha: PropertyKey<Double> { PropertyKey("alpha") }
     /// Bokeh `smoothing` (default `true`).
     public var smoothing: Bool {
         get { attribute("smoothing", as: Bool.self) ?? true }
-        set { setAttribute("smoothing", newValue) }
+        set { setAttribute("smoothing", newValue, unlessDefault: true) }
     }
     public static var smoothing: PropertyKey<Bool> { PropertyKey("smoothing") }
     /// Bokeh `render_parents` (default `true`).
     public var renderParents: Bool {
         get { attribute("render_parents", as: Bool.self) ?? true }
-        set { setAttribute("render_parents", newValue) }
+        set { setAttribute("render_parents", newValue, unlessDefault: true) }
     }
     public static var renderParents: PropertyKey<Bool> { PropertyKey("render_parents") }
     /// A new `TileRenderer` with a fresh id, the per-instance defaults a new Python instance has,

@@ -32,22 +32,22 @@ public class Selection: Model {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("indices", [Int].self),
-            PropertySpec("line_indices", [Int].self),
+            PropertySpec("indices", [Int].self, default: []),
+            PropertySpec("line_indices", [Int].self, default: []),
             PropertySpec("multiline_indices", Value?.self),
-            PropertySpec("image_indices", Value.self),
+            PropertySpec("image_indices", Value.self, default: .list([])),
         ]
     }
     /// Bokeh `indices` (default `[]`).
     public var indices: [Int] {
         get { attribute("indices", as: [Int].self) ?? [] }
-        set { setAttribute("indices", newValue) }
+        set { setAttribute("indices", newValue, unlessDefault: []) }
     }
     public static var indices: PropertyKey<[Int]> { PropertyKey("indices") }
     /// Bokeh `line_indices` (default `[]`).
     public var lineIndices: [Int] {
         get { attribute("line_indices", as: [Int].self) ?? [] }
-        set { setAttribute("line_indices", newValue) }
+        set { setAttribute("line_indices", newValue, unlessDefault: []) }
     }
     public static var lineIndices: PropertyKey<[Int]> { PropertyKey("line_indices") }
     /// Bokeh `multiline_indices`.
@@ -59,7 +59,7 @@ public class Selection: Model {
     /// Bokeh `image_indices` (default `.list([])`).
     public var imageIndices: Value {
         get { attribute("image_indices", as: Value.self) ?? .list([]) }
-        set { setAttribute("image_indices", newValue) }
+        set { setAttribute("image_indices", newValue, unlessDefault: .list([])) }
     }
     public static var imageIndices: PropertyKey<Value> { PropertyKey("image_indices") }
     /// A new `Selection` with a fresh id, the per-instance defaults a new Python instance has,

@@ -9,40 +9,40 @@ public class AjaxDataSource: WebDataSource {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("polling_interval", Int?.self),
-            PropertySpec("method", AjaxDataSourceMethod.self),
-            PropertySpec("if_modified", Bool.self),
-            PropertySpec("content_type", String.self),
-            PropertySpec("http_headers", [String: String].self),
+            PropertySpec("method", AjaxDataSourceMethod.self, default: .pOST),
+            PropertySpec("if_modified", Bool.self, default: false),
+            PropertySpec("content_type", String.self, default: "application/json"),
+            PropertySpec("http_headers", [String: String].self, default: [:]),
         ]
     }
     /// Bokeh `polling_interval` (default `nil`).
     public var pollingInterval: Int? {
         get { attribute("polling_interval", as: Int?.self) ?? nil }
-        set { setAttribute("polling_interval", newValue) }
+        set { setAttribute("polling_interval", newValue, unlessDefault: nil) }
     }
     public static var pollingInterval: PropertyKey<Int?> { PropertyKey("polling_interval") }
     /// Bokeh `method` (default `.pOST`).
     public var method: AjaxDataSourceMethod {
         get { attribute("method", as: AjaxDataSourceMethod.self) ?? .pOST }
-        set { setAttribute("method", newValue) }
+        set { setAttribute("method", newValue, unlessDefault: .pOST) }
     }
     public static var method: PropertyKey<AjaxDataSourceMethod> { PropertyKey("method") }
     /// Bokeh `if_modified` (default `false`).
     public var ifModified: Bool {
         get { attribute("if_modified", as: Bool.self) ?? false }
-        set { setAttribute("if_modified", newValue) }
+        set { setAttribute("if_modified", newValue, unlessDefault: false) }
     }
     public static var ifModified: PropertyKey<Bool> { PropertyKey("if_modified") }
     /// Bokeh `content_type` (default `"application/json"`).
     public var contentType: String {
         get { attribute("content_type", as: String.self) ?? "application/json" }
-        set { setAttribute("content_type", newValue) }
+        set { setAttribute("content_type", newValue, unlessDefault: "application/json") }
     }
     public static var contentType: PropertyKey<String> { PropertyKey("content_type") }
     /// Bokeh `http_headers` (default `[:]`).
     public var httpHeaders: [String: String] {
         get { attribute("http_headers", as: [String: String].self) ?? [:] }
-        set { setAttribute("http_headers", newValue) }
+        set { setAttribute("http_headers", newValue, unlessDefault: [:]) }
     }
     public static var httpHeaders: PropertyKey<[String: String]> { PropertyKey("http_headers") }
     /// A new `AjaxDataSource` with a fresh id, the per-instance defaults a new Python instance has,
@@ -138,13 +138,13 @@ public class ColumnDataSource: ColumnarDataSource {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("data", ValueMap.self),
+            PropertySpec("data", ValueMap.self, default: ValueMap()),
         ]
     }
     /// Bokeh `data` (default `ValueMap()`).
     public var data: ValueMap {
         get { attribute("data", as: ValueMap.self) ?? ValueMap() }
-        set { setAttribute("data", newValue) }
+        set { setAttribute("data", newValue, unlessDefault: ValueMap()) }
     }
     public static var data: PropertyKey<ValueMap> { PropertyKey("data") }
     /// A new `ColumnDataSource` with a fresh id, the per-instance defaults a new Python instance has,
@@ -305,26 +305,26 @@ public class WebDataSource: ColumnDataSource {
         super.declaredProperties + [
             PropertySpec("adapter", CustomJS?.self),
             PropertySpec("max_size", Int?.self),
-            PropertySpec("mode", WebDataSourceMode.self),
+            PropertySpec("mode", WebDataSourceMode.self, default: .replace),
             PropertySpec("data_url", String?.self),
         ]
     }
     /// Bokeh `adapter` (default `nil`).
     public var adapter: CustomJS? {
         get { attribute("adapter", as: CustomJS?.self) ?? nil }
-        set { setAttribute("adapter", newValue) }
+        set { setAttribute("adapter", newValue, unlessDefault: nil) }
     }
     public static var adapter: PropertyKey<CustomJS?> { PropertyKey("adapter") }
     /// Bokeh `max_size` (default `nil`).
     public var maxSize: Int? {
         get { attribute("max_size", as: Int?.self) ?? nil }
-        set { setAttribute("max_size", newValue) }
+        set { setAttribute("max_size", newValue, unlessDefault: nil) }
     }
     public static var maxSize: PropertyKey<Int?> { PropertyKey("max_size") }
     /// Bokeh `mode` (default `.replace`).
     public var mode: WebDataSourceMode {
         get { attribute("mode", as: WebDataSourceMode.self) ?? .replace }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<WebDataSourceMode> { PropertyKey("mode") }
     /// Bokeh `data_url`.

@@ -104,20 +104,20 @@ public class TeX: MathText {
     override public class var modelTypeName: String { "TeX" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("macros", [String: OneOf2<String, Tuple2<String, Int>>].self),
-            PropertySpec("inline", Bool.self),
+            PropertySpec("macros", [String: OneOf2<String, Tuple2<String, Int>>].self, default: [:]),
+            PropertySpec("inline", Bool.self, default: false),
         ]
     }
     /// Bokeh `macros` (default `[:]`).
     public var macros: [String: OneOf2<String, Tuple2<String, Int>>] {
         get { attribute("macros", as: [String: OneOf2<String, Tuple2<String, Int>>].self) ?? [:] }
-        set { setAttribute("macros", newValue) }
+        set { setAttribute("macros", newValue, unlessDefault: [:]) }
     }
     public static var macros: PropertyKey<[String: OneOf2<String, Tuple2<String, Int>>]> { PropertyKey("macros") }
     /// Bokeh `inline` (default `false`).
     public var inline: Bool {
         get { attribute("inline", as: Bool.self) ?? false }
-        set { setAttribute("inline", newValue) }
+        set { setAttribute("inline", newValue, unlessDefault: false) }
     }
     public static var inline: PropertyKey<Bool> { PropertyKey("inline") }
     /// A new `TeX` with a fresh id, the per-instance defaults a new Python instance has,

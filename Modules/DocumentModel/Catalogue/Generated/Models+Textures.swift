@@ -83,13 +83,13 @@ public class Texture: Model {
     override public class var modelTypeName: String { "Texture" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("repetition", TextureRepetition.self),
+            PropertySpec("repetition", TextureRepetition.self, default: .`repeat`),
         ]
     }
     /// Bokeh `repetition` (default `.`repeat``).
     public var repetition: TextureRepetition {
         get { attribute("repetition", as: TextureRepetition.self) ?? .`repeat` }
-        set { setAttribute("repetition", newValue) }
+        set { setAttribute("repetition", newValue, unlessDefault: .`repeat`) }
     }
     public static var repetition: PropertyKey<TextureRepetition> { PropertyKey("repetition") }
 }

@@ -8,34 +8,34 @@ public class AdaptiveTicker: ContinuousTicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("base", Double.self),
-            PropertySpec("mantissas", [Double].self),
-            PropertySpec("min_interval", Double.self),
+            PropertySpec("base", Double.self, default: 10.0),
+            PropertySpec("mantissas", [Double].self, default: [1, 2, 5]),
+            PropertySpec("min_interval", Double.self, default: 0.0),
             PropertySpec("max_interval", Double?.self),
         ]
     }
     /// Bokeh `base` (default `10.0`).
     public var base: Double {
         get { attribute("base", as: Double.self) ?? 10.0 }
-        set { setAttribute("base", newValue) }
+        set { setAttribute("base", newValue, unlessDefault: 10.0) }
     }
     public static var base: PropertyKey<Double> { PropertyKey("base") }
     /// Bokeh `mantissas` (default `[1, 2, 5]`).
     public var mantissas: [Double] {
         get { attribute("mantissas", as: [Double].self) ?? [1, 2, 5] }
-        set { setAttribute("mantissas", newValue) }
+        set { setAttribute("mantissas", newValue, unlessDefault: [1, 2, 5]) }
     }
     public static var mantissas: PropertyKey<[Double]> { PropertyKey("mantissas") }
     /// Bokeh `min_interval` (default `0.0`).
     public var minInterval: Double {
         get { attribute("min_interval", as: Double.self) ?? 0.0 }
-        set { setAttribute("min_interval", newValue) }
+        set { setAttribute("min_interval", newValue, unlessDefault: 0.0) }
     }
     public static var minInterval: PropertyKey<Double> { PropertyKey("min_interval") }
     /// Bokeh `max_interval` (default `nil`).
     public var maxInterval: Double? {
         get { attribute("max_interval", as: Double?.self) ?? nil }
-        set { setAttribute("max_interval", newValue) }
+        set { setAttribute("max_interval", newValue, unlessDefault: nil) }
     }
     public static var maxInterval: PropertyKey<Double?> { PropertyKey("max_interval") }
     /// A new `AdaptiveTicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -144,7 +144,7 @@ public class BinnedTicker: Ticker {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("mapper", ScanningColorMapper?.self),
-            PropertySpec("num_major_ticks", OneOf2<Int, Auto>.self),
+            PropertySpec("num_major_ticks", OneOf2<Int, Auto>.self, default: .a(8)),
         ]
     }
     /// Bokeh `mapper`.
@@ -156,7 +156,7 @@ public class BinnedTicker: Ticker {
     /// Bokeh `num_major_ticks` (default `.a(8)`).
     public var numMajorTicks: OneOf2<Int, Auto> {
         get { attribute("num_major_ticks", as: OneOf2<Int, Auto>.self) ?? .a(8) }
-        set { setAttribute("num_major_ticks", newValue) }
+        set { setAttribute("num_major_ticks", newValue, unlessDefault: .a(8)) }
     }
     public static var numMajorTicks: PropertyKey<OneOf2<Int, Auto>> { PropertyKey("num_major_ticks") }
     /// A new `BinnedTicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -254,20 +254,20 @@ public class ContinuousTicker: Ticker {
     override public class var modelTypeName: String { "ContinuousTicker" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("num_minor_ticks", Int.self),
-            PropertySpec("desired_num_ticks", Int.self),
+            PropertySpec("num_minor_ticks", Int.self, default: 5),
+            PropertySpec("desired_num_ticks", Int.self, default: 6),
         ]
     }
     /// Bokeh `num_minor_ticks` (default `5`).
     public var numMinorTicks: Int {
         get { attribute("num_minor_ticks", as: Int.self) ?? 5 }
-        set { setAttribute("num_minor_ticks", newValue) }
+        set { setAttribute("num_minor_ticks", newValue, unlessDefault: 5) }
     }
     public static var numMinorTicks: PropertyKey<Int> { PropertyKey("num_minor_ticks") }
     /// Bokeh `desired_num_ticks` (default `6`).
     public var desiredNumTicks: Int {
         get { attribute("desired_num_ticks", as: Int.self) ?? 6 }
-        set { setAttribute("desired_num_ticks", newValue) }
+        set { setAttribute("desired_num_ticks", newValue, unlessDefault: 6) }
     }
     public static var desiredNumTicks: PropertyKey<Int> { PropertyKey("desired_num_ticks") }
 }
@@ -278,8 +278,8 @@ public class CustomJSTicker: Ticker {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("args", Value?.self),
-            PropertySpec("major_code", String.self),
-            PropertySpec("minor_code", String.self),
+            PropertySpec("major_code", String.self, default: ""),
+            PropertySpec("minor_code", String.self, default: ""),
         ]
     }
     /// Bokeh `args`.
@@ -291,13 +291,13 @@ public class CustomJSTicker: Ticker {
     /// Bokeh `major_code` (default `""`).
     public var majorCode: String {
         get { attribute("major_code", as: String.self) ?? "" }
-        set { setAttribute("major_code", newValue) }
+        set { setAttribute("major_code", newValue, unlessDefault: "") }
     }
     public static var majorCode: PropertyKey<String> { PropertyKey("major_code") }
     /// Bokeh `minor_code` (default `""`).
     public var minorCode: String {
         get { attribute("minor_code", as: String.self) ?? "" }
-        set { setAttribute("minor_code", newValue) }
+        set { setAttribute("minor_code", newValue, unlessDefault: "") }
     }
     public static var minorCode: PropertyKey<String> { PropertyKey("minor_code") }
     /// A new `CustomJSTicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -336,7 +336,7 @@ public class DatetimeTicker: CompositeTicker {
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {
         get { attribute("num_minor_ticks", as: Int.self) ?? 0 }
-        set { setAttribute("num_minor_ticks", newValue) }
+        set { setAttribute("num_minor_ticks", newValue, unlessDefault: 0) }
     }
     /// Bokeh `tickers`.
     override public var tickers: Value? {
@@ -378,18 +378,18 @@ public class DaysTicker: BaseSingleIntervalTicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("days", [Int].self),
+            PropertySpec("days", [Int].self, default: []),
         ]
     }
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {
         get { attribute("num_minor_ticks", as: Int.self) ?? 0 }
-        set { setAttribute("num_minor_ticks", newValue) }
+        set { setAttribute("num_minor_ticks", newValue, unlessDefault: 0) }
     }
     /// Bokeh `days` (default `[]`).
     public var days: [Int] {
         get { attribute("days", as: [Int].self) ?? [] }
-        set { setAttribute("days", newValue) }
+        set { setAttribute("days", newValue, unlessDefault: []) }
     }
     public static var days: PropertyKey<[Int]> { PropertyKey("days") }
     /// A new `DaysTicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -427,20 +427,20 @@ public class FixedTicker: ContinuousTicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("ticks", [Double].self),
-            PropertySpec("minor_ticks", [Double].self),
+            PropertySpec("ticks", [Double].self, default: []),
+            PropertySpec("minor_ticks", [Double].self, default: []),
         ]
     }
     /// Bokeh `ticks` (default `[]`).
     public var ticks: [Double] {
         get { attribute("ticks", as: [Double].self) ?? [] }
-        set { setAttribute("ticks", newValue) }
+        set { setAttribute("ticks", newValue, unlessDefault: []) }
     }
     public static var ticks: PropertyKey<[Double]> { PropertyKey("ticks") }
     /// Bokeh `minor_ticks` (default `[]`).
     public var minorTicks: [Double] {
         get { attribute("minor_ticks", as: [Double].self) ?? [] }
-        set { setAttribute("minor_ticks", newValue) }
+        set { setAttribute("minor_ticks", newValue, unlessDefault: []) }
     }
     public static var minorTicks: PropertyKey<[Double]> { PropertyKey("minor_ticks") }
     /// A new `FixedTicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -481,7 +481,7 @@ public class LogTicker: AdaptiveTicker {
     /// Bokeh `mantissas` (default `[1, 5]`).
     override public var mantissas: [Double] {
         get { attribute("mantissas", as: [Double].self) ?? [1, 5] }
-        set { setAttribute("mantissas", newValue) }
+        set { setAttribute("mantissas", newValue, unlessDefault: [1, 5]) }
     }
     /// A new `LogTicker` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
@@ -530,7 +530,7 @@ public class MercatorTicker: BasicTicker {
     /// Bokeh `dimension` (default `nil`).
     public var dimension: LatLon? {
         get { attribute("dimension", as: LatLon?.self) ?? nil }
-        set { setAttribute("dimension", newValue) }
+        set { setAttribute("dimension", newValue, unlessDefault: nil) }
     }
     public static var dimension: PropertyKey<LatLon?> { PropertyKey("dimension") }
     /// A new `MercatorTicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -576,13 +576,13 @@ public class MonthsTicker: BaseSingleIntervalTicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("months", [Int].self),
+            PropertySpec("months", [Int].self, default: []),
         ]
     }
     /// Bokeh `months` (default `[]`).
     public var months: [Int] {
         get { attribute("months", as: [Int].self) ?? [] }
-        set { setAttribute("months", newValue) }
+        set { setAttribute("months", newValue, unlessDefault: []) }
     }
     public static var months: PropertyKey<[Int]> { PropertyKey("months") }
     /// A new `MonthsTicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -667,7 +667,7 @@ public class TimedeltaTicker: CompositeTicker {
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {
         get { attribute("num_minor_ticks", as: Int.self) ?? 0 }
-        set { setAttribute("num_minor_ticks", newValue) }
+        set { setAttribute("num_minor_ticks", newValue, unlessDefault: 0) }
     }
     /// Bokeh `tickers`.
     override public var tickers: Value? {

@@ -10,27 +10,27 @@ public class BoxEditTool: EditTool {
     override public class var modelTypeName: String { "BoxEditTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", Value.self),
-            PropertySpec("dimensions", Dimensions.self),
-            PropertySpec("num_objects", Int.self),
+            PropertySpec("renderers", Value.self, default: .list([])),
+            PropertySpec("dimensions", Dimensions.self, default: .both),
+            PropertySpec("num_objects", Int.self, default: 0),
         ]
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
         get { attribute("renderers", as: Value.self) ?? .list([]) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
         get { attribute("dimensions", as: Dimensions.self) ?? .both }
-        set { setAttribute("dimensions", newValue) }
+        set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// Bokeh `num_objects` (default `0`).
     public var numObjects: Int {
         get { attribute("num_objects", as: Int.self) ?? 0 }
-        set { setAttribute("num_objects", newValue) }
+        set { setAttribute("num_objects", newValue, unlessDefault: 0) }
     }
     public static var numObjects: PropertyKey<Int> { PropertyKey("num_objects") }
     /// A new `BoxEditTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -80,50 +80,50 @@ public class BoxSelectTool: Drag {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
-            PropertySpec("mode", RegionSelectionMode.self),
-            PropertySpec("continuous", Bool.self),
-            PropertySpec("persistent", Bool.self),
-            PropertySpec("greedy", Bool.self),
-            PropertySpec("dimensions", Dimensions.self),
+            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
+            PropertySpec("mode", RegionSelectionMode.self, default: .replace),
+            PropertySpec("continuous", Bool.self, default: false),
+            PropertySpec("persistent", Bool.self, default: false),
+            PropertySpec("greedy", Bool.self, default: false),
+            PropertySpec("dimensions", Dimensions.self, default: .both),
             PropertySpec("overlay", BoxAnnotation?.self),
-            PropertySpec("origin", BoxSelectToolOrigin.self),
+            PropertySpec("origin", BoxSelectToolOrigin.self, default: .corner),
         ]
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
         get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `mode` (default `.replace`).
     public var mode: RegionSelectionMode {
         get { attribute("mode", as: RegionSelectionMode.self) ?? .replace }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<RegionSelectionMode> { PropertyKey("mode") }
     /// Bokeh `continuous` (default `false`).
     public var continuous: Bool {
         get { attribute("continuous", as: Bool.self) ?? false }
-        set { setAttribute("continuous", newValue) }
+        set { setAttribute("continuous", newValue, unlessDefault: false) }
     }
     public static var continuous: PropertyKey<Bool> { PropertyKey("continuous") }
     /// Bokeh `persistent` (default `false`).
     public var persistent: Bool {
         get { attribute("persistent", as: Bool.self) ?? false }
-        set { setAttribute("persistent", newValue) }
+        set { setAttribute("persistent", newValue, unlessDefault: false) }
     }
     public static var persistent: PropertyKey<Bool> { PropertyKey("persistent") }
     /// Bokeh `greedy` (default `false`).
     public var greedy: Bool {
         get { attribute("greedy", as: Bool.self) ?? false }
-        set { setAttribute("greedy", newValue) }
+        set { setAttribute("greedy", newValue, unlessDefault: false) }
     }
     public static var greedy: PropertyKey<Bool> { PropertyKey("greedy") }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
         get { attribute("dimensions", as: Dimensions.self) ?? .both }
-        set { setAttribute("dimensions", newValue) }
+        set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// Bokeh `overlay`.
@@ -135,7 +135,7 @@ public class BoxSelectTool: Drag {
     /// Bokeh `origin` (default `.corner`).
     public var origin: BoxSelectToolOrigin {
         get { attribute("origin", as: BoxSelectToolOrigin.self) ?? .corner }
-        set { setAttribute("origin", newValue) }
+        set { setAttribute("origin", newValue, unlessDefault: .corner) }
     }
     public static var origin: PropertyKey<BoxSelectToolOrigin> { PropertyKey("origin") }
     /// A new `BoxSelectTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -191,16 +191,16 @@ public class BoxZoomTool: Drag {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("dimensions", OneOf2<Dimensions, Auto>.self),
+            PropertySpec("dimensions", OneOf2<Dimensions, Auto>.self, default: .b(.auto)),
             PropertySpec("overlay", BoxAnnotation?.self),
-            PropertySpec("match_aspect", Bool.self),
-            PropertySpec("origin", BoxSelectToolOrigin.self),
+            PropertySpec("match_aspect", Bool.self, default: false),
+            PropertySpec("origin", BoxSelectToolOrigin.self, default: .corner),
         ]
     }
     /// Bokeh `dimensions` (default `.b(.auto)`).
     public var dimensions: OneOf2<Dimensions, Auto> {
         get { attribute("dimensions", as: OneOf2<Dimensions, Auto>.self) ?? .b(.auto) }
-        set { setAttribute("dimensions", newValue) }
+        set { setAttribute("dimensions", newValue, unlessDefault: .b(.auto)) }
     }
     public static var dimensions: PropertyKey<OneOf2<Dimensions, Auto>> { PropertyKey("dimensions") }
     /// Bokeh `overlay`.
@@ -212,13 +212,13 @@ public class BoxZoomTool: Drag {
     /// Bokeh `match_aspect` (default `false`).
     public var matchAspect: Bool {
         get { attribute("match_aspect", as: Bool.self) ?? false }
-        set { setAttribute("match_aspect", newValue) }
+        set { setAttribute("match_aspect", newValue, unlessDefault: false) }
     }
     public static var matchAspect: PropertyKey<Bool> { PropertyKey("match_aspect") }
     /// Bokeh `origin` (default `.corner`).
     public var origin: BoxSelectToolOrigin {
         get { attribute("origin", as: BoxSelectToolOrigin.self) ?? .corner }
-        set { setAttribute("origin", newValue) }
+        set { setAttribute("origin", newValue, unlessDefault: .corner) }
     }
     public static var origin: PropertyKey<BoxSelectToolOrigin> { PropertyKey("origin") }
     /// A new `BoxZoomTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -264,7 +264,7 @@ public class ClickPanTool: PlotActionTool {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("direction", PanDirection?.self),
-            PropertySpec("factor", Double.self),
+            PropertySpec("factor", Double.self, default: 0.1),
         ]
     }
     /// Bokeh `direction`.
@@ -276,7 +276,7 @@ public class ClickPanTool: PlotActionTool {
     /// Bokeh `factor` (default `0.1`).
     public var factor: Double {
         get { attribute("factor", as: Double.self) ?? 0.1 }
-        set { setAttribute("factor", newValue) }
+        set { setAttribute("factor", newValue, unlessDefault: 0.1) }
     }
     public static var factor: PropertyKey<Double> { PropertyKey("factor") }
     /// A new `ClickPanTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -349,41 +349,41 @@ public class CrosshairTool: InspectTool {
     override public class var modelTypeName: String { "CrosshairTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("overlay", OneOf3<Auto, Span, Tuple2<Span, Span>>.self),
-            PropertySpec("dimensions", Dimensions.self),
-            PropertySpec("line_color", Color.self),
-            PropertySpec("line_alpha", Double.self),
-            PropertySpec("line_width", Double.self),
+            PropertySpec("overlay", OneOf3<Auto, Span, Tuple2<Span, Span>>.self, default: .a(.auto)),
+            PropertySpec("dimensions", Dimensions.self, default: .both),
+            PropertySpec("line_color", Color.self, default: .css("black")),
+            PropertySpec("line_alpha", Double.self, default: 1.0),
+            PropertySpec("line_width", Double.self, default: 1),
         ]
     }
     /// Bokeh `overlay` (default `.a(.auto)`).
     public var overlay: OneOf3<Auto, Span, Tuple2<Span, Span>> {
         get { attribute("overlay", as: OneOf3<Auto, Span, Tuple2<Span, Span>>.self) ?? .a(.auto) }
-        set { setAttribute("overlay", newValue) }
+        set { setAttribute("overlay", newValue, unlessDefault: .a(.auto)) }
     }
     public static var overlay: PropertyKey<OneOf3<Auto, Span, Tuple2<Span, Span>>> { PropertyKey("overlay") }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
         get { attribute("dimensions", as: Dimensions.self) ?? .both }
-        set { setAttribute("dimensions", newValue) }
+        set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color {
         get { attribute("line_color", as: Color.self) ?? .css("black") }
-        set { setAttribute("line_color", newValue) }
+        set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
         get { attribute("line_alpha", as: Double.self) ?? 1.0 }
-        set { setAttribute("line_alpha", newValue) }
+        set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
         get { attribute("line_width", as: Double.self) ?? 1 }
-        set { setAttribute("line_width", newValue) }
+        set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// A new `CrosshairTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -430,8 +430,8 @@ public class CustomAction: ActionTool {
     override public class var modelTypeName: String { "CustomAction" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("active", Bool.self),
-            PropertySpec("disabled", Bool.self),
+            PropertySpec("active", Bool.self, default: false),
+            PropertySpec("disabled", Bool.self, default: false),
             PropertySpec("callback", Callback?.self),
             PropertySpec("active_callback", OneOf2<Callback, Auto>?.self),
         ]
@@ -439,30 +439,30 @@ public class CustomAction: ActionTool {
     /// Bokeh `description` (default `"Perform a Custom Action"`).
     override public var bokehDescription: String? {
         get { attribute("description", as: String?.self) ?? "Perform a Custom Action" }
-        set { setAttribute("description", newValue) }
+        set { setAttribute("description", newValue, unlessDefault: "Perform a Custom Action") }
     }
     /// Bokeh `active` (default `false`).
     public var active: Bool {
         get { attribute("active", as: Bool.self) ?? false }
-        set { setAttribute("active", newValue) }
+        set { setAttribute("active", newValue, unlessDefault: false) }
     }
     public static var active: PropertyKey<Bool> { PropertyKey("active") }
     /// Bokeh `disabled` (default `false`).
     public var disabled: Bool {
         get { attribute("disabled", as: Bool.self) ?? false }
-        set { setAttribute("disabled", newValue) }
+        set { setAttribute("disabled", newValue, unlessDefault: false) }
     }
     public static var disabled: PropertyKey<Bool> { PropertyKey("disabled") }
     /// Bokeh `callback` (default `nil`).
     public var callback: Callback? {
         get { attribute("callback", as: Callback?.self) ?? nil }
-        set { setAttribute("callback", newValue) }
+        set { setAttribute("callback", newValue, unlessDefault: nil) }
     }
     public static var callback: PropertyKey<Callback?> { PropertyKey("callback") }
     /// Bokeh `active_callback` (default `nil`).
     public var activeCallback: OneOf2<Callback, Auto>? {
         get { attribute("active_callback", as: OneOf2<Callback, Auto>?.self) ?? nil }
-        set { setAttribute("active_callback", newValue) }
+        set { setAttribute("active_callback", newValue, unlessDefault: nil) }
     }
     public static var activeCallback: PropertyKey<OneOf2<Callback, Auto>?> { PropertyKey("active_callback") }
     /// A new `CustomAction` with a fresh id, the per-instance defaults a new Python instance has,
@@ -508,7 +508,7 @@ public class CustomJSHover: Model {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("args", Value?.self),
-            PropertySpec("code", String.self),
+            PropertySpec("code", String.self, default: ""),
         ]
     }
     /// Bokeh `args`.
@@ -520,7 +520,7 @@ public class CustomJSHover: Model {
     /// Bokeh `code` (default `""`).
     public var code: String {
         get { attribute("code", as: String.self) ?? "" }
-        set { setAttribute("code", newValue) }
+        set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
     /// A new `CustomJSHover` with a fresh id, the per-instance defaults a new Python instance has,
@@ -559,7 +559,7 @@ public class EditTool: GestureTool {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("default_overrides", Value?.self),
-            PropertySpec("empty_value", Value.self),
+            PropertySpec("empty_value", Value.self, default: .int(0)),
         ]
     }
     /// Bokeh `default_overrides`.
@@ -571,7 +571,7 @@ public class EditTool: GestureTool {
     /// Bokeh `empty_value` (default `.int(0)`).
     public var emptyValue: Value {
         get { attribute("empty_value", as: Value.self) ?? .int(0) }
-        set { setAttribute("empty_value", newValue) }
+        set { setAttribute("empty_value", newValue, unlessDefault: .int(0)) }
     }
     public static var emptyValue: PropertyKey<Value> { PropertyKey("empty_value") }
 }
@@ -613,20 +613,20 @@ public class FreehandDrawTool: EditTool {
     override public class var modelTypeName: String { "FreehandDrawTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", Value.self),
-            PropertySpec("num_objects", Int.self),
+            PropertySpec("renderers", Value.self, default: .list([])),
+            PropertySpec("num_objects", Int.self, default: 0),
         ]
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
         get { attribute("renderers", as: Value.self) ?? .list([]) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// Bokeh `num_objects` (default `0`).
     public var numObjects: Int {
         get { attribute("num_objects", as: Int.self) ?? 0 }
-        set { setAttribute("num_objects", newValue) }
+        set { setAttribute("num_objects", newValue, unlessDefault: 0) }
     }
     public static var numObjects: PropertyKey<Int> { PropertyKey("num_objects") }
     /// A new `FreehandDrawTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -708,18 +708,18 @@ public class HelpTool: ActionTool {
     override public class var modelTypeName: String { "HelpTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("redirect", String.self),
+            PropertySpec("redirect", String.self, default: "https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html"),
         ]
     }
     /// Bokeh `description` (default `"Click the question mark to learn more about Bokeh plot tools."`).
     override public var bokehDescription: String? {
         get { attribute("description", as: String?.self) ?? "Click the question mark to learn more about Bokeh plot tools." }
-        set { setAttribute("description", newValue) }
+        set { setAttribute("description", newValue, unlessDefault: "Click the question mark to learn more about Bokeh plot tools.") }
     }
     /// Bokeh `redirect` (default `"https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html"`).
     public var redirect: String {
         get { attribute("redirect", as: String.self) ?? "https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html" }
-        set { setAttribute("redirect", newValue) }
+        set { setAttribute("redirect", newValue, unlessDefault: "https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html") }
     }
     public static var redirect: PropertyKey<String> { PropertyKey("redirect") }
     /// A new `HelpTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -761,38 +761,38 @@ public class HoverTool: InspectTool {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
+            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
             PropertySpec("callback", Callback?.self),
-            PropertySpec("tooltips", OneOf3<String, DOMElement, [Tuple2<String, String>]>?.self),
+            PropertySpec("tooltips", OneOf3<String, DOMElement, [Tuple2<String, String>]>?.self, default: .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")])),
             PropertySpec("formatters", [String: OneOf2<TooltipFieldFormatter, CustomJSHover>]?.self),
-            PropertySpec("filters", [String: OneOf2<CustomJS, [CustomJS]>].self),
+            PropertySpec("filters", [String: OneOf2<CustomJS, [CustomJS]>].self, default: [:]),
             PropertySpec("sort_by", Value?.self),
             PropertySpec("limit", Int?.self),
-            PropertySpec("mode", HoverToolMode.self),
-            PropertySpec("muted_policy", HoverToolMutedPolicy.self),
-            PropertySpec("point_policy", HoverToolPointPolicy.self),
-            PropertySpec("line_policy", HoverToolLinePolicy.self),
-            PropertySpec("anchor", Anchor.self),
-            PropertySpec("attachment", TooltipAttachment.self),
-            PropertySpec("show_arrow", Bool.self),
+            PropertySpec("mode", HoverToolMode.self, default: .mouse),
+            PropertySpec("muted_policy", HoverToolMutedPolicy.self, default: .show),
+            PropertySpec("point_policy", HoverToolPointPolicy.self, default: .snapToData),
+            PropertySpec("line_policy", HoverToolLinePolicy.self, default: .nearest),
+            PropertySpec("anchor", Anchor.self, default: .center),
+            PropertySpec("attachment", TooltipAttachment.self, default: .horizontal),
+            PropertySpec("show_arrow", Bool.self, default: true),
         ]
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
         get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `callback` (default `nil`).
     public var callback: Callback? {
         get { attribute("callback", as: Callback?.self) ?? nil }
-        set { setAttribute("callback", newValue) }
+        set { setAttribute("callback", newValue, unlessDefault: nil) }
     }
     public static var callback: PropertyKey<Callback?> { PropertyKey("callback") }
     /// Bokeh `tooltips` (default `.c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")])`).
     public var tooltips: OneOf3<String, DOMElement, [Tuple2<String, String>]>? {
         get { attribute("tooltips", as: OneOf3<String, DOMElement, [Tuple2<String, String>]>?.self) ?? .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")]) }
-        set { setAttribute("tooltips", newValue) }
+        set { setAttribute("tooltips", newValue, unlessDefault: .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")])) }
     }
     public static var tooltips: PropertyKey<OneOf3<String, DOMElement, [Tuple2<String, String>]>?> { PropertyKey("tooltips") }
     /// Bokeh `formatters`.
@@ -804,61 +804,61 @@ public class HoverTool: InspectTool {
     /// Bokeh `filters` (default `[:]`).
     public var filters: [String: OneOf2<CustomJS, [CustomJS]>] {
         get { attribute("filters", as: [String: OneOf2<CustomJS, [CustomJS]>].self) ?? [:] }
-        set { setAttribute("filters", newValue) }
+        set { setAttribute("filters", newValue, unlessDefault: [:]) }
     }
     public static var filters: PropertyKey<[String: OneOf2<CustomJS, [CustomJS]>]> { PropertyKey("filters") }
     /// Bokeh `sort_by` (default `nil`).
     public var sortBy: Value? {
         get { attribute("sort_by", as: Value?.self) ?? nil }
-        set { setAttribute("sort_by", newValue) }
+        set { setAttribute("sort_by", newValue, unlessDefault: nil) }
     }
     public static var sortBy: PropertyKey<Value?> { PropertyKey("sort_by") }
     /// Bokeh `limit` (default `nil`).
     public var limit: Int? {
         get { attribute("limit", as: Int?.self) ?? nil }
-        set { setAttribute("limit", newValue) }
+        set { setAttribute("limit", newValue, unlessDefault: nil) }
     }
     public static var limit: PropertyKey<Int?> { PropertyKey("limit") }
     /// Bokeh `mode` (default `.mouse`).
     public var mode: HoverToolMode {
         get { attribute("mode", as: HoverToolMode.self) ?? .mouse }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .mouse) }
     }
     public static var mode: PropertyKey<HoverToolMode> { PropertyKey("mode") }
     /// Bokeh `muted_policy` (default `.show`).
     public var mutedPolicy: HoverToolMutedPolicy {
         get { attribute("muted_policy", as: HoverToolMutedPolicy.self) ?? .show }
-        set { setAttribute("muted_policy", newValue) }
+        set { setAttribute("muted_policy", newValue, unlessDefault: .show) }
     }
     public static var mutedPolicy: PropertyKey<HoverToolMutedPolicy> { PropertyKey("muted_policy") }
     /// Bokeh `point_policy` (default `.snapToData`).
     public var pointPolicy: HoverToolPointPolicy {
         get { attribute("point_policy", as: HoverToolPointPolicy.self) ?? .snapToData }
-        set { setAttribute("point_policy", newValue) }
+        set { setAttribute("point_policy", newValue, unlessDefault: .snapToData) }
     }
     public static var pointPolicy: PropertyKey<HoverToolPointPolicy> { PropertyKey("point_policy") }
     /// Bokeh `line_policy` (default `.nearest`).
     public var linePolicy: HoverToolLinePolicy {
         get { attribute("line_policy", as: HoverToolLinePolicy.self) ?? .nearest }
-        set { setAttribute("line_policy", newValue) }
+        set { setAttribute("line_policy", newValue, unlessDefault: .nearest) }
     }
     public static var linePolicy: PropertyKey<HoverToolLinePolicy> { PropertyKey("line_policy") }
     /// Bokeh `anchor` (default `.center`).
     public var anchor: Anchor {
         get { attribute("anchor", as: Anchor.self) ?? .center }
-        set { setAttribute("anchor", newValue) }
+        set { setAttribute("anchor", newValue, unlessDefault: .center) }
     }
     public static var anchor: PropertyKey<Anchor> { PropertyKey("anchor") }
     /// Bokeh `attachment` (default `.horizontal`).
     public var attachment: TooltipAttachment {
         get { attribute("attachment", as: TooltipAttachment.self) ?? .horizontal }
-        set { setAttribute("attachment", newValue) }
+        set { setAttribute("attachment", newValue, unlessDefault: .horizontal) }
     }
     public static var attachment: PropertyKey<TooltipAttachment> { PropertyKey("attachment") }
     /// Bokeh `show_arrow` (default `true`).
     public var showArrow: Bool {
         get { attribute("show_arrow", as: Bool.self) ?? true }
-        set { setAttribute("show_arrow", newValue) }
+        set { setAttribute("show_arrow", newValue, unlessDefault: true) }
     }
     public static var showArrow: PropertyKey<Bool> { PropertyKey("show_arrow") }
     /// A new `HoverTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -931,42 +931,42 @@ public class LassoSelectTool: Drag {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
-            PropertySpec("mode", RegionSelectionMode.self),
-            PropertySpec("continuous", Bool.self),
-            PropertySpec("persistent", Bool.self),
-            PropertySpec("greedy", Bool.self),
+            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
+            PropertySpec("mode", RegionSelectionMode.self, default: .replace),
+            PropertySpec("continuous", Bool.self, default: true),
+            PropertySpec("persistent", Bool.self, default: false),
+            PropertySpec("greedy", Bool.self, default: false),
             PropertySpec("overlay", PolyAnnotation?.self),
         ]
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
         get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `mode` (default `.replace`).
     public var mode: RegionSelectionMode {
         get { attribute("mode", as: RegionSelectionMode.self) ?? .replace }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<RegionSelectionMode> { PropertyKey("mode") }
     /// Bokeh `continuous` (default `true`).
     public var continuous: Bool {
         get { attribute("continuous", as: Bool.self) ?? true }
-        set { setAttribute("continuous", newValue) }
+        set { setAttribute("continuous", newValue, unlessDefault: true) }
     }
     public static var continuous: PropertyKey<Bool> { PropertyKey("continuous") }
     /// Bokeh `persistent` (default `false`).
     public var persistent: Bool {
         get { attribute("persistent", as: Bool.self) ?? false }
-        set { setAttribute("persistent", newValue) }
+        set { setAttribute("persistent", newValue, unlessDefault: false) }
     }
     public static var persistent: PropertyKey<Bool> { PropertyKey("persistent") }
     /// Bokeh `greedy` (default `false`).
     public var greedy: Bool {
         get { attribute("greedy", as: Bool.self) ?? false }
-        set { setAttribute("greedy", newValue) }
+        set { setAttribute("greedy", newValue, unlessDefault: false) }
     }
     public static var greedy: PropertyKey<Bool> { PropertyKey("greedy") }
     /// Bokeh `overlay`.
@@ -1021,15 +1021,15 @@ public class LineEditTool: EditTool {
     override public class var modelTypeName: String { "LineEditTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", Value.self),
+            PropertySpec("renderers", Value.self, default: .list([])),
             PropertySpec("intersection_renderer", Value?.self),
-            PropertySpec("dimensions", Dimensions.self),
+            PropertySpec("dimensions", Dimensions.self, default: .both),
         ]
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
         get { attribute("renderers", as: Value.self) ?? .list([]) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// Bokeh `intersection_renderer`.
@@ -1041,7 +1041,7 @@ public class LineEditTool: EditTool {
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
         get { attribute("dimensions", as: Dimensions.self) ?? .both }
-        set { setAttribute("dimensions", newValue) }
+        set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// A new `LineEditTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1088,13 +1088,13 @@ public class PanTool: Drag {
     override public class var modelTypeName: String { "PanTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("dimensions", Dimensions.self),
+            PropertySpec("dimensions", Dimensions.self, default: .both),
         ]
     }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
         get { attribute("dimensions", as: Dimensions.self) ?? .both }
-        set { setAttribute("dimensions", newValue) }
+        set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// A new `PanTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1138,34 +1138,34 @@ public class PointDrawTool: EditTool {
     override public class var modelTypeName: String { "PointDrawTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", Value.self),
-            PropertySpec("add", Bool.self),
-            PropertySpec("drag", Bool.self),
-            PropertySpec("num_objects", Int.self),
+            PropertySpec("renderers", Value.self, default: .list([])),
+            PropertySpec("add", Bool.self, default: true),
+            PropertySpec("drag", Bool.self, default: true),
+            PropertySpec("num_objects", Int.self, default: 0),
         ]
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
         get { attribute("renderers", as: Value.self) ?? .list([]) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// Bokeh `add` (default `true`).
     public var add: Bool {
         get { attribute("add", as: Bool.self) ?? true }
-        set { setAttribute("add", newValue) }
+        set { setAttribute("add", newValue, unlessDefault: true) }
     }
     public static var add: PropertyKey<Bool> { PropertyKey("add") }
     /// Bokeh `drag` (default `true`).
     public var drag: Bool {
         get { attribute("drag", as: Bool.self) ?? true }
-        set { setAttribute("drag", newValue) }
+        set { setAttribute("drag", newValue, unlessDefault: true) }
     }
     public static var drag: PropertyKey<Bool> { PropertyKey("drag") }
     /// Bokeh `num_objects` (default `0`).
     public var numObjects: Int {
         get { attribute("num_objects", as: Int.self) ?? 0 }
-        set { setAttribute("num_objects", newValue) }
+        set { setAttribute("num_objects", newValue, unlessDefault: 0) }
     }
     public static var numObjects: PropertyKey<Int> { PropertyKey("num_objects") }
     /// A new `PointDrawTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1214,27 +1214,27 @@ public class PolyDrawTool: PolyTool {
     override public class var modelTypeName: String { "PolyDrawTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", Value.self),
-            PropertySpec("drag", Bool.self),
-            PropertySpec("num_objects", Int.self),
+            PropertySpec("renderers", Value.self, default: .list([])),
+            PropertySpec("drag", Bool.self, default: true),
+            PropertySpec("num_objects", Int.self, default: 0),
         ]
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
         get { attribute("renderers", as: Value.self) ?? .list([]) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// Bokeh `drag` (default `true`).
     public var drag: Bool {
         get { attribute("drag", as: Bool.self) ?? true }
-        set { setAttribute("drag", newValue) }
+        set { setAttribute("drag", newValue, unlessDefault: true) }
     }
     public static var drag: PropertyKey<Bool> { PropertyKey("drag") }
     /// Bokeh `num_objects` (default `0`).
     public var numObjects: Int {
         get { attribute("num_objects", as: Int.self) ?? 0 }
-        set { setAttribute("num_objects", newValue) }
+        set { setAttribute("num_objects", newValue, unlessDefault: 0) }
     }
     public static var numObjects: PropertyKey<Int> { PropertyKey("num_objects") }
     /// A new `PolyDrawTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1283,13 +1283,13 @@ public class PolyEditTool: PolyTool {
     override public class var modelTypeName: String { "PolyEditTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", Value.self),
+            PropertySpec("renderers", Value.self, default: .list([])),
         ]
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
         get { attribute("renderers", as: Value.self) ?? .list([]) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// A new `PolyEditTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1337,42 +1337,42 @@ public class PolySelectTool: Tap {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
-            PropertySpec("mode", RegionSelectionMode.self),
-            PropertySpec("continuous", Bool.self),
-            PropertySpec("persistent", Bool.self),
-            PropertySpec("greedy", Bool.self),
+            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
+            PropertySpec("mode", RegionSelectionMode.self, default: .replace),
+            PropertySpec("continuous", Bool.self, default: false),
+            PropertySpec("persistent", Bool.self, default: false),
+            PropertySpec("greedy", Bool.self, default: false),
             PropertySpec("overlay", PolyAnnotation?.self),
         ]
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
         get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `mode` (default `.replace`).
     public var mode: RegionSelectionMode {
         get { attribute("mode", as: RegionSelectionMode.self) ?? .replace }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<RegionSelectionMode> { PropertyKey("mode") }
     /// Bokeh `continuous` (default `false`).
     public var continuous: Bool {
         get { attribute("continuous", as: Bool.self) ?? false }
-        set { setAttribute("continuous", newValue) }
+        set { setAttribute("continuous", newValue, unlessDefault: false) }
     }
     public static var continuous: PropertyKey<Bool> { PropertyKey("continuous") }
     /// Bokeh `persistent` (default `false`).
     public var persistent: Bool {
         get { attribute("persistent", as: Bool.self) ?? false }
-        set { setAttribute("persistent", newValue) }
+        set { setAttribute("persistent", newValue, unlessDefault: false) }
     }
     public static var persistent: PropertyKey<Bool> { PropertyKey("persistent") }
     /// Bokeh `greedy` (default `false`).
     public var greedy: Bool {
         get { attribute("greedy", as: Bool.self) ?? false }
-        set { setAttribute("greedy", newValue) }
+        set { setAttribute("greedy", newValue, unlessDefault: false) }
     }
     public static var greedy: PropertyKey<Bool> { PropertyKey("greedy") }
     /// Bokeh `overlay`.
@@ -1433,7 +1433,7 @@ public class PolyTool: EditTool {
     /// Bokeh `vertex_renderer` (default `nil`).
     public var vertexRenderer: Value? {
         get { attribute("vertex_renderer", as: Value?.self) ?? nil }
-        set { setAttribute("vertex_renderer", newValue) }
+        set { setAttribute("vertex_renderer", newValue, unlessDefault: nil) }
     }
     public static var vertexRenderer: PropertyKey<Value?> { PropertyKey("vertex_renderer") }
 }
@@ -1448,34 +1448,34 @@ public class RangeTool: Drag {
         super.declaredProperties + [
             PropertySpec("x_range", RangeModel?.self),
             PropertySpec("y_range", RangeModel?.self),
-            PropertySpec("x_interaction", Bool.self),
-            PropertySpec("y_interaction", Bool.self),
+            PropertySpec("x_interaction", Bool.self, default: true),
+            PropertySpec("y_interaction", Bool.self, default: true),
             PropertySpec("overlay", BoxAnnotation?.self),
-            PropertySpec("start_gesture", RangeToolStartGesture.self),
+            PropertySpec("start_gesture", RangeToolStartGesture.self, default: .noneValue),
         ]
     }
     /// Bokeh `x_range` (default `nil`).
     public var xRange: RangeModel? {
         get { attribute("x_range", as: RangeModel?.self) ?? nil }
-        set { setAttribute("x_range", newValue) }
+        set { setAttribute("x_range", newValue, unlessDefault: nil) }
     }
     public static var xRange: PropertyKey<RangeModel?> { PropertyKey("x_range") }
     /// Bokeh `y_range` (default `nil`).
     public var yRange: RangeModel? {
         get { attribute("y_range", as: RangeModel?.self) ?? nil }
-        set { setAttribute("y_range", newValue) }
+        set { setAttribute("y_range", newValue, unlessDefault: nil) }
     }
     public static var yRange: PropertyKey<RangeModel?> { PropertyKey("y_range") }
     /// Bokeh `x_interaction` (default `true`).
     public var xInteraction: Bool {
         get { attribute("x_interaction", as: Bool.self) ?? true }
-        set { setAttribute("x_interaction", newValue) }
+        set { setAttribute("x_interaction", newValue, unlessDefault: true) }
     }
     public static var xInteraction: PropertyKey<Bool> { PropertyKey("x_interaction") }
     /// Bokeh `y_interaction` (default `true`).
     public var yInteraction: Bool {
         get { attribute("y_interaction", as: Bool.self) ?? true }
-        set { setAttribute("y_interaction", newValue) }
+        set { setAttribute("y_interaction", newValue, unlessDefault: true) }
     }
     public static var yInteraction: PropertyKey<Bool> { PropertyKey("y_interaction") }
     /// Bokeh `overlay`.
@@ -1487,7 +1487,7 @@ public class RangeTool: Drag {
     /// Bokeh `start_gesture` (default `.noneValue`).
     public var startGesture: RangeToolStartGesture {
         get { attribute("start_gesture", as: RangeToolStartGesture.self) ?? .noneValue }
-        set { setAttribute("start_gesture", newValue) }
+        set { setAttribute("start_gesture", newValue, unlessDefault: .noneValue) }
     }
     public static var startGesture: PropertyKey<RangeToolStartGesture> { PropertyKey("start_gesture") }
     /// A new `RangeTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1568,34 +1568,34 @@ public class RegionSelectTool: SelectTool {
     override public class var modelTypeName: String { "RegionSelectTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("mode", RegionSelectionMode.self),
-            PropertySpec("continuous", Bool.self),
-            PropertySpec("persistent", Bool.self),
-            PropertySpec("greedy", Bool.self),
+            PropertySpec("mode", RegionSelectionMode.self, default: .replace),
+            PropertySpec("continuous", Bool.self, default: false),
+            PropertySpec("persistent", Bool.self, default: false),
+            PropertySpec("greedy", Bool.self, default: false),
         ]
     }
     /// Bokeh `mode` (default `.replace`).
     public var mode: RegionSelectionMode {
         get { attribute("mode", as: RegionSelectionMode.self) ?? .replace }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<RegionSelectionMode> { PropertyKey("mode") }
     /// Bokeh `continuous` (default `false`).
     public var continuous: Bool {
         get { attribute("continuous", as: Bool.self) ?? false }
-        set { setAttribute("continuous", newValue) }
+        set { setAttribute("continuous", newValue, unlessDefault: false) }
     }
     public static var continuous: PropertyKey<Bool> { PropertyKey("continuous") }
     /// Bokeh `persistent` (default `false`).
     public var persistent: Bool {
         get { attribute("persistent", as: Bool.self) ?? false }
-        set { setAttribute("persistent", newValue) }
+        set { setAttribute("persistent", newValue, unlessDefault: false) }
     }
     public static var persistent: PropertyKey<Bool> { PropertyKey("persistent") }
     /// Bokeh `greedy` (default `false`).
     public var greedy: Bool {
         get { attribute("greedy", as: Bool.self) ?? false }
-        set { setAttribute("greedy", newValue) }
+        set { setAttribute("greedy", newValue, unlessDefault: false) }
     }
     public static var greedy: PropertyKey<Bool> { PropertyKey("greedy") }
 }
@@ -1643,7 +1643,7 @@ public class SaveTool: ActionTool {
     /// Bokeh `filename` (default `nil`).
     public var filename: String? {
         get { attribute("filename", as: String?.self) ?? nil }
-        set { setAttribute("filename", newValue) }
+        set { setAttribute("filename", newValue, unlessDefault: nil) }
     }
     public static var filename: PropertyKey<String?> { PropertyKey("filename") }
     /// A new `SaveTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1687,13 +1687,13 @@ public class SelectTool: GestureTool {
     override public class var modelTypeName: String { "SelectTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
+            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
         ]
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
         get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
 }
@@ -1711,10 +1711,10 @@ public class TapTool: Tap {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
-            PropertySpec("mode", SelectionMode.self),
-            PropertySpec("behavior", TapToolBehavior.self),
-            PropertySpec("gesture", TapToolGesture.self),
+            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
+            PropertySpec("mode", SelectionMode.self, default: .toggle),
+            PropertySpec("behavior", TapToolBehavior.self, default: .select),
+            PropertySpec("gesture", TapToolGesture.self, default: .tap),
             PropertySpec("modifiers", Value?.self),
             PropertySpec("callback", Callback?.self),
         ]
@@ -1722,25 +1722,25 @@ public class TapTool: Tap {
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
         get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `mode` (default `.toggle`).
     public var mode: SelectionMode {
         get { attribute("mode", as: SelectionMode.self) ?? .toggle }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .toggle) }
     }
     public static var mode: PropertyKey<SelectionMode> { PropertyKey("mode") }
     /// Bokeh `behavior` (default `.select`).
     public var behavior: TapToolBehavior {
         get { attribute("behavior", as: TapToolBehavior.self) ?? .select }
-        set { setAttribute("behavior", newValue) }
+        set { setAttribute("behavior", newValue, unlessDefault: .select) }
     }
     public static var behavior: PropertyKey<TapToolBehavior> { PropertyKey("behavior") }
     /// Bokeh `gesture` (default `.tap`).
     public var gesture: TapToolGesture {
         get { attribute("gesture", as: TapToolGesture.self) ?? .tap }
-        set { setAttribute("gesture", newValue) }
+        set { setAttribute("gesture", newValue, unlessDefault: .tap) }
     }
     public static var gesture: PropertyKey<TapToolGesture> { PropertyKey("gesture") }
     /// Bokeh `modifiers`.
@@ -1752,7 +1752,7 @@ public class TapTool: Tap {
     /// Bokeh `callback` (default `nil`).
     public var callback: Callback? {
         get { attribute("callback", as: Callback?.self) ?? nil }
-        set { setAttribute("callback", newValue) }
+        set { setAttribute("callback", newValue, unlessDefault: nil) }
     }
     public static var callback: PropertyKey<Callback?> { PropertyKey("callback") }
     /// A new `TapTool` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1803,32 +1803,32 @@ public class Tool: Model {
         super.declaredProperties + [
             PropertySpec("icon", Value?.self),
             PropertySpec("description", String?.self),
-            PropertySpec("visible", Bool.self),
-            PropertySpec("group", OneOf2<String, Bool>.self),
+            PropertySpec("visible", Bool.self, default: true),
+            PropertySpec("group", OneOf2<String, Bool>.self, default: .b(true)),
         ]
     }
     /// Bokeh `icon` (default `nil`).
     public var icon: Value? {
         get { attribute("icon", as: Value?.self) ?? nil }
-        set { setAttribute("icon", newValue) }
+        set { setAttribute("icon", newValue, unlessDefault: nil) }
     }
     public static var icon: PropertyKey<Value?> { PropertyKey("icon") }
     /// Bokeh `description` (default `nil`).
     public var bokehDescription: String? {
         get { attribute("description", as: String?.self) ?? nil }
-        set { setAttribute("description", newValue) }
+        set { setAttribute("description", newValue, unlessDefault: nil) }
     }
     public static var bokehDescription: PropertyKey<String?> { PropertyKey("description") }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
         get { attribute("visible", as: Bool.self) ?? true }
-        set { setAttribute("visible", newValue) }
+        set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
     /// Bokeh `group` (default `.b(true)`).
     public var group: OneOf2<String, Bool> {
         get { attribute("group", as: OneOf2<String, Bool>.self) ?? .b(true) }
-        set { setAttribute("group", newValue) }
+        set { setAttribute("group", newValue, unlessDefault: .b(true)) }
     }
     public static var group: PropertyKey<OneOf2<String, Bool>> { PropertyKey("group") }
 }
@@ -1895,27 +1895,27 @@ public class ToolProxy: Model {
     override public class var modelTypeName: String { "ToolProxy" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("tools", [Tool].self),
-            PropertySpec("active", Bool.self),
-            PropertySpec("disabled", Bool.self),
+            PropertySpec("tools", [Tool].self, default: []),
+            PropertySpec("active", Bool.self, default: false),
+            PropertySpec("disabled", Bool.self, default: false),
         ]
     }
     /// Bokeh `tools` (default `[]`).
     public var tools: [Tool] {
         get { attribute("tools", as: [Tool].self) ?? [] }
-        set { setAttribute("tools", newValue) }
+        set { setAttribute("tools", newValue, unlessDefault: []) }
     }
     public static var tools: PropertyKey<[Tool]> { PropertyKey("tools") }
     /// Bokeh `active` (default `false`).
     public var active: Bool {
         get { attribute("active", as: Bool.self) ?? false }
-        set { setAttribute("active", newValue) }
+        set { setAttribute("active", newValue, unlessDefault: false) }
     }
     public static var active: PropertyKey<Bool> { PropertyKey("active") }
     /// Bokeh `disabled` (default `false`).
     public var disabled: Bool {
         get { attribute("disabled", as: Bool.self) ?? false }
-        set { setAttribute("disabled", newValue) }
+        set { setAttribute("disabled", newValue, unlessDefault: false) }
     }
     public static var disabled: PropertyKey<Bool> { PropertyKey("disabled") }
     /// A new `ToolProxy` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1950,76 +1950,76 @@ public class Toolbar: UIElement {
     override public class var modelTypeName: String { "Toolbar" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("tools", [OneOf2<Tool, ToolProxy>].self),
-            PropertySpec("logo", ToolbarLogo?.self),
-            PropertySpec("autohide", Bool.self),
-            PropertySpec("group", Bool.self),
-            PropertySpec("group_types", [ToolName].self),
-            PropertySpec("active_drag", OneOf3<Auto, Drag, ToolProxy>?.self),
-            PropertySpec("active_inspect", Value.self),
-            PropertySpec("active_scroll", OneOf3<Auto, Scroll, ToolProxy>?.self),
-            PropertySpec("active_tap", OneOf3<Auto, Tap, ToolProxy>?.self),
-            PropertySpec("active_multi", OneOf3<Auto, GestureTool, ToolProxy>?.self),
+            PropertySpec("tools", [OneOf2<Tool, ToolProxy>].self, default: []),
+            PropertySpec("logo", ToolbarLogo?.self, default: .normal),
+            PropertySpec("autohide", Bool.self, default: false),
+            PropertySpec("group", Bool.self, default: true),
+            PropertySpec("group_types", [ToolName].self, default: [.hover]),
+            PropertySpec("active_drag", OneOf3<Auto, Drag, ToolProxy>?.self, default: .a(.auto)),
+            PropertySpec("active_inspect", Value.self, default: .string("auto")),
+            PropertySpec("active_scroll", OneOf3<Auto, Scroll, ToolProxy>?.self, default: .a(.auto)),
+            PropertySpec("active_tap", OneOf3<Auto, Tap, ToolProxy>?.self, default: .a(.auto)),
+            PropertySpec("active_multi", OneOf3<Auto, GestureTool, ToolProxy>?.self, default: .a(.auto)),
         ]
     }
     /// Bokeh `tools` (default `[]`).
     public var tools: [OneOf2<Tool, ToolProxy>] {
         get { attribute("tools", as: [OneOf2<Tool, ToolProxy>].self) ?? [] }
-        set { setAttribute("tools", newValue) }
+        set { setAttribute("tools", newValue, unlessDefault: []) }
     }
     public static var tools: PropertyKey<[OneOf2<Tool, ToolProxy>]> { PropertyKey("tools") }
     /// Bokeh `logo` (default `.normal`).
     public var logo: ToolbarLogo? {
         get { attribute("logo", as: ToolbarLogo?.self) ?? .normal }
-        set { setAttribute("logo", newValue) }
+        set { setAttribute("logo", newValue, unlessDefault: .normal) }
     }
     public static var logo: PropertyKey<ToolbarLogo?> { PropertyKey("logo") }
     /// Bokeh `autohide` (default `false`).
     public var autohide: Bool {
         get { attribute("autohide", as: Bool.self) ?? false }
-        set { setAttribute("autohide", newValue) }
+        set { setAttribute("autohide", newValue, unlessDefault: false) }
     }
     public static var autohide: PropertyKey<Bool> { PropertyKey("autohide") }
     /// Bokeh `group` (default `true`).
     public var group: Bool {
         get { attribute("group", as: Bool.self) ?? true }
-        set { setAttribute("group", newValue) }
+        set { setAttribute("group", newValue, unlessDefault: true) }
     }
     public static var group: PropertyKey<Bool> { PropertyKey("group") }
     /// Bokeh `group_types` (default `[.hover]`).
     public var groupTypes: [ToolName] {
         get { attribute("group_types", as: [ToolName].self) ?? [.hover] }
-        set { setAttribute("group_types", newValue) }
+        set { setAttribute("group_types", newValue, unlessDefault: [.hover]) }
     }
     public static var groupTypes: PropertyKey<[ToolName]> { PropertyKey("group_types") }
     /// Bokeh `active_drag` (default `.a(.auto)`).
     public var activeDrag: OneOf3<Auto, Drag, ToolProxy>? {
         get { attribute("active_drag", as: OneOf3<Auto, Drag, ToolProxy>?.self) ?? .a(.auto) }
-        set { setAttribute("active_drag", newValue) }
+        set { setAttribute("active_drag", newValue, unlessDefault: .a(.auto)) }
     }
     public static var activeDrag: PropertyKey<OneOf3<Auto, Drag, ToolProxy>?> { PropertyKey("active_drag") }
     /// Bokeh `active_inspect` (default `.string("auto")`).
     public var activeInspect: Value {
         get { attribute("active_inspect", as: Value.self) ?? .string("auto") }
-        set { setAttribute("active_inspect", newValue) }
+        set { setAttribute("active_inspect", newValue, unlessDefault: .string("auto")) }
     }
     public static var activeInspect: PropertyKey<Value> { PropertyKey("active_inspect") }
     /// Bokeh `active_scroll` (default `.a(.auto)`).
     public var activeScroll: OneOf3<Auto, Scroll, ToolProxy>? {
         get { attribute("active_scroll", as: OneOf3<Auto, Scroll, ToolProxy>?.self) ?? .a(.auto) }
-        set { setAttribute("active_scroll", newValue) }
+        set { setAttribute("active_scroll", newValue, unlessDefault: .a(.auto)) }
     }
     public static var activeScroll: PropertyKey<OneOf3<Auto, Scroll, ToolProxy>?> { PropertyKey("active_scroll") }
     /// Bokeh `active_tap` (default `.a(.auto)`).
     public var activeTap: OneOf3<Auto, Tap, ToolProxy>? {
         get { attribute("active_tap", as: OneOf3<Auto, Tap, ToolProxy>?.self) ?? .a(.auto) }
-        set { setAttribute("active_tap", newValue) }
+        set { setAttribute("active_tap", newValue, unlessDefault: .a(.auto)) }
     }
     public static var activeTap: PropertyKey<OneOf3<Auto, Tap, ToolProxy>?> { PropertyKey("active_tap") }
     /// Bokeh `active_multi` (default `.a(.auto)`).
     public var activeMulti: OneOf3<Auto, GestureTool, ToolProxy>? {
         get { attribute("active_multi", as: OneOf3<Auto, GestureTool, ToolProxy>?.self) ?? .a(.auto) }
-        set { setAttribute("active_multi", newValue) }
+        set { setAttribute("active_multi", newValue, unlessDefault: .a(.auto)) }
     }
     public static var activeMulti: PropertyKey<OneOf3<Auto, GestureTool, ToolProxy>?> { PropertyKey("active_multi") }
     /// A new `Toolbar` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2116,14 +2116,14 @@ public class WheelPanTool: Scroll {
     override public class var modelTypeName: String { "WheelPanTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("dimension", DimensionEnum.self),
+            PropertySpec("dimension", DimensionEnum.self, default: .width),
             PropertySpec("modifiers", Value?.self),
         ]
     }
     /// Bokeh `dimension` (default `.width`).
     public var dimension: DimensionEnum {
         get { attribute("dimension", as: DimensionEnum.self) ?? .width }
-        set { setAttribute("dimension", newValue) }
+        set { setAttribute("dimension", newValue, unlessDefault: .width) }
     }
     public static var dimension: PropertyKey<DimensionEnum> { PropertyKey("dimension") }
     /// Bokeh `modifiers`.
@@ -2173,77 +2173,77 @@ public class WheelZoomTool: Scroll {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("dimensions", Dimensions.self),
-            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
-            PropertySpec("level", Int.self),
-            PropertySpec("hit_test", Bool.self),
-            PropertySpec("hit_test_mode", WheelZoomToolHitTestMode.self),
-            PropertySpec("hit_test_behavior", OneOf2<GroupBy, WheelZoomToolHitTestBehavior>.self),
-            PropertySpec("maintain_focus", Bool.self),
-            PropertySpec("zoom_on_axis", Bool.self),
-            PropertySpec("zoom_together", WheelZoomToolZoomTogether.self),
-            PropertySpec("speed", Double.self),
+            PropertySpec("dimensions", Dimensions.self, default: .both),
+            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
+            PropertySpec("level", Int.self, default: 0),
+            PropertySpec("hit_test", Bool.self, default: false),
+            PropertySpec("hit_test_mode", WheelZoomToolHitTestMode.self, default: .point),
+            PropertySpec("hit_test_behavior", OneOf2<GroupBy, WheelZoomToolHitTestBehavior>.self, default: .b(.onlyHit)),
+            PropertySpec("maintain_focus", Bool.self, default: true),
+            PropertySpec("zoom_on_axis", Bool.self, default: true),
+            PropertySpec("zoom_together", WheelZoomToolZoomTogether.self, default: .all),
+            PropertySpec("speed", Double.self, default: 0.0016666666666666668),
             PropertySpec("modifiers", Value?.self),
         ]
     }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
         get { attribute("dimensions", as: Dimensions.self) ?? .both }
-        set { setAttribute("dimensions", newValue) }
+        set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
         get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `level` (default `0`).
     public var level: Int {
         get { attribute("level", as: Int.self) ?? 0 }
-        set { setAttribute("level", newValue) }
+        set { setAttribute("level", newValue, unlessDefault: 0) }
     }
     public static var level: PropertyKey<Int> { PropertyKey("level") }
     /// Bokeh `hit_test` (default `false`).
     public var hitTest: Bool {
         get { attribute("hit_test", as: Bool.self) ?? false }
-        set { setAttribute("hit_test", newValue) }
+        set { setAttribute("hit_test", newValue, unlessDefault: false) }
     }
     public static var hitTest: PropertyKey<Bool> { PropertyKey("hit_test") }
     /// Bokeh `hit_test_mode` (default `.point`).
     public var hitTestMode: WheelZoomToolHitTestMode {
         get { attribute("hit_test_mode", as: WheelZoomToolHitTestMode.self) ?? .point }
-        set { setAttribute("hit_test_mode", newValue) }
+        set { setAttribute("hit_test_mode", newValue, unlessDefault: .point) }
     }
     public static var hitTestMode: PropertyKey<WheelZoomToolHitTestMode> { PropertyKey("hit_test_mode") }
     /// Bokeh `hit_test_behavior` (default `.b(.onlyHit)`).
     public var hitTestBehavior: OneOf2<GroupBy, WheelZoomToolHitTestBehavior> {
         get { attribute("hit_test_behavior", as: OneOf2<GroupBy, WheelZoomToolHitTestBehavior>.self) ?? .b(.onlyHit) }
-        set { setAttribute("hit_test_behavior", newValue) }
+        set { setAttribute("hit_test_behavior", newValue, unlessDefault: .b(.onlyHit)) }
     }
     public static var hitTestBehavior: PropertyKey<OneOf2<GroupBy, WheelZoomToolHitTestBehavior>> { PropertyKey("hit_test_behavior") }
     /// Bokeh `maintain_focus` (default `true`).
     public var maintainFocus: Bool {
         get { attribute("maintain_focus", as: Bool.self) ?? true }
-        set { setAttribute("maintain_focus", newValue) }
+        set { setAttribute("maintain_focus", newValue, unlessDefault: true) }
     }
     public static var maintainFocus: PropertyKey<Bool> { PropertyKey("maintain_focus") }
     /// Bokeh `zoom_on_axis` (default `true`).
     public var zoomOnAxis: Bool {
         get { attribute("zoom_on_axis", as: Bool.self) ?? true }
-        set { setAttribute("zoom_on_axis", newValue) }
+        set { setAttribute("zoom_on_axis", newValue, unlessDefault: true) }
     }
     public static var zoomOnAxis: PropertyKey<Bool> { PropertyKey("zoom_on_axis") }
     /// Bokeh `zoom_together` (default `.all`).
     public var zoomTogether: WheelZoomToolZoomTogether {
         get { attribute("zoom_together", as: WheelZoomToolZoomTogether.self) ?? .all }
-        set { setAttribute("zoom_together", newValue) }
+        set { setAttribute("zoom_together", newValue, unlessDefault: .all) }
     }
     public static var zoomTogether: PropertyKey<WheelZoomToolZoomTogether> { PropertyKey("zoom_together") }
     /// Bokeh `speed` (default `0.0016666666666666668`).
     public var speed: Double {
         get { attribute("speed", as: Double.self) ?? 0.0016666666666666668 }
-        set { setAttribute("speed", newValue) }
+        set { setAttribute("speed", newValue, unlessDefault: 0.0016666666666666668) }
     }
     public static var speed: PropertyKey<Double> { PropertyKey("speed") }
     /// Bokeh `modifiers`.
@@ -2308,34 +2308,34 @@ public class ZoomBaseTool: PlotActionTool {
     override public class var modelTypeName: String { "ZoomBaseTool" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self),
-            PropertySpec("dimensions", Dimensions.self),
-            PropertySpec("factor", Double.self),
-            PropertySpec("level", Int.self),
+            PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
+            PropertySpec("dimensions", Dimensions.self, default: .both),
+            PropertySpec("factor", Double.self, default: 0.1),
+            PropertySpec("level", Int.self, default: 0),
         ]
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
         get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
-        set { setAttribute("renderers", newValue) }
+        set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
         get { attribute("dimensions", as: Dimensions.self) ?? .both }
-        set { setAttribute("dimensions", newValue) }
+        set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// Bokeh `factor` (default `0.1`).
     public var factor: Double {
         get { attribute("factor", as: Double.self) ?? 0.1 }
-        set { setAttribute("factor", newValue) }
+        set { setAttribute("factor", newValue, unlessDefault: 0.1) }
     }
     public static var factor: PropertyKey<Double> { PropertyKey("factor") }
     /// Bokeh `level` (default `0`).
     public var level: Int {
         get { attribute("level", as: Int.self) ?? 0 }
-        set { setAttribute("level", newValue) }
+        set { setAttribute("level", newValue, unlessDefault: 0) }
     }
     public static var level: PropertyKey<Int> { PropertyKey("level") }
 }
@@ -2391,13 +2391,13 @@ public class ZoomOutTool: ZoomBaseTool {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("maintain_focus", Bool.self),
+            PropertySpec("maintain_focus", Bool.self, default: true),
         ]
     }
     /// Bokeh `maintain_focus` (default `true`).
     public var maintainFocus: Bool {
         get { attribute("maintain_focus", as: Bool.self) ?? true }
-        set { setAttribute("maintain_focus", newValue) }
+        set { setAttribute("maintain_focus", newValue, unlessDefault: true) }
     }
     public static var maintainFocus: PropertyKey<Bool> { PropertyKey("maintain_focus") }
     /// A new `ZoomOutTool` with a fresh id, the per-instance defaults a new Python instance has,

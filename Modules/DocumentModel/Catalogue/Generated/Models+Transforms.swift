@@ -6,8 +6,8 @@ public class CustomJSTransform: Transform {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("args", Value?.self),
-            PropertySpec("func", String.self),
-            PropertySpec("v_func", String.self),
+            PropertySpec("func", String.self, default: ""),
+            PropertySpec("v_func", String.self, default: ""),
         ]
     }
     /// Bokeh `args`.
@@ -19,13 +19,13 @@ public class CustomJSTransform: Transform {
     /// Bokeh `func` (default `""`).
     public var `func`: String {
         get { attribute("func", as: String.self) ?? "" }
-        set { setAttribute("func", newValue) }
+        set { setAttribute("func", newValue, unlessDefault: "") }
     }
     public static var `func`: PropertyKey<String> { PropertyKey("func") }
     /// Bokeh `v_func` (default `""`).
     public var vFunc: String {
         get { attribute("v_func", as: String.self) ?? "" }
-        set { setAttribute("v_func", newValue) }
+        set { setAttribute("v_func", newValue, unlessDefault: "") }
     }
     public static var vFunc: PropertyKey<String> { PropertyKey("v_func") }
     /// A new `CustomJSTransform` with a fresh id, the per-instance defaults a new Python instance has,
@@ -60,20 +60,20 @@ public class Dodge: Transform {
     override public class var modelTypeName: String { "Dodge" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("value", Double.self),
+            PropertySpec("value", Double.self, default: 0),
             PropertySpec("range", RangeModel?.self),
         ]
     }
     /// Bokeh `value` (default `0`).
     public var value: Double {
         get { attribute("value", as: Double.self) ?? 0 }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: 0) }
     }
     public static var value: PropertyKey<Double> { PropertyKey("value") }
     /// Bokeh `range` (default `nil`).
     public var range: RangeModel? {
         get { attribute("range", as: RangeModel?.self) ?? nil }
-        set { setAttribute("range", newValue) }
+        set { setAttribute("range", newValue, unlessDefault: nil) }
     }
     public static var range: PropertyKey<RangeModel?> { PropertyKey("range") }
     /// A new `Dodge` with a fresh id, the per-instance defaults a new Python instance has,
@@ -109,7 +109,7 @@ public class Interpolator: Transform {
             PropertySpec("x", OneOf2<String, [Double]>?.self),
             PropertySpec("y", OneOf2<String, [Double]>?.self),
             PropertySpec("data", ColumnarDataSource?.self),
-            PropertySpec("clip", Bool.self),
+            PropertySpec("clip", Bool.self, default: true),
         ]
     }
     /// Bokeh `x`.
@@ -127,13 +127,13 @@ public class Interpolator: Transform {
     /// Bokeh `data` (default `nil`).
     public var data: ColumnarDataSource? {
         get { attribute("data", as: ColumnarDataSource?.self) ?? nil }
-        set { setAttribute("data", newValue) }
+        set { setAttribute("data", newValue, unlessDefault: nil) }
     }
     public static var data: PropertyKey<ColumnarDataSource?> { PropertyKey("data") }
     /// Bokeh `clip` (default `true`).
     public var clip: Bool {
         get { attribute("clip", as: Bool.self) ?? true }
-        set { setAttribute("clip", newValue) }
+        set { setAttribute("clip", newValue, unlessDefault: true) }
     }
     public static var clip: PropertyKey<Bool> { PropertyKey("clip") }
 }
@@ -143,34 +143,34 @@ public class Jitter: Transform {
     override public class var modelTypeName: String { "Jitter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("mean", Double.self),
-            PropertySpec("width", Double.self),
-            PropertySpec("distribution", JitterRandomDistribution.self),
+            PropertySpec("mean", Double.self, default: 0),
+            PropertySpec("width", Double.self, default: 1),
+            PropertySpec("distribution", JitterRandomDistribution.self, default: .uniform),
             PropertySpec("range", RangeModel?.self),
         ]
     }
     /// Bokeh `mean` (default `0`).
     public var mean: Double {
         get { attribute("mean", as: Double.self) ?? 0 }
-        set { setAttribute("mean", newValue) }
+        set { setAttribute("mean", newValue, unlessDefault: 0) }
     }
     public static var mean: PropertyKey<Double> { PropertyKey("mean") }
     /// Bokeh `width` (default `1`).
     public var width: Double {
         get { attribute("width", as: Double.self) ?? 1 }
-        set { setAttribute("width", newValue) }
+        set { setAttribute("width", newValue, unlessDefault: 1) }
     }
     public static var width: PropertyKey<Double> { PropertyKey("width") }
     /// Bokeh `distribution` (default `.uniform`).
     public var distribution: JitterRandomDistribution {
         get { attribute("distribution", as: JitterRandomDistribution.self) ?? .uniform }
-        set { setAttribute("distribution", newValue) }
+        set { setAttribute("distribution", newValue, unlessDefault: .uniform) }
     }
     public static var distribution: PropertyKey<JitterRandomDistribution> { PropertyKey("distribution") }
     /// Bokeh `range` (default `nil`).
     public var range: RangeModel? {
         get { attribute("range", as: RangeModel?.self) ?? nil }
-        set { setAttribute("range", newValue) }
+        set { setAttribute("range", newValue, unlessDefault: nil) }
     }
     public static var range: PropertyKey<RangeModel?> { PropertyKey("range") }
     /// A new `Jitter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -239,13 +239,13 @@ public class StepInterpolator: Interpolator {
     override public class var modelTypeName: String { "StepInterpolator" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("mode", StepMode.self),
+            PropertySpec("mode", StepMode.self, default: .after),
         ]
     }
     /// Bokeh `mode` (default `.after`).
     public var mode: StepMode {
         get { attribute("mode", as: StepMode.self) ?? .after }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .after) }
     }
     public static var mode: PropertyKey<StepMode> { PropertyKey("mode") }
     /// A new `StepInterpolator` with a fresh id, the per-instance defaults a new Python instance has,

@@ -46,7 +46,7 @@ public class BuiltinIcon: Icon {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("icon_name", OneOf2<ToolIcon, String>?.self),
-            PropertySpec("color", Color.self),
+            PropertySpec("color", Color.self, default: .css("gray")),
         ]
     }
     /// Bokeh `icon_name`.
@@ -58,7 +58,7 @@ public class BuiltinIcon: Icon {
     /// Bokeh `color` (default `.css("gray")`).
     public var color: Color {
         get { attribute("color", as: Color.self) ?? .css("gray") }
-        set { setAttribute("color", newValue) }
+        set { setAttribute("color", newValue, unlessDefault: .css("gray")) }
     }
     public static var color: PropertyKey<Color> { PropertyKey("color") }
     /// A new `BuiltinIcon` with a fresh id, the per-instance defaults a new Python instance has,
@@ -151,15 +151,15 @@ public class Dialog: UIElement {
         super.declaredProperties + [
             PropertySpec("title", OneOf3<String, DOMNode, UIElement>?.self),
             PropertySpec("content", OneOf3<String, DOMNode, UIElement>?.self),
-            PropertySpec("pinnable", Bool.self),
-            PropertySpec("collapsible", Bool.self),
-            PropertySpec("minimizable", Bool.self),
-            PropertySpec("maximizable", Bool.self),
-            PropertySpec("closable", Bool.self),
-            PropertySpec("close_action", DialogCloseAction.self),
-            PropertySpec("resizable", Resizable.self),
-            PropertySpec("movable", Movable.self),
-            PropertySpec("symmetric", Bool.self),
+            PropertySpec("pinnable", Bool.self, default: true),
+            PropertySpec("collapsible", Bool.self, default: true),
+            PropertySpec("minimizable", Bool.self, default: true),
+            PropertySpec("maximizable", Bool.self, default: true),
+            PropertySpec("closable", Bool.self, default: true),
+            PropertySpec("close_action", DialogCloseAction.self, default: .destroy),
+            PropertySpec("resizable", Resizable.self, default: .all),
+            PropertySpec("movable", Movable.self, default: .both),
+            PropertySpec("symmetric", Bool.self, default: false),
             PropertySpec("top_limit", Node?.self),
             PropertySpec("bottom_limit", Node?.self),
             PropertySpec("left_limit", Node?.self),
@@ -169,7 +169,7 @@ public class Dialog: UIElement {
     /// Bokeh `title` (default `nil`).
     public var title: OneOf3<String, DOMNode, UIElement>? {
         get { attribute("title", as: OneOf3<String, DOMNode, UIElement>?.self) ?? nil }
-        set { setAttribute("title", newValue) }
+        set { setAttribute("title", newValue, unlessDefault: nil) }
     }
     public static var title: PropertyKey<OneOf3<String, DOMNode, UIElement>?> { PropertyKey("title") }
     /// Bokeh `content`.
@@ -181,79 +181,79 @@ public class Dialog: UIElement {
     /// Bokeh `pinnable` (default `true`).
     public var pinnable: Bool {
         get { attribute("pinnable", as: Bool.self) ?? true }
-        set { setAttribute("pinnable", newValue) }
+        set { setAttribute("pinnable", newValue, unlessDefault: true) }
     }
     public static var pinnable: PropertyKey<Bool> { PropertyKey("pinnable") }
     /// Bokeh `collapsible` (default `true`).
     public var collapsible: Bool {
         get { attribute("collapsible", as: Bool.self) ?? true }
-        set { setAttribute("collapsible", newValue) }
+        set { setAttribute("collapsible", newValue, unlessDefault: true) }
     }
     public static var collapsible: PropertyKey<Bool> { PropertyKey("collapsible") }
     /// Bokeh `minimizable` (default `true`).
     public var minimizable: Bool {
         get { attribute("minimizable", as: Bool.self) ?? true }
-        set { setAttribute("minimizable", newValue) }
+        set { setAttribute("minimizable", newValue, unlessDefault: true) }
     }
     public static var minimizable: PropertyKey<Bool> { PropertyKey("minimizable") }
     /// Bokeh `maximizable` (default `true`).
     public var maximizable: Bool {
         get { attribute("maximizable", as: Bool.self) ?? true }
-        set { setAttribute("maximizable", newValue) }
+        set { setAttribute("maximizable", newValue, unlessDefault: true) }
     }
     public static var maximizable: PropertyKey<Bool> { PropertyKey("maximizable") }
     /// Bokeh `closable` (default `true`).
     public var closable: Bool {
         get { attribute("closable", as: Bool.self) ?? true }
-        set { setAttribute("closable", newValue) }
+        set { setAttribute("closable", newValue, unlessDefault: true) }
     }
     public static var closable: PropertyKey<Bool> { PropertyKey("closable") }
     /// Bokeh `close_action` (default `.destroy`).
     public var closeAction: DialogCloseAction {
         get { attribute("close_action", as: DialogCloseAction.self) ?? .destroy }
-        set { setAttribute("close_action", newValue) }
+        set { setAttribute("close_action", newValue, unlessDefault: .destroy) }
     }
     public static var closeAction: PropertyKey<DialogCloseAction> { PropertyKey("close_action") }
     /// Bokeh `resizable` (default `.all`).
     public var resizable: Resizable {
         get { attribute("resizable", as: Resizable.self) ?? .all }
-        set { setAttribute("resizable", newValue) }
+        set { setAttribute("resizable", newValue, unlessDefault: .all) }
     }
     public static var resizable: PropertyKey<Resizable> { PropertyKey("resizable") }
     /// Bokeh `movable` (default `.both`).
     public var movable: Movable {
         get { attribute("movable", as: Movable.self) ?? .both }
-        set { setAttribute("movable", newValue) }
+        set { setAttribute("movable", newValue, unlessDefault: .both) }
     }
     public static var movable: PropertyKey<Movable> { PropertyKey("movable") }
     /// Bokeh `symmetric` (default `false`).
     public var symmetric: Bool {
         get { attribute("symmetric", as: Bool.self) ?? false }
-        set { setAttribute("symmetric", newValue) }
+        set { setAttribute("symmetric", newValue, unlessDefault: false) }
     }
     public static var symmetric: PropertyKey<Bool> { PropertyKey("symmetric") }
     /// Bokeh `top_limit` (default `nil`).
     public var topLimit: Node? {
         get { attribute("top_limit", as: Node?.self) ?? nil }
-        set { setAttribute("top_limit", newValue) }
+        set { setAttribute("top_limit", newValue, unlessDefault: nil) }
     }
     public static var topLimit: PropertyKey<Node?> { PropertyKey("top_limit") }
     /// Bokeh `bottom_limit` (default `nil`).
     public var bottomLimit: Node? {
         get { attribute("bottom_limit", as: Node?.self) ?? nil }
-        set { setAttribute("bottom_limit", newValue) }
+        set { setAttribute("bottom_limit", newValue, unlessDefault: nil) }
     }
     public static var bottomLimit: PropertyKey<Node?> { PropertyKey("bottom_limit") }
     /// Bokeh `left_limit` (default `nil`).
     public var leftLimit: Node? {
         get { attribute("left_limit", as: Node?.self) ?? nil }
-        set { setAttribute("left_limit", newValue) }
+        set { setAttribute("left_limit", newValue, unlessDefault: nil) }
     }
     public static var leftLimit: PropertyKey<Node?> { PropertyKey("left_limit") }
     /// Bokeh `right_limit` (default `nil`).
     public var rightLimit: Node? {
         get { attribute("right_limit", as: Node?.self) ?? nil }
-        set { setAttribute("right_limit", newValue) }
+        set { setAttribute("right_limit", newValue, unlessDefault: nil) }
     }
     public static var rightLimit: PropertyKey<Node?> { PropertyKey("right_limit") }
     /// A new `Dialog` with a fresh id, the per-instance defaults a new Python instance has,
@@ -353,9 +353,9 @@ public class Drawer: Pane {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("location", Location?.self),
-            PropertySpec("open", Bool.self),
-            PropertySpec("size", OneOf2<String, Double>.self),
-            PropertySpec("resizable", Bool.self),
+            PropertySpec("open", Bool.self, default: false),
+            PropertySpec("size", OneOf2<String, Double>.self, default: .b(300)),
+            PropertySpec("resizable", Bool.self, default: false),
         ]
     }
     /// Bokeh `location`.
@@ -367,19 +367,19 @@ public class Drawer: Pane {
     /// Bokeh `open` (default `false`).
     public var `open`: Bool {
         get { attribute("open", as: Bool.self) ?? false }
-        set { setAttribute("open", newValue) }
+        set { setAttribute("open", newValue, unlessDefault: false) }
     }
     public static var `open`: PropertyKey<Bool> { PropertyKey("open") }
     /// Bokeh `size` (default `.b(300)`).
     public var size: OneOf2<String, Double> {
         get { attribute("size", as: OneOf2<String, Double>.self) ?? .b(300) }
-        set { setAttribute("size", newValue) }
+        set { setAttribute("size", newValue, unlessDefault: .b(300)) }
     }
     public static var size: PropertyKey<OneOf2<String, Double>> { PropertyKey("size") }
     /// Bokeh `resizable` (default `false`).
     public var resizable: Bool {
         get { attribute("resizable", as: Bool.self) ?? false }
-        set { setAttribute("resizable", newValue) }
+        set { setAttribute("resizable", newValue, unlessDefault: false) }
     }
     public static var resizable: PropertyKey<Bool> { PropertyKey("resizable") }
     /// A new `Drawer` with a fresh id, the per-instance defaults a new Python instance has,
@@ -440,7 +440,7 @@ public class Examiner: UIElement {
     /// Bokeh `target` (default `nil`).
     public var target: Value? {
         get { attribute("target", as: Value?.self) ?? nil }
-        set { setAttribute("target", newValue) }
+        set { setAttribute("target", newValue, unlessDefault: nil) }
     }
     public static var target: PropertyKey<Value?> { PropertyKey("target") }
     /// A new `Examiner` with a fresh id, the per-instance defaults a new Python instance has,
@@ -487,13 +487,13 @@ public class Icon: UIElement {
     override public class var modelTypeName: String { "Icon" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("size", OneOf2<String, Int>.self),
+            PropertySpec("size", OneOf2<String, Int>.self, default: .a("1em")),
         ]
     }
     /// Bokeh `size` (default `.a("1em")`).
     public var size: OneOf2<String, Int> {
         get { attribute("size", as: OneOf2<String, Int>.self) ?? .a("1em") }
-        set { setAttribute("size", newValue) }
+        set { setAttribute("size", newValue, unlessDefault: .a("1em")) }
     }
     public static var size: PropertyKey<OneOf2<String, Int>> { PropertyKey("size") }
 }
@@ -503,20 +503,20 @@ public class Menu: UIElement {
     override public class var modelTypeName: String { "Menu" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("items", [OneOf2<MenuItem, DividerItem>?].self),
-            PropertySpec("reversed", Bool.self),
+            PropertySpec("items", [OneOf2<MenuItem, DividerItem>?].self, default: []),
+            PropertySpec("reversed", Bool.self, default: false),
         ]
     }
     /// Bokeh `items` (default `[]`).
     public var items: [OneOf2<MenuItem, DividerItem>?] {
         get { attribute("items", as: [OneOf2<MenuItem, DividerItem>?].self) ?? [] }
-        set { setAttribute("items", newValue) }
+        set { setAttribute("items", newValue, unlessDefault: []) }
     }
     public static var items: PropertyKey<[OneOf2<MenuItem, DividerItem>?]> { PropertyKey("items") }
     /// Bokeh `reversed` (default `false`).
     public var reversed: Bool {
         get { attribute("reversed", as: Bool.self) ?? false }
-        set { setAttribute("reversed", newValue) }
+        set { setAttribute("reversed", newValue, unlessDefault: false) }
     }
     public static var reversed: PropertyKey<Bool> { PropertyKey("reversed") }
     /// A new `Menu` with a fresh id, the per-instance defaults a new Python instance has,
@@ -571,20 +571,20 @@ public class MenuItem: Model {
             PropertySpec("shortcut", String?.self),
             PropertySpec("menu", Menu?.self),
             PropertySpec("tooltip", String?.self),
-            PropertySpec("disabled", Bool.self),
+            PropertySpec("disabled", Bool.self, default: false),
             PropertySpec("action", Callback?.self),
         ]
     }
     /// Bokeh `checked` (default `nil`).
     public var checked: Bool? {
         get { attribute("checked", as: Bool?.self) ?? nil }
-        set { setAttribute("checked", newValue) }
+        set { setAttribute("checked", newValue, unlessDefault: nil) }
     }
     public static var checked: PropertyKey<Bool?> { PropertyKey("checked") }
     /// Bokeh `icon` (default `nil`).
     public var icon: Value? {
         get { attribute("icon", as: Value?.self) ?? nil }
-        set { setAttribute("icon", newValue) }
+        set { setAttribute("icon", newValue, unlessDefault: nil) }
     }
     public static var icon: PropertyKey<Value?> { PropertyKey("icon") }
     /// Bokeh `label`.
@@ -596,31 +596,31 @@ public class MenuItem: Model {
     /// Bokeh `shortcut` (default `nil`).
     public var shortcut: String? {
         get { attribute("shortcut", as: String?.self) ?? nil }
-        set { setAttribute("shortcut", newValue) }
+        set { setAttribute("shortcut", newValue, unlessDefault: nil) }
     }
     public static var shortcut: PropertyKey<String?> { PropertyKey("shortcut") }
     /// Bokeh `menu` (default `nil`).
     public var menu: Menu? {
         get { attribute("menu", as: Menu?.self) ?? nil }
-        set { setAttribute("menu", newValue) }
+        set { setAttribute("menu", newValue, unlessDefault: nil) }
     }
     public static var menu: PropertyKey<Menu?> { PropertyKey("menu") }
     /// Bokeh `tooltip` (default `nil`).
     public var tooltip: String? {
         get { attribute("tooltip", as: String?.self) ?? nil }
-        set { setAttribute("tooltip", newValue) }
+        set { setAttribute("tooltip", newValue, unlessDefault: nil) }
     }
     public static var tooltip: PropertyKey<String?> { PropertyKey("tooltip") }
     /// Bokeh `disabled` (default `false`).
     public var disabled: Bool {
         get { attribute("disabled", as: Bool.self) ?? false }
-        set { setAttribute("disabled", newValue) }
+        set { setAttribute("disabled", newValue, unlessDefault: false) }
     }
     public static var disabled: PropertyKey<Bool> { PropertyKey("disabled") }
     /// Bokeh `action` (default `nil`).
     public var action: Callback? {
         get { attribute("action", as: Callback?.self) ?? nil }
-        set { setAttribute("action", newValue) }
+        set { setAttribute("action", newValue, unlessDefault: nil) }
     }
     public static var action: PropertyKey<Callback?> { PropertyKey("action") }
     /// A new `MenuItem` with a fresh id, the per-instance defaults a new Python instance has,
@@ -705,13 +705,13 @@ public class Pane: UIElement {
     override public class var modelTypeName: String { "Pane" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("elements", [OneOf2<UIElement, DOMNode>].self),
+            PropertySpec("elements", [OneOf2<UIElement, DOMNode>].self, default: []),
         ]
     }
     /// Bokeh `elements` (default `[]`).
     public var elements: [OneOf2<UIElement, DOMNode>] {
         get { attribute("elements", as: [OneOf2<UIElement, DOMNode>].self) ?? [] }
-        set { setAttribute("elements", newValue) }
+        set { setAttribute("elements", newValue, unlessDefault: []) }
     }
     public static var elements: PropertyKey<[OneOf2<UIElement, DOMNode>]> { PropertyKey("elements") }
     /// A new `Pane` with a fresh id, the per-instance defaults a new Python instance has,
@@ -759,9 +759,9 @@ public class Panel: Pane {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("position", Coordinate?.self),
-            PropertySpec("anchor", OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self),
-            PropertySpec("width", OneOf3<Auto, Int, Node>.self),
-            PropertySpec("height", OneOf3<Auto, Int, Node>.self),
+            PropertySpec("anchor", OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self, default: .a(.topLeft)),
+            PropertySpec("width", OneOf3<Auto, Int, Node>.self, default: .a(.auto)),
+            PropertySpec("height", OneOf3<Auto, Int, Node>.self, default: .a(.auto)),
         ]
     }
     /// Bokeh `position`.
@@ -773,19 +773,19 @@ public class Panel: Pane {
     /// Bokeh `anchor` (default `.a(.topLeft)`).
     public var anchor: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>> {
         get { attribute("anchor", as: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self) ?? .a(.topLeft) }
-        set { setAttribute("anchor", newValue) }
+        set { setAttribute("anchor", newValue, unlessDefault: .a(.topLeft)) }
     }
     public static var anchor: PropertyKey<OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>> { PropertyKey("anchor") }
     /// Bokeh `width` (default `.a(.auto)`).
     public var width: OneOf3<Auto, Int, Node> {
         get { attribute("width", as: OneOf3<Auto, Int, Node>.self) ?? .a(.auto) }
-        set { setAttribute("width", newValue) }
+        set { setAttribute("width", newValue, unlessDefault: .a(.auto)) }
     }
     public static var width: PropertyKey<OneOf3<Auto, Int, Node>> { PropertyKey("width") }
     /// Bokeh `height` (default `.a(.auto)`).
     public var height: OneOf3<Auto, Int, Node> {
         get { attribute("height", as: OneOf3<Auto, Int, Node>.self) ?? .a(.auto) }
-        set { setAttribute("height", newValue) }
+        set { setAttribute("height", newValue, unlessDefault: .a(.auto)) }
     }
     public static var height: PropertyKey<OneOf3<Auto, Int, Node>> { PropertyKey("height") }
     /// A new `Panel` with a fresh id, the per-instance defaults a new Python instance has,
@@ -895,48 +895,48 @@ public class StyledElement: Model {
     override public class var modelTypeName: String { "StyledElement" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("html_attributes", [String: String].self),
+            PropertySpec("html_attributes", [String: String].self, default: [:]),
             PropertySpec("html_id", String?.self),
-            PropertySpec("css_classes", [String].self),
-            PropertySpec("css_variables", [String: OneOf2<String, Node>].self),
-            PropertySpec("styles", OneOf2<[String: String?], Styles>.self),
-            PropertySpec("stylesheets", [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>].self),
+            PropertySpec("css_classes", [String].self, default: []),
+            PropertySpec("css_variables", [String: OneOf2<String, Node>].self, default: [:]),
+            PropertySpec("styles", OneOf2<[String: String?], Styles>.self, default: .a([:])),
+            PropertySpec("stylesheets", [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>].self, default: []),
         ]
     }
     /// Bokeh `html_attributes` (default `[:]`).
     public var htmlAttributes: [String: String] {
         get { attribute("html_attributes", as: [String: String].self) ?? [:] }
-        set { setAttribute("html_attributes", newValue) }
+        set { setAttribute("html_attributes", newValue, unlessDefault: [:]) }
     }
     public static var htmlAttributes: PropertyKey<[String: String]> { PropertyKey("html_attributes") }
     /// Bokeh `html_id` (default `nil`).
     public var htmlId: String? {
         get { attribute("html_id", as: String?.self) ?? nil }
-        set { setAttribute("html_id", newValue) }
+        set { setAttribute("html_id", newValue, unlessDefault: nil) }
     }
     public static var htmlId: PropertyKey<String?> { PropertyKey("html_id") }
     /// Bokeh `css_classes` (default `[]`).
     public var cssClasses: [String] {
         get { attribute("css_classes", as: [String].self) ?? [] }
-        set { setAttribute("css_classes", newValue) }
+        set { setAttribute("css_classes", newValue, unlessDefault: []) }
     }
     public static var cssClasses: PropertyKey<[String]> { PropertyKey("css_classes") }
     /// Bokeh `css_variables` (default `[:]`).
     public var cssVariables: [String: OneOf2<String, Node>] {
         get { attribute("css_variables", as: [String: OneOf2<String, Node>].self) ?? [:] }
-        set { setAttribute("css_variables", newValue) }
+        set { setAttribute("css_variables", newValue, unlessDefault: [:]) }
     }
     public static var cssVariables: PropertyKey<[String: OneOf2<String, Node>]> { PropertyKey("css_variables") }
     /// Bokeh `styles` (default `.a([:])`).
     public var styles: OneOf2<[String: String?], Styles> {
         get { attribute("styles", as: OneOf2<[String: String?], Styles>.self) ?? .a([:]) }
-        set { setAttribute("styles", newValue) }
+        set { setAttribute("styles", newValue, unlessDefault: .a([:])) }
     }
     public static var styles: PropertyKey<OneOf2<[String: String?], Styles>> { PropertyKey("styles") }
     /// Bokeh `stylesheets` (default `[]`).
     public var stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>] {
         get { attribute("stylesheets", as: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>].self) ?? [] }
-        set { setAttribute("stylesheets", newValue) }
+        set { setAttribute("stylesheets", newValue, unlessDefault: []) }
     }
     public static var stylesheets: PropertyKey<[OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]> { PropertyKey("stylesheets") }
 }
@@ -1002,29 +1002,29 @@ public class Tooltip: UIElement {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("position", OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?.self),
-            PropertySpec("target", OneOf3<UIElement, Selector, Auto>.self),
+            PropertySpec("target", OneOf3<UIElement, Selector, Auto>.self, default: .c(.auto)),
             PropertySpec("content", OneOf3<String, DOMNode, UIElement>?.self),
-            PropertySpec("attachment", OneOf2<TooltipAttachment, Auto>.self),
-            PropertySpec("show_arrow", Bool.self),
-            PropertySpec("closable", Bool.self),
-            PropertySpec("interactive", Bool.self),
+            PropertySpec("attachment", OneOf2<TooltipAttachment, Auto>.self, default: .b(.auto)),
+            PropertySpec("show_arrow", Bool.self, default: true),
+            PropertySpec("closable", Bool.self, default: false),
+            PropertySpec("interactive", Bool.self, default: true),
         ]
     }
     /// Bokeh `visible` (default `false`).
     override public var visible: Bool {
         get { attribute("visible", as: Bool.self) ?? false }
-        set { setAttribute("visible", newValue) }
+        set { setAttribute("visible", newValue, unlessDefault: false) }
     }
     /// Bokeh `position` (default `nil`).
     public var position: OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>? {
         get { attribute("position", as: OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?.self) ?? nil }
-        set { setAttribute("position", newValue) }
+        set { setAttribute("position", newValue, unlessDefault: nil) }
     }
     public static var position: PropertyKey<OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?> { PropertyKey("position") }
     /// Bokeh `target` (default `.c(.auto)`).
     public var target: OneOf3<UIElement, Selector, Auto> {
         get { attribute("target", as: OneOf3<UIElement, Selector, Auto>.self) ?? .c(.auto) }
-        set { setAttribute("target", newValue) }
+        set { setAttribute("target", newValue, unlessDefault: .c(.auto)) }
     }
     public static var target: PropertyKey<OneOf3<UIElement, Selector, Auto>> { PropertyKey("target") }
     /// Bokeh `content`.
@@ -1036,25 +1036,25 @@ public class Tooltip: UIElement {
     /// Bokeh `attachment` (default `.b(.auto)`).
     public var attachment: OneOf2<TooltipAttachment, Auto> {
         get { attribute("attachment", as: OneOf2<TooltipAttachment, Auto>.self) ?? .b(.auto) }
-        set { setAttribute("attachment", newValue) }
+        set { setAttribute("attachment", newValue, unlessDefault: .b(.auto)) }
     }
     public static var attachment: PropertyKey<OneOf2<TooltipAttachment, Auto>> { PropertyKey("attachment") }
     /// Bokeh `show_arrow` (default `true`).
     public var showArrow: Bool {
         get { attribute("show_arrow", as: Bool.self) ?? true }
-        set { setAttribute("show_arrow", newValue) }
+        set { setAttribute("show_arrow", newValue, unlessDefault: true) }
     }
     public static var showArrow: PropertyKey<Bool> { PropertyKey("show_arrow") }
     /// Bokeh `closable` (default `false`).
     public var closable: Bool {
         get { attribute("closable", as: Bool.self) ?? false }
-        set { setAttribute("closable", newValue) }
+        set { setAttribute("closable", newValue, unlessDefault: false) }
     }
     public static var closable: PropertyKey<Bool> { PropertyKey("closable") }
     /// Bokeh `interactive` (default `true`).
     public var interactive: Bool {
         get { attribute("interactive", as: Bool.self) ?? true }
-        set { setAttribute("interactive", newValue) }
+        set { setAttribute("interactive", newValue, unlessDefault: true) }
     }
     public static var interactive: PropertyKey<Bool> { PropertyKey("interactive") }
     /// A new `Tooltip` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1113,20 +1113,20 @@ public class UIElement: StyledElement {
     override public class var modelTypeName: String { "UIElement" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("visible", Bool.self),
+            PropertySpec("visible", Bool.self, default: true),
             PropertySpec("context_menu", OneOf2<Menu, Auto>?.self),
         ]
     }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
         get { attribute("visible", as: Bool.self) ?? true }
-        set { setAttribute("visible", newValue) }
+        set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
     /// Bokeh `context_menu` (default `nil`).
     public var contextMenu: OneOf2<Menu, Auto>? {
         get { attribute("context_menu", as: OneOf2<Menu, Auto>?.self) ?? nil }
-        set { setAttribute("context_menu", newValue) }
+        set { setAttribute("context_menu", newValue, unlessDefault: nil) }
     }
     public static var contextMenu: PropertyKey<OneOf2<Menu, Auto>?> { PropertyKey("context_menu") }
 }

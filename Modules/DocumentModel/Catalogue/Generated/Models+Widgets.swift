@@ -5,20 +5,20 @@ public class AbstractButton: Widget {
     override public class var modelTypeName: String { "AbstractButton" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("label", OneOf2<String, DOMNode>.self),
+            PropertySpec("label", OneOf2<String, DOMNode>.self, default: .a("Button")),
             PropertySpec("icon", Icon?.self),
         ]
     }
     /// Bokeh `label` (default `.a("Button")`).
     public var label: OneOf2<String, DOMNode> {
         get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("Button") }
-        set { setAttribute("label", newValue) }
+        set { setAttribute("label", newValue, unlessDefault: .a("Button")) }
     }
     public static var label: PropertyKey<OneOf2<String, DOMNode>> { PropertyKey("label") }
     /// Bokeh `icon` (default `nil`).
     public var icon: Icon? {
         get { attribute("icon", as: Icon?.self) ?? nil }
-        set { setAttribute("icon", newValue) }
+        set { setAttribute("icon", newValue, unlessDefault: nil) }
     }
     public static var icon: PropertyKey<Icon?> { PropertyKey("icon") }
 }
@@ -28,13 +28,13 @@ public class AbstractGroup: Widget {
     override public class var modelTypeName: String { "AbstractGroup" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("labels", [String].self),
+            PropertySpec("labels", [String].self, default: []),
         ]
     }
     /// Bokeh `labels` (default `[]`).
     public var labels: [String] {
         get { attribute("labels", as: [String].self) ?? [] }
-        set { setAttribute("labels", newValue) }
+        set { setAttribute("labels", newValue, unlessDefault: []) }
     }
     public static var labels: PropertyKey<[String]> { PropertyKey("labels") }
 }
@@ -44,53 +44,53 @@ public class AbstractSlider: Widget {
     override public class var modelTypeName: String { "AbstractSlider" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("orientation", Orientation.self),
-            PropertySpec("title", String?.self),
-            PropertySpec("show_value", Bool.self),
-            PropertySpec("direction", AbstractSliderDirection.self),
-            PropertySpec("tooltips", Bool.self),
-            PropertySpec("bar_color", Color.self),
+            PropertySpec("orientation", Orientation.self, default: .horizontal),
+            PropertySpec("title", String?.self, default: ""),
+            PropertySpec("show_value", Bool.self, default: true),
+            PropertySpec("direction", AbstractSliderDirection.self, default: .ltr),
+            PropertySpec("tooltips", Bool.self, default: true),
+            PropertySpec("bar_color", Color.self, default: .css("#e6e6e6")),
         ]
     }
     /// Bokeh `width` (default `300`).
     override public var width: Int? {
         get { attribute("width", as: Int?.self) ?? 300 }
-        set { setAttribute("width", newValue) }
+        set { setAttribute("width", newValue, unlessDefault: 300) }
     }
     /// Bokeh `orientation` (default `.horizontal`).
     public var orientation: Orientation {
         get { attribute("orientation", as: Orientation.self) ?? .horizontal }
-        set { setAttribute("orientation", newValue) }
+        set { setAttribute("orientation", newValue, unlessDefault: .horizontal) }
     }
     public static var orientation: PropertyKey<Orientation> { PropertyKey("orientation") }
     /// Bokeh `title` (default `""`).
     public var title: String? {
         get { attribute("title", as: String?.self) ?? "" }
-        set { setAttribute("title", newValue) }
+        set { setAttribute("title", newValue, unlessDefault: "") }
     }
     public static var title: PropertyKey<String?> { PropertyKey("title") }
     /// Bokeh `show_value` (default `true`).
     public var showValue: Bool {
         get { attribute("show_value", as: Bool.self) ?? true }
-        set { setAttribute("show_value", newValue) }
+        set { setAttribute("show_value", newValue, unlessDefault: true) }
     }
     public static var showValue: PropertyKey<Bool> { PropertyKey("show_value") }
     /// Bokeh `direction` (default `.ltr`).
     public var direction: AbstractSliderDirection {
         get { attribute("direction", as: AbstractSliderDirection.self) ?? .ltr }
-        set { setAttribute("direction", newValue) }
+        set { setAttribute("direction", newValue, unlessDefault: .ltr) }
     }
     public static var direction: PropertyKey<AbstractSliderDirection> { PropertyKey("direction") }
     /// Bokeh `tooltips` (default `true`).
     public var tooltips: Bool {
         get { attribute("tooltips", as: Bool.self) ?? true }
-        set { setAttribute("tooltips", newValue) }
+        set { setAttribute("tooltips", newValue, unlessDefault: true) }
     }
     public static var tooltips: PropertyKey<Bool> { PropertyKey("tooltips") }
     /// Bokeh `bar_color` (default `.css("#e6e6e6")`).
     public var barColor: Color {
         get { attribute("bar_color", as: Color.self) ?? .css("#e6e6e6") }
-        set { setAttribute("bar_color", newValue) }
+        set { setAttribute("bar_color", newValue, unlessDefault: .css("#e6e6e6")) }
     }
     public static var barColor: PropertyKey<Color> { PropertyKey("bar_color") }
 }
@@ -100,48 +100,48 @@ public class AutocompleteInput: TextInput {
     override public class var modelTypeName: String { "AutocompleteInput" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("completions", [String].self),
+            PropertySpec("completions", [String].self, default: []),
             PropertySpec("max_completions", Int?.self),
-            PropertySpec("min_characters", Int.self),
-            PropertySpec("case_sensitive", Bool.self),
-            PropertySpec("restrict", Bool.self),
-            PropertySpec("search_strategy", AutocompleteInputSearchStrategy.self),
+            PropertySpec("min_characters", Int.self, default: 2),
+            PropertySpec("case_sensitive", Bool.self, default: true),
+            PropertySpec("restrict", Bool.self, default: true),
+            PropertySpec("search_strategy", AutocompleteInputSearchStrategy.self, default: .startsWith),
         ]
     }
     /// Bokeh `completions` (default `[]`).
     public var completions: [String] {
         get { attribute("completions", as: [String].self) ?? [] }
-        set { setAttribute("completions", newValue) }
+        set { setAttribute("completions", newValue, unlessDefault: []) }
     }
     public static var completions: PropertyKey<[String]> { PropertyKey("completions") }
     /// Bokeh `max_completions` (default `nil`).
     public var maxCompletions: Int? {
         get { attribute("max_completions", as: Int?.self) ?? nil }
-        set { setAttribute("max_completions", newValue) }
+        set { setAttribute("max_completions", newValue, unlessDefault: nil) }
     }
     public static var maxCompletions: PropertyKey<Int?> { PropertyKey("max_completions") }
     /// Bokeh `min_characters` (default `2`).
     public var minCharacters: Int {
         get { attribute("min_characters", as: Int.self) ?? 2 }
-        set { setAttribute("min_characters", newValue) }
+        set { setAttribute("min_characters", newValue, unlessDefault: 2) }
     }
     public static var minCharacters: PropertyKey<Int> { PropertyKey("min_characters") }
     /// Bokeh `case_sensitive` (default `true`).
     public var caseSensitive: Bool {
         get { attribute("case_sensitive", as: Bool.self) ?? true }
-        set { setAttribute("case_sensitive", newValue) }
+        set { setAttribute("case_sensitive", newValue, unlessDefault: true) }
     }
     public static var caseSensitive: PropertyKey<Bool> { PropertyKey("case_sensitive") }
     /// Bokeh `restrict` (default `true`).
     public var restrict: Bool {
         get { attribute("restrict", as: Bool.self) ?? true }
-        set { setAttribute("restrict", newValue) }
+        set { setAttribute("restrict", newValue, unlessDefault: true) }
     }
     public static var restrict: PropertyKey<Bool> { PropertyKey("restrict") }
     /// Bokeh `search_strategy` (default `.startsWith`).
     public var searchStrategy: AutocompleteInputSearchStrategy {
         get { attribute("search_strategy", as: AutocompleteInputSearchStrategy.self) ?? .startsWith }
-        set { setAttribute("search_strategy", newValue) }
+        set { setAttribute("search_strategy", newValue, unlessDefault: .startsWith) }
     }
     public static var searchStrategy: PropertyKey<AutocompleteInputSearchStrategy> { PropertyKey("search_strategy") }
     /// A new `AutocompleteInput` with a fresh id, the per-instance defaults a new Python instance has,
@@ -279,13 +279,13 @@ public class BaseDatePicker: PickerBase {
     /// Bokeh `min_date` (default `nil`).
     public var minDate: Value? {
         get { attribute("min_date", as: Value?.self) ?? nil }
-        set { setAttribute("min_date", newValue) }
+        set { setAttribute("min_date", newValue, unlessDefault: nil) }
     }
     public static var minDate: PropertyKey<Value?> { PropertyKey("min_date") }
     /// Bokeh `max_date` (default `nil`).
     public var maxDate: Value? {
         get { attribute("max_date", as: Value?.self) ?? nil }
-        set { setAttribute("max_date", newValue) }
+        set { setAttribute("max_date", newValue, unlessDefault: nil) }
     }
     public static var maxDate: PropertyKey<Value?> { PropertyKey("max_date") }
 }
@@ -302,13 +302,13 @@ public class BaseDatetimePicker: PickerBase {
     /// Bokeh `min_date` (default `nil`).
     public var minDate: Value? {
         get { attribute("min_date", as: Value?.self) ?? nil }
-        set { setAttribute("min_date", newValue) }
+        set { setAttribute("min_date", newValue, unlessDefault: nil) }
     }
     public static var minDate: PropertyKey<Value?> { PropertyKey("min_date") }
     /// Bokeh `max_date` (default `nil`).
     public var maxDate: Value? {
         get { attribute("max_date", as: Value?.self) ?? nil }
-        set { setAttribute("max_date", newValue) }
+        set { setAttribute("max_date", newValue, unlessDefault: nil) }
     }
     public static var maxDate: PropertyKey<Value?> { PropertyKey("max_date") }
 }
@@ -318,13 +318,13 @@ public class BooleanFormatter: CellFormatter {
     override public class var modelTypeName: String { "BooleanFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("icon", BooleanFormatterIcon.self),
+            PropertySpec("icon", BooleanFormatterIcon.self, default: .check),
         ]
     }
     /// Bokeh `icon` (default `.check`).
     public var icon: BooleanFormatterIcon {
         get { attribute("icon", as: BooleanFormatterIcon.self) ?? .check }
-        set { setAttribute("icon", newValue) }
+        set { setAttribute("icon", newValue, unlessDefault: .check) }
     }
     public static var icon: PropertyKey<BooleanFormatterIcon> { PropertyKey("icon") }
     /// A new `BooleanFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -431,13 +431,13 @@ public class ButtonLike: Model {
     override public class var modelTypeName: String { "ButtonLike" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("button_type", ButtonType.self),
+            PropertySpec("button_type", ButtonType.self, default: .`default`),
         ]
     }
     /// Bokeh `button_type` (default `.`default``).
     public var buttonType: ButtonType {
         get { attribute("button_type", as: ButtonType.self) ?? .`default` }
-        set { setAttribute("button_type", newValue) }
+        set { setAttribute("button_type", newValue, unlessDefault: .`default`) }
     }
     public static var buttonType: PropertyKey<ButtonType> { PropertyKey("button_type") }
 }
@@ -639,13 +639,13 @@ public class CheckboxButtonGroup: ToggleButtonGroup {
     override public class var modelTypeName: String { "CheckboxButtonGroup" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("active", [Int].self),
+            PropertySpec("active", [Int].self, default: []),
         ]
     }
     /// Bokeh `active` (default `[]`).
     public var active: [Int] {
         get { attribute("active", as: [Int].self) ?? [] }
-        set { setAttribute("active", newValue) }
+        set { setAttribute("active", newValue, unlessDefault: []) }
     }
     public static var active: PropertyKey<[Int]> { PropertyKey("active") }
     /// A new `CheckboxButtonGroup` with a fresh id, the per-instance defaults a new Python instance has,
@@ -752,13 +752,13 @@ public class CheckboxGroup: ToggleInputGroup {
     override public class var modelTypeName: String { "CheckboxGroup" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("active", [Int].self),
+            PropertySpec("active", [Int].self, default: []),
         ]
     }
     /// Bokeh `active` (default `[]`).
     public var active: [Int] {
         get { attribute("active", as: [Int].self) ?? [] }
-        set { setAttribute("active", newValue) }
+        set { setAttribute("active", newValue, unlessDefault: []) }
     }
     public static var active: PropertyKey<[Int]> { PropertyKey("active") }
     /// A new `CheckboxGroup` with a fresh id, the per-instance defaults a new Python instance has,
@@ -841,13 +841,13 @@ public class ColorPicker: InputWidget {
     override public class var modelTypeName: String { "ColorPicker" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("color", Color.self),
+            PropertySpec("color", Color.self, default: .css("#000000")),
         ]
     }
     /// Bokeh `color` (default `.css("#000000")`).
     public var color: Color {
         get { attribute("color", as: Color.self) ?? .css("#000000") }
-        set { setAttribute("color", newValue) }
+        set { setAttribute("color", newValue, unlessDefault: .css("#000000")) }
     }
     public static var color: PropertyKey<Color> { PropertyKey("color") }
     /// A new `ColorPicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -933,14 +933,14 @@ public class DataCube: DataTable {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("grouping", [GroupingInfo].self),
+            PropertySpec("grouping", [GroupingInfo].self, default: []),
             PropertySpec("target", DataSource?.self),
         ]
     }
     /// Bokeh `grouping` (default `[]`).
     public var grouping: [GroupingInfo] {
         get { attribute("grouping", as: [GroupingInfo].self) ?? [] }
-        set { setAttribute("grouping", newValue) }
+        set { setAttribute("grouping", newValue, unlessDefault: []) }
     }
     public static var grouping: PropertyKey<[GroupingInfo]> { PropertyKey("grouping") }
     /// Bokeh `target`.
@@ -1068,135 +1068,135 @@ public class DataTable: TableWidget {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("autosize_mode", AutosizeMode.self),
-            PropertySpec("auto_edit", Bool.self),
-            PropertySpec("columns", [TableColumn].self),
+            PropertySpec("autosize_mode", AutosizeMode.self, default: .forceFit),
+            PropertySpec("auto_edit", Bool.self, default: false),
+            PropertySpec("columns", [TableColumn].self, default: []),
             PropertySpec("fit_columns", Bool?.self),
             PropertySpec("frozen_columns", Int?.self),
             PropertySpec("frozen_rows", Int?.self),
-            PropertySpec("sortable", Bool.self),
-            PropertySpec("reorderable", Bool.self),
-            PropertySpec("editable", Bool.self),
-            PropertySpec("selectable", OneOf2<Bool, DataTableSelectable>.self),
-            PropertySpec("index_position", Int?.self),
-            PropertySpec("index_header", String.self),
-            PropertySpec("index_width", Int.self),
-            PropertySpec("scroll_to_selection", Bool.self),
-            PropertySpec("header_row", Bool.self),
-            PropertySpec("row_height", Int.self),
-            PropertySpec("multi_selectable", Bool.self),
+            PropertySpec("sortable", Bool.self, default: true),
+            PropertySpec("reorderable", Bool.self, default: true),
+            PropertySpec("editable", Bool.self, default: false),
+            PropertySpec("selectable", OneOf2<Bool, DataTableSelectable>.self, default: .a(true)),
+            PropertySpec("index_position", Int?.self, default: 0),
+            PropertySpec("index_header", String.self, default: "#"),
+            PropertySpec("index_width", Int.self, default: 40),
+            PropertySpec("scroll_to_selection", Bool.self, default: true),
+            PropertySpec("header_row", Bool.self, default: true),
+            PropertySpec("row_height", Int.self, default: 25),
+            PropertySpec("multi_selectable", Bool.self, default: true),
         ]
     }
     /// Bokeh `width` (default `600`).
     override public var width: Int? {
         get { attribute("width", as: Int?.self) ?? 600 }
-        set { setAttribute("width", newValue) }
+        set { setAttribute("width", newValue, unlessDefault: 600) }
     }
     /// Bokeh `height` (default `400`).
     override public var height: Int? {
         get { attribute("height", as: Int?.self) ?? 400 }
-        set { setAttribute("height", newValue) }
+        set { setAttribute("height", newValue, unlessDefault: 400) }
     }
     /// Bokeh `autosize_mode` (default `.forceFit`).
     public var autosizeMode: AutosizeMode {
         get { attribute("autosize_mode", as: AutosizeMode.self) ?? .forceFit }
-        set { setAttribute("autosize_mode", newValue) }
+        set { setAttribute("autosize_mode", newValue, unlessDefault: .forceFit) }
     }
     public static var autosizeMode: PropertyKey<AutosizeMode> { PropertyKey("autosize_mode") }
     /// Bokeh `auto_edit` (default `false`).
     public var autoEdit: Bool {
         get { attribute("auto_edit", as: Bool.self) ?? false }
-        set { setAttribute("auto_edit", newValue) }
+        set { setAttribute("auto_edit", newValue, unlessDefault: false) }
     }
     public static var autoEdit: PropertyKey<Bool> { PropertyKey("auto_edit") }
     /// Bokeh `columns` (default `[]`).
     public var columns: [TableColumn] {
         get { attribute("columns", as: [TableColumn].self) ?? [] }
-        set { setAttribute("columns", newValue) }
+        set { setAttribute("columns", newValue, unlessDefault: []) }
     }
     public static var columns: PropertyKey<[TableColumn]> { PropertyKey("columns") }
     /// Bokeh `fit_columns` (default `nil`).
     public var fitColumns: Bool? {
         get { attribute("fit_columns", as: Bool?.self) ?? nil }
-        set { setAttribute("fit_columns", newValue) }
+        set { setAttribute("fit_columns", newValue, unlessDefault: nil) }
     }
     public static var fitColumns: PropertyKey<Bool?> { PropertyKey("fit_columns") }
     /// Bokeh `frozen_columns` (default `nil`).
     public var frozenColumns: Int? {
         get { attribute("frozen_columns", as: Int?.self) ?? nil }
-        set { setAttribute("frozen_columns", newValue) }
+        set { setAttribute("frozen_columns", newValue, unlessDefault: nil) }
     }
     public static var frozenColumns: PropertyKey<Int?> { PropertyKey("frozen_columns") }
     /// Bokeh `frozen_rows` (default `nil`).
     public var frozenRows: Int? {
         get { attribute("frozen_rows", as: Int?.self) ?? nil }
-        set { setAttribute("frozen_rows", newValue) }
+        set { setAttribute("frozen_rows", newValue, unlessDefault: nil) }
     }
     public static var frozenRows: PropertyKey<Int?> { PropertyKey("frozen_rows") }
     /// Bokeh `sortable` (default `true`).
     public var sortable: Bool {
         get { attribute("sortable", as: Bool.self) ?? true }
-        set { setAttribute("sortable", newValue) }
+        set { setAttribute("sortable", newValue, unlessDefault: true) }
     }
     public static var sortable: PropertyKey<Bool> { PropertyKey("sortable") }
     /// Bokeh `reorderable` (default `true`).
     public var reorderable: Bool {
         get { attribute("reorderable", as: Bool.self) ?? true }
-        set { setAttribute("reorderable", newValue) }
+        set { setAttribute("reorderable", newValue, unlessDefault: true) }
     }
     public static var reorderable: PropertyKey<Bool> { PropertyKey("reorderable") }
     /// Bokeh `editable` (default `false`).
     public var editable: Bool {
         get { attribute("editable", as: Bool.self) ?? false }
-        set { setAttribute("editable", newValue) }
+        set { setAttribute("editable", newValue, unlessDefault: false) }
     }
     public static var editable: PropertyKey<Bool> { PropertyKey("editable") }
     /// Bokeh `selectable` (default `.a(true)`).
     public var selectable: OneOf2<Bool, DataTableSelectable> {
         get { attribute("selectable", as: OneOf2<Bool, DataTableSelectable>.self) ?? .a(true) }
-        set { setAttribute("selectable", newValue) }
+        set { setAttribute("selectable", newValue, unlessDefault: .a(true)) }
     }
     public static var selectable: PropertyKey<OneOf2<Bool, DataTableSelectable>> { PropertyKey("selectable") }
     /// Bokeh `index_position` (default `0`).
     public var indexPosition: Int? {
         get { attribute("index_position", as: Int?.self) ?? 0 }
-        set { setAttribute("index_position", newValue) }
+        set { setAttribute("index_position", newValue, unlessDefault: 0) }
     }
     public static var indexPosition: PropertyKey<Int?> { PropertyKey("index_position") }
     /// Bokeh `index_header` (default `"#"`).
     public var indexHeader: String {
         get { attribute("index_header", as: String.self) ?? "#" }
-        set { setAttribute("index_header", newValue) }
+        set { setAttribute("index_header", newValue, unlessDefault: "#") }
     }
     public static var indexHeader: PropertyKey<String> { PropertyKey("index_header") }
     /// Bokeh `index_width` (default `40`).
     public var indexWidth: Int {
         get { attribute("index_width", as: Int.self) ?? 40 }
-        set { setAttribute("index_width", newValue) }
+        set { setAttribute("index_width", newValue, unlessDefault: 40) }
     }
     public static var indexWidth: PropertyKey<Int> { PropertyKey("index_width") }
     /// Bokeh `scroll_to_selection` (default `true`).
     public var scrollToSelection: Bool {
         get { attribute("scroll_to_selection", as: Bool.self) ?? true }
-        set { setAttribute("scroll_to_selection", newValue) }
+        set { setAttribute("scroll_to_selection", newValue, unlessDefault: true) }
     }
     public static var scrollToSelection: PropertyKey<Bool> { PropertyKey("scroll_to_selection") }
     /// Bokeh `header_row` (default `true`).
     public var headerRow: Bool {
         get { attribute("header_row", as: Bool.self) ?? true }
-        set { setAttribute("header_row", newValue) }
+        set { setAttribute("header_row", newValue, unlessDefault: true) }
     }
     public static var headerRow: PropertyKey<Bool> { PropertyKey("header_row") }
     /// Bokeh `row_height` (default `25`).
     public var rowHeight: Int {
         get { attribute("row_height", as: Int.self) ?? 25 }
-        set { setAttribute("row_height", newValue) }
+        set { setAttribute("row_height", newValue, unlessDefault: 25) }
     }
     public static var rowHeight: PropertyKey<Int> { PropertyKey("row_height") }
     /// Bokeh `multi_selectable` (default `true`).
     public var multiSelectable: Bool {
         get { attribute("multi_selectable", as: Bool.self) ?? true }
-        set { setAttribute("multi_selectable", newValue) }
+        set { setAttribute("multi_selectable", newValue, unlessDefault: true) }
     }
     public static var multiSelectable: PropertyKey<Bool> { PropertyKey("multi_selectable") }
     /// A new `DataTable` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1313,25 +1313,25 @@ public class DateCommon: Model {
         super.declaredProperties + [
             PropertySpec("disabled_dates", Value?.self),
             PropertySpec("enabled_dates", Value?.self),
-            PropertySpec("date_format", String.self),
+            PropertySpec("date_format", String.self, default: "Y-m-d"),
         ]
     }
     /// Bokeh `disabled_dates` (default `nil`).
     public var disabledDates: Value? {
         get { attribute("disabled_dates", as: Value?.self) ?? nil }
-        set { setAttribute("disabled_dates", newValue) }
+        set { setAttribute("disabled_dates", newValue, unlessDefault: nil) }
     }
     public static var disabledDates: PropertyKey<Value?> { PropertyKey("disabled_dates") }
     /// Bokeh `enabled_dates` (default `nil`).
     public var enabledDates: Value? {
         get { attribute("enabled_dates", as: Value?.self) ?? nil }
-        set { setAttribute("enabled_dates", newValue) }
+        set { setAttribute("enabled_dates", newValue, unlessDefault: nil) }
     }
     public static var enabledDates: PropertyKey<Value?> { PropertyKey("enabled_dates") }
     /// Bokeh `date_format` (default `"Y-m-d"`).
     public var dateFormat: String {
         get { attribute("date_format", as: String.self) ?? "Y-m-d" }
-        set { setAttribute("date_format", newValue) }
+        set { setAttribute("date_format", newValue, unlessDefault: "Y-m-d") }
     }
     public static var dateFormat: PropertyKey<String> { PropertyKey("date_format") }
 }
@@ -1365,23 +1365,23 @@ public class DateFormatter: StringFormatter {
     override public class var modelTypeName: String { "DateFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("format", OneOf2<DateFormat, String>.self),
+            PropertySpec("format", OneOf2<DateFormat, String>.self, default: .a(.iSO8601)),
         ]
     }
     /// Bokeh `nan_format` (default `"-"`).
     override public var nanFormat: String {
         get { attribute("nan_format", as: String.self) ?? "-" }
-        set { setAttribute("nan_format", newValue) }
+        set { setAttribute("nan_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `null_format` (default `"-"`).
     override public var nullFormat: String {
         get { attribute("null_format", as: String.self) ?? "-" }
-        set { setAttribute("null_format", newValue) }
+        set { setAttribute("null_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `format` (default `.a(.iSO8601)`).
     public var format: OneOf2<DateFormat, String> {
         get { attribute("format", as: OneOf2<DateFormat, String>.self) ?? .a(.iSO8601) }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: .a(.iSO8601)) }
     }
     public static var format: PropertyKey<OneOf2<DateFormat, String>> { PropertyKey("format") }
     /// A new `DateFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1433,7 +1433,7 @@ public class DatePicker: BaseDatePicker {
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
         get { attribute("value", as: Value?.self) ?? nil }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
     /// A new `DatePicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1533,7 +1533,7 @@ public class DateRangePicker: BaseDatePicker {
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
         get { attribute("value", as: Value?.self) ?? nil }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
     /// A new `DateRangePicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1627,13 +1627,13 @@ public class DateRangeSlider: NumericalSlider {
             PropertySpec("value", Value?.self),
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
-            PropertySpec("step", Int.self),
+            PropertySpec("step", Int.self, default: 1),
         ]
     }
     /// Bokeh `format` (default `.a("%d %b %Y")`).
     override public var format: OneOf2<String, TickFormatter> {
         get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("%d %b %Y") }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: .a("%d %b %Y")) }
     }
     /// Bokeh `value`.
     public var value: Value? {
@@ -1656,7 +1656,7 @@ public class DateRangeSlider: NumericalSlider {
     /// Bokeh `step` (default `1`).
     public var step: Int {
         get { attribute("step", as: Int.self) ?? 1 }
-        set { setAttribute("step", newValue) }
+        set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Int> { PropertyKey("step") }
     /// A new `DateRangeSlider` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1758,13 +1758,13 @@ public class DateSlider: NumericalSlider {
             PropertySpec("value", Value?.self),
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
-            PropertySpec("step", Int.self),
+            PropertySpec("step", Int.self, default: 1),
         ]
     }
     /// Bokeh `format` (default `.a("%d %b %Y")`).
     override public var format: OneOf2<String, TickFormatter> {
         get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("%d %b %Y") }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: .a("%d %b %Y")) }
     }
     /// Bokeh `value`.
     public var value: Value? {
@@ -1787,7 +1787,7 @@ public class DateSlider: NumericalSlider {
     /// Bokeh `step` (default `1`).
     public var step: Int {
         get { attribute("step", as: Int.self) ?? 1 }
-        set { setAttribute("step", newValue) }
+        set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Int> { PropertyKey("step") }
     /// A new `DateSlider` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1895,7 +1895,7 @@ public class DatetimePicker: BaseDatetimePicker {
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
         get { attribute("value", as: Value?.self) ?? nil }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
     /// A new `DatetimePicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -1995,7 +1995,7 @@ public class DatetimeRangePicker: BaseDatetimePicker {
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
         get { attribute("value", as: Value?.self) ?? nil }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
     /// A new `DatetimeRangePicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2089,13 +2089,13 @@ public class DatetimeRangeSlider: NumericalSlider {
             PropertySpec("value", Value?.self),
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
-            PropertySpec("step", Int.self),
+            PropertySpec("step", Int.self, default: 3600000),
         ]
     }
     /// Bokeh `format` (default `.a("%d %b %Y %H:%M:%S")`).
     override public var format: OneOf2<String, TickFormatter> {
         get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("%d %b %Y %H:%M:%S") }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: .a("%d %b %Y %H:%M:%S")) }
     }
     /// Bokeh `value`.
     public var value: Value? {
@@ -2118,7 +2118,7 @@ public class DatetimeRangeSlider: NumericalSlider {
     /// Bokeh `step` (default `3600000`).
     public var step: Int {
         get { attribute("step", as: Int.self) ?? 3600000 }
-        set { setAttribute("step", newValue) }
+        set { setAttribute("step", newValue, unlessDefault: 3600000) }
     }
     public static var step: PropertyKey<Int> { PropertyKey("step") }
     /// A new `DatetimeRangeSlider` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2217,13 +2217,13 @@ public class Div: Markup {
     override public class var modelTypeName: String { "Div" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("render_as_text", Bool.self),
+            PropertySpec("render_as_text", Bool.self, default: false),
         ]
     }
     /// Bokeh `render_as_text` (default `false`).
     public var renderAsText: Bool {
         get { attribute("render_as_text", as: Bool.self) ?? false }
-        set { setAttribute("render_as_text", newValue) }
+        set { setAttribute("render_as_text", newValue, unlessDefault: false) }
     }
     public static var renderAsText: PropertyKey<Bool> { PropertyKey("render_as_text") }
     /// A new `Div` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2306,25 +2306,25 @@ public class Dropdown: AbstractButton {
     override public class var modelTypeName: String { "Dropdown" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("split", Bool.self),
-            PropertySpec("menu", [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?].self),
+            PropertySpec("split", Bool.self, default: false),
+            PropertySpec("menu", [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?].self, default: []),
         ]
     }
     /// Bokeh `label` (default `.a("Dropdown")`).
     override public var label: OneOf2<String, DOMNode> {
         get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("Dropdown") }
-        set { setAttribute("label", newValue) }
+        set { setAttribute("label", newValue, unlessDefault: .a("Dropdown")) }
     }
     /// Bokeh `split` (default `false`).
     public var split: Bool {
         get { attribute("split", as: Bool.self) ?? false }
-        set { setAttribute("split", newValue) }
+        set { setAttribute("split", newValue, unlessDefault: false) }
     }
     public static var split: PropertyKey<Bool> { PropertyKey("split") }
     /// Bokeh `menu` (default `[]`).
     public var menu: [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?] {
         get { attribute("menu", as: [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?].self) ?? [] }
-        set { setAttribute("menu", newValue) }
+        set { setAttribute("menu", newValue, unlessDefault: []) }
     }
     public static var menu: PropertyKey<[OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?]> { PropertyKey("menu") }
     /// A new `Dropdown` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2412,27 +2412,27 @@ public class FileInput: InputWidget {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("accept", OneOf2<String, [String]>.self),
-            PropertySpec("multiple", Bool.self),
-            PropertySpec("directory", Bool.self),
+            PropertySpec("accept", OneOf2<String, [String]>.self, default: .a("")),
+            PropertySpec("multiple", Bool.self, default: false),
+            PropertySpec("directory", Bool.self, default: false),
         ]
     }
     /// Bokeh `accept` (default `.a("")`).
     public var accept: OneOf2<String, [String]> {
         get { attribute("accept", as: OneOf2<String, [String]>.self) ?? .a("") }
-        set { setAttribute("accept", newValue) }
+        set { setAttribute("accept", newValue, unlessDefault: .a("")) }
     }
     public static var accept: PropertyKey<OneOf2<String, [String]>> { PropertyKey("accept") }
     /// Bokeh `multiple` (default `false`).
     public var multiple: Bool {
         get { attribute("multiple", as: Bool.self) ?? false }
-        set { setAttribute("multiple", newValue) }
+        set { setAttribute("multiple", newValue, unlessDefault: false) }
     }
     public static var multiple: PropertyKey<Bool> { PropertyKey("multiple") }
     /// Bokeh `directory` (default `false`).
     public var directory: Bool {
         get { attribute("directory", as: Bool.self) ?? false }
-        set { setAttribute("directory", newValue) }
+        set { setAttribute("directory", newValue, unlessDefault: false) }
     }
     public static var directory: PropertyKey<Bool> { PropertyKey("directory") }
     /// A new `FileInput` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2519,27 +2519,27 @@ public class GroupingInfo: Model {
     override public class var modelTypeName: String { "GroupingInfo" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("getter", String.self),
-            PropertySpec("aggregators", [RowAggregator].self),
-            PropertySpec("collapsed", Bool.self),
+            PropertySpec("getter", String.self, default: ""),
+            PropertySpec("aggregators", [RowAggregator].self, default: []),
+            PropertySpec("collapsed", Bool.self, default: false),
         ]
     }
     /// Bokeh `getter` (default `""`).
     public var getter: String {
         get { attribute("getter", as: String.self) ?? "" }
-        set { setAttribute("getter", newValue) }
+        set { setAttribute("getter", newValue, unlessDefault: "") }
     }
     public static var getter: PropertyKey<String> { PropertyKey("getter") }
     /// Bokeh `aggregators` (default `[]`).
     public var aggregators: [RowAggregator] {
         get { attribute("aggregators", as: [RowAggregator].self) ?? [] }
-        set { setAttribute("aggregators", newValue) }
+        set { setAttribute("aggregators", newValue, unlessDefault: []) }
     }
     public static var aggregators: PropertyKey<[RowAggregator]> { PropertyKey("aggregators") }
     /// Bokeh `collapsed` (default `false`).
     public var collapsed: Bool {
         get { attribute("collapsed", as: Bool.self) ?? false }
-        set { setAttribute("collapsed", newValue) }
+        set { setAttribute("collapsed", newValue, unlessDefault: false) }
     }
     public static var collapsed: PropertyKey<Bool> { PropertyKey("collapsed") }
     /// A new `GroupingInfo` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2574,13 +2574,13 @@ public class HTMLTemplateFormatter: CellFormatter {
     override public class var modelTypeName: String { "HTMLTemplateFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("template", String.self),
+            PropertySpec("template", String.self, default: "<%= value %>"),
         ]
     }
     /// Bokeh `template` (default `"<%= value %>"`).
     public var template: String {
         get { attribute("template", as: String.self) ?? "<%= value %>" }
-        set { setAttribute("template", newValue) }
+        set { setAttribute("template", newValue, unlessDefault: "<%= value %>") }
     }
     public static var template: PropertyKey<String> { PropertyKey("template") }
     /// A new `HTMLTemplateFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2620,7 +2620,7 @@ public class HelpButton: AbstractButton {
     /// Bokeh `label` (default `.a("")`).
     override public var label: OneOf2<String, DOMNode> {
         get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("") }
-        set { setAttribute("label", newValue) }
+        set { setAttribute("label", newValue, unlessDefault: .a("")) }
     }
     /// Bokeh `icon`.
     override public var icon: Icon? {
@@ -2718,20 +2718,20 @@ public class InputWidget: Widget {
     override public class var modelTypeName: String { "InputWidget" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("title", OneOf2<String, DOMHTML>.self),
+            PropertySpec("title", OneOf2<String, DOMHTML>.self, default: .a("")),
             PropertySpec("description", OneOf2<String, Tooltip>?.self),
         ]
     }
     /// Bokeh `title` (default `.a("")`).
     public var title: OneOf2<String, DOMHTML> {
         get { attribute("title", as: OneOf2<String, DOMHTML>.self) ?? .a("") }
-        set { setAttribute("title", newValue) }
+        set { setAttribute("title", newValue, unlessDefault: .a("")) }
     }
     public static var title: PropertyKey<OneOf2<String, DOMHTML>> { PropertyKey("title") }
     /// Bokeh `description` (default `nil`).
     public var bokehDescription: OneOf2<String, Tooltip>? {
         get { attribute("description", as: OneOf2<String, Tooltip>?.self) ?? nil }
-        set { setAttribute("description", newValue) }
+        set { setAttribute("description", newValue, unlessDefault: nil) }
     }
     public static var bokehDescription: PropertyKey<OneOf2<String, Tooltip>?> { PropertyKey("description") }
 }
@@ -2741,13 +2741,13 @@ public class IntEditor: CellEditor {
     override public class var modelTypeName: String { "IntEditor" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("step", Int.self),
+            PropertySpec("step", Int.self, default: 1),
         ]
     }
     /// Bokeh `step` (default `1`).
     public var step: Int {
         get { attribute("step", as: Int.self) ?? 1 }
-        set { setAttribute("step", newValue) }
+        set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Int> { PropertyKey("step") }
     /// A new `IntEditor` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2778,20 +2778,20 @@ public class Markdown: Widget {
     override public class var modelTypeName: String { "Markdown" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("text", String.self),
-            PropertySpec("disable_math", Bool.self),
+            PropertySpec("text", String.self, default: ""),
+            PropertySpec("disable_math", Bool.self, default: false),
         ]
     }
     /// Bokeh `text` (default `""`).
     public var text: String {
         get { attribute("text", as: String.self) ?? "" }
-        set { setAttribute("text", newValue) }
+        set { setAttribute("text", newValue, unlessDefault: "") }
     }
     public static var text: PropertyKey<String> { PropertyKey("text") }
     /// Bokeh `disable_math` (default `false`).
     public var disableMath: Bool {
         get { attribute("disable_math", as: Bool.self) ?? false }
-        set { setAttribute("disable_math", newValue) }
+        set { setAttribute("disable_math", newValue, unlessDefault: false) }
     }
     public static var disableMath: PropertyKey<Bool> { PropertyKey("disable_math") }
     /// A new `Markdown` with a fresh id, the per-instance defaults a new Python instance has,
@@ -2872,20 +2872,20 @@ public class Markup: Widget {
     override public class var modelTypeName: String { "Markup" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("text", String.self),
-            PropertySpec("disable_math", Bool.self),
+            PropertySpec("text", String.self, default: ""),
+            PropertySpec("disable_math", Bool.self, default: false),
         ]
     }
     /// Bokeh `text` (default `""`).
     public var text: String {
         get { attribute("text", as: String.self) ?? "" }
-        set { setAttribute("text", newValue) }
+        set { setAttribute("text", newValue, unlessDefault: "") }
     }
     public static var text: PropertyKey<String> { PropertyKey("text") }
     /// Bokeh `disable_math` (default `false`).
     public var disableMath: Bool {
         get { attribute("disable_math", as: Bool.self) ?? false }
-        set { setAttribute("disable_math", newValue) }
+        set { setAttribute("disable_math", newValue, unlessDefault: false) }
     }
     public static var disableMath: PropertyKey<Bool> { PropertyKey("disable_math") }
 }
@@ -2947,62 +2947,62 @@ public class MultiChoice: InputWidget {
     override public class var modelTypeName: String { "MultiChoice" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("options", [OneOf2<String, Tuple2<String, String>>].self),
-            PropertySpec("value", [String].self),
-            PropertySpec("delete_button", Bool.self),
+            PropertySpec("options", [OneOf2<String, Tuple2<String, String>>].self, default: []),
+            PropertySpec("value", [String].self, default: []),
+            PropertySpec("delete_button", Bool.self, default: true),
             PropertySpec("max_items", Int?.self),
             PropertySpec("option_limit", Int?.self),
             PropertySpec("search_option_limit", Int?.self),
             PropertySpec("placeholder", String?.self),
-            PropertySpec("solid", Bool.self),
+            PropertySpec("solid", Bool.self, default: true),
         ]
     }
     /// Bokeh `options` (default `[]`).
     public var options: [OneOf2<String, Tuple2<String, String>>] {
         get { attribute("options", as: [OneOf2<String, Tuple2<String, String>>].self) ?? [] }
-        set { setAttribute("options", newValue) }
+        set { setAttribute("options", newValue, unlessDefault: []) }
     }
     public static var options: PropertyKey<[OneOf2<String, Tuple2<String, String>>]> { PropertyKey("options") }
     /// Bokeh `value` (default `[]`).
     public var value: [String] {
         get { attribute("value", as: [String].self) ?? [] }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: []) }
     }
     public static var value: PropertyKey<[String]> { PropertyKey("value") }
     /// Bokeh `delete_button` (default `true`).
     public var deleteButton: Bool {
         get { attribute("delete_button", as: Bool.self) ?? true }
-        set { setAttribute("delete_button", newValue) }
+        set { setAttribute("delete_button", newValue, unlessDefault: true) }
     }
     public static var deleteButton: PropertyKey<Bool> { PropertyKey("delete_button") }
     /// Bokeh `max_items` (default `nil`).
     public var maxItems: Int? {
         get { attribute("max_items", as: Int?.self) ?? nil }
-        set { setAttribute("max_items", newValue) }
+        set { setAttribute("max_items", newValue, unlessDefault: nil) }
     }
     public static var maxItems: PropertyKey<Int?> { PropertyKey("max_items") }
     /// Bokeh `option_limit` (default `nil`).
     public var optionLimit: Int? {
         get { attribute("option_limit", as: Int?.self) ?? nil }
-        set { setAttribute("option_limit", newValue) }
+        set { setAttribute("option_limit", newValue, unlessDefault: nil) }
     }
     public static var optionLimit: PropertyKey<Int?> { PropertyKey("option_limit") }
     /// Bokeh `search_option_limit` (default `nil`).
     public var searchOptionLimit: Int? {
         get { attribute("search_option_limit", as: Int?.self) ?? nil }
-        set { setAttribute("search_option_limit", newValue) }
+        set { setAttribute("search_option_limit", newValue, unlessDefault: nil) }
     }
     public static var searchOptionLimit: PropertyKey<Int?> { PropertyKey("search_option_limit") }
     /// Bokeh `placeholder` (default `nil`).
     public var placeholder: String? {
         get { attribute("placeholder", as: String?.self) ?? nil }
-        set { setAttribute("placeholder", newValue) }
+        set { setAttribute("placeholder", newValue, unlessDefault: nil) }
     }
     public static var placeholder: PropertyKey<String?> { PropertyKey("placeholder") }
     /// Bokeh `solid` (default `true`).
     public var solid: Bool {
         get { attribute("solid", as: Bool.self) ?? true }
-        set { setAttribute("solid", newValue) }
+        set { setAttribute("solid", newValue, unlessDefault: true) }
     }
     public static var solid: PropertyKey<Bool> { PropertyKey("solid") }
     /// A new `MultiChoice` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3099,27 +3099,27 @@ public class MultiSelect: InputWidget {
     override public class var modelTypeName: String { "MultiSelect" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("options", [OneOf2<String, Tuple2<String, String>>].self),
-            PropertySpec("value", [String].self),
-            PropertySpec("size", Int.self),
+            PropertySpec("options", [OneOf2<String, Tuple2<String, String>>].self, default: []),
+            PropertySpec("value", [String].self, default: []),
+            PropertySpec("size", Int.self, default: 4),
         ]
     }
     /// Bokeh `options` (default `[]`).
     public var options: [OneOf2<String, Tuple2<String, String>>] {
         get { attribute("options", as: [OneOf2<String, Tuple2<String, String>>].self) ?? [] }
-        set { setAttribute("options", newValue) }
+        set { setAttribute("options", newValue, unlessDefault: []) }
     }
     public static var options: PropertyKey<[OneOf2<String, Tuple2<String, String>>]> { PropertyKey("options") }
     /// Bokeh `value` (default `[]`).
     public var value: [String] {
         get { attribute("value", as: [String].self) ?? [] }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: []) }
     }
     public static var value: PropertyKey<[String]> { PropertyKey("value") }
     /// Bokeh `size` (default `4`).
     public var size: Int {
         get { attribute("size", as: Int.self) ?? 4 }
-        set { setAttribute("size", newValue) }
+        set { setAttribute("size", newValue, unlessDefault: 4) }
     }
     public static var size: PropertyKey<Int> { PropertyKey("size") }
     /// A new `MultiSelect` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3209,20 +3209,20 @@ public class MultipleDatePicker: BaseDatePicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("value", Value.self),
-            PropertySpec("separator", String.self),
+            PropertySpec("value", Value.self, default: .list([])),
+            PropertySpec("separator", String.self, default: ", "),
         ]
     }
     /// Bokeh `value` (default `.list([])`).
     public var value: Value {
         get { attribute("value", as: Value.self) ?? .list([]) }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: .list([])) }
     }
     public static var value: PropertyKey<Value> { PropertyKey("value") }
     /// Bokeh `separator` (default `", "`).
     public var separator: String {
         get { attribute("separator", as: String.self) ?? ", " }
-        set { setAttribute("separator", newValue) }
+        set { setAttribute("separator", newValue, unlessDefault: ", ") }
     }
     public static var separator: PropertyKey<String> { PropertyKey("separator") }
     /// A new `MultipleDatePicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3318,20 +3318,20 @@ public class MultipleDatetimePicker: BaseDatetimePicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("value", Value.self),
-            PropertySpec("separator", String.self),
+            PropertySpec("value", Value.self, default: .list([])),
+            PropertySpec("separator", String.self, default: ", "),
         ]
     }
     /// Bokeh `value` (default `.list([])`).
     public var value: Value {
         get { attribute("value", as: Value.self) ?? .list([]) }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: .list([])) }
     }
     public static var value: PropertyKey<Value> { PropertyKey("value") }
     /// Bokeh `separator` (default `", "`).
     public var separator: String {
         get { attribute("separator", as: String.self) ?? ", " }
-        set { setAttribute("separator", newValue) }
+        set { setAttribute("separator", newValue, unlessDefault: ", ") }
     }
     public static var separator: PropertyKey<String> { PropertyKey("separator") }
     /// A new `MultipleDatetimePicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3424,13 +3424,13 @@ public class NumberEditor: CellEditor {
     override public class var modelTypeName: String { "NumberEditor" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("step", Double.self),
+            PropertySpec("step", Double.self, default: 0.01),
         ]
     }
     /// Bokeh `step` (default `0.01`).
     public var step: Double {
         get { attribute("step", as: Double.self) ?? 0.01 }
-        set { setAttribute("step", newValue) }
+        set { setAttribute("step", newValue, unlessDefault: 0.01) }
     }
     public static var step: PropertyKey<Double> { PropertyKey("step") }
     /// A new `NumberEditor` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3461,37 +3461,37 @@ public class NumberFormatter: StringFormatter {
     override public class var modelTypeName: String { "NumberFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("format", String.self),
-            PropertySpec("language", NumeralLanguage.self),
-            PropertySpec("rounding", RoundingFunction.self),
+            PropertySpec("format", String.self, default: "0,0"),
+            PropertySpec("language", NumeralLanguage.self, default: .en),
+            PropertySpec("rounding", RoundingFunction.self, default: .round),
         ]
     }
     /// Bokeh `nan_format` (default `"-"`).
     override public var nanFormat: String {
         get { attribute("nan_format", as: String.self) ?? "-" }
-        set { setAttribute("nan_format", newValue) }
+        set { setAttribute("nan_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `null_format` (default `"-"`).
     override public var nullFormat: String {
         get { attribute("null_format", as: String.self) ?? "-" }
-        set { setAttribute("null_format", newValue) }
+        set { setAttribute("null_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `format` (default `"0,0"`).
     public var format: String {
         get { attribute("format", as: String.self) ?? "0,0" }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: "0,0") }
     }
     public static var format: PropertyKey<String> { PropertyKey("format") }
     /// Bokeh `language` (default `.en`).
     public var language: NumeralLanguage {
         get { attribute("language", as: NumeralLanguage.self) ?? .en }
-        set { setAttribute("language", newValue) }
+        set { setAttribute("language", newValue, unlessDefault: .en) }
     }
     public static var language: PropertyKey<NumeralLanguage> { PropertyKey("language") }
     /// Bokeh `rounding` (default `.round`).
     public var rounding: RoundingFunction {
         get { attribute("rounding", as: RoundingFunction.self) ?? .round }
-        set { setAttribute("rounding", newValue) }
+        set { setAttribute("rounding", newValue, unlessDefault: .round) }
     }
     public static var rounding: PropertyKey<RoundingFunction> { PropertyKey("rounding") }
     /// A new `NumberFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3541,45 +3541,45 @@ public class NumericInput: InputWidget {
             PropertySpec("value", Double?.self),
             PropertySpec("low", Double?.self),
             PropertySpec("high", Double?.self),
-            PropertySpec("placeholder", String.self),
-            PropertySpec("mode", NumericInputMode.self),
+            PropertySpec("placeholder", String.self, default: ""),
+            PropertySpec("mode", NumericInputMode.self, default: .int),
             PropertySpec("format", OneOf2<String, TickFormatter>?.self),
         ]
     }
     /// Bokeh `value` (default `nil`).
     public var value: Double? {
         get { attribute("value", as: Double?.self) ?? nil }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Double?> { PropertyKey("value") }
     /// Bokeh `low` (default `nil`).
     public var low: Double? {
         get { attribute("low", as: Double?.self) ?? nil }
-        set { setAttribute("low", newValue) }
+        set { setAttribute("low", newValue, unlessDefault: nil) }
     }
     public static var low: PropertyKey<Double?> { PropertyKey("low") }
     /// Bokeh `high` (default `nil`).
     public var high: Double? {
         get { attribute("high", as: Double?.self) ?? nil }
-        set { setAttribute("high", newValue) }
+        set { setAttribute("high", newValue, unlessDefault: nil) }
     }
     public static var high: PropertyKey<Double?> { PropertyKey("high") }
     /// Bokeh `placeholder` (default `""`).
     public var placeholder: String {
         get { attribute("placeholder", as: String.self) ?? "" }
-        set { setAttribute("placeholder", newValue) }
+        set { setAttribute("placeholder", newValue, unlessDefault: "") }
     }
     public static var placeholder: PropertyKey<String> { PropertyKey("placeholder") }
     /// Bokeh `mode` (default `.int`).
     public var mode: NumericInputMode {
         get { attribute("mode", as: NumericInputMode.self) ?? .int }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .int) }
     }
     public static var mode: PropertyKey<NumericInputMode> { PropertyKey("mode") }
     /// Bokeh `format` (default `nil`).
     public var format: OneOf2<String, TickFormatter>? {
         get { attribute("format", as: OneOf2<String, TickFormatter>?.self) ?? nil }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: nil) }
     }
     public static var format: PropertyKey<OneOf2<String, TickFormatter>?> { PropertyKey("format") }
     /// A new `NumericInput` with a fresh id, the per-instance defaults a new Python instance has,
@@ -3672,13 +3672,13 @@ public class NumericalSlider: AbstractSlider {
     override public class var modelTypeName: String { "NumericalSlider" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("format", OneOf2<String, TickFormatter>.self),
+            PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("")),
         ]
     }
     /// Bokeh `format` (default `.a("")`).
     public var format: OneOf2<String, TickFormatter> {
         get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("") }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: .a("")) }
     }
     public static var format: PropertyKey<OneOf2<String, TickFormatter>> { PropertyKey("format") }
 }
@@ -3690,9 +3690,9 @@ public class PaletteSelect: InputWidget {
         super.declaredProperties + [
             PropertySpec("value", String?.self),
             PropertySpec("items", [Tuple2<String, [Color]>]?.self),
-            PropertySpec("swatch_width", Int.self),
-            PropertySpec("swatch_height", OneOf2<Auto, Int>.self),
-            PropertySpec("ncols", Int.self),
+            PropertySpec("swatch_width", Int.self, default: 100),
+            PropertySpec("swatch_height", OneOf2<Auto, Int>.self, default: .a(.auto)),
+            PropertySpec("ncols", Int.self, default: 1),
         ]
     }
     /// Bokeh `value`.
@@ -3710,19 +3710,19 @@ public class PaletteSelect: InputWidget {
     /// Bokeh `swatch_width` (default `100`).
     public var swatchWidth: Int {
         get { attribute("swatch_width", as: Int.self) ?? 100 }
-        set { setAttribute("swatch_width", newValue) }
+        set { setAttribute("swatch_width", newValue, unlessDefault: 100) }
     }
     public static var swatchWidth: PropertyKey<Int> { PropertyKey("swatch_width") }
     /// Bokeh `swatch_height` (default `.a(.auto)`).
     public var swatchHeight: OneOf2<Auto, Int> {
         get { attribute("swatch_height", as: OneOf2<Auto, Int>.self) ?? .a(.auto) }
-        set { setAttribute("swatch_height", newValue) }
+        set { setAttribute("swatch_height", newValue, unlessDefault: .a(.auto)) }
     }
     public static var swatchHeight: PropertyKey<OneOf2<Auto, Int>> { PropertyKey("swatch_height") }
     /// Bokeh `ncols` (default `1`).
     public var ncols: Int {
         get { attribute("ncols", as: Int.self) ?? 1 }
-        set { setAttribute("ncols", newValue) }
+        set { setAttribute("ncols", newValue, unlessDefault: 1) }
     }
     public static var ncols: PropertyKey<Int> { PropertyKey("ncols") }
     /// A new `PaletteSelect` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4001,20 +4001,20 @@ public class PickerBase: InputWidget {
     override public class var modelTypeName: String { "PickerBase" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("position", CalendarPosition.self),
-            PropertySpec("inline", Bool.self),
+            PropertySpec("position", CalendarPosition.self, default: .auto),
+            PropertySpec("inline", Bool.self, default: false),
         ]
     }
     /// Bokeh `position` (default `.auto`).
     public var position: CalendarPosition {
         get { attribute("position", as: CalendarPosition.self) ?? .auto }
-        set { setAttribute("position", newValue) }
+        set { setAttribute("position", newValue, unlessDefault: .auto) }
     }
     public static var position: PropertyKey<CalendarPosition> { PropertyKey("position") }
     /// Bokeh `inline` (default `false`).
     public var inline: Bool {
         get { attribute("inline", as: Bool.self) ?? false }
-        set { setAttribute("inline", newValue) }
+        set { setAttribute("inline", newValue, unlessDefault: false) }
     }
     public static var inline: PropertyKey<Bool> { PropertyKey("inline") }
 }
@@ -4100,69 +4100,69 @@ public class Progress: Indicator {
     override public class var modelTypeName: String { "Progress" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("mode", ProgressMode.self),
-            PropertySpec("value", Int.self),
-            PropertySpec("min", Int.self),
-            PropertySpec("max", Int.self),
-            PropertySpec("reversed", Bool.self),
-            PropertySpec("orientation", Orientation.self),
-            PropertySpec("label", String?.self),
-            PropertySpec("label_location", ProgressLabelLocation.self),
+            PropertySpec("mode", ProgressMode.self, default: .determinate),
+            PropertySpec("value", Int.self, default: 0),
+            PropertySpec("min", Int.self, default: 0),
+            PropertySpec("max", Int.self, default: 100),
+            PropertySpec("reversed", Bool.self, default: false),
+            PropertySpec("orientation", Orientation.self, default: .horizontal),
+            PropertySpec("label", String?.self, default: "@{percent}%"),
+            PropertySpec("label_location", ProgressLabelLocation.self, default: .inline),
             PropertySpec("description", String?.self),
         ]
     }
     /// Bokeh `mode` (default `.determinate`).
     public var mode: ProgressMode {
         get { attribute("mode", as: ProgressMode.self) ?? .determinate }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .determinate) }
     }
     public static var mode: PropertyKey<ProgressMode> { PropertyKey("mode") }
     /// Bokeh `value` (default `0`).
     public var value: Int {
         get { attribute("value", as: Int.self) ?? 0 }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: 0) }
     }
     public static var value: PropertyKey<Int> { PropertyKey("value") }
     /// Bokeh `min` (default `0`).
     public var min: Int {
         get { attribute("min", as: Int.self) ?? 0 }
-        set { setAttribute("min", newValue) }
+        set { setAttribute("min", newValue, unlessDefault: 0) }
     }
     public static var min: PropertyKey<Int> { PropertyKey("min") }
     /// Bokeh `max` (default `100`).
     public var max: Int {
         get { attribute("max", as: Int.self) ?? 100 }
-        set { setAttribute("max", newValue) }
+        set { setAttribute("max", newValue, unlessDefault: 100) }
     }
     public static var max: PropertyKey<Int> { PropertyKey("max") }
     /// Bokeh `reversed` (default `false`).
     public var reversed: Bool {
         get { attribute("reversed", as: Bool.self) ?? false }
-        set { setAttribute("reversed", newValue) }
+        set { setAttribute("reversed", newValue, unlessDefault: false) }
     }
     public static var reversed: PropertyKey<Bool> { PropertyKey("reversed") }
     /// Bokeh `orientation` (default `.horizontal`).
     public var orientation: Orientation {
         get { attribute("orientation", as: Orientation.self) ?? .horizontal }
-        set { setAttribute("orientation", newValue) }
+        set { setAttribute("orientation", newValue, unlessDefault: .horizontal) }
     }
     public static var orientation: PropertyKey<Orientation> { PropertyKey("orientation") }
     /// Bokeh `label` (default `"@{percent}%"`).
     public var label: String? {
         get { attribute("label", as: String?.self) ?? "@{percent}%" }
-        set { setAttribute("label", newValue) }
+        set { setAttribute("label", newValue, unlessDefault: "@{percent}%") }
     }
     public static var label: PropertyKey<String?> { PropertyKey("label") }
     /// Bokeh `label_location` (default `.inline`).
     public var labelLocation: ProgressLabelLocation {
         get { attribute("label_location", as: ProgressLabelLocation.self) ?? .inline }
-        set { setAttribute("label_location", newValue) }
+        set { setAttribute("label_location", newValue, unlessDefault: .inline) }
     }
     public static var labelLocation: PropertyKey<ProgressLabelLocation> { PropertyKey("label_location") }
     /// Bokeh `description` (default `nil`).
     public var bokehDescription: String? {
         get { attribute("description", as: String?.self) ?? nil }
-        set { setAttribute("description", newValue) }
+        set { setAttribute("description", newValue, unlessDefault: nil) }
     }
     public static var bokehDescription: PropertyKey<String?> { PropertyKey("description") }
     /// A new `Progress` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4263,7 +4263,7 @@ public class RadioButtonGroup: ToggleButtonGroup {
     /// Bokeh `active` (default `nil`).
     public var active: Int? {
         get { attribute("active", as: Int?.self) ?? nil }
-        set { setAttribute("active", newValue) }
+        set { setAttribute("active", newValue, unlessDefault: nil) }
     }
     public static var active: PropertyKey<Int?> { PropertyKey("active") }
     /// A new `RadioButtonGroup` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4352,7 +4352,7 @@ public class RadioGroup: ToggleInputGroup {
     /// Bokeh `active` (default `nil`).
     public var active: Int? {
         get { attribute("active", as: Int?.self) ?? nil }
-        set { setAttribute("active", newValue) }
+        set { setAttribute("active", newValue, unlessDefault: nil) }
     }
     public static var active: PropertyKey<Int?> { PropertyKey("active") }
     /// A new `RadioGroup` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4438,13 +4438,13 @@ public class RangeSlider: NumericalSlider {
             PropertySpec("value", Tuple2<Double, Double>?.self),
             PropertySpec("start", Double?.self),
             PropertySpec("end", Double?.self),
-            PropertySpec("step", Double.self),
+            PropertySpec("step", Double.self, default: 1),
         ]
     }
     /// Bokeh `format` (default `.a("0[.]00")`).
     override public var format: OneOf2<String, TickFormatter> {
         get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("0[.]00") }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: .a("0[.]00")) }
     }
     /// Bokeh `value`.
     public var value: Tuple2<Double, Double>? {
@@ -4467,7 +4467,7 @@ public class RangeSlider: NumericalSlider {
     /// Bokeh `step` (default `1`).
     public var step: Double {
         get { attribute("step", as: Double.self) ?? 1 }
-        set { setAttribute("step", newValue) }
+        set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Double> { PropertyKey("step") }
     /// A new `RangeSlider` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4566,13 +4566,13 @@ public class RowAggregator: Model {
     override public class var modelTypeName: String { "RowAggregator" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("field_", String.self),
+            PropertySpec("field_", String.self, default: ""),
         ]
     }
     /// Bokeh `field_` (default `""`).
     public var field: String {
         get { attribute("field_", as: String.self) ?? "" }
-        set { setAttribute("field_", newValue) }
+        set { setAttribute("field_", newValue, unlessDefault: "") }
     }
     public static var field: PropertyKey<String> { PropertyKey("field_") }
 }
@@ -4582,37 +4582,37 @@ public class ScientificFormatter: StringFormatter {
     override public class var modelTypeName: String { "ScientificFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("precision", Int.self),
-            PropertySpec("power_limit_high", Int.self),
-            PropertySpec("power_limit_low", Int.self),
+            PropertySpec("precision", Int.self, default: 10),
+            PropertySpec("power_limit_high", Int.self, default: 5),
+            PropertySpec("power_limit_low", Int.self, default: -3),
         ]
     }
     /// Bokeh `nan_format` (default `"-"`).
     override public var nanFormat: String {
         get { attribute("nan_format", as: String.self) ?? "-" }
-        set { setAttribute("nan_format", newValue) }
+        set { setAttribute("nan_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `null_format` (default `"-"`).
     override public var nullFormat: String {
         get { attribute("null_format", as: String.self) ?? "-" }
-        set { setAttribute("null_format", newValue) }
+        set { setAttribute("null_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `precision` (default `10`).
     public var precision: Int {
         get { attribute("precision", as: Int.self) ?? 10 }
-        set { setAttribute("precision", newValue) }
+        set { setAttribute("precision", newValue, unlessDefault: 10) }
     }
     public static var precision: PropertyKey<Int> { PropertyKey("precision") }
     /// Bokeh `power_limit_high` (default `5`).
     public var powerLimitHigh: Int {
         get { attribute("power_limit_high", as: Int.self) ?? 5 }
-        set { setAttribute("power_limit_high", newValue) }
+        set { setAttribute("power_limit_high", newValue, unlessDefault: 5) }
     }
     public static var powerLimitHigh: PropertyKey<Int> { PropertyKey("power_limit_high") }
     /// Bokeh `power_limit_low` (default `-3`).
     public var powerLimitLow: Int {
         get { attribute("power_limit_low", as: Int.self) ?? -3 }
-        set { setAttribute("power_limit_low", newValue) }
+        set { setAttribute("power_limit_low", newValue, unlessDefault: -3) }
     }
     public static var powerLimitLow: PropertyKey<Int> { PropertyKey("power_limit_low") }
     /// A new `ScientificFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4659,20 +4659,20 @@ public class Select: InputWidget {
     override public class var modelTypeName: String { "Select" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("options", Value.self),
-            PropertySpec("value", Value.self),
+            PropertySpec("options", Value.self, default: .list([])),
+            PropertySpec("value", Value.self, default: .string("")),
         ]
     }
     /// Bokeh `options` (default `.list([])`).
     public var options: Value {
         get { attribute("options", as: Value.self) ?? .list([]) }
-        set { setAttribute("options", newValue) }
+        set { setAttribute("options", newValue, unlessDefault: .list([])) }
     }
     public static var options: PropertyKey<Value> { PropertyKey("options") }
     /// Bokeh `value` (default `.string("")`).
     public var value: Value {
         get { attribute("value", as: Value.self) ?? .string("") }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: .string("")) }
     }
     public static var value: PropertyKey<Value> { PropertyKey("value") }
     /// A new `Select` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4757,13 +4757,13 @@ public class SelectEditor: CellEditor {
     override public class var modelTypeName: String { "SelectEditor" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("options", [String].self),
+            PropertySpec("options", [String].self, default: []),
         ]
     }
     /// Bokeh `options` (default `[]`).
     public var options: [String] {
         get { attribute("options", as: [String].self) ?? [] }
-        set { setAttribute("options", newValue) }
+        set { setAttribute("options", newValue, unlessDefault: []) }
     }
     public static var options: PropertyKey<[String]> { PropertyKey("options") }
     /// A new `SelectEditor` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4797,13 +4797,13 @@ public class Slider: NumericalSlider {
             PropertySpec("start", Double?.self),
             PropertySpec("end", Double?.self),
             PropertySpec("value", Double?.self),
-            PropertySpec("step", Double.self),
+            PropertySpec("step", Double.self, default: 1),
         ]
     }
     /// Bokeh `format` (default `.a("0[.]00")`).
     override public var format: OneOf2<String, TickFormatter> {
         get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("0[.]00") }
-        set { setAttribute("format", newValue) }
+        set { setAttribute("format", newValue, unlessDefault: .a("0[.]00")) }
     }
     /// Bokeh `start`.
     public var start: Double? {
@@ -4826,7 +4826,7 @@ public class Slider: NumericalSlider {
     /// Bokeh `step` (default `1`).
     public var step: Double {
         get { attribute("step", as: Double.self) ?? 1 }
-        set { setAttribute("step", newValue) }
+        set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Double> { PropertyKey("step") }
     /// A new `Slider` with a fresh id, the per-instance defaults a new Python instance has,
@@ -4925,32 +4925,32 @@ public class Spinner: NumericInput {
     override public class var modelTypeName: String { "Spinner" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("step", Double.self),
-            PropertySpec("page_step_multiplier", Double.self),
-            PropertySpec("wheel_wait", Double.self),
+            PropertySpec("step", Double.self, default: 1),
+            PropertySpec("page_step_multiplier", Double.self, default: 10),
+            PropertySpec("wheel_wait", Double.self, default: 100),
         ]
     }
     /// Bokeh `mode` (default `.float`).
     override public var mode: NumericInputMode {
         get { attribute("mode", as: NumericInputMode.self) ?? .float }
-        set { setAttribute("mode", newValue) }
+        set { setAttribute("mode", newValue, unlessDefault: .float) }
     }
     /// Bokeh `step` (default `1`).
     public var step: Double {
         get { attribute("step", as: Double.self) ?? 1 }
-        set { setAttribute("step", newValue) }
+        set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Double> { PropertyKey("step") }
     /// Bokeh `page_step_multiplier` (default `10`).
     public var pageStepMultiplier: Double {
         get { attribute("page_step_multiplier", as: Double.self) ?? 10 }
-        set { setAttribute("page_step_multiplier", newValue) }
+        set { setAttribute("page_step_multiplier", newValue, unlessDefault: 10) }
     }
     public static var pageStepMultiplier: PropertyKey<Double> { PropertyKey("page_step_multiplier") }
     /// Bokeh `wheel_wait` (default `100`).
     public var wheelWait: Double {
         get { attribute("wheel_wait", as: Double.self) ?? 100 }
-        set { setAttribute("wheel_wait", newValue) }
+        set { setAttribute("wheel_wait", newValue, unlessDefault: 100) }
     }
     public static var wheelWait: PropertyKey<Double> { PropertyKey("wheel_wait") }
     /// A new `Spinner` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5049,13 +5049,13 @@ public class StringEditor: CellEditor {
     override public class var modelTypeName: String { "StringEditor" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("completions", [String].self),
+            PropertySpec("completions", [String].self, default: []),
         ]
     }
     /// Bokeh `completions` (default `[]`).
     public var completions: [String] {
         get { attribute("completions", as: [String].self) ?? [] }
-        set { setAttribute("completions", newValue) }
+        set { setAttribute("completions", newValue, unlessDefault: []) }
     }
     public static var completions: PropertyKey<[String]> { PropertyKey("completions") }
     /// A new `StringEditor` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5086,48 +5086,48 @@ public class StringFormatter: CellFormatter {
     override public class var modelTypeName: String { "StringFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("font_style", Spec<FontStyle>.self),
-            PropertySpec("text_align", Spec<TextAlign>.self),
-            PropertySpec("text_color", Spec<Color?>.self),
-            PropertySpec("background_color", Spec<Color?>.self),
-            PropertySpec("nan_format", String.self),
-            PropertySpec("null_format", String.self),
+            PropertySpec("font_style", Spec<FontStyle>.self, default: .value(.normal)),
+            PropertySpec("text_align", Spec<TextAlign>.self, default: .value(.left)),
+            PropertySpec("text_color", Spec<Color?>.self, default: .value(nil)),
+            PropertySpec("background_color", Spec<Color?>.self, default: .value(nil)),
+            PropertySpec("nan_format", String.self, default: "NaN"),
+            PropertySpec("null_format", String.self, default: "(null)"),
         ]
     }
     /// Bokeh `font_style` (default `.value(.normal)`).
     public var fontStyle: Spec<FontStyle> {
         get { attribute("font_style", as: Spec<FontStyle>.self) ?? .value(.normal) }
-        set { setAttribute("font_style", newValue) }
+        set { setAttribute("font_style", newValue, unlessDefault: .value(.normal)) }
     }
     public static var fontStyle: PropertyKey<Spec<FontStyle>> { PropertyKey("font_style") }
     /// Bokeh `text_align` (default `.value(.left)`).
     public var textAlign: Spec<TextAlign> {
         get { attribute("text_align", as: Spec<TextAlign>.self) ?? .value(.left) }
-        set { setAttribute("text_align", newValue) }
+        set { setAttribute("text_align", newValue, unlessDefault: .value(.left)) }
     }
     public static var textAlign: PropertyKey<Spec<TextAlign>> { PropertyKey("text_align") }
     /// Bokeh `text_color` (default `.value(nil)`).
     public var textColor: Spec<Color?> {
         get { attribute("text_color", as: Spec<Color?>.self) ?? .value(nil) }
-        set { setAttribute("text_color", newValue) }
+        set { setAttribute("text_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var textColor: PropertyKey<Spec<Color?>> { PropertyKey("text_color") }
     /// Bokeh `background_color` (default `.value(nil)`).
     public var backgroundColor: Spec<Color?> {
         get { attribute("background_color", as: Spec<Color?>.self) ?? .value(nil) }
-        set { setAttribute("background_color", newValue) }
+        set { setAttribute("background_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundColor: PropertyKey<Spec<Color?>> { PropertyKey("background_color") }
     /// Bokeh `nan_format` (default `"NaN"`).
     public var nanFormat: String {
         get { attribute("nan_format", as: String.self) ?? "NaN" }
-        set { setAttribute("nan_format", newValue) }
+        set { setAttribute("nan_format", newValue, unlessDefault: "NaN") }
     }
     public static var nanFormat: PropertyKey<String> { PropertyKey("nan_format") }
     /// Bokeh `null_format` (default `"(null)"`).
     public var nullFormat: String {
         get { attribute("null_format", as: String.self) ?? "(null)" }
-        set { setAttribute("null_format", newValue) }
+        set { setAttribute("null_format", newValue, unlessDefault: "(null)") }
     }
     public static var nullFormat: PropertyKey<String> { PropertyKey("null_format") }
     /// A new `StringFormatter` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5201,13 +5201,13 @@ public class Switch: ToggleInput {
     /// Bokeh `on_icon` (default `nil`).
     public var onIcon: Value? {
         get { attribute("on_icon", as: Value?.self) ?? nil }
-        set { setAttribute("on_icon", newValue) }
+        set { setAttribute("on_icon", newValue, unlessDefault: nil) }
     }
     public static var onIcon: PropertyKey<Value?> { PropertyKey("on_icon") }
     /// Bokeh `off_icon` (default `nil`).
     public var offIcon: Value? {
         get { attribute("off_icon", as: Value?.self) ?? nil }
-        set { setAttribute("off_icon", newValue) }
+        set { setAttribute("off_icon", newValue, unlessDefault: nil) }
     }
     public static var offIcon: PropertyKey<Value?> { PropertyKey("off_icon") }
     /// A new `Switch` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5297,12 +5297,12 @@ public class TableColumn: Model {
         super.declaredProperties + [
             PropertySpec("field", String?.self),
             PropertySpec("title", OneOf2<String, DOMHTML>?.self),
-            PropertySpec("width", Int.self),
+            PropertySpec("width", Int.self, default: 300),
             PropertySpec("formatter", CellFormatter?.self),
             PropertySpec("editor", CellEditor?.self),
-            PropertySpec("sortable", Bool.self),
-            PropertySpec("default_sort", SortDirection.self),
-            PropertySpec("visible", Bool.self),
+            PropertySpec("sortable", Bool.self, default: true),
+            PropertySpec("default_sort", SortDirection.self, default: .ascending),
+            PropertySpec("visible", Bool.self, default: true),
             PropertySpec("sorter", Comparison?.self),
         ]
     }
@@ -5315,13 +5315,13 @@ public class TableColumn: Model {
     /// Bokeh `title` (default `nil`).
     public var title: OneOf2<String, DOMHTML>? {
         get { attribute("title", as: OneOf2<String, DOMHTML>?.self) ?? nil }
-        set { setAttribute("title", newValue) }
+        set { setAttribute("title", newValue, unlessDefault: nil) }
     }
     public static var title: PropertyKey<OneOf2<String, DOMHTML>?> { PropertyKey("title") }
     /// Bokeh `width` (default `300`).
     public var width: Int {
         get { attribute("width", as: Int.self) ?? 300 }
-        set { setAttribute("width", newValue) }
+        set { setAttribute("width", newValue, unlessDefault: 300) }
     }
     public static var width: PropertyKey<Int> { PropertyKey("width") }
     /// Bokeh `formatter`.
@@ -5339,25 +5339,25 @@ public class TableColumn: Model {
     /// Bokeh `sortable` (default `true`).
     public var sortable: Bool {
         get { attribute("sortable", as: Bool.self) ?? true }
-        set { setAttribute("sortable", newValue) }
+        set { setAttribute("sortable", newValue, unlessDefault: true) }
     }
     public static var sortable: PropertyKey<Bool> { PropertyKey("sortable") }
     /// Bokeh `default_sort` (default `.ascending`).
     public var defaultSort: SortDirection {
         get { attribute("default_sort", as: SortDirection.self) ?? .ascending }
-        set { setAttribute("default_sort", newValue) }
+        set { setAttribute("default_sort", newValue, unlessDefault: .ascending) }
     }
     public static var defaultSort: PropertyKey<SortDirection> { PropertyKey("default_sort") }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
         get { attribute("visible", as: Bool.self) ?? true }
-        set { setAttribute("visible", newValue) }
+        set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
     /// Bokeh `sorter` (default `nil`).
     public var sorter: Comparison? {
         get { attribute("sorter", as: Comparison?.self) ?? nil }
-        set { setAttribute("sorter", newValue) }
+        set { setAttribute("sorter", newValue, unlessDefault: nil) }
     }
     public static var sorter: PropertyKey<Comparison?> { PropertyKey("sorter") }
     /// A new `TableColumn` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5427,25 +5427,25 @@ public class TextAreaInput: TextLikeInput {
     override public class var modelTypeName: String { "TextAreaInput" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("cols", Int.self),
-            PropertySpec("rows", Int.self),
+            PropertySpec("cols", Int.self, default: 20),
+            PropertySpec("rows", Int.self, default: 2),
         ]
     }
     /// Bokeh `max_length` (default `500`).
     override public var maxLength: Int? {
         get { attribute("max_length", as: Int?.self) ?? 500 }
-        set { setAttribute("max_length", newValue) }
+        set { setAttribute("max_length", newValue, unlessDefault: 500) }
     }
     /// Bokeh `cols` (default `20`).
     public var cols: Int {
         get { attribute("cols", as: Int.self) ?? 20 }
-        set { setAttribute("cols", newValue) }
+        set { setAttribute("cols", newValue, unlessDefault: 20) }
     }
     public static var cols: PropertyKey<Int> { PropertyKey("cols") }
     /// Bokeh `rows` (default `2`).
     public var rows: Int {
         get { attribute("rows", as: Int.self) ?? 2 }
-        set { setAttribute("rows", newValue) }
+        set { setAttribute("rows", newValue, unlessDefault: 2) }
     }
     public static var rows: PropertyKey<Int> { PropertyKey("rows") }
     /// A new `TextAreaInput` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5569,13 +5569,13 @@ public class TextInput: TextLikeInput {
     /// Bokeh `prefix` (default `nil`).
     public var prefix: String? {
         get { attribute("prefix", as: String?.self) ?? nil }
-        set { setAttribute("prefix", newValue) }
+        set { setAttribute("prefix", newValue, unlessDefault: nil) }
     }
     public static var prefix: PropertyKey<String?> { PropertyKey("prefix") }
     /// Bokeh `suffix` (default `nil`).
     public var suffix: String? {
         get { attribute("suffix", as: String?.self) ?? nil }
-        set { setAttribute("suffix", newValue) }
+        set { setAttribute("suffix", newValue, unlessDefault: nil) }
     }
     public static var suffix: PropertyKey<String?> { PropertyKey("suffix") }
     /// A new `TextInput` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5668,34 +5668,34 @@ public class TextLikeInput: InputWidget {
     override public class var modelTypeName: String { "TextLikeInput" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("value", String.self),
-            PropertySpec("value_input", String.self),
-            PropertySpec("placeholder", String.self),
+            PropertySpec("value", String.self, default: ""),
+            PropertySpec("value_input", String.self, default: ""),
+            PropertySpec("placeholder", String.self, default: ""),
             PropertySpec("max_length", Int?.self),
         ]
     }
     /// Bokeh `value` (default `""`).
     public var value: String {
         get { attribute("value", as: String.self) ?? "" }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: "") }
     }
     public static var value: PropertyKey<String> { PropertyKey("value") }
     /// Bokeh `value_input` (default `""`).
     public var valueInput: String {
         get { attribute("value_input", as: String.self) ?? "" }
-        set { setAttribute("value_input", newValue) }
+        set { setAttribute("value_input", newValue, unlessDefault: "") }
     }
     public static var valueInput: PropertyKey<String> { PropertyKey("value_input") }
     /// Bokeh `placeholder` (default `""`).
     public var placeholder: String {
         get { attribute("placeholder", as: String.self) ?? "" }
-        set { setAttribute("placeholder", newValue) }
+        set { setAttribute("placeholder", newValue, unlessDefault: "") }
     }
     public static var placeholder: PropertyKey<String> { PropertyKey("placeholder") }
     /// Bokeh `max_length` (default `nil`).
     public var maxLength: Int? {
         get { attribute("max_length", as: Int?.self) ?? nil }
-        set { setAttribute("max_length", newValue) }
+        set { setAttribute("max_length", newValue, unlessDefault: nil) }
     }
     public static var maxLength: PropertyKey<Int?> { PropertyKey("max_length") }
     /// A new `TextLikeInput` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5784,41 +5784,41 @@ public class TimeCommon: Model {
     override public class var modelTypeName: String { "TimeCommon" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("hour_increment", Int.self),
-            PropertySpec("minute_increment", Int.self),
-            PropertySpec("second_increment", Int.self),
-            PropertySpec("seconds", Bool.self),
-            PropertySpec("clock", TimeCommonClock.self),
+            PropertySpec("hour_increment", Int.self, default: 1),
+            PropertySpec("minute_increment", Int.self, default: 1),
+            PropertySpec("second_increment", Int.self, default: 1),
+            PropertySpec("seconds", Bool.self, default: false),
+            PropertySpec("clock", TimeCommonClock.self, default: ._24h),
         ]
     }
     /// Bokeh `hour_increment` (default `1`).
     public var hourIncrement: Int {
         get { attribute("hour_increment", as: Int.self) ?? 1 }
-        set { setAttribute("hour_increment", newValue) }
+        set { setAttribute("hour_increment", newValue, unlessDefault: 1) }
     }
     public static var hourIncrement: PropertyKey<Int> { PropertyKey("hour_increment") }
     /// Bokeh `minute_increment` (default `1`).
     public var minuteIncrement: Int {
         get { attribute("minute_increment", as: Int.self) ?? 1 }
-        set { setAttribute("minute_increment", newValue) }
+        set { setAttribute("minute_increment", newValue, unlessDefault: 1) }
     }
     public static var minuteIncrement: PropertyKey<Int> { PropertyKey("minute_increment") }
     /// Bokeh `second_increment` (default `1`).
     public var secondIncrement: Int {
         get { attribute("second_increment", as: Int.self) ?? 1 }
-        set { setAttribute("second_increment", newValue) }
+        set { setAttribute("second_increment", newValue, unlessDefault: 1) }
     }
     public static var secondIncrement: PropertyKey<Int> { PropertyKey("second_increment") }
     /// Bokeh `seconds` (default `false`).
     public var seconds: Bool {
         get { attribute("seconds", as: Bool.self) ?? false }
-        set { setAttribute("seconds", newValue) }
+        set { setAttribute("seconds", newValue, unlessDefault: false) }
     }
     public static var seconds: PropertyKey<Bool> { PropertyKey("seconds") }
     /// Bokeh `clock` (default `._24h`).
     public var clock: TimeCommonClock {
         get { attribute("clock", as: TimeCommonClock.self) ?? ._24h }
-        set { setAttribute("clock", newValue) }
+        set { setAttribute("clock", newValue, unlessDefault: ._24h) }
     }
     public static var clock: PropertyKey<TimeCommonClock> { PropertyKey("clock") }
 }
@@ -5853,7 +5853,7 @@ public class TimePicker: PickerBase {
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
             PropertySpec("value", Value?.self),
-            PropertySpec("time_format", String.self),
+            PropertySpec("time_format", String.self, default: "H:i"),
             PropertySpec("min_time", Value?.self),
             PropertySpec("max_time", Value?.self),
         ]
@@ -5861,25 +5861,25 @@ public class TimePicker: PickerBase {
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
         get { attribute("value", as: Value?.self) ?? nil }
-        set { setAttribute("value", newValue) }
+        set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
     /// Bokeh `time_format` (default `"H:i"`).
     public var timeFormat: String {
         get { attribute("time_format", as: String.self) ?? "H:i" }
-        set { setAttribute("time_format", newValue) }
+        set { setAttribute("time_format", newValue, unlessDefault: "H:i") }
     }
     public static var timeFormat: PropertyKey<String> { PropertyKey("time_format") }
     /// Bokeh `min_time` (default `nil`).
     public var minTime: Value? {
         get { attribute("min_time", as: Value?.self) ?? nil }
-        set { setAttribute("min_time", newValue) }
+        set { setAttribute("min_time", newValue, unlessDefault: nil) }
     }
     public static var minTime: PropertyKey<Value?> { PropertyKey("min_time") }
     /// Bokeh `max_time` (default `nil`).
     public var maxTime: Value? {
         get { attribute("max_time", as: Value?.self) ?? nil }
-        set { setAttribute("max_time", newValue) }
+        set { setAttribute("max_time", newValue, unlessDefault: nil) }
     }
     public static var maxTime: PropertyKey<Value?> { PropertyKey("max_time") }
     /// A new `TimePicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5972,18 +5972,18 @@ public class Toggle: AbstractButton {
     override public class var modelTypeName: String { "Toggle" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("active", Bool.self),
+            PropertySpec("active", Bool.self, default: false),
         ]
     }
     /// Bokeh `label` (default `.a("Toggle")`).
     override public var label: OneOf2<String, DOMNode> {
         get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("Toggle") }
-        set { setAttribute("label", newValue) }
+        set { setAttribute("label", newValue, unlessDefault: .a("Toggle")) }
     }
     /// Bokeh `active` (default `false`).
     public var active: Bool {
         get { attribute("active", as: Bool.self) ?? false }
-        set { setAttribute("active", newValue) }
+        set { setAttribute("active", newValue, unlessDefault: false) }
     }
     public static var active: PropertyKey<Bool> { PropertyKey("active") }
     /// A new `Toggle` with a fresh id, the per-instance defaults a new Python instance has,
@@ -6066,13 +6066,13 @@ public class ToggleButtonGroup: AbstractGroup {
     override public class var modelTypeName: String { "ToggleButtonGroup" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("orientation", Orientation.self),
+            PropertySpec("orientation", Orientation.self, default: .horizontal),
         ]
     }
     /// Bokeh `orientation` (default `.horizontal`).
     public var orientation: Orientation {
         get { attribute("orientation", as: Orientation.self) ?? .horizontal }
-        set { setAttribute("orientation", newValue) }
+        set { setAttribute("orientation", newValue, unlessDefault: .horizontal) }
     }
     public static var orientation: PropertyKey<Orientation> { PropertyKey("orientation") }
 }
@@ -6082,20 +6082,20 @@ public class ToggleInput: Widget {
     override public class var modelTypeName: String { "ToggleInput" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("active", Bool.self),
-            PropertySpec("label", String.self),
+            PropertySpec("active", Bool.self, default: false),
+            PropertySpec("label", String.self, default: ""),
         ]
     }
     /// Bokeh `active` (default `false`).
     public var active: Bool {
         get { attribute("active", as: Bool.self) ?? false }
-        set { setAttribute("active", newValue) }
+        set { setAttribute("active", newValue, unlessDefault: false) }
     }
     public static var active: PropertyKey<Bool> { PropertyKey("active") }
     /// Bokeh `label` (default `""`).
     public var label: String {
         get { attribute("label", as: String.self) ?? "" }
-        set { setAttribute("label", newValue) }
+        set { setAttribute("label", newValue, unlessDefault: "") }
     }
     public static var label: PropertyKey<String> { PropertyKey("label") }
 }
@@ -6105,13 +6105,13 @@ public class ToggleInputGroup: AbstractGroup {
     override public class var modelTypeName: String { "ToggleInputGroup" }
     override public class var declaredProperties: [PropertySpec] {
         super.declaredProperties + [
-            PropertySpec("inline", Bool.self),
+            PropertySpec("inline", Bool.self, default: false),
         ]
     }
     /// Bokeh `inline` (default `false`).
     public var inline: Bool {
         get { attribute("inline", as: Bool.self) ?? false }
-        set { setAttribute("inline", newValue) }
+        set { setAttribute("inline", newValue, unlessDefault: false) }
     }
     public static var inline: PropertyKey<Bool> { PropertyKey("inline") }
 }
@@ -6122,6 +6122,6 @@ public class Widget: LayoutDOM {
     /// Bokeh `margin` (default `.int(5)`).
     override public var margin: Value? {
         get { attribute("margin", as: Value?.self) ?? .int(5) }
-        set { setAttribute("margin", newValue) }
+        set { setAttribute("margin", newValue, unlessDefault: .int(5)) }
     }
 }
