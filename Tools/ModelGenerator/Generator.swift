@@ -38,6 +38,11 @@ final class Generator {
     let namedEnums: [(String, [String])]
     private var allPropertiesCache: [String: [PropertyView]] = [:]
     private var accessors: [String: [String: Accessor]] = [:]
+    /// Counts for the summary line: typed accessors, those typed as `Value`, overrides that keep the
+    /// inherited accessor because the redeclared type differs in Swift.
+    private(set) var accessorCount = 0
+    private(set) var valueTypedCount = 0
+    private(set) var keptInheritedCount = 0
 
     static let reservedTypeNames: Set<String> = [
         "Range", "Set", "Array", "Dictionary", "String", "Int", "Double", "Bool", "Optional", "Value", "Document",
@@ -308,9 +313,14 @@ final class Generator {
                 let parentDefault = parentViews.first { $0.name == view.name }?.defaultJSON
                 guard inherited.declaredIn != "Model", parentDefault != view.defaultJSON else { continue }
                 let newType = mapper.map(view.type, context: model.className + Self.pascal(view.name))
-                guard newType == inherited.type else { continue }
+                guard newType == inherited.type else {
+                    keptInheritedCount += 1
+                    continue
+                }
                 body += property(view, inherited, override: true, readonly: view.readonly)
             } else {
+                accessorCount += 1
+                if accessor.type == .value { valueTypedCount += 1 }
                 specs.append(propertySpec(view, accessor))
                 body += property(view, accessor, override: false, readonly: view.readonly)
             }
@@ -371,9 +381,13 @@ final class Generator {
         out += models.filter(\.mixin).map { "        \(Literal.quote($0.name)),\n" }.joined()
         out += "    ]\n\n"
         out += "    /// The typed class for a qualified model name.\n"
-        out += "    public static func modelClass(named name: String) -> Model.Type? {\n        switch name {\n"
-        for model in models { out += "        case \(Literal.quote(model.name)): \(model.className).self\n" }
-        out += "        default: nil\n        }\n    }\n}\n\n"
+        out += "    public static func modelClass(named name: String) -> Model.Type? { classesByName[name] }\n\n"
+        out += "    private static let classesByName: [String: Model.Type] = Dictionary(\n"
+        out += "        uniqueKeysWithValues: zip(modelNames, classes))\n\n"
+        out += "    /// The typed classes, in ``modelNames`` order.\n"
+        out += "    private static let classes: [Model.Type] = [\n"
+        out += models.map { "        \($0.className).self,\n" }.joined()
+        out += "    ]\n}\n\n"
         out += "extension Model {\n"
         out += "    /// A model of the typed class for `typeName` (a generic ``Model`` for unknown names).\n"
         out += "    public static func make(id: String, typeName: String) -> Model {\n"

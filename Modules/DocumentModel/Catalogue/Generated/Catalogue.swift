@@ -617,480 +617,483 @@ public enum Catalogue {
     ]
 
     /// The typed class for a qualified model name.
-    public static func modelClass(named name: String) -> Model.Type? {
-        switch name {
-        case "AbstractButton": AbstractButton.self
-        case "AbstractGroup": AbstractGroup.self
-        case "AbstractSlider": AbstractSlider.self
-        case "ActionItem": ActionItem.self
-        case "ActionTool": ActionTool.self
-        case "AdaptiveTicker": AdaptiveTicker.self
-        case "AjaxDataSource": AjaxDataSource.self
-        case "AllIndices": AllIndices.self
-        case "AllLabels": AllLabels.self
-        case "Angular": Angular.self
-        case "Annotation": Annotation.self
-        case "AnnularWedge": AnnularWedge.self
-        case "Annulus": Annulus.self
-        case "Arc": Arc.self
-        case "AreaVisuals": AreaVisuals.self
-        case "Arrow": Arrow.self
-        case "ArrowHead": ArrowHead.self
-        case "Ascii": Ascii.self
-        case "AutocompleteInput": AutocompleteInput.self
-        case "AvgAggregator": AvgAggregator.self
-        case "Axis": Axis.self
-        case "BBoxTileSource": BBoxTileSource.self
-        case "Band": Band.self
-        case "BaseBar": BaseBar.self
-        case "BaseColorBar": BaseColorBar.self
-        case "BaseDatePicker": BaseDatePicker.self
-        case "BaseDatetimePicker": BaseDatetimePicker.self
-        case "BaseSingleIntervalTicker": BaseSingleIntervalTicker.self
-        case "BaseText": BaseText.self
-        case "BasicTickFormatter": BasicTickFormatter.self
-        case "BasicTicker": BasicTicker.self
-        case "Bezier": Bezier.self
-        case "BinnedTicker": BinnedTicker.self
-        case "Block": Block.self
-        case "BooleanFilter": BooleanFilter.self
-        case "BooleanFormatter": BooleanFormatter.self
-        case "BoxAnnotation": BoxAnnotation.self
-        case "BoxEditTool": BoxEditTool.self
-        case "BoxInteractionHandles": BoxInteractionHandles.self
-        case "BoxSelectTool": BoxSelectTool.self
-        case "BoxZoomTool": BoxZoomTool.self
-        case "BuiltinIcon": BuiltinIcon.self
-        case "Button": Button.self
-        case "ButtonLike": ButtonLike.self
-        case "ByCSS": ByCSS.self
-        case "ByClass": ByClass.self
-        case "ByID": ByID.self
-        case "ByXPath": ByXPath.self
-        case "CDSView": CDSView.self
-        case "Callback": Callback.self
-        case "Canvas": Canvas.self
-        case "CanvasTexture": CanvasTexture.self
-        case "CategoricalAxis": CategoricalAxis.self
-        case "CategoricalColorMapper": CategoricalColorMapper.self
-        case "CategoricalMapper": CategoricalMapper.self
-        case "CategoricalMarkerMapper": CategoricalMarkerMapper.self
-        case "CategoricalPatternMapper": CategoricalPatternMapper.self
-        case "CategoricalScale": CategoricalScale.self
-        case "CategoricalSlider": CategoricalSlider.self
-        case "CategoricalTickFormatter": CategoricalTickFormatter.self
-        case "CategoricalTicker": CategoricalTicker.self
-        case "CellEditor": CellEditor.self
-        case "CellFormatter": CellFormatter.self
-        case "CheckableItem": CheckableItem.self
-        case "Checkbox": Checkbox.self
-        case "CheckboxButtonGroup": CheckboxButtonGroup.self
-        case "CheckboxEditor": CheckboxEditor.self
-        case "CheckboxGroup": CheckboxGroup.self
-        case "Circle": Circle.self
-        case "ClickPanTool": ClickPanTool.self
-        case "CloseDialog": CloseDialog.self
-        case "ColorBar": ColorBar.self
-        case "ColorMapper": ColorMapper.self
-        case "ColorPicker": ColorPicker.self
-        case "Column": Column.self
-        case "ColumnDataSource": ColumnDataSource.self
-        case "ColumnarDataSource": ColumnarDataSource.self
-        case "Comparison": Comparison.self
-        case "CompositeFilter": CompositeFilter.self
-        case "CompositeRenderer": CompositeRenderer.self
-        case "CompositeScale": CompositeScale.self
-        case "CompositeTicker": CompositeTicker.self
-        case "ConnectedXYGlyph": ConnectedXYGlyph.self
-        case "ContinuousAxis": ContinuousAxis.self
-        case "ContinuousColorMapper": ContinuousColorMapper.self
-        case "ContinuousScale": ContinuousScale.self
-        case "ContinuousTicker": ContinuousTicker.self
-        case "ContourColorBar": ContourColorBar.self
-        case "ContourRenderer": ContourRenderer.self
-        case "Coordinate": Coordinate.self
-        case "CoordinateMapping": CoordinateMapping.self
-        case "CoordinateTransform": CoordinateTransform.self
-        case "CopyTool": CopyTool.self
-        case "CrosshairTool": CrosshairTool.self
-        case "CumSum": CumSum.self
-        case "CustomAction": CustomAction.self
-        case "CustomCode": CustomCode.self
-        case "CustomDimensional": CustomDimensional.self
-        case "CustomJS": CustomJS.self
-        case "CustomJSCompare": CustomJSCompare.self
-        case "CustomJSExpr": CustomJSExpr.self
-        case "CustomJSFilter": CustomJSFilter.self
-        case "CustomJSHover": CustomJSHover.self
-        case "CustomJSTickFormatter": CustomJSTickFormatter.self
-        case "CustomJSTicker": CustomJSTicker.self
-        case "CustomJSTransform": CustomJSTransform.self
-        case "CustomLabelingPolicy": CustomLabelingPolicy.self
-        case "DataAnnotation": DataAnnotation.self
-        case "DataCube": DataCube.self
-        case "DataModel": DataModel.self
-        case "DataRange": DataRange.self
-        case "DataRange1d": DataRange1d.self
-        case "DataRenderer": DataRenderer.self
-        case "DataSource": DataSource.self
-        case "DataTable": DataTable.self
-        case "DateCommon": DateCommon.self
-        case "DateEditor": DateEditor.self
-        case "DateFormatter": DateFormatter.self
-        case "DatePicker": DatePicker.self
-        case "DateRangePicker": DateRangePicker.self
-        case "DateRangeSlider": DateRangeSlider.self
-        case "DateSlider": DateSlider.self
-        case "DatetimeAxis": DatetimeAxis.self
-        case "DatetimePicker": DatetimePicker.self
-        case "DatetimeRangePicker": DatetimeRangePicker.self
-        case "DatetimeRangeSlider": DatetimeRangeSlider.self
-        case "DatetimeTickFormatter": DatetimeTickFormatter.self
-        case "DatetimeTicker": DatetimeTicker.self
-        case "DaysTicker": DaysTicker.self
-        case "Decoration": Decoration.self
-        case "Dialog": Dialog.self
-        case "DifferenceFilter": DifferenceFilter.self
-        case "Dimensional": Dimensional.self
-        case "Div": Div.self
-        case "DividerItem": DividerItem.self
-        case "DocumentConfig": DocumentConfig.self
-        case "Dodge": Dodge.self
-        case "Drag": Drag.self
-        case "Drawer": Drawer.self
-        case "Dropdown": Dropdown.self
-        case "EdgeCoordinates": EdgeCoordinates.self
-        case "EdgesAndLinkedNodes": EdgesAndLinkedNodes.self
-        case "EdgesOnly": EdgesOnly.self
-        case "EditTool": EditTool.self
-        case "Ellipse": Ellipse.self
-        case "EqHistColorMapper": EqHistColorMapper.self
-        case "ExamineTool": ExamineTool.self
-        case "Examiner": Examiner.self
-        case "Expression": ExpressionModel.self
-        case "FactorRange": FactorRange.self
-        case "Figure": Figure.self
-        case "FileInput": FileInput.self
-        case "FillGlyph": FillGlyph.self
-        case "FillProps": FillProps.self
-        case "Filter": Filter.self
-        case "FixedTicker": FixedTicker.self
-        case "FlexBox": FlexBox.self
-        case "FreehandDrawTool": FreehandDrawTool.self
-        case "FullscreenTool": FullscreenTool.self
-        case "GMap": GMap.self
-        case "GMapOptions": GMapOptions.self
-        case "GMapPlot": GMapPlot.self
-        case "GeoJSONDataSource": GeoJSONDataSource.self
-        case "GestureTool": GestureTool.self
-        case "GlobalImportedStyleSheet": GlobalImportedStyleSheet.self
-        case "GlobalInlineStyleSheet": GlobalInlineStyleSheet.self
-        case "Glyph": Glyph.self
-        case "GlyphRenderer": GlyphRenderer.self
-        case "GraphCoordinates": GraphCoordinates.self
-        case "GraphHitTestPolicy": GraphHitTestPolicy.self
-        case "GraphRenderer": GraphRenderer.self
-        case "Grid": Grid.self
-        case "GridBox": GridBox.self
-        case "GridCommon": GridCommon.self
-        case "GridPlot": GridPlot.self
-        case "GroupBox": GroupBox.self
-        case "GroupBy": GroupBy.self
-        case "GroupByModels": GroupByModels.self
-        case "GroupByName": GroupByName.self
-        case "GroupFilter": GroupFilter.self
-        case "GroupingInfo": GroupingInfo.self
-        case "GuideRenderer": GuideRenderer.self
-        case "HArea": HArea.self
-        case "HAreaStep": HAreaStep.self
-        case "HBar": HBar.self
-        case "HBox": HBox.self
-        case "HSpan": HSpan.self
-        case "HStrip": HStrip.self
-        case "HTMLAnnotation": HTMLAnnotation.self
-        case "HTMLLabel": HTMLLabel.self
-        case "HTMLLabelSet": HTMLLabelSet.self
-        case "HTMLTemplateFormatter": HTMLTemplateFormatter.self
-        case "HTMLTextAnnotation": HTMLTextAnnotation.self
-        case "HTMLTitle": HTMLTitle.self
-        case "HatchGlyph": HatchGlyph.self
-        case "HatchProps": HatchProps.self
-        case "HelpButton": HelpButton.self
-        case "HelpTool": HelpTool.self
-        case "HexTile": HexTile.self
-        case "HoverTool": HoverTool.self
-        case "Icon": Icon.self
-        case "Image": Image.self
-        case "ImageBase": ImageBase.self
-        case "ImageProps": ImageProps.self
-        case "ImageRGBA": ImageRGBA.self
-        case "ImageStack": ImageStack.self
-        case "ImageURL": ImageURL.self
-        case "ImageURLTexture": ImageURLTexture.self
-        case "ImperialLength": ImperialLength.self
-        case "ImportedStyleSheet": ImportedStyleSheet.self
-        case "IndexFilter": IndexFilter.self
-        case "Indexed": Indexed.self
-        case "Indicator": Indicator.self
-        case "InlineStyleSheet": InlineStyleSheet.self
-        case "InputWidget": InputWidget.self
-        case "InspectTool": InspectTool.self
-        case "IntEditor": IntEditor.self
-        case "Interpolator": Interpolator.self
-        case "IntersectRenderers": IntersectRenderers.self
-        case "IntersectionFilter": IntersectionFilter.self
-        case "InversionFilter": InversionFilter.self
-        case "Jitter": Jitter.self
-        case "LRTBGlyph": LRTBGlyph.self
-        case "Label": Label.self
-        case "LabelSet": LabelSet.self
-        case "LabelingPolicy": LabelingPolicy.self
-        case "LassoSelectTool": LassoSelectTool.self
-        case "LayoutDOM": LayoutDOM.self
-        case "LayoutProvider": LayoutProvider.self
-        case "Legend": Legend.self
-        case "LegendItem": LegendItem.self
-        case "Line": Line.self
-        case "LineEditTool": LineEditTool.self
-        case "LineGlyph": LineGlyph.self
-        case "LineProps": LineProps.self
-        case "LinearAxis": LinearAxis.self
-        case "LinearColorMapper": LinearColorMapper.self
-        case "LinearInterpolator": LinearInterpolator.self
-        case "LinearScale": LinearScale.self
-        case "LogAxis": LogAxis.self
-        case "LogColorMapper": LogColorMapper.self
-        case "LogScale": LogScale.self
-        case "LogTickFormatter": LogTickFormatter.self
-        case "LogTicker": LogTicker.self
-        case "MapOptions": MapOptions.self
-        case "MapPlot": MapPlot.self
-        case "Mapper": Mapper.self
-        case "Markdown": Markdown.self
-        case "Marker": Marker.self
-        case "Marking": Marking.self
-        case "Markup": Markup.self
-        case "MathML": MathML.self
-        case "MathMLGlyph": MathMLGlyph.self
-        case "MathText": MathText.self
-        case "MathTextGlyph": MathTextGlyph.self
-        case "MaxAggregator": MaxAggregator.self
-        case "Maximum": Maximum.self
-        case "Menu": Menu.self
-        case "MenuItem": MenuItem.self
-        case "MercatorAxis": MercatorAxis.self
-        case "MercatorTickFormatter": MercatorTickFormatter.self
-        case "MercatorTicker": MercatorTicker.self
-        case "MercatorTileSource": MercatorTileSource.self
-        case "Metric": Metric.self
-        case "MetricLength": MetricLength.self
-        case "MinAggregator": MinAggregator.self
-        case "Minimum": Minimum.self
-        case "Model": Model.self
-        case "MonthsTicker": MonthsTicker.self
-        case "MultiChoice": MultiChoice.self
-        case "MultiLine": MultiLine.self
-        case "MultiPolygons": MultiPolygons.self
-        case "MultiSelect": MultiSelect.self
-        case "MultipleDatePicker": MultipleDatePicker.self
-        case "MultipleDatetimePicker": MultipleDatetimePicker.self
-        case "NanCompare": NanCompare.self
-        case "Ngon": Ngon.self
-        case "NoOverlap": NoOverlap.self
-        case "Node": Node.self
-        case "NodeCoordinates": NodeCoordinates.self
-        case "NodesAndAdjacentNodes": NodesAndAdjacentNodes.self
-        case "NodesAndLinkedEdges": NodesAndLinkedEdges.self
-        case "NodesOnly": NodesOnly.self
-        case "NormalHead": NormalHead.self
-        case "Notifications": Notifications.self
-        case "NumberEditor": NumberEditor.self
-        case "NumberFormatter": NumberFormatter.self
-        case "NumeralTickFormatter": NumeralTickFormatter.self
-        case "NumericInput": NumericInput.self
-        case "NumericalRange": NumericalRange.self
-        case "NumericalSlider": NumericalSlider.self
-        case "OpenDialog": OpenDialog.self
-        case "OpenHead": OpenHead.self
-        case "OpenURL": OpenURL.self
-        case "PaletteSelect": PaletteSelect.self
-        case "PanTool": PanTool.self
-        case "Pane": Pane.self
-        case "Panel": Panel.self
-        case "Paragraph": Paragraph.self
-        case "PasswordInput": PasswordInput.self
-        case "Patch": Patch.self
-        case "Patches": Patches.self
-        case "PercentEditor": PercentEditor.self
-        case "PickerBase": PickerBase.self
-        case "PlainText": PlainText.self
-        case "Plot": Plot.self
-        case "PlotActionTool": PlotActionTool.self
-        case "PointDrawTool": PointDrawTool.self
-        case "PolarTransform": PolarTransform.self
-        case "PolyAnnotation": PolyAnnotation.self
-        case "PolyDrawTool": PolyDrawTool.self
-        case "PolyEditTool": PolyEditTool.self
-        case "PolySelectTool": PolySelectTool.self
-        case "PolyTool": PolyTool.self
-        case "PreText": PreText.self
-        case "PrintfTickFormatter": PrintfTickFormatter.self
-        case "Progress": Progress.self
-        case "QUADKEYTileSource": QUADKEYTileSource.self
-        case "Quad": Quad.self
-        case "Quadratic": Quadratic.self
-        case "RadialGlyph": RadialGlyph.self
-        case "RadioButtonGroup": RadioButtonGroup.self
-        case "RadioGroup": RadioGroup.self
-        case "Range": RangeModel.self
-        case "Range1d": Range1d.self
-        case "RangeSlider": RangeSlider.self
-        case "RangeTool": RangeTool.self
-        case "Ray": Ray.self
-        case "ReciprocalMetric": ReciprocalMetric.self
-        case "ReciprocalMetricLength": ReciprocalMetricLength.self
-        case "Rect": Rect.self
-        case "RedoTool": RedoTool.self
-        case "RegionSelectTool": RegionSelectTool.self
-        case "Renderer": Renderer.self
-        case "RendererGroup": RendererGroup.self
-        case "ResetTool": ResetTool.self
-        case "Row": Row.self
-        case "RowAggregator": RowAggregator.self
-        case "SVGIcon": SVGIcon.self
-        case "SaveTool": SaveTool.self
-        case "ScalarExpression": ScalarExpression.self
-        case "ScalarFillProps": ScalarFillProps.self
-        case "ScalarHatchProps": ScalarHatchProps.self
-        case "ScalarImageProps": ScalarImageProps.self
-        case "ScalarLineProps": ScalarLineProps.self
-        case "ScalarTextProps": ScalarTextProps.self
-        case "Scale": Scale.self
-        case "ScaleBar": ScaleBar.self
-        case "ScanningColorMapper": ScanningColorMapper.self
-        case "Scatter": Scatter.self
-        case "ScientificFormatter": ScientificFormatter.self
-        case "Scroll": Scroll.self
-        case "ScrollBox": ScrollBox.self
-        case "Segment": Segment.self
-        case "Select": Select.self
-        case "SelectEditor": SelectEditor.self
-        case "SelectTool": SelectTool.self
-        case "Selection": Selection.self
-        case "SelectionPolicy": SelectionPolicy.self
-        case "Selector": Selector.self
-        case "ServerSentDataSource": ServerSentDataSource.self
-        case "SetValue": SetValue.self
-        case "SingleIntervalTicker": SingleIntervalTicker.self
-        case "SizeBar": SizeBar.self
-        case "Slider": Slider.self
-        case "Slope": Slope.self
-        case "Spacer": Spacer.self
-        case "Span": Span.self
-        case "Spinner": Spinner.self
-        case "Stack": Stack.self
-        case "StackColorMapper": StackColorMapper.self
-        case "StaticLayoutProvider": StaticLayoutProvider.self
-        case "Step": Step.self
-        case "StepInterpolator": StepInterpolator.self
-        case "StringEditor": StringEditor.self
-        case "StringFormatter": StringFormatter.self
-        case "StyleSheet": StyleSheet.self
-        case "StyledElement": StyledElement.self
-        case "Styles": Styles.self
-        case "SumAggregator": SumAggregator.self
-        case "Switch": Switch.self
-        case "SymmetricDifferenceFilter": SymmetricDifferenceFilter.self
-        case "TMSTileSource": TMSTileSource.self
-        case "TabPanel": TabPanel.self
-        case "TableColumn": TableColumn.self
-        case "TableWidget": TableWidget.self
-        case "TablerIcon": TablerIcon.self
-        case "Tabs": Tabs.self
-        case "Tap": Tap.self
-        case "TapTool": TapTool.self
-        case "TeX": TeX.self
-        case "TeXGlyph": TeXGlyph.self
-        case "TeeHead": TeeHead.self
-        case "Text": Text.self
-        case "TextAnnotation": TextAnnotation.self
-        case "TextAreaInput": TextAreaInput.self
-        case "TextEditor": TextEditor.self
-        case "TextGlyph": TextGlyph.self
-        case "TextInput": TextInput.self
-        case "TextLikeInput": TextLikeInput.self
-        case "TextProps": TextProps.self
-        case "Texture": Texture.self
-        case "TickFormatter": TickFormatter.self
-        case "Ticker": Ticker.self
-        case "TileRenderer": TileRenderer.self
-        case "TileSource": TileSource.self
-        case "TimeCommon": TimeCommon.self
-        case "TimeEditor": TimeEditor.self
-        case "TimePicker": TimePicker.self
-        case "TimedeltaAxis": TimedeltaAxis.self
-        case "TimedeltaTickFormatter": TimedeltaTickFormatter.self
-        case "TimedeltaTicker": TimedeltaTicker.self
-        case "Title": Title.self
-        case "Toggle": Toggle.self
-        case "ToggleButtonGroup": ToggleButtonGroup.self
-        case "ToggleInput": ToggleInput.self
-        case "ToggleInputGroup": ToggleInputGroup.self
-        case "ToggleVisibility": ToggleVisibility.self
-        case "Tool": Tool.self
-        case "ToolMenu": ToolMenu.self
-        case "ToolProxy": ToolProxy.self
-        case "Toolbar": Toolbar.self
-        case "ToolbarPanel": ToolbarPanel.self
-        case "Tooltip": Tooltip.self
-        case "Transform": Transform.self
-        case "UIElement": UIElement.self
-        case "UndoTool": UndoTool.self
-        case "UnionFilter": UnionFilter.self
-        case "UnionRenderers": UnionRenderers.self
-        case "VArea": VArea.self
-        case "VAreaStep": VAreaStep.self
-        case "VBar": VBar.self
-        case "VBox": VBox.self
-        case "VSpan": VSpan.self
-        case "VStrip": VStrip.self
-        case "VeeHead": VeeHead.self
-        case "WMTSTileSource": WMTSTileSource.self
-        case "WebDataSource": WebDataSource.self
-        case "Wedge": Wedge.self
-        case "WeightedStackColorMapper": WeightedStackColorMapper.self
-        case "WheelPanTool": WheelPanTool.self
-        case "WheelZoomTool": WheelZoomTool.self
-        case "Whisker": Whisker.self
-        case "Widget": Widget.self
-        case "XComponent": XComponent.self
-        case "XY": XY.self
-        case "XYComponent": XYComponent.self
-        case "XYGlyph": XYGlyph.self
-        case "YComponent": YComponent.self
-        case "YearsTicker": YearsTicker.self
-        case "ZoomBaseTool": ZoomBaseTool.self
-        case "ZoomInTool": ZoomInTool.self
-        case "ZoomOutTool": ZoomOutTool.self
-        case "bokeh.models.dom.Action": DOMAction.self
-        case "bokeh.models.dom.ColorRef": DOMColorRef.self
-        case "bokeh.models.dom.DOMElement": DOMElement.self
-        case "bokeh.models.dom.DOMNode": DOMNode.self
-        case "bokeh.models.dom.Div": DOMDiv.self
-        case "bokeh.models.dom.HTML": DOMHTML.self
-        case "bokeh.models.dom.Index": DOMIndex.self
-        case "bokeh.models.dom.Placeholder": DOMPlaceholder.self
-        case "bokeh.models.dom.Span": DOMSpan.self
-        case "bokeh.models.dom.Table": DOMTable.self
-        case "bokeh.models.dom.TableRow": DOMTableRow.self
-        case "bokeh.models.dom.Template": DOMTemplate.self
-        case "bokeh.models.dom.Text": DOMText.self
-        case "bokeh.models.dom.ToggleGroup": DOMToggleGroup.self
-        case "bokeh.models.dom.ValueOf": DOMValueOf.self
-        case "bokeh.models.dom.ValueRef": DOMValueRef.self
-        default: nil
-        }
-    }
+    public static func modelClass(named name: String) -> Model.Type? { classesByName[name] }
+
+    private static let classesByName: [String: Model.Type] = Dictionary(
+        uniqueKeysWithValues: zip(modelNames, classes))
+
+    /// The typed classes, in ``modelNames`` order.
+    private static let classes: [Model.Type] = [
+        AbstractButton.self,
+        AbstractGroup.self,
+        AbstractSlider.self,
+        ActionItem.self,
+        ActionTool.self,
+        AdaptiveTicker.self,
+        AjaxDataSource.self,
+        AllIndices.self,
+        AllLabels.self,
+        Angular.self,
+        Annotation.self,
+        AnnularWedge.self,
+        Annulus.self,
+        Arc.self,
+        AreaVisuals.self,
+        Arrow.self,
+        ArrowHead.self,
+        Ascii.self,
+        AutocompleteInput.self,
+        AvgAggregator.self,
+        Axis.self,
+        BBoxTileSource.self,
+        Band.self,
+        BaseBar.self,
+        BaseColorBar.self,
+        BaseDatePicker.self,
+        BaseDatetimePicker.self,
+        BaseSingleIntervalTicker.self,
+        BaseText.self,
+        BasicTickFormatter.self,
+        BasicTicker.self,
+        Bezier.self,
+        BinnedTicker.self,
+        Block.self,
+        BooleanFilter.self,
+        BooleanFormatter.self,
+        BoxAnnotation.self,
+        BoxEditTool.self,
+        BoxInteractionHandles.self,
+        BoxSelectTool.self,
+        BoxZoomTool.self,
+        BuiltinIcon.self,
+        Button.self,
+        ButtonLike.self,
+        ByCSS.self,
+        ByClass.self,
+        ByID.self,
+        ByXPath.self,
+        CDSView.self,
+        Callback.self,
+        Canvas.self,
+        CanvasTexture.self,
+        CategoricalAxis.self,
+        CategoricalColorMapper.self,
+        CategoricalMapper.self,
+        CategoricalMarkerMapper.self,
+        CategoricalPatternMapper.self,
+        CategoricalScale.self,
+        CategoricalSlider.self,
+        CategoricalTickFormatter.self,
+        CategoricalTicker.self,
+        CellEditor.self,
+        CellFormatter.self,
+        CheckableItem.self,
+        Checkbox.self,
+        CheckboxButtonGroup.self,
+        CheckboxEditor.self,
+        CheckboxGroup.self,
+        Circle.self,
+        ClickPanTool.self,
+        CloseDialog.self,
+        ColorBar.self,
+        ColorMapper.self,
+        ColorPicker.self,
+        Column.self,
+        ColumnDataSource.self,
+        ColumnarDataSource.self,
+        Comparison.self,
+        CompositeFilter.self,
+        CompositeRenderer.self,
+        CompositeScale.self,
+        CompositeTicker.self,
+        ConnectedXYGlyph.self,
+        ContinuousAxis.self,
+        ContinuousColorMapper.self,
+        ContinuousScale.self,
+        ContinuousTicker.self,
+        ContourColorBar.self,
+        ContourRenderer.self,
+        Coordinate.self,
+        CoordinateMapping.self,
+        CoordinateTransform.self,
+        CopyTool.self,
+        CrosshairTool.self,
+        CumSum.self,
+        CustomAction.self,
+        CustomCode.self,
+        CustomDimensional.self,
+        CustomJS.self,
+        CustomJSCompare.self,
+        CustomJSExpr.self,
+        CustomJSFilter.self,
+        CustomJSHover.self,
+        CustomJSTickFormatter.self,
+        CustomJSTicker.self,
+        CustomJSTransform.self,
+        CustomLabelingPolicy.self,
+        DataAnnotation.self,
+        DataCube.self,
+        DataModel.self,
+        DataRange.self,
+        DataRange1d.self,
+        DataRenderer.self,
+        DataSource.self,
+        DataTable.self,
+        DateCommon.self,
+        DateEditor.self,
+        DateFormatter.self,
+        DatePicker.self,
+        DateRangePicker.self,
+        DateRangeSlider.self,
+        DateSlider.self,
+        DatetimeAxis.self,
+        DatetimePicker.self,
+        DatetimeRangePicker.self,
+        DatetimeRangeSlider.self,
+        DatetimeTickFormatter.self,
+        DatetimeTicker.self,
+        DaysTicker.self,
+        Decoration.self,
+        Dialog.self,
+        DifferenceFilter.self,
+        Dimensional.self,
+        Div.self,
+        DividerItem.self,
+        DocumentConfig.self,
+        Dodge.self,
+        Drag.self,
+        Drawer.self,
+        Dropdown.self,
+        EdgeCoordinates.self,
+        EdgesAndLinkedNodes.self,
+        EdgesOnly.self,
+        EditTool.self,
+        Ellipse.self,
+        EqHistColorMapper.self,
+        ExamineTool.self,
+        Examiner.self,
+        ExpressionModel.self,
+        FactorRange.self,
+        Figure.self,
+        FileInput.self,
+        FillGlyph.self,
+        FillProps.self,
+        Filter.self,
+        FixedTicker.self,
+        FlexBox.self,
+        FreehandDrawTool.self,
+        FullscreenTool.self,
+        GMap.self,
+        GMapOptions.self,
+        GMapPlot.self,
+        GeoJSONDataSource.self,
+        GestureTool.self,
+        GlobalImportedStyleSheet.self,
+        GlobalInlineStyleSheet.self,
+        Glyph.self,
+        GlyphRenderer.self,
+        GraphCoordinates.self,
+        GraphHitTestPolicy.self,
+        GraphRenderer.self,
+        Grid.self,
+        GridBox.self,
+        GridCommon.self,
+        GridPlot.self,
+        GroupBox.self,
+        GroupBy.self,
+        GroupByModels.self,
+        GroupByName.self,
+        GroupFilter.self,
+        GroupingInfo.self,
+        GuideRenderer.self,
+        HArea.self,
+        HAreaStep.self,
+        HBar.self,
+        HBox.self,
+        HSpan.self,
+        HStrip.self,
+        HTMLAnnotation.self,
+        HTMLLabel.self,
+        HTMLLabelSet.self,
+        HTMLTemplateFormatter.self,
+        HTMLTextAnnotation.self,
+        HTMLTitle.self,
+        HatchGlyph.self,
+        HatchProps.self,
+        HelpButton.self,
+        HelpTool.self,
+        HexTile.self,
+        HoverTool.self,
+        Icon.self,
+        Image.self,
+        ImageBase.self,
+        ImageProps.self,
+        ImageRGBA.self,
+        ImageStack.self,
+        ImageURL.self,
+        ImageURLTexture.self,
+        ImperialLength.self,
+        ImportedStyleSheet.self,
+        IndexFilter.self,
+        Indexed.self,
+        Indicator.self,
+        InlineStyleSheet.self,
+        InputWidget.self,
+        InspectTool.self,
+        IntEditor.self,
+        Interpolator.self,
+        IntersectRenderers.self,
+        IntersectionFilter.self,
+        InversionFilter.self,
+        Jitter.self,
+        LRTBGlyph.self,
+        Label.self,
+        LabelSet.self,
+        LabelingPolicy.self,
+        LassoSelectTool.self,
+        LayoutDOM.self,
+        LayoutProvider.self,
+        Legend.self,
+        LegendItem.self,
+        Line.self,
+        LineEditTool.self,
+        LineGlyph.self,
+        LineProps.self,
+        LinearAxis.self,
+        LinearColorMapper.self,
+        LinearInterpolator.self,
+        LinearScale.self,
+        LogAxis.self,
+        LogColorMapper.self,
+        LogScale.self,
+        LogTickFormatter.self,
+        LogTicker.self,
+        MapOptions.self,
+        MapPlot.self,
+        Mapper.self,
+        Markdown.self,
+        Marker.self,
+        Marking.self,
+        Markup.self,
+        MathML.self,
+        MathMLGlyph.self,
+        MathText.self,
+        MathTextGlyph.self,
+        MaxAggregator.self,
+        Maximum.self,
+        Menu.self,
+        MenuItem.self,
+        MercatorAxis.self,
+        MercatorTickFormatter.self,
+        MercatorTicker.self,
+        MercatorTileSource.self,
+        Metric.self,
+        MetricLength.self,
+        MinAggregator.self,
+        Minimum.self,
+        Model.self,
+        MonthsTicker.self,
+        MultiChoice.self,
+        MultiLine.self,
+        MultiPolygons.self,
+        MultiSelect.self,
+        MultipleDatePicker.self,
+        MultipleDatetimePicker.self,
+        NanCompare.self,
+        Ngon.self,
+        NoOverlap.self,
+        Node.self,
+        NodeCoordinates.self,
+        NodesAndAdjacentNodes.self,
+        NodesAndLinkedEdges.self,
+        NodesOnly.self,
+        NormalHead.self,
+        Notifications.self,
+        NumberEditor.self,
+        NumberFormatter.self,
+        NumeralTickFormatter.self,
+        NumericInput.self,
+        NumericalRange.self,
+        NumericalSlider.self,
+        OpenDialog.self,
+        OpenHead.self,
+        OpenURL.self,
+        PaletteSelect.self,
+        PanTool.self,
+        Pane.self,
+        Panel.self,
+        Paragraph.self,
+        PasswordInput.self,
+        Patch.self,
+        Patches.self,
+        PercentEditor.self,
+        PickerBase.self,
+        PlainText.self,
+        Plot.self,
+        PlotActionTool.self,
+        PointDrawTool.self,
+        PolarTransform.self,
+        PolyAnnotation.self,
+        PolyDrawTool.self,
+        PolyEditTool.self,
+        PolySelectTool.self,
+        PolyTool.self,
+        PreText.self,
+        PrintfTickFormatter.self,
+        Progress.self,
+        QUADKEYTileSource.self,
+        Quad.self,
+        Quadratic.self,
+        RadialGlyph.self,
+        RadioButtonGroup.self,
+        RadioGroup.self,
+        RangeModel.self,
+        Range1d.self,
+        RangeSlider.self,
+        RangeTool.self,
+        Ray.self,
+        ReciprocalMetric.self,
+        ReciprocalMetricLength.self,
+        Rect.self,
+        RedoTool.self,
+        RegionSelectTool.self,
+        Renderer.self,
+        RendererGroup.self,
+        ResetTool.self,
+        Row.self,
+        RowAggregator.self,
+        SVGIcon.self,
+        SaveTool.self,
+        ScalarExpression.self,
+        ScalarFillProps.self,
+        ScalarHatchProps.self,
+        ScalarImageProps.self,
+        ScalarLineProps.self,
+        ScalarTextProps.self,
+        Scale.self,
+        ScaleBar.self,
+        ScanningColorMapper.self,
+        Scatter.self,
+        ScientificFormatter.self,
+        Scroll.self,
+        ScrollBox.self,
+        Segment.self,
+        Select.self,
+        SelectEditor.self,
+        SelectTool.self,
+        Selection.self,
+        SelectionPolicy.self,
+        Selector.self,
+        ServerSentDataSource.self,
+        SetValue.self,
+        SingleIntervalTicker.self,
+        SizeBar.self,
+        Slider.self,
+        Slope.self,
+        Spacer.self,
+        Span.self,
+        Spinner.self,
+        Stack.self,
+        StackColorMapper.self,
+        StaticLayoutProvider.self,
+        Step.self,
+        StepInterpolator.self,
+        StringEditor.self,
+        StringFormatter.self,
+        StyleSheet.self,
+        StyledElement.self,
+        Styles.self,
+        SumAggregator.self,
+        Switch.self,
+        SymmetricDifferenceFilter.self,
+        TMSTileSource.self,
+        TabPanel.self,
+        TableColumn.self,
+        TableWidget.self,
+        TablerIcon.self,
+        Tabs.self,
+        Tap.self,
+        TapTool.self,
+        TeX.self,
+        TeXGlyph.self,
+        TeeHead.self,
+        Text.self,
+        TextAnnotation.self,
+        TextAreaInput.self,
+        TextEditor.self,
+        TextGlyph.self,
+        TextInput.self,
+        TextLikeInput.self,
+        TextProps.self,
+        Texture.self,
+        TickFormatter.self,
+        Ticker.self,
+        TileRenderer.self,
+        TileSource.self,
+        TimeCommon.self,
+        TimeEditor.self,
+        TimePicker.self,
+        TimedeltaAxis.self,
+        TimedeltaTickFormatter.self,
+        TimedeltaTicker.self,
+        Title.self,
+        Toggle.self,
+        ToggleButtonGroup.self,
+        ToggleInput.self,
+        ToggleInputGroup.self,
+        ToggleVisibility.self,
+        Tool.self,
+        ToolMenu.self,
+        ToolProxy.self,
+        Toolbar.self,
+        ToolbarPanel.self,
+        Tooltip.self,
+        Transform.self,
+        UIElement.self,
+        UndoTool.self,
+        UnionFilter.self,
+        UnionRenderers.self,
+        VArea.self,
+        VAreaStep.self,
+        VBar.self,
+        VBox.self,
+        VSpan.self,
+        VStrip.self,
+        VeeHead.self,
+        WMTSTileSource.self,
+        WebDataSource.self,
+        Wedge.self,
+        WeightedStackColorMapper.self,
+        WheelPanTool.self,
+        WheelZoomTool.self,
+        Whisker.self,
+        Widget.self,
+        XComponent.self,
+        XY.self,
+        XYComponent.self,
+        XYGlyph.self,
+        YComponent.self,
+        YearsTicker.self,
+        ZoomBaseTool.self,
+        ZoomInTool.self,
+        ZoomOutTool.self,
+        DOMAction.self,
+        DOMColorRef.self,
+        DOMElement.self,
+        DOMNode.self,
+        DOMDiv.self,
+        DOMHTML.self,
+        DOMIndex.self,
+        DOMPlaceholder.self,
+        DOMSpan.self,
+        DOMTable.self,
+        DOMTableRow.self,
+        DOMTemplate.self,
+        DOMText.self,
+        DOMToggleGroup.self,
+        DOMValueOf.self,
+        DOMValueRef.self,
+    ]
 }
 
 extension Model {
