@@ -262,17 +262,16 @@ final class Generator {
     private func property(_ view: PropertyView, _ accessor: Accessor, override: Bool, readonly: Bool) -> String {
         let literal = view.defaultJSON.flatMap { Literal.make($0, accessor.type, enumCases: enumCase) }
         let name = Literal.quote(view.name)
-        let getter: String
-        switch (accessor.type, literal) {
-        case (.optional(let inner), let literal?):
-            getter = "attribute(\(name), as: \(inner.rendered)?.self) ?? \(literal)"
-        case (.optional(let inner), nil):
-            getter = "attribute(\(name), as: \(inner.rendered)?.self) ?? nil"
-        case (let type, let literal?):
-            getter = "attribute(\(name), as: \(type.rendered).self) ?? \(literal)"
-        case (let type, nil):
-            getter = "attribute(\(name), as: \(type.rendered).self)"
-        }
+        // Plain generic calls with the type spelled out keep type-checking cheap (no `??` overloads).
+        let type = accessor.type.rendered
+        let getter =
+            if let literal {
+                "attribute(\(name), as: \(type).self, default: \(literal))"
+            } else if accessor.type.isOptional {
+                "attribute(\(name), as: \(type).self, default: nil)"
+            } else {
+                "attribute(\(name), as: \(type).self)"
+            }
         // Python drops a set that equals the current value, so setting a default leaves the attribute
         // unset. Vectorized defaults that are fields (`x = field("x")`) are never equal to the strings the
         // plotting API passes in Python, so those are always stored.
@@ -335,9 +334,9 @@ final class Generator {
         }
         if !specs.isEmpty {
             out += "    override public class var declaredProperties: [PropertySpec] {\n"
-            out += "        super.declaredProperties + [\n"
+            out += "        let own: [PropertySpec] = [\n"
             out += specs.map { "            \($0),\n" }.joined()
-            out += "        ]\n    }\n"
+            out += "        ]\n        return super.declaredProperties + own\n    }\n"
         }
         out += body
         if !model.abstract { out += initializer(model, mine) }

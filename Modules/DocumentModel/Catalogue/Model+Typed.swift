@@ -4,6 +4,11 @@ extension Model {
         self[name].flatMap { T.fromBokeh($0) }
     }
 
+    /// The attribute `name` decoded as `T`, or `defaultValue` if unset or of another shape.
+    public func attribute<T: BokehConvertible>(_ name: String, as type: T.Type, default defaultValue: T) -> T {
+        attribute(name, as: type) ?? defaultValue
+    }
+
     /// Sets attribute `name` from a typed value (through the document when attached).
     public func setAttribute<T: BokehConvertible>(_ name: String, _ value: T) {
         set(name, value.bokehValue)

@@ -3,19 +3,19 @@
 extension Model {
     /// Bokeh `tags` (default `.list([])`).
     public var tags: Value {
-        get { attribute("tags", as: Value.self) ?? .list([]) }
+        get { attribute("tags", as: Value.self, default: .list([])) }
         set { setAttribute("tags", newValue, unlessDefault: .list([])) }
     }
     public static var tags: PropertyKey<Value> { PropertyKey("tags") }
     /// Bokeh `js_event_callbacks` (default `[:]`).
     public var jsEventCallbacks: [String: [Callback]] {
-        get { attribute("js_event_callbacks", as: [String: [Callback]].self) ?? [:] }
+        get { attribute("js_event_callbacks", as: [String: [Callback]].self, default: [:]) }
         set { setAttribute("js_event_callbacks", newValue, unlessDefault: [:]) }
     }
     public static var jsEventCallbacks: PropertyKey<[String: [Callback]]> { PropertyKey("js_event_callbacks") }
     /// Bokeh `js_property_callbacks` (default `[:]`).
     public var jsPropertyCallbacks: [String: [Callback]] {
-        get { attribute("js_property_callbacks", as: [String: [Callback]].self) ?? [:] }
+        get { attribute("js_property_callbacks", as: [String: [Callback]].self, default: [:]) }
         set { setAttribute("js_property_callbacks", newValue, unlessDefault: [:]) }
     }
     public static var jsPropertyCallbacks: PropertyKey<[String: [Callback]]> { PropertyKey("js_property_callbacks") }
@@ -27,7 +27,7 @@ extension Model {
     public static var subscribedEvents: PropertyKey<Value> { PropertyKey("subscribed_events") }
     /// Bokeh `syncable` (default `true`).
     public var syncable: Bool {
-        get { attribute("syncable", as: Bool.self) ?? true }
+        get { attribute("syncable", as: Bool.self, default: true) }
         set { setAttribute("syncable", newValue, unlessDefault: true) }
     }
     public static var syncable: PropertyKey<Bool> { PropertyKey("syncable") }

@@ -8,7 +8,7 @@ public class Angular: CustomDimensional {
     }
     /// Bokeh `ticks` (default `[1, 3, 6, 12, 60, 120, 240, 360]`).
     override public var ticks: [Double]? {
-        get { attribute("ticks", as: [Double].self) ?? [1, 3, 6, 12, 60, 120, 240, 360] }
+        get { attribute("ticks", as: [Double].self, default: [1, 3, 6, 12, 60, 120, 240, 360]) }
         set { setAttribute("ticks", newValue, unlessDefault: [1, 3, 6, 12, 60, 120, 240, 360]) }
     }
     /// Bokeh `basis`.
@@ -50,7 +50,7 @@ public class Annotation: CompositeRenderer {
     override public class var modelTypeName: String { "Annotation" }
     /// Bokeh `level` (default `.annotation`).
     override public var level: RenderLevel {
-        get { attribute("level", as: RenderLevel.self) ?? .annotation }
+        get { attribute("level", as: RenderLevel.self, default: .annotation) }
         set { setAttribute("level", newValue, unlessDefault: .annotation) }
     }
 }
@@ -59,7 +59,7 @@ public class Annotation: CompositeRenderer {
 public class AreaVisuals: Model {
     override public class var modelTypeName: String { "AreaVisuals" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("line_color", Color?.self, default: .css("black")),
             PropertySpec("line_alpha", Double.self, default: 1.0),
             PropertySpec("line_width", Double.self, default: 1),
@@ -91,184 +91,185 @@ public class AreaVisuals: Model {
             PropertySpec("hover_hatch_weight", Double.self, default: 1.0),
             PropertySpec("hover_hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
+        get { attribute("fill_color", as: Color?.self, default: .css("gray")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.css("black")`).
     public var hatchColor: Color? {
-        get { attribute("hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hatchColor: PropertyKey<Color?> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `1.0`).
     public var hatchAlpha: Double {
-        get { attribute("hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hatchAlpha: PropertyKey<Double> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `12.0`).
     public var hatchScale: Double {
-        get { attribute("hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hatchScale: PropertyKey<Double> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `nil`).
     public var hatchPattern: String? {
-        get { attribute("hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hatchPattern: PropertyKey<String?> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `1.0`).
     public var hatchWeight: Double {
-        get { attribute("hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hatchWeight: PropertyKey<Double> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// Bokeh `hover_line_color` (default `.css("black")`).
     public var hoverLineColor: Color? {
-        get { attribute("hover_line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hover_line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hover_line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hoverLineColor: PropertyKey<Color?> { PropertyKey("hover_line_color") }
     /// Bokeh `hover_line_alpha` (default `1.0`).
     public var hoverLineAlpha: Double {
-        get { attribute("hover_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hover_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hover_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hoverLineAlpha: PropertyKey<Double> { PropertyKey("hover_line_alpha") }
     /// Bokeh `hover_line_width` (default `1`).
     public var hoverLineWidth: Double {
-        get { attribute("hover_line_width", as: Double.self) ?? 1 }
+        get { attribute("hover_line_width", as: Double.self, default: 1) }
         set { setAttribute("hover_line_width", newValue, unlessDefault: 1) }
     }
     public static var hoverLineWidth: PropertyKey<Double> { PropertyKey("hover_line_width") }
     /// Bokeh `hover_line_join` (default `.bevel`).
     public var hoverLineJoin: LineJoin {
-        get { attribute("hover_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("hover_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("hover_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var hoverLineJoin: PropertyKey<LineJoin> { PropertyKey("hover_line_join") }
     /// Bokeh `hover_line_cap` (default `.butt`).
     public var hoverLineCap: LineCap {
-        get { attribute("hover_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("hover_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("hover_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var hoverLineCap: PropertyKey<LineCap> { PropertyKey("hover_line_cap") }
     /// Bokeh `hover_line_dash` (default `.c([])`).
     public var hoverLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("hover_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("hover_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("hover_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var hoverLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("hover_line_dash") }
     /// Bokeh `hover_line_dash_offset` (default `0`).
     public var hoverLineDashOffset: Int {
-        get { attribute("hover_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("hover_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("hover_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var hoverLineDashOffset: PropertyKey<Int> { PropertyKey("hover_line_dash_offset") }
     /// Bokeh `hover_fill_color` (default `.css("gray")`).
     public var hoverFillColor: Color? {
-        get { attribute("hover_fill_color", as: Color?.self) ?? .css("gray") }
+        get { attribute("hover_fill_color", as: Color?.self, default: .css("gray")) }
         set { setAttribute("hover_fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var hoverFillColor: PropertyKey<Color?> { PropertyKey("hover_fill_color") }
     /// Bokeh `hover_fill_alpha` (default `1.0`).
     public var hoverFillAlpha: Double {
-        get { attribute("hover_fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hover_fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hover_fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hoverFillAlpha: PropertyKey<Double> { PropertyKey("hover_fill_alpha") }
     /// Bokeh `hover_hatch_color` (default `.css("black")`).
     public var hoverHatchColor: Color? {
-        get { attribute("hover_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hover_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hover_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hoverHatchColor: PropertyKey<Color?> { PropertyKey("hover_hatch_color") }
     /// Bokeh `hover_hatch_alpha` (default `1.0`).
     public var hoverHatchAlpha: Double {
-        get { attribute("hover_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hover_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hover_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hoverHatchAlpha: PropertyKey<Double> { PropertyKey("hover_hatch_alpha") }
     /// Bokeh `hover_hatch_scale` (default `12.0`).
     public var hoverHatchScale: Double {
-        get { attribute("hover_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("hover_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("hover_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hoverHatchScale: PropertyKey<Double> { PropertyKey("hover_hatch_scale") }
     /// Bokeh `hover_hatch_pattern` (default `nil`).
     public var hoverHatchPattern: String? {
-        get { attribute("hover_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("hover_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("hover_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hoverHatchPattern: PropertyKey<String?> { PropertyKey("hover_hatch_pattern") }
     /// Bokeh `hover_hatch_weight` (default `1.0`).
     public var hoverHatchWeight: Double {
-        get { attribute("hover_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("hover_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("hover_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hoverHatchWeight: PropertyKey<Double> { PropertyKey("hover_hatch_weight") }
     /// Bokeh `hover_hatch_extra` (default `[:]`).
     public var hoverHatchExtra: [String: Texture] {
-        get { attribute("hover_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hover_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hover_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hoverHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hover_hatch_extra") }
@@ -360,7 +361,7 @@ public class Arrow: DataAnnotation {
         ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"end":{"type":"object","name":"OpenHead","id":"p1003"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x_start", Spec<Double>.self, default: .field("x_start")),
             PropertySpec("y_start", Spec<Double>.self, default: .field("y_start")),
             PropertySpec("start_units", CoordinateUnits.self, default: .data),
@@ -377,94 +378,95 @@ public class Arrow: DataAnnotation {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x_start` (default `.field("x_start")`).
     public var xStart: Spec<Double> {
-        get { attribute("x_start", as: Spec<Double>.self) ?? .field("x_start") }
+        get { attribute("x_start", as: Spec<Double>.self, default: .field("x_start")) }
         set { setAttribute("x_start", newValue) }
     }
     public static var xStart: PropertyKey<Spec<Double>> { PropertyKey("x_start") }
     /// Bokeh `y_start` (default `.field("y_start")`).
     public var yStart: Spec<Double> {
-        get { attribute("y_start", as: Spec<Double>.self) ?? .field("y_start") }
+        get { attribute("y_start", as: Spec<Double>.self, default: .field("y_start")) }
         set { setAttribute("y_start", newValue) }
     }
     public static var yStart: PropertyKey<Spec<Double>> { PropertyKey("y_start") }
     /// Bokeh `start_units` (default `.data`).
     public var startUnits: CoordinateUnits {
-        get { attribute("start_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("start_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("start_units", newValue, unlessDefault: .data) }
     }
     public static var startUnits: PropertyKey<CoordinateUnits> { PropertyKey("start_units") }
     /// Bokeh `start` (default `nil`).
     public var start: ArrowHead? {
-        get { attribute("start", as: ArrowHead?.self) ?? nil }
+        get { attribute("start", as: ArrowHead?.self, default: nil) }
         set { setAttribute("start", newValue, unlessDefault: nil) }
     }
     public static var start: PropertyKey<ArrowHead?> { PropertyKey("start") }
     /// Bokeh `x_end` (default `.field("x_end")`).
     public var xEnd: Spec<Double> {
-        get { attribute("x_end", as: Spec<Double>.self) ?? .field("x_end") }
+        get { attribute("x_end", as: Spec<Double>.self, default: .field("x_end")) }
         set { setAttribute("x_end", newValue) }
     }
     public static var xEnd: PropertyKey<Spec<Double>> { PropertyKey("x_end") }
     /// Bokeh `y_end` (default `.field("y_end")`).
     public var yEnd: Spec<Double> {
-        get { attribute("y_end", as: Spec<Double>.self) ?? .field("y_end") }
+        get { attribute("y_end", as: Spec<Double>.self, default: .field("y_end")) }
         set { setAttribute("y_end", newValue) }
     }
     public static var yEnd: PropertyKey<Spec<Double>> { PropertyKey("y_end") }
     /// Bokeh `end_units` (default `.data`).
     public var endUnits: CoordinateUnits {
-        get { attribute("end_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("end_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("end_units", newValue, unlessDefault: .data) }
     }
     public static var endUnits: PropertyKey<CoordinateUnits> { PropertyKey("end_units") }
     /// Bokeh `end`.
     public var end: ArrowHead? {
-        get { attribute("end", as: ArrowHead?.self) ?? nil }
+        get { attribute("end", as: ArrowHead?.self, default: nil) }
         set { setAttribute("end", newValue) }
     }
     public static var end: PropertyKey<ArrowHead?> { PropertyKey("end") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -557,13 +559,14 @@ public class Arrow: DataAnnotation {
 public class ArrowHead: Marking {
     override public class var modelTypeName: String { "ArrowHead" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("size", Spec<Double>.self, default: .value(25)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `size` (default `.value(25)`).
     public var size: Spec<Double> {
-        get { attribute("size", as: Spec<Double>.self) ?? .value(25) }
+        get { attribute("size", as: Spec<Double>.self, default: .value(25)) }
         set { setAttribute("size", newValue, unlessDefault: .value(25)) }
     }
     public static var size: PropertyKey<Spec<Double>> { PropertyKey("size") }
@@ -576,7 +579,7 @@ public class Band: DataAnnotation {
         ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("lower", Spec<Double>.self, default: .field("lower")),
             PropertySpec("upper", Spec<Double>.self, default: .field("upper")),
             PropertySpec("base", Spec<Double>.self, default: .field("base")),
@@ -597,118 +600,119 @@ public class Band: DataAnnotation {
             PropertySpec("hatch_weight", Double.self, default: 1.0),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `lower` (default `.field("lower")`).
     public var lower: Spec<Double> {
-        get { attribute("lower", as: Spec<Double>.self) ?? .field("lower") }
+        get { attribute("lower", as: Spec<Double>.self, default: .field("lower")) }
         set { setAttribute("lower", newValue) }
     }
     public static var lower: PropertyKey<Spec<Double>> { PropertyKey("lower") }
     /// Bokeh `upper` (default `.field("upper")`).
     public var upper: Spec<Double> {
-        get { attribute("upper", as: Spec<Double>.self) ?? .field("upper") }
+        get { attribute("upper", as: Spec<Double>.self, default: .field("upper")) }
         set { setAttribute("upper", newValue) }
     }
     public static var upper: PropertyKey<Spec<Double>> { PropertyKey("upper") }
     /// Bokeh `base` (default `.field("base")`).
     public var base: Spec<Double> {
-        get { attribute("base", as: Spec<Double>.self) ?? .field("base") }
+        get { attribute("base", as: Spec<Double>.self, default: .field("base")) }
         set { setAttribute("base", newValue) }
     }
     public static var base: PropertyKey<Spec<Double>> { PropertyKey("base") }
     /// Bokeh `dimension` (default `.height`).
     public var dimension: DimensionEnum {
-        get { attribute("dimension", as: DimensionEnum.self) ?? .height }
+        get { attribute("dimension", as: DimensionEnum.self, default: .height) }
         set { setAttribute("dimension", newValue, unlessDefault: .height) }
     }
     public static var dimension: PropertyKey<DimensionEnum> { PropertyKey("dimension") }
     /// Bokeh `line_color` (default `.css("#cccccc")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("#cccccc") }
+        get { attribute("line_color", as: Color?.self, default: .css("#cccccc")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("#cccccc")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `0.3`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 0.3 }
+        get { attribute("line_alpha", as: Double.self, default: 0.3) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 0.3) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.css("#fff9ba")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("#fff9ba") }
+        get { attribute("fill_color", as: Color?.self, default: .css("#fff9ba")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("#fff9ba")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `0.4`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 0.4 }
+        get { attribute("fill_alpha", as: Double.self, default: 0.4) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 0.4) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.css("black")`).
     public var hatchColor: Color? {
-        get { attribute("hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hatchColor: PropertyKey<Color?> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `1.0`).
     public var hatchAlpha: Double {
-        get { attribute("hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hatchAlpha: PropertyKey<Double> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `12.0`).
     public var hatchScale: Double {
-        get { attribute("hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hatchScale: PropertyKey<Double> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `nil`).
     public var hatchPattern: String? {
-        get { attribute("hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hatchPattern: PropertyKey<String?> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `1.0`).
     public var hatchWeight: Double {
-        get { attribute("hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hatchWeight: PropertyKey<Double> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -809,7 +813,7 @@ public class Band: DataAnnotation {
 public class BaseBar: Annotation {
     override public class var modelTypeName: String { "BaseBar" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("location", OneOf2<Anchor, Tuple2<Double, Double>>.self, default: .a(.topRight)),
             PropertySpec("orientation", OneOf2<Orientation, Auto>.self, default: .b(.auto)),
             PropertySpec("width", OneOf2<BaseBarWidth, Int>.self, default: .b(200)),
@@ -884,124 +888,125 @@ public class BaseBar: Annotation {
             PropertySpec("background_hatch_weight", Double.self, default: 1.0),
             PropertySpec("background_hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `location` (default `.a(.topRight)`).
     public var location: OneOf2<Anchor, Tuple2<Double, Double>> {
-        get { attribute("location", as: OneOf2<Anchor, Tuple2<Double, Double>>.self) ?? .a(.topRight) }
+        get { attribute("location", as: OneOf2<Anchor, Tuple2<Double, Double>>.self, default: .a(.topRight)) }
         set { setAttribute("location", newValue, unlessDefault: .a(.topRight)) }
     }
     public static var location: PropertyKey<OneOf2<Anchor, Tuple2<Double, Double>>> { PropertyKey("location") }
     /// Bokeh `orientation` (default `.b(.auto)`).
     public var orientation: OneOf2<Orientation, Auto> {
-        get { attribute("orientation", as: OneOf2<Orientation, Auto>.self) ?? .b(.auto) }
+        get { attribute("orientation", as: OneOf2<Orientation, Auto>.self, default: .b(.auto)) }
         set { setAttribute("orientation", newValue, unlessDefault: .b(.auto)) }
     }
     public static var orientation: PropertyKey<OneOf2<Orientation, Auto>> { PropertyKey("orientation") }
     /// Bokeh `width` (default `.b(200)`).
     public var width: OneOf2<BaseBarWidth, Int> {
-        get { attribute("width", as: OneOf2<BaseBarWidth, Int>.self) ?? .b(200) }
+        get { attribute("width", as: OneOf2<BaseBarWidth, Int>.self, default: .b(200)) }
         set { setAttribute("width", newValue, unlessDefault: .b(200)) }
     }
     public static var width: PropertyKey<OneOf2<BaseBarWidth, Int>> { PropertyKey("width") }
     /// Bokeh `height` (default `.b(50)`).
     public var height: OneOf2<BaseBarWidth, Int> {
-        get { attribute("height", as: OneOf2<BaseBarWidth, Int>.self) ?? .b(50) }
+        get { attribute("height", as: OneOf2<BaseBarWidth, Int>.self, default: .b(50)) }
         set { setAttribute("height", newValue, unlessDefault: .b(50)) }
     }
     public static var height: PropertyKey<OneOf2<BaseBarWidth, Int>> { PropertyKey("height") }
     /// Bokeh `margin` (default `30`).
     public var margin: Int {
-        get { attribute("margin", as: Int.self) ?? 30 }
+        get { attribute("margin", as: Int.self, default: 30) }
         set { setAttribute("margin", newValue, unlessDefault: 30) }
     }
     public static var margin: PropertyKey<Int> { PropertyKey("margin") }
     /// Bokeh `padding` (default `10`).
     public var padding: Int {
-        get { attribute("padding", as: Int.self) ?? 10 }
+        get { attribute("padding", as: Int.self, default: 10) }
         set { setAttribute("padding", newValue, unlessDefault: 10) }
     }
     public static var padding: PropertyKey<Int> { PropertyKey("padding") }
     /// Bokeh `title` (default `nil`).
     public var title: OneOf2<String, BaseText>? {
-        get { attribute("title", as: OneOf2<String, BaseText>?.self) ?? nil }
+        get { attribute("title", as: OneOf2<String, BaseText>?.self, default: nil) }
         set { setAttribute("title", newValue, unlessDefault: nil) }
     }
     public static var title: PropertyKey<OneOf2<String, BaseText>?> { PropertyKey("title") }
     /// Bokeh `title_standoff` (default `2`).
     public var titleStandoff: Int {
-        get { attribute("title_standoff", as: Int.self) ?? 2 }
+        get { attribute("title_standoff", as: Int.self, default: 2) }
         set { setAttribute("title_standoff", newValue, unlessDefault: 2) }
     }
     public static var titleStandoff: PropertyKey<Int> { PropertyKey("title_standoff") }
     /// Bokeh `title_text_color` (default `.css("#444444")`).
     public var titleTextColor: Color? {
-        get { attribute("title_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("title_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("title_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var titleTextColor: PropertyKey<Color?> { PropertyKey("title_text_color") }
     /// Bokeh `title_text_outline_color` (default `nil`).
     public var titleTextOutlineColor: Color? {
-        get { attribute("title_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("title_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("title_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var titleTextOutlineColor: PropertyKey<Color?> { PropertyKey("title_text_outline_color") }
     /// Bokeh `title_text_outline_width` (default `1`).
     public var titleTextOutlineWidth: Double {
-        get { attribute("title_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("title_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("title_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var titleTextOutlineWidth: PropertyKey<Double> { PropertyKey("title_text_outline_width") }
     /// Bokeh `title_text_alpha` (default `1.0`).
     public var titleTextAlpha: Double {
-        get { attribute("title_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("title_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("title_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var titleTextAlpha: PropertyKey<Double> { PropertyKey("title_text_alpha") }
     /// Bokeh `title_text_font` (default `"helvetica"`).
     public var titleTextFont: String {
-        get { attribute("title_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("title_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("title_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var titleTextFont: PropertyKey<String> { PropertyKey("title_text_font") }
     /// Bokeh `title_text_font_size` (default `"13px"`).
     public var titleTextFontSize: String {
-        get { attribute("title_text_font_size", as: String.self) ?? "13px" }
+        get { attribute("title_text_font_size", as: String.self, default: "13px") }
         set { setAttribute("title_text_font_size", newValue, unlessDefault: "13px") }
     }
     public static var titleTextFontSize: PropertyKey<String> { PropertyKey("title_text_font_size") }
     /// Bokeh `title_text_font_style` (default `.italic`).
     public var titleTextFontStyle: FontStyle {
-        get { attribute("title_text_font_style", as: FontStyle.self) ?? .italic }
+        get { attribute("title_text_font_style", as: FontStyle.self, default: .italic) }
         set { setAttribute("title_text_font_style", newValue, unlessDefault: .italic) }
     }
     public static var titleTextFontStyle: PropertyKey<FontStyle> { PropertyKey("title_text_font_style") }
     /// Bokeh `title_text_align` (default `.left`).
     public var titleTextAlign: TextAlign {
-        get { attribute("title_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("title_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("title_text_align", newValue, unlessDefault: .left) }
     }
     public static var titleTextAlign: PropertyKey<TextAlign> { PropertyKey("title_text_align") }
     /// Bokeh `title_text_baseline` (default `.bottom`).
     public var titleTextBaseline: TextBaseline {
-        get { attribute("title_text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("title_text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("title_text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var titleTextBaseline: PropertyKey<TextBaseline> { PropertyKey("title_text_baseline") }
     /// Bokeh `title_text_line_height` (default `1.2`).
     public var titleTextLineHeight: Double {
-        get { attribute("title_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("title_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("title_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var titleTextLineHeight: PropertyKey<Double> { PropertyKey("title_text_line_height") }
     /// Bokeh `ticker` (default `.b(.auto)`).
     public var ticker: OneOf2<Ticker, Auto> {
-        get { attribute("ticker", as: OneOf2<Ticker, Auto>.self) ?? .b(.auto) }
+        get { attribute("ticker", as: OneOf2<Ticker, Auto>.self, default: .b(.auto)) }
         set { setAttribute("ticker", newValue, unlessDefault: .b(.auto)) }
     }
     public static var ticker: PropertyKey<OneOf2<Ticker, Auto>> { PropertyKey("ticker") }
     /// Bokeh `formatter` (default `.b(.auto)`).
     public var formatter: OneOf2<TickFormatter, Auto> {
-        get { attribute("formatter", as: OneOf2<TickFormatter, Auto>.self) ?? .b(.auto) }
+        get { attribute("formatter", as: OneOf2<TickFormatter, Auto>.self, default: .b(.auto)) }
         set { setAttribute("formatter", newValue, unlessDefault: .b(.auto)) }
     }
     public static var formatter: PropertyKey<OneOf2<TickFormatter, Auto>> { PropertyKey("formatter") }
@@ -1019,307 +1024,307 @@ public class BaseBar: Annotation {
     public static var majorLabelPolicy: PropertyKey<LabelingPolicy> { PropertyKey("major_label_policy") }
     /// Bokeh `major_label_text_color` (default `.css("#444444")`).
     public var majorLabelTextColor: Color? {
-        get { attribute("major_label_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("major_label_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("major_label_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var majorLabelTextColor: PropertyKey<Color?> { PropertyKey("major_label_text_color") }
     /// Bokeh `major_label_text_outline_color` (default `nil`).
     public var majorLabelTextOutlineColor: Color? {
-        get { attribute("major_label_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("major_label_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("major_label_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var majorLabelTextOutlineColor: PropertyKey<Color?> { PropertyKey("major_label_text_outline_color") }
     /// Bokeh `major_label_text_outline_width` (default `1`).
     public var majorLabelTextOutlineWidth: Double {
-        get { attribute("major_label_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("major_label_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("major_label_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var majorLabelTextOutlineWidth: PropertyKey<Double> { PropertyKey("major_label_text_outline_width") }
     /// Bokeh `major_label_text_alpha` (default `1.0`).
     public var majorLabelTextAlpha: Double {
-        get { attribute("major_label_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("major_label_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("major_label_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var majorLabelTextAlpha: PropertyKey<Double> { PropertyKey("major_label_text_alpha") }
     /// Bokeh `major_label_text_font` (default `"helvetica"`).
     public var majorLabelTextFont: String {
-        get { attribute("major_label_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("major_label_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("major_label_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var majorLabelTextFont: PropertyKey<String> { PropertyKey("major_label_text_font") }
     /// Bokeh `major_label_text_font_size` (default `"11px"`).
     public var majorLabelTextFontSize: String {
-        get { attribute("major_label_text_font_size", as: String.self) ?? "11px" }
+        get { attribute("major_label_text_font_size", as: String.self, default: "11px") }
         set { setAttribute("major_label_text_font_size", newValue, unlessDefault: "11px") }
     }
     public static var majorLabelTextFontSize: PropertyKey<String> { PropertyKey("major_label_text_font_size") }
     /// Bokeh `major_label_text_font_style` (default `.normal`).
     public var majorLabelTextFontStyle: FontStyle {
-        get { attribute("major_label_text_font_style", as: FontStyle.self) ?? .normal }
+        get { attribute("major_label_text_font_style", as: FontStyle.self, default: .normal) }
         set { setAttribute("major_label_text_font_style", newValue, unlessDefault: .normal) }
     }
     public static var majorLabelTextFontStyle: PropertyKey<FontStyle> { PropertyKey("major_label_text_font_style") }
     /// Bokeh `major_label_text_align` (default `.left`).
     public var majorLabelTextAlign: TextAlign {
-        get { attribute("major_label_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("major_label_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("major_label_text_align", newValue, unlessDefault: .left) }
     }
     public static var majorLabelTextAlign: PropertyKey<TextAlign> { PropertyKey("major_label_text_align") }
     /// Bokeh `major_label_text_baseline` (default `.bottom`).
     public var majorLabelTextBaseline: TextBaseline {
-        get { attribute("major_label_text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("major_label_text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("major_label_text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var majorLabelTextBaseline: PropertyKey<TextBaseline> { PropertyKey("major_label_text_baseline") }
     /// Bokeh `major_label_text_line_height` (default `1.2`).
     public var majorLabelTextLineHeight: Double {
-        get { attribute("major_label_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("major_label_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("major_label_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var majorLabelTextLineHeight: PropertyKey<Double> { PropertyKey("major_label_text_line_height") }
     /// Bokeh `label_standoff` (default `5`).
     public var labelStandoff: Int {
-        get { attribute("label_standoff", as: Int.self) ?? 5 }
+        get { attribute("label_standoff", as: Int.self, default: 5) }
         set { setAttribute("label_standoff", newValue, unlessDefault: 5) }
     }
     public static var labelStandoff: PropertyKey<Int> { PropertyKey("label_standoff") }
     /// Bokeh `major_tick_line_color` (default `.css("black")`).
     public var majorTickLineColor: Color? {
-        get { attribute("major_tick_line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("major_tick_line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("major_tick_line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var majorTickLineColor: PropertyKey<Color?> { PropertyKey("major_tick_line_color") }
     /// Bokeh `major_tick_line_alpha` (default `1.0`).
     public var majorTickLineAlpha: Double {
-        get { attribute("major_tick_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("major_tick_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("major_tick_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var majorTickLineAlpha: PropertyKey<Double> { PropertyKey("major_tick_line_alpha") }
     /// Bokeh `major_tick_line_width` (default `1`).
     public var majorTickLineWidth: Double {
-        get { attribute("major_tick_line_width", as: Double.self) ?? 1 }
+        get { attribute("major_tick_line_width", as: Double.self, default: 1) }
         set { setAttribute("major_tick_line_width", newValue, unlessDefault: 1) }
     }
     public static var majorTickLineWidth: PropertyKey<Double> { PropertyKey("major_tick_line_width") }
     /// Bokeh `major_tick_line_join` (default `.bevel`).
     public var majorTickLineJoin: LineJoin {
-        get { attribute("major_tick_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("major_tick_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("major_tick_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var majorTickLineJoin: PropertyKey<LineJoin> { PropertyKey("major_tick_line_join") }
     /// Bokeh `major_tick_line_cap` (default `.butt`).
     public var majorTickLineCap: LineCap {
-        get { attribute("major_tick_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("major_tick_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("major_tick_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var majorTickLineCap: PropertyKey<LineCap> { PropertyKey("major_tick_line_cap") }
     /// Bokeh `major_tick_line_dash` (default `.c([])`).
     public var majorTickLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("major_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("major_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("major_tick_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var majorTickLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("major_tick_line_dash") }
     /// Bokeh `major_tick_line_dash_offset` (default `0`).
     public var majorTickLineDashOffset: Int {
-        get { attribute("major_tick_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("major_tick_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("major_tick_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var majorTickLineDashOffset: PropertyKey<Int> { PropertyKey("major_tick_line_dash_offset") }
     /// Bokeh `major_tick_in` (default `5`).
     public var majorTickIn: Int {
-        get { attribute("major_tick_in", as: Int.self) ?? 5 }
+        get { attribute("major_tick_in", as: Int.self, default: 5) }
         set { setAttribute("major_tick_in", newValue, unlessDefault: 5) }
     }
     public static var majorTickIn: PropertyKey<Int> { PropertyKey("major_tick_in") }
     /// Bokeh `major_tick_out` (default `0`).
     public var majorTickOut: Int {
-        get { attribute("major_tick_out", as: Int.self) ?? 0 }
+        get { attribute("major_tick_out", as: Int.self, default: 0) }
         set { setAttribute("major_tick_out", newValue, unlessDefault: 0) }
     }
     public static var majorTickOut: PropertyKey<Int> { PropertyKey("major_tick_out") }
     /// Bokeh `minor_tick_line_color` (default `nil`).
     public var minorTickLineColor: Color? {
-        get { attribute("minor_tick_line_color", as: Color?.self) ?? nil }
+        get { attribute("minor_tick_line_color", as: Color?.self, default: nil) }
         set { setAttribute("minor_tick_line_color", newValue, unlessDefault: nil) }
     }
     public static var minorTickLineColor: PropertyKey<Color?> { PropertyKey("minor_tick_line_color") }
     /// Bokeh `minor_tick_line_alpha` (default `1.0`).
     public var minorTickLineAlpha: Double {
-        get { attribute("minor_tick_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("minor_tick_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("minor_tick_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var minorTickLineAlpha: PropertyKey<Double> { PropertyKey("minor_tick_line_alpha") }
     /// Bokeh `minor_tick_line_width` (default `1`).
     public var minorTickLineWidth: Double {
-        get { attribute("minor_tick_line_width", as: Double.self) ?? 1 }
+        get { attribute("minor_tick_line_width", as: Double.self, default: 1) }
         set { setAttribute("minor_tick_line_width", newValue, unlessDefault: 1) }
     }
     public static var minorTickLineWidth: PropertyKey<Double> { PropertyKey("minor_tick_line_width") }
     /// Bokeh `minor_tick_line_join` (default `.bevel`).
     public var minorTickLineJoin: LineJoin {
-        get { attribute("minor_tick_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("minor_tick_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("minor_tick_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var minorTickLineJoin: PropertyKey<LineJoin> { PropertyKey("minor_tick_line_join") }
     /// Bokeh `minor_tick_line_cap` (default `.butt`).
     public var minorTickLineCap: LineCap {
-        get { attribute("minor_tick_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("minor_tick_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("minor_tick_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var minorTickLineCap: PropertyKey<LineCap> { PropertyKey("minor_tick_line_cap") }
     /// Bokeh `minor_tick_line_dash` (default `.c([])`).
     public var minorTickLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("minor_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("minor_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("minor_tick_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var minorTickLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("minor_tick_line_dash") }
     /// Bokeh `minor_tick_line_dash_offset` (default `0`).
     public var minorTickLineDashOffset: Int {
-        get { attribute("minor_tick_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("minor_tick_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("minor_tick_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var minorTickLineDashOffset: PropertyKey<Int> { PropertyKey("minor_tick_line_dash_offset") }
     /// Bokeh `minor_tick_in` (default `0`).
     public var minorTickIn: Int {
-        get { attribute("minor_tick_in", as: Int.self) ?? 0 }
+        get { attribute("minor_tick_in", as: Int.self, default: 0) }
         set { setAttribute("minor_tick_in", newValue, unlessDefault: 0) }
     }
     public static var minorTickIn: PropertyKey<Int> { PropertyKey("minor_tick_in") }
     /// Bokeh `minor_tick_out` (default `0`).
     public var minorTickOut: Int {
-        get { attribute("minor_tick_out", as: Int.self) ?? 0 }
+        get { attribute("minor_tick_out", as: Int.self, default: 0) }
         set { setAttribute("minor_tick_out", newValue, unlessDefault: 0) }
     }
     public static var minorTickOut: PropertyKey<Int> { PropertyKey("minor_tick_out") }
     /// Bokeh `bar_line_color` (default `nil`).
     public var barLineColor: Color? {
-        get { attribute("bar_line_color", as: Color?.self) ?? nil }
+        get { attribute("bar_line_color", as: Color?.self, default: nil) }
         set { setAttribute("bar_line_color", newValue, unlessDefault: nil) }
     }
     public static var barLineColor: PropertyKey<Color?> { PropertyKey("bar_line_color") }
     /// Bokeh `bar_line_alpha` (default `1.0`).
     public var barLineAlpha: Double {
-        get { attribute("bar_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("bar_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("bar_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var barLineAlpha: PropertyKey<Double> { PropertyKey("bar_line_alpha") }
     /// Bokeh `bar_line_width` (default `1`).
     public var barLineWidth: Double {
-        get { attribute("bar_line_width", as: Double.self) ?? 1 }
+        get { attribute("bar_line_width", as: Double.self, default: 1) }
         set { setAttribute("bar_line_width", newValue, unlessDefault: 1) }
     }
     public static var barLineWidth: PropertyKey<Double> { PropertyKey("bar_line_width") }
     /// Bokeh `bar_line_join` (default `.bevel`).
     public var barLineJoin: LineJoin {
-        get { attribute("bar_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("bar_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("bar_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var barLineJoin: PropertyKey<LineJoin> { PropertyKey("bar_line_join") }
     /// Bokeh `bar_line_cap` (default `.butt`).
     public var barLineCap: LineCap {
-        get { attribute("bar_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("bar_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("bar_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var barLineCap: PropertyKey<LineCap> { PropertyKey("bar_line_cap") }
     /// Bokeh `bar_line_dash` (default `.c([])`).
     public var barLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("bar_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("bar_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("bar_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var barLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("bar_line_dash") }
     /// Bokeh `bar_line_dash_offset` (default `0`).
     public var barLineDashOffset: Int {
-        get { attribute("bar_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("bar_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("bar_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var barLineDashOffset: PropertyKey<Int> { PropertyKey("bar_line_dash_offset") }
     /// Bokeh `border_line_color` (default `nil`).
     public var borderLineColor: Color? {
-        get { attribute("border_line_color", as: Color?.self) ?? nil }
+        get { attribute("border_line_color", as: Color?.self, default: nil) }
         set { setAttribute("border_line_color", newValue, unlessDefault: nil) }
     }
     public static var borderLineColor: PropertyKey<Color?> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `1.0`).
     public var borderLineAlpha: Double {
-        get { attribute("border_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("border_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderLineAlpha: PropertyKey<Double> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `1`).
     public var borderLineWidth: Double {
-        get { attribute("border_line_width", as: Double.self) ?? 1 }
+        get { attribute("border_line_width", as: Double.self, default: 1) }
         set { setAttribute("border_line_width", newValue, unlessDefault: 1) }
     }
     public static var borderLineWidth: PropertyKey<Double> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.bevel`).
     public var borderLineJoin: LineJoin {
-        get { attribute("border_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("border_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var borderLineJoin: PropertyKey<LineJoin> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.butt`).
     public var borderLineCap: LineCap {
-        get { attribute("border_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("border_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var borderLineCap: PropertyKey<LineCap> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.c([])`).
     public var borderLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var borderLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `0`).
     public var borderLineDashOffset: Int {
-        get { attribute("border_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("border_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var borderLineDashOffset: PropertyKey<Int> { PropertyKey("border_line_dash_offset") }
     /// Bokeh `background_fill_color` (default `.css("#ffffff")`).
     public var backgroundFillColor: Color? {
-        get { attribute("background_fill_color", as: Color?.self) ?? .css("#ffffff") }
+        get { attribute("background_fill_color", as: Color?.self, default: .css("#ffffff")) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: .css("#ffffff")) }
     }
     public static var backgroundFillColor: PropertyKey<Color?> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `0.95`).
     public var backgroundFillAlpha: Double {
-        get { attribute("background_fill_alpha", as: Double.self) ?? 0.95 }
+        get { attribute("background_fill_alpha", as: Double.self, default: 0.95) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: 0.95) }
     }
     public static var backgroundFillAlpha: PropertyKey<Double> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.css("black")`).
     public var backgroundHatchColor: Color? {
-        get { attribute("background_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("background_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var backgroundHatchColor: PropertyKey<Color?> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `1.0`).
     public var backgroundHatchAlpha: Double {
-        get { attribute("background_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Double> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `12.0`).
     public var backgroundHatchScale: Double {
-        get { attribute("background_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("background_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var backgroundHatchScale: PropertyKey<Double> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `nil`).
     public var backgroundHatchPattern: String? {
-        get { attribute("background_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("background_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchPattern: PropertyKey<String?> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `1.0`).
     public var backgroundHatchWeight: Double {
-        get { attribute("background_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchWeight: PropertyKey<Double> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
@@ -1329,7 +1334,7 @@ public class BaseBar: Annotation {
 public class BaseColorBar: Annotation {
     override public class var modelTypeName: String { "BaseColorBar" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("location", OneOf2<Anchor, Tuple2<Double, Double>>.self, default: .a(.topRight)),
             PropertySpec("orientation", OneOf2<Orientation, Auto>.self, default: .b(.auto)),
             PropertySpec("height", OneOf2<Auto, Int>.self, default: .a(.auto)),
@@ -1404,112 +1409,113 @@ public class BaseColorBar: Annotation {
             PropertySpec("background_hatch_weight", Double.self, default: 1.0),
             PropertySpec("background_hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `location` (default `.a(.topRight)`).
     public var location: OneOf2<Anchor, Tuple2<Double, Double>> {
-        get { attribute("location", as: OneOf2<Anchor, Tuple2<Double, Double>>.self) ?? .a(.topRight) }
+        get { attribute("location", as: OneOf2<Anchor, Tuple2<Double, Double>>.self, default: .a(.topRight)) }
         set { setAttribute("location", newValue, unlessDefault: .a(.topRight)) }
     }
     public static var location: PropertyKey<OneOf2<Anchor, Tuple2<Double, Double>>> { PropertyKey("location") }
     /// Bokeh `orientation` (default `.b(.auto)`).
     public var orientation: OneOf2<Orientation, Auto> {
-        get { attribute("orientation", as: OneOf2<Orientation, Auto>.self) ?? .b(.auto) }
+        get { attribute("orientation", as: OneOf2<Orientation, Auto>.self, default: .b(.auto)) }
         set { setAttribute("orientation", newValue, unlessDefault: .b(.auto)) }
     }
     public static var orientation: PropertyKey<OneOf2<Orientation, Auto>> { PropertyKey("orientation") }
     /// Bokeh `height` (default `.a(.auto)`).
     public var height: OneOf2<Auto, Int> {
-        get { attribute("height", as: OneOf2<Auto, Int>.self) ?? .a(.auto) }
+        get { attribute("height", as: OneOf2<Auto, Int>.self, default: .a(.auto)) }
         set { setAttribute("height", newValue, unlessDefault: .a(.auto)) }
     }
     public static var height: PropertyKey<OneOf2<Auto, Int>> { PropertyKey("height") }
     /// Bokeh `width` (default `.a(.auto)`).
     public var width: OneOf2<Auto, Int> {
-        get { attribute("width", as: OneOf2<Auto, Int>.self) ?? .a(.auto) }
+        get { attribute("width", as: OneOf2<Auto, Int>.self, default: .a(.auto)) }
         set { setAttribute("width", newValue, unlessDefault: .a(.auto)) }
     }
     public static var width: PropertyKey<OneOf2<Auto, Int>> { PropertyKey("width") }
     /// Bokeh `title` (default `nil`).
     public var title: OneOf2<String, BaseText>? {
-        get { attribute("title", as: OneOf2<String, BaseText>?.self) ?? nil }
+        get { attribute("title", as: OneOf2<String, BaseText>?.self, default: nil) }
         set { setAttribute("title", newValue, unlessDefault: nil) }
     }
     public static var title: PropertyKey<OneOf2<String, BaseText>?> { PropertyKey("title") }
     /// Bokeh `title_text_color` (default `.css("#444444")`).
     public var titleTextColor: Color? {
-        get { attribute("title_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("title_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("title_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var titleTextColor: PropertyKey<Color?> { PropertyKey("title_text_color") }
     /// Bokeh `title_text_outline_color` (default `nil`).
     public var titleTextOutlineColor: Color? {
-        get { attribute("title_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("title_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("title_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var titleTextOutlineColor: PropertyKey<Color?> { PropertyKey("title_text_outline_color") }
     /// Bokeh `title_text_outline_width` (default `1`).
     public var titleTextOutlineWidth: Double {
-        get { attribute("title_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("title_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("title_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var titleTextOutlineWidth: PropertyKey<Double> { PropertyKey("title_text_outline_width") }
     /// Bokeh `title_text_alpha` (default `1.0`).
     public var titleTextAlpha: Double {
-        get { attribute("title_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("title_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("title_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var titleTextAlpha: PropertyKey<Double> { PropertyKey("title_text_alpha") }
     /// Bokeh `title_text_font` (default `"helvetica"`).
     public var titleTextFont: String {
-        get { attribute("title_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("title_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("title_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var titleTextFont: PropertyKey<String> { PropertyKey("title_text_font") }
     /// Bokeh `title_text_font_size` (default `"13px"`).
     public var titleTextFontSize: String {
-        get { attribute("title_text_font_size", as: String.self) ?? "13px" }
+        get { attribute("title_text_font_size", as: String.self, default: "13px") }
         set { setAttribute("title_text_font_size", newValue, unlessDefault: "13px") }
     }
     public static var titleTextFontSize: PropertyKey<String> { PropertyKey("title_text_font_size") }
     /// Bokeh `title_text_font_style` (default `.italic`).
     public var titleTextFontStyle: FontStyle {
-        get { attribute("title_text_font_style", as: FontStyle.self) ?? .italic }
+        get { attribute("title_text_font_style", as: FontStyle.self, default: .italic) }
         set { setAttribute("title_text_font_style", newValue, unlessDefault: .italic) }
     }
     public static var titleTextFontStyle: PropertyKey<FontStyle> { PropertyKey("title_text_font_style") }
     /// Bokeh `title_text_align` (default `.left`).
     public var titleTextAlign: TextAlign {
-        get { attribute("title_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("title_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("title_text_align", newValue, unlessDefault: .left) }
     }
     public static var titleTextAlign: PropertyKey<TextAlign> { PropertyKey("title_text_align") }
     /// Bokeh `title_text_baseline` (default `.bottom`).
     public var titleTextBaseline: TextBaseline {
-        get { attribute("title_text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("title_text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("title_text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var titleTextBaseline: PropertyKey<TextBaseline> { PropertyKey("title_text_baseline") }
     /// Bokeh `title_text_line_height` (default `1.2`).
     public var titleTextLineHeight: Double {
-        get { attribute("title_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("title_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("title_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var titleTextLineHeight: PropertyKey<Double> { PropertyKey("title_text_line_height") }
     /// Bokeh `title_standoff` (default `2`).
     public var titleStandoff: Int {
-        get { attribute("title_standoff", as: Int.self) ?? 2 }
+        get { attribute("title_standoff", as: Int.self, default: 2) }
         set { setAttribute("title_standoff", newValue, unlessDefault: 2) }
     }
     public static var titleStandoff: PropertyKey<Int> { PropertyKey("title_standoff") }
     /// Bokeh `ticker` (default `.b(.auto)`).
     public var ticker: OneOf2<Ticker, Auto> {
-        get { attribute("ticker", as: OneOf2<Ticker, Auto>.self) ?? .b(.auto) }
+        get { attribute("ticker", as: OneOf2<Ticker, Auto>.self, default: .b(.auto)) }
         set { setAttribute("ticker", newValue, unlessDefault: .b(.auto)) }
     }
     public static var ticker: PropertyKey<OneOf2<Ticker, Auto>> { PropertyKey("ticker") }
     /// Bokeh `formatter` (default `.b(.auto)`).
     public var formatter: OneOf2<TickFormatter, Auto> {
-        get { attribute("formatter", as: OneOf2<TickFormatter, Auto>.self) ?? .b(.auto) }
+        get { attribute("formatter", as: OneOf2<TickFormatter, Auto>.self, default: .b(.auto)) }
         set { setAttribute("formatter", newValue, unlessDefault: .b(.auto)) }
     }
     public static var formatter: PropertyKey<OneOf2<TickFormatter, Auto>> { PropertyKey("formatter") }
@@ -1527,319 +1533,319 @@ public class BaseColorBar: Annotation {
     public static var majorLabelPolicy: PropertyKey<LabelingPolicy> { PropertyKey("major_label_policy") }
     /// Bokeh `margin` (default `30`).
     public var margin: Int {
-        get { attribute("margin", as: Int.self) ?? 30 }
+        get { attribute("margin", as: Int.self, default: 30) }
         set { setAttribute("margin", newValue, unlessDefault: 30) }
     }
     public static var margin: PropertyKey<Int> { PropertyKey("margin") }
     /// Bokeh `padding` (default `10`).
     public var padding: Int {
-        get { attribute("padding", as: Int.self) ?? 10 }
+        get { attribute("padding", as: Int.self, default: 10) }
         set { setAttribute("padding", newValue, unlessDefault: 10) }
     }
     public static var padding: PropertyKey<Int> { PropertyKey("padding") }
     /// Bokeh `major_label_text_color` (default `.css("#444444")`).
     public var majorLabelTextColor: Color? {
-        get { attribute("major_label_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("major_label_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("major_label_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var majorLabelTextColor: PropertyKey<Color?> { PropertyKey("major_label_text_color") }
     /// Bokeh `major_label_text_outline_color` (default `nil`).
     public var majorLabelTextOutlineColor: Color? {
-        get { attribute("major_label_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("major_label_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("major_label_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var majorLabelTextOutlineColor: PropertyKey<Color?> { PropertyKey("major_label_text_outline_color") }
     /// Bokeh `major_label_text_outline_width` (default `1`).
     public var majorLabelTextOutlineWidth: Double {
-        get { attribute("major_label_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("major_label_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("major_label_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var majorLabelTextOutlineWidth: PropertyKey<Double> { PropertyKey("major_label_text_outline_width") }
     /// Bokeh `major_label_text_alpha` (default `1.0`).
     public var majorLabelTextAlpha: Double {
-        get { attribute("major_label_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("major_label_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("major_label_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var majorLabelTextAlpha: PropertyKey<Double> { PropertyKey("major_label_text_alpha") }
     /// Bokeh `major_label_text_font` (default `"helvetica"`).
     public var majorLabelTextFont: String {
-        get { attribute("major_label_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("major_label_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("major_label_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var majorLabelTextFont: PropertyKey<String> { PropertyKey("major_label_text_font") }
     /// Bokeh `major_label_text_font_size` (default `"11px"`).
     public var majorLabelTextFontSize: String {
-        get { attribute("major_label_text_font_size", as: String.self) ?? "11px" }
+        get { attribute("major_label_text_font_size", as: String.self, default: "11px") }
         set { setAttribute("major_label_text_font_size", newValue, unlessDefault: "11px") }
     }
     public static var majorLabelTextFontSize: PropertyKey<String> { PropertyKey("major_label_text_font_size") }
     /// Bokeh `major_label_text_font_style` (default `.normal`).
     public var majorLabelTextFontStyle: FontStyle {
-        get { attribute("major_label_text_font_style", as: FontStyle.self) ?? .normal }
+        get { attribute("major_label_text_font_style", as: FontStyle.self, default: .normal) }
         set { setAttribute("major_label_text_font_style", newValue, unlessDefault: .normal) }
     }
     public static var majorLabelTextFontStyle: PropertyKey<FontStyle> { PropertyKey("major_label_text_font_style") }
     /// Bokeh `major_label_text_align` (default `.left`).
     public var majorLabelTextAlign: TextAlign {
-        get { attribute("major_label_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("major_label_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("major_label_text_align", newValue, unlessDefault: .left) }
     }
     public static var majorLabelTextAlign: PropertyKey<TextAlign> { PropertyKey("major_label_text_align") }
     /// Bokeh `major_label_text_baseline` (default `.bottom`).
     public var majorLabelTextBaseline: TextBaseline {
-        get { attribute("major_label_text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("major_label_text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("major_label_text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var majorLabelTextBaseline: PropertyKey<TextBaseline> { PropertyKey("major_label_text_baseline") }
     /// Bokeh `major_label_text_line_height` (default `1.2`).
     public var majorLabelTextLineHeight: Double {
-        get { attribute("major_label_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("major_label_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("major_label_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var majorLabelTextLineHeight: PropertyKey<Double> { PropertyKey("major_label_text_line_height") }
     /// Bokeh `label_standoff` (default `5`).
     public var labelStandoff: Int {
-        get { attribute("label_standoff", as: Int.self) ?? 5 }
+        get { attribute("label_standoff", as: Int.self, default: 5) }
         set { setAttribute("label_standoff", newValue, unlessDefault: 5) }
     }
     public static var labelStandoff: PropertyKey<Int> { PropertyKey("label_standoff") }
     /// Bokeh `major_tick_line_color` (default `.css("#ffffff")`).
     public var majorTickLineColor: Color? {
-        get { attribute("major_tick_line_color", as: Color?.self) ?? .css("#ffffff") }
+        get { attribute("major_tick_line_color", as: Color?.self, default: .css("#ffffff")) }
         set { setAttribute("major_tick_line_color", newValue, unlessDefault: .css("#ffffff")) }
     }
     public static var majorTickLineColor: PropertyKey<Color?> { PropertyKey("major_tick_line_color") }
     /// Bokeh `major_tick_line_alpha` (default `1.0`).
     public var majorTickLineAlpha: Double {
-        get { attribute("major_tick_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("major_tick_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("major_tick_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var majorTickLineAlpha: PropertyKey<Double> { PropertyKey("major_tick_line_alpha") }
     /// Bokeh `major_tick_line_width` (default `1`).
     public var majorTickLineWidth: Double {
-        get { attribute("major_tick_line_width", as: Double.self) ?? 1 }
+        get { attribute("major_tick_line_width", as: Double.self, default: 1) }
         set { setAttribute("major_tick_line_width", newValue, unlessDefault: 1) }
     }
     public static var majorTickLineWidth: PropertyKey<Double> { PropertyKey("major_tick_line_width") }
     /// Bokeh `major_tick_line_join` (default `.bevel`).
     public var majorTickLineJoin: LineJoin {
-        get { attribute("major_tick_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("major_tick_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("major_tick_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var majorTickLineJoin: PropertyKey<LineJoin> { PropertyKey("major_tick_line_join") }
     /// Bokeh `major_tick_line_cap` (default `.butt`).
     public var majorTickLineCap: LineCap {
-        get { attribute("major_tick_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("major_tick_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("major_tick_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var majorTickLineCap: PropertyKey<LineCap> { PropertyKey("major_tick_line_cap") }
     /// Bokeh `major_tick_line_dash` (default `.c([])`).
     public var majorTickLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("major_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("major_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("major_tick_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var majorTickLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("major_tick_line_dash") }
     /// Bokeh `major_tick_line_dash_offset` (default `0`).
     public var majorTickLineDashOffset: Int {
-        get { attribute("major_tick_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("major_tick_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("major_tick_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var majorTickLineDashOffset: PropertyKey<Int> { PropertyKey("major_tick_line_dash_offset") }
     /// Bokeh `major_tick_in` (default `5`).
     public var majorTickIn: Int {
-        get { attribute("major_tick_in", as: Int.self) ?? 5 }
+        get { attribute("major_tick_in", as: Int.self, default: 5) }
         set { setAttribute("major_tick_in", newValue, unlessDefault: 5) }
     }
     public static var majorTickIn: PropertyKey<Int> { PropertyKey("major_tick_in") }
     /// Bokeh `major_tick_out` (default `0`).
     public var majorTickOut: Int {
-        get { attribute("major_tick_out", as: Int.self) ?? 0 }
+        get { attribute("major_tick_out", as: Int.self, default: 0) }
         set { setAttribute("major_tick_out", newValue, unlessDefault: 0) }
     }
     public static var majorTickOut: PropertyKey<Int> { PropertyKey("major_tick_out") }
     /// Bokeh `minor_tick_line_color` (default `nil`).
     public var minorTickLineColor: Color? {
-        get { attribute("minor_tick_line_color", as: Color?.self) ?? nil }
+        get { attribute("minor_tick_line_color", as: Color?.self, default: nil) }
         set { setAttribute("minor_tick_line_color", newValue, unlessDefault: nil) }
     }
     public static var minorTickLineColor: PropertyKey<Color?> { PropertyKey("minor_tick_line_color") }
     /// Bokeh `minor_tick_line_alpha` (default `1.0`).
     public var minorTickLineAlpha: Double {
-        get { attribute("minor_tick_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("minor_tick_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("minor_tick_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var minorTickLineAlpha: PropertyKey<Double> { PropertyKey("minor_tick_line_alpha") }
     /// Bokeh `minor_tick_line_width` (default `1`).
     public var minorTickLineWidth: Double {
-        get { attribute("minor_tick_line_width", as: Double.self) ?? 1 }
+        get { attribute("minor_tick_line_width", as: Double.self, default: 1) }
         set { setAttribute("minor_tick_line_width", newValue, unlessDefault: 1) }
     }
     public static var minorTickLineWidth: PropertyKey<Double> { PropertyKey("minor_tick_line_width") }
     /// Bokeh `minor_tick_line_join` (default `.bevel`).
     public var minorTickLineJoin: LineJoin {
-        get { attribute("minor_tick_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("minor_tick_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("minor_tick_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var minorTickLineJoin: PropertyKey<LineJoin> { PropertyKey("minor_tick_line_join") }
     /// Bokeh `minor_tick_line_cap` (default `.butt`).
     public var minorTickLineCap: LineCap {
-        get { attribute("minor_tick_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("minor_tick_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("minor_tick_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var minorTickLineCap: PropertyKey<LineCap> { PropertyKey("minor_tick_line_cap") }
     /// Bokeh `minor_tick_line_dash` (default `.c([])`).
     public var minorTickLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("minor_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("minor_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("minor_tick_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var minorTickLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("minor_tick_line_dash") }
     /// Bokeh `minor_tick_line_dash_offset` (default `0`).
     public var minorTickLineDashOffset: Int {
-        get { attribute("minor_tick_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("minor_tick_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("minor_tick_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var minorTickLineDashOffset: PropertyKey<Int> { PropertyKey("minor_tick_line_dash_offset") }
     /// Bokeh `minor_tick_in` (default `0`).
     public var minorTickIn: Int {
-        get { attribute("minor_tick_in", as: Int.self) ?? 0 }
+        get { attribute("minor_tick_in", as: Int.self, default: 0) }
         set { setAttribute("minor_tick_in", newValue, unlessDefault: 0) }
     }
     public static var minorTickIn: PropertyKey<Int> { PropertyKey("minor_tick_in") }
     /// Bokeh `minor_tick_out` (default `0`).
     public var minorTickOut: Int {
-        get { attribute("minor_tick_out", as: Int.self) ?? 0 }
+        get { attribute("minor_tick_out", as: Int.self, default: 0) }
         set { setAttribute("minor_tick_out", newValue, unlessDefault: 0) }
     }
     public static var minorTickOut: PropertyKey<Int> { PropertyKey("minor_tick_out") }
     /// Bokeh `bar_line_color` (default `nil`).
     public var barLineColor: Color? {
-        get { attribute("bar_line_color", as: Color?.self) ?? nil }
+        get { attribute("bar_line_color", as: Color?.self, default: nil) }
         set { setAttribute("bar_line_color", newValue, unlessDefault: nil) }
     }
     public static var barLineColor: PropertyKey<Color?> { PropertyKey("bar_line_color") }
     /// Bokeh `bar_line_alpha` (default `1.0`).
     public var barLineAlpha: Double {
-        get { attribute("bar_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("bar_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("bar_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var barLineAlpha: PropertyKey<Double> { PropertyKey("bar_line_alpha") }
     /// Bokeh `bar_line_width` (default `1`).
     public var barLineWidth: Double {
-        get { attribute("bar_line_width", as: Double.self) ?? 1 }
+        get { attribute("bar_line_width", as: Double.self, default: 1) }
         set { setAttribute("bar_line_width", newValue, unlessDefault: 1) }
     }
     public static var barLineWidth: PropertyKey<Double> { PropertyKey("bar_line_width") }
     /// Bokeh `bar_line_join` (default `.bevel`).
     public var barLineJoin: LineJoin {
-        get { attribute("bar_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("bar_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("bar_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var barLineJoin: PropertyKey<LineJoin> { PropertyKey("bar_line_join") }
     /// Bokeh `bar_line_cap` (default `.butt`).
     public var barLineCap: LineCap {
-        get { attribute("bar_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("bar_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("bar_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var barLineCap: PropertyKey<LineCap> { PropertyKey("bar_line_cap") }
     /// Bokeh `bar_line_dash` (default `.c([])`).
     public var barLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("bar_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("bar_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("bar_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var barLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("bar_line_dash") }
     /// Bokeh `bar_line_dash_offset` (default `0`).
     public var barLineDashOffset: Int {
-        get { attribute("bar_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("bar_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("bar_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var barLineDashOffset: PropertyKey<Int> { PropertyKey("bar_line_dash_offset") }
     /// Bokeh `border_line_color` (default `nil`).
     public var borderLineColor: Color? {
-        get { attribute("border_line_color", as: Color?.self) ?? nil }
+        get { attribute("border_line_color", as: Color?.self, default: nil) }
         set { setAttribute("border_line_color", newValue, unlessDefault: nil) }
     }
     public static var borderLineColor: PropertyKey<Color?> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `1.0`).
     public var borderLineAlpha: Double {
-        get { attribute("border_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("border_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderLineAlpha: PropertyKey<Double> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `1`).
     public var borderLineWidth: Double {
-        get { attribute("border_line_width", as: Double.self) ?? 1 }
+        get { attribute("border_line_width", as: Double.self, default: 1) }
         set { setAttribute("border_line_width", newValue, unlessDefault: 1) }
     }
     public static var borderLineWidth: PropertyKey<Double> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.bevel`).
     public var borderLineJoin: LineJoin {
-        get { attribute("border_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("border_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var borderLineJoin: PropertyKey<LineJoin> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.butt`).
     public var borderLineCap: LineCap {
-        get { attribute("border_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("border_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var borderLineCap: PropertyKey<LineCap> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.c([])`).
     public var borderLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var borderLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `0`).
     public var borderLineDashOffset: Int {
-        get { attribute("border_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("border_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var borderLineDashOffset: PropertyKey<Int> { PropertyKey("border_line_dash_offset") }
     /// Bokeh `background_fill_color` (default `.css("#ffffff")`).
     public var backgroundFillColor: Color? {
-        get { attribute("background_fill_color", as: Color?.self) ?? .css("#ffffff") }
+        get { attribute("background_fill_color", as: Color?.self, default: .css("#ffffff")) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: .css("#ffffff")) }
     }
     public static var backgroundFillColor: PropertyKey<Color?> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `0.95`).
     public var backgroundFillAlpha: Double {
-        get { attribute("background_fill_alpha", as: Double.self) ?? 0.95 }
+        get { attribute("background_fill_alpha", as: Double.self, default: 0.95) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: 0.95) }
     }
     public static var backgroundFillAlpha: PropertyKey<Double> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.css("black")`).
     public var backgroundHatchColor: Color? {
-        get { attribute("background_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("background_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var backgroundHatchColor: PropertyKey<Color?> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `1.0`).
     public var backgroundHatchAlpha: Double {
-        get { attribute("background_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Double> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `12.0`).
     public var backgroundHatchScale: Double {
-        get { attribute("background_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("background_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var backgroundHatchScale: PropertyKey<Double> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `nil`).
     public var backgroundHatchPattern: String? {
-        get { attribute("background_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("background_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchPattern: PropertyKey<String?> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `1.0`).
     public var backgroundHatchWeight: Double {
-        get { attribute("background_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchWeight: PropertyKey<Double> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
@@ -1852,7 +1858,7 @@ public class BoxAnnotation: Annotation {
         ###"{"left":{"type":"object","name":"Node","id":"p1000","attributes":{"target":"frame","symbol":"left"}},"right":{"type":"object","name":"Node","id":"p1001","attributes":{"target":"frame","symbol":"right"}},"top":{"type":"object","name":"Node","id":"p1002","attributes":{"target":"frame","symbol":"top"}},"bottom":{"type":"object","name":"Node","id":"p1003","attributes":{"target":"frame","symbol":"bottom"}},"handles":{"type":"object","name":"BoxInteractionHandles","id":"p1004","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1005","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("line_color", Color?.self, default: .css("#cccccc")),
             PropertySpec("line_alpha", Double.self, default: 0.3),
             PropertySpec("line_width", Double.self, default: 1),
@@ -1908,184 +1914,185 @@ public class BoxAnnotation: Annotation {
             PropertySpec("handles", BoxInteractionHandles?.self),
             PropertySpec("inverted", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `line_color` (default `.css("#cccccc")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("#cccccc") }
+        get { attribute("line_color", as: Color?.self, default: .css("#cccccc")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("#cccccc")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `0.3`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 0.3 }
+        get { attribute("line_alpha", as: Double.self, default: 0.3) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 0.3) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.css("#fff9ba")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("#fff9ba") }
+        get { attribute("fill_color", as: Color?.self, default: .css("#fff9ba")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("#fff9ba")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `0.4`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 0.4 }
+        get { attribute("fill_alpha", as: Double.self, default: 0.4) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 0.4) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.css("black")`).
     public var hatchColor: Color? {
-        get { attribute("hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hatchColor: PropertyKey<Color?> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `1.0`).
     public var hatchAlpha: Double {
-        get { attribute("hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hatchAlpha: PropertyKey<Double> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `12.0`).
     public var hatchScale: Double {
-        get { attribute("hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hatchScale: PropertyKey<Double> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `nil`).
     public var hatchPattern: String? {
-        get { attribute("hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hatchPattern: PropertyKey<String?> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `1.0`).
     public var hatchWeight: Double {
-        get { attribute("hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hatchWeight: PropertyKey<Double> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// Bokeh `hover_line_color` (default `nil`).
     public var hoverLineColor: Color? {
-        get { attribute("hover_line_color", as: Color?.self) ?? nil }
+        get { attribute("hover_line_color", as: Color?.self, default: nil) }
         set { setAttribute("hover_line_color", newValue, unlessDefault: nil) }
     }
     public static var hoverLineColor: PropertyKey<Color?> { PropertyKey("hover_line_color") }
     /// Bokeh `hover_line_alpha` (default `0.3`).
     public var hoverLineAlpha: Double {
-        get { attribute("hover_line_alpha", as: Double.self) ?? 0.3 }
+        get { attribute("hover_line_alpha", as: Double.self, default: 0.3) }
         set { setAttribute("hover_line_alpha", newValue, unlessDefault: 0.3) }
     }
     public static var hoverLineAlpha: PropertyKey<Double> { PropertyKey("hover_line_alpha") }
     /// Bokeh `hover_line_width` (default `1`).
     public var hoverLineWidth: Double {
-        get { attribute("hover_line_width", as: Double.self) ?? 1 }
+        get { attribute("hover_line_width", as: Double.self, default: 1) }
         set { setAttribute("hover_line_width", newValue, unlessDefault: 1) }
     }
     public static var hoverLineWidth: PropertyKey<Double> { PropertyKey("hover_line_width") }
     /// Bokeh `hover_line_join` (default `.bevel`).
     public var hoverLineJoin: LineJoin {
-        get { attribute("hover_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("hover_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("hover_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var hoverLineJoin: PropertyKey<LineJoin> { PropertyKey("hover_line_join") }
     /// Bokeh `hover_line_cap` (default `.butt`).
     public var hoverLineCap: LineCap {
-        get { attribute("hover_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("hover_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("hover_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var hoverLineCap: PropertyKey<LineCap> { PropertyKey("hover_line_cap") }
     /// Bokeh `hover_line_dash` (default `.c([])`).
     public var hoverLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("hover_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("hover_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("hover_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var hoverLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("hover_line_dash") }
     /// Bokeh `hover_line_dash_offset` (default `0`).
     public var hoverLineDashOffset: Int {
-        get { attribute("hover_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("hover_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("hover_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var hoverLineDashOffset: PropertyKey<Int> { PropertyKey("hover_line_dash_offset") }
     /// Bokeh `hover_fill_color` (default `nil`).
     public var hoverFillColor: Color? {
-        get { attribute("hover_fill_color", as: Color?.self) ?? nil }
+        get { attribute("hover_fill_color", as: Color?.self, default: nil) }
         set { setAttribute("hover_fill_color", newValue, unlessDefault: nil) }
     }
     public static var hoverFillColor: PropertyKey<Color?> { PropertyKey("hover_fill_color") }
     /// Bokeh `hover_fill_alpha` (default `0.4`).
     public var hoverFillAlpha: Double {
-        get { attribute("hover_fill_alpha", as: Double.self) ?? 0.4 }
+        get { attribute("hover_fill_alpha", as: Double.self, default: 0.4) }
         set { setAttribute("hover_fill_alpha", newValue, unlessDefault: 0.4) }
     }
     public static var hoverFillAlpha: PropertyKey<Double> { PropertyKey("hover_fill_alpha") }
     /// Bokeh `hover_hatch_color` (default `.css("black")`).
     public var hoverHatchColor: Color? {
-        get { attribute("hover_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hover_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hover_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hoverHatchColor: PropertyKey<Color?> { PropertyKey("hover_hatch_color") }
     /// Bokeh `hover_hatch_alpha` (default `1.0`).
     public var hoverHatchAlpha: Double {
-        get { attribute("hover_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hover_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hover_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hoverHatchAlpha: PropertyKey<Double> { PropertyKey("hover_hatch_alpha") }
     /// Bokeh `hover_hatch_scale` (default `12.0`).
     public var hoverHatchScale: Double {
-        get { attribute("hover_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("hover_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("hover_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hoverHatchScale: PropertyKey<Double> { PropertyKey("hover_hatch_scale") }
     /// Bokeh `hover_hatch_pattern` (default `nil`).
     public var hoverHatchPattern: String? {
-        get { attribute("hover_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("hover_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("hover_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hoverHatchPattern: PropertyKey<String?> { PropertyKey("hover_hatch_pattern") }
     /// Bokeh `hover_hatch_weight` (default `1.0`).
     public var hoverHatchWeight: Double {
-        get { attribute("hover_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("hover_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("hover_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hoverHatchWeight: PropertyKey<Double> { PropertyKey("hover_hatch_weight") }
     /// Bokeh `hover_hatch_extra` (default `[:]`).
     public var hoverHatchExtra: [String: Texture] {
-        get { attribute("hover_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hover_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hover_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hoverHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hover_hatch_extra") }
@@ -2115,109 +2122,109 @@ public class BoxAnnotation: Annotation {
     public static var bottom: PropertyKey<Value> { PropertyKey("bottom") }
     /// Bokeh `left_units` (default `.data`).
     public var leftUnits: CoordinateUnits {
-        get { attribute("left_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("left_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("left_units", newValue, unlessDefault: .data) }
     }
     public static var leftUnits: PropertyKey<CoordinateUnits> { PropertyKey("left_units") }
     /// Bokeh `right_units` (default `.data`).
     public var rightUnits: CoordinateUnits {
-        get { attribute("right_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("right_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("right_units", newValue, unlessDefault: .data) }
     }
     public static var rightUnits: PropertyKey<CoordinateUnits> { PropertyKey("right_units") }
     /// Bokeh `top_units` (default `.data`).
     public var topUnits: CoordinateUnits {
-        get { attribute("top_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("top_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("top_units", newValue, unlessDefault: .data) }
     }
     public static var topUnits: PropertyKey<CoordinateUnits> { PropertyKey("top_units") }
     /// Bokeh `bottom_units` (default `.data`).
     public var bottomUnits: CoordinateUnits {
-        get { attribute("bottom_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("bottom_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("bottom_units", newValue, unlessDefault: .data) }
     }
     public static var bottomUnits: PropertyKey<CoordinateUnits> { PropertyKey("bottom_units") }
     /// Bokeh `left_limit` (default `nil`).
     public var leftLimit: Value? {
-        get { attribute("left_limit", as: Value?.self) ?? nil }
+        get { attribute("left_limit", as: Value?.self, default: nil) }
         set { setAttribute("left_limit", newValue, unlessDefault: nil) }
     }
     public static var leftLimit: PropertyKey<Value?> { PropertyKey("left_limit") }
     /// Bokeh `right_limit` (default `nil`).
     public var rightLimit: Value? {
-        get { attribute("right_limit", as: Value?.self) ?? nil }
+        get { attribute("right_limit", as: Value?.self, default: nil) }
         set { setAttribute("right_limit", newValue, unlessDefault: nil) }
     }
     public static var rightLimit: PropertyKey<Value?> { PropertyKey("right_limit") }
     /// Bokeh `top_limit` (default `nil`).
     public var topLimit: Value? {
-        get { attribute("top_limit", as: Value?.self) ?? nil }
+        get { attribute("top_limit", as: Value?.self, default: nil) }
         set { setAttribute("top_limit", newValue, unlessDefault: nil) }
     }
     public static var topLimit: PropertyKey<Value?> { PropertyKey("top_limit") }
     /// Bokeh `bottom_limit` (default `nil`).
     public var bottomLimit: Value? {
-        get { attribute("bottom_limit", as: Value?.self) ?? nil }
+        get { attribute("bottom_limit", as: Value?.self, default: nil) }
         set { setAttribute("bottom_limit", newValue, unlessDefault: nil) }
     }
     public static var bottomLimit: PropertyKey<Value?> { PropertyKey("bottom_limit") }
     /// Bokeh `min_width` (default `0`).
     public var minWidth: Double {
-        get { attribute("min_width", as: Double.self) ?? 0 }
+        get { attribute("min_width", as: Double.self, default: 0) }
         set { setAttribute("min_width", newValue, unlessDefault: 0) }
     }
     public static var minWidth: PropertyKey<Double> { PropertyKey("min_width") }
     /// Bokeh `min_height` (default `0`).
     public var minHeight: Double {
-        get { attribute("min_height", as: Double.self) ?? 0 }
+        get { attribute("min_height", as: Double.self, default: 0) }
         set { setAttribute("min_height", newValue, unlessDefault: 0) }
     }
     public static var minHeight: PropertyKey<Double> { PropertyKey("min_height") }
     /// Bokeh `max_width` (default `.infinity`).
     public var maxWidth: Double {
-        get { attribute("max_width", as: Double.self) ?? .infinity }
+        get { attribute("max_width", as: Double.self, default: .infinity) }
         set { setAttribute("max_width", newValue, unlessDefault: .infinity) }
     }
     public static var maxWidth: PropertyKey<Double> { PropertyKey("max_width") }
     /// Bokeh `max_height` (default `.infinity`).
     public var maxHeight: Double {
-        get { attribute("max_height", as: Double.self) ?? .infinity }
+        get { attribute("max_height", as: Double.self, default: .infinity) }
         set { setAttribute("max_height", newValue, unlessDefault: .infinity) }
     }
     public static var maxHeight: PropertyKey<Double> { PropertyKey("max_height") }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
-        get { attribute("border_radius", as: Value.self) ?? .int(0) }
+        get { attribute("border_radius", as: Value.self, default: .int(0)) }
         set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
     /// Bokeh `editable` (default `false`).
     public var editable: Bool {
-        get { attribute("editable", as: Bool.self) ?? false }
+        get { attribute("editable", as: Bool.self, default: false) }
         set { setAttribute("editable", newValue, unlessDefault: false) }
     }
     public static var editable: PropertyKey<Bool> { PropertyKey("editable") }
     /// Bokeh `resizable` (default `.all`).
     public var resizable: Resizable {
-        get { attribute("resizable", as: Resizable.self) ?? .all }
+        get { attribute("resizable", as: Resizable.self, default: .all) }
         set { setAttribute("resizable", newValue, unlessDefault: .all) }
     }
     public static var resizable: PropertyKey<Resizable> { PropertyKey("resizable") }
     /// Bokeh `movable` (default `.both`).
     public var movable: Movable {
-        get { attribute("movable", as: Movable.self) ?? .both }
+        get { attribute("movable", as: Movable.self, default: .both) }
         set { setAttribute("movable", newValue, unlessDefault: .both) }
     }
     public static var movable: PropertyKey<Movable> { PropertyKey("movable") }
     /// Bokeh `symmetric` (default `false`).
     public var symmetric: Bool {
-        get { attribute("symmetric", as: Bool.self) ?? false }
+        get { attribute("symmetric", as: Bool.self, default: false) }
         set { setAttribute("symmetric", newValue, unlessDefault: false) }
     }
     public static var symmetric: PropertyKey<Bool> { PropertyKey("symmetric") }
     /// Bokeh `use_handles` (default `false`).
     public var useHandles: Bool {
-        get { attribute("use_handles", as: Bool.self) ?? false }
+        get { attribute("use_handles", as: Bool.self, default: false) }
         set { setAttribute("use_handles", newValue, unlessDefault: false) }
     }
     public static var useHandles: PropertyKey<Bool> { PropertyKey("use_handles") }
@@ -2229,7 +2236,7 @@ public class BoxAnnotation: Annotation {
     public static var handles: PropertyKey<BoxInteractionHandles> { PropertyKey("handles") }
     /// Bokeh `inverted` (default `false`).
     public var inverted: Bool {
-        get { attribute("inverted", as: Bool.self) ?? false }
+        get { attribute("inverted", as: Bool.self, default: false) }
         set { setAttribute("inverted", newValue, unlessDefault: false) }
     }
     public static var inverted: PropertyKey<Bool> { PropertyKey("inverted") }
@@ -2398,7 +2405,7 @@ public class BoxAnnotation: Annotation {
 public class BoxInteractionHandles: Model {
     override public class var modelTypeName: String { "BoxInteractionHandles" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("all", AreaVisuals?.self),
             PropertySpec("move", AreaVisuals?.self),
             PropertySpec("resize", AreaVisuals?.self),
@@ -2413,6 +2420,7 @@ public class BoxInteractionHandles: Model {
             PropertySpec("bottom_left", AreaVisuals?.self),
             PropertySpec("bottom_right", AreaVisuals?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `all`.
     public var all: AreaVisuals? {
@@ -2422,73 +2430,73 @@ public class BoxInteractionHandles: Model {
     public static var all: PropertyKey<AreaVisuals> { PropertyKey("all") }
     /// Bokeh `move` (default `nil`).
     public var move: AreaVisuals? {
-        get { attribute("move", as: AreaVisuals?.self) ?? nil }
+        get { attribute("move", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("move", newValue, unlessDefault: nil) }
     }
     public static var move: PropertyKey<AreaVisuals?> { PropertyKey("move") }
     /// Bokeh `resize` (default `nil`).
     public var resize: AreaVisuals? {
-        get { attribute("resize", as: AreaVisuals?.self) ?? nil }
+        get { attribute("resize", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("resize", newValue, unlessDefault: nil) }
     }
     public static var resize: PropertyKey<AreaVisuals?> { PropertyKey("resize") }
     /// Bokeh `sides` (default `nil`).
     public var sides: AreaVisuals? {
-        get { attribute("sides", as: AreaVisuals?.self) ?? nil }
+        get { attribute("sides", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("sides", newValue, unlessDefault: nil) }
     }
     public static var sides: PropertyKey<AreaVisuals?> { PropertyKey("sides") }
     /// Bokeh `corners` (default `nil`).
     public var corners: AreaVisuals? {
-        get { attribute("corners", as: AreaVisuals?.self) ?? nil }
+        get { attribute("corners", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("corners", newValue, unlessDefault: nil) }
     }
     public static var corners: PropertyKey<AreaVisuals?> { PropertyKey("corners") }
     /// Bokeh `left` (default `nil`).
     public var left: AreaVisuals? {
-        get { attribute("left", as: AreaVisuals?.self) ?? nil }
+        get { attribute("left", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("left", newValue, unlessDefault: nil) }
     }
     public static var left: PropertyKey<AreaVisuals?> { PropertyKey("left") }
     /// Bokeh `right` (default `nil`).
     public var right: AreaVisuals? {
-        get { attribute("right", as: AreaVisuals?.self) ?? nil }
+        get { attribute("right", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("right", newValue, unlessDefault: nil) }
     }
     public static var right: PropertyKey<AreaVisuals?> { PropertyKey("right") }
     /// Bokeh `top` (default `nil`).
     public var top: AreaVisuals? {
-        get { attribute("top", as: AreaVisuals?.self) ?? nil }
+        get { attribute("top", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("top", newValue, unlessDefault: nil) }
     }
     public static var top: PropertyKey<AreaVisuals?> { PropertyKey("top") }
     /// Bokeh `bottom` (default `nil`).
     public var bottom: AreaVisuals? {
-        get { attribute("bottom", as: AreaVisuals?.self) ?? nil }
+        get { attribute("bottom", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("bottom", newValue, unlessDefault: nil) }
     }
     public static var bottom: PropertyKey<AreaVisuals?> { PropertyKey("bottom") }
     /// Bokeh `top_left` (default `nil`).
     public var topLeft: AreaVisuals? {
-        get { attribute("top_left", as: AreaVisuals?.self) ?? nil }
+        get { attribute("top_left", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("top_left", newValue, unlessDefault: nil) }
     }
     public static var topLeft: PropertyKey<AreaVisuals?> { PropertyKey("top_left") }
     /// Bokeh `top_right` (default `nil`).
     public var topRight: AreaVisuals? {
-        get { attribute("top_right", as: AreaVisuals?.self) ?? nil }
+        get { attribute("top_right", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("top_right", newValue, unlessDefault: nil) }
     }
     public static var topRight: PropertyKey<AreaVisuals?> { PropertyKey("top_right") }
     /// Bokeh `bottom_left` (default `nil`).
     public var bottomLeft: AreaVisuals? {
-        get { attribute("bottom_left", as: AreaVisuals?.self) ?? nil }
+        get { attribute("bottom_left", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("bottom_left", newValue, unlessDefault: nil) }
     }
     public static var bottomLeft: PropertyKey<AreaVisuals?> { PropertyKey("bottom_left") }
     /// Bokeh `bottom_right` (default `nil`).
     public var bottomRight: AreaVisuals? {
-        get { attribute("bottom_right", as: AreaVisuals?.self) ?? nil }
+        get { attribute("bottom_right", as: AreaVisuals?.self, default: nil) }
         set { setAttribute("bottom_right", newValue, unlessDefault: nil) }
     }
     public static var bottomRight: PropertyKey<AreaVisuals?> { PropertyKey("bottom_right") }
@@ -2546,12 +2554,13 @@ public class ColorBar: BaseColorBar {
         ###"{"major_label_policy":{"type":"object","name":"NoOverlap","id":"p1000"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("color_mapper", ColorMapper?.self),
             PropertySpec("display_low", Double?.self),
             PropertySpec("display_high", Double?.self),
             PropertySpec("scale_alpha", Double.self, default: 1.0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `color_mapper`.
     public var colorMapper: ColorMapper? {
@@ -2561,19 +2570,19 @@ public class ColorBar: BaseColorBar {
     public static var colorMapper: PropertyKey<ColorMapper> { PropertyKey("color_mapper") }
     /// Bokeh `display_low` (default `nil`).
     public var displayLow: Double? {
-        get { attribute("display_low", as: Double?.self) ?? nil }
+        get { attribute("display_low", as: Double?.self, default: nil) }
         set { setAttribute("display_low", newValue, unlessDefault: nil) }
     }
     public static var displayLow: PropertyKey<Double?> { PropertyKey("display_low") }
     /// Bokeh `display_high` (default `nil`).
     public var displayHigh: Double? {
-        get { attribute("display_high", as: Double?.self) ?? nil }
+        get { attribute("display_high", as: Double?.self, default: nil) }
         set { setAttribute("display_high", newValue, unlessDefault: nil) }
     }
     public static var displayHigh: PropertyKey<Double?> { PropertyKey("display_high") }
     /// Bokeh `scale_alpha` (default `1.0`).
     public var scaleAlpha: Double {
-        get { attribute("scale_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("scale_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("scale_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var scaleAlpha: PropertyKey<Double> { PropertyKey("scale_alpha") }
@@ -2791,11 +2800,12 @@ public class ContourColorBar: BaseColorBar {
         ###"{"major_label_policy":{"type":"object","name":"NoOverlap","id":"p1000"},"levels":[]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("fill_renderer", GlyphRenderer?.self),
             PropertySpec("line_renderer", GlyphRenderer?.self),
             PropertySpec("levels", [Double].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `fill_renderer`.
     public var fillRenderer: GlyphRenderer? {
@@ -2811,7 +2821,7 @@ public class ContourColorBar: BaseColorBar {
     public static var lineRenderer: PropertyKey<GlyphRenderer> { PropertyKey("line_renderer") }
     /// Bokeh `levels` (default `[]`).
     public var levels: [Double] {
-        get { attribute("levels", as: [Double].self) ?? [] }
+        get { attribute("levels", as: [Double].self, default: []) }
         set { setAttribute("levels", newValue, unlessDefault: []) }
     }
     public static var levels: PropertyKey<[Double]> { PropertyKey("levels") }
@@ -3027,9 +3037,10 @@ public class CustomDimensional: Dimensional {
         ###"{"include":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("basis", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `basis`.
     public var basis: Value? {
@@ -3070,9 +3081,10 @@ public class CustomDimensional: Dimensional {
 public class DataAnnotation: Annotation {
     override public class var modelTypeName: String { "DataAnnotation" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("source", DataSource?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `source`.
     public var source: DataSource? {
@@ -3086,11 +3098,12 @@ public class DataAnnotation: Annotation {
 public class Dimensional: Model {
     override public class var modelTypeName: String { "Dimensional" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("ticks", [Double]?.self),
             PropertySpec("include", [String]?.self),
             PropertySpec("exclude", [String].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `ticks`.
     public var ticks: [Double]? {
@@ -3100,13 +3113,13 @@ public class Dimensional: Model {
     public static var ticks: PropertyKey<[Double]> { PropertyKey("ticks") }
     /// Bokeh `include` (default `nil`).
     public var include: [String]? {
-        get { attribute("include", as: [String]?.self) ?? nil }
+        get { attribute("include", as: [String]?.self, default: nil) }
         set { setAttribute("include", newValue, unlessDefault: nil) }
     }
     public static var include: PropertyKey<[String]?> { PropertyKey("include") }
     /// Bokeh `exclude` (default `[]`).
     public var exclude: [String] {
-        get { attribute("exclude", as: [String].self) ?? [] }
+        get { attribute("exclude", as: [String].self, default: []) }
         set { setAttribute("exclude", newValue, unlessDefault: []) }
     }
     public static var exclude: PropertyKey<[String]> { PropertyKey("exclude") }
@@ -3121,7 +3134,7 @@ public class HTMLAnnotation: Annotation {
 public class HTMLLabel: HTMLTextAnnotation {
     override public class var modelTypeName: String { "HTMLLabel" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Value?.self),
             PropertySpec("x_units", CoordinateUnits.self, default: .data),
             PropertySpec("y", Value?.self),
@@ -3142,6 +3155,7 @@ public class HTMLLabel: HTMLTextAnnotation {
             PropertySpec("text_baseline", TextBaseline.self, default: .bottom),
             PropertySpec("text_line_height", Double.self, default: 1.2),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x`.
     public var x: Value? {
@@ -3151,7 +3165,7 @@ public class HTMLLabel: HTMLTextAnnotation {
     public static var x: PropertyKey<Value> { PropertyKey("x") }
     /// Bokeh `x_units` (default `.data`).
     public var xUnits: CoordinateUnits {
-        get { attribute("x_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("x_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("x_units", newValue, unlessDefault: .data) }
     }
     public static var xUnits: PropertyKey<CoordinateUnits> { PropertyKey("x_units") }
@@ -3163,97 +3177,97 @@ public class HTMLLabel: HTMLTextAnnotation {
     public static var y: PropertyKey<Value> { PropertyKey("y") }
     /// Bokeh `y_units` (default `.data`).
     public var yUnits: CoordinateUnits {
-        get { attribute("y_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("y_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("y_units", newValue, unlessDefault: .data) }
     }
     public static var yUnits: PropertyKey<CoordinateUnits> { PropertyKey("y_units") }
     /// Bokeh `text` (default `""`).
     public var text: String {
-        get { attribute("text", as: String.self) ?? "" }
+        get { attribute("text", as: String.self, default: "") }
         set { setAttribute("text", newValue, unlessDefault: "") }
     }
     public static var text: PropertyKey<String> { PropertyKey("text") }
     /// Bokeh `angle` (default `0`).
     public var angle: Double {
-        get { attribute("angle", as: Double.self) ?? 0 }
+        get { attribute("angle", as: Double.self, default: 0) }
         set { setAttribute("angle", newValue, unlessDefault: 0) }
     }
     public static var angle: PropertyKey<Double> { PropertyKey("angle") }
     /// Bokeh `angle_units` (default `.rad`).
     public var angleUnits: AngleUnits {
-        get { attribute("angle_units", as: AngleUnits.self) ?? .rad }
+        get { attribute("angle_units", as: AngleUnits.self, default: .rad) }
         set { setAttribute("angle_units", newValue, unlessDefault: .rad) }
     }
     public static var angleUnits: PropertyKey<AngleUnits> { PropertyKey("angle_units") }
     /// Bokeh `x_offset` (default `0`).
     public var xOffset: Double {
-        get { attribute("x_offset", as: Double.self) ?? 0 }
+        get { attribute("x_offset", as: Double.self, default: 0) }
         set { setAttribute("x_offset", newValue, unlessDefault: 0) }
     }
     public static var xOffset: PropertyKey<Double> { PropertyKey("x_offset") }
     /// Bokeh `y_offset` (default `0`).
     public var yOffset: Double {
-        get { attribute("y_offset", as: Double.self) ?? 0 }
+        get { attribute("y_offset", as: Double.self, default: 0) }
         set { setAttribute("y_offset", newValue, unlessDefault: 0) }
     }
     public static var yOffset: PropertyKey<Double> { PropertyKey("y_offset") }
     /// Bokeh `text_color` (default `.css("#444444")`).
     public var textColor: Color? {
-        get { attribute("text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var textColor: PropertyKey<Color?> { PropertyKey("text_color") }
     /// Bokeh `text_outline_color` (default `nil`).
     public var textOutlineColor: Color? {
-        get { attribute("text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var textOutlineColor: PropertyKey<Color?> { PropertyKey("text_outline_color") }
     /// Bokeh `text_outline_width` (default `1`).
     public var textOutlineWidth: Double {
-        get { attribute("text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var textOutlineWidth: PropertyKey<Double> { PropertyKey("text_outline_width") }
     /// Bokeh `text_alpha` (default `1.0`).
     public var textAlpha: Double {
-        get { attribute("text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var textAlpha: PropertyKey<Double> { PropertyKey("text_alpha") }
     /// Bokeh `text_font` (default `"helvetica"`).
     public var textFont: String {
-        get { attribute("text_font", as: String.self) ?? "helvetica" }
+        get { attribute("text_font", as: String.self, default: "helvetica") }
         set { setAttribute("text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var textFont: PropertyKey<String> { PropertyKey("text_font") }
     /// Bokeh `text_font_size` (default `"16px"`).
     public var textFontSize: String {
-        get { attribute("text_font_size", as: String.self) ?? "16px" }
+        get { attribute("text_font_size", as: String.self, default: "16px") }
         set { setAttribute("text_font_size", newValue, unlessDefault: "16px") }
     }
     public static var textFontSize: PropertyKey<String> { PropertyKey("text_font_size") }
     /// Bokeh `text_font_style` (default `.normal`).
     public var textFontStyle: FontStyle {
-        get { attribute("text_font_style", as: FontStyle.self) ?? .normal }
+        get { attribute("text_font_style", as: FontStyle.self, default: .normal) }
         set { setAttribute("text_font_style", newValue, unlessDefault: .normal) }
     }
     public static var textFontStyle: PropertyKey<FontStyle> { PropertyKey("text_font_style") }
     /// Bokeh `text_align` (default `.left`).
     public var textAlign: TextAlign {
-        get { attribute("text_align", as: TextAlign.self) ?? .left }
+        get { attribute("text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("text_align", newValue, unlessDefault: .left) }
     }
     public static var textAlign: PropertyKey<TextAlign> { PropertyKey("text_align") }
     /// Bokeh `text_baseline` (default `.bottom`).
     public var textBaseline: TextBaseline {
-        get { attribute("text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var textBaseline: PropertyKey<TextBaseline> { PropertyKey("text_baseline") }
     /// Bokeh `text_line_height` (default `1.2`).
     public var textLineHeight: Double {
-        get { attribute("text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var textLineHeight: PropertyKey<Double> { PropertyKey("text_line_height") }
@@ -3389,7 +3403,7 @@ public class HTMLLabelSet: HTMLAnnotation {
         ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("source", DataSource?.self),
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("x_units", CoordinateUnits.self, default: .data),
@@ -3419,6 +3433,7 @@ public class HTMLLabelSet: HTMLAnnotation {
             PropertySpec("border_line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("border_line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `source`.
     public var source: DataSource? {
@@ -3428,163 +3443,163 @@ public class HTMLLabelSet: HTMLAnnotation {
     public static var source: PropertyKey<DataSource> { PropertyKey("source") }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `x_units` (default `.data`).
     public var xUnits: CoordinateUnits {
-        get { attribute("x_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("x_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("x_units", newValue, unlessDefault: .data) }
     }
     public static var xUnits: PropertyKey<CoordinateUnits> { PropertyKey("x_units") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `y_units` (default `.data`).
     public var yUnits: CoordinateUnits {
-        get { attribute("y_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("y_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("y_units", newValue, unlessDefault: .data) }
     }
     public static var yUnits: PropertyKey<CoordinateUnits> { PropertyKey("y_units") }
     /// Bokeh `text` (default `.field("text")`).
     public var text: Spec<String?> {
-        get { attribute("text", as: Spec<String?>.self) ?? .field("text") }
+        get { attribute("text", as: Spec<String?>.self, default: .field("text")) }
         set { setAttribute("text", newValue) }
     }
     public static var text: PropertyKey<Spec<String?>> { PropertyKey("text") }
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("angle", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `x_offset` (default `.value(0)`).
     public var xOffset: Spec<Double> {
-        get { attribute("x_offset", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("x_offset", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("x_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var xOffset: PropertyKey<Spec<Double>> { PropertyKey("x_offset") }
     /// Bokeh `y_offset` (default `.value(0)`).
     public var yOffset: Spec<Double> {
-        get { attribute("y_offset", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("y_offset", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("y_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var yOffset: PropertyKey<Spec<Double>> { PropertyKey("y_offset") }
     /// Bokeh `text_color` (default `.value(.css("#444444"))`).
     public var textColor: Spec<Color?> {
-        get { attribute("text_color", as: Spec<Color?>.self) ?? .value(.css("#444444")) }
+        get { attribute("text_color", as: Spec<Color?>.self, default: .value(.css("#444444"))) }
         set { setAttribute("text_color", newValue, unlessDefault: .value(.css("#444444"))) }
     }
     public static var textColor: PropertyKey<Spec<Color?>> { PropertyKey("text_color") }
     /// Bokeh `text_outline_color` (default `.value(nil)`).
     public var textOutlineColor: Spec<Color?> {
-        get { attribute("text_outline_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("text_outline_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("text_outline_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var textOutlineColor: PropertyKey<Spec<Color?>> { PropertyKey("text_outline_color") }
     /// Bokeh `text_outline_width` (default `.value(1)`).
     public var textOutlineWidth: Spec<Double> {
-        get { attribute("text_outline_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("text_outline_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("text_outline_width", newValue, unlessDefault: .value(1)) }
     }
     public static var textOutlineWidth: PropertyKey<Spec<Double>> { PropertyKey("text_outline_width") }
     /// Bokeh `text_alpha` (default `.value(1.0)`).
     public var textAlpha: Spec<Double> {
-        get { attribute("text_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("text_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("text_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var textAlpha: PropertyKey<Spec<Double>> { PropertyKey("text_alpha") }
     /// Bokeh `text_font` (default `.value("helvetica")`).
     public var textFont: Spec<String> {
-        get { attribute("text_font", as: Spec<String>.self) ?? .value("helvetica") }
+        get { attribute("text_font", as: Spec<String>.self, default: .value("helvetica")) }
         set { setAttribute("text_font", newValue, unlessDefault: .value("helvetica")) }
     }
     public static var textFont: PropertyKey<Spec<String>> { PropertyKey("text_font") }
     /// Bokeh `text_font_size` (default `.value("16px")`).
     public var textFontSize: Spec<String> {
-        get { attribute("text_font_size", as: Spec<String>.self) ?? .value("16px") }
+        get { attribute("text_font_size", as: Spec<String>.self, default: .value("16px")) }
         set { setAttribute("text_font_size", newValue, unlessDefault: .value("16px")) }
     }
     public static var textFontSize: PropertyKey<Spec<String>> { PropertyKey("text_font_size") }
     /// Bokeh `text_font_style` (default `.value(.normal)`).
     public var textFontStyle: Spec<FontStyle> {
-        get { attribute("text_font_style", as: Spec<FontStyle>.self) ?? .value(.normal) }
+        get { attribute("text_font_style", as: Spec<FontStyle>.self, default: .value(.normal)) }
         set { setAttribute("text_font_style", newValue, unlessDefault: .value(.normal)) }
     }
     public static var textFontStyle: PropertyKey<Spec<FontStyle>> { PropertyKey("text_font_style") }
     /// Bokeh `text_align` (default `.value(.left)`).
     public var textAlign: Spec<TextAlign> {
-        get { attribute("text_align", as: Spec<TextAlign>.self) ?? .value(.left) }
+        get { attribute("text_align", as: Spec<TextAlign>.self, default: .value(.left)) }
         set { setAttribute("text_align", newValue, unlessDefault: .value(.left)) }
     }
     public static var textAlign: PropertyKey<Spec<TextAlign>> { PropertyKey("text_align") }
     /// Bokeh `text_baseline` (default `.value(.bottom)`).
     public var textBaseline: Spec<TextBaseline> {
-        get { attribute("text_baseline", as: Spec<TextBaseline>.self) ?? .value(.bottom) }
+        get { attribute("text_baseline", as: Spec<TextBaseline>.self, default: .value(.bottom)) }
         set { setAttribute("text_baseline", newValue, unlessDefault: .value(.bottom)) }
     }
     public static var textBaseline: PropertyKey<Spec<TextBaseline>> { PropertyKey("text_baseline") }
     /// Bokeh `text_line_height` (default `.value(1.2)`).
     public var textLineHeight: Spec<Double> {
-        get { attribute("text_line_height", as: Spec<Double>.self) ?? .value(1.2) }
+        get { attribute("text_line_height", as: Spec<Double>.self, default: .value(1.2)) }
         set { setAttribute("text_line_height", newValue, unlessDefault: .value(1.2)) }
     }
     public static var textLineHeight: PropertyKey<Spec<Double>> { PropertyKey("text_line_height") }
     /// Bokeh `background_fill_color` (default `.value(nil)`).
     public var backgroundFillColor: Spec<Color?> {
-        get { attribute("background_fill_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("background_fill_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundFillColor: PropertyKey<Spec<Color?>> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `.value(1.0)`).
     public var backgroundFillAlpha: Spec<Double> {
-        get { attribute("background_fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("background_fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundFillAlpha: PropertyKey<Spec<Double>> { PropertyKey("background_fill_alpha") }
     /// Bokeh `border_line_color` (default `.value(nil)`).
     public var borderLineColor: Spec<Color?> {
-        get { attribute("border_line_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("border_line_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("border_line_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var borderLineColor: PropertyKey<Spec<Color?>> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `.value(1.0)`).
     public var borderLineAlpha: Spec<Double> {
-        get { attribute("border_line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("border_line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var borderLineAlpha: PropertyKey<Spec<Double>> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `.value(1)`).
     public var borderLineWidth: Spec<Double> {
-        get { attribute("border_line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("border_line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("border_line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var borderLineWidth: PropertyKey<Spec<Double>> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.value(.bevel)`).
     public var borderLineJoin: Spec<LineJoin> {
-        get { attribute("border_line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("border_line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var borderLineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.value(.butt)`).
     public var borderLineCap: Spec<LineCap> {
-        get { attribute("border_line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("border_line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var borderLineCap: PropertyKey<Spec<LineCap>> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.value(.c([]))`).
     public var borderLineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("border_line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("border_line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var borderLineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `.value(0)`).
     public var borderLineDashOffset: Spec<Int> {
-        get { attribute("border_line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("border_line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var borderLineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("border_line_dash_offset") }
@@ -3701,7 +3716,7 @@ public class HTMLLabelSet: HTMLAnnotation {
 public class HTMLTextAnnotation: HTMLAnnotation {
     override public class var modelTypeName: String { "HTMLTextAnnotation" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("padding", Value.self, default: .int(0)),
             PropertySpec("border_radius", Value.self, default: .int(0)),
             PropertySpec("background_fill_color", Color?.self),
@@ -3720,106 +3735,107 @@ public class HTMLTextAnnotation: HTMLAnnotation {
             PropertySpec("border_line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
             PropertySpec("border_line_dash_offset", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `padding` (default `.int(0)`).
     public var padding: Value {
-        get { attribute("padding", as: Value.self) ?? .int(0) }
+        get { attribute("padding", as: Value.self, default: .int(0)) }
         set { setAttribute("padding", newValue, unlessDefault: .int(0)) }
     }
     public static var padding: PropertyKey<Value> { PropertyKey("padding") }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
-        get { attribute("border_radius", as: Value.self) ?? .int(0) }
+        get { attribute("border_radius", as: Value.self, default: .int(0)) }
         set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
     /// Bokeh `background_fill_color` (default `nil`).
     public var backgroundFillColor: Color? {
-        get { attribute("background_fill_color", as: Color?.self) ?? nil }
+        get { attribute("background_fill_color", as: Color?.self, default: nil) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: nil) }
     }
     public static var backgroundFillColor: PropertyKey<Color?> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `1.0`).
     public var backgroundFillAlpha: Double {
-        get { attribute("background_fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundFillAlpha: PropertyKey<Double> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `nil`).
     public var backgroundHatchColor: Color? {
-        get { attribute("background_hatch_color", as: Color?.self) ?? nil }
+        get { attribute("background_hatch_color", as: Color?.self, default: nil) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchColor: PropertyKey<Color?> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `1.0`).
     public var backgroundHatchAlpha: Double {
-        get { attribute("background_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Double> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `12.0`).
     public var backgroundHatchScale: Double {
-        get { attribute("background_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("background_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var backgroundHatchScale: PropertyKey<Double> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `nil`).
     public var backgroundHatchPattern: String? {
-        get { attribute("background_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("background_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchPattern: PropertyKey<String?> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `1.0`).
     public var backgroundHatchWeight: Double {
-        get { attribute("background_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchWeight: PropertyKey<Double> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
     /// Bokeh `border_line_color` (default `nil`).
     public var borderLineColor: Color? {
-        get { attribute("border_line_color", as: Color?.self) ?? nil }
+        get { attribute("border_line_color", as: Color?.self, default: nil) }
         set { setAttribute("border_line_color", newValue, unlessDefault: nil) }
     }
     public static var borderLineColor: PropertyKey<Color?> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `1.0`).
     public var borderLineAlpha: Double {
-        get { attribute("border_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("border_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderLineAlpha: PropertyKey<Double> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `1`).
     public var borderLineWidth: Double {
-        get { attribute("border_line_width", as: Double.self) ?? 1 }
+        get { attribute("border_line_width", as: Double.self, default: 1) }
         set { setAttribute("border_line_width", newValue, unlessDefault: 1) }
     }
     public static var borderLineWidth: PropertyKey<Double> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.bevel`).
     public var borderLineJoin: LineJoin {
-        get { attribute("border_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("border_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var borderLineJoin: PropertyKey<LineJoin> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.butt`).
     public var borderLineCap: LineCap {
-        get { attribute("border_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("border_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var borderLineCap: PropertyKey<LineCap> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.c([])`).
     public var borderLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var borderLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `0`).
     public var borderLineDashOffset: Int {
-        get { attribute("border_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("border_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var borderLineDashOffset: PropertyKey<Int> { PropertyKey("border_line_dash_offset") }
@@ -3914,7 +3930,7 @@ public class HTMLTextAnnotation: HTMLAnnotation {
 public class HTMLTitle: HTMLTextAnnotation {
     override public class var modelTypeName: String { "HTMLTitle" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("text", String.self, default: ""),
             PropertySpec("vertical_align", VerticalAlign.self, default: .bottom),
             PropertySpec("align", TextAlign.self, default: .left),
@@ -3929,82 +3945,83 @@ public class HTMLTitle: HTMLTextAnnotation {
             PropertySpec("text_outline_width", Double.self, default: 1),
             PropertySpec("text_alpha", Double.self, default: 1.0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `text` (default `""`).
     public var text: String {
-        get { attribute("text", as: String.self) ?? "" }
+        get { attribute("text", as: String.self, default: "") }
         set { setAttribute("text", newValue, unlessDefault: "") }
     }
     public static var text: PropertyKey<String> { PropertyKey("text") }
     /// Bokeh `vertical_align` (default `.bottom`).
     public var verticalAlign: VerticalAlign {
-        get { attribute("vertical_align", as: VerticalAlign.self) ?? .bottom }
+        get { attribute("vertical_align", as: VerticalAlign.self, default: .bottom) }
         set { setAttribute("vertical_align", newValue, unlessDefault: .bottom) }
     }
     public static var verticalAlign: PropertyKey<VerticalAlign> { PropertyKey("vertical_align") }
     /// Bokeh `align` (default `.left`).
     public var align: TextAlign {
-        get { attribute("align", as: TextAlign.self) ?? .left }
+        get { attribute("align", as: TextAlign.self, default: .left) }
         set { setAttribute("align", newValue, unlessDefault: .left) }
     }
     public static var align: PropertyKey<TextAlign> { PropertyKey("align") }
     /// Bokeh `text_line_height` (default `1.0`).
     public var textLineHeight: Double {
-        get { attribute("text_line_height", as: Double.self) ?? 1.0 }
+        get { attribute("text_line_height", as: Double.self, default: 1.0) }
         set { setAttribute("text_line_height", newValue, unlessDefault: 1.0) }
     }
     public static var textLineHeight: PropertyKey<Double> { PropertyKey("text_line_height") }
     /// Bokeh `offset` (default `0`).
     public var offset: Double {
-        get { attribute("offset", as: Double.self) ?? 0 }
+        get { attribute("offset", as: Double.self, default: 0) }
         set { setAttribute("offset", newValue, unlessDefault: 0) }
     }
     public static var offset: PropertyKey<Double> { PropertyKey("offset") }
     /// Bokeh `standoff` (default `10`).
     public var standoff: Double {
-        get { attribute("standoff", as: Double.self) ?? 10 }
+        get { attribute("standoff", as: Double.self, default: 10) }
         set { setAttribute("standoff", newValue, unlessDefault: 10) }
     }
     public static var standoff: PropertyKey<Double> { PropertyKey("standoff") }
     /// Bokeh `text_font` (default `"helvetica"`).
     public var textFont: String {
-        get { attribute("text_font", as: String.self) ?? "helvetica" }
+        get { attribute("text_font", as: String.self, default: "helvetica") }
         set { setAttribute("text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var textFont: PropertyKey<String> { PropertyKey("text_font") }
     /// Bokeh `text_font_size` (default `"13px"`).
     public var textFontSize: String {
-        get { attribute("text_font_size", as: String.self) ?? "13px" }
+        get { attribute("text_font_size", as: String.self, default: "13px") }
         set { setAttribute("text_font_size", newValue, unlessDefault: "13px") }
     }
     public static var textFontSize: PropertyKey<String> { PropertyKey("text_font_size") }
     /// Bokeh `text_font_style` (default `.bold`).
     public var textFontStyle: FontStyle {
-        get { attribute("text_font_style", as: FontStyle.self) ?? .bold }
+        get { attribute("text_font_style", as: FontStyle.self, default: .bold) }
         set { setAttribute("text_font_style", newValue, unlessDefault: .bold) }
     }
     public static var textFontStyle: PropertyKey<FontStyle> { PropertyKey("text_font_style") }
     /// Bokeh `text_color` (default `.css("#444444")`).
     public var textColor: Color {
-        get { attribute("text_color", as: Color.self) ?? .css("#444444") }
+        get { attribute("text_color", as: Color.self, default: .css("#444444")) }
         set { setAttribute("text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var textColor: PropertyKey<Color> { PropertyKey("text_color") }
     /// Bokeh `text_outline_color` (default `nil`).
     public var textOutlineColor: Color? {
-        get { attribute("text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var textOutlineColor: PropertyKey<Color?> { PropertyKey("text_outline_color") }
     /// Bokeh `text_outline_width` (default `1`).
     public var textOutlineWidth: Double {
-        get { attribute("text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var textOutlineWidth: PropertyKey<Double> { PropertyKey("text_outline_width") }
     /// Bokeh `text_alpha` (default `1.0`).
     public var textAlpha: Double {
-        get { attribute("text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var textAlpha: PropertyKey<Double> { PropertyKey("text_alpha") }
@@ -4129,7 +4146,7 @@ public class ImperialLength: CustomDimensional {
     }
     /// Bokeh `ticks` (default `[1, 3, 6, 12, 60]`).
     override public var ticks: [Double]? {
-        get { attribute("ticks", as: [Double].self) ?? [1, 3, 6, 12, 60] }
+        get { attribute("ticks", as: [Double].self, default: [1, 3, 6, 12, 60]) }
         set { setAttribute("ticks", newValue, unlessDefault: [1, 3, 6, 12, 60]) }
     }
     /// Bokeh `basis`.
@@ -4170,7 +4187,7 @@ public class ImperialLength: CustomDimensional {
 public class Label: TextAnnotation {
     override public class var modelTypeName: String { "Label" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("anchor", OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>.self, default: .c(.auto)),
             PropertySpec("x", Value?.self),
             PropertySpec("y", Value?.self),
@@ -4183,10 +4200,11 @@ public class Label: TextAnnotation {
             PropertySpec("direction", Direction.self, default: .anticlock),
             PropertySpec("editable", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `anchor` (default `.c(.auto)`).
     public var anchor: OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto> {
-        get { attribute("anchor", as: OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>.self) ?? .c(.auto) }
+        get { attribute("anchor", as: OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>.self, default: .c(.auto)) }
         set { setAttribute("anchor", newValue, unlessDefault: .c(.auto)) }
     }
     public static var anchor: PropertyKey<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>> { PropertyKey("anchor") }
@@ -4204,49 +4222,49 @@ public class Label: TextAnnotation {
     public static var y: PropertyKey<Value> { PropertyKey("y") }
     /// Bokeh `x_units` (default `.data`).
     public var xUnits: CoordinateUnits {
-        get { attribute("x_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("x_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("x_units", newValue, unlessDefault: .data) }
     }
     public static var xUnits: PropertyKey<CoordinateUnits> { PropertyKey("x_units") }
     /// Bokeh `y_units` (default `.data`).
     public var yUnits: CoordinateUnits {
-        get { attribute("y_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("y_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("y_units", newValue, unlessDefault: .data) }
     }
     public static var yUnits: PropertyKey<CoordinateUnits> { PropertyKey("y_units") }
     /// Bokeh `x_offset` (default `0`).
     public var xOffset: Double {
-        get { attribute("x_offset", as: Double.self) ?? 0 }
+        get { attribute("x_offset", as: Double.self, default: 0) }
         set { setAttribute("x_offset", newValue, unlessDefault: 0) }
     }
     public static var xOffset: PropertyKey<Double> { PropertyKey("x_offset") }
     /// Bokeh `y_offset` (default `0`).
     public var yOffset: Double {
-        get { attribute("y_offset", as: Double.self) ?? 0 }
+        get { attribute("y_offset", as: Double.self, default: 0) }
         set { setAttribute("y_offset", newValue, unlessDefault: 0) }
     }
     public static var yOffset: PropertyKey<Double> { PropertyKey("y_offset") }
     /// Bokeh `angle` (default `0`).
     public var angle: Double {
-        get { attribute("angle", as: Double.self) ?? 0 }
+        get { attribute("angle", as: Double.self, default: 0) }
         set { setAttribute("angle", newValue, unlessDefault: 0) }
     }
     public static var angle: PropertyKey<Double> { PropertyKey("angle") }
     /// Bokeh `angle_units` (default `.rad`).
     public var angleUnits: AngleUnits {
-        get { attribute("angle_units", as: AngleUnits.self) ?? .rad }
+        get { attribute("angle_units", as: AngleUnits.self, default: .rad) }
         set { setAttribute("angle_units", newValue, unlessDefault: .rad) }
     }
     public static var angleUnits: PropertyKey<AngleUnits> { PropertyKey("angle_units") }
     /// Bokeh `direction` (default `.anticlock`).
     public var direction: Direction {
-        get { attribute("direction", as: Direction.self) ?? .anticlock }
+        get { attribute("direction", as: Direction.self, default: .anticlock) }
         set { setAttribute("direction", newValue, unlessDefault: .anticlock) }
     }
     public static var direction: PropertyKey<Direction> { PropertyKey("direction") }
     /// Bokeh `editable` (default `false`).
     public var editable: Bool {
-        get { attribute("editable", as: Bool.self) ?? false }
+        get { attribute("editable", as: Bool.self, default: false) }
         set { setAttribute("editable", newValue, unlessDefault: false) }
     }
     public static var editable: PropertyKey<Bool> { PropertyKey("editable") }
@@ -4388,7 +4406,7 @@ public class LabelSet: DataAnnotation {
         ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("x_units", CoordinateUnits.self, default: .data),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
@@ -4423,202 +4441,203 @@ public class LabelSet: DataAnnotation {
             PropertySpec("border_line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("border_line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `x_units` (default `.data`).
     public var xUnits: CoordinateUnits {
-        get { attribute("x_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("x_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("x_units", newValue, unlessDefault: .data) }
     }
     public static var xUnits: PropertyKey<CoordinateUnits> { PropertyKey("x_units") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `y_units` (default `.data`).
     public var yUnits: CoordinateUnits {
-        get { attribute("y_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("y_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("y_units", newValue, unlessDefault: .data) }
     }
     public static var yUnits: PropertyKey<CoordinateUnits> { PropertyKey("y_units") }
     /// Bokeh `text` (default `.field("text")`).
     public var text: Spec<String?> {
-        get { attribute("text", as: Spec<String?>.self) ?? .field("text") }
+        get { attribute("text", as: Spec<String?>.self, default: .field("text")) }
         set { setAttribute("text", newValue) }
     }
     public static var text: PropertyKey<Spec<String?>> { PropertyKey("text") }
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("angle", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `x_offset` (default `.value(0)`).
     public var xOffset: Spec<Double> {
-        get { attribute("x_offset", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("x_offset", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("x_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var xOffset: PropertyKey<Spec<Double>> { PropertyKey("x_offset") }
     /// Bokeh `y_offset` (default `.value(0)`).
     public var yOffset: Spec<Double> {
-        get { attribute("y_offset", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("y_offset", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("y_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var yOffset: PropertyKey<Spec<Double>> { PropertyKey("y_offset") }
     /// Bokeh `text_color` (default `.value(.css("#444444"))`).
     public var textColor: Spec<Color?> {
-        get { attribute("text_color", as: Spec<Color?>.self) ?? .value(.css("#444444")) }
+        get { attribute("text_color", as: Spec<Color?>.self, default: .value(.css("#444444"))) }
         set { setAttribute("text_color", newValue, unlessDefault: .value(.css("#444444"))) }
     }
     public static var textColor: PropertyKey<Spec<Color?>> { PropertyKey("text_color") }
     /// Bokeh `text_outline_color` (default `.value(nil)`).
     public var textOutlineColor: Spec<Color?> {
-        get { attribute("text_outline_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("text_outline_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("text_outline_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var textOutlineColor: PropertyKey<Spec<Color?>> { PropertyKey("text_outline_color") }
     /// Bokeh `text_outline_width` (default `.value(1)`).
     public var textOutlineWidth: Spec<Double> {
-        get { attribute("text_outline_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("text_outline_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("text_outline_width", newValue, unlessDefault: .value(1)) }
     }
     public static var textOutlineWidth: PropertyKey<Spec<Double>> { PropertyKey("text_outline_width") }
     /// Bokeh `text_alpha` (default `.value(1.0)`).
     public var textAlpha: Spec<Double> {
-        get { attribute("text_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("text_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("text_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var textAlpha: PropertyKey<Spec<Double>> { PropertyKey("text_alpha") }
     /// Bokeh `text_font` (default `.value("helvetica")`).
     public var textFont: Spec<String> {
-        get { attribute("text_font", as: Spec<String>.self) ?? .value("helvetica") }
+        get { attribute("text_font", as: Spec<String>.self, default: .value("helvetica")) }
         set { setAttribute("text_font", newValue, unlessDefault: .value("helvetica")) }
     }
     public static var textFont: PropertyKey<Spec<String>> { PropertyKey("text_font") }
     /// Bokeh `text_font_size` (default `.value("16px")`).
     public var textFontSize: Spec<String> {
-        get { attribute("text_font_size", as: Spec<String>.self) ?? .value("16px") }
+        get { attribute("text_font_size", as: Spec<String>.self, default: .value("16px")) }
         set { setAttribute("text_font_size", newValue, unlessDefault: .value("16px")) }
     }
     public static var textFontSize: PropertyKey<Spec<String>> { PropertyKey("text_font_size") }
     /// Bokeh `text_font_style` (default `.value(.normal)`).
     public var textFontStyle: Spec<FontStyle> {
-        get { attribute("text_font_style", as: Spec<FontStyle>.self) ?? .value(.normal) }
+        get { attribute("text_font_style", as: Spec<FontStyle>.self, default: .value(.normal)) }
         set { setAttribute("text_font_style", newValue, unlessDefault: .value(.normal)) }
     }
     public static var textFontStyle: PropertyKey<Spec<FontStyle>> { PropertyKey("text_font_style") }
     /// Bokeh `text_align` (default `.value(.left)`).
     public var textAlign: Spec<TextAlign> {
-        get { attribute("text_align", as: Spec<TextAlign>.self) ?? .value(.left) }
+        get { attribute("text_align", as: Spec<TextAlign>.self, default: .value(.left)) }
         set { setAttribute("text_align", newValue, unlessDefault: .value(.left)) }
     }
     public static var textAlign: PropertyKey<Spec<TextAlign>> { PropertyKey("text_align") }
     /// Bokeh `text_baseline` (default `.value(.bottom)`).
     public var textBaseline: Spec<TextBaseline> {
-        get { attribute("text_baseline", as: Spec<TextBaseline>.self) ?? .value(.bottom) }
+        get { attribute("text_baseline", as: Spec<TextBaseline>.self, default: .value(.bottom)) }
         set { setAttribute("text_baseline", newValue, unlessDefault: .value(.bottom)) }
     }
     public static var textBaseline: PropertyKey<Spec<TextBaseline>> { PropertyKey("text_baseline") }
     /// Bokeh `text_line_height` (default `.value(1.2)`).
     public var textLineHeight: Spec<Double> {
-        get { attribute("text_line_height", as: Spec<Double>.self) ?? .value(1.2) }
+        get { attribute("text_line_height", as: Spec<Double>.self, default: .value(1.2)) }
         set { setAttribute("text_line_height", newValue, unlessDefault: .value(1.2)) }
     }
     public static var textLineHeight: PropertyKey<Spec<Double>> { PropertyKey("text_line_height") }
     /// Bokeh `background_fill_color` (default `.value(nil)`).
     public var backgroundFillColor: Spec<Color?> {
-        get { attribute("background_fill_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("background_fill_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundFillColor: PropertyKey<Spec<Color?>> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `.value(1.0)`).
     public var backgroundFillAlpha: Spec<Double> {
-        get { attribute("background_fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("background_fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundFillAlpha: PropertyKey<Spec<Double>> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.value(.css("black"))`).
     public var backgroundHatchColor: Spec<Color?> {
-        get { attribute("background_hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("background_hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var backgroundHatchColor: PropertyKey<Spec<Color?>> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `.value(1.0)`).
     public var backgroundHatchAlpha: Spec<Double> {
-        get { attribute("background_hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("background_hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `.value(12.0)`).
     public var backgroundHatchScale: Spec<Double> {
-        get { attribute("background_hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("background_hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var backgroundHatchScale: PropertyKey<Spec<Double>> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `.value(nil)`).
     public var backgroundHatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("background_hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("background_hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundHatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `.value(1.0)`).
     public var backgroundHatchWeight: Spec<Double> {
-        get { attribute("background_hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("background_hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundHatchWeight: PropertyKey<Spec<Double>> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
     /// Bokeh `border_line_color` (default `.value(nil)`).
     public var borderLineColor: Spec<Color?> {
-        get { attribute("border_line_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("border_line_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("border_line_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var borderLineColor: PropertyKey<Spec<Color?>> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `.value(1.0)`).
     public var borderLineAlpha: Spec<Double> {
-        get { attribute("border_line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("border_line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var borderLineAlpha: PropertyKey<Spec<Double>> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `.value(1)`).
     public var borderLineWidth: Spec<Double> {
-        get { attribute("border_line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("border_line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("border_line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var borderLineWidth: PropertyKey<Spec<Double>> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.value(.bevel)`).
     public var borderLineJoin: Spec<LineJoin> {
-        get { attribute("border_line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("border_line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var borderLineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.value(.butt)`).
     public var borderLineCap: Spec<LineCap> {
-        get { attribute("border_line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("border_line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var borderLineCap: PropertyKey<Spec<LineCap>> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.value(.c([]))`).
     public var borderLineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("border_line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("border_line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var borderLineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `.value(0)`).
     public var borderLineDashOffset: Spec<Int> {
-        get { attribute("border_line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("border_line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var borderLineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("border_line_dash_offset") }
@@ -4747,7 +4766,7 @@ public class LabelSet: DataAnnotation {
 public class Legend: Annotation {
     override public class var modelTypeName: String { "Legend" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("location", OneOf2<Anchor, Tuple2<Double, Double>>.self, default: .a(.topRight)),
             PropertySpec("orientation", Orientation.self, default: .vertical),
             PropertySpec("ncols", OneOf2<Int, Auto>.self, default: .b(.auto)),
@@ -4819,424 +4838,425 @@ public class Legend: Annotation {
             PropertySpec("spacing", Int.self, default: 3),
             PropertySpec("items", [LegendItem].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `location` (default `.a(.topRight)`).
     public var location: OneOf2<Anchor, Tuple2<Double, Double>> {
-        get { attribute("location", as: OneOf2<Anchor, Tuple2<Double, Double>>.self) ?? .a(.topRight) }
+        get { attribute("location", as: OneOf2<Anchor, Tuple2<Double, Double>>.self, default: .a(.topRight)) }
         set { setAttribute("location", newValue, unlessDefault: .a(.topRight)) }
     }
     public static var location: PropertyKey<OneOf2<Anchor, Tuple2<Double, Double>>> { PropertyKey("location") }
     /// Bokeh `orientation` (default `.vertical`).
     public var orientation: Orientation {
-        get { attribute("orientation", as: Orientation.self) ?? .vertical }
+        get { attribute("orientation", as: Orientation.self, default: .vertical) }
         set { setAttribute("orientation", newValue, unlessDefault: .vertical) }
     }
     public static var orientation: PropertyKey<Orientation> { PropertyKey("orientation") }
     /// Bokeh `ncols` (default `.b(.auto)`).
     public var ncols: OneOf2<Int, Auto> {
-        get { attribute("ncols", as: OneOf2<Int, Auto>.self) ?? .b(.auto) }
+        get { attribute("ncols", as: OneOf2<Int, Auto>.self, default: .b(.auto)) }
         set { setAttribute("ncols", newValue, unlessDefault: .b(.auto)) }
     }
     public static var ncols: PropertyKey<OneOf2<Int, Auto>> { PropertyKey("ncols") }
     /// Bokeh `nrows` (default `.b(.auto)`).
     public var nrows: OneOf2<Int, Auto> {
-        get { attribute("nrows", as: OneOf2<Int, Auto>.self) ?? .b(.auto) }
+        get { attribute("nrows", as: OneOf2<Int, Auto>.self, default: .b(.auto)) }
         set { setAttribute("nrows", newValue, unlessDefault: .b(.auto)) }
     }
     public static var nrows: PropertyKey<OneOf2<Int, Auto>> { PropertyKey("nrows") }
     /// Bokeh `title` (default `nil`).
     public var title: String? {
-        get { attribute("title", as: String?.self) ?? nil }
+        get { attribute("title", as: String?.self, default: nil) }
         set { setAttribute("title", newValue, unlessDefault: nil) }
     }
     public static var title: PropertyKey<String?> { PropertyKey("title") }
     /// Bokeh `title_text_color` (default `.css("#444444")`).
     public var titleTextColor: Color? {
-        get { attribute("title_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("title_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("title_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var titleTextColor: PropertyKey<Color?> { PropertyKey("title_text_color") }
     /// Bokeh `title_text_outline_color` (default `nil`).
     public var titleTextOutlineColor: Color? {
-        get { attribute("title_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("title_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("title_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var titleTextOutlineColor: PropertyKey<Color?> { PropertyKey("title_text_outline_color") }
     /// Bokeh `title_text_outline_width` (default `1`).
     public var titleTextOutlineWidth: Double {
-        get { attribute("title_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("title_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("title_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var titleTextOutlineWidth: PropertyKey<Double> { PropertyKey("title_text_outline_width") }
     /// Bokeh `title_text_alpha` (default `1.0`).
     public var titleTextAlpha: Double {
-        get { attribute("title_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("title_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("title_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var titleTextAlpha: PropertyKey<Double> { PropertyKey("title_text_alpha") }
     /// Bokeh `title_text_font` (default `"helvetica"`).
     public var titleTextFont: String {
-        get { attribute("title_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("title_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("title_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var titleTextFont: PropertyKey<String> { PropertyKey("title_text_font") }
     /// Bokeh `title_text_font_size` (default `"13px"`).
     public var titleTextFontSize: String {
-        get { attribute("title_text_font_size", as: String.self) ?? "13px" }
+        get { attribute("title_text_font_size", as: String.self, default: "13px") }
         set { setAttribute("title_text_font_size", newValue, unlessDefault: "13px") }
     }
     public static var titleTextFontSize: PropertyKey<String> { PropertyKey("title_text_font_size") }
     /// Bokeh `title_text_font_style` (default `.italic`).
     public var titleTextFontStyle: FontStyle {
-        get { attribute("title_text_font_style", as: FontStyle.self) ?? .italic }
+        get { attribute("title_text_font_style", as: FontStyle.self, default: .italic) }
         set { setAttribute("title_text_font_style", newValue, unlessDefault: .italic) }
     }
     public static var titleTextFontStyle: PropertyKey<FontStyle> { PropertyKey("title_text_font_style") }
     /// Bokeh `title_text_align` (default `.left`).
     public var titleTextAlign: TextAlign {
-        get { attribute("title_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("title_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("title_text_align", newValue, unlessDefault: .left) }
     }
     public static var titleTextAlign: PropertyKey<TextAlign> { PropertyKey("title_text_align") }
     /// Bokeh `title_text_baseline` (default `.bottom`).
     public var titleTextBaseline: TextBaseline {
-        get { attribute("title_text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("title_text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("title_text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var titleTextBaseline: PropertyKey<TextBaseline> { PropertyKey("title_text_baseline") }
     /// Bokeh `title_text_line_height` (default `1.2`).
     public var titleTextLineHeight: Double {
-        get { attribute("title_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("title_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("title_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var titleTextLineHeight: PropertyKey<Double> { PropertyKey("title_text_line_height") }
     /// Bokeh `title_location` (default `.above`).
     public var titleLocation: Location {
-        get { attribute("title_location", as: Location.self) ?? .above }
+        get { attribute("title_location", as: Location.self, default: .above) }
         set { setAttribute("title_location", newValue, unlessDefault: .above) }
     }
     public static var titleLocation: PropertyKey<Location> { PropertyKey("title_location") }
     /// Bokeh `title_standoff` (default `5`).
     public var titleStandoff: Int {
-        get { attribute("title_standoff", as: Int.self) ?? 5 }
+        get { attribute("title_standoff", as: Int.self, default: 5) }
         set { setAttribute("title_standoff", newValue, unlessDefault: 5) }
     }
     public static var titleStandoff: PropertyKey<Int> { PropertyKey("title_standoff") }
     /// Bokeh `border_line_color` (default `.css("#e5e5e5")`).
     public var borderLineColor: Color? {
-        get { attribute("border_line_color", as: Color?.self) ?? .css("#e5e5e5") }
+        get { attribute("border_line_color", as: Color?.self, default: .css("#e5e5e5")) }
         set { setAttribute("border_line_color", newValue, unlessDefault: .css("#e5e5e5")) }
     }
     public static var borderLineColor: PropertyKey<Color?> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `0.5`).
     public var borderLineAlpha: Double {
-        get { attribute("border_line_alpha", as: Double.self) ?? 0.5 }
+        get { attribute("border_line_alpha", as: Double.self, default: 0.5) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: 0.5) }
     }
     public static var borderLineAlpha: PropertyKey<Double> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `1`).
     public var borderLineWidth: Double {
-        get { attribute("border_line_width", as: Double.self) ?? 1 }
+        get { attribute("border_line_width", as: Double.self, default: 1) }
         set { setAttribute("border_line_width", newValue, unlessDefault: 1) }
     }
     public static var borderLineWidth: PropertyKey<Double> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.bevel`).
     public var borderLineJoin: LineJoin {
-        get { attribute("border_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("border_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var borderLineJoin: PropertyKey<LineJoin> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.butt`).
     public var borderLineCap: LineCap {
-        get { attribute("border_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("border_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var borderLineCap: PropertyKey<LineCap> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.c([])`).
     public var borderLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var borderLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `0`).
     public var borderLineDashOffset: Int {
-        get { attribute("border_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("border_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var borderLineDashOffset: PropertyKey<Int> { PropertyKey("border_line_dash_offset") }
     /// Bokeh `background_fill_color` (default `.css("#ffffff")`).
     public var backgroundFillColor: Color? {
-        get { attribute("background_fill_color", as: Color?.self) ?? .css("#ffffff") }
+        get { attribute("background_fill_color", as: Color?.self, default: .css("#ffffff")) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: .css("#ffffff")) }
     }
     public static var backgroundFillColor: PropertyKey<Color?> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `0.95`).
     public var backgroundFillAlpha: Double {
-        get { attribute("background_fill_alpha", as: Double.self) ?? 0.95 }
+        get { attribute("background_fill_alpha", as: Double.self, default: 0.95) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: 0.95) }
     }
     public static var backgroundFillAlpha: PropertyKey<Double> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.css("black")`).
     public var backgroundHatchColor: Color? {
-        get { attribute("background_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("background_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var backgroundHatchColor: PropertyKey<Color?> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `1.0`).
     public var backgroundHatchAlpha: Double {
-        get { attribute("background_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Double> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `12.0`).
     public var backgroundHatchScale: Double {
-        get { attribute("background_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("background_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var backgroundHatchScale: PropertyKey<Double> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `nil`).
     public var backgroundHatchPattern: String? {
-        get { attribute("background_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("background_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchPattern: PropertyKey<String?> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `1.0`).
     public var backgroundHatchWeight: Double {
-        get { attribute("background_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchWeight: PropertyKey<Double> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
     /// Bokeh `item_background_fill_color` (default `.css("#f1f1f1")`).
     public var itemBackgroundFillColor: Color? {
-        get { attribute("item_background_fill_color", as: Color?.self) ?? .css("#f1f1f1") }
+        get { attribute("item_background_fill_color", as: Color?.self, default: .css("#f1f1f1")) }
         set { setAttribute("item_background_fill_color", newValue, unlessDefault: .css("#f1f1f1")) }
     }
     public static var itemBackgroundFillColor: PropertyKey<Color?> { PropertyKey("item_background_fill_color") }
     /// Bokeh `item_background_fill_alpha` (default `0.8`).
     public var itemBackgroundFillAlpha: Double {
-        get { attribute("item_background_fill_alpha", as: Double.self) ?? 0.8 }
+        get { attribute("item_background_fill_alpha", as: Double.self, default: 0.8) }
         set { setAttribute("item_background_fill_alpha", newValue, unlessDefault: 0.8) }
     }
     public static var itemBackgroundFillAlpha: PropertyKey<Double> { PropertyKey("item_background_fill_alpha") }
     /// Bokeh `item_background_hatch_color` (default `.css("black")`).
     public var itemBackgroundHatchColor: Color? {
-        get { attribute("item_background_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("item_background_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("item_background_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var itemBackgroundHatchColor: PropertyKey<Color?> { PropertyKey("item_background_hatch_color") }
     /// Bokeh `item_background_hatch_alpha` (default `1.0`).
     public var itemBackgroundHatchAlpha: Double {
-        get { attribute("item_background_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("item_background_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("item_background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var itemBackgroundHatchAlpha: PropertyKey<Double> { PropertyKey("item_background_hatch_alpha") }
     /// Bokeh `item_background_hatch_scale` (default `12.0`).
     public var itemBackgroundHatchScale: Double {
-        get { attribute("item_background_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("item_background_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("item_background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var itemBackgroundHatchScale: PropertyKey<Double> { PropertyKey("item_background_hatch_scale") }
     /// Bokeh `item_background_hatch_pattern` (default `nil`).
     public var itemBackgroundHatchPattern: String? {
-        get { attribute("item_background_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("item_background_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("item_background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var itemBackgroundHatchPattern: PropertyKey<String?> { PropertyKey("item_background_hatch_pattern") }
     /// Bokeh `item_background_hatch_weight` (default `1.0`).
     public var itemBackgroundHatchWeight: Double {
-        get { attribute("item_background_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("item_background_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("item_background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var itemBackgroundHatchWeight: PropertyKey<Double> { PropertyKey("item_background_hatch_weight") }
     /// Bokeh `item_background_hatch_extra` (default `[:]`).
     public var itemBackgroundHatchExtra: [String: Texture] {
-        get { attribute("item_background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("item_background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("item_background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var itemBackgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("item_background_hatch_extra") }
     /// Bokeh `inactive_fill_color` (default `.css("white")`).
     public var inactiveFillColor: Color? {
-        get { attribute("inactive_fill_color", as: Color?.self) ?? .css("white") }
+        get { attribute("inactive_fill_color", as: Color?.self, default: .css("white")) }
         set { setAttribute("inactive_fill_color", newValue, unlessDefault: .css("white")) }
     }
     public static var inactiveFillColor: PropertyKey<Color?> { PropertyKey("inactive_fill_color") }
     /// Bokeh `inactive_fill_alpha` (default `0.7`).
     public var inactiveFillAlpha: Double {
-        get { attribute("inactive_fill_alpha", as: Double.self) ?? 0.7 }
+        get { attribute("inactive_fill_alpha", as: Double.self, default: 0.7) }
         set { setAttribute("inactive_fill_alpha", newValue, unlessDefault: 0.7) }
     }
     public static var inactiveFillAlpha: PropertyKey<Double> { PropertyKey("inactive_fill_alpha") }
     /// Bokeh `inactive_hatch_color` (default `.css("black")`).
     public var inactiveHatchColor: Color? {
-        get { attribute("inactive_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("inactive_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("inactive_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var inactiveHatchColor: PropertyKey<Color?> { PropertyKey("inactive_hatch_color") }
     /// Bokeh `inactive_hatch_alpha` (default `1.0`).
     public var inactiveHatchAlpha: Double {
-        get { attribute("inactive_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("inactive_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("inactive_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var inactiveHatchAlpha: PropertyKey<Double> { PropertyKey("inactive_hatch_alpha") }
     /// Bokeh `inactive_hatch_scale` (default `12.0`).
     public var inactiveHatchScale: Double {
-        get { attribute("inactive_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("inactive_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("inactive_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var inactiveHatchScale: PropertyKey<Double> { PropertyKey("inactive_hatch_scale") }
     /// Bokeh `inactive_hatch_pattern` (default `nil`).
     public var inactiveHatchPattern: String? {
-        get { attribute("inactive_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("inactive_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("inactive_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var inactiveHatchPattern: PropertyKey<String?> { PropertyKey("inactive_hatch_pattern") }
     /// Bokeh `inactive_hatch_weight` (default `1.0`).
     public var inactiveHatchWeight: Double {
-        get { attribute("inactive_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("inactive_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("inactive_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var inactiveHatchWeight: PropertyKey<Double> { PropertyKey("inactive_hatch_weight") }
     /// Bokeh `inactive_hatch_extra` (default `[:]`).
     public var inactiveHatchExtra: [String: Texture] {
-        get { attribute("inactive_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("inactive_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("inactive_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var inactiveHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("inactive_hatch_extra") }
     /// Bokeh `click_policy` (default `.noneValue`).
     public var clickPolicy: LegendClickPolicy {
-        get { attribute("click_policy", as: LegendClickPolicy.self) ?? .noneValue }
+        get { attribute("click_policy", as: LegendClickPolicy.self, default: .noneValue) }
         set { setAttribute("click_policy", newValue, unlessDefault: .noneValue) }
     }
     public static var clickPolicy: PropertyKey<LegendClickPolicy> { PropertyKey("click_policy") }
     /// Bokeh `item_background_policy` (default `.noneValue`).
     public var itemBackgroundPolicy: AlternationPolicy {
-        get { attribute("item_background_policy", as: AlternationPolicy.self) ?? .noneValue }
+        get { attribute("item_background_policy", as: AlternationPolicy.self, default: .noneValue) }
         set { setAttribute("item_background_policy", newValue, unlessDefault: .noneValue) }
     }
     public static var itemBackgroundPolicy: PropertyKey<AlternationPolicy> { PropertyKey("item_background_policy") }
     /// Bokeh `label_text_color` (default `.css("#444444")`).
     public var labelTextColor: Color? {
-        get { attribute("label_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("label_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("label_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var labelTextColor: PropertyKey<Color?> { PropertyKey("label_text_color") }
     /// Bokeh `label_text_outline_color` (default `nil`).
     public var labelTextOutlineColor: Color? {
-        get { attribute("label_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("label_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("label_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var labelTextOutlineColor: PropertyKey<Color?> { PropertyKey("label_text_outline_color") }
     /// Bokeh `label_text_outline_width` (default `1`).
     public var labelTextOutlineWidth: Double {
-        get { attribute("label_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("label_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("label_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var labelTextOutlineWidth: PropertyKey<Double> { PropertyKey("label_text_outline_width") }
     /// Bokeh `label_text_alpha` (default `1.0`).
     public var labelTextAlpha: Double {
-        get { attribute("label_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("label_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("label_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var labelTextAlpha: PropertyKey<Double> { PropertyKey("label_text_alpha") }
     /// Bokeh `label_text_font` (default `"helvetica"`).
     public var labelTextFont: String {
-        get { attribute("label_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("label_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("label_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var labelTextFont: PropertyKey<String> { PropertyKey("label_text_font") }
     /// Bokeh `label_text_font_size` (default `"13px"`).
     public var labelTextFontSize: String {
-        get { attribute("label_text_font_size", as: String.self) ?? "13px" }
+        get { attribute("label_text_font_size", as: String.self, default: "13px") }
         set { setAttribute("label_text_font_size", newValue, unlessDefault: "13px") }
     }
     public static var labelTextFontSize: PropertyKey<String> { PropertyKey("label_text_font_size") }
     /// Bokeh `label_text_font_style` (default `.normal`).
     public var labelTextFontStyle: FontStyle {
-        get { attribute("label_text_font_style", as: FontStyle.self) ?? .normal }
+        get { attribute("label_text_font_style", as: FontStyle.self, default: .normal) }
         set { setAttribute("label_text_font_style", newValue, unlessDefault: .normal) }
     }
     public static var labelTextFontStyle: PropertyKey<FontStyle> { PropertyKey("label_text_font_style") }
     /// Bokeh `label_text_align` (default `.left`).
     public var labelTextAlign: TextAlign {
-        get { attribute("label_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("label_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("label_text_align", newValue, unlessDefault: .left) }
     }
     public static var labelTextAlign: PropertyKey<TextAlign> { PropertyKey("label_text_align") }
     /// Bokeh `label_text_baseline` (default `.middle`).
     public var labelTextBaseline: TextBaseline {
-        get { attribute("label_text_baseline", as: TextBaseline.self) ?? .middle }
+        get { attribute("label_text_baseline", as: TextBaseline.self, default: .middle) }
         set { setAttribute("label_text_baseline", newValue, unlessDefault: .middle) }
     }
     public static var labelTextBaseline: PropertyKey<TextBaseline> { PropertyKey("label_text_baseline") }
     /// Bokeh `label_text_line_height` (default `1.2`).
     public var labelTextLineHeight: Double {
-        get { attribute("label_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("label_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("label_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var labelTextLineHeight: PropertyKey<Double> { PropertyKey("label_text_line_height") }
     /// Bokeh `label_standoff` (default `5`).
     public var labelStandoff: Int {
-        get { attribute("label_standoff", as: Int.self) ?? 5 }
+        get { attribute("label_standoff", as: Int.self, default: 5) }
         set { setAttribute("label_standoff", newValue, unlessDefault: 5) }
     }
     public static var labelStandoff: PropertyKey<Int> { PropertyKey("label_standoff") }
     /// Bokeh `label_height` (default `.a(.auto)`).
     public var labelHeight: OneOf2<Auto, Int> {
-        get { attribute("label_height", as: OneOf2<Auto, Int>.self) ?? .a(.auto) }
+        get { attribute("label_height", as: OneOf2<Auto, Int>.self, default: .a(.auto)) }
         set { setAttribute("label_height", newValue, unlessDefault: .a(.auto)) }
     }
     public static var labelHeight: PropertyKey<OneOf2<Auto, Int>> { PropertyKey("label_height") }
     /// Bokeh `label_width` (default `20`).
     public var labelWidth: Int {
-        get { attribute("label_width", as: Int.self) ?? 20 }
+        get { attribute("label_width", as: Int.self, default: 20) }
         set { setAttribute("label_width", newValue, unlessDefault: 20) }
     }
     public static var labelWidth: PropertyKey<Int> { PropertyKey("label_width") }
     /// Bokeh `glyph_height` (default `20`).
     public var glyphHeight: Int {
-        get { attribute("glyph_height", as: Int.self) ?? 20 }
+        get { attribute("glyph_height", as: Int.self, default: 20) }
         set { setAttribute("glyph_height", newValue, unlessDefault: 20) }
     }
     public static var glyphHeight: PropertyKey<Int> { PropertyKey("glyph_height") }
     /// Bokeh `glyph_width` (default `20`).
     public var glyphWidth: Int {
-        get { attribute("glyph_width", as: Int.self) ?? 20 }
+        get { attribute("glyph_width", as: Int.self, default: 20) }
         set { setAttribute("glyph_width", newValue, unlessDefault: 20) }
     }
     public static var glyphWidth: PropertyKey<Int> { PropertyKey("glyph_width") }
     /// Bokeh `margin` (default `10`).
     public var margin: Int {
-        get { attribute("margin", as: Int.self) ?? 10 }
+        get { attribute("margin", as: Int.self, default: 10) }
         set { setAttribute("margin", newValue, unlessDefault: 10) }
     }
     public static var margin: PropertyKey<Int> { PropertyKey("margin") }
     /// Bokeh `padding` (default `.int(10)`).
     public var padding: Value {
-        get { attribute("padding", as: Value.self) ?? .int(10) }
+        get { attribute("padding", as: Value.self, default: .int(10)) }
         set { setAttribute("padding", newValue, unlessDefault: .int(10)) }
     }
     public static var padding: PropertyKey<Value> { PropertyKey("padding") }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
-        get { attribute("border_radius", as: Value.self) ?? .int(0) }
+        get { attribute("border_radius", as: Value.self, default: .int(0)) }
         set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
     /// Bokeh `spacing` (default `3`).
     public var spacing: Int {
-        get { attribute("spacing", as: Int.self) ?? 3 }
+        get { attribute("spacing", as: Int.self, default: 3) }
         set { setAttribute("spacing", newValue, unlessDefault: 3) }
     }
     public static var spacing: PropertyKey<Int> { PropertyKey("spacing") }
     /// Bokeh `items` (default `[]`).
     public var items: [LegendItem] {
-        get { attribute("items", as: [LegendItem].self) ?? [] }
+        get { attribute("items", as: [LegendItem].self, default: []) }
         set { setAttribute("items", newValue, unlessDefault: []) }
     }
     public static var items: PropertyKey<[LegendItem]> { PropertyKey("items") }
@@ -5437,34 +5457,35 @@ public class Legend: Annotation {
 public class LegendItem: Model {
     override public class var modelTypeName: String { "LegendItem" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("label", Spec<String?>.self, default: .value(nil)),
             PropertySpec("renderers", [GlyphRenderer].self, default: []),
             PropertySpec("index", Int?.self),
             PropertySpec("visible", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `label` (default `.value(nil)`).
     public var label: Spec<String?> {
-        get { attribute("label", as: Spec<String?>.self) ?? .value(nil) }
+        get { attribute("label", as: Spec<String?>.self, default: .value(nil)) }
         set { setAttribute("label", newValue, unlessDefault: .value(nil)) }
     }
     public static var label: PropertyKey<Spec<String?>> { PropertyKey("label") }
     /// Bokeh `renderers` (default `[]`).
     public var renderers: [GlyphRenderer] {
-        get { attribute("renderers", as: [GlyphRenderer].self) ?? [] }
+        get { attribute("renderers", as: [GlyphRenderer].self, default: []) }
         set { setAttribute("renderers", newValue, unlessDefault: []) }
     }
     public static var renderers: PropertyKey<[GlyphRenderer]> { PropertyKey("renderers") }
     /// Bokeh `index` (default `nil`).
     public var index: Int? {
-        get { attribute("index", as: Int?.self) ?? nil }
+        get { attribute("index", as: Int?.self, default: nil) }
         set { setAttribute("index", newValue, unlessDefault: nil) }
     }
     public static var index: PropertyKey<Int?> { PropertyKey("index") }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
-        get { attribute("visible", as: Bool.self) ?? true }
+        get { attribute("visible", as: Bool.self, default: true) }
         set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
@@ -5504,14 +5525,15 @@ public class Metric: Dimensional {
         ###"{"include":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("base_unit", String?.self),
             PropertySpec("full_unit", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `ticks` (default `[1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750]`).
     override public var ticks: [Double]? {
-        get { attribute("ticks", as: [Double].self) ?? [1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750] }
+        get { attribute("ticks", as: [Double].self, default: [1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750]) }
         set { setAttribute("ticks", newValue, unlessDefault: [1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750]) }
     }
     /// Bokeh `base_unit`.
@@ -5522,7 +5544,7 @@ public class Metric: Dimensional {
     public static var baseUnit: PropertyKey<String> { PropertyKey("base_unit") }
     /// Bokeh `full_unit` (default `nil`).
     public var fullUnit: String? {
-        get { attribute("full_unit", as: String?.self) ?? nil }
+        get { attribute("full_unit", as: String?.self, default: nil) }
         set { setAttribute("full_unit", newValue, unlessDefault: nil) }
     }
     public static var fullUnit: PropertyKey<String?> { PropertyKey("full_unit") }
@@ -5565,12 +5587,12 @@ public class MetricLength: Metric {
     }
     /// Bokeh `exclude` (default `["dm", "hm"]`).
     override public var exclude: [String] {
-        get { attribute("exclude", as: [String].self) ?? ["dm", "hm"] }
+        get { attribute("exclude", as: [String].self, default: ["dm", "hm"]) }
         set { setAttribute("exclude", newValue, unlessDefault: ["dm", "hm"]) }
     }
     /// Bokeh `base_unit` (default `"m"`).
     override public var baseUnit: String? {
-        get { attribute("base_unit", as: String.self) ?? "m" }
+        get { attribute("base_unit", as: String.self, default: "m") }
         set { setAttribute("base_unit", newValue, unlessDefault: "m") }
     }
     /// A new `MetricLength` with a fresh id, the per-instance defaults a new Python instance has,
@@ -5608,7 +5630,7 @@ public class MetricLength: Metric {
 public class NormalHead: ArrowHead {
     override public class var modelTypeName: String { "NormalHead" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
             PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
@@ -5625,94 +5647,95 @@ public class NormalHead: ArrowHead {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("black"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -5773,7 +5796,7 @@ public class NormalHead: ArrowHead {
 public class OpenHead: ArrowHead {
     override public class var modelTypeName: String { "OpenHead" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
             PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
@@ -5782,46 +5805,47 @@ public class OpenHead: ArrowHead {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -5869,7 +5893,7 @@ public class PolyAnnotation: Annotation {
         ###"{"xs":[],"ys":[]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("xs", Value.self, default: .list([])),
             PropertySpec("xs_units", CoordinateUnits.self, default: .data),
             PropertySpec("ys", Value.self, default: .list([])),
@@ -5906,214 +5930,215 @@ public class PolyAnnotation: Annotation {
             PropertySpec("hover_hatch_weight", Double.self, default: 1.0),
             PropertySpec("hover_hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `xs` (default `.list([])`).
     public var xs: Value {
-        get { attribute("xs", as: Value.self) ?? .list([]) }
+        get { attribute("xs", as: Value.self, default: .list([])) }
         set { setAttribute("xs", newValue, unlessDefault: .list([])) }
     }
     public static var xs: PropertyKey<Value> { PropertyKey("xs") }
     /// Bokeh `xs_units` (default `.data`).
     public var xsUnits: CoordinateUnits {
-        get { attribute("xs_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("xs_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("xs_units", newValue, unlessDefault: .data) }
     }
     public static var xsUnits: PropertyKey<CoordinateUnits> { PropertyKey("xs_units") }
     /// Bokeh `ys` (default `.list([])`).
     public var ys: Value {
-        get { attribute("ys", as: Value.self) ?? .list([]) }
+        get { attribute("ys", as: Value.self, default: .list([])) }
         set { setAttribute("ys", newValue, unlessDefault: .list([])) }
     }
     public static var ys: PropertyKey<Value> { PropertyKey("ys") }
     /// Bokeh `ys_units` (default `.data`).
     public var ysUnits: CoordinateUnits {
-        get { attribute("ys_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("ys_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("ys_units", newValue, unlessDefault: .data) }
     }
     public static var ysUnits: PropertyKey<CoordinateUnits> { PropertyKey("ys_units") }
     /// Bokeh `editable` (default `false`).
     public var editable: Bool {
-        get { attribute("editable", as: Bool.self) ?? false }
+        get { attribute("editable", as: Bool.self, default: false) }
         set { setAttribute("editable", newValue, unlessDefault: false) }
     }
     public static var editable: PropertyKey<Bool> { PropertyKey("editable") }
     /// Bokeh `line_color` (default `.css("#cccccc")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("#cccccc") }
+        get { attribute("line_color", as: Color?.self, default: .css("#cccccc")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("#cccccc")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `0.3`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 0.3 }
+        get { attribute("line_alpha", as: Double.self, default: 0.3) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 0.3) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.css("#fff9ba")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("#fff9ba") }
+        get { attribute("fill_color", as: Color?.self, default: .css("#fff9ba")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("#fff9ba")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `0.4`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 0.4 }
+        get { attribute("fill_alpha", as: Double.self, default: 0.4) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 0.4) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.css("black")`).
     public var hatchColor: Color? {
-        get { attribute("hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hatchColor: PropertyKey<Color?> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `1.0`).
     public var hatchAlpha: Double {
-        get { attribute("hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hatchAlpha: PropertyKey<Double> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `12.0`).
     public var hatchScale: Double {
-        get { attribute("hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hatchScale: PropertyKey<Double> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `nil`).
     public var hatchPattern: String? {
-        get { attribute("hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hatchPattern: PropertyKey<String?> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `1.0`).
     public var hatchWeight: Double {
-        get { attribute("hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hatchWeight: PropertyKey<Double> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
     /// Bokeh `hover_line_color` (default `nil`).
     public var hoverLineColor: Color? {
-        get { attribute("hover_line_color", as: Color?.self) ?? nil }
+        get { attribute("hover_line_color", as: Color?.self, default: nil) }
         set { setAttribute("hover_line_color", newValue, unlessDefault: nil) }
     }
     public static var hoverLineColor: PropertyKey<Color?> { PropertyKey("hover_line_color") }
     /// Bokeh `hover_line_alpha` (default `0.3`).
     public var hoverLineAlpha: Double {
-        get { attribute("hover_line_alpha", as: Double.self) ?? 0.3 }
+        get { attribute("hover_line_alpha", as: Double.self, default: 0.3) }
         set { setAttribute("hover_line_alpha", newValue, unlessDefault: 0.3) }
     }
     public static var hoverLineAlpha: PropertyKey<Double> { PropertyKey("hover_line_alpha") }
     /// Bokeh `hover_line_width` (default `1`).
     public var hoverLineWidth: Double {
-        get { attribute("hover_line_width", as: Double.self) ?? 1 }
+        get { attribute("hover_line_width", as: Double.self, default: 1) }
         set { setAttribute("hover_line_width", newValue, unlessDefault: 1) }
     }
     public static var hoverLineWidth: PropertyKey<Double> { PropertyKey("hover_line_width") }
     /// Bokeh `hover_line_join` (default `.bevel`).
     public var hoverLineJoin: LineJoin {
-        get { attribute("hover_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("hover_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("hover_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var hoverLineJoin: PropertyKey<LineJoin> { PropertyKey("hover_line_join") }
     /// Bokeh `hover_line_cap` (default `.butt`).
     public var hoverLineCap: LineCap {
-        get { attribute("hover_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("hover_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("hover_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var hoverLineCap: PropertyKey<LineCap> { PropertyKey("hover_line_cap") }
     /// Bokeh `hover_line_dash` (default `.c([])`).
     public var hoverLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("hover_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("hover_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("hover_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var hoverLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("hover_line_dash") }
     /// Bokeh `hover_line_dash_offset` (default `0`).
     public var hoverLineDashOffset: Int {
-        get { attribute("hover_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("hover_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("hover_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var hoverLineDashOffset: PropertyKey<Int> { PropertyKey("hover_line_dash_offset") }
     /// Bokeh `hover_fill_color` (default `nil`).
     public var hoverFillColor: Color? {
-        get { attribute("hover_fill_color", as: Color?.self) ?? nil }
+        get { attribute("hover_fill_color", as: Color?.self, default: nil) }
         set { setAttribute("hover_fill_color", newValue, unlessDefault: nil) }
     }
     public static var hoverFillColor: PropertyKey<Color?> { PropertyKey("hover_fill_color") }
     /// Bokeh `hover_fill_alpha` (default `0.4`).
     public var hoverFillAlpha: Double {
-        get { attribute("hover_fill_alpha", as: Double.self) ?? 0.4 }
+        get { attribute("hover_fill_alpha", as: Double.self, default: 0.4) }
         set { setAttribute("hover_fill_alpha", newValue, unlessDefault: 0.4) }
     }
     public static var hoverFillAlpha: PropertyKey<Double> { PropertyKey("hover_fill_alpha") }
     /// Bokeh `hover_hatch_color` (default `.css("black")`).
     public var hoverHatchColor: Color? {
-        get { attribute("hover_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hover_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hover_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hoverHatchColor: PropertyKey<Color?> { PropertyKey("hover_hatch_color") }
     /// Bokeh `hover_hatch_alpha` (default `1.0`).
     public var hoverHatchAlpha: Double {
-        get { attribute("hover_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hover_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hover_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hoverHatchAlpha: PropertyKey<Double> { PropertyKey("hover_hatch_alpha") }
     /// Bokeh `hover_hatch_scale` (default `12.0`).
     public var hoverHatchScale: Double {
-        get { attribute("hover_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("hover_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("hover_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hoverHatchScale: PropertyKey<Double> { PropertyKey("hover_hatch_scale") }
     /// Bokeh `hover_hatch_pattern` (default `nil`).
     public var hoverHatchPattern: String? {
-        get { attribute("hover_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("hover_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("hover_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hoverHatchPattern: PropertyKey<String?> { PropertyKey("hover_hatch_pattern") }
     /// Bokeh `hover_hatch_weight` (default `1.0`).
     public var hoverHatchWeight: Double {
-        get { attribute("hover_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("hover_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("hover_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hoverHatchWeight: PropertyKey<Double> { PropertyKey("hover_hatch_weight") }
     /// Bokeh `hover_hatch_extra` (default `[:]`).
     public var hoverHatchExtra: [String: Texture] {
-        get { attribute("hover_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hover_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hover_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hoverHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hover_hatch_extra") }
@@ -6285,12 +6310,12 @@ public class ReciprocalMetricLength: ReciprocalMetric {
     }
     /// Bokeh `exclude` (default `["dm", "hm"]`).
     override public var exclude: [String] {
-        get { attribute("exclude", as: [String].self) ?? ["dm", "hm"] }
+        get { attribute("exclude", as: [String].self, default: ["dm", "hm"]) }
         set { setAttribute("exclude", newValue, unlessDefault: ["dm", "hm"]) }
     }
     /// Bokeh `base_unit` (default `"m"`).
     override public var baseUnit: String? {
-        get { attribute("base_unit", as: String.self) ?? "m" }
+        get { attribute("base_unit", as: String.self, default: "m") }
         set { setAttribute("base_unit", newValue, unlessDefault: "m") }
     }
     /// A new `ReciprocalMetricLength` with a fresh id, the per-instance defaults a new Python instance has,
@@ -6331,7 +6356,7 @@ public class ScaleBar: Annotation {
         ###"{"dimensional":{"type":"object","name":"MetricLength","id":"p1000","attributes":{"include":null}},"ticker":{"type":"object","name":"FixedTicker","id":"p1001","attributes":{"ticks":[],"minor_ticks":[]}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("range", OneOf2<RangeModel, Auto>.self, default: .b(.auto)),
             PropertySpec("unit", String.self, default: "m"),
             PropertySpec("dimensional", Dimensional?.self),
@@ -6397,16 +6422,17 @@ public class ScaleBar: Annotation {
             PropertySpec("background_hatch_weight", Double.self, default: 1.0),
             PropertySpec("background_hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `range` (default `.b(.auto)`).
     public var range: OneOf2<RangeModel, Auto> {
-        get { attribute("range", as: OneOf2<RangeModel, Auto>.self) ?? .b(.auto) }
+        get { attribute("range", as: OneOf2<RangeModel, Auto>.self, default: .b(.auto)) }
         set { setAttribute("range", newValue, unlessDefault: .b(.auto)) }
     }
     public static var range: PropertyKey<OneOf2<RangeModel, Auto>> { PropertyKey("range") }
     /// Bokeh `unit` (default `"m"`).
     public var unit: String {
-        get { attribute("unit", as: String.self) ?? "m" }
+        get { attribute("unit", as: String.self, default: "m") }
         set { setAttribute("unit", newValue, unlessDefault: "m") }
     }
     public static var unit: PropertyKey<String> { PropertyKey("unit") }
@@ -6418,271 +6444,271 @@ public class ScaleBar: Annotation {
     public static var dimensional: PropertyKey<Dimensional> { PropertyKey("dimensional") }
     /// Bokeh `orientation` (default `.horizontal`).
     public var orientation: Orientation {
-        get { attribute("orientation", as: Orientation.self) ?? .horizontal }
+        get { attribute("orientation", as: Orientation.self, default: .horizontal) }
         set { setAttribute("orientation", newValue, unlessDefault: .horizontal) }
     }
     public static var orientation: PropertyKey<Orientation> { PropertyKey("orientation") }
     /// Bokeh `location` (default `.string("top_right")`).
     public var location: Value {
-        get { attribute("location", as: Value.self) ?? .string("top_right") }
+        get { attribute("location", as: Value.self, default: .string("top_right")) }
         set { setAttribute("location", newValue, unlessDefault: .string("top_right")) }
     }
     public static var location: PropertyKey<Value> { PropertyKey("location") }
     /// Bokeh `x_units` (default `.data`).
     public var xUnits: ScaleBarXUnits {
-        get { attribute("x_units", as: ScaleBarXUnits.self) ?? .data }
+        get { attribute("x_units", as: ScaleBarXUnits.self, default: .data) }
         set { setAttribute("x_units", newValue, unlessDefault: .data) }
     }
     public static var xUnits: PropertyKey<ScaleBarXUnits> { PropertyKey("x_units") }
     /// Bokeh `y_units` (default `.data`).
     public var yUnits: ScaleBarXUnits {
-        get { attribute("y_units", as: ScaleBarXUnits.self) ?? .data }
+        get { attribute("y_units", as: ScaleBarXUnits.self, default: .data) }
         set { setAttribute("y_units", newValue, unlessDefault: .data) }
     }
     public static var yUnits: PropertyKey<ScaleBarXUnits> { PropertyKey("y_units") }
     /// Bokeh `anchor` (default `.string("auto")`).
     public var anchor: Value {
-        get { attribute("anchor", as: Value.self) ?? .string("auto") }
+        get { attribute("anchor", as: Value.self, default: .string("auto")) }
         set { setAttribute("anchor", newValue, unlessDefault: .string("auto")) }
     }
     public static var anchor: PropertyKey<Value> { PropertyKey("anchor") }
     /// Bokeh `length_sizing` (default `.adaptive`).
     public var lengthSizing: ScaleBarLengthSizing {
-        get { attribute("length_sizing", as: ScaleBarLengthSizing.self) ?? .adaptive }
+        get { attribute("length_sizing", as: ScaleBarLengthSizing.self, default: .adaptive) }
         set { setAttribute("length_sizing", newValue, unlessDefault: .adaptive) }
     }
     public static var lengthSizing: PropertyKey<ScaleBarLengthSizing> { PropertyKey("length_sizing") }
     /// Bokeh `bar_length` (default `0.2`).
     public var barLength: Double {
-        get { attribute("bar_length", as: Double.self) ?? 0.2 }
+        get { attribute("bar_length", as: Double.self, default: 0.2) }
         set { setAttribute("bar_length", newValue, unlessDefault: 0.2) }
     }
     public static var barLength: PropertyKey<Double> { PropertyKey("bar_length") }
     /// Bokeh `bar_length_units` (default `.screen`).
     public var barLengthUnits: ScaleBarBarLengthUnits {
-        get { attribute("bar_length_units", as: ScaleBarBarLengthUnits.self) ?? .screen }
+        get { attribute("bar_length_units", as: ScaleBarBarLengthUnits.self, default: .screen) }
         set { setAttribute("bar_length_units", newValue, unlessDefault: .screen) }
     }
     public static var barLengthUnits: PropertyKey<ScaleBarBarLengthUnits> { PropertyKey("bar_length_units") }
     /// Bokeh `bar_line_color` (default `.css("black")`).
     public var barLineColor: Color? {
-        get { attribute("bar_line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("bar_line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("bar_line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var barLineColor: PropertyKey<Color?> { PropertyKey("bar_line_color") }
     /// Bokeh `bar_line_alpha` (default `1.0`).
     public var barLineAlpha: Double {
-        get { attribute("bar_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("bar_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("bar_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var barLineAlpha: PropertyKey<Double> { PropertyKey("bar_line_alpha") }
     /// Bokeh `bar_line_width` (default `2`).
     public var barLineWidth: Double {
-        get { attribute("bar_line_width", as: Double.self) ?? 2 }
+        get { attribute("bar_line_width", as: Double.self, default: 2) }
         set { setAttribute("bar_line_width", newValue, unlessDefault: 2) }
     }
     public static var barLineWidth: PropertyKey<Double> { PropertyKey("bar_line_width") }
     /// Bokeh `bar_line_join` (default `.bevel`).
     public var barLineJoin: LineJoin {
-        get { attribute("bar_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("bar_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("bar_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var barLineJoin: PropertyKey<LineJoin> { PropertyKey("bar_line_join") }
     /// Bokeh `bar_line_cap` (default `.butt`).
     public var barLineCap: LineCap {
-        get { attribute("bar_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("bar_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("bar_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var barLineCap: PropertyKey<LineCap> { PropertyKey("bar_line_cap") }
     /// Bokeh `bar_line_dash` (default `.c([])`).
     public var barLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("bar_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("bar_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("bar_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var barLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("bar_line_dash") }
     /// Bokeh `bar_line_dash_offset` (default `0`).
     public var barLineDashOffset: Int {
-        get { attribute("bar_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("bar_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("bar_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var barLineDashOffset: PropertyKey<Int> { PropertyKey("bar_line_dash_offset") }
     /// Bokeh `margin` (default `10`).
     public var margin: Int {
-        get { attribute("margin", as: Int.self) ?? 10 }
+        get { attribute("margin", as: Int.self, default: 10) }
         set { setAttribute("margin", newValue, unlessDefault: 10) }
     }
     public static var margin: PropertyKey<Int> { PropertyKey("margin") }
     /// Bokeh `padding` (default `10`).
     public var padding: Int {
-        get { attribute("padding", as: Int.self) ?? 10 }
+        get { attribute("padding", as: Int.self, default: 10) }
         set { setAttribute("padding", newValue, unlessDefault: 10) }
     }
     public static var padding: PropertyKey<Int> { PropertyKey("padding") }
     /// Bokeh `label` (default `"@{value} @{unit}"`).
     public var label: String {
-        get { attribute("label", as: String.self) ?? "@{value} @{unit}" }
+        get { attribute("label", as: String.self, default: "@{value} @{unit}") }
         set { setAttribute("label", newValue, unlessDefault: "@{value} @{unit}") }
     }
     public static var label: PropertyKey<String> { PropertyKey("label") }
     /// Bokeh `label_text_color` (default `.css("#444444")`).
     public var labelTextColor: Color? {
-        get { attribute("label_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("label_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("label_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var labelTextColor: PropertyKey<Color?> { PropertyKey("label_text_color") }
     /// Bokeh `label_text_outline_color` (default `nil`).
     public var labelTextOutlineColor: Color? {
-        get { attribute("label_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("label_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("label_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var labelTextOutlineColor: PropertyKey<Color?> { PropertyKey("label_text_outline_color") }
     /// Bokeh `label_text_outline_width` (default `1`).
     public var labelTextOutlineWidth: Double {
-        get { attribute("label_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("label_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("label_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var labelTextOutlineWidth: PropertyKey<Double> { PropertyKey("label_text_outline_width") }
     /// Bokeh `label_text_alpha` (default `1.0`).
     public var labelTextAlpha: Double {
-        get { attribute("label_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("label_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("label_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var labelTextAlpha: PropertyKey<Double> { PropertyKey("label_text_alpha") }
     /// Bokeh `label_text_font` (default `"helvetica"`).
     public var labelTextFont: String {
-        get { attribute("label_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("label_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("label_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var labelTextFont: PropertyKey<String> { PropertyKey("label_text_font") }
     /// Bokeh `label_text_font_size` (default `"13px"`).
     public var labelTextFontSize: String {
-        get { attribute("label_text_font_size", as: String.self) ?? "13px" }
+        get { attribute("label_text_font_size", as: String.self, default: "13px") }
         set { setAttribute("label_text_font_size", newValue, unlessDefault: "13px") }
     }
     public static var labelTextFontSize: PropertyKey<String> { PropertyKey("label_text_font_size") }
     /// Bokeh `label_text_font_style` (default `.normal`).
     public var labelTextFontStyle: FontStyle {
-        get { attribute("label_text_font_style", as: FontStyle.self) ?? .normal }
+        get { attribute("label_text_font_style", as: FontStyle.self, default: .normal) }
         set { setAttribute("label_text_font_style", newValue, unlessDefault: .normal) }
     }
     public static var labelTextFontStyle: PropertyKey<FontStyle> { PropertyKey("label_text_font_style") }
     /// Bokeh `label_text_align` (default `.left`).
     public var labelTextAlign: TextAlign {
-        get { attribute("label_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("label_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("label_text_align", newValue, unlessDefault: .left) }
     }
     public static var labelTextAlign: PropertyKey<TextAlign> { PropertyKey("label_text_align") }
     /// Bokeh `label_text_baseline` (default `.middle`).
     public var labelTextBaseline: TextBaseline {
-        get { attribute("label_text_baseline", as: TextBaseline.self) ?? .middle }
+        get { attribute("label_text_baseline", as: TextBaseline.self, default: .middle) }
         set { setAttribute("label_text_baseline", newValue, unlessDefault: .middle) }
     }
     public static var labelTextBaseline: PropertyKey<TextBaseline> { PropertyKey("label_text_baseline") }
     /// Bokeh `label_text_line_height` (default `1.2`).
     public var labelTextLineHeight: Double {
-        get { attribute("label_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("label_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("label_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var labelTextLineHeight: PropertyKey<Double> { PropertyKey("label_text_line_height") }
     /// Bokeh `label_align` (default `.center`).
     public var labelAlign: Align {
-        get { attribute("label_align", as: Align.self) ?? .center }
+        get { attribute("label_align", as: Align.self, default: .center) }
         set { setAttribute("label_align", newValue, unlessDefault: .center) }
     }
     public static var labelAlign: PropertyKey<Align> { PropertyKey("label_align") }
     /// Bokeh `label_location` (default `.below`).
     public var labelLocation: Location {
-        get { attribute("label_location", as: Location.self) ?? .below }
+        get { attribute("label_location", as: Location.self, default: .below) }
         set { setAttribute("label_location", newValue, unlessDefault: .below) }
     }
     public static var labelLocation: PropertyKey<Location> { PropertyKey("label_location") }
     /// Bokeh `label_standoff` (default `5`).
     public var labelStandoff: Int {
-        get { attribute("label_standoff", as: Int.self) ?? 5 }
+        get { attribute("label_standoff", as: Int.self, default: 5) }
         set { setAttribute("label_standoff", newValue, unlessDefault: 5) }
     }
     public static var labelStandoff: PropertyKey<Int> { PropertyKey("label_standoff") }
     /// Bokeh `title` (default `""`).
     public var title: String {
-        get { attribute("title", as: String.self) ?? "" }
+        get { attribute("title", as: String.self, default: "") }
         set { setAttribute("title", newValue, unlessDefault: "") }
     }
     public static var title: PropertyKey<String> { PropertyKey("title") }
     /// Bokeh `title_text_color` (default `.css("#444444")`).
     public var titleTextColor: Color? {
-        get { attribute("title_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("title_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("title_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var titleTextColor: PropertyKey<Color?> { PropertyKey("title_text_color") }
     /// Bokeh `title_text_outline_color` (default `nil`).
     public var titleTextOutlineColor: Color? {
-        get { attribute("title_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("title_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("title_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var titleTextOutlineColor: PropertyKey<Color?> { PropertyKey("title_text_outline_color") }
     /// Bokeh `title_text_outline_width` (default `1`).
     public var titleTextOutlineWidth: Double {
-        get { attribute("title_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("title_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("title_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var titleTextOutlineWidth: PropertyKey<Double> { PropertyKey("title_text_outline_width") }
     /// Bokeh `title_text_alpha` (default `1.0`).
     public var titleTextAlpha: Double {
-        get { attribute("title_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("title_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("title_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var titleTextAlpha: PropertyKey<Double> { PropertyKey("title_text_alpha") }
     /// Bokeh `title_text_font` (default `"helvetica"`).
     public var titleTextFont: String {
-        get { attribute("title_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("title_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("title_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var titleTextFont: PropertyKey<String> { PropertyKey("title_text_font") }
     /// Bokeh `title_text_font_size` (default `"13px"`).
     public var titleTextFontSize: String {
-        get { attribute("title_text_font_size", as: String.self) ?? "13px" }
+        get { attribute("title_text_font_size", as: String.self, default: "13px") }
         set { setAttribute("title_text_font_size", newValue, unlessDefault: "13px") }
     }
     public static var titleTextFontSize: PropertyKey<String> { PropertyKey("title_text_font_size") }
     /// Bokeh `title_text_font_style` (default `.italic`).
     public var titleTextFontStyle: FontStyle {
-        get { attribute("title_text_font_style", as: FontStyle.self) ?? .italic }
+        get { attribute("title_text_font_style", as: FontStyle.self, default: .italic) }
         set { setAttribute("title_text_font_style", newValue, unlessDefault: .italic) }
     }
     public static var titleTextFontStyle: PropertyKey<FontStyle> { PropertyKey("title_text_font_style") }
     /// Bokeh `title_text_align` (default `.left`).
     public var titleTextAlign: TextAlign {
-        get { attribute("title_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("title_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("title_text_align", newValue, unlessDefault: .left) }
     }
     public static var titleTextAlign: PropertyKey<TextAlign> { PropertyKey("title_text_align") }
     /// Bokeh `title_text_baseline` (default `.bottom`).
     public var titleTextBaseline: TextBaseline {
-        get { attribute("title_text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("title_text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("title_text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var titleTextBaseline: PropertyKey<TextBaseline> { PropertyKey("title_text_baseline") }
     /// Bokeh `title_text_line_height` (default `1.2`).
     public var titleTextLineHeight: Double {
-        get { attribute("title_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("title_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("title_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var titleTextLineHeight: PropertyKey<Double> { PropertyKey("title_text_line_height") }
     /// Bokeh `title_align` (default `.center`).
     public var titleAlign: Align {
-        get { attribute("title_align", as: Align.self) ?? .center }
+        get { attribute("title_align", as: Align.self, default: .center) }
         set { setAttribute("title_align", newValue, unlessDefault: .center) }
     }
     public static var titleAlign: PropertyKey<Align> { PropertyKey("title_align") }
     /// Bokeh `title_location` (default `.above`).
     public var titleLocation: Location {
-        get { attribute("title_location", as: Location.self) ?? .above }
+        get { attribute("title_location", as: Location.self, default: .above) }
         set { setAttribute("title_location", newValue, unlessDefault: .above) }
     }
     public static var titleLocation: PropertyKey<Location> { PropertyKey("title_location") }
     /// Bokeh `title_standoff` (default `5`).
     public var titleStandoff: Int {
-        get { attribute("title_standoff", as: Int.self) ?? 5 }
+        get { attribute("title_standoff", as: Int.self, default: 5) }
         set { setAttribute("title_standoff", newValue, unlessDefault: 5) }
     }
     public static var titleStandoff: PropertyKey<Int> { PropertyKey("title_standoff") }
@@ -6694,91 +6720,91 @@ public class ScaleBar: Annotation {
     public static var ticker: PropertyKey<Ticker> { PropertyKey("ticker") }
     /// Bokeh `border_line_color` (default `.css("#e5e5e5")`).
     public var borderLineColor: Color? {
-        get { attribute("border_line_color", as: Color?.self) ?? .css("#e5e5e5") }
+        get { attribute("border_line_color", as: Color?.self, default: .css("#e5e5e5")) }
         set { setAttribute("border_line_color", newValue, unlessDefault: .css("#e5e5e5")) }
     }
     public static var borderLineColor: PropertyKey<Color?> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `0.5`).
     public var borderLineAlpha: Double {
-        get { attribute("border_line_alpha", as: Double.self) ?? 0.5 }
+        get { attribute("border_line_alpha", as: Double.self, default: 0.5) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: 0.5) }
     }
     public static var borderLineAlpha: PropertyKey<Double> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `1`).
     public var borderLineWidth: Double {
-        get { attribute("border_line_width", as: Double.self) ?? 1 }
+        get { attribute("border_line_width", as: Double.self, default: 1) }
         set { setAttribute("border_line_width", newValue, unlessDefault: 1) }
     }
     public static var borderLineWidth: PropertyKey<Double> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.bevel`).
     public var borderLineJoin: LineJoin {
-        get { attribute("border_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("border_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var borderLineJoin: PropertyKey<LineJoin> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.butt`).
     public var borderLineCap: LineCap {
-        get { attribute("border_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("border_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var borderLineCap: PropertyKey<LineCap> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.c([])`).
     public var borderLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var borderLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `0`).
     public var borderLineDashOffset: Int {
-        get { attribute("border_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("border_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var borderLineDashOffset: PropertyKey<Int> { PropertyKey("border_line_dash_offset") }
     /// Bokeh `background_fill_color` (default `.css("#ffffff")`).
     public var backgroundFillColor: Color? {
-        get { attribute("background_fill_color", as: Color?.self) ?? .css("#ffffff") }
+        get { attribute("background_fill_color", as: Color?.self, default: .css("#ffffff")) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: .css("#ffffff")) }
     }
     public static var backgroundFillColor: PropertyKey<Color?> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `0.95`).
     public var backgroundFillAlpha: Double {
-        get { attribute("background_fill_alpha", as: Double.self) ?? 0.95 }
+        get { attribute("background_fill_alpha", as: Double.self, default: 0.95) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: 0.95) }
     }
     public static var backgroundFillAlpha: PropertyKey<Double> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.css("black")`).
     public var backgroundHatchColor: Color? {
-        get { attribute("background_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("background_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var backgroundHatchColor: PropertyKey<Color?> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `1.0`).
     public var backgroundHatchAlpha: Double {
-        get { attribute("background_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Double> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `12.0`).
     public var backgroundHatchScale: Double {
-        get { attribute("background_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("background_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var backgroundHatchScale: PropertyKey<Double> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `nil`).
     public var backgroundHatchPattern: String? {
-        get { attribute("background_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("background_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchPattern: PropertyKey<String?> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `1.0`).
     public var backgroundHatchWeight: Double {
-        get { attribute("background_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchWeight: PropertyKey<Double> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
@@ -6970,7 +6996,7 @@ public class SizeBar: BaseBar {
         ###"{"major_label_policy":{"type":"object","name":"NoOverlap","id":"p1000"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderer", Value.self, default: .string("auto")),
             PropertySpec("bounds", OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)),
             PropertySpec("glyph_line_color", Spec<Color?>.self, default: .value(nil)),
@@ -6989,106 +7015,107 @@ public class SizeBar: BaseBar {
             PropertySpec("glyph_hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("glyph_hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderer` (default `.string("auto")`).
     public var renderer: Value {
-        get { attribute("renderer", as: Value.self) ?? .string("auto") }
+        get { attribute("renderer", as: Value.self, default: .string("auto")) }
         set { setAttribute("renderer", newValue, unlessDefault: .string("auto")) }
     }
     public static var renderer: PropertyKey<Value> { PropertyKey("renderer") }
     /// Bokeh `bounds` (default `.a(.auto)`).
     public var bounds: OneOf2<Auto, Tuple2<Double, Double>> {
-        get { attribute("bounds", as: OneOf2<Auto, Tuple2<Double, Double>>.self) ?? .a(.auto) }
+        get { attribute("bounds", as: OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)) }
         set { setAttribute("bounds", newValue, unlessDefault: .a(.auto)) }
     }
     public static var bounds: PropertyKey<OneOf2<Auto, Tuple2<Double, Double>>> { PropertyKey("bounds") }
     /// Bokeh `glyph_line_color` (default `.value(nil)`).
     public var glyphLineColor: Spec<Color?> {
-        get { attribute("glyph_line_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("glyph_line_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("glyph_line_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var glyphLineColor: PropertyKey<Spec<Color?>> { PropertyKey("glyph_line_color") }
     /// Bokeh `glyph_line_alpha` (default `.value(1.0)`).
     public var glyphLineAlpha: Spec<Double> {
-        get { attribute("glyph_line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("glyph_line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("glyph_line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var glyphLineAlpha: PropertyKey<Spec<Double>> { PropertyKey("glyph_line_alpha") }
     /// Bokeh `glyph_line_width` (default `.value(1)`).
     public var glyphLineWidth: Spec<Double> {
-        get { attribute("glyph_line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("glyph_line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("glyph_line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var glyphLineWidth: PropertyKey<Spec<Double>> { PropertyKey("glyph_line_width") }
     /// Bokeh `glyph_line_join` (default `.value(.bevel)`).
     public var glyphLineJoin: Spec<LineJoin> {
-        get { attribute("glyph_line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("glyph_line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("glyph_line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var glyphLineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("glyph_line_join") }
     /// Bokeh `glyph_line_cap` (default `.value(.butt)`).
     public var glyphLineCap: Spec<LineCap> {
-        get { attribute("glyph_line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("glyph_line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("glyph_line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var glyphLineCap: PropertyKey<Spec<LineCap>> { PropertyKey("glyph_line_cap") }
     /// Bokeh `glyph_line_dash` (default `.value(.c([]))`).
     public var glyphLineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("glyph_line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("glyph_line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("glyph_line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var glyphLineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("glyph_line_dash") }
     /// Bokeh `glyph_line_dash_offset` (default `.value(0)`).
     public var glyphLineDashOffset: Spec<Int> {
-        get { attribute("glyph_line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("glyph_line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("glyph_line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var glyphLineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("glyph_line_dash_offset") }
     /// Bokeh `glyph_fill_color` (default `.value(.css("gray"))`).
     public var glyphFillColor: Spec<Color?> {
-        get { attribute("glyph_fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("glyph_fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("glyph_fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var glyphFillColor: PropertyKey<Spec<Color?>> { PropertyKey("glyph_fill_color") }
     /// Bokeh `glyph_fill_alpha` (default `.value(1.0)`).
     public var glyphFillAlpha: Spec<Double> {
-        get { attribute("glyph_fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("glyph_fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("glyph_fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var glyphFillAlpha: PropertyKey<Spec<Double>> { PropertyKey("glyph_fill_alpha") }
     /// Bokeh `glyph_hatch_color` (default `.value(.css("black"))`).
     public var glyphHatchColor: Spec<Color?> {
-        get { attribute("glyph_hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("glyph_hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("glyph_hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var glyphHatchColor: PropertyKey<Spec<Color?>> { PropertyKey("glyph_hatch_color") }
     /// Bokeh `glyph_hatch_alpha` (default `.value(1.0)`).
     public var glyphHatchAlpha: Spec<Double> {
-        get { attribute("glyph_hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("glyph_hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("glyph_hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var glyphHatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("glyph_hatch_alpha") }
     /// Bokeh `glyph_hatch_scale` (default `.value(12.0)`).
     public var glyphHatchScale: Spec<Double> {
-        get { attribute("glyph_hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("glyph_hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("glyph_hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var glyphHatchScale: PropertyKey<Spec<Double>> { PropertyKey("glyph_hatch_scale") }
     /// Bokeh `glyph_hatch_pattern` (default `.value(nil)`).
     public var glyphHatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("glyph_hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("glyph_hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("glyph_hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var glyphHatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("glyph_hatch_pattern") }
     /// Bokeh `glyph_hatch_weight` (default `.value(1.0)`).
     public var glyphHatchWeight: Spec<Double> {
-        get { attribute("glyph_hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("glyph_hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("glyph_hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var glyphHatchWeight: PropertyKey<Spec<Double>> { PropertyKey("glyph_hatch_weight") }
     /// Bokeh `glyph_hatch_extra` (default `[:]`).
     public var glyphHatchExtra: [String: Texture] {
-        get { attribute("glyph_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("glyph_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("glyph_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var glyphHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("glyph_hatch_extra") }
@@ -7329,7 +7356,7 @@ public class SizeBar: BaseBar {
 public class Slope: Annotation {
     override public class var modelTypeName: String { "Slope" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("gradient", Double?.self),
             PropertySpec("y_intercept", Double?.self),
             PropertySpec("line_color", Color?.self, default: .css("black")),
@@ -7356,154 +7383,155 @@ public class Slope: Annotation {
             PropertySpec("below_hatch_weight", Double.self, default: 1.0),
             PropertySpec("below_hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `gradient` (default `nil`).
     public var gradient: Double? {
-        get { attribute("gradient", as: Double?.self) ?? nil }
+        get { attribute("gradient", as: Double?.self, default: nil) }
         set { setAttribute("gradient", newValue, unlessDefault: nil) }
     }
     public static var gradient: PropertyKey<Double?> { PropertyKey("gradient") }
     /// Bokeh `y_intercept` (default `nil`).
     public var yIntercept: Double? {
-        get { attribute("y_intercept", as: Double?.self) ?? nil }
+        get { attribute("y_intercept", as: Double?.self, default: nil) }
         set { setAttribute("y_intercept", newValue, unlessDefault: nil) }
     }
     public static var yIntercept: PropertyKey<Double?> { PropertyKey("y_intercept") }
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `above_fill_color` (default `nil`).
     public var aboveFillColor: Color? {
-        get { attribute("above_fill_color", as: Color?.self) ?? nil }
+        get { attribute("above_fill_color", as: Color?.self, default: nil) }
         set { setAttribute("above_fill_color", newValue, unlessDefault: nil) }
     }
     public static var aboveFillColor: PropertyKey<Color?> { PropertyKey("above_fill_color") }
     /// Bokeh `above_fill_alpha` (default `0.4`).
     public var aboveFillAlpha: Double {
-        get { attribute("above_fill_alpha", as: Double.self) ?? 0.4 }
+        get { attribute("above_fill_alpha", as: Double.self, default: 0.4) }
         set { setAttribute("above_fill_alpha", newValue, unlessDefault: 0.4) }
     }
     public static var aboveFillAlpha: PropertyKey<Double> { PropertyKey("above_fill_alpha") }
     /// Bokeh `above_hatch_color` (default `.css("black")`).
     public var aboveHatchColor: Color? {
-        get { attribute("above_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("above_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("above_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var aboveHatchColor: PropertyKey<Color?> { PropertyKey("above_hatch_color") }
     /// Bokeh `above_hatch_alpha` (default `1.0`).
     public var aboveHatchAlpha: Double {
-        get { attribute("above_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("above_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("above_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var aboveHatchAlpha: PropertyKey<Double> { PropertyKey("above_hatch_alpha") }
     /// Bokeh `above_hatch_scale` (default `12.0`).
     public var aboveHatchScale: Double {
-        get { attribute("above_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("above_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("above_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var aboveHatchScale: PropertyKey<Double> { PropertyKey("above_hatch_scale") }
     /// Bokeh `above_hatch_pattern` (default `nil`).
     public var aboveHatchPattern: String? {
-        get { attribute("above_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("above_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("above_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var aboveHatchPattern: PropertyKey<String?> { PropertyKey("above_hatch_pattern") }
     /// Bokeh `above_hatch_weight` (default `1.0`).
     public var aboveHatchWeight: Double {
-        get { attribute("above_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("above_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("above_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var aboveHatchWeight: PropertyKey<Double> { PropertyKey("above_hatch_weight") }
     /// Bokeh `above_hatch_extra` (default `[:]`).
     public var aboveHatchExtra: [String: Texture] {
-        get { attribute("above_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("above_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("above_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var aboveHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("above_hatch_extra") }
     /// Bokeh `below_fill_color` (default `nil`).
     public var belowFillColor: Color? {
-        get { attribute("below_fill_color", as: Color?.self) ?? nil }
+        get { attribute("below_fill_color", as: Color?.self, default: nil) }
         set { setAttribute("below_fill_color", newValue, unlessDefault: nil) }
     }
     public static var belowFillColor: PropertyKey<Color?> { PropertyKey("below_fill_color") }
     /// Bokeh `below_fill_alpha` (default `0.4`).
     public var belowFillAlpha: Double {
-        get { attribute("below_fill_alpha", as: Double.self) ?? 0.4 }
+        get { attribute("below_fill_alpha", as: Double.self, default: 0.4) }
         set { setAttribute("below_fill_alpha", newValue, unlessDefault: 0.4) }
     }
     public static var belowFillAlpha: PropertyKey<Double> { PropertyKey("below_fill_alpha") }
     /// Bokeh `below_hatch_color` (default `.css("black")`).
     public var belowHatchColor: Color? {
-        get { attribute("below_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("below_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("below_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var belowHatchColor: PropertyKey<Color?> { PropertyKey("below_hatch_color") }
     /// Bokeh `below_hatch_alpha` (default `1.0`).
     public var belowHatchAlpha: Double {
-        get { attribute("below_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("below_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("below_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var belowHatchAlpha: PropertyKey<Double> { PropertyKey("below_hatch_alpha") }
     /// Bokeh `below_hatch_scale` (default `12.0`).
     public var belowHatchScale: Double {
-        get { attribute("below_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("below_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("below_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var belowHatchScale: PropertyKey<Double> { PropertyKey("below_hatch_scale") }
     /// Bokeh `below_hatch_pattern` (default `nil`).
     public var belowHatchPattern: String? {
-        get { attribute("below_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("below_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("below_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var belowHatchPattern: PropertyKey<String?> { PropertyKey("below_hatch_pattern") }
     /// Bokeh `below_hatch_weight` (default `1.0`).
     public var belowHatchWeight: Double {
-        get { attribute("below_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("below_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("below_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var belowHatchWeight: PropertyKey<Double> { PropertyKey("below_hatch_weight") }
     /// Bokeh `below_hatch_extra` (default `[:]`).
     public var belowHatchExtra: [String: Texture] {
-        get { attribute("below_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("below_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("below_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var belowHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("below_hatch_extra") }
@@ -7614,7 +7642,7 @@ public class Slope: Annotation {
 public class Span: Annotation {
     override public class var modelTypeName: String { "Span" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("location", Value?.self),
             PropertySpec("location_units", CoordinateUnits.self, default: .data),
             PropertySpec("dimension", DimensionEnum.self, default: .width),
@@ -7634,112 +7662,113 @@ public class Span: Annotation {
             PropertySpec("hover_line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
             PropertySpec("hover_line_dash_offset", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `location` (default `nil`).
     public var location: Value? {
-        get { attribute("location", as: Value?.self) ?? nil }
+        get { attribute("location", as: Value?.self, default: nil) }
         set { setAttribute("location", newValue, unlessDefault: nil) }
     }
     public static var location: PropertyKey<Value?> { PropertyKey("location") }
     /// Bokeh `location_units` (default `.data`).
     public var locationUnits: CoordinateUnits {
-        get { attribute("location_units", as: CoordinateUnits.self) ?? .data }
+        get { attribute("location_units", as: CoordinateUnits.self, default: .data) }
         set { setAttribute("location_units", newValue, unlessDefault: .data) }
     }
     public static var locationUnits: PropertyKey<CoordinateUnits> { PropertyKey("location_units") }
     /// Bokeh `dimension` (default `.width`).
     public var dimension: DimensionEnum {
-        get { attribute("dimension", as: DimensionEnum.self) ?? .width }
+        get { attribute("dimension", as: DimensionEnum.self, default: .width) }
         set { setAttribute("dimension", newValue, unlessDefault: .width) }
     }
     public static var dimension: PropertyKey<DimensionEnum> { PropertyKey("dimension") }
     /// Bokeh `editable` (default `false`).
     public var editable: Bool {
-        get { attribute("editable", as: Bool.self) ?? false }
+        get { attribute("editable", as: Bool.self, default: false) }
         set { setAttribute("editable", newValue, unlessDefault: false) }
     }
     public static var editable: PropertyKey<Bool> { PropertyKey("editable") }
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `hover_line_color` (default `nil`).
     public var hoverLineColor: Color? {
-        get { attribute("hover_line_color", as: Color?.self) ?? nil }
+        get { attribute("hover_line_color", as: Color?.self, default: nil) }
         set { setAttribute("hover_line_color", newValue, unlessDefault: nil) }
     }
     public static var hoverLineColor: PropertyKey<Color?> { PropertyKey("hover_line_color") }
     /// Bokeh `hover_line_alpha` (default `0.3`).
     public var hoverLineAlpha: Double {
-        get { attribute("hover_line_alpha", as: Double.self) ?? 0.3 }
+        get { attribute("hover_line_alpha", as: Double.self, default: 0.3) }
         set { setAttribute("hover_line_alpha", newValue, unlessDefault: 0.3) }
     }
     public static var hoverLineAlpha: PropertyKey<Double> { PropertyKey("hover_line_alpha") }
     /// Bokeh `hover_line_width` (default `1`).
     public var hoverLineWidth: Double {
-        get { attribute("hover_line_width", as: Double.self) ?? 1 }
+        get { attribute("hover_line_width", as: Double.self, default: 1) }
         set { setAttribute("hover_line_width", newValue, unlessDefault: 1) }
     }
     public static var hoverLineWidth: PropertyKey<Double> { PropertyKey("hover_line_width") }
     /// Bokeh `hover_line_join` (default `.bevel`).
     public var hoverLineJoin: LineJoin {
-        get { attribute("hover_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("hover_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("hover_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var hoverLineJoin: PropertyKey<LineJoin> { PropertyKey("hover_line_join") }
     /// Bokeh `hover_line_cap` (default `.butt`).
     public var hoverLineCap: LineCap {
-        get { attribute("hover_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("hover_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("hover_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var hoverLineCap: PropertyKey<LineCap> { PropertyKey("hover_line_cap") }
     /// Bokeh `hover_line_dash` (default `.c([])`).
     public var hoverLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("hover_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("hover_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("hover_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var hoverLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("hover_line_dash") }
     /// Bokeh `hover_line_dash_offset` (default `0`).
     public var hoverLineDashOffset: Int {
-        get { attribute("hover_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("hover_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("hover_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var hoverLineDashOffset: PropertyKey<Int> { PropertyKey("hover_line_dash_offset") }
@@ -7836,7 +7865,7 @@ public class Span: Annotation {
 public class TeeHead: ArrowHead {
     override public class var modelTypeName: String { "TeeHead" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
             PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
@@ -7845,46 +7874,47 @@ public class TeeHead: ArrowHead {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -7929,7 +7959,7 @@ public class TeeHead: ArrowHead {
 public class TextAnnotation: Annotation {
     override public class var modelTypeName: String { "TextAnnotation" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("text", OneOf2<String, BaseText>.self, default: .a("")),
             PropertySpec("padding", Value.self, default: .int(0)),
             PropertySpec("border_radius", Value.self, default: .int(0)),
@@ -7959,172 +7989,173 @@ public class TextAnnotation: Annotation {
             PropertySpec("border_line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
             PropertySpec("border_line_dash_offset", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `text` (default `.a("")`).
     public var text: OneOf2<String, BaseText> {
-        get { attribute("text", as: OneOf2<String, BaseText>.self) ?? .a("") }
+        get { attribute("text", as: OneOf2<String, BaseText>.self, default: .a("")) }
         set { setAttribute("text", newValue, unlessDefault: .a("")) }
     }
     public static var text: PropertyKey<OneOf2<String, BaseText>> { PropertyKey("text") }
     /// Bokeh `padding` (default `.int(0)`).
     public var padding: Value {
-        get { attribute("padding", as: Value.self) ?? .int(0) }
+        get { attribute("padding", as: Value.self, default: .int(0)) }
         set { setAttribute("padding", newValue, unlessDefault: .int(0)) }
     }
     public static var padding: PropertyKey<Value> { PropertyKey("padding") }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
-        get { attribute("border_radius", as: Value.self) ?? .int(0) }
+        get { attribute("border_radius", as: Value.self, default: .int(0)) }
         set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
     /// Bokeh `text_color` (default `.css("#444444")`).
     public var textColor: Color? {
-        get { attribute("text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var textColor: PropertyKey<Color?> { PropertyKey("text_color") }
     /// Bokeh `text_outline_color` (default `nil`).
     public var textOutlineColor: Color? {
-        get { attribute("text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var textOutlineColor: PropertyKey<Color?> { PropertyKey("text_outline_color") }
     /// Bokeh `text_outline_width` (default `1`).
     public var textOutlineWidth: Double {
-        get { attribute("text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var textOutlineWidth: PropertyKey<Double> { PropertyKey("text_outline_width") }
     /// Bokeh `text_alpha` (default `1.0`).
     public var textAlpha: Double {
-        get { attribute("text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var textAlpha: PropertyKey<Double> { PropertyKey("text_alpha") }
     /// Bokeh `text_font` (default `"helvetica"`).
     public var textFont: String {
-        get { attribute("text_font", as: String.self) ?? "helvetica" }
+        get { attribute("text_font", as: String.self, default: "helvetica") }
         set { setAttribute("text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var textFont: PropertyKey<String> { PropertyKey("text_font") }
     /// Bokeh `text_font_size` (default `"16px"`).
     public var textFontSize: String {
-        get { attribute("text_font_size", as: String.self) ?? "16px" }
+        get { attribute("text_font_size", as: String.self, default: "16px") }
         set { setAttribute("text_font_size", newValue, unlessDefault: "16px") }
     }
     public static var textFontSize: PropertyKey<String> { PropertyKey("text_font_size") }
     /// Bokeh `text_font_style` (default `.normal`).
     public var textFontStyle: FontStyle {
-        get { attribute("text_font_style", as: FontStyle.self) ?? .normal }
+        get { attribute("text_font_style", as: FontStyle.self, default: .normal) }
         set { setAttribute("text_font_style", newValue, unlessDefault: .normal) }
     }
     public static var textFontStyle: PropertyKey<FontStyle> { PropertyKey("text_font_style") }
     /// Bokeh `text_align` (default `.left`).
     public var textAlign: TextAlign {
-        get { attribute("text_align", as: TextAlign.self) ?? .left }
+        get { attribute("text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("text_align", newValue, unlessDefault: .left) }
     }
     public static var textAlign: PropertyKey<TextAlign> { PropertyKey("text_align") }
     /// Bokeh `text_baseline` (default `.bottom`).
     public var textBaseline: TextBaseline {
-        get { attribute("text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var textBaseline: PropertyKey<TextBaseline> { PropertyKey("text_baseline") }
     /// Bokeh `text_line_height` (default `1.2`).
     public var textLineHeight: Double {
-        get { attribute("text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var textLineHeight: PropertyKey<Double> { PropertyKey("text_line_height") }
     /// Bokeh `background_fill_color` (default `nil`).
     public var backgroundFillColor: Color? {
-        get { attribute("background_fill_color", as: Color?.self) ?? nil }
+        get { attribute("background_fill_color", as: Color?.self, default: nil) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: nil) }
     }
     public static var backgroundFillColor: PropertyKey<Color?> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `1.0`).
     public var backgroundFillAlpha: Double {
-        get { attribute("background_fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundFillAlpha: PropertyKey<Double> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.css("black")`).
     public var backgroundHatchColor: Color? {
-        get { attribute("background_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("background_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var backgroundHatchColor: PropertyKey<Color?> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `1.0`).
     public var backgroundHatchAlpha: Double {
-        get { attribute("background_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Double> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `12.0`).
     public var backgroundHatchScale: Double {
-        get { attribute("background_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("background_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var backgroundHatchScale: PropertyKey<Double> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `nil`).
     public var backgroundHatchPattern: String? {
-        get { attribute("background_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("background_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchPattern: PropertyKey<String?> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `1.0`).
     public var backgroundHatchWeight: Double {
-        get { attribute("background_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchWeight: PropertyKey<Double> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
     /// Bokeh `border_line_color` (default `nil`).
     public var borderLineColor: Color? {
-        get { attribute("border_line_color", as: Color?.self) ?? nil }
+        get { attribute("border_line_color", as: Color?.self, default: nil) }
         set { setAttribute("border_line_color", newValue, unlessDefault: nil) }
     }
     public static var borderLineColor: PropertyKey<Color?> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `1.0`).
     public var borderLineAlpha: Double {
-        get { attribute("border_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("border_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderLineAlpha: PropertyKey<Double> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `1`).
     public var borderLineWidth: Double {
-        get { attribute("border_line_width", as: Double.self) ?? 1 }
+        get { attribute("border_line_width", as: Double.self, default: 1) }
         set { setAttribute("border_line_width", newValue, unlessDefault: 1) }
     }
     public static var borderLineWidth: PropertyKey<Double> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.bevel`).
     public var borderLineJoin: LineJoin {
-        get { attribute("border_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("border_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var borderLineJoin: PropertyKey<LineJoin> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.butt`).
     public var borderLineCap: LineCap {
-        get { attribute("border_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("border_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var borderLineCap: PropertyKey<LineCap> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.c([])`).
     public var borderLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var borderLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `0`).
     public var borderLineDashOffset: Int {
-        get { attribute("border_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("border_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var borderLineDashOffset: PropertyKey<Int> { PropertyKey("border_line_dash_offset") }
@@ -8134,49 +8165,50 @@ public class TextAnnotation: Annotation {
 public class Title: TextAnnotation {
     override public class var modelTypeName: String { "Title" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("vertical_align", VerticalAlign.self, default: .bottom),
             PropertySpec("align", TextAlign.self, default: .left),
             PropertySpec("offset", Double.self, default: 0),
             PropertySpec("standoff", Double.self, default: 10),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `text_font_size` (default `"13px"`).
     override public var textFontSize: String {
-        get { attribute("text_font_size", as: String.self) ?? "13px" }
+        get { attribute("text_font_size", as: String.self, default: "13px") }
         set { setAttribute("text_font_size", newValue, unlessDefault: "13px") }
     }
     /// Bokeh `text_font_style` (default `.bold`).
     override public var textFontStyle: FontStyle {
-        get { attribute("text_font_style", as: FontStyle.self) ?? .bold }
+        get { attribute("text_font_style", as: FontStyle.self, default: .bold) }
         set { setAttribute("text_font_style", newValue, unlessDefault: .bold) }
     }
     /// Bokeh `text_line_height` (default `1.0`).
     override public var textLineHeight: Double {
-        get { attribute("text_line_height", as: Double.self) ?? 1.0 }
+        get { attribute("text_line_height", as: Double.self, default: 1.0) }
         set { setAttribute("text_line_height", newValue, unlessDefault: 1.0) }
     }
     /// Bokeh `vertical_align` (default `.bottom`).
     public var verticalAlign: VerticalAlign {
-        get { attribute("vertical_align", as: VerticalAlign.self) ?? .bottom }
+        get { attribute("vertical_align", as: VerticalAlign.self, default: .bottom) }
         set { setAttribute("vertical_align", newValue, unlessDefault: .bottom) }
     }
     public static var verticalAlign: PropertyKey<VerticalAlign> { PropertyKey("vertical_align") }
     /// Bokeh `align` (default `.left`).
     public var align: TextAlign {
-        get { attribute("align", as: TextAlign.self) ?? .left }
+        get { attribute("align", as: TextAlign.self, default: .left) }
         set { setAttribute("align", newValue, unlessDefault: .left) }
     }
     public static var align: PropertyKey<TextAlign> { PropertyKey("align") }
     /// Bokeh `offset` (default `0`).
     public var offset: Double {
-        get { attribute("offset", as: Double.self) ?? 0 }
+        get { attribute("offset", as: Double.self, default: 0) }
         set { setAttribute("offset", newValue, unlessDefault: 0) }
     }
     public static var offset: PropertyKey<Double> { PropertyKey("offset") }
     /// Bokeh `standoff` (default `10`).
     public var standoff: Double {
-        get { attribute("standoff", as: Double.self) ?? 10 }
+        get { attribute("standoff", as: Double.self, default: 10) }
         set { setAttribute("standoff", newValue, unlessDefault: 10) }
     }
     public static var standoff: PropertyKey<Double> { PropertyKey("standoff") }
@@ -8301,9 +8333,10 @@ public class Title: TextAnnotation {
 public class ToolbarPanel: HTMLAnnotation {
     override public class var modelTypeName: String { "ToolbarPanel" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("toolbar", Toolbar?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `toolbar`.
     public var toolbar: Toolbar? {
@@ -8370,7 +8403,7 @@ public class ToolbarPanel: HTMLAnnotation {
 public class VeeHead: ArrowHead {
     override public class var modelTypeName: String { "VeeHead" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
             PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
@@ -8387,94 +8420,95 @@ public class VeeHead: ArrowHead {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("black"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -8538,7 +8572,7 @@ public class Whisker: DataAnnotation {
         ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"lower_head":{"type":"object","name":"TeeHead","id":"p1003","attributes":{"size":{"type":"value","value":10}}},"upper_head":{"type":"object","name":"TeeHead","id":"p1004","attributes":{"size":{"type":"value","value":10}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("lower", Spec<Double>.self, default: .field("lower")),
             PropertySpec("lower_head", ArrowHead?.self),
             PropertySpec("upper", Spec<Double>.self, default: .field("upper")),
@@ -8553,87 +8587,88 @@ public class Whisker: DataAnnotation {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `level` (default `.underlay`).
     override public var level: RenderLevel {
-        get { attribute("level", as: RenderLevel.self) ?? .underlay }
+        get { attribute("level", as: RenderLevel.self, default: .underlay) }
         set { setAttribute("level", newValue, unlessDefault: .underlay) }
     }
     /// Bokeh `lower` (default `.field("lower")`).
     public var lower: Spec<Double> {
-        get { attribute("lower", as: Spec<Double>.self) ?? .field("lower") }
+        get { attribute("lower", as: Spec<Double>.self, default: .field("lower")) }
         set { setAttribute("lower", newValue) }
     }
     public static var lower: PropertyKey<Spec<Double>> { PropertyKey("lower") }
     /// Bokeh `lower_head`.
     public var lowerHead: ArrowHead? {
-        get { attribute("lower_head", as: ArrowHead?.self) ?? nil }
+        get { attribute("lower_head", as: ArrowHead?.self, default: nil) }
         set { setAttribute("lower_head", newValue) }
     }
     public static var lowerHead: PropertyKey<ArrowHead?> { PropertyKey("lower_head") }
     /// Bokeh `upper` (default `.field("upper")`).
     public var upper: Spec<Double> {
-        get { attribute("upper", as: Spec<Double>.self) ?? .field("upper") }
+        get { attribute("upper", as: Spec<Double>.self, default: .field("upper")) }
         set { setAttribute("upper", newValue) }
     }
     public static var upper: PropertyKey<Spec<Double>> { PropertyKey("upper") }
     /// Bokeh `upper_head`.
     public var upperHead: ArrowHead? {
-        get { attribute("upper_head", as: ArrowHead?.self) ?? nil }
+        get { attribute("upper_head", as: ArrowHead?.self, default: nil) }
         set { setAttribute("upper_head", newValue) }
     }
     public static var upperHead: PropertyKey<ArrowHead?> { PropertyKey("upper_head") }
     /// Bokeh `base` (default `.field("base")`).
     public var base: Spec<Double> {
-        get { attribute("base", as: Spec<Double>.self) ?? .field("base") }
+        get { attribute("base", as: Spec<Double>.self, default: .field("base")) }
         set { setAttribute("base", newValue) }
     }
     public static var base: PropertyKey<Spec<Double>> { PropertyKey("base") }
     /// Bokeh `dimension` (default `.height`).
     public var dimension: DimensionEnum {
-        get { attribute("dimension", as: DimensionEnum.self) ?? .height }
+        get { attribute("dimension", as: DimensionEnum.self, default: .height) }
         set { setAttribute("dimension", newValue, unlessDefault: .height) }
     }
     public static var dimension: PropertyKey<DimensionEnum> { PropertyKey("dimension") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }

@@ -4,7 +4,7 @@
 public class Axis: GuideRenderer {
     override public class var modelTypeName: String { "Axis" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dimension", Value.self, default: .string("auto")),
             PropertySpec("face", OneOf2<Auto, AxisFace>.self, default: .a(.auto)),
             PropertySpec("bounds", Value.self, default: .string("auto")),
@@ -74,22 +74,23 @@ public class Axis: GuideRenderer {
             PropertySpec("background_hatch_weight", Double.self, default: 1.0),
             PropertySpec("background_hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `dimension` (default `.string("auto")`).
     public var dimension: Value {
-        get { attribute("dimension", as: Value.self) ?? .string("auto") }
+        get { attribute("dimension", as: Value.self, default: .string("auto")) }
         set { setAttribute("dimension", newValue, unlessDefault: .string("auto")) }
     }
     public static var dimension: PropertyKey<Value> { PropertyKey("dimension") }
     /// Bokeh `face` (default `.a(.auto)`).
     public var face: OneOf2<Auto, AxisFace> {
-        get { attribute("face", as: OneOf2<Auto, AxisFace>.self) ?? .a(.auto) }
+        get { attribute("face", as: OneOf2<Auto, AxisFace>.self, default: .a(.auto)) }
         set { setAttribute("face", newValue, unlessDefault: .a(.auto)) }
     }
     public static var face: PropertyKey<OneOf2<Auto, AxisFace>> { PropertyKey("face") }
     /// Bokeh `bounds` (default `.string("auto")`).
     public var bounds: Value {
-        get { attribute("bounds", as: Value.self) ?? .string("auto") }
+        get { attribute("bounds", as: Value.self, default: .string("auto")) }
         set { setAttribute("bounds", newValue, unlessDefault: .string("auto")) }
     }
     public static var bounds: PropertyKey<Value> { PropertyKey("bounds") }
@@ -107,103 +108,103 @@ public class Axis: GuideRenderer {
     public static var formatter: PropertyKey<TickFormatter> { PropertyKey("formatter") }
     /// Bokeh `axis_label` (default `nil`).
     public var axisLabel: OneOf2<String, BaseText>? {
-        get { attribute("axis_label", as: OneOf2<String, BaseText>?.self) ?? nil }
+        get { attribute("axis_label", as: OneOf2<String, BaseText>?.self, default: nil) }
         set { setAttribute("axis_label", newValue, unlessDefault: nil) }
     }
     public static var axisLabel: PropertyKey<OneOf2<String, BaseText>?> { PropertyKey("axis_label") }
     /// Bokeh `axis_label_standoff` (default `5`).
     public var axisLabelStandoff: Int {
-        get { attribute("axis_label_standoff", as: Int.self) ?? 5 }
+        get { attribute("axis_label_standoff", as: Int.self, default: 5) }
         set { setAttribute("axis_label_standoff", newValue, unlessDefault: 5) }
     }
     public static var axisLabelStandoff: PropertyKey<Int> { PropertyKey("axis_label_standoff") }
     /// Bokeh `axis_label_standoff_mode` (default `.tickLabels`).
     public var axisLabelStandoffMode: AxisLabelStandoffMode {
-        get { attribute("axis_label_standoff_mode", as: AxisLabelStandoffMode.self) ?? .tickLabels }
+        get { attribute("axis_label_standoff_mode", as: AxisLabelStandoffMode.self, default: .tickLabels) }
         set { setAttribute("axis_label_standoff_mode", newValue, unlessDefault: .tickLabels) }
     }
     public static var axisLabelStandoffMode: PropertyKey<AxisLabelStandoffMode> { PropertyKey("axis_label_standoff_mode") }
     /// Bokeh `axis_label_orientation` (default `.a(.parallel)`).
     public var axisLabelOrientation: OneOf2<LabelOrientation, Double> {
-        get { attribute("axis_label_orientation", as: OneOf2<LabelOrientation, Double>.self) ?? .a(.parallel) }
+        get { attribute("axis_label_orientation", as: OneOf2<LabelOrientation, Double>.self, default: .a(.parallel)) }
         set { setAttribute("axis_label_orientation", newValue, unlessDefault: .a(.parallel)) }
     }
     public static var axisLabelOrientation: PropertyKey<OneOf2<LabelOrientation, Double>> { PropertyKey("axis_label_orientation") }
     /// Bokeh `axis_label_align` (default `.center`).
     public var axisLabelAlign: Align {
-        get { attribute("axis_label_align", as: Align.self) ?? .center }
+        get { attribute("axis_label_align", as: Align.self, default: .center) }
         set { setAttribute("axis_label_align", newValue, unlessDefault: .center) }
     }
     public static var axisLabelAlign: PropertyKey<Align> { PropertyKey("axis_label_align") }
     /// Bokeh `axis_label_text_color` (default `.css("#444444")`).
     public var axisLabelTextColor: Color? {
-        get { attribute("axis_label_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("axis_label_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("axis_label_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var axisLabelTextColor: PropertyKey<Color?> { PropertyKey("axis_label_text_color") }
     /// Bokeh `axis_label_text_outline_color` (default `nil`).
     public var axisLabelTextOutlineColor: Color? {
-        get { attribute("axis_label_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("axis_label_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("axis_label_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var axisLabelTextOutlineColor: PropertyKey<Color?> { PropertyKey("axis_label_text_outline_color") }
     /// Bokeh `axis_label_text_outline_width` (default `1`).
     public var axisLabelTextOutlineWidth: Double {
-        get { attribute("axis_label_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("axis_label_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("axis_label_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var axisLabelTextOutlineWidth: PropertyKey<Double> { PropertyKey("axis_label_text_outline_width") }
     /// Bokeh `axis_label_text_alpha` (default `1.0`).
     public var axisLabelTextAlpha: Double {
-        get { attribute("axis_label_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("axis_label_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("axis_label_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var axisLabelTextAlpha: PropertyKey<Double> { PropertyKey("axis_label_text_alpha") }
     /// Bokeh `axis_label_text_font` (default `"helvetica"`).
     public var axisLabelTextFont: String {
-        get { attribute("axis_label_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("axis_label_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("axis_label_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var axisLabelTextFont: PropertyKey<String> { PropertyKey("axis_label_text_font") }
     /// Bokeh `axis_label_text_font_size` (default `"13px"`).
     public var axisLabelTextFontSize: String {
-        get { attribute("axis_label_text_font_size", as: String.self) ?? "13px" }
+        get { attribute("axis_label_text_font_size", as: String.self, default: "13px") }
         set { setAttribute("axis_label_text_font_size", newValue, unlessDefault: "13px") }
     }
     public static var axisLabelTextFontSize: PropertyKey<String> { PropertyKey("axis_label_text_font_size") }
     /// Bokeh `axis_label_text_font_style` (default `.italic`).
     public var axisLabelTextFontStyle: FontStyle {
-        get { attribute("axis_label_text_font_style", as: FontStyle.self) ?? .italic }
+        get { attribute("axis_label_text_font_style", as: FontStyle.self, default: .italic) }
         set { setAttribute("axis_label_text_font_style", newValue, unlessDefault: .italic) }
     }
     public static var axisLabelTextFontStyle: PropertyKey<FontStyle> { PropertyKey("axis_label_text_font_style") }
     /// Bokeh `axis_label_text_align` (default `.left`).
     public var axisLabelTextAlign: TextAlign {
-        get { attribute("axis_label_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("axis_label_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("axis_label_text_align", newValue, unlessDefault: .left) }
     }
     public static var axisLabelTextAlign: PropertyKey<TextAlign> { PropertyKey("axis_label_text_align") }
     /// Bokeh `axis_label_text_baseline` (default `.bottom`).
     public var axisLabelTextBaseline: TextBaseline {
-        get { attribute("axis_label_text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("axis_label_text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("axis_label_text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var axisLabelTextBaseline: PropertyKey<TextBaseline> { PropertyKey("axis_label_text_baseline") }
     /// Bokeh `axis_label_text_line_height` (default `1.2`).
     public var axisLabelTextLineHeight: Double {
-        get { attribute("axis_label_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("axis_label_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("axis_label_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var axisLabelTextLineHeight: PropertyKey<Double> { PropertyKey("axis_label_text_line_height") }
     /// Bokeh `major_label_standoff` (default `5`).
     public var majorLabelStandoff: Int {
-        get { attribute("major_label_standoff", as: Int.self) ?? 5 }
+        get { attribute("major_label_standoff", as: Int.self, default: 5) }
         set { setAttribute("major_label_standoff", newValue, unlessDefault: 5) }
     }
     public static var majorLabelStandoff: PropertyKey<Int> { PropertyKey("major_label_standoff") }
     /// Bokeh `major_label_orientation` (default `.a(.horizontal)`).
     public var majorLabelOrientation: OneOf2<LabelOrientation, Double> {
-        get { attribute("major_label_orientation", as: OneOf2<LabelOrientation, Double>.self) ?? .a(.horizontal) }
+        get { attribute("major_label_orientation", as: OneOf2<LabelOrientation, Double>.self, default: .a(.horizontal)) }
         set { setAttribute("major_label_orientation", newValue, unlessDefault: .a(.horizontal)) }
     }
     public static var majorLabelOrientation: PropertyKey<OneOf2<LabelOrientation, Double>> { PropertyKey("major_label_orientation") }
@@ -221,265 +222,265 @@ public class Axis: GuideRenderer {
     public static var majorLabelPolicy: PropertyKey<LabelingPolicy> { PropertyKey("major_label_policy") }
     /// Bokeh `major_label_text_color` (default `.css("#444444")`).
     public var majorLabelTextColor: Color? {
-        get { attribute("major_label_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("major_label_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("major_label_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var majorLabelTextColor: PropertyKey<Color?> { PropertyKey("major_label_text_color") }
     /// Bokeh `major_label_text_outline_color` (default `nil`).
     public var majorLabelTextOutlineColor: Color? {
-        get { attribute("major_label_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("major_label_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("major_label_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var majorLabelTextOutlineColor: PropertyKey<Color?> { PropertyKey("major_label_text_outline_color") }
     /// Bokeh `major_label_text_outline_width` (default `1`).
     public var majorLabelTextOutlineWidth: Double {
-        get { attribute("major_label_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("major_label_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("major_label_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var majorLabelTextOutlineWidth: PropertyKey<Double> { PropertyKey("major_label_text_outline_width") }
     /// Bokeh `major_label_text_alpha` (default `1.0`).
     public var majorLabelTextAlpha: Double {
-        get { attribute("major_label_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("major_label_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("major_label_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var majorLabelTextAlpha: PropertyKey<Double> { PropertyKey("major_label_text_alpha") }
     /// Bokeh `major_label_text_font` (default `"helvetica"`).
     public var majorLabelTextFont: String {
-        get { attribute("major_label_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("major_label_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("major_label_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var majorLabelTextFont: PropertyKey<String> { PropertyKey("major_label_text_font") }
     /// Bokeh `major_label_text_font_size` (default `"11px"`).
     public var majorLabelTextFontSize: String {
-        get { attribute("major_label_text_font_size", as: String.self) ?? "11px" }
+        get { attribute("major_label_text_font_size", as: String.self, default: "11px") }
         set { setAttribute("major_label_text_font_size", newValue, unlessDefault: "11px") }
     }
     public static var majorLabelTextFontSize: PropertyKey<String> { PropertyKey("major_label_text_font_size") }
     /// Bokeh `major_label_text_font_style` (default `.normal`).
     public var majorLabelTextFontStyle: FontStyle {
-        get { attribute("major_label_text_font_style", as: FontStyle.self) ?? .normal }
+        get { attribute("major_label_text_font_style", as: FontStyle.self, default: .normal) }
         set { setAttribute("major_label_text_font_style", newValue, unlessDefault: .normal) }
     }
     public static var majorLabelTextFontStyle: PropertyKey<FontStyle> { PropertyKey("major_label_text_font_style") }
     /// Bokeh `major_label_text_align` (default `.center`).
     public var majorLabelTextAlign: TextAlign {
-        get { attribute("major_label_text_align", as: TextAlign.self) ?? .center }
+        get { attribute("major_label_text_align", as: TextAlign.self, default: .center) }
         set { setAttribute("major_label_text_align", newValue, unlessDefault: .center) }
     }
     public static var majorLabelTextAlign: PropertyKey<TextAlign> { PropertyKey("major_label_text_align") }
     /// Bokeh `major_label_text_baseline` (default `.alphabetic`).
     public var majorLabelTextBaseline: TextBaseline {
-        get { attribute("major_label_text_baseline", as: TextBaseline.self) ?? .alphabetic }
+        get { attribute("major_label_text_baseline", as: TextBaseline.self, default: .alphabetic) }
         set { setAttribute("major_label_text_baseline", newValue, unlessDefault: .alphabetic) }
     }
     public static var majorLabelTextBaseline: PropertyKey<TextBaseline> { PropertyKey("major_label_text_baseline") }
     /// Bokeh `major_label_text_line_height` (default `1.2`).
     public var majorLabelTextLineHeight: Double {
-        get { attribute("major_label_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("major_label_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("major_label_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var majorLabelTextLineHeight: PropertyKey<Double> { PropertyKey("major_label_text_line_height") }
     /// Bokeh `axis_line_color` (default `.css("black")`).
     public var axisLineColor: Color? {
-        get { attribute("axis_line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("axis_line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("axis_line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var axisLineColor: PropertyKey<Color?> { PropertyKey("axis_line_color") }
     /// Bokeh `axis_line_alpha` (default `1.0`).
     public var axisLineAlpha: Double {
-        get { attribute("axis_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("axis_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("axis_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var axisLineAlpha: PropertyKey<Double> { PropertyKey("axis_line_alpha") }
     /// Bokeh `axis_line_width` (default `1`).
     public var axisLineWidth: Double {
-        get { attribute("axis_line_width", as: Double.self) ?? 1 }
+        get { attribute("axis_line_width", as: Double.self, default: 1) }
         set { setAttribute("axis_line_width", newValue, unlessDefault: 1) }
     }
     public static var axisLineWidth: PropertyKey<Double> { PropertyKey("axis_line_width") }
     /// Bokeh `axis_line_join` (default `.bevel`).
     public var axisLineJoin: LineJoin {
-        get { attribute("axis_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("axis_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("axis_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var axisLineJoin: PropertyKey<LineJoin> { PropertyKey("axis_line_join") }
     /// Bokeh `axis_line_cap` (default `.butt`).
     public var axisLineCap: LineCap {
-        get { attribute("axis_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("axis_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("axis_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var axisLineCap: PropertyKey<LineCap> { PropertyKey("axis_line_cap") }
     /// Bokeh `axis_line_dash` (default `.c([])`).
     public var axisLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("axis_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("axis_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("axis_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var axisLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("axis_line_dash") }
     /// Bokeh `axis_line_dash_offset` (default `0`).
     public var axisLineDashOffset: Int {
-        get { attribute("axis_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("axis_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("axis_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var axisLineDashOffset: PropertyKey<Int> { PropertyKey("axis_line_dash_offset") }
     /// Bokeh `major_tick_line_color` (default `.css("black")`).
     public var majorTickLineColor: Color? {
-        get { attribute("major_tick_line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("major_tick_line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("major_tick_line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var majorTickLineColor: PropertyKey<Color?> { PropertyKey("major_tick_line_color") }
     /// Bokeh `major_tick_line_alpha` (default `1.0`).
     public var majorTickLineAlpha: Double {
-        get { attribute("major_tick_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("major_tick_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("major_tick_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var majorTickLineAlpha: PropertyKey<Double> { PropertyKey("major_tick_line_alpha") }
     /// Bokeh `major_tick_line_width` (default `1`).
     public var majorTickLineWidth: Double {
-        get { attribute("major_tick_line_width", as: Double.self) ?? 1 }
+        get { attribute("major_tick_line_width", as: Double.self, default: 1) }
         set { setAttribute("major_tick_line_width", newValue, unlessDefault: 1) }
     }
     public static var majorTickLineWidth: PropertyKey<Double> { PropertyKey("major_tick_line_width") }
     /// Bokeh `major_tick_line_join` (default `.bevel`).
     public var majorTickLineJoin: LineJoin {
-        get { attribute("major_tick_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("major_tick_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("major_tick_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var majorTickLineJoin: PropertyKey<LineJoin> { PropertyKey("major_tick_line_join") }
     /// Bokeh `major_tick_line_cap` (default `.butt`).
     public var majorTickLineCap: LineCap {
-        get { attribute("major_tick_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("major_tick_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("major_tick_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var majorTickLineCap: PropertyKey<LineCap> { PropertyKey("major_tick_line_cap") }
     /// Bokeh `major_tick_line_dash` (default `.c([])`).
     public var majorTickLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("major_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("major_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("major_tick_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var majorTickLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("major_tick_line_dash") }
     /// Bokeh `major_tick_line_dash_offset` (default `0`).
     public var majorTickLineDashOffset: Int {
-        get { attribute("major_tick_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("major_tick_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("major_tick_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var majorTickLineDashOffset: PropertyKey<Int> { PropertyKey("major_tick_line_dash_offset") }
     /// Bokeh `major_tick_in` (default `2`).
     public var majorTickIn: Int {
-        get { attribute("major_tick_in", as: Int.self) ?? 2 }
+        get { attribute("major_tick_in", as: Int.self, default: 2) }
         set { setAttribute("major_tick_in", newValue, unlessDefault: 2) }
     }
     public static var majorTickIn: PropertyKey<Int> { PropertyKey("major_tick_in") }
     /// Bokeh `major_tick_out` (default `6`).
     public var majorTickOut: Int {
-        get { attribute("major_tick_out", as: Int.self) ?? 6 }
+        get { attribute("major_tick_out", as: Int.self, default: 6) }
         set { setAttribute("major_tick_out", newValue, unlessDefault: 6) }
     }
     public static var majorTickOut: PropertyKey<Int> { PropertyKey("major_tick_out") }
     /// Bokeh `minor_tick_line_color` (default `.css("black")`).
     public var minorTickLineColor: Color? {
-        get { attribute("minor_tick_line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("minor_tick_line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("minor_tick_line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var minorTickLineColor: PropertyKey<Color?> { PropertyKey("minor_tick_line_color") }
     /// Bokeh `minor_tick_line_alpha` (default `1.0`).
     public var minorTickLineAlpha: Double {
-        get { attribute("minor_tick_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("minor_tick_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("minor_tick_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var minorTickLineAlpha: PropertyKey<Double> { PropertyKey("minor_tick_line_alpha") }
     /// Bokeh `minor_tick_line_width` (default `1`).
     public var minorTickLineWidth: Double {
-        get { attribute("minor_tick_line_width", as: Double.self) ?? 1 }
+        get { attribute("minor_tick_line_width", as: Double.self, default: 1) }
         set { setAttribute("minor_tick_line_width", newValue, unlessDefault: 1) }
     }
     public static var minorTickLineWidth: PropertyKey<Double> { PropertyKey("minor_tick_line_width") }
     /// Bokeh `minor_tick_line_join` (default `.bevel`).
     public var minorTickLineJoin: LineJoin {
-        get { attribute("minor_tick_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("minor_tick_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("minor_tick_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var minorTickLineJoin: PropertyKey<LineJoin> { PropertyKey("minor_tick_line_join") }
     /// Bokeh `minor_tick_line_cap` (default `.butt`).
     public var minorTickLineCap: LineCap {
-        get { attribute("minor_tick_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("minor_tick_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("minor_tick_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var minorTickLineCap: PropertyKey<LineCap> { PropertyKey("minor_tick_line_cap") }
     /// Bokeh `minor_tick_line_dash` (default `.c([])`).
     public var minorTickLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("minor_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("minor_tick_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("minor_tick_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var minorTickLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("minor_tick_line_dash") }
     /// Bokeh `minor_tick_line_dash_offset` (default `0`).
     public var minorTickLineDashOffset: Int {
-        get { attribute("minor_tick_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("minor_tick_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("minor_tick_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var minorTickLineDashOffset: PropertyKey<Int> { PropertyKey("minor_tick_line_dash_offset") }
     /// Bokeh `minor_tick_in` (default `0`).
     public var minorTickIn: Int {
-        get { attribute("minor_tick_in", as: Int.self) ?? 0 }
+        get { attribute("minor_tick_in", as: Int.self, default: 0) }
         set { setAttribute("minor_tick_in", newValue, unlessDefault: 0) }
     }
     public static var minorTickIn: PropertyKey<Int> { PropertyKey("minor_tick_in") }
     /// Bokeh `minor_tick_out` (default `4`).
     public var minorTickOut: Int {
-        get { attribute("minor_tick_out", as: Int.self) ?? 4 }
+        get { attribute("minor_tick_out", as: Int.self, default: 4) }
         set { setAttribute("minor_tick_out", newValue, unlessDefault: 4) }
     }
     public static var minorTickOut: PropertyKey<Int> { PropertyKey("minor_tick_out") }
     /// Bokeh `fixed_location` (default `.null`).
     public var fixedLocation: Value {
-        get { attribute("fixed_location", as: Value.self) ?? .null }
+        get { attribute("fixed_location", as: Value.self, default: .null) }
         set { setAttribute("fixed_location", newValue, unlessDefault: .null) }
     }
     public static var fixedLocation: PropertyKey<Value> { PropertyKey("fixed_location") }
     /// Bokeh `background_fill_color` (default `nil`).
     public var backgroundFillColor: Color? {
-        get { attribute("background_fill_color", as: Color?.self) ?? nil }
+        get { attribute("background_fill_color", as: Color?.self, default: nil) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: nil) }
     }
     public static var backgroundFillColor: PropertyKey<Color?> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `1.0`).
     public var backgroundFillAlpha: Double {
-        get { attribute("background_fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundFillAlpha: PropertyKey<Double> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.css("black")`).
     public var backgroundHatchColor: Color? {
-        get { attribute("background_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("background_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var backgroundHatchColor: PropertyKey<Color?> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `1.0`).
     public var backgroundHatchAlpha: Double {
-        get { attribute("background_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Double> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `12.0`).
     public var backgroundHatchScale: Double {
-        get { attribute("background_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("background_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var backgroundHatchScale: PropertyKey<Double> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `nil`).
     public var backgroundHatchPattern: String? {
-        get { attribute("background_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("background_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchPattern: PropertyKey<String?> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `1.0`).
     public var backgroundHatchWeight: Double {
-        get { attribute("background_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchWeight: PropertyKey<Double> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
@@ -492,7 +493,7 @@ public class CategoricalAxis: Axis {
         ###"{"ticker":{"type":"object","name":"CategoricalTicker","id":"p1000"},"formatter":{"type":"object","name":"CategoricalTickFormatter","id":"p1001"},"major_label_policy":{"type":"object","name":"AllLabels","id":"p1002"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("separator_line_color", Color?.self, default: .css("lightgrey")),
             PropertySpec("separator_line_alpha", Double.self, default: 1.0),
             PropertySpec("separator_line_width", Double.self, default: 2),
@@ -523,6 +524,7 @@ public class CategoricalAxis: Axis {
             PropertySpec("subgroup_text_line_height", Double.self, default: 1.2),
             PropertySpec("subgroup_label_orientation", OneOf2<LabelOrientation, Double>.self, default: .a(.parallel)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `ticker`.
     override public var ticker: Ticker? {
@@ -536,175 +538,175 @@ public class CategoricalAxis: Axis {
     }
     /// Bokeh `separator_line_color` (default `.css("lightgrey")`).
     public var separatorLineColor: Color? {
-        get { attribute("separator_line_color", as: Color?.self) ?? .css("lightgrey") }
+        get { attribute("separator_line_color", as: Color?.self, default: .css("lightgrey")) }
         set { setAttribute("separator_line_color", newValue, unlessDefault: .css("lightgrey")) }
     }
     public static var separatorLineColor: PropertyKey<Color?> { PropertyKey("separator_line_color") }
     /// Bokeh `separator_line_alpha` (default `1.0`).
     public var separatorLineAlpha: Double {
-        get { attribute("separator_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("separator_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("separator_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var separatorLineAlpha: PropertyKey<Double> { PropertyKey("separator_line_alpha") }
     /// Bokeh `separator_line_width` (default `2`).
     public var separatorLineWidth: Double {
-        get { attribute("separator_line_width", as: Double.self) ?? 2 }
+        get { attribute("separator_line_width", as: Double.self, default: 2) }
         set { setAttribute("separator_line_width", newValue, unlessDefault: 2) }
     }
     public static var separatorLineWidth: PropertyKey<Double> { PropertyKey("separator_line_width") }
     /// Bokeh `separator_line_join` (default `.bevel`).
     public var separatorLineJoin: LineJoin {
-        get { attribute("separator_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("separator_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("separator_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var separatorLineJoin: PropertyKey<LineJoin> { PropertyKey("separator_line_join") }
     /// Bokeh `separator_line_cap` (default `.butt`).
     public var separatorLineCap: LineCap {
-        get { attribute("separator_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("separator_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("separator_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var separatorLineCap: PropertyKey<LineCap> { PropertyKey("separator_line_cap") }
     /// Bokeh `separator_line_dash` (default `.c([])`).
     public var separatorLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("separator_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("separator_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("separator_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var separatorLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("separator_line_dash") }
     /// Bokeh `separator_line_dash_offset` (default `0`).
     public var separatorLineDashOffset: Int {
-        get { attribute("separator_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("separator_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("separator_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var separatorLineDashOffset: PropertyKey<Int> { PropertyKey("separator_line_dash_offset") }
     /// Bokeh `group_text_color` (default `.css("grey")`).
     public var groupTextColor: Color? {
-        get { attribute("group_text_color", as: Color?.self) ?? .css("grey") }
+        get { attribute("group_text_color", as: Color?.self, default: .css("grey")) }
         set { setAttribute("group_text_color", newValue, unlessDefault: .css("grey")) }
     }
     public static var groupTextColor: PropertyKey<Color?> { PropertyKey("group_text_color") }
     /// Bokeh `group_text_outline_color` (default `nil`).
     public var groupTextOutlineColor: Color? {
-        get { attribute("group_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("group_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("group_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var groupTextOutlineColor: PropertyKey<Color?> { PropertyKey("group_text_outline_color") }
     /// Bokeh `group_text_outline_width` (default `1`).
     public var groupTextOutlineWidth: Double {
-        get { attribute("group_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("group_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("group_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var groupTextOutlineWidth: PropertyKey<Double> { PropertyKey("group_text_outline_width") }
     /// Bokeh `group_text_alpha` (default `1.0`).
     public var groupTextAlpha: Double {
-        get { attribute("group_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("group_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("group_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var groupTextAlpha: PropertyKey<Double> { PropertyKey("group_text_alpha") }
     /// Bokeh `group_text_font` (default `"helvetica"`).
     public var groupTextFont: String {
-        get { attribute("group_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("group_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("group_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var groupTextFont: PropertyKey<String> { PropertyKey("group_text_font") }
     /// Bokeh `group_text_font_size` (default `"11px"`).
     public var groupTextFontSize: String {
-        get { attribute("group_text_font_size", as: String.self) ?? "11px" }
+        get { attribute("group_text_font_size", as: String.self, default: "11px") }
         set { setAttribute("group_text_font_size", newValue, unlessDefault: "11px") }
     }
     public static var groupTextFontSize: PropertyKey<String> { PropertyKey("group_text_font_size") }
     /// Bokeh `group_text_font_style` (default `.bold`).
     public var groupTextFontStyle: FontStyle {
-        get { attribute("group_text_font_style", as: FontStyle.self) ?? .bold }
+        get { attribute("group_text_font_style", as: FontStyle.self, default: .bold) }
         set { setAttribute("group_text_font_style", newValue, unlessDefault: .bold) }
     }
     public static var groupTextFontStyle: PropertyKey<FontStyle> { PropertyKey("group_text_font_style") }
     /// Bokeh `group_text_align` (default `.left`).
     public var groupTextAlign: TextAlign {
-        get { attribute("group_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("group_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("group_text_align", newValue, unlessDefault: .left) }
     }
     public static var groupTextAlign: PropertyKey<TextAlign> { PropertyKey("group_text_align") }
     /// Bokeh `group_text_baseline` (default `.bottom`).
     public var groupTextBaseline: TextBaseline {
-        get { attribute("group_text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("group_text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("group_text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var groupTextBaseline: PropertyKey<TextBaseline> { PropertyKey("group_text_baseline") }
     /// Bokeh `group_text_line_height` (default `1.2`).
     public var groupTextLineHeight: Double {
-        get { attribute("group_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("group_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("group_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var groupTextLineHeight: PropertyKey<Double> { PropertyKey("group_text_line_height") }
     /// Bokeh `group_label_orientation` (default `.a(.parallel)`).
     public var groupLabelOrientation: OneOf2<LabelOrientation, Double> {
-        get { attribute("group_label_orientation", as: OneOf2<LabelOrientation, Double>.self) ?? .a(.parallel) }
+        get { attribute("group_label_orientation", as: OneOf2<LabelOrientation, Double>.self, default: .a(.parallel)) }
         set { setAttribute("group_label_orientation", newValue, unlessDefault: .a(.parallel)) }
     }
     public static var groupLabelOrientation: PropertyKey<OneOf2<LabelOrientation, Double>> { PropertyKey("group_label_orientation") }
     /// Bokeh `subgroup_text_color` (default `.css("#444444")`).
     public var subgroupTextColor: Color? {
-        get { attribute("subgroup_text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("subgroup_text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("subgroup_text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var subgroupTextColor: PropertyKey<Color?> { PropertyKey("subgroup_text_color") }
     /// Bokeh `subgroup_text_outline_color` (default `nil`).
     public var subgroupTextOutlineColor: Color? {
-        get { attribute("subgroup_text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("subgroup_text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("subgroup_text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var subgroupTextOutlineColor: PropertyKey<Color?> { PropertyKey("subgroup_text_outline_color") }
     /// Bokeh `subgroup_text_outline_width` (default `1`).
     public var subgroupTextOutlineWidth: Double {
-        get { attribute("subgroup_text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("subgroup_text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("subgroup_text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var subgroupTextOutlineWidth: PropertyKey<Double> { PropertyKey("subgroup_text_outline_width") }
     /// Bokeh `subgroup_text_alpha` (default `1.0`).
     public var subgroupTextAlpha: Double {
-        get { attribute("subgroup_text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("subgroup_text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("subgroup_text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var subgroupTextAlpha: PropertyKey<Double> { PropertyKey("subgroup_text_alpha") }
     /// Bokeh `subgroup_text_font` (default `"helvetica"`).
     public var subgroupTextFont: String {
-        get { attribute("subgroup_text_font", as: String.self) ?? "helvetica" }
+        get { attribute("subgroup_text_font", as: String.self, default: "helvetica") }
         set { setAttribute("subgroup_text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var subgroupTextFont: PropertyKey<String> { PropertyKey("subgroup_text_font") }
     /// Bokeh `subgroup_text_font_size` (default `"11px"`).
     public var subgroupTextFontSize: String {
-        get { attribute("subgroup_text_font_size", as: String.self) ?? "11px" }
+        get { attribute("subgroup_text_font_size", as: String.self, default: "11px") }
         set { setAttribute("subgroup_text_font_size", newValue, unlessDefault: "11px") }
     }
     public static var subgroupTextFontSize: PropertyKey<String> { PropertyKey("subgroup_text_font_size") }
     /// Bokeh `subgroup_text_font_style` (default `.bold`).
     public var subgroupTextFontStyle: FontStyle {
-        get { attribute("subgroup_text_font_style", as: FontStyle.self) ?? .bold }
+        get { attribute("subgroup_text_font_style", as: FontStyle.self, default: .bold) }
         set { setAttribute("subgroup_text_font_style", newValue, unlessDefault: .bold) }
     }
     public static var subgroupTextFontStyle: PropertyKey<FontStyle> { PropertyKey("subgroup_text_font_style") }
     /// Bokeh `subgroup_text_align` (default `.left`).
     public var subgroupTextAlign: TextAlign {
-        get { attribute("subgroup_text_align", as: TextAlign.self) ?? .left }
+        get { attribute("subgroup_text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("subgroup_text_align", newValue, unlessDefault: .left) }
     }
     public static var subgroupTextAlign: PropertyKey<TextAlign> { PropertyKey("subgroup_text_align") }
     /// Bokeh `subgroup_text_baseline` (default `.bottom`).
     public var subgroupTextBaseline: TextBaseline {
-        get { attribute("subgroup_text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("subgroup_text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("subgroup_text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var subgroupTextBaseline: PropertyKey<TextBaseline> { PropertyKey("subgroup_text_baseline") }
     /// Bokeh `subgroup_text_line_height` (default `1.2`).
     public var subgroupTextLineHeight: Double {
-        get { attribute("subgroup_text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("subgroup_text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("subgroup_text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var subgroupTextLineHeight: PropertyKey<Double> { PropertyKey("subgroup_text_line_height") }
     /// Bokeh `subgroup_label_orientation` (default `.a(.parallel)`).
     public var subgroupLabelOrientation: OneOf2<LabelOrientation, Double> {
-        get { attribute("subgroup_label_orientation", as: OneOf2<LabelOrientation, Double>.self) ?? .a(.parallel) }
+        get { attribute("subgroup_label_orientation", as: OneOf2<LabelOrientation, Double>.self, default: .a(.parallel)) }
         set { setAttribute("subgroup_label_orientation", newValue, unlessDefault: .a(.parallel)) }
     }
     public static var subgroupLabelOrientation: PropertyKey<OneOf2<LabelOrientation, Double>> { PropertyKey("subgroup_label_orientation") }

@@ -9,9 +9,10 @@ public class Callback: Model {
 public class CloseDialog: Callback {
     override public class var modelTypeName: String { "CloseDialog" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dialog", Dialog?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `dialog`.
     public var dialog: Dialog? {
@@ -51,11 +52,12 @@ public class CustomCode: Callback {
 public class CustomJS: CustomCode {
     override public class var modelTypeName: String { "CustomJS" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
             PropertySpec("code", String?.self),
             PropertySpec("module", OneOf2<Auto, Bool>.self, default: .a(.auto)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `args`.
     public var args: Value? {
@@ -71,7 +73,7 @@ public class CustomJS: CustomCode {
     public static var code: PropertyKey<String> { PropertyKey("code") }
     /// Bokeh `module` (default `.a(.auto)`).
     public var module: OneOf2<Auto, Bool> {
-        get { attribute("module", as: OneOf2<Auto, Bool>.self) ?? .a(.auto) }
+        get { attribute("module", as: OneOf2<Auto, Bool>.self, default: .a(.auto)) }
         set { setAttribute("module", newValue, unlessDefault: .a(.auto)) }
     }
     public static var module: PropertyKey<OneOf2<Auto, Bool>> { PropertyKey("module") }
@@ -106,9 +108,10 @@ public class CustomJS: CustomCode {
 public class OpenDialog: Callback {
     override public class var modelTypeName: String { "OpenDialog" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dialog", Dialog?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `dialog`.
     public var dialog: Dialog? {
@@ -143,20 +146,21 @@ public class OpenDialog: Callback {
 public class OpenURL: Callback {
     override public class var modelTypeName: String { "OpenURL" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("url", String.self, default: "http://"),
             PropertySpec("same_tab", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `url` (default `"http://"`).
     public var url: String {
-        get { attribute("url", as: String.self) ?? "http://" }
+        get { attribute("url", as: String.self, default: "http://") }
         set { setAttribute("url", newValue, unlessDefault: "http://") }
     }
     public static var url: PropertyKey<String> { PropertyKey("url") }
     /// Bokeh `same_tab` (default `false`).
     public var sameTab: Bool {
-        get { attribute("same_tab", as: Bool.self) ?? false }
+        get { attribute("same_tab", as: Bool.self, default: false) }
         set { setAttribute("same_tab", newValue, unlessDefault: false) }
     }
     public static var sameTab: PropertyKey<Bool> { PropertyKey("same_tab") }
@@ -189,11 +193,12 @@ public class OpenURL: Callback {
 public class SetValue: Callback {
     override public class var modelTypeName: String { "SetValue" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("obj", Value?.self),
             PropertySpec("attr", String?.self),
             PropertySpec("value", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `obj`.
     public var obj: Value? {
@@ -244,9 +249,10 @@ public class SetValue: Callback {
 public class ToggleVisibility: Callback {
     override public class var modelTypeName: String { "ToggleVisibility" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("target", UIElement?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `target`.
     public var target: UIElement? {

@@ -4,20 +4,21 @@
 public class Canvas: UIElement {
     override public class var modelTypeName: String { "Canvas" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("hidpi", Bool.self, default: true),
             PropertySpec("output_backend", OutputBackend.self, default: .canvas),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `hidpi` (default `true`).
     public var hidpi: Bool {
-        get { attribute("hidpi", as: Bool.self) ?? true }
+        get { attribute("hidpi", as: Bool.self, default: true) }
         set { setAttribute("hidpi", newValue, unlessDefault: true) }
     }
     public static var hidpi: PropertyKey<Bool> { PropertyKey("hidpi") }
     /// Bokeh `output_backend` (default `.canvas`).
     public var outputBackend: OutputBackend {
-        get { attribute("output_backend", as: OutputBackend.self) ?? .canvas }
+        get { attribute("output_backend", as: OutputBackend.self, default: .canvas) }
         set { setAttribute("output_backend", newValue, unlessDefault: .canvas) }
     }
     public static var outputBackend: PropertyKey<OutputBackend> { PropertyKey("output_backend") }

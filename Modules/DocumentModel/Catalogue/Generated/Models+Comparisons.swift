@@ -9,10 +9,11 @@ public class Comparison: Model {
 public class CustomJSCompare: Comparison {
     override public class var modelTypeName: String { "CustomJSCompare" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
             PropertySpec("code", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `args`.
     public var args: Value? {
@@ -22,7 +23,7 @@ public class CustomJSCompare: Comparison {
     public static var args: PropertyKey<Value> { PropertyKey("args") }
     /// Bokeh `code` (default `""`).
     public var code: String {
-        get { attribute("code", as: String.self) ?? "" }
+        get { attribute("code", as: String.self, default: "") }
         set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
@@ -55,13 +56,14 @@ public class CustomJSCompare: Comparison {
 public class NanCompare: Comparison {
     override public class var modelTypeName: String { "NanCompare" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("ascending_first", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `ascending_first` (default `false`).
     public var ascendingFirst: Bool {
-        get { attribute("ascending_first", as: Bool.self) ?? false }
+        get { attribute("ascending_first", as: Bool.self, default: false) }
         set { setAttribute("ascending_first", newValue, unlessDefault: false) }
     }
     public static var ascendingFirst: PropertyKey<Bool> { PropertyKey("ascending_first") }

@@ -7,27 +7,28 @@ public class DocumentConfig: Model {
         ###"{"notifications":{"type":"object","name":"Notifications","id":"p1000"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("reconnect_session", Bool.self, default: true),
             PropertySpec("notify_connection_status", Bool.self, default: true),
             PropertySpec("notifications", Notifications?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `reconnect_session` (default `true`).
     public var reconnectSession: Bool {
-        get { attribute("reconnect_session", as: Bool.self) ?? true }
+        get { attribute("reconnect_session", as: Bool.self, default: true) }
         set { setAttribute("reconnect_session", newValue, unlessDefault: true) }
     }
     public static var reconnectSession: PropertyKey<Bool> { PropertyKey("reconnect_session") }
     /// Bokeh `notify_connection_status` (default `true`).
     public var notifyConnectionStatus: Bool {
-        get { attribute("notify_connection_status", as: Bool.self) ?? true }
+        get { attribute("notify_connection_status", as: Bool.self, default: true) }
         set { setAttribute("notify_connection_status", newValue, unlessDefault: true) }
     }
     public static var notifyConnectionStatus: PropertyKey<Bool> { PropertyKey("notify_connection_status") }
     /// Bokeh `notifications`.
     public var notifications: Notifications? {
-        get { attribute("notifications", as: Notifications?.self) ?? nil }
+        get { attribute("notifications", as: Notifications?.self, default: nil) }
         set { setAttribute("notifications", newValue) }
     }
     public static var notifications: PropertyKey<Notifications?> { PropertyKey("notifications") }

@@ -7,7 +7,7 @@ public class CoordinateMapping: Model {
         ###"{"x_source":{"type":"object","name":"DataRange1d","id":"p1000"},"y_source":{"type":"object","name":"DataRange1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x_source", RangeModel?.self),
             PropertySpec("y_source", RangeModel?.self),
             PropertySpec("x_scale", Scale?.self),
@@ -15,6 +15,7 @@ public class CoordinateMapping: Model {
             PropertySpec("x_target", RangeModel?.self),
             PropertySpec("y_target", RangeModel?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x_source`.
     public var xSource: RangeModel? {

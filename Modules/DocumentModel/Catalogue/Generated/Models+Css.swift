@@ -56,9 +56,10 @@ public class GlobalInlineStyleSheet: InlineStyleSheet {
 public class ImportedStyleSheet: StyleSheet {
     override public class var modelTypeName: String { "ImportedStyleSheet" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("url", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `url`.
     public var url: String? {
@@ -93,9 +94,10 @@ public class ImportedStyleSheet: StyleSheet {
 public class InlineStyleSheet: StyleSheet {
     override public class var modelTypeName: String { "InlineStyleSheet" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("css", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `css`.
     public var css: String? {
@@ -135,7 +137,7 @@ public class StyleSheet: Model {
 public class Styles: Model {
     override public class var modelTypeName: String { "Styles" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("align_content", String?.self),
             PropertySpec("align_items", String?.self),
             PropertySpec("align_self", String?.self),
@@ -450,1882 +452,1883 @@ public class Styles: Model {
             PropertySpec("writing_mode", String?.self),
             PropertySpec("z_index", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `align_content` (default `nil`).
     public var alignContent: String? {
-        get { attribute("align_content", as: String?.self) ?? nil }
+        get { attribute("align_content", as: String?.self, default: nil) }
         set { setAttribute("align_content", newValue, unlessDefault: nil) }
     }
     public static var alignContent: PropertyKey<String?> { PropertyKey("align_content") }
     /// Bokeh `align_items` (default `nil`).
     public var alignItems: String? {
-        get { attribute("align_items", as: String?.self) ?? nil }
+        get { attribute("align_items", as: String?.self, default: nil) }
         set { setAttribute("align_items", newValue, unlessDefault: nil) }
     }
     public static var alignItems: PropertyKey<String?> { PropertyKey("align_items") }
     /// Bokeh `align_self` (default `nil`).
     public var alignSelf: String? {
-        get { attribute("align_self", as: String?.self) ?? nil }
+        get { attribute("align_self", as: String?.self, default: nil) }
         set { setAttribute("align_self", newValue, unlessDefault: nil) }
     }
     public static var alignSelf: PropertyKey<String?> { PropertyKey("align_self") }
     /// Bokeh `alignment_baseline` (default `nil`).
     public var alignmentBaseline: String? {
-        get { attribute("alignment_baseline", as: String?.self) ?? nil }
+        get { attribute("alignment_baseline", as: String?.self, default: nil) }
         set { setAttribute("alignment_baseline", newValue, unlessDefault: nil) }
     }
     public static var alignmentBaseline: PropertyKey<String?> { PropertyKey("alignment_baseline") }
     /// Bokeh `all` (default `nil`).
     public var all: String? {
-        get { attribute("all", as: String?.self) ?? nil }
+        get { attribute("all", as: String?.self, default: nil) }
         set { setAttribute("all", newValue, unlessDefault: nil) }
     }
     public static var all: PropertyKey<String?> { PropertyKey("all") }
     /// Bokeh `animation` (default `nil`).
     public var animation: String? {
-        get { attribute("animation", as: String?.self) ?? nil }
+        get { attribute("animation", as: String?.self, default: nil) }
         set { setAttribute("animation", newValue, unlessDefault: nil) }
     }
     public static var animation: PropertyKey<String?> { PropertyKey("animation") }
     /// Bokeh `animation_delay` (default `nil`).
     public var animationDelay: String? {
-        get { attribute("animation_delay", as: String?.self) ?? nil }
+        get { attribute("animation_delay", as: String?.self, default: nil) }
         set { setAttribute("animation_delay", newValue, unlessDefault: nil) }
     }
     public static var animationDelay: PropertyKey<String?> { PropertyKey("animation_delay") }
     /// Bokeh `animation_direction` (default `nil`).
     public var animationDirection: String? {
-        get { attribute("animation_direction", as: String?.self) ?? nil }
+        get { attribute("animation_direction", as: String?.self, default: nil) }
         set { setAttribute("animation_direction", newValue, unlessDefault: nil) }
     }
     public static var animationDirection: PropertyKey<String?> { PropertyKey("animation_direction") }
     /// Bokeh `animation_duration` (default `nil`).
     public var animationDuration: String? {
-        get { attribute("animation_duration", as: String?.self) ?? nil }
+        get { attribute("animation_duration", as: String?.self, default: nil) }
         set { setAttribute("animation_duration", newValue, unlessDefault: nil) }
     }
     public static var animationDuration: PropertyKey<String?> { PropertyKey("animation_duration") }
     /// Bokeh `animation_fill_mode` (default `nil`).
     public var animationFillMode: String? {
-        get { attribute("animation_fill_mode", as: String?.self) ?? nil }
+        get { attribute("animation_fill_mode", as: String?.self, default: nil) }
         set { setAttribute("animation_fill_mode", newValue, unlessDefault: nil) }
     }
     public static var animationFillMode: PropertyKey<String?> { PropertyKey("animation_fill_mode") }
     /// Bokeh `animation_iteration_count` (default `nil`).
     public var animationIterationCount: String? {
-        get { attribute("animation_iteration_count", as: String?.self) ?? nil }
+        get { attribute("animation_iteration_count", as: String?.self, default: nil) }
         set { setAttribute("animation_iteration_count", newValue, unlessDefault: nil) }
     }
     public static var animationIterationCount: PropertyKey<String?> { PropertyKey("animation_iteration_count") }
     /// Bokeh `animation_name` (default `nil`).
     public var animationName: String? {
-        get { attribute("animation_name", as: String?.self) ?? nil }
+        get { attribute("animation_name", as: String?.self, default: nil) }
         set { setAttribute("animation_name", newValue, unlessDefault: nil) }
     }
     public static var animationName: PropertyKey<String?> { PropertyKey("animation_name") }
     /// Bokeh `animation_play_state` (default `nil`).
     public var animationPlayState: String? {
-        get { attribute("animation_play_state", as: String?.self) ?? nil }
+        get { attribute("animation_play_state", as: String?.self, default: nil) }
         set { setAttribute("animation_play_state", newValue, unlessDefault: nil) }
     }
     public static var animationPlayState: PropertyKey<String?> { PropertyKey("animation_play_state") }
     /// Bokeh `animation_timing_function` (default `nil`).
     public var animationTimingFunction: String? {
-        get { attribute("animation_timing_function", as: String?.self) ?? nil }
+        get { attribute("animation_timing_function", as: String?.self, default: nil) }
         set { setAttribute("animation_timing_function", newValue, unlessDefault: nil) }
     }
     public static var animationTimingFunction: PropertyKey<String?> { PropertyKey("animation_timing_function") }
     /// Bokeh `aspect_ratio` (default `nil`).
     public var aspectRatio: String? {
-        get { attribute("aspect_ratio", as: String?.self) ?? nil }
+        get { attribute("aspect_ratio", as: String?.self, default: nil) }
         set { setAttribute("aspect_ratio", newValue, unlessDefault: nil) }
     }
     public static var aspectRatio: PropertyKey<String?> { PropertyKey("aspect_ratio") }
     /// Bokeh `backface_visibility` (default `nil`).
     public var backfaceVisibility: String? {
-        get { attribute("backface_visibility", as: String?.self) ?? nil }
+        get { attribute("backface_visibility", as: String?.self, default: nil) }
         set { setAttribute("backface_visibility", newValue, unlessDefault: nil) }
     }
     public static var backfaceVisibility: PropertyKey<String?> { PropertyKey("backface_visibility") }
     /// Bokeh `background` (default `nil`).
     public var background: String? {
-        get { attribute("background", as: String?.self) ?? nil }
+        get { attribute("background", as: String?.self, default: nil) }
         set { setAttribute("background", newValue, unlessDefault: nil) }
     }
     public static var background: PropertyKey<String?> { PropertyKey("background") }
     /// Bokeh `background_attachment` (default `nil`).
     public var backgroundAttachment: String? {
-        get { attribute("background_attachment", as: String?.self) ?? nil }
+        get { attribute("background_attachment", as: String?.self, default: nil) }
         set { setAttribute("background_attachment", newValue, unlessDefault: nil) }
     }
     public static var backgroundAttachment: PropertyKey<String?> { PropertyKey("background_attachment") }
     /// Bokeh `background_clip` (default `nil`).
     public var backgroundClip: String? {
-        get { attribute("background_clip", as: String?.self) ?? nil }
+        get { attribute("background_clip", as: String?.self, default: nil) }
         set { setAttribute("background_clip", newValue, unlessDefault: nil) }
     }
     public static var backgroundClip: PropertyKey<String?> { PropertyKey("background_clip") }
     /// Bokeh `background_color` (default `nil`).
     public var backgroundColor: String? {
-        get { attribute("background_color", as: String?.self) ?? nil }
+        get { attribute("background_color", as: String?.self, default: nil) }
         set { setAttribute("background_color", newValue, unlessDefault: nil) }
     }
     public static var backgroundColor: PropertyKey<String?> { PropertyKey("background_color") }
     /// Bokeh `background_image` (default `nil`).
     public var backgroundImage: String? {
-        get { attribute("background_image", as: String?.self) ?? nil }
+        get { attribute("background_image", as: String?.self, default: nil) }
         set { setAttribute("background_image", newValue, unlessDefault: nil) }
     }
     public static var backgroundImage: PropertyKey<String?> { PropertyKey("background_image") }
     /// Bokeh `background_origin` (default `nil`).
     public var backgroundOrigin: String? {
-        get { attribute("background_origin", as: String?.self) ?? nil }
+        get { attribute("background_origin", as: String?.self, default: nil) }
         set { setAttribute("background_origin", newValue, unlessDefault: nil) }
     }
     public static var backgroundOrigin: PropertyKey<String?> { PropertyKey("background_origin") }
     /// Bokeh `background_position` (default `nil`).
     public var backgroundPosition: String? {
-        get { attribute("background_position", as: String?.self) ?? nil }
+        get { attribute("background_position", as: String?.self, default: nil) }
         set { setAttribute("background_position", newValue, unlessDefault: nil) }
     }
     public static var backgroundPosition: PropertyKey<String?> { PropertyKey("background_position") }
     /// Bokeh `background_position_x` (default `nil`).
     public var backgroundPositionX: String? {
-        get { attribute("background_position_x", as: String?.self) ?? nil }
+        get { attribute("background_position_x", as: String?.self, default: nil) }
         set { setAttribute("background_position_x", newValue, unlessDefault: nil) }
     }
     public static var backgroundPositionX: PropertyKey<String?> { PropertyKey("background_position_x") }
     /// Bokeh `background_position_y` (default `nil`).
     public var backgroundPositionY: String? {
-        get { attribute("background_position_y", as: String?.self) ?? nil }
+        get { attribute("background_position_y", as: String?.self, default: nil) }
         set { setAttribute("background_position_y", newValue, unlessDefault: nil) }
     }
     public static var backgroundPositionY: PropertyKey<String?> { PropertyKey("background_position_y") }
     /// Bokeh `background_repeat` (default `nil`).
     public var backgroundRepeat: String? {
-        get { attribute("background_repeat", as: String?.self) ?? nil }
+        get { attribute("background_repeat", as: String?.self, default: nil) }
         set { setAttribute("background_repeat", newValue, unlessDefault: nil) }
     }
     public static var backgroundRepeat: PropertyKey<String?> { PropertyKey("background_repeat") }
     /// Bokeh `background_size` (default `nil`).
     public var backgroundSize: String? {
-        get { attribute("background_size", as: String?.self) ?? nil }
+        get { attribute("background_size", as: String?.self, default: nil) }
         set { setAttribute("background_size", newValue, unlessDefault: nil) }
     }
     public static var backgroundSize: PropertyKey<String?> { PropertyKey("background_size") }
     /// Bokeh `baseline_shift` (default `nil`).
     public var baselineShift: String? {
-        get { attribute("baseline_shift", as: String?.self) ?? nil }
+        get { attribute("baseline_shift", as: String?.self, default: nil) }
         set { setAttribute("baseline_shift", newValue, unlessDefault: nil) }
     }
     public static var baselineShift: PropertyKey<String?> { PropertyKey("baseline_shift") }
     /// Bokeh `block_size` (default `nil`).
     public var blockSize: String? {
-        get { attribute("block_size", as: String?.self) ?? nil }
+        get { attribute("block_size", as: String?.self, default: nil) }
         set { setAttribute("block_size", newValue, unlessDefault: nil) }
     }
     public static var blockSize: PropertyKey<String?> { PropertyKey("block_size") }
     /// Bokeh `border` (default `nil`).
     public var border: String? {
-        get { attribute("border", as: String?.self) ?? nil }
+        get { attribute("border", as: String?.self, default: nil) }
         set { setAttribute("border", newValue, unlessDefault: nil) }
     }
     public static var border: PropertyKey<String?> { PropertyKey("border") }
     /// Bokeh `border_block_end` (default `nil`).
     public var borderBlockEnd: String? {
-        get { attribute("border_block_end", as: String?.self) ?? nil }
+        get { attribute("border_block_end", as: String?.self, default: nil) }
         set { setAttribute("border_block_end", newValue, unlessDefault: nil) }
     }
     public static var borderBlockEnd: PropertyKey<String?> { PropertyKey("border_block_end") }
     /// Bokeh `border_block_end_color` (default `nil`).
     public var borderBlockEndColor: String? {
-        get { attribute("border_block_end_color", as: String?.self) ?? nil }
+        get { attribute("border_block_end_color", as: String?.self, default: nil) }
         set { setAttribute("border_block_end_color", newValue, unlessDefault: nil) }
     }
     public static var borderBlockEndColor: PropertyKey<String?> { PropertyKey("border_block_end_color") }
     /// Bokeh `border_block_end_style` (default `nil`).
     public var borderBlockEndStyle: String? {
-        get { attribute("border_block_end_style", as: String?.self) ?? nil }
+        get { attribute("border_block_end_style", as: String?.self, default: nil) }
         set { setAttribute("border_block_end_style", newValue, unlessDefault: nil) }
     }
     public static var borderBlockEndStyle: PropertyKey<String?> { PropertyKey("border_block_end_style") }
     /// Bokeh `border_block_end_width` (default `nil`).
     public var borderBlockEndWidth: String? {
-        get { attribute("border_block_end_width", as: String?.self) ?? nil }
+        get { attribute("border_block_end_width", as: String?.self, default: nil) }
         set { setAttribute("border_block_end_width", newValue, unlessDefault: nil) }
     }
     public static var borderBlockEndWidth: PropertyKey<String?> { PropertyKey("border_block_end_width") }
     /// Bokeh `border_block_start` (default `nil`).
     public var borderBlockStart: String? {
-        get { attribute("border_block_start", as: String?.self) ?? nil }
+        get { attribute("border_block_start", as: String?.self, default: nil) }
         set { setAttribute("border_block_start", newValue, unlessDefault: nil) }
     }
     public static var borderBlockStart: PropertyKey<String?> { PropertyKey("border_block_start") }
     /// Bokeh `border_block_start_color` (default `nil`).
     public var borderBlockStartColor: String? {
-        get { attribute("border_block_start_color", as: String?.self) ?? nil }
+        get { attribute("border_block_start_color", as: String?.self, default: nil) }
         set { setAttribute("border_block_start_color", newValue, unlessDefault: nil) }
     }
     public static var borderBlockStartColor: PropertyKey<String?> { PropertyKey("border_block_start_color") }
     /// Bokeh `border_block_start_style` (default `nil`).
     public var borderBlockStartStyle: String? {
-        get { attribute("border_block_start_style", as: String?.self) ?? nil }
+        get { attribute("border_block_start_style", as: String?.self, default: nil) }
         set { setAttribute("border_block_start_style", newValue, unlessDefault: nil) }
     }
     public static var borderBlockStartStyle: PropertyKey<String?> { PropertyKey("border_block_start_style") }
     /// Bokeh `border_block_start_width` (default `nil`).
     public var borderBlockStartWidth: String? {
-        get { attribute("border_block_start_width", as: String?.self) ?? nil }
+        get { attribute("border_block_start_width", as: String?.self, default: nil) }
         set { setAttribute("border_block_start_width", newValue, unlessDefault: nil) }
     }
     public static var borderBlockStartWidth: PropertyKey<String?> { PropertyKey("border_block_start_width") }
     /// Bokeh `border_bottom` (default `nil`).
     public var borderBottom: String? {
-        get { attribute("border_bottom", as: String?.self) ?? nil }
+        get { attribute("border_bottom", as: String?.self, default: nil) }
         set { setAttribute("border_bottom", newValue, unlessDefault: nil) }
     }
     public static var borderBottom: PropertyKey<String?> { PropertyKey("border_bottom") }
     /// Bokeh `border_bottom_color` (default `nil`).
     public var borderBottomColor: String? {
-        get { attribute("border_bottom_color", as: String?.self) ?? nil }
+        get { attribute("border_bottom_color", as: String?.self, default: nil) }
         set { setAttribute("border_bottom_color", newValue, unlessDefault: nil) }
     }
     public static var borderBottomColor: PropertyKey<String?> { PropertyKey("border_bottom_color") }
     /// Bokeh `border_bottom_left_radius` (default `nil`).
     public var borderBottomLeftRadius: String? {
-        get { attribute("border_bottom_left_radius", as: String?.self) ?? nil }
+        get { attribute("border_bottom_left_radius", as: String?.self, default: nil) }
         set { setAttribute("border_bottom_left_radius", newValue, unlessDefault: nil) }
     }
     public static var borderBottomLeftRadius: PropertyKey<String?> { PropertyKey("border_bottom_left_radius") }
     /// Bokeh `border_bottom_right_radius` (default `nil`).
     public var borderBottomRightRadius: String? {
-        get { attribute("border_bottom_right_radius", as: String?.self) ?? nil }
+        get { attribute("border_bottom_right_radius", as: String?.self, default: nil) }
         set { setAttribute("border_bottom_right_radius", newValue, unlessDefault: nil) }
     }
     public static var borderBottomRightRadius: PropertyKey<String?> { PropertyKey("border_bottom_right_radius") }
     /// Bokeh `border_bottom_style` (default `nil`).
     public var borderBottomStyle: String? {
-        get { attribute("border_bottom_style", as: String?.self) ?? nil }
+        get { attribute("border_bottom_style", as: String?.self, default: nil) }
         set { setAttribute("border_bottom_style", newValue, unlessDefault: nil) }
     }
     public static var borderBottomStyle: PropertyKey<String?> { PropertyKey("border_bottom_style") }
     /// Bokeh `border_bottom_width` (default `nil`).
     public var borderBottomWidth: String? {
-        get { attribute("border_bottom_width", as: String?.self) ?? nil }
+        get { attribute("border_bottom_width", as: String?.self, default: nil) }
         set { setAttribute("border_bottom_width", newValue, unlessDefault: nil) }
     }
     public static var borderBottomWidth: PropertyKey<String?> { PropertyKey("border_bottom_width") }
     /// Bokeh `border_collapse` (default `nil`).
     public var borderCollapse: String? {
-        get { attribute("border_collapse", as: String?.self) ?? nil }
+        get { attribute("border_collapse", as: String?.self, default: nil) }
         set { setAttribute("border_collapse", newValue, unlessDefault: nil) }
     }
     public static var borderCollapse: PropertyKey<String?> { PropertyKey("border_collapse") }
     /// Bokeh `border_color` (default `nil`).
     public var borderColor: String? {
-        get { attribute("border_color", as: String?.self) ?? nil }
+        get { attribute("border_color", as: String?.self, default: nil) }
         set { setAttribute("border_color", newValue, unlessDefault: nil) }
     }
     public static var borderColor: PropertyKey<String?> { PropertyKey("border_color") }
     /// Bokeh `border_image` (default `nil`).
     public var borderImage: String? {
-        get { attribute("border_image", as: String?.self) ?? nil }
+        get { attribute("border_image", as: String?.self, default: nil) }
         set { setAttribute("border_image", newValue, unlessDefault: nil) }
     }
     public static var borderImage: PropertyKey<String?> { PropertyKey("border_image") }
     /// Bokeh `border_image_outset` (default `nil`).
     public var borderImageOutset: String? {
-        get { attribute("border_image_outset", as: String?.self) ?? nil }
+        get { attribute("border_image_outset", as: String?.self, default: nil) }
         set { setAttribute("border_image_outset", newValue, unlessDefault: nil) }
     }
     public static var borderImageOutset: PropertyKey<String?> { PropertyKey("border_image_outset") }
     /// Bokeh `border_image_repeat` (default `nil`).
     public var borderImageRepeat: String? {
-        get { attribute("border_image_repeat", as: String?.self) ?? nil }
+        get { attribute("border_image_repeat", as: String?.self, default: nil) }
         set { setAttribute("border_image_repeat", newValue, unlessDefault: nil) }
     }
     public static var borderImageRepeat: PropertyKey<String?> { PropertyKey("border_image_repeat") }
     /// Bokeh `border_image_slice` (default `nil`).
     public var borderImageSlice: String? {
-        get { attribute("border_image_slice", as: String?.self) ?? nil }
+        get { attribute("border_image_slice", as: String?.self, default: nil) }
         set { setAttribute("border_image_slice", newValue, unlessDefault: nil) }
     }
     public static var borderImageSlice: PropertyKey<String?> { PropertyKey("border_image_slice") }
     /// Bokeh `border_image_source` (default `nil`).
     public var borderImageSource: String? {
-        get { attribute("border_image_source", as: String?.self) ?? nil }
+        get { attribute("border_image_source", as: String?.self, default: nil) }
         set { setAttribute("border_image_source", newValue, unlessDefault: nil) }
     }
     public static var borderImageSource: PropertyKey<String?> { PropertyKey("border_image_source") }
     /// Bokeh `border_image_width` (default `nil`).
     public var borderImageWidth: String? {
-        get { attribute("border_image_width", as: String?.self) ?? nil }
+        get { attribute("border_image_width", as: String?.self, default: nil) }
         set { setAttribute("border_image_width", newValue, unlessDefault: nil) }
     }
     public static var borderImageWidth: PropertyKey<String?> { PropertyKey("border_image_width") }
     /// Bokeh `border_inline_end` (default `nil`).
     public var borderInlineEnd: String? {
-        get { attribute("border_inline_end", as: String?.self) ?? nil }
+        get { attribute("border_inline_end", as: String?.self, default: nil) }
         set { setAttribute("border_inline_end", newValue, unlessDefault: nil) }
     }
     public static var borderInlineEnd: PropertyKey<String?> { PropertyKey("border_inline_end") }
     /// Bokeh `border_inline_end_color` (default `nil`).
     public var borderInlineEndColor: String? {
-        get { attribute("border_inline_end_color", as: String?.self) ?? nil }
+        get { attribute("border_inline_end_color", as: String?.self, default: nil) }
         set { setAttribute("border_inline_end_color", newValue, unlessDefault: nil) }
     }
     public static var borderInlineEndColor: PropertyKey<String?> { PropertyKey("border_inline_end_color") }
     /// Bokeh `border_inline_end_style` (default `nil`).
     public var borderInlineEndStyle: String? {
-        get { attribute("border_inline_end_style", as: String?.self) ?? nil }
+        get { attribute("border_inline_end_style", as: String?.self, default: nil) }
         set { setAttribute("border_inline_end_style", newValue, unlessDefault: nil) }
     }
     public static var borderInlineEndStyle: PropertyKey<String?> { PropertyKey("border_inline_end_style") }
     /// Bokeh `border_inline_end_width` (default `nil`).
     public var borderInlineEndWidth: String? {
-        get { attribute("border_inline_end_width", as: String?.self) ?? nil }
+        get { attribute("border_inline_end_width", as: String?.self, default: nil) }
         set { setAttribute("border_inline_end_width", newValue, unlessDefault: nil) }
     }
     public static var borderInlineEndWidth: PropertyKey<String?> { PropertyKey("border_inline_end_width") }
     /// Bokeh `border_inline_start` (default `nil`).
     public var borderInlineStart: String? {
-        get { attribute("border_inline_start", as: String?.self) ?? nil }
+        get { attribute("border_inline_start", as: String?.self, default: nil) }
         set { setAttribute("border_inline_start", newValue, unlessDefault: nil) }
     }
     public static var borderInlineStart: PropertyKey<String?> { PropertyKey("border_inline_start") }
     /// Bokeh `border_inline_start_color` (default `nil`).
     public var borderInlineStartColor: String? {
-        get { attribute("border_inline_start_color", as: String?.self) ?? nil }
+        get { attribute("border_inline_start_color", as: String?.self, default: nil) }
         set { setAttribute("border_inline_start_color", newValue, unlessDefault: nil) }
     }
     public static var borderInlineStartColor: PropertyKey<String?> { PropertyKey("border_inline_start_color") }
     /// Bokeh `border_inline_start_style` (default `nil`).
     public var borderInlineStartStyle: String? {
-        get { attribute("border_inline_start_style", as: String?.self) ?? nil }
+        get { attribute("border_inline_start_style", as: String?.self, default: nil) }
         set { setAttribute("border_inline_start_style", newValue, unlessDefault: nil) }
     }
     public static var borderInlineStartStyle: PropertyKey<String?> { PropertyKey("border_inline_start_style") }
     /// Bokeh `border_inline_start_width` (default `nil`).
     public var borderInlineStartWidth: String? {
-        get { attribute("border_inline_start_width", as: String?.self) ?? nil }
+        get { attribute("border_inline_start_width", as: String?.self, default: nil) }
         set { setAttribute("border_inline_start_width", newValue, unlessDefault: nil) }
     }
     public static var borderInlineStartWidth: PropertyKey<String?> { PropertyKey("border_inline_start_width") }
     /// Bokeh `border_left` (default `nil`).
     public var borderLeft: String? {
-        get { attribute("border_left", as: String?.self) ?? nil }
+        get { attribute("border_left", as: String?.self, default: nil) }
         set { setAttribute("border_left", newValue, unlessDefault: nil) }
     }
     public static var borderLeft: PropertyKey<String?> { PropertyKey("border_left") }
     /// Bokeh `border_left_color` (default `nil`).
     public var borderLeftColor: String? {
-        get { attribute("border_left_color", as: String?.self) ?? nil }
+        get { attribute("border_left_color", as: String?.self, default: nil) }
         set { setAttribute("border_left_color", newValue, unlessDefault: nil) }
     }
     public static var borderLeftColor: PropertyKey<String?> { PropertyKey("border_left_color") }
     /// Bokeh `border_left_style` (default `nil`).
     public var borderLeftStyle: String? {
-        get { attribute("border_left_style", as: String?.self) ?? nil }
+        get { attribute("border_left_style", as: String?.self, default: nil) }
         set { setAttribute("border_left_style", newValue, unlessDefault: nil) }
     }
     public static var borderLeftStyle: PropertyKey<String?> { PropertyKey("border_left_style") }
     /// Bokeh `border_left_width` (default `nil`).
     public var borderLeftWidth: String? {
-        get { attribute("border_left_width", as: String?.self) ?? nil }
+        get { attribute("border_left_width", as: String?.self, default: nil) }
         set { setAttribute("border_left_width", newValue, unlessDefault: nil) }
     }
     public static var borderLeftWidth: PropertyKey<String?> { PropertyKey("border_left_width") }
     /// Bokeh `border_radius` (default `nil`).
     public var borderRadius: String? {
-        get { attribute("border_radius", as: String?.self) ?? nil }
+        get { attribute("border_radius", as: String?.self, default: nil) }
         set { setAttribute("border_radius", newValue, unlessDefault: nil) }
     }
     public static var borderRadius: PropertyKey<String?> { PropertyKey("border_radius") }
     /// Bokeh `border_right` (default `nil`).
     public var borderRight: String? {
-        get { attribute("border_right", as: String?.self) ?? nil }
+        get { attribute("border_right", as: String?.self, default: nil) }
         set { setAttribute("border_right", newValue, unlessDefault: nil) }
     }
     public static var borderRight: PropertyKey<String?> { PropertyKey("border_right") }
     /// Bokeh `border_right_color` (default `nil`).
     public var borderRightColor: String? {
-        get { attribute("border_right_color", as: String?.self) ?? nil }
+        get { attribute("border_right_color", as: String?.self, default: nil) }
         set { setAttribute("border_right_color", newValue, unlessDefault: nil) }
     }
     public static var borderRightColor: PropertyKey<String?> { PropertyKey("border_right_color") }
     /// Bokeh `border_right_style` (default `nil`).
     public var borderRightStyle: String? {
-        get { attribute("border_right_style", as: String?.self) ?? nil }
+        get { attribute("border_right_style", as: String?.self, default: nil) }
         set { setAttribute("border_right_style", newValue, unlessDefault: nil) }
     }
     public static var borderRightStyle: PropertyKey<String?> { PropertyKey("border_right_style") }
     /// Bokeh `border_right_width` (default `nil`).
     public var borderRightWidth: String? {
-        get { attribute("border_right_width", as: String?.self) ?? nil }
+        get { attribute("border_right_width", as: String?.self, default: nil) }
         set { setAttribute("border_right_width", newValue, unlessDefault: nil) }
     }
     public static var borderRightWidth: PropertyKey<String?> { PropertyKey("border_right_width") }
     /// Bokeh `border_spacing` (default `nil`).
     public var borderSpacing: String? {
-        get { attribute("border_spacing", as: String?.self) ?? nil }
+        get { attribute("border_spacing", as: String?.self, default: nil) }
         set { setAttribute("border_spacing", newValue, unlessDefault: nil) }
     }
     public static var borderSpacing: PropertyKey<String?> { PropertyKey("border_spacing") }
     /// Bokeh `border_style` (default `nil`).
     public var borderStyle: String? {
-        get { attribute("border_style", as: String?.self) ?? nil }
+        get { attribute("border_style", as: String?.self, default: nil) }
         set { setAttribute("border_style", newValue, unlessDefault: nil) }
     }
     public static var borderStyle: PropertyKey<String?> { PropertyKey("border_style") }
     /// Bokeh `border_top` (default `nil`).
     public var borderTop: String? {
-        get { attribute("border_top", as: String?.self) ?? nil }
+        get { attribute("border_top", as: String?.self, default: nil) }
         set { setAttribute("border_top", newValue, unlessDefault: nil) }
     }
     public static var borderTop: PropertyKey<String?> { PropertyKey("border_top") }
     /// Bokeh `border_top_color` (default `nil`).
     public var borderTopColor: String? {
-        get { attribute("border_top_color", as: String?.self) ?? nil }
+        get { attribute("border_top_color", as: String?.self, default: nil) }
         set { setAttribute("border_top_color", newValue, unlessDefault: nil) }
     }
     public static var borderTopColor: PropertyKey<String?> { PropertyKey("border_top_color") }
     /// Bokeh `border_top_left_radius` (default `nil`).
     public var borderTopLeftRadius: String? {
-        get { attribute("border_top_left_radius", as: String?.self) ?? nil }
+        get { attribute("border_top_left_radius", as: String?.self, default: nil) }
         set { setAttribute("border_top_left_radius", newValue, unlessDefault: nil) }
     }
     public static var borderTopLeftRadius: PropertyKey<String?> { PropertyKey("border_top_left_radius") }
     /// Bokeh `border_top_right_radius` (default `nil`).
     public var borderTopRightRadius: String? {
-        get { attribute("border_top_right_radius", as: String?.self) ?? nil }
+        get { attribute("border_top_right_radius", as: String?.self, default: nil) }
         set { setAttribute("border_top_right_radius", newValue, unlessDefault: nil) }
     }
     public static var borderTopRightRadius: PropertyKey<String?> { PropertyKey("border_top_right_radius") }
     /// Bokeh `border_top_style` (default `nil`).
     public var borderTopStyle: String? {
-        get { attribute("border_top_style", as: String?.self) ?? nil }
+        get { attribute("border_top_style", as: String?.self, default: nil) }
         set { setAttribute("border_top_style", newValue, unlessDefault: nil) }
     }
     public static var borderTopStyle: PropertyKey<String?> { PropertyKey("border_top_style") }
     /// Bokeh `border_top_width` (default `nil`).
     public var borderTopWidth: String? {
-        get { attribute("border_top_width", as: String?.self) ?? nil }
+        get { attribute("border_top_width", as: String?.self, default: nil) }
         set { setAttribute("border_top_width", newValue, unlessDefault: nil) }
     }
     public static var borderTopWidth: PropertyKey<String?> { PropertyKey("border_top_width") }
     /// Bokeh `border_width` (default `nil`).
     public var borderWidth: String? {
-        get { attribute("border_width", as: String?.self) ?? nil }
+        get { attribute("border_width", as: String?.self, default: nil) }
         set { setAttribute("border_width", newValue, unlessDefault: nil) }
     }
     public static var borderWidth: PropertyKey<String?> { PropertyKey("border_width") }
     /// Bokeh `bottom` (default `nil`).
     public var bottom: String? {
-        get { attribute("bottom", as: String?.self) ?? nil }
+        get { attribute("bottom", as: String?.self, default: nil) }
         set { setAttribute("bottom", newValue, unlessDefault: nil) }
     }
     public static var bottom: PropertyKey<String?> { PropertyKey("bottom") }
     /// Bokeh `box_shadow` (default `nil`).
     public var boxShadow: String? {
-        get { attribute("box_shadow", as: String?.self) ?? nil }
+        get { attribute("box_shadow", as: String?.self, default: nil) }
         set { setAttribute("box_shadow", newValue, unlessDefault: nil) }
     }
     public static var boxShadow: PropertyKey<String?> { PropertyKey("box_shadow") }
     /// Bokeh `box_sizing` (default `nil`).
     public var boxSizing: String? {
-        get { attribute("box_sizing", as: String?.self) ?? nil }
+        get { attribute("box_sizing", as: String?.self, default: nil) }
         set { setAttribute("box_sizing", newValue, unlessDefault: nil) }
     }
     public static var boxSizing: PropertyKey<String?> { PropertyKey("box_sizing") }
     /// Bokeh `break_after` (default `nil`).
     public var breakAfter: String? {
-        get { attribute("break_after", as: String?.self) ?? nil }
+        get { attribute("break_after", as: String?.self, default: nil) }
         set { setAttribute("break_after", newValue, unlessDefault: nil) }
     }
     public static var breakAfter: PropertyKey<String?> { PropertyKey("break_after") }
     /// Bokeh `break_before` (default `nil`).
     public var breakBefore: String? {
-        get { attribute("break_before", as: String?.self) ?? nil }
+        get { attribute("break_before", as: String?.self, default: nil) }
         set { setAttribute("break_before", newValue, unlessDefault: nil) }
     }
     public static var breakBefore: PropertyKey<String?> { PropertyKey("break_before") }
     /// Bokeh `break_inside` (default `nil`).
     public var breakInside: String? {
-        get { attribute("break_inside", as: String?.self) ?? nil }
+        get { attribute("break_inside", as: String?.self, default: nil) }
         set { setAttribute("break_inside", newValue, unlessDefault: nil) }
     }
     public static var breakInside: PropertyKey<String?> { PropertyKey("break_inside") }
     /// Bokeh `caption_side` (default `nil`).
     public var captionSide: String? {
-        get { attribute("caption_side", as: String?.self) ?? nil }
+        get { attribute("caption_side", as: String?.self, default: nil) }
         set { setAttribute("caption_side", newValue, unlessDefault: nil) }
     }
     public static var captionSide: PropertyKey<String?> { PropertyKey("caption_side") }
     /// Bokeh `caret_color` (default `nil`).
     public var caretColor: String? {
-        get { attribute("caret_color", as: String?.self) ?? nil }
+        get { attribute("caret_color", as: String?.self, default: nil) }
         set { setAttribute("caret_color", newValue, unlessDefault: nil) }
     }
     public static var caretColor: PropertyKey<String?> { PropertyKey("caret_color") }
     /// Bokeh `clear` (default `nil`).
     public var clear: String? {
-        get { attribute("clear", as: String?.self) ?? nil }
+        get { attribute("clear", as: String?.self, default: nil) }
         set { setAttribute("clear", newValue, unlessDefault: nil) }
     }
     public static var clear: PropertyKey<String?> { PropertyKey("clear") }
     /// Bokeh `clip` (default `nil`).
     public var clip: String? {
-        get { attribute("clip", as: String?.self) ?? nil }
+        get { attribute("clip", as: String?.self, default: nil) }
         set { setAttribute("clip", newValue, unlessDefault: nil) }
     }
     public static var clip: PropertyKey<String?> { PropertyKey("clip") }
     /// Bokeh `clip_path` (default `nil`).
     public var clipPath: String? {
-        get { attribute("clip_path", as: String?.self) ?? nil }
+        get { attribute("clip_path", as: String?.self, default: nil) }
         set { setAttribute("clip_path", newValue, unlessDefault: nil) }
     }
     public static var clipPath: PropertyKey<String?> { PropertyKey("clip_path") }
     /// Bokeh `clip_rule` (default `nil`).
     public var clipRule: String? {
-        get { attribute("clip_rule", as: String?.self) ?? nil }
+        get { attribute("clip_rule", as: String?.self, default: nil) }
         set { setAttribute("clip_rule", newValue, unlessDefault: nil) }
     }
     public static var clipRule: PropertyKey<String?> { PropertyKey("clip_rule") }
     /// Bokeh `color` (default `nil`).
     public var color: String? {
-        get { attribute("color", as: String?.self) ?? nil }
+        get { attribute("color", as: String?.self, default: nil) }
         set { setAttribute("color", newValue, unlessDefault: nil) }
     }
     public static var color: PropertyKey<String?> { PropertyKey("color") }
     /// Bokeh `color_interpolation` (default `nil`).
     public var colorInterpolation: String? {
-        get { attribute("color_interpolation", as: String?.self) ?? nil }
+        get { attribute("color_interpolation", as: String?.self, default: nil) }
         set { setAttribute("color_interpolation", newValue, unlessDefault: nil) }
     }
     public static var colorInterpolation: PropertyKey<String?> { PropertyKey("color_interpolation") }
     /// Bokeh `color_interpolation_filters` (default `nil`).
     public var colorInterpolationFilters: String? {
-        get { attribute("color_interpolation_filters", as: String?.self) ?? nil }
+        get { attribute("color_interpolation_filters", as: String?.self, default: nil) }
         set { setAttribute("color_interpolation_filters", newValue, unlessDefault: nil) }
     }
     public static var colorInterpolationFilters: PropertyKey<String?> { PropertyKey("color_interpolation_filters") }
     /// Bokeh `column_count` (default `nil`).
     public var columnCount: String? {
-        get { attribute("column_count", as: String?.self) ?? nil }
+        get { attribute("column_count", as: String?.self, default: nil) }
         set { setAttribute("column_count", newValue, unlessDefault: nil) }
     }
     public static var columnCount: PropertyKey<String?> { PropertyKey("column_count") }
     /// Bokeh `column_fill` (default `nil`).
     public var columnFill: String? {
-        get { attribute("column_fill", as: String?.self) ?? nil }
+        get { attribute("column_fill", as: String?.self, default: nil) }
         set { setAttribute("column_fill", newValue, unlessDefault: nil) }
     }
     public static var columnFill: PropertyKey<String?> { PropertyKey("column_fill") }
     /// Bokeh `column_gap` (default `nil`).
     public var columnGap: String? {
-        get { attribute("column_gap", as: String?.self) ?? nil }
+        get { attribute("column_gap", as: String?.self, default: nil) }
         set { setAttribute("column_gap", newValue, unlessDefault: nil) }
     }
     public static var columnGap: PropertyKey<String?> { PropertyKey("column_gap") }
     /// Bokeh `column_rule` (default `nil`).
     public var columnRule: String? {
-        get { attribute("column_rule", as: String?.self) ?? nil }
+        get { attribute("column_rule", as: String?.self, default: nil) }
         set { setAttribute("column_rule", newValue, unlessDefault: nil) }
     }
     public static var columnRule: PropertyKey<String?> { PropertyKey("column_rule") }
     /// Bokeh `column_rule_color` (default `nil`).
     public var columnRuleColor: String? {
-        get { attribute("column_rule_color", as: String?.self) ?? nil }
+        get { attribute("column_rule_color", as: String?.self, default: nil) }
         set { setAttribute("column_rule_color", newValue, unlessDefault: nil) }
     }
     public static var columnRuleColor: PropertyKey<String?> { PropertyKey("column_rule_color") }
     /// Bokeh `column_rule_style` (default `nil`).
     public var columnRuleStyle: String? {
-        get { attribute("column_rule_style", as: String?.self) ?? nil }
+        get { attribute("column_rule_style", as: String?.self, default: nil) }
         set { setAttribute("column_rule_style", newValue, unlessDefault: nil) }
     }
     public static var columnRuleStyle: PropertyKey<String?> { PropertyKey("column_rule_style") }
     /// Bokeh `column_rule_width` (default `nil`).
     public var columnRuleWidth: String? {
-        get { attribute("column_rule_width", as: String?.self) ?? nil }
+        get { attribute("column_rule_width", as: String?.self, default: nil) }
         set { setAttribute("column_rule_width", newValue, unlessDefault: nil) }
     }
     public static var columnRuleWidth: PropertyKey<String?> { PropertyKey("column_rule_width") }
     /// Bokeh `column_span` (default `nil`).
     public var columnSpan: String? {
-        get { attribute("column_span", as: String?.self) ?? nil }
+        get { attribute("column_span", as: String?.self, default: nil) }
         set { setAttribute("column_span", newValue, unlessDefault: nil) }
     }
     public static var columnSpan: PropertyKey<String?> { PropertyKey("column_span") }
     /// Bokeh `column_width` (default `nil`).
     public var columnWidth: String? {
-        get { attribute("column_width", as: String?.self) ?? nil }
+        get { attribute("column_width", as: String?.self, default: nil) }
         set { setAttribute("column_width", newValue, unlessDefault: nil) }
     }
     public static var columnWidth: PropertyKey<String?> { PropertyKey("column_width") }
     /// Bokeh `columns` (default `nil`).
     public var columns: String? {
-        get { attribute("columns", as: String?.self) ?? nil }
+        get { attribute("columns", as: String?.self, default: nil) }
         set { setAttribute("columns", newValue, unlessDefault: nil) }
     }
     public static var columns: PropertyKey<String?> { PropertyKey("columns") }
     /// Bokeh `content` (default `nil`).
     public var content: String? {
-        get { attribute("content", as: String?.self) ?? nil }
+        get { attribute("content", as: String?.self, default: nil) }
         set { setAttribute("content", newValue, unlessDefault: nil) }
     }
     public static var content: PropertyKey<String?> { PropertyKey("content") }
     /// Bokeh `counter_increment` (default `nil`).
     public var counterIncrement: String? {
-        get { attribute("counter_increment", as: String?.self) ?? nil }
+        get { attribute("counter_increment", as: String?.self, default: nil) }
         set { setAttribute("counter_increment", newValue, unlessDefault: nil) }
     }
     public static var counterIncrement: PropertyKey<String?> { PropertyKey("counter_increment") }
     /// Bokeh `counter_reset` (default `nil`).
     public var counterReset: String? {
-        get { attribute("counter_reset", as: String?.self) ?? nil }
+        get { attribute("counter_reset", as: String?.self, default: nil) }
         set { setAttribute("counter_reset", newValue, unlessDefault: nil) }
     }
     public static var counterReset: PropertyKey<String?> { PropertyKey("counter_reset") }
     /// Bokeh `cursor` (default `nil`).
     public var cursor: String? {
-        get { attribute("cursor", as: String?.self) ?? nil }
+        get { attribute("cursor", as: String?.self, default: nil) }
         set { setAttribute("cursor", newValue, unlessDefault: nil) }
     }
     public static var cursor: PropertyKey<String?> { PropertyKey("cursor") }
     /// Bokeh `direction` (default `nil`).
     public var direction: String? {
-        get { attribute("direction", as: String?.self) ?? nil }
+        get { attribute("direction", as: String?.self, default: nil) }
         set { setAttribute("direction", newValue, unlessDefault: nil) }
     }
     public static var direction: PropertyKey<String?> { PropertyKey("direction") }
     /// Bokeh `display` (default `nil`).
     public var display: String? {
-        get { attribute("display", as: String?.self) ?? nil }
+        get { attribute("display", as: String?.self, default: nil) }
         set { setAttribute("display", newValue, unlessDefault: nil) }
     }
     public static var display: PropertyKey<String?> { PropertyKey("display") }
     /// Bokeh `dominant_baseline` (default `nil`).
     public var dominantBaseline: String? {
-        get { attribute("dominant_baseline", as: String?.self) ?? nil }
+        get { attribute("dominant_baseline", as: String?.self, default: nil) }
         set { setAttribute("dominant_baseline", newValue, unlessDefault: nil) }
     }
     public static var dominantBaseline: PropertyKey<String?> { PropertyKey("dominant_baseline") }
     /// Bokeh `empty_cells` (default `nil`).
     public var emptyCells: String? {
-        get { attribute("empty_cells", as: String?.self) ?? nil }
+        get { attribute("empty_cells", as: String?.self, default: nil) }
         set { setAttribute("empty_cells", newValue, unlessDefault: nil) }
     }
     public static var emptyCells: PropertyKey<String?> { PropertyKey("empty_cells") }
     /// Bokeh `fill` (default `nil`).
     public var fill: String? {
-        get { attribute("fill", as: String?.self) ?? nil }
+        get { attribute("fill", as: String?.self, default: nil) }
         set { setAttribute("fill", newValue, unlessDefault: nil) }
     }
     public static var fill: PropertyKey<String?> { PropertyKey("fill") }
     /// Bokeh `fill_opacity` (default `nil`).
     public var fillOpacity: String? {
-        get { attribute("fill_opacity", as: String?.self) ?? nil }
+        get { attribute("fill_opacity", as: String?.self, default: nil) }
         set { setAttribute("fill_opacity", newValue, unlessDefault: nil) }
     }
     public static var fillOpacity: PropertyKey<String?> { PropertyKey("fill_opacity") }
     /// Bokeh `fill_rule` (default `nil`).
     public var fillRule: String? {
-        get { attribute("fill_rule", as: String?.self) ?? nil }
+        get { attribute("fill_rule", as: String?.self, default: nil) }
         set { setAttribute("fill_rule", newValue, unlessDefault: nil) }
     }
     public static var fillRule: PropertyKey<String?> { PropertyKey("fill_rule") }
     /// Bokeh `filter` (default `nil`).
     public var filter: String? {
-        get { attribute("filter", as: String?.self) ?? nil }
+        get { attribute("filter", as: String?.self, default: nil) }
         set { setAttribute("filter", newValue, unlessDefault: nil) }
     }
     public static var filter: PropertyKey<String?> { PropertyKey("filter") }
     /// Bokeh `flex` (default `nil`).
     public var flex: String? {
-        get { attribute("flex", as: String?.self) ?? nil }
+        get { attribute("flex", as: String?.self, default: nil) }
         set { setAttribute("flex", newValue, unlessDefault: nil) }
     }
     public static var flex: PropertyKey<String?> { PropertyKey("flex") }
     /// Bokeh `flex_basis` (default `nil`).
     public var flexBasis: String? {
-        get { attribute("flex_basis", as: String?.self) ?? nil }
+        get { attribute("flex_basis", as: String?.self, default: nil) }
         set { setAttribute("flex_basis", newValue, unlessDefault: nil) }
     }
     public static var flexBasis: PropertyKey<String?> { PropertyKey("flex_basis") }
     /// Bokeh `flex_direction` (default `nil`).
     public var flexDirection: String? {
-        get { attribute("flex_direction", as: String?.self) ?? nil }
+        get { attribute("flex_direction", as: String?.self, default: nil) }
         set { setAttribute("flex_direction", newValue, unlessDefault: nil) }
     }
     public static var flexDirection: PropertyKey<String?> { PropertyKey("flex_direction") }
     /// Bokeh `flex_flow` (default `nil`).
     public var flexFlow: String? {
-        get { attribute("flex_flow", as: String?.self) ?? nil }
+        get { attribute("flex_flow", as: String?.self, default: nil) }
         set { setAttribute("flex_flow", newValue, unlessDefault: nil) }
     }
     public static var flexFlow: PropertyKey<String?> { PropertyKey("flex_flow") }
     /// Bokeh `flex_grow` (default `nil`).
     public var flexGrow: String? {
-        get { attribute("flex_grow", as: String?.self) ?? nil }
+        get { attribute("flex_grow", as: String?.self, default: nil) }
         set { setAttribute("flex_grow", newValue, unlessDefault: nil) }
     }
     public static var flexGrow: PropertyKey<String?> { PropertyKey("flex_grow") }
     /// Bokeh `flex_shrink` (default `nil`).
     public var flexShrink: String? {
-        get { attribute("flex_shrink", as: String?.self) ?? nil }
+        get { attribute("flex_shrink", as: String?.self, default: nil) }
         set { setAttribute("flex_shrink", newValue, unlessDefault: nil) }
     }
     public static var flexShrink: PropertyKey<String?> { PropertyKey("flex_shrink") }
     /// Bokeh `flex_wrap` (default `nil`).
     public var flexWrap: String? {
-        get { attribute("flex_wrap", as: String?.self) ?? nil }
+        get { attribute("flex_wrap", as: String?.self, default: nil) }
         set { setAttribute("flex_wrap", newValue, unlessDefault: nil) }
     }
     public static var flexWrap: PropertyKey<String?> { PropertyKey("flex_wrap") }
     /// Bokeh `float` (default `nil`).
     public var float: String? {
-        get { attribute("float", as: String?.self) ?? nil }
+        get { attribute("float", as: String?.self, default: nil) }
         set { setAttribute("float", newValue, unlessDefault: nil) }
     }
     public static var float: PropertyKey<String?> { PropertyKey("float") }
     /// Bokeh `flood_color` (default `nil`).
     public var floodColor: String? {
-        get { attribute("flood_color", as: String?.self) ?? nil }
+        get { attribute("flood_color", as: String?.self, default: nil) }
         set { setAttribute("flood_color", newValue, unlessDefault: nil) }
     }
     public static var floodColor: PropertyKey<String?> { PropertyKey("flood_color") }
     /// Bokeh `flood_opacity` (default `nil`).
     public var floodOpacity: String? {
-        get { attribute("flood_opacity", as: String?.self) ?? nil }
+        get { attribute("flood_opacity", as: String?.self, default: nil) }
         set { setAttribute("flood_opacity", newValue, unlessDefault: nil) }
     }
     public static var floodOpacity: PropertyKey<String?> { PropertyKey("flood_opacity") }
     /// Bokeh `font` (default `nil`).
     public var font: String? {
-        get { attribute("font", as: String?.self) ?? nil }
+        get { attribute("font", as: String?.self, default: nil) }
         set { setAttribute("font", newValue, unlessDefault: nil) }
     }
     public static var font: PropertyKey<String?> { PropertyKey("font") }
     /// Bokeh `font_family` (default `nil`).
     public var fontFamily: String? {
-        get { attribute("font_family", as: String?.self) ?? nil }
+        get { attribute("font_family", as: String?.self, default: nil) }
         set { setAttribute("font_family", newValue, unlessDefault: nil) }
     }
     public static var fontFamily: PropertyKey<String?> { PropertyKey("font_family") }
     /// Bokeh `font_feature_settings` (default `nil`).
     public var fontFeatureSettings: String? {
-        get { attribute("font_feature_settings", as: String?.self) ?? nil }
+        get { attribute("font_feature_settings", as: String?.self, default: nil) }
         set { setAttribute("font_feature_settings", newValue, unlessDefault: nil) }
     }
     public static var fontFeatureSettings: PropertyKey<String?> { PropertyKey("font_feature_settings") }
     /// Bokeh `font_kerning` (default `nil`).
     public var fontKerning: String? {
-        get { attribute("font_kerning", as: String?.self) ?? nil }
+        get { attribute("font_kerning", as: String?.self, default: nil) }
         set { setAttribute("font_kerning", newValue, unlessDefault: nil) }
     }
     public static var fontKerning: PropertyKey<String?> { PropertyKey("font_kerning") }
     /// Bokeh `font_size` (default `nil`).
     public var fontSize: String? {
-        get { attribute("font_size", as: String?.self) ?? nil }
+        get { attribute("font_size", as: String?.self, default: nil) }
         set { setAttribute("font_size", newValue, unlessDefault: nil) }
     }
     public static var fontSize: PropertyKey<String?> { PropertyKey("font_size") }
     /// Bokeh `font_size_adjust` (default `nil`).
     public var fontSizeAdjust: String? {
-        get { attribute("font_size_adjust", as: String?.self) ?? nil }
+        get { attribute("font_size_adjust", as: String?.self, default: nil) }
         set { setAttribute("font_size_adjust", newValue, unlessDefault: nil) }
     }
     public static var fontSizeAdjust: PropertyKey<String?> { PropertyKey("font_size_adjust") }
     /// Bokeh `font_stretch` (default `nil`).
     public var fontStretch: String? {
-        get { attribute("font_stretch", as: String?.self) ?? nil }
+        get { attribute("font_stretch", as: String?.self, default: nil) }
         set { setAttribute("font_stretch", newValue, unlessDefault: nil) }
     }
     public static var fontStretch: PropertyKey<String?> { PropertyKey("font_stretch") }
     /// Bokeh `font_style` (default `nil`).
     public var fontStyle: String? {
-        get { attribute("font_style", as: String?.self) ?? nil }
+        get { attribute("font_style", as: String?.self, default: nil) }
         set { setAttribute("font_style", newValue, unlessDefault: nil) }
     }
     public static var fontStyle: PropertyKey<String?> { PropertyKey("font_style") }
     /// Bokeh `font_synthesis` (default `nil`).
     public var fontSynthesis: String? {
-        get { attribute("font_synthesis", as: String?.self) ?? nil }
+        get { attribute("font_synthesis", as: String?.self, default: nil) }
         set { setAttribute("font_synthesis", newValue, unlessDefault: nil) }
     }
     public static var fontSynthesis: PropertyKey<String?> { PropertyKey("font_synthesis") }
     /// Bokeh `font_variant` (default `nil`).
     public var fontVariant: String? {
-        get { attribute("font_variant", as: String?.self) ?? nil }
+        get { attribute("font_variant", as: String?.self, default: nil) }
         set { setAttribute("font_variant", newValue, unlessDefault: nil) }
     }
     public static var fontVariant: PropertyKey<String?> { PropertyKey("font_variant") }
     /// Bokeh `font_variant_caps` (default `nil`).
     public var fontVariantCaps: String? {
-        get { attribute("font_variant_caps", as: String?.self) ?? nil }
+        get { attribute("font_variant_caps", as: String?.self, default: nil) }
         set { setAttribute("font_variant_caps", newValue, unlessDefault: nil) }
     }
     public static var fontVariantCaps: PropertyKey<String?> { PropertyKey("font_variant_caps") }
     /// Bokeh `font_variant_east_asian` (default `nil`).
     public var fontVariantEastAsian: String? {
-        get { attribute("font_variant_east_asian", as: String?.self) ?? nil }
+        get { attribute("font_variant_east_asian", as: String?.self, default: nil) }
         set { setAttribute("font_variant_east_asian", newValue, unlessDefault: nil) }
     }
     public static var fontVariantEastAsian: PropertyKey<String?> { PropertyKey("font_variant_east_asian") }
     /// Bokeh `font_variant_ligatures` (default `nil`).
     public var fontVariantLigatures: String? {
-        get { attribute("font_variant_ligatures", as: String?.self) ?? nil }
+        get { attribute("font_variant_ligatures", as: String?.self, default: nil) }
         set { setAttribute("font_variant_ligatures", newValue, unlessDefault: nil) }
     }
     public static var fontVariantLigatures: PropertyKey<String?> { PropertyKey("font_variant_ligatures") }
     /// Bokeh `font_variant_numeric` (default `nil`).
     public var fontVariantNumeric: String? {
-        get { attribute("font_variant_numeric", as: String?.self) ?? nil }
+        get { attribute("font_variant_numeric", as: String?.self, default: nil) }
         set { setAttribute("font_variant_numeric", newValue, unlessDefault: nil) }
     }
     public static var fontVariantNumeric: PropertyKey<String?> { PropertyKey("font_variant_numeric") }
     /// Bokeh `font_variant_position` (default `nil`).
     public var fontVariantPosition: String? {
-        get { attribute("font_variant_position", as: String?.self) ?? nil }
+        get { attribute("font_variant_position", as: String?.self, default: nil) }
         set { setAttribute("font_variant_position", newValue, unlessDefault: nil) }
     }
     public static var fontVariantPosition: PropertyKey<String?> { PropertyKey("font_variant_position") }
     /// Bokeh `font_weight` (default `nil`).
     public var fontWeight: String? {
-        get { attribute("font_weight", as: String?.self) ?? nil }
+        get { attribute("font_weight", as: String?.self, default: nil) }
         set { setAttribute("font_weight", newValue, unlessDefault: nil) }
     }
     public static var fontWeight: PropertyKey<String?> { PropertyKey("font_weight") }
     /// Bokeh `gap` (default `nil`).
     public var gap: String? {
-        get { attribute("gap", as: String?.self) ?? nil }
+        get { attribute("gap", as: String?.self, default: nil) }
         set { setAttribute("gap", newValue, unlessDefault: nil) }
     }
     public static var gap: PropertyKey<String?> { PropertyKey("gap") }
     /// Bokeh `glyph_orientation_vertical` (default `nil`).
     public var glyphOrientationVertical: String? {
-        get { attribute("glyph_orientation_vertical", as: String?.self) ?? nil }
+        get { attribute("glyph_orientation_vertical", as: String?.self, default: nil) }
         set { setAttribute("glyph_orientation_vertical", newValue, unlessDefault: nil) }
     }
     public static var glyphOrientationVertical: PropertyKey<String?> { PropertyKey("glyph_orientation_vertical") }
     /// Bokeh `grid` (default `nil`).
     public var grid: String? {
-        get { attribute("grid", as: String?.self) ?? nil }
+        get { attribute("grid", as: String?.self, default: nil) }
         set { setAttribute("grid", newValue, unlessDefault: nil) }
     }
     public static var grid: PropertyKey<String?> { PropertyKey("grid") }
     /// Bokeh `grid_area` (default `nil`).
     public var gridArea: String? {
-        get { attribute("grid_area", as: String?.self) ?? nil }
+        get { attribute("grid_area", as: String?.self, default: nil) }
         set { setAttribute("grid_area", newValue, unlessDefault: nil) }
     }
     public static var gridArea: PropertyKey<String?> { PropertyKey("grid_area") }
     /// Bokeh `grid_auto_columns` (default `nil`).
     public var gridAutoColumns: String? {
-        get { attribute("grid_auto_columns", as: String?.self) ?? nil }
+        get { attribute("grid_auto_columns", as: String?.self, default: nil) }
         set { setAttribute("grid_auto_columns", newValue, unlessDefault: nil) }
     }
     public static var gridAutoColumns: PropertyKey<String?> { PropertyKey("grid_auto_columns") }
     /// Bokeh `grid_auto_flow` (default `nil`).
     public var gridAutoFlow: String? {
-        get { attribute("grid_auto_flow", as: String?.self) ?? nil }
+        get { attribute("grid_auto_flow", as: String?.self, default: nil) }
         set { setAttribute("grid_auto_flow", newValue, unlessDefault: nil) }
     }
     public static var gridAutoFlow: PropertyKey<String?> { PropertyKey("grid_auto_flow") }
     /// Bokeh `grid_auto_rows` (default `nil`).
     public var gridAutoRows: String? {
-        get { attribute("grid_auto_rows", as: String?.self) ?? nil }
+        get { attribute("grid_auto_rows", as: String?.self, default: nil) }
         set { setAttribute("grid_auto_rows", newValue, unlessDefault: nil) }
     }
     public static var gridAutoRows: PropertyKey<String?> { PropertyKey("grid_auto_rows") }
     /// Bokeh `grid_column` (default `nil`).
     public var gridColumn: String? {
-        get { attribute("grid_column", as: String?.self) ?? nil }
+        get { attribute("grid_column", as: String?.self, default: nil) }
         set { setAttribute("grid_column", newValue, unlessDefault: nil) }
     }
     public static var gridColumn: PropertyKey<String?> { PropertyKey("grid_column") }
     /// Bokeh `grid_column_end` (default `nil`).
     public var gridColumnEnd: String? {
-        get { attribute("grid_column_end", as: String?.self) ?? nil }
+        get { attribute("grid_column_end", as: String?.self, default: nil) }
         set { setAttribute("grid_column_end", newValue, unlessDefault: nil) }
     }
     public static var gridColumnEnd: PropertyKey<String?> { PropertyKey("grid_column_end") }
     /// Bokeh `grid_column_gap` (default `nil`).
     public var gridColumnGap: String? {
-        get { attribute("grid_column_gap", as: String?.self) ?? nil }
+        get { attribute("grid_column_gap", as: String?.self, default: nil) }
         set { setAttribute("grid_column_gap", newValue, unlessDefault: nil) }
     }
     public static var gridColumnGap: PropertyKey<String?> { PropertyKey("grid_column_gap") }
     /// Bokeh `grid_column_start` (default `nil`).
     public var gridColumnStart: String? {
-        get { attribute("grid_column_start", as: String?.self) ?? nil }
+        get { attribute("grid_column_start", as: String?.self, default: nil) }
         set { setAttribute("grid_column_start", newValue, unlessDefault: nil) }
     }
     public static var gridColumnStart: PropertyKey<String?> { PropertyKey("grid_column_start") }
     /// Bokeh `grid_gap` (default `nil`).
     public var gridGap: String? {
-        get { attribute("grid_gap", as: String?.self) ?? nil }
+        get { attribute("grid_gap", as: String?.self, default: nil) }
         set { setAttribute("grid_gap", newValue, unlessDefault: nil) }
     }
     public static var gridGap: PropertyKey<String?> { PropertyKey("grid_gap") }
     /// Bokeh `grid_row` (default `nil`).
     public var gridRow: String? {
-        get { attribute("grid_row", as: String?.self) ?? nil }
+        get { attribute("grid_row", as: String?.self, default: nil) }
         set { setAttribute("grid_row", newValue, unlessDefault: nil) }
     }
     public static var gridRow: PropertyKey<String?> { PropertyKey("grid_row") }
     /// Bokeh `grid_row_end` (default `nil`).
     public var gridRowEnd: String? {
-        get { attribute("grid_row_end", as: String?.self) ?? nil }
+        get { attribute("grid_row_end", as: String?.self, default: nil) }
         set { setAttribute("grid_row_end", newValue, unlessDefault: nil) }
     }
     public static var gridRowEnd: PropertyKey<String?> { PropertyKey("grid_row_end") }
     /// Bokeh `grid_row_gap` (default `nil`).
     public var gridRowGap: String? {
-        get { attribute("grid_row_gap", as: String?.self) ?? nil }
+        get { attribute("grid_row_gap", as: String?.self, default: nil) }
         set { setAttribute("grid_row_gap", newValue, unlessDefault: nil) }
     }
     public static var gridRowGap: PropertyKey<String?> { PropertyKey("grid_row_gap") }
     /// Bokeh `grid_row_start` (default `nil`).
     public var gridRowStart: String? {
-        get { attribute("grid_row_start", as: String?.self) ?? nil }
+        get { attribute("grid_row_start", as: String?.self, default: nil) }
         set { setAttribute("grid_row_start", newValue, unlessDefault: nil) }
     }
     public static var gridRowStart: PropertyKey<String?> { PropertyKey("grid_row_start") }
     /// Bokeh `grid_template` (default `nil`).
     public var gridTemplate: String? {
-        get { attribute("grid_template", as: String?.self) ?? nil }
+        get { attribute("grid_template", as: String?.self, default: nil) }
         set { setAttribute("grid_template", newValue, unlessDefault: nil) }
     }
     public static var gridTemplate: PropertyKey<String?> { PropertyKey("grid_template") }
     /// Bokeh `grid_template_areas` (default `nil`).
     public var gridTemplateAreas: String? {
-        get { attribute("grid_template_areas", as: String?.self) ?? nil }
+        get { attribute("grid_template_areas", as: String?.self, default: nil) }
         set { setAttribute("grid_template_areas", newValue, unlessDefault: nil) }
     }
     public static var gridTemplateAreas: PropertyKey<String?> { PropertyKey("grid_template_areas") }
     /// Bokeh `grid_template_columns` (default `nil`).
     public var gridTemplateColumns: String? {
-        get { attribute("grid_template_columns", as: String?.self) ?? nil }
+        get { attribute("grid_template_columns", as: String?.self, default: nil) }
         set { setAttribute("grid_template_columns", newValue, unlessDefault: nil) }
     }
     public static var gridTemplateColumns: PropertyKey<String?> { PropertyKey("grid_template_columns") }
     /// Bokeh `grid_template_rows` (default `nil`).
     public var gridTemplateRows: String? {
-        get { attribute("grid_template_rows", as: String?.self) ?? nil }
+        get { attribute("grid_template_rows", as: String?.self, default: nil) }
         set { setAttribute("grid_template_rows", newValue, unlessDefault: nil) }
     }
     public static var gridTemplateRows: PropertyKey<String?> { PropertyKey("grid_template_rows") }
     /// Bokeh `height` (default `nil`).
     public var height: String? {
-        get { attribute("height", as: String?.self) ?? nil }
+        get { attribute("height", as: String?.self, default: nil) }
         set { setAttribute("height", newValue, unlessDefault: nil) }
     }
     public static var height: PropertyKey<String?> { PropertyKey("height") }
     /// Bokeh `hyphens` (default `nil`).
     public var hyphens: String? {
-        get { attribute("hyphens", as: String?.self) ?? nil }
+        get { attribute("hyphens", as: String?.self, default: nil) }
         set { setAttribute("hyphens", newValue, unlessDefault: nil) }
     }
     public static var hyphens: PropertyKey<String?> { PropertyKey("hyphens") }
     /// Bokeh `image_orientation` (default `nil`).
     public var imageOrientation: String? {
-        get { attribute("image_orientation", as: String?.self) ?? nil }
+        get { attribute("image_orientation", as: String?.self, default: nil) }
         set { setAttribute("image_orientation", newValue, unlessDefault: nil) }
     }
     public static var imageOrientation: PropertyKey<String?> { PropertyKey("image_orientation") }
     /// Bokeh `image_rendering` (default `nil`).
     public var imageRendering: String? {
-        get { attribute("image_rendering", as: String?.self) ?? nil }
+        get { attribute("image_rendering", as: String?.self, default: nil) }
         set { setAttribute("image_rendering", newValue, unlessDefault: nil) }
     }
     public static var imageRendering: PropertyKey<String?> { PropertyKey("image_rendering") }
     /// Bokeh `inline_size` (default `nil`).
     public var inlineSize: String? {
-        get { attribute("inline_size", as: String?.self) ?? nil }
+        get { attribute("inline_size", as: String?.self, default: nil) }
         set { setAttribute("inline_size", newValue, unlessDefault: nil) }
     }
     public static var inlineSize: PropertyKey<String?> { PropertyKey("inline_size") }
     /// Bokeh `justify_content` (default `nil`).
     public var justifyContent: String? {
-        get { attribute("justify_content", as: String?.self) ?? nil }
+        get { attribute("justify_content", as: String?.self, default: nil) }
         set { setAttribute("justify_content", newValue, unlessDefault: nil) }
     }
     public static var justifyContent: PropertyKey<String?> { PropertyKey("justify_content") }
     /// Bokeh `justify_items` (default `nil`).
     public var justifyItems: String? {
-        get { attribute("justify_items", as: String?.self) ?? nil }
+        get { attribute("justify_items", as: String?.self, default: nil) }
         set { setAttribute("justify_items", newValue, unlessDefault: nil) }
     }
     public static var justifyItems: PropertyKey<String?> { PropertyKey("justify_items") }
     /// Bokeh `justify_self` (default `nil`).
     public var justifySelf: String? {
-        get { attribute("justify_self", as: String?.self) ?? nil }
+        get { attribute("justify_self", as: String?.self, default: nil) }
         set { setAttribute("justify_self", newValue, unlessDefault: nil) }
     }
     public static var justifySelf: PropertyKey<String?> { PropertyKey("justify_self") }
     /// Bokeh `left` (default `nil`).
     public var left: String? {
-        get { attribute("left", as: String?.self) ?? nil }
+        get { attribute("left", as: String?.self, default: nil) }
         set { setAttribute("left", newValue, unlessDefault: nil) }
     }
     public static var left: PropertyKey<String?> { PropertyKey("left") }
     /// Bokeh `letter_spacing` (default `nil`).
     public var letterSpacing: String? {
-        get { attribute("letter_spacing", as: String?.self) ?? nil }
+        get { attribute("letter_spacing", as: String?.self, default: nil) }
         set { setAttribute("letter_spacing", newValue, unlessDefault: nil) }
     }
     public static var letterSpacing: PropertyKey<String?> { PropertyKey("letter_spacing") }
     /// Bokeh `lighting_color` (default `nil`).
     public var lightingColor: String? {
-        get { attribute("lighting_color", as: String?.self) ?? nil }
+        get { attribute("lighting_color", as: String?.self, default: nil) }
         set { setAttribute("lighting_color", newValue, unlessDefault: nil) }
     }
     public static var lightingColor: PropertyKey<String?> { PropertyKey("lighting_color") }
     /// Bokeh `line_break` (default `nil`).
     public var lineBreak: String? {
-        get { attribute("line_break", as: String?.self) ?? nil }
+        get { attribute("line_break", as: String?.self, default: nil) }
         set { setAttribute("line_break", newValue, unlessDefault: nil) }
     }
     public static var lineBreak: PropertyKey<String?> { PropertyKey("line_break") }
     /// Bokeh `line_height` (default `nil`).
     public var lineHeight: String? {
-        get { attribute("line_height", as: String?.self) ?? nil }
+        get { attribute("line_height", as: String?.self, default: nil) }
         set { setAttribute("line_height", newValue, unlessDefault: nil) }
     }
     public static var lineHeight: PropertyKey<String?> { PropertyKey("line_height") }
     /// Bokeh `list_style` (default `nil`).
     public var listStyle: String? {
-        get { attribute("list_style", as: String?.self) ?? nil }
+        get { attribute("list_style", as: String?.self, default: nil) }
         set { setAttribute("list_style", newValue, unlessDefault: nil) }
     }
     public static var listStyle: PropertyKey<String?> { PropertyKey("list_style") }
     /// Bokeh `list_style_image` (default `nil`).
     public var listStyleImage: String? {
-        get { attribute("list_style_image", as: String?.self) ?? nil }
+        get { attribute("list_style_image", as: String?.self, default: nil) }
         set { setAttribute("list_style_image", newValue, unlessDefault: nil) }
     }
     public static var listStyleImage: PropertyKey<String?> { PropertyKey("list_style_image") }
     /// Bokeh `list_style_position` (default `nil`).
     public var listStylePosition: String? {
-        get { attribute("list_style_position", as: String?.self) ?? nil }
+        get { attribute("list_style_position", as: String?.self, default: nil) }
         set { setAttribute("list_style_position", newValue, unlessDefault: nil) }
     }
     public static var listStylePosition: PropertyKey<String?> { PropertyKey("list_style_position") }
     /// Bokeh `list_style_type` (default `nil`).
     public var listStyleType: String? {
-        get { attribute("list_style_type", as: String?.self) ?? nil }
+        get { attribute("list_style_type", as: String?.self, default: nil) }
         set { setAttribute("list_style_type", newValue, unlessDefault: nil) }
     }
     public static var listStyleType: PropertyKey<String?> { PropertyKey("list_style_type") }
     /// Bokeh `margin` (default `nil`).
     public var margin: String? {
-        get { attribute("margin", as: String?.self) ?? nil }
+        get { attribute("margin", as: String?.self, default: nil) }
         set { setAttribute("margin", newValue, unlessDefault: nil) }
     }
     public static var margin: PropertyKey<String?> { PropertyKey("margin") }
     /// Bokeh `margin_block_end` (default `nil`).
     public var marginBlockEnd: String? {
-        get { attribute("margin_block_end", as: String?.self) ?? nil }
+        get { attribute("margin_block_end", as: String?.self, default: nil) }
         set { setAttribute("margin_block_end", newValue, unlessDefault: nil) }
     }
     public static var marginBlockEnd: PropertyKey<String?> { PropertyKey("margin_block_end") }
     /// Bokeh `margin_block_start` (default `nil`).
     public var marginBlockStart: String? {
-        get { attribute("margin_block_start", as: String?.self) ?? nil }
+        get { attribute("margin_block_start", as: String?.self, default: nil) }
         set { setAttribute("margin_block_start", newValue, unlessDefault: nil) }
     }
     public static var marginBlockStart: PropertyKey<String?> { PropertyKey("margin_block_start") }
     /// Bokeh `margin_bottom` (default `nil`).
     public var marginBottom: String? {
-        get { attribute("margin_bottom", as: String?.self) ?? nil }
+        get { attribute("margin_bottom", as: String?.self, default: nil) }
         set { setAttribute("margin_bottom", newValue, unlessDefault: nil) }
     }
     public static var marginBottom: PropertyKey<String?> { PropertyKey("margin_bottom") }
     /// Bokeh `margin_inline_end` (default `nil`).
     public var marginInlineEnd: String? {
-        get { attribute("margin_inline_end", as: String?.self) ?? nil }
+        get { attribute("margin_inline_end", as: String?.self, default: nil) }
         set { setAttribute("margin_inline_end", newValue, unlessDefault: nil) }
     }
     public static var marginInlineEnd: PropertyKey<String?> { PropertyKey("margin_inline_end") }
     /// Bokeh `margin_inline_start` (default `nil`).
     public var marginInlineStart: String? {
-        get { attribute("margin_inline_start", as: String?.self) ?? nil }
+        get { attribute("margin_inline_start", as: String?.self, default: nil) }
         set { setAttribute("margin_inline_start", newValue, unlessDefault: nil) }
     }
     public static var marginInlineStart: PropertyKey<String?> { PropertyKey("margin_inline_start") }
     /// Bokeh `margin_left` (default `nil`).
     public var marginLeft: String? {
-        get { attribute("margin_left", as: String?.self) ?? nil }
+        get { attribute("margin_left", as: String?.self, default: nil) }
         set { setAttribute("margin_left", newValue, unlessDefault: nil) }
     }
     public static var marginLeft: PropertyKey<String?> { PropertyKey("margin_left") }
     /// Bokeh `margin_right` (default `nil`).
     public var marginRight: String? {
-        get { attribute("margin_right", as: String?.self) ?? nil }
+        get { attribute("margin_right", as: String?.self, default: nil) }
         set { setAttribute("margin_right", newValue, unlessDefault: nil) }
     }
     public static var marginRight: PropertyKey<String?> { PropertyKey("margin_right") }
     /// Bokeh `margin_top` (default `nil`).
     public var marginTop: String? {
-        get { attribute("margin_top", as: String?.self) ?? nil }
+        get { attribute("margin_top", as: String?.self, default: nil) }
         set { setAttribute("margin_top", newValue, unlessDefault: nil) }
     }
     public static var marginTop: PropertyKey<String?> { PropertyKey("margin_top") }
     /// Bokeh `marker` (default `nil`).
     public var marker: String? {
-        get { attribute("marker", as: String?.self) ?? nil }
+        get { attribute("marker", as: String?.self, default: nil) }
         set { setAttribute("marker", newValue, unlessDefault: nil) }
     }
     public static var marker: PropertyKey<String?> { PropertyKey("marker") }
     /// Bokeh `marker_end` (default `nil`).
     public var markerEnd: String? {
-        get { attribute("marker_end", as: String?.self) ?? nil }
+        get { attribute("marker_end", as: String?.self, default: nil) }
         set { setAttribute("marker_end", newValue, unlessDefault: nil) }
     }
     public static var markerEnd: PropertyKey<String?> { PropertyKey("marker_end") }
     /// Bokeh `marker_mid` (default `nil`).
     public var markerMid: String? {
-        get { attribute("marker_mid", as: String?.self) ?? nil }
+        get { attribute("marker_mid", as: String?.self, default: nil) }
         set { setAttribute("marker_mid", newValue, unlessDefault: nil) }
     }
     public static var markerMid: PropertyKey<String?> { PropertyKey("marker_mid") }
     /// Bokeh `marker_start` (default `nil`).
     public var markerStart: String? {
-        get { attribute("marker_start", as: String?.self) ?? nil }
+        get { attribute("marker_start", as: String?.self, default: nil) }
         set { setAttribute("marker_start", newValue, unlessDefault: nil) }
     }
     public static var markerStart: PropertyKey<String?> { PropertyKey("marker_start") }
     /// Bokeh `mask` (default `nil`).
     public var mask: String? {
-        get { attribute("mask", as: String?.self) ?? nil }
+        get { attribute("mask", as: String?.self, default: nil) }
         set { setAttribute("mask", newValue, unlessDefault: nil) }
     }
     public static var mask: PropertyKey<String?> { PropertyKey("mask") }
     /// Bokeh `mask_composite` (default `nil`).
     public var maskComposite: String? {
-        get { attribute("mask_composite", as: String?.self) ?? nil }
+        get { attribute("mask_composite", as: String?.self, default: nil) }
         set { setAttribute("mask_composite", newValue, unlessDefault: nil) }
     }
     public static var maskComposite: PropertyKey<String?> { PropertyKey("mask_composite") }
     /// Bokeh `mask_image` (default `nil`).
     public var maskImage: String? {
-        get { attribute("mask_image", as: String?.self) ?? nil }
+        get { attribute("mask_image", as: String?.self, default: nil) }
         set { setAttribute("mask_image", newValue, unlessDefault: nil) }
     }
     public static var maskImage: PropertyKey<String?> { PropertyKey("mask_image") }
     /// Bokeh `mask_position` (default `nil`).
     public var maskPosition: String? {
-        get { attribute("mask_position", as: String?.self) ?? nil }
+        get { attribute("mask_position", as: String?.self, default: nil) }
         set { setAttribute("mask_position", newValue, unlessDefault: nil) }
     }
     public static var maskPosition: PropertyKey<String?> { PropertyKey("mask_position") }
     /// Bokeh `mask_repeat` (default `nil`).
     public var maskRepeat: String? {
-        get { attribute("mask_repeat", as: String?.self) ?? nil }
+        get { attribute("mask_repeat", as: String?.self, default: nil) }
         set { setAttribute("mask_repeat", newValue, unlessDefault: nil) }
     }
     public static var maskRepeat: PropertyKey<String?> { PropertyKey("mask_repeat") }
     /// Bokeh `mask_size` (default `nil`).
     public var maskSize: String? {
-        get { attribute("mask_size", as: String?.self) ?? nil }
+        get { attribute("mask_size", as: String?.self, default: nil) }
         set { setAttribute("mask_size", newValue, unlessDefault: nil) }
     }
     public static var maskSize: PropertyKey<String?> { PropertyKey("mask_size") }
     /// Bokeh `mask_type` (default `nil`).
     public var maskType: String? {
-        get { attribute("mask_type", as: String?.self) ?? nil }
+        get { attribute("mask_type", as: String?.self, default: nil) }
         set { setAttribute("mask_type", newValue, unlessDefault: nil) }
     }
     public static var maskType: PropertyKey<String?> { PropertyKey("mask_type") }
     /// Bokeh `max_block_size` (default `nil`).
     public var maxBlockSize: String? {
-        get { attribute("max_block_size", as: String?.self) ?? nil }
+        get { attribute("max_block_size", as: String?.self, default: nil) }
         set { setAttribute("max_block_size", newValue, unlessDefault: nil) }
     }
     public static var maxBlockSize: PropertyKey<String?> { PropertyKey("max_block_size") }
     /// Bokeh `max_height` (default `nil`).
     public var maxHeight: String? {
-        get { attribute("max_height", as: String?.self) ?? nil }
+        get { attribute("max_height", as: String?.self, default: nil) }
         set { setAttribute("max_height", newValue, unlessDefault: nil) }
     }
     public static var maxHeight: PropertyKey<String?> { PropertyKey("max_height") }
     /// Bokeh `max_inline_size` (default `nil`).
     public var maxInlineSize: String? {
-        get { attribute("max_inline_size", as: String?.self) ?? nil }
+        get { attribute("max_inline_size", as: String?.self, default: nil) }
         set { setAttribute("max_inline_size", newValue, unlessDefault: nil) }
     }
     public static var maxInlineSize: PropertyKey<String?> { PropertyKey("max_inline_size") }
     /// Bokeh `max_width` (default `nil`).
     public var maxWidth: String? {
-        get { attribute("max_width", as: String?.self) ?? nil }
+        get { attribute("max_width", as: String?.self, default: nil) }
         set { setAttribute("max_width", newValue, unlessDefault: nil) }
     }
     public static var maxWidth: PropertyKey<String?> { PropertyKey("max_width") }
     /// Bokeh `min_block_size` (default `nil`).
     public var minBlockSize: String? {
-        get { attribute("min_block_size", as: String?.self) ?? nil }
+        get { attribute("min_block_size", as: String?.self, default: nil) }
         set { setAttribute("min_block_size", newValue, unlessDefault: nil) }
     }
     public static var minBlockSize: PropertyKey<String?> { PropertyKey("min_block_size") }
     /// Bokeh `min_height` (default `nil`).
     public var minHeight: String? {
-        get { attribute("min_height", as: String?.self) ?? nil }
+        get { attribute("min_height", as: String?.self, default: nil) }
         set { setAttribute("min_height", newValue, unlessDefault: nil) }
     }
     public static var minHeight: PropertyKey<String?> { PropertyKey("min_height") }
     /// Bokeh `min_inline_size` (default `nil`).
     public var minInlineSize: String? {
-        get { attribute("min_inline_size", as: String?.self) ?? nil }
+        get { attribute("min_inline_size", as: String?.self, default: nil) }
         set { setAttribute("min_inline_size", newValue, unlessDefault: nil) }
     }
     public static var minInlineSize: PropertyKey<String?> { PropertyKey("min_inline_size") }
     /// Bokeh `min_width` (default `nil`).
     public var minWidth: String? {
-        get { attribute("min_width", as: String?.self) ?? nil }
+        get { attribute("min_width", as: String?.self, default: nil) }
         set { setAttribute("min_width", newValue, unlessDefault: nil) }
     }
     public static var minWidth: PropertyKey<String?> { PropertyKey("min_width") }
     /// Bokeh `object_fit` (default `nil`).
     public var objectFit: String? {
-        get { attribute("object_fit", as: String?.self) ?? nil }
+        get { attribute("object_fit", as: String?.self, default: nil) }
         set { setAttribute("object_fit", newValue, unlessDefault: nil) }
     }
     public static var objectFit: PropertyKey<String?> { PropertyKey("object_fit") }
     /// Bokeh `object_position` (default `nil`).
     public var objectPosition: String? {
-        get { attribute("object_position", as: String?.self) ?? nil }
+        get { attribute("object_position", as: String?.self, default: nil) }
         set { setAttribute("object_position", newValue, unlessDefault: nil) }
     }
     public static var objectPosition: PropertyKey<String?> { PropertyKey("object_position") }
     /// Bokeh `opacity` (default `nil`).
     public var opacity: String? {
-        get { attribute("opacity", as: String?.self) ?? nil }
+        get { attribute("opacity", as: String?.self, default: nil) }
         set { setAttribute("opacity", newValue, unlessDefault: nil) }
     }
     public static var opacity: PropertyKey<String?> { PropertyKey("opacity") }
     /// Bokeh `order` (default `nil`).
     public var order: String? {
-        get { attribute("order", as: String?.self) ?? nil }
+        get { attribute("order", as: String?.self, default: nil) }
         set { setAttribute("order", newValue, unlessDefault: nil) }
     }
     public static var order: PropertyKey<String?> { PropertyKey("order") }
     /// Bokeh `orphans` (default `nil`).
     public var orphans: String? {
-        get { attribute("orphans", as: String?.self) ?? nil }
+        get { attribute("orphans", as: String?.self, default: nil) }
         set { setAttribute("orphans", newValue, unlessDefault: nil) }
     }
     public static var orphans: PropertyKey<String?> { PropertyKey("orphans") }
     /// Bokeh `outline` (default `nil`).
     public var outline: String? {
-        get { attribute("outline", as: String?.self) ?? nil }
+        get { attribute("outline", as: String?.self, default: nil) }
         set { setAttribute("outline", newValue, unlessDefault: nil) }
     }
     public static var outline: PropertyKey<String?> { PropertyKey("outline") }
     /// Bokeh `outline_color` (default `nil`).
     public var outlineColor: String? {
-        get { attribute("outline_color", as: String?.self) ?? nil }
+        get { attribute("outline_color", as: String?.self, default: nil) }
         set { setAttribute("outline_color", newValue, unlessDefault: nil) }
     }
     public static var outlineColor: PropertyKey<String?> { PropertyKey("outline_color") }
     /// Bokeh `outline_offset` (default `nil`).
     public var outlineOffset: String? {
-        get { attribute("outline_offset", as: String?.self) ?? nil }
+        get { attribute("outline_offset", as: String?.self, default: nil) }
         set { setAttribute("outline_offset", newValue, unlessDefault: nil) }
     }
     public static var outlineOffset: PropertyKey<String?> { PropertyKey("outline_offset") }
     /// Bokeh `outline_style` (default `nil`).
     public var outlineStyle: String? {
-        get { attribute("outline_style", as: String?.self) ?? nil }
+        get { attribute("outline_style", as: String?.self, default: nil) }
         set { setAttribute("outline_style", newValue, unlessDefault: nil) }
     }
     public static var outlineStyle: PropertyKey<String?> { PropertyKey("outline_style") }
     /// Bokeh `outline_width` (default `nil`).
     public var outlineWidth: String? {
-        get { attribute("outline_width", as: String?.self) ?? nil }
+        get { attribute("outline_width", as: String?.self, default: nil) }
         set { setAttribute("outline_width", newValue, unlessDefault: nil) }
     }
     public static var outlineWidth: PropertyKey<String?> { PropertyKey("outline_width") }
     /// Bokeh `overflow` (default `nil`).
     public var overflow: String? {
-        get { attribute("overflow", as: String?.self) ?? nil }
+        get { attribute("overflow", as: String?.self, default: nil) }
         set { setAttribute("overflow", newValue, unlessDefault: nil) }
     }
     public static var overflow: PropertyKey<String?> { PropertyKey("overflow") }
     /// Bokeh `overflow_anchor` (default `nil`).
     public var overflowAnchor: String? {
-        get { attribute("overflow_anchor", as: String?.self) ?? nil }
+        get { attribute("overflow_anchor", as: String?.self, default: nil) }
         set { setAttribute("overflow_anchor", newValue, unlessDefault: nil) }
     }
     public static var overflowAnchor: PropertyKey<String?> { PropertyKey("overflow_anchor") }
     /// Bokeh `overflow_wrap` (default `nil`).
     public var overflowWrap: String? {
-        get { attribute("overflow_wrap", as: String?.self) ?? nil }
+        get { attribute("overflow_wrap", as: String?.self, default: nil) }
         set { setAttribute("overflow_wrap", newValue, unlessDefault: nil) }
     }
     public static var overflowWrap: PropertyKey<String?> { PropertyKey("overflow_wrap") }
     /// Bokeh `overflow_x` (default `nil`).
     public var overflowX: String? {
-        get { attribute("overflow_x", as: String?.self) ?? nil }
+        get { attribute("overflow_x", as: String?.self, default: nil) }
         set { setAttribute("overflow_x", newValue, unlessDefault: nil) }
     }
     public static var overflowX: PropertyKey<String?> { PropertyKey("overflow_x") }
     /// Bokeh `overflow_y` (default `nil`).
     public var overflowY: String? {
-        get { attribute("overflow_y", as: String?.self) ?? nil }
+        get { attribute("overflow_y", as: String?.self, default: nil) }
         set { setAttribute("overflow_y", newValue, unlessDefault: nil) }
     }
     public static var overflowY: PropertyKey<String?> { PropertyKey("overflow_y") }
     /// Bokeh `overscroll_behavior` (default `nil`).
     public var overscrollBehavior: String? {
-        get { attribute("overscroll_behavior", as: String?.self) ?? nil }
+        get { attribute("overscroll_behavior", as: String?.self, default: nil) }
         set { setAttribute("overscroll_behavior", newValue, unlessDefault: nil) }
     }
     public static var overscrollBehavior: PropertyKey<String?> { PropertyKey("overscroll_behavior") }
     /// Bokeh `overscroll_behavior_block` (default `nil`).
     public var overscrollBehaviorBlock: String? {
-        get { attribute("overscroll_behavior_block", as: String?.self) ?? nil }
+        get { attribute("overscroll_behavior_block", as: String?.self, default: nil) }
         set { setAttribute("overscroll_behavior_block", newValue, unlessDefault: nil) }
     }
     public static var overscrollBehaviorBlock: PropertyKey<String?> { PropertyKey("overscroll_behavior_block") }
     /// Bokeh `overscroll_behavior_inline` (default `nil`).
     public var overscrollBehaviorInline: String? {
-        get { attribute("overscroll_behavior_inline", as: String?.self) ?? nil }
+        get { attribute("overscroll_behavior_inline", as: String?.self, default: nil) }
         set { setAttribute("overscroll_behavior_inline", newValue, unlessDefault: nil) }
     }
     public static var overscrollBehaviorInline: PropertyKey<String?> { PropertyKey("overscroll_behavior_inline") }
     /// Bokeh `overscroll_behavior_x` (default `nil`).
     public var overscrollBehaviorX: String? {
-        get { attribute("overscroll_behavior_x", as: String?.self) ?? nil }
+        get { attribute("overscroll_behavior_x", as: String?.self, default: nil) }
         set { setAttribute("overscroll_behavior_x", newValue, unlessDefault: nil) }
     }
     public static var overscrollBehaviorX: PropertyKey<String?> { PropertyKey("overscroll_behavior_x") }
     /// Bokeh `overscroll_behavior_y` (default `nil`).
     public var overscrollBehaviorY: String? {
-        get { attribute("overscroll_behavior_y", as: String?.self) ?? nil }
+        get { attribute("overscroll_behavior_y", as: String?.self, default: nil) }
         set { setAttribute("overscroll_behavior_y", newValue, unlessDefault: nil) }
     }
     public static var overscrollBehaviorY: PropertyKey<String?> { PropertyKey("overscroll_behavior_y") }
     /// Bokeh `padding` (default `nil`).
     public var padding: String? {
-        get { attribute("padding", as: String?.self) ?? nil }
+        get { attribute("padding", as: String?.self, default: nil) }
         set { setAttribute("padding", newValue, unlessDefault: nil) }
     }
     public static var padding: PropertyKey<String?> { PropertyKey("padding") }
     /// Bokeh `padding_block_end` (default `nil`).
     public var paddingBlockEnd: String? {
-        get { attribute("padding_block_end", as: String?.self) ?? nil }
+        get { attribute("padding_block_end", as: String?.self, default: nil) }
         set { setAttribute("padding_block_end", newValue, unlessDefault: nil) }
     }
     public static var paddingBlockEnd: PropertyKey<String?> { PropertyKey("padding_block_end") }
     /// Bokeh `padding_block_start` (default `nil`).
     public var paddingBlockStart: String? {
-        get { attribute("padding_block_start", as: String?.self) ?? nil }
+        get { attribute("padding_block_start", as: String?.self, default: nil) }
         set { setAttribute("padding_block_start", newValue, unlessDefault: nil) }
     }
     public static var paddingBlockStart: PropertyKey<String?> { PropertyKey("padding_block_start") }
     /// Bokeh `padding_bottom` (default `nil`).
     public var paddingBottom: String? {
-        get { attribute("padding_bottom", as: String?.self) ?? nil }
+        get { attribute("padding_bottom", as: String?.self, default: nil) }
         set { setAttribute("padding_bottom", newValue, unlessDefault: nil) }
     }
     public static var paddingBottom: PropertyKey<String?> { PropertyKey("padding_bottom") }
     /// Bokeh `padding_inline_end` (default `nil`).
     public var paddingInlineEnd: String? {
-        get { attribute("padding_inline_end", as: String?.self) ?? nil }
+        get { attribute("padding_inline_end", as: String?.self, default: nil) }
         set { setAttribute("padding_inline_end", newValue, unlessDefault: nil) }
     }
     public static var paddingInlineEnd: PropertyKey<String?> { PropertyKey("padding_inline_end") }
     /// Bokeh `padding_inline_start` (default `nil`).
     public var paddingInlineStart: String? {
-        get { attribute("padding_inline_start", as: String?.self) ?? nil }
+        get { attribute("padding_inline_start", as: String?.self, default: nil) }
         set { setAttribute("padding_inline_start", newValue, unlessDefault: nil) }
     }
     public static var paddingInlineStart: PropertyKey<String?> { PropertyKey("padding_inline_start") }
     /// Bokeh `padding_left` (default `nil`).
     public var paddingLeft: String? {
-        get { attribute("padding_left", as: String?.self) ?? nil }
+        get { attribute("padding_left", as: String?.self, default: nil) }
         set { setAttribute("padding_left", newValue, unlessDefault: nil) }
     }
     public static var paddingLeft: PropertyKey<String?> { PropertyKey("padding_left") }
     /// Bokeh `padding_right` (default `nil`).
     public var paddingRight: String? {
-        get { attribute("padding_right", as: String?.self) ?? nil }
+        get { attribute("padding_right", as: String?.self, default: nil) }
         set { setAttribute("padding_right", newValue, unlessDefault: nil) }
     }
     public static var paddingRight: PropertyKey<String?> { PropertyKey("padding_right") }
     /// Bokeh `padding_top` (default `nil`).
     public var paddingTop: String? {
-        get { attribute("padding_top", as: String?.self) ?? nil }
+        get { attribute("padding_top", as: String?.self, default: nil) }
         set { setAttribute("padding_top", newValue, unlessDefault: nil) }
     }
     public static var paddingTop: PropertyKey<String?> { PropertyKey("padding_top") }
     /// Bokeh `page_break_after` (default `nil`).
     public var pageBreakAfter: String? {
-        get { attribute("page_break_after", as: String?.self) ?? nil }
+        get { attribute("page_break_after", as: String?.self, default: nil) }
         set { setAttribute("page_break_after", newValue, unlessDefault: nil) }
     }
     public static var pageBreakAfter: PropertyKey<String?> { PropertyKey("page_break_after") }
     /// Bokeh `page_break_before` (default `nil`).
     public var pageBreakBefore: String? {
-        get { attribute("page_break_before", as: String?.self) ?? nil }
+        get { attribute("page_break_before", as: String?.self, default: nil) }
         set { setAttribute("page_break_before", newValue, unlessDefault: nil) }
     }
     public static var pageBreakBefore: PropertyKey<String?> { PropertyKey("page_break_before") }
     /// Bokeh `page_break_inside` (default `nil`).
     public var pageBreakInside: String? {
-        get { attribute("page_break_inside", as: String?.self) ?? nil }
+        get { attribute("page_break_inside", as: String?.self, default: nil) }
         set { setAttribute("page_break_inside", newValue, unlessDefault: nil) }
     }
     public static var pageBreakInside: PropertyKey<String?> { PropertyKey("page_break_inside") }
     /// Bokeh `paint_order` (default `nil`).
     public var paintOrder: String? {
-        get { attribute("paint_order", as: String?.self) ?? nil }
+        get { attribute("paint_order", as: String?.self, default: nil) }
         set { setAttribute("paint_order", newValue, unlessDefault: nil) }
     }
     public static var paintOrder: PropertyKey<String?> { PropertyKey("paint_order") }
     /// Bokeh `perspective` (default `nil`).
     public var perspective: String? {
-        get { attribute("perspective", as: String?.self) ?? nil }
+        get { attribute("perspective", as: String?.self, default: nil) }
         set { setAttribute("perspective", newValue, unlessDefault: nil) }
     }
     public static var perspective: PropertyKey<String?> { PropertyKey("perspective") }
     /// Bokeh `perspective_origin` (default `nil`).
     public var perspectiveOrigin: String? {
-        get { attribute("perspective_origin", as: String?.self) ?? nil }
+        get { attribute("perspective_origin", as: String?.self, default: nil) }
         set { setAttribute("perspective_origin", newValue, unlessDefault: nil) }
     }
     public static var perspectiveOrigin: PropertyKey<String?> { PropertyKey("perspective_origin") }
     /// Bokeh `place_content` (default `nil`).
     public var placeContent: String? {
-        get { attribute("place_content", as: String?.self) ?? nil }
+        get { attribute("place_content", as: String?.self, default: nil) }
         set { setAttribute("place_content", newValue, unlessDefault: nil) }
     }
     public static var placeContent: PropertyKey<String?> { PropertyKey("place_content") }
     /// Bokeh `place_items` (default `nil`).
     public var placeItems: String? {
-        get { attribute("place_items", as: String?.self) ?? nil }
+        get { attribute("place_items", as: String?.self, default: nil) }
         set { setAttribute("place_items", newValue, unlessDefault: nil) }
     }
     public static var placeItems: PropertyKey<String?> { PropertyKey("place_items") }
     /// Bokeh `place_self` (default `nil`).
     public var placeSelf: String? {
-        get { attribute("place_self", as: String?.self) ?? nil }
+        get { attribute("place_self", as: String?.self, default: nil) }
         set { setAttribute("place_self", newValue, unlessDefault: nil) }
     }
     public static var placeSelf: PropertyKey<String?> { PropertyKey("place_self") }
     /// Bokeh `pointer_events` (default `nil`).
     public var pointerEvents: String? {
-        get { attribute("pointer_events", as: String?.self) ?? nil }
+        get { attribute("pointer_events", as: String?.self, default: nil) }
         set { setAttribute("pointer_events", newValue, unlessDefault: nil) }
     }
     public static var pointerEvents: PropertyKey<String?> { PropertyKey("pointer_events") }
     /// Bokeh `position` (default `nil`).
     public var position: String? {
-        get { attribute("position", as: String?.self) ?? nil }
+        get { attribute("position", as: String?.self, default: nil) }
         set { setAttribute("position", newValue, unlessDefault: nil) }
     }
     public static var position: PropertyKey<String?> { PropertyKey("position") }
     /// Bokeh `quotes` (default `nil`).
     public var quotes: String? {
-        get { attribute("quotes", as: String?.self) ?? nil }
+        get { attribute("quotes", as: String?.self, default: nil) }
         set { setAttribute("quotes", newValue, unlessDefault: nil) }
     }
     public static var quotes: PropertyKey<String?> { PropertyKey("quotes") }
     /// Bokeh `resize` (default `nil`).
     public var resize: String? {
-        get { attribute("resize", as: String?.self) ?? nil }
+        get { attribute("resize", as: String?.self, default: nil) }
         set { setAttribute("resize", newValue, unlessDefault: nil) }
     }
     public static var resize: PropertyKey<String?> { PropertyKey("resize") }
     /// Bokeh `right` (default `nil`).
     public var right: String? {
-        get { attribute("right", as: String?.self) ?? nil }
+        get { attribute("right", as: String?.self, default: nil) }
         set { setAttribute("right", newValue, unlessDefault: nil) }
     }
     public static var right: PropertyKey<String?> { PropertyKey("right") }
     /// Bokeh `rotate` (default `nil`).
     public var rotate: String? {
-        get { attribute("rotate", as: String?.self) ?? nil }
+        get { attribute("rotate", as: String?.self, default: nil) }
         set { setAttribute("rotate", newValue, unlessDefault: nil) }
     }
     public static var rotate: PropertyKey<String?> { PropertyKey("rotate") }
     /// Bokeh `row_gap` (default `nil`).
     public var rowGap: String? {
-        get { attribute("row_gap", as: String?.self) ?? nil }
+        get { attribute("row_gap", as: String?.self, default: nil) }
         set { setAttribute("row_gap", newValue, unlessDefault: nil) }
     }
     public static var rowGap: PropertyKey<String?> { PropertyKey("row_gap") }
     /// Bokeh `ruby_align` (default `nil`).
     public var rubyAlign: String? {
-        get { attribute("ruby_align", as: String?.self) ?? nil }
+        get { attribute("ruby_align", as: String?.self, default: nil) }
         set { setAttribute("ruby_align", newValue, unlessDefault: nil) }
     }
     public static var rubyAlign: PropertyKey<String?> { PropertyKey("ruby_align") }
     /// Bokeh `ruby_position` (default `nil`).
     public var rubyPosition: String? {
-        get { attribute("ruby_position", as: String?.self) ?? nil }
+        get { attribute("ruby_position", as: String?.self, default: nil) }
         set { setAttribute("ruby_position", newValue, unlessDefault: nil) }
     }
     public static var rubyPosition: PropertyKey<String?> { PropertyKey("ruby_position") }
     /// Bokeh `scale` (default `nil`).
     public var scale: String? {
-        get { attribute("scale", as: String?.self) ?? nil }
+        get { attribute("scale", as: String?.self, default: nil) }
         set { setAttribute("scale", newValue, unlessDefault: nil) }
     }
     public static var scale: PropertyKey<String?> { PropertyKey("scale") }
     /// Bokeh `scroll_behavior` (default `nil`).
     public var scrollBehavior: String? {
-        get { attribute("scroll_behavior", as: String?.self) ?? nil }
+        get { attribute("scroll_behavior", as: String?.self, default: nil) }
         set { setAttribute("scroll_behavior", newValue, unlessDefault: nil) }
     }
     public static var scrollBehavior: PropertyKey<String?> { PropertyKey("scroll_behavior") }
     /// Bokeh `shape_rendering` (default `nil`).
     public var shapeRendering: String? {
-        get { attribute("shape_rendering", as: String?.self) ?? nil }
+        get { attribute("shape_rendering", as: String?.self, default: nil) }
         set { setAttribute("shape_rendering", newValue, unlessDefault: nil) }
     }
     public static var shapeRendering: PropertyKey<String?> { PropertyKey("shape_rendering") }
     /// Bokeh `stop_color` (default `nil`).
     public var stopColor: String? {
-        get { attribute("stop_color", as: String?.self) ?? nil }
+        get { attribute("stop_color", as: String?.self, default: nil) }
         set { setAttribute("stop_color", newValue, unlessDefault: nil) }
     }
     public static var stopColor: PropertyKey<String?> { PropertyKey("stop_color") }
     /// Bokeh `stop_opacity` (default `nil`).
     public var stopOpacity: String? {
-        get { attribute("stop_opacity", as: String?.self) ?? nil }
+        get { attribute("stop_opacity", as: String?.self, default: nil) }
         set { setAttribute("stop_opacity", newValue, unlessDefault: nil) }
     }
     public static var stopOpacity: PropertyKey<String?> { PropertyKey("stop_opacity") }
     /// Bokeh `stroke` (default `nil`).
     public var stroke: String? {
-        get { attribute("stroke", as: String?.self) ?? nil }
+        get { attribute("stroke", as: String?.self, default: nil) }
         set { setAttribute("stroke", newValue, unlessDefault: nil) }
     }
     public static var stroke: PropertyKey<String?> { PropertyKey("stroke") }
     /// Bokeh `stroke_dasharray` (default `nil`).
     public var strokeDasharray: String? {
-        get { attribute("stroke_dasharray", as: String?.self) ?? nil }
+        get { attribute("stroke_dasharray", as: String?.self, default: nil) }
         set { setAttribute("stroke_dasharray", newValue, unlessDefault: nil) }
     }
     public static var strokeDasharray: PropertyKey<String?> { PropertyKey("stroke_dasharray") }
     /// Bokeh `stroke_dashoffset` (default `nil`).
     public var strokeDashoffset: String? {
-        get { attribute("stroke_dashoffset", as: String?.self) ?? nil }
+        get { attribute("stroke_dashoffset", as: String?.self, default: nil) }
         set { setAttribute("stroke_dashoffset", newValue, unlessDefault: nil) }
     }
     public static var strokeDashoffset: PropertyKey<String?> { PropertyKey("stroke_dashoffset") }
     /// Bokeh `stroke_linecap` (default `nil`).
     public var strokeLinecap: String? {
-        get { attribute("stroke_linecap", as: String?.self) ?? nil }
+        get { attribute("stroke_linecap", as: String?.self, default: nil) }
         set { setAttribute("stroke_linecap", newValue, unlessDefault: nil) }
     }
     public static var strokeLinecap: PropertyKey<String?> { PropertyKey("stroke_linecap") }
     /// Bokeh `stroke_linejoin` (default `nil`).
     public var strokeLinejoin: String? {
-        get { attribute("stroke_linejoin", as: String?.self) ?? nil }
+        get { attribute("stroke_linejoin", as: String?.self, default: nil) }
         set { setAttribute("stroke_linejoin", newValue, unlessDefault: nil) }
     }
     public static var strokeLinejoin: PropertyKey<String?> { PropertyKey("stroke_linejoin") }
     /// Bokeh `stroke_miterlimit` (default `nil`).
     public var strokeMiterlimit: String? {
-        get { attribute("stroke_miterlimit", as: String?.self) ?? nil }
+        get { attribute("stroke_miterlimit", as: String?.self, default: nil) }
         set { setAttribute("stroke_miterlimit", newValue, unlessDefault: nil) }
     }
     public static var strokeMiterlimit: PropertyKey<String?> { PropertyKey("stroke_miterlimit") }
     /// Bokeh `stroke_opacity` (default `nil`).
     public var strokeOpacity: String? {
-        get { attribute("stroke_opacity", as: String?.self) ?? nil }
+        get { attribute("stroke_opacity", as: String?.self, default: nil) }
         set { setAttribute("stroke_opacity", newValue, unlessDefault: nil) }
     }
     public static var strokeOpacity: PropertyKey<String?> { PropertyKey("stroke_opacity") }
     /// Bokeh `stroke_width` (default `nil`).
     public var strokeWidth: String? {
-        get { attribute("stroke_width", as: String?.self) ?? nil }
+        get { attribute("stroke_width", as: String?.self, default: nil) }
         set { setAttribute("stroke_width", newValue, unlessDefault: nil) }
     }
     public static var strokeWidth: PropertyKey<String?> { PropertyKey("stroke_width") }
     /// Bokeh `tab_size` (default `nil`).
     public var tabSize: String? {
-        get { attribute("tab_size", as: String?.self) ?? nil }
+        get { attribute("tab_size", as: String?.self, default: nil) }
         set { setAttribute("tab_size", newValue, unlessDefault: nil) }
     }
     public static var tabSize: PropertyKey<String?> { PropertyKey("tab_size") }
     /// Bokeh `table_layout` (default `nil`).
     public var tableLayout: String? {
-        get { attribute("table_layout", as: String?.self) ?? nil }
+        get { attribute("table_layout", as: String?.self, default: nil) }
         set { setAttribute("table_layout", newValue, unlessDefault: nil) }
     }
     public static var tableLayout: PropertyKey<String?> { PropertyKey("table_layout") }
     /// Bokeh `text_align` (default `nil`).
     public var textAlign: String? {
-        get { attribute("text_align", as: String?.self) ?? nil }
+        get { attribute("text_align", as: String?.self, default: nil) }
         set { setAttribute("text_align", newValue, unlessDefault: nil) }
     }
     public static var textAlign: PropertyKey<String?> { PropertyKey("text_align") }
     /// Bokeh `text_align_last` (default `nil`).
     public var textAlignLast: String? {
-        get { attribute("text_align_last", as: String?.self) ?? nil }
+        get { attribute("text_align_last", as: String?.self, default: nil) }
         set { setAttribute("text_align_last", newValue, unlessDefault: nil) }
     }
     public static var textAlignLast: PropertyKey<String?> { PropertyKey("text_align_last") }
     /// Bokeh `text_anchor` (default `nil`).
     public var textAnchor: String? {
-        get { attribute("text_anchor", as: String?.self) ?? nil }
+        get { attribute("text_anchor", as: String?.self, default: nil) }
         set { setAttribute("text_anchor", newValue, unlessDefault: nil) }
     }
     public static var textAnchor: PropertyKey<String?> { PropertyKey("text_anchor") }
     /// Bokeh `text_combine_upright` (default `nil`).
     public var textCombineUpright: String? {
-        get { attribute("text_combine_upright", as: String?.self) ?? nil }
+        get { attribute("text_combine_upright", as: String?.self, default: nil) }
         set { setAttribute("text_combine_upright", newValue, unlessDefault: nil) }
     }
     public static var textCombineUpright: PropertyKey<String?> { PropertyKey("text_combine_upright") }
     /// Bokeh `text_decoration` (default `nil`).
     public var textDecoration: String? {
-        get { attribute("text_decoration", as: String?.self) ?? nil }
+        get { attribute("text_decoration", as: String?.self, default: nil) }
         set { setAttribute("text_decoration", newValue, unlessDefault: nil) }
     }
     public static var textDecoration: PropertyKey<String?> { PropertyKey("text_decoration") }
     /// Bokeh `text_decoration_color` (default `nil`).
     public var textDecorationColor: String? {
-        get { attribute("text_decoration_color", as: String?.self) ?? nil }
+        get { attribute("text_decoration_color", as: String?.self, default: nil) }
         set { setAttribute("text_decoration_color", newValue, unlessDefault: nil) }
     }
     public static var textDecorationColor: PropertyKey<String?> { PropertyKey("text_decoration_color") }
     /// Bokeh `text_decoration_line` (default `nil`).
     public var textDecorationLine: String? {
-        get { attribute("text_decoration_line", as: String?.self) ?? nil }
+        get { attribute("text_decoration_line", as: String?.self, default: nil) }
         set { setAttribute("text_decoration_line", newValue, unlessDefault: nil) }
     }
     public static var textDecorationLine: PropertyKey<String?> { PropertyKey("text_decoration_line") }
     /// Bokeh `text_decoration_style` (default `nil`).
     public var textDecorationStyle: String? {
-        get { attribute("text_decoration_style", as: String?.self) ?? nil }
+        get { attribute("text_decoration_style", as: String?.self, default: nil) }
         set { setAttribute("text_decoration_style", newValue, unlessDefault: nil) }
     }
     public static var textDecorationStyle: PropertyKey<String?> { PropertyKey("text_decoration_style") }
     /// Bokeh `text_emphasis` (default `nil`).
     public var textEmphasis: String? {
-        get { attribute("text_emphasis", as: String?.self) ?? nil }
+        get { attribute("text_emphasis", as: String?.self, default: nil) }
         set { setAttribute("text_emphasis", newValue, unlessDefault: nil) }
     }
     public static var textEmphasis: PropertyKey<String?> { PropertyKey("text_emphasis") }
     /// Bokeh `text_emphasis_color` (default `nil`).
     public var textEmphasisColor: String? {
-        get { attribute("text_emphasis_color", as: String?.self) ?? nil }
+        get { attribute("text_emphasis_color", as: String?.self, default: nil) }
         set { setAttribute("text_emphasis_color", newValue, unlessDefault: nil) }
     }
     public static var textEmphasisColor: PropertyKey<String?> { PropertyKey("text_emphasis_color") }
     /// Bokeh `text_emphasis_position` (default `nil`).
     public var textEmphasisPosition: String? {
-        get { attribute("text_emphasis_position", as: String?.self) ?? nil }
+        get { attribute("text_emphasis_position", as: String?.self, default: nil) }
         set { setAttribute("text_emphasis_position", newValue, unlessDefault: nil) }
     }
     public static var textEmphasisPosition: PropertyKey<String?> { PropertyKey("text_emphasis_position") }
     /// Bokeh `text_emphasis_style` (default `nil`).
     public var textEmphasisStyle: String? {
-        get { attribute("text_emphasis_style", as: String?.self) ?? nil }
+        get { attribute("text_emphasis_style", as: String?.self, default: nil) }
         set { setAttribute("text_emphasis_style", newValue, unlessDefault: nil) }
     }
     public static var textEmphasisStyle: PropertyKey<String?> { PropertyKey("text_emphasis_style") }
     /// Bokeh `text_indent` (default `nil`).
     public var textIndent: String? {
-        get { attribute("text_indent", as: String?.self) ?? nil }
+        get { attribute("text_indent", as: String?.self, default: nil) }
         set { setAttribute("text_indent", newValue, unlessDefault: nil) }
     }
     public static var textIndent: PropertyKey<String?> { PropertyKey("text_indent") }
     /// Bokeh `text_justify` (default `nil`).
     public var textJustify: String? {
-        get { attribute("text_justify", as: String?.self) ?? nil }
+        get { attribute("text_justify", as: String?.self, default: nil) }
         set { setAttribute("text_justify", newValue, unlessDefault: nil) }
     }
     public static var textJustify: PropertyKey<String?> { PropertyKey("text_justify") }
     /// Bokeh `text_orientation` (default `nil`).
     public var textOrientation: String? {
-        get { attribute("text_orientation", as: String?.self) ?? nil }
+        get { attribute("text_orientation", as: String?.self, default: nil) }
         set { setAttribute("text_orientation", newValue, unlessDefault: nil) }
     }
     public static var textOrientation: PropertyKey<String?> { PropertyKey("text_orientation") }
     /// Bokeh `text_overflow` (default `nil`).
     public var textOverflow: String? {
-        get { attribute("text_overflow", as: String?.self) ?? nil }
+        get { attribute("text_overflow", as: String?.self, default: nil) }
         set { setAttribute("text_overflow", newValue, unlessDefault: nil) }
     }
     public static var textOverflow: PropertyKey<String?> { PropertyKey("text_overflow") }
     /// Bokeh `text_rendering` (default `nil`).
     public var textRendering: String? {
-        get { attribute("text_rendering", as: String?.self) ?? nil }
+        get { attribute("text_rendering", as: String?.self, default: nil) }
         set { setAttribute("text_rendering", newValue, unlessDefault: nil) }
     }
     public static var textRendering: PropertyKey<String?> { PropertyKey("text_rendering") }
     /// Bokeh `text_shadow` (default `nil`).
     public var textShadow: String? {
-        get { attribute("text_shadow", as: String?.self) ?? nil }
+        get { attribute("text_shadow", as: String?.self, default: nil) }
         set { setAttribute("text_shadow", newValue, unlessDefault: nil) }
     }
     public static var textShadow: PropertyKey<String?> { PropertyKey("text_shadow") }
     /// Bokeh `text_transform` (default `nil`).
     public var textTransform: String? {
-        get { attribute("text_transform", as: String?.self) ?? nil }
+        get { attribute("text_transform", as: String?.self, default: nil) }
         set { setAttribute("text_transform", newValue, unlessDefault: nil) }
     }
     public static var textTransform: PropertyKey<String?> { PropertyKey("text_transform") }
     /// Bokeh `text_underline_position` (default `nil`).
     public var textUnderlinePosition: String? {
-        get { attribute("text_underline_position", as: String?.self) ?? nil }
+        get { attribute("text_underline_position", as: String?.self, default: nil) }
         set { setAttribute("text_underline_position", newValue, unlessDefault: nil) }
     }
     public static var textUnderlinePosition: PropertyKey<String?> { PropertyKey("text_underline_position") }
     /// Bokeh `top` (default `nil`).
     public var top: String? {
-        get { attribute("top", as: String?.self) ?? nil }
+        get { attribute("top", as: String?.self, default: nil) }
         set { setAttribute("top", newValue, unlessDefault: nil) }
     }
     public static var top: PropertyKey<String?> { PropertyKey("top") }
     /// Bokeh `touch_action` (default `nil`).
     public var touchAction: String? {
-        get { attribute("touch_action", as: String?.self) ?? nil }
+        get { attribute("touch_action", as: String?.self, default: nil) }
         set { setAttribute("touch_action", newValue, unlessDefault: nil) }
     }
     public static var touchAction: PropertyKey<String?> { PropertyKey("touch_action") }
     /// Bokeh `transform` (default `nil`).
     public var transform: String? {
-        get { attribute("transform", as: String?.self) ?? nil }
+        get { attribute("transform", as: String?.self, default: nil) }
         set { setAttribute("transform", newValue, unlessDefault: nil) }
     }
     public static var transform: PropertyKey<String?> { PropertyKey("transform") }
     /// Bokeh `transform_box` (default `nil`).
     public var transformBox: String? {
-        get { attribute("transform_box", as: String?.self) ?? nil }
+        get { attribute("transform_box", as: String?.self, default: nil) }
         set { setAttribute("transform_box", newValue, unlessDefault: nil) }
     }
     public static var transformBox: PropertyKey<String?> { PropertyKey("transform_box") }
     /// Bokeh `transform_origin` (default `nil`).
     public var transformOrigin: String? {
-        get { attribute("transform_origin", as: String?.self) ?? nil }
+        get { attribute("transform_origin", as: String?.self, default: nil) }
         set { setAttribute("transform_origin", newValue, unlessDefault: nil) }
     }
     public static var transformOrigin: PropertyKey<String?> { PropertyKey("transform_origin") }
     /// Bokeh `transform_style` (default `nil`).
     public var transformStyle: String? {
-        get { attribute("transform_style", as: String?.self) ?? nil }
+        get { attribute("transform_style", as: String?.self, default: nil) }
         set { setAttribute("transform_style", newValue, unlessDefault: nil) }
     }
     public static var transformStyle: PropertyKey<String?> { PropertyKey("transform_style") }
     /// Bokeh `transition` (default `nil`).
     public var transition: String? {
-        get { attribute("transition", as: String?.self) ?? nil }
+        get { attribute("transition", as: String?.self, default: nil) }
         set { setAttribute("transition", newValue, unlessDefault: nil) }
     }
     public static var transition: PropertyKey<String?> { PropertyKey("transition") }
     /// Bokeh `transition_delay` (default `nil`).
     public var transitionDelay: String? {
-        get { attribute("transition_delay", as: String?.self) ?? nil }
+        get { attribute("transition_delay", as: String?.self, default: nil) }
         set { setAttribute("transition_delay", newValue, unlessDefault: nil) }
     }
     public static var transitionDelay: PropertyKey<String?> { PropertyKey("transition_delay") }
     /// Bokeh `transition_duration` (default `nil`).
     public var transitionDuration: String? {
-        get { attribute("transition_duration", as: String?.self) ?? nil }
+        get { attribute("transition_duration", as: String?.self, default: nil) }
         set { setAttribute("transition_duration", newValue, unlessDefault: nil) }
     }
     public static var transitionDuration: PropertyKey<String?> { PropertyKey("transition_duration") }
     /// Bokeh `transition_property` (default `nil`).
     public var transitionProperty: String? {
-        get { attribute("transition_property", as: String?.self) ?? nil }
+        get { attribute("transition_property", as: String?.self, default: nil) }
         set { setAttribute("transition_property", newValue, unlessDefault: nil) }
     }
     public static var transitionProperty: PropertyKey<String?> { PropertyKey("transition_property") }
     /// Bokeh `transition_timing_function` (default `nil`).
     public var transitionTimingFunction: String? {
-        get { attribute("transition_timing_function", as: String?.self) ?? nil }
+        get { attribute("transition_timing_function", as: String?.self, default: nil) }
         set { setAttribute("transition_timing_function", newValue, unlessDefault: nil) }
     }
     public static var transitionTimingFunction: PropertyKey<String?> { PropertyKey("transition_timing_function") }
     /// Bokeh `translate` (default `nil`).
     public var translate: String? {
-        get { attribute("translate", as: String?.self) ?? nil }
+        get { attribute("translate", as: String?.self, default: nil) }
         set { setAttribute("translate", newValue, unlessDefault: nil) }
     }
     public static var translate: PropertyKey<String?> { PropertyKey("translate") }
     /// Bokeh `unicode_bidi` (default `nil`).
     public var unicodeBidi: String? {
-        get { attribute("unicode_bidi", as: String?.self) ?? nil }
+        get { attribute("unicode_bidi", as: String?.self, default: nil) }
         set { setAttribute("unicode_bidi", newValue, unlessDefault: nil) }
     }
     public static var unicodeBidi: PropertyKey<String?> { PropertyKey("unicode_bidi") }
     /// Bokeh `user_select` (default `nil`).
     public var userSelect: String? {
-        get { attribute("user_select", as: String?.self) ?? nil }
+        get { attribute("user_select", as: String?.self, default: nil) }
         set { setAttribute("user_select", newValue, unlessDefault: nil) }
     }
     public static var userSelect: PropertyKey<String?> { PropertyKey("user_select") }
     /// Bokeh `vertical_align` (default `nil`).
     public var verticalAlign: String? {
-        get { attribute("vertical_align", as: String?.self) ?? nil }
+        get { attribute("vertical_align", as: String?.self, default: nil) }
         set { setAttribute("vertical_align", newValue, unlessDefault: nil) }
     }
     public static var verticalAlign: PropertyKey<String?> { PropertyKey("vertical_align") }
     /// Bokeh `visibility` (default `nil`).
     public var visibility: String? {
-        get { attribute("visibility", as: String?.self) ?? nil }
+        get { attribute("visibility", as: String?.self, default: nil) }
         set { setAttribute("visibility", newValue, unlessDefault: nil) }
     }
     public static var visibility: PropertyKey<String?> { PropertyKey("visibility") }
     /// Bokeh `white_space` (default `nil`).
     public var whiteSpace: String? {
-        get { attribute("white_space", as: String?.self) ?? nil }
+        get { attribute("white_space", as: String?.self, default: nil) }
         set { setAttribute("white_space", newValue, unlessDefault: nil) }
     }
     public static var whiteSpace: PropertyKey<String?> { PropertyKey("white_space") }
     /// Bokeh `widows` (default `nil`).
     public var widows: String? {
-        get { attribute("widows", as: String?.self) ?? nil }
+        get { attribute("widows", as: String?.self, default: nil) }
         set { setAttribute("widows", newValue, unlessDefault: nil) }
     }
     public static var widows: PropertyKey<String?> { PropertyKey("widows") }
     /// Bokeh `width` (default `nil`).
     public var width: String? {
-        get { attribute("width", as: String?.self) ?? nil }
+        get { attribute("width", as: String?.self, default: nil) }
         set { setAttribute("width", newValue, unlessDefault: nil) }
     }
     public static var width: PropertyKey<String?> { PropertyKey("width") }
     /// Bokeh `will_change` (default `nil`).
     public var willChange: String? {
-        get { attribute("will_change", as: String?.self) ?? nil }
+        get { attribute("will_change", as: String?.self, default: nil) }
         set { setAttribute("will_change", newValue, unlessDefault: nil) }
     }
     public static var willChange: PropertyKey<String?> { PropertyKey("will_change") }
     /// Bokeh `word_break` (default `nil`).
     public var wordBreak: String? {
-        get { attribute("word_break", as: String?.self) ?? nil }
+        get { attribute("word_break", as: String?.self, default: nil) }
         set { setAttribute("word_break", newValue, unlessDefault: nil) }
     }
     public static var wordBreak: PropertyKey<String?> { PropertyKey("word_break") }
     /// Bokeh `word_spacing` (default `nil`).
     public var wordSpacing: String? {
-        get { attribute("word_spacing", as: String?.self) ?? nil }
+        get { attribute("word_spacing", as: String?.self, default: nil) }
         set { setAttribute("word_spacing", newValue, unlessDefault: nil) }
     }
     public static var wordSpacing: PropertyKey<String?> { PropertyKey("word_spacing") }
     /// Bokeh `word_wrap` (default `nil`).
     public var wordWrap: String? {
-        get { attribute("word_wrap", as: String?.self) ?? nil }
+        get { attribute("word_wrap", as: String?.self, default: nil) }
         set { setAttribute("word_wrap", newValue, unlessDefault: nil) }
     }
     public static var wordWrap: PropertyKey<String?> { PropertyKey("word_wrap") }
     /// Bokeh `writing_mode` (default `nil`).
     public var writingMode: String? {
-        get { attribute("writing_mode", as: String?.self) ?? nil }
+        get { attribute("writing_mode", as: String?.self, default: nil) }
         set { setAttribute("writing_mode", newValue, unlessDefault: nil) }
     }
     public static var writingMode: PropertyKey<String?> { PropertyKey("writing_mode") }
     /// Bokeh `z_index` (default `nil`).
     public var zIndex: String? {
-        get { attribute("z_index", as: String?.self) ?? nil }
+        get { attribute("z_index", as: String?.self, default: nil) }
         set { setAttribute("z_index", newValue, unlessDefault: nil) }
     }
     public static var zIndex: PropertyKey<String?> { PropertyKey("z_index") }

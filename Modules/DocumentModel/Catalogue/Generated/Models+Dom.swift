@@ -12,20 +12,21 @@ public class DOMColorRef: DOMValueRef {
         ###"{"filter":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("hex", Bool.self, default: true),
             PropertySpec("swatch", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `hex` (default `true`).
     public var hex: Bool {
-        get { attribute("hex", as: Bool.self) ?? true }
+        get { attribute("hex", as: Bool.self, default: true) }
         set { setAttribute("hex", newValue, unlessDefault: true) }
     }
     public static var hex: PropertyKey<Bool> { PropertyKey("hex") }
     /// Bokeh `swatch` (default `true`).
     public var swatch: Bool {
-        get { attribute("swatch", as: Bool.self) ?? true }
+        get { attribute("swatch", as: Bool.self, default: true) }
         set { setAttribute("swatch", newValue, unlessDefault: true) }
     }
     public static var swatch: PropertyKey<Bool> { PropertyKey("swatch") }
@@ -70,20 +71,21 @@ public class DOMColorRef: DOMValueRef {
 public class DOMElement: DOMNode {
     override public class var modelTypeName: String { "bokeh.models.dom.DOMElement" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("style", OneOf2<Styles, [String: String]>.self, default: .b([:])),
             PropertySpec("children", [OneOf3<String, DOMNode, UIElement>].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `style` (default `.b([:])`).
     public var style: OneOf2<Styles, [String: String]> {
-        get { attribute("style", as: OneOf2<Styles, [String: String]>.self) ?? .b([:]) }
+        get { attribute("style", as: OneOf2<Styles, [String: String]>.self, default: .b([:])) }
         set { setAttribute("style", newValue, unlessDefault: .b([:])) }
     }
     public static var style: PropertyKey<OneOf2<Styles, [String: String]>> { PropertyKey("style") }
     /// Bokeh `children` (default `[]`).
     public var children: [OneOf3<String, DOMNode, UIElement>] {
-        get { attribute("children", as: [OneOf3<String, DOMNode, UIElement>].self) ?? [] }
+        get { attribute("children", as: [OneOf3<String, DOMNode, UIElement>].self, default: []) }
         set { setAttribute("children", newValue, unlessDefault: []) }
     }
     public static var children: PropertyKey<[OneOf3<String, DOMNode, UIElement>]> { PropertyKey("children") }
@@ -126,10 +128,11 @@ public class DOMDiv: DOMElement {
 public class DOMHTML: DOMElement {
     override public class var modelTypeName: String { "bokeh.models.dom.HTML" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("html", OneOf2<String, [OneOf3<String, DOMNode, UIElement>]>?.self),
             PropertySpec("refs", [OneOf3<String, DOMNode, UIElement>].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `html`.
     public var html: OneOf2<String, [OneOf3<String, DOMNode, UIElement>]>? {
@@ -139,7 +142,7 @@ public class DOMHTML: DOMElement {
     public static var html: PropertyKey<OneOf2<String, [OneOf3<String, DOMNode, UIElement>]>> { PropertyKey("html") }
     /// Bokeh `refs` (default `[]`).
     public var refs: [OneOf3<String, DOMNode, UIElement>] {
-        get { attribute("refs", as: [OneOf3<String, DOMNode, UIElement>].self) ?? [] }
+        get { attribute("refs", as: [OneOf3<String, DOMNode, UIElement>].self, default: []) }
         set { setAttribute("refs", newValue, unlessDefault: []) }
     }
     public static var refs: PropertyKey<[OneOf3<String, DOMNode, UIElement>]> { PropertyKey("refs") }
@@ -293,13 +296,14 @@ public class DOMTableRow: DOMElement {
 public class DOMTemplate: DOMElement {
     override public class var modelTypeName: String { "bokeh.models.dom.Template" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("actions", [DOMAction].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `actions` (default `[]`).
     public var actions: [DOMAction] {
-        get { attribute("actions", as: [DOMAction].self) ?? [] }
+        get { attribute("actions", as: [DOMAction].self, default: []) }
         set { setAttribute("actions", newValue, unlessDefault: []) }
     }
     public static var actions: PropertyKey<[DOMAction]> { PropertyKey("actions") }
@@ -334,13 +338,14 @@ public class DOMTemplate: DOMElement {
 public class DOMText: DOMNode {
     override public class var modelTypeName: String { "bokeh.models.dom.Text" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("content", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `content` (default `""`).
     public var content: String {
-        get { attribute("content", as: String.self) ?? "" }
+        get { attribute("content", as: String.self, default: "") }
         set { setAttribute("content", newValue, unlessDefault: "") }
     }
     public static var content: PropertyKey<String> { PropertyKey("content") }
@@ -371,13 +376,14 @@ public class DOMText: DOMNode {
 public class DOMToggleGroup: DOMAction {
     override public class var modelTypeName: String { "bokeh.models.dom.ToggleGroup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("groups", [RendererGroup].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `groups` (default `[]`).
     public var groups: [RendererGroup] {
-        get { attribute("groups", as: [RendererGroup].self) ?? [] }
+        get { attribute("groups", as: [RendererGroup].self, default: []) }
         set { setAttribute("groups", newValue, unlessDefault: []) }
     }
     public static var groups: PropertyKey<[RendererGroup]> { PropertyKey("groups") }
@@ -408,12 +414,13 @@ public class DOMToggleGroup: DOMAction {
 public class DOMValueOf: DOMPlaceholder {
     override public class var modelTypeName: String { "bokeh.models.dom.ValueOf" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("obj", Value?.self),
             PropertySpec("attr", String?.self),
             PropertySpec("format", String?.self),
             PropertySpec("formatter", OneOf2<BuiltinFormatter, CustomJS>.self, default: .a(.raw)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `obj`.
     public var obj: Value? {
@@ -429,13 +436,13 @@ public class DOMValueOf: DOMPlaceholder {
     public static var attr: PropertyKey<String> { PropertyKey("attr") }
     /// Bokeh `format` (default `nil`).
     public var format: String? {
-        get { attribute("format", as: String?.self) ?? nil }
+        get { attribute("format", as: String?.self, default: nil) }
         set { setAttribute("format", newValue, unlessDefault: nil) }
     }
     public static var format: PropertyKey<String?> { PropertyKey("format") }
     /// Bokeh `formatter` (default `.a(.raw)`).
     public var formatter: OneOf2<BuiltinFormatter, CustomJS> {
-        get { attribute("formatter", as: OneOf2<BuiltinFormatter, CustomJS>.self) ?? .a(.raw) }
+        get { attribute("formatter", as: OneOf2<BuiltinFormatter, CustomJS>.self, default: .a(.raw)) }
         set { setAttribute("formatter", newValue, unlessDefault: .a(.raw)) }
     }
     public static var formatter: PropertyKey<OneOf2<BuiltinFormatter, CustomJS>> { PropertyKey("formatter") }
@@ -479,12 +486,13 @@ public class DOMValueRef: DOMPlaceholder {
         ###"{"filter":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("field", String?.self),
             PropertySpec("format", String?.self),
             PropertySpec("formatter", OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>.self, default: .a(.raw)),
             PropertySpec("filter", OneOf2<CustomJS, [CustomJS]>?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `field`.
     public var field: String? {
@@ -494,19 +502,19 @@ public class DOMValueRef: DOMPlaceholder {
     public static var field: PropertyKey<String> { PropertyKey("field") }
     /// Bokeh `format` (default `nil`).
     public var format: String? {
-        get { attribute("format", as: String?.self) ?? nil }
+        get { attribute("format", as: String?.self, default: nil) }
         set { setAttribute("format", newValue, unlessDefault: nil) }
     }
     public static var format: PropertyKey<String?> { PropertyKey("format") }
     /// Bokeh `formatter` (default `.a(.raw)`).
     public var formatter: OneOf3<BuiltinFormatter, CustomJS, CustomJSHover> {
-        get { attribute("formatter", as: OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>.self) ?? .a(.raw) }
+        get { attribute("formatter", as: OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>.self, default: .a(.raw)) }
         set { setAttribute("formatter", newValue, unlessDefault: .a(.raw)) }
     }
     public static var formatter: PropertyKey<OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>> { PropertyKey("formatter") }
     /// Bokeh `filter` (default `nil`).
     public var filter: OneOf2<CustomJS, [CustomJS]>? {
-        get { attribute("filter", as: OneOf2<CustomJS, [CustomJS]>?.self) ?? nil }
+        get { attribute("filter", as: OneOf2<CustomJS, [CustomJS]>?.self, default: nil) }
         set { setAttribute("filter", newValue, unlessDefault: nil) }
     }
     public static var filter: PropertyKey<OneOf2<CustomJS, [CustomJS]>?> { PropertyKey("filter") }

@@ -9,10 +9,11 @@ public class CoordinateTransform: ExpressionModel {
 public class CumSum: ExpressionModel {
     override public class var modelTypeName: String { "CumSum" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("field", String?.self),
             PropertySpec("include_zero", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `field`.
     public var field: String? {
@@ -22,7 +23,7 @@ public class CumSum: ExpressionModel {
     public static var field: PropertyKey<String> { PropertyKey("field") }
     /// Bokeh `include_zero` (default `false`).
     public var includeZero: Bool {
-        get { attribute("include_zero", as: Bool.self) ?? false }
+        get { attribute("include_zero", as: Bool.self, default: false) }
         set { setAttribute("include_zero", newValue, unlessDefault: false) }
     }
     public static var includeZero: PropertyKey<Bool> { PropertyKey("include_zero") }
@@ -55,10 +56,11 @@ public class CumSum: ExpressionModel {
 public class CustomJSExpr: ExpressionModel {
     override public class var modelTypeName: String { "CustomJSExpr" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
             PropertySpec("code", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `args`.
     public var args: Value? {
@@ -68,7 +70,7 @@ public class CustomJSExpr: ExpressionModel {
     public static var args: PropertyKey<Value> { PropertyKey("args") }
     /// Bokeh `code` (default `""`).
     public var code: String {
-        get { attribute("code", as: String.self) ?? "" }
+        get { attribute("code", as: String.self, default: "") }
         set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
@@ -106,10 +108,11 @@ public class ExpressionModel: Model {
 public class Maximum: ScalarExpression {
     override public class var modelTypeName: String { "Maximum" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("field", String?.self),
             PropertySpec("initial", Double?.self, default: -.infinity),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `field`.
     public var field: String? {
@@ -119,7 +122,7 @@ public class Maximum: ScalarExpression {
     public static var field: PropertyKey<String> { PropertyKey("field") }
     /// Bokeh `initial` (default `-.infinity`).
     public var initial: Double? {
-        get { attribute("initial", as: Double?.self) ?? -.infinity }
+        get { attribute("initial", as: Double?.self, default: -.infinity) }
         set { setAttribute("initial", newValue, unlessDefault: -.infinity) }
     }
     public static var initial: PropertyKey<Double?> { PropertyKey("initial") }
@@ -152,10 +155,11 @@ public class Maximum: ScalarExpression {
 public class Minimum: ScalarExpression {
     override public class var modelTypeName: String { "Minimum" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("field", String?.self),
             PropertySpec("initial", Double?.self, default: .infinity),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `field`.
     public var field: String? {
@@ -165,7 +169,7 @@ public class Minimum: ScalarExpression {
     public static var field: PropertyKey<String> { PropertyKey("field") }
     /// Bokeh `initial` (default `.infinity`).
     public var initial: Double? {
-        get { attribute("initial", as: Double?.self) ?? .infinity }
+        get { attribute("initial", as: Double?.self, default: .infinity) }
         set { setAttribute("initial", newValue, unlessDefault: .infinity) }
     }
     public static var initial: PropertyKey<Double?> { PropertyKey("initial") }
@@ -198,27 +202,28 @@ public class Minimum: ScalarExpression {
 public class PolarTransform: CoordinateTransform {
     override public class var modelTypeName: String { "PolarTransform" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("radius", Spec<Double>.self, default: .field("radius")),
             PropertySpec("angle", Spec<Double>.self, default: .field("angle")),
             PropertySpec("direction", Direction.self, default: .anticlock),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `radius` (default `.field("radius")`).
     public var radius: Spec<Double> {
-        get { attribute("radius", as: Spec<Double>.self) ?? .field("radius") }
+        get { attribute("radius", as: Spec<Double>.self, default: .field("radius")) }
         set { setAttribute("radius", newValue) }
     }
     public static var radius: PropertyKey<Spec<Double>> { PropertyKey("radius") }
     /// Bokeh `angle` (default `.field("angle")`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .field("angle") }
+        get { attribute("angle", as: Spec<Double>.self, default: .field("angle")) }
         set { setAttribute("angle", newValue) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `direction` (default `.anticlock`).
     public var direction: Direction {
-        get { attribute("direction", as: Direction.self) ?? .anticlock }
+        get { attribute("direction", as: Direction.self, default: .anticlock) }
         set { setAttribute("direction", newValue, unlessDefault: .anticlock) }
     }
     public static var direction: PropertyKey<Direction> { PropertyKey("direction") }
@@ -261,13 +266,14 @@ public class Stack: ExpressionModel {
         ###"{"fields":[]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("fields", [String].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `fields` (default `[]`).
     public var fields: [String] {
-        get { attribute("fields", as: [String].self) ?? [] }
+        get { attribute("fields", as: [String].self, default: []) }
         set { setAttribute("fields", newValue, unlessDefault: []) }
     }
     public static var fields: PropertyKey<[String]> { PropertyKey("fields") }
@@ -324,9 +330,10 @@ public class XComponent: XYComponent {
 public class XYComponent: ExpressionModel {
     override public class var modelTypeName: String { "XYComponent" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("transform", CoordinateTransform?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `transform`.
     public var transform: CoordinateTransform? {

@@ -28,13 +28,14 @@ public class AllIndices: Filter {
 public class BooleanFilter: Filter {
     override public class var modelTypeName: String { "BooleanFilter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("booleans", [Bool]?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `booleans` (default `nil`).
     public var booleans: [Bool]? {
-        get { attribute("booleans", as: [Bool]?.self) ?? nil }
+        get { attribute("booleans", as: [Bool]?.self, default: nil) }
         set { setAttribute("booleans", newValue, unlessDefault: nil) }
     }
     public static var booleans: PropertyKey<[Bool]?> { PropertyKey("booleans") }
@@ -65,9 +66,10 @@ public class BooleanFilter: Filter {
 public class CompositeFilter: Filter {
     override public class var modelTypeName: String { "CompositeFilter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("operands", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `operands`.
     public var operands: Value? {
@@ -81,10 +83,11 @@ public class CompositeFilter: Filter {
 public class CustomJSFilter: Filter {
     override public class var modelTypeName: String { "CustomJSFilter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
             PropertySpec("code", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `args`.
     public var args: Value? {
@@ -94,7 +97,7 @@ public class CustomJSFilter: Filter {
     public static var args: PropertyKey<Value> { PropertyKey("args") }
     /// Bokeh `code` (default `""`).
     public var code: String {
-        get { attribute("code", as: String.self) ?? "" }
+        get { attribute("code", as: String.self, default: "") }
         set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
@@ -158,10 +161,11 @@ public class Filter: Model {
 public class GroupFilter: Filter {
     override public class var modelTypeName: String { "GroupFilter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("column_name", String?.self),
             PropertySpec("group", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `column_name`.
     public var columnName: String? {
@@ -204,13 +208,14 @@ public class GroupFilter: Filter {
 public class IndexFilter: Filter {
     override public class var modelTypeName: String { "IndexFilter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("indices", [Int]?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `indices` (default `nil`).
     public var indices: [Int]? {
-        get { attribute("indices", as: [Int]?.self) ?? nil }
+        get { attribute("indices", as: [Int]?.self, default: nil) }
         set { setAttribute("indices", newValue, unlessDefault: nil) }
     }
     public static var indices: PropertyKey<[Int]?> { PropertyKey("indices") }
@@ -267,9 +272,10 @@ public class IntersectionFilter: CompositeFilter {
 public class InversionFilter: Filter {
     override public class var modelTypeName: String { "InversionFilter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("operand", Filter?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `operand`.
     public var operand: Filter? {

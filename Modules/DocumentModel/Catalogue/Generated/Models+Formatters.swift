@@ -4,34 +4,35 @@
 public class BasicTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "BasicTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("precision", OneOf2<Auto, Int>.self, default: .a(.auto)),
             PropertySpec("use_scientific", Bool.self, default: true),
             PropertySpec("power_limit_high", Int.self, default: 5),
             PropertySpec("power_limit_low", Int.self, default: -3),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `precision` (default `.a(.auto)`).
     public var precision: OneOf2<Auto, Int> {
-        get { attribute("precision", as: OneOf2<Auto, Int>.self) ?? .a(.auto) }
+        get { attribute("precision", as: OneOf2<Auto, Int>.self, default: .a(.auto)) }
         set { setAttribute("precision", newValue, unlessDefault: .a(.auto)) }
     }
     public static var precision: PropertyKey<OneOf2<Auto, Int>> { PropertyKey("precision") }
     /// Bokeh `use_scientific` (default `true`).
     public var useScientific: Bool {
-        get { attribute("use_scientific", as: Bool.self) ?? true }
+        get { attribute("use_scientific", as: Bool.self, default: true) }
         set { setAttribute("use_scientific", newValue, unlessDefault: true) }
     }
     public static var useScientific: PropertyKey<Bool> { PropertyKey("use_scientific") }
     /// Bokeh `power_limit_high` (default `5`).
     public var powerLimitHigh: Int {
-        get { attribute("power_limit_high", as: Int.self) ?? 5 }
+        get { attribute("power_limit_high", as: Int.self, default: 5) }
         set { setAttribute("power_limit_high", newValue, unlessDefault: 5) }
     }
     public static var powerLimitHigh: PropertyKey<Int> { PropertyKey("power_limit_high") }
     /// Bokeh `power_limit_low` (default `-3`).
     public var powerLimitLow: Int {
-        get { attribute("power_limit_low", as: Int.self) ?? -3 }
+        get { attribute("power_limit_low", as: Int.self, default: -3) }
         set { setAttribute("power_limit_low", newValue, unlessDefault: -3) }
     }
     public static var powerLimitLow: PropertyKey<Int> { PropertyKey("power_limit_low") }
@@ -92,10 +93,11 @@ public class CategoricalTickFormatter: TickFormatter {
 public class CustomJSTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "CustomJSTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
             PropertySpec("code", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `args`.
     public var args: Value? {
@@ -105,7 +107,7 @@ public class CustomJSTickFormatter: TickFormatter {
     public static var args: PropertyKey<Value> { PropertyKey("args") }
     /// Bokeh `code` (default `""`).
     public var code: String {
-        get { attribute("code", as: String.self) ?? "" }
+        get { attribute("code", as: String.self, default: "") }
         set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
@@ -138,7 +140,7 @@ public class CustomJSTickFormatter: TickFormatter {
 public class DatetimeTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "DatetimeTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("microseconds", String.self, default: "%fus"),
             PropertySpec("milliseconds", String.self, default: "%3Nms"),
             PropertySpec("seconds", String.self, default: "%Ss"),
@@ -156,100 +158,101 @@ public class DatetimeTickFormatter: TickFormatter {
             PropertySpec("context_which", ContextWhich.self, default: .start),
             PropertySpec("context_location", Location.self, default: .below),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `microseconds` (default `"%fus"`).
     public var microseconds: String {
-        get { attribute("microseconds", as: String.self) ?? "%fus" }
+        get { attribute("microseconds", as: String.self, default: "%fus") }
         set { setAttribute("microseconds", newValue, unlessDefault: "%fus") }
     }
     public static var microseconds: PropertyKey<String> { PropertyKey("microseconds") }
     /// Bokeh `milliseconds` (default `"%3Nms"`).
     public var milliseconds: String {
-        get { attribute("milliseconds", as: String.self) ?? "%3Nms" }
+        get { attribute("milliseconds", as: String.self, default: "%3Nms") }
         set { setAttribute("milliseconds", newValue, unlessDefault: "%3Nms") }
     }
     public static var milliseconds: PropertyKey<String> { PropertyKey("milliseconds") }
     /// Bokeh `seconds` (default `"%Ss"`).
     public var seconds: String {
-        get { attribute("seconds", as: String.self) ?? "%Ss" }
+        get { attribute("seconds", as: String.self, default: "%Ss") }
         set { setAttribute("seconds", newValue, unlessDefault: "%Ss") }
     }
     public static var seconds: PropertyKey<String> { PropertyKey("seconds") }
     /// Bokeh `minsec` (default `":%M:%S"`).
     public var minsec: String {
-        get { attribute("minsec", as: String.self) ?? ":%M:%S" }
+        get { attribute("minsec", as: String.self, default: ":%M:%S") }
         set { setAttribute("minsec", newValue, unlessDefault: ":%M:%S") }
     }
     public static var minsec: PropertyKey<String> { PropertyKey("minsec") }
     /// Bokeh `minutes` (default `":%M"`).
     public var minutes: String {
-        get { attribute("minutes", as: String.self) ?? ":%M" }
+        get { attribute("minutes", as: String.self, default: ":%M") }
         set { setAttribute("minutes", newValue, unlessDefault: ":%M") }
     }
     public static var minutes: PropertyKey<String> { PropertyKey("minutes") }
     /// Bokeh `hourmin` (default `"%H:%M"`).
     public var hourmin: String {
-        get { attribute("hourmin", as: String.self) ?? "%H:%M" }
+        get { attribute("hourmin", as: String.self, default: "%H:%M") }
         set { setAttribute("hourmin", newValue, unlessDefault: "%H:%M") }
     }
     public static var hourmin: PropertyKey<String> { PropertyKey("hourmin") }
     /// Bokeh `hours` (default `"%Hh"`).
     public var hours: String {
-        get { attribute("hours", as: String.self) ?? "%Hh" }
+        get { attribute("hours", as: String.self, default: "%Hh") }
         set { setAttribute("hours", newValue, unlessDefault: "%Hh") }
     }
     public static var hours: PropertyKey<String> { PropertyKey("hours") }
     /// Bokeh `days` (default `"%m/%d"`).
     public var days: String {
-        get { attribute("days", as: String.self) ?? "%m/%d" }
+        get { attribute("days", as: String.self, default: "%m/%d") }
         set { setAttribute("days", newValue, unlessDefault: "%m/%d") }
     }
     public static var days: PropertyKey<String> { PropertyKey("days") }
     /// Bokeh `months` (default `"%m/%Y"`).
     public var months: String {
-        get { attribute("months", as: String.self) ?? "%m/%Y" }
+        get { attribute("months", as: String.self, default: "%m/%Y") }
         set { setAttribute("months", newValue, unlessDefault: "%m/%Y") }
     }
     public static var months: PropertyKey<String> { PropertyKey("months") }
     /// Bokeh `years` (default `"%Y"`).
     public var years: String {
-        get { attribute("years", as: String.self) ?? "%Y" }
+        get { attribute("years", as: String.self, default: "%Y") }
         set { setAttribute("years", newValue, unlessDefault: "%Y") }
     }
     public static var years: PropertyKey<String> { PropertyKey("years") }
     /// Bokeh `strip_leading_zeros` (default `.a(false)`).
     public var stripLeadingZeros: OneOf2<Bool, [DatetimeUnits]> {
-        get { attribute("strip_leading_zeros", as: OneOf2<Bool, [DatetimeUnits]>.self) ?? .a(false) }
+        get { attribute("strip_leading_zeros", as: OneOf2<Bool, [DatetimeUnits]>.self, default: .a(false)) }
         set { setAttribute("strip_leading_zeros", newValue, unlessDefault: .a(false)) }
     }
     public static var stripLeadingZeros: PropertyKey<OneOf2<Bool, [DatetimeUnits]>> { PropertyKey("strip_leading_zeros") }
     /// Bokeh `boundary_scaling` (default `true`).
     public var boundaryScaling: Bool {
-        get { attribute("boundary_scaling", as: Bool.self) ?? true }
+        get { attribute("boundary_scaling", as: Bool.self, default: true) }
         set { setAttribute("boundary_scaling", newValue, unlessDefault: true) }
     }
     public static var boundaryScaling: PropertyKey<Bool> { PropertyKey("boundary_scaling") }
     /// Bokeh `hide_repeats` (default `false`).
     public var hideRepeats: Bool {
-        get { attribute("hide_repeats", as: Bool.self) ?? false }
+        get { attribute("hide_repeats", as: Bool.self, default: false) }
         set { setAttribute("hide_repeats", newValue, unlessDefault: false) }
     }
     public static var hideRepeats: PropertyKey<Bool> { PropertyKey("hide_repeats") }
     /// Bokeh `context` (default `nil`).
     public var context: OneOf2<String, DatetimeTickFormatter>? {
-        get { attribute("context", as: OneOf2<String, DatetimeTickFormatter>?.self) ?? nil }
+        get { attribute("context", as: OneOf2<String, DatetimeTickFormatter>?.self, default: nil) }
         set { setAttribute("context", newValue, unlessDefault: nil) }
     }
     public static var context: PropertyKey<OneOf2<String, DatetimeTickFormatter>?> { PropertyKey("context") }
     /// Bokeh `context_which` (default `.start`).
     public var contextWhich: ContextWhich {
-        get { attribute("context_which", as: ContextWhich.self) ?? .start }
+        get { attribute("context_which", as: ContextWhich.self, default: .start) }
         set { setAttribute("context_which", newValue, unlessDefault: .start) }
     }
     public static var contextWhich: PropertyKey<ContextWhich> { PropertyKey("context_which") }
     /// Bokeh `context_location` (default `.below`).
     public var contextLocation: Location {
-        get { attribute("context_location", as: Location.self) ?? .below }
+        get { attribute("context_location", as: Location.self, default: .below) }
         set { setAttribute("context_location", newValue, unlessDefault: .below) }
     }
     public static var contextLocation: PropertyKey<Location> { PropertyKey("context_location") }
@@ -310,20 +313,21 @@ public class DatetimeTickFormatter: TickFormatter {
 public class LogTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "LogTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("ticker", Ticker?.self),
             PropertySpec("min_exponent", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `ticker` (default `nil`).
     public var ticker: Ticker? {
-        get { attribute("ticker", as: Ticker?.self) ?? nil }
+        get { attribute("ticker", as: Ticker?.self, default: nil) }
         set { setAttribute("ticker", newValue, unlessDefault: nil) }
     }
     public static var ticker: PropertyKey<Ticker?> { PropertyKey("ticker") }
     /// Bokeh `min_exponent` (default `0`).
     public var minExponent: Int {
-        get { attribute("min_exponent", as: Int.self) ?? 0 }
+        get { attribute("min_exponent", as: Int.self, default: 0) }
         set { setAttribute("min_exponent", newValue, unlessDefault: 0) }
     }
     public static var minExponent: PropertyKey<Int> { PropertyKey("min_exponent") }
@@ -356,13 +360,14 @@ public class LogTickFormatter: TickFormatter {
 public class MercatorTickFormatter: BasicTickFormatter {
     override public class var modelTypeName: String { "MercatorTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dimension", LatLon?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `dimension` (default `nil`).
     public var dimension: LatLon? {
-        get { attribute("dimension", as: LatLon?.self) ?? nil }
+        get { attribute("dimension", as: LatLon?.self, default: nil) }
         set { setAttribute("dimension", newValue, unlessDefault: nil) }
     }
     public static var dimension: PropertyKey<LatLon?> { PropertyKey("dimension") }
@@ -401,27 +406,28 @@ public class MercatorTickFormatter: BasicTickFormatter {
 public class NumeralTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "NumeralTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("format", String.self, default: "0,0"),
             PropertySpec("language", NumeralLanguage.self, default: .en),
             PropertySpec("rounding", RoundingFunction.self, default: .round),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `format` (default `"0,0"`).
     public var format: String {
-        get { attribute("format", as: String.self) ?? "0,0" }
+        get { attribute("format", as: String.self, default: "0,0") }
         set { setAttribute("format", newValue, unlessDefault: "0,0") }
     }
     public static var format: PropertyKey<String> { PropertyKey("format") }
     /// Bokeh `language` (default `.en`).
     public var language: NumeralLanguage {
-        get { attribute("language", as: NumeralLanguage.self) ?? .en }
+        get { attribute("language", as: NumeralLanguage.self, default: .en) }
         set { setAttribute("language", newValue, unlessDefault: .en) }
     }
     public static var language: PropertyKey<NumeralLanguage> { PropertyKey("language") }
     /// Bokeh `rounding` (default `.round`).
     public var rounding: RoundingFunction {
-        get { attribute("rounding", as: RoundingFunction.self) ?? .round }
+        get { attribute("rounding", as: RoundingFunction.self, default: .round) }
         set { setAttribute("rounding", newValue, unlessDefault: .round) }
     }
     public static var rounding: PropertyKey<RoundingFunction> { PropertyKey("rounding") }
@@ -456,13 +462,14 @@ public class NumeralTickFormatter: TickFormatter {
 public class PrintfTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "PrintfTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("format", String.self, default: "%s"),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `format` (default `"%s"`).
     public var format: String {
-        get { attribute("format", as: String.self) ?? "%s" }
+        get { attribute("format", as: String.self, default: "%s") }
         set { setAttribute("format", newValue, unlessDefault: "%s") }
     }
     public static var format: PropertyKey<String> { PropertyKey("format") }
@@ -498,7 +505,7 @@ public class TickFormatter: Model {
 public class TimedeltaTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "TimedeltaTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("nanoseconds", String.self, default: "%NSns"),
             PropertySpec("microseconds", String.self, default: "%USus"),
             PropertySpec("milliseconds", String.self, default: "%MSms"),
@@ -514,88 +521,89 @@ public class TimedeltaTickFormatter: TickFormatter {
             PropertySpec("context_which", ContextWhich.self, default: .start),
             PropertySpec("context_location", Location.self, default: .below),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `nanoseconds` (default `"%NSns"`).
     public var nanoseconds: String {
-        get { attribute("nanoseconds", as: String.self) ?? "%NSns" }
+        get { attribute("nanoseconds", as: String.self, default: "%NSns") }
         set { setAttribute("nanoseconds", newValue, unlessDefault: "%NSns") }
     }
     public static var nanoseconds: PropertyKey<String> { PropertyKey("nanoseconds") }
     /// Bokeh `microseconds` (default `"%USus"`).
     public var microseconds: String {
-        get { attribute("microseconds", as: String.self) ?? "%USus" }
+        get { attribute("microseconds", as: String.self, default: "%USus") }
         set { setAttribute("microseconds", newValue, unlessDefault: "%USus") }
     }
     public static var microseconds: PropertyKey<String> { PropertyKey("microseconds") }
     /// Bokeh `milliseconds` (default `"%MSms"`).
     public var milliseconds: String {
-        get { attribute("milliseconds", as: String.self) ?? "%MSms" }
+        get { attribute("milliseconds", as: String.self, default: "%MSms") }
         set { setAttribute("milliseconds", newValue, unlessDefault: "%MSms") }
     }
     public static var milliseconds: PropertyKey<String> { PropertyKey("milliseconds") }
     /// Bokeh `seconds` (default `"%H:%M:%S"`).
     public var seconds: String {
-        get { attribute("seconds", as: String.self) ?? "%H:%M:%S" }
+        get { attribute("seconds", as: String.self, default: "%H:%M:%S") }
         set { setAttribute("seconds", newValue, unlessDefault: "%H:%M:%S") }
     }
     public static var seconds: PropertyKey<String> { PropertyKey("seconds") }
     /// Bokeh `minsec` (default `"%H:%M:%S"`).
     public var minsec: String {
-        get { attribute("minsec", as: String.self) ?? "%H:%M:%S" }
+        get { attribute("minsec", as: String.self, default: "%H:%M:%S") }
         set { setAttribute("minsec", newValue, unlessDefault: "%H:%M:%S") }
     }
     public static var minsec: PropertyKey<String> { PropertyKey("minsec") }
     /// Bokeh `minutes` (default `"%H:%M"`).
     public var minutes: String {
-        get { attribute("minutes", as: String.self) ?? "%H:%M" }
+        get { attribute("minutes", as: String.self, default: "%H:%M") }
         set { setAttribute("minutes", newValue, unlessDefault: "%H:%M") }
     }
     public static var minutes: PropertyKey<String> { PropertyKey("minutes") }
     /// Bokeh `hourmin` (default `"%H:%M"`).
     public var hourmin: String {
-        get { attribute("hourmin", as: String.self) ?? "%H:%M" }
+        get { attribute("hourmin", as: String.self, default: "%H:%M") }
         set { setAttribute("hourmin", newValue, unlessDefault: "%H:%M") }
     }
     public static var hourmin: PropertyKey<String> { PropertyKey("hourmin") }
     /// Bokeh `hours` (default `"%H:%M"`).
     public var hours: String {
-        get { attribute("hours", as: String.self) ?? "%H:%M" }
+        get { attribute("hours", as: String.self, default: "%H:%M") }
         set { setAttribute("hours", newValue, unlessDefault: "%H:%M") }
     }
     public static var hours: PropertyKey<String> { PropertyKey("hours") }
     /// Bokeh `days` (default `"%d days"`).
     public var days: String {
-        get { attribute("days", as: String.self) ?? "%d days" }
+        get { attribute("days", as: String.self, default: "%d days") }
         set { setAttribute("days", newValue, unlessDefault: "%d days") }
     }
     public static var days: PropertyKey<String> { PropertyKey("days") }
     /// Bokeh `strip_leading_zeros` (default `.a(false)`).
     public var stripLeadingZeros: OneOf2<Bool, [TimedeltaResolutionType]> {
-        get { attribute("strip_leading_zeros", as: OneOf2<Bool, [TimedeltaResolutionType]>.self) ?? .a(false) }
+        get { attribute("strip_leading_zeros", as: OneOf2<Bool, [TimedeltaResolutionType]>.self, default: .a(false)) }
         set { setAttribute("strip_leading_zeros", newValue, unlessDefault: .a(false)) }
     }
     public static var stripLeadingZeros: PropertyKey<OneOf2<Bool, [TimedeltaResolutionType]>> { PropertyKey("strip_leading_zeros") }
     /// Bokeh `hide_repeats` (default `false`).
     public var hideRepeats: Bool {
-        get { attribute("hide_repeats", as: Bool.self) ?? false }
+        get { attribute("hide_repeats", as: Bool.self, default: false) }
         set { setAttribute("hide_repeats", newValue, unlessDefault: false) }
     }
     public static var hideRepeats: PropertyKey<Bool> { PropertyKey("hide_repeats") }
     /// Bokeh `context` (default `nil`).
     public var context: OneOf2<String, TimedeltaTickFormatter>? {
-        get { attribute("context", as: OneOf2<String, TimedeltaTickFormatter>?.self) ?? nil }
+        get { attribute("context", as: OneOf2<String, TimedeltaTickFormatter>?.self, default: nil) }
         set { setAttribute("context", newValue, unlessDefault: nil) }
     }
     public static var context: PropertyKey<OneOf2<String, TimedeltaTickFormatter>?> { PropertyKey("context") }
     /// Bokeh `context_which` (default `.start`).
     public var contextWhich: ContextWhich {
-        get { attribute("context_which", as: ContextWhich.self) ?? .start }
+        get { attribute("context_which", as: ContextWhich.self, default: .start) }
         set { setAttribute("context_which", newValue, unlessDefault: .start) }
     }
     public static var contextWhich: PropertyKey<ContextWhich> { PropertyKey("context_which") }
     /// Bokeh `context_location` (default `.below`).
     public var contextLocation: Location {
-        get { attribute("context_location", as: Location.self) ?? .below }
+        get { attribute("context_location", as: Location.self, default: .below) }
         set { setAttribute("context_location", newValue, unlessDefault: .below) }
     }
     public static var contextLocation: PropertyKey<Location> { PropertyKey("context_location") }

@@ -14,13 +14,14 @@ public class FillGlyph: Model {
 public class Glyph: Model {
     override public class var modelTypeName: String { "Glyph" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("decorations", [Decoration].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `decorations` (default `[]`).
     public var decorations: [Decoration] {
-        get { attribute("decorations", as: [Decoration].self) ?? [] }
+        get { attribute("decorations", as: [Decoration].self, default: []) }
         set { setAttribute("decorations", newValue, unlessDefault: []) }
     }
     public static var decorations: PropertyKey<[Decoration]> { PropertyKey("decorations") }

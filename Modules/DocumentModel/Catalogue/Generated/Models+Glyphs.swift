@@ -4,7 +4,7 @@
 public class AnnularWedge: XYGlyph {
     override public class var modelTypeName: String { "AnnularWedge" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("inner_radius", Spec<Double>.self, default: .field("inner_radius")),
@@ -28,136 +28,137 @@ public class AnnularWedge: XYGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `inner_radius` (default `.field("inner_radius")`).
     public var innerRadius: Spec<Double> {
-        get { attribute("inner_radius", as: Spec<Double>.self) ?? .field("inner_radius") }
+        get { attribute("inner_radius", as: Spec<Double>.self, default: .field("inner_radius")) }
         set { setAttribute("inner_radius", newValue) }
     }
     public static var innerRadius: PropertyKey<Spec<Double>> { PropertyKey("inner_radius") }
     /// Bokeh `outer_radius` (default `.field("outer_radius")`).
     public var outerRadius: Spec<Double> {
-        get { attribute("outer_radius", as: Spec<Double>.self) ?? .field("outer_radius") }
+        get { attribute("outer_radius", as: Spec<Double>.self, default: .field("outer_radius")) }
         set { setAttribute("outer_radius", newValue) }
     }
     public static var outerRadius: PropertyKey<Spec<Double>> { PropertyKey("outer_radius") }
     /// Bokeh `start_angle` (default `.field("start_angle")`).
     public var startAngle: Spec<Double> {
-        get { attribute("start_angle", as: Spec<Double>.self) ?? .field("start_angle") }
+        get { attribute("start_angle", as: Spec<Double>.self, default: .field("start_angle")) }
         set { setAttribute("start_angle", newValue) }
     }
     public static var startAngle: PropertyKey<Spec<Double>> { PropertyKey("start_angle") }
     /// Bokeh `end_angle` (default `.field("end_angle")`).
     public var endAngle: Spec<Double> {
-        get { attribute("end_angle", as: Spec<Double>.self) ?? .field("end_angle") }
+        get { attribute("end_angle", as: Spec<Double>.self, default: .field("end_angle")) }
         set { setAttribute("end_angle", newValue) }
     }
     public static var endAngle: PropertyKey<Spec<Double>> { PropertyKey("end_angle") }
     /// Bokeh `direction` (default `.anticlock`).
     public var direction: Direction {
-        get { attribute("direction", as: Direction.self) ?? .anticlock }
+        get { attribute("direction", as: Direction.self, default: .anticlock) }
         set { setAttribute("direction", newValue, unlessDefault: .anticlock) }
     }
     public static var direction: PropertyKey<Direction> { PropertyKey("direction") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -232,7 +233,7 @@ public class AnnularWedge: XYGlyph {
 public class Annulus: XYGlyph {
     override public class var modelTypeName: String { "Annulus" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("inner_radius", Spec<Double>.self, default: .field("inner_radius")),
@@ -253,118 +254,119 @@ public class Annulus: XYGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `inner_radius` (default `.field("inner_radius")`).
     public var innerRadius: Spec<Double> {
-        get { attribute("inner_radius", as: Spec<Double>.self) ?? .field("inner_radius") }
+        get { attribute("inner_radius", as: Spec<Double>.self, default: .field("inner_radius")) }
         set { setAttribute("inner_radius", newValue) }
     }
     public static var innerRadius: PropertyKey<Spec<Double>> { PropertyKey("inner_radius") }
     /// Bokeh `outer_radius` (default `.field("outer_radius")`).
     public var outerRadius: Spec<Double> {
-        get { attribute("outer_radius", as: Spec<Double>.self) ?? .field("outer_radius") }
+        get { attribute("outer_radius", as: Spec<Double>.self, default: .field("outer_radius")) }
         set { setAttribute("outer_radius", newValue) }
     }
     public static var outerRadius: PropertyKey<Spec<Double>> { PropertyKey("outer_radius") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -433,7 +435,7 @@ public class Annulus: XYGlyph {
 public class Arc: XYGlyph {
     override public class var modelTypeName: String { "Arc" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("radius", Spec<Double>.self, default: .field("radius")),
@@ -448,82 +450,83 @@ public class Arc: XYGlyph {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `radius` (default `.field("radius")`).
     public var radius: Spec<Double> {
-        get { attribute("radius", as: Spec<Double>.self) ?? .field("radius") }
+        get { attribute("radius", as: Spec<Double>.self, default: .field("radius")) }
         set { setAttribute("radius", newValue) }
     }
     public static var radius: PropertyKey<Spec<Double>> { PropertyKey("radius") }
     /// Bokeh `start_angle` (default `.field("start_angle")`).
     public var startAngle: Spec<Double> {
-        get { attribute("start_angle", as: Spec<Double>.self) ?? .field("start_angle") }
+        get { attribute("start_angle", as: Spec<Double>.self, default: .field("start_angle")) }
         set { setAttribute("start_angle", newValue) }
     }
     public static var startAngle: PropertyKey<Spec<Double>> { PropertyKey("start_angle") }
     /// Bokeh `end_angle` (default `.field("end_angle")`).
     public var endAngle: Spec<Double> {
-        get { attribute("end_angle", as: Spec<Double>.self) ?? .field("end_angle") }
+        get { attribute("end_angle", as: Spec<Double>.self, default: .field("end_angle")) }
         set { setAttribute("end_angle", newValue) }
     }
     public static var endAngle: PropertyKey<Spec<Double>> { PropertyKey("end_angle") }
     /// Bokeh `direction` (default `.anticlock`).
     public var direction: Direction {
-        get { attribute("direction", as: Direction.self) ?? .anticlock }
+        get { attribute("direction", as: Direction.self, default: .anticlock) }
         set { setAttribute("direction", newValue, unlessDefault: .anticlock) }
     }
     public static var direction: PropertyKey<Direction> { PropertyKey("direction") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -580,7 +583,7 @@ public class Arc: XYGlyph {
 public class Bezier: Glyph {
     override public class var modelTypeName: String { "Bezier" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x0", Spec<Double>.self, default: .field("x0")),
             PropertySpec("y0", Spec<Double>.self, default: .field("y0")),
             PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
@@ -597,94 +600,95 @@ public class Bezier: Glyph {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x0` (default `.field("x0")`).
     public var x0: Spec<Double> {
-        get { attribute("x0", as: Spec<Double>.self) ?? .field("x0") }
+        get { attribute("x0", as: Spec<Double>.self, default: .field("x0")) }
         set { setAttribute("x0", newValue) }
     }
     public static var x0: PropertyKey<Spec<Double>> { PropertyKey("x0") }
     /// Bokeh `y0` (default `.field("y0")`).
     public var y0: Spec<Double> {
-        get { attribute("y0", as: Spec<Double>.self) ?? .field("y0") }
+        get { attribute("y0", as: Spec<Double>.self, default: .field("y0")) }
         set { setAttribute("y0", newValue) }
     }
     public static var y0: PropertyKey<Spec<Double>> { PropertyKey("y0") }
     /// Bokeh `x1` (default `.field("x1")`).
     public var x1: Spec<Double> {
-        get { attribute("x1", as: Spec<Double>.self) ?? .field("x1") }
+        get { attribute("x1", as: Spec<Double>.self, default: .field("x1")) }
         set { setAttribute("x1", newValue) }
     }
     public static var x1: PropertyKey<Spec<Double>> { PropertyKey("x1") }
     /// Bokeh `y1` (default `.field("y1")`).
     public var y1: Spec<Double> {
-        get { attribute("y1", as: Spec<Double>.self) ?? .field("y1") }
+        get { attribute("y1", as: Spec<Double>.self, default: .field("y1")) }
         set { setAttribute("y1", newValue) }
     }
     public static var y1: PropertyKey<Spec<Double>> { PropertyKey("y1") }
     /// Bokeh `cx0` (default `.field("cx0")`).
     public var cx0: Spec<Double> {
-        get { attribute("cx0", as: Spec<Double>.self) ?? .field("cx0") }
+        get { attribute("cx0", as: Spec<Double>.self, default: .field("cx0")) }
         set { setAttribute("cx0", newValue) }
     }
     public static var cx0: PropertyKey<Spec<Double>> { PropertyKey("cx0") }
     /// Bokeh `cy0` (default `.field("cy0")`).
     public var cy0: Spec<Double> {
-        get { attribute("cy0", as: Spec<Double>.self) ?? .field("cy0") }
+        get { attribute("cy0", as: Spec<Double>.self, default: .field("cy0")) }
         set { setAttribute("cy0", newValue) }
     }
     public static var cy0: PropertyKey<Spec<Double>> { PropertyKey("cy0") }
     /// Bokeh `cx1` (default `.field("cx1")`).
     public var cx1: Spec<Double> {
-        get { attribute("cx1", as: Spec<Double>.self) ?? .field("cx1") }
+        get { attribute("cx1", as: Spec<Double>.self, default: .field("cx1")) }
         set { setAttribute("cx1", newValue) }
     }
     public static var cx1: PropertyKey<Spec<Double>> { PropertyKey("cx1") }
     /// Bokeh `cy1` (default `.field("cy1")`).
     public var cy1: Spec<Double> {
-        get { attribute("cy1", as: Spec<Double>.self) ?? .field("cy1") }
+        get { attribute("cy1", as: Spec<Double>.self, default: .field("cy1")) }
         set { setAttribute("cy1", newValue) }
     }
     public static var cy1: PropertyKey<Spec<Double>> { PropertyKey("cy1") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -745,7 +749,7 @@ public class Bezier: Glyph {
 public class Block: LRTBGlyph {
     override public class var modelTypeName: String { "Block" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("width", Spec<Double>.self, default: .value(1)),
@@ -766,118 +770,119 @@ public class Block: LRTBGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `width` (default `.value(1)`).
     public var width: Spec<Double> {
-        get { attribute("width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("width", newValue, unlessDefault: .value(1)) }
     }
     public static var width: PropertyKey<Spec<Double>> { PropertyKey("width") }
     /// Bokeh `height` (default `.value(1)`).
     public var height: Spec<Double> {
-        get { attribute("height", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("height", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("height", newValue, unlessDefault: .value(1)) }
     }
     public static var height: PropertyKey<Spec<Double>> { PropertyKey("height") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -948,7 +953,7 @@ public class Block: LRTBGlyph {
 public class Circle: RadialGlyph {
     override public class var modelTypeName: String { "Circle" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("radius", Spec<Double>?.self),
@@ -970,16 +975,17 @@ public class Circle: RadialGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
@@ -991,103 +997,103 @@ public class Circle: RadialGlyph {
     public static var radius: PropertyKey<Spec<Double>> { PropertyKey("radius") }
     /// Bokeh `radius_dimension` (default `.x`).
     public var radiusDimension: RadiusDimension {
-        get { attribute("radius_dimension", as: RadiusDimension.self) ?? .x }
+        get { attribute("radius_dimension", as: RadiusDimension.self, default: .x) }
         set { setAttribute("radius_dimension", newValue, unlessDefault: .x) }
     }
     public static var radiusDimension: PropertyKey<RadiusDimension> { PropertyKey("radius_dimension") }
     /// Bokeh `hit_dilation` (default `1.0`).
     public var hitDilation: Double {
-        get { attribute("hit_dilation", as: Double.self) ?? 1.0 }
+        get { attribute("hit_dilation", as: Double.self, default: 1.0) }
         set { setAttribute("hit_dilation", newValue, unlessDefault: 1.0) }
     }
     public static var hitDilation: PropertyKey<Double> { PropertyKey("hit_dilation") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -1158,7 +1164,7 @@ public class Circle: RadialGlyph {
 public class Ellipse: XYGlyph {
     override public class var modelTypeName: String { "Ellipse" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("width", Spec<Double>.self, default: .field("width")),
@@ -1180,124 +1186,125 @@ public class Ellipse: XYGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `width` (default `.field("width")`).
     public var width: Spec<Double> {
-        get { attribute("width", as: Spec<Double>.self) ?? .field("width") }
+        get { attribute("width", as: Spec<Double>.self, default: .field("width")) }
         set { setAttribute("width", newValue) }
     }
     public static var width: PropertyKey<Spec<Double>> { PropertyKey("width") }
     /// Bokeh `height` (default `.field("height")`).
     public var height: Spec<Double> {
-        get { attribute("height", as: Spec<Double>.self) ?? .field("height") }
+        get { attribute("height", as: Spec<Double>.self, default: .field("height")) }
         set { setAttribute("height", newValue) }
     }
     public static var height: PropertyKey<Spec<Double>> { PropertyKey("height") }
     /// Bokeh `angle` (default `.value(0.0)`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .value(0.0) }
+        get { attribute("angle", as: Spec<Double>.self, default: .value(0.0)) }
         set { setAttribute("angle", newValue, unlessDefault: .value(0.0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -1368,7 +1375,7 @@ public class Ellipse: XYGlyph {
 public class HArea: Glyph {
     override public class var modelTypeName: String { "HArea" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
             PropertySpec("x2", Spec<Double>.self, default: .field("x2")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
@@ -1381,70 +1388,71 @@ public class HArea: Glyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x1` (default `.field("x1")`).
     public var x1: Spec<Double> {
-        get { attribute("x1", as: Spec<Double>.self) ?? .field("x1") }
+        get { attribute("x1", as: Spec<Double>.self, default: .field("x1")) }
         set { setAttribute("x1", newValue) }
     }
     public static var x1: PropertyKey<Spec<Double>> { PropertyKey("x1") }
     /// Bokeh `x2` (default `.field("x2")`).
     public var x2: Spec<Double> {
-        get { attribute("x2", as: Spec<Double>.self) ?? .field("x2") }
+        get { attribute("x2", as: Spec<Double>.self, default: .field("x2")) }
         set { setAttribute("x2", newValue) }
     }
     public static var x2: PropertyKey<Spec<Double>> { PropertyKey("x2") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
+        get { attribute("fill_color", as: Color?.self, default: .css("gray")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -1497,7 +1505,7 @@ public class HArea: Glyph {
 public class HAreaStep: Glyph {
     override public class var modelTypeName: String { "HAreaStep" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
             PropertySpec("x2", Spec<Double>.self, default: .field("x2")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
@@ -1511,76 +1519,77 @@ public class HAreaStep: Glyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x1` (default `.field("x1")`).
     public var x1: Spec<Double> {
-        get { attribute("x1", as: Spec<Double>.self) ?? .field("x1") }
+        get { attribute("x1", as: Spec<Double>.self, default: .field("x1")) }
         set { setAttribute("x1", newValue) }
     }
     public static var x1: PropertyKey<Spec<Double>> { PropertyKey("x1") }
     /// Bokeh `x2` (default `.field("x2")`).
     public var x2: Spec<Double> {
-        get { attribute("x2", as: Spec<Double>.self) ?? .field("x2") }
+        get { attribute("x2", as: Spec<Double>.self, default: .field("x2")) }
         set { setAttribute("x2", newValue) }
     }
     public static var x2: PropertyKey<Spec<Double>> { PropertyKey("x2") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `step_mode` (default `.before`).
     public var stepMode: StepMode {
-        get { attribute("step_mode", as: StepMode.self) ?? .before }
+        get { attribute("step_mode", as: StepMode.self, default: .before) }
         set { setAttribute("step_mode", newValue, unlessDefault: .before) }
     }
     public static var stepMode: PropertyKey<StepMode> { PropertyKey("step_mode") }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
+        get { attribute("fill_color", as: Color?.self, default: .css("gray")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -1635,7 +1644,7 @@ public class HAreaStep: Glyph {
 public class HBar: LRTBGlyph {
     override public class var modelTypeName: String { "HBar" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("height", Spec<Double>.self, default: .value(1)),
             PropertySpec("left", Spec<Double>.self, default: .value(0)),
@@ -1656,118 +1665,119 @@ public class HBar: LRTBGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `height` (default `.value(1)`).
     public var height: Spec<Double> {
-        get { attribute("height", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("height", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("height", newValue, unlessDefault: .value(1)) }
     }
     public static var height: PropertyKey<Spec<Double>> { PropertyKey("height") }
     /// Bokeh `left` (default `.value(0)`).
     public var left: Spec<Double> {
-        get { attribute("left", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("left", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("left", newValue, unlessDefault: .value(0)) }
     }
     public static var left: PropertyKey<Spec<Double>> { PropertyKey("left") }
     /// Bokeh `right` (default `.field("right")`).
     public var right: Spec<Double> {
-        get { attribute("right", as: Spec<Double>.self) ?? .field("right") }
+        get { attribute("right", as: Spec<Double>.self, default: .field("right")) }
         set { setAttribute("right", newValue) }
     }
     public static var right: PropertyKey<Spec<Double>> { PropertyKey("right") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -1838,7 +1848,7 @@ public class HBar: LRTBGlyph {
 public class HSpan: Glyph {
     override public class var modelTypeName: String { "HSpan" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
             PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
@@ -1848,52 +1858,53 @@ public class HSpan: Glyph {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -1940,7 +1951,7 @@ public class HSpan: Glyph {
 public class HStrip: Glyph {
     override public class var modelTypeName: String { "HStrip" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("y0", Spec<Double>.self, default: .field("y0")),
             PropertySpec("y1", Spec<Double>.self, default: .field("y1")),
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
@@ -1959,106 +1970,107 @@ public class HStrip: Glyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `y0` (default `.field("y0")`).
     public var y0: Spec<Double> {
-        get { attribute("y0", as: Spec<Double>.self) ?? .field("y0") }
+        get { attribute("y0", as: Spec<Double>.self, default: .field("y0")) }
         set { setAttribute("y0", newValue) }
     }
     public static var y0: PropertyKey<Spec<Double>> { PropertyKey("y0") }
     /// Bokeh `y1` (default `.field("y1")`).
     public var y1: Spec<Double> {
-        get { attribute("y1", as: Spec<Double>.self) ?? .field("y1") }
+        get { attribute("y1", as: Spec<Double>.self, default: .field("y1")) }
         set { setAttribute("y1", newValue) }
     }
     public static var y1: PropertyKey<Spec<Double>> { PropertyKey("y1") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -2123,7 +2135,7 @@ public class HStrip: Glyph {
 public class HexTile: Glyph {
     override public class var modelTypeName: String { "HexTile" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("size", Double.self, default: 1.0),
             PropertySpec("aspect_scale", Double.self, default: 1.0),
             PropertySpec("r", Spec<Double>.self, default: .field("r")),
@@ -2146,130 +2158,131 @@ public class HexTile: Glyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `size` (default `1.0`).
     public var size: Double {
-        get { attribute("size", as: Double.self) ?? 1.0 }
+        get { attribute("size", as: Double.self, default: 1.0) }
         set { setAttribute("size", newValue, unlessDefault: 1.0) }
     }
     public static var size: PropertyKey<Double> { PropertyKey("size") }
     /// Bokeh `aspect_scale` (default `1.0`).
     public var aspectScale: Double {
-        get { attribute("aspect_scale", as: Double.self) ?? 1.0 }
+        get { attribute("aspect_scale", as: Double.self, default: 1.0) }
         set { setAttribute("aspect_scale", newValue, unlessDefault: 1.0) }
     }
     public static var aspectScale: PropertyKey<Double> { PropertyKey("aspect_scale") }
     /// Bokeh `r` (default `.field("r")`).
     public var r: Spec<Double> {
-        get { attribute("r", as: Spec<Double>.self) ?? .field("r") }
+        get { attribute("r", as: Spec<Double>.self, default: .field("r")) }
         set { setAttribute("r", newValue) }
     }
     public static var r: PropertyKey<Spec<Double>> { PropertyKey("r") }
     /// Bokeh `q` (default `.field("q")`).
     public var q: Spec<Double> {
-        get { attribute("q", as: Spec<Double>.self) ?? .field("q") }
+        get { attribute("q", as: Spec<Double>.self, default: .field("q")) }
         set { setAttribute("q", newValue) }
     }
     public static var q: PropertyKey<Spec<Double>> { PropertyKey("q") }
     /// Bokeh `scale` (default `.value(1.0)`).
     public var scale: Spec<Double> {
-        get { attribute("scale", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("scale", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("scale", newValue, unlessDefault: .value(1.0)) }
     }
     public static var scale: PropertyKey<Spec<Double>> { PropertyKey("scale") }
     /// Bokeh `orientation` (default `.pointytop`).
     public var orientation: HexTileOrientation {
-        get { attribute("orientation", as: HexTileOrientation.self) ?? .pointytop }
+        get { attribute("orientation", as: HexTileOrientation.self, default: .pointytop) }
         set { setAttribute("orientation", newValue, unlessDefault: .pointytop) }
     }
     public static var orientation: PropertyKey<HexTileOrientation> { PropertyKey("orientation") }
     /// Bokeh `line_color` (default `.value(nil)`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -2345,14 +2358,15 @@ public class Image: ImageBase {
         ###"{"color_mapper":{"type":"object","name":"LinearColorMapper","id":"p1000","attributes":{"palette":["#000000","#252525","#525252","#737373","#969696","#bdbdbd","#d9d9d9","#f0f0f0","#ffffff"]}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("image", Spec<Double>.self, default: .field("image")),
             PropertySpec("color_mapper", ColorMapper?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `image` (default `.field("image")`).
     public var image: Spec<Double> {
-        get { attribute("image", as: Spec<Double>.self) ?? .field("image") }
+        get { attribute("image", as: Spec<Double>.self, default: .field("image")) }
         set { setAttribute("image", newValue) }
     }
     public static var image: PropertyKey<Spec<Double>> { PropertyKey("image") }
@@ -2409,7 +2423,7 @@ public class Image: ImageBase {
 public class ImageBase: XYGlyph {
     override public class var modelTypeName: String { "ImageBase" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("dw", Spec<Double>.self, default: .field("dw")),
@@ -2419,52 +2433,53 @@ public class ImageBase: XYGlyph {
             PropertySpec("origin", ImageOrigin.self, default: .bottomLeft),
             PropertySpec("anchor", OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self, default: .a(.bottomLeft)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `dw` (default `.field("dw")`).
     public var dw: Spec<Double> {
-        get { attribute("dw", as: Spec<Double>.self) ?? .field("dw") }
+        get { attribute("dw", as: Spec<Double>.self, default: .field("dw")) }
         set { setAttribute("dw", newValue) }
     }
     public static var dw: PropertyKey<Spec<Double>> { PropertyKey("dw") }
     /// Bokeh `dh` (default `.field("dh")`).
     public var dh: Spec<Double> {
-        get { attribute("dh", as: Spec<Double>.self) ?? .field("dh") }
+        get { attribute("dh", as: Spec<Double>.self, default: .field("dh")) }
         set { setAttribute("dh", newValue) }
     }
     public static var dh: PropertyKey<Spec<Double>> { PropertyKey("dh") }
     /// Bokeh `global_alpha` (default `.value(1.0)`).
     public var globalAlpha: Spec<Double> {
-        get { attribute("global_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("global_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("global_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var globalAlpha: PropertyKey<Spec<Double>> { PropertyKey("global_alpha") }
     /// Bokeh `dilate` (default `false`).
     public var dilate: Bool {
-        get { attribute("dilate", as: Bool.self) ?? false }
+        get { attribute("dilate", as: Bool.self, default: false) }
         set { setAttribute("dilate", newValue, unlessDefault: false) }
     }
     public static var dilate: PropertyKey<Bool> { PropertyKey("dilate") }
     /// Bokeh `origin` (default `.bottomLeft`).
     public var origin: ImageOrigin {
-        get { attribute("origin", as: ImageOrigin.self) ?? .bottomLeft }
+        get { attribute("origin", as: ImageOrigin.self, default: .bottomLeft) }
         set { setAttribute("origin", newValue, unlessDefault: .bottomLeft) }
     }
     public static var origin: PropertyKey<ImageOrigin> { PropertyKey("origin") }
     /// Bokeh `anchor` (default `.a(.bottomLeft)`).
     public var anchor: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>> {
-        get { attribute("anchor", as: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self) ?? .a(.bottomLeft) }
+        get { attribute("anchor", as: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self, default: .a(.bottomLeft)) }
         set { setAttribute("anchor", newValue, unlessDefault: .a(.bottomLeft)) }
     }
     public static var anchor: PropertyKey<OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>> { PropertyKey("anchor") }
@@ -2474,13 +2489,14 @@ public class ImageBase: XYGlyph {
 public class ImageRGBA: ImageBase {
     override public class var modelTypeName: String { "ImageRGBA" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("image", Spec<Double>.self, default: .field("image")),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `image` (default `.field("image")`).
     public var image: Spec<Double> {
-        get { attribute("image", as: Spec<Double>.self) ?? .field("image") }
+        get { attribute("image", as: Spec<Double>.self, default: .field("image")) }
         set { setAttribute("image", newValue) }
     }
     public static var image: PropertyKey<Spec<Double>> { PropertyKey("image") }
@@ -2529,14 +2545,15 @@ public class ImageRGBA: ImageBase {
 public class ImageStack: ImageBase {
     override public class var modelTypeName: String { "ImageStack" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("image", Spec<Double>.self, default: .field("image")),
             PropertySpec("color_mapper", StackColorMapper?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `image` (default `.field("image")`).
     public var image: Spec<Double> {
-        get { attribute("image", as: Spec<Double>.self) ?? .field("image") }
+        get { attribute("image", as: Spec<Double>.self, default: .field("image")) }
         set { setAttribute("image", newValue) }
     }
     public static var image: PropertyKey<Spec<Double>> { PropertyKey("image") }
@@ -2593,7 +2610,7 @@ public class ImageStack: ImageBase {
 public class ImageURL: XYGlyph {
     override public class var modelTypeName: String { "ImageURL" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("url", Spec<String>.self, default: .field("url")),
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
@@ -2606,70 +2623,71 @@ public class ImageURL: XYGlyph {
             PropertySpec("retry_attempts", Int.self, default: 0),
             PropertySpec("retry_timeout", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `url` (default `.field("url")`).
     public var url: Spec<String> {
-        get { attribute("url", as: Spec<String>.self) ?? .field("url") }
+        get { attribute("url", as: Spec<String>.self, default: .field("url")) }
         set { setAttribute("url", newValue) }
     }
     public static var url: PropertyKey<Spec<String>> { PropertyKey("url") }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `w` (default `.value(nil)`).
     public var w: Spec<Double?> {
-        get { attribute("w", as: Spec<Double?>.self) ?? .value(nil) }
+        get { attribute("w", as: Spec<Double?>.self, default: .value(nil)) }
         set { setAttribute("w", newValue, unlessDefault: .value(nil)) }
     }
     public static var w: PropertyKey<Spec<Double?>> { PropertyKey("w") }
     /// Bokeh `h` (default `.value(nil)`).
     public var h: Spec<Double?> {
-        get { attribute("h", as: Spec<Double?>.self) ?? .value(nil) }
+        get { attribute("h", as: Spec<Double?>.self, default: .value(nil)) }
         set { setAttribute("h", newValue, unlessDefault: .value(nil)) }
     }
     public static var h: PropertyKey<Spec<Double?>> { PropertyKey("h") }
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("angle", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `global_alpha` (default `.value(1.0)`).
     public var globalAlpha: Spec<Double> {
-        get { attribute("global_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("global_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("global_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var globalAlpha: PropertyKey<Spec<Double>> { PropertyKey("global_alpha") }
     /// Bokeh `dilate` (default `false`).
     public var dilate: Bool {
-        get { attribute("dilate", as: Bool.self) ?? false }
+        get { attribute("dilate", as: Bool.self, default: false) }
         set { setAttribute("dilate", newValue, unlessDefault: false) }
     }
     public static var dilate: PropertyKey<Bool> { PropertyKey("dilate") }
     /// Bokeh `anchor` (default `.a(.topLeft)`).
     public var anchor: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>> {
-        get { attribute("anchor", as: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self) ?? .a(.topLeft) }
+        get { attribute("anchor", as: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self, default: .a(.topLeft)) }
         set { setAttribute("anchor", newValue, unlessDefault: .a(.topLeft)) }
     }
     public static var anchor: PropertyKey<OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>> { PropertyKey("anchor") }
     /// Bokeh `retry_attempts` (default `0`).
     public var retryAttempts: Int {
-        get { attribute("retry_attempts", as: Int.self) ?? 0 }
+        get { attribute("retry_attempts", as: Int.self, default: 0) }
         set { setAttribute("retry_attempts", newValue, unlessDefault: 0) }
     }
     public static var retryAttempts: PropertyKey<Int> { PropertyKey("retry_attempts") }
     /// Bokeh `retry_timeout` (default `0`).
     public var retryTimeout: Int {
-        get { attribute("retry_timeout", as: Int.self) ?? 0 }
+        get { attribute("retry_timeout", as: Int.self, default: 0) }
         set { setAttribute("retry_timeout", newValue, unlessDefault: 0) }
     }
     public static var retryTimeout: PropertyKey<Int> { PropertyKey("retry_timeout") }
@@ -2722,13 +2740,14 @@ public class ImageURL: XYGlyph {
 public class LRTBGlyph: Glyph {
     override public class var modelTypeName: String { "LRTBGlyph" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("border_radius", Value.self, default: .int(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
-        get { attribute("border_radius", as: Value.self) ?? .int(0) }
+        get { attribute("border_radius", as: Value.self, default: .int(0)) }
         set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
@@ -2738,7 +2757,7 @@ public class LRTBGlyph: Glyph {
 public class Line: ConnectedXYGlyph {
     override public class var modelTypeName: String { "Line" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("line_color", Color?.self, default: .css("black")),
@@ -2749,58 +2768,59 @@ public class Line: ConnectedXYGlyph {
             PropertySpec("line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
             PropertySpec("line_dash_offset", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
@@ -2849,7 +2869,7 @@ public class Line: ConnectedXYGlyph {
 public class Marker: XYGlyph {
     override public class var modelTypeName: String { "Marker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("hit_dilation", Double.self, default: 1.0),
@@ -2871,124 +2891,125 @@ public class Marker: XYGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `hit_dilation` (default `1.0`).
     public var hitDilation: Double {
-        get { attribute("hit_dilation", as: Double.self) ?? 1.0 }
+        get { attribute("hit_dilation", as: Double.self, default: 1.0) }
         set { setAttribute("hit_dilation", newValue, unlessDefault: 1.0) }
     }
     public static var hitDilation: PropertyKey<Double> { PropertyKey("hit_dilation") }
     /// Bokeh `size` (default `.value(4)`).
     public var size: Spec<Double> {
-        get { attribute("size", as: Spec<Double>.self) ?? .value(4) }
+        get { attribute("size", as: Spec<Double>.self, default: .value(4)) }
         set { setAttribute("size", newValue, unlessDefault: .value(4)) }
     }
     public static var size: PropertyKey<Spec<Double>> { PropertyKey("size") }
     /// Bokeh `angle` (default `.value(0.0)`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .value(0.0) }
+        get { attribute("angle", as: Spec<Double>.self, default: .value(0.0)) }
         set { setAttribute("angle", newValue, unlessDefault: .value(0.0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -3099,7 +3120,7 @@ public class MathTextGlyph: Text {
 public class MultiLine: Glyph {
     override public class var modelTypeName: String { "MultiLine" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("xs", Spec<Double>.self, default: .field("xs")),
             PropertySpec("ys", Spec<Double>.self, default: .field("ys")),
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
@@ -3110,58 +3131,59 @@ public class MultiLine: Glyph {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `xs` (default `.field("xs")`).
     public var xs: Spec<Double> {
-        get { attribute("xs", as: Spec<Double>.self) ?? .field("xs") }
+        get { attribute("xs", as: Spec<Double>.self, default: .field("xs")) }
         set { setAttribute("xs", newValue) }
     }
     public static var xs: PropertyKey<Spec<Double>> { PropertyKey("xs") }
     /// Bokeh `ys` (default `.field("ys")`).
     public var ys: Spec<Double> {
-        get { attribute("ys", as: Spec<Double>.self) ?? .field("ys") }
+        get { attribute("ys", as: Spec<Double>.self, default: .field("ys")) }
         set { setAttribute("ys", newValue) }
     }
     public static var ys: PropertyKey<Spec<Double>> { PropertyKey("ys") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -3210,7 +3232,7 @@ public class MultiLine: Glyph {
 public class MultiPolygons: Glyph {
     override public class var modelTypeName: String { "MultiPolygons" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("xs", Spec<Double>.self, default: .field("xs")),
             PropertySpec("ys", Spec<Double>.self, default: .field("ys")),
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
@@ -3229,106 +3251,107 @@ public class MultiPolygons: Glyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `xs` (default `.field("xs")`).
     public var xs: Spec<Double> {
-        get { attribute("xs", as: Spec<Double>.self) ?? .field("xs") }
+        get { attribute("xs", as: Spec<Double>.self, default: .field("xs")) }
         set { setAttribute("xs", newValue) }
     }
     public static var xs: PropertyKey<Spec<Double>> { PropertyKey("xs") }
     /// Bokeh `ys` (default `.field("ys")`).
     public var ys: Spec<Double> {
-        get { attribute("ys", as: Spec<Double>.self) ?? .field("ys") }
+        get { attribute("ys", as: Spec<Double>.self, default: .field("ys")) }
         set { setAttribute("ys", newValue) }
     }
     public static var ys: PropertyKey<Spec<Double>> { PropertyKey("ys") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -3393,7 +3416,7 @@ public class MultiPolygons: Glyph {
 public class Ngon: RadialGlyph {
     override public class var modelTypeName: String { "Ngon" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("radius", Spec<Double>?.self),
@@ -3416,16 +3439,17 @@ public class Ngon: RadialGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
@@ -3437,109 +3461,109 @@ public class Ngon: RadialGlyph {
     public static var radius: PropertyKey<Spec<Double>> { PropertyKey("radius") }
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("angle", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `n` (default `.field("n")`).
     public var n: Spec<Double> {
-        get { attribute("n", as: Spec<Double>.self) ?? .field("n") }
+        get { attribute("n", as: Spec<Double>.self, default: .field("n")) }
         set { setAttribute("n", newValue) }
     }
     public static var n: PropertyKey<Spec<Double>> { PropertyKey("n") }
     /// Bokeh `radius_dimension` (default `.x`).
     public var radiusDimension: RadiusDimension {
-        get { attribute("radius_dimension", as: RadiusDimension.self) ?? .x }
+        get { attribute("radius_dimension", as: RadiusDimension.self, default: .x) }
         set { setAttribute("radius_dimension", newValue, unlessDefault: .x) }
     }
     public static var radiusDimension: PropertyKey<RadiusDimension> { PropertyKey("radius_dimension") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -3612,7 +3636,7 @@ public class Ngon: RadialGlyph {
 public class Patch: ConnectedXYGlyph {
     override public class var modelTypeName: String { "Patch" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("line_color", Color?.self, default: .css("black")),
@@ -3631,106 +3655,107 @@ public class Patch: ConnectedXYGlyph {
             PropertySpec("hatch_weight", Double.self, default: 1.0),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
+        get { attribute("fill_color", as: Color?.self, default: .css("gray")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.css("black")`).
     public var hatchColor: Color? {
-        get { attribute("hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hatchColor: PropertyKey<Color?> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `1.0`).
     public var hatchAlpha: Double {
-        get { attribute("hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hatchAlpha: PropertyKey<Double> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `12.0`).
     public var hatchScale: Double {
-        get { attribute("hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hatchScale: PropertyKey<Double> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `nil`).
     public var hatchPattern: String? {
-        get { attribute("hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hatchPattern: PropertyKey<String?> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `1.0`).
     public var hatchWeight: Double {
-        get { attribute("hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hatchWeight: PropertyKey<Double> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -3795,7 +3820,7 @@ public class Patch: ConnectedXYGlyph {
 public class Patches: Glyph {
     override public class var modelTypeName: String { "Patches" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("xs", Spec<Double>.self, default: .field("xs")),
             PropertySpec("ys", Spec<Double>.self, default: .field("ys")),
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
@@ -3814,106 +3839,107 @@ public class Patches: Glyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `xs` (default `.field("xs")`).
     public var xs: Spec<Double> {
-        get { attribute("xs", as: Spec<Double>.self) ?? .field("xs") }
+        get { attribute("xs", as: Spec<Double>.self, default: .field("xs")) }
         set { setAttribute("xs", newValue) }
     }
     public static var xs: PropertyKey<Spec<Double>> { PropertyKey("xs") }
     /// Bokeh `ys` (default `.field("ys")`).
     public var ys: Spec<Double> {
-        get { attribute("ys", as: Spec<Double>.self) ?? .field("ys") }
+        get { attribute("ys", as: Spec<Double>.self, default: .field("ys")) }
         set { setAttribute("ys", newValue) }
     }
     public static var ys: PropertyKey<Spec<Double>> { PropertyKey("ys") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -3978,7 +4004,7 @@ public class Patches: Glyph {
 public class Quad: LRTBGlyph {
     override public class var modelTypeName: String { "Quad" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("left", Spec<Double>.self, default: .field("left")),
             PropertySpec("right", Spec<Double>.self, default: .field("right")),
             PropertySpec("bottom", Spec<Double>.self, default: .field("bottom")),
@@ -3999,118 +4025,119 @@ public class Quad: LRTBGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `left` (default `.field("left")`).
     public var left: Spec<Double> {
-        get { attribute("left", as: Spec<Double>.self) ?? .field("left") }
+        get { attribute("left", as: Spec<Double>.self, default: .field("left")) }
         set { setAttribute("left", newValue) }
     }
     public static var left: PropertyKey<Spec<Double>> { PropertyKey("left") }
     /// Bokeh `right` (default `.field("right")`).
     public var right: Spec<Double> {
-        get { attribute("right", as: Spec<Double>.self) ?? .field("right") }
+        get { attribute("right", as: Spec<Double>.self, default: .field("right")) }
         set { setAttribute("right", newValue) }
     }
     public static var right: PropertyKey<Spec<Double>> { PropertyKey("right") }
     /// Bokeh `bottom` (default `.field("bottom")`).
     public var bottom: Spec<Double> {
-        get { attribute("bottom", as: Spec<Double>.self) ?? .field("bottom") }
+        get { attribute("bottom", as: Spec<Double>.self, default: .field("bottom")) }
         set { setAttribute("bottom", newValue) }
     }
     public static var bottom: PropertyKey<Spec<Double>> { PropertyKey("bottom") }
     /// Bokeh `top` (default `.field("top")`).
     public var top: Spec<Double> {
-        get { attribute("top", as: Spec<Double>.self) ?? .field("top") }
+        get { attribute("top", as: Spec<Double>.self, default: .field("top")) }
         set { setAttribute("top", newValue) }
     }
     public static var top: PropertyKey<Spec<Double>> { PropertyKey("top") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -4181,7 +4208,7 @@ public class Quad: LRTBGlyph {
 public class Quadratic: Glyph {
     override public class var modelTypeName: String { "Quadratic" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x0", Spec<Double>.self, default: .field("x0")),
             PropertySpec("y0", Spec<Double>.self, default: .field("y0")),
             PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
@@ -4196,82 +4223,83 @@ public class Quadratic: Glyph {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x0` (default `.field("x0")`).
     public var x0: Spec<Double> {
-        get { attribute("x0", as: Spec<Double>.self) ?? .field("x0") }
+        get { attribute("x0", as: Spec<Double>.self, default: .field("x0")) }
         set { setAttribute("x0", newValue) }
     }
     public static var x0: PropertyKey<Spec<Double>> { PropertyKey("x0") }
     /// Bokeh `y0` (default `.field("y0")`).
     public var y0: Spec<Double> {
-        get { attribute("y0", as: Spec<Double>.self) ?? .field("y0") }
+        get { attribute("y0", as: Spec<Double>.self, default: .field("y0")) }
         set { setAttribute("y0", newValue) }
     }
     public static var y0: PropertyKey<Spec<Double>> { PropertyKey("y0") }
     /// Bokeh `x1` (default `.field("x1")`).
     public var x1: Spec<Double> {
-        get { attribute("x1", as: Spec<Double>.self) ?? .field("x1") }
+        get { attribute("x1", as: Spec<Double>.self, default: .field("x1")) }
         set { setAttribute("x1", newValue) }
     }
     public static var x1: PropertyKey<Spec<Double>> { PropertyKey("x1") }
     /// Bokeh `y1` (default `.field("y1")`).
     public var y1: Spec<Double> {
-        get { attribute("y1", as: Spec<Double>.self) ?? .field("y1") }
+        get { attribute("y1", as: Spec<Double>.self, default: .field("y1")) }
         set { setAttribute("y1", newValue) }
     }
     public static var y1: PropertyKey<Spec<Double>> { PropertyKey("y1") }
     /// Bokeh `cx` (default `.field("cx")`).
     public var cx: Spec<Double> {
-        get { attribute("cx", as: Spec<Double>.self) ?? .field("cx") }
+        get { attribute("cx", as: Spec<Double>.self, default: .field("cx")) }
         set { setAttribute("cx", newValue) }
     }
     public static var cx: PropertyKey<Spec<Double>> { PropertyKey("cx") }
     /// Bokeh `cy` (default `.field("cy")`).
     public var cy: Spec<Double> {
-        get { attribute("cy", as: Spec<Double>.self) ?? .field("cy") }
+        get { attribute("cy", as: Spec<Double>.self, default: .field("cy")) }
         set { setAttribute("cy", newValue) }
     }
     public static var cy: PropertyKey<Spec<Double>> { PropertyKey("cy") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -4328,7 +4356,7 @@ public class Quadratic: Glyph {
 public class Ray: XYGlyph {
     override public class var modelTypeName: String { "Ray" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("angle", Spec<Double>.self, default: .value(0)),
@@ -4341,70 +4369,71 @@ public class Ray: XYGlyph {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("angle", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `length` (default `.value(0)`).
     public var length: Spec<Double> {
-        get { attribute("length", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("length", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("length", newValue, unlessDefault: .value(0)) }
     }
     public static var length: PropertyKey<Spec<Double>> { PropertyKey("length") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -4457,7 +4486,7 @@ public class Ray: XYGlyph {
 public class Rect: XYGlyph {
     override public class var modelTypeName: String { "Rect" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("width", Spec<Double>.self, default: .field("width")),
@@ -4481,136 +4510,137 @@ public class Rect: XYGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `width` (default `.field("width")`).
     public var width: Spec<Double> {
-        get { attribute("width", as: Spec<Double>.self) ?? .field("width") }
+        get { attribute("width", as: Spec<Double>.self, default: .field("width")) }
         set { setAttribute("width", newValue) }
     }
     public static var width: PropertyKey<Spec<Double>> { PropertyKey("width") }
     /// Bokeh `height` (default `.field("height")`).
     public var height: Spec<Double> {
-        get { attribute("height", as: Spec<Double>.self) ?? .field("height") }
+        get { attribute("height", as: Spec<Double>.self, default: .field("height")) }
         set { setAttribute("height", newValue) }
     }
     public static var height: PropertyKey<Spec<Double>> { PropertyKey("height") }
     /// Bokeh `angle` (default `.value(0.0)`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .value(0.0) }
+        get { attribute("angle", as: Spec<Double>.self, default: .value(0.0)) }
         set { setAttribute("angle", newValue, unlessDefault: .value(0.0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
-        get { attribute("border_radius", as: Value.self) ?? .int(0) }
+        get { attribute("border_radius", as: Value.self, default: .int(0)) }
         set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
     /// Bokeh `dilate` (default `false`).
     public var dilate: Bool {
-        get { attribute("dilate", as: Bool.self) ?? false }
+        get { attribute("dilate", as: Bool.self, default: false) }
         set { setAttribute("dilate", newValue, unlessDefault: false) }
     }
     public static var dilate: PropertyKey<Bool> { PropertyKey("dilate") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -4685,20 +4715,21 @@ public class Rect: XYGlyph {
 public class Scatter: Marker {
     override public class var modelTypeName: String { "Scatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("marker", Spec<OneOf2<MarkerType, String>>.self, default: .value(.a(.circle))),
             PropertySpec("defs", [String: CustomJS].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `marker` (default `.value(.a(.circle))`).
     public var marker: Spec<OneOf2<MarkerType, String>> {
-        get { attribute("marker", as: Spec<OneOf2<MarkerType, String>>.self) ?? .value(.a(.circle)) }
+        get { attribute("marker", as: Spec<OneOf2<MarkerType, String>>.self, default: .value(.a(.circle))) }
         set { setAttribute("marker", newValue, unlessDefault: .value(.a(.circle))) }
     }
     public static var marker: PropertyKey<Spec<OneOf2<MarkerType, String>>> { PropertyKey("marker") }
     /// Bokeh `defs` (default `[:]`).
     public var defs: [String: CustomJS] {
-        get { attribute("defs", as: [String: CustomJS].self) ?? [:] }
+        get { attribute("defs", as: [String: CustomJS].self, default: [:]) }
         set { setAttribute("defs", newValue, unlessDefault: [:]) }
     }
     public static var defs: PropertyKey<[String: CustomJS]> { PropertyKey("defs") }
@@ -4773,7 +4804,7 @@ public class Scatter: Marker {
 public class Segment: Glyph {
     override public class var modelTypeName: String { "Segment" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x0", Spec<Double>.self, default: .field("x0")),
             PropertySpec("y0", Spec<Double>.self, default: .field("y0")),
             PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
@@ -4786,70 +4817,71 @@ public class Segment: Glyph {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x0` (default `.field("x0")`).
     public var x0: Spec<Double> {
-        get { attribute("x0", as: Spec<Double>.self) ?? .field("x0") }
+        get { attribute("x0", as: Spec<Double>.self, default: .field("x0")) }
         set { setAttribute("x0", newValue) }
     }
     public static var x0: PropertyKey<Spec<Double>> { PropertyKey("x0") }
     /// Bokeh `y0` (default `.field("y0")`).
     public var y0: Spec<Double> {
-        get { attribute("y0", as: Spec<Double>.self) ?? .field("y0") }
+        get { attribute("y0", as: Spec<Double>.self, default: .field("y0")) }
         set { setAttribute("y0", newValue) }
     }
     public static var y0: PropertyKey<Spec<Double>> { PropertyKey("y0") }
     /// Bokeh `x1` (default `.field("x1")`).
     public var x1: Spec<Double> {
-        get { attribute("x1", as: Spec<Double>.self) ?? .field("x1") }
+        get { attribute("x1", as: Spec<Double>.self, default: .field("x1")) }
         set { setAttribute("x1", newValue) }
     }
     public static var x1: PropertyKey<Spec<Double>> { PropertyKey("x1") }
     /// Bokeh `y1` (default `.field("y1")`).
     public var y1: Spec<Double> {
-        get { attribute("y1", as: Spec<Double>.self) ?? .field("y1") }
+        get { attribute("y1", as: Spec<Double>.self, default: .field("y1")) }
         set { setAttribute("y1", newValue) }
     }
     public static var y1: PropertyKey<Spec<Double>> { PropertyKey("y1") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -4902,7 +4934,7 @@ public class Segment: Glyph {
 public class Step: XYGlyph {
     override public class var modelTypeName: String { "Step" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("line_color", Color?.self, default: .css("black")),
@@ -4916,76 +4948,77 @@ public class Step: XYGlyph {
             PropertySpec("pad_before", Double.self, default: 0),
             PropertySpec("pad_after", Double.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
     /// Bokeh `mode` (default `.before`).
     public var mode: StepMode {
-        get { attribute("mode", as: StepMode.self) ?? .before }
+        get { attribute("mode", as: StepMode.self, default: .before) }
         set { setAttribute("mode", newValue, unlessDefault: .before) }
     }
     public static var mode: PropertyKey<StepMode> { PropertyKey("mode") }
     /// Bokeh `pad_before` (default `0`).
     public var padBefore: Double {
-        get { attribute("pad_before", as: Double.self) ?? 0 }
+        get { attribute("pad_before", as: Double.self, default: 0) }
         set { setAttribute("pad_before", newValue, unlessDefault: 0) }
     }
     public static var padBefore: PropertyKey<Double> { PropertyKey("pad_before") }
     /// Bokeh `pad_after` (default `0`).
     public var padAfter: Double {
-        get { attribute("pad_after", as: Double.self) ?? 0 }
+        get { attribute("pad_after", as: Double.self, default: 0) }
         set { setAttribute("pad_after", newValue, unlessDefault: 0) }
     }
     public static var padAfter: PropertyKey<Double> { PropertyKey("pad_after") }
@@ -5040,20 +5073,21 @@ public class Step: XYGlyph {
 public class TeXGlyph: MathTextGlyph {
     override public class var modelTypeName: String { "TeXGlyph" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("macros", [String: OneOf2<String, Tuple2<String, Int>>].self, default: [:]),
             PropertySpec("display", TeXDisplay.self, default: .auto),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `macros` (default `[:]`).
     public var macros: [String: OneOf2<String, Tuple2<String, Int>>] {
-        get { attribute("macros", as: [String: OneOf2<String, Tuple2<String, Int>>].self) ?? [:] }
+        get { attribute("macros", as: [String: OneOf2<String, Tuple2<String, Int>>].self, default: [:]) }
         set { setAttribute("macros", newValue, unlessDefault: [:]) }
     }
     public static var macros: PropertyKey<[String: OneOf2<String, Tuple2<String, Int>>]> { PropertyKey("macros") }
     /// Bokeh `display` (default `.auto`).
     public var display: TeXDisplay {
-        get { attribute("display", as: TeXDisplay.self) ?? .auto }
+        get { attribute("display", as: TeXDisplay.self, default: .auto) }
         set { setAttribute("display", newValue, unlessDefault: .auto) }
     }
     public static var display: PropertyKey<TeXDisplay> { PropertyKey("display") }
@@ -5158,7 +5192,7 @@ public class TeXGlyph: MathTextGlyph {
 public class Text: XYGlyph {
     override public class var modelTypeName: String { "Text" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("text", Spec<String>.self, default: .field("text")),
@@ -5195,214 +5229,215 @@ public class Text: XYGlyph {
             PropertySpec("border_line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("border_line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `text` (default `.field("text")`).
     public var text: Spec<String> {
-        get { attribute("text", as: Spec<String>.self) ?? .field("text") }
+        get { attribute("text", as: Spec<String>.self, default: .field("text")) }
         set { setAttribute("text", newValue) }
     }
     public static var text: PropertyKey<Spec<String>> { PropertyKey("text") }
     /// Bokeh `angle` (default `.value(0)`).
     public var angle: Spec<Double> {
-        get { attribute("angle", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("angle", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("angle", newValue, unlessDefault: .value(0)) }
     }
     public static var angle: PropertyKey<Spec<Double>> { PropertyKey("angle") }
     /// Bokeh `x_offset` (default `.value(0)`).
     public var xOffset: Spec<Double> {
-        get { attribute("x_offset", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("x_offset", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("x_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var xOffset: PropertyKey<Spec<Double>> { PropertyKey("x_offset") }
     /// Bokeh `y_offset` (default `.value(0)`).
     public var yOffset: Spec<Double> {
-        get { attribute("y_offset", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("y_offset", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("y_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var yOffset: PropertyKey<Spec<Double>> { PropertyKey("y_offset") }
     /// Bokeh `anchor` (default `.value(.c(.auto))`).
     public var anchor: Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>> {
-        get { attribute("anchor", as: Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>>.self) ?? .value(.c(.auto)) }
+        get { attribute("anchor", as: Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>>.self, default: .value(.c(.auto))) }
         set { setAttribute("anchor", newValue, unlessDefault: .value(.c(.auto))) }
     }
     public static var anchor: PropertyKey<Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>>> { PropertyKey("anchor") }
     /// Bokeh `padding` (default `.int(0)`).
     public var padding: Value {
-        get { attribute("padding", as: Value.self) ?? .int(0) }
+        get { attribute("padding", as: Value.self, default: .int(0)) }
         set { setAttribute("padding", newValue, unlessDefault: .int(0)) }
     }
     public static var padding: PropertyKey<Value> { PropertyKey("padding") }
     /// Bokeh `border_radius` (default `.int(0)`).
     public var borderRadius: Value {
-        get { attribute("border_radius", as: Value.self) ?? .int(0) }
+        get { attribute("border_radius", as: Value.self, default: .int(0)) }
         set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
     /// Bokeh `outline_shape` (default `.value(.box)`).
     public var outlineShape: Spec<OutlineShapeName> {
-        get { attribute("outline_shape", as: Spec<OutlineShapeName>.self) ?? .value(.box) }
+        get { attribute("outline_shape", as: Spec<OutlineShapeName>.self, default: .value(.box)) }
         set { setAttribute("outline_shape", newValue, unlessDefault: .value(.box)) }
     }
     public static var outlineShape: PropertyKey<Spec<OutlineShapeName>> { PropertyKey("outline_shape") }
     /// Bokeh `text_color` (default `.value(.css("#444444"))`).
     public var textColor: Spec<Color?> {
-        get { attribute("text_color", as: Spec<Color?>.self) ?? .value(.css("#444444")) }
+        get { attribute("text_color", as: Spec<Color?>.self, default: .value(.css("#444444"))) }
         set { setAttribute("text_color", newValue, unlessDefault: .value(.css("#444444"))) }
     }
     public static var textColor: PropertyKey<Spec<Color?>> { PropertyKey("text_color") }
     /// Bokeh `text_outline_color` (default `.value(nil)`).
     public var textOutlineColor: Spec<Color?> {
-        get { attribute("text_outline_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("text_outline_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("text_outline_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var textOutlineColor: PropertyKey<Spec<Color?>> { PropertyKey("text_outline_color") }
     /// Bokeh `text_outline_width` (default `.value(1)`).
     public var textOutlineWidth: Spec<Double> {
-        get { attribute("text_outline_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("text_outline_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("text_outline_width", newValue, unlessDefault: .value(1)) }
     }
     public static var textOutlineWidth: PropertyKey<Spec<Double>> { PropertyKey("text_outline_width") }
     /// Bokeh `text_alpha` (default `.value(1.0)`).
     public var textAlpha: Spec<Double> {
-        get { attribute("text_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("text_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("text_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var textAlpha: PropertyKey<Spec<Double>> { PropertyKey("text_alpha") }
     /// Bokeh `text_font` (default `.value("helvetica")`).
     public var textFont: Spec<String> {
-        get { attribute("text_font", as: Spec<String>.self) ?? .value("helvetica") }
+        get { attribute("text_font", as: Spec<String>.self, default: .value("helvetica")) }
         set { setAttribute("text_font", newValue, unlessDefault: .value("helvetica")) }
     }
     public static var textFont: PropertyKey<Spec<String>> { PropertyKey("text_font") }
     /// Bokeh `text_font_size` (default `.value("16px")`).
     public var textFontSize: Spec<String> {
-        get { attribute("text_font_size", as: Spec<String>.self) ?? .value("16px") }
+        get { attribute("text_font_size", as: Spec<String>.self, default: .value("16px")) }
         set { setAttribute("text_font_size", newValue, unlessDefault: .value("16px")) }
     }
     public static var textFontSize: PropertyKey<Spec<String>> { PropertyKey("text_font_size") }
     /// Bokeh `text_font_style` (default `.value(.normal)`).
     public var textFontStyle: Spec<FontStyle> {
-        get { attribute("text_font_style", as: Spec<FontStyle>.self) ?? .value(.normal) }
+        get { attribute("text_font_style", as: Spec<FontStyle>.self, default: .value(.normal)) }
         set { setAttribute("text_font_style", newValue, unlessDefault: .value(.normal)) }
     }
     public static var textFontStyle: PropertyKey<Spec<FontStyle>> { PropertyKey("text_font_style") }
     /// Bokeh `text_align` (default `.value(.left)`).
     public var textAlign: Spec<TextAlign> {
-        get { attribute("text_align", as: Spec<TextAlign>.self) ?? .value(.left) }
+        get { attribute("text_align", as: Spec<TextAlign>.self, default: .value(.left)) }
         set { setAttribute("text_align", newValue, unlessDefault: .value(.left)) }
     }
     public static var textAlign: PropertyKey<Spec<TextAlign>> { PropertyKey("text_align") }
     /// Bokeh `text_baseline` (default `.value(.bottom)`).
     public var textBaseline: Spec<TextBaseline> {
-        get { attribute("text_baseline", as: Spec<TextBaseline>.self) ?? .value(.bottom) }
+        get { attribute("text_baseline", as: Spec<TextBaseline>.self, default: .value(.bottom)) }
         set { setAttribute("text_baseline", newValue, unlessDefault: .value(.bottom)) }
     }
     public static var textBaseline: PropertyKey<Spec<TextBaseline>> { PropertyKey("text_baseline") }
     /// Bokeh `text_line_height` (default `.value(1.2)`).
     public var textLineHeight: Spec<Double> {
-        get { attribute("text_line_height", as: Spec<Double>.self) ?? .value(1.2) }
+        get { attribute("text_line_height", as: Spec<Double>.self, default: .value(1.2)) }
         set { setAttribute("text_line_height", newValue, unlessDefault: .value(1.2)) }
     }
     public static var textLineHeight: PropertyKey<Spec<Double>> { PropertyKey("text_line_height") }
     /// Bokeh `background_fill_color` (default `.value(nil)`).
     public var backgroundFillColor: Spec<Color?> {
-        get { attribute("background_fill_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("background_fill_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundFillColor: PropertyKey<Spec<Color?>> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `.value(1.0)`).
     public var backgroundFillAlpha: Spec<Double> {
-        get { attribute("background_fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("background_fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundFillAlpha: PropertyKey<Spec<Double>> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.value(nil)`).
     public var backgroundHatchColor: Spec<Color?> {
-        get { attribute("background_hatch_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("background_hatch_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundHatchColor: PropertyKey<Spec<Color?>> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `.value(1.0)`).
     public var backgroundHatchAlpha: Spec<Double> {
-        get { attribute("background_hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("background_hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `.value(12.0)`).
     public var backgroundHatchScale: Spec<Double> {
-        get { attribute("background_hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("background_hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var backgroundHatchScale: PropertyKey<Spec<Double>> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `.value(nil)`).
     public var backgroundHatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("background_hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("background_hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundHatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `.value(1.0)`).
     public var backgroundHatchWeight: Spec<Double> {
-        get { attribute("background_hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("background_hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var backgroundHatchWeight: PropertyKey<Spec<Double>> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
     /// Bokeh `border_line_color` (default `.value(nil)`).
     public var borderLineColor: Spec<Color?> {
-        get { attribute("border_line_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("border_line_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("border_line_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var borderLineColor: PropertyKey<Spec<Color?>> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `.value(1.0)`).
     public var borderLineAlpha: Spec<Double> {
-        get { attribute("border_line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("border_line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var borderLineAlpha: PropertyKey<Spec<Double>> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `.value(1)`).
     public var borderLineWidth: Spec<Double> {
-        get { attribute("border_line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("border_line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("border_line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var borderLineWidth: PropertyKey<Spec<Double>> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.value(.bevel)`).
     public var borderLineJoin: Spec<LineJoin> {
-        get { attribute("border_line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("border_line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var borderLineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.value(.butt)`).
     public var borderLineCap: Spec<LineCap> {
-        get { attribute("border_line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("border_line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var borderLineCap: PropertyKey<Spec<LineCap>> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.value(.c([]))`).
     public var borderLineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("border_line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("border_line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var borderLineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `.value(0)`).
     public var borderLineDashOffset: Spec<Int> {
-        get { attribute("border_line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("border_line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var borderLineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("border_line_dash_offset") }
@@ -5503,7 +5538,7 @@ public class Text: XYGlyph {
 public class VArea: Glyph {
     override public class var modelTypeName: String { "VArea" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y1", Spec<Double>.self, default: .field("y1")),
             PropertySpec("y2", Spec<Double>.self, default: .field("y2")),
@@ -5516,70 +5551,71 @@ public class VArea: Glyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y1` (default `.field("y1")`).
     public var y1: Spec<Double> {
-        get { attribute("y1", as: Spec<Double>.self) ?? .field("y1") }
+        get { attribute("y1", as: Spec<Double>.self, default: .field("y1")) }
         set { setAttribute("y1", newValue) }
     }
     public static var y1: PropertyKey<Spec<Double>> { PropertyKey("y1") }
     /// Bokeh `y2` (default `.field("y2")`).
     public var y2: Spec<Double> {
-        get { attribute("y2", as: Spec<Double>.self) ?? .field("y2") }
+        get { attribute("y2", as: Spec<Double>.self, default: .field("y2")) }
         set { setAttribute("y2", newValue) }
     }
     public static var y2: PropertyKey<Spec<Double>> { PropertyKey("y2") }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
+        get { attribute("fill_color", as: Color?.self, default: .css("gray")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -5632,7 +5668,7 @@ public class VArea: Glyph {
 public class VAreaStep: Glyph {
     override public class var modelTypeName: String { "VAreaStep" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y1", Spec<Double>.self, default: .field("y1")),
             PropertySpec("y2", Spec<Double>.self, default: .field("y2")),
@@ -5646,76 +5682,77 @@ public class VAreaStep: Glyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y1` (default `.field("y1")`).
     public var y1: Spec<Double> {
-        get { attribute("y1", as: Spec<Double>.self) ?? .field("y1") }
+        get { attribute("y1", as: Spec<Double>.self, default: .field("y1")) }
         set { setAttribute("y1", newValue) }
     }
     public static var y1: PropertyKey<Spec<Double>> { PropertyKey("y1") }
     /// Bokeh `y2` (default `.field("y2")`).
     public var y2: Spec<Double> {
-        get { attribute("y2", as: Spec<Double>.self) ?? .field("y2") }
+        get { attribute("y2", as: Spec<Double>.self, default: .field("y2")) }
         set { setAttribute("y2", newValue) }
     }
     public static var y2: PropertyKey<Spec<Double>> { PropertyKey("y2") }
     /// Bokeh `step_mode` (default `.before`).
     public var stepMode: StepMode {
-        get { attribute("step_mode", as: StepMode.self) ?? .before }
+        get { attribute("step_mode", as: StepMode.self, default: .before) }
         set { setAttribute("step_mode", newValue, unlessDefault: .before) }
     }
     public static var stepMode: PropertyKey<StepMode> { PropertyKey("step_mode") }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
+        get { attribute("fill_color", as: Color?.self, default: .css("gray")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -5770,7 +5807,7 @@ public class VAreaStep: Glyph {
 public class VBar: LRTBGlyph {
     override public class var modelTypeName: String { "VBar" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("width", Spec<Double>.self, default: .value(1)),
             PropertySpec("bottom", Spec<Double>.self, default: .value(0)),
@@ -5791,118 +5828,119 @@ public class VBar: LRTBGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `width` (default `.value(1)`).
     public var width: Spec<Double> {
-        get { attribute("width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("width", newValue, unlessDefault: .value(1)) }
     }
     public static var width: PropertyKey<Spec<Double>> { PropertyKey("width") }
     /// Bokeh `bottom` (default `.value(0)`).
     public var bottom: Spec<Double> {
-        get { attribute("bottom", as: Spec<Double>.self) ?? .value(0) }
+        get { attribute("bottom", as: Spec<Double>.self, default: .value(0)) }
         set { setAttribute("bottom", newValue, unlessDefault: .value(0)) }
     }
     public static var bottom: PropertyKey<Spec<Double>> { PropertyKey("bottom") }
     /// Bokeh `top` (default `.field("top")`).
     public var top: Spec<Double> {
-        get { attribute("top", as: Spec<Double>.self) ?? .field("top") }
+        get { attribute("top", as: Spec<Double>.self, default: .field("top")) }
         set { setAttribute("top", newValue) }
     }
     public static var top: PropertyKey<Spec<Double>> { PropertyKey("top") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -5973,7 +6011,7 @@ public class VBar: LRTBGlyph {
 public class VSpan: Glyph {
     override public class var modelTypeName: String { "VSpan" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
             PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
@@ -5983,52 +6021,53 @@ public class VSpan: Glyph {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -6075,7 +6114,7 @@ public class VSpan: Glyph {
 public class VStrip: Glyph {
     override public class var modelTypeName: String { "VStrip" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x0", Spec<Double>.self, default: .field("x0")),
             PropertySpec("x1", Spec<Double>.self, default: .field("x1")),
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
@@ -6094,106 +6133,107 @@ public class VStrip: Glyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x0` (default `.field("x0")`).
     public var x0: Spec<Double> {
-        get { attribute("x0", as: Spec<Double>.self) ?? .field("x0") }
+        get { attribute("x0", as: Spec<Double>.self, default: .field("x0")) }
         set { setAttribute("x0", newValue) }
     }
     public static var x0: PropertyKey<Spec<Double>> { PropertyKey("x0") }
     /// Bokeh `x1` (default `.field("x1")`).
     public var x1: Spec<Double> {
-        get { attribute("x1", as: Spec<Double>.self) ?? .field("x1") }
+        get { attribute("x1", as: Spec<Double>.self, default: .field("x1")) }
         set { setAttribute("x1", newValue) }
     }
     public static var x1: PropertyKey<Spec<Double>> { PropertyKey("x1") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -6258,7 +6298,7 @@ public class VStrip: Glyph {
 public class Wedge: XYGlyph {
     override public class var modelTypeName: String { "Wedge" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Spec<Double>.self, default: .field("x")),
             PropertySpec("y", Spec<Double>.self, default: .field("y")),
             PropertySpec("radius", Spec<Double>.self, default: .field("radius")),
@@ -6281,130 +6321,131 @@ public class Wedge: XYGlyph {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x` (default `.field("x")`).
     public var x: Spec<Double> {
-        get { attribute("x", as: Spec<Double>.self) ?? .field("x") }
+        get { attribute("x", as: Spec<Double>.self, default: .field("x")) }
         set { setAttribute("x", newValue) }
     }
     public static var x: PropertyKey<Spec<Double>> { PropertyKey("x") }
     /// Bokeh `y` (default `.field("y")`).
     public var y: Spec<Double> {
-        get { attribute("y", as: Spec<Double>.self) ?? .field("y") }
+        get { attribute("y", as: Spec<Double>.self, default: .field("y")) }
         set { setAttribute("y", newValue) }
     }
     public static var y: PropertyKey<Spec<Double>> { PropertyKey("y") }
     /// Bokeh `radius` (default `.field("radius")`).
     public var radius: Spec<Double> {
-        get { attribute("radius", as: Spec<Double>.self) ?? .field("radius") }
+        get { attribute("radius", as: Spec<Double>.self, default: .field("radius")) }
         set { setAttribute("radius", newValue) }
     }
     public static var radius: PropertyKey<Spec<Double>> { PropertyKey("radius") }
     /// Bokeh `start_angle` (default `.field("start_angle")`).
     public var startAngle: Spec<Double> {
-        get { attribute("start_angle", as: Spec<Double>.self) ?? .field("start_angle") }
+        get { attribute("start_angle", as: Spec<Double>.self, default: .field("start_angle")) }
         set { setAttribute("start_angle", newValue) }
     }
     public static var startAngle: PropertyKey<Spec<Double>> { PropertyKey("start_angle") }
     /// Bokeh `end_angle` (default `.field("end_angle")`).
     public var endAngle: Spec<Double> {
-        get { attribute("end_angle", as: Spec<Double>.self) ?? .field("end_angle") }
+        get { attribute("end_angle", as: Spec<Double>.self, default: .field("end_angle")) }
         set { setAttribute("end_angle", newValue) }
     }
     public static var endAngle: PropertyKey<Spec<Double>> { PropertyKey("end_angle") }
     /// Bokeh `direction` (default `.anticlock`).
     public var direction: Direction {
-        get { attribute("direction", as: Direction.self) ?? .anticlock }
+        get { attribute("direction", as: Direction.self, default: .anticlock) }
         set { setAttribute("direction", newValue, unlessDefault: .anticlock) }
     }
     public static var direction: PropertyKey<Direction> { PropertyKey("direction") }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }

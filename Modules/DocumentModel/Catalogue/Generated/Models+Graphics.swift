@@ -4,10 +4,11 @@
 public class Decoration: Model {
     override public class var modelTypeName: String { "Decoration" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("marking", Marking?.self),
             PropertySpec("node", DecorationNode?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `marking`.
     public var marking: Marking? {

@@ -78,9 +78,10 @@ public class EdgesOnly: GraphHitTestPolicy {
 public class GraphCoordinates: CoordinateTransform {
     override public class var modelTypeName: String { "GraphCoordinates" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("layout", LayoutProvider?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `layout`.
     public var layout: LayoutProvider? {
@@ -202,9 +203,10 @@ public class NodesOnly: GraphHitTestPolicy {
 public class StaticLayoutProvider: LayoutProvider {
     override public class var modelTypeName: String { "StaticLayoutProvider" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("graph_layout", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `graph_layout`.
     public var graphLayout: Value? {

@@ -4,7 +4,7 @@
 public class Grid: GuideRenderer {
     override public class var modelTypeName: String { "Grid" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dimension", Int.self, default: 0),
             PropertySpec("bounds", OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)),
             PropertySpec("cross_bounds", OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)),
@@ -33,171 +33,172 @@ public class Grid: GuideRenderer {
             PropertySpec("band_hatch_weight", Double.self, default: 1.0),
             PropertySpec("band_hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `level` (default `.underlay`).
     override public var level: RenderLevel {
-        get { attribute("level", as: RenderLevel.self) ?? .underlay }
+        get { attribute("level", as: RenderLevel.self, default: .underlay) }
         set { setAttribute("level", newValue, unlessDefault: .underlay) }
     }
     /// Bokeh `dimension` (default `0`).
     public var dimension: Int {
-        get { attribute("dimension", as: Int.self) ?? 0 }
+        get { attribute("dimension", as: Int.self, default: 0) }
         set { setAttribute("dimension", newValue, unlessDefault: 0) }
     }
     public static var dimension: PropertyKey<Int> { PropertyKey("dimension") }
     /// Bokeh `bounds` (default `.a(.auto)`).
     public var bounds: OneOf2<Auto, Tuple2<Double, Double>> {
-        get { attribute("bounds", as: OneOf2<Auto, Tuple2<Double, Double>>.self) ?? .a(.auto) }
+        get { attribute("bounds", as: OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)) }
         set { setAttribute("bounds", newValue, unlessDefault: .a(.auto)) }
     }
     public static var bounds: PropertyKey<OneOf2<Auto, Tuple2<Double, Double>>> { PropertyKey("bounds") }
     /// Bokeh `cross_bounds` (default `.a(.auto)`).
     public var crossBounds: OneOf2<Auto, Tuple2<Double, Double>> {
-        get { attribute("cross_bounds", as: OneOf2<Auto, Tuple2<Double, Double>>.self) ?? .a(.auto) }
+        get { attribute("cross_bounds", as: OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)) }
         set { setAttribute("cross_bounds", newValue, unlessDefault: .a(.auto)) }
     }
     public static var crossBounds: PropertyKey<OneOf2<Auto, Tuple2<Double, Double>>> { PropertyKey("cross_bounds") }
     /// Bokeh `axis` (default `nil`).
     public var axis: Axis? {
-        get { attribute("axis", as: Axis?.self) ?? nil }
+        get { attribute("axis", as: Axis?.self, default: nil) }
         set { setAttribute("axis", newValue, unlessDefault: nil) }
     }
     public static var axis: PropertyKey<Axis?> { PropertyKey("axis") }
     /// Bokeh `ticker` (default `nil`).
     public var ticker: Ticker? {
-        get { attribute("ticker", as: Ticker?.self) ?? nil }
+        get { attribute("ticker", as: Ticker?.self, default: nil) }
         set { setAttribute("ticker", newValue, unlessDefault: nil) }
     }
     public static var ticker: PropertyKey<Ticker?> { PropertyKey("ticker") }
     /// Bokeh `grid_line_color` (default `.css("#e5e5e5")`).
     public var gridLineColor: Color? {
-        get { attribute("grid_line_color", as: Color?.self) ?? .css("#e5e5e5") }
+        get { attribute("grid_line_color", as: Color?.self, default: .css("#e5e5e5")) }
         set { setAttribute("grid_line_color", newValue, unlessDefault: .css("#e5e5e5")) }
     }
     public static var gridLineColor: PropertyKey<Color?> { PropertyKey("grid_line_color") }
     /// Bokeh `grid_line_alpha` (default `1.0`).
     public var gridLineAlpha: Double {
-        get { attribute("grid_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("grid_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("grid_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var gridLineAlpha: PropertyKey<Double> { PropertyKey("grid_line_alpha") }
     /// Bokeh `grid_line_width` (default `1`).
     public var gridLineWidth: Double {
-        get { attribute("grid_line_width", as: Double.self) ?? 1 }
+        get { attribute("grid_line_width", as: Double.self, default: 1) }
         set { setAttribute("grid_line_width", newValue, unlessDefault: 1) }
     }
     public static var gridLineWidth: PropertyKey<Double> { PropertyKey("grid_line_width") }
     /// Bokeh `grid_line_join` (default `.bevel`).
     public var gridLineJoin: LineJoin {
-        get { attribute("grid_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("grid_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("grid_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var gridLineJoin: PropertyKey<LineJoin> { PropertyKey("grid_line_join") }
     /// Bokeh `grid_line_cap` (default `.butt`).
     public var gridLineCap: LineCap {
-        get { attribute("grid_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("grid_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("grid_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var gridLineCap: PropertyKey<LineCap> { PropertyKey("grid_line_cap") }
     /// Bokeh `grid_line_dash` (default `.c([])`).
     public var gridLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("grid_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("grid_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("grid_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var gridLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("grid_line_dash") }
     /// Bokeh `grid_line_dash_offset` (default `0`).
     public var gridLineDashOffset: Int {
-        get { attribute("grid_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("grid_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("grid_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var gridLineDashOffset: PropertyKey<Int> { PropertyKey("grid_line_dash_offset") }
     /// Bokeh `minor_grid_line_color` (default `nil`).
     public var minorGridLineColor: Color? {
-        get { attribute("minor_grid_line_color", as: Color?.self) ?? nil }
+        get { attribute("minor_grid_line_color", as: Color?.self, default: nil) }
         set { setAttribute("minor_grid_line_color", newValue, unlessDefault: nil) }
     }
     public static var minorGridLineColor: PropertyKey<Color?> { PropertyKey("minor_grid_line_color") }
     /// Bokeh `minor_grid_line_alpha` (default `1.0`).
     public var minorGridLineAlpha: Double {
-        get { attribute("minor_grid_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("minor_grid_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("minor_grid_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var minorGridLineAlpha: PropertyKey<Double> { PropertyKey("minor_grid_line_alpha") }
     /// Bokeh `minor_grid_line_width` (default `1`).
     public var minorGridLineWidth: Double {
-        get { attribute("minor_grid_line_width", as: Double.self) ?? 1 }
+        get { attribute("minor_grid_line_width", as: Double.self, default: 1) }
         set { setAttribute("minor_grid_line_width", newValue, unlessDefault: 1) }
     }
     public static var minorGridLineWidth: PropertyKey<Double> { PropertyKey("minor_grid_line_width") }
     /// Bokeh `minor_grid_line_join` (default `.bevel`).
     public var minorGridLineJoin: LineJoin {
-        get { attribute("minor_grid_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("minor_grid_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("minor_grid_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var minorGridLineJoin: PropertyKey<LineJoin> { PropertyKey("minor_grid_line_join") }
     /// Bokeh `minor_grid_line_cap` (default `.butt`).
     public var minorGridLineCap: LineCap {
-        get { attribute("minor_grid_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("minor_grid_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("minor_grid_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var minorGridLineCap: PropertyKey<LineCap> { PropertyKey("minor_grid_line_cap") }
     /// Bokeh `minor_grid_line_dash` (default `.c([])`).
     public var minorGridLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("minor_grid_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("minor_grid_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("minor_grid_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var minorGridLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("minor_grid_line_dash") }
     /// Bokeh `minor_grid_line_dash_offset` (default `0`).
     public var minorGridLineDashOffset: Int {
-        get { attribute("minor_grid_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("minor_grid_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("minor_grid_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var minorGridLineDashOffset: PropertyKey<Int> { PropertyKey("minor_grid_line_dash_offset") }
     /// Bokeh `band_fill_color` (default `nil`).
     public var bandFillColor: Color? {
-        get { attribute("band_fill_color", as: Color?.self) ?? nil }
+        get { attribute("band_fill_color", as: Color?.self, default: nil) }
         set { setAttribute("band_fill_color", newValue, unlessDefault: nil) }
     }
     public static var bandFillColor: PropertyKey<Color?> { PropertyKey("band_fill_color") }
     /// Bokeh `band_fill_alpha` (default `0`).
     public var bandFillAlpha: Double {
-        get { attribute("band_fill_alpha", as: Double.self) ?? 0 }
+        get { attribute("band_fill_alpha", as: Double.self, default: 0) }
         set { setAttribute("band_fill_alpha", newValue, unlessDefault: 0) }
     }
     public static var bandFillAlpha: PropertyKey<Double> { PropertyKey("band_fill_alpha") }
     /// Bokeh `band_hatch_color` (default `.css("black")`).
     public var bandHatchColor: Color? {
-        get { attribute("band_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("band_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("band_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var bandHatchColor: PropertyKey<Color?> { PropertyKey("band_hatch_color") }
     /// Bokeh `band_hatch_alpha` (default `1.0`).
     public var bandHatchAlpha: Double {
-        get { attribute("band_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("band_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("band_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var bandHatchAlpha: PropertyKey<Double> { PropertyKey("band_hatch_alpha") }
     /// Bokeh `band_hatch_scale` (default `12.0`).
     public var bandHatchScale: Double {
-        get { attribute("band_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("band_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("band_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var bandHatchScale: PropertyKey<Double> { PropertyKey("band_hatch_scale") }
     /// Bokeh `band_hatch_pattern` (default `nil`).
     public var bandHatchPattern: String? {
-        get { attribute("band_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("band_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("band_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var bandHatchPattern: PropertyKey<String?> { PropertyKey("band_hatch_pattern") }
     /// Bokeh `band_hatch_weight` (default `1.0`).
     public var bandHatchWeight: Double {
-        get { attribute("band_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("band_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("band_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var bandHatchWeight: PropertyKey<Double> { PropertyKey("band_hatch_weight") }
     /// Bokeh `band_hatch_extra` (default `[:]`).
     public var bandHatchExtra: [String: Texture] {
-        get { attribute("band_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("band_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("band_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var bandHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("band_hatch_extra") }

@@ -28,10 +28,11 @@ public class AllLabels: LabelingPolicy {
 public class CustomLabelingPolicy: LabelingPolicy {
     override public class var modelTypeName: String { "CustomLabelingPolicy" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
             PropertySpec("code", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `args`.
     public var args: Value? {
@@ -41,7 +42,7 @@ public class CustomLabelingPolicy: LabelingPolicy {
     public static var args: PropertyKey<Value> { PropertyKey("args") }
     /// Bokeh `code` (default `""`).
     public var code: String {
-        get { attribute("code", as: String.self) ?? "" }
+        get { attribute("code", as: String.self, default: "") }
         set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
@@ -79,13 +80,14 @@ public class LabelingPolicy: Model {
 public class NoOverlap: LabelingPolicy {
     override public class var modelTypeName: String { "NoOverlap" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("min_distance", Int.self, default: 5),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `min_distance` (default `5`).
     public var minDistance: Int {
-        get { attribute("min_distance", as: Int.self) ?? 5 }
+        get { attribute("min_distance", as: Int.self, default: 5) }
         set { setAttribute("min_distance", newValue, unlessDefault: 5) }
     }
     public static var minDistance: PropertyKey<Int> { PropertyKey("min_distance") }

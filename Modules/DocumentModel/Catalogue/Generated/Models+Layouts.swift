@@ -80,20 +80,21 @@ public class Column: FlexBox {
 public class FlexBox: LayoutDOM {
     override public class var modelTypeName: String { "FlexBox" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("children", [UIElement].self, default: []),
             PropertySpec("spacing", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `children` (default `[]`).
     public var children: [UIElement] {
-        get { attribute("children", as: [UIElement].self) ?? [] }
+        get { attribute("children", as: [UIElement].self, default: []) }
         set { setAttribute("children", newValue, unlessDefault: []) }
     }
     public static var children: PropertyKey<[UIElement]> { PropertyKey("children") }
     /// Bokeh `spacing` (default `0`).
     public var spacing: Int {
-        get { attribute("spacing", as: Int.self) ?? 0 }
+        get { attribute("spacing", as: Int.self, default: 0) }
         set { setAttribute("spacing", newValue, unlessDefault: 0) }
     }
     public static var spacing: PropertyKey<Int> { PropertyKey("spacing") }
@@ -106,13 +107,14 @@ public class GridBox: LayoutDOM {
         ###"{"rows":null,"cols":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("children", Value.self, default: .list([])),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `children` (default `.list([])`).
     public var children: Value {
-        get { attribute("children", as: Value.self) ?? .list([]) }
+        get { attribute("children", as: Value.self, default: .list([])) }
         set { setAttribute("children", newValue, unlessDefault: .list([])) }
     }
     public static var children: PropertyKey<Value> { PropertyKey("children") }
@@ -191,27 +193,28 @@ public class GridBox: LayoutDOM {
 public class GridCommon: Model {
     override public class var modelTypeName: String { "GridCommon" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("rows", Value?.self),
             PropertySpec("cols", Value?.self),
             PropertySpec("spacing", OneOf2<Int, Tuple2<Int, Int>>.self, default: .a(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `rows` (default `nil`).
     public var rows: Value? {
-        get { attribute("rows", as: Value?.self) ?? nil }
+        get { attribute("rows", as: Value?.self, default: nil) }
         set { setAttribute("rows", newValue, unlessDefault: nil) }
     }
     public static var rows: PropertyKey<Value?> { PropertyKey("rows") }
     /// Bokeh `cols` (default `nil`).
     public var cols: Value? {
-        get { attribute("cols", as: Value?.self) ?? nil }
+        get { attribute("cols", as: Value?.self, default: nil) }
         set { setAttribute("cols", newValue, unlessDefault: nil) }
     }
     public static var cols: PropertyKey<Value?> { PropertyKey("cols") }
     /// Bokeh `spacing` (default `.a(0)`).
     public var spacing: OneOf2<Int, Tuple2<Int, Int>> {
-        get { attribute("spacing", as: OneOf2<Int, Tuple2<Int, Int>>.self) ?? .a(0) }
+        get { attribute("spacing", as: OneOf2<Int, Tuple2<Int, Int>>.self, default: .a(0)) }
         set { setAttribute("spacing", newValue, unlessDefault: .a(0)) }
     }
     public static var spacing: PropertyKey<OneOf2<Int, Tuple2<Int, Int>>> { PropertyKey("spacing") }
@@ -221,15 +224,16 @@ public class GridCommon: Model {
 public class GroupBox: LayoutDOM {
     override public class var modelTypeName: String { "GroupBox" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("title", String?.self),
             PropertySpec("child", UIElement?.self),
             PropertySpec("checkable", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `title` (default `nil`).
     public var title: String? {
-        get { attribute("title", as: String?.self) ?? nil }
+        get { attribute("title", as: String?.self, default: nil) }
         set { setAttribute("title", newValue, unlessDefault: nil) }
     }
     public static var title: PropertyKey<String?> { PropertyKey("title") }
@@ -241,7 +245,7 @@ public class GroupBox: LayoutDOM {
     public static var child: PropertyKey<UIElement> { PropertyKey("child") }
     /// Bokeh `checkable` (default `false`).
     public var checkable: Bool {
-        get { attribute("checkable", as: Bool.self) ?? false }
+        get { attribute("checkable", as: Bool.self, default: false) }
         set { setAttribute("checkable", newValue, unlessDefault: false) }
     }
     public static var checkable: PropertyKey<Bool> { PropertyKey("checkable") }
@@ -327,27 +331,28 @@ public class HBox: LayoutDOM {
         ###"{"cols":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("children", Value.self, default: .list([])),
             PropertySpec("cols", Value?.self),
             PropertySpec("spacing", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `children` (default `.list([])`).
     public var children: Value {
-        get { attribute("children", as: Value.self) ?? .list([]) }
+        get { attribute("children", as: Value.self, default: .list([])) }
         set { setAttribute("children", newValue, unlessDefault: .list([])) }
     }
     public static var children: PropertyKey<Value> { PropertyKey("children") }
     /// Bokeh `cols` (default `nil`).
     public var cols: Value? {
-        get { attribute("cols", as: Value?.self) ?? nil }
+        get { attribute("cols", as: Value?.self, default: nil) }
         set { setAttribute("cols", newValue, unlessDefault: nil) }
     }
     public static var cols: PropertyKey<Value?> { PropertyKey("cols") }
     /// Bokeh `spacing` (default `0`).
     public var spacing: Int {
-        get { attribute("spacing", as: Int.self) ?? 0 }
+        get { attribute("spacing", as: Int.self, default: 0) }
         set { setAttribute("spacing", newValue, unlessDefault: 0) }
     }
     public static var spacing: PropertyKey<Int> { PropertyKey("spacing") }
@@ -430,7 +435,7 @@ public class HBox: LayoutDOM {
 public class LayoutDOM: Pane {
     override public class var modelTypeName: String { "LayoutDOM" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("disabled", Bool.self, default: false),
             PropertySpec("width", Int?.self),
             PropertySpec("height", Int?.self),
@@ -447,94 +452,95 @@ public class LayoutDOM: Pane {
             PropertySpec("align", OneOf3<Auto, Align, Tuple2<Align, Align>>.self, default: .a(.auto)),
             PropertySpec("resizable", OneOf2<Bool, Dimensions>.self, default: .a(false)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `disabled` (default `false`).
     public var disabled: Bool {
-        get { attribute("disabled", as: Bool.self) ?? false }
+        get { attribute("disabled", as: Bool.self, default: false) }
         set { setAttribute("disabled", newValue, unlessDefault: false) }
     }
     public static var disabled: PropertyKey<Bool> { PropertyKey("disabled") }
     /// Bokeh `width` (default `nil`).
     public var width: Int? {
-        get { attribute("width", as: Int?.self) ?? nil }
+        get { attribute("width", as: Int?.self, default: nil) }
         set { setAttribute("width", newValue, unlessDefault: nil) }
     }
     public static var width: PropertyKey<Int?> { PropertyKey("width") }
     /// Bokeh `height` (default `nil`).
     public var height: Int? {
-        get { attribute("height", as: Int?.self) ?? nil }
+        get { attribute("height", as: Int?.self, default: nil) }
         set { setAttribute("height", newValue, unlessDefault: nil) }
     }
     public static var height: PropertyKey<Int?> { PropertyKey("height") }
     /// Bokeh `min_width` (default `nil`).
     public var minWidth: Int? {
-        get { attribute("min_width", as: Int?.self) ?? nil }
+        get { attribute("min_width", as: Int?.self, default: nil) }
         set { setAttribute("min_width", newValue, unlessDefault: nil) }
     }
     public static var minWidth: PropertyKey<Int?> { PropertyKey("min_width") }
     /// Bokeh `min_height` (default `nil`).
     public var minHeight: Int? {
-        get { attribute("min_height", as: Int?.self) ?? nil }
+        get { attribute("min_height", as: Int?.self, default: nil) }
         set { setAttribute("min_height", newValue, unlessDefault: nil) }
     }
     public static var minHeight: PropertyKey<Int?> { PropertyKey("min_height") }
     /// Bokeh `max_width` (default `nil`).
     public var maxWidth: Int? {
-        get { attribute("max_width", as: Int?.self) ?? nil }
+        get { attribute("max_width", as: Int?.self, default: nil) }
         set { setAttribute("max_width", newValue, unlessDefault: nil) }
     }
     public static var maxWidth: PropertyKey<Int?> { PropertyKey("max_width") }
     /// Bokeh `max_height` (default `nil`).
     public var maxHeight: Int? {
-        get { attribute("max_height", as: Int?.self) ?? nil }
+        get { attribute("max_height", as: Int?.self, default: nil) }
         set { setAttribute("max_height", newValue, unlessDefault: nil) }
     }
     public static var maxHeight: PropertyKey<Int?> { PropertyKey("max_height") }
     /// Bokeh `margin` (default `nil`).
     public var margin: Value? {
-        get { attribute("margin", as: Value?.self) ?? nil }
+        get { attribute("margin", as: Value?.self, default: nil) }
         set { setAttribute("margin", newValue, unlessDefault: nil) }
     }
     public static var margin: PropertyKey<Value?> { PropertyKey("margin") }
     /// Bokeh `width_policy` (default `.a(.auto)`).
     public var widthPolicy: OneOf2<Auto, SizingPolicy> {
-        get { attribute("width_policy", as: OneOf2<Auto, SizingPolicy>.self) ?? .a(.auto) }
+        get { attribute("width_policy", as: OneOf2<Auto, SizingPolicy>.self, default: .a(.auto)) }
         set { setAttribute("width_policy", newValue, unlessDefault: .a(.auto)) }
     }
     public static var widthPolicy: PropertyKey<OneOf2<Auto, SizingPolicy>> { PropertyKey("width_policy") }
     /// Bokeh `height_policy` (default `.a(.auto)`).
     public var heightPolicy: OneOf2<Auto, SizingPolicy> {
-        get { attribute("height_policy", as: OneOf2<Auto, SizingPolicy>.self) ?? .a(.auto) }
+        get { attribute("height_policy", as: OneOf2<Auto, SizingPolicy>.self, default: .a(.auto)) }
         set { setAttribute("height_policy", newValue, unlessDefault: .a(.auto)) }
     }
     public static var heightPolicy: PropertyKey<OneOf2<Auto, SizingPolicy>> { PropertyKey("height_policy") }
     /// Bokeh `aspect_ratio` (default `nil`).
     public var aspectRatio: OneOf2<Auto, Double>? {
-        get { attribute("aspect_ratio", as: OneOf2<Auto, Double>?.self) ?? nil }
+        get { attribute("aspect_ratio", as: OneOf2<Auto, Double>?.self, default: nil) }
         set { setAttribute("aspect_ratio", newValue, unlessDefault: nil) }
     }
     public static var aspectRatio: PropertyKey<OneOf2<Auto, Double>?> { PropertyKey("aspect_ratio") }
     /// Bokeh `flow_mode` (default `.block`).
     public var flowMode: FlowMode {
-        get { attribute("flow_mode", as: FlowMode.self) ?? .block }
+        get { attribute("flow_mode", as: FlowMode.self, default: .block) }
         set { setAttribute("flow_mode", newValue, unlessDefault: .block) }
     }
     public static var flowMode: PropertyKey<FlowMode> { PropertyKey("flow_mode") }
     /// Bokeh `sizing_mode` (default `nil`).
     public var sizingMode: SizingMode? {
-        get { attribute("sizing_mode", as: SizingMode?.self) ?? nil }
+        get { attribute("sizing_mode", as: SizingMode?.self, default: nil) }
         set { setAttribute("sizing_mode", newValue, unlessDefault: nil) }
     }
     public static var sizingMode: PropertyKey<SizingMode?> { PropertyKey("sizing_mode") }
     /// Bokeh `align` (default `.a(.auto)`).
     public var align: OneOf3<Auto, Align, Tuple2<Align, Align>> {
-        get { attribute("align", as: OneOf3<Auto, Align, Tuple2<Align, Align>>.self) ?? .a(.auto) }
+        get { attribute("align", as: OneOf3<Auto, Align, Tuple2<Align, Align>>.self, default: .a(.auto)) }
         set { setAttribute("align", newValue, unlessDefault: .a(.auto)) }
     }
     public static var align: PropertyKey<OneOf3<Auto, Align, Tuple2<Align, Align>>> { PropertyKey("align") }
     /// Bokeh `resizable` (default `.a(false)`).
     public var resizable: OneOf2<Bool, Dimensions> {
-        get { attribute("resizable", as: OneOf2<Bool, Dimensions>.self) ?? .a(false) }
+        get { attribute("resizable", as: OneOf2<Bool, Dimensions>.self, default: .a(false)) }
         set { setAttribute("resizable", newValue, unlessDefault: .a(false)) }
     }
     public static var resizable: PropertyKey<OneOf2<Bool, Dimensions>> { PropertyKey("resizable") }
@@ -620,11 +626,12 @@ public class Row: FlexBox {
 public class ScrollBox: LayoutDOM {
     override public class var modelTypeName: String { "ScrollBox" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("child", UIElement?.self),
             PropertySpec("horizontal_scrollbar", ScrollbarPolicy.self, default: .auto),
             PropertySpec("vertical_scrollbar", ScrollbarPolicy.self, default: .auto),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `child`.
     public var child: UIElement? {
@@ -634,13 +641,13 @@ public class ScrollBox: LayoutDOM {
     public static var child: PropertyKey<UIElement> { PropertyKey("child") }
     /// Bokeh `horizontal_scrollbar` (default `.auto`).
     public var horizontalScrollbar: ScrollbarPolicy {
-        get { attribute("horizontal_scrollbar", as: ScrollbarPolicy.self) ?? .auto }
+        get { attribute("horizontal_scrollbar", as: ScrollbarPolicy.self, default: .auto) }
         set { setAttribute("horizontal_scrollbar", newValue, unlessDefault: .auto) }
     }
     public static var horizontalScrollbar: PropertyKey<ScrollbarPolicy> { PropertyKey("horizontal_scrollbar") }
     /// Bokeh `vertical_scrollbar` (default `.auto`).
     public var verticalScrollbar: ScrollbarPolicy {
-        get { attribute("vertical_scrollbar", as: ScrollbarPolicy.self) ?? .auto }
+        get { attribute("vertical_scrollbar", as: ScrollbarPolicy.self, default: .auto) }
         set { setAttribute("vertical_scrollbar", newValue, unlessDefault: .auto) }
     }
     public static var verticalScrollbar: PropertyKey<ScrollbarPolicy> { PropertyKey("vertical_scrollbar") }
@@ -795,23 +802,24 @@ public class Spacer: LayoutDOM {
 public class TabPanel: Model {
     override public class var modelTypeName: String { "TabPanel" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("title", String.self, default: ""),
             PropertySpec("tooltip", Tooltip?.self),
             PropertySpec("child", UIElement?.self),
             PropertySpec("closable", Bool.self, default: false),
             PropertySpec("disabled", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `title` (default `""`).
     public var title: String {
-        get { attribute("title", as: String.self) ?? "" }
+        get { attribute("title", as: String.self, default: "") }
         set { setAttribute("title", newValue, unlessDefault: "") }
     }
     public static var title: PropertyKey<String> { PropertyKey("title") }
     /// Bokeh `tooltip` (default `nil`).
     public var tooltip: Tooltip? {
-        get { attribute("tooltip", as: Tooltip?.self) ?? nil }
+        get { attribute("tooltip", as: Tooltip?.self, default: nil) }
         set { setAttribute("tooltip", newValue, unlessDefault: nil) }
     }
     public static var tooltip: PropertyKey<Tooltip?> { PropertyKey("tooltip") }
@@ -823,13 +831,13 @@ public class TabPanel: Model {
     public static var child: PropertyKey<UIElement> { PropertyKey("child") }
     /// Bokeh `closable` (default `false`).
     public var closable: Bool {
-        get { attribute("closable", as: Bool.self) ?? false }
+        get { attribute("closable", as: Bool.self, default: false) }
         set { setAttribute("closable", newValue, unlessDefault: false) }
     }
     public static var closable: PropertyKey<Bool> { PropertyKey("closable") }
     /// Bokeh `disabled` (default `false`).
     public var disabled: Bool {
-        get { attribute("disabled", as: Bool.self) ?? false }
+        get { attribute("disabled", as: Bool.self, default: false) }
         set { setAttribute("disabled", newValue, unlessDefault: false) }
     }
     public static var disabled: PropertyKey<Bool> { PropertyKey("disabled") }
@@ -868,34 +876,35 @@ public class TabPanel: Model {
 public class Tabs: LayoutDOM {
     override public class var modelTypeName: String { "Tabs" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("tabs", [TabPanel].self, default: []),
             PropertySpec("tabs_location", Location.self, default: .above),
             PropertySpec("active", Int.self, default: 0),
             PropertySpec("link_layouts", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `tabs` (default `[]`).
     public var tabs: [TabPanel] {
-        get { attribute("tabs", as: [TabPanel].self) ?? [] }
+        get { attribute("tabs", as: [TabPanel].self, default: []) }
         set { setAttribute("tabs", newValue, unlessDefault: []) }
     }
     public static var tabs: PropertyKey<[TabPanel]> { PropertyKey("tabs") }
     /// Bokeh `tabs_location` (default `.above`).
     public var tabsLocation: Location {
-        get { attribute("tabs_location", as: Location.self) ?? .above }
+        get { attribute("tabs_location", as: Location.self, default: .above) }
         set { setAttribute("tabs_location", newValue, unlessDefault: .above) }
     }
     public static var tabsLocation: PropertyKey<Location> { PropertyKey("tabs_location") }
     /// Bokeh `active` (default `0`).
     public var active: Int {
-        get { attribute("active", as: Int.self) ?? 0 }
+        get { attribute("active", as: Int.self, default: 0) }
         set { setAttribute("active", newValue, unlessDefault: 0) }
     }
     public static var active: PropertyKey<Int> { PropertyKey("active") }
     /// Bokeh `link_layouts` (default `false`).
     public var linkLayouts: Bool {
-        get { attribute("link_layouts", as: Bool.self) ?? false }
+        get { attribute("link_layouts", as: Bool.self, default: false) }
         set { setAttribute("link_layouts", newValue, unlessDefault: false) }
     }
     public static var linkLayouts: PropertyKey<Bool> { PropertyKey("link_layouts") }
@@ -983,27 +992,28 @@ public class VBox: LayoutDOM {
         ###"{"rows":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("children", Value.self, default: .list([])),
             PropertySpec("rows", Value?.self),
             PropertySpec("spacing", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `children` (default `.list([])`).
     public var children: Value {
-        get { attribute("children", as: Value.self) ?? .list([]) }
+        get { attribute("children", as: Value.self, default: .list([])) }
         set { setAttribute("children", newValue, unlessDefault: .list([])) }
     }
     public static var children: PropertyKey<Value> { PropertyKey("children") }
     /// Bokeh `rows` (default `nil`).
     public var rows: Value? {
-        get { attribute("rows", as: Value?.self) ?? nil }
+        get { attribute("rows", as: Value?.self, default: nil) }
         set { setAttribute("rows", newValue, unlessDefault: nil) }
     }
     public static var rows: PropertyKey<Value?> { PropertyKey("rows") }
     /// Bokeh `spacing` (default `0`).
     public var spacing: Int {
-        get { attribute("spacing", as: Int.self) ?? 0 }
+        get { attribute("spacing", as: Int.self, default: 0) }
         set { setAttribute("spacing", newValue, unlessDefault: 0) }
     }
     public static var spacing: PropertyKey<Int> { PropertyKey("spacing") }

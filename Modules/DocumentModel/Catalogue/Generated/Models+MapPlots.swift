@@ -4,34 +4,35 @@
 public class GMapOptions: MapOptions {
     override public class var modelTypeName: String { "GMapOptions" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("map_type", MapType.self, default: .roadmap),
             PropertySpec("scale_control", Bool.self, default: false),
             PropertySpec("styles", String?.self),
             PropertySpec("tilt", Int.self, default: 45),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `map_type` (default `.roadmap`).
     public var mapType: MapType {
-        get { attribute("map_type", as: MapType.self) ?? .roadmap }
+        get { attribute("map_type", as: MapType.self, default: .roadmap) }
         set { setAttribute("map_type", newValue, unlessDefault: .roadmap) }
     }
     public static var mapType: PropertyKey<MapType> { PropertyKey("map_type") }
     /// Bokeh `scale_control` (default `false`).
     public var scaleControl: Bool {
-        get { attribute("scale_control", as: Bool.self) ?? false }
+        get { attribute("scale_control", as: Bool.self, default: false) }
         set { setAttribute("scale_control", newValue, unlessDefault: false) }
     }
     public static var scaleControl: PropertyKey<Bool> { PropertyKey("scale_control") }
     /// Bokeh `styles` (default `nil`).
     public var styles: String? {
-        get { attribute("styles", as: String?.self) ?? nil }
+        get { attribute("styles", as: String?.self, default: nil) }
         set { setAttribute("styles", newValue, unlessDefault: nil) }
     }
     public static var styles: PropertyKey<String?> { PropertyKey("styles") }
     /// Bokeh `tilt` (default `45`).
     public var tilt: Int {
-        get { attribute("tilt", as: Int.self) ?? 45 }
+        get { attribute("tilt", as: Int.self, default: 45) }
         set { setAttribute("tilt", newValue, unlessDefault: 45) }
     }
     public static var tilt: PropertyKey<Int> { PropertyKey("tilt") }
@@ -77,15 +78,16 @@ public class GMapPlot: MapPlot {
         ###"{"x_range":{"type":"object","name":"Range1d","id":"p1000"},"y_range":{"type":"object","name":"Range1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"},"title":{"type":"object","name":"Title","id":"p1004"},"toolbar":{"type":"object","name":"Toolbar","id":"p1005"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("map_options", GMapOptions?.self),
             PropertySpec("api_key", Value?.self),
             PropertySpec("api_version", String.self, default: "weekly"),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `background_fill_alpha` (default `0.0`).
     override public var backgroundFillAlpha: Double {
-        get { attribute("background_fill_alpha", as: Double.self) ?? 0.0 }
+        get { attribute("background_fill_alpha", as: Double.self, default: 0.0) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: 0.0) }
     }
     /// Bokeh `map_options`.
@@ -102,7 +104,7 @@ public class GMapPlot: MapPlot {
     public static var apiKey: PropertyKey<Value> { PropertyKey("api_key") }
     /// Bokeh `api_version` (default `"weekly"`).
     public var apiVersion: String {
-        get { attribute("api_version", as: String.self) ?? "weekly" }
+        get { attribute("api_version", as: String.self, default: "weekly") }
         set { setAttribute("api_version", newValue, unlessDefault: "weekly") }
     }
     public static var apiVersion: PropertyKey<String> { PropertyKey("api_version") }
@@ -325,11 +327,12 @@ public class GMapPlot: MapPlot {
 public class MapOptions: Model {
     override public class var modelTypeName: String { "MapOptions" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("lat", Double?.self),
             PropertySpec("lng", Double?.self),
             PropertySpec("zoom", Int.self, default: 12),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `lat`.
     public var lat: Double? {
@@ -345,7 +348,7 @@ public class MapOptions: Model {
     public static var lng: PropertyKey<Double> { PropertyKey("lng") }
     /// Bokeh `zoom` (default `12`).
     public var zoom: Int {
-        get { attribute("zoom", as: Int.self) ?? 12 }
+        get { attribute("zoom", as: Int.self, default: 12) }
         set { setAttribute("zoom", newValue, unlessDefault: 12) }
     }
     public static var zoom: PropertyKey<Int> { PropertyKey("zoom") }

@@ -4,10 +4,11 @@
 public class CategoricalColorMapper: CategoricalMapper {
     override public class var modelTypeName: String { "CategoricalColorMapper" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("palette", [Color]?.self),
             PropertySpec("nan_color", Color.self, default: .css("gray")),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `palette`.
     public var palette: [Color]? {
@@ -17,7 +18,7 @@ public class CategoricalColorMapper: CategoricalMapper {
     public static var palette: PropertyKey<[Color]> { PropertyKey("palette") }
     /// Bokeh `nan_color` (default `.css("gray")`).
     public var nanColor: Color {
-        get { attribute("nan_color", as: Color.self) ?? .css("gray") }
+        get { attribute("nan_color", as: Color.self, default: .css("gray")) }
         set { setAttribute("nan_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var nanColor: PropertyKey<Color> { PropertyKey("nan_color") }
@@ -56,11 +57,12 @@ public class CategoricalColorMapper: CategoricalMapper {
 public class CategoricalMapper: Mapper {
     override public class var modelTypeName: String { "CategoricalMapper" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("factors", Value?.self),
             PropertySpec("start", Int.self, default: 0),
             PropertySpec("end", Int?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `factors`.
     public var factors: Value? {
@@ -70,13 +72,13 @@ public class CategoricalMapper: Mapper {
     public static var factors: PropertyKey<Value> { PropertyKey("factors") }
     /// Bokeh `start` (default `0`).
     public var start: Int {
-        get { attribute("start", as: Int.self) ?? 0 }
+        get { attribute("start", as: Int.self, default: 0) }
         set { setAttribute("start", newValue, unlessDefault: 0) }
     }
     public static var start: PropertyKey<Int> { PropertyKey("start") }
     /// Bokeh `end` (default `nil`).
     public var end: Int? {
-        get { attribute("end", as: Int?.self) ?? nil }
+        get { attribute("end", as: Int?.self, default: nil) }
         set { setAttribute("end", newValue, unlessDefault: nil) }
     }
     public static var end: PropertyKey<Int?> { PropertyKey("end") }
@@ -86,10 +88,11 @@ public class CategoricalMapper: Mapper {
 public class CategoricalMarkerMapper: CategoricalMapper {
     override public class var modelTypeName: String { "CategoricalMarkerMapper" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("markers", [MarkerType]?.self),
             PropertySpec("default_value", MarkerType.self, default: .circle),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `markers`.
     public var markers: [MarkerType]? {
@@ -99,7 +102,7 @@ public class CategoricalMarkerMapper: CategoricalMapper {
     public static var markers: PropertyKey<[MarkerType]> { PropertyKey("markers") }
     /// Bokeh `default_value` (default `.circle`).
     public var defaultValue: MarkerType {
-        get { attribute("default_value", as: MarkerType.self) ?? .circle }
+        get { attribute("default_value", as: MarkerType.self, default: .circle) }
         set { setAttribute("default_value", newValue, unlessDefault: .circle) }
     }
     public static var defaultValue: PropertyKey<MarkerType> { PropertyKey("default_value") }
@@ -138,10 +141,11 @@ public class CategoricalMarkerMapper: CategoricalMapper {
 public class CategoricalPatternMapper: CategoricalMapper {
     override public class var modelTypeName: String { "CategoricalPatternMapper" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("patterns", [OneOf3<HatchPattern, HatchPatternAbbreviation, String>]?.self),
             PropertySpec("default_value", OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self, default: .b(.value0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `patterns`.
     public var patterns: [OneOf3<HatchPattern, HatchPatternAbbreviation, String>]? {
@@ -151,7 +155,7 @@ public class CategoricalPatternMapper: CategoricalMapper {
     public static var patterns: PropertyKey<[OneOf3<HatchPattern, HatchPatternAbbreviation, String>]> { PropertyKey("patterns") }
     /// Bokeh `default_value` (default `.b(.value0)`).
     public var defaultValue: OneOf3<HatchPattern, HatchPatternAbbreviation, String> {
-        get { attribute("default_value", as: OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self) ?? .b(.value0) }
+        get { attribute("default_value", as: OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self, default: .b(.value0)) }
         set { setAttribute("default_value", newValue, unlessDefault: .b(.value0)) }
     }
     public static var defaultValue: PropertyKey<OneOf3<HatchPattern, HatchPatternAbbreviation, String>> { PropertyKey("default_value") }
@@ -190,10 +194,11 @@ public class CategoricalPatternMapper: CategoricalMapper {
 public class ColorMapper: Mapper {
     override public class var modelTypeName: String { "ColorMapper" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("palette", [Color]?.self),
             PropertySpec("nan_color", Color.self, default: .css("gray")),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `palette`.
     public var palette: [Color]? {
@@ -203,7 +208,7 @@ public class ColorMapper: Mapper {
     public static var palette: PropertyKey<[Color]> { PropertyKey("palette") }
     /// Bokeh `nan_color` (default `.css("gray")`).
     public var nanColor: Color {
-        get { attribute("nan_color", as: Color.self) ?? .css("gray") }
+        get { attribute("nan_color", as: Color.self, default: .css("gray")) }
         set { setAttribute("nan_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var nanColor: PropertyKey<Color> { PropertyKey("nan_color") }
@@ -213,41 +218,42 @@ public class ColorMapper: Mapper {
 public class ContinuousColorMapper: ColorMapper {
     override public class var modelTypeName: String { "ContinuousColorMapper" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("domain", [Tuple2<GlyphRenderer, OneOf2<String, [String]>>].self, default: []),
             PropertySpec("low", Double?.self),
             PropertySpec("high", Double?.self),
             PropertySpec("low_color", Color?.self),
             PropertySpec("high_color", Color?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `domain` (default `[]`).
     public var domain: [Tuple2<GlyphRenderer, OneOf2<String, [String]>>] {
-        get { attribute("domain", as: [Tuple2<GlyphRenderer, OneOf2<String, [String]>>].self) ?? [] }
+        get { attribute("domain", as: [Tuple2<GlyphRenderer, OneOf2<String, [String]>>].self, default: []) }
         set { setAttribute("domain", newValue, unlessDefault: []) }
     }
     public static var domain: PropertyKey<[Tuple2<GlyphRenderer, OneOf2<String, [String]>>]> { PropertyKey("domain") }
     /// Bokeh `low` (default `nil`).
     public var low: Double? {
-        get { attribute("low", as: Double?.self) ?? nil }
+        get { attribute("low", as: Double?.self, default: nil) }
         set { setAttribute("low", newValue, unlessDefault: nil) }
     }
     public static var low: PropertyKey<Double?> { PropertyKey("low") }
     /// Bokeh `high` (default `nil`).
     public var high: Double? {
-        get { attribute("high", as: Double?.self) ?? nil }
+        get { attribute("high", as: Double?.self, default: nil) }
         set { setAttribute("high", newValue, unlessDefault: nil) }
     }
     public static var high: PropertyKey<Double?> { PropertyKey("high") }
     /// Bokeh `low_color` (default `nil`).
     public var lowColor: Color? {
-        get { attribute("low_color", as: Color?.self) ?? nil }
+        get { attribute("low_color", as: Color?.self, default: nil) }
         set { setAttribute("low_color", newValue, unlessDefault: nil) }
     }
     public static var lowColor: PropertyKey<Color?> { PropertyKey("low_color") }
     /// Bokeh `high_color` (default `nil`).
     public var highColor: Color? {
-        get { attribute("high_color", as: Color?.self) ?? nil }
+        get { attribute("high_color", as: Color?.self, default: nil) }
         set { setAttribute("high_color", newValue, unlessDefault: nil) }
     }
     public static var highColor: PropertyKey<Color?> { PropertyKey("high_color") }
@@ -257,20 +263,21 @@ public class ContinuousColorMapper: ColorMapper {
 public class EqHistColorMapper: ScanningColorMapper {
     override public class var modelTypeName: String { "EqHistColorMapper" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("bins", Int.self, default: 65536),
             PropertySpec("rescale_discrete_levels", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `bins` (default `65536`).
     public var bins: Int {
-        get { attribute("bins", as: Int.self) ?? 65536 }
+        get { attribute("bins", as: Int.self, default: 65536) }
         set { setAttribute("bins", newValue, unlessDefault: 65536) }
     }
     public static var bins: PropertyKey<Int> { PropertyKey("bins") }
     /// Bokeh `rescale_discrete_levels` (default `false`).
     public var rescaleDiscreteLevels: Bool {
-        get { attribute("rescale_discrete_levels", as: Bool.self) ?? false }
+        get { attribute("rescale_discrete_levels", as: Bool.self, default: false) }
         set { setAttribute("rescale_discrete_levels", newValue, unlessDefault: false) }
     }
     public static var rescaleDiscreteLevels: PropertyKey<Bool> { PropertyKey("rescale_discrete_levels") }
@@ -408,11 +415,12 @@ public class StackColorMapper: ColorMapper {
 public class WeightedStackColorMapper: StackColorMapper {
     override public class var modelTypeName: String { "WeightedStackColorMapper" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("alpha_mapper", ContinuousColorMapper?.self),
             PropertySpec("color_baseline", Double?.self),
             PropertySpec("stack_labels", [String]?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `alpha_mapper`.
     public var alphaMapper: ContinuousColorMapper? {
@@ -422,13 +430,13 @@ public class WeightedStackColorMapper: StackColorMapper {
     public static var alphaMapper: PropertyKey<ContinuousColorMapper> { PropertyKey("alpha_mapper") }
     /// Bokeh `color_baseline` (default `nil`).
     public var colorBaseline: Double? {
-        get { attribute("color_baseline", as: Double?.self) ?? nil }
+        get { attribute("color_baseline", as: Double?.self, default: nil) }
         set { setAttribute("color_baseline", newValue, unlessDefault: nil) }
     }
     public static var colorBaseline: PropertyKey<Double?> { PropertyKey("color_baseline") }
     /// Bokeh `stack_labels` (default `nil`).
     public var stackLabels: [String]? {
-        get { attribute("stack_labels", as: [String]?.self) ?? nil }
+        get { attribute("stack_labels", as: [String]?.self, default: nil) }
         set { setAttribute("stack_labels", newValue, unlessDefault: nil) }
     }
     public static var stackLabels: PropertyKey<[String]?> { PropertyKey("stack_labels") }

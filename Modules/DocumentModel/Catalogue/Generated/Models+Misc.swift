@@ -9,9 +9,10 @@ public class GroupBy: Model {
 public class GroupByModels: GroupBy {
     override public class var modelTypeName: String { "GroupByModels" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("groups", [[Model]]?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `groups`.
     public var groups: [[Model]]? {

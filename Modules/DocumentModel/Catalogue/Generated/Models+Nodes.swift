@@ -9,10 +9,11 @@ public class Coordinate: Model {
 public class Indexed: Coordinate {
     override public class var modelTypeName: String { "Indexed" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("index", Int?.self),
             PropertySpec("renderer", GlyphRenderer?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `index`.
     public var index: Int? {
@@ -55,11 +56,12 @@ public class Indexed: Coordinate {
 public class Node: Coordinate {
     override public class var modelTypeName: String { "Node" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("target", OneOf2<Model, ImplicitTarget>?.self),
             PropertySpec("symbol", String?.self),
             PropertySpec("offset", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `target`.
     public var target: OneOf2<Model, ImplicitTarget>? {
@@ -75,7 +77,7 @@ public class Node: Coordinate {
     public static var symbol: PropertyKey<String> { PropertyKey("symbol") }
     /// Bokeh `offset` (default `0`).
     public var offset: Int {
-        get { attribute("offset", as: Int.self) ?? 0 }
+        get { attribute("offset", as: Int.self, default: 0) }
         set { setAttribute("offset", newValue, unlessDefault: 0) }
     }
     public static var offset: PropertyKey<Int> { PropertyKey("offset") }
@@ -110,10 +112,11 @@ public class Node: Coordinate {
 public class XY: Coordinate {
     override public class var modelTypeName: String { "XY" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", Value?.self),
             PropertySpec("y", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x`.
     public var x: Value? {

@@ -7,11 +7,12 @@ public class GridPlot: LayoutDOM {
         ###"{"rows":null,"cols":null,"toolbar":{"type":"object","name":"Toolbar","id":"p1000"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("toolbar", Toolbar?.self),
             PropertySpec("toolbar_location", Location?.self, default: .above),
             PropertySpec("children", Value.self, default: .list([])),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `toolbar`.
     public var toolbar: Toolbar? {
@@ -21,13 +22,13 @@ public class GridPlot: LayoutDOM {
     public static var toolbar: PropertyKey<Toolbar> { PropertyKey("toolbar") }
     /// Bokeh `toolbar_location` (default `.above`).
     public var toolbarLocation: Location? {
-        get { attribute("toolbar_location", as: Location?.self) ?? .above }
+        get { attribute("toolbar_location", as: Location?.self, default: .above) }
         set { setAttribute("toolbar_location", newValue, unlessDefault: .above) }
     }
     public static var toolbarLocation: PropertyKey<Location?> { PropertyKey("toolbar_location") }
     /// Bokeh `children` (default `.list([])`).
     public var children: Value {
-        get { attribute("children", as: Value.self) ?? .list([]) }
+        get { attribute("children", as: Value.self, default: .list([])) }
         set { setAttribute("children", newValue, unlessDefault: .list([])) }
     }
     public static var children: PropertyKey<Value> { PropertyKey("children") }
@@ -113,7 +114,7 @@ public class Plot: LayoutDOM {
         ###"{"x_range":{"type":"object","name":"DataRange1d","id":"p1000"},"y_range":{"type":"object","name":"DataRange1d","id":"p1001"},"x_scale":{"type":"object","name":"LinearScale","id":"p1002"},"y_scale":{"type":"object","name":"LinearScale","id":"p1003"},"title":{"type":"object","name":"Title","id":"p1004"},"toolbar":{"type":"object","name":"Toolbar","id":"p1005"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x_range", RangeModel?.self),
             PropertySpec("y_range", RangeModel?.self),
             PropertySpec("x_scale", Scale?.self),
@@ -185,20 +186,21 @@ public class Plot: LayoutDOM {
             PropertySpec("hold_render", Bool.self, default: false),
             PropertySpec("attribution", [OneOf2<String, DOMHTML>].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `context_menu` (default `.b(.auto)`).
     override public var contextMenu: OneOf2<Menu, Auto>? {
-        get { attribute("context_menu", as: OneOf2<Menu, Auto>?.self) ?? .b(.auto) }
+        get { attribute("context_menu", as: OneOf2<Menu, Auto>?.self, default: .b(.auto)) }
         set { setAttribute("context_menu", newValue, unlessDefault: .b(.auto)) }
     }
     /// Bokeh `width` (default `600`).
     override public var width: Int? {
-        get { attribute("width", as: Int?.self) ?? 600 }
+        get { attribute("width", as: Int?.self, default: 600) }
         set { setAttribute("width", newValue, unlessDefault: 600) }
     }
     /// Bokeh `height` (default `600`).
     override public var height: Int? {
-        get { attribute("height", as: Int?.self) ?? 600 }
+        get { attribute("height", as: Int?.self, default: 600) }
         set { setAttribute("height", newValue, unlessDefault: 600) }
     }
     /// Bokeh `x_range`.
@@ -227,97 +229,97 @@ public class Plot: LayoutDOM {
     public static var yScale: PropertyKey<Scale> { PropertyKey("y_scale") }
     /// Bokeh `extra_x_ranges` (default `[:]`).
     public var extraXRanges: [String: RangeModel] {
-        get { attribute("extra_x_ranges", as: [String: RangeModel].self) ?? [:] }
+        get { attribute("extra_x_ranges", as: [String: RangeModel].self, default: [:]) }
         set { setAttribute("extra_x_ranges", newValue, unlessDefault: [:]) }
     }
     public static var extraXRanges: PropertyKey<[String: RangeModel]> { PropertyKey("extra_x_ranges") }
     /// Bokeh `extra_y_ranges` (default `[:]`).
     public var extraYRanges: [String: RangeModel] {
-        get { attribute("extra_y_ranges", as: [String: RangeModel].self) ?? [:] }
+        get { attribute("extra_y_ranges", as: [String: RangeModel].self, default: [:]) }
         set { setAttribute("extra_y_ranges", newValue, unlessDefault: [:]) }
     }
     public static var extraYRanges: PropertyKey<[String: RangeModel]> { PropertyKey("extra_y_ranges") }
     /// Bokeh `extra_x_scales` (default `[:]`).
     public var extraXScales: [String: Scale] {
-        get { attribute("extra_x_scales", as: [String: Scale].self) ?? [:] }
+        get { attribute("extra_x_scales", as: [String: Scale].self, default: [:]) }
         set { setAttribute("extra_x_scales", newValue, unlessDefault: [:]) }
     }
     public static var extraXScales: PropertyKey<[String: Scale]> { PropertyKey("extra_x_scales") }
     /// Bokeh `extra_y_scales` (default `[:]`).
     public var extraYScales: [String: Scale] {
-        get { attribute("extra_y_scales", as: [String: Scale].self) ?? [:] }
+        get { attribute("extra_y_scales", as: [String: Scale].self, default: [:]) }
         set { setAttribute("extra_y_scales", newValue, unlessDefault: [:]) }
     }
     public static var extraYScales: PropertyKey<[String: Scale]> { PropertyKey("extra_y_scales") }
     /// Bokeh `window_axis` (default `.noneValue`).
     public var windowAxis: WindowAxis {
-        get { attribute("window_axis", as: WindowAxis.self) ?? .noneValue }
+        get { attribute("window_axis", as: WindowAxis.self, default: .noneValue) }
         set { setAttribute("window_axis", newValue, unlessDefault: .noneValue) }
     }
     public static var windowAxis: PropertyKey<WindowAxis> { PropertyKey("window_axis") }
     /// Bokeh `hidpi` (default `true`).
     public var hidpi: Bool {
-        get { attribute("hidpi", as: Bool.self) ?? true }
+        get { attribute("hidpi", as: Bool.self, default: true) }
         set { setAttribute("hidpi", newValue, unlessDefault: true) }
     }
     public static var hidpi: PropertyKey<Bool> { PropertyKey("hidpi") }
     /// Bokeh `title`.
     public var title: Title? {
-        get { attribute("title", as: Title?.self) ?? nil }
+        get { attribute("title", as: Title?.self, default: nil) }
         set { setAttribute("title", newValue) }
     }
     public static var title: PropertyKey<Title?> { PropertyKey("title") }
     /// Bokeh `title_location` (default `.above`).
     public var titleLocation: Location? {
-        get { attribute("title_location", as: Location?.self) ?? .above }
+        get { attribute("title_location", as: Location?.self, default: .above) }
         set { setAttribute("title_location", newValue, unlessDefault: .above) }
     }
     public static var titleLocation: PropertyKey<Location?> { PropertyKey("title_location") }
     /// Bokeh `outline_line_color` (default `.css("#e5e5e5")`).
     public var outlineLineColor: Color? {
-        get { attribute("outline_line_color", as: Color?.self) ?? .css("#e5e5e5") }
+        get { attribute("outline_line_color", as: Color?.self, default: .css("#e5e5e5")) }
         set { setAttribute("outline_line_color", newValue, unlessDefault: .css("#e5e5e5")) }
     }
     public static var outlineLineColor: PropertyKey<Color?> { PropertyKey("outline_line_color") }
     /// Bokeh `outline_line_alpha` (default `1.0`).
     public var outlineLineAlpha: Double {
-        get { attribute("outline_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("outline_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("outline_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var outlineLineAlpha: PropertyKey<Double> { PropertyKey("outline_line_alpha") }
     /// Bokeh `outline_line_width` (default `1`).
     public var outlineLineWidth: Double {
-        get { attribute("outline_line_width", as: Double.self) ?? 1 }
+        get { attribute("outline_line_width", as: Double.self, default: 1) }
         set { setAttribute("outline_line_width", newValue, unlessDefault: 1) }
     }
     public static var outlineLineWidth: PropertyKey<Double> { PropertyKey("outline_line_width") }
     /// Bokeh `outline_line_join` (default `.bevel`).
     public var outlineLineJoin: LineJoin {
-        get { attribute("outline_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("outline_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("outline_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var outlineLineJoin: PropertyKey<LineJoin> { PropertyKey("outline_line_join") }
     /// Bokeh `outline_line_cap` (default `.butt`).
     public var outlineLineCap: LineCap {
-        get { attribute("outline_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("outline_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("outline_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var outlineLineCap: PropertyKey<LineCap> { PropertyKey("outline_line_cap") }
     /// Bokeh `outline_line_dash` (default `.c([])`).
     public var outlineLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("outline_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("outline_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("outline_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var outlineLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("outline_line_dash") }
     /// Bokeh `outline_line_dash_offset` (default `0`).
     public var outlineLineDashOffset: Int {
-        get { attribute("outline_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("outline_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("outline_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var outlineLineDashOffset: PropertyKey<Int> { PropertyKey("outline_line_dash_offset") }
     /// Bokeh `renderers` (default `[]`).
     public var renderers: [Renderer] {
-        get { attribute("renderers", as: [Renderer].self) ?? [] }
+        get { attribute("renderers", as: [Renderer].self, default: []) }
         set { setAttribute("renderers", newValue, unlessDefault: []) }
     }
     public static var renderers: PropertyKey<[Renderer]> { PropertyKey("renderers") }
@@ -329,295 +331,295 @@ public class Plot: LayoutDOM {
     public static var toolbar: PropertyKey<Toolbar> { PropertyKey("toolbar") }
     /// Bokeh `toolbar_location` (default `.right`).
     public var toolbarLocation: Location? {
-        get { attribute("toolbar_location", as: Location?.self) ?? .right }
+        get { attribute("toolbar_location", as: Location?.self, default: .right) }
         set { setAttribute("toolbar_location", newValue, unlessDefault: .right) }
     }
     public static var toolbarLocation: PropertyKey<Location?> { PropertyKey("toolbar_location") }
     /// Bokeh `toolbar_sticky` (default `true`).
     public var toolbarSticky: Bool {
-        get { attribute("toolbar_sticky", as: Bool.self) ?? true }
+        get { attribute("toolbar_sticky", as: Bool.self, default: true) }
         set { setAttribute("toolbar_sticky", newValue, unlessDefault: true) }
     }
     public static var toolbarSticky: PropertyKey<Bool> { PropertyKey("toolbar_sticky") }
     /// Bokeh `toolbar_inner` (default `false`).
     public var toolbarInner: Bool {
-        get { attribute("toolbar_inner", as: Bool.self) ?? false }
+        get { attribute("toolbar_inner", as: Bool.self, default: false) }
         set { setAttribute("toolbar_inner", newValue, unlessDefault: false) }
     }
     public static var toolbarInner: PropertyKey<Bool> { PropertyKey("toolbar_inner") }
     /// Bokeh `left` (default `[]`).
     public var left: [OneOf2<Renderer, StyledElement>] {
-        get { attribute("left", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
+        get { attribute("left", as: [OneOf2<Renderer, StyledElement>].self, default: []) }
         set { setAttribute("left", newValue, unlessDefault: []) }
     }
     public static var left: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("left") }
     /// Bokeh `right` (default `[]`).
     public var right: [OneOf2<Renderer, StyledElement>] {
-        get { attribute("right", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
+        get { attribute("right", as: [OneOf2<Renderer, StyledElement>].self, default: []) }
         set { setAttribute("right", newValue, unlessDefault: []) }
     }
     public static var right: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("right") }
     /// Bokeh `above` (default `[]`).
     public var above: [OneOf2<Renderer, StyledElement>] {
-        get { attribute("above", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
+        get { attribute("above", as: [OneOf2<Renderer, StyledElement>].self, default: []) }
         set { setAttribute("above", newValue, unlessDefault: []) }
     }
     public static var above: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("above") }
     /// Bokeh `below` (default `[]`).
     public var below: [OneOf2<Renderer, StyledElement>] {
-        get { attribute("below", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
+        get { attribute("below", as: [OneOf2<Renderer, StyledElement>].self, default: []) }
         set { setAttribute("below", newValue, unlessDefault: []) }
     }
     public static var below: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("below") }
     /// Bokeh `center` (default `[]`).
     public var center: [OneOf2<Renderer, StyledElement>] {
-        get { attribute("center", as: [OneOf2<Renderer, StyledElement>].self) ?? [] }
+        get { attribute("center", as: [OneOf2<Renderer, StyledElement>].self, default: []) }
         set { setAttribute("center", newValue, unlessDefault: []) }
     }
     public static var center: PropertyKey<[OneOf2<Renderer, StyledElement>]> { PropertyKey("center") }
     /// Bokeh `frame_width` (default `nil`).
     public var frameWidth: Int? {
-        get { attribute("frame_width", as: Int?.self) ?? nil }
+        get { attribute("frame_width", as: Int?.self, default: nil) }
         set { setAttribute("frame_width", newValue, unlessDefault: nil) }
     }
     public static var frameWidth: PropertyKey<Int?> { PropertyKey("frame_width") }
     /// Bokeh `frame_height` (default `nil`).
     public var frameHeight: Int? {
-        get { attribute("frame_height", as: Int?.self) ?? nil }
+        get { attribute("frame_height", as: Int?.self, default: nil) }
         set { setAttribute("frame_height", newValue, unlessDefault: nil) }
     }
     public static var frameHeight: PropertyKey<Int?> { PropertyKey("frame_height") }
     /// Bokeh `frame_align` (default `.bool(true)`).
     public var frameAlign: Value {
-        get { attribute("frame_align", as: Value.self) ?? .bool(true) }
+        get { attribute("frame_align", as: Value.self, default: .bool(true)) }
         set { setAttribute("frame_align", newValue, unlessDefault: .bool(true)) }
     }
     public static var frameAlign: PropertyKey<Value> { PropertyKey("frame_align") }
     /// Bokeh `background_fill_color` (default `.css("#ffffff")`).
     public var backgroundFillColor: Color? {
-        get { attribute("background_fill_color", as: Color?.self) ?? .css("#ffffff") }
+        get { attribute("background_fill_color", as: Color?.self, default: .css("#ffffff")) }
         set { setAttribute("background_fill_color", newValue, unlessDefault: .css("#ffffff")) }
     }
     public static var backgroundFillColor: PropertyKey<Color?> { PropertyKey("background_fill_color") }
     /// Bokeh `background_fill_alpha` (default `1.0`).
     public var backgroundFillAlpha: Double {
-        get { attribute("background_fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundFillAlpha: PropertyKey<Double> { PropertyKey("background_fill_alpha") }
     /// Bokeh `background_hatch_color` (default `.css("black")`).
     public var backgroundHatchColor: Color? {
-        get { attribute("background_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("background_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("background_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var backgroundHatchColor: PropertyKey<Color?> { PropertyKey("background_hatch_color") }
     /// Bokeh `background_hatch_alpha` (default `1.0`).
     public var backgroundHatchAlpha: Double {
-        get { attribute("background_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchAlpha: PropertyKey<Double> { PropertyKey("background_hatch_alpha") }
     /// Bokeh `background_hatch_scale` (default `12.0`).
     public var backgroundHatchScale: Double {
-        get { attribute("background_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("background_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("background_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var backgroundHatchScale: PropertyKey<Double> { PropertyKey("background_hatch_scale") }
     /// Bokeh `background_hatch_pattern` (default `nil`).
     public var backgroundHatchPattern: String? {
-        get { attribute("background_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("background_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("background_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var backgroundHatchPattern: PropertyKey<String?> { PropertyKey("background_hatch_pattern") }
     /// Bokeh `background_hatch_weight` (default `1.0`).
     public var backgroundHatchWeight: Double {
-        get { attribute("background_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("background_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("background_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var backgroundHatchWeight: PropertyKey<Double> { PropertyKey("background_hatch_weight") }
     /// Bokeh `background_hatch_extra` (default `[:]`).
     public var backgroundHatchExtra: [String: Texture] {
-        get { attribute("background_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("background_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
     /// Bokeh `border_line_color` (default `nil`).
     public var borderLineColor: Color? {
-        get { attribute("border_line_color", as: Color?.self) ?? nil }
+        get { attribute("border_line_color", as: Color?.self, default: nil) }
         set { setAttribute("border_line_color", newValue, unlessDefault: nil) }
     }
     public static var borderLineColor: PropertyKey<Color?> { PropertyKey("border_line_color") }
     /// Bokeh `border_line_alpha` (default `1.0`).
     public var borderLineAlpha: Double {
-        get { attribute("border_line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("border_line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("border_line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderLineAlpha: PropertyKey<Double> { PropertyKey("border_line_alpha") }
     /// Bokeh `border_line_width` (default `1`).
     public var borderLineWidth: Double {
-        get { attribute("border_line_width", as: Double.self) ?? 1 }
+        get { attribute("border_line_width", as: Double.self, default: 1) }
         set { setAttribute("border_line_width", newValue, unlessDefault: 1) }
     }
     public static var borderLineWidth: PropertyKey<Double> { PropertyKey("border_line_width") }
     /// Bokeh `border_line_join` (default `.bevel`).
     public var borderLineJoin: LineJoin {
-        get { attribute("border_line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("border_line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("border_line_join", newValue, unlessDefault: .bevel) }
     }
     public static var borderLineJoin: PropertyKey<LineJoin> { PropertyKey("border_line_join") }
     /// Bokeh `border_line_cap` (default `.butt`).
     public var borderLineCap: LineCap {
-        get { attribute("border_line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("border_line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("border_line_cap", newValue, unlessDefault: .butt) }
     }
     public static var borderLineCap: PropertyKey<LineCap> { PropertyKey("border_line_cap") }
     /// Bokeh `border_line_dash` (default `.c([])`).
     public var borderLineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("border_line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("border_line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var borderLineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("border_line_dash") }
     /// Bokeh `border_line_dash_offset` (default `0`).
     public var borderLineDashOffset: Int {
-        get { attribute("border_line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("border_line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("border_line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var borderLineDashOffset: PropertyKey<Int> { PropertyKey("border_line_dash_offset") }
     /// Bokeh `border_fill_color` (default `.css("#ffffff")`).
     public var borderFillColor: Color? {
-        get { attribute("border_fill_color", as: Color?.self) ?? .css("#ffffff") }
+        get { attribute("border_fill_color", as: Color?.self, default: .css("#ffffff")) }
         set { setAttribute("border_fill_color", newValue, unlessDefault: .css("#ffffff")) }
     }
     public static var borderFillColor: PropertyKey<Color?> { PropertyKey("border_fill_color") }
     /// Bokeh `border_fill_alpha` (default `1.0`).
     public var borderFillAlpha: Double {
-        get { attribute("border_fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("border_fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("border_fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderFillAlpha: PropertyKey<Double> { PropertyKey("border_fill_alpha") }
     /// Bokeh `border_hatch_color` (default `.css("black")`).
     public var borderHatchColor: Color? {
-        get { attribute("border_hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("border_hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("border_hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var borderHatchColor: PropertyKey<Color?> { PropertyKey("border_hatch_color") }
     /// Bokeh `border_hatch_alpha` (default `1.0`).
     public var borderHatchAlpha: Double {
-        get { attribute("border_hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("border_hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("border_hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var borderHatchAlpha: PropertyKey<Double> { PropertyKey("border_hatch_alpha") }
     /// Bokeh `border_hatch_scale` (default `12.0`).
     public var borderHatchScale: Double {
-        get { attribute("border_hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("border_hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("border_hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var borderHatchScale: PropertyKey<Double> { PropertyKey("border_hatch_scale") }
     /// Bokeh `border_hatch_pattern` (default `nil`).
     public var borderHatchPattern: String? {
-        get { attribute("border_hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("border_hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("border_hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var borderHatchPattern: PropertyKey<String?> { PropertyKey("border_hatch_pattern") }
     /// Bokeh `border_hatch_weight` (default `1.0`).
     public var borderHatchWeight: Double {
-        get { attribute("border_hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("border_hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("border_hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var borderHatchWeight: PropertyKey<Double> { PropertyKey("border_hatch_weight") }
     /// Bokeh `border_hatch_extra` (default `[:]`).
     public var borderHatchExtra: [String: Texture] {
-        get { attribute("border_hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("border_hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("border_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var borderHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("border_hatch_extra") }
     /// Bokeh `min_border_top` (default `nil`).
     public var minBorderTop: Int? {
-        get { attribute("min_border_top", as: Int?.self) ?? nil }
+        get { attribute("min_border_top", as: Int?.self, default: nil) }
         set { setAttribute("min_border_top", newValue, unlessDefault: nil) }
     }
     public static var minBorderTop: PropertyKey<Int?> { PropertyKey("min_border_top") }
     /// Bokeh `min_border_bottom` (default `nil`).
     public var minBorderBottom: Int? {
-        get { attribute("min_border_bottom", as: Int?.self) ?? nil }
+        get { attribute("min_border_bottom", as: Int?.self, default: nil) }
         set { setAttribute("min_border_bottom", newValue, unlessDefault: nil) }
     }
     public static var minBorderBottom: PropertyKey<Int?> { PropertyKey("min_border_bottom") }
     /// Bokeh `min_border_left` (default `nil`).
     public var minBorderLeft: Int? {
-        get { attribute("min_border_left", as: Int?.self) ?? nil }
+        get { attribute("min_border_left", as: Int?.self, default: nil) }
         set { setAttribute("min_border_left", newValue, unlessDefault: nil) }
     }
     public static var minBorderLeft: PropertyKey<Int?> { PropertyKey("min_border_left") }
     /// Bokeh `min_border_right` (default `nil`).
     public var minBorderRight: Int? {
-        get { attribute("min_border_right", as: Int?.self) ?? nil }
+        get { attribute("min_border_right", as: Int?.self, default: nil) }
         set { setAttribute("min_border_right", newValue, unlessDefault: nil) }
     }
     public static var minBorderRight: PropertyKey<Int?> { PropertyKey("min_border_right") }
     /// Bokeh `min_border` (default `5`).
     public var minBorder: Int? {
-        get { attribute("min_border", as: Int?.self) ?? 5 }
+        get { attribute("min_border", as: Int?.self, default: 5) }
         set { setAttribute("min_border", newValue, unlessDefault: 5) }
     }
     public static var minBorder: PropertyKey<Int?> { PropertyKey("min_border") }
     /// Bokeh `lod_factor` (default `10`).
     public var lodFactor: Int {
-        get { attribute("lod_factor", as: Int.self) ?? 10 }
+        get { attribute("lod_factor", as: Int.self, default: 10) }
         set { setAttribute("lod_factor", newValue, unlessDefault: 10) }
     }
     public static var lodFactor: PropertyKey<Int> { PropertyKey("lod_factor") }
     /// Bokeh `lod_threshold` (default `2000`).
     public var lodThreshold: Int? {
-        get { attribute("lod_threshold", as: Int?.self) ?? 2000 }
+        get { attribute("lod_threshold", as: Int?.self, default: 2000) }
         set { setAttribute("lod_threshold", newValue, unlessDefault: 2000) }
     }
     public static var lodThreshold: PropertyKey<Int?> { PropertyKey("lod_threshold") }
     /// Bokeh `lod_interval` (default `300`).
     public var lodInterval: Int {
-        get { attribute("lod_interval", as: Int.self) ?? 300 }
+        get { attribute("lod_interval", as: Int.self, default: 300) }
         set { setAttribute("lod_interval", newValue, unlessDefault: 300) }
     }
     public static var lodInterval: PropertyKey<Int> { PropertyKey("lod_interval") }
     /// Bokeh `lod_timeout` (default `500`).
     public var lodTimeout: Int {
-        get { attribute("lod_timeout", as: Int.self) ?? 500 }
+        get { attribute("lod_timeout", as: Int.self, default: 500) }
         set { setAttribute("lod_timeout", newValue, unlessDefault: 500) }
     }
     public static var lodTimeout: PropertyKey<Int> { PropertyKey("lod_timeout") }
     /// Bokeh `output_backend` (default `.canvas`).
     public var outputBackend: OutputBackend {
-        get { attribute("output_backend", as: OutputBackend.self) ?? .canvas }
+        get { attribute("output_backend", as: OutputBackend.self, default: .canvas) }
         set { setAttribute("output_backend", newValue, unlessDefault: .canvas) }
     }
     public static var outputBackend: PropertyKey<OutputBackend> { PropertyKey("output_backend") }
     /// Bokeh `match_aspect` (default `false`).
     public var matchAspect: Bool {
-        get { attribute("match_aspect", as: Bool.self) ?? false }
+        get { attribute("match_aspect", as: Bool.self, default: false) }
         set { setAttribute("match_aspect", newValue, unlessDefault: false) }
     }
     public static var matchAspect: PropertyKey<Bool> { PropertyKey("match_aspect") }
     /// Bokeh `aspect_scale` (default `1`).
     public var aspectScale: Double {
-        get { attribute("aspect_scale", as: Double.self) ?? 1 }
+        get { attribute("aspect_scale", as: Double.self, default: 1) }
         set { setAttribute("aspect_scale", newValue, unlessDefault: 1) }
     }
     public static var aspectScale: PropertyKey<Double> { PropertyKey("aspect_scale") }
     /// Bokeh `reset_policy` (default `.standard`).
     public var resetPolicy: ResetPolicy {
-        get { attribute("reset_policy", as: ResetPolicy.self) ?? .standard }
+        get { attribute("reset_policy", as: ResetPolicy.self, default: .standard) }
         set { setAttribute("reset_policy", newValue, unlessDefault: .standard) }
     }
     public static var resetPolicy: PropertyKey<ResetPolicy> { PropertyKey("reset_policy") }
     /// Bokeh `hold_render` (default `false`).
     public var holdRender: Bool {
-        get { attribute("hold_render", as: Bool.self) ?? false }
+        get { attribute("hold_render", as: Bool.self, default: false) }
         set { setAttribute("hold_render", newValue, unlessDefault: false) }
     }
     public static var holdRender: PropertyKey<Bool> { PropertyKey("hold_render") }
     /// Bokeh `attribution` (default `[]`).
     public var attribution: [OneOf2<String, DOMHTML>] {
-        get { attribute("attribution", as: [OneOf2<String, DOMHTML>].self) ?? [] }
+        get { attribute("attribution", as: [OneOf2<String, DOMHTML>].self, default: []) }
         set { setAttribute("attribution", newValue, unlessDefault: []) }
     }
     public static var attribution: PropertyKey<[OneOf2<String, DOMHTML>]> { PropertyKey("attribution") }

@@ -4,20 +4,21 @@
 public class FillProps: Model {
     override public class var modelTypeName: String { "FillProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("fill_color", Spec<Color?>.self, default: .value(.css("gray"))),
             PropertySpec("fill_alpha", Spec<Double>.self, default: .value(1.0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `fill_color` (default `.value(.css("gray"))`).
     public var fillColor: Spec<Color?> {
-        get { attribute("fill_color", as: Spec<Color?>.self) ?? .value(.css("gray")) }
+        get { attribute("fill_color", as: Spec<Color?>.self, default: .value(.css("gray"))) }
         set { setAttribute("fill_color", newValue, unlessDefault: .value(.css("gray"))) }
     }
     public static var fillColor: PropertyKey<Spec<Color?>> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `.value(1.0)`).
     public var fillAlpha: Spec<Double> {
-        get { attribute("fill_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("fill_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var fillAlpha: PropertyKey<Spec<Double>> { PropertyKey("fill_alpha") }
@@ -38,7 +39,7 @@ public class FillProps: Model {
 public class HatchProps: Model {
     override public class var modelTypeName: String { "HatchProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("hatch_color", Spec<Color?>.self, default: .value(.css("black"))),
             PropertySpec("hatch_alpha", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_scale", Spec<Double>.self, default: .value(12.0)),
@@ -46,40 +47,41 @@ public class HatchProps: Model {
             PropertySpec("hatch_weight", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `hatch_color` (default `.value(.css("black"))`).
     public var hatchColor: Spec<Color?> {
-        get { attribute("hatch_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("hatch_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var hatchColor: PropertyKey<Spec<Color?>> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `.value(1.0)`).
     public var hatchAlpha: Spec<Double> {
-        get { attribute("hatch_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchAlpha: PropertyKey<Spec<Double>> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `.value(12.0)`).
     public var hatchScale: Spec<Double> {
-        get { attribute("hatch_scale", as: Spec<Double>.self) ?? .value(12.0) }
+        get { attribute("hatch_scale", as: Spec<Double>.self, default: .value(12.0)) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: .value(12.0)) }
     }
     public static var hatchScale: PropertyKey<Spec<Double>> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `.value(nil)`).
     public var hatchPattern: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?> {
-        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self) ?? .value(nil) }
+        get { attribute("hatch_pattern", as: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>.self, default: .value(nil)) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: .value(nil)) }
     }
     public static var hatchPattern: PropertyKey<Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `.value(1.0)`).
     public var hatchWeight: Spec<Double> {
-        get { attribute("hatch_weight", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("hatch_weight", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: .value(1.0)) }
     }
     public static var hatchWeight: PropertyKey<Spec<Double>> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -108,13 +110,14 @@ public class HatchProps: Model {
 public class ImageProps: Model {
     override public class var modelTypeName: String { "ImageProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("global_alpha", Spec<Double>.self, default: .value(1.0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `global_alpha` (default `.value(1.0)`).
     public var globalAlpha: Spec<Double> {
-        get { attribute("global_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("global_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("global_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var globalAlpha: PropertyKey<Spec<Double>> { PropertyKey("global_alpha") }
@@ -133,7 +136,7 @@ public class ImageProps: Model {
 public class LineProps: Model {
     override public class var modelTypeName: String { "LineProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("line_color", Spec<Color?>.self, default: .value(.css("black"))),
             PropertySpec("line_alpha", Spec<Double>.self, default: .value(1.0)),
             PropertySpec("line_width", Spec<Double>.self, default: .value(1)),
@@ -142,46 +145,47 @@ public class LineProps: Model {
             PropertySpec("line_dash", Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))),
             PropertySpec("line_dash_offset", Spec<Int>.self, default: .value(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `line_color` (default `.value(.css("black"))`).
     public var lineColor: Spec<Color?> {
-        get { attribute("line_color", as: Spec<Color?>.self) ?? .value(.css("black")) }
+        get { attribute("line_color", as: Spec<Color?>.self, default: .value(.css("black"))) }
         set { setAttribute("line_color", newValue, unlessDefault: .value(.css("black"))) }
     }
     public static var lineColor: PropertyKey<Spec<Color?>> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `.value(1.0)`).
     public var lineAlpha: Spec<Double> {
-        get { attribute("line_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("line_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("line_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var lineAlpha: PropertyKey<Spec<Double>> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `.value(1)`).
     public var lineWidth: Spec<Double> {
-        get { attribute("line_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("line_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("line_width", newValue, unlessDefault: .value(1)) }
     }
     public static var lineWidth: PropertyKey<Spec<Double>> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.value(.bevel)`).
     public var lineJoin: Spec<LineJoin> {
-        get { attribute("line_join", as: Spec<LineJoin>.self) ?? .value(.bevel) }
+        get { attribute("line_join", as: Spec<LineJoin>.self, default: .value(.bevel)) }
         set { setAttribute("line_join", newValue, unlessDefault: .value(.bevel)) }
     }
     public static var lineJoin: PropertyKey<Spec<LineJoin>> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.value(.butt)`).
     public var lineCap: Spec<LineCap> {
-        get { attribute("line_cap", as: Spec<LineCap>.self) ?? .value(.butt) }
+        get { attribute("line_cap", as: Spec<LineCap>.self, default: .value(.butt)) }
         set { setAttribute("line_cap", newValue, unlessDefault: .value(.butt)) }
     }
     public static var lineCap: PropertyKey<Spec<LineCap>> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.value(.c([]))`).
     public var lineDash: Spec<OneOf3<DashPattern, String, [Int]>> {
-        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self) ?? .value(.c([])) }
+        get { attribute("line_dash", as: Spec<OneOf3<DashPattern, String, [Int]>>.self, default: .value(.c([]))) }
         set { setAttribute("line_dash", newValue, unlessDefault: .value(.c([]))) }
     }
     public static var lineDash: PropertyKey<Spec<OneOf3<DashPattern, String, [Int]>>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `.value(0)`).
     public var lineDashOffset: Spec<Int> {
-        get { attribute("line_dash_offset", as: Spec<Int>.self) ?? .value(0) }
+        get { attribute("line_dash_offset", as: Spec<Int>.self, default: .value(0)) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: .value(0)) }
     }
     public static var lineDashOffset: PropertyKey<Spec<Int>> { PropertyKey("line_dash_offset") }
@@ -212,20 +216,21 @@ public class LineProps: Model {
 public class ScalarFillProps: Model {
     override public class var modelTypeName: String { "ScalarFillProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("fill_color", Color?.self, default: .css("gray")),
             PropertySpec("fill_alpha", Double.self, default: 1.0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `fill_color` (default `.css("gray")`).
     public var fillColor: Color? {
-        get { attribute("fill_color", as: Color?.self) ?? .css("gray") }
+        get { attribute("fill_color", as: Color?.self, default: .css("gray")) }
         set { setAttribute("fill_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var fillColor: PropertyKey<Color?> { PropertyKey("fill_color") }
     /// Bokeh `fill_alpha` (default `1.0`).
     public var fillAlpha: Double {
-        get { attribute("fill_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("fill_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("fill_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var fillAlpha: PropertyKey<Double> { PropertyKey("fill_alpha") }
@@ -246,7 +251,7 @@ public class ScalarFillProps: Model {
 public class ScalarHatchProps: Model {
     override public class var modelTypeName: String { "ScalarHatchProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("hatch_color", Color?.self, default: .css("black")),
             PropertySpec("hatch_alpha", Double.self, default: 1.0),
             PropertySpec("hatch_scale", Double.self, default: 12.0),
@@ -254,40 +259,41 @@ public class ScalarHatchProps: Model {
             PropertySpec("hatch_weight", Double.self, default: 1.0),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `hatch_color` (default `.css("black")`).
     public var hatchColor: Color? {
-        get { attribute("hatch_color", as: Color?.self) ?? .css("black") }
+        get { attribute("hatch_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("hatch_color", newValue, unlessDefault: .css("black")) }
     }
     public static var hatchColor: PropertyKey<Color?> { PropertyKey("hatch_color") }
     /// Bokeh `hatch_alpha` (default `1.0`).
     public var hatchAlpha: Double {
-        get { attribute("hatch_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var hatchAlpha: PropertyKey<Double> { PropertyKey("hatch_alpha") }
     /// Bokeh `hatch_scale` (default `12.0`).
     public var hatchScale: Double {
-        get { attribute("hatch_scale", as: Double.self) ?? 12.0 }
+        get { attribute("hatch_scale", as: Double.self, default: 12.0) }
         set { setAttribute("hatch_scale", newValue, unlessDefault: 12.0) }
     }
     public static var hatchScale: PropertyKey<Double> { PropertyKey("hatch_scale") }
     /// Bokeh `hatch_pattern` (default `nil`).
     public var hatchPattern: String? {
-        get { attribute("hatch_pattern", as: String?.self) ?? nil }
+        get { attribute("hatch_pattern", as: String?.self, default: nil) }
         set { setAttribute("hatch_pattern", newValue, unlessDefault: nil) }
     }
     public static var hatchPattern: PropertyKey<String?> { PropertyKey("hatch_pattern") }
     /// Bokeh `hatch_weight` (default `1.0`).
     public var hatchWeight: Double {
-        get { attribute("hatch_weight", as: Double.self) ?? 1.0 }
+        get { attribute("hatch_weight", as: Double.self, default: 1.0) }
         set { setAttribute("hatch_weight", newValue, unlessDefault: 1.0) }
     }
     public static var hatchWeight: PropertyKey<Double> { PropertyKey("hatch_weight") }
     /// Bokeh `hatch_extra` (default `[:]`).
     public var hatchExtra: [String: Texture] {
-        get { attribute("hatch_extra", as: [String: Texture].self) ?? [:] }
+        get { attribute("hatch_extra", as: [String: Texture].self, default: [:]) }
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
@@ -316,13 +322,14 @@ public class ScalarHatchProps: Model {
 public class ScalarImageProps: Model {
     override public class var modelTypeName: String { "ScalarImageProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("global_alpha", Double.self, default: 1.0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `global_alpha` (default `1.0`).
     public var globalAlpha: Double {
-        get { attribute("global_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("global_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("global_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var globalAlpha: PropertyKey<Double> { PropertyKey("global_alpha") }
@@ -341,7 +348,7 @@ public class ScalarImageProps: Model {
 public class ScalarLineProps: Model {
     override public class var modelTypeName: String { "ScalarLineProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("line_color", Color?.self, default: .css("black")),
             PropertySpec("line_alpha", Double.self, default: 1.0),
             PropertySpec("line_width", Double.self, default: 1),
@@ -350,46 +357,47 @@ public class ScalarLineProps: Model {
             PropertySpec("line_dash", OneOf3<DashPattern, String, [Int]>.self, default: .c([])),
             PropertySpec("line_dash_offset", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color? {
-        get { attribute("line_color", as: Color?.self) ?? .css("black") }
+        get { attribute("line_color", as: Color?.self, default: .css("black")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color?> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
     /// Bokeh `line_join` (default `.bevel`).
     public var lineJoin: LineJoin {
-        get { attribute("line_join", as: LineJoin.self) ?? .bevel }
+        get { attribute("line_join", as: LineJoin.self, default: .bevel) }
         set { setAttribute("line_join", newValue, unlessDefault: .bevel) }
     }
     public static var lineJoin: PropertyKey<LineJoin> { PropertyKey("line_join") }
     /// Bokeh `line_cap` (default `.butt`).
     public var lineCap: LineCap {
-        get { attribute("line_cap", as: LineCap.self) ?? .butt }
+        get { attribute("line_cap", as: LineCap.self, default: .butt) }
         set { setAttribute("line_cap", newValue, unlessDefault: .butt) }
     }
     public static var lineCap: PropertyKey<LineCap> { PropertyKey("line_cap") }
     /// Bokeh `line_dash` (default `.c([])`).
     public var lineDash: OneOf3<DashPattern, String, [Int]> {
-        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self) ?? .c([]) }
+        get { attribute("line_dash", as: OneOf3<DashPattern, String, [Int]>.self, default: .c([])) }
         set { setAttribute("line_dash", newValue, unlessDefault: .c([])) }
     }
     public static var lineDash: PropertyKey<OneOf3<DashPattern, String, [Int]>> { PropertyKey("line_dash") }
     /// Bokeh `line_dash_offset` (default `0`).
     public var lineDashOffset: Int {
-        get { attribute("line_dash_offset", as: Int.self) ?? 0 }
+        get { attribute("line_dash_offset", as: Int.self, default: 0) }
         set { setAttribute("line_dash_offset", newValue, unlessDefault: 0) }
     }
     public static var lineDashOffset: PropertyKey<Int> { PropertyKey("line_dash_offset") }
@@ -420,7 +428,7 @@ public class ScalarLineProps: Model {
 public class ScalarTextProps: Model {
     override public class var modelTypeName: String { "ScalarTextProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("text_color", Color?.self, default: .css("#444444")),
             PropertySpec("text_outline_color", Color?.self),
             PropertySpec("text_outline_width", Double.self, default: 1),
@@ -432,64 +440,65 @@ public class ScalarTextProps: Model {
             PropertySpec("text_baseline", TextBaseline.self, default: .bottom),
             PropertySpec("text_line_height", Double.self, default: 1.2),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `text_color` (default `.css("#444444")`).
     public var textColor: Color? {
-        get { attribute("text_color", as: Color?.self) ?? .css("#444444") }
+        get { attribute("text_color", as: Color?.self, default: .css("#444444")) }
         set { setAttribute("text_color", newValue, unlessDefault: .css("#444444")) }
     }
     public static var textColor: PropertyKey<Color?> { PropertyKey("text_color") }
     /// Bokeh `text_outline_color` (default `nil`).
     public var textOutlineColor: Color? {
-        get { attribute("text_outline_color", as: Color?.self) ?? nil }
+        get { attribute("text_outline_color", as: Color?.self, default: nil) }
         set { setAttribute("text_outline_color", newValue, unlessDefault: nil) }
     }
     public static var textOutlineColor: PropertyKey<Color?> { PropertyKey("text_outline_color") }
     /// Bokeh `text_outline_width` (default `1`).
     public var textOutlineWidth: Double {
-        get { attribute("text_outline_width", as: Double.self) ?? 1 }
+        get { attribute("text_outline_width", as: Double.self, default: 1) }
         set { setAttribute("text_outline_width", newValue, unlessDefault: 1) }
     }
     public static var textOutlineWidth: PropertyKey<Double> { PropertyKey("text_outline_width") }
     /// Bokeh `text_alpha` (default `1.0`).
     public var textAlpha: Double {
-        get { attribute("text_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("text_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("text_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var textAlpha: PropertyKey<Double> { PropertyKey("text_alpha") }
     /// Bokeh `text_font` (default `"helvetica"`).
     public var textFont: String {
-        get { attribute("text_font", as: String.self) ?? "helvetica" }
+        get { attribute("text_font", as: String.self, default: "helvetica") }
         set { setAttribute("text_font", newValue, unlessDefault: "helvetica") }
     }
     public static var textFont: PropertyKey<String> { PropertyKey("text_font") }
     /// Bokeh `text_font_size` (default `"16px"`).
     public var textFontSize: String {
-        get { attribute("text_font_size", as: String.self) ?? "16px" }
+        get { attribute("text_font_size", as: String.self, default: "16px") }
         set { setAttribute("text_font_size", newValue, unlessDefault: "16px") }
     }
     public static var textFontSize: PropertyKey<String> { PropertyKey("text_font_size") }
     /// Bokeh `text_font_style` (default `.normal`).
     public var textFontStyle: FontStyle {
-        get { attribute("text_font_style", as: FontStyle.self) ?? .normal }
+        get { attribute("text_font_style", as: FontStyle.self, default: .normal) }
         set { setAttribute("text_font_style", newValue, unlessDefault: .normal) }
     }
     public static var textFontStyle: PropertyKey<FontStyle> { PropertyKey("text_font_style") }
     /// Bokeh `text_align` (default `.left`).
     public var textAlign: TextAlign {
-        get { attribute("text_align", as: TextAlign.self) ?? .left }
+        get { attribute("text_align", as: TextAlign.self, default: .left) }
         set { setAttribute("text_align", newValue, unlessDefault: .left) }
     }
     public static var textAlign: PropertyKey<TextAlign> { PropertyKey("text_align") }
     /// Bokeh `text_baseline` (default `.bottom`).
     public var textBaseline: TextBaseline {
-        get { attribute("text_baseline", as: TextBaseline.self) ?? .bottom }
+        get { attribute("text_baseline", as: TextBaseline.self, default: .bottom) }
         set { setAttribute("text_baseline", newValue, unlessDefault: .bottom) }
     }
     public static var textBaseline: PropertyKey<TextBaseline> { PropertyKey("text_baseline") }
     /// Bokeh `text_line_height` (default `1.2`).
     public var textLineHeight: Double {
-        get { attribute("text_line_height", as: Double.self) ?? 1.2 }
+        get { attribute("text_line_height", as: Double.self, default: 1.2) }
         set { setAttribute("text_line_height", newValue, unlessDefault: 1.2) }
     }
     public static var textLineHeight: PropertyKey<Double> { PropertyKey("text_line_height") }
@@ -526,7 +535,7 @@ public class ScalarTextProps: Model {
 public class TextProps: Model {
     override public class var modelTypeName: String { "TextProps" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("text_color", Spec<Color?>.self, default: .value(.css("#444444"))),
             PropertySpec("text_outline_color", Spec<Color?>.self, default: .value(nil)),
             PropertySpec("text_outline_width", Spec<Double>.self, default: .value(1)),
@@ -538,64 +547,65 @@ public class TextProps: Model {
             PropertySpec("text_baseline", Spec<TextBaseline>.self, default: .value(.bottom)),
             PropertySpec("text_line_height", Spec<Double>.self, default: .value(1.2)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `text_color` (default `.value(.css("#444444"))`).
     public var textColor: Spec<Color?> {
-        get { attribute("text_color", as: Spec<Color?>.self) ?? .value(.css("#444444")) }
+        get { attribute("text_color", as: Spec<Color?>.self, default: .value(.css("#444444"))) }
         set { setAttribute("text_color", newValue, unlessDefault: .value(.css("#444444"))) }
     }
     public static var textColor: PropertyKey<Spec<Color?>> { PropertyKey("text_color") }
     /// Bokeh `text_outline_color` (default `.value(nil)`).
     public var textOutlineColor: Spec<Color?> {
-        get { attribute("text_outline_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("text_outline_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("text_outline_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var textOutlineColor: PropertyKey<Spec<Color?>> { PropertyKey("text_outline_color") }
     /// Bokeh `text_outline_width` (default `.value(1)`).
     public var textOutlineWidth: Spec<Double> {
-        get { attribute("text_outline_width", as: Spec<Double>.self) ?? .value(1) }
+        get { attribute("text_outline_width", as: Spec<Double>.self, default: .value(1)) }
         set { setAttribute("text_outline_width", newValue, unlessDefault: .value(1)) }
     }
     public static var textOutlineWidth: PropertyKey<Spec<Double>> { PropertyKey("text_outline_width") }
     /// Bokeh `text_alpha` (default `.value(1.0)`).
     public var textAlpha: Spec<Double> {
-        get { attribute("text_alpha", as: Spec<Double>.self) ?? .value(1.0) }
+        get { attribute("text_alpha", as: Spec<Double>.self, default: .value(1.0)) }
         set { setAttribute("text_alpha", newValue, unlessDefault: .value(1.0)) }
     }
     public static var textAlpha: PropertyKey<Spec<Double>> { PropertyKey("text_alpha") }
     /// Bokeh `text_font` (default `.value("helvetica")`).
     public var textFont: Spec<String> {
-        get { attribute("text_font", as: Spec<String>.self) ?? .value("helvetica") }
+        get { attribute("text_font", as: Spec<String>.self, default: .value("helvetica")) }
         set { setAttribute("text_font", newValue, unlessDefault: .value("helvetica")) }
     }
     public static var textFont: PropertyKey<Spec<String>> { PropertyKey("text_font") }
     /// Bokeh `text_font_size` (default `.value("16px")`).
     public var textFontSize: Spec<String> {
-        get { attribute("text_font_size", as: Spec<String>.self) ?? .value("16px") }
+        get { attribute("text_font_size", as: Spec<String>.self, default: .value("16px")) }
         set { setAttribute("text_font_size", newValue, unlessDefault: .value("16px")) }
     }
     public static var textFontSize: PropertyKey<Spec<String>> { PropertyKey("text_font_size") }
     /// Bokeh `text_font_style` (default `.value(.normal)`).
     public var textFontStyle: Spec<FontStyle> {
-        get { attribute("text_font_style", as: Spec<FontStyle>.self) ?? .value(.normal) }
+        get { attribute("text_font_style", as: Spec<FontStyle>.self, default: .value(.normal)) }
         set { setAttribute("text_font_style", newValue, unlessDefault: .value(.normal)) }
     }
     public static var textFontStyle: PropertyKey<Spec<FontStyle>> { PropertyKey("text_font_style") }
     /// Bokeh `text_align` (default `.value(.left)`).
     public var textAlign: Spec<TextAlign> {
-        get { attribute("text_align", as: Spec<TextAlign>.self) ?? .value(.left) }
+        get { attribute("text_align", as: Spec<TextAlign>.self, default: .value(.left)) }
         set { setAttribute("text_align", newValue, unlessDefault: .value(.left)) }
     }
     public static var textAlign: PropertyKey<Spec<TextAlign>> { PropertyKey("text_align") }
     /// Bokeh `text_baseline` (default `.value(.bottom)`).
     public var textBaseline: Spec<TextBaseline> {
-        get { attribute("text_baseline", as: Spec<TextBaseline>.self) ?? .value(.bottom) }
+        get { attribute("text_baseline", as: Spec<TextBaseline>.self, default: .value(.bottom)) }
         set { setAttribute("text_baseline", newValue, unlessDefault: .value(.bottom)) }
     }
     public static var textBaseline: PropertyKey<Spec<TextBaseline>> { PropertyKey("text_baseline") }
     /// Bokeh `text_line_height` (default `.value(1.2)`).
     public var textLineHeight: Spec<Double> {
-        get { attribute("text_line_height", as: Spec<Double>.self) ?? .value(1.2) }
+        get { attribute("text_line_height", as: Spec<Double>.self, default: .value(1.2)) }
         set { setAttribute("text_line_height", newValue, unlessDefault: .value(1.2)) }
     }
     public static var textLineHeight: PropertyKey<Spec<Double>> { PropertyKey("text_line_height") }

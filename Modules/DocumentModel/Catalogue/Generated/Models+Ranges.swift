@@ -4,9 +4,10 @@
 public class DataRange: NumericalRange {
     override public class var modelTypeName: String { "DataRange" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", OneOf2<[Model], Auto>.self, default: .a([])),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `start`.
     override public var start: Value? {
@@ -20,7 +21,7 @@ public class DataRange: NumericalRange {
     }
     /// Bokeh `renderers` (default `.a([])`).
     public var renderers: OneOf2<[Model], Auto> {
-        get { attribute("renderers", as: OneOf2<[Model], Auto>.self) ?? .a([]) }
+        get { attribute("renderers", as: OneOf2<[Model], Auto>.self, default: .a([])) }
         set { setAttribute("renderers", newValue, unlessDefault: .a([])) }
     }
     public static var renderers: PropertyKey<OneOf2<[Model], Auto>> { PropertyKey("renderers") }
@@ -30,7 +31,7 @@ public class DataRange: NumericalRange {
 public class DataRange1d: DataRange {
     override public class var modelTypeName: String { "DataRange1d" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("range_padding", Value.self, default: .float(0.1)),
             PropertySpec("range_padding_units", PaddingUnits.self, default: .percent),
             PropertySpec("bounds", Value?.self),
@@ -42,64 +43,65 @@ public class DataRange1d: DataRange {
             PropertySpec("default_span", Value.self, default: .float(2.0)),
             PropertySpec("only_visible", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `range_padding` (default `.float(0.1)`).
     public var rangePadding: Value {
-        get { attribute("range_padding", as: Value.self) ?? .float(0.1) }
+        get { attribute("range_padding", as: Value.self, default: .float(0.1)) }
         set { setAttribute("range_padding", newValue, unlessDefault: .float(0.1)) }
     }
     public static var rangePadding: PropertyKey<Value> { PropertyKey("range_padding") }
     /// Bokeh `range_padding_units` (default `.percent`).
     public var rangePaddingUnits: PaddingUnits {
-        get { attribute("range_padding_units", as: PaddingUnits.self) ?? .percent }
+        get { attribute("range_padding_units", as: PaddingUnits.self, default: .percent) }
         set { setAttribute("range_padding_units", newValue, unlessDefault: .percent) }
     }
     public static var rangePaddingUnits: PropertyKey<PaddingUnits> { PropertyKey("range_padding_units") }
     /// Bokeh `bounds` (default `nil`).
     public var bounds: Value? {
-        get { attribute("bounds", as: Value?.self) ?? nil }
+        get { attribute("bounds", as: Value?.self, default: nil) }
         set { setAttribute("bounds", newValue, unlessDefault: nil) }
     }
     public static var bounds: PropertyKey<Value?> { PropertyKey("bounds") }
     /// Bokeh `min_interval` (default `.null`).
     public var minInterval: Value {
-        get { attribute("min_interval", as: Value.self) ?? .null }
+        get { attribute("min_interval", as: Value.self, default: .null) }
         set { setAttribute("min_interval", newValue, unlessDefault: .null) }
     }
     public static var minInterval: PropertyKey<Value> { PropertyKey("min_interval") }
     /// Bokeh `max_interval` (default `.null`).
     public var maxInterval: Value {
-        get { attribute("max_interval", as: Value.self) ?? .null }
+        get { attribute("max_interval", as: Value.self, default: .null) }
         set { setAttribute("max_interval", newValue, unlessDefault: .null) }
     }
     public static var maxInterval: PropertyKey<Value> { PropertyKey("max_interval") }
     /// Bokeh `flipped` (default `false`).
     public var flipped: Bool {
-        get { attribute("flipped", as: Bool.self) ?? false }
+        get { attribute("flipped", as: Bool.self, default: false) }
         set { setAttribute("flipped", newValue, unlessDefault: false) }
     }
     public static var flipped: PropertyKey<Bool> { PropertyKey("flipped") }
     /// Bokeh `follow` (default `nil`).
     public var follow: StartEnd? {
-        get { attribute("follow", as: StartEnd?.self) ?? nil }
+        get { attribute("follow", as: StartEnd?.self, default: nil) }
         set { setAttribute("follow", newValue, unlessDefault: nil) }
     }
     public static var follow: PropertyKey<StartEnd?> { PropertyKey("follow") }
     /// Bokeh `follow_interval` (default `nil`).
     public var followInterval: Value? {
-        get { attribute("follow_interval", as: Value?.self) ?? nil }
+        get { attribute("follow_interval", as: Value?.self, default: nil) }
         set { setAttribute("follow_interval", newValue, unlessDefault: nil) }
     }
     public static var followInterval: PropertyKey<Value?> { PropertyKey("follow_interval") }
     /// Bokeh `default_span` (default `.float(2.0)`).
     public var defaultSpan: Value {
-        get { attribute("default_span", as: Value.self) ?? .float(2.0) }
+        get { attribute("default_span", as: Value.self, default: .float(2.0)) }
         set { setAttribute("default_span", newValue, unlessDefault: .float(2.0)) }
     }
     public static var defaultSpan: PropertyKey<Value> { PropertyKey("default_span") }
     /// Bokeh `only_visible` (default `false`).
     public var onlyVisible: Bool {
-        get { attribute("only_visible", as: Bool.self) ?? false }
+        get { attribute("only_visible", as: Bool.self, default: false) }
         set { setAttribute("only_visible", newValue, unlessDefault: false) }
     }
     public static var onlyVisible: PropertyKey<Bool> { PropertyKey("only_visible") }
@@ -154,7 +156,7 @@ public class DataRange1d: DataRange {
 public class FactorRange: RangeModel {
     override public class var modelTypeName: String { "FactorRange" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("factors", Value.self, default: .list([])),
             PropertySpec("factor_padding", Double.self, default: 0.0),
             PropertySpec("subgroup_padding", Double.self, default: 0.8),
@@ -167,68 +169,69 @@ public class FactorRange: RangeModel {
             PropertySpec("min_interval", Double?.self),
             PropertySpec("max_interval", Double?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `factors` (default `.list([])`).
     public var factors: Value {
-        get { attribute("factors", as: Value.self) ?? .list([]) }
+        get { attribute("factors", as: Value.self, default: .list([])) }
         set { setAttribute("factors", newValue, unlessDefault: .list([])) }
     }
     public static var factors: PropertyKey<Value> { PropertyKey("factors") }
     /// Bokeh `factor_padding` (default `0.0`).
     public var factorPadding: Double {
-        get { attribute("factor_padding", as: Double.self) ?? 0.0 }
+        get { attribute("factor_padding", as: Double.self, default: 0.0) }
         set { setAttribute("factor_padding", newValue, unlessDefault: 0.0) }
     }
     public static var factorPadding: PropertyKey<Double> { PropertyKey("factor_padding") }
     /// Bokeh `subgroup_padding` (default `0.8`).
     public var subgroupPadding: Double {
-        get { attribute("subgroup_padding", as: Double.self) ?? 0.8 }
+        get { attribute("subgroup_padding", as: Double.self, default: 0.8) }
         set { setAttribute("subgroup_padding", newValue, unlessDefault: 0.8) }
     }
     public static var subgroupPadding: PropertyKey<Double> { PropertyKey("subgroup_padding") }
     /// Bokeh `group_padding` (default `1.4`).
     public var groupPadding: Double {
-        get { attribute("group_padding", as: Double.self) ?? 1.4 }
+        get { attribute("group_padding", as: Double.self, default: 1.4) }
         set { setAttribute("group_padding", newValue, unlessDefault: 1.4) }
     }
     public static var groupPadding: PropertyKey<Double> { PropertyKey("group_padding") }
     /// Bokeh `range_padding` (default `0`).
     public var rangePadding: Double {
-        get { attribute("range_padding", as: Double.self) ?? 0 }
+        get { attribute("range_padding", as: Double.self, default: 0) }
         set { setAttribute("range_padding", newValue, unlessDefault: 0) }
     }
     public static var rangePadding: PropertyKey<Double> { PropertyKey("range_padding") }
     /// Bokeh `range_padding_units` (default `.percent`).
     public var rangePaddingUnits: PaddingUnits {
-        get { attribute("range_padding_units", as: PaddingUnits.self) ?? .percent }
+        get { attribute("range_padding_units", as: PaddingUnits.self, default: .percent) }
         set { setAttribute("range_padding_units", newValue, unlessDefault: .percent) }
     }
     public static var rangePaddingUnits: PropertyKey<PaddingUnits> { PropertyKey("range_padding_units") }
     /// Bokeh `start` (default `0`).
     public var start: Double {
-        attribute("start", as: Double.self) ?? 0
+        attribute("start", as: Double.self, default: 0)
     }
     public static var start: PropertyKey<Double> { PropertyKey("start") }
     /// Bokeh `end` (default `0`).
     public var end: Double {
-        attribute("end", as: Double.self) ?? 0
+        attribute("end", as: Double.self, default: 0)
     }
     public static var end: PropertyKey<Double> { PropertyKey("end") }
     /// Bokeh `bounds` (default `nil`).
     public var bounds: Value? {
-        get { attribute("bounds", as: Value?.self) ?? nil }
+        get { attribute("bounds", as: Value?.self, default: nil) }
         set { setAttribute("bounds", newValue, unlessDefault: nil) }
     }
     public static var bounds: PropertyKey<Value?> { PropertyKey("bounds") }
     /// Bokeh `min_interval` (default `nil`).
     public var minInterval: Double? {
-        get { attribute("min_interval", as: Double?.self) ?? nil }
+        get { attribute("min_interval", as: Double?.self, default: nil) }
         set { setAttribute("min_interval", newValue, unlessDefault: nil) }
     }
     public static var minInterval: PropertyKey<Double?> { PropertyKey("min_interval") }
     /// Bokeh `max_interval` (default `nil`).
     public var maxInterval: Double? {
-        get { attribute("max_interval", as: Double?.self) ?? nil }
+        get { attribute("max_interval", as: Double?.self, default: nil) }
         set { setAttribute("max_interval", newValue, unlessDefault: nil) }
     }
     public static var maxInterval: PropertyKey<Double?> { PropertyKey("max_interval") }
@@ -275,10 +278,11 @@ public class FactorRange: RangeModel {
 public class NumericalRange: RangeModel {
     override public class var modelTypeName: String { "NumericalRange" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `start`.
     public var start: Value? {
@@ -303,51 +307,52 @@ public class RangeModel: Model {
 public class Range1d: NumericalRange {
     override public class var modelTypeName: String { "Range1d" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("reset_start", Value.self, default: .null),
             PropertySpec("reset_end", Value.self, default: .null),
             PropertySpec("bounds", Value?.self),
             PropertySpec("min_interval", Value.self, default: .null),
             PropertySpec("max_interval", Value.self, default: .null),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `start` (default `.int(0)`).
     override public var start: Value? {
-        get { attribute("start", as: Value.self) ?? .int(0) }
+        get { attribute("start", as: Value.self, default: .int(0)) }
         set { setAttribute("start", newValue, unlessDefault: .int(0)) }
     }
     /// Bokeh `end` (default `.int(1)`).
     override public var end: Value? {
-        get { attribute("end", as: Value.self) ?? .int(1) }
+        get { attribute("end", as: Value.self, default: .int(1)) }
         set { setAttribute("end", newValue, unlessDefault: .int(1)) }
     }
     /// Bokeh `reset_start` (default `.null`).
     public var resetStart: Value {
-        get { attribute("reset_start", as: Value.self) ?? .null }
+        get { attribute("reset_start", as: Value.self, default: .null) }
         set { setAttribute("reset_start", newValue, unlessDefault: .null) }
     }
     public static var resetStart: PropertyKey<Value> { PropertyKey("reset_start") }
     /// Bokeh `reset_end` (default `.null`).
     public var resetEnd: Value {
-        get { attribute("reset_end", as: Value.self) ?? .null }
+        get { attribute("reset_end", as: Value.self, default: .null) }
         set { setAttribute("reset_end", newValue, unlessDefault: .null) }
     }
     public static var resetEnd: PropertyKey<Value> { PropertyKey("reset_end") }
     /// Bokeh `bounds` (default `nil`).
     public var bounds: Value? {
-        get { attribute("bounds", as: Value?.self) ?? nil }
+        get { attribute("bounds", as: Value?.self, default: nil) }
         set { setAttribute("bounds", newValue, unlessDefault: nil) }
     }
     public static var bounds: PropertyKey<Value?> { PropertyKey("bounds") }
     /// Bokeh `min_interval` (default `.null`).
     public var minInterval: Value {
-        get { attribute("min_interval", as: Value.self) ?? .null }
+        get { attribute("min_interval", as: Value.self, default: .null) }
         set { setAttribute("min_interval", newValue, unlessDefault: .null) }
     }
     public static var minInterval: PropertyKey<Value> { PropertyKey("min_interval") }
     /// Bokeh `max_interval` (default `.null`).
     public var maxInterval: Value {
-        get { attribute("max_interval", as: Value.self) ?? .null }
+        get { attribute("max_interval", as: Value.self, default: .null) }
         set { setAttribute("max_interval", newValue, unlessDefault: .null) }
     }
     public static var maxInterval: PropertyKey<Value> { PropertyKey("max_interval") }

@@ -4,20 +4,21 @@
 public class CompositeRenderer: Renderer {
     override public class var modelTypeName: String { "CompositeRenderer" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", [Renderer].self, default: []),
             PropertySpec("elements", [OneOf2<UIElement, DOMNode>].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `[]`).
     public var renderers: [Renderer] {
-        get { attribute("renderers", as: [Renderer].self) ?? [] }
+        get { attribute("renderers", as: [Renderer].self, default: []) }
         set { setAttribute("renderers", newValue, unlessDefault: []) }
     }
     public static var renderers: PropertyKey<[Renderer]> { PropertyKey("renderers") }
     /// Bokeh `elements` (default `[]`).
     public var elements: [OneOf2<UIElement, DOMNode>] {
-        get { attribute("elements", as: [OneOf2<UIElement, DOMNode>].self) ?? [] }
+        get { attribute("elements", as: [OneOf2<UIElement, DOMNode>].self, default: []) }
         set { setAttribute("elements", newValue, unlessDefault: []) }
     }
     public static var elements: PropertyKey<[OneOf2<UIElement, DOMNode>]> { PropertyKey("elements") }
@@ -30,11 +31,12 @@ public class ContourRenderer: DataRenderer {
         ###"{"levels":[]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("line_renderer", GlyphRenderer?.self),
             PropertySpec("fill_renderer", GlyphRenderer?.self),
             PropertySpec("levels", [Double].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `line_renderer`.
     public var lineRenderer: GlyphRenderer? {
@@ -50,7 +52,7 @@ public class ContourRenderer: DataRenderer {
     public static var fillRenderer: PropertyKey<GlyphRenderer> { PropertyKey("fill_renderer") }
     /// Bokeh `levels` (default `[]`).
     public var levels: [Double] {
-        get { attribute("levels", as: [Double].self) ?? [] }
+        get { attribute("levels", as: [Double].self, default: []) }
         set { setAttribute("levels", newValue, unlessDefault: []) }
     }
     public static var levels: PropertyKey<[Double]> { PropertyKey("levels") }
@@ -114,7 +116,7 @@ public class DataRenderer: Renderer {
     override public class var modelTypeName: String { "DataRenderer" }
     /// Bokeh `level` (default `.glyph`).
     override public var level: RenderLevel {
-        get { attribute("level", as: RenderLevel.self) ?? .glyph }
+        get { attribute("level", as: RenderLevel.self, default: .glyph) }
         set { setAttribute("level", newValue, unlessDefault: .glyph) }
     }
 }
@@ -126,7 +128,7 @@ public class GlyphRenderer: DataRenderer {
         ###"{"view":{"type":"object","name":"CDSView","id":"p1000","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1001"}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("data_source", DataSource?.self),
             PropertySpec("view", CDSView?.self),
             PropertySpec("glyph", Glyph?.self),
@@ -136,6 +138,7 @@ public class GlyphRenderer: DataRenderer {
             PropertySpec("muted_glyph", OneOf2<Auto, Glyph>?.self, default: .a(.auto)),
             PropertySpec("muted", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `data_source`.
     public var dataSource: DataSource? {
@@ -157,31 +160,31 @@ public class GlyphRenderer: DataRenderer {
     public static var glyph: PropertyKey<Glyph> { PropertyKey("glyph") }
     /// Bokeh `selection_glyph` (default `.a(.auto)`).
     public var selectionGlyph: OneOf2<Auto, Glyph>? {
-        get { attribute("selection_glyph", as: OneOf2<Auto, Glyph>?.self) ?? .a(.auto) }
+        get { attribute("selection_glyph", as: OneOf2<Auto, Glyph>?.self, default: .a(.auto)) }
         set { setAttribute("selection_glyph", newValue, unlessDefault: .a(.auto)) }
     }
     public static var selectionGlyph: PropertyKey<OneOf2<Auto, Glyph>?> { PropertyKey("selection_glyph") }
     /// Bokeh `nonselection_glyph` (default `.a(.auto)`).
     public var nonselectionGlyph: OneOf2<Auto, Glyph>? {
-        get { attribute("nonselection_glyph", as: OneOf2<Auto, Glyph>?.self) ?? .a(.auto) }
+        get { attribute("nonselection_glyph", as: OneOf2<Auto, Glyph>?.self, default: .a(.auto)) }
         set { setAttribute("nonselection_glyph", newValue, unlessDefault: .a(.auto)) }
     }
     public static var nonselectionGlyph: PropertyKey<OneOf2<Auto, Glyph>?> { PropertyKey("nonselection_glyph") }
     /// Bokeh `hover_glyph` (default `nil`).
     public var hoverGlyph: Glyph? {
-        get { attribute("hover_glyph", as: Glyph?.self) ?? nil }
+        get { attribute("hover_glyph", as: Glyph?.self, default: nil) }
         set { setAttribute("hover_glyph", newValue, unlessDefault: nil) }
     }
     public static var hoverGlyph: PropertyKey<Glyph?> { PropertyKey("hover_glyph") }
     /// Bokeh `muted_glyph` (default `.a(.auto)`).
     public var mutedGlyph: OneOf2<Auto, Glyph>? {
-        get { attribute("muted_glyph", as: OneOf2<Auto, Glyph>?.self) ?? .a(.auto) }
+        get { attribute("muted_glyph", as: OneOf2<Auto, Glyph>?.self, default: .a(.auto)) }
         set { setAttribute("muted_glyph", newValue, unlessDefault: .a(.auto)) }
     }
     public static var mutedGlyph: PropertyKey<OneOf2<Auto, Glyph>?> { PropertyKey("muted_glyph") }
     /// Bokeh `muted` (default `false`).
     public var muted: Bool {
-        get { attribute("muted", as: Bool.self) ?? false }
+        get { attribute("muted", as: Bool.self, default: false) }
         set { setAttribute("muted", newValue, unlessDefault: false) }
     }
     public static var muted: PropertyKey<Bool> { PropertyKey("muted") }
@@ -257,13 +260,14 @@ public class GraphRenderer: DataRenderer {
         ###"{"node_renderer":{"type":"object","name":"GlyphRenderer","id":"p1000","attributes":{"data_source":{"type":"object","name":"ColumnDataSource","id":"p1001","attributes":{"selected":{"type":"object","name":"Selection","id":"p1002","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1003"},"data":{"type":"map","entries":[["index",[]]]}}},"view":{"type":"object","name":"CDSView","id":"p1004","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1005"}}},"glyph":{"type":"object","name":"Scatter","id":"p1006"}}},"edge_renderer":{"type":"object","name":"GlyphRenderer","id":"p1007","attributes":{"data_source":{"type":"object","name":"ColumnDataSource","id":"p1008","attributes":{"selected":{"type":"object","name":"Selection","id":"p1009","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1010"},"data":{"type":"map","entries":[["start",[]],["end",[]]]}}},"view":{"type":"object","name":"CDSView","id":"p1011","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1012"}}},"glyph":{"type":"object","name":"MultiLine","id":"p1013"}}},"selection_policy":{"type":"object","name":"NodesOnly","id":"p1014"},"inspection_policy":{"type":"object","name":"NodesOnly","id":"p1015"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("layout_provider", LayoutProvider?.self),
             PropertySpec("node_renderer", GlyphRenderer?.self),
             PropertySpec("edge_renderer", GlyphRenderer?.self),
             PropertySpec("selection_policy", GraphHitTestPolicy?.self),
             PropertySpec("inspection_policy", GraphHitTestPolicy?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `layout_provider`.
     public var layoutProvider: LayoutProvider? {
@@ -359,7 +363,7 @@ public class GuideRenderer: Renderer {
     override public class var modelTypeName: String { "GuideRenderer" }
     /// Bokeh `level` (default `.guide`).
     override public var level: RenderLevel {
-        get { attribute("level", as: RenderLevel.self) ?? .guide }
+        get { attribute("level", as: RenderLevel.self, default: .guide) }
         set { setAttribute("level", newValue, unlessDefault: .guide) }
     }
 }
@@ -368,7 +372,7 @@ public class GuideRenderer: Renderer {
 public class Renderer: StyledElement {
     override public class var modelTypeName: String { "Renderer" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("level", RenderLevel.self, default: .image),
             PropertySpec("visible", Bool.self, default: true),
             PropertySpec("coordinates", CoordinateMapping?.self),
@@ -378,52 +382,53 @@ public class Renderer: StyledElement {
             PropertySpec("propagate_hover", Bool.self, default: false),
             PropertySpec("context_menu", Menu?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `level` (default `.image`).
     public var level: RenderLevel {
-        get { attribute("level", as: RenderLevel.self) ?? .image }
+        get { attribute("level", as: RenderLevel.self, default: .image) }
         set { setAttribute("level", newValue, unlessDefault: .image) }
     }
     public static var level: PropertyKey<RenderLevel> { PropertyKey("level") }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
-        get { attribute("visible", as: Bool.self) ?? true }
+        get { attribute("visible", as: Bool.self, default: true) }
         set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
     /// Bokeh `coordinates` (default `nil`).
     public var coordinates: CoordinateMapping? {
-        get { attribute("coordinates", as: CoordinateMapping?.self) ?? nil }
+        get { attribute("coordinates", as: CoordinateMapping?.self, default: nil) }
         set { setAttribute("coordinates", newValue, unlessDefault: nil) }
     }
     public static var coordinates: PropertyKey<CoordinateMapping?> { PropertyKey("coordinates") }
     /// Bokeh `x_range_name` (default `"default"`).
     public var xRangeName: String {
-        get { attribute("x_range_name", as: String.self) ?? "default" }
+        get { attribute("x_range_name", as: String.self, default: "default") }
         set { setAttribute("x_range_name", newValue, unlessDefault: "default") }
     }
     public static var xRangeName: PropertyKey<String> { PropertyKey("x_range_name") }
     /// Bokeh `y_range_name` (default `"default"`).
     public var yRangeName: String {
-        get { attribute("y_range_name", as: String.self) ?? "default" }
+        get { attribute("y_range_name", as: String.self, default: "default") }
         set { setAttribute("y_range_name", newValue, unlessDefault: "default") }
     }
     public static var yRangeName: PropertyKey<String> { PropertyKey("y_range_name") }
     /// Bokeh `group` (default `nil`).
     public var group: RendererGroup? {
-        get { attribute("group", as: RendererGroup?.self) ?? nil }
+        get { attribute("group", as: RendererGroup?.self, default: nil) }
         set { setAttribute("group", newValue, unlessDefault: nil) }
     }
     public static var group: PropertyKey<RendererGroup?> { PropertyKey("group") }
     /// Bokeh `propagate_hover` (default `false`).
     public var propagateHover: Bool {
-        get { attribute("propagate_hover", as: Bool.self) ?? false }
+        get { attribute("propagate_hover", as: Bool.self, default: false) }
         set { setAttribute("propagate_hover", newValue, unlessDefault: false) }
     }
     public static var propagateHover: PropertyKey<Bool> { PropertyKey("propagate_hover") }
     /// Bokeh `context_menu` (default `nil`).
     public var contextMenu: Menu? {
-        get { attribute("context_menu", as: Menu?.self) ?? nil }
+        get { attribute("context_menu", as: Menu?.self, default: nil) }
         set { setAttribute("context_menu", newValue, unlessDefault: nil) }
     }
     public static var contextMenu: PropertyKey<Menu?> { PropertyKey("context_menu") }
@@ -433,13 +438,14 @@ public class Renderer: StyledElement {
 public class RendererGroup: Model {
     override public class var modelTypeName: String { "RendererGroup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("visible", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
-        get { attribute("visible", as: Bool.self) ?? true }
+        get { attribute("visible", as: Bool.self, default: true) }
         set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
@@ -473,12 +479,13 @@ public class TileRenderer: Renderer {
         ###"{"tile_source":{"type":"object","name":"WMTSTileSource","id":"p1000"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("tile_source", TileSource?.self),
             PropertySpec("alpha", Double.self, default: 1.0),
             PropertySpec("smoothing", Bool.self, default: true),
             PropertySpec("render_parents", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `tile_source`.
     public var tileSource: TileSource? {
@@ -488,19 +495,19 @@ public class TileRenderer: Renderer {
     public static var tileSource: PropertyKey<TileSource> { PropertyKey("tile_source") }
     /// Bokeh `alpha` (default `1.0`).
     public var alpha: Double {
-        get { attribute("alpha", as: Double.self) ?? 1.0 }
+        get { attribute("alpha", as: Double.self, default: 1.0) }
         set { setAttribute("alpha", newValue, unlessDefault: 1.0) }
     }
     public static var alpha: PropertyKey<Double> { PropertyKey("alpha") }
     /// Bokeh `smoothing` (default `true`).
     public var smoothing: Bool {
-        get { attribute("smoothing", as: Bool.self) ?? true }
+        get { attribute("smoothing", as: Bool.self, default: true) }
         set { setAttribute("smoothing", newValue, unlessDefault: true) }
     }
     public static var smoothing: PropertyKey<Bool> { PropertyKey("smoothing") }
     /// Bokeh `render_parents` (default `true`).
     public var renderParents: Bool {
-        get { attribute("render_parents", as: Bool.self) ?? true }
+        get { attribute("render_parents", as: Bool.self, default: true) }
         set { setAttribute("render_parents", newValue, unlessDefault: true) }
     }
     public static var renderParents: PropertyKey<Bool> { PropertyKey("render_parents") }

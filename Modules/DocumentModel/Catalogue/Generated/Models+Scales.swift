@@ -28,10 +28,11 @@ public class CategoricalScale: Scale {
 public class CompositeScale: Scale {
     override public class var modelTypeName: String { "CompositeScale" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("source_scale", Scale?.self),
             PropertySpec("target_scale", Scale?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `source_scale`.
     public var sourceScale: Scale? {

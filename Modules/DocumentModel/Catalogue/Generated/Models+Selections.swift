@@ -31,22 +31,23 @@ public class Selection: Model {
         ###"{"indices":[],"line_indices":[]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("indices", [Int].self, default: []),
             PropertySpec("line_indices", [Int].self, default: []),
             PropertySpec("multiline_indices", Value?.self),
             PropertySpec("image_indices", Value.self, default: .list([])),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `indices` (default `[]`).
     public var indices: [Int] {
-        get { attribute("indices", as: [Int].self) ?? [] }
+        get { attribute("indices", as: [Int].self, default: []) }
         set { setAttribute("indices", newValue, unlessDefault: []) }
     }
     public static var indices: PropertyKey<[Int]> { PropertyKey("indices") }
     /// Bokeh `line_indices` (default `[]`).
     public var lineIndices: [Int] {
-        get { attribute("line_indices", as: [Int].self) ?? [] }
+        get { attribute("line_indices", as: [Int].self, default: []) }
         set { setAttribute("line_indices", newValue, unlessDefault: []) }
     }
     public static var lineIndices: PropertyKey<[Int]> { PropertyKey("line_indices") }
@@ -58,7 +59,7 @@ public class Selection: Model {
     public static var multilineIndices: PropertyKey<Value> { PropertyKey("multiline_indices") }
     /// Bokeh `image_indices` (default `.list([])`).
     public var imageIndices: Value {
-        get { attribute("image_indices", as: Value.self) ?? .list([]) }
+        get { attribute("image_indices", as: Value.self, default: .list([])) }
         set { setAttribute("image_indices", newValue, unlessDefault: .list([])) }
     }
     public static var imageIndices: PropertyKey<Value> { PropertyKey("image_indices") }

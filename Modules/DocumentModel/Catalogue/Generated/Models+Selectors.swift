@@ -4,9 +4,10 @@
 public class ByCSS: Selector {
     override public class var modelTypeName: String { "ByCSS" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("query", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `query`.
     public var query: String? {
@@ -41,9 +42,10 @@ public class ByCSS: Selector {
 public class ByClass: Selector {
     override public class var modelTypeName: String { "ByClass" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("query", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `query`.
     public var query: String? {
@@ -78,9 +80,10 @@ public class ByClass: Selector {
 public class ByID: Selector {
     override public class var modelTypeName: String { "ByID" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("query", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `query`.
     public var query: String? {
@@ -115,9 +118,10 @@ public class ByID: Selector {
 public class ByXPath: Selector {
     override public class var modelTypeName: String { "ByXPath" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("query", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `query`.
     public var query: String? {

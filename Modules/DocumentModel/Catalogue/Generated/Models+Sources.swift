@@ -7,41 +7,42 @@ public class AjaxDataSource: WebDataSource {
         ###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"},"data":{"type":"map"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("polling_interval", Int?.self),
             PropertySpec("method", AjaxDataSourceMethod.self, default: .pOST),
             PropertySpec("if_modified", Bool.self, default: false),
             PropertySpec("content_type", String.self, default: "application/json"),
             PropertySpec("http_headers", [String: String].self, default: [:]),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `polling_interval` (default `nil`).
     public var pollingInterval: Int? {
-        get { attribute("polling_interval", as: Int?.self) ?? nil }
+        get { attribute("polling_interval", as: Int?.self, default: nil) }
         set { setAttribute("polling_interval", newValue, unlessDefault: nil) }
     }
     public static var pollingInterval: PropertyKey<Int?> { PropertyKey("polling_interval") }
     /// Bokeh `method` (default `.pOST`).
     public var method: AjaxDataSourceMethod {
-        get { attribute("method", as: AjaxDataSourceMethod.self) ?? .pOST }
+        get { attribute("method", as: AjaxDataSourceMethod.self, default: .pOST) }
         set { setAttribute("method", newValue, unlessDefault: .pOST) }
     }
     public static var method: PropertyKey<AjaxDataSourceMethod> { PropertyKey("method") }
     /// Bokeh `if_modified` (default `false`).
     public var ifModified: Bool {
-        get { attribute("if_modified", as: Bool.self) ?? false }
+        get { attribute("if_modified", as: Bool.self, default: false) }
         set { setAttribute("if_modified", newValue, unlessDefault: false) }
     }
     public static var ifModified: PropertyKey<Bool> { PropertyKey("if_modified") }
     /// Bokeh `content_type` (default `"application/json"`).
     public var contentType: String {
-        get { attribute("content_type", as: String.self) ?? "application/json" }
+        get { attribute("content_type", as: String.self, default: "application/json") }
         set { setAttribute("content_type", newValue, unlessDefault: "application/json") }
     }
     public static var contentType: PropertyKey<String> { PropertyKey("content_type") }
     /// Bokeh `http_headers` (default `[:]`).
     public var httpHeaders: [String: String] {
-        get { attribute("http_headers", as: [String: String].self) ?? [:] }
+        get { attribute("http_headers", as: [String: String].self, default: [:]) }
         set { setAttribute("http_headers", newValue, unlessDefault: [:]) }
     }
     public static var httpHeaders: PropertyKey<[String: String]> { PropertyKey("http_headers") }
@@ -97,9 +98,10 @@ public class CDSView: Model {
         ###"{"filter":{"type":"object","name":"AllIndices","id":"p1000"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("filter", Filter?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `filter`.
     public var filter: Filter? {
@@ -137,13 +139,14 @@ public class ColumnDataSource: ColumnarDataSource {
         ###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"},"data":{"type":"map"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("data", ValueMap.self, default: ValueMap()),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `data` (default `ValueMap()`).
     public var data: ValueMap {
-        get { attribute("data", as: ValueMap.self) ?? ValueMap() }
+        get { attribute("data", as: ValueMap.self, default: ValueMap()) }
         set { setAttribute("data", newValue, unlessDefault: ValueMap()) }
     }
     public static var data: PropertyKey<ValueMap> { PropertyKey("data") }
@@ -178,10 +181,11 @@ public class ColumnDataSource: ColumnarDataSource {
 public class ColumnarDataSource: DataSource {
     override public class var modelTypeName: String { "ColumnarDataSource" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("default_values", Value?.self),
             PropertySpec("selection_policy", SelectionPolicy?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `default_values`.
     public var defaultValues: Value? {
@@ -201,9 +205,10 @@ public class ColumnarDataSource: DataSource {
 public class DataSource: Model {
     override public class var modelTypeName: String { "DataSource" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("selected", Selection?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `selected`.
     public var selected: Selection? {
@@ -219,9 +224,10 @@ public class GeoJSONDataSource: ColumnarDataSource {
         ###"{"selected":{"type":"object","name":"Selection","id":"p1000","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1001"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("geojson", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `geojson`.
     public var geojson: String? {
@@ -302,28 +308,29 @@ public class WebDataSource: ColumnDataSource {
     override public class var modelTypeName: String { "WebDataSource" }
     override public class var instanceDefaultsJSON: String? { nil }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("adapter", CustomJS?.self),
             PropertySpec("max_size", Int?.self),
             PropertySpec("mode", WebDataSourceMode.self, default: .replace),
             PropertySpec("data_url", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `adapter` (default `nil`).
     public var adapter: CustomJS? {
-        get { attribute("adapter", as: CustomJS?.self) ?? nil }
+        get { attribute("adapter", as: CustomJS?.self, default: nil) }
         set { setAttribute("adapter", newValue, unlessDefault: nil) }
     }
     public static var adapter: PropertyKey<CustomJS?> { PropertyKey("adapter") }
     /// Bokeh `max_size` (default `nil`).
     public var maxSize: Int? {
-        get { attribute("max_size", as: Int?.self) ?? nil }
+        get { attribute("max_size", as: Int?.self, default: nil) }
         set { setAttribute("max_size", newValue, unlessDefault: nil) }
     }
     public static var maxSize: PropertyKey<Int?> { PropertyKey("max_size") }
     /// Bokeh `mode` (default `.replace`).
     public var mode: WebDataSourceMode {
-        get { attribute("mode", as: WebDataSourceMode.self) ?? .replace }
+        get { attribute("mode", as: WebDataSourceMode.self, default: .replace) }
         set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<WebDataSourceMode> { PropertyKey("mode") }

@@ -30,9 +30,10 @@ public class Ascii: MathText {
 public class BaseText: Model {
     override public class var modelTypeName: String { "BaseText" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("text", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `text`.
     public var text: String? {
@@ -103,20 +104,21 @@ public class PlainText: BaseText {
 public class TeX: MathText {
     override public class var modelTypeName: String { "TeX" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("macros", [String: OneOf2<String, Tuple2<String, Int>>].self, default: [:]),
             PropertySpec("inline", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `macros` (default `[:]`).
     public var macros: [String: OneOf2<String, Tuple2<String, Int>>] {
-        get { attribute("macros", as: [String: OneOf2<String, Tuple2<String, Int>>].self) ?? [:] }
+        get { attribute("macros", as: [String: OneOf2<String, Tuple2<String, Int>>].self, default: [:]) }
         set { setAttribute("macros", newValue, unlessDefault: [:]) }
     }
     public static var macros: PropertyKey<[String: OneOf2<String, Tuple2<String, Int>>]> { PropertyKey("macros") }
     /// Bokeh `inline` (default `false`).
     public var inline: Bool {
-        get { attribute("inline", as: Bool.self) ?? false }
+        get { attribute("inline", as: Bool.self, default: false) }
         set { setAttribute("inline", newValue, unlessDefault: false) }
     }
     public static var inline: PropertyKey<Bool> { PropertyKey("inline") }

@@ -4,9 +4,10 @@
 public class CanvasTexture: Texture {
     override public class var modelTypeName: String { "CanvasTexture" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("code", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `code`.
     public var code: String? {
@@ -43,9 +44,10 @@ public class CanvasTexture: Texture {
 public class ImageURLTexture: Texture {
     override public class var modelTypeName: String { "ImageURLTexture" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("url", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `url`.
     public var url: Value? {
@@ -82,13 +84,14 @@ public class ImageURLTexture: Texture {
 public class Texture: Model {
     override public class var modelTypeName: String { "Texture" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("repetition", TextureRepetition.self, default: .`repeat`),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `repetition` (default `.`repeat``).
     public var repetition: TextureRepetition {
-        get { attribute("repetition", as: TextureRepetition.self) ?? .`repeat` }
+        get { attribute("repetition", as: TextureRepetition.self, default: .`repeat`) }
         set { setAttribute("repetition", newValue, unlessDefault: .`repeat`) }
     }
     public static var repetition: PropertyKey<TextureRepetition> { PropertyKey("repetition") }

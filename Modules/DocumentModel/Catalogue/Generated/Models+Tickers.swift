@@ -7,34 +7,35 @@ public class AdaptiveTicker: ContinuousTicker {
         ###"{"mantissas":[1,2,5]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("base", Double.self, default: 10.0),
             PropertySpec("mantissas", [Double].self, default: [1, 2, 5]),
             PropertySpec("min_interval", Double.self, default: 0.0),
             PropertySpec("max_interval", Double?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `base` (default `10.0`).
     public var base: Double {
-        get { attribute("base", as: Double.self) ?? 10.0 }
+        get { attribute("base", as: Double.self, default: 10.0) }
         set { setAttribute("base", newValue, unlessDefault: 10.0) }
     }
     public static var base: PropertyKey<Double> { PropertyKey("base") }
     /// Bokeh `mantissas` (default `[1, 2, 5]`).
     public var mantissas: [Double] {
-        get { attribute("mantissas", as: [Double].self) ?? [1, 2, 5] }
+        get { attribute("mantissas", as: [Double].self, default: [1, 2, 5]) }
         set { setAttribute("mantissas", newValue, unlessDefault: [1, 2, 5]) }
     }
     public static var mantissas: PropertyKey<[Double]> { PropertyKey("mantissas") }
     /// Bokeh `min_interval` (default `0.0`).
     public var minInterval: Double {
-        get { attribute("min_interval", as: Double.self) ?? 0.0 }
+        get { attribute("min_interval", as: Double.self, default: 0.0) }
         set { setAttribute("min_interval", newValue, unlessDefault: 0.0) }
     }
     public static var minInterval: PropertyKey<Double> { PropertyKey("min_interval") }
     /// Bokeh `max_interval` (default `nil`).
     public var maxInterval: Double? {
-        get { attribute("max_interval", as: Double?.self) ?? nil }
+        get { attribute("max_interval", as: Double?.self, default: nil) }
         set { setAttribute("max_interval", newValue, unlessDefault: nil) }
     }
     public static var maxInterval: PropertyKey<Double?> { PropertyKey("max_interval") }
@@ -142,10 +143,11 @@ public class BasicTicker: AdaptiveTicker {
 public class BinnedTicker: Ticker {
     override public class var modelTypeName: String { "BinnedTicker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("mapper", ScanningColorMapper?.self),
             PropertySpec("num_major_ticks", OneOf2<Int, Auto>.self, default: .a(8)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `mapper`.
     public var mapper: ScanningColorMapper? {
@@ -155,7 +157,7 @@ public class BinnedTicker: Ticker {
     public static var mapper: PropertyKey<ScanningColorMapper> { PropertyKey("mapper") }
     /// Bokeh `num_major_ticks` (default `.a(8)`).
     public var numMajorTicks: OneOf2<Int, Auto> {
-        get { attribute("num_major_ticks", as: OneOf2<Int, Auto>.self) ?? .a(8) }
+        get { attribute("num_major_ticks", as: OneOf2<Int, Auto>.self, default: .a(8)) }
         set { setAttribute("num_major_ticks", newValue, unlessDefault: .a(8)) }
     }
     public static var numMajorTicks: PropertyKey<OneOf2<Int, Auto>> { PropertyKey("num_major_ticks") }
@@ -212,9 +214,10 @@ public class CategoricalTicker: Ticker {
 public class CompositeTicker: ContinuousTicker {
     override public class var modelTypeName: String { "CompositeTicker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("tickers", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `tickers`.
     public var tickers: Value? {
@@ -253,20 +256,21 @@ public class CompositeTicker: ContinuousTicker {
 public class ContinuousTicker: Ticker {
     override public class var modelTypeName: String { "ContinuousTicker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("num_minor_ticks", Int.self, default: 5),
             PropertySpec("desired_num_ticks", Int.self, default: 6),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `num_minor_ticks` (default `5`).
     public var numMinorTicks: Int {
-        get { attribute("num_minor_ticks", as: Int.self) ?? 5 }
+        get { attribute("num_minor_ticks", as: Int.self, default: 5) }
         set { setAttribute("num_minor_ticks", newValue, unlessDefault: 5) }
     }
     public static var numMinorTicks: PropertyKey<Int> { PropertyKey("num_minor_ticks") }
     /// Bokeh `desired_num_ticks` (default `6`).
     public var desiredNumTicks: Int {
-        get { attribute("desired_num_ticks", as: Int.self) ?? 6 }
+        get { attribute("desired_num_ticks", as: Int.self, default: 6) }
         set { setAttribute("desired_num_ticks", newValue, unlessDefault: 6) }
     }
     public static var desiredNumTicks: PropertyKey<Int> { PropertyKey("desired_num_ticks") }
@@ -276,11 +280,12 @@ public class ContinuousTicker: Ticker {
 public class CustomJSTicker: Ticker {
     override public class var modelTypeName: String { "CustomJSTicker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
             PropertySpec("major_code", String.self, default: ""),
             PropertySpec("minor_code", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `args`.
     public var args: Value? {
@@ -290,13 +295,13 @@ public class CustomJSTicker: Ticker {
     public static var args: PropertyKey<Value> { PropertyKey("args") }
     /// Bokeh `major_code` (default `""`).
     public var majorCode: String {
-        get { attribute("major_code", as: String.self) ?? "" }
+        get { attribute("major_code", as: String.self, default: "") }
         set { setAttribute("major_code", newValue, unlessDefault: "") }
     }
     public static var majorCode: PropertyKey<String> { PropertyKey("major_code") }
     /// Bokeh `minor_code` (default `""`).
     public var minorCode: String {
-        get { attribute("minor_code", as: String.self) ?? "" }
+        get { attribute("minor_code", as: String.self, default: "") }
         set { setAttribute("minor_code", newValue, unlessDefault: "") }
     }
     public static var minorCode: PropertyKey<String> { PropertyKey("minor_code") }
@@ -335,7 +340,7 @@ public class DatetimeTicker: CompositeTicker {
     }
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {
-        get { attribute("num_minor_ticks", as: Int.self) ?? 0 }
+        get { attribute("num_minor_ticks", as: Int.self, default: 0) }
         set { setAttribute("num_minor_ticks", newValue, unlessDefault: 0) }
     }
     /// Bokeh `tickers`.
@@ -377,18 +382,19 @@ public class DaysTicker: BaseSingleIntervalTicker {
         ###"{"days":[]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("days", [Int].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {
-        get { attribute("num_minor_ticks", as: Int.self) ?? 0 }
+        get { attribute("num_minor_ticks", as: Int.self, default: 0) }
         set { setAttribute("num_minor_ticks", newValue, unlessDefault: 0) }
     }
     /// Bokeh `days` (default `[]`).
     public var days: [Int] {
-        get { attribute("days", as: [Int].self) ?? [] }
+        get { attribute("days", as: [Int].self, default: []) }
         set { setAttribute("days", newValue, unlessDefault: []) }
     }
     public static var days: PropertyKey<[Int]> { PropertyKey("days") }
@@ -426,20 +432,21 @@ public class FixedTicker: ContinuousTicker {
         ###"{"ticks":[],"minor_ticks":[]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("ticks", [Double].self, default: []),
             PropertySpec("minor_ticks", [Double].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `ticks` (default `[]`).
     public var ticks: [Double] {
-        get { attribute("ticks", as: [Double].self) ?? [] }
+        get { attribute("ticks", as: [Double].self, default: []) }
         set { setAttribute("ticks", newValue, unlessDefault: []) }
     }
     public static var ticks: PropertyKey<[Double]> { PropertyKey("ticks") }
     /// Bokeh `minor_ticks` (default `[]`).
     public var minorTicks: [Double] {
-        get { attribute("minor_ticks", as: [Double].self) ?? [] }
+        get { attribute("minor_ticks", as: [Double].self, default: []) }
         set { setAttribute("minor_ticks", newValue, unlessDefault: []) }
     }
     public static var minorTicks: PropertyKey<[Double]> { PropertyKey("minor_ticks") }
@@ -480,7 +487,7 @@ public class LogTicker: AdaptiveTicker {
     }
     /// Bokeh `mantissas` (default `[1, 5]`).
     override public var mantissas: [Double] {
-        get { attribute("mantissas", as: [Double].self) ?? [1, 5] }
+        get { attribute("mantissas", as: [Double].self, default: [1, 5]) }
         set { setAttribute("mantissas", newValue, unlessDefault: [1, 5]) }
     }
     /// A new `LogTicker` with a fresh id, the per-instance defaults a new Python instance has,
@@ -523,13 +530,14 @@ public class MercatorTicker: BasicTicker {
         ###"{"mantissas":[1,2,5]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dimension", LatLon?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `dimension` (default `nil`).
     public var dimension: LatLon? {
-        get { attribute("dimension", as: LatLon?.self) ?? nil }
+        get { attribute("dimension", as: LatLon?.self, default: nil) }
         set { setAttribute("dimension", newValue, unlessDefault: nil) }
     }
     public static var dimension: PropertyKey<LatLon?> { PropertyKey("dimension") }
@@ -575,13 +583,14 @@ public class MonthsTicker: BaseSingleIntervalTicker {
         ###"{"months":[]}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("months", [Int].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `months` (default `[]`).
     public var months: [Int] {
-        get { attribute("months", as: [Int].self) ?? [] }
+        get { attribute("months", as: [Int].self, default: []) }
         set { setAttribute("months", newValue, unlessDefault: []) }
     }
     public static var months: PropertyKey<[Int]> { PropertyKey("months") }
@@ -616,9 +625,10 @@ public class MonthsTicker: BaseSingleIntervalTicker {
 public class SingleIntervalTicker: BaseSingleIntervalTicker {
     override public class var modelTypeName: String { "SingleIntervalTicker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("interval", Double?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `interval`.
     public var interval: Double? {
@@ -666,7 +676,7 @@ public class TimedeltaTicker: CompositeTicker {
     }
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {
-        get { attribute("num_minor_ticks", as: Int.self) ?? 0 }
+        get { attribute("num_minor_ticks", as: Int.self, default: 0) }
         set { setAttribute("num_minor_ticks", newValue, unlessDefault: 0) }
     }
     /// Bokeh `tickers`.

@@ -4,13 +4,14 @@
 public class BBoxTileSource: MercatorTileSource {
     override public class var modelTypeName: String { "BBoxTileSource" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("use_latlon", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `use_latlon` (default `false`).
     public var useLatlon: Bool {
-        get { attribute("use_latlon", as: Bool.self) ?? false }
+        get { attribute("use_latlon", as: Bool.self, default: false) }
         set { setAttribute("use_latlon", newValue, unlessDefault: false) }
     }
     public static var useLatlon: PropertyKey<Bool> { PropertyKey("use_latlon") }
@@ -65,35 +66,36 @@ public class BBoxTileSource: MercatorTileSource {
 public class MercatorTileSource: TileSource {
     override public class var modelTypeName: String { "MercatorTileSource" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("snap_to_zoom", Bool.self, default: false),
             PropertySpec("wrap_around", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x_origin_offset` (default `20037508.34`).
     override public var xOriginOffset: Double? {
-        get { attribute("x_origin_offset", as: Double.self) ?? 20037508.34 }
+        get { attribute("x_origin_offset", as: Double.self, default: 20037508.34) }
         set { setAttribute("x_origin_offset", newValue, unlessDefault: 20037508.34) }
     }
     /// Bokeh `y_origin_offset` (default `20037508.34`).
     override public var yOriginOffset: Double? {
-        get { attribute("y_origin_offset", as: Double.self) ?? 20037508.34 }
+        get { attribute("y_origin_offset", as: Double.self, default: 20037508.34) }
         set { setAttribute("y_origin_offset", newValue, unlessDefault: 20037508.34) }
     }
     /// Bokeh `initial_resolution` (default `156543.03392804097`).
     override public var initialResolution: Double? {
-        get { attribute("initial_resolution", as: Double?.self) ?? 156543.03392804097 }
+        get { attribute("initial_resolution", as: Double?.self, default: 156543.03392804097) }
         set { setAttribute("initial_resolution", newValue, unlessDefault: 156543.03392804097) }
     }
     /// Bokeh `snap_to_zoom` (default `false`).
     public var snapToZoom: Bool {
-        get { attribute("snap_to_zoom", as: Bool.self) ?? false }
+        get { attribute("snap_to_zoom", as: Bool.self, default: false) }
         set { setAttribute("snap_to_zoom", newValue, unlessDefault: false) }
     }
     public static var snapToZoom: PropertyKey<Bool> { PropertyKey("snap_to_zoom") }
     /// Bokeh `wrap_around` (default `true`).
     public var wrapAround: Bool {
-        get { attribute("wrap_around", as: Bool.self) ?? true }
+        get { attribute("wrap_around", as: Bool.self, default: true) }
         set { setAttribute("wrap_around", newValue, unlessDefault: true) }
     }
     public static var wrapAround: PropertyKey<Bool> { PropertyKey("wrap_around") }
@@ -242,7 +244,7 @@ public class TMSTileSource: MercatorTileSource {
 public class TileSource: Model {
     override public class var modelTypeName: String { "TileSource" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("url", String.self, default: ""),
             PropertySpec("tile_size", Int.self, default: 256),
             PropertySpec("pixel_ratio", Double.self, default: 1.0),
@@ -254,34 +256,35 @@ public class TileSource: Model {
             PropertySpec("y_origin_offset", Double?.self),
             PropertySpec("initial_resolution", Double?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `url` (default `""`).
     public var url: String {
-        get { attribute("url", as: String.self) ?? "" }
+        get { attribute("url", as: String.self, default: "") }
         set { setAttribute("url", newValue, unlessDefault: "") }
     }
     public static var url: PropertyKey<String> { PropertyKey("url") }
     /// Bokeh `tile_size` (default `256`).
     public var tileSize: Int {
-        get { attribute("tile_size", as: Int.self) ?? 256 }
+        get { attribute("tile_size", as: Int.self, default: 256) }
         set { setAttribute("tile_size", newValue, unlessDefault: 256) }
     }
     public static var tileSize: PropertyKey<Int> { PropertyKey("tile_size") }
     /// Bokeh `pixel_ratio` (default `1.0`).
     public var pixelRatio: Double {
-        get { attribute("pixel_ratio", as: Double.self) ?? 1.0 }
+        get { attribute("pixel_ratio", as: Double.self, default: 1.0) }
         set { setAttribute("pixel_ratio", newValue, unlessDefault: 1.0) }
     }
     public static var pixelRatio: PropertyKey<Double> { PropertyKey("pixel_ratio") }
     /// Bokeh `min_zoom` (default `0`).
     public var minZoom: Int {
-        get { attribute("min_zoom", as: Int.self) ?? 0 }
+        get { attribute("min_zoom", as: Int.self, default: 0) }
         set { setAttribute("min_zoom", newValue, unlessDefault: 0) }
     }
     public static var minZoom: PropertyKey<Int> { PropertyKey("min_zoom") }
     /// Bokeh `max_zoom` (default `30`).
     public var maxZoom: Int {
-        get { attribute("max_zoom", as: Int.self) ?? 30 }
+        get { attribute("max_zoom", as: Int.self, default: 30) }
         set { setAttribute("max_zoom", newValue, unlessDefault: 30) }
     }
     public static var maxZoom: PropertyKey<Int> { PropertyKey("max_zoom") }
@@ -293,7 +296,7 @@ public class TileSource: Model {
     public static var extraUrlVars: PropertyKey<Value> { PropertyKey("extra_url_vars") }
     /// Bokeh `attribution` (default `""`).
     public var attribution: String {
-        get { attribute("attribution", as: String.self) ?? "" }
+        get { attribute("attribution", as: String.self, default: "") }
         set { setAttribute("attribution", newValue, unlessDefault: "") }
     }
     public static var attribution: PropertyKey<String> { PropertyKey("attribution") }
@@ -311,7 +314,7 @@ public class TileSource: Model {
     public static var yOriginOffset: PropertyKey<Double> { PropertyKey("y_origin_offset") }
     /// Bokeh `initial_resolution` (default `nil`).
     public var initialResolution: Double? {
-        get { attribute("initial_resolution", as: Double?.self) ?? nil }
+        get { attribute("initial_resolution", as: Double?.self, default: nil) }
         set { setAttribute("initial_resolution", newValue, unlessDefault: nil) }
     }
     public static var initialResolution: PropertyKey<Double?> { PropertyKey("initial_resolution") }

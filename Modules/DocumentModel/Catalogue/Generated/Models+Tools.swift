@@ -9,27 +9,28 @@ public class ActionTool: Tool {
 public class BoxEditTool: EditTool {
     override public class var modelTypeName: String { "BoxEditTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", Value.self, default: .list([])),
             PropertySpec("dimensions", Dimensions.self, default: .both),
             PropertySpec("num_objects", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
-        get { attribute("renderers", as: Value.self) ?? .list([]) }
+        get { attribute("renderers", as: Value.self, default: .list([])) }
         set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
-        get { attribute("dimensions", as: Dimensions.self) ?? .both }
+        get { attribute("dimensions", as: Dimensions.self, default: .both) }
         set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// Bokeh `num_objects` (default `0`).
     public var numObjects: Int {
-        get { attribute("num_objects", as: Int.self) ?? 0 }
+        get { attribute("num_objects", as: Int.self, default: 0) }
         set { setAttribute("num_objects", newValue, unlessDefault: 0) }
     }
     public static var numObjects: PropertyKey<Int> { PropertyKey("num_objects") }
@@ -79,7 +80,7 @@ public class BoxSelectTool: Drag {
         ###"{"renderers":"auto","overlay":{"type":"object","name":"BoxAnnotation","id":"p1000","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","visible":false,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"editable":true,"handles":{"type":"object","name":"BoxInteractionHandles","id":"p1001","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1002","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
             PropertySpec("mode", RegionSelectionMode.self, default: .replace),
             PropertySpec("continuous", Bool.self, default: false),
@@ -89,40 +90,41 @@ public class BoxSelectTool: Drag {
             PropertySpec("overlay", BoxAnnotation?.self),
             PropertySpec("origin", BoxSelectToolOrigin.self, default: .corner),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
-        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
+        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)) }
         set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `mode` (default `.replace`).
     public var mode: RegionSelectionMode {
-        get { attribute("mode", as: RegionSelectionMode.self) ?? .replace }
+        get { attribute("mode", as: RegionSelectionMode.self, default: .replace) }
         set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<RegionSelectionMode> { PropertyKey("mode") }
     /// Bokeh `continuous` (default `false`).
     public var continuous: Bool {
-        get { attribute("continuous", as: Bool.self) ?? false }
+        get { attribute("continuous", as: Bool.self, default: false) }
         set { setAttribute("continuous", newValue, unlessDefault: false) }
     }
     public static var continuous: PropertyKey<Bool> { PropertyKey("continuous") }
     /// Bokeh `persistent` (default `false`).
     public var persistent: Bool {
-        get { attribute("persistent", as: Bool.self) ?? false }
+        get { attribute("persistent", as: Bool.self, default: false) }
         set { setAttribute("persistent", newValue, unlessDefault: false) }
     }
     public static var persistent: PropertyKey<Bool> { PropertyKey("persistent") }
     /// Bokeh `greedy` (default `false`).
     public var greedy: Bool {
-        get { attribute("greedy", as: Bool.self) ?? false }
+        get { attribute("greedy", as: Bool.self, default: false) }
         set { setAttribute("greedy", newValue, unlessDefault: false) }
     }
     public static var greedy: PropertyKey<Bool> { PropertyKey("greedy") }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
-        get { attribute("dimensions", as: Dimensions.self) ?? .both }
+        get { attribute("dimensions", as: Dimensions.self, default: .both) }
         set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
@@ -134,7 +136,7 @@ public class BoxSelectTool: Drag {
     public static var overlay: PropertyKey<BoxAnnotation> { PropertyKey("overlay") }
     /// Bokeh `origin` (default `.corner`).
     public var origin: BoxSelectToolOrigin {
-        get { attribute("origin", as: BoxSelectToolOrigin.self) ?? .corner }
+        get { attribute("origin", as: BoxSelectToolOrigin.self, default: .corner) }
         set { setAttribute("origin", newValue, unlessDefault: .corner) }
     }
     public static var origin: PropertyKey<BoxSelectToolOrigin> { PropertyKey("origin") }
@@ -190,16 +192,17 @@ public class BoxZoomTool: Drag {
         ###"{"overlay":{"type":"object","name":"BoxAnnotation","id":"p1000","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","visible":false,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"left_units":"canvas","right_units":"canvas","top_units":"canvas","bottom_units":"canvas","handles":{"type":"object","name":"BoxInteractionHandles","id":"p1001","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1002","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dimensions", OneOf2<Dimensions, Auto>.self, default: .b(.auto)),
             PropertySpec("overlay", BoxAnnotation?.self),
             PropertySpec("match_aspect", Bool.self, default: false),
             PropertySpec("origin", BoxSelectToolOrigin.self, default: .corner),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `dimensions` (default `.b(.auto)`).
     public var dimensions: OneOf2<Dimensions, Auto> {
-        get { attribute("dimensions", as: OneOf2<Dimensions, Auto>.self) ?? .b(.auto) }
+        get { attribute("dimensions", as: OneOf2<Dimensions, Auto>.self, default: .b(.auto)) }
         set { setAttribute("dimensions", newValue, unlessDefault: .b(.auto)) }
     }
     public static var dimensions: PropertyKey<OneOf2<Dimensions, Auto>> { PropertyKey("dimensions") }
@@ -211,13 +214,13 @@ public class BoxZoomTool: Drag {
     public static var overlay: PropertyKey<BoxAnnotation> { PropertyKey("overlay") }
     /// Bokeh `match_aspect` (default `false`).
     public var matchAspect: Bool {
-        get { attribute("match_aspect", as: Bool.self) ?? false }
+        get { attribute("match_aspect", as: Bool.self, default: false) }
         set { setAttribute("match_aspect", newValue, unlessDefault: false) }
     }
     public static var matchAspect: PropertyKey<Bool> { PropertyKey("match_aspect") }
     /// Bokeh `origin` (default `.corner`).
     public var origin: BoxSelectToolOrigin {
-        get { attribute("origin", as: BoxSelectToolOrigin.self) ?? .corner }
+        get { attribute("origin", as: BoxSelectToolOrigin.self, default: .corner) }
         set { setAttribute("origin", newValue, unlessDefault: .corner) }
     }
     public static var origin: PropertyKey<BoxSelectToolOrigin> { PropertyKey("origin") }
@@ -262,10 +265,11 @@ public class BoxZoomTool: Drag {
 public class ClickPanTool: PlotActionTool {
     override public class var modelTypeName: String { "ClickPanTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("direction", PanDirection?.self),
             PropertySpec("factor", Double.self, default: 0.1),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `direction`.
     public var direction: PanDirection? {
@@ -275,7 +279,7 @@ public class ClickPanTool: PlotActionTool {
     public static var direction: PropertyKey<PanDirection> { PropertyKey("direction") }
     /// Bokeh `factor` (default `0.1`).
     public var factor: Double {
-        get { attribute("factor", as: Double.self) ?? 0.1 }
+        get { attribute("factor", as: Double.self, default: 0.1) }
         set { setAttribute("factor", newValue, unlessDefault: 0.1) }
     }
     public static var factor: PropertyKey<Double> { PropertyKey("factor") }
@@ -348,41 +352,42 @@ public class CopyTool: ActionTool {
 public class CrosshairTool: InspectTool {
     override public class var modelTypeName: String { "CrosshairTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("overlay", OneOf3<Auto, Span, Tuple2<Span, Span>>.self, default: .a(.auto)),
             PropertySpec("dimensions", Dimensions.self, default: .both),
             PropertySpec("line_color", Color.self, default: .css("black")),
             PropertySpec("line_alpha", Double.self, default: 1.0),
             PropertySpec("line_width", Double.self, default: 1),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `overlay` (default `.a(.auto)`).
     public var overlay: OneOf3<Auto, Span, Tuple2<Span, Span>> {
-        get { attribute("overlay", as: OneOf3<Auto, Span, Tuple2<Span, Span>>.self) ?? .a(.auto) }
+        get { attribute("overlay", as: OneOf3<Auto, Span, Tuple2<Span, Span>>.self, default: .a(.auto)) }
         set { setAttribute("overlay", newValue, unlessDefault: .a(.auto)) }
     }
     public static var overlay: PropertyKey<OneOf3<Auto, Span, Tuple2<Span, Span>>> { PropertyKey("overlay") }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
-        get { attribute("dimensions", as: Dimensions.self) ?? .both }
+        get { attribute("dimensions", as: Dimensions.self, default: .both) }
         set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// Bokeh `line_color` (default `.css("black")`).
     public var lineColor: Color {
-        get { attribute("line_color", as: Color.self) ?? .css("black") }
+        get { attribute("line_color", as: Color.self, default: .css("black")) }
         set { setAttribute("line_color", newValue, unlessDefault: .css("black")) }
     }
     public static var lineColor: PropertyKey<Color> { PropertyKey("line_color") }
     /// Bokeh `line_alpha` (default `1.0`).
     public var lineAlpha: Double {
-        get { attribute("line_alpha", as: Double.self) ?? 1.0 }
+        get { attribute("line_alpha", as: Double.self, default: 1.0) }
         set { setAttribute("line_alpha", newValue, unlessDefault: 1.0) }
     }
     public static var lineAlpha: PropertyKey<Double> { PropertyKey("line_alpha") }
     /// Bokeh `line_width` (default `1`).
     public var lineWidth: Double {
-        get { attribute("line_width", as: Double.self) ?? 1 }
+        get { attribute("line_width", as: Double.self, default: 1) }
         set { setAttribute("line_width", newValue, unlessDefault: 1) }
     }
     public static var lineWidth: PropertyKey<Double> { PropertyKey("line_width") }
@@ -429,39 +434,40 @@ public class CrosshairTool: InspectTool {
 public class CustomAction: ActionTool {
     override public class var modelTypeName: String { "CustomAction" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("active", Bool.self, default: false),
             PropertySpec("disabled", Bool.self, default: false),
             PropertySpec("callback", Callback?.self),
             PropertySpec("active_callback", OneOf2<Callback, Auto>?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `description` (default `"Perform a Custom Action"`).
     override public var bokehDescription: String? {
-        get { attribute("description", as: String?.self) ?? "Perform a Custom Action" }
+        get { attribute("description", as: String?.self, default: "Perform a Custom Action") }
         set { setAttribute("description", newValue, unlessDefault: "Perform a Custom Action") }
     }
     /// Bokeh `active` (default `false`).
     public var active: Bool {
-        get { attribute("active", as: Bool.self) ?? false }
+        get { attribute("active", as: Bool.self, default: false) }
         set { setAttribute("active", newValue, unlessDefault: false) }
     }
     public static var active: PropertyKey<Bool> { PropertyKey("active") }
     /// Bokeh `disabled` (default `false`).
     public var disabled: Bool {
-        get { attribute("disabled", as: Bool.self) ?? false }
+        get { attribute("disabled", as: Bool.self, default: false) }
         set { setAttribute("disabled", newValue, unlessDefault: false) }
     }
     public static var disabled: PropertyKey<Bool> { PropertyKey("disabled") }
     /// Bokeh `callback` (default `nil`).
     public var callback: Callback? {
-        get { attribute("callback", as: Callback?.self) ?? nil }
+        get { attribute("callback", as: Callback?.self, default: nil) }
         set { setAttribute("callback", newValue, unlessDefault: nil) }
     }
     public static var callback: PropertyKey<Callback?> { PropertyKey("callback") }
     /// Bokeh `active_callback` (default `nil`).
     public var activeCallback: OneOf2<Callback, Auto>? {
-        get { attribute("active_callback", as: OneOf2<Callback, Auto>?.self) ?? nil }
+        get { attribute("active_callback", as: OneOf2<Callback, Auto>?.self, default: nil) }
         set { setAttribute("active_callback", newValue, unlessDefault: nil) }
     }
     public static var activeCallback: PropertyKey<OneOf2<Callback, Auto>?> { PropertyKey("active_callback") }
@@ -506,10 +512,11 @@ public class CustomAction: ActionTool {
 public class CustomJSHover: Model {
     override public class var modelTypeName: String { "CustomJSHover" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
             PropertySpec("code", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `args`.
     public var args: Value? {
@@ -519,7 +526,7 @@ public class CustomJSHover: Model {
     public static var args: PropertyKey<Value> { PropertyKey("args") }
     /// Bokeh `code` (default `""`).
     public var code: String {
-        get { attribute("code", as: String.self) ?? "" }
+        get { attribute("code", as: String.self, default: "") }
         set { setAttribute("code", newValue, unlessDefault: "") }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
@@ -557,10 +564,11 @@ public class Drag: GestureTool {
 public class EditTool: GestureTool {
     override public class var modelTypeName: String { "EditTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("default_overrides", Value?.self),
             PropertySpec("empty_value", Value.self, default: .int(0)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `default_overrides`.
     public var defaultOverrides: Value? {
@@ -570,7 +578,7 @@ public class EditTool: GestureTool {
     public static var defaultOverrides: PropertyKey<Value> { PropertyKey("default_overrides") }
     /// Bokeh `empty_value` (default `.int(0)`).
     public var emptyValue: Value {
-        get { attribute("empty_value", as: Value.self) ?? .int(0) }
+        get { attribute("empty_value", as: Value.self, default: .int(0)) }
         set { setAttribute("empty_value", newValue, unlessDefault: .int(0)) }
     }
     public static var emptyValue: PropertyKey<Value> { PropertyKey("empty_value") }
@@ -612,20 +620,21 @@ public class ExamineTool: ActionTool {
 public class FreehandDrawTool: EditTool {
     override public class var modelTypeName: String { "FreehandDrawTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", Value.self, default: .list([])),
             PropertySpec("num_objects", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
-        get { attribute("renderers", as: Value.self) ?? .list([]) }
+        get { attribute("renderers", as: Value.self, default: .list([])) }
         set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// Bokeh `num_objects` (default `0`).
     public var numObjects: Int {
-        get { attribute("num_objects", as: Int.self) ?? 0 }
+        get { attribute("num_objects", as: Int.self, default: 0) }
         set { setAttribute("num_objects", newValue, unlessDefault: 0) }
     }
     public static var numObjects: PropertyKey<Int> { PropertyKey("num_objects") }
@@ -707,18 +716,19 @@ public class GestureTool: Tool {
 public class HelpTool: ActionTool {
     override public class var modelTypeName: String { "HelpTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("redirect", String.self, default: "https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html"),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `description` (default `"Click the question mark to learn more about Bokeh plot tools."`).
     override public var bokehDescription: String? {
-        get { attribute("description", as: String?.self) ?? "Click the question mark to learn more about Bokeh plot tools." }
+        get { attribute("description", as: String?.self, default: "Click the question mark to learn more about Bokeh plot tools.") }
         set { setAttribute("description", newValue, unlessDefault: "Click the question mark to learn more about Bokeh plot tools.") }
     }
     /// Bokeh `redirect` (default `"https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html"`).
     public var redirect: String {
-        get { attribute("redirect", as: String.self) ?? "https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html" }
+        get { attribute("redirect", as: String.self, default: "https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html") }
         set { setAttribute("redirect", newValue, unlessDefault: "https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html") }
     }
     public static var redirect: PropertyKey<String> { PropertyKey("redirect") }
@@ -760,7 +770,7 @@ public class HoverTool: InspectTool {
         ###"{"renderers":"auto","sort_by":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
             PropertySpec("callback", Callback?.self),
             PropertySpec("tooltips", OneOf3<String, DOMElement, [Tuple2<String, String>]>?.self, default: .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")])),
@@ -776,22 +786,23 @@ public class HoverTool: InspectTool {
             PropertySpec("attachment", TooltipAttachment.self, default: .horizontal),
             PropertySpec("show_arrow", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
-        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
+        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)) }
         set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `callback` (default `nil`).
     public var callback: Callback? {
-        get { attribute("callback", as: Callback?.self) ?? nil }
+        get { attribute("callback", as: Callback?.self, default: nil) }
         set { setAttribute("callback", newValue, unlessDefault: nil) }
     }
     public static var callback: PropertyKey<Callback?> { PropertyKey("callback") }
     /// Bokeh `tooltips` (default `.c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")])`).
     public var tooltips: OneOf3<String, DOMElement, [Tuple2<String, String>]>? {
-        get { attribute("tooltips", as: OneOf3<String, DOMElement, [Tuple2<String, String>]>?.self) ?? .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")]) }
+        get { attribute("tooltips", as: OneOf3<String, DOMElement, [Tuple2<String, String>]>?.self, default: .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")])) }
         set { setAttribute("tooltips", newValue, unlessDefault: .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")])) }
     }
     public static var tooltips: PropertyKey<OneOf3<String, DOMElement, [Tuple2<String, String>]>?> { PropertyKey("tooltips") }
@@ -803,61 +814,61 @@ public class HoverTool: InspectTool {
     public static var formatters: PropertyKey<[String: OneOf2<TooltipFieldFormatter, CustomJSHover>]> { PropertyKey("formatters") }
     /// Bokeh `filters` (default `[:]`).
     public var filters: [String: OneOf2<CustomJS, [CustomJS]>] {
-        get { attribute("filters", as: [String: OneOf2<CustomJS, [CustomJS]>].self) ?? [:] }
+        get { attribute("filters", as: [String: OneOf2<CustomJS, [CustomJS]>].self, default: [:]) }
         set { setAttribute("filters", newValue, unlessDefault: [:]) }
     }
     public static var filters: PropertyKey<[String: OneOf2<CustomJS, [CustomJS]>]> { PropertyKey("filters") }
     /// Bokeh `sort_by` (default `nil`).
     public var sortBy: Value? {
-        get { attribute("sort_by", as: Value?.self) ?? nil }
+        get { attribute("sort_by", as: Value?.self, default: nil) }
         set { setAttribute("sort_by", newValue, unlessDefault: nil) }
     }
     public static var sortBy: PropertyKey<Value?> { PropertyKey("sort_by") }
     /// Bokeh `limit` (default `nil`).
     public var limit: Int? {
-        get { attribute("limit", as: Int?.self) ?? nil }
+        get { attribute("limit", as: Int?.self, default: nil) }
         set { setAttribute("limit", newValue, unlessDefault: nil) }
     }
     public static var limit: PropertyKey<Int?> { PropertyKey("limit") }
     /// Bokeh `mode` (default `.mouse`).
     public var mode: HoverToolMode {
-        get { attribute("mode", as: HoverToolMode.self) ?? .mouse }
+        get { attribute("mode", as: HoverToolMode.self, default: .mouse) }
         set { setAttribute("mode", newValue, unlessDefault: .mouse) }
     }
     public static var mode: PropertyKey<HoverToolMode> { PropertyKey("mode") }
     /// Bokeh `muted_policy` (default `.show`).
     public var mutedPolicy: HoverToolMutedPolicy {
-        get { attribute("muted_policy", as: HoverToolMutedPolicy.self) ?? .show }
+        get { attribute("muted_policy", as: HoverToolMutedPolicy.self, default: .show) }
         set { setAttribute("muted_policy", newValue, unlessDefault: .show) }
     }
     public static var mutedPolicy: PropertyKey<HoverToolMutedPolicy> { PropertyKey("muted_policy") }
     /// Bokeh `point_policy` (default `.snapToData`).
     public var pointPolicy: HoverToolPointPolicy {
-        get { attribute("point_policy", as: HoverToolPointPolicy.self) ?? .snapToData }
+        get { attribute("point_policy", as: HoverToolPointPolicy.self, default: .snapToData) }
         set { setAttribute("point_policy", newValue, unlessDefault: .snapToData) }
     }
     public static var pointPolicy: PropertyKey<HoverToolPointPolicy> { PropertyKey("point_policy") }
     /// Bokeh `line_policy` (default `.nearest`).
     public var linePolicy: HoverToolLinePolicy {
-        get { attribute("line_policy", as: HoverToolLinePolicy.self) ?? .nearest }
+        get { attribute("line_policy", as: HoverToolLinePolicy.self, default: .nearest) }
         set { setAttribute("line_policy", newValue, unlessDefault: .nearest) }
     }
     public static var linePolicy: PropertyKey<HoverToolLinePolicy> { PropertyKey("line_policy") }
     /// Bokeh `anchor` (default `.center`).
     public var anchor: Anchor {
-        get { attribute("anchor", as: Anchor.self) ?? .center }
+        get { attribute("anchor", as: Anchor.self, default: .center) }
         set { setAttribute("anchor", newValue, unlessDefault: .center) }
     }
     public static var anchor: PropertyKey<Anchor> { PropertyKey("anchor") }
     /// Bokeh `attachment` (default `.horizontal`).
     public var attachment: TooltipAttachment {
-        get { attribute("attachment", as: TooltipAttachment.self) ?? .horizontal }
+        get { attribute("attachment", as: TooltipAttachment.self, default: .horizontal) }
         set { setAttribute("attachment", newValue, unlessDefault: .horizontal) }
     }
     public static var attachment: PropertyKey<TooltipAttachment> { PropertyKey("attachment") }
     /// Bokeh `show_arrow` (default `true`).
     public var showArrow: Bool {
-        get { attribute("show_arrow", as: Bool.self) ?? true }
+        get { attribute("show_arrow", as: Bool.self, default: true) }
         set { setAttribute("show_arrow", newValue, unlessDefault: true) }
     }
     public static var showArrow: PropertyKey<Bool> { PropertyKey("show_arrow") }
@@ -930,7 +941,7 @@ public class LassoSelectTool: Drag {
         ###"{"renderers":"auto","overlay":{"type":"object","name":"PolyAnnotation","id":"p1000","attributes":{"syncable":false,"level":"overlay","visible":false,"xs":[],"ys":[],"editable":true,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
             PropertySpec("mode", RegionSelectionMode.self, default: .replace),
             PropertySpec("continuous", Bool.self, default: true),
@@ -938,34 +949,35 @@ public class LassoSelectTool: Drag {
             PropertySpec("greedy", Bool.self, default: false),
             PropertySpec("overlay", PolyAnnotation?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
-        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
+        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)) }
         set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `mode` (default `.replace`).
     public var mode: RegionSelectionMode {
-        get { attribute("mode", as: RegionSelectionMode.self) ?? .replace }
+        get { attribute("mode", as: RegionSelectionMode.self, default: .replace) }
         set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<RegionSelectionMode> { PropertyKey("mode") }
     /// Bokeh `continuous` (default `true`).
     public var continuous: Bool {
-        get { attribute("continuous", as: Bool.self) ?? true }
+        get { attribute("continuous", as: Bool.self, default: true) }
         set { setAttribute("continuous", newValue, unlessDefault: true) }
     }
     public static var continuous: PropertyKey<Bool> { PropertyKey("continuous") }
     /// Bokeh `persistent` (default `false`).
     public var persistent: Bool {
-        get { attribute("persistent", as: Bool.self) ?? false }
+        get { attribute("persistent", as: Bool.self, default: false) }
         set { setAttribute("persistent", newValue, unlessDefault: false) }
     }
     public static var persistent: PropertyKey<Bool> { PropertyKey("persistent") }
     /// Bokeh `greedy` (default `false`).
     public var greedy: Bool {
-        get { attribute("greedy", as: Bool.self) ?? false }
+        get { attribute("greedy", as: Bool.self, default: false) }
         set { setAttribute("greedy", newValue, unlessDefault: false) }
     }
     public static var greedy: PropertyKey<Bool> { PropertyKey("greedy") }
@@ -1020,15 +1032,16 @@ public class LassoSelectTool: Drag {
 public class LineEditTool: EditTool {
     override public class var modelTypeName: String { "LineEditTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", Value.self, default: .list([])),
             PropertySpec("intersection_renderer", Value?.self),
             PropertySpec("dimensions", Dimensions.self, default: .both),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
-        get { attribute("renderers", as: Value.self) ?? .list([]) }
+        get { attribute("renderers", as: Value.self, default: .list([])) }
         set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
@@ -1040,7 +1053,7 @@ public class LineEditTool: EditTool {
     public static var intersectionRenderer: PropertyKey<Value> { PropertyKey("intersection_renderer") }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
-        get { attribute("dimensions", as: Dimensions.self) ?? .both }
+        get { attribute("dimensions", as: Dimensions.self, default: .both) }
         set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
@@ -1087,13 +1100,14 @@ public class LineEditTool: EditTool {
 public class PanTool: Drag {
     override public class var modelTypeName: String { "PanTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dimensions", Dimensions.self, default: .both),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
-        get { attribute("dimensions", as: Dimensions.self) ?? .both }
+        get { attribute("dimensions", as: Dimensions.self, default: .both) }
         set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
@@ -1137,34 +1151,35 @@ public class PlotActionTool: ActionTool {
 public class PointDrawTool: EditTool {
     override public class var modelTypeName: String { "PointDrawTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", Value.self, default: .list([])),
             PropertySpec("add", Bool.self, default: true),
             PropertySpec("drag", Bool.self, default: true),
             PropertySpec("num_objects", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
-        get { attribute("renderers", as: Value.self) ?? .list([]) }
+        get { attribute("renderers", as: Value.self, default: .list([])) }
         set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// Bokeh `add` (default `true`).
     public var add: Bool {
-        get { attribute("add", as: Bool.self) ?? true }
+        get { attribute("add", as: Bool.self, default: true) }
         set { setAttribute("add", newValue, unlessDefault: true) }
     }
     public static var add: PropertyKey<Bool> { PropertyKey("add") }
     /// Bokeh `drag` (default `true`).
     public var drag: Bool {
-        get { attribute("drag", as: Bool.self) ?? true }
+        get { attribute("drag", as: Bool.self, default: true) }
         set { setAttribute("drag", newValue, unlessDefault: true) }
     }
     public static var drag: PropertyKey<Bool> { PropertyKey("drag") }
     /// Bokeh `num_objects` (default `0`).
     public var numObjects: Int {
-        get { attribute("num_objects", as: Int.self) ?? 0 }
+        get { attribute("num_objects", as: Int.self, default: 0) }
         set { setAttribute("num_objects", newValue, unlessDefault: 0) }
     }
     public static var numObjects: PropertyKey<Int> { PropertyKey("num_objects") }
@@ -1213,27 +1228,28 @@ public class PointDrawTool: EditTool {
 public class PolyDrawTool: PolyTool {
     override public class var modelTypeName: String { "PolyDrawTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", Value.self, default: .list([])),
             PropertySpec("drag", Bool.self, default: true),
             PropertySpec("num_objects", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
-        get { attribute("renderers", as: Value.self) ?? .list([]) }
+        get { attribute("renderers", as: Value.self, default: .list([])) }
         set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
     /// Bokeh `drag` (default `true`).
     public var drag: Bool {
-        get { attribute("drag", as: Bool.self) ?? true }
+        get { attribute("drag", as: Bool.self, default: true) }
         set { setAttribute("drag", newValue, unlessDefault: true) }
     }
     public static var drag: PropertyKey<Bool> { PropertyKey("drag") }
     /// Bokeh `num_objects` (default `0`).
     public var numObjects: Int {
-        get { attribute("num_objects", as: Int.self) ?? 0 }
+        get { attribute("num_objects", as: Int.self, default: 0) }
         set { setAttribute("num_objects", newValue, unlessDefault: 0) }
     }
     public static var numObjects: PropertyKey<Int> { PropertyKey("num_objects") }
@@ -1282,13 +1298,14 @@ public class PolyDrawTool: PolyTool {
 public class PolyEditTool: PolyTool {
     override public class var modelTypeName: String { "PolyEditTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", Value.self, default: .list([])),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.list([])`).
     public var renderers: Value {
-        get { attribute("renderers", as: Value.self) ?? .list([]) }
+        get { attribute("renderers", as: Value.self, default: .list([])) }
         set { setAttribute("renderers", newValue, unlessDefault: .list([])) }
     }
     public static var renderers: PropertyKey<Value> { PropertyKey("renderers") }
@@ -1336,7 +1353,7 @@ public class PolySelectTool: Tap {
         ###"{"renderers":"auto","overlay":{"type":"object","name":"PolyAnnotation","id":"p1000","attributes":{"syncable":false,"level":"overlay","visible":false,"xs":[],"ys":[],"editable":true,"line_color":"black","line_alpha":1.0,"line_width":2,"line_dash":[4,4],"fill_color":"lightgrey","fill_alpha":0.5}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
             PropertySpec("mode", RegionSelectionMode.self, default: .replace),
             PropertySpec("continuous", Bool.self, default: false),
@@ -1344,34 +1361,35 @@ public class PolySelectTool: Tap {
             PropertySpec("greedy", Bool.self, default: false),
             PropertySpec("overlay", PolyAnnotation?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
-        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
+        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)) }
         set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `mode` (default `.replace`).
     public var mode: RegionSelectionMode {
-        get { attribute("mode", as: RegionSelectionMode.self) ?? .replace }
+        get { attribute("mode", as: RegionSelectionMode.self, default: .replace) }
         set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<RegionSelectionMode> { PropertyKey("mode") }
     /// Bokeh `continuous` (default `false`).
     public var continuous: Bool {
-        get { attribute("continuous", as: Bool.self) ?? false }
+        get { attribute("continuous", as: Bool.self, default: false) }
         set { setAttribute("continuous", newValue, unlessDefault: false) }
     }
     public static var continuous: PropertyKey<Bool> { PropertyKey("continuous") }
     /// Bokeh `persistent` (default `false`).
     public var persistent: Bool {
-        get { attribute("persistent", as: Bool.self) ?? false }
+        get { attribute("persistent", as: Bool.self, default: false) }
         set { setAttribute("persistent", newValue, unlessDefault: false) }
     }
     public static var persistent: PropertyKey<Bool> { PropertyKey("persistent") }
     /// Bokeh `greedy` (default `false`).
     public var greedy: Bool {
-        get { attribute("greedy", as: Bool.self) ?? false }
+        get { attribute("greedy", as: Bool.self, default: false) }
         set { setAttribute("greedy", newValue, unlessDefault: false) }
     }
     public static var greedy: PropertyKey<Bool> { PropertyKey("greedy") }
@@ -1426,13 +1444,14 @@ public class PolySelectTool: Tap {
 public class PolyTool: EditTool {
     override public class var modelTypeName: String { "PolyTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("vertex_renderer", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `vertex_renderer` (default `nil`).
     public var vertexRenderer: Value? {
-        get { attribute("vertex_renderer", as: Value?.self) ?? nil }
+        get { attribute("vertex_renderer", as: Value?.self, default: nil) }
         set { setAttribute("vertex_renderer", newValue, unlessDefault: nil) }
     }
     public static var vertexRenderer: PropertyKey<Value?> { PropertyKey("vertex_renderer") }
@@ -1445,7 +1464,7 @@ public class RangeTool: Drag {
         ###"{"overlay":{"type":"object","name":"BoxAnnotation","id":"p1000","attributes":{"syncable":false,"line_color":"black","line_alpha":1.0,"line_width":0.5,"line_dash":[2,2],"fill_color":"lightgrey","fill_alpha":0.5,"level":"overlay","propagate_hover":true,"left":{"type":"number","value":"nan"},"right":{"type":"number","value":"nan"},"top":{"type":"number","value":"nan"},"bottom":{"type":"number","value":"nan"},"left_limit":{"type":"object","name":"Node","id":"p1001","attributes":{"target":"frame","symbol":"left"}},"right_limit":{"type":"object","name":"Node","id":"p1002","attributes":{"target":"frame","symbol":"right"}},"top_limit":{"type":"object","name":"Node","id":"p1003","attributes":{"target":"frame","symbol":"top"}},"bottom_limit":{"type":"object","name":"Node","id":"p1004","attributes":{"target":"frame","symbol":"bottom"}},"editable":true,"handles":{"type":"object","name":"BoxInteractionHandles","id":"p1005","attributes":{"all":{"type":"object","name":"AreaVisuals","id":"p1006","attributes":{"fill_color":"white","hover_fill_color":"lightgray"}}}}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x_range", RangeModel?.self),
             PropertySpec("y_range", RangeModel?.self),
             PropertySpec("x_interaction", Bool.self, default: true),
@@ -1453,28 +1472,29 @@ public class RangeTool: Drag {
             PropertySpec("overlay", BoxAnnotation?.self),
             PropertySpec("start_gesture", RangeToolStartGesture.self, default: .noneValue),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x_range` (default `nil`).
     public var xRange: RangeModel? {
-        get { attribute("x_range", as: RangeModel?.self) ?? nil }
+        get { attribute("x_range", as: RangeModel?.self, default: nil) }
         set { setAttribute("x_range", newValue, unlessDefault: nil) }
     }
     public static var xRange: PropertyKey<RangeModel?> { PropertyKey("x_range") }
     /// Bokeh `y_range` (default `nil`).
     public var yRange: RangeModel? {
-        get { attribute("y_range", as: RangeModel?.self) ?? nil }
+        get { attribute("y_range", as: RangeModel?.self, default: nil) }
         set { setAttribute("y_range", newValue, unlessDefault: nil) }
     }
     public static var yRange: PropertyKey<RangeModel?> { PropertyKey("y_range") }
     /// Bokeh `x_interaction` (default `true`).
     public var xInteraction: Bool {
-        get { attribute("x_interaction", as: Bool.self) ?? true }
+        get { attribute("x_interaction", as: Bool.self, default: true) }
         set { setAttribute("x_interaction", newValue, unlessDefault: true) }
     }
     public static var xInteraction: PropertyKey<Bool> { PropertyKey("x_interaction") }
     /// Bokeh `y_interaction` (default `true`).
     public var yInteraction: Bool {
-        get { attribute("y_interaction", as: Bool.self) ?? true }
+        get { attribute("y_interaction", as: Bool.self, default: true) }
         set { setAttribute("y_interaction", newValue, unlessDefault: true) }
     }
     public static var yInteraction: PropertyKey<Bool> { PropertyKey("y_interaction") }
@@ -1486,7 +1506,7 @@ public class RangeTool: Drag {
     public static var overlay: PropertyKey<BoxAnnotation> { PropertyKey("overlay") }
     /// Bokeh `start_gesture` (default `.noneValue`).
     public var startGesture: RangeToolStartGesture {
-        get { attribute("start_gesture", as: RangeToolStartGesture.self) ?? .noneValue }
+        get { attribute("start_gesture", as: RangeToolStartGesture.self, default: .noneValue) }
         set { setAttribute("start_gesture", newValue, unlessDefault: .noneValue) }
     }
     public static var startGesture: PropertyKey<RangeToolStartGesture> { PropertyKey("start_gesture") }
@@ -1567,34 +1587,35 @@ public class RedoTool: PlotActionTool {
 public class RegionSelectTool: SelectTool {
     override public class var modelTypeName: String { "RegionSelectTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("mode", RegionSelectionMode.self, default: .replace),
             PropertySpec("continuous", Bool.self, default: false),
             PropertySpec("persistent", Bool.self, default: false),
             PropertySpec("greedy", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `mode` (default `.replace`).
     public var mode: RegionSelectionMode {
-        get { attribute("mode", as: RegionSelectionMode.self) ?? .replace }
+        get { attribute("mode", as: RegionSelectionMode.self, default: .replace) }
         set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<RegionSelectionMode> { PropertyKey("mode") }
     /// Bokeh `continuous` (default `false`).
     public var continuous: Bool {
-        get { attribute("continuous", as: Bool.self) ?? false }
+        get { attribute("continuous", as: Bool.self, default: false) }
         set { setAttribute("continuous", newValue, unlessDefault: false) }
     }
     public static var continuous: PropertyKey<Bool> { PropertyKey("continuous") }
     /// Bokeh `persistent` (default `false`).
     public var persistent: Bool {
-        get { attribute("persistent", as: Bool.self) ?? false }
+        get { attribute("persistent", as: Bool.self, default: false) }
         set { setAttribute("persistent", newValue, unlessDefault: false) }
     }
     public static var persistent: PropertyKey<Bool> { PropertyKey("persistent") }
     /// Bokeh `greedy` (default `false`).
     public var greedy: Bool {
-        get { attribute("greedy", as: Bool.self) ?? false }
+        get { attribute("greedy", as: Bool.self, default: false) }
         set { setAttribute("greedy", newValue, unlessDefault: false) }
     }
     public static var greedy: PropertyKey<Bool> { PropertyKey("greedy") }
@@ -1636,13 +1657,14 @@ public class ResetTool: PlotActionTool {
 public class SaveTool: ActionTool {
     override public class var modelTypeName: String { "SaveTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("filename", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `filename` (default `nil`).
     public var filename: String? {
-        get { attribute("filename", as: String?.self) ?? nil }
+        get { attribute("filename", as: String?.self, default: nil) }
         set { setAttribute("filename", newValue, unlessDefault: nil) }
     }
     public static var filename: PropertyKey<String?> { PropertyKey("filename") }
@@ -1686,13 +1708,14 @@ public class Scroll: GestureTool {
 public class SelectTool: GestureTool {
     override public class var modelTypeName: String { "SelectTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
-        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
+        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)) }
         set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
@@ -1710,7 +1733,7 @@ public class TapTool: Tap {
         ###"{"renderers":"auto"}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
             PropertySpec("mode", SelectionMode.self, default: .toggle),
             PropertySpec("behavior", TapToolBehavior.self, default: .select),
@@ -1718,28 +1741,29 @@ public class TapTool: Tap {
             PropertySpec("modifiers", Value?.self),
             PropertySpec("callback", Callback?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
-        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
+        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)) }
         set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `mode` (default `.toggle`).
     public var mode: SelectionMode {
-        get { attribute("mode", as: SelectionMode.self) ?? .toggle }
+        get { attribute("mode", as: SelectionMode.self, default: .toggle) }
         set { setAttribute("mode", newValue, unlessDefault: .toggle) }
     }
     public static var mode: PropertyKey<SelectionMode> { PropertyKey("mode") }
     /// Bokeh `behavior` (default `.select`).
     public var behavior: TapToolBehavior {
-        get { attribute("behavior", as: TapToolBehavior.self) ?? .select }
+        get { attribute("behavior", as: TapToolBehavior.self, default: .select) }
         set { setAttribute("behavior", newValue, unlessDefault: .select) }
     }
     public static var behavior: PropertyKey<TapToolBehavior> { PropertyKey("behavior") }
     /// Bokeh `gesture` (default `.tap`).
     public var gesture: TapToolGesture {
-        get { attribute("gesture", as: TapToolGesture.self) ?? .tap }
+        get { attribute("gesture", as: TapToolGesture.self, default: .tap) }
         set { setAttribute("gesture", newValue, unlessDefault: .tap) }
     }
     public static var gesture: PropertyKey<TapToolGesture> { PropertyKey("gesture") }
@@ -1751,7 +1775,7 @@ public class TapTool: Tap {
     public static var modifiers: PropertyKey<Value> { PropertyKey("modifiers") }
     /// Bokeh `callback` (default `nil`).
     public var callback: Callback? {
-        get { attribute("callback", as: Callback?.self) ?? nil }
+        get { attribute("callback", as: Callback?.self, default: nil) }
         set { setAttribute("callback", newValue, unlessDefault: nil) }
     }
     public static var callback: PropertyKey<Callback?> { PropertyKey("callback") }
@@ -1800,34 +1824,35 @@ public class TapTool: Tap {
 public class Tool: Model {
     override public class var modelTypeName: String { "Tool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("icon", Value?.self),
             PropertySpec("description", String?.self),
             PropertySpec("visible", Bool.self, default: true),
             PropertySpec("group", OneOf2<String, Bool>.self, default: .b(true)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `icon` (default `nil`).
     public var icon: Value? {
-        get { attribute("icon", as: Value?.self) ?? nil }
+        get { attribute("icon", as: Value?.self, default: nil) }
         set { setAttribute("icon", newValue, unlessDefault: nil) }
     }
     public static var icon: PropertyKey<Value?> { PropertyKey("icon") }
     /// Bokeh `description` (default `nil`).
     public var bokehDescription: String? {
-        get { attribute("description", as: String?.self) ?? nil }
+        get { attribute("description", as: String?.self, default: nil) }
         set { setAttribute("description", newValue, unlessDefault: nil) }
     }
     public static var bokehDescription: PropertyKey<String?> { PropertyKey("description") }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
-        get { attribute("visible", as: Bool.self) ?? true }
+        get { attribute("visible", as: Bool.self, default: true) }
         set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
     /// Bokeh `group` (default `.b(true)`).
     public var group: OneOf2<String, Bool> {
-        get { attribute("group", as: OneOf2<String, Bool>.self) ?? .b(true) }
+        get { attribute("group", as: OneOf2<String, Bool>.self, default: .b(true)) }
         set { setAttribute("group", newValue, unlessDefault: .b(true)) }
     }
     public static var group: PropertyKey<OneOf2<String, Bool>> { PropertyKey("group") }
@@ -1837,9 +1862,10 @@ public class Tool: Model {
 public class ToolMenu: Menu {
     override public class var modelTypeName: String { "ToolMenu" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("toolbar", Toolbar?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `toolbar`.
     public var toolbar: Toolbar? {
@@ -1894,27 +1920,28 @@ public class ToolMenu: Menu {
 public class ToolProxy: Model {
     override public class var modelTypeName: String { "ToolProxy" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("tools", [Tool].self, default: []),
             PropertySpec("active", Bool.self, default: false),
             PropertySpec("disabled", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `tools` (default `[]`).
     public var tools: [Tool] {
-        get { attribute("tools", as: [Tool].self) ?? [] }
+        get { attribute("tools", as: [Tool].self, default: []) }
         set { setAttribute("tools", newValue, unlessDefault: []) }
     }
     public static var tools: PropertyKey<[Tool]> { PropertyKey("tools") }
     /// Bokeh `active` (default `false`).
     public var active: Bool {
-        get { attribute("active", as: Bool.self) ?? false }
+        get { attribute("active", as: Bool.self, default: false) }
         set { setAttribute("active", newValue, unlessDefault: false) }
     }
     public static var active: PropertyKey<Bool> { PropertyKey("active") }
     /// Bokeh `disabled` (default `false`).
     public var disabled: Bool {
-        get { attribute("disabled", as: Bool.self) ?? false }
+        get { attribute("disabled", as: Bool.self, default: false) }
         set { setAttribute("disabled", newValue, unlessDefault: false) }
     }
     public static var disabled: PropertyKey<Bool> { PropertyKey("disabled") }
@@ -1949,7 +1976,7 @@ public class ToolProxy: Model {
 public class Toolbar: UIElement {
     override public class var modelTypeName: String { "Toolbar" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("tools", [OneOf2<Tool, ToolProxy>].self, default: []),
             PropertySpec("logo", ToolbarLogo?.self, default: .normal),
             PropertySpec("autohide", Bool.self, default: false),
@@ -1961,64 +1988,65 @@ public class Toolbar: UIElement {
             PropertySpec("active_tap", OneOf3<Auto, Tap, ToolProxy>?.self, default: .a(.auto)),
             PropertySpec("active_multi", OneOf3<Auto, GestureTool, ToolProxy>?.self, default: .a(.auto)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `tools` (default `[]`).
     public var tools: [OneOf2<Tool, ToolProxy>] {
-        get { attribute("tools", as: [OneOf2<Tool, ToolProxy>].self) ?? [] }
+        get { attribute("tools", as: [OneOf2<Tool, ToolProxy>].self, default: []) }
         set { setAttribute("tools", newValue, unlessDefault: []) }
     }
     public static var tools: PropertyKey<[OneOf2<Tool, ToolProxy>]> { PropertyKey("tools") }
     /// Bokeh `logo` (default `.normal`).
     public var logo: ToolbarLogo? {
-        get { attribute("logo", as: ToolbarLogo?.self) ?? .normal }
+        get { attribute("logo", as: ToolbarLogo?.self, default: .normal) }
         set { setAttribute("logo", newValue, unlessDefault: .normal) }
     }
     public static var logo: PropertyKey<ToolbarLogo?> { PropertyKey("logo") }
     /// Bokeh `autohide` (default `false`).
     public var autohide: Bool {
-        get { attribute("autohide", as: Bool.self) ?? false }
+        get { attribute("autohide", as: Bool.self, default: false) }
         set { setAttribute("autohide", newValue, unlessDefault: false) }
     }
     public static var autohide: PropertyKey<Bool> { PropertyKey("autohide") }
     /// Bokeh `group` (default `true`).
     public var group: Bool {
-        get { attribute("group", as: Bool.self) ?? true }
+        get { attribute("group", as: Bool.self, default: true) }
         set { setAttribute("group", newValue, unlessDefault: true) }
     }
     public static var group: PropertyKey<Bool> { PropertyKey("group") }
     /// Bokeh `group_types` (default `[.hover]`).
     public var groupTypes: [ToolName] {
-        get { attribute("group_types", as: [ToolName].self) ?? [.hover] }
+        get { attribute("group_types", as: [ToolName].self, default: [.hover]) }
         set { setAttribute("group_types", newValue, unlessDefault: [.hover]) }
     }
     public static var groupTypes: PropertyKey<[ToolName]> { PropertyKey("group_types") }
     /// Bokeh `active_drag` (default `.a(.auto)`).
     public var activeDrag: OneOf3<Auto, Drag, ToolProxy>? {
-        get { attribute("active_drag", as: OneOf3<Auto, Drag, ToolProxy>?.self) ?? .a(.auto) }
+        get { attribute("active_drag", as: OneOf3<Auto, Drag, ToolProxy>?.self, default: .a(.auto)) }
         set { setAttribute("active_drag", newValue, unlessDefault: .a(.auto)) }
     }
     public static var activeDrag: PropertyKey<OneOf3<Auto, Drag, ToolProxy>?> { PropertyKey("active_drag") }
     /// Bokeh `active_inspect` (default `.string("auto")`).
     public var activeInspect: Value {
-        get { attribute("active_inspect", as: Value.self) ?? .string("auto") }
+        get { attribute("active_inspect", as: Value.self, default: .string("auto")) }
         set { setAttribute("active_inspect", newValue, unlessDefault: .string("auto")) }
     }
     public static var activeInspect: PropertyKey<Value> { PropertyKey("active_inspect") }
     /// Bokeh `active_scroll` (default `.a(.auto)`).
     public var activeScroll: OneOf3<Auto, Scroll, ToolProxy>? {
-        get { attribute("active_scroll", as: OneOf3<Auto, Scroll, ToolProxy>?.self) ?? .a(.auto) }
+        get { attribute("active_scroll", as: OneOf3<Auto, Scroll, ToolProxy>?.self, default: .a(.auto)) }
         set { setAttribute("active_scroll", newValue, unlessDefault: .a(.auto)) }
     }
     public static var activeScroll: PropertyKey<OneOf3<Auto, Scroll, ToolProxy>?> { PropertyKey("active_scroll") }
     /// Bokeh `active_tap` (default `.a(.auto)`).
     public var activeTap: OneOf3<Auto, Tap, ToolProxy>? {
-        get { attribute("active_tap", as: OneOf3<Auto, Tap, ToolProxy>?.self) ?? .a(.auto) }
+        get { attribute("active_tap", as: OneOf3<Auto, Tap, ToolProxy>?.self, default: .a(.auto)) }
         set { setAttribute("active_tap", newValue, unlessDefault: .a(.auto)) }
     }
     public static var activeTap: PropertyKey<OneOf3<Auto, Tap, ToolProxy>?> { PropertyKey("active_tap") }
     /// Bokeh `active_multi` (default `.a(.auto)`).
     public var activeMulti: OneOf3<Auto, GestureTool, ToolProxy>? {
-        get { attribute("active_multi", as: OneOf3<Auto, GestureTool, ToolProxy>?.self) ?? .a(.auto) }
+        get { attribute("active_multi", as: OneOf3<Auto, GestureTool, ToolProxy>?.self, default: .a(.auto)) }
         set { setAttribute("active_multi", newValue, unlessDefault: .a(.auto)) }
     }
     public static var activeMulti: PropertyKey<OneOf3<Auto, GestureTool, ToolProxy>?> { PropertyKey("active_multi") }
@@ -2115,14 +2143,15 @@ public class UndoTool: PlotActionTool {
 public class WheelPanTool: Scroll {
     override public class var modelTypeName: String { "WheelPanTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dimension", DimensionEnum.self, default: .width),
             PropertySpec("modifiers", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `dimension` (default `.width`).
     public var dimension: DimensionEnum {
-        get { attribute("dimension", as: DimensionEnum.self) ?? .width }
+        get { attribute("dimension", as: DimensionEnum.self, default: .width) }
         set { setAttribute("dimension", newValue, unlessDefault: .width) }
     }
     public static var dimension: PropertyKey<DimensionEnum> { PropertyKey("dimension") }
@@ -2172,7 +2201,7 @@ public class WheelZoomTool: Scroll {
         ###"{"renderers":"auto"}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("dimensions", Dimensions.self, default: .both),
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
             PropertySpec("level", Int.self, default: 0),
@@ -2185,64 +2214,65 @@ public class WheelZoomTool: Scroll {
             PropertySpec("speed", Double.self, default: 0.0016666666666666668),
             PropertySpec("modifiers", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
-        get { attribute("dimensions", as: Dimensions.self) ?? .both }
+        get { attribute("dimensions", as: Dimensions.self, default: .both) }
         set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
-        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
+        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)) }
         set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `level` (default `0`).
     public var level: Int {
-        get { attribute("level", as: Int.self) ?? 0 }
+        get { attribute("level", as: Int.self, default: 0) }
         set { setAttribute("level", newValue, unlessDefault: 0) }
     }
     public static var level: PropertyKey<Int> { PropertyKey("level") }
     /// Bokeh `hit_test` (default `false`).
     public var hitTest: Bool {
-        get { attribute("hit_test", as: Bool.self) ?? false }
+        get { attribute("hit_test", as: Bool.self, default: false) }
         set { setAttribute("hit_test", newValue, unlessDefault: false) }
     }
     public static var hitTest: PropertyKey<Bool> { PropertyKey("hit_test") }
     /// Bokeh `hit_test_mode` (default `.point`).
     public var hitTestMode: WheelZoomToolHitTestMode {
-        get { attribute("hit_test_mode", as: WheelZoomToolHitTestMode.self) ?? .point }
+        get { attribute("hit_test_mode", as: WheelZoomToolHitTestMode.self, default: .point) }
         set { setAttribute("hit_test_mode", newValue, unlessDefault: .point) }
     }
     public static var hitTestMode: PropertyKey<WheelZoomToolHitTestMode> { PropertyKey("hit_test_mode") }
     /// Bokeh `hit_test_behavior` (default `.b(.onlyHit)`).
     public var hitTestBehavior: OneOf2<GroupBy, WheelZoomToolHitTestBehavior> {
-        get { attribute("hit_test_behavior", as: OneOf2<GroupBy, WheelZoomToolHitTestBehavior>.self) ?? .b(.onlyHit) }
+        get { attribute("hit_test_behavior", as: OneOf2<GroupBy, WheelZoomToolHitTestBehavior>.self, default: .b(.onlyHit)) }
         set { setAttribute("hit_test_behavior", newValue, unlessDefault: .b(.onlyHit)) }
     }
     public static var hitTestBehavior: PropertyKey<OneOf2<GroupBy, WheelZoomToolHitTestBehavior>> { PropertyKey("hit_test_behavior") }
     /// Bokeh `maintain_focus` (default `true`).
     public var maintainFocus: Bool {
-        get { attribute("maintain_focus", as: Bool.self) ?? true }
+        get { attribute("maintain_focus", as: Bool.self, default: true) }
         set { setAttribute("maintain_focus", newValue, unlessDefault: true) }
     }
     public static var maintainFocus: PropertyKey<Bool> { PropertyKey("maintain_focus") }
     /// Bokeh `zoom_on_axis` (default `true`).
     public var zoomOnAxis: Bool {
-        get { attribute("zoom_on_axis", as: Bool.self) ?? true }
+        get { attribute("zoom_on_axis", as: Bool.self, default: true) }
         set { setAttribute("zoom_on_axis", newValue, unlessDefault: true) }
     }
     public static var zoomOnAxis: PropertyKey<Bool> { PropertyKey("zoom_on_axis") }
     /// Bokeh `zoom_together` (default `.all`).
     public var zoomTogether: WheelZoomToolZoomTogether {
-        get { attribute("zoom_together", as: WheelZoomToolZoomTogether.self) ?? .all }
+        get { attribute("zoom_together", as: WheelZoomToolZoomTogether.self, default: .all) }
         set { setAttribute("zoom_together", newValue, unlessDefault: .all) }
     }
     public static var zoomTogether: PropertyKey<WheelZoomToolZoomTogether> { PropertyKey("zoom_together") }
     /// Bokeh `speed` (default `0.0016666666666666668`).
     public var speed: Double {
-        get { attribute("speed", as: Double.self) ?? 0.0016666666666666668 }
+        get { attribute("speed", as: Double.self, default: 0.0016666666666666668) }
         set { setAttribute("speed", newValue, unlessDefault: 0.0016666666666666668) }
     }
     public static var speed: PropertyKey<Double> { PropertyKey("speed") }
@@ -2307,34 +2337,35 @@ public class WheelZoomTool: Scroll {
 public class ZoomBaseTool: PlotActionTool {
     override public class var modelTypeName: String { "ZoomBaseTool" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
             PropertySpec("dimensions", Dimensions.self, default: .both),
             PropertySpec("factor", Double.self, default: 0.1),
             PropertySpec("level", Int.self, default: 0),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `renderers` (default `.a(.auto)`).
     public var renderers: OneOf2<Auto, [DataRenderer]> {
-        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self) ?? .a(.auto) }
+        get { attribute("renderers", as: OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)) }
         set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
     /// Bokeh `dimensions` (default `.both`).
     public var dimensions: Dimensions {
-        get { attribute("dimensions", as: Dimensions.self) ?? .both }
+        get { attribute("dimensions", as: Dimensions.self, default: .both) }
         set { setAttribute("dimensions", newValue, unlessDefault: .both) }
     }
     public static var dimensions: PropertyKey<Dimensions> { PropertyKey("dimensions") }
     /// Bokeh `factor` (default `0.1`).
     public var factor: Double {
-        get { attribute("factor", as: Double.self) ?? 0.1 }
+        get { attribute("factor", as: Double.self, default: 0.1) }
         set { setAttribute("factor", newValue, unlessDefault: 0.1) }
     }
     public static var factor: PropertyKey<Double> { PropertyKey("factor") }
     /// Bokeh `level` (default `0`).
     public var level: Int {
-        get { attribute("level", as: Int.self) ?? 0 }
+        get { attribute("level", as: Int.self, default: 0) }
         set { setAttribute("level", newValue, unlessDefault: 0) }
     }
     public static var level: PropertyKey<Int> { PropertyKey("level") }
@@ -2390,13 +2421,14 @@ public class ZoomOutTool: ZoomBaseTool {
         ###"{"renderers":"auto"}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("maintain_focus", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `maintain_focus` (default `true`).
     public var maintainFocus: Bool {
-        get { attribute("maintain_focus", as: Bool.self) ?? true }
+        get { attribute("maintain_focus", as: Bool.self, default: true) }
         set { setAttribute("maintain_focus", newValue, unlessDefault: true) }
     }
     public static var maintainFocus: PropertyKey<Bool> { PropertyKey("maintain_focus") }

@@ -4,11 +4,12 @@
 public class CustomJSTransform: Transform {
     override public class var modelTypeName: String { "CustomJSTransform" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
             PropertySpec("func", String.self, default: ""),
             PropertySpec("v_func", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `args`.
     public var args: Value? {
@@ -18,13 +19,13 @@ public class CustomJSTransform: Transform {
     public static var args: PropertyKey<Value> { PropertyKey("args") }
     /// Bokeh `func` (default `""`).
     public var `func`: String {
-        get { attribute("func", as: String.self) ?? "" }
+        get { attribute("func", as: String.self, default: "") }
         set { setAttribute("func", newValue, unlessDefault: "") }
     }
     public static var `func`: PropertyKey<String> { PropertyKey("func") }
     /// Bokeh `v_func` (default `""`).
     public var vFunc: String {
-        get { attribute("v_func", as: String.self) ?? "" }
+        get { attribute("v_func", as: String.self, default: "") }
         set { setAttribute("v_func", newValue, unlessDefault: "") }
     }
     public static var vFunc: PropertyKey<String> { PropertyKey("v_func") }
@@ -59,20 +60,21 @@ public class CustomJSTransform: Transform {
 public class Dodge: Transform {
     override public class var modelTypeName: String { "Dodge" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Double.self, default: 0),
             PropertySpec("range", RangeModel?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `0`).
     public var value: Double {
-        get { attribute("value", as: Double.self) ?? 0 }
+        get { attribute("value", as: Double.self, default: 0) }
         set { setAttribute("value", newValue, unlessDefault: 0) }
     }
     public static var value: PropertyKey<Double> { PropertyKey("value") }
     /// Bokeh `range` (default `nil`).
     public var range: RangeModel? {
-        get { attribute("range", as: RangeModel?.self) ?? nil }
+        get { attribute("range", as: RangeModel?.self, default: nil) }
         set { setAttribute("range", newValue, unlessDefault: nil) }
     }
     public static var range: PropertyKey<RangeModel?> { PropertyKey("range") }
@@ -105,12 +107,13 @@ public class Dodge: Transform {
 public class Interpolator: Transform {
     override public class var modelTypeName: String { "Interpolator" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("x", OneOf2<String, [Double]>?.self),
             PropertySpec("y", OneOf2<String, [Double]>?.self),
             PropertySpec("data", ColumnarDataSource?.self),
             PropertySpec("clip", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `x`.
     public var x: OneOf2<String, [Double]>? {
@@ -126,13 +129,13 @@ public class Interpolator: Transform {
     public static var y: PropertyKey<OneOf2<String, [Double]>> { PropertyKey("y") }
     /// Bokeh `data` (default `nil`).
     public var data: ColumnarDataSource? {
-        get { attribute("data", as: ColumnarDataSource?.self) ?? nil }
+        get { attribute("data", as: ColumnarDataSource?.self, default: nil) }
         set { setAttribute("data", newValue, unlessDefault: nil) }
     }
     public static var data: PropertyKey<ColumnarDataSource?> { PropertyKey("data") }
     /// Bokeh `clip` (default `true`).
     public var clip: Bool {
-        get { attribute("clip", as: Bool.self) ?? true }
+        get { attribute("clip", as: Bool.self, default: true) }
         set { setAttribute("clip", newValue, unlessDefault: true) }
     }
     public static var clip: PropertyKey<Bool> { PropertyKey("clip") }
@@ -142,34 +145,35 @@ public class Interpolator: Transform {
 public class Jitter: Transform {
     override public class var modelTypeName: String { "Jitter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("mean", Double.self, default: 0),
             PropertySpec("width", Double.self, default: 1),
             PropertySpec("distribution", JitterRandomDistribution.self, default: .uniform),
             PropertySpec("range", RangeModel?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `mean` (default `0`).
     public var mean: Double {
-        get { attribute("mean", as: Double.self) ?? 0 }
+        get { attribute("mean", as: Double.self, default: 0) }
         set { setAttribute("mean", newValue, unlessDefault: 0) }
     }
     public static var mean: PropertyKey<Double> { PropertyKey("mean") }
     /// Bokeh `width` (default `1`).
     public var width: Double {
-        get { attribute("width", as: Double.self) ?? 1 }
+        get { attribute("width", as: Double.self, default: 1) }
         set { setAttribute("width", newValue, unlessDefault: 1) }
     }
     public static var width: PropertyKey<Double> { PropertyKey("width") }
     /// Bokeh `distribution` (default `.uniform`).
     public var distribution: JitterRandomDistribution {
-        get { attribute("distribution", as: JitterRandomDistribution.self) ?? .uniform }
+        get { attribute("distribution", as: JitterRandomDistribution.self, default: .uniform) }
         set { setAttribute("distribution", newValue, unlessDefault: .uniform) }
     }
     public static var distribution: PropertyKey<JitterRandomDistribution> { PropertyKey("distribution") }
     /// Bokeh `range` (default `nil`).
     public var range: RangeModel? {
-        get { attribute("range", as: RangeModel?.self) ?? nil }
+        get { attribute("range", as: RangeModel?.self, default: nil) }
         set { setAttribute("range", newValue, unlessDefault: nil) }
     }
     public static var range: PropertyKey<RangeModel?> { PropertyKey("range") }
@@ -238,13 +242,14 @@ public class LinearInterpolator: Interpolator {
 public class StepInterpolator: Interpolator {
     override public class var modelTypeName: String { "StepInterpolator" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("mode", StepMode.self, default: .after),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `mode` (default `.after`).
     public var mode: StepMode {
-        get { attribute("mode", as: StepMode.self) ?? .after }
+        get { attribute("mode", as: StepMode.self, default: .after) }
         set { setAttribute("mode", newValue, unlessDefault: .after) }
     }
     public static var mode: PropertyKey<StepMode> { PropertyKey("mode") }

@@ -44,10 +44,11 @@ public class ActionItem: MenuItem {
 public class BuiltinIcon: Icon {
     override public class var modelTypeName: String { "BuiltinIcon" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("icon_name", OneOf2<ToolIcon, String>?.self),
             PropertySpec("color", Color.self, default: .css("gray")),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `icon_name`.
     public var iconName: OneOf2<ToolIcon, String>? {
@@ -57,7 +58,7 @@ public class BuiltinIcon: Icon {
     public static var iconName: PropertyKey<OneOf2<ToolIcon, String>> { PropertyKey("icon_name") }
     /// Bokeh `color` (default `.css("gray")`).
     public var color: Color {
-        get { attribute("color", as: Color.self) ?? .css("gray") }
+        get { attribute("color", as: Color.self, default: .css("gray")) }
         set { setAttribute("color", newValue, unlessDefault: .css("gray")) }
     }
     public static var color: PropertyKey<Color> { PropertyKey("color") }
@@ -148,7 +149,7 @@ public class CheckableItem: MenuItem {
 public class Dialog: UIElement {
     override public class var modelTypeName: String { "Dialog" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("title", OneOf3<String, DOMNode, UIElement>?.self),
             PropertySpec("content", OneOf3<String, DOMNode, UIElement>?.self),
             PropertySpec("pinnable", Bool.self, default: true),
@@ -165,10 +166,11 @@ public class Dialog: UIElement {
             PropertySpec("left_limit", Node?.self),
             PropertySpec("right_limit", Node?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `title` (default `nil`).
     public var title: OneOf3<String, DOMNode, UIElement>? {
-        get { attribute("title", as: OneOf3<String, DOMNode, UIElement>?.self) ?? nil }
+        get { attribute("title", as: OneOf3<String, DOMNode, UIElement>?.self, default: nil) }
         set { setAttribute("title", newValue, unlessDefault: nil) }
     }
     public static var title: PropertyKey<OneOf3<String, DOMNode, UIElement>?> { PropertyKey("title") }
@@ -180,79 +182,79 @@ public class Dialog: UIElement {
     public static var content: PropertyKey<OneOf3<String, DOMNode, UIElement>> { PropertyKey("content") }
     /// Bokeh `pinnable` (default `true`).
     public var pinnable: Bool {
-        get { attribute("pinnable", as: Bool.self) ?? true }
+        get { attribute("pinnable", as: Bool.self, default: true) }
         set { setAttribute("pinnable", newValue, unlessDefault: true) }
     }
     public static var pinnable: PropertyKey<Bool> { PropertyKey("pinnable") }
     /// Bokeh `collapsible` (default `true`).
     public var collapsible: Bool {
-        get { attribute("collapsible", as: Bool.self) ?? true }
+        get { attribute("collapsible", as: Bool.self, default: true) }
         set { setAttribute("collapsible", newValue, unlessDefault: true) }
     }
     public static var collapsible: PropertyKey<Bool> { PropertyKey("collapsible") }
     /// Bokeh `minimizable` (default `true`).
     public var minimizable: Bool {
-        get { attribute("minimizable", as: Bool.self) ?? true }
+        get { attribute("minimizable", as: Bool.self, default: true) }
         set { setAttribute("minimizable", newValue, unlessDefault: true) }
     }
     public static var minimizable: PropertyKey<Bool> { PropertyKey("minimizable") }
     /// Bokeh `maximizable` (default `true`).
     public var maximizable: Bool {
-        get { attribute("maximizable", as: Bool.self) ?? true }
+        get { attribute("maximizable", as: Bool.self, default: true) }
         set { setAttribute("maximizable", newValue, unlessDefault: true) }
     }
     public static var maximizable: PropertyKey<Bool> { PropertyKey("maximizable") }
     /// Bokeh `closable` (default `true`).
     public var closable: Bool {
-        get { attribute("closable", as: Bool.self) ?? true }
+        get { attribute("closable", as: Bool.self, default: true) }
         set { setAttribute("closable", newValue, unlessDefault: true) }
     }
     public static var closable: PropertyKey<Bool> { PropertyKey("closable") }
     /// Bokeh `close_action` (default `.destroy`).
     public var closeAction: DialogCloseAction {
-        get { attribute("close_action", as: DialogCloseAction.self) ?? .destroy }
+        get { attribute("close_action", as: DialogCloseAction.self, default: .destroy) }
         set { setAttribute("close_action", newValue, unlessDefault: .destroy) }
     }
     public static var closeAction: PropertyKey<DialogCloseAction> { PropertyKey("close_action") }
     /// Bokeh `resizable` (default `.all`).
     public var resizable: Resizable {
-        get { attribute("resizable", as: Resizable.self) ?? .all }
+        get { attribute("resizable", as: Resizable.self, default: .all) }
         set { setAttribute("resizable", newValue, unlessDefault: .all) }
     }
     public static var resizable: PropertyKey<Resizable> { PropertyKey("resizable") }
     /// Bokeh `movable` (default `.both`).
     public var movable: Movable {
-        get { attribute("movable", as: Movable.self) ?? .both }
+        get { attribute("movable", as: Movable.self, default: .both) }
         set { setAttribute("movable", newValue, unlessDefault: .both) }
     }
     public static var movable: PropertyKey<Movable> { PropertyKey("movable") }
     /// Bokeh `symmetric` (default `false`).
     public var symmetric: Bool {
-        get { attribute("symmetric", as: Bool.self) ?? false }
+        get { attribute("symmetric", as: Bool.self, default: false) }
         set { setAttribute("symmetric", newValue, unlessDefault: false) }
     }
     public static var symmetric: PropertyKey<Bool> { PropertyKey("symmetric") }
     /// Bokeh `top_limit` (default `nil`).
     public var topLimit: Node? {
-        get { attribute("top_limit", as: Node?.self) ?? nil }
+        get { attribute("top_limit", as: Node?.self, default: nil) }
         set { setAttribute("top_limit", newValue, unlessDefault: nil) }
     }
     public static var topLimit: PropertyKey<Node?> { PropertyKey("top_limit") }
     /// Bokeh `bottom_limit` (default `nil`).
     public var bottomLimit: Node? {
-        get { attribute("bottom_limit", as: Node?.self) ?? nil }
+        get { attribute("bottom_limit", as: Node?.self, default: nil) }
         set { setAttribute("bottom_limit", newValue, unlessDefault: nil) }
     }
     public static var bottomLimit: PropertyKey<Node?> { PropertyKey("bottom_limit") }
     /// Bokeh `left_limit` (default `nil`).
     public var leftLimit: Node? {
-        get { attribute("left_limit", as: Node?.self) ?? nil }
+        get { attribute("left_limit", as: Node?.self, default: nil) }
         set { setAttribute("left_limit", newValue, unlessDefault: nil) }
     }
     public static var leftLimit: PropertyKey<Node?> { PropertyKey("left_limit") }
     /// Bokeh `right_limit` (default `nil`).
     public var rightLimit: Node? {
-        get { attribute("right_limit", as: Node?.self) ?? nil }
+        get { attribute("right_limit", as: Node?.self, default: nil) }
         set { setAttribute("right_limit", newValue, unlessDefault: nil) }
     }
     public static var rightLimit: PropertyKey<Node?> { PropertyKey("right_limit") }
@@ -351,12 +353,13 @@ public class DividerItem: Model {
 public class Drawer: Pane {
     override public class var modelTypeName: String { "Drawer" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("location", Location?.self),
             PropertySpec("open", Bool.self, default: false),
             PropertySpec("size", OneOf2<String, Double>.self, default: .b(300)),
             PropertySpec("resizable", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `location`.
     public var location: Location? {
@@ -366,19 +369,19 @@ public class Drawer: Pane {
     public static var location: PropertyKey<Location> { PropertyKey("location") }
     /// Bokeh `open` (default `false`).
     public var `open`: Bool {
-        get { attribute("open", as: Bool.self) ?? false }
+        get { attribute("open", as: Bool.self, default: false) }
         set { setAttribute("open", newValue, unlessDefault: false) }
     }
     public static var `open`: PropertyKey<Bool> { PropertyKey("open") }
     /// Bokeh `size` (default `.b(300)`).
     public var size: OneOf2<String, Double> {
-        get { attribute("size", as: OneOf2<String, Double>.self) ?? .b(300) }
+        get { attribute("size", as: OneOf2<String, Double>.self, default: .b(300)) }
         set { setAttribute("size", newValue, unlessDefault: .b(300)) }
     }
     public static var size: PropertyKey<OneOf2<String, Double>> { PropertyKey("size") }
     /// Bokeh `resizable` (default `false`).
     public var resizable: Bool {
-        get { attribute("resizable", as: Bool.self) ?? false }
+        get { attribute("resizable", as: Bool.self, default: false) }
         set { setAttribute("resizable", newValue, unlessDefault: false) }
     }
     public static var resizable: PropertyKey<Bool> { PropertyKey("resizable") }
@@ -433,13 +436,14 @@ public class Drawer: Pane {
 public class Examiner: UIElement {
     override public class var modelTypeName: String { "Examiner" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("target", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `target` (default `nil`).
     public var target: Value? {
-        get { attribute("target", as: Value?.self) ?? nil }
+        get { attribute("target", as: Value?.self, default: nil) }
         set { setAttribute("target", newValue, unlessDefault: nil) }
     }
     public static var target: PropertyKey<Value?> { PropertyKey("target") }
@@ -486,13 +490,14 @@ public class Examiner: UIElement {
 public class Icon: UIElement {
     override public class var modelTypeName: String { "Icon" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("size", OneOf2<String, Int>.self, default: .a("1em")),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `size` (default `.a("1em")`).
     public var size: OneOf2<String, Int> {
-        get { attribute("size", as: OneOf2<String, Int>.self) ?? .a("1em") }
+        get { attribute("size", as: OneOf2<String, Int>.self, default: .a("1em")) }
         set { setAttribute("size", newValue, unlessDefault: .a("1em")) }
     }
     public static var size: PropertyKey<OneOf2<String, Int>> { PropertyKey("size") }
@@ -502,20 +507,21 @@ public class Icon: UIElement {
 public class Menu: UIElement {
     override public class var modelTypeName: String { "Menu" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("items", [OneOf2<MenuItem, DividerItem>?].self, default: []),
             PropertySpec("reversed", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `items` (default `[]`).
     public var items: [OneOf2<MenuItem, DividerItem>?] {
-        get { attribute("items", as: [OneOf2<MenuItem, DividerItem>?].self) ?? [] }
+        get { attribute("items", as: [OneOf2<MenuItem, DividerItem>?].self, default: []) }
         set { setAttribute("items", newValue, unlessDefault: []) }
     }
     public static var items: PropertyKey<[OneOf2<MenuItem, DividerItem>?]> { PropertyKey("items") }
     /// Bokeh `reversed` (default `false`).
     public var reversed: Bool {
-        get { attribute("reversed", as: Bool.self) ?? false }
+        get { attribute("reversed", as: Bool.self, default: false) }
         set { setAttribute("reversed", newValue, unlessDefault: false) }
     }
     public static var reversed: PropertyKey<Bool> { PropertyKey("reversed") }
@@ -564,7 +570,7 @@ public class Menu: UIElement {
 public class MenuItem: Model {
     override public class var modelTypeName: String { "MenuItem" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("checked", Bool?.self),
             PropertySpec("icon", Value?.self),
             PropertySpec("label", String?.self),
@@ -574,16 +580,17 @@ public class MenuItem: Model {
             PropertySpec("disabled", Bool.self, default: false),
             PropertySpec("action", Callback?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `checked` (default `nil`).
     public var checked: Bool? {
-        get { attribute("checked", as: Bool?.self) ?? nil }
+        get { attribute("checked", as: Bool?.self, default: nil) }
         set { setAttribute("checked", newValue, unlessDefault: nil) }
     }
     public static var checked: PropertyKey<Bool?> { PropertyKey("checked") }
     /// Bokeh `icon` (default `nil`).
     public var icon: Value? {
-        get { attribute("icon", as: Value?.self) ?? nil }
+        get { attribute("icon", as: Value?.self, default: nil) }
         set { setAttribute("icon", newValue, unlessDefault: nil) }
     }
     public static var icon: PropertyKey<Value?> { PropertyKey("icon") }
@@ -595,31 +602,31 @@ public class MenuItem: Model {
     public static var label: PropertyKey<String> { PropertyKey("label") }
     /// Bokeh `shortcut` (default `nil`).
     public var shortcut: String? {
-        get { attribute("shortcut", as: String?.self) ?? nil }
+        get { attribute("shortcut", as: String?.self, default: nil) }
         set { setAttribute("shortcut", newValue, unlessDefault: nil) }
     }
     public static var shortcut: PropertyKey<String?> { PropertyKey("shortcut") }
     /// Bokeh `menu` (default `nil`).
     public var menu: Menu? {
-        get { attribute("menu", as: Menu?.self) ?? nil }
+        get { attribute("menu", as: Menu?.self, default: nil) }
         set { setAttribute("menu", newValue, unlessDefault: nil) }
     }
     public static var menu: PropertyKey<Menu?> { PropertyKey("menu") }
     /// Bokeh `tooltip` (default `nil`).
     public var tooltip: String? {
-        get { attribute("tooltip", as: String?.self) ?? nil }
+        get { attribute("tooltip", as: String?.self, default: nil) }
         set { setAttribute("tooltip", newValue, unlessDefault: nil) }
     }
     public static var tooltip: PropertyKey<String?> { PropertyKey("tooltip") }
     /// Bokeh `disabled` (default `false`).
     public var disabled: Bool {
-        get { attribute("disabled", as: Bool.self) ?? false }
+        get { attribute("disabled", as: Bool.self, default: false) }
         set { setAttribute("disabled", newValue, unlessDefault: false) }
     }
     public static var disabled: PropertyKey<Bool> { PropertyKey("disabled") }
     /// Bokeh `action` (default `nil`).
     public var action: Callback? {
-        get { attribute("action", as: Callback?.self) ?? nil }
+        get { attribute("action", as: Callback?.self, default: nil) }
         set { setAttribute("action", newValue, unlessDefault: nil) }
     }
     public static var action: PropertyKey<Callback?> { PropertyKey("action") }
@@ -704,13 +711,14 @@ public class Notifications: UIElement {
 public class Pane: UIElement {
     override public class var modelTypeName: String { "Pane" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("elements", [OneOf2<UIElement, DOMNode>].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `elements` (default `[]`).
     public var elements: [OneOf2<UIElement, DOMNode>] {
-        get { attribute("elements", as: [OneOf2<UIElement, DOMNode>].self) ?? [] }
+        get { attribute("elements", as: [OneOf2<UIElement, DOMNode>].self, default: []) }
         set { setAttribute("elements", newValue, unlessDefault: []) }
     }
     public static var elements: PropertyKey<[OneOf2<UIElement, DOMNode>]> { PropertyKey("elements") }
@@ -757,12 +765,13 @@ public class Pane: UIElement {
 public class Panel: Pane {
     override public class var modelTypeName: String { "Panel" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("position", Coordinate?.self),
             PropertySpec("anchor", OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self, default: .a(.topLeft)),
             PropertySpec("width", OneOf3<Auto, Int, Node>.self, default: .a(.auto)),
             PropertySpec("height", OneOf3<Auto, Int, Node>.self, default: .a(.auto)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `position`.
     public var position: Coordinate? {
@@ -772,19 +781,19 @@ public class Panel: Pane {
     public static var position: PropertyKey<Coordinate> { PropertyKey("position") }
     /// Bokeh `anchor` (default `.a(.topLeft)`).
     public var anchor: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>> {
-        get { attribute("anchor", as: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self) ?? .a(.topLeft) }
+        get { attribute("anchor", as: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>.self, default: .a(.topLeft)) }
         set { setAttribute("anchor", newValue, unlessDefault: .a(.topLeft)) }
     }
     public static var anchor: PropertyKey<OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>> { PropertyKey("anchor") }
     /// Bokeh `width` (default `.a(.auto)`).
     public var width: OneOf3<Auto, Int, Node> {
-        get { attribute("width", as: OneOf3<Auto, Int, Node>.self) ?? .a(.auto) }
+        get { attribute("width", as: OneOf3<Auto, Int, Node>.self, default: .a(.auto)) }
         set { setAttribute("width", newValue, unlessDefault: .a(.auto)) }
     }
     public static var width: PropertyKey<OneOf3<Auto, Int, Node>> { PropertyKey("width") }
     /// Bokeh `height` (default `.a(.auto)`).
     public var height: OneOf3<Auto, Int, Node> {
-        get { attribute("height", as: OneOf3<Auto, Int, Node>.self) ?? .a(.auto) }
+        get { attribute("height", as: OneOf3<Auto, Int, Node>.self, default: .a(.auto)) }
         set { setAttribute("height", newValue, unlessDefault: .a(.auto)) }
     }
     public static var height: PropertyKey<OneOf3<Auto, Int, Node>> { PropertyKey("height") }
@@ -839,9 +848,10 @@ public class Panel: Pane {
 public class SVGIcon: Icon {
     override public class var modelTypeName: String { "SVGIcon" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("svg", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `svg`.
     public var svg: String? {
@@ -894,7 +904,7 @@ public class SVGIcon: Icon {
 public class StyledElement: Model {
     override public class var modelTypeName: String { "StyledElement" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("html_attributes", [String: String].self, default: [:]),
             PropertySpec("html_id", String?.self),
             PropertySpec("css_classes", [String].self, default: []),
@@ -902,40 +912,41 @@ public class StyledElement: Model {
             PropertySpec("styles", OneOf2<[String: String?], Styles>.self, default: .a([:])),
             PropertySpec("stylesheets", [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `html_attributes` (default `[:]`).
     public var htmlAttributes: [String: String] {
-        get { attribute("html_attributes", as: [String: String].self) ?? [:] }
+        get { attribute("html_attributes", as: [String: String].self, default: [:]) }
         set { setAttribute("html_attributes", newValue, unlessDefault: [:]) }
     }
     public static var htmlAttributes: PropertyKey<[String: String]> { PropertyKey("html_attributes") }
     /// Bokeh `html_id` (default `nil`).
     public var htmlId: String? {
-        get { attribute("html_id", as: String?.self) ?? nil }
+        get { attribute("html_id", as: String?.self, default: nil) }
         set { setAttribute("html_id", newValue, unlessDefault: nil) }
     }
     public static var htmlId: PropertyKey<String?> { PropertyKey("html_id") }
     /// Bokeh `css_classes` (default `[]`).
     public var cssClasses: [String] {
-        get { attribute("css_classes", as: [String].self) ?? [] }
+        get { attribute("css_classes", as: [String].self, default: []) }
         set { setAttribute("css_classes", newValue, unlessDefault: []) }
     }
     public static var cssClasses: PropertyKey<[String]> { PropertyKey("css_classes") }
     /// Bokeh `css_variables` (default `[:]`).
     public var cssVariables: [String: OneOf2<String, Node>] {
-        get { attribute("css_variables", as: [String: OneOf2<String, Node>].self) ?? [:] }
+        get { attribute("css_variables", as: [String: OneOf2<String, Node>].self, default: [:]) }
         set { setAttribute("css_variables", newValue, unlessDefault: [:]) }
     }
     public static var cssVariables: PropertyKey<[String: OneOf2<String, Node>]> { PropertyKey("css_variables") }
     /// Bokeh `styles` (default `.a([:])`).
     public var styles: OneOf2<[String: String?], Styles> {
-        get { attribute("styles", as: OneOf2<[String: String?], Styles>.self) ?? .a([:]) }
+        get { attribute("styles", as: OneOf2<[String: String?], Styles>.self, default: .a([:])) }
         set { setAttribute("styles", newValue, unlessDefault: .a([:])) }
     }
     public static var styles: PropertyKey<OneOf2<[String: String?], Styles>> { PropertyKey("styles") }
     /// Bokeh `stylesheets` (default `[]`).
     public var stylesheets: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>] {
-        get { attribute("stylesheets", as: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>].self) ?? [] }
+        get { attribute("stylesheets", as: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>].self, default: []) }
         set { setAttribute("stylesheets", newValue, unlessDefault: []) }
     }
     public static var stylesheets: PropertyKey<[OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]> { PropertyKey("stylesheets") }
@@ -945,9 +956,10 @@ public class StyledElement: Model {
 public class TablerIcon: Icon {
     override public class var modelTypeName: String { "TablerIcon" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("icon_name", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `icon_name`.
     public var iconName: String? {
@@ -1000,7 +1012,7 @@ public class TablerIcon: Icon {
 public class Tooltip: UIElement {
     override public class var modelTypeName: String { "Tooltip" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("position", OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?.self),
             PropertySpec("target", OneOf3<UIElement, Selector, Auto>.self, default: .c(.auto)),
             PropertySpec("content", OneOf3<String, DOMNode, UIElement>?.self),
@@ -1009,21 +1021,22 @@ public class Tooltip: UIElement {
             PropertySpec("closable", Bool.self, default: false),
             PropertySpec("interactive", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `visible` (default `false`).
     override public var visible: Bool {
-        get { attribute("visible", as: Bool.self) ?? false }
+        get { attribute("visible", as: Bool.self, default: false) }
         set { setAttribute("visible", newValue, unlessDefault: false) }
     }
     /// Bokeh `position` (default `nil`).
     public var position: OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>? {
-        get { attribute("position", as: OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?.self) ?? nil }
+        get { attribute("position", as: OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?.self, default: nil) }
         set { setAttribute("position", newValue, unlessDefault: nil) }
     }
     public static var position: PropertyKey<OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?> { PropertyKey("position") }
     /// Bokeh `target` (default `.c(.auto)`).
     public var target: OneOf3<UIElement, Selector, Auto> {
-        get { attribute("target", as: OneOf3<UIElement, Selector, Auto>.self) ?? .c(.auto) }
+        get { attribute("target", as: OneOf3<UIElement, Selector, Auto>.self, default: .c(.auto)) }
         set { setAttribute("target", newValue, unlessDefault: .c(.auto)) }
     }
     public static var target: PropertyKey<OneOf3<UIElement, Selector, Auto>> { PropertyKey("target") }
@@ -1035,25 +1048,25 @@ public class Tooltip: UIElement {
     public static var content: PropertyKey<OneOf3<String, DOMNode, UIElement>> { PropertyKey("content") }
     /// Bokeh `attachment` (default `.b(.auto)`).
     public var attachment: OneOf2<TooltipAttachment, Auto> {
-        get { attribute("attachment", as: OneOf2<TooltipAttachment, Auto>.self) ?? .b(.auto) }
+        get { attribute("attachment", as: OneOf2<TooltipAttachment, Auto>.self, default: .b(.auto)) }
         set { setAttribute("attachment", newValue, unlessDefault: .b(.auto)) }
     }
     public static var attachment: PropertyKey<OneOf2<TooltipAttachment, Auto>> { PropertyKey("attachment") }
     /// Bokeh `show_arrow` (default `true`).
     public var showArrow: Bool {
-        get { attribute("show_arrow", as: Bool.self) ?? true }
+        get { attribute("show_arrow", as: Bool.self, default: true) }
         set { setAttribute("show_arrow", newValue, unlessDefault: true) }
     }
     public static var showArrow: PropertyKey<Bool> { PropertyKey("show_arrow") }
     /// Bokeh `closable` (default `false`).
     public var closable: Bool {
-        get { attribute("closable", as: Bool.self) ?? false }
+        get { attribute("closable", as: Bool.self, default: false) }
         set { setAttribute("closable", newValue, unlessDefault: false) }
     }
     public static var closable: PropertyKey<Bool> { PropertyKey("closable") }
     /// Bokeh `interactive` (default `true`).
     public var interactive: Bool {
-        get { attribute("interactive", as: Bool.self) ?? true }
+        get { attribute("interactive", as: Bool.self, default: true) }
         set { setAttribute("interactive", newValue, unlessDefault: true) }
     }
     public static var interactive: PropertyKey<Bool> { PropertyKey("interactive") }
@@ -1112,20 +1125,21 @@ public class Tooltip: UIElement {
 public class UIElement: StyledElement {
     override public class var modelTypeName: String { "UIElement" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("visible", Bool.self, default: true),
             PropertySpec("context_menu", OneOf2<Menu, Auto>?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
-        get { attribute("visible", as: Bool.self) ?? true }
+        get { attribute("visible", as: Bool.self, default: true) }
         set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
     /// Bokeh `context_menu` (default `nil`).
     public var contextMenu: OneOf2<Menu, Auto>? {
-        get { attribute("context_menu", as: OneOf2<Menu, Auto>?.self) ?? nil }
+        get { attribute("context_menu", as: OneOf2<Menu, Auto>?.self, default: nil) }
         set { setAttribute("context_menu", newValue, unlessDefault: nil) }
     }
     public static var contextMenu: PropertyKey<OneOf2<Menu, Auto>?> { PropertyKey("context_menu") }

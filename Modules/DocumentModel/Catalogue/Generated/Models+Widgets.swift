@@ -4,20 +4,21 @@
 public class AbstractButton: Widget {
     override public class var modelTypeName: String { "AbstractButton" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("label", OneOf2<String, DOMNode>.self, default: .a("Button")),
             PropertySpec("icon", Icon?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `label` (default `.a("Button")`).
     public var label: OneOf2<String, DOMNode> {
-        get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("Button") }
+        get { attribute("label", as: OneOf2<String, DOMNode>.self, default: .a("Button")) }
         set { setAttribute("label", newValue, unlessDefault: .a("Button")) }
     }
     public static var label: PropertyKey<OneOf2<String, DOMNode>> { PropertyKey("label") }
     /// Bokeh `icon` (default `nil`).
     public var icon: Icon? {
-        get { attribute("icon", as: Icon?.self) ?? nil }
+        get { attribute("icon", as: Icon?.self, default: nil) }
         set { setAttribute("icon", newValue, unlessDefault: nil) }
     }
     public static var icon: PropertyKey<Icon?> { PropertyKey("icon") }
@@ -27,13 +28,14 @@ public class AbstractButton: Widget {
 public class AbstractGroup: Widget {
     override public class var modelTypeName: String { "AbstractGroup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("labels", [String].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `labels` (default `[]`).
     public var labels: [String] {
-        get { attribute("labels", as: [String].self) ?? [] }
+        get { attribute("labels", as: [String].self, default: []) }
         set { setAttribute("labels", newValue, unlessDefault: []) }
     }
     public static var labels: PropertyKey<[String]> { PropertyKey("labels") }
@@ -43,7 +45,7 @@ public class AbstractGroup: Widget {
 public class AbstractSlider: Widget {
     override public class var modelTypeName: String { "AbstractSlider" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("orientation", Orientation.self, default: .horizontal),
             PropertySpec("title", String?.self, default: ""),
             PropertySpec("show_value", Bool.self, default: true),
@@ -51,45 +53,46 @@ public class AbstractSlider: Widget {
             PropertySpec("tooltips", Bool.self, default: true),
             PropertySpec("bar_color", Color.self, default: .css("#e6e6e6")),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `width` (default `300`).
     override public var width: Int? {
-        get { attribute("width", as: Int?.self) ?? 300 }
+        get { attribute("width", as: Int?.self, default: 300) }
         set { setAttribute("width", newValue, unlessDefault: 300) }
     }
     /// Bokeh `orientation` (default `.horizontal`).
     public var orientation: Orientation {
-        get { attribute("orientation", as: Orientation.self) ?? .horizontal }
+        get { attribute("orientation", as: Orientation.self, default: .horizontal) }
         set { setAttribute("orientation", newValue, unlessDefault: .horizontal) }
     }
     public static var orientation: PropertyKey<Orientation> { PropertyKey("orientation") }
     /// Bokeh `title` (default `""`).
     public var title: String? {
-        get { attribute("title", as: String?.self) ?? "" }
+        get { attribute("title", as: String?.self, default: "") }
         set { setAttribute("title", newValue, unlessDefault: "") }
     }
     public static var title: PropertyKey<String?> { PropertyKey("title") }
     /// Bokeh `show_value` (default `true`).
     public var showValue: Bool {
-        get { attribute("show_value", as: Bool.self) ?? true }
+        get { attribute("show_value", as: Bool.self, default: true) }
         set { setAttribute("show_value", newValue, unlessDefault: true) }
     }
     public static var showValue: PropertyKey<Bool> { PropertyKey("show_value") }
     /// Bokeh `direction` (default `.ltr`).
     public var direction: AbstractSliderDirection {
-        get { attribute("direction", as: AbstractSliderDirection.self) ?? .ltr }
+        get { attribute("direction", as: AbstractSliderDirection.self, default: .ltr) }
         set { setAttribute("direction", newValue, unlessDefault: .ltr) }
     }
     public static var direction: PropertyKey<AbstractSliderDirection> { PropertyKey("direction") }
     /// Bokeh `tooltips` (default `true`).
     public var tooltips: Bool {
-        get { attribute("tooltips", as: Bool.self) ?? true }
+        get { attribute("tooltips", as: Bool.self, default: true) }
         set { setAttribute("tooltips", newValue, unlessDefault: true) }
     }
     public static var tooltips: PropertyKey<Bool> { PropertyKey("tooltips") }
     /// Bokeh `bar_color` (default `.css("#e6e6e6")`).
     public var barColor: Color {
-        get { attribute("bar_color", as: Color.self) ?? .css("#e6e6e6") }
+        get { attribute("bar_color", as: Color.self, default: .css("#e6e6e6")) }
         set { setAttribute("bar_color", newValue, unlessDefault: .css("#e6e6e6")) }
     }
     public static var barColor: PropertyKey<Color> { PropertyKey("bar_color") }
@@ -99,7 +102,7 @@ public class AbstractSlider: Widget {
 public class AutocompleteInput: TextInput {
     override public class var modelTypeName: String { "AutocompleteInput" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("completions", [String].self, default: []),
             PropertySpec("max_completions", Int?.self),
             PropertySpec("min_characters", Int.self, default: 2),
@@ -107,40 +110,41 @@ public class AutocompleteInput: TextInput {
             PropertySpec("restrict", Bool.self, default: true),
             PropertySpec("search_strategy", AutocompleteInputSearchStrategy.self, default: .startsWith),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `completions` (default `[]`).
     public var completions: [String] {
-        get { attribute("completions", as: [String].self) ?? [] }
+        get { attribute("completions", as: [String].self, default: []) }
         set { setAttribute("completions", newValue, unlessDefault: []) }
     }
     public static var completions: PropertyKey<[String]> { PropertyKey("completions") }
     /// Bokeh `max_completions` (default `nil`).
     public var maxCompletions: Int? {
-        get { attribute("max_completions", as: Int?.self) ?? nil }
+        get { attribute("max_completions", as: Int?.self, default: nil) }
         set { setAttribute("max_completions", newValue, unlessDefault: nil) }
     }
     public static var maxCompletions: PropertyKey<Int?> { PropertyKey("max_completions") }
     /// Bokeh `min_characters` (default `2`).
     public var minCharacters: Int {
-        get { attribute("min_characters", as: Int.self) ?? 2 }
+        get { attribute("min_characters", as: Int.self, default: 2) }
         set { setAttribute("min_characters", newValue, unlessDefault: 2) }
     }
     public static var minCharacters: PropertyKey<Int> { PropertyKey("min_characters") }
     /// Bokeh `case_sensitive` (default `true`).
     public var caseSensitive: Bool {
-        get { attribute("case_sensitive", as: Bool.self) ?? true }
+        get { attribute("case_sensitive", as: Bool.self, default: true) }
         set { setAttribute("case_sensitive", newValue, unlessDefault: true) }
     }
     public static var caseSensitive: PropertyKey<Bool> { PropertyKey("case_sensitive") }
     /// Bokeh `restrict` (default `true`).
     public var restrict: Bool {
-        get { attribute("restrict", as: Bool.self) ?? true }
+        get { attribute("restrict", as: Bool.self, default: true) }
         set { setAttribute("restrict", newValue, unlessDefault: true) }
     }
     public static var restrict: PropertyKey<Bool> { PropertyKey("restrict") }
     /// Bokeh `search_strategy` (default `.startsWith`).
     public var searchStrategy: AutocompleteInputSearchStrategy {
-        get { attribute("search_strategy", as: AutocompleteInputSearchStrategy.self) ?? .startsWith }
+        get { attribute("search_strategy", as: AutocompleteInputSearchStrategy.self, default: .startsWith) }
         set { setAttribute("search_strategy", newValue, unlessDefault: .startsWith) }
     }
     public static var searchStrategy: PropertyKey<AutocompleteInputSearchStrategy> { PropertyKey("search_strategy") }
@@ -271,20 +275,21 @@ public class AvgAggregator: RowAggregator {
 public class BaseDatePicker: PickerBase {
     override public class var modelTypeName: String { "BaseDatePicker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("min_date", Value?.self),
             PropertySpec("max_date", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `min_date` (default `nil`).
     public var minDate: Value? {
-        get { attribute("min_date", as: Value?.self) ?? nil }
+        get { attribute("min_date", as: Value?.self, default: nil) }
         set { setAttribute("min_date", newValue, unlessDefault: nil) }
     }
     public static var minDate: PropertyKey<Value?> { PropertyKey("min_date") }
     /// Bokeh `max_date` (default `nil`).
     public var maxDate: Value? {
-        get { attribute("max_date", as: Value?.self) ?? nil }
+        get { attribute("max_date", as: Value?.self, default: nil) }
         set { setAttribute("max_date", newValue, unlessDefault: nil) }
     }
     public static var maxDate: PropertyKey<Value?> { PropertyKey("max_date") }
@@ -294,20 +299,21 @@ public class BaseDatePicker: PickerBase {
 public class BaseDatetimePicker: PickerBase {
     override public class var modelTypeName: String { "BaseDatetimePicker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("min_date", Value?.self),
             PropertySpec("max_date", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `min_date` (default `nil`).
     public var minDate: Value? {
-        get { attribute("min_date", as: Value?.self) ?? nil }
+        get { attribute("min_date", as: Value?.self, default: nil) }
         set { setAttribute("min_date", newValue, unlessDefault: nil) }
     }
     public static var minDate: PropertyKey<Value?> { PropertyKey("min_date") }
     /// Bokeh `max_date` (default `nil`).
     public var maxDate: Value? {
-        get { attribute("max_date", as: Value?.self) ?? nil }
+        get { attribute("max_date", as: Value?.self, default: nil) }
         set { setAttribute("max_date", newValue, unlessDefault: nil) }
     }
     public static var maxDate: PropertyKey<Value?> { PropertyKey("max_date") }
@@ -317,13 +323,14 @@ public class BaseDatetimePicker: PickerBase {
 public class BooleanFormatter: CellFormatter {
     override public class var modelTypeName: String { "BooleanFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("icon", BooleanFormatterIcon.self, default: .check),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `icon` (default `.check`).
     public var icon: BooleanFormatterIcon {
-        get { attribute("icon", as: BooleanFormatterIcon.self) ?? .check }
+        get { attribute("icon", as: BooleanFormatterIcon.self, default: .check) }
         set { setAttribute("icon", newValue, unlessDefault: .check) }
     }
     public static var icon: PropertyKey<BooleanFormatterIcon> { PropertyKey("icon") }
@@ -430,13 +437,14 @@ public class Button: AbstractButton {
 public class ButtonLike: Model {
     override public class var modelTypeName: String { "ButtonLike" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("button_type", ButtonType.self, default: .`default`),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `button_type` (default `.`default``).
     public var buttonType: ButtonType {
-        get { attribute("button_type", as: ButtonType.self) ?? .`default` }
+        get { attribute("button_type", as: ButtonType.self, default: .`default`) }
         set { setAttribute("button_type", newValue, unlessDefault: .`default`) }
     }
     public static var buttonType: PropertyKey<ButtonType> { PropertyKey("button_type") }
@@ -446,10 +454,11 @@ public class ButtonLike: Model {
 public class CategoricalSlider: AbstractSlider {
     override public class var modelTypeName: String { "CategoricalSlider" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("categories", [String]?.self),
             PropertySpec("value", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `categories`.
     public var categories: [String]? {
@@ -638,13 +647,14 @@ public class Checkbox: ToggleInput {
 public class CheckboxButtonGroup: ToggleButtonGroup {
     override public class var modelTypeName: String { "CheckboxButtonGroup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("active", [Int].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `active` (default `[]`).
     public var active: [Int] {
-        get { attribute("active", as: [Int].self) ?? [] }
+        get { attribute("active", as: [Int].self, default: []) }
         set { setAttribute("active", newValue, unlessDefault: []) }
     }
     public static var active: PropertyKey<[Int]> { PropertyKey("active") }
@@ -751,13 +761,14 @@ public class CheckboxEditor: CellEditor {
 public class CheckboxGroup: ToggleInputGroup {
     override public class var modelTypeName: String { "CheckboxGroup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("active", [Int].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `active` (default `[]`).
     public var active: [Int] {
-        get { attribute("active", as: [Int].self) ?? [] }
+        get { attribute("active", as: [Int].self, default: []) }
         set { setAttribute("active", newValue, unlessDefault: []) }
     }
     public static var active: PropertyKey<[Int]> { PropertyKey("active") }
@@ -840,13 +851,14 @@ public class CheckboxGroup: ToggleInputGroup {
 public class ColorPicker: InputWidget {
     override public class var modelTypeName: String { "ColorPicker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("color", Color.self, default: .css("#000000")),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `color` (default `.css("#000000")`).
     public var color: Color {
-        get { attribute("color", as: Color.self) ?? .css("#000000") }
+        get { attribute("color", as: Color.self, default: .css("#000000")) }
         set { setAttribute("color", newValue, unlessDefault: .css("#000000")) }
     }
     public static var color: PropertyKey<Color> { PropertyKey("color") }
@@ -932,14 +944,15 @@ public class DataCube: DataTable {
         ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"view":{"type":"object","name":"CDSView","id":"p1003","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1004"}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("grouping", [GroupingInfo].self, default: []),
             PropertySpec("target", DataSource?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `grouping` (default `[]`).
     public var grouping: [GroupingInfo] {
-        get { attribute("grouping", as: [GroupingInfo].self) ?? [] }
+        get { attribute("grouping", as: [GroupingInfo].self, default: []) }
         set { setAttribute("grouping", newValue, unlessDefault: []) }
     }
     public static var grouping: PropertyKey<[GroupingInfo]> { PropertyKey("grouping") }
@@ -1067,7 +1080,7 @@ public class DataTable: TableWidget {
         ###"{"source":{"type":"object","name":"ColumnDataSource","id":"p1000","attributes":{"selected":{"type":"object","name":"Selection","id":"p1001","attributes":{"indices":[],"line_indices":[]}},"selection_policy":{"type":"object","name":"UnionRenderers","id":"p1002"},"data":{"type":"map"}}},"view":{"type":"object","name":"CDSView","id":"p1003","attributes":{"filter":{"type":"object","name":"AllIndices","id":"p1004"}}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("autosize_mode", AutosizeMode.self, default: .forceFit),
             PropertySpec("auto_edit", Bool.self, default: false),
             PropertySpec("columns", [TableColumn].self, default: []),
@@ -1086,116 +1099,117 @@ public class DataTable: TableWidget {
             PropertySpec("row_height", Int.self, default: 25),
             PropertySpec("multi_selectable", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `width` (default `600`).
     override public var width: Int? {
-        get { attribute("width", as: Int?.self) ?? 600 }
+        get { attribute("width", as: Int?.self, default: 600) }
         set { setAttribute("width", newValue, unlessDefault: 600) }
     }
     /// Bokeh `height` (default `400`).
     override public var height: Int? {
-        get { attribute("height", as: Int?.self) ?? 400 }
+        get { attribute("height", as: Int?.self, default: 400) }
         set { setAttribute("height", newValue, unlessDefault: 400) }
     }
     /// Bokeh `autosize_mode` (default `.forceFit`).
     public var autosizeMode: AutosizeMode {
-        get { attribute("autosize_mode", as: AutosizeMode.self) ?? .forceFit }
+        get { attribute("autosize_mode", as: AutosizeMode.self, default: .forceFit) }
         set { setAttribute("autosize_mode", newValue, unlessDefault: .forceFit) }
     }
     public static var autosizeMode: PropertyKey<AutosizeMode> { PropertyKey("autosize_mode") }
     /// Bokeh `auto_edit` (default `false`).
     public var autoEdit: Bool {
-        get { attribute("auto_edit", as: Bool.self) ?? false }
+        get { attribute("auto_edit", as: Bool.self, default: false) }
         set { setAttribute("auto_edit", newValue, unlessDefault: false) }
     }
     public static var autoEdit: PropertyKey<Bool> { PropertyKey("auto_edit") }
     /// Bokeh `columns` (default `[]`).
     public var columns: [TableColumn] {
-        get { attribute("columns", as: [TableColumn].self) ?? [] }
+        get { attribute("columns", as: [TableColumn].self, default: []) }
         set { setAttribute("columns", newValue, unlessDefault: []) }
     }
     public static var columns: PropertyKey<[TableColumn]> { PropertyKey("columns") }
     /// Bokeh `fit_columns` (default `nil`).
     public var fitColumns: Bool? {
-        get { attribute("fit_columns", as: Bool?.self) ?? nil }
+        get { attribute("fit_columns", as: Bool?.self, default: nil) }
         set { setAttribute("fit_columns", newValue, unlessDefault: nil) }
     }
     public static var fitColumns: PropertyKey<Bool?> { PropertyKey("fit_columns") }
     /// Bokeh `frozen_columns` (default `nil`).
     public var frozenColumns: Int? {
-        get { attribute("frozen_columns", as: Int?.self) ?? nil }
+        get { attribute("frozen_columns", as: Int?.self, default: nil) }
         set { setAttribute("frozen_columns", newValue, unlessDefault: nil) }
     }
     public static var frozenColumns: PropertyKey<Int?> { PropertyKey("frozen_columns") }
     /// Bokeh `frozen_rows` (default `nil`).
     public var frozenRows: Int? {
-        get { attribute("frozen_rows", as: Int?.self) ?? nil }
+        get { attribute("frozen_rows", as: Int?.self, default: nil) }
         set { setAttribute("frozen_rows", newValue, unlessDefault: nil) }
     }
     public static var frozenRows: PropertyKey<Int?> { PropertyKey("frozen_rows") }
     /// Bokeh `sortable` (default `true`).
     public var sortable: Bool {
-        get { attribute("sortable", as: Bool.self) ?? true }
+        get { attribute("sortable", as: Bool.self, default: true) }
         set { setAttribute("sortable", newValue, unlessDefault: true) }
     }
     public static var sortable: PropertyKey<Bool> { PropertyKey("sortable") }
     /// Bokeh `reorderable` (default `true`).
     public var reorderable: Bool {
-        get { attribute("reorderable", as: Bool.self) ?? true }
+        get { attribute("reorderable", as: Bool.self, default: true) }
         set { setAttribute("reorderable", newValue, unlessDefault: true) }
     }
     public static var reorderable: PropertyKey<Bool> { PropertyKey("reorderable") }
     /// Bokeh `editable` (default `false`).
     public var editable: Bool {
-        get { attribute("editable", as: Bool.self) ?? false }
+        get { attribute("editable", as: Bool.self, default: false) }
         set { setAttribute("editable", newValue, unlessDefault: false) }
     }
     public static var editable: PropertyKey<Bool> { PropertyKey("editable") }
     /// Bokeh `selectable` (default `.a(true)`).
     public var selectable: OneOf2<Bool, DataTableSelectable> {
-        get { attribute("selectable", as: OneOf2<Bool, DataTableSelectable>.self) ?? .a(true) }
+        get { attribute("selectable", as: OneOf2<Bool, DataTableSelectable>.self, default: .a(true)) }
         set { setAttribute("selectable", newValue, unlessDefault: .a(true)) }
     }
     public static var selectable: PropertyKey<OneOf2<Bool, DataTableSelectable>> { PropertyKey("selectable") }
     /// Bokeh `index_position` (default `0`).
     public var indexPosition: Int? {
-        get { attribute("index_position", as: Int?.self) ?? 0 }
+        get { attribute("index_position", as: Int?.self, default: 0) }
         set { setAttribute("index_position", newValue, unlessDefault: 0) }
     }
     public static var indexPosition: PropertyKey<Int?> { PropertyKey("index_position") }
     /// Bokeh `index_header` (default `"#"`).
     public var indexHeader: String {
-        get { attribute("index_header", as: String.self) ?? "#" }
+        get { attribute("index_header", as: String.self, default: "#") }
         set { setAttribute("index_header", newValue, unlessDefault: "#") }
     }
     public static var indexHeader: PropertyKey<String> { PropertyKey("index_header") }
     /// Bokeh `index_width` (default `40`).
     public var indexWidth: Int {
-        get { attribute("index_width", as: Int.self) ?? 40 }
+        get { attribute("index_width", as: Int.self, default: 40) }
         set { setAttribute("index_width", newValue, unlessDefault: 40) }
     }
     public static var indexWidth: PropertyKey<Int> { PropertyKey("index_width") }
     /// Bokeh `scroll_to_selection` (default `true`).
     public var scrollToSelection: Bool {
-        get { attribute("scroll_to_selection", as: Bool.self) ?? true }
+        get { attribute("scroll_to_selection", as: Bool.self, default: true) }
         set { setAttribute("scroll_to_selection", newValue, unlessDefault: true) }
     }
     public static var scrollToSelection: PropertyKey<Bool> { PropertyKey("scroll_to_selection") }
     /// Bokeh `header_row` (default `true`).
     public var headerRow: Bool {
-        get { attribute("header_row", as: Bool.self) ?? true }
+        get { attribute("header_row", as: Bool.self, default: true) }
         set { setAttribute("header_row", newValue, unlessDefault: true) }
     }
     public static var headerRow: PropertyKey<Bool> { PropertyKey("header_row") }
     /// Bokeh `row_height` (default `25`).
     public var rowHeight: Int {
-        get { attribute("row_height", as: Int.self) ?? 25 }
+        get { attribute("row_height", as: Int.self, default: 25) }
         set { setAttribute("row_height", newValue, unlessDefault: 25) }
     }
     public static var rowHeight: PropertyKey<Int> { PropertyKey("row_height") }
     /// Bokeh `multi_selectable` (default `true`).
     public var multiSelectable: Bool {
-        get { attribute("multi_selectable", as: Bool.self) ?? true }
+        get { attribute("multi_selectable", as: Bool.self, default: true) }
         set { setAttribute("multi_selectable", newValue, unlessDefault: true) }
     }
     public static var multiSelectable: PropertyKey<Bool> { PropertyKey("multi_selectable") }
@@ -1310,27 +1324,28 @@ public class DataTable: TableWidget {
 public class DateCommon: Model {
     override public class var modelTypeName: String { "DateCommon" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("disabled_dates", Value?.self),
             PropertySpec("enabled_dates", Value?.self),
             PropertySpec("date_format", String.self, default: "Y-m-d"),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `disabled_dates` (default `nil`).
     public var disabledDates: Value? {
-        get { attribute("disabled_dates", as: Value?.self) ?? nil }
+        get { attribute("disabled_dates", as: Value?.self, default: nil) }
         set { setAttribute("disabled_dates", newValue, unlessDefault: nil) }
     }
     public static var disabledDates: PropertyKey<Value?> { PropertyKey("disabled_dates") }
     /// Bokeh `enabled_dates` (default `nil`).
     public var enabledDates: Value? {
-        get { attribute("enabled_dates", as: Value?.self) ?? nil }
+        get { attribute("enabled_dates", as: Value?.self, default: nil) }
         set { setAttribute("enabled_dates", newValue, unlessDefault: nil) }
     }
     public static var enabledDates: PropertyKey<Value?> { PropertyKey("enabled_dates") }
     /// Bokeh `date_format` (default `"Y-m-d"`).
     public var dateFormat: String {
-        get { attribute("date_format", as: String.self) ?? "Y-m-d" }
+        get { attribute("date_format", as: String.self, default: "Y-m-d") }
         set { setAttribute("date_format", newValue, unlessDefault: "Y-m-d") }
     }
     public static var dateFormat: PropertyKey<String> { PropertyKey("date_format") }
@@ -1364,23 +1379,24 @@ public class DateEditor: CellEditor {
 public class DateFormatter: StringFormatter {
     override public class var modelTypeName: String { "DateFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("format", OneOf2<DateFormat, String>.self, default: .a(.iSO8601)),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `nan_format` (default `"-"`).
     override public var nanFormat: String {
-        get { attribute("nan_format", as: String.self) ?? "-" }
+        get { attribute("nan_format", as: String.self, default: "-") }
         set { setAttribute("nan_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `null_format` (default `"-"`).
     override public var nullFormat: String {
-        get { attribute("null_format", as: String.self) ?? "-" }
+        get { attribute("null_format", as: String.self, default: "-") }
         set { setAttribute("null_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `format` (default `.a(.iSO8601)`).
     public var format: OneOf2<DateFormat, String> {
-        get { attribute("format", as: OneOf2<DateFormat, String>.self) ?? .a(.iSO8601) }
+        get { attribute("format", as: OneOf2<DateFormat, String>.self, default: .a(.iSO8601)) }
         set { setAttribute("format", newValue, unlessDefault: .a(.iSO8601)) }
     }
     public static var format: PropertyKey<OneOf2<DateFormat, String>> { PropertyKey("format") }
@@ -1426,13 +1442,14 @@ public class DatePicker: BaseDatePicker {
         ###"{"disabled_dates":null,"enabled_dates":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
-        get { attribute("value", as: Value?.self) ?? nil }
+        get { attribute("value", as: Value?.self, default: nil) }
         set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
@@ -1526,13 +1543,14 @@ public class DateRangePicker: BaseDatePicker {
         ###"{"disabled_dates":null,"enabled_dates":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
-        get { attribute("value", as: Value?.self) ?? nil }
+        get { attribute("value", as: Value?.self, default: nil) }
         set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
@@ -1623,16 +1641,17 @@ public class DateRangePicker: BaseDatePicker {
 public class DateRangeSlider: NumericalSlider {
     override public class var modelTypeName: String { "DateRangeSlider" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value?.self),
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
             PropertySpec("step", Int.self, default: 1),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `format` (default `.a("%d %b %Y")`).
     override public var format: OneOf2<String, TickFormatter> {
-        get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("%d %b %Y") }
+        get { attribute("format", as: OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y")) }
         set { setAttribute("format", newValue, unlessDefault: .a("%d %b %Y")) }
     }
     /// Bokeh `value`.
@@ -1655,7 +1674,7 @@ public class DateRangeSlider: NumericalSlider {
     public static var end: PropertyKey<Value> { PropertyKey("end") }
     /// Bokeh `step` (default `1`).
     public var step: Int {
-        get { attribute("step", as: Int.self) ?? 1 }
+        get { attribute("step", as: Int.self, default: 1) }
         set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Int> { PropertyKey("step") }
@@ -1754,16 +1773,17 @@ public class DateRangeSlider: NumericalSlider {
 public class DateSlider: NumericalSlider {
     override public class var modelTypeName: String { "DateSlider" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value?.self),
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
             PropertySpec("step", Int.self, default: 1),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `format` (default `.a("%d %b %Y")`).
     override public var format: OneOf2<String, TickFormatter> {
-        get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("%d %b %Y") }
+        get { attribute("format", as: OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y")) }
         set { setAttribute("format", newValue, unlessDefault: .a("%d %b %Y")) }
     }
     /// Bokeh `value`.
@@ -1786,7 +1806,7 @@ public class DateSlider: NumericalSlider {
     public static var end: PropertyKey<Value> { PropertyKey("end") }
     /// Bokeh `step` (default `1`).
     public var step: Int {
-        get { attribute("step", as: Int.self) ?? 1 }
+        get { attribute("step", as: Int.self, default: 1) }
         set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Int> { PropertyKey("step") }
@@ -1888,13 +1908,14 @@ public class DatetimePicker: BaseDatetimePicker {
         ###"{"disabled_dates":null,"enabled_dates":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
-        get { attribute("value", as: Value?.self) ?? nil }
+        get { attribute("value", as: Value?.self, default: nil) }
         set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
@@ -1988,13 +2009,14 @@ public class DatetimeRangePicker: BaseDatetimePicker {
         ###"{"disabled_dates":null,"enabled_dates":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
-        get { attribute("value", as: Value?.self) ?? nil }
+        get { attribute("value", as: Value?.self, default: nil) }
         set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
@@ -2085,16 +2107,17 @@ public class DatetimeRangePicker: BaseDatetimePicker {
 public class DatetimeRangeSlider: NumericalSlider {
     override public class var modelTypeName: String { "DatetimeRangeSlider" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value?.self),
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
             PropertySpec("step", Int.self, default: 3600000),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `format` (default `.a("%d %b %Y %H:%M:%S")`).
     override public var format: OneOf2<String, TickFormatter> {
-        get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("%d %b %Y %H:%M:%S") }
+        get { attribute("format", as: OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y %H:%M:%S")) }
         set { setAttribute("format", newValue, unlessDefault: .a("%d %b %Y %H:%M:%S")) }
     }
     /// Bokeh `value`.
@@ -2117,7 +2140,7 @@ public class DatetimeRangeSlider: NumericalSlider {
     public static var end: PropertyKey<Value> { PropertyKey("end") }
     /// Bokeh `step` (default `3600000`).
     public var step: Int {
-        get { attribute("step", as: Int.self) ?? 3600000 }
+        get { attribute("step", as: Int.self, default: 3600000) }
         set { setAttribute("step", newValue, unlessDefault: 3600000) }
     }
     public static var step: PropertyKey<Int> { PropertyKey("step") }
@@ -2216,13 +2239,14 @@ public class DatetimeRangeSlider: NumericalSlider {
 public class Div: Markup {
     override public class var modelTypeName: String { "Div" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("render_as_text", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `render_as_text` (default `false`).
     public var renderAsText: Bool {
-        get { attribute("render_as_text", as: Bool.self) ?? false }
+        get { attribute("render_as_text", as: Bool.self, default: false) }
         set { setAttribute("render_as_text", newValue, unlessDefault: false) }
     }
     public static var renderAsText: PropertyKey<Bool> { PropertyKey("render_as_text") }
@@ -2305,25 +2329,26 @@ public class Div: Markup {
 public class Dropdown: AbstractButton {
     override public class var modelTypeName: String { "Dropdown" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("split", Bool.self, default: false),
             PropertySpec("menu", [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `label` (default `.a("Dropdown")`).
     override public var label: OneOf2<String, DOMNode> {
-        get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("Dropdown") }
+        get { attribute("label", as: OneOf2<String, DOMNode>.self, default: .a("Dropdown")) }
         set { setAttribute("label", newValue, unlessDefault: .a("Dropdown")) }
     }
     /// Bokeh `split` (default `false`).
     public var split: Bool {
-        get { attribute("split", as: Bool.self) ?? false }
+        get { attribute("split", as: Bool.self, default: false) }
         set { setAttribute("split", newValue, unlessDefault: false) }
     }
     public static var split: PropertyKey<Bool> { PropertyKey("split") }
     /// Bokeh `menu` (default `[]`).
     public var menu: [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?] {
-        get { attribute("menu", as: [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?].self) ?? [] }
+        get { attribute("menu", as: [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?].self, default: []) }
         set { setAttribute("menu", newValue, unlessDefault: []) }
     }
     public static var menu: PropertyKey<[OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?]> { PropertyKey("menu") }
@@ -2411,27 +2436,28 @@ public class FileInput: InputWidget {
         ###"{"accept":""}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("accept", OneOf2<String, [String]>.self, default: .a("")),
             PropertySpec("multiple", Bool.self, default: false),
             PropertySpec("directory", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `accept` (default `.a("")`).
     public var accept: OneOf2<String, [String]> {
-        get { attribute("accept", as: OneOf2<String, [String]>.self) ?? .a("") }
+        get { attribute("accept", as: OneOf2<String, [String]>.self, default: .a("")) }
         set { setAttribute("accept", newValue, unlessDefault: .a("")) }
     }
     public static var accept: PropertyKey<OneOf2<String, [String]>> { PropertyKey("accept") }
     /// Bokeh `multiple` (default `false`).
     public var multiple: Bool {
-        get { attribute("multiple", as: Bool.self) ?? false }
+        get { attribute("multiple", as: Bool.self, default: false) }
         set { setAttribute("multiple", newValue, unlessDefault: false) }
     }
     public static var multiple: PropertyKey<Bool> { PropertyKey("multiple") }
     /// Bokeh `directory` (default `false`).
     public var directory: Bool {
-        get { attribute("directory", as: Bool.self) ?? false }
+        get { attribute("directory", as: Bool.self, default: false) }
         set { setAttribute("directory", newValue, unlessDefault: false) }
     }
     public static var directory: PropertyKey<Bool> { PropertyKey("directory") }
@@ -2518,27 +2544,28 @@ public class FileInput: InputWidget {
 public class GroupingInfo: Model {
     override public class var modelTypeName: String { "GroupingInfo" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("getter", String.self, default: ""),
             PropertySpec("aggregators", [RowAggregator].self, default: []),
             PropertySpec("collapsed", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `getter` (default `""`).
     public var getter: String {
-        get { attribute("getter", as: String.self) ?? "" }
+        get { attribute("getter", as: String.self, default: "") }
         set { setAttribute("getter", newValue, unlessDefault: "") }
     }
     public static var getter: PropertyKey<String> { PropertyKey("getter") }
     /// Bokeh `aggregators` (default `[]`).
     public var aggregators: [RowAggregator] {
-        get { attribute("aggregators", as: [RowAggregator].self) ?? [] }
+        get { attribute("aggregators", as: [RowAggregator].self, default: []) }
         set { setAttribute("aggregators", newValue, unlessDefault: []) }
     }
     public static var aggregators: PropertyKey<[RowAggregator]> { PropertyKey("aggregators") }
     /// Bokeh `collapsed` (default `false`).
     public var collapsed: Bool {
-        get { attribute("collapsed", as: Bool.self) ?? false }
+        get { attribute("collapsed", as: Bool.self, default: false) }
         set { setAttribute("collapsed", newValue, unlessDefault: false) }
     }
     public static var collapsed: PropertyKey<Bool> { PropertyKey("collapsed") }
@@ -2573,13 +2600,14 @@ public class GroupingInfo: Model {
 public class HTMLTemplateFormatter: CellFormatter {
     override public class var modelTypeName: String { "HTMLTemplateFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("template", String.self, default: "<%= value %>"),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `template` (default `"<%= value %>"`).
     public var template: String {
-        get { attribute("template", as: String.self) ?? "<%= value %>" }
+        get { attribute("template", as: String.self, default: "<%= value %>") }
         set { setAttribute("template", newValue, unlessDefault: "<%= value %>") }
     }
     public static var template: PropertyKey<String> { PropertyKey("template") }
@@ -2613,18 +2641,19 @@ public class HelpButton: AbstractButton {
         ###"{"icon":{"type":"object","name":"BuiltinIcon","id":"p1000","attributes":{"size":18,"icon_name":"help"}}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("tooltip", Tooltip?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `label` (default `.a("")`).
     override public var label: OneOf2<String, DOMNode> {
-        get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("") }
+        get { attribute("label", as: OneOf2<String, DOMNode>.self, default: .a("")) }
         set { setAttribute("label", newValue, unlessDefault: .a("")) }
     }
     /// Bokeh `icon`.
     override public var icon: Icon? {
-        get { attribute("icon", as: Icon?.self) ?? nil }
+        get { attribute("icon", as: Icon?.self, default: nil) }
         set { setAttribute("icon", newValue) }
     }
     /// Bokeh `tooltip`.
@@ -2717,20 +2746,21 @@ public class Indicator: Widget {
 public class InputWidget: Widget {
     override public class var modelTypeName: String { "InputWidget" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("title", OneOf2<String, DOMHTML>.self, default: .a("")),
             PropertySpec("description", OneOf2<String, Tooltip>?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `title` (default `.a("")`).
     public var title: OneOf2<String, DOMHTML> {
-        get { attribute("title", as: OneOf2<String, DOMHTML>.self) ?? .a("") }
+        get { attribute("title", as: OneOf2<String, DOMHTML>.self, default: .a("")) }
         set { setAttribute("title", newValue, unlessDefault: .a("")) }
     }
     public static var title: PropertyKey<OneOf2<String, DOMHTML>> { PropertyKey("title") }
     /// Bokeh `description` (default `nil`).
     public var bokehDescription: OneOf2<String, Tooltip>? {
-        get { attribute("description", as: OneOf2<String, Tooltip>?.self) ?? nil }
+        get { attribute("description", as: OneOf2<String, Tooltip>?.self, default: nil) }
         set { setAttribute("description", newValue, unlessDefault: nil) }
     }
     public static var bokehDescription: PropertyKey<OneOf2<String, Tooltip>?> { PropertyKey("description") }
@@ -2740,13 +2770,14 @@ public class InputWidget: Widget {
 public class IntEditor: CellEditor {
     override public class var modelTypeName: String { "IntEditor" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("step", Int.self, default: 1),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `step` (default `1`).
     public var step: Int {
-        get { attribute("step", as: Int.self) ?? 1 }
+        get { attribute("step", as: Int.self, default: 1) }
         set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Int> { PropertyKey("step") }
@@ -2777,20 +2808,21 @@ public class IntEditor: CellEditor {
 public class Markdown: Widget {
     override public class var modelTypeName: String { "Markdown" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("text", String.self, default: ""),
             PropertySpec("disable_math", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `text` (default `""`).
     public var text: String {
-        get { attribute("text", as: String.self) ?? "" }
+        get { attribute("text", as: String.self, default: "") }
         set { setAttribute("text", newValue, unlessDefault: "") }
     }
     public static var text: PropertyKey<String> { PropertyKey("text") }
     /// Bokeh `disable_math` (default `false`).
     public var disableMath: Bool {
-        get { attribute("disable_math", as: Bool.self) ?? false }
+        get { attribute("disable_math", as: Bool.self, default: false) }
         set { setAttribute("disable_math", newValue, unlessDefault: false) }
     }
     public static var disableMath: PropertyKey<Bool> { PropertyKey("disable_math") }
@@ -2871,20 +2903,21 @@ public class Markdown: Widget {
 public class Markup: Widget {
     override public class var modelTypeName: String { "Markup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("text", String.self, default: ""),
             PropertySpec("disable_math", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `text` (default `""`).
     public var text: String {
-        get { attribute("text", as: String.self) ?? "" }
+        get { attribute("text", as: String.self, default: "") }
         set { setAttribute("text", newValue, unlessDefault: "") }
     }
     public static var text: PropertyKey<String> { PropertyKey("text") }
     /// Bokeh `disable_math` (default `false`).
     public var disableMath: Bool {
-        get { attribute("disable_math", as: Bool.self) ?? false }
+        get { attribute("disable_math", as: Bool.self, default: false) }
         set { setAttribute("disable_math", newValue, unlessDefault: false) }
     }
     public static var disableMath: PropertyKey<Bool> { PropertyKey("disable_math") }
@@ -2946,7 +2979,7 @@ public class MinAggregator: RowAggregator {
 public class MultiChoice: InputWidget {
     override public class var modelTypeName: String { "MultiChoice" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("options", [OneOf2<String, Tuple2<String, String>>].self, default: []),
             PropertySpec("value", [String].self, default: []),
             PropertySpec("delete_button", Bool.self, default: true),
@@ -2956,52 +2989,53 @@ public class MultiChoice: InputWidget {
             PropertySpec("placeholder", String?.self),
             PropertySpec("solid", Bool.self, default: true),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `options` (default `[]`).
     public var options: [OneOf2<String, Tuple2<String, String>>] {
-        get { attribute("options", as: [OneOf2<String, Tuple2<String, String>>].self) ?? [] }
+        get { attribute("options", as: [OneOf2<String, Tuple2<String, String>>].self, default: []) }
         set { setAttribute("options", newValue, unlessDefault: []) }
     }
     public static var options: PropertyKey<[OneOf2<String, Tuple2<String, String>>]> { PropertyKey("options") }
     /// Bokeh `value` (default `[]`).
     public var value: [String] {
-        get { attribute("value", as: [String].self) ?? [] }
+        get { attribute("value", as: [String].self, default: []) }
         set { setAttribute("value", newValue, unlessDefault: []) }
     }
     public static var value: PropertyKey<[String]> { PropertyKey("value") }
     /// Bokeh `delete_button` (default `true`).
     public var deleteButton: Bool {
-        get { attribute("delete_button", as: Bool.self) ?? true }
+        get { attribute("delete_button", as: Bool.self, default: true) }
         set { setAttribute("delete_button", newValue, unlessDefault: true) }
     }
     public static var deleteButton: PropertyKey<Bool> { PropertyKey("delete_button") }
     /// Bokeh `max_items` (default `nil`).
     public var maxItems: Int? {
-        get { attribute("max_items", as: Int?.self) ?? nil }
+        get { attribute("max_items", as: Int?.self, default: nil) }
         set { setAttribute("max_items", newValue, unlessDefault: nil) }
     }
     public static var maxItems: PropertyKey<Int?> { PropertyKey("max_items") }
     /// Bokeh `option_limit` (default `nil`).
     public var optionLimit: Int? {
-        get { attribute("option_limit", as: Int?.self) ?? nil }
+        get { attribute("option_limit", as: Int?.self, default: nil) }
         set { setAttribute("option_limit", newValue, unlessDefault: nil) }
     }
     public static var optionLimit: PropertyKey<Int?> { PropertyKey("option_limit") }
     /// Bokeh `search_option_limit` (default `nil`).
     public var searchOptionLimit: Int? {
-        get { attribute("search_option_limit", as: Int?.self) ?? nil }
+        get { attribute("search_option_limit", as: Int?.self, default: nil) }
         set { setAttribute("search_option_limit", newValue, unlessDefault: nil) }
     }
     public static var searchOptionLimit: PropertyKey<Int?> { PropertyKey("search_option_limit") }
     /// Bokeh `placeholder` (default `nil`).
     public var placeholder: String? {
-        get { attribute("placeholder", as: String?.self) ?? nil }
+        get { attribute("placeholder", as: String?.self, default: nil) }
         set { setAttribute("placeholder", newValue, unlessDefault: nil) }
     }
     public static var placeholder: PropertyKey<String?> { PropertyKey("placeholder") }
     /// Bokeh `solid` (default `true`).
     public var solid: Bool {
-        get { attribute("solid", as: Bool.self) ?? true }
+        get { attribute("solid", as: Bool.self, default: true) }
         set { setAttribute("solid", newValue, unlessDefault: true) }
     }
     public static var solid: PropertyKey<Bool> { PropertyKey("solid") }
@@ -3098,27 +3132,28 @@ public class MultiChoice: InputWidget {
 public class MultiSelect: InputWidget {
     override public class var modelTypeName: String { "MultiSelect" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("options", [OneOf2<String, Tuple2<String, String>>].self, default: []),
             PropertySpec("value", [String].self, default: []),
             PropertySpec("size", Int.self, default: 4),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `options` (default `[]`).
     public var options: [OneOf2<String, Tuple2<String, String>>] {
-        get { attribute("options", as: [OneOf2<String, Tuple2<String, String>>].self) ?? [] }
+        get { attribute("options", as: [OneOf2<String, Tuple2<String, String>>].self, default: []) }
         set { setAttribute("options", newValue, unlessDefault: []) }
     }
     public static var options: PropertyKey<[OneOf2<String, Tuple2<String, String>>]> { PropertyKey("options") }
     /// Bokeh `value` (default `[]`).
     public var value: [String] {
-        get { attribute("value", as: [String].self) ?? [] }
+        get { attribute("value", as: [String].self, default: []) }
         set { setAttribute("value", newValue, unlessDefault: []) }
     }
     public static var value: PropertyKey<[String]> { PropertyKey("value") }
     /// Bokeh `size` (default `4`).
     public var size: Int {
-        get { attribute("size", as: Int.self) ?? 4 }
+        get { attribute("size", as: Int.self, default: 4) }
         set { setAttribute("size", newValue, unlessDefault: 4) }
     }
     public static var size: PropertyKey<Int> { PropertyKey("size") }
@@ -3208,20 +3243,21 @@ public class MultipleDatePicker: BaseDatePicker {
         ###"{"disabled_dates":null,"enabled_dates":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value.self, default: .list([])),
             PropertySpec("separator", String.self, default: ", "),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `.list([])`).
     public var value: Value {
-        get { attribute("value", as: Value.self) ?? .list([]) }
+        get { attribute("value", as: Value.self, default: .list([])) }
         set { setAttribute("value", newValue, unlessDefault: .list([])) }
     }
     public static var value: PropertyKey<Value> { PropertyKey("value") }
     /// Bokeh `separator` (default `", "`).
     public var separator: String {
-        get { attribute("separator", as: String.self) ?? ", " }
+        get { attribute("separator", as: String.self, default: ", ") }
         set { setAttribute("separator", newValue, unlessDefault: ", ") }
     }
     public static var separator: PropertyKey<String> { PropertyKey("separator") }
@@ -3317,20 +3353,21 @@ public class MultipleDatetimePicker: BaseDatetimePicker {
         ###"{"disabled_dates":null,"enabled_dates":null}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value.self, default: .list([])),
             PropertySpec("separator", String.self, default: ", "),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `.list([])`).
     public var value: Value {
-        get { attribute("value", as: Value.self) ?? .list([]) }
+        get { attribute("value", as: Value.self, default: .list([])) }
         set { setAttribute("value", newValue, unlessDefault: .list([])) }
     }
     public static var value: PropertyKey<Value> { PropertyKey("value") }
     /// Bokeh `separator` (default `", "`).
     public var separator: String {
-        get { attribute("separator", as: String.self) ?? ", " }
+        get { attribute("separator", as: String.self, default: ", ") }
         set { setAttribute("separator", newValue, unlessDefault: ", ") }
     }
     public static var separator: PropertyKey<String> { PropertyKey("separator") }
@@ -3423,13 +3460,14 @@ public class MultipleDatetimePicker: BaseDatetimePicker {
 public class NumberEditor: CellEditor {
     override public class var modelTypeName: String { "NumberEditor" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("step", Double.self, default: 0.01),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `step` (default `0.01`).
     public var step: Double {
-        get { attribute("step", as: Double.self) ?? 0.01 }
+        get { attribute("step", as: Double.self, default: 0.01) }
         set { setAttribute("step", newValue, unlessDefault: 0.01) }
     }
     public static var step: PropertyKey<Double> { PropertyKey("step") }
@@ -3460,37 +3498,38 @@ public class NumberEditor: CellEditor {
 public class NumberFormatter: StringFormatter {
     override public class var modelTypeName: String { "NumberFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("format", String.self, default: "0,0"),
             PropertySpec("language", NumeralLanguage.self, default: .en),
             PropertySpec("rounding", RoundingFunction.self, default: .round),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `nan_format` (default `"-"`).
     override public var nanFormat: String {
-        get { attribute("nan_format", as: String.self) ?? "-" }
+        get { attribute("nan_format", as: String.self, default: "-") }
         set { setAttribute("nan_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `null_format` (default `"-"`).
     override public var nullFormat: String {
-        get { attribute("null_format", as: String.self) ?? "-" }
+        get { attribute("null_format", as: String.self, default: "-") }
         set { setAttribute("null_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `format` (default `"0,0"`).
     public var format: String {
-        get { attribute("format", as: String.self) ?? "0,0" }
+        get { attribute("format", as: String.self, default: "0,0") }
         set { setAttribute("format", newValue, unlessDefault: "0,0") }
     }
     public static var format: PropertyKey<String> { PropertyKey("format") }
     /// Bokeh `language` (default `.en`).
     public var language: NumeralLanguage {
-        get { attribute("language", as: NumeralLanguage.self) ?? .en }
+        get { attribute("language", as: NumeralLanguage.self, default: .en) }
         set { setAttribute("language", newValue, unlessDefault: .en) }
     }
     public static var language: PropertyKey<NumeralLanguage> { PropertyKey("language") }
     /// Bokeh `rounding` (default `.round`).
     public var rounding: RoundingFunction {
-        get { attribute("rounding", as: RoundingFunction.self) ?? .round }
+        get { attribute("rounding", as: RoundingFunction.self, default: .round) }
         set { setAttribute("rounding", newValue, unlessDefault: .round) }
     }
     public static var rounding: PropertyKey<RoundingFunction> { PropertyKey("rounding") }
@@ -3537,7 +3576,7 @@ public class NumberFormatter: StringFormatter {
 public class NumericInput: InputWidget {
     override public class var modelTypeName: String { "NumericInput" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Double?.self),
             PropertySpec("low", Double?.self),
             PropertySpec("high", Double?.self),
@@ -3545,40 +3584,41 @@ public class NumericInput: InputWidget {
             PropertySpec("mode", NumericInputMode.self, default: .int),
             PropertySpec("format", OneOf2<String, TickFormatter>?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `nil`).
     public var value: Double? {
-        get { attribute("value", as: Double?.self) ?? nil }
+        get { attribute("value", as: Double?.self, default: nil) }
         set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Double?> { PropertyKey("value") }
     /// Bokeh `low` (default `nil`).
     public var low: Double? {
-        get { attribute("low", as: Double?.self) ?? nil }
+        get { attribute("low", as: Double?.self, default: nil) }
         set { setAttribute("low", newValue, unlessDefault: nil) }
     }
     public static var low: PropertyKey<Double?> { PropertyKey("low") }
     /// Bokeh `high` (default `nil`).
     public var high: Double? {
-        get { attribute("high", as: Double?.self) ?? nil }
+        get { attribute("high", as: Double?.self, default: nil) }
         set { setAttribute("high", newValue, unlessDefault: nil) }
     }
     public static var high: PropertyKey<Double?> { PropertyKey("high") }
     /// Bokeh `placeholder` (default `""`).
     public var placeholder: String {
-        get { attribute("placeholder", as: String.self) ?? "" }
+        get { attribute("placeholder", as: String.self, default: "") }
         set { setAttribute("placeholder", newValue, unlessDefault: "") }
     }
     public static var placeholder: PropertyKey<String> { PropertyKey("placeholder") }
     /// Bokeh `mode` (default `.int`).
     public var mode: NumericInputMode {
-        get { attribute("mode", as: NumericInputMode.self) ?? .int }
+        get { attribute("mode", as: NumericInputMode.self, default: .int) }
         set { setAttribute("mode", newValue, unlessDefault: .int) }
     }
     public static var mode: PropertyKey<NumericInputMode> { PropertyKey("mode") }
     /// Bokeh `format` (default `nil`).
     public var format: OneOf2<String, TickFormatter>? {
-        get { attribute("format", as: OneOf2<String, TickFormatter>?.self) ?? nil }
+        get { attribute("format", as: OneOf2<String, TickFormatter>?.self, default: nil) }
         set { setAttribute("format", newValue, unlessDefault: nil) }
     }
     public static var format: PropertyKey<OneOf2<String, TickFormatter>?> { PropertyKey("format") }
@@ -3671,13 +3711,14 @@ public class NumericInput: InputWidget {
 public class NumericalSlider: AbstractSlider {
     override public class var modelTypeName: String { "NumericalSlider" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("")),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `format` (default `.a("")`).
     public var format: OneOf2<String, TickFormatter> {
-        get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("") }
+        get { attribute("format", as: OneOf2<String, TickFormatter>.self, default: .a("")) }
         set { setAttribute("format", newValue, unlessDefault: .a("")) }
     }
     public static var format: PropertyKey<OneOf2<String, TickFormatter>> { PropertyKey("format") }
@@ -3687,13 +3728,14 @@ public class NumericalSlider: AbstractSlider {
 public class PaletteSelect: InputWidget {
     override public class var modelTypeName: String { "PaletteSelect" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", String?.self),
             PropertySpec("items", [Tuple2<String, [Color]>]?.self),
             PropertySpec("swatch_width", Int.self, default: 100),
             PropertySpec("swatch_height", OneOf2<Auto, Int>.self, default: .a(.auto)),
             PropertySpec("ncols", Int.self, default: 1),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value`.
     public var value: String? {
@@ -3709,19 +3751,19 @@ public class PaletteSelect: InputWidget {
     public static var items: PropertyKey<[Tuple2<String, [Color]>]> { PropertyKey("items") }
     /// Bokeh `swatch_width` (default `100`).
     public var swatchWidth: Int {
-        get { attribute("swatch_width", as: Int.self) ?? 100 }
+        get { attribute("swatch_width", as: Int.self, default: 100) }
         set { setAttribute("swatch_width", newValue, unlessDefault: 100) }
     }
     public static var swatchWidth: PropertyKey<Int> { PropertyKey("swatch_width") }
     /// Bokeh `swatch_height` (default `.a(.auto)`).
     public var swatchHeight: OneOf2<Auto, Int> {
-        get { attribute("swatch_height", as: OneOf2<Auto, Int>.self) ?? .a(.auto) }
+        get { attribute("swatch_height", as: OneOf2<Auto, Int>.self, default: .a(.auto)) }
         set { setAttribute("swatch_height", newValue, unlessDefault: .a(.auto)) }
     }
     public static var swatchHeight: PropertyKey<OneOf2<Auto, Int>> { PropertyKey("swatch_height") }
     /// Bokeh `ncols` (default `1`).
     public var ncols: Int {
-        get { attribute("ncols", as: Int.self) ?? 1 }
+        get { attribute("ncols", as: Int.self, default: 1) }
         set { setAttribute("ncols", newValue, unlessDefault: 1) }
     }
     public static var ncols: PropertyKey<Int> { PropertyKey("ncols") }
@@ -4000,20 +4042,21 @@ public class PercentEditor: CellEditor {
 public class PickerBase: InputWidget {
     override public class var modelTypeName: String { "PickerBase" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("position", CalendarPosition.self, default: .auto),
             PropertySpec("inline", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `position` (default `.auto`).
     public var position: CalendarPosition {
-        get { attribute("position", as: CalendarPosition.self) ?? .auto }
+        get { attribute("position", as: CalendarPosition.self, default: .auto) }
         set { setAttribute("position", newValue, unlessDefault: .auto) }
     }
     public static var position: PropertyKey<CalendarPosition> { PropertyKey("position") }
     /// Bokeh `inline` (default `false`).
     public var inline: Bool {
-        get { attribute("inline", as: Bool.self) ?? false }
+        get { attribute("inline", as: Bool.self, default: false) }
         set { setAttribute("inline", newValue, unlessDefault: false) }
     }
     public static var inline: PropertyKey<Bool> { PropertyKey("inline") }
@@ -4099,7 +4142,7 @@ public class PreText: Paragraph {
 public class Progress: Indicator {
     override public class var modelTypeName: String { "Progress" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("mode", ProgressMode.self, default: .determinate),
             PropertySpec("value", Int.self, default: 0),
             PropertySpec("min", Int.self, default: 0),
@@ -4110,58 +4153,59 @@ public class Progress: Indicator {
             PropertySpec("label_location", ProgressLabelLocation.self, default: .inline),
             PropertySpec("description", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `mode` (default `.determinate`).
     public var mode: ProgressMode {
-        get { attribute("mode", as: ProgressMode.self) ?? .determinate }
+        get { attribute("mode", as: ProgressMode.self, default: .determinate) }
         set { setAttribute("mode", newValue, unlessDefault: .determinate) }
     }
     public static var mode: PropertyKey<ProgressMode> { PropertyKey("mode") }
     /// Bokeh `value` (default `0`).
     public var value: Int {
-        get { attribute("value", as: Int.self) ?? 0 }
+        get { attribute("value", as: Int.self, default: 0) }
         set { setAttribute("value", newValue, unlessDefault: 0) }
     }
     public static var value: PropertyKey<Int> { PropertyKey("value") }
     /// Bokeh `min` (default `0`).
     public var min: Int {
-        get { attribute("min", as: Int.self) ?? 0 }
+        get { attribute("min", as: Int.self, default: 0) }
         set { setAttribute("min", newValue, unlessDefault: 0) }
     }
     public static var min: PropertyKey<Int> { PropertyKey("min") }
     /// Bokeh `max` (default `100`).
     public var max: Int {
-        get { attribute("max", as: Int.self) ?? 100 }
+        get { attribute("max", as: Int.self, default: 100) }
         set { setAttribute("max", newValue, unlessDefault: 100) }
     }
     public static var max: PropertyKey<Int> { PropertyKey("max") }
     /// Bokeh `reversed` (default `false`).
     public var reversed: Bool {
-        get { attribute("reversed", as: Bool.self) ?? false }
+        get { attribute("reversed", as: Bool.self, default: false) }
         set { setAttribute("reversed", newValue, unlessDefault: false) }
     }
     public static var reversed: PropertyKey<Bool> { PropertyKey("reversed") }
     /// Bokeh `orientation` (default `.horizontal`).
     public var orientation: Orientation {
-        get { attribute("orientation", as: Orientation.self) ?? .horizontal }
+        get { attribute("orientation", as: Orientation.self, default: .horizontal) }
         set { setAttribute("orientation", newValue, unlessDefault: .horizontal) }
     }
     public static var orientation: PropertyKey<Orientation> { PropertyKey("orientation") }
     /// Bokeh `label` (default `"@{percent}%"`).
     public var label: String? {
-        get { attribute("label", as: String?.self) ?? "@{percent}%" }
+        get { attribute("label", as: String?.self, default: "@{percent}%") }
         set { setAttribute("label", newValue, unlessDefault: "@{percent}%") }
     }
     public static var label: PropertyKey<String?> { PropertyKey("label") }
     /// Bokeh `label_location` (default `.inline`).
     public var labelLocation: ProgressLabelLocation {
-        get { attribute("label_location", as: ProgressLabelLocation.self) ?? .inline }
+        get { attribute("label_location", as: ProgressLabelLocation.self, default: .inline) }
         set { setAttribute("label_location", newValue, unlessDefault: .inline) }
     }
     public static var labelLocation: PropertyKey<ProgressLabelLocation> { PropertyKey("label_location") }
     /// Bokeh `description` (default `nil`).
     public var bokehDescription: String? {
-        get { attribute("description", as: String?.self) ?? nil }
+        get { attribute("description", as: String?.self, default: nil) }
         set { setAttribute("description", newValue, unlessDefault: nil) }
     }
     public static var bokehDescription: PropertyKey<String?> { PropertyKey("description") }
@@ -4256,13 +4300,14 @@ public class Progress: Indicator {
 public class RadioButtonGroup: ToggleButtonGroup {
     override public class var modelTypeName: String { "RadioButtonGroup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("active", Int?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `active` (default `nil`).
     public var active: Int? {
-        get { attribute("active", as: Int?.self) ?? nil }
+        get { attribute("active", as: Int?.self, default: nil) }
         set { setAttribute("active", newValue, unlessDefault: nil) }
     }
     public static var active: PropertyKey<Int?> { PropertyKey("active") }
@@ -4345,13 +4390,14 @@ public class RadioButtonGroup: ToggleButtonGroup {
 public class RadioGroup: ToggleInputGroup {
     override public class var modelTypeName: String { "RadioGroup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("active", Int?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `active` (default `nil`).
     public var active: Int? {
-        get { attribute("active", as: Int?.self) ?? nil }
+        get { attribute("active", as: Int?.self, default: nil) }
         set { setAttribute("active", newValue, unlessDefault: nil) }
     }
     public static var active: PropertyKey<Int?> { PropertyKey("active") }
@@ -4434,16 +4480,17 @@ public class RadioGroup: ToggleInputGroup {
 public class RangeSlider: NumericalSlider {
     override public class var modelTypeName: String { "RangeSlider" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Tuple2<Double, Double>?.self),
             PropertySpec("start", Double?.self),
             PropertySpec("end", Double?.self),
             PropertySpec("step", Double.self, default: 1),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `format` (default `.a("0[.]00")`).
     override public var format: OneOf2<String, TickFormatter> {
-        get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("0[.]00") }
+        get { attribute("format", as: OneOf2<String, TickFormatter>.self, default: .a("0[.]00")) }
         set { setAttribute("format", newValue, unlessDefault: .a("0[.]00")) }
     }
     /// Bokeh `value`.
@@ -4466,7 +4513,7 @@ public class RangeSlider: NumericalSlider {
     public static var end: PropertyKey<Double> { PropertyKey("end") }
     /// Bokeh `step` (default `1`).
     public var step: Double {
-        get { attribute("step", as: Double.self) ?? 1 }
+        get { attribute("step", as: Double.self, default: 1) }
         set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Double> { PropertyKey("step") }
@@ -4565,13 +4612,14 @@ public class RangeSlider: NumericalSlider {
 public class RowAggregator: Model {
     override public class var modelTypeName: String { "RowAggregator" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("field_", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `field_` (default `""`).
     public var field: String {
-        get { attribute("field_", as: String.self) ?? "" }
+        get { attribute("field_", as: String.self, default: "") }
         set { setAttribute("field_", newValue, unlessDefault: "") }
     }
     public static var field: PropertyKey<String> { PropertyKey("field_") }
@@ -4581,37 +4629,38 @@ public class RowAggregator: Model {
 public class ScientificFormatter: StringFormatter {
     override public class var modelTypeName: String { "ScientificFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("precision", Int.self, default: 10),
             PropertySpec("power_limit_high", Int.self, default: 5),
             PropertySpec("power_limit_low", Int.self, default: -3),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `nan_format` (default `"-"`).
     override public var nanFormat: String {
-        get { attribute("nan_format", as: String.self) ?? "-" }
+        get { attribute("nan_format", as: String.self, default: "-") }
         set { setAttribute("nan_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `null_format` (default `"-"`).
     override public var nullFormat: String {
-        get { attribute("null_format", as: String.self) ?? "-" }
+        get { attribute("null_format", as: String.self, default: "-") }
         set { setAttribute("null_format", newValue, unlessDefault: "-") }
     }
     /// Bokeh `precision` (default `10`).
     public var precision: Int {
-        get { attribute("precision", as: Int.self) ?? 10 }
+        get { attribute("precision", as: Int.self, default: 10) }
         set { setAttribute("precision", newValue, unlessDefault: 10) }
     }
     public static var precision: PropertyKey<Int> { PropertyKey("precision") }
     /// Bokeh `power_limit_high` (default `5`).
     public var powerLimitHigh: Int {
-        get { attribute("power_limit_high", as: Int.self) ?? 5 }
+        get { attribute("power_limit_high", as: Int.self, default: 5) }
         set { setAttribute("power_limit_high", newValue, unlessDefault: 5) }
     }
     public static var powerLimitHigh: PropertyKey<Int> { PropertyKey("power_limit_high") }
     /// Bokeh `power_limit_low` (default `-3`).
     public var powerLimitLow: Int {
-        get { attribute("power_limit_low", as: Int.self) ?? -3 }
+        get { attribute("power_limit_low", as: Int.self, default: -3) }
         set { setAttribute("power_limit_low", newValue, unlessDefault: -3) }
     }
     public static var powerLimitLow: PropertyKey<Int> { PropertyKey("power_limit_low") }
@@ -4658,20 +4707,21 @@ public class ScientificFormatter: StringFormatter {
 public class Select: InputWidget {
     override public class var modelTypeName: String { "Select" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("options", Value.self, default: .list([])),
             PropertySpec("value", Value.self, default: .string("")),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `options` (default `.list([])`).
     public var options: Value {
-        get { attribute("options", as: Value.self) ?? .list([]) }
+        get { attribute("options", as: Value.self, default: .list([])) }
         set { setAttribute("options", newValue, unlessDefault: .list([])) }
     }
     public static var options: PropertyKey<Value> { PropertyKey("options") }
     /// Bokeh `value` (default `.string("")`).
     public var value: Value {
-        get { attribute("value", as: Value.self) ?? .string("") }
+        get { attribute("value", as: Value.self, default: .string("")) }
         set { setAttribute("value", newValue, unlessDefault: .string("")) }
     }
     public static var value: PropertyKey<Value> { PropertyKey("value") }
@@ -4756,13 +4806,14 @@ public class Select: InputWidget {
 public class SelectEditor: CellEditor {
     override public class var modelTypeName: String { "SelectEditor" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("options", [String].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `options` (default `[]`).
     public var options: [String] {
-        get { attribute("options", as: [String].self) ?? [] }
+        get { attribute("options", as: [String].self, default: []) }
         set { setAttribute("options", newValue, unlessDefault: []) }
     }
     public static var options: PropertyKey<[String]> { PropertyKey("options") }
@@ -4793,16 +4844,17 @@ public class SelectEditor: CellEditor {
 public class Slider: NumericalSlider {
     override public class var modelTypeName: String { "Slider" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("start", Double?.self),
             PropertySpec("end", Double?.self),
             PropertySpec("value", Double?.self),
             PropertySpec("step", Double.self, default: 1),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `format` (default `.a("0[.]00")`).
     override public var format: OneOf2<String, TickFormatter> {
-        get { attribute("format", as: OneOf2<String, TickFormatter>.self) ?? .a("0[.]00") }
+        get { attribute("format", as: OneOf2<String, TickFormatter>.self, default: .a("0[.]00")) }
         set { setAttribute("format", newValue, unlessDefault: .a("0[.]00")) }
     }
     /// Bokeh `start`.
@@ -4825,7 +4877,7 @@ public class Slider: NumericalSlider {
     public static var value: PropertyKey<Double> { PropertyKey("value") }
     /// Bokeh `step` (default `1`).
     public var step: Double {
-        get { attribute("step", as: Double.self) ?? 1 }
+        get { attribute("step", as: Double.self, default: 1) }
         set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Double> { PropertyKey("step") }
@@ -4924,32 +4976,33 @@ public class Slider: NumericalSlider {
 public class Spinner: NumericInput {
     override public class var modelTypeName: String { "Spinner" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("step", Double.self, default: 1),
             PropertySpec("page_step_multiplier", Double.self, default: 10),
             PropertySpec("wheel_wait", Double.self, default: 100),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `mode` (default `.float`).
     override public var mode: NumericInputMode {
-        get { attribute("mode", as: NumericInputMode.self) ?? .float }
+        get { attribute("mode", as: NumericInputMode.self, default: .float) }
         set { setAttribute("mode", newValue, unlessDefault: .float) }
     }
     /// Bokeh `step` (default `1`).
     public var step: Double {
-        get { attribute("step", as: Double.self) ?? 1 }
+        get { attribute("step", as: Double.self, default: 1) }
         set { setAttribute("step", newValue, unlessDefault: 1) }
     }
     public static var step: PropertyKey<Double> { PropertyKey("step") }
     /// Bokeh `page_step_multiplier` (default `10`).
     public var pageStepMultiplier: Double {
-        get { attribute("page_step_multiplier", as: Double.self) ?? 10 }
+        get { attribute("page_step_multiplier", as: Double.self, default: 10) }
         set { setAttribute("page_step_multiplier", newValue, unlessDefault: 10) }
     }
     public static var pageStepMultiplier: PropertyKey<Double> { PropertyKey("page_step_multiplier") }
     /// Bokeh `wheel_wait` (default `100`).
     public var wheelWait: Double {
-        get { attribute("wheel_wait", as: Double.self) ?? 100 }
+        get { attribute("wheel_wait", as: Double.self, default: 100) }
         set { setAttribute("wheel_wait", newValue, unlessDefault: 100) }
     }
     public static var wheelWait: PropertyKey<Double> { PropertyKey("wheel_wait") }
@@ -5048,13 +5101,14 @@ public class Spinner: NumericInput {
 public class StringEditor: CellEditor {
     override public class var modelTypeName: String { "StringEditor" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("completions", [String].self, default: []),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `completions` (default `[]`).
     public var completions: [String] {
-        get { attribute("completions", as: [String].self) ?? [] }
+        get { attribute("completions", as: [String].self, default: []) }
         set { setAttribute("completions", newValue, unlessDefault: []) }
     }
     public static var completions: PropertyKey<[String]> { PropertyKey("completions") }
@@ -5085,7 +5139,7 @@ public class StringEditor: CellEditor {
 public class StringFormatter: CellFormatter {
     override public class var modelTypeName: String { "StringFormatter" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("font_style", Spec<FontStyle>.self, default: .value(.normal)),
             PropertySpec("text_align", Spec<TextAlign>.self, default: .value(.left)),
             PropertySpec("text_color", Spec<Color?>.self, default: .value(nil)),
@@ -5093,40 +5147,41 @@ public class StringFormatter: CellFormatter {
             PropertySpec("nan_format", String.self, default: "NaN"),
             PropertySpec("null_format", String.self, default: "(null)"),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `font_style` (default `.value(.normal)`).
     public var fontStyle: Spec<FontStyle> {
-        get { attribute("font_style", as: Spec<FontStyle>.self) ?? .value(.normal) }
+        get { attribute("font_style", as: Spec<FontStyle>.self, default: .value(.normal)) }
         set { setAttribute("font_style", newValue, unlessDefault: .value(.normal)) }
     }
     public static var fontStyle: PropertyKey<Spec<FontStyle>> { PropertyKey("font_style") }
     /// Bokeh `text_align` (default `.value(.left)`).
     public var textAlign: Spec<TextAlign> {
-        get { attribute("text_align", as: Spec<TextAlign>.self) ?? .value(.left) }
+        get { attribute("text_align", as: Spec<TextAlign>.self, default: .value(.left)) }
         set { setAttribute("text_align", newValue, unlessDefault: .value(.left)) }
     }
     public static var textAlign: PropertyKey<Spec<TextAlign>> { PropertyKey("text_align") }
     /// Bokeh `text_color` (default `.value(nil)`).
     public var textColor: Spec<Color?> {
-        get { attribute("text_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("text_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("text_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var textColor: PropertyKey<Spec<Color?>> { PropertyKey("text_color") }
     /// Bokeh `background_color` (default `.value(nil)`).
     public var backgroundColor: Spec<Color?> {
-        get { attribute("background_color", as: Spec<Color?>.self) ?? .value(nil) }
+        get { attribute("background_color", as: Spec<Color?>.self, default: .value(nil)) }
         set { setAttribute("background_color", newValue, unlessDefault: .value(nil)) }
     }
     public static var backgroundColor: PropertyKey<Spec<Color?>> { PropertyKey("background_color") }
     /// Bokeh `nan_format` (default `"NaN"`).
     public var nanFormat: String {
-        get { attribute("nan_format", as: String.self) ?? "NaN" }
+        get { attribute("nan_format", as: String.self, default: "NaN") }
         set { setAttribute("nan_format", newValue, unlessDefault: "NaN") }
     }
     public static var nanFormat: PropertyKey<String> { PropertyKey("nan_format") }
     /// Bokeh `null_format` (default `"(null)"`).
     public var nullFormat: String {
-        get { attribute("null_format", as: String.self) ?? "(null)" }
+        get { attribute("null_format", as: String.self, default: "(null)") }
         set { setAttribute("null_format", newValue, unlessDefault: "(null)") }
     }
     public static var nullFormat: PropertyKey<String> { PropertyKey("null_format") }
@@ -5193,20 +5248,21 @@ public class SumAggregator: RowAggregator {
 public class Switch: ToggleInput {
     override public class var modelTypeName: String { "Switch" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("on_icon", Value?.self),
             PropertySpec("off_icon", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `on_icon` (default `nil`).
     public var onIcon: Value? {
-        get { attribute("on_icon", as: Value?.self) ?? nil }
+        get { attribute("on_icon", as: Value?.self, default: nil) }
         set { setAttribute("on_icon", newValue, unlessDefault: nil) }
     }
     public static var onIcon: PropertyKey<Value?> { PropertyKey("on_icon") }
     /// Bokeh `off_icon` (default `nil`).
     public var offIcon: Value? {
-        get { attribute("off_icon", as: Value?.self) ?? nil }
+        get { attribute("off_icon", as: Value?.self, default: nil) }
         set { setAttribute("off_icon", newValue, unlessDefault: nil) }
     }
     public static var offIcon: PropertyKey<Value?> { PropertyKey("off_icon") }
@@ -5294,7 +5350,7 @@ public class TableColumn: Model {
         ###"{"formatter":{"type":"object","name":"StringFormatter","id":"p1000"},"editor":{"type":"object","name":"StringEditor","id":"p1001"}}"###
     }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("field", String?.self),
             PropertySpec("title", OneOf2<String, DOMHTML>?.self),
             PropertySpec("width", Int.self, default: 300),
@@ -5305,6 +5361,7 @@ public class TableColumn: Model {
             PropertySpec("visible", Bool.self, default: true),
             PropertySpec("sorter", Comparison?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `field`.
     public var field: String? {
@@ -5314,13 +5371,13 @@ public class TableColumn: Model {
     public static var field: PropertyKey<String> { PropertyKey("field") }
     /// Bokeh `title` (default `nil`).
     public var title: OneOf2<String, DOMHTML>? {
-        get { attribute("title", as: OneOf2<String, DOMHTML>?.self) ?? nil }
+        get { attribute("title", as: OneOf2<String, DOMHTML>?.self, default: nil) }
         set { setAttribute("title", newValue, unlessDefault: nil) }
     }
     public static var title: PropertyKey<OneOf2<String, DOMHTML>?> { PropertyKey("title") }
     /// Bokeh `width` (default `300`).
     public var width: Int {
-        get { attribute("width", as: Int.self) ?? 300 }
+        get { attribute("width", as: Int.self, default: 300) }
         set { setAttribute("width", newValue, unlessDefault: 300) }
     }
     public static var width: PropertyKey<Int> { PropertyKey("width") }
@@ -5338,25 +5395,25 @@ public class TableColumn: Model {
     public static var editor: PropertyKey<CellEditor> { PropertyKey("editor") }
     /// Bokeh `sortable` (default `true`).
     public var sortable: Bool {
-        get { attribute("sortable", as: Bool.self) ?? true }
+        get { attribute("sortable", as: Bool.self, default: true) }
         set { setAttribute("sortable", newValue, unlessDefault: true) }
     }
     public static var sortable: PropertyKey<Bool> { PropertyKey("sortable") }
     /// Bokeh `default_sort` (default `.ascending`).
     public var defaultSort: SortDirection {
-        get { attribute("default_sort", as: SortDirection.self) ?? .ascending }
+        get { attribute("default_sort", as: SortDirection.self, default: .ascending) }
         set { setAttribute("default_sort", newValue, unlessDefault: .ascending) }
     }
     public static var defaultSort: PropertyKey<SortDirection> { PropertyKey("default_sort") }
     /// Bokeh `visible` (default `true`).
     public var visible: Bool {
-        get { attribute("visible", as: Bool.self) ?? true }
+        get { attribute("visible", as: Bool.self, default: true) }
         set { setAttribute("visible", newValue, unlessDefault: true) }
     }
     public static var visible: PropertyKey<Bool> { PropertyKey("visible") }
     /// Bokeh `sorter` (default `nil`).
     public var sorter: Comparison? {
-        get { attribute("sorter", as: Comparison?.self) ?? nil }
+        get { attribute("sorter", as: Comparison?.self, default: nil) }
         set { setAttribute("sorter", newValue, unlessDefault: nil) }
     }
     public static var sorter: PropertyKey<Comparison?> { PropertyKey("sorter") }
@@ -5403,10 +5460,11 @@ public class TableColumn: Model {
 public class TableWidget: Widget {
     override public class var modelTypeName: String { "TableWidget" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("source", DataSource?.self),
             PropertySpec("view", CDSView?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `source`.
     public var source: DataSource? {
@@ -5426,25 +5484,26 @@ public class TableWidget: Widget {
 public class TextAreaInput: TextLikeInput {
     override public class var modelTypeName: String { "TextAreaInput" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("cols", Int.self, default: 20),
             PropertySpec("rows", Int.self, default: 2),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `max_length` (default `500`).
     override public var maxLength: Int? {
-        get { attribute("max_length", as: Int?.self) ?? 500 }
+        get { attribute("max_length", as: Int?.self, default: 500) }
         set { setAttribute("max_length", newValue, unlessDefault: 500) }
     }
     /// Bokeh `cols` (default `20`).
     public var cols: Int {
-        get { attribute("cols", as: Int.self) ?? 20 }
+        get { attribute("cols", as: Int.self, default: 20) }
         set { setAttribute("cols", newValue, unlessDefault: 20) }
     }
     public static var cols: PropertyKey<Int> { PropertyKey("cols") }
     /// Bokeh `rows` (default `2`).
     public var rows: Int {
-        get { attribute("rows", as: Int.self) ?? 2 }
+        get { attribute("rows", as: Int.self, default: 2) }
         set { setAttribute("rows", newValue, unlessDefault: 2) }
     }
     public static var rows: PropertyKey<Int> { PropertyKey("rows") }
@@ -5561,20 +5620,21 @@ public class TextEditor: CellEditor {
 public class TextInput: TextLikeInput {
     override public class var modelTypeName: String { "TextInput" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("prefix", String?.self),
             PropertySpec("suffix", String?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `prefix` (default `nil`).
     public var prefix: String? {
-        get { attribute("prefix", as: String?.self) ?? nil }
+        get { attribute("prefix", as: String?.self, default: nil) }
         set { setAttribute("prefix", newValue, unlessDefault: nil) }
     }
     public static var prefix: PropertyKey<String?> { PropertyKey("prefix") }
     /// Bokeh `suffix` (default `nil`).
     public var suffix: String? {
-        get { attribute("suffix", as: String?.self) ?? nil }
+        get { attribute("suffix", as: String?.self, default: nil) }
         set { setAttribute("suffix", newValue, unlessDefault: nil) }
     }
     public static var suffix: PropertyKey<String?> { PropertyKey("suffix") }
@@ -5667,34 +5727,35 @@ public class TextInput: TextLikeInput {
 public class TextLikeInput: InputWidget {
     override public class var modelTypeName: String { "TextLikeInput" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", String.self, default: ""),
             PropertySpec("value_input", String.self, default: ""),
             PropertySpec("placeholder", String.self, default: ""),
             PropertySpec("max_length", Int?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `""`).
     public var value: String {
-        get { attribute("value", as: String.self) ?? "" }
+        get { attribute("value", as: String.self, default: "") }
         set { setAttribute("value", newValue, unlessDefault: "") }
     }
     public static var value: PropertyKey<String> { PropertyKey("value") }
     /// Bokeh `value_input` (default `""`).
     public var valueInput: String {
-        get { attribute("value_input", as: String.self) ?? "" }
+        get { attribute("value_input", as: String.self, default: "") }
         set { setAttribute("value_input", newValue, unlessDefault: "") }
     }
     public static var valueInput: PropertyKey<String> { PropertyKey("value_input") }
     /// Bokeh `placeholder` (default `""`).
     public var placeholder: String {
-        get { attribute("placeholder", as: String.self) ?? "" }
+        get { attribute("placeholder", as: String.self, default: "") }
         set { setAttribute("placeholder", newValue, unlessDefault: "") }
     }
     public static var placeholder: PropertyKey<String> { PropertyKey("placeholder") }
     /// Bokeh `max_length` (default `nil`).
     public var maxLength: Int? {
-        get { attribute("max_length", as: Int?.self) ?? nil }
+        get { attribute("max_length", as: Int?.self, default: nil) }
         set { setAttribute("max_length", newValue, unlessDefault: nil) }
     }
     public static var maxLength: PropertyKey<Int?> { PropertyKey("max_length") }
@@ -5783,41 +5844,42 @@ public class TextLikeInput: InputWidget {
 public class TimeCommon: Model {
     override public class var modelTypeName: String { "TimeCommon" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("hour_increment", Int.self, default: 1),
             PropertySpec("minute_increment", Int.self, default: 1),
             PropertySpec("second_increment", Int.self, default: 1),
             PropertySpec("seconds", Bool.self, default: false),
             PropertySpec("clock", TimeCommonClock.self, default: ._24h),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `hour_increment` (default `1`).
     public var hourIncrement: Int {
-        get { attribute("hour_increment", as: Int.self) ?? 1 }
+        get { attribute("hour_increment", as: Int.self, default: 1) }
         set { setAttribute("hour_increment", newValue, unlessDefault: 1) }
     }
     public static var hourIncrement: PropertyKey<Int> { PropertyKey("hour_increment") }
     /// Bokeh `minute_increment` (default `1`).
     public var minuteIncrement: Int {
-        get { attribute("minute_increment", as: Int.self) ?? 1 }
+        get { attribute("minute_increment", as: Int.self, default: 1) }
         set { setAttribute("minute_increment", newValue, unlessDefault: 1) }
     }
     public static var minuteIncrement: PropertyKey<Int> { PropertyKey("minute_increment") }
     /// Bokeh `second_increment` (default `1`).
     public var secondIncrement: Int {
-        get { attribute("second_increment", as: Int.self) ?? 1 }
+        get { attribute("second_increment", as: Int.self, default: 1) }
         set { setAttribute("second_increment", newValue, unlessDefault: 1) }
     }
     public static var secondIncrement: PropertyKey<Int> { PropertyKey("second_increment") }
     /// Bokeh `seconds` (default `false`).
     public var seconds: Bool {
-        get { attribute("seconds", as: Bool.self) ?? false }
+        get { attribute("seconds", as: Bool.self, default: false) }
         set { setAttribute("seconds", newValue, unlessDefault: false) }
     }
     public static var seconds: PropertyKey<Bool> { PropertyKey("seconds") }
     /// Bokeh `clock` (default `._24h`).
     public var clock: TimeCommonClock {
-        get { attribute("clock", as: TimeCommonClock.self) ?? ._24h }
+        get { attribute("clock", as: TimeCommonClock.self, default: ._24h) }
         set { setAttribute("clock", newValue, unlessDefault: ._24h) }
     }
     public static var clock: PropertyKey<TimeCommonClock> { PropertyKey("clock") }
@@ -5851,34 +5913,35 @@ public class TimeEditor: CellEditor {
 public class TimePicker: PickerBase {
     override public class var modelTypeName: String { "TimePicker" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("value", Value?.self),
             PropertySpec("time_format", String.self, default: "H:i"),
             PropertySpec("min_time", Value?.self),
             PropertySpec("max_time", Value?.self),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `value` (default `nil`).
     public var value: Value? {
-        get { attribute("value", as: Value?.self) ?? nil }
+        get { attribute("value", as: Value?.self, default: nil) }
         set { setAttribute("value", newValue, unlessDefault: nil) }
     }
     public static var value: PropertyKey<Value?> { PropertyKey("value") }
     /// Bokeh `time_format` (default `"H:i"`).
     public var timeFormat: String {
-        get { attribute("time_format", as: String.self) ?? "H:i" }
+        get { attribute("time_format", as: String.self, default: "H:i") }
         set { setAttribute("time_format", newValue, unlessDefault: "H:i") }
     }
     public static var timeFormat: PropertyKey<String> { PropertyKey("time_format") }
     /// Bokeh `min_time` (default `nil`).
     public var minTime: Value? {
-        get { attribute("min_time", as: Value?.self) ?? nil }
+        get { attribute("min_time", as: Value?.self, default: nil) }
         set { setAttribute("min_time", newValue, unlessDefault: nil) }
     }
     public static var minTime: PropertyKey<Value?> { PropertyKey("min_time") }
     /// Bokeh `max_time` (default `nil`).
     public var maxTime: Value? {
-        get { attribute("max_time", as: Value?.self) ?? nil }
+        get { attribute("max_time", as: Value?.self, default: nil) }
         set { setAttribute("max_time", newValue, unlessDefault: nil) }
     }
     public static var maxTime: PropertyKey<Value?> { PropertyKey("max_time") }
@@ -5971,18 +6034,19 @@ public class TimePicker: PickerBase {
 public class Toggle: AbstractButton {
     override public class var modelTypeName: String { "Toggle" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("active", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `label` (default `.a("Toggle")`).
     override public var label: OneOf2<String, DOMNode> {
-        get { attribute("label", as: OneOf2<String, DOMNode>.self) ?? .a("Toggle") }
+        get { attribute("label", as: OneOf2<String, DOMNode>.self, default: .a("Toggle")) }
         set { setAttribute("label", newValue, unlessDefault: .a("Toggle")) }
     }
     /// Bokeh `active` (default `false`).
     public var active: Bool {
-        get { attribute("active", as: Bool.self) ?? false }
+        get { attribute("active", as: Bool.self, default: false) }
         set { setAttribute("active", newValue, unlessDefault: false) }
     }
     public static var active: PropertyKey<Bool> { PropertyKey("active") }
@@ -6065,13 +6129,14 @@ public class Toggle: AbstractButton {
 public class ToggleButtonGroup: AbstractGroup {
     override public class var modelTypeName: String { "ToggleButtonGroup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("orientation", Orientation.self, default: .horizontal),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `orientation` (default `.horizontal`).
     public var orientation: Orientation {
-        get { attribute("orientation", as: Orientation.self) ?? .horizontal }
+        get { attribute("orientation", as: Orientation.self, default: .horizontal) }
         set { setAttribute("orientation", newValue, unlessDefault: .horizontal) }
     }
     public static var orientation: PropertyKey<Orientation> { PropertyKey("orientation") }
@@ -6081,20 +6146,21 @@ public class ToggleButtonGroup: AbstractGroup {
 public class ToggleInput: Widget {
     override public class var modelTypeName: String { "ToggleInput" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("active", Bool.self, default: false),
             PropertySpec("label", String.self, default: ""),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `active` (default `false`).
     public var active: Bool {
-        get { attribute("active", as: Bool.self) ?? false }
+        get { attribute("active", as: Bool.self, default: false) }
         set { setAttribute("active", newValue, unlessDefault: false) }
     }
     public static var active: PropertyKey<Bool> { PropertyKey("active") }
     /// Bokeh `label` (default `""`).
     public var label: String {
-        get { attribute("label", as: String.self) ?? "" }
+        get { attribute("label", as: String.self, default: "") }
         set { setAttribute("label", newValue, unlessDefault: "") }
     }
     public static var label: PropertyKey<String> { PropertyKey("label") }
@@ -6104,13 +6170,14 @@ public class ToggleInput: Widget {
 public class ToggleInputGroup: AbstractGroup {
     override public class var modelTypeName: String { "ToggleInputGroup" }
     override public class var declaredProperties: [PropertySpec] {
-        super.declaredProperties + [
+        let own: [PropertySpec] = [
             PropertySpec("inline", Bool.self, default: false),
         ]
+        return super.declaredProperties + own
     }
     /// Bokeh `inline` (default `false`).
     public var inline: Bool {
-        get { attribute("inline", as: Bool.self) ?? false }
+        get { attribute("inline", as: Bool.self, default: false) }
         set { setAttribute("inline", newValue, unlessDefault: false) }
     }
     public static var inline: PropertyKey<Bool> { PropertyKey("inline") }
@@ -6121,7 +6188,7 @@ public class Widget: LayoutDOM {
     override public class var modelTypeName: String { "Widget" }
     /// Bokeh `margin` (default `.int(5)`).
     override public var margin: Value? {
-        get { attribute("margin", as: Value?.self) ?? .int(5) }
+        get { attribute("margin", as: Value?.self, default: .int(5)) }
         set { setAttribute("margin", newValue, unlessDefault: .int(5)) }
     }
 }
