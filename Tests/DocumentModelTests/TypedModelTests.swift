@@ -57,7 +57,8 @@ private func text(_ document: Document) throws -> String {
         typed.value = 3
         typed.title = "n"
         let generic = Model(
-            id: "p1", typeName: "Slider", attributes: [("start", .float(0)), ("end", .float(10)), ("value", .float(3)), ("title", "n")])
+            id: "p1", typeName: "Slider",
+            attributes: [("start", .float(0)), ("end", .float(10)), ("value", .float(3)), ("title", "n")])
         let a = Document(title: "t")
         a.addRoot(typed)
         let b = Document(title: "t")
@@ -66,7 +67,9 @@ private func text(_ document: Document) throws -> String {
         let textB = try text(b).replacingOccurrences(of: b.config.id, with: "C")
         let notificationsA = a.config["notifications"]?.modelValue?.id ?? ""
         let notificationsB = b.config["notifications"]?.modelValue?.id ?? ""
-        #expect(textA.replacingOccurrences(of: notificationsA, with: "N") == textB.replacingOccurrences(of: notificationsB, with: "N"))
+        #expect(
+            textA.replacingOccurrences(of: notificationsA, with: "N")
+                == textB.replacingOccurrences(of: notificationsB, with: "N"))
     }
 
     @Test func decodingCreatesTypedModelsAndRoundTripsUnchanged() throws {

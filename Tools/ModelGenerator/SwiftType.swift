@@ -202,7 +202,8 @@ enum Literal {
             }
         case .spec(let inner):
             switch json["type"]?.string {
-            case "value": return (json["value"]).flatMap { make($0, inner, enumCases: enumCases) }.map { ".value(\($0))" }
+            case "value":
+                return (json["value"]).flatMap { make($0, inner, enumCases: enumCases) }.map { ".value(\($0))" }
             case "field": return json["field"]?.string.map { ".field(\(quote($0)))" }
             default:
                 if let v = make(json, inner, enumCases: enumCases) { return ".value(\(v))" }
@@ -236,7 +237,11 @@ enum Literal {
             case "\t": out += "\\t"
             case "\r": out += "\\r"
             default:
-                if scalar.value < 0x20 { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""

@@ -61,8 +61,9 @@ func shapesDocument() -> Document {
     let image = ColumnDataSource(columns: [
         "image": [ColumnDataSource.image([[0, 1, 2], [3, 4, 5], [6, 7, 8]])]
     ])
-    let plot = figure(title: "shapes", width: 400, height: 400, xRange: Range1d(start: 0, end: 10),
-                      yRange: Range1d(start: 0, end: 10))
+    let plot = figure(
+        title: "shapes", width: 400, height: 400, xRange: Range1d(start: 0, end: 10),
+        yRange: Range1d(start: 0, end: 10))
     plot.image(x: 0, y: 0, dw: 4, dh: 4, source: image, palette: ["#440154", "#21918c", "#fde725"])
     let polygons = ColumnDataSource(columns: [
         "xs": [Value.list([5, 7, 6]), .list([8, 9, 9, 8])], "ys": [Value.list([5, 5, 7]), .list([1, 1, 3, 3])],

@@ -13,7 +13,10 @@ public enum Resources: Sendable {
     /// The BokehJS bundles a document needs, as Python's `bokeh.embed.bundle` chooses them: always
     /// `bokeh`, plus `gl` (WebGL plots), `widgets`, `tables` and `mathjax` when used.
     public static func components(for document: Document) -> [String] {
-        var gl = false, widgets = false, tables = false, mathjax = false
+        var gl = false
+        var widgets = false
+        var tables = false
+        var mathjax = false
         for model in document.models.values {
             if let plot = model as? Plot, plot.outputBackend == .webgl { gl = true }
             if model is Widget { widgets = true }
@@ -56,8 +59,10 @@ public enum Resources: Sendable {
                 "<script src=\"\(base)\(Self.fileName($0, versioned: versioned))\"></script>\n"
             }.joined()
         case .inline(let scripts):
-            return scripts.map { "<script>\n\($0.replacingOccurrences(of: "</script", with: "<\\/script"))\n</script>\n" }
-                .joined()
+            return scripts.map {
+                "<script>\n\($0.replacingOccurrences(of: "</script", with: "<\\/script"))\n</script>\n"
+            }
+            .joined()
         }
     }
 }

@@ -44,7 +44,8 @@ extension ColumnDataSource {
     public static func image(_ rows: [[Double]]) -> Value {
         let width = rows.first?.count ?? 0
         let flat = rows.flatMap { $0 }
-        guard rows.allSatisfy({ $0.count == width }), let array = try? NDArray(.float64(flat), shape: [rows.count, width])
+        guard rows.allSatisfy({ $0.count == width }),
+            let array = try? NDArray(.float64(flat), shape: [rows.count, width])
         else { return .list(rows.map { .list($0.map { .float($0) }) }) }
         return .ndarray(array)
     }

@@ -36,7 +36,7 @@ extension Plot {
         guard range is FactorRange else { return }
         if dimension == 0 { xScale = CategoricalScale() } else { yScale = CategoricalScale() }
         let axis = CategoricalAxis()
-        let old = axes(dimension: 0 + dimension).first
+        let old = axes(dimension: dimension).first
         if dimension == 0 { below = [.a(axis)] } else { left = [.a(axis)] }
         for case .a(let renderer) in center {
             if let grid = renderer as? Grid, let old, grid.axis === old { grid.axis = axis }
@@ -46,7 +46,9 @@ extension Plot {
     /// Adds a glyph renderer for `glyph` over `source`, with Python's selection and muted variants (the
     /// same glyph at alpha 0.1 and 0.2), and returns it.
     @discardableResult
-    public func add(_ glyph: Glyph, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil)
+    public func add(
+        _ glyph: Glyph, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil
+    )
         -> GlyphRenderer
     {
         glyph.applyVisuals(color: color, alpha: alpha)
