@@ -154,3 +154,20 @@ private func shape(_ json: JSONValue) -> [String] {
         #expect(submitted == ["hello"])
     }
 }
+
+@Suite struct LegendTests {
+    @Test func legendLabelsGroupRenderersLikePython() throws {
+        let source = ColumnDataSource(columns: ["x": [1.0, 2], "y": [3.0, 4]])
+        let plot = figure()
+        let a = plot.scatter(x: "x", y: "y", source: source, legendLabel: "points")
+        let b = plot.line(x: "x", y: "y", source: source, legendLabel: "points")
+        let c = plot.line(x: "x", y: "y", source: source, legendLabel: "trend")
+        let legends = plot.center.compactMap { if case .a(let r) = $0 { r as? Legend } else { nil } }
+        let legend = try #require(legends.first)
+        #expect(legends.count == 1)
+        #expect(legend.items.count == 2)
+        #expect(legend.items[0].renderers.map(\.id) == [a.id, b.id])
+        #expect(legend.items[1].renderers.map(\.id) == [c.id])
+        #expect(legend.items[1].label.bokehValue == .spec(DataSpec(.value("trend"))))
+    }
+}

@@ -77,6 +77,19 @@ func shapesDocument() -> Document {
     return document
 }
 
+func glyphsDocument() -> Document {
+    let source = ColumnDataSource(columns: ["x": [1.0, 2, 3, 4], "y": [2.0, 3, 1, 4], "y2": [0.0, 0.5, 0.2, 1.0]])
+    let plot = figure(title: "glyphs", width: 400, height: 300)
+    plot.varea(x: "x", y1: "y2", y2: "y", source: source, color: "lightblue", alpha: 0.4, legendLabel: "area")
+    plot.step(x: "x", y: "y", source: source, mode: .center, color: "black", legendLabel: "step")
+    plot.circle(x: "x", y: "y", radius: 0.1, source: source, color: "red", legendLabel: "points")
+    plot.segment(x0: "x", y0: "y2", x1: "x", y1: "y", source: source, color: "gray", legendLabel: "points")
+    plot.wedge(x: 2.5, y: 3.5, radius: 0.3, startAngle: 0, endAngle: 2.0, source: source, color: "orange")
+    let document = Document(title: "Glyphs")
+    document.addRoot(plot)
+    return document
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: ModelsInterop <output directory> [<bokehjs directory>]\n".utf8))
@@ -85,7 +98,7 @@ guard arguments.count >= 2 else {
 let output = URL(fileURLWithPath: arguments[1])
 let documents: [(String, () -> Document)] = [
     ("scatter", scatterDocument), ("bars", barsDocument), ("widgets", widgetsDocument), ("grid", gridDocument),
-    ("shapes", shapesDocument),
+    ("shapes", shapesDocument), ("glyphs", glyphsDocument),
 ]
 do {
     try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)

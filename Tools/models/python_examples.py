@@ -67,4 +67,15 @@ def scatter():
     return doc("Scatter", plot)
 
 
-EXAMPLES = {"scatter": scatter, "bars": bars, "widgets": widgets, "grid": grid, "shapes": shapes}
+def glyphs():
+    source = ColumnDataSource(data=dict(x=[1.0, 2, 3, 4], y=[2.0, 3, 1, 4], y2=[0.0, 0.5, 0.2, 1.0]))
+    p = figure(title="glyphs", width=400, height=300)
+    p.varea(x="x", y1="y2", y2="y", source=source, color="lightblue", alpha=0.4, legend_label="area")
+    p.step(x="x", y="y", source=source, mode="center", color="black", legend_label="step")
+    p.circle(x="x", y="y", radius=0.1, source=source, color="red", legend_label="points")
+    p.segment(x0="x", y0="y2", x1="x", y1="y", source=source, color="gray", legend_label="points")
+    p.wedge(x=2.5, y=3.5, radius=0.3, start_angle=0, end_angle=2.0, source=source, color="orange")
+    return doc("Glyphs", p)
+
+
+EXAMPLES = {"scatter": scatter, "bars": bars, "widgets": widgets, "grid": grid, "shapes": shapes, "glyphs": glyphs}

@@ -47,100 +47,169 @@ extension Plot {
     /// same glyph at alpha 0.1 and 0.2), and returns it.
     @discardableResult
     public func add(
-        _ glyph: Glyph, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil
-    )
-        -> GlyphRenderer
-    {
+        _ glyph: Glyph, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
+    ) -> GlyphRenderer {
         glyph.applyVisuals(color: color, alpha: alpha)
         let renderer = GlyphRenderer(dataSource: source, glyph: glyph)
         renderer.nonselectionGlyph = .b(glyph.variant(alpha: 0.1, unlessSet: alpha))
         renderer.mutedGlyph = .b(glyph.variant(alpha: 0.2, unlessSet: alpha))
         if let name { renderer.name = name }
         renderers = renderers + [renderer]
+        if let legendLabel { addToLegend(renderer, label: legendLabel) }
         return renderer
+    }
+
+    /// Python's `legend_label=`: the plot's first ``Legend`` (created in `center` if there is none) gets
+    /// the renderer under an item with that label, a new item if no item has it yet.
+    func addToLegend(_ renderer: GlyphRenderer, label: String) {
+        let legend: Legend
+        if let existing = center.lazy.compactMap({ if case .a(let r) = $0 { r as? Legend } else { nil } }).first {
+            legend = existing
+        } else {
+            legend = Legend()
+            center = center + [.a(legend)]
+        }
+        let labelSpec = Spec<String?>.value(label)
+        if let item = legend.items.first(where: { $0.label.bokehValue == labelSpec.bokehValue }) {
+            item.renderers = item.renderers + [renderer]
+        } else {
+            legend.items = legend.items + [LegendItem(label: labelSpec, renderers: [renderer])]
+        }
     }
 
     @discardableResult
     public func scatter(
         x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, size: Spec<Double>? = nil,
-        marker: MarkerType? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil
+        marker: MarkerType? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = Scatter(x: x, y: y, size: size, marker: marker.map { .value(.a($0)) })
-        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
     }
 
     @discardableResult
     public func line(
         x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, lineWidth: Double? = nil, color: Color? = nil,
-        alpha: Double? = nil, name: String? = nil
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = Line(x: x, y: y, lineWidth: lineWidth)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
     }
 
     @discardableResult
     public func vbar(
         x: Spec<Double>, top: Spec<Double>, source: ColumnDataSource, width: Spec<Double> = 0.8,
-        bottom: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil
+        bottom: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = VBar(x: x, width: width, bottom: bottom, top: top)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
     }
 
     @discardableResult
     public func hbar(
         y: Spec<Double>, right: Spec<Double>, source: ColumnDataSource, height: Spec<Double> = 0.8,
-        left: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil
+        left: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = HBar(y: y, height: height, left: left, right: right)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
     }
 
     @discardableResult
     public func rect(
         x: Spec<Double>, y: Spec<Double>, width: Spec<Double>, height: Spec<Double>, source: ColumnDataSource,
-        color: Color? = nil, alpha: Double? = nil, name: String? = nil
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = Rect(x: x, y: y, width: width, height: height)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
     }
 
     @discardableResult
     public func quad(
         left: Spec<Double>, right: Spec<Double>, top: Spec<Double>, bottom: Spec<Double>, source: ColumnDataSource,
-        color: Color? = nil, alpha: Double? = nil, name: String? = nil
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = Quad(left: left, right: right, bottom: bottom, top: top)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
     }
 
     /// Polygons: `xs`/`ys` name columns whose entries are lists of coordinates.
     @discardableResult
     public func patches(
         xs: String, ys: String, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil,
-        name: String? = nil
+        name: String? = nil, legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = Patches(xs: .field(xs), ys: .field(ys))
-        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
     }
 
     /// Lines: `xs`/`ys` name columns whose entries are lists of coordinates.
     @discardableResult
     public func multiLine(
         xs: String, ys: String, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil,
-        name: String? = nil
+        name: String? = nil, legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = MultiLine(xs: .field(xs), ys: .field(ys))
-        return add(glyph, source: source, color: color, alpha: alpha, name: name)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
     }
 
     @discardableResult
     public func text(
         x: Spec<Double>, y: Spec<Double>, text: String, source: ColumnDataSource, color: Color? = nil,
-        name: String? = nil
+        name: String? = nil, legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = Text(x: x, y: y, text: .field(text))
-        return add(glyph, source: source, color: color, name: name)
+        return add(glyph, source: source, color: color, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func circle(
+        x: Spec<Double>, y: Spec<Double>, radius: Spec<Double>, source: ColumnDataSource, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Circle(x: x, y: y, radius: radius)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func segment(
+        x0: Spec<Double>, y0: Spec<Double>, x1: Spec<Double>, y1: Spec<Double>, source: ColumnDataSource,
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Segment(x0: x0, y0: y0, x1: x1, y1: y1)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    /// The area between `y1` and `y2` over `x`.
+    @discardableResult
+    public func varea(
+        x: Spec<Double>, y1: Spec<Double>, y2: Spec<Double>, source: ColumnDataSource, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = VArea(x: x, y1: y1, y2: y2)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    /// Wedges; angles in radians unless the glyph's angle units are changed.
+    @discardableResult
+    public func wedge(
+        x: Spec<Double>, y: Spec<Double>, radius: Spec<Double>, startAngle: Spec<Double>, endAngle: Spec<Double>,
+        source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Wedge(x: x, y: y, radius: radius, startAngle: startAngle, endAngle: endAngle)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func step(
+        x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, mode: StepMode? = nil, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Step(x: x, y: y, mode: mode)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
     }
 
     /// A scalar image: the `image` column holds 2-D arrays (``ColumnDataSource/image(_:)``) mapped through
@@ -148,11 +217,11 @@ extension Plot {
     @discardableResult
     public func image(
         image: String = "image", x: Spec<Double>, y: Spec<Double>, dw: Spec<Double>, dh: Spec<Double>,
-        source: ColumnDataSource, palette: [Color]? = nil, name: String? = nil
+        source: ColumnDataSource, palette: [Color]? = nil, name: String? = nil, legendLabel: String? = nil
     ) -> GlyphRenderer {
         let glyph = Image(x: x, y: y, dw: dw, dh: dh, image: .field(image))
         if let palette { glyph.colorMapper = LinearColorMapper(palette: palette) }
-        let renderer = add(glyph, source: source, name: name)
+        let renderer = add(glyph, source: source, name: name, legendLabel: legendLabel)
         // Python builds each variant from the same arguments, so each gets its own color mapper.
         if let palette {
             for case .b(let variant as Image)? in [renderer.nonselectionGlyph, renderer.mutedGlyph] {
