@@ -105,6 +105,9 @@ private func shape(_ json: JSONValue) -> [String] {
         #expect(object.keys == ["target_id", "root_id", "doc", "version"])
         #expect(item["root_id"] == .string(plot.id))
         #expect(item["doc"]?["roots"]?.arrayValue?.count == 1)
+        #expect(!document.isSynced(plot))
+        _ = try? document.standaloneHTML()
+        #expect(!document.isSynced(plot))
     }
 }
 

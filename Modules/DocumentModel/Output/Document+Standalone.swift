@@ -3,13 +3,14 @@ internal import Foundation
 extension Document {
     /// The document as one HTML page that renders without a server, structured like Python's
     /// `bokeh.embed.file_html`: BokehJS scripts, one `<div>` per root, the document JSON (binary data
-    /// inline) in an `application/json` script and the `embed_items` bootstrap.
+    /// inline) in an `application/json` script and the `embed_items` bootstrap. What a server peer is known
+    /// to have is left alone.
     public func standaloneHTML(resources: Resources = .cdn, title: String? = nil) throws(JSONError) -> String {
         let docID = UUID().uuidString.lowercased()
         let jsonID = UUID().uuidString.lowercased()
         let divs = roots.map { (root: $0.id, element: UUID().uuidString.lowercased()) }
         let docJSON = try JSONWriter(options: .bokehContent).string(
-            .object(JSONObject([(key: docID, value: toJSON(bytesMode: .inline).json)])))
+            .object(JSONObject([(key: docID, value: encodedJSON(bytesMode: .inline).json)])))
         let renderItems = try JSONWriter(options: .bokehContent).string(
             .array([
                 .object([
@@ -93,7 +94,7 @@ extension Document {
         return .object([
             "target_id": target.map { .string($0) } ?? .null,
             "root_id": rootID.map { .string($0) } ?? .null,
-            "doc": toJSON(bytesMode: .inline).json,
+            "doc": encodedJSON(bytesMode: .inline).json,
             "version": .string(Self.bokehVersion),
         ])
     }
