@@ -166,7 +166,20 @@ final class Generator {
 
     func enumCase(_ enumName: String, _ value: String) -> String? {
         guard let values = mapper.enums.first(where: { $0.name == enumName })?.values else { return nil }
-        return Self.caseNames(values)[value]
+        return enumCases(enumName, values)[value]
+    }
+
+    /// Swift case names of an enumeration's values. Symbol abbreviations (`HatchPatternAbbreviation`:
+    /// ".", "o", "-") take the names of the enumeration they abbreviate, which lists the same patterns in
+    /// the same order.
+    func enumCases(_ enumName: String, _ values: [String]) -> [String: String] {
+        if enumName.hasSuffix("Abbreviation"),
+            let full = namedEnums.first(where: { $0.0 + "Abbreviation" == enumName })?.1, full.count == values.count
+        {
+            let names = Self.caseNames(full)
+            return Dictionary(uniqueKeysWithValues: zip(values, full.map { names[$0] ?? $0 }))
+        }
+        return Self.caseNames(values)
     }
 
     static func caseNames(_ values: [String]) -> [String: String] {
@@ -427,7 +440,7 @@ final class Generator {
         var out = ""
         for (name, values) in mapper.enums.sorted(by: { $0.name < $1.name }) {
             out += "/// Bokeh enumeration `\(name)`.\npublic enum \(name): String, BokehEnum {\n"
-            let cases = Self.caseNames(values)
+            let cases = enumCases(name, values)
             for value in values { out += "    case \(cases[value] ?? value) = \(Literal.quote(value))\n" }
             out += "}\n\n"
         }

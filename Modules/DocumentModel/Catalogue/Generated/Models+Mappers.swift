@@ -143,7 +143,7 @@ public class CategoricalPatternMapper: CategoricalMapper {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("patterns", [OneOf3<HatchPattern, HatchPatternAbbreviation, String>]?.self),
-            PropertySpec("default_value", OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self, default: .b(.value0)),
+            PropertySpec("default_value", OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self, default: .b(.blank)),
         ]
         return super.declaredProperties + own
     }
@@ -153,10 +153,10 @@ public class CategoricalPatternMapper: CategoricalMapper {
         set { setAttribute("patterns", newValue) }
     }
     public static var patterns: PropertyKey<[OneOf3<HatchPattern, HatchPatternAbbreviation, String>]> { PropertyKey("patterns") }
-    /// Bokeh `default_value` (default `.b(.value0)`).
+    /// Bokeh `default_value` (default `.b(.blank)`).
     public var defaultValue: OneOf3<HatchPattern, HatchPatternAbbreviation, String> {
-        get { attribute("default_value", as: OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self, default: .b(.value0)) }
-        set { setAttribute("default_value", newValue, unlessDefault: .b(.value0)) }
+        get { attribute("default_value", as: OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self, default: .b(.blank)) }
+        set { setAttribute("default_value", newValue, unlessDefault: .b(.blank)) }
     }
     public static var defaultValue: PropertyKey<OneOf3<HatchPattern, HatchPatternAbbreviation, String>> { PropertyKey("default_value") }
     /// A new `CategoricalPatternMapper` with a fresh id, the per-instance defaults a new Python instance has,
