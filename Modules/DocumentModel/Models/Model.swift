@@ -9,13 +9,14 @@
 ///
 /// - Important: Not thread-safe. A model is confined to whatever guards its document.
 public class Model {
-    public let id: String
+    // Members are `final`: typed subclasses add accessors and class-level metadata, never override these.
+    public final let id: String
     /// The qualified model name (`"Slider"`, `"ColumnDataSource"`, `"my_ext.Custom"`).
-    public let typeName: String
+    public final let typeName: String
     /// Attributes in serialization order.
-    public internal(set) var attributes: [(name: String, value: Value)]
+    public final internal(set) var attributes: [(name: String, value: Value)]
     /// The document this model is attached to, if any.
-    public internal(set) weak var document: Document?
+    public final internal(set) weak var document: Document?
 
     /// Creates a model with a fresh id from ``IDGenerator``.
     public convenience init(_ typeName: String, _ attributes: KeyValuePairs<String, Value> = [:]) {
@@ -30,13 +31,13 @@ public class Model {
     }
 
     /// The value of attribute `name`, if set.
-    public subscript(name: String) -> Value? {
+    public final subscript(name: String) -> Value? {
         for attribute in attributes where attribute.name == name { return attribute.value }
         return nil
     }
 
     /// The `name` attribute Bokeh uses for lookups (`modelByName`); setting `nil` writes `null`.
-    public var name: String? {
+    public final var name: String? {
         get { self["name"]?.stringValue }
         set { set("name", newValue.map { .string($0) } ?? .null) }
     }
@@ -54,7 +55,7 @@ public class Model {
 
     /// Sets an attribute. When attached, the document records a ``ModelChangedEvent`` (or
     /// ``ColumnDataChangedEvent`` for a column data source's `data`) and runs callbacks.
-    public func set(_ name: String, _ value: Value, setter: Setter? = nil) {
+    public final func set(_ name: String, _ value: Value, setter: Setter? = nil) {
         if let document {
             document.setAttribute(of: self, name, to: value, setter: setter)
         } else {
@@ -64,7 +65,7 @@ public class Model {
 
     /// Stores an attribute without notifying anyone; returns the previous value.
     @discardableResult
-    func store(_ name: String, _ value: Value) -> Value? {
+    final func store(_ name: String, _ value: Value) -> Value? {
         if let index = attributes.firstIndex(where: { $0.name == name }) {
             let old = attributes[index].value
             attributes[index].value = value
@@ -75,7 +76,7 @@ public class Model {
     }
 
     /// Models referenced directly from this model's attributes.
-    public var referencedModels: [Model] {
+    public final var referencedModels: [Model] {
         var result: [Model] = []
         for attribute in attributes { attribute.value.forEachModel { result.append($0) } }
         return result
