@@ -1,21 +1,29 @@
 extension Model {
+    // The typed accessors of the catalogue call these helpers with thousands of distinct types; keeping
+    // them unspecialized keeps optimized builds of the catalogue fast (accessors decode dynamic values
+    // anyway, so specialization would buy little).
+
     /// The attribute `name` decoded as `T`, or `nil` if unset or of another shape.
+    @_semantics("optimize.sil.specialize.generic.never") @inline(never)
     public func attribute<T: BokehConvertible>(_ name: String, as type: T.Type) -> T? {
         self[name].flatMap { T.fromBokeh($0) }
     }
 
     /// The attribute `name` decoded as `T`, or `defaultValue` if unset or of another shape.
+    @_semantics("optimize.sil.specialize.generic.never") @inline(never)
     public func attribute<T: BokehConvertible>(_ name: String, as type: T.Type, default defaultValue: T) -> T {
         attribute(name, as: type) ?? defaultValue
     }
 
     /// Sets attribute `name` from a typed value (through the document when attached).
+    @_semantics("optimize.sil.specialize.generic.never") @inline(never)
     public func setAttribute<T: BokehConvertible>(_ name: String, _ value: T) {
         set(name, value.bokehValue)
     }
 
     /// Sets attribute `name` unless it is unset and `value` equals its default: as in Python Bokeh, setting
     /// a property to the value it already has changes nothing, so defaults stay off the wire.
+    @_semantics("optimize.sil.specialize.generic.never") @inline(never)
     public func setAttribute<T: BokehConvertible>(_ name: String, _ value: T, unlessDefault defaultValue: T) {
         if self[name] == nil, value.bokehValue == defaultValue.bokehValue { return }
         set(name, value.bokehValue)

@@ -8,6 +8,7 @@ public struct PropertySpec {
     /// Bokeh's default for the property, when it is a constant (not per-instance, not required).
     public let defaultValue: Value?
 
+    @_semantics("optimize.sil.specialize.generic.never") @inline(never)
     public init<T: BokehConvertible>(_ name: String, _ type: T.Type, default defaultValue: T? = nil) {
         self.name = name
         typeDescription = String(describing: type)
