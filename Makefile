@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k
+.PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check
 
 ## build: debug build of every target
 build:
@@ -21,6 +21,8 @@ test:
 	$(MAKE) --no-print-directory conformance-quick || status=1; \
 	$(MAKE) --no-print-directory interop || status=1; \
 	$(MAKE) --no-print-directory python-interop || status=1; \
+	$(MAKE) --no-print-directory models-interop || status=1; \
+	$(MAKE) --no-print-directory html-check || status=1; \
 	$(MAKE) --no-print-directory server-interop || status=1; \
 	$(MAKE) --no-print-directory client-interop || status=1; \
 	$(MAKE) --no-print-directory browser-check || status=1; \
@@ -134,3 +136,28 @@ idle-10k:
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product wire-echo-server
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product wire-idle-load
 	Tools/bench/idle-connections.sh 10000 $$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)
+
+## models: regenerate the typed model catalogue (Modules/DocumentModel/Catalogue/Generated) from
+## Tools/models/schema.json; DUMP_SCHEMA=1 first re-dumps the schema from Python Bokeh 3.10.2 in the venv
+models:
+	@if [ -n "$(DUMP_SCHEMA)" ]; then $(MAKE) $(VENV)/.bokeh-3.10.2 && \
+		$(VENV)/bin/python -W ignore Tools/models/dump_schema.py Tools/models/schema.json; fi
+	$(SWIFT) build --product ModelGenerator $(SWIFT_FLAGS)
+	"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/ModelGenerator" Tools/models/schema.json \
+		Modules/DocumentModel/Catalogue/Generated
+
+WHEEL_BOKEHJS_JS = $$($(VENV)/bin/python -c 'import bokeh, os; print(os.path.join(os.path.dirname(bokeh.__file__), "server", "static", "js"))')
+
+## models-interop: Python Bokeh 3.10.2 loads and validates documents built with the plotting API
+models-interop: $(VENV)/.bokeh-3.10.2
+	$(SWIFT) build --product ModelsInterop $(SWIFT_FLAGS)
+	@dir=$$(mktemp -d) && \
+	"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/ModelsInterop" "$$dir" && \
+	$(VENV)/bin/python Tools/models/check_models.py "$$dir"; status=$$?; rm -rf "$$dir"; exit $$status
+
+## html-check: standalone HTML (BokehJS inline from the bokeh wheel) renders in headless Chromium, no console errors
+html-check: $(VENV)/.selenium
+	$(SWIFT) build --product ModelsInterop $(SWIFT_FLAGS)
+	@dir=$$(mktemp -d) && \
+	"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/ModelsInterop" "$$dir" "$(WHEEL_BOKEHJS_JS)" && \
+	SE_OFFLINE=true $(VENV)/bin/python Tools/models/check_html.py "$$dir"; status=$$?; rm -rf "$$dir"; exit $$status

@@ -57,6 +57,11 @@ let package = Package(
             name: "DocModelInterop", dependencies: ["DocumentModel"], path: "Tools/DocModelInterop",
             swiftSettings: swiftSettings),
         .executableTarget(
+            name: "ModelGenerator", path: "Tools/ModelGenerator", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ModelsInterop", dependencies: ["DocumentModel"], path: "Tools/ModelsInterop",
+            swiftSettings: swiftSettings),
+        .executableTarget(
             name: "JSONBench", dependencies: ["DocumentModel"], path: "Tools/JSONBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "ProtocolBench", dependencies: ["Protocol", "DocumentModel"], path: "Tools/ProtocolBench",

@@ -141,13 +141,7 @@ public struct UIEvent {
     }
 
     /// The model the event is about (the `model` value), if any.
-    public var model: Model? {
-        switch values {
-        case .map(let map): map["model"]?.modelValue
-        case .dictionary(let members): members.first { $0.key == "model" }?.value.modelValue
-        default: nil
-        }
-    }
+    public var model: Model? { member("model")?.modelValue }
 }
 
 /// Any change to a document.

@@ -1,19 +1,22 @@
 /// A Bokeh model: an id, a qualified type name and its explicitly set attributes, in order.
 ///
-/// Models are generic: any type name and attribute is accepted, as the document layer doesn't need
-/// Bokeh's class hierarchy to store, apply and re-serialize documents. A model belongs to at most one
+/// Any type name and attribute is accepted, as the document layer doesn't need Bokeh's class hierarchy
+/// to store, apply and re-serialize documents. Typed subclasses generated from Bokeh's catalogue
+/// (`Slider`, `Figure`, …) add typed accessors over the same attributes; the deserializer creates
+/// them for known type names. A model belongs to at most one
 /// ``Document``; while attached, setting an attribute goes through the document so events and
 /// callbacks fire.
 ///
 /// - Important: Not thread-safe. A model is confined to whatever guards its document.
-public final class Model {
-    public let id: String
+public class Model {
+    // Members are `final`: typed subclasses add accessors and class-level metadata, never override these.
+    public final let id: String
     /// The qualified model name (`"Slider"`, `"ColumnDataSource"`, `"my_ext.Custom"`).
-    public let typeName: String
+    public final let typeName: String
     /// Attributes in serialization order.
-    public internal(set) var attributes: [(name: String, value: Value)]
+    public final internal(set) var attributes: [(name: String, value: Value)]
     /// The document this model is attached to, if any.
-    public internal(set) weak var document: Document?
+    public final internal(set) weak var document: Document?
 
     /// Creates a model with a fresh id from ``IDGenerator``.
     public convenience init(_ typeName: String, _ attributes: KeyValuePairs<String, Value> = [:]) {
@@ -21,24 +24,38 @@ public final class Model {
             id: IDGenerator.next(), typeName: typeName, attributes: attributes.map { (name: $0.key, value: $0.value) })
     }
 
-    public init(id: String, typeName: String, attributes: [(name: String, value: Value)] = []) {
+    public required init(id: String, typeName: String, attributes: [(name: String, value: Value)] = []) {
         self.id = id
         self.typeName = typeName
         self.attributes = attributes
     }
 
     /// The value of attribute `name`, if set.
-    public subscript(name: String) -> Value? {
+    public final subscript(name: String) -> Value? {
         for attribute in attributes where attribute.name == name { return attribute.value }
         return nil
     }
 
-    /// The `name` attribute Bokeh uses for lookups (`modelByName`).
-    public var name: String? { self["name"]?.stringValue }
+    /// The `name` attribute Bokeh uses for lookups (`modelByName`); setting `nil` writes `null`.
+    public final var name: String? {
+        get { self["name"]?.stringValue }
+        set { set("name", newValue.map { .string($0) } ?? .null) }
+    }
+
+    /// The Bokeh type name a typed subclass stands for (`"Slider"`); `"Model"` for generic models.
+    public class var modelTypeName: String { "Model" }
+
+    /// The properties a typed class declares, inherited ones first; Bokeh's `Model` base properties
+    /// for generic models.
+    public class var declaredProperties: [PropertySpec] { baseModelProperties }
+
+    /// The attributes a fresh Python instance of the typed class carries (per-instance defaults such
+    /// as `ColumnDataSource.selected`), serialized; `nil` when there are none.
+    public class var instanceDefaultsJSON: String? { nil }
 
     /// Sets an attribute. When attached, the document records a ``ModelChangedEvent`` (or
     /// ``ColumnDataChangedEvent`` for a column data source's `data`) and runs callbacks.
-    public func set(_ name: String, _ value: Value, setter: Setter? = nil) {
+    public final func set(_ name: String, _ value: Value, setter: Setter? = nil) {
         if let document {
             document.setAttribute(of: self, name, to: value, setter: setter)
         } else {
@@ -48,7 +65,7 @@ public final class Model {
 
     /// Stores an attribute without notifying anyone; returns the previous value.
     @discardableResult
-    func store(_ name: String, _ value: Value) -> Value? {
+    final func store(_ name: String, _ value: Value) -> Value? {
         if let index = attributes.firstIndex(where: { $0.name == name }) {
             let old = attributes[index].value
             attributes[index].value = value
@@ -59,7 +76,7 @@ public final class Model {
     }
 
     /// Models referenced directly from this model's attributes.
-    public var referencedModels: [Model] {
+    public final var referencedModels: [Model] {
         var result: [Model] = []
         for attribute in attributes { attribute.value.forEachModel { result.append($0) } }
         return result

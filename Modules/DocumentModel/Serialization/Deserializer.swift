@@ -126,7 +126,7 @@ public struct Deserializer {
         let id = try string(object, "id", in: "object")
         let name = try string(object, "name", in: "object")
         if let existing = references[id] { return existing }
-        let model = Model(id: id, typeName: name)
+        let model = Model.make(id: id, typeName: name)
         references[id] = model
         newModels.append(model)
         model.attributes = try decodeAttributes(object["attributes"])

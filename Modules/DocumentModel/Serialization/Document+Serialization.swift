@@ -2,13 +2,19 @@ extension Document {
     /// The document as the `doc` value of PULL-DOC-REPLY / PUSH-DOC: every model in full, plus the
     /// buffers referenced from it. Marks every model synced (the peer now has them all).
     public func toJSON(bytesMode: Serializer.BytesMode = .buffers) -> (json: JSONValue, buffers: [Buffer]) {
+        let result = encodedJSON(bytesMode: bytesMode)
+        markAllSynced()
+        return result
+    }
+
+    /// The document JSON without touching what the peer is known to have (standalone output).
+    func encodedJSON(bytesMode: Serializer.BytesMode) -> (json: JSONValue, buffers: [Buffer]) {
         var serializer = Serializer(bytesMode: bytesMode)
         var object: JSONObject = ["version": .string(Self.bokehVersion), "title": .string(title)]
         object["config"] = serializer.encodeModel(config)
         object["roots"] = .array(roots.map { serializer.encodeModel($0) })
         if let definitions { object["defs"] = definitions }
         if let jsEventCallbacks { object["callbacks"] = serializer.encode(jsEventCallbacks) }
-        markAllSynced()
         return (.object(object), serializer.buffers)
     }
 

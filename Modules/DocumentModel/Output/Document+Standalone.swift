@@ -1,0 +1,106 @@
+internal import Foundation
+
+extension Document {
+    /// The document as one HTML page that renders without a server, structured like Python's
+    /// `bokeh.embed.file_html`: BokehJS scripts, one `<div>` per root, the document JSON (binary data
+    /// inline) in an `application/json` script and the `embed_items` bootstrap. What a server peer is known
+    /// to have is left alone.
+    public func standaloneHTML(resources: Resources = .cdn, title: String? = nil) throws(JSONError) -> String {
+        let docID = UUID().uuidString.lowercased()
+        let jsonID = UUID().uuidString.lowercased()
+        let divs = roots.map { (root: $0.id, element: UUID().uuidString.lowercased()) }
+        let docJSON = try JSONWriter(options: .bokehContent).string(
+            .object(JSONObject([(key: docID, value: encodedJSON(bytesMode: .inline).json)])))
+        let renderItems = try JSONWriter(options: .bokehContent).string(
+            .array([
+                .object([
+                    "docid": .string(docID),
+                    "roots": .object(JSONObject(divs.map { (key: $0.root, value: .string($0.element)) })),
+                    "root_ids": .array(divs.map { .string($0.root) }),
+                ])
+            ]))
+        let pageTitle = Self.escapeHTML(title ?? self.title)
+        let divTags = divs.map {
+            "    <div id=\"\($0.element)\" data-root-id=\"\($0.root)\" style=\"display: contents;\"></div>\n"
+        }.joined()
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+              <head>
+                <meta charset="utf-8">
+                <title>\(pageTitle)</title>
+                <style>
+                  html, body {
+                    box-sizing: border-box;
+                    display: flow-root;
+                    height: 100%;
+                    margin: 0;
+                    padding: 0;
+                  }
+                </style>
+            \(resources.scriptTags(for: self))<script>
+            Bokeh.set_log_level("info");
+            </script>
+              </head>
+              <body>
+            \(divTags)
+                <script type="application/json" id="\(jsonID)">
+                  \(docJSON.replacingOccurrences(of: "</", with: "<\\/"))
+                </script>
+                <script>
+                  (function() {
+                    const fn = function() {
+                      Bokeh.safely(function() {
+                        (function(root) {
+                          function embed_document(root) {
+                          const docs_json = document.getElementById('\(jsonID)').textContent;
+                          const render_items = \(renderItems);
+                          root.Bokeh.embed.embed_items(docs_json, render_items);
+                          }
+                          if (root.Bokeh !== undefined) {
+                            embed_document(root);
+                          } else {
+                            let attempts = 0;
+                            const timer = setInterval(function(root) {
+                              if (root.Bokeh !== undefined) {
+                                clearInterval(timer);
+                                embed_document(root);
+                              } else {
+                                attempts++;
+                                if (attempts > 100) {
+                                  clearInterval(timer);
+                                  console.log("Bokeh: ERROR: Unable to run BokehJS code because BokehJS library is missing");
+                                }
+                              }
+                            }, 10, root)
+                          }
+                        })(window);
+                      });
+                    };
+                    if (document.readyState != "loading") fn();
+                    else document.addEventListener("DOMContentLoaded", fn);
+                  })();
+                </script>
+              </body>
+            </html>
+
+            """
+    }
+
+    /// Python's `bokeh.embed.json_item`: `{"target_id", "root_id", "doc", "version"}` for `root` (the first
+    /// root by default), binary data inline, for `Bokeh.embed.embed_item(item)` in a page of your own.
+    public func jsonItem(root: Model? = nil, target: String? = nil) -> JSONValue {
+        let rootID = (root ?? roots.first)?.id
+        return .object([
+            "target_id": target.map { .string($0) } ?? .null,
+            "root_id": rootID.map { .string($0) } ?? .null,
+            "doc": encodedJSON(bytesMode: .inline).json,
+            "version": .string(Self.bokehVersion),
+        ])
+    }
+
+    static func escapeHTML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

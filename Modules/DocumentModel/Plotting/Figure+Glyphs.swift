@@ -1,0 +1,266 @@
+/// Creates a figure the way Python's `bokeh.plotting.figure(...)` does: ranges, scales, linear axes,
+/// grids and the default tools (`pan, wheel_zoom, box_zoom, save, reset, help`).
+///
+/// Pass a ``FactorRange`` as `xRange`/`yRange` for a categorical dimension: that dimension then gets a
+/// categorical scale and axis, as in Python.
+public func figure(
+    title: String? = nil, width: Int? = nil, height: Int? = nil, xRange: RangeModel? = nil,
+    yRange: RangeModel? = nil, xAxisLabel: String? = nil, yAxisLabel: String? = nil, tools: [Tool]? = nil,
+    toolbarLocation: Location? = nil, sizingMode: SizingMode? = nil, name: String? = nil
+) -> Figure {
+    let plot = Figure(width: width, height: height, sizingMode: sizingMode)
+    if let name { plot.name = name }
+    if let title { plot.title?.text = .a(title) }
+    if let xRange { plot.useRange(xRange, dimension: 0) }
+    if let yRange { plot.useRange(yRange, dimension: 1) }
+    if let xAxisLabel { plot.axes(dimension: 0).forEach { $0.axisLabel = .a(xAxisLabel) } }
+    if let yAxisLabel { plot.axes(dimension: 1).forEach { $0.axisLabel = .a(yAxisLabel) } }
+    if let tools { plot.toolbar?.tools = tools.map { .a($0) } }
+    if let toolbarLocation { plot.toolbarLocation = toolbarLocation }
+    return plot
+}
+
+extension Plot {
+    /// The axes of a dimension (0: x, below/above; 1: y, left/right).
+    public func axes(dimension: Int) -> [Axis] {
+        let sides = dimension == 0 ? [below, above] : [left, right]
+        return sides.flatMap { side in
+            side.compactMap { if case .a(let renderer) = $0 { renderer as? Axis } else { nil } }
+        }
+    }
+
+    /// Uses `range` for a dimension; a ``FactorRange`` also switches that dimension's scale and axis to
+    /// categorical ones (and points its grid at the new axis).
+    func useRange(_ range: RangeModel, dimension: Int) {
+        if dimension == 0 { xRange = range } else { yRange = range }
+        guard range is FactorRange else { return }
+        if dimension == 0 { xScale = CategoricalScale() } else { yScale = CategoricalScale() }
+        let axis = CategoricalAxis()
+        let old = axes(dimension: dimension).first
+        if dimension == 0 { below = [.a(axis)] } else { left = [.a(axis)] }
+        for case .a(let renderer) in center {
+            if let grid = renderer as? Grid, let old, grid.axis === old { grid.axis = axis }
+        }
+    }
+
+    /// Adds a glyph renderer for `glyph` over `source`, with Python's selection and muted variants (the
+    /// same glyph at alpha 0.1 and 0.2), and returns it.
+    @discardableResult
+    public func add(
+        _ glyph: Glyph, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        glyph.applyVisuals(color: color, alpha: alpha)
+        let renderer = GlyphRenderer(dataSource: source, glyph: glyph)
+        renderer.nonselectionGlyph = .b(glyph.variant(alpha: 0.1, unlessSet: alpha))
+        renderer.mutedGlyph = .b(glyph.variant(alpha: 0.2, unlessSet: alpha))
+        if let name { renderer.name = name }
+        renderers = renderers + [renderer]
+        if let legendLabel { addToLegend(renderer, label: legendLabel) }
+        return renderer
+    }
+
+    /// Python's `legend_label=`: the plot's first ``Legend`` (created in `center` if there is none) gets
+    /// the renderer under an item with that label, a new item if no item has it yet.
+    func addToLegend(_ renderer: GlyphRenderer, label: String) {
+        let legend: Legend
+        if let existing = center.lazy.compactMap({ if case .a(let r) = $0 { r as? Legend } else { nil } }).first {
+            legend = existing
+        } else {
+            legend = Legend()
+            center = center + [.a(legend)]
+        }
+        let labelSpec = Spec<String?>.value(label)
+        if let item = legend.items.first(where: { $0.label.bokehValue == labelSpec.bokehValue }) {
+            item.renderers = item.renderers + [renderer]
+        } else {
+            legend.items = legend.items + [LegendItem(label: labelSpec, renderers: [renderer])]
+        }
+    }
+
+    @discardableResult
+    public func scatter(
+        x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, size: Spec<Double>? = nil,
+        marker: MarkerType? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Scatter(x: x, y: y, size: size, marker: marker.map { .value(.a($0)) })
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func line(
+        x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, lineWidth: Double? = nil, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Line(x: x, y: y, lineWidth: lineWidth)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func vbar(
+        x: Spec<Double>, top: Spec<Double>, source: ColumnDataSource, width: Spec<Double> = 0.8,
+        bottom: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = VBar(x: x, width: width, bottom: bottom, top: top)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func hbar(
+        y: Spec<Double>, right: Spec<Double>, source: ColumnDataSource, height: Spec<Double> = 0.8,
+        left: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = HBar(y: y, height: height, left: left, right: right)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func rect(
+        x: Spec<Double>, y: Spec<Double>, width: Spec<Double>, height: Spec<Double>, source: ColumnDataSource,
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Rect(x: x, y: y, width: width, height: height)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func quad(
+        left: Spec<Double>, right: Spec<Double>, top: Spec<Double>, bottom: Spec<Double>, source: ColumnDataSource,
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Quad(left: left, right: right, bottom: bottom, top: top)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    /// Polygons: `xs`/`ys` name columns whose entries are lists of coordinates.
+    @discardableResult
+    public func patches(
+        xs: String, ys: String, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil,
+        name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Patches(xs: .field(xs), ys: .field(ys))
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    /// Lines: `xs`/`ys` name columns whose entries are lists of coordinates.
+    @discardableResult
+    public func multiLine(
+        xs: String, ys: String, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil,
+        name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = MultiLine(xs: .field(xs), ys: .field(ys))
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func text(
+        x: Spec<Double>, y: Spec<Double>, text: String, source: ColumnDataSource, color: Color? = nil,
+        name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Text(x: x, y: y, text: .field(text))
+        return add(glyph, source: source, color: color, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func circle(
+        x: Spec<Double>, y: Spec<Double>, radius: Spec<Double>, source: ColumnDataSource, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Circle(x: x, y: y, radius: radius)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func segment(
+        x0: Spec<Double>, y0: Spec<Double>, x1: Spec<Double>, y1: Spec<Double>, source: ColumnDataSource,
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Segment(x0: x0, y0: y0, x1: x1, y1: y1)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    /// The area between `y1` and `y2` over `x`.
+    @discardableResult
+    public func varea(
+        x: Spec<Double>, y1: Spec<Double>, y2: Spec<Double>, source: ColumnDataSource, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = VArea(x: x, y1: y1, y2: y2)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    /// Wedges; angles in radians unless the glyph's angle units are changed.
+    @discardableResult
+    public func wedge(
+        x: Spec<Double>, y: Spec<Double>, radius: Spec<Double>, startAngle: Spec<Double>, endAngle: Spec<Double>,
+        source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Wedge(x: x, y: y, radius: radius, startAngle: startAngle, endAngle: endAngle)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    @discardableResult
+    public func step(
+        x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, mode: StepMode? = nil, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Step(x: x, y: y, mode: mode)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+    }
+
+    /// A scalar image: the `image` column holds 2-D arrays (``ColumnDataSource/image(_:)``) mapped through
+    /// a linear color mapper with `palette` (a list of colors).
+    @discardableResult
+    public func image(
+        image: String = "image", x: Spec<Double>, y: Spec<Double>, dw: Spec<Double>, dh: Spec<Double>,
+        source: ColumnDataSource, palette: [Color]? = nil, name: String? = nil, legendLabel: String? = nil
+    ) -> GlyphRenderer {
+        let glyph = Image(x: x, y: y, dw: dw, dh: dh, image: .field(image))
+        if let palette { glyph.colorMapper = LinearColorMapper(palette: palette) }
+        let renderer = add(glyph, source: source, name: name, legendLabel: legendLabel)
+        // Python builds each variant from the same arguments, so each gets its own color mapper.
+        if let palette {
+            for case .b(let variant as Image)? in [renderer.nonselectionGlyph, renderer.mutedGlyph] {
+                variant.colorMapper = LinearColorMapper(palette: palette)
+            }
+        }
+        return renderer
+    }
+}
+
+extension Glyph {
+    /// Python's `color=`/`alpha=` arguments: set every line, fill, hatch and text color/alpha (and the
+    /// image `global_alpha`) the glyph has.
+    func applyVisuals(color: Color?, alpha: Double?) {
+        for prefix in ["line", "fill", "hatch", "text"] {
+            if let color { setVisual(prefix + "_color", color.bokehValue) }
+            if let alpha { setVisual(prefix + "_alpha", alpha.bokehValue) }
+        }
+        if let alpha { setVisual("global_alpha", alpha.bokehValue) }
+    }
+
+    /// Sets a visual property the glyph declares, as a value spec or a plain value, whichever it takes
+    /// (vectorized glyphs take specs; `Line` and other connected glyphs take scalars).
+    private func setVisual(_ name: String, _ value: Value) {
+        guard let spec = Self.declaredProperties.last(where: { $0.name == name }) else { return }
+        let vectorized = Value.spec(DataSpec(.value(value)))
+        let stored = spec.accepts(vectorized) ? vectorized : value
+        guard spec.accepts(stored) else { return }
+        // As in Python, a default left unset stays unset (`multi_line(color="black")` stores nothing).
+        func asSpec(_ value: Value) -> Value { Spec<Value>.fromBokeh(value)?.bokehValue ?? value }
+        if self[name] == nil, let defaultValue = spec.defaultValue, asSpec(defaultValue) == asSpec(stored) { return }
+        set(name, stored)
+    }
+
+    /// A new glyph of the same type with the same attributes and `alpha` on every visual (unless the
+    /// caller chose an alpha), as Python builds `nonselection_glyph` and `muted_glyph`.
+    func variant(alpha: Double, unlessSet explicit: Double?) -> Glyph {
+        let copy = Self(id: IDGenerator.next(), typeName: typeName, attributes: attributes)
+        if explicit == nil { copy.applyVisuals(color: nil, alpha: alpha) }
+        return copy
+    }
+}

@@ -1,0 +1,66 @@
+/// Children side by side (Python's `row(...)`).
+public func row(_ children: UIElement..., sizingMode: SizingMode? = nil) -> Row {
+    Row(sizingMode: sizingMode, children: children)
+}
+
+/// Children stacked vertically (Python's `column(...)`).
+public func column(_ children: UIElement..., sizingMode: SizingMode? = nil) -> Column {
+    Column(sizingMode: sizingMode, children: children)
+}
+
+/// Plots in a grid with one shared toolbar (Python's `gridplot(...)`): `nil` leaves a cell empty.
+/// Each plot's own toolbar is hidden and its tools move to the grid's toolbar, merged as Python merges them.
+public func gridplot(_ rows: [[Plot?]], toolbarLocation: Location? = .above) -> GridPlot {
+    var children: [Value] = []
+    var tools: [Tool] = []
+    for (r, plots) in rows.enumerated() {
+        for (c, plot) in plots.enumerated() {
+            guard let plot else { continue }
+            plot.toolbarLocation = nil
+            tools += plot.toolbar?.tools.compactMap { if case .a(let tool) = $0 { tool } else { nil } } ?? []
+            children.append(.list([.model(plot), .int(r), .int(c)]))
+        }
+    }
+    let grid = GridPlot()
+    grid.set("rows", .null)
+    grid.set("cols", .null)
+    grid.toolbar = Toolbar(tools: mergedTools(tools))
+    grid.children = .list(children)
+    if toolbarLocation != .above { grid.toolbarLocation = toolbarLocation }
+    return grid
+}
+
+/// The grid's tools as Python's `gridplot` merges them: tools of one type with equal settings (overlay
+/// and renderers aside) behind one ``ToolProxy``; save, copy, examine and fullscreen tools replaced by
+/// one fresh tool of their type.
+func mergedTools(_ tools: [Tool]) -> [OneOf2<Tool, ToolProxy>] {
+    func settings(_ tool: Tool) -> [(name: String, value: Value)] {
+        tool.attributes.filter { $0.name != "overlay" && $0.name != "renderers" }
+    }
+    func sameSettings(_ a: Tool, _ b: Tool) -> Bool {
+        let (x, y) = (settings(a), settings(b))
+        return x.count == y.count && zip(x, y).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+    let singletons: Set<String> = ["SaveTool", "CopyTool", "ExamineTool", "FullscreenTool"]
+    var typeOrder: [String] = []
+    var groups: [String: [[Tool]]] = [:]
+    for tool in tools {
+        if groups[tool.typeName] == nil { typeOrder.append(tool.typeName) }
+        var sameType = groups[tool.typeName] ?? []
+        if let index = sameType.firstIndex(where: { sameSettings($0[0], tool) }) {
+            sameType[index].append(tool)
+        } else {
+            sameType.append([tool])
+        }
+        groups[tool.typeName] = sameType
+    }
+    return typeOrder.flatMap { typeName -> [OneOf2<Tool, ToolProxy>] in
+        if singletons.contains(typeName), let fresh = Model.instantiate(typeName) as? Tool { return [.a(fresh)] }
+        return (groups[typeName] ?? []).map { .b(ToolProxy(tools: $0)) }
+    }
+}
+
+/// Tabs from `(title, child)` pairs (Python's `Tabs(tabs=[TabPanel(...)])`).
+public func tabs(_ panels: (title: String, child: UIElement)...) -> Tabs {
+    Tabs(tabs: panels.map { TabPanel(title: $0.title, child: $0.child) })
+}
