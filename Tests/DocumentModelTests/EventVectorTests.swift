@@ -140,7 +140,8 @@ func patchMessages(_ name: String) throws -> [(text: String, content: JSONValue,
         let (document, m) = try baseDocument()
         var events: [DocumentEvent] = []
         document.onChange { events.append($0) }
-        let title = Model("Title", ["text": "T"])
+        // An id of its own: ids from the shared counter can equal the vector document's `p10xx` ids.
+        let title = Model(id: "title-under-test", typeName: "Title", attributes: [(name: "text", value: "T")])
         m["plot"]?.set("title", .model(title))
         #expect(!document.isSynced(title))
         let first = document.patchContent(for: events).json
