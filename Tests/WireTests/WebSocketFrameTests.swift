@@ -205,3 +205,14 @@ func decodeFrames(_ input: [UInt8], _ chunking: Chunking, role: WebSocketRole, m
         }
     }
 }
+
+@Suite struct InputBufferTests {
+    @Test func releasesLargeStorageOnceDrained() {
+        var buffer = InputBuffer()
+        buffer.append(contentsOf: [UInt8](repeating: 1, count: 4 * 1024 * 1024))
+        buffer.consume(buffer.count)
+        buffer.append(contentsOf: [1, 2, 3])
+        #expect(buffer.storage.capacity < 1024 * 1024)
+        #expect(buffer.read(3) == [1, 2, 3])
+    }
+}

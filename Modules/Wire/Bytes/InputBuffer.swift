@@ -7,6 +7,10 @@ package struct InputBuffer: Sendable {
     package private(set) var storage: [UInt8] = []
     package private(set) var readIndex = 0
 
+    /// Capacity kept across messages once everything was consumed (64 KiB, one socket read);
+    /// larger storage is released so an idle connection does not hold on to its biggest message.
+    package static let retainedCapacity = 64 * 1024
+
     package init() {}
 
     /// Number of unread bytes.
@@ -15,7 +19,8 @@ package struct InputBuffer: Sendable {
 
     package mutating func append<C: Collection>(contentsOf bytes: C) where C.Element == UInt8 {
         if readIndex > 0, readIndex == storage.count {
-            storage.removeAll(keepingCapacity: true)
+            // Keep a modest buffer for the next read; give back what one large message grew.
+            storage.removeAll(keepingCapacity: storage.capacity <= Self.retainedCapacity)
             readIndex = 0
         } else if readIndex > 4096, readIndex * 2 > storage.count {
             storage.removeSubrange(0..<readIndex)
@@ -47,7 +52,7 @@ package struct InputBuffer: Sendable {
     /// Removes and returns every unread byte.
     package mutating func readAll() -> [UInt8] {
         let out = Array(storage[readIndex...])
-        storage.removeAll(keepingCapacity: true)
+        storage.removeAll(keepingCapacity: storage.capacity <= Self.retainedCapacity)
         readIndex = 0
         return out
     }
