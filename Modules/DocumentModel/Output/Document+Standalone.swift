@@ -48,38 +48,7 @@ extension Document {
                   \(docJSON.replacingOccurrences(of: "</", with: "<\\/"))
                 </script>
                 <script>
-                  (function() {
-                    const fn = function() {
-                      Bokeh.safely(function() {
-                        (function(root) {
-                          function embed_document(root) {
-                          const docs_json = document.getElementById('\(jsonID)').textContent;
-                          const render_items = \(renderItems);
-                          root.Bokeh.embed.embed_items(docs_json, render_items);
-                          }
-                          if (root.Bokeh !== undefined) {
-                            embed_document(root);
-                          } else {
-                            let attempts = 0;
-                            const timer = setInterval(function(root) {
-                              if (root.Bokeh !== undefined) {
-                                clearInterval(timer);
-                                embed_document(root);
-                              } else {
-                                attempts++;
-                                if (attempts > 100) {
-                                  clearInterval(timer);
-                                  console.log("Bokeh: ERROR: Unable to run BokehJS code because BokehJS library is missing");
-                                }
-                              }
-                            }, 10, root)
-                          }
-                        })(window);
-                      });
-                    };
-                    if (document.readyState != "loading") fn();
-                    else document.addEventListener("DOMContentLoaded", fn);
-                  })();
+            \(EmbedScript.onLoad(EmbedScript.embedItems(docsJSON: "document.getElementById('\(jsonID)').textContent", renderItems: renderItems, extraArguments: "")))
                 </script>
               </body>
             </html>

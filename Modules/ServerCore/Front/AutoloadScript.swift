@@ -1,3 +1,5 @@
+import DocumentModel
+
 /// The script `GET <app>/autoload.js` answers (Bokeh's `AUTOLOAD_JS` template): finds the target element,
 /// loads the BokehJS scripts (in order, once per page), then embeds the session into the element.
 struct AutoloadScript {
