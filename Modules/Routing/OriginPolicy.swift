@@ -135,8 +135,13 @@ enum OriginNetloc {
         // urlsplit first strips leading C0 controls and spaces, then removes tab, CR and LF anywhere.
         var text = Substring(origin)
         while let first = text.unicodeScalars.first, first.value <= 0x20 { text = text.dropFirst() }
-        let cleaned = String(text.unicodeScalars.filter { $0 != "\t" && $0 != "\r" && $0 != "\n" })
-        var rest = cleaned[...]
+        let isBreak: (UInt8) -> Bool = { $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        var rest: Substring
+        if text.utf8.contains(where: isBreak) {
+            rest = Substring(String(decoding: text.utf8.filter { !isBreak($0) }, as: UTF8.self))
+        } else {
+            rest = text
+        }
         if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex, isScheme(rest[..<colon]) {
             rest = rest[rest.index(after: colon)...]
         }

@@ -41,7 +41,17 @@ public final class ServerConnection: Sendable, Hashable {
             log.error("cannot encode \(message.type) message: \(error)")
             return
         }
-        onLoop { io in io.write(fragments) }
+        let frames = fragments.map(\.webSocketMessage)
+        onLoop { io in io.write(frames) }
+    }
+
+    /// Sends a message encoded once for many connections (``PreparedMessage``). Any thread.
+    public func send(_ prepared: PreparedMessage) {
+        if let sink {
+            sink(prepared.message)
+            return
+        }
+        onLoop { io in io.write(prepared.frames) }
     }
 
     /// Starts the closing handshake. Any thread.
@@ -79,14 +89,15 @@ final class ConnectionIO {
         self.assembler = MessageAssembler(limits: limits)
     }
 
-    func write(_ fragments: [Fragment]) {
+    /// Writes one Bokeh message: all its WebSocket messages in one gathered write.
+    func write(_ frames: [WebSocketMessage]) {
         guard !closed else { return }
-        for fragment in fragments {
-            switch fragment {
-            case .text(let text): channel.send(.text(text))
-            case .binary(let bytes): channel.send(.binary(bytes))
-            }
-        }
+        channel.send(frames)
+    }
+
+    func write(_ frames: PreparedWebSocketMessages) {
+        guard !closed else { return }
+        channel.send(frames)
     }
 
     /// A WebSocket message arrived: assemble, check, and hand complete messages on.
@@ -135,5 +146,27 @@ final class ConnectionIO {
         let queued = waiting
         waiting = []
         for message in queued { session.receive(message, from: handle) }
+    }
+}
+
+/// A Bokeh message encoded once (JSON and WebSocket frames) to be sent to many connections: a session's
+/// broadcast of a document change. Connections that compress re-frame the same JSON.
+public struct PreparedMessage: Sendable {
+    public let message: Message
+    let frames: PreparedWebSocketMessages
+
+    /// Encodes `message` in Python's style (what every server connection uses).
+    public init(_ message: Message, encoder: MessageEncoder = MessageEncoder(style: .python)) throws(ProtocolError) {
+        self.message = message
+        self.frames = PreparedWebSocketMessages(try encoder.encode(message).map(\.webSocketMessage))
+    }
+}
+
+extension Fragment {
+    var webSocketMessage: WebSocketMessage {
+        switch self {
+        case .text(let text): .text(text)
+        case .binary(let bytes): .binary(bytes)
+        }
     }
 }

@@ -118,12 +118,26 @@ public final class ServerSession: Sendable {
             s.pending = []
             for event in events {
                 let origin = event.setter
+                // Encoded once for every subscriber that knows the same models (usually all of them).
+                var shared: (message: PreparedMessage, references: [String], emitted: [String])?
                 for subscriber in s.subscribers where subscriber.connection.setter != origin {
+                    if let shared, subscriber.agrees(references: shared.references, emitted: shared.emitted) {
+                        for id in shared.emitted { subscriber.known.insert(id) }
+                        subscriber.connection.send(shared.message)
+                        continue
+                    }
                     var serializer = Serializer(known: subscriber.known)
                     let encoded = event.encode(with: &serializer)
-                    for model in serializer.emittedModels { subscriber.known.insert(model.id) }
-                    subscriber.connection.send(
-                        .patchDocument(content: .object(["events": .array([encoded])]), buffers: serializer.buffers))
+                    let emitted = serializer.emittedModels.map(\.id)
+                    for id in emitted { subscriber.known.insert(id) }
+                    let message = Message.patchDocument(
+                        content: .object(["events": .array([encoded])]), buffers: serializer.buffers)
+                    if shared == nil, let prepared = try? PreparedMessage(message) {
+                        shared = (prepared, serializer.knownReferences, emitted)
+                        subscriber.connection.send(prepared)
+                    } else {
+                        subscriber.connection.send(message)
+                    }
                 }
             }
         }
@@ -341,6 +355,12 @@ final class Subscriber {
     init(connection: ServerConnection, known: Set<String>) {
         self.connection = connection
         self.known = known
+    }
+
+    /// Whether a serializer over ``known`` writes what one did that referenced `references` as known models and
+    /// wrote `emitted` in full.
+    func agrees(references: [String], emitted: [String]) -> Bool {
+        references.allSatisfy { known.contains($0) } && !emitted.contains { known.contains($0) }
     }
 }
 

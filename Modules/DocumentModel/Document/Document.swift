@@ -149,6 +149,10 @@ public final class Document {
     /// doesn't fit the document. Setting an attribute to the value it already has changes nothing and
     /// notifies no one, as in Python Bokeh.
     public func apply(_ event: DocumentEvent) throws(DocumentError) {
+        if case .columnsStreamed(let e) = event, try streamInPlace(e) {
+            notify(event)
+            return
+        }
         let snapshot = Snapshot(self, touching: [event])
         let performed: DocumentEvent?
         do {
@@ -237,6 +241,37 @@ public final class Document {
 
     private func requireAttached(_ model: Model) throws(DocumentError) {
         guard modelsByID[model.id] === model else { throw .unknownModel(model.id) }
+    }
+
+    /// The common stream, 1-D array columns receiving rows of their own element type, done without copying
+    /// the columns: everything is checked first, then the rows are appended in place. False (nothing done)
+    /// for any other shape of data; ``perform(_:)`` handles those.
+    private func streamInPlace(_ e: ColumnsStreamedEvent) throws(DocumentError) -> Bool {
+        try requireAttached(e.model)
+        guard let index = e.model.attributes.firstIndex(where: { $0.name == e.attribute }),
+            case .map(var data) = e.model.attributes[index].value
+        else { return false }
+        var plan: [(entry: Int, rows: TypedArray)] = []
+        for entry in e.data.entries {
+            guard case .string(let column) = entry.key,
+                let i = data.entries.firstIndex(where: { if case .string(column) = $0.key { true } else { false } }),
+                case .ndarray(let old) = data.entries[i].value, old.shape.count == 1, old.storage.count > 0,
+                case .ndarray(let new) = entry.value, new.shape.count == 1,
+                old.storage.dtype == new.storage.dtype, old.storage.dtype != "object"
+            else { return false }
+            plan.append((i, new.storage))
+        }
+        // Nothing can fail from here on. Take the data out of the model so that the columns are not shared.
+        e.model.attributes[index].value = .null
+        for (i, rows) in plan {
+            guard case .ndarray(var array) = data.entries[i].value else { continue }
+            data.entries[i].value = .null
+            _ = array.storage.appendInPlace(rows, keepingLast: e.rollover)
+            array.shape = [array.storage.count]
+            data.entries[i].value = .ndarray(array)
+        }
+        e.model.attributes[index].value = .map(data)
+        return true
     }
 
     private func columnData(of model: Model, _ attribute: String) throws(DocumentError) -> ValueMap {

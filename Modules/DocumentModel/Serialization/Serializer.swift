@@ -20,6 +20,9 @@ public struct Serializer {
     public private(set) var buffers: [Buffer] = []
     /// Models written in full so far, in order.
     public private(set) var emittedModels: [Model] = []
+    /// Ids of models written as references because they were known. With ``emittedModels`` this is all the
+    /// output depends on: a serializer whose known set agrees on these ids writes the same JSON.
+    public private(set) var knownReferences: [String] = []
 
     public init(known: Set<String> = [], bytesMode: BytesMode = .buffers) {
         self.known = known
@@ -82,7 +85,10 @@ public struct Serializer {
 
     /// A model in full (`{"type":"object","name","id","attributes"}`) or, if already known, `{"id"}`.
     public mutating func encodeModel(_ model: Model) -> JSONValue {
-        if known.contains(model.id) { return .object(["id": .string(model.id)]) }
+        if known.contains(model.id) {
+            knownReferences.append(model.id)
+            return .object(["id": .string(model.id)])
+        }
         known.insert(model.id)
         emittedModels.append(model)
         var object: JSONObject = ["type": "object", "name": .string(model.typeName), "id": .string(model.id)]

@@ -289,3 +289,84 @@ private func encodeIntegers<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
         initialized = values.count * size
     }
 }
+
+extension TypedArray {
+    /// Appends `other` in place when both hold the same element type, then keeps only the last `limit`
+    /// elements; returns false, changing nothing, otherwise. The elements are not copied when this
+    /// storage is not shared (streaming into a column costs the new rows, not the whole column).
+    mutating func appendInPlace(_ other: TypedArray, keepingLast limit: Int?) -> Bool {
+        switch self {
+        case .float64(var a):
+            guard case .float64(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .float64(a)
+        case .float32(var a):
+            guard case .float32(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .float32(a)
+        case .int64(var a):
+            guard case .int64(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .int64(a)
+        case .uint64(var a):
+            guard case .uint64(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .uint64(a)
+        case .int32(var a):
+            guard case .int32(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .int32(a)
+        case .uint32(var a):
+            guard case .uint32(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .uint32(a)
+        case .int16(var a):
+            guard case .int16(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .int16(a)
+        case .uint16(var a):
+            guard case .uint16(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .uint16(a)
+        case .int8(var a):
+            guard case .int8(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .int8(a)
+        case .uint8(var a):
+            guard case .uint8(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .uint8(a)
+        case .bool(var a):
+            guard case .bool(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .bool(a)
+        case .string(var a):
+            guard case .string(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .string(a)
+        case .object(var a):
+            guard case .object(let b) = other else { return false }
+            self = .bool([])
+            Self.grow(&a, b, limit)
+            self = .object(a)
+        }
+        return true
+    }
+
+    private static func grow<T>(_ a: inout [T], _ b: [T], _ limit: Int?) {
+        a.append(contentsOf: b)
+        if let limit, limit >= 0, a.count > limit { a.removeFirst(a.count - limit) }
+    }
+}

@@ -38,6 +38,8 @@ public final class Connection: EventHandler {
     private var tls: TLSEngine?
     private var queue: [[UInt8]] = []
     private var queueHead = 0
+    /// Set while input is being handled: writes queue up and are flushed together afterwards.
+    private var deferringFlush = false
     private var headOffset = 0
     public private(set) var pendingWriteBytes = 0
     private var userPausedReading = false
@@ -155,6 +157,31 @@ public final class Connection: EventHandler {
             return drainTLSOutput()
         }
         return enqueue(bytes)
+    }
+
+    /// Queues several buffers and writes them together (one `writev` when the socket takes them). Same
+    /// results as ``write(_:)``. The arrays are not copied.
+    @discardableResult
+    public func write(contentsOf chunks: [[UInt8]]) -> Bool {
+        guard state == .open, !writeShut, !shutdownWriteRequested else { return false }
+        if chunks.count == 1 { return write(chunks[0]) }
+        if let tls {
+            do { for chunk in chunks where !chunk.isEmpty { try tls.write(chunk) } } catch {
+                finish(.tls(error))
+                return false
+            }
+            return drainTLSOutput()
+        }
+        let total = chunks.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return true }
+        if pendingWriteBytes + total > configuration.maxPendingWriteBytes {
+            finish(.writeBufferFull)
+            return false
+        }
+        let wasEmpty = pendingWriteBytes == 0
+        for chunk in chunks where !chunk.isEmpty { queue.append(chunk) }
+        pendingWriteBytes += total
+        return queued(wasEmpty: wasEmpty)
     }
 
     /// Stops delivering ``onRead`` until ``resumeReading()``.
@@ -310,6 +337,13 @@ public final class Connection: EventHandler {
 
     private func readable(force: Bool) {
         let buffer = eventLoop.readBuffer
+        // Replies written while the input is handled go out together, in one write, when it returns.
+        let hadPending = pendingWriteBytes > 0
+        deferringFlush = true
+        defer {
+            deferringFlush = false
+            if pendingWriteBytes > 0 && state != .closed { _ = queued(wasEmpty: !hadPending) }
+        }
         for _ in 0..<configuration.maxReadsPerEvent {
             guard state == .open || state == .closing, readingEnabled || force else { return }
             let result: IOResult<Int>
@@ -388,6 +422,13 @@ public final class Connection: EventHandler {
         let wasEmpty = pendingWriteBytes == 0
         queue.append(bytes)
         pendingWriteBytes += bytes.count
+        return queued(wasEmpty: wasEmpty)
+    }
+
+    /// After bytes were queued: write now (unless a read callback is running: then when it returns), track
+    /// backpressure, update the epoll interest.
+    private func queued(wasEmpty: Bool) -> Bool {
+        if deferringFlush { return true }
         if wasEmpty { flush() }
         if state != .closed && pendingWriteBytes > configuration.writeHighWatermark && !backpressurePaused {
             backpressurePaused = true

@@ -93,6 +93,20 @@ public final class WebSocketChannel {
         return connection.write(bytes)
     }
 
+    /// Sends several messages with one gathered write. Same results as ``send(_:)-(WebSocketMessage)``.
+    @discardableResult
+    public func send(_ messages: [WebSocketMessage]) -> Bool {
+        guard closeInfo == nil, let chunks = try? machine.send(messages) else { return false }
+        return connection.write(contentsOf: chunks)
+    }
+
+    /// Sends messages encoded once for many connections (a broadcast) with one gathered write.
+    @discardableResult
+    public func send(_ prepared: PreparedWebSocketMessages) -> Bool {
+        guard closeInfo == nil, let chunks = try? machine.send(prepared) else { return false }
+        return connection.write(contentsOf: chunks)
+    }
+
     /// Sends a ping (payload up to 125 bytes).
     @discardableResult
     public func ping(_ payload: [UInt8] = []) -> Bool {

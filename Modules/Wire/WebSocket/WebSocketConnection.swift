@@ -258,6 +258,49 @@ public struct WebSocketConnection {
         return out
     }
 
+    /// The bytes of several messages for one gathered write (see ``send(_:)-(WebSocketMessage)``): frames are
+    /// packed together, and a large payload that needs neither masking nor compression is referenced, not copied.
+    public mutating func send(_ messages: [WebSocketMessage]) throws(WebSocketError) -> [[UInt8]] {
+        guard state == .open else { throw .closed }
+        let step = configuration.maxOutgoingFrameSize
+        if role == .server && codec == nil { return WebSocketFrameBatch.plainFrames(messages, maxFrameSize: step) }
+        var batch = WebSocketFrameBatch()
+        let client = role == .client
+        let keys = maskingKeys
+        for message in messages {
+            var opcode = WebSocketOpcode.binary
+            var payload: [UInt8]
+            switch message {
+            case .text(let s):
+                opcode = .text
+                payload = Array(s.utf8)
+            case .binary(let b):
+                payload = b
+            }
+            var rsv: UInt8 = 0
+            if let codec, codec.shouldCompress(payload.count) {
+                payload = try codec.compress(payload)
+                rsv = 0b100
+            }
+            payload.withUnsafeBytes { p in
+                batch.append(
+                    opcode: opcode, reservedBits: rsv, payload: p, maxFrameSize: step,
+                    maskingKey: { client ? keys() : nil })
+            }
+        }
+        return batch.finish()
+    }
+
+    /// The bytes of messages encoded once for many connections: the shared plain frames when this is a server
+    /// connection without compression and without fragmentation, else encoded here.
+    public mutating func send(_ prepared: PreparedWebSocketMessages) throws(WebSocketError) -> [[UInt8]] {
+        guard state == .open else { throw .closed }
+        if role == .server && codec == nil && configuration.maxOutgoingFrameSize >= prepared.largestPayload {
+            return prepared.plainChunks
+        }
+        return try send(prepared.messages)
+    }
+
     /// The bytes of a ping (payload at most 125 bytes).
     public mutating func ping(_ payload: [UInt8] = []) throws(WebSocketError) -> [UInt8] {
         guard state == .open else { throw .closed }
