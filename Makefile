@@ -2,7 +2,8 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check
+.PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check \
+	bench bench-quick bench-validate bench-build
 
 ## build: debug build of every target
 build:
@@ -71,6 +72,10 @@ $(VENV)/.bokeh-3.10.2:
 
 $(VENV)/.selenium: $(VENV)/.bokeh-3.10.2
 	$(VENV)/bin/pip install --quiet selenium
+	touch $@
+
+$(VENV)/.bench: $(VENV)/.bokeh-3.10.2
+	$(VENV)/bin/pip install --quiet websockets matplotlib
 	touch $@
 
 ## browser-check: headless Chromium drives swift-bokeh serve: the shared demo_app check, then the streaming check.
@@ -161,3 +166,42 @@ html-check: $(VENV)/.selenium
 	@dir=$$(mktemp -d) && \
 	"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/ModelsInterop" "$$dir" "$(WHEEL_BOKEHJS_JS)" && \
 	SE_OFFLINE=true $(VENV)/bin/python Tools/models/check_html.py "$$dir"; status=$$?; rm -rf "$$dir"; exit $$status
+
+## bench: swift-bokeh serve against Python bokeh serve (stock and TCP_NODELAY) under the shared load generator's
+## scenarios, a fresh server per run (Tools/bench/bench.py, ~25 min). Prints one comparison table and the scaling
+## sweeps; writes bench-results/<timestamp>.{jsonl,md}, docs/bench-scaling.png and README's Performance section.
+## LOADGEN=swift (default: the native bokeh-loadgen) or LOADGEN=python (../shared/bench/loadgen.py);
+## VALIDATE=0 skips the generator validation; BENCH_FLAGS passes more options (bench.py --help).
+## Not part of make test.
+LOADGEN ?= swift
+BENCH_FLAGS ?=
+# Open files: fanout and idle hold 10,000-20,000 sockets per side. Raise the hard limit when allowed, else use it.
+BENCH_ULIMIT = ulimit -Hn 1048576 2>/dev/null; ulimit -n 1048576 2>/dev/null || ulimit -n "$$(ulimit -Hn)" 2>/dev/null;
+BENCH_RUN = $(BENCH_ULIMIT) $(VENV)/bin/python Tools/bench/bench.py --loadgen $(LOADGEN) --shared "$(SHARED)" \
+	--bin-dir "$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))"
+
+bench: $(VENV)/.bench
+	@$(MAKE) --no-print-directory bench-build BENCH_NEED_LOADGEN=$(if $(filter swift,$(LOADGEN)),1,$(or $(VALIDATE),1))
+	$(BENCH_RUN) --mode full --validate $(or $(VALIDATE),1) $(BENCH_FLAGS)
+
+## bench-quick: the same with small counts, one repetition and tiny Python sweeps (~4 min); writes only bench-results/
+bench-quick: $(VENV)/.bench
+	@$(MAKE) --no-print-directory bench-build BENCH_NEED_LOADGEN=$(if $(filter swift,$(LOADGEN)),1,$(or $(VALIDATE),0))
+	$(BENCH_RUN) --mode quick --validate $(or $(VALIDATE),0) $(BENCH_FLAGS)
+
+## bench-validate: loadgen.py and bokeh-loadgen side by side against the Python NODELAY server
+bench-validate: $(VENV)/.bench
+	@$(MAKE) --no-print-directory bench-build BENCH_NEED_LOADGEN=1
+	$(BENCH_RUN) --mode validate $(BENCH_FLAGS)
+
+# Release swift-bokeh, and bokeh-loadgen when needed (BENCH_NEED_LOADGEN=1; a failure is fatal only for LOADGEN=swift).
+bench-build:
+	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
+	@if [ "$(BENCH_NEED_LOADGEN)" = 1 ]; then \
+		echo "$(SWIFT) build -c release --product bokeh-loadgen $(SWIFT_FLAGS)"; \
+		$(SWIFT) build -c release --product bokeh-loadgen $(SWIFT_FLAGS) || { \
+		if [ "$(LOADGEN)" = swift ]; then \
+			echo "bench: could not build the native load generator bokeh-loadgen;" \
+				"use LOADGEN=python to run ../shared/bench/loadgen.py instead" >&2; exit 1; \
+		else echo "bench: bokeh-loadgen not built; continuing with LOADGEN=python (the validation is skipped)" >&2; fi; }; \
+	fi
