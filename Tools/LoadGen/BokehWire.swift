@@ -22,11 +22,29 @@ enum SessionToken {
         base64URL(Array(#"{"session_id": "\#(sessionID)", "session_expiry": \#(expiry)}"#.utf8))
     }
 
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// RFC 4648 section 5 base64url, without `=` padding.
     static func base64URL(_ bytes: [UInt8]) -> String {
-        var s = Data(bytes).base64EncodedString()
-        s = s.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while s.hasSuffix("=") { s.removeLast() }
-        return s
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var i = 0
+        while i + 3 <= bytes.count {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out.append(alphabet[Int(v >> 18 & 63)])
+            out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(alphabet[Int(v >> 6 & 63)])
+            out.append(alphabet[Int(v & 63)])
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest > 0 {
+            let v = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
+            out.append(alphabet[Int(v >> 18 & 63)])
+            out.append(alphabet[Int(v >> 12 & 63)])
+            if rest == 2 { out.append(alphabet[Int(v >> 6 & 63)]) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -112,6 +130,23 @@ enum ByteScan {
         return nil
     }
 
+    /// Offset of the first occurrence of `pattern` in `data`.
+    static func find(_ pattern: [UInt8], in data: UnsafeRawBufferPointer) -> Int? {
+        pattern.withUnsafeBytes { p -> Int? in
+            let plen = p.count
+            guard plen > 0, data.count >= plen, let base = data.baseAddress, let pb = p.baseAddress else { return nil }
+            let last = data.count - plen
+            var i = 0
+            while i <= last {
+                guard let hit = memchr(base + i, Int32(p[0]), last - i + 1) else { return nil }
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + at, pb, plen) == 0 { return at }
+                i = at + 1
+            }
+            return nil
+        }
+    }
+
     /// Skips JSON whitespace from `i`.
     @inline(__always)
     private static func skipSpace(_ data: UnsafeRawBufferPointer, _ i: inout Int) {
@@ -170,11 +205,12 @@ enum ByteScan {
 
     /// In a stream PATCH-DOC's content, the buffer id of the `"y"` column's data (the first `"id"` string
     /// after the `["y",` map entry), or nil when the content is no ColumnsStreamed event with a `y` entry.
+    /// The patterns start with rare bytes (`C`, `[`) so `memchr` skips most of the ~400 bytes.
     static func streamedYBufferID(in content: UnsafeRawBufferPointer) -> Range<Int>? {
-        guard find("\"ColumnsStreamed\"", in: content) != nil else { return nil }
+        guard find("ColumnsStreamed\"", in: content) != nil else { return nil }
         var from = 0
-        while let at = find("\"y\"", in: content, from: from) {
-            var i = at + 3
+        while let at = find("[\"y\"", in: content, from: from) {
+            var i = at + 4
             skipSpace(content, &i)
             if i < content.count, content[i] == UInt8(ascii: ",") {
                 return stringRange("\"id\"", in: content, from: i)

@@ -63,7 +63,10 @@ final class Conn {
     var onClose: ((Conn, String?) -> Void)?
 
     private var request: [UInt8]
-    private let acceptKey: String
+    /// `sec-websocket-accept: <value>` in lower case, as looked for in the lower-cased response head.
+    private let expectedAccept: [UInt8]
+    private static let switching = Array("HTTP/1.1 101".utf8)
+    private static let bokehProtocol = Array("sec-websocket-protocol: bokeh".utf8)
     private var response: [UInt8] = []
     private var out: [UInt8] = []
     private var outOffset = 0
@@ -93,7 +96,7 @@ final class Conn {
         self.fd = fd
         self.sessionID = sessionID
         self.request = request
-        self.acceptKey = acceptKey
+        expectedAccept = Array("sec-websocket-accept: \(acceptKey)".utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         self.policy = policy
     }
 
@@ -252,21 +255,21 @@ final class Conn {
                 if response.count > 64 * 1024 { fail("handshake response too large") }
                 return
             }
-            let head = String(decoding: response[..<end], as: UTF8.self)
+            // Header names and the accept value compared in lower case, bytes only (no Foundation strings).
+            var head = Array(response[..<end])
             let rest = Array(response[end...])
             response = []
-            guard head.hasPrefix("HTTP/1.1 101") else {
-                let statusLine = head.split(separator: "\r\n").first.map(String.init) ?? head
-                fail("server rejected WebSocket connection: \(statusLine)")
+            guard head.starts(with: Self.switching) else {
+                let line = head.prefix { $0 != 0x0D }
+                fail("server rejected WebSocket connection: \(String(decoding: line, as: UTF8.self))")
                 return
             }
-            let lower = head.lowercased()
-            guard lower.contains("sec-websocket-accept: \(acceptKey.lowercased())") else {
-                fail("invalid Sec-WebSocket-Accept")
-                return
+            for j in head.indices where head[j] >= 0x41 && head[j] <= 0x5A { head[j] |= 0x20 }
+            let ok = head.withUnsafeBytes { h in
+                ByteScan.find(expectedAccept, in: h) != nil && ByteScan.find(Self.bokehProtocol, in: h) != nil
             }
-            guard lower.contains("sec-websocket-protocol: bokeh") else {
-                fail("server did not select the bokeh subprotocol")
+            guard ok else {
+                fail("invalid Sec-WebSocket-Accept or no bokeh subprotocol in the handshake response")
                 return
             }
             state = .open
@@ -444,7 +447,8 @@ final class Conn {
                 return
             }
             message = BokehMessage()
-            message.tFirst = monotonicNow()
+            // fanout reads the wall clock itself; skip the per-message monotonic reads there.
+            if policy != .streamScan { message.tFirst = monotonicNow() }
             message.nbytes = length
             guard let msgtype = ByteScan.string("\"msgtype\"", in: body) else {
                 fail("message header without msgtype: \(String(decoding: body.prefix(200), as: UTF8.self))")
@@ -508,7 +512,7 @@ final class Conn {
 
     private func complete() {
         part = .header
-        message.tDone = monotonicNow()
+        if policy != .streamScan { message.tDone = monotonicNow() }
         if state == .open { onMessage?(self, &message) }
     }
 }
