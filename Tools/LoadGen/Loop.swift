@@ -160,7 +160,7 @@ final class Conn {
     private func watch(out: Bool) {
         guard watchingOut != out, state != .closed else { return }
         watchingOut = out
-        let events = System.eventIn | System.eventReadHangUp | (out ? System.eventOut : 0)
+        let events = System.eventIn | System.eventReadHangUp | Loop.edgeTriggered | (out ? System.eventOut : 0)
         try? System.epollControl(loop.epfd, .modify, fd, events: events)
     }
 
@@ -227,9 +227,10 @@ final class Conn {
         }
     }
 
+    /// Reads until the socket is drained (a short read or EAGAIN): the loop is edge-triggered.
     private func readAvailable() {
         let buffer = loop.readBuffer
-        for _ in 0..<8 {
+        while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n > 0 {
                 lastReceive = loop.now
@@ -526,6 +527,9 @@ extension ByteScan {
 
 /// The epoll loop. Everything runs on the thread that calls ``run(until:)``.
 final class Loop {
+    /// `EPOLLET`. Edge-triggered readiness saves the kernel re-polling every socket that was read on each
+    /// `epoll_wait` (a fifth of the kernel time with 20,000 streaming sockets); Wire's `System` has no name for it.
+    static let edgeTriggered: UInt32 = 1 << 31
     let epfd: Int32
     let readBuffer: UnsafeMutableRawBufferPointer
     private var conns: [Conn?] = []
@@ -610,7 +614,8 @@ final class Loop {
         conns[Int(fd)] = conn
         active += 1
         do {
-            try System.epollControl(epfd, .add, fd, events: System.eventIn | System.eventOut | System.eventReadHangUp)
+            try System.epollControl(
+                epfd, .add, fd, events: System.eventIn | System.eventOut | System.eventReadHangUp | Loop.edgeTriggered)
         } catch {
             conns[Int(fd)] = nil
             active -= 1
