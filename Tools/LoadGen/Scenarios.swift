@@ -426,7 +426,7 @@ final class Scenarios {
 
     func idle(sessions: Int, hold: Double, openConcurrency: Int, warmup w: Int) throws(LoadGenError) -> Report {
         guard ps.pid != nil else {
-            diagnostic("idle: --pid of the server process is required")
+            FileHandle.standardError.write(Data("loadgen idle: --pid of the server process is required\n".utf8))
             exit(1)
         }
         let deadline = now + options.maxTime
