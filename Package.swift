@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "wire-autobahn-client", targets: ["WireAutobahnClient"]),
         .executable(name: "wire-idle-load", targets: ["WireIdleLoad"]),
         .executable(name: "swift-bokeh", targets: ["SwiftBokeh"]),
+        .executable(name: "bokeh-loadgen", targets: ["LoadGen"]),
     ],
     targets: [
         // System libraries.
@@ -78,6 +79,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "WireIdleLoad", dependencies: ["Wire"], path: "Tools/WireIdleLoad", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "LoadGen", dependencies: ["Wire", "DocumentModel"], path: "Tools/LoadGen", swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),

@@ -43,6 +43,10 @@ func intValue(_ option: String, _ text: String) -> Int {
     return n
 }
 
+// A peer that resets while a write is queued must cost that connection, not the process: Wire writes
+// with write(2)/writev(2), which raise SIGPIPE on a reset socket (as wire-echo-server and the other tools do).
+signal(SIGPIPE, SIG_IGN)
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
     print(usage)
