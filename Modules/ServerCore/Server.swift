@@ -71,7 +71,8 @@ public final class Server: Sendable {
             tls = nil
         }
         let loops = configuration.numProcs == 0 ? EventLoopGroup.coreCount : configuration.numProcs
-        group = try EventLoopGroup(numberOfThreads: loops, name: "bokeh-loop")
+        group = try EventLoopGroup(
+            numberOfThreads: loops, name: "bokeh-loop", busyPoll: .microseconds(max(0, configuration.busyPollMicroseconds)))
         let group = self.group
         contexts = applications.map { ApplicationContext(application: $0.application, path: $0.path, group: group) }
 

@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable {
     public var sessionTokenExpiration: Int = 300
     /// Event loops sharing the port in this process: 1 by default, 0 = one per core.
     public var numProcs: Int = 1
+    /// Microseconds each event loop keeps polling after activity before it sleeps (lower request/reply latency
+    /// for that much CPU per burst). 0, the default, never spins.
+    public var busyPollMicroseconds: Int = 0
     /// Largest HTTP request head and body accepted.
     public var maxRequestHeaderBytes: Int = 64 * 1024
     /// Close a connection whose first request is not complete in this time.

@@ -25,6 +25,7 @@ let usage = """
       --websocket-max-message-size BYTES   largest incoming message (default 20971520)
       --websocket-compression-level LEVEL  permessage-deflate level (default: no compression)
       --num-procs N                        event loops sharing the port (default 1, 0 = one per core)
+      --busy-poll-us N                     keep polling N µs after activity before sleeping (default 0)
       --log-level LEVEL                    trace, debug, info, warning, error, critical (default info)
       --index PATH                         custom index page
       --disable-index                      no index at the prefix root
@@ -99,6 +100,7 @@ while index < arguments.count {
     case "--websocket-max-message-size": configuration.websocketMaxMessageSize = intValue(option, value())
     case "--websocket-compression-level": configuration.websocketCompressionLevel = intValue(option, value())
     case "--num-procs": configuration.numProcs = intValue(option, value())
+    case "--busy-poll-us": configuration.busyPollMicroseconds = intValue(option, value())
     case "--index": configuration.index = value()
     case "--disable-index": configuration.useIndex = false
     case "--disable-index-redirect": configuration.redirectRoot = false

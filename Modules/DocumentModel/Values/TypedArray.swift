@@ -107,16 +107,16 @@ public enum TypedArray {
     /// `int64`/`uint64` are narrowed to 32 bits first, as Python Bokeh does; `nil` if they don't fit.
     var binaryRepresentation: (dtype: String, bytes: [UInt8])? {
         switch self {
-        case .float64(let a): ("float64", encodeIntegers(a.map(\.bitPattern)))
-        case .float32(let a): ("float32", encodeIntegers(a.map(\.bitPattern)))
+        case .float64(let a): ("float64", littleEndianBytes(a))
+        case .float32(let a): ("float32", littleEndianBytes(a))
         case .int64(let a):
             a.allSatisfy({ Int32(exactly: $0) != nil }) ? ("int32", encodeIntegers(a.map { Int32($0) })) : nil
         case .uint64(let a):
             a.allSatisfy({ UInt32(exactly: $0) != nil }) ? ("uint32", encodeIntegers(a.map { UInt32($0) })) : nil
-        case .int32(let a): ("int32", encodeIntegers(a))
-        case .uint32(let a): ("uint32", encodeIntegers(a))
-        case .int16(let a): ("int16", encodeIntegers(a))
-        case .uint16(let a): ("uint16", encodeIntegers(a))
+        case .int32(let a): ("int32", littleEndianBytes(a))
+        case .uint32(let a): ("uint32", littleEndianBytes(a))
+        case .int16(let a): ("int16", littleEndianBytes(a))
+        case .uint16(let a): ("uint16", littleEndianBytes(a))
         case .int8(let a): ("int8", a.map { UInt8(bitPattern: $0) })
         case .uint8(let a): ("uint8", a)
         case .bool(let a): ("bool", a.map { $0 ? 1 : 0 })
@@ -277,6 +277,31 @@ private func decodeIntegers<T: FixedWidthInteger>(_ bytes: [UInt8], _ bigEndian:
         }
         initialized = count
     }
+}
+
+/// The elements' little-endian bytes: one copy of the storage on little-endian hosts (no per-element pass,
+/// no intermediate array), byte-swapped element by element elsewhere.
+private func littleEndianBytes<T: BitwiseCopyable>(_ values: [T]) -> [UInt8] {
+    #if _endian(little)
+        return values.withUnsafeBytes { raw in
+            [UInt8](unsafeUninitializedCapacity: raw.count) { out, initialized in
+                if let source = raw.baseAddress, let target = out.baseAddress {
+                    UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: raw.count)
+                }
+                initialized = raw.count
+            }
+        }
+    #else
+        switch values {
+        case let v as [Double]: return encodeIntegers(v.map(\.bitPattern))
+        case let v as [Float]: return encodeIntegers(v.map(\.bitPattern))
+        case let v as [Int32]: return encodeIntegers(v)
+        case let v as [UInt32]: return encodeIntegers(v)
+        case let v as [Int16]: return encodeIntegers(v)
+        case let v as [UInt16]: return encodeIntegers(v)
+        default: return values.withUnsafeBytes { Array($0) }
+        }
+    #endif
 }
 
 private func encodeIntegers<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {

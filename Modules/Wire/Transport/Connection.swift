@@ -487,8 +487,8 @@ public final class Connection: EventHandler {
         if i == end {
             return try iov.withUnsafeBufferPointer { p throws(SystemError) in
                 p.count == 1
-                    ? try System.write(fd, UnsafeRawBufferPointer(start: p[0].iov_base, count: p[0].iov_len))
-                    : try System.writev(fd, p)
+                    ? try System.send(fd, UnsafeRawBufferPointer(start: p[0].iov_base, count: p[0].iov_len))
+                    : try System.sendv(fd, p)
             }
         }
         let skip = i == queueHead ? headOffset : 0

@@ -10,10 +10,13 @@ public final class EventLoopGroup: Sendable {
     public static var coreCount: Int { Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
     /// Starts `numberOfThreads` loops (default: one per core).
-    public init(numberOfThreads: Int = EventLoopGroup.coreCount, name: String = "wire-loop") throws(SystemError) {
+    /// `busyPoll`: see ``EventLoop/init(name:readBufferSize:busyPoll:)``.
+    public init(numberOfThreads: Int = EventLoopGroup.coreCount, name: String = "wire-loop", busyPoll: Duration = .zero)
+        throws(SystemError)
+    {
         var loops: [EventLoop] = []
         for i in 0..<Swift.max(1, numberOfThreads) {
-            do { loops.append(try EventLoop(name: "\(name)-\(i)")) } catch {
+            do { loops.append(try EventLoop(name: "\(name)-\(i)", busyPoll: busyPoll)) } catch {
                 for l in loops { l.shutdown() }
                 throw error
             }

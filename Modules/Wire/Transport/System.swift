@@ -60,6 +60,21 @@ package enum System {
         try syscall("writev") { Glibc.writev(fd, iov.baseAddress, Int32(iov.count)) }
     }
 
+    /// `writev` for sockets, without SIGPIPE when the peer is gone (EPIPE is returned instead).
+    static func sendv(_ fd: Int32, _ iov: UnsafeBufferPointer<iovec>) throws(SystemError) -> IOResult<Int> {
+        try syscall("sendmsg") {
+            var header = msghdr()
+            header.msg_iov = UnsafeMutablePointer(mutating: iov.baseAddress)
+            header.msg_iovlen = iov.count
+            return Glibc.sendmsg(fd, &header, Int32(MSG_NOSIGNAL))
+        }
+    }
+
+    /// `write` for sockets, without SIGPIPE when the peer is gone.
+    static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+        try syscall("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+    }
+
     package static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
         try syscall("write") { Glibc.write(fd, buffer.baseAddress, buffer.count) }
     }
