@@ -96,6 +96,23 @@ import Testing
         #expect(order.values == [0, 1, 2, 3])
     }
 
+    @Test func busyPollingLoopKeepsOrderAndTimers() async throws {
+        // A long spin window so that submissions and timers arrive while the loop polls without sleeping.
+        let loop = try EventLoop(name: "spin", busyPoll: .milliseconds(20))
+        defer { loop.shutdown() }
+        let order = Recorder<Int>()
+        let start = ContinuousClock.now
+        let fired = Recorder<Duration>()
+        loop.scheduleTask(in: .milliseconds(30)) { fired.append(ContinuousClock.now - start) }
+        for i in 0..<100 {
+            loop.execute { order.append(i) }
+            if i % 10 == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        #expect(await eventually { order.count == 100 && fired.count == 1 })
+        #expect(order.values == Array(0..<100))
+        #expect(fired.values[0] >= .milliseconds(30))
+    }
+
     @Test func delayedTaskWaitsAtLeastItsDelay() async throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }

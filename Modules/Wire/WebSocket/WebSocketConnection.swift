@@ -223,39 +223,8 @@ public struct WebSocketConnection {
     /// The bytes of `message`, compressed when negotiated and fragmented per
     /// ``WebSocketConfiguration/maxOutgoingFrameSize``.
     public mutating func send(_ message: WebSocketMessage) throws(WebSocketError) -> [UInt8] {
-        guard state == .open else { throw .closed }
-        let opcode: WebSocketOpcode
-        var payload: [UInt8]
-        switch message {
-        case .text(let s):
-            opcode = .text
-            payload = Array(s.utf8)
-        case .binary(let b):
-            opcode = .binary
-            payload = b
-        }
-        var rsv: UInt8 = 0
-        if let codec, codec.shouldCompress(payload.count) {
-            payload = try codec.compress(payload)
-            rsv = 0b100
-        }
-        let step = configuration.maxOutgoingFrameSize
-        if payload.count <= step {
-            return encode(WebSocketFrame(fin: true, reservedBits: rsv, opcode: opcode, payload: payload))
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(payload.count + (payload.count / step + 1) * 14)
-        var start = 0
-        while start < payload.count {
-            let end = Swift.min(payload.count, start + step)
-            let first = start == 0
-            let frame = WebSocketFrame(
-                fin: end == payload.count, reservedBits: first ? rsv : 0, opcode: first ? opcode : .continuation,
-                payload: Array(payload[start..<end]))
-            WebSocketFrameEncoder.append(frame, maskingKey: role == .client ? maskingKeys() : nil, to: &out)
-            start = end
-        }
-        return out
+        let chunks = try send([message])
+        return chunks.count == 1 ? chunks[0] : chunks.flatMap { $0 }
     }
 
     /// The bytes of several messages for one gathered write (see ``send(_:)-(WebSocketMessage)``): frames are
