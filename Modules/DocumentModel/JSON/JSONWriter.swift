@@ -90,13 +90,15 @@ public struct JSONWriter: Sendable {
     private func appendString(_ string: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         let ensureASCII = options.ensureASCII
-        var needsSlowPath = false
-        for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || (ensureASCII && byte >= 0x7F) {
-            needsSlowPath = true
-            break
+        var text = string
+        let copied = text.withUTF8 { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C || (ensureASCII && byte >= 0x7F) {
+                return false
+            }
+            output.append(contentsOf: bytes)
+            return true
         }
-        if !needsSlowPath {
-            output.append(contentsOf: string.utf8)
+        if copied {
             output.append(UInt8(ascii: "\""))
             return
         }

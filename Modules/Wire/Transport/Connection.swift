@@ -38,8 +38,9 @@ public final class Connection: EventHandler {
     private var tls: TLSEngine?
     private var queue: [[UInt8]] = []
     private var queueHead = 0
-    /// Set while input is being handled: writes queue up and are flushed together afterwards.
-    private var deferringFlush = false
+    /// Registered with the loop for a flush before it polls again; whether the queue was empty then.
+    private var flushDeferredPending = false
+    private var deferredFromEmpty = false
     private var headOffset = 0
     public private(set) var pendingWriteBytes = 0
     private var userPausedReading = false
@@ -338,12 +339,6 @@ public final class Connection: EventHandler {
     private func readable(force: Bool) {
         let buffer = eventLoop.readBuffer
         // Replies written while the input is handled go out together, in one write, when it returns.
-        let hadPending = pendingWriteBytes > 0
-        deferringFlush = true
-        defer {
-            deferringFlush = false
-            if pendingWriteBytes > 0 && state != .closed { _ = queued(wasEmpty: !hadPending) }
-        }
         for _ in 0..<configuration.maxReadsPerEvent {
             guard state == .open || state == .closing, readingEnabled || force else { return }
             let result: IOResult<Int>
@@ -425,10 +420,25 @@ public final class Connection: EventHandler {
         return queued(wasEmpty: wasEmpty)
     }
 
+    /// The loop's deferred flush (see ``EventLoop/deferringWrites``).
+    package func flushDeferred() {
+        flushDeferredPending = false
+        guard pendingWriteBytes > 0, state != .closed else { return }
+        _ = queued(wasEmpty: deferredFromEmpty)
+    }
+
     /// After bytes were queued: write now (unless a read callback is running: then when it returns), track
     /// backpressure, update the epoll interest.
     private func queued(wasEmpty: Bool) -> Bool {
-        if deferringFlush { return true }
+        if eventLoop.deferringWrites {
+            // Flushed with the loop's other writes before it polls again (one write for everything queued).
+            if !flushDeferredPending {
+                flushDeferredPending = true
+                deferredFromEmpty = wasEmpty
+                eventLoop.deferFlush(self)
+            }
+            return true
+        }
         if wasEmpty { flush() }
         if state != .closed && pendingWriteBytes > configuration.writeHighWatermark && !backpressurePaused {
             backpressurePaused = true

@@ -47,11 +47,18 @@ public final class EventLoop: @unchecked Sendable {
         let handle: Scheduled
         let action: () -> Void
         let period: UInt64?
+        /// When it is due (periodic timers keep their phase: the next run is due one period after this).
+        var deadline: UInt64 = 0
         init(handle: Scheduled, action: @escaping () -> Void, period: UInt64?) {
             self.handle = handle
             self.action = action
             self.period = period
         }
+    }
+
+    private func insert(_ timer: Timer, deadline: UInt64) {
+        timer.deadline = deadline
+        timers.insert(deadline: deadline, timer)
     }
 
     public let name: String
@@ -65,6 +72,11 @@ public final class EventLoop: @unchecked Sendable {
     // Loop-thread state.
     private var timers = TimerHeap<Timer>()
     private var localTasks: [() -> Void] = []
+    /// Set while the loop runs tasks, timers and I/O callbacks: connections queue what they write and are
+    /// flushed together before the loop polls again, so all the messages an iteration produces for one
+    /// connection leave in one write, and writes to many connections leave back to back.
+    package private(set) var deferringWrites = false
+    private var deferredFlushes: [Connection] = []
     private var handlers: [Int32: any EventHandler] = [:]
     /// Scratch space for socket reads, shared by every connection on this loop (one read at a time).
     package let readBuffer: UnsafeMutableRawBufferPointer
@@ -218,7 +230,7 @@ public final class EventLoop: @unchecked Sendable {
     package func scheduleLocal(in delay: Duration, _ task: @escaping () -> Void) -> Scheduled {
         assertInEventLoop()
         let handle = Scheduled()
-        timers.insert(deadline: System.monotonicNanoseconds() &+ delay.nanoseconds, Timer(handle: handle, action: task, period: nil))
+        insert(Timer(handle: handle, action: task, period: nil), deadline: System.monotonicNanoseconds() &+ delay.nanoseconds)
         return handle
     }
 
@@ -256,7 +268,7 @@ public final class EventLoop: @unchecked Sendable {
 
     private func addTimer(_ t: SendableTimer, deadline: UInt64) {
         guard !t.handle.isCancelled else { return }
-        timers.insert(deadline: deadline, Timer(handle: t.handle, action: t.action, period: t.period))
+        insert(Timer(handle: t.handle, action: t.action, period: t.period), deadline: deadline)
     }
 
     private func run() {
@@ -270,9 +282,11 @@ public final class EventLoop: @unchecked Sendable {
                 s.tasks.removeAll(keepingCapacity: true)
                 return (t, s.stopping)
             }
+            deferringWrites = true
             for t in tasks { t() }
             runLocalTasks()
             runDueTimers()
+            flushDeferredWrites()
             if stopping { break }
 
             let busy = !localTasks.isEmpty || shared.withLock { !$0.tasks.isEmpty || $0.stopping }
@@ -301,6 +315,7 @@ public final class EventLoop: @unchecked Sendable {
                 fatalError("epoll_wait failed on loop \(name): \(error)")
             }
             active = n > 0
+            deferringWrites = true
             for i in 0..<n {
                 let (fd, mask) = events[i]
                 if fd == wakeFD {
@@ -310,6 +325,7 @@ public final class EventLoop: @unchecked Sendable {
                     h.handleEvent(mask)
                 }
             }
+            flushDeferredWrites()
         }
         // Graceful stop: finish submitted work (bounded rounds), close what is still registered.
         for _ in 0..<16 {
@@ -335,6 +351,19 @@ public final class EventLoop: @unchecked Sendable {
         finished.signal()
     }
 
+    /// A connection queued bytes while writes are deferred: flush it before the loop polls again. Loop thread.
+    package func deferFlush(_ connection: Connection) {
+        deferredFlushes.append(connection)
+    }
+
+    private func flushDeferredWrites() {
+        deferringWrites = false
+        guard !deferredFlushes.isEmpty else { return }
+        let connections = deferredFlushes
+        deferredFlushes.removeAll(keepingCapacity: true)
+        for connection in connections { connection.flushDeferred() }
+    }
+
     private func runLocalTasks() {
         guard !localTasks.isEmpty else { return }
         let tasks = localTasks
@@ -350,9 +379,18 @@ public final class EventLoop: @unchecked Sendable {
         while fired < 4096, let t = timers.popDue(now: now) {
             guard !t.handle.isCancelled else { continue }
             fired += 1
+            // Many due timers: send what the last ones wrote rather than hold it until all have run.
+            if fired % 64 == 0 {
+                flushDeferredWrites()
+                deferringWrites = true
+            }
             t.action()
             if let p = t.period, !t.handle.isCancelled {
-                timers.insert(deadline: now &+ p, t)
+                // Fixed rate, as Tornado's PeriodicCallback: one period after the planned time, skipping runs
+                // already missed, so a late wake-up does not shift every later run.
+                var next = t.deadline &+ p
+                if next <= now { next &+= ((now - next) / p + 1) * p }
+                insert(t, deadline: next)
             }
         }
     }

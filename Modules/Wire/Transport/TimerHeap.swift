@@ -3,44 +3,55 @@
 /// Pure and clock-free: the event loop passes `now` in. Cancelled entries are skipped lazily by the
 /// loop when they come due, so cancelling is O(1).
 package struct TimerHeap<Payload> {
-    package struct Entry {
-        package var deadline: UInt64
-        package var sequence: UInt64
-        package var payload: Payload
+    /// Ordering keys, kept apart from the payloads so that comparisons touch no reference counts.
+    private struct Key {
+        var deadline: UInt64
+        var sequence: UInt64
     }
 
-    private var entries: [Entry] = []
+    private var keys: [Key] = []
+    private var payloads: [Payload] = []
     private var nextSequence: UInt64 = 0
 
     package init() {}
 
-    package var count: Int { entries.count }
-    package var isEmpty: Bool { entries.isEmpty }
+    package var count: Int { keys.count }
+    package var isEmpty: Bool { keys.isEmpty }
     /// The earliest deadline, if any.
-    package var nextDeadline: UInt64? { entries.first?.deadline }
+    package var nextDeadline: UInt64? { keys.first?.deadline }
 
     package mutating func insert(deadline: UInt64, _ payload: Payload) {
-        entries.append(Entry(deadline: deadline, sequence: nextSequence, payload: payload))
+        keys.append(Key(deadline: deadline, sequence: nextSequence))
+        payloads.append(payload)
         nextSequence &+= 1
-        siftUp(entries.count - 1)
+        siftUp(keys.count - 1)
     }
 
     /// Removes and returns the earliest entry whose deadline is at or before `now`.
     package mutating func popDue(now: UInt64) -> Payload? {
-        guard let first = entries.first, first.deadline <= now else { return nil }
-        let last = entries.removeLast()
-        if !entries.isEmpty {
-            entries[0] = last
-            siftDown(0)
-        }
-        return first.payload
+        guard let first = keys.first, first.deadline <= now else { return nil }
+        let lastIndex = keys.count - 1
+        keys.swapAt(0, lastIndex)
+        payloads.swapAt(0, lastIndex)
+        keys.removeLast()
+        let payload = payloads.removeLast()
+        if !keys.isEmpty { siftDown(0) }
+        return payload
     }
 
-    package mutating func removeAll() { entries.removeAll() }
+    package mutating func removeAll() {
+        keys.removeAll()
+        payloads.removeAll()
+    }
 
     private func less(_ a: Int, _ b: Int) -> Bool {
-        let x = entries[a], y = entries[b]
+        let x = keys[a], y = keys[b]
         return x.deadline != y.deadline ? x.deadline < y.deadline : x.sequence < y.sequence
+    }
+
+    private mutating func swap(_ a: Int, _ b: Int) {
+        keys.swapAt(a, b)
+        payloads.swapAt(a, b)
     }
 
     private mutating func siftUp(_ index: Int) {
@@ -48,7 +59,7 @@ package struct TimerHeap<Payload> {
         while i > 0 {
             let parent = (i - 1) / 2
             guard less(i, parent) else { return }
-            entries.swapAt(i, parent)
+            swap(i, parent)
             i = parent
         }
     }
@@ -58,10 +69,10 @@ package struct TimerHeap<Payload> {
         while true {
             let l = 2 * i + 1, r = l + 1
             var m = i
-            if l < entries.count && less(l, m) { m = l }
-            if r < entries.count && less(r, m) { m = r }
+            if l < keys.count && less(l, m) { m = l }
+            if r < keys.count && less(r, m) { m = r }
             if m == i { return }
-            entries.swapAt(i, m)
+            swap(i, m)
             i = m
         }
     }
