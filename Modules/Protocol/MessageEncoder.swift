@@ -36,21 +36,33 @@ public struct MessageEncoder: Sendable {
     ///
     /// - Throws: ``ProtocolError`` if the metadata or content holds a NaN or infinite number.
     public func encode(_ message: Message) throws(ProtocolError) -> [Fragment] {
-        var fragments: [Fragment] = []
-        fragments.reserveCapacity(3 + 2 * message.buffers.count)
+        let texts = try encodeTexts(message)
+        var fragments: [Fragment] = texts.parts.map { .text($0) }
+        for (header, buffer) in zip(texts.bufferHeaders, message.buffers) {
+            fragments.append(.text(header))
+            fragments.append(.binary(buffer.bytes))
+        }
+        return fragments
+    }
+
+    /// The text parts of `message` (header, metadata, content) and each buffer's header, leaving the buffers'
+    /// bytes where they are: a sender can write them without copying (``Buffer/withUnsafeBytes(_:)``).
+    public func encodeTexts(_ message: Message) throws(ProtocolError) -> (parts: [String], bufferHeaders: [String]) {
         let headerWriter = JSONWriter(options: style.header)
         do {
-            fragments.append(.text(try headerWriter.string(headerJSON(message))))
-            fragments.append(.text(try headerWriter.string(message.metadata)))
-            fragments.append(.text(try JSONWriter(options: style.content).string(message.content)))
+            let parts = [
+                try headerWriter.string(headerJSON(message)), try headerWriter.string(message.metadata),
+                try JSONWriter(options: style.content).string(message.content),
+            ]
+            var headers: [String] = []
+            headers.reserveCapacity(message.buffers.count)
             for buffer in message.buffers {
-                fragments.append(.text(try headerWriter.string(.object(["id": .string(buffer.id)]))))
-                fragments.append(.binary(buffer.bytes))
+                headers.append(try headerWriter.string(.object(["id": .string(buffer.id)])))
             }
+            return (parts, headers)
         } catch {
             throw .unencodable(error.description)
         }
-        return fragments
     }
 
     /// Header JSON with Python's key order: `msgid`, `msgtype`, `reqid`, `num_buffers`.

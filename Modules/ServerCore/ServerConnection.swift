@@ -36,12 +36,11 @@ public final class ServerConnection: Sendable, Hashable {
             sink(message)
             return
         }
-        let fragments: [Fragment]
-        do { fragments = try encoder.encode(message) } catch {
+        let frames: PreparedWebSocketMessages
+        do { frames = try PreparedMessage.frames(of: message, encoder: encoder) } catch {
             log.error("cannot encode \(message.type) message: \(error)")
             return
         }
-        let frames = fragments.map(\.webSocketMessage)
         onLoop { io in io.write(frames) }
     }
 
@@ -90,11 +89,6 @@ final class ConnectionIO {
     }
 
     /// Writes one Bokeh message: all its WebSocket messages in one gathered write.
-    func write(_ frames: [WebSocketMessage]) {
-        guard !closed else { return }
-        channel.send(frames)
-    }
-
     func write(_ frames: PreparedWebSocketMessages) {
         guard !closed else { return }
         channel.send(frames)
@@ -158,15 +152,30 @@ public struct PreparedMessage: Sendable {
     /// Encodes `message` in Python's style (what every server connection uses).
     public init(_ message: Message, encoder: MessageEncoder = MessageEncoder(style: .python)) throws(ProtocolError) {
         self.message = message
-        self.frames = PreparedWebSocketMessages(try encoder.encode(message).map(\.webSocketMessage))
+        self.frames = try Self.frames(of: message, encoder: encoder)
+    }
+
+    /// The WebSocket messages of `message`; buffers are written from their storage (a column's, often) as is.
+    static func frames(of message: Message, encoder: MessageEncoder) throws(ProtocolError) -> PreparedWebSocketMessages {
+        let texts = try encoder.encodeTexts(message)
+        return PreparedWebSocketMessages(
+            texts: texts.parts + texts.bufferHeaders, interleaving: message.buffers.map { $0.sharedStorage },
+            after: texts.parts.count)
     }
 }
 
-extension Fragment {
-    var webSocketMessage: WebSocketMessage {
-        switch self {
-        case .text(let text): .text(text)
-        case .binary(let bytes): .binary(bytes)
+extension Buffer {
+    /// The storage as Wire writes it: shared, not copied.
+    var sharedStorage: any ByteStorage {
+        switch storage {
+        case .bytes(let a): ArrayBytes(a)
+        case .float64(let a): ArrayBytes(a)
+        case .float32(let a): ArrayBytes(a)
+        case .int32(let a): ArrayBytes(a)
+        case .uint32(let a): ArrayBytes(a)
+        case .int16(let a): ArrayBytes(a)
+        case .uint16(let a): ArrayBytes(a)
+        case .int8(let a): ArrayBytes(a)
         }
     }
 }

@@ -54,3 +54,23 @@ import Testing
         #expect(source["data"] == before)
     }
 }
+
+@Suite struct SharedBufferTests {
+    @Test func numericColumnsShareTheirStorageWithTheirBuffers() throws {
+        let x: [Double] = [1.5, -2, 3]
+        let source = Model("ColumnDataSource", ["data": .map(["x": .ndarray(NDArray(.float64(x))), "n": .ndarray(NDArray(.int64([1, 2])))])])
+        let document = Document()
+        document.addRoot(source)
+        let (_, buffers) = document.toJSON()
+        #expect(buffers.count == 2)
+        let shared = try #require(buffers.first { if case .float64 = $0.storage { true } else { false } })
+        #expect(shared.bytes == x.withUnsafeBytes { Array($0) })
+        #expect(shared.count == 24)
+        // int64 is narrowed to int32 on the wire: its bytes are converted, not shared.
+        let narrowed = try #require(buffers.first { if case .bytes = $0.storage { true } else { false } })
+        #expect(narrowed.bytes == [1, 0, 0, 0, 2, 0, 0, 0])
+        // Equality and hashing go by bytes, whatever the storage.
+        #expect(Buffer(id: shared.id, bytes: shared.bytes) == shared)
+        #expect(Set([Buffer(id: shared.id, bytes: shared.bytes), shared]).count == 1)
+    }
+}

@@ -75,3 +75,26 @@ import TestSupport
         #expect(throws: WebSocketError.closed) { try closed.send(prepared) }
     }
 }
+
+@Suite struct SharedStorageFrameTests {
+    @Test func binaryPayloadsWrittenFromSharedStorage() throws {
+        let column = (0..<5_000).map { Double($0) * 0.5 }  // 40,000 bytes: referenced, not copied
+        let small: [Int16] = [1, -2, 3]
+        let prepared = PreparedWebSocketMessages(
+            texts: ["h", "m", "c", "{\"id\":\"1\"}", "{\"id\":\"2\"}"],
+            interleaving: [ArrayBytes(column), ArrayBytes(small)], after: 3)
+        let expected: [WebSocketMessage] = [
+            .text("h"), .text("m"), .text("c"), .text("{\"id\":\"1\"}"), .binary(column.withUnsafeBytes { Array($0) }),
+            .text("{\"id\":\"2\"}"), .binary(small.withUnsafeBytes { Array($0) }),
+        ]
+        #expect(prepared.messages == expected)
+        var server = WebSocketConnection(role: .server)
+        var client = WebSocketConnection(role: .client)
+        #expect(WebSocketFrameBatchTests.delivered(try server.send(prepared), to: &client) == expected)
+        // A compressing connection re-encodes the same messages.
+        let parameters = PerMessageDeflateParameters()
+        var deflating = WebSocketConnection(role: .server, deflate: (parameters, PerMessageDeflateConfiguration()))
+        var inflating = WebSocketConnection(role: .client, deflate: (parameters, PerMessageDeflateConfiguration()))
+        #expect(WebSocketFrameBatchTests.delivered(try deflating.send(prepared), to: &inflating) == expected)
+    }
+}

@@ -119,7 +119,13 @@ public struct Serializer {
     private mutating func encodeArray(_ storage: TypedArray, shape: [Int]?) -> JSONValue {
         let array: JSONValue
         let dtype: String
-        if let binary = storage.binaryRepresentation {
+        if bytesMode == .buffers, let shared = storage.sharedBufferStorage {
+            // The buffer shares the column's storage: no copy until (unless) someone asks for bytes.
+            let id = IDGenerator.next()
+            buffers.append(Buffer(id: id, storage: shared.storage))
+            array = .object(["type": "bytes", "data": .object(["id": .string(id)])])
+            dtype = shared.dtype
+        } else if let binary = storage.binaryRepresentation {
             array = encodeBytes(binary.bytes)
             dtype = binary.dtype
         } else {

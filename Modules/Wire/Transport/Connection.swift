@@ -36,7 +36,7 @@ public final class Connection: EventHandler {
     private let fd: Int32
     private var state: State
     private var tls: TLSEngine?
-    private var queue: [[UInt8]] = []
+    private var queue: [OutgoingChunk] = []
     private var queueHead = 0
     /// Registered with the loop for a flush before it polls again; whether the queue was empty then.
     private var flushDeferredPending = false
@@ -164,10 +164,14 @@ public final class Connection: EventHandler {
     /// results as ``write(_:)``. The arrays are not copied.
     @discardableResult
     public func write(contentsOf chunks: [[UInt8]]) -> Bool {
+        write(chunks: chunks.map { .bytes($0) })
+    }
+
+    /// ``write(contentsOf:)`` for chunks that may share storage with the caller.
+    func write(chunks: [OutgoingChunk]) -> Bool {
         guard state == .open, !writeShut, !shutdownWriteRequested else { return false }
-        if chunks.count == 1 { return write(chunks[0]) }
         if let tls {
-            do { for chunk in chunks where !chunk.isEmpty { try tls.write(chunk) } } catch {
+            do { for chunk in chunks where chunk.count > 0 { try tls.write(chunk.array) } } catch {
                 finish(.tls(error))
                 return false
             }
@@ -180,7 +184,7 @@ public final class Connection: EventHandler {
             return false
         }
         let wasEmpty = pendingWriteBytes == 0
-        for chunk in chunks where !chunk.isEmpty { queue.append(chunk) }
+        for chunk in chunks where chunk.count > 0 { queue.append(chunk) }
         pendingWriteBytes += total
         return queued(wasEmpty: wasEmpty)
     }
@@ -415,7 +419,7 @@ public final class Connection: EventHandler {
             return false
         }
         let wasEmpty = pendingWriteBytes == 0
-        queue.append(bytes)
+        queue.append(.bytes(bytes))
         pendingWriteBytes += bytes.count
         return queued(wasEmpty: wasEmpty)
     }
@@ -465,7 +469,7 @@ public final class Connection: EventHandler {
                 let remaining = queue[queueHead].count - headOffset
                 if written >= remaining {
                     written -= remaining
-                    queue[queueHead] = []
+                    queue[queueHead] = .bytes([])
                     queueHead += 1
                     headOffset = 0
                 } else {

@@ -96,15 +96,15 @@ public final class WebSocketChannel {
     /// Sends several messages with one gathered write. Same results as ``send(_:)-(WebSocketMessage)``.
     @discardableResult
     public func send(_ messages: [WebSocketMessage]) -> Bool {
-        guard closeInfo == nil, let chunks = try? machine.send(messages) else { return false }
-        return connection.write(contentsOf: chunks)
+        guard closeInfo == nil, let chunks = try? machine.sendChunks(messages) else { return false }
+        return connection.write(chunks: chunks)
     }
 
     /// Sends messages encoded once for many connections (a broadcast) with one gathered write.
     @discardableResult
     public func send(_ prepared: PreparedWebSocketMessages) -> Bool {
-        guard closeInfo == nil, let chunks = try? machine.send(prepared) else { return false }
-        return connection.write(contentsOf: chunks)
+        guard closeInfo == nil, let chunks = try? machine.sendChunks(prepared) else { return false }
+        return connection.write(chunks: chunks)
     }
 
     /// Sends a ping (payload up to 125 bytes).

@@ -223,16 +223,22 @@ public struct WebSocketConnection {
     /// The bytes of `message`, compressed when negotiated and fragmented per
     /// ``WebSocketConfiguration/maxOutgoingFrameSize``.
     public mutating func send(_ message: WebSocketMessage) throws(WebSocketError) -> [UInt8] {
-        let chunks = try send([message])
-        return chunks.count == 1 ? chunks[0] : chunks.flatMap { $0 }
+        let chunks = try sendChunks([message])
+        return chunks.count == 1 ? chunks[0].array : chunks.flatMap(\.array)
     }
 
     /// The bytes of several messages for one gathered write (see ``send(_:)-(WebSocketMessage)``): frames are
     /// packed together, and a large payload that needs neither masking nor compression is referenced, not copied.
     public mutating func send(_ messages: [WebSocketMessage]) throws(WebSocketError) -> [[UInt8]] {
+        try sendChunks(messages).map(\.array)
+    }
+
+    mutating func sendChunks(_ messages: [WebSocketMessage]) throws(WebSocketError) -> [OutgoingChunk] {
         guard state == .open else { throw .closed }
         let step = configuration.maxOutgoingFrameSize
-        if role == .server && codec == nil { return WebSocketFrameBatch.plainFrames(messages, maxFrameSize: step) }
+        if role == .server && codec == nil {
+            return WebSocketFrameBatch.plainFrames(messages.map(PreparedWebSocketMessages.Part.init), maxFrameSize: step)
+        }
         var batch = WebSocketFrameBatch()
         let client = role == .client
         let keys = maskingKeys
@@ -263,11 +269,15 @@ public struct WebSocketConnection {
     /// The bytes of messages encoded once for many connections: the shared plain frames when this is a server
     /// connection without compression and without fragmentation, else encoded here.
     public mutating func send(_ prepared: PreparedWebSocketMessages) throws(WebSocketError) -> [[UInt8]] {
+        try sendChunks(prepared).map(\.array)
+    }
+
+    mutating func sendChunks(_ prepared: PreparedWebSocketMessages) throws(WebSocketError) -> [OutgoingChunk] {
         guard state == .open else { throw .closed }
         if role == .server && codec == nil && configuration.maxOutgoingFrameSize >= prepared.largestPayload {
             return prepared.plainChunks
         }
-        return try send(prepared.messages)
+        return try sendChunks(prepared.messages)
     }
 
     /// The bytes of a ping (payload at most 125 bytes).

@@ -2,12 +2,12 @@
 ///
 /// Frames are packed into as few buffers as possible, so a multi-frame application message (a Bokeh message
 /// is at least three WebSocket messages) goes out in one `writev`. A large payload that needs neither masking
-/// nor compression is not copied: its array becomes a chunk of its own (copy-on-write shares the storage).
+/// nor compression is not copied: its storage becomes a chunk of its own.
 struct WebSocketFrameBatch {
     /// Payloads at least this large are referenced rather than copied (when unmasked and uncompressed).
     static let zeroCopyThreshold = 16 * 1024
 
-    private(set) var chunks: [[UInt8]] = []
+    private(set) var chunks: [OutgoingChunk] = []
     private var current: [UInt8] = []
 
     init(capacity: Int = 512) { current.reserveCapacity(capacity) }
@@ -41,40 +41,40 @@ struct WebSocketFrameBatch {
     }
 
     /// Appends an unmasked, uncompressed binary message whose payload is large: header here, payload by reference.
-    mutating func appendShared(opcode: WebSocketOpcode, payload: [UInt8]) {
+    mutating func appendShared(opcode: WebSocketOpcode, payload: OutgoingChunk) {
         WebSocketFrameEncoder.appendHeader(
             fin: true, reservedBits: 0, opcode: opcode, payloadLength: payload.count, maskingKey: nil, to: &current)
-        chunks.append(current)
+        chunks.append(.bytes(current))
         chunks.append(payload)
         current = []
         current.reserveCapacity(256)
     }
 
     /// The chunks to write, in order.
-    mutating func finish() -> [[UInt8]] {
+    mutating func finish() -> [OutgoingChunk] {
         if !current.isEmpty {
-            chunks.append(current)
+            chunks.append(.bytes(current))
             current = []
         }
         return chunks
     }
 
-    /// Unmasked, uncompressed frames of `messages` (a server's plain frames).
-    static func plainFrames(_ messages: [WebSocketMessage], maxFrameSize: Int) -> [[UInt8]] {
+    /// Unmasked, uncompressed frames of `parts` (a server's plain frames).
+    static func plainFrames(_ parts: [PreparedWebSocketMessages.Part], maxFrameSize: Int) -> [OutgoingChunk] {
         var batch = WebSocketFrameBatch()
-        for message in messages {
-            switch message {
+        for part in parts {
+            switch part {
             case .text(var text):
                 text.withUTF8 { p in
                     batch.append(
                         opcode: .text, reservedBits: 0, payload: UnsafeRawBufferPointer(p), maxFrameSize: maxFrameSize,
                         maskingKey: { nil })
                 }
-            case .binary(let bytes):
-                if bytes.count >= zeroCopyThreshold && bytes.count <= maxFrameSize {
-                    batch.appendShared(opcode: .binary, payload: bytes)
+            case .binary(let chunk):
+                if chunk.count >= zeroCopyThreshold && chunk.count <= maxFrameSize {
+                    batch.appendShared(opcode: .binary, payload: chunk)
                 } else {
-                    bytes.withUnsafeBytes { p in
+                    chunk.withUnsafeBytes { p in
                         batch.append(
                             opcode: .binary, reservedBits: 0, payload: p, maxFrameSize: maxFrameSize, maskingKey: { nil })
                     }
@@ -86,25 +86,69 @@ struct WebSocketFrameBatch {
 }
 
 /// Messages encoded once as a server's plain frames, to send the same bytes to many connections
-/// (a broadcast). Connections that compress, or clients, encode ``messages`` themselves.
-public struct PreparedWebSocketMessages: Sendable {
-    public let messages: [WebSocketMessage]
+/// (a broadcast), and to write binary payloads straight from storage the caller owns (no copy).
+/// Connections that compress, or clients, encode ``messages`` themselves.
+public struct PreparedWebSocketMessages: @unchecked Sendable {
+    // @unchecked: `Part.binary` holds an `OutgoingChunk`, whose storage is `[UInt8]` or `any ByteStorage`
+    // (Sendable); the enum itself is not declared Sendable only because it is internal.
+    enum Part {
+        case text(String)
+        case binary(OutgoingChunk)
+
+        init(_ message: WebSocketMessage) {
+            switch message {
+            case .text(let t): self = .text(t)
+            case .binary(let b): self = .binary(.bytes(b))
+            }
+        }
+    }
+
+    let parts: [Part]
     /// Unmasked, uncompressed frames, unfragmented.
-    let plainChunks: [[UInt8]]
-    /// Total bytes of ``plainChunks``.
+    let plainChunks: [OutgoingChunk]
+    /// Total bytes of the plain frames.
     public let byteCount: Int
     /// The largest message payload, in bytes (connections that fragment below it encode themselves).
     let largestPayload: Int
 
     public init(_ messages: [WebSocketMessage]) {
-        self.messages = messages
-        let chunks = WebSocketFrameBatch.plainFrames(messages, maxFrameSize: .max)
+        self.init(parts: messages.map(Part.init))
+    }
+
+    /// Text messages and binary messages whose payload is written from `storage` without a copy.
+    public init(texts: [String], interleaving binaries: [any ByteStorage], after leadingTexts: Int) {
+        var parts: [Part] = []
+        parts.reserveCapacity(texts.count + binaries.count)
+        let lead = Swift.min(leadingTexts, texts.count)
+        for t in texts[..<lead] { parts.append(.text(t)) }
+        var rest = texts[lead...].makeIterator()
+        for storage in binaries {
+            if let t = rest.next() { parts.append(.text(t)) }
+            parts.append(.binary(OutgoingChunk(storage)))
+        }
+        while let t = rest.next() { parts.append(.text(t)) }
+        self.init(parts: parts)
+    }
+
+    init(parts: [Part]) {
+        self.parts = parts
+        let chunks = WebSocketFrameBatch.plainFrames(parts, maxFrameSize: .max)
         self.plainChunks = chunks
         self.byteCount = chunks.reduce(0) { $0 + $1.count }
-        self.largestPayload = messages.reduce(0) { m, message in
-            switch message {
+        self.largestPayload = parts.reduce(0) { m, part in
+            switch part {
             case .text(let t): Swift.max(m, t.utf8.count)
-            case .binary(let b): Swift.max(m, b.count)
+            case .binary(let c): Swift.max(m, c.count)
+            }
+        }
+    }
+
+    /// The messages (binary payloads copied out of shared storage).
+    public var messages: [WebSocketMessage] {
+        parts.map {
+            switch $0 {
+            case .text(let t): .text(t)
+            case .binary(let c): .binary(c.array)
             }
         }
     }
