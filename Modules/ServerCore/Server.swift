@@ -106,6 +106,9 @@ public final class Server: Sendable {
         let address = try SocketAddress(host: configuration.address ?? "0.0.0.0", port: configuration.port)
         var listenerConfiguration = ListenerConfiguration()
         listenerConfiguration.connection.tcpNoDelay = true
+        listenerConfiguration.connection.maxPendingWriteBytes = configuration.maxQueuedWriteBytes
+        listenerConfiguration.connection.writeStallTimeout =
+            configuration.writeStallTimeoutMilliseconds > 0 ? .milliseconds(configuration.writeStallTimeoutMilliseconds) : nil
         let listener = try Listener(bindTo: address, group: group, configuration: listenerConfiguration, tls: tls) { [self] connection in
             HTTPHandler(connection: connection, server: self).start()
         }

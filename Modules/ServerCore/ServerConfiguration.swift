@@ -45,6 +45,13 @@ public struct ServerConfiguration: Sendable {
     /// Microseconds each event loop keeps polling after activity before it sleeps (lower request/reply latency
     /// for that much CPU per burst). 0, the default, never spins.
     public var busyPollMicroseconds: Int = 0
+    /// A peer that does not read its messages is closed when more than this many bytes already wait behind the
+    /// message being sent to it (broadcasts it is not taking in). One message may be of any size: a large
+    /// PULL-DOC-REPLY reaches a client that reads it. Default 64 MiB. (Python's server never closes for this.)
+    public var maxQueuedWriteBytes: Int = 64 * 1024 * 1024
+    /// A peer is closed when bytes wait to be sent to it and none could be written for this long. Default
+    /// 60,000 ms; 0 disables.
+    public var writeStallTimeoutMilliseconds: Int = 60_000
     /// Largest HTTP request head and body accepted.
     public var maxRequestHeaderBytes: Int = 64 * 1024
     /// Close a connection whose first request is not complete in this time.
@@ -64,6 +71,10 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
+    /// Largest accepted ``websocketMaxMessageSize`` and ``maxRequestHeaderBytes``: 1 GiB (a message is held in
+    /// memory whole before it is handled).
+    public static let largestMessageSize = 1 << 30
+
     static func truthy(_ value: String) -> Bool { ["1", "true", "yes", "on"].contains(value.lowercased()) }
 
     /// Checks the values Bokeh rejects.
@@ -76,6 +87,14 @@ public struct ServerConfiguration: Sendable {
         if statsLogFrequencyMilliseconds <= 0 { throw ConfigurationError("stats_log_frequency_milliseconds must be > 0") }
         if sessionTokenExpiration <= 0 { throw ConfigurationError("session_token_expiration must be > 0") }
         if websocketMaxMessageSize <= 0 { throw ConfigurationError("websocket_max_message_size_bytes must be > 0") }
+        if websocketMaxMessageSize > Self.largestMessageSize {
+            throw ConfigurationError("websocket_max_message_size_bytes must be <= \(Self.largestMessageSize)")
+        }
+        if maxQueuedWriteBytes <= 0 { throw ConfigurationError("max_queued_write_bytes must be > 0") }
+        if writeStallTimeoutMilliseconds < 0 { throw ConfigurationError("write_stall_timeout_milliseconds must be >= 0") }
+        if maxRequestHeaderBytes <= 0 || maxRequestHeaderBytes > Self.largestMessageSize {
+            throw ConfigurationError("max_request_header_bytes must be in 1...\(Self.largestMessageSize)")
+        }
         if numProcs < 0 { throw ConfigurationError("num_procs must be >= 0") }
         if port < 0 || port > 65535 { throw ConfigurationError("invalid port \(port)") }
         if sslKeyFile != nil && sslCertFile == nil { throw ConfigurationError("--ssl-keyfile requires --ssl-certfile") }

@@ -53,6 +53,26 @@ public final class ServerConnection: Sendable, Hashable {
         onLoop { io in io.write(prepared.frames) }
     }
 
+    /// Sends the reply to the request this connection handed the session (nil: the request gets none), then
+    /// lets the connection hand on its next request. Any thread; the session calls it once per request.
+    func finishRequest(reply: Message?) {
+        if let sink {
+            if let reply { sink(reply) }
+            return
+        }
+        var encoded: PreparedWebSocketMessages?
+        if let reply {
+            do { encoded = try PreparedMessage.frames(of: reply, encoder: encoder) } catch {
+                log.error("cannot encode \(reply.type) message: \(error)")
+            }
+        }
+        let frames = encoded
+        onLoop { io in
+            if let frames { io.write(frames) }
+            io.requestFinished()
+        }
+    }
+
     /// Starts the closing handshake. Any thread.
     public func close(code: UInt16? = 1000, reason: String = "") {
         onLoop { io in io.channel.close(code: code.map { WebSocketCloseCode($0) }, reason: reason) }
@@ -74,18 +94,33 @@ public final class ServerConnection: Sendable, Hashable {
 
 /// The loop-bound side of a connection: the WebSocket channel, the message assembler and the session the
 /// connection is attached to.
+///
+/// Requests are handled one at a time, in order, as Python Bokeh's handler does (Tornado reads the next
+/// message only once the reply to the last one has been written): the next waits until the reply to the one
+/// before has been queued and the write queue is below its high watermark. So pipelined requests for large
+/// replies are all answered, one after another, and what a client sends cannot make the server queue more
+/// than one large reply for it.
 final class ConnectionIO {
     let channel: WebSocketChannel
     var assembler: MessageAssembler
     var session: ServerSession?
-    var waiting: [Message] = []
     var closed = false
     /// Set once: the connection handle sessions use.
     var handle: ServerConnection?
+    /// Complete messages not yet handed on, oldest first.
+    private(set) var inbox: [Message] = []
+    /// A request went to the session and its reply has not been queued yet.
+    private var awaitingReply = false
+    private var draining = false
+    private var readingPaused = false
+    /// Stop reading the socket while this many messages wait (a client that pipelines faster than replies
+    /// leave); resume at half.
+    static let maxWaitingMessages = 64
 
     init(channel: WebSocketChannel, limits: MessageAssemblerLimits) {
         self.channel = channel
         self.assembler = MessageAssembler(limits: limits)
+        channel.onWritable = { [weak self] in self?.drainInbox() }
     }
 
     /// Writes one Bokeh message: all its WebSocket messages in one gathered write.
@@ -94,7 +129,7 @@ final class ConnectionIO {
         channel.send(frames)
     }
 
-    /// A WebSocket message arrived: assemble, check, and hand complete messages on.
+    /// A WebSocket message arrived: assemble, check, and queue complete messages for handling.
     func received(_ frame: WebSocketMessage) {
         let fragment: Fragment =
             switch frame {
@@ -113,15 +148,40 @@ final class ConnectionIO {
             fail(ProtocolError.notExpectedOnServer(message))
             return
         }
-        if message.type == .serverInfoRequest {
-            handle?.send(.serverInfoReply(replyingTo: message.messageID ?? ""))
-            return
+        inbox.append(message)
+        drainInbox()
+    }
+
+    /// Hands waiting messages on while nothing stands in the way: no reply outstanding, the write queue
+    /// below its high watermark, a session attached (SERVER-INFO-REQ needs none).
+    func drainInbox() {
+        guard !draining else { return }
+        draining = true
+        defer { draining = false }
+        while !closed, !awaitingReply, !channel.isBackpressured, let message = inbox.first, let handle {
+            if message.type == .serverInfoRequest {
+                inbox.removeFirst()
+                handle.send(.serverInfoReply(replyingTo: message.messageID ?? ""))
+                continue
+            }
+            guard let session else { break }
+            inbox.removeFirst()
+            awaitingReply = true
+            session.receive(message, from: handle)
         }
-        guard let session, let handle else {
-            waiting.append(message)
-            return
+        if !readingPaused, inbox.count >= Self.maxWaitingMessages {
+            readingPaused = true
+            channel.connection.pauseReading()
+        } else if readingPaused, inbox.count <= Self.maxWaitingMessages / 2 {
+            readingPaused = false
+            channel.connection.resumeReading()
         }
-        session.receive(message, from: handle)
+    }
+
+    /// The session queued its reply to the last request (or decided on none): on to the next.
+    func requestFinished() {
+        awaitingReply = false
+        drainInbox()
     }
 
     func fail(_ error: ProtocolError) {
@@ -133,13 +193,19 @@ final class ConnectionIO {
         channel.close(code: WebSocketCloseCode(error.closeCode), reason: error.closeReason)
     }
 
-    /// The session is ready: deliver what arrived meanwhile.
+    /// The connection closed: forget the handle, the session and unhandled messages (the handle keeps a
+    /// reference to this object, so keeping one to it would be a cycle).
+    func detach() {
+        handle = nil
+        session = nil
+        inbox = []
+        channel.onWritable = nil
+    }
+
+    /// The session is ready: handle what arrived meanwhile.
     func attach(_ session: ServerSession) {
         self.session = session
-        guard let handle else { return }
-        let queued = waiting
-        waiting = []
-        for message in queued { session.receive(message, from: handle) }
+        drainInbox()
     }
 }
 

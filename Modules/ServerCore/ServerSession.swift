@@ -184,6 +184,7 @@ public final class ServerSession: Sendable {
     private func handle(_ message: Message, from connection: ServerConnection) {
         guard !destroyed else {
             log.debug("ignoring \(message.type) for destroyed session '\(id)'")
+            connection.finishRequest(reply: nil)
             return
         }
         let reply: Message
@@ -193,7 +194,7 @@ public final class ServerSession: Sendable {
         case .patchDocument: reply = patch(message, from: connection)
         default: reply = .error(replyingTo: message.messageID ?? "", text: "unexpected \(message.type)")
         }
-        connection.send(reply)
+        connection.finishRequest(reply: reply)
     }
 
     /// PULL-DOC-REQ: the whole document. Only on the loop.

@@ -15,7 +15,11 @@ enum WebSocketEndpoint {
         channel.onClose = { info in
             io.closed = true
             log.info("WebSocket connection closed: code=\(info.code.map { String($0.rawValue) } ?? "None"), reason=\(info.reason.isEmpty ? "None" : info.reason)")
-            guard let session = io.session else { return }
+            // The handle holds `io` and `io` held the handle: break that cycle, so the channel, its socket
+            // state and the session are freed once the session lets go of the handle.
+            let session = io.session
+            io.detach()
+            guard let session else { return }
             let lost: @Sendable () -> Void = {
                 session.unsubscribe(handle)
                 session.notifyConnectionLost()

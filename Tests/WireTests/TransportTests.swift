@@ -275,6 +275,95 @@ func pattern(_ count: Int) -> [UInt8] {
         #expect(results.count < 1024)
     }
 
+    @Test func oneWriteLargerThanTheQueueCapReachesAReader() async throws {
+        // The cap bounds what waits behind the write being sent, not the size of one write: an 8 MiB reply to
+        // a peer that reads goes through with a 1 MiB cap. (Python's Tornado has no cap at all.)
+        let group = try EventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdown() }
+        var config = ListenerConfiguration()
+        config.connection.writeHighWatermark = 64 * 1024
+        config.connection.maxPendingWriteBytes = 1 << 20
+        let big = pattern(8 << 20)
+        let small = pattern(512 << 10)
+        let results = Recorder<Bool>()
+        let listener = try Listener(bindTo: loopback, group: group, configuration: config) { c in
+            results.append(c.write(big))
+            results.append(c.write(small))  // waits behind the 8 MiB write: within the cap
+            c.close()
+        }
+        let client = await TestClient.connect(to: listener.localAddress, on: group.next())
+        #expect(await eventually(timeout: .seconds(30)) { client.received.count == big.count + small.count })
+        #expect(client.received.values == big + small)
+        #expect(results.values == [true, true])
+        #expect(await eventually { client.closed.values == ["clean"] })
+    }
+
+    @Test func theCapHoldsBehindTheWriteBeingSent() async throws {
+        let group = try EventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdown() }
+        var config = ListenerConfiguration()
+        config.connection.writeHighWatermark = 64 * 1024
+        config.connection.maxPendingWriteBytes = 1 << 20
+        let results = Recorder<Bool>()
+        let closes = Recorder<String>()
+        let listener = try Listener(bindTo: loopback, group: group, configuration: config) { c in
+            c.onClose = { e in closes.append(e.map { "\($0)" } ?? "clean") }
+            results.append(c.write(pattern(8 << 20)))
+            results.append(c.write(pattern(2 << 20)))  // nothing waits behind the first yet: accepted
+            results.append(c.write(pattern(64 << 10)))  // 2 MiB already wait behind the first: over the cap
+        }
+        let client = await TestClient.connect(to: listener.localAddress, on: group.next())
+        client.withConnection { $0.pauseReading() }
+        #expect(await eventually { closes.count == 1 })
+        #expect(closes.values == ["\(ConnectionError.writeBufferFull)"])
+        #expect(results.values == [true, true, false])
+    }
+
+    @Test func aPeerThatStopsReadingIsClosedAfterTheStallTimeoutAndItsQueueFreed() async throws {
+        let group = try EventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdown() }
+        var config = ListenerConfiguration()
+        config.connection.writeStallTimeout = .milliseconds(200)
+        let closes = Recorder<String>()
+        let pendingAtClose = Recorder<Int>()
+        let listener = try Listener(bindTo: loopback, group: group, configuration: config) { c in
+            c.onClose = { [unowned c] e in
+                closes.append(e.map { "\($0)" } ?? "clean")
+                pendingAtClose.append(c.pendingWriteBytes)
+            }
+            c.write(pattern(32 << 20))  // more than the socket buffers hold
+        }
+        // The client never reads: it pauses before its first read event.
+        _ = await TestClient.connect(to: listener.localAddress, on: group.next()) { $0.pauseReading() }
+        #expect(await eventually(timeout: .seconds(10)) { closes.count == 1 })
+        #expect(closes.values == ["\(ConnectionError.writeStalled)"])
+        #expect(pendingAtClose.values == [0])
+    }
+
+    @Test func aSlowButSteadyReaderIsNotClosedByTheStallTimeout() async throws {
+        let group = try EventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdown() }
+        var config = ListenerConfiguration()
+        config.connection.writeStallTimeout = .milliseconds(300)
+        let closes = Recorder<String>()
+        let payload = pattern(8 << 20)
+        let listener = try Listener(bindTo: loopback, group: group, configuration: config) { c in
+            c.onClose = { e in closes.append(e.map { "\($0)" } ?? "clean") }
+            c.write(payload)
+            c.close()
+        }
+        let client = await TestClient.connect(to: listener.localAddress, on: group.next())
+        // Read in bursts 100 ms apart: progress within every stall window.
+        for _ in 0..<8 {
+            client.withConnection { $0.pauseReading() }
+            try await Task.sleep(for: .milliseconds(100))
+            client.withConnection { $0.resumeReading() }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(await eventually(timeout: .seconds(30)) { client.received.count == payload.count })
+        #expect(await eventually { closes.values == ["clean"] })
+    }
+
     @Test func gracefulCloseFlushesQueuedBytes() async throws {
         let group = try EventLoopGroup(numberOfThreads: 1)
         defer { group.shutdown() }

@@ -24,6 +24,9 @@ let usage = """
       --session-token-expiration SECONDS   token lifetime (default 300)
       --websocket-max-message-size BYTES   largest incoming message (default 20971520)
       --websocket-compression-level LEVEL  permessage-deflate level (default: no compression)
+      --max-queued-write-bytes BYTES       close a peer when more than this waits behind the message being
+                                           sent to it (default 67108864)
+      --write-stall-timeout MS             close a peer that takes no bytes for this long, 0 = never (default 60000)
       --num-procs N                        event loops sharing the port (default 1, 0 = one per core)
       --busy-poll-us N                     keep polling N µs after activity before sleeping (default 0)
       --log-level LEVEL                    trace, debug, info, warning, error, critical (default info)
@@ -99,6 +102,8 @@ while index < arguments.count {
     case "--session-token-expiration": configuration.sessionTokenExpiration = intValue(option, value())
     case "--websocket-max-message-size": configuration.websocketMaxMessageSize = intValue(option, value())
     case "--websocket-compression-level": configuration.websocketCompressionLevel = intValue(option, value())
+    case "--max-queued-write-bytes": configuration.maxQueuedWriteBytes = intValue(option, value())
+    case "--write-stall-timeout": configuration.writeStallTimeoutMilliseconds = intValue(option, value())
     case "--num-procs": configuration.numProcs = intValue(option, value())
     case "--busy-poll-us": configuration.busyPollMicroseconds = intValue(option, value())
     case "--index": configuration.index = value()

@@ -5,8 +5,11 @@ import Glibc
 /// Set the callbacks, then ``write(_:)`` and ``close()``. Bytes arrive through ``onRead`` (decrypted when
 /// TLS is on); ``onClose`` runs exactly once, with nil after a clean close or an error otherwise.
 /// Writes are queued and flushed with `writev`; when more than ``ConnectionConfiguration/writeHighWatermark``
-/// bytes are queued the connection stops reading until the queue drains, and a write beyond
-/// ``ConnectionConfiguration/maxPendingWriteBytes`` fails and closes the connection.
+/// bytes are queued the connection stops reading until the queue drains (``isBackpressured``, ``onWritable``).
+/// A peer that does not read is closed: when more than ``ConnectionConfiguration/maxPendingWriteBytes`` already
+/// wait behind the write being sent (``ConnectionError/writeBufferFull``), or when nothing could be written for
+/// ``ConnectionConfiguration/writeStallTimeout`` (``ConnectionError/writeStalled``). One write may be of any
+/// size: a reader that keeps reading receives it whole.
 ///
 /// - Important: everything here runs on ``eventLoop``'s thread. To reach a connection from elsewhere,
 ///   hop with `eventLoop.execute` and a ``LoopBound`` box.
@@ -38,6 +41,12 @@ public final class Connection: EventHandler {
     private var tls: TLSEngine?
     private var queue: [OutgoingChunk] = []
     private var queueHead = 0
+    /// The unsent bytes of each queued write (one per write call: usually a whole message), oldest first.
+    private var units: [Int] = []
+    private var unitHead = 0
+    /// When the queue last made progress (bytes written, or the queue became non-empty).
+    private var writeProgressAt: UInt64 = 0
+    private var stallTimer: Scheduled?
     /// Registered with the loop for a flush before it polls again; whether the queue was empty then.
     private var flushDeferredPending = false
     private var deferredFromEmpty = false
@@ -144,8 +153,13 @@ public final class Connection: EventHandler {
     /// The ALPN protocol agreed during the TLS handshake, if any.
     public var negotiatedApplicationProtocol: String? { tls?.negotiatedProtocol }
 
-    /// Queues `bytes`. Returns false (and closes with ``ConnectionError/writeBufferFull``) when the queue
-    /// would exceed its hard limit; false without effect when the connection is not open.
+    /// Whether more than ``ConnectionConfiguration/writeHighWatermark`` bytes wait to be sent (reading is
+    /// paused meanwhile); ``onWritable`` runs when the queue has drained to the low watermark.
+    public var isBackpressured: Bool { backpressurePaused }
+
+    /// Queues `bytes`. Returns false (and closes with ``ConnectionError/writeBufferFull``) when more than
+    /// ``ConnectionConfiguration/maxPendingWriteBytes`` already wait behind the write being sent; false
+    /// without effect when the connection is not open.
     @discardableResult
     public func write(_ bytes: [UInt8]) -> Bool {
         guard state == .open, !writeShut, !shutdownWriteRequested else { return false }
@@ -157,7 +171,7 @@ public final class Connection: EventHandler {
             }
             return drainTLSOutput()
         }
-        return enqueue(bytes)
+        return enqueue([.bytes(bytes)])
     }
 
     /// Queues several buffers and writes them together (one `writev` when the socket takes them). Same
@@ -177,16 +191,7 @@ public final class Connection: EventHandler {
             }
             return drainTLSOutput()
         }
-        let total = chunks.reduce(0) { $0 + $1.count }
-        guard total > 0 else { return true }
-        if pendingWriteBytes + total > configuration.maxPendingWriteBytes {
-            finish(.writeBufferFull)
-            return false
-        }
-        let wasEmpty = pendingWriteBytes == 0
-        for chunk in chunks where chunk.count > 0 { queue.append(chunk) }
-        pendingWriteBytes += total
-        return queued(wasEmpty: wasEmpty)
+        return enqueue(chunks)
     }
 
     /// Stops delivering ``onRead`` until ``resumeReading()``.
@@ -404,23 +409,30 @@ public final class Connection: EventHandler {
         }
     }
 
+    /// Queues what TLS produced for one write (or a handshake step) as one write.
     private func drainTLSOutput() -> Bool {
         guard let tls else { return true }
-        while let out = tls.takeOutput() {
-            guard enqueue(out, force: true) else { return false }
-        }
-        return true
+        var records: [OutgoingChunk] = []
+        while let out = tls.takeOutput() { records.append(.bytes(out)) }
+        return enqueue(records)
     }
 
-    private func enqueue(_ bytes: [UInt8], force: Bool = false) -> Bool {
+    /// Queues `chunks` as one write, of any size, unless more than ``ConnectionConfiguration/maxPendingWriteBytes``
+    /// already wait behind the write being sent (the peer is not taking in what it is sent).
+    private func enqueue(_ chunks: [OutgoingChunk]) -> Bool {
         guard state != .closed else { return false }
-        if pendingWriteBytes + bytes.count > configuration.maxPendingWriteBytes {
+        var total = 0
+        for chunk in chunks { total += chunk.count }
+        guard total > 0 else { return true }
+        if pendingWriteBytes > 0, pendingWriteBytes - units[unitHead] > configuration.maxPendingWriteBytes {
             finish(.writeBufferFull)
             return false
         }
         let wasEmpty = pendingWriteBytes == 0
-        queue.append(.bytes(bytes))
-        pendingWriteBytes += bytes.count
+        if wasEmpty { writeProgressAt = System.monotonicNanoseconds() }
+        for chunk in chunks where chunk.count > 0 { queue.append(chunk) }
+        units.append(total)
+        pendingWriteBytes += total
         return queued(wasEmpty: wasEmpty)
     }
 
@@ -435,6 +447,9 @@ public final class Connection: EventHandler {
     /// backpressure, update the epoll interest.
     private func queued(wasEmpty: Bool) -> Bool {
         if eventLoop.deferringWrites {
+            // Stop reading now (not after the flush) so that input already read is not answered beyond the
+            // high watermark within this iteration; ``onWritable`` follows when the queue drains.
+            if pendingWriteBytes > configuration.writeHighWatermark && !backpressurePaused { backpressurePaused = true }
             // Flushed with the loop's other writes before it polls again (one write for everything queued).
             if !flushDeferredPending {
                 flushDeferredPending = true
@@ -464,7 +479,9 @@ public final class Connection: EventHandler {
             }
             guard case .processed(var written) = result else { break }
             lastActivity = System.monotonicNanoseconds()
+            if written > 0 { writeProgressAt = lastActivity }
             pendingWriteBytes -= written
+            consumeUnits(written)
             while written > 0 {
                 let remaining = queue[queueHead].count - headOffset
                 if written >= remaining {
@@ -482,7 +499,12 @@ public final class Connection: EventHandler {
             queue.removeFirst(queueHead)
             queueHead = 0
         }
+        if unitHead > 0 && (unitHead == units.count || unitHead >= 64) {
+            units.removeFirst(unitHead)
+            unitHead = 0
+        }
         guard state != .closed else { return }
+        if pendingWriteBytes > 0 { armStallTimer() }
         if backpressurePaused && pendingWriteBytes <= configuration.writeLowWatermark {
             backpressurePaused = false
             onWritable?()
@@ -495,6 +517,40 @@ public final class Connection: EventHandler {
             completeShutdownWriteIfFlushed()
         }
         updateInterest()
+    }
+
+    /// Takes `written` bytes off the per-write counts.
+    private func consumeUnits(_ written: Int) {
+        var left = written
+        while left > 0 && unitHead < units.count {
+            let remaining = units[unitHead]
+            if left >= remaining {
+                left -= remaining
+                unitHead += 1
+            } else {
+                units[unitHead] = remaining - left
+                left = 0
+            }
+        }
+    }
+
+    /// While bytes wait, checks that some were written within ``ConnectionConfiguration/writeStallTimeout``.
+    private func armStallTimer() {
+        guard stallTimer == nil, let limit = configuration.writeStallTimeout?.nanoseconds else { return }
+        let now = System.monotonicNanoseconds()
+        let due = writeProgressAt &+ limit
+        stallTimer = eventLoop.scheduleLocal(in: .nanoseconds(Int64(clamping: due > now ? due - now : 0))) {
+            [weak self] in self?.checkStall()
+        }
+    }
+
+    private func checkStall() {
+        stallTimer = nil
+        guard state == .open || state == .closing, pendingWriteBytes > 0,
+            let limit = configuration.writeStallTimeout?.nanoseconds
+        else { return }
+        if System.monotonicNanoseconds() &- writeProgressAt >= limit { return finish(.writeStalled) }
+        armStallTimer()
     }
 
     private func withIOVecs(from i: Int, to end: Int, _ iov: inout [iovec]) throws(SystemError) -> IOResult<Int> {
@@ -555,13 +611,17 @@ public final class Connection: EventHandler {
         timer?.cancel()
         connectTimer?.cancel()
         closeTimer?.cancel()
+        stallTimer?.cancel()
         timer = nil
         connectTimer = nil
         closeTimer = nil
+        stallTimer = nil
         if deregister { eventLoop.deregister(fd) }
         System.close(fd)
         queue = []
         queueHead = 0
+        units = []
+        unitHead = 0
         pendingWriteBytes = 0
         tls = nil
         let connect = connectCompletion

@@ -7,9 +7,14 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     public var writeHighWatermark: Int
     /// Resume reading once the queue drains to this many bytes. Default 256 KiB.
     public var writeLowWatermark: Int
-    /// Hard cap on queued outgoing bytes. A write beyond it fails and closes the connection with
-    /// ``ConnectionError/writeBufferFull``. Default 64 MiB (above the largest WebSocket message, 20 MiB).
+    /// Hard cap on the bytes queued *behind* the write being sent: a write made while more than this already
+    /// waits there fails and closes the connection with ``ConnectionError/writeBufferFull``. One write may be of
+    /// any size, so a large reply reaches a peer that reads it; a peer that falls behind holds at most the
+    /// write being sent, this many bytes and one more write. Default 64 MiB.
     public var maxPendingWriteBytes: Int
+    /// Close (``ConnectionError/writeStalled``) when bytes wait to be sent and none could be written for this
+    /// long: the peer stopped reading. Default 60 s; nil never closes for this.
+    public var writeStallTimeout: Duration?
     /// Close when nothing has been received for this long. Default nil (never).
     public var readTimeout: Duration?
     /// Close when nothing has been sent or received for this long. Default nil (never).
@@ -28,7 +33,8 @@ public struct ConnectionConfiguration: Sendable, Hashable {
     public init(
         writeHighWatermark: Int = 1 << 20, writeLowWatermark: Int = 256 << 10, maxPendingWriteBytes: Int = 64 << 20,
         readTimeout: Duration? = nil, idleTimeout: Duration? = nil, closeTimeout: Duration = .seconds(10),
-        allowHalfClose: Bool = false, maxReadsPerEvent: Int = 4, tcpNoDelay: Bool = true
+        allowHalfClose: Bool = false, maxReadsPerEvent: Int = 4, tcpNoDelay: Bool = true,
+        writeStallTimeout: Duration? = .seconds(60)
     ) {
         self.writeHighWatermark = Swift.max(1, writeHighWatermark)
         self.writeLowWatermark = Swift.min(Swift.max(0, writeLowWatermark), self.writeHighWatermark)
@@ -39,6 +45,7 @@ public struct ConnectionConfiguration: Sendable, Hashable {
         self.allowHalfClose = allowHalfClose
         self.maxReadsPerEvent = Swift.max(1, maxReadsPerEvent)
         self.tcpNoDelay = tcpNoDelay
+        self.writeStallTimeout = writeStallTimeout
     }
 
     public static let `default` = ConnectionConfiguration()
@@ -47,7 +54,8 @@ public struct ConnectionConfiguration: Sendable, Hashable {
 /// Why a connection ended abnormally.
 public struct ConnectionError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: Sendable, Hashable {
-        case readTimeout, idleTimeout, closeTimeout, connectTimeout, writeBufferFull, system, tls, loopShutdown
+        case readTimeout, idleTimeout, closeTimeout, connectTimeout, writeBufferFull, writeStalled, system, tls
+        case loopShutdown
     }
 
     private let code: Code
@@ -63,6 +71,7 @@ public struct ConnectionError: Error, Sendable, Hashable, CustomStringConvertibl
     public static let closeTimeout = Self(.closeTimeout, "graceful close did not finish in time")
     public static let connectTimeout = Self(.connectTimeout, "connect timed out")
     public static let writeBufferFull = Self(.writeBufferFull, "peer does not read: write queue limit reached")
+    public static let writeStalled = Self(.writeStalled, "peer does not read: nothing written within the write stall timeout")
     public static let loopShutdown = Self(.loopShutdown, "event loop shut down")
     public static func system(_ error: SystemError) -> Self { Self(.system, error.description) }
     public static func tls(_ error: TLSError) -> Self { Self(.tls, error.description) }

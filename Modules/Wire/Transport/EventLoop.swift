@@ -271,19 +271,26 @@ public final class EventLoop: @unchecked Sendable {
         insert(Timer(handle: t.handle, action: t.action, period: t.period), deadline: deadline)
     }
 
+    /// Runs the tasks submitted from other threads (writes deferred); whether a stop was requested. The tasks
+    /// are released before it returns, so what they captured does not live on while the loop sleeps.
+    private func runSubmittedTasks() -> Bool {
+        let (tasks, stopping) = shared.withLock { s -> ([@Sendable () -> Void], Bool) in
+            let t = s.tasks
+            s.tasks.removeAll(keepingCapacity: true)
+            return (t, s.stopping)
+        }
+        deferringWrites = true
+        for t in tasks { t() }
+        return stopping
+    }
+
     private func run() {
         threadID.store(UInt(pthread_self()), ordering: .releasing)
         let events = System.EventBuffer(capacity: maxEvents)
         defer { events.deallocate() }
         var active = false  // the last poll returned events (busy polling only follows activity)
         while true {
-            let (tasks, stopping) = shared.withLock { s -> ([@Sendable () -> Void], Bool) in
-                let t = s.tasks
-                s.tasks.removeAll(keepingCapacity: true)
-                return (t, s.stopping)
-            }
-            deferringWrites = true
-            for t in tasks { t() }
+            let stopping = runSubmittedTasks()
             runLocalTasks()
             runDueTimers()
             flushDeferredWrites()
@@ -416,11 +423,13 @@ extension EventLoop: SerialExecutor {
 }
 
 extension Duration {
-    /// Whole nanoseconds, clamped at zero.
+    /// Whole nanoseconds, clamped to `0...UInt64.max`.
     var nanoseconds: UInt64 {
         let (s, atto) = components
         if s < 0 { return 0 }
-        return UInt64(s) &* 1_000_000_000 &+ UInt64(atto / 1_000_000_000)
+        let (whole, overflow) = UInt64(s).multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = whole.addingReportingOverflow(UInt64(clamping: atto / 1_000_000_000))
+        return overflow || carry ? .max : total
     }
 }
 

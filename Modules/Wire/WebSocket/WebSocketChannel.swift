@@ -45,6 +45,8 @@ public final class WebSocketChannel {
     public var onMessage: ((WebSocketMessage) -> Void)?
     public var onPong: (([UInt8]) -> Void)?
     public var onClose: ((WebSocketCloseInfo) -> Void)?
+    /// The write queue drained to ``ConnectionConfiguration/writeLowWatermark`` after ``isBackpressured``.
+    public var onWritable: (() -> Void)?
 
     public var eventLoop: EventLoop { connection.eventLoop }
     public var role: WebSocketRole { machine.role }
@@ -52,6 +54,9 @@ public final class WebSocketChannel {
     public var deflateParameters: PerMessageDeflateParameters? { machine.deflateParameters }
     /// Whether messages can still be sent.
     public var isOpen: Bool { machine.state == .open && closeInfo == nil }
+    /// Whether more than the connection's high watermark waits to be sent: a sender that answers requests
+    /// should wait for ``onWritable`` before answering the next.
+    public var isBackpressured: Bool { connection.isBackpressured }
 
     private var machine: WebSocketConnection
     private var closeInfo: WebSocketCloseInfo?
@@ -78,6 +83,7 @@ public final class WebSocketChannel {
         started = true
         connection.onRead = { [self] bytes in self.received(bytes) }
         connection.onClose = { [self] error in self.transportClosed(error) }
+        connection.onWritable = { [self] in self.onWritable?() }
         connection.onReadEOF = nil
         schedulePing()
         if !initialBytes.isEmpty { received(initialBytes) }
@@ -175,6 +181,7 @@ public final class WebSocketChannel {
         onMessage = nil
         onPong = nil
         onClose = nil
+        onWritable = nil
     }
 
     private func report(_ info: WebSocketCloseInfo) {

@@ -1,0 +1,165 @@
+import DocumentModel
+import Foundation
+import Protocol
+@testable import ServerCore
+import Synchronization
+import Testing
+import Wire
+
+/// A document of `rows` float64 values: a PULL-DOC-REPLY of `rows * 8` buffer bytes.
+func bigApplication(rows: Int) -> Application {
+    Application { document, _ in
+        document.addRoot(ColumnDataSource(columns: ["y": (0..<rows).map(Double.init)]))
+    }
+}
+
+func startServer(
+    path: String, application: Application, _ configure: (inout ServerConfiguration) -> Void = { _ in }
+) throws -> Server {
+    var configuration = ServerConfiguration()
+    configuration.address = "127.0.0.1"
+    configuration.port = 0
+    configure(&configuration)
+    let server = try Server(applications: [(path: path, application: application)], configuration: configuration)
+    try server.start()
+    return server
+}
+
+/// A raw client on `path/ws` that keeps its channel, for tests that pause, read and close it themselves.
+final class RawClient: Sendable {
+    let observed = Observed()
+    let binaryBytes = Mutex<[Int]>([])
+    private let box = Mutex<LoopBound<WebSocketChannel>?>(nil)
+    let loop: EventLoop
+
+    init(port: Int, path: String, token: String, loop: EventLoop, connection: ConnectionConfiguration = .default) {
+        self.loop = loop
+        var configuration = WebSocketClientConfiguration()
+        configuration.subprotocols = ["bokeh", token]
+        configuration.connection = connection
+        configuration.channel.websocket.maxMessageSize = 256 << 20
+        configuration.channel.websocket.maxFrameSize = 256 << 20
+        let config = configuration
+        loop.execute { [self] in
+            WebSocketClient.connect(to: "ws://127.0.0.1:\(port)\(path)/ws", on: loop, configuration: config) { result in
+                switch result {
+                case .failure(let error): self.observed.failed("\(error)")
+                case .success(let channel):
+                    self.box.withLock { $0 = LoopBound(channel, eventLoop: loop) }
+                    channel.onMessage = { message in
+                        if case .binary(let b) = message {
+                            self.binaryBytes.withLock { $0.append(b.count) }
+                            self.observed.frame(.binary([]))  // keep the order, not the bytes
+                        } else {
+                            self.observed.frame(message)
+                        }
+                    }
+                    channel.onClose = { self.observed.closed($0) }
+                }
+            }
+        }
+    }
+
+    func withChannel(_ body: @escaping @Sendable (WebSocketChannel) -> Void) {
+        guard let b = box.withLock({ $0 }) else { return }
+        loop.execute { body(b.value) }
+    }
+
+    var isOpen: Bool { box.withLock { $0 != nil } }
+
+    /// Sends `messages` back to back, in one write.
+    func send(_ messages: [Message]) throws {
+        let frames = try messages.flatMap { try MessageEncoder().encode($0) }.map { f -> WebSocketMessage in
+            if case .text(let t) = f { .text(t) } else if case .binary(let b) = f { .binary(b) } else { .text("") }
+        }
+        withChannel { $0.send(frames) }
+    }
+
+    var replies: [String] { observed.texts.filter { $0.contains("\"msgtype\": \"PULL-DOC-REPLY\"") } }
+}
+
+@Suite(.serialized) struct FlowControlTests {
+    /// Six PULL-DOC-REQs in one write, each answered with 4 MB, on a server whose queue cap (1 MiB) is below one
+    /// reply: every reply arrives whole. (Before: the replies to everything read at once were queued together
+    /// and the cap closed the connection. Python's server answers all six, with no cap at all.)
+    @Test(arguments: [1, 3]) func pipelinedPullsOfABigDocumentAreAllAnswered(loops: Int) async throws {
+        let rows = 500_000
+        let server = try startServer(path: "/big", application: bigApplication(rows: rows)) {
+            $0.maxQueuedWriteBytes = 1 << 20
+            $0.numProcs = loops
+        }
+        defer { server.stop() }
+        let loop = try EventLoop(name: "client")
+        defer { loop.shutdown() }
+        let token = try validToken(id: "big-session")
+        if loops > 1 {
+            // Open the session from a first connection so that the second lands on another loop than the session.
+            let first = RawClient(port: server.port, path: "/big", token: token, loop: loop)
+            #expect(await eventually { first.observed.texts.count >= 3 })
+        }
+        let client = RawClient(port: server.port, path: "/big", token: token, loop: loop)
+        #expect(await eventually { client.observed.texts.count >= 3 })  // ACK
+        try client.send((0..<6).map { _ in Message.pullDocumentRequest() })
+        #expect(await eventually(timeout: .seconds(60)) { client.replies.count == 6 && client.binaryBytes.withLock { $0.count } == 6 })
+        #expect(client.binaryBytes.withLock { $0 } == Array(repeating: rows * 8, count: 6))
+        #expect(client.observed.close == nil)
+    }
+
+    /// A 40 MB reply with the default settings reaches the client (the 80 MB pull, scaled to a test).
+    @Test func oneReplyLargerThanTheQueueCapArrives() async throws {
+        let rows = 5_000_000
+        let server = try startServer(path: "/big", application: bigApplication(rows: rows)) { $0.maxQueuedWriteBytes = 4 << 20 }
+        defer { server.stop() }
+        let loop = try EventLoop(name: "client")
+        defer { loop.shutdown() }
+        let client = RawClient(port: server.port, path: "/big", token: try validToken(id: "huge"), loop: loop)
+        #expect(await eventually { client.observed.texts.count >= 3 })
+        try client.send([.pullDocumentRequest()])
+        #expect(await eventually(timeout: .seconds(60)) { client.binaryBytes.withLock { $0 } == [rows * 8] })
+        #expect(client.observed.close == nil)
+    }
+
+    /// A client that stops reading in the middle of a big reply is closed once the stall timeout passes,
+    /// and the session sees it leave.
+    @Test func aClientThatStopsReadingIsClosed() async throws {
+        let server = try startServer(path: "/big", application: bigApplication(rows: 4_000_000)) {
+            $0.writeStallTimeoutMilliseconds = 300
+        }
+        defer { server.stop() }
+        let loop = try EventLoop(name: "client")
+        defer { loop.shutdown() }
+        let client = RawClient(port: server.port, path: "/big", token: try validToken(id: "stalled"), loop: loop)
+        #expect(await eventually { client.observed.texts.count >= 3 })
+        #expect(await eventually { server.getSession(appPath: "/big", sessionID: "stalled")?.connectionCount == 1 })
+        client.withChannel { $0.connection.pauseReading() }
+        try client.send([.pullDocumentRequest()])
+        #expect(await eventually(timeout: .seconds(20)) { server.getSession(appPath: "/big", sessionID: "stalled")?.connectionCount == 0 })
+    }
+
+    /// A closed connection and its discarded session are freed: nothing of either stays behind. (Before: the
+    /// connection handle and its loop-side state kept each other alive, and with them the channel and the
+    /// session, about 4.5 KB per session served.)
+    @Test func aClosedConnectionAndItsDiscardedSessionAreFreed() async throws {
+        let server = try startServer(path: "/test", application: testApplication)
+        defer { server.stop() }
+        let loop = try EventLoop(name: "client")
+        defer { loop.shutdown() }
+        let client = RawClient(port: server.port, path: "/test", token: try validToken(id: "freed"), loop: loop)
+        #expect(await eventually { client.observed.texts.count >= 3 })
+        #expect(await eventually { server.getSession(appPath: "/test", sessionID: "freed")?.connectionCount == 1 })
+        weak var session = server.getSession(appPath: "/test", sessionID: "freed")
+        let handle = Mutex<ServerConnection?>(nil)
+        if let s = session {
+            try s.eventLoop.submitAndWait { handle.withLock { $0 = s.state.value.subscribers.first?.connection } }
+        }
+        weak var connection = handle.withLock { $0 }
+        handle.withLock { $0 = nil }
+        #expect(session != nil && connection != nil)
+        client.withChannel { $0.close() }
+        #expect(await eventually { session?.connectionCount == 0 })
+        server.cleanupSessions(unusedLifetimeMilliseconds: 0)
+        #expect(await eventually { server.getSessions().isEmpty })
+        #expect(await eventually { session == nil })
+        #expect(await eventually { connection == nil })
+    }
+}
