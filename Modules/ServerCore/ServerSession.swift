@@ -310,6 +310,7 @@ public final class ServerSession: Sendable {
             s.documentCallbacks = []
             s.subscribers = []
             s.pending = []
+            s.document.destroy()  // frees its models even where they reference each other
             s.document = Document()
         }
         if eventLoop.inEventLoop { release() } else { eventLoop.execute(release) }

@@ -274,6 +274,35 @@ struct TokenTests {
         #expect(try SessionToken(decoding: plain).payload.keys == ["session_expiry"])
     }
 
+    /// Expiries a client can write into its own unsigned token, beyond `Int`'s range. They decoded through a
+    /// trapping conversion that stopped the whole server. Python compares them as numbers: a huge expiry
+    /// never expires, a hugely negative one always has.
+    @Test(arguments: [
+        ("1e300", Int.max), ("-1e300", Int.min), ("1e19", Int.max), ("9.3e18", Int.max), ("-9.3e18", Int.min),
+        ("100000000000000000000", Int.max), ("-100000000000000000000", Int.min), ("9223372036854775807", Int.max),
+        ("9223372036854775808", Int.max), ("-9223372036854775808", Int.min), ("1.5", 2), ("-1.5", -1), ("1e-300", 1),
+        ("-0.0", 0), ("1.7976931348623157e308", Int.max),
+    ])
+    func expiriesBeyondIntsRangeAreClampedNotTrapped(_ text: String, _ expected: Int) throws {
+        let token = Base64URL.encode(#"{"session_id": "abc", "session_expiry": \#(text)}"#)
+        #expect(try SessionToken(decoding: token).expiry == expected)
+        if expected == Int.max {
+            #expect(try notSigning.validate(token: token, now: now).sessionID == "abc")
+        } else if expected == Int.min {
+            #expect(throws: ProtocolError.self) { try notSigning.validate(token: token, now: now) }
+        }
+        // Signed: refused for its signature, without decoding an unsigned body first.
+        #expect(!signing.checkTokenSignature(token + ".forged"))
+    }
+
+    /// Non-numbers Python's json would read (NaN, Infinity) are not JSON: the token is refused.
+    @Test(arguments: ["NaN", "Infinity", "-Infinity", "1e999", "\"5\"", "null", "[]", "true"])
+    func nonFiniteOrNonNumericExpiriesAreRefused(_ text: String) throws {
+        let token = Base64URL.encode(#"{"session_id": "abc", "session_expiry": \#(text)}"#)
+        let error = try #require(throws: ProtocolError.self) { try notSigning.validate(token: token, now: now) }
+        #expect(error.isTokenRejection)
+    }
+
     @Test func rejectsCorruptCompressedPayloads() throws {
         for compressed in ["!!", Base64URL.encode([0x78, 0xDA, 1, 2, 3]), Base64URL.encode("not zlib")] {
             let body = Base64URL.encode(#"{"session_id": "s", "session_expiry": 5, "__bk__zlib_": "\#(compressed)"}"#)

@@ -3,6 +3,7 @@
 enum ColumnOperations {
     /// `existing` with the rows of `new` appended; keeps only the last `rollover` rows if given.
     static func append(_ new: Value, to existing: Value, rollover: Int?) throws(DocumentError) -> Value {
+        if let rollover, rollover < 0 { throw .malformed("rollover", expected: "a non-negative integer") }
         // Streaming into an empty array column takes the new data as it is (Python Bokeh does the same,
         // so e.g. a float64 column can start empty and receive datetime rows).
         if case .ndarray(let old) = existing, old.storage.count == 0, case .ndarray(let added) = new,
@@ -18,9 +19,10 @@ enum ColumnOperations {
             if let rollover, result.count > rollover { result = Array(result.suffix(rollover)) }
             return .list(result)
         case .ndarray(let array):
-            let rowSize = array.shape.dropFirst().reduce(1, *)
             let added = try typedRows(of: new, like: array.storage)
-            guard rowSize > 0, added.count % rowSize == 0 else {
+            guard let rowSize = NDArray.elementCount(of: array.shape.dropFirst()), rowSize > 0,
+                added.count % rowSize == 0
+            else {
                 throw .notApplicable("streamed rows don't match the column's shape \(array.shape)")
             }
             var storage = array.storage.appending(added)
@@ -145,6 +147,21 @@ enum ColumnOperations {
         guard selectors.count <= shape.count else {
             throw .notApplicable("patch has \(selectors.count) indices for a \(shape.count)-d array")
         }
+        guard storage.count > 0 else {
+            // Nothing to patch, whatever the shape says (`[0, Int.max]` is a valid empty shape): check the
+            // indices and the values, and build no index lists.
+            for (dimension, selector) in selectors.enumerated() {
+                switch selector {
+                case .index(let raw): _ = try resolve(raw, count: shape[dimension])
+                case .slice: break
+                case .multi: throw .malformed("patch index", expected: "integers or slices")
+                }
+            }
+            _ = try spread(flatten(value), count: 0)
+            return
+        }
+        // A non-empty array's shape multiplies to its element count, so every dimension and every list of
+        // chosen flat indices below is at most that long, and no index arithmetic overflows.
         var perDimension: [[Int]] = []
         for (dimension, size) in shape.enumerated() {
             if dimension < selectors.count {

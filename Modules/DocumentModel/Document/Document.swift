@@ -94,6 +94,28 @@ public final class Document {
         try apply(.rootRemoved(RootRemovedEvent(model: model, setter: setter)))
     }
 
+    /// Lets go of everything, as Python's `Document.destroy` does when a session ends: callbacks, held
+    /// events, roots, and every attribute of every model it held, so that models referencing each other
+    /// (a `CustomJS` whose `args` name the widget it is attached to) are freed too. No events are sent;
+    /// the document is left empty, with a new config.
+    public func destroy() {
+        callbacks = CallbackRegistry()
+        heldEvents = []
+        holdPolicy = nil
+        let held = Array(modelsByID.values)
+        roots = []
+        jsEventCallbacks = nil
+        modelsByID = [:]
+        synced = []
+        everSeen = []
+        for model in held {
+            if model.document === self { model.document = nil }
+            model.attributes = []
+        }
+        config = Self.makeConfig()
+        recomputeModels()
+    }
+
     /// Removes every root (Python's `doc.clear()`); the title stays.
     public func clear(setter: Setter? = nil) {
         while let root = roots.first {
@@ -115,10 +137,12 @@ public final class Document {
         try? apply(.modelChanged(ModelChangedEvent(model: model, attribute: name, new: value, setter: setter)))
     }
 
-    /// Appends rows to a data source's columns (`source.stream(data, rollover)`).
+    /// Appends rows to a data source's columns (`source.stream(data, rollover)`). A negative `rollover` is
+    /// refused.
     public func stream(to source: Model, _ data: ValueMap, rollover: Int? = nil, setter: Setter? = nil)
         throws(DocumentError)
     {
+        if let rollover, rollover < 0 { throw .malformed("rollover", expected: "a non-negative integer") }
         try apply(.columnsStreamed(ColumnsStreamedEvent(model: source, data: data, rollover: rollover, setter: setter)))
     }
 
@@ -248,6 +272,7 @@ public final class Document {
     /// for any other shape of data; ``perform(_:)`` handles those.
     private func streamInPlace(_ e: ColumnsStreamedEvent) throws(DocumentError) -> Bool {
         try requireAttached(e.model)
+        if let rollover = e.rollover, rollover < 0 { return false }  // perform(_:) refuses it
         guard let index = e.model.attributes.firstIndex(where: { $0.name == e.attribute }),
             case .map(var data) = e.model.attributes[index].value
         else { return false }

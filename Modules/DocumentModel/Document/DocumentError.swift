@@ -51,6 +51,9 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
     static func patchValueMismatch(dtype: String) -> Self {
         Self(.patchValue, "patch value cannot be stored in a \(dtype) column")
     }
+    static func modelsTooDeeplyNested(limit: Int) -> Self {
+        Self(.tooDeeplyNested, "models nested deeper than \(limit) levels")
+    }
     static func tooDeeplyNested(limit: Int) -> Self {
         Self(.tooDeeplyNested, "value nested deeper than \(limit) levels")
     }

@@ -30,6 +30,12 @@ public class Model {
         self.attributes = attributes
     }
 
+    deinit {
+        // Models held only through this one are taken apart iteratively (a chain of any length is freed
+        // without recursing once per model).
+        ModelGraph.release(&attributes)
+    }
+
     /// The value of attribute `name`, if set.
     public final subscript(name: String) -> Value? {
         for attribute in attributes where attribute.name == name { return attribute.value }

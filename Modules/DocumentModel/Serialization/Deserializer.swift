@@ -8,10 +8,16 @@ public struct DeserializerLimits: Sendable, Hashable {
     /// Largest decompressed size of one inline (`base64(gzip)`) bytes value: 256 MiB, the largest
     /// message the server accepts.
     public var maxInlineBytes: Int
+    /// Deepest nesting of models inside models a received document (or a document after a received patch)
+    /// may have: 100. A peer can chain models by reference to any length; written out, each model nests
+    /// three or four JSON levels inside the one referencing it, so deeper chains would make documents no
+    /// reader (ours included, at 512 JSON levels) accepts. Bokeh's own layouts nest a few tens deep.
+    public var maxModelNesting: Int
 
-    public init(maxDepth: Int = 512, maxInlineBytes: Int = 256 * 1024 * 1024) {
+    public init(maxDepth: Int = 512, maxInlineBytes: Int = 256 * 1024 * 1024, maxModelNesting: Int = 100) {
         self.maxDepth = maxDepth
         self.maxInlineBytes = maxInlineBytes
+        self.maxModelNesting = maxModelNesting
     }
 
     public static let `default` = DeserializerLimits()

@@ -24,6 +24,7 @@ extension Document {
         throws(DocumentError)
     {
         let parts = try DocumentParts(json, buffers: buffers, limits: limits)
+        try parts.checkNesting(limits)
         self.init(
             title: parts.title, config: parts.config ?? Document.makeConfig(), roots: parts.roots,
             callbacks: parts.callbacks, definitions: parts.definitions)
@@ -39,6 +40,7 @@ extension Document {
         limits: DeserializerLimits = .default
     ) throws(DocumentError) {
         let parts = try DocumentParts(json, buffers: buffers, limits: limits)
+        try parts.checkNesting(limits)
         clear(setter: setter)
         if let config = parts.config {
             self.config = config
@@ -104,6 +106,9 @@ extension Document {
         var performed: [DocumentEvent] = []
         do {
             for event in decoded { if let done = try perform(event) { performed.append(done) } }
+            if !deserializer.newModels.isEmpty || decoded.contains(where: \.addsModels) {
+                try checkModelNesting(limit: limits.maxModelNesting)
+            }
         } catch {
             snapshot.restore(into: self)
             throw error
@@ -115,8 +120,40 @@ extension Document {
     }
 }
 
+extension Document {
+    /// Throws when the document's models nest deeper than `limit`.
+    func checkModelNesting(limit: Int) throws(DocumentError) {
+        var starts = [config] + roots
+        jsEventCallbacks?.forEachModel { starts.append($0) }
+        if ModelGraph.nesting(from: starts, limit: limit) > limit { throw .modelsTooDeeplyNested(limit: limit) }
+    }
+}
+
+extension DocumentEvent {
+    /// Whether applying the event can link models in new ways (a model-valued attribute or column).
+    var addsModels: Bool {
+        switch self {
+        case .modelChanged(let e): e.new.containsModels
+        case .columnDataChanged(let e): e.data.entries.contains { $0.value.containsModels }
+        case .columnsStreamed(let e): e.data.entries.contains { $0.value.containsModels }
+        case .columnsPatched(let e): e.patches.contains { $0.patches.contains { $0.value.containsModels } }
+        case .rootAdded: true
+        default: false
+        }
+    }
+}
+
 /// The pieces of document JSON, decoded but not yet attached to any document.
 struct DocumentParts {
+    func checkNesting(_ limits: DeserializerLimits) throws(DocumentError) {
+        var starts = roots
+        if let config { starts.append(config) }
+        callbacks?.forEachModel { starts.append($0) }
+        if ModelGraph.nesting(from: starts, limit: limits.maxModelNesting) > limits.maxModelNesting {
+            throw .modelsTooDeeplyNested(limit: limits.maxModelNesting)
+        }
+    }
+
     var title: String
     var config: Model?
     var roots: [Model] = []

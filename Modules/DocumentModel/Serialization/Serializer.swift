@@ -23,6 +23,13 @@ public struct Serializer {
     /// Ids of models written as references because they were known. With ``emittedModels`` this is all the
     /// output depends on: a serializer whose known set agrees on these ids writes the same JSON.
     public private(set) var knownReferences: [String] = []
+    /// Whether a model nested deeper than ``maxModelNesting`` was met and written as a bare reference
+    /// instead (the output is then incomplete; documents received through ``DeserializerLimits`` never nest
+    /// that deep, so this only guards the stack against graphs built some other way).
+    public private(set) var exceededNesting = false
+    /// Models nested deeper than this inside one value are not written in full.
+    public static let maxModelNesting = 256
+    private var nesting = 0
 
     public init(known: Set<String> = [], bytesMode: BytesMode = .buffers) {
         self.known = known
@@ -37,7 +44,7 @@ public struct Serializer {
         case .null: return .null
         case .bool(let b): return .bool(b)
         case .int(let i):
-            return abs(i) <= Self.maxSafeInteger ? .int(i) : .double(Double(i))
+            return i.magnitude <= UInt(Self.maxSafeInteger) ? .int(i) : .double(Double(i))
         case .float(let d): return encodeFloat(d)
         case .string(let s): return .string(s)
         case .list(let items): return .array(items.map { encode($0) })
@@ -89,10 +96,16 @@ public struct Serializer {
             knownReferences.append(model.id)
             return .object(["id": .string(model.id)])
         }
+        guard nesting < Self.maxModelNesting else {
+            exceededNesting = true
+            return .object(["id": .string(model.id)])
+        }
         known.insert(model.id)
         emittedModels.append(model)
         var object: JSONObject = ["type": "object", "name": .string(model.typeName), "id": .string(model.id)]
         if !model.attributes.isEmpty {
+            nesting += 1
+            defer { nesting -= 1 }
             object["attributes"] = .object(
                 JSONObject(model.attributes.map { (key: $0.name, value: encode($0.value)) }))
         }

@@ -231,13 +231,26 @@ public struct NDArray: Equatable {
         self.shape = [storage.count]
     }
 
-    /// An array of the given shape; throws if the element count doesn't match.
+    /// An array of the given shape; throws if the element count doesn't match (or the shape's product
+    /// does not fit in `Int`).
     public init(_ storage: TypedArray, shape: [Int]) throws(DocumentError) {
-        guard shape.allSatisfy({ $0 >= 0 }),
-            shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == storage.count
-        else { throw .shapeMismatch(shape: shape, count: storage.count) }
+        guard let count = Self.elementCount(of: shape), count == storage.count else {
+            throw .shapeMismatch(shape: shape, count: storage.count)
+        }
         self.storage = storage
         self.shape = shape
+    }
+
+    /// The product of `dimensions`, or nil when one is negative or the product overflows `Int`.
+    static func elementCount<C: Collection<Int>>(of dimensions: C) -> Int? {
+        var product = 1
+        for d in dimensions {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
+            guard !overflow else { return nil }
+            product = p
+        }
+        return product
     }
 }
 

@@ -139,11 +139,11 @@ public struct SessionSigner: Sendable {
         }
         let body = String(token[..<dot])
         let expected = signature(of: body)
-        let signatureMatches = Crypto.constantTimeEquals(
-            Array(expected.utf8), Array(token[token.index(after: dot)...].utf8))
-        let sessionID = try SessionToken(decoding: token).sessionID
-        guard signatureMatches else { throw .invalidTokenSignature("the token's signature does not match") }
-        try verifySessionID(sessionID)
+        // Nothing of an unsigned body is decoded: the signature is checked first.
+        guard Crypto.constantTimeEquals(Array(expected.utf8), Array(token[token.index(after: dot)...].utf8)) else {
+            throw .invalidTokenSignature("the token's signature does not match")
+        }
+        try verifySessionID(try SessionToken(decoding: token).sessionID)
     }
 
     /// Whether ``verifyTokenSignature(_:)`` passes.

@@ -6,7 +6,9 @@ public import DocumentModel
 public struct SessionToken: Sendable, Equatable {
     /// The `session_id` inside the token (Python: `get_session_id`).
     public let sessionID: String
-    /// `session_expiry` in Unix seconds, if present.
+    /// `session_expiry` in Unix seconds, if present: a fractional value rounded up (so `now < expiry` means
+    /// what Python's `now < payload["session_expiry"]` does), values beyond `Int`'s range clamped to
+    /// `Int.min`/`Int.max` (already expired / never expires, as Python compares them).
     public let expiry: Int?
     /// The payload without `session_id`, with the `__bk__zlib_` extra payload inflated and merged in at
     /// top level (Python: `get_token_payload`). Bytes stay `{"bytes": base64url}` objects.
@@ -29,7 +31,7 @@ public struct SessionToken: Sendable, Equatable {
         switch object["session_expiry"] {
         case nil: expiry = nil
         case .int(let seconds)?: expiry = seconds
-        case .double(let seconds)? where seconds.isFinite: expiry = Int(seconds.rounded(.up))
+        case .double(let seconds)? where seconds.isFinite: expiry = Self.clampedSeconds(seconds)
         default: throw .invalidToken("'session_expiry' is not a number")
         }
         if let compressed = object[SessionSigner.compressedPayloadKey] {
@@ -45,6 +47,14 @@ public struct SessionToken: Sendable, Equatable {
         }
         self.sessionID = sessionID
         self.payload = object
+    }
+
+    /// `seconds` rounded up, clamped to `Int`'s range (the reader gives doubles for integers beyond it too).
+    static func clampedSeconds(_ seconds: Double) -> Int {
+        let up = seconds.rounded(.up)
+        if up >= 0x1p63 { return .max }
+        if up < -0x1p63 { return .min }
+        return Int(exactly: up) ?? (up < 0 ? .min : .max)
     }
 
     /// The request snapshot (headers, cookies, arguments) the server stored in the token.

@@ -106,13 +106,18 @@ public final class EventLoop: @unchecked Sendable {
         readBuffer = .allocate(byteCount: Swift.max(1024, readBufferSize), alignment: 16)
         let thread = Thread { [self] in self.run() }
         thread.name = name
-        thread.stackSize = 1 << 20
+        // Reserved address space, touched only as deep as it is used: room for values nested as deep as the
+        // JSON reader allows (512 levels) even in unoptimised builds, whose frames are several times larger.
+        thread.stackSize = Self.threadStackSize
         thread.start()
     }
 
     deinit {
         readBuffer.deallocate()
     }
+
+    /// Stack size of every loop thread: 16 MiB.
+    public static let threadStackSize = 16 << 20
 
     /// Whether the caller runs on this loop's thread. Any thread.
     public var inEventLoop: Bool {
