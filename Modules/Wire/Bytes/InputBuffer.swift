@@ -60,8 +60,9 @@ package struct InputBuffer: Sendable {
     /// Offset (from the read position) of the first LF at or after `start` within the first `limit`
     /// unread bytes, or nil when there is none yet.
     package func firstLF(from start: Int = 0, limit: Int) -> Int? {
-        let end = Swift.min(storage.count, readIndex + limit)
-        let begin = readIndex + start
+        let unread = storage.count - readIndex
+        let end = readIndex + Swift.min(unread, Swift.max(0, limit))
+        let begin = readIndex + Swift.min(unread, Swift.max(0, start))
         guard begin < end else { return nil }
         return storage.withUnsafeBufferPointer { p -> Int? in
             var i = begin

@@ -42,6 +42,9 @@ struct HTTPMessageParser: Sendable {
     private var headerBytes = 0
     private var body: [UInt8] = []
     private var trailerBytes = 0
+    /// Unread bytes already searched for the end of the line being read (so a line that arrives a few bytes at
+    /// a time is scanned once, not once per read).
+    private var scannedLineBytes = 0
 
     init(kind: Kind, limits: HTTPParserLimits) {
         self.kind = kind
@@ -96,7 +99,8 @@ struct HTTPMessageParser: Sendable {
                 body = []
                 state = .headers
             case .headers:
-                let remaining = limits.maxHeaderBytes - headerBytes
+                // The blank line ending the section may follow lines that used the whole budget.
+                let remaining = Swift.max(0, limits.maxHeaderBytes - headerBytes)
                 guard let line = try readLine(limit: remaining, tooLong: .headersTooLarge) else { return nil }
                 headerBytes += line.count + 2
                 if line.isEmpty {
@@ -139,7 +143,7 @@ struct HTTPMessageParser: Sendable {
                 if !line.isEmpty { throw fail(.malformedChunk) }
                 state = .chunkSize
             case .trailers:
-                let remaining = limits.maxHeaderBytes - trailerBytes
+                let remaining = Swift.max(0, limits.maxHeaderBytes - trailerBytes)
                 guard let line = try readLine(limit: remaining, tooLong: .headersTooLarge) else { return nil }
                 trailerBytes += line.count + 2
                 if line.isEmpty { return finishMessage() }
@@ -160,7 +164,7 @@ struct HTTPMessageParser: Sendable {
         case .none: state = .body(remaining: 0)
         case .length(let n):
             if n > limits.maxBodyBytes { throw fail(.bodyTooLarge) }
-            body.reserveCapacity(n)
+            body.reserveCapacity(Swift.min(n, 64 * 1024))  // grows as bytes arrive, not on the peer's word
             state = .body(remaining: n)
         case .chunked: state = .chunkSize
         case .untilClose: state = .untilClose
@@ -208,10 +212,14 @@ struct HTTPMessageParser: Sendable {
     /// Reads one line ending in CRLF (or a bare LF), without the terminator. `limit` counts the line
     /// without its terminator; a longer line fails with `tooLong` as soon as it is known.
     private mutating func readLine(limit: Int, tooLong: HTTPError) throws(HTTPError) -> [UInt8]? {
-        guard let lf = input.firstLF(limit: Swift.max(0, limit) + 2) else {
-            if input.count >= Swift.max(0, limit) + 2 { throw fail(tooLong) }
+        let limit = Swift.max(0, limit)
+        let window = limit > Int.max - 2 ? Int.max : limit + 2  // the line and its CRLF
+        guard let lf = input.firstLF(from: scannedLineBytes, limit: window) else {
+            if input.count >= window { throw fail(tooLong) }
+            scannedLineBytes = input.count
             return nil
         }
+        scannedLineBytes = 0
         var end = lf
         if end > 0 && input.byte(at: end - 1) == 0x0D { end -= 1 }
         if end > limit { throw fail(tooLong) }

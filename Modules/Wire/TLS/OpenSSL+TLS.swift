@@ -173,10 +173,11 @@ final class TLSEngine {
 
     /// Ciphertext waiting to be sent, if any.
     func takeOutput() -> [UInt8]? {
-        let pending = Int(BIO_ctrl_pending(writeBIO))
+        // One read of at most 1 GiB (BIO lengths are 32-bit); the caller loops until nothing is left.
+        let pending = Swift.min(Int(clamping: BIO_ctrl_pending(writeBIO)), 1 << 30)
         guard pending > 0 else { return nil }
         var out = [UInt8](repeating: 0, count: pending)
-        let n = out.withUnsafeMutableBytes { BIO_read(writeBIO, $0.baseAddress, Int32(pending)) }
+        let n = out.withUnsafeMutableBytes { BIO_read(writeBIO, $0.baseAddress, Int32(clamping: pending)) }
         if n <= 0 { return nil }
         if Int(n) < pending { out.removeLast(pending - Int(n)) }
         return out

@@ -348,7 +348,7 @@ public final class Connection: EventHandler {
     private func readable(force: Bool) {
         let buffer = eventLoop.readBuffer
         // Replies written while the input is handled go out together, in one write, when it returns.
-        for _ in 0..<configuration.maxReadsPerEvent {
+        for _ in 0..<Swift.max(1, configuration.maxReadsPerEvent) {
             guard state == .open || state == .closing, readingEnabled || force else { return }
             let result: IOResult<Int>
             do { result = try System.read(fd, buffer) } catch {

@@ -93,8 +93,7 @@ public final class EventLoop: @unchecked Sendable {
         throws(SystemError)
     {
         self.name = name
-        let (seconds, attoseconds) = busyPoll.components
-        self.busyPollNanoseconds = UInt64(clamping: Swift.max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+        self.busyPollNanoseconds = busyPoll.nanoseconds
         epfd = try System.epollCreate()
         do {
             wakeFD = try System.eventFD()

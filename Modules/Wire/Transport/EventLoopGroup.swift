@@ -26,8 +26,8 @@ public final class EventLoopGroup: Sendable {
 
     /// The next loop, round-robin. Any thread.
     public func next() -> EventLoop {
-        let i = counter.add(1, ordering: .relaxed).oldValue
-        return loops[i % loops.count]
+        let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        return loops[Int(UInt(bitPattern: i) % UInt(loops.count))]
     }
 
     /// Shuts every loop down gracefully and waits for their threads. Not from one of the group's loops.

@@ -145,7 +145,7 @@ private final class Acceptor: EventHandler {
     }
 
     func handleEvent(_ events: UInt32) {
-        for _ in 0..<configuration.maxAcceptsPerEvent {
+        for _ in 0..<Swift.max(1, configuration.maxAcceptsPerEvent) {
             guard open else { return }
             let result: IOResult<Int32>
             do { result = try System.accept(fd) } catch {

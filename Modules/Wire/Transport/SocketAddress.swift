@@ -98,14 +98,14 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         case .ipv4(let h, let p):
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = UInt16(p).bigEndian
+            sin.sin_port = UInt16(clamping: p).bigEndian
             inet_pton(AF_INET, h, &sin.sin_addr)
             withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: sin, as: sockaddr_in.self) }
             len = socklen_t(MemoryLayout<sockaddr_in>.size)
         case .ipv6(let h, let p):
             var sin6 = sockaddr_in6()
             sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = UInt16(p).bigEndian
+            sin6.sin6_port = UInt16(clamping: p).bigEndian
             inet_pton(AF_INET6, h, &sin6.sin6_addr)
             withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: sin6, as: sockaddr_in6.self) }
             len = socklen_t(MemoryLayout<sockaddr_in6>.size)

@@ -188,7 +188,7 @@ final class PerMessageDeflateCodec {
         resetCompressor = role == .server ? p.serverNoContextTakeover : p.clientNoContextTakeover
         resetDecompressor = role == .server ? p.clientNoContextTakeover : p.serverNoContextTakeover
         // zlib cannot write raw streams with an 8-bit window; then we send uncompressed (allowed).
-        compressor = ourBits >= 9 ? DeflateStream(level: c.compressionLevel, windowBits: Int32(ourBits), memLevel: c.memoryLevel) : nil
+        compressor = ourBits >= 9 ? DeflateStream(level: c.compressionLevel, windowBits: Int32(clamping: ourBits), memLevel: c.memoryLevel) : nil
         guard let inflater = InflateStream(windowBits: 15) else { return nil }
         decompressor = inflater
         minimumCompressedSize = c.minimumCompressedSize

@@ -147,7 +147,7 @@ public struct WebSocketConnection {
     private mutating func appendFragment(_ frame: WebSocketFrame, into actions: inout [WebSocketAction]) throws(WebSocketError) {
         guard var message = partial else { return }
         partial = nil  // avoid a copy of the growing buffer while we edit it
-        let limit = configuration.maxMessageSize
+        let limit = Swift.max(0, configuration.maxMessageSize)
         let before = message.bytes.count
         if message.compressed {
             guard let codec else { throw .reservedBitsSet }

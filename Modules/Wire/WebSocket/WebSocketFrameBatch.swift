@@ -18,9 +18,10 @@ struct WebSocketFrameBatch {
         maskingKey: () -> WebSocketMaskingKey?
     ) {
         let total = payload.count
+        let step = Swift.max(1, maxFrameSize)  // a zero or negative setting would never advance
         var start = 0
         repeat {
-            let end = Swift.min(total, start + maxFrameSize)
+            let end = start + Swift.min(total - start, step)
             let first = start == 0
             let key = maskingKey()
             WebSocketFrameEncoder.appendHeader(
@@ -119,7 +120,7 @@ public struct PreparedWebSocketMessages: @unchecked Sendable {
     public init(texts: [String], interleaving binaries: [any ByteStorage], after leadingTexts: Int) {
         var parts: [Part] = []
         parts.reserveCapacity(texts.count + binaries.count)
-        let lead = Swift.min(leadingTexts, texts.count)
+        let lead = Swift.min(Swift.max(0, leadingTexts), texts.count)
         for t in texts[..<lead] { parts.append(.text(t)) }
         var rest = texts[lead...].makeIterator()
         for storage in binaries {

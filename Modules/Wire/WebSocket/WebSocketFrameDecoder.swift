@@ -64,6 +64,7 @@ public struct WebSocketFrameDecoder: Sendable {
         case .client: guard !masked else { throw .maskedServerFrame }
         }
 
+        let limit = Swift.max(0, maxFrameSize)
         var headerLength = 2
         var length = len7
         if len7 == 126 {
@@ -75,11 +76,11 @@ public struct WebSocketFrameDecoder: Sendable {
             var l: UInt64 = 0
             for i in 2..<10 { l = l << 8 | UInt64(input.byte(at: i)) }
             guard l & (1 << 63) == 0 else { throw .invalidLength }
-            guard l <= UInt64(maxFrameSize) else { throw .frameTooLarge }
+            guard l <= UInt64(limit) else { throw .frameTooLarge }
             length = Int(l)
             headerLength = 10
         }
-        guard length <= maxFrameSize else { throw .frameTooLarge }
+        guard length <= limit else { throw .frameTooLarge }
 
         var key: WebSocketMaskingKey?
         if masked {
@@ -89,7 +90,8 @@ public struct WebSocketFrameDecoder: Sendable {
                 input.byte(at: headerLength + 3))
             headerLength += 4
         }
-        guard available >= headerLength + length else { return nil }
+        // Compared without adding: `length` may be close to Int.max when the limit allows it.
+        guard available - headerLength >= length else { return nil }
 
         let start = headerLength
         let payload = input.withUnreadBytes { p -> [UInt8] in

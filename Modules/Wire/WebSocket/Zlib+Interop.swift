@@ -1,6 +1,9 @@
 // The only file of Wire that talks to zlib: raw-deflate streams for permessage-deflate (RFC 7692).
 import CZlib
 
+/// Input handed to zlib per call (its counters are 32-bit).
+let zlibSliceBytes = 1 << 30
+
 /// A raw deflate stream (no zlib header) that can be flushed message by message.
 ///
 /// A reference type because zlib keeps pointers into its stream; owned by one connection and used
@@ -32,6 +35,15 @@ final class DeflateStream {
     func compress(_ input: [UInt8]) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(input.count / 2 + 64)
+        // zlib counts input in 32 bits: hand it over in slices (each ends with a sync flush, still valid).
+        for start in stride(from: 0, to: Swift.max(input.count, 1), by: zlibSliceBytes) {
+            let slice = input[start..<Swift.min(input.count, start + zlibSliceBytes)]
+            guard compress(slice, into: &out) else { return nil }
+        }
+        return out
+    }
+
+    private func compress(_ input: ArraySlice<UInt8>, into out: inout [UInt8]) -> Bool {
         let ok = input.withUnsafeBufferPointer { inp -> Bool in
             stream.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
             stream.pointee.avail_in = UInt32(inp.count)
@@ -48,7 +60,7 @@ final class DeflateStream {
             }
         }
         stream.pointee.next_in = nil
-        return ok ? out : nil
+        return ok
     }
 
     func reset() { deflateReset(stream) }
@@ -79,6 +91,13 @@ final class InflateStream {
 
     /// Inflates `input`, appending to `output`; fails when `output` would exceed `limit` bytes.
     func decompress(_ input: [UInt8], into output: inout [UInt8], limit: Int) throws(Failure) {
+        // zlib counts input in 32 bits: hand it over in slices.
+        for start in stride(from: 0, to: input.count, by: zlibSliceBytes) {
+            try decompress(input[start..<Swift.min(input.count, start + zlibSliceBytes)], into: &output, limit: limit)
+        }
+    }
+
+    private func decompress(_ input: ArraySlice<UInt8>, into output: inout [UInt8], limit: Int) throws(Failure) {
         if input.isEmpty { return }
         let result: Failure? = input.withUnsafeBufferPointer { inp in
             stream.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
