@@ -2,6 +2,8 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
+
+.PHONY: lint hostile-smoke
 .PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check \
 	bench bench-quick bench-validate bench-build
 
@@ -19,6 +21,7 @@ release:
 test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	@status=0; \
+	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory conformance-quick || status=1; \
 	$(MAKE) --no-print-directory interop || status=1; \
 	$(MAKE) --no-print-directory python-interop || status=1; \
@@ -29,6 +32,13 @@ test:
 	$(MAKE) --no-print-directory browser-check || status=1; \
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \
 	exit $$status
+
+## lint: numeric conversions that can trap must say why they cannot (Tools/lint/trapping_conversions.py asks the
+## compiler for every conversion's types; needs a debug build)
+lint:
+	$(SWIFT) build $(SWIFT_FLAGS)
+	python3 Tools/lint/trapping_conversions.py --swiftc "$$(dirname "$$(command -v $(SWIFT))")/swiftc" \
+		--modules-dir "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/Modules"
 
 ## bokehjs: BokehJS 3.10.2 (bokeh/server/static of the bokeh==3.10.2 wheel from PyPI) into Vendor/bokehjs
 BOKEHJS_DIR := Vendor/bokehjs

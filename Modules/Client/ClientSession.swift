@@ -147,6 +147,7 @@ public final class ClientSession: Sendable {
     // MARK: Loop side
 
     private static func token(for id: String, signer: SessionSigner) -> String {
+        // trap-safe: the clock
         (try? signer.makeToken(sessionID: id, now: Int(Date().timeIntervalSince1970))) ?? ""
     }
 

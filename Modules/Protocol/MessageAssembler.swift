@@ -206,6 +206,7 @@ extension MessageHeader {
         switch object["num_buffers"] {
         case nil: numBuffers = nil
         case .int(let n)? where n >= 0: numBuffers = n
+        // trap-safe: d is integral and in 0...Int32.max (the where clause)
         case .double(let d)? where d >= 0 && d.rounded() == d && d <= Double(Int32.max): numBuffers = Int(d)
         case let other?:
             throw .malformedHeader("'num_buffers' must be a non-negative integer, got \(PythonRepr.string(other))")

@@ -51,6 +51,7 @@ public struct URLPattern: Hashable, Sendable, CustomStringConvertible {
         var escaped = ""
         escaped.reserveCapacity(literal.utf8.count)
         for character in literal.unicodeScalars {
+            // trap-safe: ASCII (checked first)
             if character.isASCII, metacharacters.contains(UInt8(character.value)) {
                 escaped.unicodeScalars.append("\\")
             }

@@ -94,4 +94,5 @@ func monotonicMilliseconds() -> Double {
 }
 
 /// Whole Unix seconds, for token expiry.
+// trap-safe: the clock
 func unixSeconds() -> Int { Int(Date().timeIntervalSince1970) }

@@ -75,6 +75,21 @@ final class RawClient: Sendable {
         withChannel { $0.send(frames) }
     }
 
+    /// Sends a Bokeh message given as its header, metadata and content texts.
+    func sendTexts(_ header: String, _ metadata: String = "{}", _ content: String) {
+        withChannel { $0.send([.text(header), .text(metadata), .text(content)]) }
+    }
+
+    /// The content texts of messages of type `msgtype`, in order.
+    func contents(of msgtype: String) -> [String] {
+        let texts = observed.texts
+        var out: [String] = []
+        for (i, t) in texts.enumerated() where t.contains("\"msgtype\": \"\(msgtype)\"") && i + 2 < texts.count {
+            out.append(texts[i + 2])
+        }
+        return out
+    }
+
     var replies: [String] { observed.texts.filter { $0.contains("\"msgtype\": \"PULL-DOC-REPLY\"") } }
 }
 

@@ -211,7 +211,7 @@ private func staticFixture() throws -> (dir: String, body: [UInt8]) {
 }
 
 /// One HTTP exchange over a plain socket (`Connection: close`): the raw response text.
-private func rawHTTP(port: Int, _ request: String) throws -> String {
+func rawHTTP(port: Int, _ request: String) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #expect(fd >= 0)
     defer { close(fd) }

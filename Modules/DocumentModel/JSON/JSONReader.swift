@@ -328,9 +328,13 @@ private struct Parser {
         }
         if isInteger && !overflow {
             if negative {
+                // trap-safe: magnitude <= Int.max
                 if magnitude <= UInt64(Int.max) { return .int(-Int(magnitude)) }
+                // trap-safe: constants
                 if magnitude == UInt64(Int.max) + 1 { return .int(Int.min) }
+            // trap-safe: constant
             } else if magnitude <= UInt64(Int.max) {
+                // trap-safe: magnitude <= Int.max (line above)
                 return .int(Int(magnitude))
             }
         }
@@ -355,18 +359,18 @@ private struct Parser {
 private func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
     switch scalar {
     case 0..<0x80:
-        bytes.append(UInt8(scalar))
+        bytes.append(UInt8(truncatingIfNeeded: scalar))
     case 0x80..<0x800:
-        bytes.append(UInt8(0xC0 | (scalar >> 6)))
-        bytes.append(UInt8(0x80 | (scalar & 0x3F)))
+        bytes.append(UInt8(truncatingIfNeeded: 0xC0 | (scalar >> 6)))
+        bytes.append(UInt8(truncatingIfNeeded: 0x80 | (scalar & 0x3F)))
     case 0x800..<0x10000:
-        bytes.append(UInt8(0xE0 | (scalar >> 12)))
-        bytes.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-        bytes.append(UInt8(0x80 | (scalar & 0x3F)))
+        bytes.append(UInt8(truncatingIfNeeded: 0xE0 | (scalar >> 12)))
+        bytes.append(UInt8(truncatingIfNeeded: 0x80 | ((scalar >> 6) & 0x3F)))
+        bytes.append(UInt8(truncatingIfNeeded: 0x80 | (scalar & 0x3F)))
     default:
-        bytes.append(UInt8(0xF0 | (scalar >> 18)))
-        bytes.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-        bytes.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-        bytes.append(UInt8(0x80 | (scalar & 0x3F)))
+        bytes.append(UInt8(truncatingIfNeeded: 0xF0 | (scalar >> 18)))
+        bytes.append(UInt8(truncatingIfNeeded: 0x80 | ((scalar >> 12) & 0x3F)))
+        bytes.append(UInt8(truncatingIfNeeded: 0x80 | ((scalar >> 6) & 0x3F)))
+        bytes.append(UInt8(truncatingIfNeeded: 0x80 | (scalar & 0x3F)))
     }
 }

@@ -81,6 +81,7 @@ public struct JSONWriter: Sendable {
 
     private func appendInteger(_ value: Int, to output: inout [UInt8]) {
         if value >= 0 && value < 10 {
+            // trap-safe: value is one digit, 0...9
             output.append(UInt8(ascii: "0") + UInt8(value))
             return
         }
@@ -112,17 +113,17 @@ public struct JSONWriter: Sendable {
             case 0x09: output.append(contentsOf: #"\t"#.utf8)
             case 0x08: output.append(contentsOf: #"\b"#.utf8)
             case 0x0C: output.append(contentsOf: #"\f"#.utf8)
-            case 0..<0x20: appendUnicodeEscape(UInt16(v), to: &output)
-            case 0x20..<0x7F: output.append(UInt8(v))
+            case 0..<0x20: appendUnicodeEscape(UInt16(truncatingIfNeeded: v), to: &output)
+            case 0x20..<0x7F: output.append(UInt8(truncatingIfNeeded: v))
             default:
                 if !ensureASCII {
                     output.append(contentsOf: String(scalar).utf8)
                 } else if v < 0x10000 {
-                    appendUnicodeEscape(UInt16(v), to: &output)
+                    appendUnicodeEscape(UInt16(truncatingIfNeeded: v), to: &output)
                 } else {
                     let offset = v - 0x10000
-                    appendUnicodeEscape(UInt16(0xD800 + (offset >> 10)), to: &output)
-                    appendUnicodeEscape(UInt16(0xDC00 + (offset & 0x3FF)), to: &output)
+                    appendUnicodeEscape(UInt16(truncatingIfNeeded: 0xD800 + (offset >> 10)), to: &output)
+                    appendUnicodeEscape(UInt16(truncatingIfNeeded: 0xDC00 + (offset & 0x3FF)), to: &output)
                 }
             }
         }

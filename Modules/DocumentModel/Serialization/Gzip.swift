@@ -12,10 +12,10 @@ enum Gzip {
             let length = min(65535, bytes.count - offset)
             let final: UInt8 = offset + length == bytes.count ? 1 : 0
             out.append(final)
-            out.append(UInt8(length & 0xFF))
-            out.append(UInt8(length >> 8))
-            out.append(UInt8(~length & 0xFF))
-            out.append(UInt8((~length >> 8) & 0xFF))
+            out.append(UInt8(truncatingIfNeeded: length))
+            out.append(UInt8(truncatingIfNeeded: length >> 8))
+            out.append(UInt8(truncatingIfNeeded: ~length))
+            out.append(UInt8(truncatingIfNeeded: ~length >> 8))
             out.append(contentsOf: bytes[offset..<(offset + length)])
             offset += length
         } while offset < bytes.count
@@ -54,6 +54,7 @@ enum Gzip {
     }
 
     private static let crcTable: [UInt32] = (0..<256).map { n in
+        // trap-safe: n < 256 (the CRC table index)
         var c = UInt32(n)
         for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         return c
@@ -66,7 +67,7 @@ enum Gzip {
     }
 
     private static func appendLE32(_ v: UInt32, to out: inout [UInt8]) {
-        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((v >> UInt32(shift)) & 0xFF)) }
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: v >> shift)) }
     }
 
     private static func readLE32(_ d: [UInt8], _ i: Int) -> UInt32 {
@@ -111,11 +112,14 @@ private struct Inflater {
     mutating func bits(_ need: Int) throws(DocumentError) -> Int {
         while bitCount < need {
             guard position < input.count else { throw .inlineData("truncated deflate stream") }
+            // trap-safe: bitCount < 32
             bitBuffer |= UInt32(input[position]) << UInt32(bitCount)
             position += 1
             bitCount += 8
         }
+        // trap-safe: need <= 16
         let value = Int(bitBuffer & ((1 << UInt32(need)) - 1))
+        // trap-safe: need <= 16
         bitBuffer >>= UInt32(need)
         bitCount -= need
         return value
@@ -216,6 +220,7 @@ private struct Inflater {
             var symbol = try decode(lencode)
             if symbol < 256 {
                 guard output.count < maxOutput else { throw .inlineData("decompressed data exceeds the limit") }
+                // trap-safe: a literal symbol, < 256
                 output.append(UInt8(symbol))
                 continue
             }

@@ -44,6 +44,7 @@ public struct Serializer {
         case .null: return .null
         case .bool(let b): return .bool(b)
         case .int(let i):
+            // trap-safe: constant
             return i.magnitude <= UInt(Self.maxSafeInteger) ? .int(i) : .double(Double(i))
         case .float(let d): return encodeFloat(d)
         case .string(let s): return .string(s)

@@ -60,6 +60,7 @@ public enum TypedArray {
         case .float64(let a): a.map { .float($0) }
         case .float32(let a): a.map { .float(Double($0)) }
         case .int64(let a): a.map { .int(Int($0)) }
+        // trap-safe: constant; the element is checked against it
         case .uint64(let a): a.map { $0 <= UInt64(Int.max) ? .int(Int($0)) : .float(Double($0)) }
         case .int32(let a): a.map { .int(Int($0)) }
         case .uint32(let a): a.map { .int(Int($0)) }
@@ -110,8 +111,10 @@ public enum TypedArray {
         case .float64(let a): ("float64", littleEndianBytes(a))
         case .float32(let a): ("float32", littleEndianBytes(a))
         case .int64(let a):
+            // trap-safe: every element fits (allSatisfy before)
             a.allSatisfy({ Int32(exactly: $0) != nil }) ? ("int32", encodeIntegers(a.map { Int32($0) })) : nil
         case .uint64(let a):
+            // trap-safe: every element fits (allSatisfy before)
             a.allSatisfy({ UInt32(exactly: $0) != nil }) ? ("uint32", encodeIntegers(a.map { UInt32($0) })) : nil
         case .int32(let a): ("int32", littleEndianBytes(a))
         case .uint32(let a): ("uint32", littleEndianBytes(a))

@@ -5,6 +5,7 @@ public enum Base64URL {
 
     private static let decodeTable: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
+        // trap-safe: i < 64
         for (i, c) in alphabet.enumerated() { table[Int(c)] = UInt8(i) }
         return table
     }()
@@ -47,6 +48,7 @@ public enum Base64URL {
             bits += 6
             if bits >= 8 {
                 bits -= 8
+                // trap-safe: bits is 0...6
                 output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
             }
         }

@@ -11,6 +11,7 @@ enum Crypto {
             message.withUnsafeBufferPointer { messageBuffer in
                 digest.withUnsafeMutableBufferPointer { out in
                     HMAC(
+                        // trap-safe: the secret key comes from configuration; keys over 2 GiB are not a case
                         EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count), messageBuffer.baseAddress,
                         messageBuffer.count, out.baseAddress, &length) != nil
                 }

@@ -6,6 +6,7 @@ enum Zlib {
     /// `zlib.compress(bytes, 9)`: default window and memory level, so the stream starts `78 da`.
     static func compress(_ bytes: [UInt8]) throws(ProtocolError) -> [UInt8] {
         var capacity = compressBound(uLong(bytes.count))
+        // trap-safe: a bound on a token-sized input
         var output = [UInt8](repeating: 0, count: Int(capacity))
         let status = output.withUnsafeMutableBufferPointer { out in
             bytes.withUnsafeBufferPointer { input in
@@ -13,6 +14,7 @@ enum Zlib {
             }
         }
         guard status == Z_OK else { throw .compression("compress2 failed with status \(status)") }
+        // trap-safe: zlib's output size, at most the bound above
         output.removeSubrange(Int(capacity)...)
         return output
     }

@@ -66,6 +66,7 @@ enum BenchParameters {
         case .float(let d):
             if d.isNaN { return "nan" }
             if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+            // trap-safe: integral and below 1e16
             if d == d.rounded(), abs(d) < 1e16 { return "\(Int(d)).0" }
             return "\(d)"
         default: return "\(value)"

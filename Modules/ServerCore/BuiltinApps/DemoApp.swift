@@ -45,6 +45,7 @@ func formatNumber(_ value: Value) -> String {
     switch value {
     case .int(let i): return String(i)
     case .float(let d):
+        // trap-safe: finite, integral, below 1e18
         if d.isFinite, d == d.rounded(), abs(d) < 1e18 { return String(Int(d)) }
         return "\(d)"
     default: return "\(value)"

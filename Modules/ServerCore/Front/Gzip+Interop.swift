@@ -11,6 +11,7 @@ enum Gzip {
             return nil
         }
         defer { deflateEnd(&stream) }
+        // trap-safe: a bound on a local file's size
         let bound = Int(deflateBound(&stream, uLong(bytes.count))) + 32
         var output = [UInt8](repeating: 0, count: bound)
         var input = bytes
@@ -24,6 +25,7 @@ enum Gzip {
             }
         }
         guard status == Z_STREAM_END else { return nil }
+        // trap-safe: at most the bound above
         output.removeSubrange(Int(stream.total_out)...)
         return output
     }

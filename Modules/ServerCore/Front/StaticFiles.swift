@@ -76,7 +76,8 @@ final class StaticFiles: Sendable {
     private func entry(at path: String) -> Entry? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
-        let modified = Int64(((attributes[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970)
+        let seconds = ((attributes[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970
+        let modified = Int64(exactly: seconds.rounded(.down)) ?? 0
         if let cached = cache.withLock({ $0[path] }), cached.size == size, cached.modified == modified { return cached }
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let bytes = [UInt8](data)

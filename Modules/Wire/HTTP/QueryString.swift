@@ -40,6 +40,7 @@ public enum QueryString {
                     if k != bytes.endIndex, let hi = HTTPMessageParser.hexValue(bytes[j]),
                         let lo = HTTPMessageParser.hexValue(bytes[k])
                     {
+                        // trap-safe: hi and lo are hex digit values, 0...15
                         out.append(UInt8(hi << 4 | lo))
                         i = bytes.index(after: k)
                         continue

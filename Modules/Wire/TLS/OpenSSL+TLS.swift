@@ -38,10 +38,11 @@ public final class TLSContext: Sendable {
         if !configuration.applicationProtocols.isEmpty && configuration.role == .client {
             var wire: [UInt8] = []
             for p in configuration.applicationProtocols where !p.isEmpty && p.utf8.count < 256 {
+                // trap-safe: entries of 256 bytes or more were dropped above
                 wire.append(UInt8(p.utf8.count))
                 wire.append(contentsOf: p.utf8)
             }
-            _ = SSL_CTX_set_alpn_protos(ctx, wire, UInt32(wire.count))
+            _ = SSL_CTX_set_alpn_protos(ctx, wire, UInt32(clamping: wire.count))
         }
     }
 

@@ -88,6 +88,7 @@ public final class Connection: EventHandler {
             let c = Connection(fd: fd, eventLoop: eventLoop, configuration: configuration, remoteAddress: remote,
                                tls: engine, connecting: false)
             if configuration.tcpNoDelay, remote?.port != nil {
+                // trap-safe: C constant
                 try? System.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
             }
             try c.register()
@@ -111,6 +112,7 @@ public final class Connection: EventHandler {
     ) {
         eventLoop.assertInEventLoop()
         let fd: Int32
+        // trap-safe: C constant
         do { fd = try System.socket(domain: address.family, type: Int32(SOCK_STREAM.rawValue)) } catch {
             completion(.failure(.system(error)))
             return
@@ -125,6 +127,7 @@ public final class Connection: EventHandler {
                            connecting: true)
         c.connectCompletion = completion
         if configuration.tcpNoDelay, address.port != nil {
+        // trap-safe: C constant
             try? System.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
         }
         c.connectTimer = eventLoop.scheduleLocal(in: timeout) { [weak c] in
@@ -250,6 +253,7 @@ public final class Connection: EventHandler {
     package func acknowledgeNow() {
         #if os(Linux)
             guard state == .open, remoteAddress?.port != nil else { return }
+            // trap-safe: C constants
             try? System.setOption(fd, level: Int32(IPPROTO_TCP), name: Int32(TCP_QUICKACK), value: 1)
         #endif
     }
@@ -573,6 +577,7 @@ public final class Connection: EventHandler {
     private func completeShutdownWriteIfFlushed() {
         guard shutdownWriteRequested, !writeShut, pendingWriteBytes == 0 else { return }
         writeShut = true
+        // trap-safe: C constant
         System.shutdown(fd, how: Int32(SHUT_WR))
         if readEOF { finish(nil) }
     }

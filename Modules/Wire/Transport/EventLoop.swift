@@ -431,6 +431,7 @@ extension Duration {
     var nanoseconds: UInt64 {
         let (s, atto) = components
         if s < 0 { return 0 }
+        // trap-safe: s >= 0 (checked above)
         let (whole, overflow) = UInt64(s).multipliedReportingOverflow(by: 1_000_000_000)
         let (total, carry) = whole.addingReportingOverflow(UInt64(clamping: atto / 1_000_000_000))
         return overflow || carry ? .max : total

@@ -7,6 +7,7 @@ public final class EventLoopGroup: Sendable {
     private let counter = Atomic<Int>(0)
 
     /// The number of online CPU cores: the default loop count.
+    // trap-safe: C constant
     public static var coreCount: Int { Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
     /// Starts `numberOfThreads` loops (default: one per core).
@@ -27,6 +28,7 @@ public final class EventLoopGroup: Sendable {
     /// The next loop, round-robin. Any thread.
     public func next() -> EventLoop {
         let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        // trap-safe: a remainder below loops.count
         return loops[Int(UInt(bitPattern: i) % UInt(loops.count))]
     }
 

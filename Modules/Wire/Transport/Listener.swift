@@ -50,11 +50,13 @@ public final class Listener: Sendable {
         bindTo address: SocketAddress, group: EventLoopGroup, configuration: ListenerConfiguration = ListenerConfiguration(),
         tls: TLSContext? = nil, childInitializer: @escaping @Sendable (Connection) -> Void
     ) throws(SystemError) {
+        // trap-safe: C constant
         let fd = try System.socket(domain: address.family, type: Int32(SOCK_STREAM.rawValue))
         do {
             if address.port != nil {
                 if configuration.reuseAddress { try System.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1) }
                 if configuration.reusePort { try System.setOption(fd, level: SOL_SOCKET, name: SO_REUSEPORT, value: 1) }
+                // trap-safe: C constant
                 if case .ipv6 = address.kind { try System.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1) }
             }
             try System.bind(fd, address)

@@ -57,6 +57,7 @@ package enum System {
     }
 
     static func writev(_ fd: Int32, _ iov: UnsafeBufferPointer<iovec>) throws(SystemError) -> IOResult<Int> {
+        // trap-safe: at most 16 vectors per call
         try syscall("writev") { Glibc.writev(fd, iov.baseAddress, Int32(iov.count)) }
     }
 
@@ -66,12 +67,14 @@ package enum System {
             var header = msghdr()
             header.msg_iov = UnsafeMutablePointer(mutating: iov.baseAddress)
             header.msg_iovlen = iov.count
+            // trap-safe: C constant
             return Glibc.sendmsg(fd, &header, Int32(MSG_NOSIGNAL))
         }
     }
 
     /// `write` for sockets, without SIGPIPE when the peer is gone.
     static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+        // trap-safe: C constant
         try syscall("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
     }
 
@@ -81,6 +84,7 @@ package enum System {
 
     package static func socket(domain: Int32, type: Int32) throws(SystemError) -> Int32 {
         try call("socket") {
+            // trap-safe: C constants
             Glibc.socket(domain, type | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         }
     }
@@ -121,6 +125,7 @@ package enum System {
     /// Accepts one connection as a non-blocking, close-on-exec socket.
     package static func accept(_ fd: Int32) throws(SystemError) -> IOResult<Int32> {
         while true {
+            // trap-safe: C constants
             let rc = CEpoll_accept4(fd, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
             if rc >= 0 { return .processed(rc) }
             let e = Glibc.errno
@@ -197,6 +202,7 @@ package enum System {
     }
 
     package static func epollCreate() throws(SystemError) -> Int32 {
+        // trap-safe: C constant
         try call("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
     }
 
@@ -211,6 +217,7 @@ package enum System {
     package static func epollWait(_ epfd: Int32, _ buffer: EventBuffer, timeoutMilliseconds: Int32)
         throws(SystemError) -> Int
     {
+        // trap-safe: the loop's event buffer (256 entries)
         let rc = epoll_wait(epfd, buffer.events.baseAddress, Int32(buffer.events.count), timeoutMilliseconds)
         if rc >= 0 { return Int(rc) }
         if Glibc.errno == EINTR { return 0 }
@@ -218,6 +225,7 @@ package enum System {
     }
 
     package static func eventFD() throws(SystemError) -> Int32 {
+        // trap-safe: C constants
         try call("eventfd") { CEpoll.eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK)) }
     }
 
@@ -225,6 +233,7 @@ package enum System {
     package static func monotonicNanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
+        // trap-safe: CLOCK_MONOTONIC is non-negative
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }

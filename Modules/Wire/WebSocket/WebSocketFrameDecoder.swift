@@ -76,7 +76,9 @@ public struct WebSocketFrameDecoder: Sendable {
             var l: UInt64 = 0
             for i in 2..<10 { l = l << 8 | UInt64(input.byte(at: i)) }
             guard l & (1 << 63) == 0 else { throw .invalidLength }
+            // trap-safe: limit is clamped to >= 0 above
             guard l <= UInt64(limit) else { throw .frameTooLarge }
+            // trap-safe: l <= limit <= Int.max
             length = Int(l)
             headerLength = 10
         }
@@ -128,11 +130,11 @@ public enum WebSocketFrameEncoder {
         out.append((fin ? 0x80 : 0) | (reservedBits & 0b111) << 4 | opcode.rawValue)
         let maskBit: UInt8 = maskingKey == nil ? 0 : 0x80
         if n <= 125 {
-            out.append(maskBit | UInt8(n))
+            out.append(maskBit | UInt8(truncatingIfNeeded: n))
         } else if n <= 0xFFFF {
             out.append(maskBit | 126)
-            out.append(UInt8(n >> 8))
-            out.append(UInt8(n & 0xFF))
+            out.append(UInt8(truncatingIfNeeded: n >> 8))
+            out.append(UInt8(truncatingIfNeeded: n))
         } else {
             out.append(maskBit | 127)
             for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: n >> shift)) }
@@ -175,7 +177,7 @@ public enum WebSocketFrameEncoder {
     /// on a character boundary.
     public static func closePayload(code: WebSocketCloseCode?, reason: String = "") -> [UInt8] {
         guard let code else { return [] }
-        var out: [UInt8] = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xFF)]
+        var out: [UInt8] = [UInt8(truncatingIfNeeded: code.rawValue >> 8), UInt8(truncatingIfNeeded: code.rawValue)]
         var r: [UInt8] = []
         for scalar in reason.unicodeScalars {
             let encoded = Array(String(scalar).utf8)

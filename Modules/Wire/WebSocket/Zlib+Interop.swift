@@ -46,10 +46,12 @@ final class DeflateStream {
     private func compress(_ input: ArraySlice<UInt8>, into out: inout [UInt8]) -> Bool {
         let ok = input.withUnsafeBufferPointer { inp -> Bool in
             stream.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
+            // trap-safe: input comes in slices of at most zlibSliceBytes (1 GiB)
             stream.pointee.avail_in = UInt32(inp.count)
             return scratch.withUnsafeMutableBufferPointer { buf -> Bool in
                 while true {
                     stream.pointee.next_out = buf.baseAddress
+                    // trap-safe: the 16 KiB scratch buffer
                     stream.pointee.avail_out = UInt32(buf.count)
                     let rc = deflate(stream, Z_SYNC_FLUSH)
                     if rc != Z_OK && rc != Z_BUF_ERROR { return false }
@@ -101,10 +103,12 @@ final class InflateStream {
         if input.isEmpty { return }
         let result: Failure? = input.withUnsafeBufferPointer { inp in
             stream.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
+            // trap-safe: input comes in slices of at most zlibSliceBytes (1 GiB)
             stream.pointee.avail_in = UInt32(inp.count)
             return scratch.withUnsafeMutableBufferPointer { buf -> Failure? in
                 while true {
                     stream.pointee.next_out = buf.baseAddress
+                    // trap-safe: the 16 KiB scratch buffer
                     stream.pointee.avail_out = UInt32(buf.count)
                     let rc = inflate(stream, Z_SYNC_FLUSH)
                     let produced = buf.count - Int(stream.pointee.avail_out)
