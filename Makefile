@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 
 
-.PHONY: lint hostile-smoke
+.PHONY: lint hostile-smoke churn bigpull
 .PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check \
 	bench bench-quick bench-validate bench-build
 
@@ -30,6 +30,7 @@ test:
 	$(MAKE) --no-print-directory server-interop || status=1; \
 	$(MAKE) --no-print-directory client-interop || status=1; \
 	$(MAKE) --no-print-directory browser-check || status=1; \
+	$(MAKE) --no-print-directory hostile-smoke || status=1; \
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \
 	exit $$status
 
@@ -39,6 +40,29 @@ lint:
 	$(SWIFT) build $(SWIFT_FLAGS)
 	python3 Tools/lint/trapping_conversions.py --swiftc "$$(dirname "$$(command -v $(SWIFT))")/swiftc" \
 		--modules-dir "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/Modules"
+
+## hostile-smoke: the release server (unsigned and signed sessions) takes a few hundred seeded, randomly mutated
+## tokens, PATCH-DOCs, frames and HTTP requests (Tools/hostile/smoke.py, ~30 s), then must be alive and serve a
+## witness session. SMOKE_SEED and SMOKE_CASES vary it.
+SMOKE_SEED ?= 20261202
+SMOKE_CASES ?= 300
+hostile-smoke:
+	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
+	Tools/hostile/run.sh smoke "$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))/swift-bokeh" \
+		--seed $(SMOKE_SEED) --cases $(SMOKE_CASES)
+
+## churn: open a session, pull, close, 10,000 times paced at 5 ms against the release server with a 1 s unused-
+## session lifetime; prints RSS and descriptors along the way and the growth after warm-up (not in make test)
+CHURN_CYCLES ?= 10000
+churn:
+	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
+	Tools/hostile/run.sh churn "$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))/swift-bokeh" \
+		--cycles $(CHURN_CYCLES) --warmup 2000 --sample-every 1000 --settle-s 3
+
+## bigpull: one 80 MB PULL-DOC-REPLY and six pipelined 16 MB ones from the release server (not in make test)
+bigpull:
+	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
+	Tools/hostile/run.sh bigpull "$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))/swift-bokeh"
 
 ## bokehjs: BokehJS 3.10.2 (bokeh/server/static of the bokeh==3.10.2 wheel from PyPI) into Vendor/bokehjs
 BOKEHJS_DIR := Vendor/bokehjs
