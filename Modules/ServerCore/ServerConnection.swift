@@ -107,8 +107,10 @@ final class ConnectionIO {
     var closed = false
     /// Set once: the connection handle sessions use.
     var handle: ServerConnection?
-    /// Complete messages not yet handed on, oldest first.
-    private(set) var inbox: [Message] = []
+    /// Complete messages not yet handed on, oldest first, from `inboxHead`.
+    private var inbox: [Message] = []
+    private var inboxHead = 0
+    private var waitingCount: Int { inbox.count - inboxHead }
     /// A request went to the session and its reply has not been queued yet.
     private var awaitingReply = false
     private var draining = false
@@ -158,21 +160,28 @@ final class ConnectionIO {
         guard !draining else { return }
         draining = true
         defer { draining = false }
-        while !closed, !awaitingReply, !channel.isBackpressured, let message = inbox.first, let handle {
+        while !closed, !awaitingReply, !channel.isBackpressured, inboxHead < inbox.count, let handle {
+            let message = inbox[inboxHead]
+            if message.type != .serverInfoRequest && session == nil { break }
+            inboxHead += 1
             if message.type == .serverInfoRequest {
-                inbox.removeFirst()
                 handle.send(.serverInfoReply(replyingTo: message.messageID ?? ""))
-                continue
+            } else if let session {
+                awaitingReply = true
+                session.receive(message, from: handle)
             }
-            guard let session else { break }
-            inbox.removeFirst()
-            awaitingReply = true
-            session.receive(message, from: handle)
         }
-        if !readingPaused, inbox.count >= Self.maxWaitingMessages {
+        if inboxHead == inbox.count {
+            inbox.removeAll(keepingCapacity: inbox.capacity <= 16)
+            inboxHead = 0
+        } else if inboxHead >= 32 && inboxHead * 2 >= inbox.count {
+            inbox.removeFirst(inboxHead)
+            inboxHead = 0
+        }
+        if !readingPaused, waitingCount >= Self.maxWaitingMessages {
             readingPaused = true
             channel.connection.pauseReading()
-        } else if readingPaused, inbox.count <= Self.maxWaitingMessages / 2 {
+        } else if readingPaused, waitingCount <= Self.maxWaitingMessages / 2 {
             readingPaused = false
             channel.connection.resumeReading()
         }
@@ -199,6 +208,7 @@ final class ConnectionIO {
         handle = nil
         session = nil
         inbox = []
+        inboxHead = 0
         channel.onWritable = nil
     }
 

@@ -66,6 +66,29 @@ import Testing
         }
     }
 
+    /// Patch indices at the ends of Int's range, and slices with extreme bounds and steps.
+    @Test(arguments: [
+        "9223372036854775807", "-9223372036854775808", "-1", "3", "1e300",
+        #"{"type":"slice","start":-9223372036854775808,"stop":9223372036854775807,"step":9223372036854775807}"#,
+        #"{"type":"slice","start":9223372036854775807,"stop":-9223372036854775808,"step":-9223372036854775808}"#,
+        #"{"type":"slice","start":0,"stop":3,"step":0}"#,
+    ])
+    func extremePatchIndicesAreCheckedNotTrapped(_ index: String) throws {
+        let (document, _) = try baseDocument()
+        let patch = #"{"kind":"ColumnsPatched","model":{"id":"p1002"},"attr":"data","patches":{"type":"map","entries":[["x",[[\#(index),1.0]]]]}}"#
+        do {
+            try apply(document, patch)
+            // Only a slice can apply (to what it selects): the column keeps its length.
+            guard case .map(let data)? = document.model(id: "p1002")?["data"], case .ndarray(let x)? = data["x"] else {
+                Issue.record("no column")
+                return
+            }
+            #expect(x.storage.count == 3)
+        } catch {
+            #expect(error is DocumentError, "\(index)")
+        }
+    }
+
     @Test func aNegativeRolloverIsRefusedByTheLocalAPI() throws {
         let (document, _) = try baseDocument()
         let source = try #require(document.model(id: "p1002"))

@@ -137,6 +137,14 @@ struct ReceiverTests {
         #expect(message.header.numBuffers == 1)
     }
 
+    /// Buffer counts beyond any range: refused with Bokeh's codes, never converted with a trap.
+    @Test(arguments: ["1e300", "-1e300", "9223372036854775808", "-9223372036854775809", "1e19", "2.5", "4294967296", "1e999"])
+    func absurdBufferCountsAreRefused(_ count: String) throws {
+        let failure = try #require(
+            assemblyError([.text(#"{"msgtype": "PATCH-DOC", "num_buffers": \#(count)}"#), .text("{}"), .text("{}")]), "\(count)")
+        #expect([10000, 10001, 1009].contains(failure.error.closeCode), "\(count): \(failure.error)")
+    }
+
     @Test func bufferHeadersMustBeExactlyAnID() throws {
         let prefix: [Fragment] = [
             .text(#"{"msgid": "m1", "msgtype": "PATCH-DOC", "num_buffers": 1}"#), .text("{}"), .text(#"{"events":[]}"#),

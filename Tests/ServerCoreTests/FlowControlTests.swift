@@ -120,6 +120,35 @@ final class RawClient: Sendable {
         #expect(client.observed.close == nil)
     }
 
+    /// Hundreds of small requests in one write (more than the connection lets wait before it stops reading):
+    /// every one is answered, in order, also when the session lives on another loop.
+    @Test(arguments: [1, 3]) func manyPipelinedRequestsAreAnsweredInOrder(loops: Int) async throws {
+        let server = try startServer(path: "/test", application: testApplication) { $0.numProcs = loops }
+        defer { server.stop() }
+        let loop = try EventLoop(name: "client")
+        defer { loop.shutdown() }
+        let token = try validToken(id: "pipelined")
+        if loops > 1 {
+            let first = RawClient(port: server.port, path: "/test", token: token, loop: loop)
+            #expect(await eventually { first.observed.texts.count >= 3 })
+        }
+        let client = RawClient(port: server.port, path: "/test", token: token, loop: loop)
+        #expect(await eventually { client.observed.texts.count >= 3 })
+        let requests = (0..<500).map { i in
+            i % 5 == 4 ? Message(header: MessageHeader(messageID: "r\(i)", type: .serverInfoRequest), content: .object([:]))
+                : Message(header: MessageHeader(messageID: "r\(i)", type: .pullDocumentRequest), content: .object([:]))
+        }
+        try client.send(requests)
+        let replyIDs: () -> [String] = {
+            client.observed.texts.compactMap { text -> String? in
+                guard let r = text.range(of: "\"reqid\": \"") else { return nil }
+                return String(text[r.upperBound...].prefix { $0 != "\"" })
+            }
+        }
+        #expect(await eventually(timeout: .seconds(30)) { replyIDs().count == 500 })
+        #expect(replyIDs() == (0..<500).map { "r\($0)" })
+    }
+
     /// A 40 MB reply with the default settings reaches the client (the issue's 80 MB pull, scaled to a test).
     @Test func oneReplyLargerThanTheQueueCapArrives() async throws {
         let rows = 5_000_000
