@@ -4,6 +4,10 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <malloc.h>
+
+/* Returns free heap pages to the system (glibc keeps them otherwise). */
+static inline int CEpoll_malloc_trim(void) { return malloc_trim(0); }
 
 /* accept4 is declared only under _GNU_SOURCE; declare the Linux function ourselves. */
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);

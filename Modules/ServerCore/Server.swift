@@ -33,6 +33,7 @@ public final class Server: Sendable {
         var timers: [Scheduled] = []
         var started = false
         var stopped = false
+        var discardedSinceTrim = false
     }
 
     /// - Parameter applications: application paths (`/demo`, or `/` for a single root application) and
@@ -128,7 +129,15 @@ public final class Server: Sendable {
         let lifetime = Double(configuration.unusedSessionLifetimeMilliseconds)
         timers.append(
             loop.schedulePeriodic(every: .milliseconds(configuration.checkUnusedSessionsMilliseconds)) { [weak self] in
-                self?.cleanupSessions(unusedLifetimeMilliseconds: lifetime)
+                guard let self else { return }
+                // Sessions discarded by the last check are gone by now: hand their pages back to the system.
+                if self.runtime.withLock({ $0.discardedSinceTrim }) {
+                    self.runtime.withLock { $0.discardedSinceTrim = false }
+                    System.releaseFreedMemory()
+                }
+                if self.cleanupSessions(unusedLifetimeMilliseconds: lifetime) > 0 {
+                    self.runtime.withLock { $0.discardedSinceTrim = true }
+                }
             })
         timers.append(
             loop.schedulePeriodic(every: .milliseconds(configuration.statsLogFrequencyMilliseconds)) { [weak self] in
@@ -316,3 +325,4 @@ public final class Server: Sendable {
         log.info("Starting Bokeh server with process id: \(getpid()) (\(group.loops.count) event loops)")
     }
 }
+

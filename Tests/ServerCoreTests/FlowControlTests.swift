@@ -191,12 +191,12 @@ final class RawClient: Sendable {
         let client = RawClient(port: server.port, path: "/test", token: try validToken(id: "freed"), loop: loop)
         #expect(await eventually { client.observed.texts.count >= 3 })
         #expect(await eventually { server.getSession(appPath: "/test", sessionID: "freed")?.connectionCount == 1 })
-        weak var session = server.getSession(appPath: "/test", sessionID: "freed")
+        weak let session = server.getSession(appPath: "/test", sessionID: "freed")
         let handle = Mutex<ServerConnection?>(nil)
         if let s = session {
             try s.eventLoop.submitAndWait { handle.withLock { $0 = s.state.value.subscribers.first?.connection } }
         }
-        weak var connection = handle.withLock { $0 }
+        weak let connection = handle.withLock { $0 }
         handle.withLock { $0 = nil }
         #expect(session != nil && connection != nil)
         client.withChannel { $0.close() }

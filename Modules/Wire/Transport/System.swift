@@ -52,6 +52,12 @@ package enum System {
         }
     }
 
+    /// Hands free heap pages back to the kernel. glibc keeps freed memory for reuse, so without this a
+    /// server's resident size stays at the most sessions it ever held at once.
+    package static func releaseFreedMemory() {
+        _ = CEpoll_malloc_trim()
+    }
+
     package static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int> {
         try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
