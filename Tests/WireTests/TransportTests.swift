@@ -253,9 +253,7 @@ func pattern(_ count: Int) -> [UInt8] {
     @Test func writeQueueLimitClosesASlowReader() async throws {
         let group = try EventLoopGroup(numberOfThreads: 1)
         defer { group.shutdown() }
-        var config = ListenerConfiguration()
-        config.connection.writeHighWatermark = 64 * 1024
-        config.connection.maxPendingWriteBytes = 1 << 20
+        let config = oneMiBQueueCap
         let results = Recorder<Bool>()
         let closes = Recorder<String>()
         let listener = try Listener(bindTo: loopback, group: group, configuration: config) { c in
@@ -280,9 +278,7 @@ func pattern(_ count: Int) -> [UInt8] {
         // a peer that reads goes through with a 1 MiB cap. (Python's Tornado has no cap at all.)
         let group = try EventLoopGroup(numberOfThreads: 1)
         defer { group.shutdown() }
-        var config = ListenerConfiguration()
-        config.connection.writeHighWatermark = 64 * 1024
-        config.connection.maxPendingWriteBytes = 1 << 20
+        let config = oneMiBQueueCap
         let big = pattern(8 << 20)
         let small = pattern(512 << 10)
         let results = Recorder<Bool>()
@@ -301,9 +297,7 @@ func pattern(_ count: Int) -> [UInt8] {
     @Test func theCapHoldsBehindTheWriteBeingSent() async throws {
         let group = try EventLoopGroup(numberOfThreads: 1)
         defer { group.shutdown() }
-        var config = ListenerConfiguration()
-        config.connection.writeHighWatermark = 64 * 1024
-        config.connection.maxPendingWriteBytes = 1 << 20
+        let config = oneMiBQueueCap
         let results = Recorder<Bool>()
         let closes = Recorder<String>()
         let listener = try Listener(bindTo: loopback, group: group, configuration: config) { c in
@@ -390,3 +384,11 @@ func pattern(_ count: Int) -> [UInt8] {
         #expect(await eventually { client.closed.count == 1 })
     }
 }
+
+/// A listener whose connections flush at 64 KiB and refuse more than 1 MiB waiting behind the write being sent.
+private let oneMiBQueueCap: ListenerConfiguration = {
+    var config = ListenerConfiguration()
+    config.connection.writeHighWatermark = 64 * 1024
+    config.connection.maxPendingWriteBytes = 1 << 20
+    return config
+}()
