@@ -37,18 +37,22 @@ let package = Package(
 
         // Layers. See CONTRIBUTING.md for the layering rule.
         .target(name: "DocumentModel", path: "Modules/DocumentModel", swiftSettings: swiftSettings),
-        .target(name: "Routing", path: "Modules/Routing", swiftSettings: swiftSettings),
+        .target(name: "Routing", dependencies: ["Wire"], path: "Modules/Routing", swiftSettings: swiftSettings),
         .target(
             name: "Wire", dependencies: ["CZlib", "COpenSSL", "CEpoll"], path: "Modules/Wire",
             swiftSettings: swiftSettings),
         .target(
             name: "Protocol", dependencies: ["DocumentModel", "CZlib", "COpenSSL"], path: "Modules/Protocol",
             swiftSettings: swiftSettings),
+        // A Bokeh peer over one WebSocket, under both ServerCore and Client (not a product).
         .target(
-            name: "ServerCore", dependencies: ["DocumentModel", "Protocol", "Wire", "Routing", "CZlib"],
+            name: "BokehChannel", dependencies: ["DocumentModel", "Protocol", "Wire"], path: "Modules/BokehChannel",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "ServerCore", dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel", "Routing", "CZlib"],
             path: "Modules/ServerCore", swiftSettings: swiftSettings),
         .target(
-            name: "Client", dependencies: ["DocumentModel", "Protocol", "Wire"], path: "Modules/Client",
+            name: "Client", dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel"], path: "Modules/Client",
             swiftSettings: swiftSettings),
 
         // Tools.
@@ -94,8 +98,11 @@ let package = Package(
             name: "DocumentModelTests", dependencies: ["DocumentModel", "TestSupport"],
             path: "Tests/DocumentModelTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "RoutingTests", dependencies: ["Routing", "TestSupport"], path: "Tests/RoutingTests",
+            name: "RoutingTests", dependencies: ["Routing", "Wire", "TestSupport"], path: "Tests/RoutingTests",
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BokehChannelTests", dependencies: ["BokehChannel", "DocumentModel", "Protocol", "Wire"],
+            path: "Tests/BokehChannelTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerCoreTests", dependencies: ["ServerCore", "TestSupport"], path: "Tests/ServerCoreTests",
             swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 public import DocumentModel
 public import Protocol
 public import Wire
+import BokehChannel
 import Synchronization
 
 /// A low-level connection to one session of a Bokeh server, over `ws[s]://host/app/ws`
@@ -29,7 +30,7 @@ public final class ClientConnection: Sendable {
     private let published = Mutex<ClientConnectionState>(.notYetConnected)
     private let serverInfo = Mutex<VersionInfo?>(nil)
     private let sentPatches = Atomic<Int>(0)
-    private let core = Mutex<LoopBound<ConnectionCore>?>(nil)
+    private let core = Mutex<LoopBound<ClientLoopState>?>(nil)
 
     /// - Parameters:
     ///   - websocketURL: `ws://host:port/app/ws` or `wss://…`.
@@ -168,11 +169,11 @@ public final class ClientConnection: Sendable {
 
     /// Runs `body` with the loop-side state. Only on ``eventLoop``.
     @discardableResult
-    func onLoop<T>(_ body: (ConnectionCore) -> T) -> T {
+    func onLoop<T>(_ body: (ClientLoopState) -> T) -> T {
         eventLoop.assertInEventLoop()
         let existing = core.withLock { $0 }
         if let existing { return body(existing.value) }
-        let created = ConnectionCore(connection: self)
+        let created = ClientLoopState(connection: self)
         core.withLock { $0 = LoopBound(created, eventLoop: eventLoop) }
         return body(created)
     }
@@ -193,15 +194,14 @@ typealias LoopCompletion<T> = (Result<T, ClientError>) -> Void
 
 /// The loop-side state of a ``ClientConnection``: the WebSocket, the protocol state machine, the
 /// message assembler and the callers waiting for replies. Only touched on the connection's loop.
-final class ConnectionCore {
+final class ClientLoopState {
     /// Weak: the connection owns this core; a dropped connection's pending callbacks must not keep it.
     private weak var connection: ClientConnection?
     private let loop: EventLoop
     private let timeout: Duration
     private var machine = ClientStateMachine()
-    private var channel: WebSocketChannel?
-    private var assembler: MessageAssembler
-    private let encoder = MessageEncoder(style: .python)
+    private var peer: BokehPeer?
+    private let limits: MessageAssemblerLimits
     private var connecting = false
     private var closingWhy: String?
     private var connectWaiters: [LoopCompletion<Void>] = []
@@ -215,8 +215,7 @@ final class ConnectionCore {
         self.connection = connection
         loop = connection.eventLoop
         timeout = connection.timeout
-        assembler = MessageAssembler(
-            limits: MessageAssemblerLimits(maxFragmentBytes: connection.maxMessageSize, maxMessageBytes: connection.maxMessageSize))
+        limits = MessageAssemblerLimits(maxFragmentBytes: connection.maxMessageSize, maxMessageBytes: connection.maxMessageSize)
     }
 
     var state: ClientConnectionState { machine.state }
@@ -250,13 +249,20 @@ final class ConnectionCore {
     }
 
     private func opened(_ channel: WebSocketChannel) {
-        self.channel = channel
-        channel.onMessage = { [self] message in self.received(message) }
-        channel.onClose = { [self] info in self.closed(info) }
+        let peer = BokehPeer(channel, limits: limits)
+        self.peer = peer
+        // Python's server writes a reply as several small WebSocket messages without TCP_NODELAY: it sends
+        // the rest only once the first is acknowledged, so acknowledge at once rather than after ~40 ms.
+        peer.onFragment = { [self] in if !self.machine.pending.isEmpty { channel.connection.acknowledgeNow() } }
+        peer.onMessage = { [self] message in self.handle(message) }
+        peer.onProtocolError = { [self] error in
+            self.fail(reason: .networkError, code: Int(WebSocketCloseCode.protocolError.rawValue), detail: "\(error)")
+        }
+        peer.onClose = { [self] info in self.closed(info) }
         guard machine.opened() else { return }
         publish()
         if closingWhy != nil {
-            channel.close(code: .normalClosure, reason: closingWhy ?? "closed")
+            peer.close(code: .normalClosure, reason: closingWhy ?? "closed")
             return
         }
         ackTimer = loop.scheduleLocal(in: timeout) { [weak self] in
@@ -266,41 +272,14 @@ final class ConnectionCore {
     }
 
     private func handshakeFailed(_ error: any Error) {
-        if let status = Self.httpStatus(of: error) {
-            disconnect(reason: .httpError, code: status, detail: "\(error)")
+        if let status = (error as? WebSocketError)?.httpStatus {
+            disconnect(reason: .httpError, code: status.code, detail: "\(error)")
         } else {
             disconnect(reason: .networkError, code: nil, detail: "\(error)")
         }
     }
 
-    /// The HTTP status of a refused WebSocket handshake ("expected 101 Switching Protocols, got 403 Forbidden").
-    static func httpStatus(of error: any Error) -> Int? {
-        guard let error = error as? WebSocketError, error.detail.hasPrefix("expected 101") else { return nil }
-        guard let after = error.detail.split(separator: "got ", maxSplits: 1).dropFirst().first else { return nil }
-        return Int(after.prefix { $0.isNumber })
-    }
-
     // MARK: Receiving
-
-    private func received(_ message: WebSocketMessage) {
-        // Python's server writes a reply as several small WebSocket messages without TCP_NODELAY: it sends
-        // the rest only once the first is acknowledged, so acknowledge at once rather than after ~40 ms.
-        if !machine.pending.isEmpty { channel?.connection.acknowledgeNow() }
-        let fragment: Fragment
-        switch message {
-        case .text(let text): fragment = .text(text)
-        case .binary(let bytes): fragment = .binary(bytes)
-        }
-        let assembled: Message
-        do {
-            guard let m = try assembler.consume(fragment) else { return }
-            assembled = m
-        } catch {
-            fail(reason: .networkError, code: Int(WebSocketCloseCode.protocolError.rawValue), detail: "\(error)")
-            return
-        }
-        handle(assembled)
-    }
 
     /// Feeds one complete message to the state machine and carries out its answer.
     func handle(_ message: Message) {
@@ -339,22 +318,15 @@ final class ConnectionCore {
     /// Sends a message that expects no reply (PATCH-DOC). Returns false when not connected.
     @discardableResult
     func send(_ message: Message) -> Bool {
-        guard machine.state.isConnected, let fragments = try? encoder.encode(message), send(fragments: fragments) else {
-            return false
-        }
+        guard machine.state.isConnected, let peer, peer.isOpen, (try? peer.send(message)) == true else { return false }
         if message.type == .patchDocument { connection?.countPatchSent() }
         return true
     }
 
     @discardableResult
     func send(fragments: [Fragment]) -> Bool {
-        guard let channel, channel.isOpen else { return false }
-        for fragment in fragments {
-            switch fragment {
-            case .text(let text): channel.send(.text(text))
-            case .binary(let bytes): channel.send(.binary(bytes))
-            }
-        }
+        guard let peer, peer.isOpen else { return false }
+        peer.send(fragments: fragments)
         return true
     }
 
@@ -379,7 +351,7 @@ final class ConnectionCore {
         }
         replyWaiters[id] = (done, timer)
         publish()
-        guard let fragments = try? encoder.encode(message), send(fragments: fragments) else {
+        guard let peer, peer.isOpen, (try? peer.send(message)) == true else {
             machine.abandon(requestID: id)
             replyWaiters[id] = nil
             timer.cancel()
@@ -399,8 +371,8 @@ final class ConnectionCore {
         closeWaiters.append((done, nil))
         guard closingWhy == nil else { return }
         closingWhy = why
-        if let channel {
-            channel.close(code: .normalClosure, reason: why)
+        if let peer {
+            peer.close(code: .normalClosure, reason: why)
         } else if !connecting {
             disconnect(reason: .noError, code: nil, detail: why)
         }
@@ -436,7 +408,7 @@ final class ConnectionCore {
     /// Fails the connection from this side: closes the WebSocket and records why.
     private func fail(reason: ErrorReason, code: Int?, detail: String) {
         disconnect(reason: reason, code: code, detail: detail)
-        channel?.close(code: .protocolError, reason: "")
+        peer?.close(code: .protocolError, reason: "")
     }
 
     private func disconnect(reason: ErrorReason, code: Int?, detail: String) {
@@ -466,4 +438,4 @@ final class ConnectionCore {
 }
 
 @available(*, unavailable)
-extension ConnectionCore: Sendable {}
+extension ClientLoopState: Sendable {}

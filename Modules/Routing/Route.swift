@@ -1,3 +1,5 @@
+public import Wire
+
 /// One entry of a route table: a pattern, the handler it selects and the methods that handler implements.
 public struct Route: Hashable, Sendable, CustomStringConvertible {
     /// The full pattern, prefix included.

@@ -1,3 +1,5 @@
+public import Wire
+
 /// The ordered route list of a Bokeh server, built the way `BokehTornado` builds its Tornado rules.
 ///
 /// Registration order, which is also match precedence (the first pattern that matches the whole

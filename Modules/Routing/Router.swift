@@ -1,3 +1,5 @@
+public import Wire
+
 /// Resolves a request's method and path against a ``RouteTable`` to what the server must do.
 ///
 /// Precedence follows Tornado: the path picks the route first (first match in table order, unknown

@@ -71,11 +71,7 @@ public final class ApplicationContext: Sendable {
         }
         switch step {
         case .existing(let session):
-            if session.eventLoop.inEventLoop {
-                completion(.success(session))
-            } else {
-                session.eventLoop.execute { completion(.success(session)) }
-            }
+            session.eventLoop.run { completion(.success(session)) }
         case .wait:
             return
         case .create:

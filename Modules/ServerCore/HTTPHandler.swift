@@ -58,7 +58,7 @@ final class HTTPHandler {
     private func handle(_ request: HTTPRequest) {
         let head = request.head
         let path = String(head.path)
-        let resolution = server.router.resolve(method: HTTPMethod(rawValue: head.method), path: path)
+        let resolution = server.router.resolve(method: head.method, path: path)
         log.debug("\(head.method) \(head.target)")
         switch resolution {
         case .notFound: respond(HTTPResponses.error(404), keepAlive: head.keepAlive)
@@ -135,20 +135,14 @@ final class HTTPHandler {
         case .accept(let acceptance):
             done = true
             timer?.cancel()
-            var response = acceptance.response
-            response.headers.add(name: "Server", value: HTTPResponses.serverHeader)
-            guard connection.write(HTTPWriter.head(response)) else { return }
-            let deflate = acceptance.deflate.flatMap { params in policy.deflate.map { (params, $0) } }
-            let channelConfiguration = server.channelConfiguration
-            let machine = WebSocketConnection(role: .server, configuration: channelConfiguration.websocket, deflate: deflate)
-            let channel = WebSocketChannel(
-                connection: connection, machine: machine, configuration: channelConfiguration,
-                subprotocol: acceptance.subprotocol, request: head)
-            let remaining = parser.takeRemainingBytes()
-            connection.onRead = nil
-            connection.onClose = nil
-            WebSocketEndpoint.open(channel, offered: acceptance.offeredSubprotocols, app: app, server: server)
-            channel.start(initialBytes: remaining)
+            var extra = HTTPHeaders()
+            extra.add(name: "Server", value: HTTPResponses.serverHeader)
+            WebSocketChannel.accept(
+                acceptance, of: head, on: connection, policy: policy, configuration: server.channelConfiguration,
+                extraHeaders: extra, bufferedBytes: parser.takeRemainingBytes()
+            ) { channel in
+                WebSocketEndpoint.open(channel, offered: acceptance.offeredSubprotocols, app: app, server: server)
+            }
         }
     }
 

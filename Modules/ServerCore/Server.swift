@@ -59,10 +59,10 @@ public final class Server: Sendable {
             log.warning("static directory \(directory) not found: pages load BokehJS from \(BokehResources.cdnBase)")
         }
         resources = BokehResources(files: staticFiles, prefix: router.table.prefix)
-        switch configuration.icoPath {
-        case "none": faviconPath = nil
-        case let path?: faviconPath = path
-        case nil: faviconPath = staticFiles.map { $0.root + "/favicon.ico" }
+        switch configuration.favicon {
+        case .none: faviconPath = nil
+        case .file(let path): faviconPath = path
+        case .bokeh: faviconPath = staticFiles.map { $0.root + "/favicon.ico" }
         }
         if let certificate = configuration.sslCertFile {
             do {
@@ -84,8 +84,7 @@ public final class Server: Sendable {
         let keepAlive = configuration.keepAliveMilliseconds
         // Bokeh pings without a pong timeout: the peer is never dropped for a missing pong.
         channelConfiguration = WebSocketChannelConfiguration(
-            websocket: frames, pingInterval: keepAlive > 0 ? .milliseconds(keepAlive) : nil,
-            pingTimeout: .seconds(365 * 24 * 3600))
+            websocket: frames, pingInterval: keepAlive > 0 ? .milliseconds(keepAlive) : nil, pongTimeout: .never)
         let deflate = configuration.websocketCompressionLevel.map {
             PerMessageDeflateConfiguration(compressionLevel: Int32(clamping: $0))
         }

@@ -60,9 +60,20 @@ public struct ServerConfiguration: Sendable {
     /// The BokehJS directory served at `PFX/static/` (the `bokeh/server/static` folder of the bokeh wheel,
     /// holding `js/bokeh.min.js`); nil, or a missing directory, makes pages load BokehJS from the CDN.
     public var staticDirectory: String? = nil
-    /// The icon served at `/favicon.ico` (`--ico-path`); nil uses `favicon.ico` of ``staticDirectory``;
-    /// `"none"` answers 404.
-    public var icoPath: String? = nil
+    /// The icon served at `/favicon.ico` (`--ico-path`). Default ``Favicon/bokeh``.
+    public var favicon: Favicon = .bokeh
+    /// The former spelling of ``favicon``: nil for ``Favicon/bokeh``, `"none"` for ``Favicon/none``.
+    @available(*, deprecated, message: "use favicon: .bokeh, .file(path) or .none")
+    public var icoPath: String? {
+        get {
+            switch favicon {
+            case .bokeh: nil
+            case .file(let path): path
+            case .none: "none"
+            }
+        }
+        set { favicon = Favicon(icoPath: newValue) }
+    }
     /// Trust `X-Real-Ip`/`X-Forwarded-For`/`X-Scheme`/`X-Forwarded-Proto` from a proxy (`--use-xheaders`).
     public var useXheaders: Bool = false
     /// Serve HTTPS/WSS with this certificate chain (PEM) and key (`--ssl-certfile`, `--ssl-keyfile`).
@@ -98,6 +109,25 @@ public struct ServerConfiguration: Sendable {
         if numProcs < 0 { throw ConfigurationError("num_procs must be >= 0") }
         if port < 0 || port > 65535 { throw ConfigurationError("invalid port \(port)") }
         if sslKeyFile != nil && sslCertFile == nil { throw ConfigurationError("--ssl-keyfile requires --ssl-certfile") }
+    }
+}
+
+/// What `/favicon.ico` answers.
+public enum Favicon: Sendable, Hashable {
+    /// Bokeh's icon: `favicon.ico` of ``ServerConfiguration/staticDirectory`` (404 without one).
+    case bokeh
+    /// This file.
+    case file(String)
+    /// No icon: 404 (`--ico-path none`).
+    case none
+
+    /// `bokeh serve --ico-path`'s value: `none` for no icon, else a file; nil for Bokeh's icon.
+    public init(icoPath: String?) {
+        switch icoPath {
+        case nil: self = .bokeh
+        case "none": self = .none
+        case let path?: self = .file(path)
+        }
     }
 }
 

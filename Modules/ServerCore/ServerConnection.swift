@@ -1,6 +1,7 @@
 public import DocumentModel
 public import Protocol
 public import Wire
+public import BokehChannel
 
 /// One WebSocket client of a session (Python Bokeh's `ServerConnection`).
 ///
@@ -11,13 +12,13 @@ public final class ServerConnection: Sendable, Hashable {
     public let setter = Setter()
     /// The loop that owns the socket.
     public let eventLoop: EventLoop
-    private let io: LoopBound<ConnectionIO>?
+    private let link: LoopBound<SessionLink>?
     private let sink: (@Sendable (Message) -> Void)?
     private let encoder: MessageEncoder
 
-    init(io: ConnectionIO, encoder: MessageEncoder = MessageEncoder(style: .python)) {
-        self.eventLoop = io.channel.eventLoop
-        self.io = LoopBound(io, eventLoop: io.channel.eventLoop)
+    init(link: SessionLink, encoder: MessageEncoder = MessageEncoder(style: .python)) {
+        self.eventLoop = link.peer.eventLoop
+        self.link = LoopBound(link, eventLoop: link.peer.eventLoop)
         self.sink = nil
         self.encoder = encoder
     }
@@ -25,32 +26,22 @@ public final class ServerConnection: Sendable, Hashable {
     /// A connection without a socket: every message sent to it goes to `sink` (tests, in-process peers).
     public init(eventLoop: EventLoop, sink: @escaping @Sendable (Message) -> Void) {
         self.eventLoop = eventLoop
-        self.io = nil
+        self.link = nil
         self.sink = sink
         self.encoder = MessageEncoder(style: .python)
     }
 
     /// Encodes `message` here and writes its fragments on the connection's loop. Any thread.
     public func send(_ message: Message) {
-        if let sink {
-            sink(message)
-            return
-        }
-        let frames: PreparedWebSocketMessages
-        do { frames = try PreparedMessage.frames(of: message, encoder: encoder) } catch {
-            log.error("cannot encode \(message.type) message: \(error)")
-            return
-        }
-        onLoop { io in io.write(frames) }
+        if let sink { return sink(message) }
+        guard let prepared = prepare(message) else { return }
+        onLoop { link in link.write(prepared) }
     }
 
     /// Sends a message encoded once for many connections (``PreparedMessage``). Any thread.
     public func send(_ prepared: PreparedMessage) {
-        if let sink {
-            sink(prepared.message)
-            return
-        }
-        onLoop { io in io.write(prepared.frames) }
+        if let sink { return sink(prepared.message) }
+        onLoop { link in link.write(prepared) }
     }
 
     /// Sends the reply to the request this connection handed the session (nil: the request gets none), then
@@ -60,31 +51,28 @@ public final class ServerConnection: Sendable, Hashable {
             if let reply { sink(reply) }
             return
         }
-        var encoded: PreparedWebSocketMessages?
-        if let reply {
-            do { encoded = try PreparedMessage.frames(of: reply, encoder: encoder) } catch {
-                log.error("cannot encode \(reply.type) message: \(error)")
-            }
-        }
-        let frames = encoded
-        onLoop { io in
-            if let frames { io.write(frames) }
-            io.requestFinished()
+        let prepared = reply.flatMap(prepare)
+        onLoop { link in
+            if let prepared { link.write(prepared) }
+            link.requestFinished()
         }
     }
 
     /// Starts the closing handshake. Any thread.
     public func close(code: UInt16? = 1000, reason: String = "") {
-        onLoop { io in io.channel.close(code: code.map { WebSocketCloseCode($0) }, reason: reason) }
+        onLoop { link in link.peer.close(code: code.map { WebSocketCloseCode($0) }, reason: reason) }
     }
 
     /// Runs `body` on the connection's loop (now, if already there).
-    func onLoop(_ body: @escaping @Sendable (ConnectionIO) -> Void) {
-        guard let io else { return }
-        if eventLoop.inEventLoop {
-            body(io.value)
-        } else {
-            eventLoop.execute { body(io.value) }
+    func onLoop(_ body: @escaping @Sendable (SessionLink) -> Void) {
+        guard let link else { return }
+        eventLoop.run { body(link.value) }
+    }
+
+    private func prepare(_ message: Message) -> PreparedMessage? {
+        do { return try PreparedMessage(message, encoder: encoder) } catch {
+            log.error("cannot encode \(message.type) message: \(error)")
+            return nil
         }
     }
 
@@ -92,17 +80,16 @@ public final class ServerConnection: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
-/// The loop-bound side of a connection: the WebSocket channel, the message assembler and the session the
-/// connection is attached to.
+/// Links one connection's ``BokehChannel`` to the session it is attached to, on the connection's loop:
+/// the requests waiting to be handled and the session they go to.
 ///
 /// Requests are handled one at a time, in order, as Python Bokeh's handler does (Tornado reads the next
 /// message only once the reply to the last one has been written): the next waits until the reply to the one
 /// before has been queued and the write queue is below its high watermark. So pipelined requests for large
 /// replies are all answered, one after another, and what a client sends cannot make the server queue more
 /// than one large reply for it.
-final class ConnectionIO {
-    let channel: WebSocketChannel
-    var assembler: MessageAssembler
+final class SessionLink {
+    let peer: BokehPeer
     var session: ServerSession?
     var closed = false
     /// Set once: the connection handle sessions use.
@@ -119,33 +106,21 @@ final class ConnectionIO {
     /// leave); resume at half.
     static let maxWaitingMessages = 64
 
-    init(channel: WebSocketChannel, limits: MessageAssemblerLimits) {
-        self.channel = channel
-        self.assembler = MessageAssembler(limits: limits)
-        channel.onWritable = { [weak self] in self?.drainInbox() }
+    init(peer: BokehPeer) {
+        self.peer = peer
+        peer.onMessage = { [self] message in self.received(message) }
+        peer.onProtocolError = { [self] error in self.fail(error) }
+        peer.onWritable = { [self] in self.drainInbox() }
     }
 
     /// Writes one Bokeh message: all its WebSocket messages in one gathered write.
-    func write(_ frames: PreparedWebSocketMessages) {
+    func write(_ prepared: PreparedMessage) {
         guard !closed else { return }
-        channel.send(frames)
+        peer.send(prepared)
     }
 
-    /// A WebSocket message arrived: assemble, check, and queue complete messages for handling.
-    func received(_ frame: WebSocketMessage) {
-        let fragment: Fragment =
-            switch frame {
-            case .text(let t): .text(t)
-            case .binary(let b): .binary(b)
-            }
-        let message: Message
-        do {
-            guard let complete = try assembler.consume(fragment) else { return }
-            message = complete
-        } catch {
-            fail(error)
-            return
-        }
+    /// A complete message arrived: check it and queue it for handling.
+    private func received(_ message: Message) {
         guard message.type.isHandledByServer else {
             fail(ProtocolError.notExpectedOnServer(message))
             return
@@ -160,7 +135,7 @@ final class ConnectionIO {
         guard !draining else { return }
         draining = true
         defer { draining = false }
-        while !closed, !awaitingReply, !channel.isBackpressured, inboxHead < inbox.count, let handle {
+        while !closed, !awaitingReply, !peer.isBackpressured, inboxHead < inbox.count, let handle {
             let message = inbox[inboxHead]
             if message.type != .serverInfoRequest && session == nil { break }
             inboxHead += 1
@@ -180,10 +155,10 @@ final class ConnectionIO {
         }
         if !readingPaused, waitingCount >= Self.maxWaitingMessages {
             readingPaused = true
-            channel.connection.pauseReading()
+            peer.websocket.connection.pauseReading()
         } else if readingPaused, waitingCount <= Self.maxWaitingMessages / 2 {
             readingPaused = false
-            channel.connection.resumeReading()
+            peer.websocket.connection.resumeReading()
         }
     }
 
@@ -199,7 +174,7 @@ final class ConnectionIO {
         } else {
             log.error("Bokeh Server protocol error: \(error.closeReason), closing connection")
         }
-        channel.close(code: WebSocketCloseCode(error.closeCode), reason: error.closeReason)
+        peer.close(for: error)
     }
 
     /// The connection closed: forget the handle, the session and unhandled messages (the handle keeps a
@@ -209,7 +184,6 @@ final class ConnectionIO {
         session = nil
         inbox = []
         inboxHead = 0
-        channel.onWritable = nil
     }
 
     /// The session is ready: handle what arrived meanwhile.
@@ -219,39 +193,5 @@ final class ConnectionIO {
     }
 }
 
-/// A Bokeh message encoded once (JSON and WebSocket frames) to be sent to many connections: a session's
-/// broadcast of a document change. Connections that compress re-frame the same JSON.
-public struct PreparedMessage: Sendable {
-    public let message: Message
-    let frames: PreparedWebSocketMessages
-
-    /// Encodes `message` in Python's style (what every server connection uses).
-    public init(_ message: Message, encoder: MessageEncoder = MessageEncoder(style: .python)) throws(ProtocolError) {
-        self.message = message
-        self.frames = try Self.frames(of: message, encoder: encoder)
-    }
-
-    /// The WebSocket messages of `message`; buffers are written from their storage (a column's, often) as is.
-    static func frames(of message: Message, encoder: MessageEncoder) throws(ProtocolError) -> PreparedWebSocketMessages {
-        let texts = try encoder.encodeTexts(message)
-        return PreparedWebSocketMessages(
-            texts: texts.parts + texts.bufferHeaders, interleaving: message.buffers.map { $0.sharedStorage },
-            after: texts.parts.count)
-    }
-}
-
-extension Buffer {
-    /// The storage as Wire writes it: shared, not copied.
-    var sharedStorage: any ByteStorage {
-        switch storage {
-        case .bytes(let a): ArrayBytes(a)
-        case .float64(let a): ArrayBytes(a)
-        case .float32(let a): ArrayBytes(a)
-        case .int32(let a): ArrayBytes(a)
-        case .uint32(let a): ArrayBytes(a)
-        case .int16(let a): ArrayBytes(a)
-        case .uint16(let a): ArrayBytes(a)
-        case .int8(let a): ArrayBytes(a)
-        }
-    }
-}
+/// A Bokeh message encoded once, to be sent to many connections (BokehChannel's type).
+public typealias PreparedMessage = BokehChannel.PreparedMessage

@@ -2,6 +2,7 @@ import Foundation
 public import DocumentModel
 public import Protocol
 public import Wire
+import BokehChannel
 import Synchronization
 
 /// Hosts one instance of an application (a ``Document``) for any number of connections (Python Bokeh's
@@ -174,11 +175,7 @@ public final class ServerSession: Sendable {
 
     /// Handles a message from `connection` on the session's loop. Any thread.
     public func receive(_ message: Message, from connection: ServerConnection) {
-        if eventLoop.inEventLoop {
-            handle(message, from: connection)
-        } else {
-            eventLoop.execute { self.handle(message, from: connection) }
-        }
+        eventLoop.run { self.handle(message, from: connection) }
     }
 
     private func handle(_ message: Message, from connection: ServerConnection) {
@@ -313,7 +310,7 @@ public final class ServerSession: Sendable {
             s.document.destroy()  // frees its models even where they reference each other
             s.document = Document()
         }
-        if eventLoop.inEventLoop { release() } else { eventLoop.execute(release) }
+        eventLoop.run(release)
     }
 }
 

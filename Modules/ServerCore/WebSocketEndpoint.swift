@@ -2,29 +2,29 @@ import Foundation
 import DocumentModel
 import Protocol
 import Wire
+import BokehChannel
 
 /// Opens a Bokeh connection on an accepted `/ws` WebSocket: subprotocol and token checks, session lookup
 /// or creation, ACK, then message dispatch to the session.
 enum WebSocketEndpoint {
     /// On the channel's loop, before the channel starts.
     static func open(_ channel: WebSocketChannel, offered: [String], app: ApplicationContext, server: Server) {
-        let io = ConnectionIO(channel: channel, limits: server.assemblerLimits)
-        let handle = ServerConnection(io: io)
-        io.handle = handle
-        channel.onMessage = { message in io.received(message) }
-        channel.onClose = { info in
-            io.closed = true
+        let peer = BokehPeer(channel, limits: server.assemblerLimits)
+        let link = SessionLink(peer: peer)
+        let handle = ServerConnection(link: link)
+        link.handle = handle
+        peer.onClose = { info in
+            link.closed = true
             log.info("WebSocket connection closed: code=\(info.code.map { String($0.rawValue) } ?? "None"), reason=\(info.reason.isEmpty ? "None" : info.reason)")
-            // The handle holds `io` and `io` held the handle: break that cycle, so the channel, its socket
+            // The handle holds the link and the link held the handle: break that cycle, so the channel, its socket
             // state and the session are freed once the session lets go of the handle.
-            let session = io.session
-            io.detach()
+            let session = link.session
+            link.detach()
             guard let session else { return }
-            let lost: @Sendable () -> Void = {
+            session.eventLoop.run {
                 session.unsubscribe(handle)
                 session.notifyConnectionLost()
             }
-            if session.eventLoop.inEventLoop { lost() } else { session.eventLoop.execute(lost) }
         }
 
         let token: SessionToken
@@ -50,7 +50,7 @@ enum WebSocketEndpoint {
             request.arguments = fromURL.arguments
             if request.headers.isEmpty { request.headers = fromURL.headers }
         }
-        let ioBox = LoopBound(io, eventLoop: channel.eventLoop)
+        let linkBox = LoopBound(link, eventLoop: channel.eventLoop)
         app.createSessionIfNeeded(
             id: token.sessionID, token: tokenText, request: request, tokenPayload: token.payload, on: channel.eventLoop
         ) { result in
@@ -63,14 +63,13 @@ enum WebSocketEndpoint {
                 session.subscribe(handle)
                 handle.send(.ack())
                 handle.onLoop { _ in
-                    let io = ioBox.value
-                    if io.closed {
-                        let drop: @Sendable () -> Void = { session.unsubscribe(handle) }
-                        if session.eventLoop.inEventLoop { drop() } else { session.eventLoop.execute(drop) }
+                    let link = linkBox.value
+                    if link.closed {
+                        session.eventLoop.run { session.unsubscribe(handle) }
                         return
                     }
                     log.info("ServerConnection created")
-                    io.attach(session)
+                    link.attach(session)
                 }
             }
         }

@@ -38,10 +38,14 @@ struct ClientURLTests {
 }
 
 struct ClientErrorTests {
-    @Test func httpStatusIsReadFromARefusedHandshake() {
-        #expect(ConnectionCore.httpStatus(of: WebSocketError.handshakeFailed("expected 101 Switching Protocols, got 403 Forbidden")) == 403)
-        #expect(ConnectionCore.httpStatus(of: WebSocketError.handshakeFailed("missing Upgrade: websocket")) == nil)
-        #expect(ConnectionCore.httpStatus(of: WebSocketError.frameTooLarge) == nil)
+    @Test func httpStatusIsReadFromARefusedHandshake() throws {
+        let handshake = WebSocketClientHandshake(host: "localhost", target: "/app/ws")
+        let refused = HTTPResponseHead(status: HTTPStatus(code: 403))
+        #expect(throws: WebSocketError.handshakeRejected(HTTPStatus(code: 403))) { try handshake.validate(refused) }
+        do { _ = try handshake.validate(refused) } catch { #expect(error.httpStatus?.code == 403 && error.isHandshakeRejection) }
+        #expect(WebSocketError.handshakeRejected(HTTPStatus(code: 403)).detail == "expected 101 Switching Protocols, got 403 Forbidden")
+        #expect(WebSocketError.handshakeFailed("missing Upgrade: websocket").httpStatus == nil)
+        #expect(WebSocketError.frameTooLarge.httpStatus == nil)
     }
 
     @Test func notFoundExplainsHowToStartAServer() {

@@ -1,4 +1,5 @@
 import Routing
+import Wire
 import Testing
 
 /// What the router should decide for one request.

@@ -93,7 +93,7 @@ func parseResponses(_ input: [UInt8], _ chunking: Chunking, headFlags: [Bool] = 
     }
 
     @Test func requestRoundTrips() throws {
-        var head = HTTPRequestHead(method: "POST", target: "/a?b=c")
+        var head = HTTPRequestHead(method: .post, target: "/a?b=c")
         head.headers.add(name: "Host", value: "h")
         let wire = HTTPWriter.request(head, body: bytes("data"))
         let r = try parseRequests(wire, .byteByByte).get()

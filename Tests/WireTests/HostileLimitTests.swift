@@ -16,7 +16,7 @@ import Testing
         negative.feed(frame)
         let error = try #require(throws: WebSocketError.self) { try negative.next() }
         #expect(error.closeCode == .messageTooBig)
-        var connection = WebSocketConnection(
+        var connection = WebSocketStateMachine(
             role: .server, configuration: WebSocketConfiguration(maxFrameSize: .max, maxMessageSize: Int.min))
         let masked: [UInt8] = [0x82, 0x83, 1, 2, 3, 4, 0, 0, 0]
         let actions = connection.receive(masked)
@@ -72,7 +72,7 @@ import Testing
     @Test(arguments: [0, -5]) func aZeroOutgoingFrameSizeStillSplitsIntoFrames(_ size: Int) throws {
         var configuration = WebSocketConfiguration()
         configuration.maxOutgoingFrameSize = size
-        var connection = WebSocketConnection(role: .server, configuration: configuration)
+        var connection = WebSocketStateMachine(role: .server, configuration: configuration)
         let bytes = try connection.send(.binary([1, 2, 3]))
         // Three one-byte frames: 2 + 1 bytes each.
         #expect(bytes == [0x02, 1, 1, 0x00, 1, 2, 0x80, 1, 3])

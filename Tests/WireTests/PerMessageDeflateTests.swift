@@ -6,7 +6,7 @@ import TestSupport
 func deliver(_ wire: [UInt8], role: WebSocketRole = .client, chunking: Chunking = .whole,
              deflate: PerMessageDeflateParameters? = PerMessageDeflateParameters(),
              configuration: WebSocketConfiguration = .default) -> (messages: [WebSocketMessage], actions: [WebSocketAction]) {
-    var c = WebSocketConnection(role: role, configuration: configuration,
+    var c = WebSocketStateMachine(role: role, configuration: configuration,
                                 deflate: deflate.map { ($0, PerMessageDeflateConfiguration()) })
     var actions: [WebSocketAction] = []
     for piece in chunking.split(wire) { actions += c.receive(piece) }
@@ -45,14 +45,14 @@ func closeInfo(_ actions: [WebSocketAction]) -> WebSocketCloseInfo? {
         let wire: [UInt8] = [0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00]
         #expect(deliver(wire).messages == [.text("Hello"), .text("Hello")])
         // Our own compressor produces exactly these bytes.
-        var server = WebSocketConnection(role: .server, deflate: (PerMessageDeflateParameters(), PerMessageDeflateConfiguration()))
+        var server = WebSocketStateMachine(role: .server, deflate: (PerMessageDeflateParameters(), PerMessageDeflateConfiguration()))
         #expect(try server.send(.text("Hello")) == Array(wire[0..<9]))
         #expect(try server.send(.text("Hello")) == Array(wire[9...]))
     }
 
     @Test func noContextTakeoverResetsBetweenMessages() throws {
         let params = PerMessageDeflateParameters(serverNoContextTakeover: true, clientNoContextTakeover: true)
-        var server = WebSocketConnection(role: .server, deflate: (params, PerMessageDeflateConfiguration()))
+        var server = WebSocketStateMachine(role: .server, deflate: (params, PerMessageDeflateConfiguration()))
         let first = try server.send(.text("Hello"))
         let second = try server.send(.text("Hello"))
         #expect(first == second)
@@ -64,9 +64,9 @@ func closeInfo(_ actions: [WebSocketAction]) -> WebSocketCloseInfo? {
         let params = PerMessageDeflateParameters(serverNoContextTakeover: noContext, clientNoContextTakeover: noContext,
                                                  serverMaxWindowBits: noContext ? 10 : 15, clientMaxWindowBits: noContext ? 9 : 15)
         let config = PerMessageDeflateConfiguration()
-        var client = WebSocketConnection(role: .client, configuration: WebSocketConfiguration(maxOutgoingFrameSize: 1000),
+        var client = WebSocketStateMachine(role: .client, configuration: WebSocketConfiguration(maxOutgoingFrameSize: 1000),
                                          deflate: (params, config))
-        var server = WebSocketConnection(role: .server, deflate: (params, config))
+        var server = WebSocketStateMachine(role: .server, deflate: (params, config))
         var rng = SeededGenerator(seed: noContext ? 1 : 2)
         for i in 0..<30 {
             let text = String(repeating: "bokeh patch \(i) ", count: i * 40)
@@ -79,13 +79,13 @@ func closeInfo(_ actions: [WebSocketAction]) -> WebSocketCloseInfo? {
     }
 
     @Test func compressionShrinksRepetitiveMessages() throws {
-        var server = WebSocketConnection(role: .server, deflate: (PerMessageDeflateParameters(), PerMessageDeflateConfiguration()))
+        var server = WebSocketStateMachine(role: .server, deflate: (PerMessageDeflateParameters(), PerMessageDeflateConfiguration()))
         let json = String(repeating: "{\"kind\":\"ModelChanged\",\"attr\":\"value\",\"new\":1},", count: 1000)
         #expect(try server.send(.text(json)).count < json.utf8.count / 20)
     }
 
     @Test func decompressionBombClosesWith1009() throws {
-        var sender = WebSocketConnection(role: .client, deflate: (PerMessageDeflateParameters(), PerMessageDeflateConfiguration()))
+        var sender = WebSocketStateMachine(role: .client, deflate: (PerMessageDeflateParameters(), PerMessageDeflateConfiguration()))
         let wire = try sender.send(.binary([UInt8](repeating: 0, count: 4 * 1024 * 1024)))
         #expect(wire.count < 8 * 1024)
         let r = deliver(wire, role: .server, configuration: WebSocketConfiguration(maxMessageSize: 1024 * 1024))
@@ -99,7 +99,7 @@ func closeInfo(_ actions: [WebSocketAction]) -> WebSocketCloseInfo? {
     }
 
     @Test func invalidUTF8InsideCompressedTextClosesWith1007() throws {
-        var sender = WebSocketConnection(role: .server, deflate: (PerMessageDeflateParameters(), PerMessageDeflateConfiguration()))
+        var sender = WebSocketStateMachine(role: .server, deflate: (PerMessageDeflateParameters(), PerMessageDeflateConfiguration()))
         var wire = try sender.send(.binary([0x48, 0xC3, 0x28]))
         wire[0] = 0xc1  // relabel as text
         #expect(closeInfo(deliver(wire).actions)?.code == .invalidFramePayloadData)
@@ -162,7 +162,7 @@ func closeInfo(_ actions: [WebSocketAction]) -> WebSocketCloseInfo? {
     }
 
     @Test func eightBitServerWindowSendsUncompressed() throws {
-        var server = WebSocketConnection(role: .server, deflate: (PerMessageDeflateParameters(serverMaxWindowBits: 8), PerMessageDeflateConfiguration()))
+        var server = WebSocketStateMachine(role: .server, deflate: (PerMessageDeflateParameters(serverMaxWindowBits: 8), PerMessageDeflateConfiguration()))
         #expect(try server.send(.text("Hello")) == [0x81, 0x05] + Array("Hello".utf8))
     }
 

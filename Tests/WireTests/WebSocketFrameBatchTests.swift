@@ -12,7 +12,7 @@ import TestSupport
     ]
 
     /// Feeds the chunks to a connection of the other role and returns what it delivers.
-    static func delivered(_ chunks: [[UInt8]], to peer: inout WebSocketConnection) -> [WebSocketMessage] {
+    static func delivered(_ chunks: [[UInt8]], to peer: inout WebSocketStateMachine) -> [WebSocketMessage] {
         var out: [WebSocketMessage] = []
         for action in peer.receive(chunks.flatMap { $0 }) {
             if case .deliver(let m) = action { out.append(m) }
@@ -21,36 +21,36 @@ import TestSupport
     }
 
     @Test func serverBatchDecodesAndReferencesLargePayloads() throws {
-        var server = WebSocketConnection(role: .server)
+        var server = WebSocketStateMachine(role: .server)
         let chunks = try server.send(Self.messages)
         // Small frames packed before and after the large payload, which is a chunk of its own.
         #expect(chunks.count == 3)
         #expect(chunks[1] == Self.large)
-        var client = WebSocketConnection(role: .client)
+        var client = WebSocketStateMachine(role: .client)
         #expect(Self.delivered(chunks, to: &client) == Self.messages)
     }
 
     @Test func clientBatchIsMasked() throws {
-        var client = WebSocketConnection(role: .client)
+        var client = WebSocketStateMachine(role: .client)
         let chunks = try client.send(Self.messages)
         #expect(chunks.count == 1)
-        var server = WebSocketConnection(role: .server)
+        var server = WebSocketStateMachine(role: .server)
         #expect(Self.delivered(chunks, to: &server) == Self.messages)
     }
 
     @Test(arguments: [1, 5, 125, 126, 65_536])
     func fragmentsPerMaxOutgoingFrameSize(_ size: Int) throws {
-        var server = WebSocketConnection(role: .server, configuration: WebSocketConfiguration(maxOutgoingFrameSize: size))
+        var server = WebSocketStateMachine(role: .server, configuration: WebSocketConfiguration(maxOutgoingFrameSize: size))
         let chunks = try server.send(Self.messages)
-        var client = WebSocketConnection(role: .client)
+        var client = WebSocketStateMachine(role: .client)
         #expect(Self.delivered(chunks, to: &client) == Self.messages)
     }
 
     @Test func compressedBatchDecodes() throws {
         let parameters = PerMessageDeflateParameters()
-        var server = WebSocketConnection(
+        var server = WebSocketStateMachine(
             role: .server, deflate: (parameters, PerMessageDeflateConfiguration()))
-        var client = WebSocketConnection(
+        var client = WebSocketStateMachine(
             role: .client, deflate: (parameters, PerMessageDeflateConfiguration()))
         for _ in 0..<3 {  // the compressor keeps its window across batches
             #expect(Self.delivered(try server.send(Self.messages), to: &client) == Self.messages)
@@ -59,18 +59,18 @@ import TestSupport
 
     @Test func preparedFramesEqualAServersOwnEncoding() throws {
         let prepared = PreparedWebSocketMessages(Self.messages)
-        var plain = WebSocketConnection(role: .server)
+        var plain = WebSocketStateMachine(role: .server)
         var oneByOne: [UInt8] = []
         for message in Self.messages { oneByOne += try plain.send(message) }
-        var server = WebSocketConnection(role: .server)
+        var server = WebSocketStateMachine(role: .server)
         let shared = try server.send(prepared)
         #expect(shared.flatMap { $0 } == oneByOne)
         #expect(prepared.byteCount == oneByOne.count)
         // A connection that fragments or compresses encodes the messages itself.
-        var small = WebSocketConnection(role: .server, configuration: WebSocketConfiguration(maxOutgoingFrameSize: 100))
-        var client = WebSocketConnection(role: .client)
+        var small = WebSocketStateMachine(role: .server, configuration: WebSocketConfiguration(maxOutgoingFrameSize: 100))
+        var client = WebSocketStateMachine(role: .client)
         #expect(Self.delivered(try small.send(prepared), to: &client) == Self.messages)
-        var closed = WebSocketConnection(role: .server)
+        var closed = WebSocketStateMachine(role: .server)
         _ = closed.close()
         #expect(throws: WebSocketError.closed) { try closed.send(prepared) }
     }
@@ -88,13 +88,13 @@ import TestSupport
             .text("{\"id\":\"2\"}"), .binary(small.withUnsafeBytes { Array($0) }),
         ]
         #expect(prepared.messages == expected)
-        var server = WebSocketConnection(role: .server)
-        var client = WebSocketConnection(role: .client)
+        var server = WebSocketStateMachine(role: .server)
+        var client = WebSocketStateMachine(role: .client)
         #expect(WebSocketFrameBatchTests.delivered(try server.send(prepared), to: &client) == expected)
         // A compressing connection re-encodes the same messages.
         let parameters = PerMessageDeflateParameters()
-        var deflating = WebSocketConnection(role: .server, deflate: (parameters, PerMessageDeflateConfiguration()))
-        var inflating = WebSocketConnection(role: .client, deflate: (parameters, PerMessageDeflateConfiguration()))
+        var deflating = WebSocketStateMachine(role: .server, deflate: (parameters, PerMessageDeflateConfiguration()))
+        var inflating = WebSocketStateMachine(role: .client, deflate: (parameters, PerMessageDeflateConfiguration()))
         #expect(WebSocketFrameBatchTests.delivered(try deflating.send(prepared), to: &inflating) == expected)
     }
 }

@@ -3,7 +3,7 @@ import TestSupport
 @testable import Wire
 
 @Suite struct WebSocketHandshakeTests {
-    static func upgradeRequest(_ extra: [(String, String)] = [], drop: Set<String> = [], method: String = "GET") -> HTTPRequestHead {
+    static func upgradeRequest(_ extra: [(String, String)] = [], drop: Set<String> = [], method: HTTPMethod = .get) -> HTTPRequestHead {
         var h = HTTPHeaders()
         let base: [(String, String)] = [
             ("Host", "127.0.0.1:5006"), ("Upgrade", "websocket"), ("Connection", "Upgrade"),

@@ -161,7 +161,7 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
         defer { group.shutdown() }
         var config = WebSocketServerConfiguration()
         config.channel.pingInterval = .milliseconds(20)
-        config.channel.pingTimeout = .milliseconds(100)
+        config.channel.pongTimeout = .after(.milliseconds(100))
         let pongs = Recorder<Int>()
         let closes = Recorder<WebSocketCloseInfo>()
         let server = try WebSocketServer(bindTo: loopback, group: group, configuration: config) { channel in
@@ -179,7 +179,7 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
         defer { group.shutdown() }
         var config = WebSocketServerConfiguration()
         config.channel.pingInterval = .milliseconds(20)
-        config.channel.pingTimeout = .milliseconds(100)
+        config.channel.pongTimeout = .after(.milliseconds(100))
         let server = try TestWebSocketServer(group: group, configuration: config)
         // A raw peer that upgrades and then never answers.
         let raw = await TestClient.connect(to: server.server.localAddress, on: group.next())

@@ -19,7 +19,7 @@ let defaultStaticDirectory = "Vendor/bokehjs"
 func applyFrontOption(_ option: String, value: () -> String, to configuration: inout ServerConfiguration) -> Bool {
     switch option {
     case "--static-dir": configuration.staticDirectory = value()
-    case "--ico-path": configuration.icoPath = value()
+    case "--ico-path": configuration.favicon = Favicon(icoPath: value())
     case "--ssl-certfile": configuration.sslCertFile = value()
     case "--ssl-keyfile": configuration.sslKeyFile = value()
     case "--use-xheaders": configuration.useXheaders = true

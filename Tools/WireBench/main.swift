@@ -91,7 +91,7 @@ do {
     // Fed in 64 KiB reads, as a socket would deliver them; actions are handled as they come.
     let reads = stride(from: 0, to: wire.count, by: 65536).map { Array(wire[$0..<min(wire.count, $0 + 65536)]) }
     measure("connection receive, masked binary 64 KiB messages", bytesPerRun: wire.count) {
-        var c = WebSocketConnection(role: .server)
+        var c = WebSocketStateMachine(role: .server)
         var delivered = 0
         for read in reads {
             for case .deliver(.binary(let m)) in c.receive(read) { delivered &+= m.count }
@@ -109,15 +109,15 @@ do {
     json += "{\"kind\":\"TitleChanged\",\"title\":\"done\"}]}"
     let bytes = Array(json.utf8)
     let params = PerMessageDeflateParameters(serverNoContextTakeover: true, clientNoContextTakeover: true)
-    var sender = WebSocketConnection(role: .server, deflate: (params, PerMessageDeflateConfiguration()))
+    var sender = WebSocketStateMachine(role: .server, deflate: (params, PerMessageDeflateConfiguration()))
     let compressed = (try? sender.send(.text(json))) ?? []
     print("deflate ratio on \(bytes.count) B of PATCH-DOC JSON: \(compressed.count) B (\(String(format: "%.1f", Double(bytes.count) / Double(max(1, compressed.count))))x)")
     measure("deflate compress, \(bytes.count) B JSON, level 6", bytesPerRun: bytes.count) {
-        var s = WebSocketConnection(role: .server, deflate: (params, PerMessageDeflateConfiguration()))
+        var s = WebSocketStateMachine(role: .server, deflate: (params, PerMessageDeflateConfiguration()))
         blackHole(try? s.send(.text(json)))
     }
     measure("deflate decompress, same message (uncompressed MB/s)", bytesPerRun: bytes.count) {
-        var r = WebSocketConnection(role: .client, deflate: (params, PerMessageDeflateConfiguration()))
+        var r = WebSocketStateMachine(role: .client, deflate: (params, PerMessageDeflateConfiguration()))
         blackHole(r.receive(compressed).count)
     }
 }

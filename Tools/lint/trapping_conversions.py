@@ -30,7 +30,7 @@ import subprocess
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-MODULES = ["Wire", "Protocol", "DocumentModel", "Routing", "ServerCore", "Client"]
+MODULES = ["Wire", "Protocol", "DocumentModel", "Routing", "BokehChannel", "ServerCore", "Client"]
 FLAGS = ["-swift-version", "6", "-enable-upcoming-feature", "InternalImportsByDefault", "-enable-upcoming-feature",
          "MemberImportVisibility", "-enable-upcoming-feature", "ExistentialAny"]
 C_MODULES = ["CZlib", "COpenSSL", "CEpoll"]

@@ -26,7 +26,7 @@ extension HTTPHandler {
     func autoload(_ request: HTTPRequest, app: ApplicationContext) {
         let head = request.head
         let cors = corsHeaders(origin: head.headers["Origin"])
-        if head.method == "OPTIONS" {
+        if head.method == .options {
             var response = HTTPResponse(head: HTTPResponseHead(status: .ok))
             for (name, value) in cors { response.head.headers.add(name: name, value: value) }
             response.head.headers.add(name: "Access-Control-Allow-Methods", value: "PUT, GET, OPTIONS")
@@ -107,11 +107,7 @@ extension HTTPHandler {
                 log.error("session creation failed: \(error)")
                 response = finish(HTTPResponses.error(500))
             }
-            if loop.inEventLoop {
-                box.value.respond(response, request: request)
-            } else {
-                loop.execute { box.value.respond(response, request: request) }
-            }
+            loop.run { box.value.respond(response, request: request) }
         }
     }
 
@@ -135,7 +131,7 @@ extension HTTPHandler {
     func respond(_ response: HTTPResponse, request: HTTPRequest) {
         var response = response
         let head = request.head
-        if response.head.status.code == 200, !response.head.headers.contains(name: "Etag"), head.method == "GET",
+        if response.head.status.code == 200, !response.head.headers.contains(name: "Etag"), head.method == .get,
             !response.body.isEmpty
         {
             let etag = "\"\(Digest.hex(Digest.sha1(response.body)))\""
@@ -146,7 +142,7 @@ extension HTTPHandler {
             }
         }
         accessLog(request, status: response.head.status.code)
-        respond(response, keepAlive: head.keepAlive, headOnly: head.method == "HEAD")
+        respond(response, keepAlive: head.keepAlive, headOnly: head.method == .head)
     }
 
     /// Tornado's access log line (`200 GET /demo_app (127.0.0.1)`); with `--use-xheaders` the client address

@@ -96,18 +96,24 @@ public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
 
 /// The request line and header fields of an HTTP request.
 public struct HTTPRequestHead: Sendable, Hashable {
-    /// The method token exactly as sent (`GET`); methods are case-sensitive.
-    public var method: String
+    /// The method, exactly as sent (`GET`); methods are case-sensitive.
+    public var method: HTTPMethod
     /// The request target as sent (`/app/ws?x=1`).
     public var target: String
     public var version: HTTPVersion
     public var headers: HTTPHeaders
 
-    public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders()) {
+    public init(method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders()) {
         self.method = method
         self.target = target
         self.version = version
         self.headers = headers
+    }
+
+    @available(*, deprecated, message: "pass an HTTPMethod: init(method: HTTPMethod(rawValue: token), ...)")
+    @_disfavoredOverload
+    public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders()) {
+        self.init(method: HTTPMethod(rawValue: method), target: target, version: version, headers: headers)
     }
 
     /// The path part of the target, still percent-encoded.

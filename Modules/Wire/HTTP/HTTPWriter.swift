@@ -39,7 +39,7 @@ public enum HTTPWriter {
     /// A complete request with `body` (Content-Length set when there is a body).
     public static func request(_ head: HTTPRequestHead, body: [UInt8] = []) -> [UInt8] {
         var h = head
-        if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(h.method) {
+        if !body.isEmpty || [.post, .put, .patch].contains(h.method) {
             h.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         }
         var out = Self.head(h)

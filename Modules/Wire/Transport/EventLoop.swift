@@ -103,7 +103,7 @@ public final class EventLoop: @unchecked Sendable {
             throw error
         }
         readBuffer = .allocate(byteCount: Swift.max(1024, readBufferSize), alignment: 16)
-        let thread = Thread { [self] in self.run() }
+        let thread = Thread { [self] in self.loop() }
         thread.name = name
         // Reserved address space, touched only as deep as it is used: room for values nested as deep as the
         // JSON reader allows (512 levels) even in unoptimised builds, whose frames are several times larger.
@@ -142,6 +142,17 @@ public final class EventLoop: @unchecked Sendable {
             if !onLoop { wake() }
             return true
         }
+    }
+
+    /// Runs `task` on the loop: right now when called on the loop's own thread, else on its next tick. Any
+    /// thread. Returns false (and drops the task) when it had to be submitted and the loop has stopped.
+    @discardableResult
+    public func run(_ task: @escaping @Sendable () -> Void) -> Bool {
+        if inEventLoop {
+            task()
+            return true
+        }
+        return execute(task)
     }
 
     /// Runs `task` on the loop's next tick unless cancelled first. Any thread.
@@ -288,7 +299,7 @@ public final class EventLoop: @unchecked Sendable {
         return stopping
     }
 
-    private func run() {
+    private func loop() {
         threadID.store(UInt(pthread_self()), ordering: .releasing)
         let events = System.EventBuffer(capacity: maxEvents)
         defer { events.deallocate() }

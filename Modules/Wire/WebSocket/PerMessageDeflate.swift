@@ -169,7 +169,7 @@ public enum PerMessageDeflateNegotiation {
 
 /// The compressor and decompressor of one connection.
 ///
-/// Not thread-safe: owned by one ``WebSocketConnection``.
+/// Not thread-safe: owned by one ``WebSocketStateMachine``.
 final class PerMessageDeflateCodec {
     let parameters: PerMessageDeflateParameters
     let role: WebSocketRole

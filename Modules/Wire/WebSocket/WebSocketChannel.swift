@@ -1,29 +1,68 @@
 /// Timing of a live WebSocket: keep-alive pings and the closing handshake.
 public struct WebSocketChannelConfiguration: Sendable, Hashable {
+    /// How long an unanswered keep-alive ping may wait for its pong before the connection is dropped.
+    public enum PongTimeout: Sendable, Hashable {
+        /// Tornado's rule: `max(3 * pingInterval, 30 s)`.
+        case tornadoDefault
+        /// Drop the connection after this long.
+        case after(Duration)
+        /// Never drop the connection for a missing pong (Bokeh's server: pings keep proxies from closing idle
+        /// sockets, nothing more).
+        case never
+    }
+
     /// Limits and close-code policy of the frame layer.
     public var websocket: WebSocketConfiguration
     /// Send a ping this often; nil (the default, as Tornado's `websocket_ping_interval`) sends none.
     public var pingInterval: Duration?
-    /// Drop the connection when a ping is unanswered for this long. Nil means Tornado's rule:
-    /// `max(3 * pingInterval, 30 s)`.
-    public var pingTimeout: Duration?
+    /// When an unanswered ping drops the connection (only with ``pingInterval``). Default ``PongTimeout/tornadoDefault``.
+    public var pongTimeout: PongTimeout
     /// After our close frame, wait this long for the peer's; a client also waits this long for the server
     /// to close TCP first (RFC 6455 section 7.1.1). Default 5 s.
     public var closeTimeout: Duration
 
     public init(
-        websocket: WebSocketConfiguration = .default, pingInterval: Duration? = nil, pingTimeout: Duration? = nil,
-        closeTimeout: Duration = .seconds(5)
+        websocket: WebSocketConfiguration = .default, pingInterval: Duration? = nil,
+        pongTimeout: PongTimeout = .tornadoDefault, closeTimeout: Duration = .seconds(5)
     ) {
         self.websocket = websocket
         self.pingInterval = pingInterval
-        self.pingTimeout = pingTimeout
+        self.pongTimeout = pongTimeout
         self.closeTimeout = closeTimeout
     }
 
-    var effectivePingTimeout: Duration? {
+    @available(*, deprecated, message: "use init(websocket:pingInterval:pongTimeout:closeTimeout:) with .after(d) or .tornadoDefault")
+    @_disfavoredOverload
+    public init(
+        websocket: WebSocketConfiguration = .default, pingInterval: Duration? = nil, pingTimeout: Duration?,
+        closeTimeout: Duration = .seconds(5)
+    ) {
+        self.init(
+            websocket: websocket, pingInterval: pingInterval, pongTimeout: pingTimeout.map { .after($0) } ?? .tornadoDefault,
+            closeTimeout: closeTimeout)
+    }
+
+    /// The former spelling of ``pongTimeout``: nil meant ``PongTimeout/tornadoDefault``.
+    @available(*, deprecated, renamed: "pongTimeout")
+    public var pingTimeout: Duration? {
+        get {
+            switch pongTimeout {
+            case .tornadoDefault: nil
+            case .after(let d): d
+            case .never: .seconds(Int64.max)
+            }
+        }
+        set { pongTimeout = newValue.map { .after($0) } ?? .tornadoDefault }
+    }
+
+    /// The pong deadline in effect; nil when pings are off or never time out.
+    var effectivePongTimeout: Duration? {
         guard let interval = pingInterval else { return nil }
-        return pingTimeout ?? Swift.max(interval * 3, .seconds(30))
+        switch pongTimeout {
+        case .tornadoDefault: return Swift.max(interval * 3, .seconds(30))
+        case .after(let d): return d
+        case .never: return nil
+        }
     }
 }
 
@@ -58,7 +97,7 @@ public final class WebSocketChannel {
     /// should wait for ``onWritable`` before answering the next.
     public var isBackpressured: Bool { connection.isBackpressured }
 
-    private var machine: WebSocketConnection
+    private var machine: WebSocketStateMachine
     private var closeInfo: WebSocketCloseInfo?
     private var closeTimer: Scheduled?
     private var pingTimer: Scheduled?
@@ -67,7 +106,7 @@ public final class WebSocketChannel {
 
     /// Wraps a connection whose upgrade was answered elsewhere (a server that also serves plain HTTP on the
     /// same port); call ``start(initialBytes:)`` once the callbacks are set.
-    public init(connection: Connection, machine: WebSocketConnection, configuration: WebSocketChannelConfiguration,
+    public init(connection: Connection, machine: WebSocketStateMachine, configuration: WebSocketChannelConfiguration,
          subprotocol: String?, request: HTTPRequestHead?) {
         self.connection = connection
         self.machine = machine
@@ -203,7 +242,7 @@ public final class WebSocketChannel {
         pingTimer = nil
         guard closeInfo == nil, connection.isOpen else { return }
         let now = System.monotonicNanoseconds()
-        if let since = pingOutstandingSince, let timeout = configuration.effectivePingTimeout,
+        if let since = pingOutstandingSince, let timeout = configuration.effectivePongTimeout,
             now &- since >= timeout.nanoseconds
         {
             report(WebSocketCloseInfo(code: .abnormalClosure, reason: "ping timeout", initiatedLocally: true))
@@ -222,3 +261,53 @@ public final class WebSocketChannel {
 
 @available(*, unavailable)
 extension WebSocketChannel: Sendable {}
+
+extension WebSocketChannel {
+    /// Switches `connection` to WebSocket once its opening handshake is complete: the one way every server
+    /// and client of this package does it.
+    ///
+    /// The connection's HTTP callbacks are dropped, `handOver` gets the channel (set its callbacks there),
+    /// then the bytes that arrived after the handshake (`bufferedBytes`) are processed as frames.
+    ///
+    /// - Parameters:
+    ///   - negotiated: the permessage-deflate parameters agreed, if any; compression is on only when
+    ///     `preferences` is also given.
+    ///   - request: the upgrade request (server side); nil on a client.
+    /// - Important: on the connection's loop.
+    public static func open(
+        _ connection: Connection, role: WebSocketRole, configuration: WebSocketChannelConfiguration,
+        subprotocol: String?, negotiated: PerMessageDeflateParameters?, preferences: PerMessageDeflateConfiguration?,
+        request: HTTPRequestHead?, bufferedBytes: [UInt8], handOver: (WebSocketChannel) -> Void
+    ) {
+        let deflate = negotiated.flatMap { parameters in preferences.map { (parameters, $0) } }
+        let machine = WebSocketStateMachine(role: role, configuration: configuration.websocket, deflate: deflate)
+        let channel = WebSocketChannel(
+            connection: connection, machine: machine, configuration: configuration, subprotocol: subprotocol,
+            request: request)
+        connection.onRead = nil
+        connection.onClose = nil
+        handOver(channel)
+        channel.start(initialBytes: bufferedBytes)
+    }
+
+    /// Answers an accepted upgrade with its 101 response (plus `extraHeaders`) and opens the channel
+    /// (``open(_:role:configuration:subprotocol:negotiated:preferences:request:bufferedBytes:handOver:)``).
+    /// Returns false, and opens nothing, when the response cannot be written (the connection closed).
+    ///
+    /// - Important: on the connection's loop.
+    @discardableResult
+    public static func accept(
+        _ acceptance: WebSocketAcceptance, of request: HTTPRequestHead, on connection: Connection,
+        policy: WebSocketServerPolicy, configuration: WebSocketChannelConfiguration,
+        extraHeaders: HTTPHeaders = HTTPHeaders(), bufferedBytes: [UInt8], handOver: (WebSocketChannel) -> Void
+    ) -> Bool {
+        var response = acceptance.response
+        for header in extraHeaders { response.headers.add(name: header.name, value: header.value) }
+        guard connection.write(HTTPWriter.head(response)) else { return false }
+        open(
+            connection, role: .server, configuration: configuration, subprotocol: acceptance.subprotocol,
+            negotiated: acceptance.deflate, preferences: policy.deflate, request: request, bufferedBytes: bufferedBytes,
+            handOver: handOver)
+        return true
+    }
+}

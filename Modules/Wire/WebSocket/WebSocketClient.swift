@@ -197,16 +197,11 @@ private final class ClientHandshake {
         guard let completion else { return }
         self.completion = nil
         timer?.cancel()
-        let deflate = outcome.deflate.flatMap { params in configuration.deflate.map { (params, $0) } }
-        let machine = WebSocketConnection(role: .client, configuration: configuration.channel.websocket, deflate: deflate)
-        let channel = WebSocketChannel(
-            connection: connection, machine: machine, configuration: configuration.channel,
-            subprotocol: outcome.subprotocol, request: nil)
-        let remaining = parser.takeRemainingBytes()
-        connection.onRead = nil
-        connection.onClose = nil
-        completion(.success(channel))
-        channel.start(initialBytes: remaining)
+        WebSocketChannel.open(
+            connection, role: .client, configuration: configuration.channel, subprotocol: outcome.subprotocol,
+            negotiated: outcome.deflate, preferences: configuration.deflate, request: nil,
+            bufferedBytes: parser.takeRemainingBytes()
+        ) { channel in completion(.success(channel)) }
     }
 
     private func fail(_ error: any Error) {

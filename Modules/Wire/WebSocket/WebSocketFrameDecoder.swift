@@ -2,7 +2,7 @@
 ///
 /// The decoder checks everything that can be judged from one frame: opcode, reserved bits, masking
 /// direction, control-frame rules and the frame size limit. Message-level rules (fragmentation
-/// order, UTF-8, message size) belong to ``WebSocketConnection``. After an error the decoder stays
+/// order, UTF-8, message size) belong to ``WebSocketStateMachine``. After an error the decoder stays
 /// failed: the connection must be closed with ``WebSocketError/closeCode``.
 public struct WebSocketFrameDecoder: Sendable {
     /// Frames received are checked against this role: a server expects masked frames.

@@ -79,7 +79,7 @@ public enum WebSocketServerHandshake {
         -> WebSocketServerHandshakeResult
     {
         let headers = request.headers
-        guard request.method == "GET" else {
+        guard request.method == .get else {
             return .reject(errorResponse(.methodNotAllowed, body: nil))
         }
         guard let upgrade = headers["Upgrade"], upgrade.lowercased() == "websocket" else {
@@ -158,7 +158,7 @@ public struct WebSocketClientHandshake: Sendable {
         if let deflate { headers.add(name: "Sec-WebSocket-Extensions", value: PerMessageDeflateNegotiation.offer(deflate)) }
         if let origin { headers.add(name: "Origin", value: origin) }
         for (n, v) in extraHeaders { headers.add(name: n, value: v) }
-        request = HTTPRequestHead(method: "GET", target: target, headers: headers)
+        request = HTTPRequestHead(method: .get, target: target, headers: headers)
     }
 
     /// What the server agreed to.
@@ -170,7 +170,7 @@ public struct WebSocketClientHandshake: Sendable {
     /// Checks the server's response (RFC 6455 section 4.1, client requirements 1–6).
     public func validate(_ response: HTTPResponseHead) throws(WebSocketError) -> Outcome {
         guard response.status.code == 101 else {
-            throw .handshakeFailed("expected 101 Switching Protocols, got \(response.status)")
+            throw .handshakeRejected(response.status)
         }
         guard response.headers["Upgrade"]?.lowercased() == "websocket" else {
             throw .handshakeFailed("missing Upgrade: websocket")

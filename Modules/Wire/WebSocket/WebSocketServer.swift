@@ -91,17 +91,9 @@ private final class ServerHandshake {
         case .accept(let acceptance):
             done = true
             timer?.cancel()
-            guard connection.write(HTTPWriter.head(acceptance.response)) else { return }
-            let deflate = acceptance.deflate.flatMap { params in configuration.policy.deflate.map { (params, $0) } }
-            let machine = WebSocketConnection(role: .server, configuration: configuration.channel.websocket, deflate: deflate)
-            let channel = WebSocketChannel(
-                connection: connection, machine: machine, configuration: configuration.channel,
-                subprotocol: acceptance.subprotocol, request: request.head)
-            let remaining = parser.takeRemainingBytes()
-            connection.onRead = nil
-            connection.onClose = nil
-            onUpgrade(channel)
-            channel.start(initialBytes: remaining)
+            WebSocketChannel.accept(
+                acceptance, of: request.head, on: connection, policy: configuration.policy,
+                configuration: configuration.channel, bufferedBytes: parser.takeRemainingBytes(), handOver: onUpgrade)
         }
     }
 

@@ -124,14 +124,17 @@ public struct WebSocketError: Error, Sendable, Hashable, CustomStringConvertible
         case reservedOpcode, reservedBitsSet, unmaskedClientFrame, maskedServerFrame, controlFrameTooLong,
             fragmentedControlFrame, invalidLength, frameTooLarge, messageTooLarge, unexpectedContinuation,
             expectedContinuation, invalidUTF8, invalidCloseCode, invalidClosePayload, compressionFailed,
-            decompressionFailed, handshakeFailed, closed
+            decompressionFailed, handshakeFailed, handshakeRejected, closed
     }
     package let code: Code
     public let detail: String
+    /// The HTTP status of a refused opening handshake (``isHandshakeRejection``); nil for every other error.
+    public let httpStatus: HTTPStatus?
 
-    package init(_ code: Code, _ detail: String) {
+    package init(_ code: Code, _ detail: String, httpStatus: HTTPStatus? = nil) {
         self.code = code
         self.detail = detail
+        self.httpStatus = httpStatus
     }
 
     public static let reservedOpcode = Self(.reservedOpcode, "reserved opcode")
@@ -153,6 +156,15 @@ public struct WebSocketError: Error, Sendable, Hashable, CustomStringConvertible
     public static let closed = Self(.closed, "connection is closing or closed")
 
     public static func handshakeFailed(_ detail: String) -> Self { Self(.handshakeFailed, detail) }
+
+    /// The server answered the opening handshake with `status` instead of 101 (a 403 for a refused origin, a
+    /// 404 for an unknown path): ``httpStatus`` carries it.
+    public static func handshakeRejected(_ status: HTTPStatus) -> Self {
+        Self(.handshakeRejected, "expected 101 Switching Protocols, got \(status)", httpStatus: status)
+    }
+
+    /// Whether the server refused the opening handshake with an HTTP status (in ``httpStatus``).
+    public var isHandshakeRejection: Bool { code == .handshakeRejected }
 
     /// The close code to send for this error.
     public var closeCode: WebSocketCloseCode {

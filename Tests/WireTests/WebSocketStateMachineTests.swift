@@ -23,9 +23,9 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
     return out
 }
 
-@Suite struct WebSocketConnectionTests {
-    static func server(_ configuration: WebSocketConfiguration = .default) -> WebSocketConnection {
-        WebSocketConnection(role: .server, configuration: configuration)
+@Suite struct WebSocketStateMachineTests {
+    static func server(_ configuration: WebSocketConfiguration = .default) -> WebSocketStateMachine {
+        WebSocketStateMachine(role: .server, configuration: configuration)
     }
 
     @Test(arguments: Chunking.allCases)
@@ -82,7 +82,7 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
     }
 
     @Test func clientMasksWhatItSendsAndServerDoesNot() throws {
-        var client = WebSocketConnection(role: .client, maskingKeys: { WebSocketMaskingKey(0x37, 0xfa, 0x21, 0x3d) })
+        var client = WebSocketStateMachine(role: .client, maskingKeys: { WebSocketMaskingKey(0x37, 0xfa, 0x21, 0x3d) })
         #expect(try client.send(.text("Hello")) == [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58])
         var server = Self.server()
         #expect(try server.send(.text("Hello")) == [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f])
@@ -99,7 +99,7 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
         while let f = try d.next() { frames.append(f) }
         #expect(frames.map(\.opcode) == [.text, .continuation, .continuation])
         #expect(frames.map(\.fin) == [false, false, true])
-        var client = WebSocketConnection(role: .client)
+        var client = WebSocketStateMachine(role: .client)
         #expect(client.receive(wire) == [.deliver(.text("0123456789"))])
     }
 
@@ -152,7 +152,7 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
     }
 
     @Test func acceptsBokehCloseCodesWhenConfigured() {
-        var c = WebSocketConnection(role: .client, configuration: WebSocketConfiguration(acceptsNonStandardCloseCodes: true))
+        var c = WebSocketStateMachine(role: .client, configuration: WebSocketConfiguration(acceptsNonStandardCloseCodes: true))
         let frame = WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(
             code: WebSocketCloseCode(10000), reason: "server failed to parse a message")))
         let actions = c.receive(frame)

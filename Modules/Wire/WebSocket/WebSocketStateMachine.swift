@@ -17,7 +17,7 @@ public struct WebSocketCloseInfo: Sendable, Hashable {
     }
 }
 
-/// What the transport must do after feeding bytes to a ``WebSocketConnection``, in order.
+/// What the transport must do after feeding bytes to a ``WebSocketStateMachine``, in order.
 public enum WebSocketAction: Sendable, Hashable {
     /// Hand a complete message to the application.
     case deliver(WebSocketMessage)
@@ -39,7 +39,7 @@ public enum WebSocketAction: Sendable, Hashable {
 ///
 /// - Important: owned by one connection and used from one thread at a time. With compression it holds
 ///   zlib streams, so it must not be copied and used twice.
-public struct WebSocketConnection {
+public struct WebSocketStateMachine {
     public enum State: Sendable, Hashable {
         /// Messages flow both ways.
         case open
@@ -319,4 +319,8 @@ public struct WebSocketConnection {
 }
 
 @available(*, unavailable)
-extension WebSocketConnection: Sendable {}
+extension WebSocketStateMachine: Sendable {}
+
+/// The RFC 6455 state machine's former name.
+@available(*, deprecated, renamed: "WebSocketStateMachine")
+public typealias WebSocketConnection = WebSocketStateMachine
