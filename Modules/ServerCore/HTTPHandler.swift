@@ -153,7 +153,7 @@ final class HTTPHandler {
         var head = response.head
         head.headers.replaceOrAdd(name: "Server", value: HTTPResponses.serverHeader)
         if !head.headers.contains(name: "Date") {
-            head.headers.add(name: "Date", value: HTTPDate.format(secondsSince1970: Int64(unixSeconds())))
+            head.headers.add(name: "Date", value: HTTPDate.format(secondsSince1970: Int64(server.clock.wholeUnixSeconds)))
         }
         var body = response.body
         if head.status.forbidsBody {

@@ -1,3 +1,4 @@
+import Wire
 import Foundation
 import Synchronization
 
@@ -86,13 +87,10 @@ public final class ServerLog: Sendable {
 
 let log = ServerLog.shared
 
-/// Milliseconds on the monotonic clock, for session bookkeeping.
-func monotonicMilliseconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
-}
+extension LoopClock {
+    /// Milliseconds on the clock's monotonic scale, for session bookkeeping.
+    var monotonicMilliseconds: Double { Double(monotonicNanoseconds()) / 1_000_000 }
 
-/// Whole Unix seconds, for token expiry.
-// trap-safe: the clock
-func unixSeconds() -> Int { Int(Date().timeIntervalSince1970) }
+    /// Whole Unix seconds, for token expiry and HTTP dates.
+    var wholeUnixSeconds: Int { Int(clamping: Int64(exactly: unixSeconds().rounded(.down)) ?? 0) }
+}

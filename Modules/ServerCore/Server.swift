@@ -2,7 +2,7 @@ import Foundation
 import DocumentModel
 import Protocol
 import Routing
-import Wire
+public import Wire
 import Synchronization
 
 /// A Bokeh server: applications mounted at paths, their sessions, the `/ws` endpoints and the
@@ -14,6 +14,8 @@ import Synchronization
 public final class Server: Sendable {
     public let configuration: ServerConfiguration
     let group: EventLoopGroup
+    /// Where the server reads the time (its loops' clock).
+    public var clock: any LoopClock { group.clock }
     let router: Router
     let signer: SessionSigner
     private let contexts: [ApplicationContext]
@@ -38,9 +40,12 @@ public final class Server: Sendable {
 
     /// - Parameter applications: application paths (`/demo`, or `/` for a single root application) and
     ///   their applications, in mounting order.
-    public init(applications: [(path: String, application: Application)], configuration: ServerConfiguration = ServerConfiguration())
-        throws
-    {
+    ///   `clock`: where the server's loops read the time: timers, session expiry, the reaper, token expiry
+    ///   (a ``ManualClock`` in tests).
+    public init(
+        applications: [(path: String, application: Application)], configuration: ServerConfiguration = ServerConfiguration(),
+        clock: any LoopClock = SystemClock.shared
+    ) throws {
         try configuration.validate()
         self.configuration = configuration
         let key = configuration.secretKey ?? ProcessInfo.processInfo.environment["BOKEH_SECRET_KEY"]
@@ -73,7 +78,8 @@ public final class Server: Sendable {
         }
         let loops = configuration.numProcs == 0 ? EventLoopGroup.coreCount : configuration.numProcs
         group = try EventLoopGroup(
-            numberOfThreads: loops, name: "bokeh-loop", busyPoll: .microseconds(max(0, configuration.busyPollMicroseconds)))
+            numberOfThreads: loops, name: "bokeh-loop", busyPoll: .microseconds(max(0, configuration.busyPollMicroseconds)),
+            clock: clock)
         let group = self.group
         contexts = applications.map { ApplicationContext(application: $0.application, path: $0.path, group: group) }
 
@@ -93,9 +99,13 @@ public final class Server: Sendable {
     }
 
     /// Mounts applications by path, sorted by path.
-    public convenience init(applications: [String: Application], configuration: ServerConfiguration = ServerConfiguration()) throws {
-        try self.init(applications: applications.sorted { $0.key < $1.key }.map { (path: $0.key, application: $0.value) },
-                      configuration: configuration)
+    public convenience init(
+        applications: [String: Application], configuration: ServerConfiguration = ServerConfiguration(),
+        clock: any LoopClock = SystemClock.shared
+    ) throws {
+        try self.init(
+            applications: applications.sorted { $0.key < $1.key }.map { (path: $0.key, application: $0.value) },
+            configuration: configuration, clock: clock)
     }
 
     // MARK: Lifecycle

@@ -33,7 +33,7 @@ public final class ServerSession: Sendable {
         self.id = id
         self.token = token
         self.eventLoop = eventLoop
-        self.books = Mutex(Bookkeeping(lastUnsubscribe: monotonicMilliseconds()))
+        self.books = Mutex(Bookkeeping(lastUnsubscribe: eventLoop.clock.monotonicMilliseconds))
         let s = SessionState(document: document)
         self.state = LoopBound(s, eventLoop: eventLoop)
         s.changeToken = document.onChange { [weak s] event in s?.pending.append(event) }
@@ -48,7 +48,7 @@ public final class ServerSession: Sendable {
     public var connectionCount: Int { books.withLock { $0.connections } }
     /// Milliseconds since the last connection left (or since creation, if none ever did).
     public var millisecondsSinceLastUnsubscribe: Double {
-        monotonicMilliseconds() - books.withLock { $0.lastUnsubscribe }
+        eventLoop.clock.monotonicMilliseconds - books.withLock { $0.lastUnsubscribe }
     }
 
     /// Marks the session for discarding at the next check for unused sessions, whatever its age (it
@@ -68,7 +68,7 @@ public final class ServerSession: Sendable {
 
     /// Whether the reaper may discard the session now.
     func isUnused(lifetimeMilliseconds: Double) -> Bool {
-        let now = monotonicMilliseconds()
+        let now = eventLoop.clock.monotonicMilliseconds
         return books.withLock { b in
             !b.destroyed && b.connections == 0 && b.blocked == 0
                 && (b.expirationRequested || now - b.lastUnsubscribe > lifetimeMilliseconds)
@@ -161,7 +161,7 @@ public final class ServerSession: Sendable {
         s.subscribers.remove(at: index)
         books.withLock {
             $0.connections -= 1
-            $0.lastUnsubscribe = monotonicMilliseconds()
+            $0.lastUnsubscribe = eventLoop.clock.monotonicMilliseconds
         }
     }
 

@@ -36,7 +36,7 @@ enum WebSocketEndpoint {
                 log.error("Token for session '\(id)' had invalid signature")
                 throw SessionError("Invalid token signature")
             }
-            token = try server.signer.validate(token: tokenText, now: unixSeconds())
+            token = try server.signer.validate(token: tokenText, now: server.clock.wholeUnixSeconds)
         } catch {
             log.error("Refusing websocket connection: \(error)")
             channel.close(code: nil)

@@ -34,9 +34,15 @@ import Wire
 
     @Test func missingACKFailsTheConnect() async throws {
         try await withQuietServer({ _ in }) { url in
-            let session = try ClientSession(websocketURL: url, timeout: Self.timeout)
-            // Ends through the ACK timer, not a hang (no elapsed-time bound: tests run under load).
-            await #expect(throws: ClientError.self) { try await session.connect() }
+            let clock = ManualClock()
+            let loop = try EventLoop(name: "client", clock: clock)
+            defer { loop.shutdown() }
+            let session = try ClientSession(websocketURL: url, timeout: Self.timeout, eventLoop: loop)
+            let connecting = Task { try await session.connect() }
+            // Open, waiting for the ACK: the client's clock moves past its timeout, and the ACK timer ends the wait.
+            #expect(await eventually { session.connection.state == .connectedBeforeACK })
+            await clock.advance(by: Self.timeout)
+            await #expect(throws: ClientError.self) { try await connecting.value }
             #expect(session.connection.errorReason == .networkError)
             #expect(session.connection.errorDetail.contains("ACK"))
             #expect(!session.connected)
@@ -45,11 +51,19 @@ import Wire
 
     @Test func unansweredRequestTimesOutAndTheConnectionStays() async throws {
         try await withQuietServer({ channel in Self.send(.ack(), on: channel) }) { url in
-            let session = try ClientSession(websocketURL: url, timeout: Self.timeout)
+            let clock = ManualClock()
+            let loop = try EventLoop(name: "client", clock: clock)
+            defer { loop.shutdown() }
+            let session = try ClientSession(websocketURL: url, timeout: Self.timeout, eventLoop: loop)
             defer { session.close() }
             try await session.connect()
+            let roundtrip = Task { try await session.forceRoundtrip() }
+            #expect(await eventually { if case .waitingForReply = session.connection.state { true } else { false } })
+            await clock.advance(by: Self.timeout - .milliseconds(1))
+            #expect(session.connection.state != .connectedAfterACK)
+            await clock.advance(by: .milliseconds(1))
             do {
-                try await session.forceRoundtrip()
+                try await roundtrip.value
                 Issue.record("a round trip without a reply succeeded")
             } catch let error as ClientError {
                 #expect(error.isTimeout)
@@ -85,4 +99,14 @@ import Wire
             #expect(session.connected)
         }
     }
+}
+
+/// Polls `condition` every few milliseconds until it holds or `timeout` passes (for state changes, not timers).
+func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return condition()
 }

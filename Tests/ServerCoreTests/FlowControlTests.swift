@@ -14,13 +14,14 @@ func bigApplication(rows: Int) -> Application {
 }
 
 func startServer(
-    path: String, application: Application, _ configure: (inout ServerConfiguration) -> Void = { _ in }
+    path: String, application: Application, clock: any LoopClock = SystemClock.shared,
+    _ configure: (inout ServerConfiguration) -> Void = { _ in }
 ) throws -> Server {
     var configuration = ServerConfiguration()
     configuration.address = "127.0.0.1"
     configuration.port = 0
     configure(&configuration)
-    let server = try Server(applications: [(path: path, application: application)], configuration: configuration)
+    let server = try Server(applications: [(path: path, application: application)], configuration: configuration, clock: clock)
     try server.start()
     return server
 }
@@ -166,7 +167,8 @@ final class RawClient: Sendable {
     /// A client that stops reading in the middle of a big reply is closed once the stall timeout passes,
     /// and the session sees it leave.
     @Test func aClientThatStopsReadingIsClosed() async throws {
-        let server = try startServer(path: "/big", application: bigApplication(rows: 4_000_000)) {
+        let clock = ManualClock()
+        let server = try startServer(path: "/big", application: bigApplication(rows: 4_000_000), clock: clock) {
             $0.writeStallTimeoutMilliseconds = 300
         }
         defer { server.stop() }
@@ -177,7 +179,12 @@ final class RawClient: Sendable {
         #expect(await eventually { server.getSession(appPath: "/big", sessionID: "stalled")?.connectionCount == 1 })
         client.withChannel { $0.connection.pauseReading() }
         try client.send([.pullDocumentRequest()])
-        #expect(await eventually(timeout: .seconds(20)) { server.getSession(appPath: "/big", sessionID: "stalled")?.connectionCount == 0 })
+        // The server's clock moves only here: 300 ms at a time until the stalled write is noticed (the reply
+        // may still be being encoded when the clock first moves).
+        let gone = await advance(clock, by: .milliseconds(300)) {
+            server.getSession(appPath: "/big", sessionID: "stalled")?.connectionCount == 0
+        }
+        #expect(gone)
     }
 
     /// A closed connection and its discarded session are freed: nothing of either stays behind. (Before: the
@@ -206,4 +213,14 @@ final class RawClient: Sendable {
         #expect(await eventually { session == nil })
         #expect(await eventually { connection == nil })
     }
+}
+
+/// Advances `clock` by `step` until `condition` holds (checked after each step, at most `steps` times).
+func advance(_ clock: ManualClock, by step: Duration, steps: Int = 200, until condition: () -> Bool) async -> Bool {
+    for _ in 0..<steps {
+        if condition() { return true }
+        await clock.advance(by: step)
+        if await eventually(timeout: .milliseconds(100), condition) { return true }
+    }
+    return condition()
 }

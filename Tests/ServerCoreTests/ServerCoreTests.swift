@@ -55,8 +55,8 @@ struct Fixture {
     let inboxA = Inbox(), inboxB = Inbox()
     let sliderID: String, statusID: String
 
-    init(application: Application = testApplication) async throws {
-        group = try EventLoopGroup(numberOfThreads: 1, name: "test")
+    init(application: Application = testApplication, clock: any LoopClock = SystemClock.shared) async throws {
+        group = try EventLoopGroup(numberOfThreads: 1, name: "test", clock: clock)
         app = ApplicationContext(application: application, path: "/test", group: group)
         session = try await app.createSessionIfNeeded(id: "session-1", token: "t")
         let loop = session.eventLoop
@@ -188,9 +188,11 @@ struct Fixture {
             context.addPeriodicCallback(every: .milliseconds(5)) { _ in ticks.withLock { $0 += 1 } }
             context.onSessionDestroyed { ctx in destroyedHooks.withLock { $0.append("doc:\(ctx.id)") } }
         }
-        let f = try await Fixture(application: app)
+        let clock = ManualClock()
+        let f = try await Fixture(application: app, clock: clock)
         defer { f.shutdown() }
-        #expect(await eventually { ticks.withLock { $0 } > 2 })
+        for _ in 0..<3 { await clock.advance(by: .milliseconds(5)) }
+        #expect(ticks.withLock { $0 } == 3)
         // Connected sessions are kept.
         #expect(f.app.cleanupSessions(unusedLifetimeMilliseconds: 0) == 0)
         let (s, a, b) = (f.session, f.a, f.b)
@@ -198,13 +200,16 @@ struct Fixture {
             s.unsubscribe(a)
             s.unsubscribe(b)
         }
+        // Unused for less than the lifetime: kept; one millisecond past it: discarded.
+        await clock.advance(by: .milliseconds(60_000))
+        #expect(f.session.millisecondsSinceLastUnsubscribe == 60_000)
         #expect(f.app.cleanupSessions(unusedLifetimeMilliseconds: 60_000) == 0)
-        f.session.requestExpiration()
+        await clock.advance(by: .milliseconds(1))
         #expect(f.app.cleanupSessions(unusedLifetimeMilliseconds: 60_000) == 1)
         #expect(await eventually { f.session.destroyed && f.app.sessions.isEmpty })
         #expect(await eventually { destroyedHooks.withLock { $0 } == ["app:session-1", "doc:session-1"] })
         let after = ticks.withLock { $0 }
-        try await Task.sleep(for: .milliseconds(50))
+        await clock.advance(by: .milliseconds(50))
         #expect(ticks.withLock { $0 } == after)
     }
 

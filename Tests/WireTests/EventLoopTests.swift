@@ -85,52 +85,84 @@ import Testing
     }
 
     @Test func scheduledTasksRunByDeadline() async throws {
-        let loop = try EventLoop()
+        let clock = ManualClock()
+        let loop = try EventLoop(clock: clock)
         defer { loop.shutdown() }
         let order = Recorder<Int>()
         loop.scheduleTask(in: .milliseconds(60)) { order.append(3) }
         loop.scheduleTask(in: .milliseconds(20)) { order.append(1) }
         loop.scheduleTask(in: .milliseconds(40)) { order.append(2) }
         loop.execute { order.append(0) }
-        #expect(await eventually { order.count == 4 })
+        await clock.advance(by: .milliseconds(19))
+        #expect(order.values == [0])
+        await clock.advance(by: .milliseconds(1))
+        #expect(order.values == [0, 1])
+        await clock.advance(by: .milliseconds(40))
         #expect(order.values == [0, 1, 2, 3])
     }
 
     @Test func busyPollingLoopKeepsOrderAndTimers() async throws {
         // A long spin window so that submissions and timers arrive while the loop polls without sleeping.
-        let loop = try EventLoop(name: "spin", busyPoll: .milliseconds(20))
+        let clock = ManualClock()
+        let loop = try EventLoop(name: "spin", busyPoll: .milliseconds(20), clock: clock)
         defer { loop.shutdown() }
         let order = Recorder<Int>()
-        let start = ContinuousClock.now
-        let fired = Recorder<Duration>()
-        loop.scheduleTask(in: .milliseconds(30)) { fired.append(ContinuousClock.now - start) }
+        let fired = Recorder<Int>()
+        loop.scheduleTask(in: .milliseconds(30)) { fired.append(order.count) }
         for i in 0..<100 {
             loop.execute { order.append(i) }
-            if i % 10 == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            if i % 10 == 0 { await Task.yield() }
         }
-        #expect(await eventually { order.count == 100 && fired.count == 1 })
+        #expect(await eventually { order.count == 100 })
         #expect(order.values == Array(0..<100))
-        #expect(fired.values[0] >= .milliseconds(30))
+        #expect(fired.count == 0)
+        await clock.advance(by: .milliseconds(30))
+        #expect(fired.values == [100])
     }
 
     @Test func delayedTaskWaitsAtLeastItsDelay() async throws {
-        let loop = try EventLoop()
+        let clock = ManualClock()
+        let loop = try EventLoop(clock: clock)
         defer { loop.shutdown() }
-        let start = ContinuousClock.now
-        let elapsed = Recorder<Duration>()
-        loop.scheduleTask(in: .milliseconds(50)) { elapsed.append(ContinuousClock.now - start) }
-        #expect(await eventually { elapsed.count == 1 })
-        #expect(elapsed.values[0] >= .milliseconds(50))
+        let ran = Recorder<UInt64>()
+        let start = clock.monotonicNanoseconds()
+        loop.scheduleTask(in: .milliseconds(50)) { ran.append(clock.monotonicNanoseconds() - start) }
+        await clock.advance(by: .milliseconds(49))
+        #expect(ran.count == 0)
+        await clock.advance(by: .milliseconds(1))
+        #expect(ran.values == [50_000_000])
+    }
+
+    @Test func systemClockSleepsUntilTheNextDeadline() {
+        let clock = SystemClock.shared
+        let now = clock.monotonicNanoseconds()
+        let ms = clock.sleepMilliseconds(until: now + 50_000_000)
+        #expect(ms >= 49 && ms <= 50)
+        #expect(clock.sleepMilliseconds(until: now) == 0)
+        #expect(clock.sleepMilliseconds(until: .max) == Int32.max)
+        #expect(abs(clock.unixSeconds() - Date().timeIntervalSince1970) < 5)
+    }
+
+    @Test func manualClockMovesOnlyWhenAdvanced() async throws {
+        let clock = ManualClock(unixSeconds: 1_000)
+        let before = clock.monotonicNanoseconds()
+        #expect(clock.monotonicNanoseconds() == before)
+        #expect(clock.sleepMilliseconds(until: before + 1) == -1)
+        #expect(clock.sleepMilliseconds(until: before) == 0)
+        await clock.advance(by: .seconds(2))
+        #expect(clock.monotonicNanoseconds() == before + 2_000_000_000)
+        #expect(clock.unixSeconds() == 1_002)
     }
 
     @Test func cancelledTaskNeverRuns() async throws {
-        let loop = try EventLoop()
+        let clock = ManualClock()
+        let loop = try EventLoop(clock: clock)
         defer { loop.shutdown() }
         let ran = Recorder<Int>()
         let handle = loop.scheduleTask(in: .milliseconds(30)) { ran.append(1) }
         handle.cancel()
         loop.scheduleTask(in: .milliseconds(60)) { ran.append(2) }
-        #expect(await eventually { ran.count == 1 })
+        await clock.advance(by: .milliseconds(60))
         #expect(ran.values == [2])
         #expect(handle.isCancelled)
     }
@@ -149,16 +181,21 @@ import Testing
     }
 
     @Test func periodicTaskRepeatsUntilCancelled() async throws {
-        let loop = try EventLoop()
+        let clock = ManualClock()
+        let loop = try EventLoop(clock: clock)
         defer { loop.shutdown() }
         let ticks = Recorder<Int>()
         let handle = loop.schedulePeriodic(initialDelay: .zero, every: .milliseconds(10)) { ticks.append(1) }
-        #expect(await eventually { ticks.count >= 5 })
+        await clock.advance(by: .zero)
+        #expect(ticks.count == 1)
+        for _ in 0..<4 { await clock.advance(by: .milliseconds(10)) }
+        #expect(ticks.count == 5)
+        // A late wake-up skips the runs it missed (fixed rate, as Tornado's PeriodicCallback).
+        await clock.advance(by: .milliseconds(35))
+        #expect(ticks.count == 6)
         handle.cancel()
-        try await Task.sleep(for: .milliseconds(30))
-        let after = ticks.count
-        try await Task.sleep(for: .milliseconds(60))
-        #expect(ticks.count == after)
+        await clock.advance(by: .milliseconds(100))
+        #expect(ticks.count == 6)
     }
 
     @Test func acceptsWorkFromManyThreads() async throws {

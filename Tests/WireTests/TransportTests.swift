@@ -161,33 +161,37 @@ func pattern(_ count: Int) -> [UInt8] {
     }
 
     @Test func readTimeoutClosesASilentConnection() async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1)
+        let clock = ManualClock()
+        let group = try EventLoopGroup(numberOfThreads: 1, clock: clock)
         defer { group.shutdown() }
         var config = ListenerConfiguration()
         config.connection.readTimeout = .milliseconds(100)
         let server = try TestEchoServer(group: group, configuration: config)
         let client = await TestClient.connect(to: server.listener.localAddress, on: group.next())
+        #expect(await eventually { server.accepted.count == 1 })
+        await clock.advance(by: .milliseconds(99))
+        #expect(server.closes.count == 0)
+        await clock.advance(by: .milliseconds(1))
         #expect(await eventually { server.closes.values == ["\(ConnectionError.readTimeout)"] })
         #expect(await eventually { client.closed.count == 1 })
     }
 
     @Test func activityPostponesTheIdleTimeout() async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1)
+        let clock = ManualClock()
+        let group = try EventLoopGroup(numberOfThreads: 1, clock: clock)
         defer { group.shutdown() }
         var config = ListenerConfiguration()
         config.connection.idleTimeout = .milliseconds(800)
         let server = try TestEchoServer(group: group, configuration: config)
-        // A byte every 100 ms for 1.6 s, twice the timeout, started the moment the client connects and sent from
-        // the loop itself, so the test does not depend on how promptly the shared test thread pool wakes up.
-        let ticker = Recorder<Scheduled>()
-        let client = await TestClient.connect(to: server.listener.localAddress, on: group.next()) { c in
-            let bound = LoopBound(c, eventLoop: c.eventLoop)
-            ticker.append(c.eventLoop.schedulePeriodic(initialDelay: .zero, every: .milliseconds(100)) { bound.value.write([1]) })
+        let client = await TestClient.connect(to: server.listener.localAddress, on: group.next())
+        // A byte every 100 ms for 1.6 s, twice the timeout: each echoed before the clock moves on.
+        for i in 1...16 {
+            client.withConnection { $0.write([1]) }
+            #expect(await eventually { client.received.count == i })
+            await clock.advance(by: .milliseconds(100))
         }
-        try await Task.sleep(for: .milliseconds(1600))
-        ticker.values.forEach { $0.cancel() }
         #expect(server.closes.count == 0, "\(server.closes.values)")
-        #expect(client.received.count > 0)
+        await clock.advance(by: .milliseconds(800))
         #expect(await eventually { server.closes.values == ["\(ConnectionError.idleTimeout)"] })
     }
 
@@ -314,46 +318,66 @@ func pattern(_ count: Int) -> [UInt8] {
     }
 
     @Test func aPeerThatStopsReadingIsClosedAfterTheStallTimeoutAndItsQueueFreed() async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1)
+        let clock = ManualClock()
+        let group = try EventLoopGroup(numberOfThreads: 1, clock: clock)
         defer { group.shutdown() }
         var config = ListenerConfiguration()
         config.connection.writeStallTimeout = .milliseconds(200)
         let closes = Recorder<String>()
         let pendingAtClose = Recorder<Int>()
+        let server = Recorder<LoopBound<Connection>>()
         let listener = try Listener(bindTo: loopback, group: group, configuration: config) { c in
             c.onClose = { [unowned c] e in
                 closes.append(e.map { "\($0)" } ?? "clean")
                 pendingAtClose.append(c.pendingWriteBytes)
             }
             c.write(pattern(32 << 20))  // more than the socket buffers hold
+            server.append(LoopBound(c, eventLoop: c.eventLoop))
         }
         // The client never reads: it pauses before its first read event.
         _ = await TestClient.connect(to: listener.localAddress, on: group.next()) { $0.pauseReading() }
-        #expect(await eventually(timeout: .seconds(10)) { closes.count == 1 })
+        #expect(await eventually { server.count == 1 })
+        let pending = try await pendingBytes(of: server.values[0])
+        #expect(pending > 0)
+        await clock.advance(by: .milliseconds(199))
+        #expect(closes.count == 0)
+        await clock.advance(by: .milliseconds(1))
+        #expect(await eventually { closes.count == 1 })
         #expect(closes.values == ["\(ConnectionError.writeStalled)"])
         #expect(pendingAtClose.values == [0])
     }
 
     @Test func aSlowButSteadyReaderIsNotClosedByTheStallTimeout() async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1)
+        let clock = ManualClock()
+        let group = try EventLoopGroup(numberOfThreads: 1, clock: clock)
         defer { group.shutdown() }
         var config = ListenerConfiguration()
         config.connection.writeStallTimeout = .seconds(2)
         let closes = Recorder<String>()
-        let payload = pattern(8 << 20)
+        let payload = pattern(32 << 20)
+        let server = Recorder<LoopBound<Connection>>()
         let listener = try Listener(bindTo: loopback, group: group, configuration: config) { c in
             c.onClose = { e in closes.append(e.map { "\($0)" } ?? "clean") }
             c.write(payload)
             c.close()
+            server.append(LoopBound(c, eventLoop: c.eventLoop))
         }
-        let client = await TestClient.connect(to: listener.localAddress, on: group.next())
-        // Read in bursts 100 ms apart: progress within every stall window (with a wide margin for a loaded machine).
-        for _ in 0..<8 {
-            client.withConnection { $0.pauseReading() }
-            try await Task.sleep(for: .milliseconds(100))
+        let client = await TestClient.connect(to: listener.localAddress, on: group.next()) { $0.pauseReading() }
+        #expect(await eventually { server.count == 1 })
+        // Read in bursts 1.5 s apart on the loop's clock: the server makes progress within every 2 s window.
+        for _ in 0..<4 {
+            guard closes.values.isEmpty else { break }
+            let before = try await pendingBytes(of: server.values[0])
+            guard before > 0 else { break }
             client.withConnection { $0.resumeReading() }
-            try await Task.sleep(for: .milliseconds(20))
+            #expect(await eventually { ((try? pendingBytesBlocking(of: server.values[0])) ?? 0) < before })
+            client.withConnection { $0.pauseReading() }
+            await clock.advance(by: .milliseconds(1500))
+            // (A fast reader may take everything in one burst: then the connection closed cleanly.)
+            #expect(closes.values.allSatisfy { $0 == "clean" }, "\(closes.values)")
+            if !closes.values.isEmpty { break }
         }
+        client.withConnection { $0.resumeReading() }
         #expect(await eventually(timeout: .seconds(30)) { client.received.count == payload.count })
         #expect(await eventually { closes.values == ["clean"] })
     }
@@ -392,3 +416,12 @@ private let oneMiBQueueCap: ListenerConfiguration = {
     config.connection.maxPendingWriteBytes = 1 << 20
     return config
 }()
+
+/// Bytes the server side of a connection still has to write (read on its loop).
+private func pendingBytes(of connection: LoopBound<Connection>) async throws -> Int {
+    try pendingBytesBlocking(of: connection)
+}
+
+private func pendingBytesBlocking(of connection: LoopBound<Connection>) throws -> Int {
+    try connection.eventLoop.submitAndWait { connection.value.pendingWriteBytes }
+}

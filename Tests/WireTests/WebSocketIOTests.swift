@@ -146,18 +146,26 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
     }
 
     @Test func incompleteHandshakeTimesOut() async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1)
+        let clock = ManualClock()
+        let group = try EventLoopGroup(numberOfThreads: 1, clock: clock)
         defer { group.shutdown() }
         var config = WebSocketServerConfiguration()
         config.handshakeTimeout = .milliseconds(100)
         let server = try TestWebSocketServer(group: group, configuration: config)
-        let client = await TestClient.connect(to: server.server.localAddress, on: group.next())
+        let loop = group.next()
+        let client = await TestClient.connect(to: server.server.localAddress, on: loop)
         client.withConnection { $0.write(Array("GET / HTTP/1.1\r\n".utf8)) }
+        // The listener, the client and the accepted connection: the handshake timer is running.
+        #expect(await eventually { ((try? loop.submitAndWait { loop.registrationCount }) ?? 0) == 3 })
+        await clock.advance(by: .milliseconds(99))
+        #expect(client.closed.count == 0)
+        await clock.advance(by: .milliseconds(1))
         #expect(await eventually { client.closed.count == 1 })
     }
 
     @Test func keepAlivePingsAreAnsweredAutomatically() async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1)
+        let clock = ManualClock()
+        let group = try EventLoopGroup(numberOfThreads: 1, clock: clock)
         defer { group.shutdown() }
         var config = WebSocketServerConfiguration()
         config.channel.pingInterval = .milliseconds(20)
@@ -170,12 +178,17 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
         }
         let ws = await TestWebSocket.connect("ws://127.0.0.1:\(server.localAddress.port ?? 0)", on: group.next())
         #expect(ws.isOpen)
-        #expect(await eventually { pongs.count >= 5 })
+        // Ten ping periods, five pong timeouts: each ping is answered before the clock moves on.
+        for i in 1...10 {
+            await clock.advance(by: .milliseconds(20))
+            #expect(await eventually { pongs.count >= i })
+        }
         #expect(closes.count == 0)
     }
 
     @Test func unansweredPingsCloseTheConnection() async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1)
+        let clock = ManualClock()
+        let group = try EventLoopGroup(numberOfThreads: 1, clock: clock)
         defer { group.shutdown() }
         var config = WebSocketServerConfiguration()
         config.channel.pingInterval = .milliseconds(20)
@@ -184,13 +197,19 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
         // A raw peer that upgrades and then never answers.
         let raw = await TestClient.connect(to: server.server.localAddress, on: group.next())
         raw.withConnection { $0.write(rawUpgradeRequest()) }
+        #expect(await eventually { raw.received.count > 0 })  // the 101: the channel and its pings started
+        // The first ping goes out at 20 ms; it is 100 ms overdue at the sixth period (120 ms).
+        for _ in 0..<5 { await clock.advance(by: .milliseconds(20)) }
+        #expect(server.closes.count == 0)
+        await clock.advance(by: .milliseconds(20))
         #expect(await eventually { server.closes.count == 1 })
         #expect(server.closes.values.first?.reason == "ping timeout")
         #expect(await eventually { raw.closed.count == 1 })
     }
 
     @Test func closeHandshakeTimesOutWhenThePeerIgnoresIt() async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1)
+        let clock = ManualClock()
+        let group = try EventLoopGroup(numberOfThreads: 1, clock: clock)
         defer { group.shutdown() }
         var config = WebSocketServerConfiguration()
         config.channel.closeTimeout = .milliseconds(100)
@@ -201,6 +220,10 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
         }
         let raw = await TestClient.connect(to: server.localAddress, on: group.next())
         raw.withConnection { $0.write(rawUpgradeRequest()) }
+        #expect(await eventually { raw.received.values.suffix(4) == [0x88, 0x02, 0x03, 0xE9] })
+        await clock.advance(by: .milliseconds(99))
+        #expect(closes.count == 0)
+        await clock.advance(by: .milliseconds(1))
         #expect(await eventually { closes.count == 1 })
         #expect(closes.values.first?.code == .abnormalClosure)
         #expect(closes.values.first?.reason == "close handshake timed out")

@@ -83,7 +83,7 @@ extension HTTPHandler {
         let resolution = SessionResolution.resolve(
             arguments: QueryString.parsePairs(head.query), headerSessionID: head.headers["Bokeh-Session-Id"],
             signer: server.signer, generateSessionIDs: server.configuration.generateSessionIDs,
-            snapshot: server.snapshot(of: head), now: unixSeconds())
+            snapshot: server.snapshot(of: head), now: server.clock.wholeUnixSeconds)
         let sessionID: String
         let token: String
         switch resolution {
@@ -123,7 +123,7 @@ extension HTTPHandler {
     func staticFile(_ match: RouteMatch, _ request: HTTPRequest) -> HTTPResponse {
         guard let files = server.staticFiles, let relative = match.captures.first else { return HTTPResponses.error(404) }
         let head = request.head
-        return files.response(to: relative, query: head.query, headers: head.headers, now: Int64(unixSeconds()))
+        return files.response(to: relative, query: head.query, headers: head.headers, now: Int64(server.clock.wholeUnixSeconds))
     }
 
     /// Writes `response` for `request`: a HEAD request gets the head only; a `200` GET that is not a static

@@ -73,7 +73,7 @@ public final class Connection: EventHandler {
         self.remoteAddress = remoteAddress
         self.tls = tls
         state = connecting ? .connecting : .open
-        let now = System.monotonicNanoseconds()
+        let now = eventLoop.now
         lastRead = now
         lastActivity = now
     }
@@ -367,7 +367,7 @@ public final class Connection: EventHandler {
                 peerClosed()
                 return
             case .processed(let n):
-                let now = System.monotonicNanoseconds()
+                let now = eventLoop.now
                 lastRead = now
                 lastActivity = now
                 if state == .closing { continue }  // discard input while flushing our close
@@ -433,7 +433,7 @@ public final class Connection: EventHandler {
             return false
         }
         let wasEmpty = pendingWriteBytes == 0
-        if wasEmpty { writeProgressAt = System.monotonicNanoseconds() }
+        if wasEmpty { writeProgressAt = eventLoop.now }
         for chunk in chunks where chunk.count > 0 { queue.append(chunk) }
         units.append(total)
         pendingWriteBytes += total
@@ -482,7 +482,7 @@ public final class Connection: EventHandler {
                 return
             }
             guard case .processed(var written) = result else { break }
-            lastActivity = System.monotonicNanoseconds()
+            lastActivity = eventLoop.now
             if written > 0 { writeProgressAt = lastActivity }
             pendingWriteBytes -= written
             consumeUnits(written)
@@ -541,7 +541,7 @@ public final class Connection: EventHandler {
     /// While bytes wait, checks that some were written within ``ConnectionConfiguration/writeStallTimeout``.
     private func armStallTimer() {
         guard stallTimer == nil, let limit = configuration.writeStallTimeout?.nanoseconds else { return }
-        let now = System.monotonicNanoseconds()
+        let now = eventLoop.now
         let due = writeProgressAt &+ limit
         stallTimer = eventLoop.scheduleLocal(in: .nanoseconds(Int64(clamping: due > now ? due - now : 0))) {
             [weak self] in self?.checkStall()
@@ -553,7 +553,7 @@ public final class Connection: EventHandler {
         guard state == .open || state == .closing, pendingWriteBytes > 0,
             let limit = configuration.writeStallTimeout?.nanoseconds
         else { return }
-        if System.monotonicNanoseconds() &- writeProgressAt >= limit { return finish(.writeStalled) }
+        if eventLoop.now &- writeProgressAt >= limit { return finish(.writeStalled) }
         armStallTimer()
     }
 
@@ -592,7 +592,7 @@ public final class Connection: EventHandler {
     private func checkTimeouts() {
         timer = nil
         guard state == .open || state == .closing else { return }
-        let now = System.monotonicNanoseconds()
+        let now = eventLoop.now
         var next = UInt64.max
         if let r = configuration.readTimeout?.nanoseconds {
             let due = lastRead &+ r

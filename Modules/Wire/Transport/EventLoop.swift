@@ -62,6 +62,8 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     public let name: String
+    /// Where the loop reads the time (timers, timeouts, keep-alive). Any thread.
+    public let clock: any LoopClock
     private let epfd: Int32
     private let wakeFD: Int32
     private let shared = Mutex(Shared())
@@ -89,10 +91,13 @@ public final class EventLoop: @unchecked Sendable {
     /// - Parameter busyPoll: after handling events, keep polling (without sleeping) this long for more before
     ///   blocking in `epoll_wait`: request/reply latency drops by a wake-up, at the cost of that much CPU per burst
     ///   of activity. Zero (the default) never spins.
-    public init(name: String = "wire-loop", readBufferSize: Int = 64 * 1024, busyPoll: Duration = .zero)
-        throws(SystemError)
-    {
+    /// - Parameter clock: where timers read the time; a ``ManualClock`` lets tests move it.
+    public init(
+        name: String = "wire-loop", readBufferSize: Int = 64 * 1024, busyPoll: Duration = .zero,
+        clock: any LoopClock = SystemClock.shared
+    ) throws(SystemError) {
         self.name = name
+        self.clock = clock
         self.busyPollNanoseconds = busyPoll.nanoseconds
         epfd = try System.epollCreate()
         do {
@@ -109,7 +114,11 @@ public final class EventLoop: @unchecked Sendable {
         // JSON reader allows (512 levels) even in unoptimised builds, whose frames are several times larger.
         thread.stackSize = Self.threadStackSize
         thread.start()
+        clock.attach(self)
     }
+
+    /// Now on the loop's clock, in monotonic nanoseconds. Any thread.
+    package var now: UInt64 { clock.monotonicNanoseconds() }
 
     deinit {
         readBuffer.deallocate()
@@ -180,7 +189,7 @@ public final class EventLoop: @unchecked Sendable {
 
     private func schedule(after delay: UInt64, period: UInt64?, _ task: @escaping @Sendable () -> Void) -> Scheduled {
         let handle = Scheduled()
-        let deadline = System.monotonicNanoseconds() &+ delay
+        let deadline = now &+ delay
         let timer = SendableTimer(handle: handle, action: task, period: period)
         if inEventLoop {
             addTimer(timer, deadline: deadline)
@@ -245,7 +254,7 @@ public final class EventLoop: @unchecked Sendable {
     package func scheduleLocal(in delay: Duration, _ task: @escaping () -> Void) -> Scheduled {
         assertInEventLoop()
         let handle = Scheduled()
-        insert(Timer(handle: handle, action: task, period: nil), deadline: System.monotonicNanoseconds() &+ delay.nanoseconds)
+        insert(Timer(handle: handle, action: task, period: nil), deadline: now &+ delay.nanoseconds)
         return handle
     }
 
@@ -316,17 +325,16 @@ public final class EventLoop: @unchecked Sendable {
             if busy {
                 timeout = 0
             } else if let next = timers.nextDeadline {
-                let now = System.monotonicNanoseconds()
-                let ms = next > now ? (next - now + 999_999) / 1_000_000 : 0
-                timeout = Int32(clamping: ms)
+                timeout = clock.sleepMilliseconds(until: next)
             }
             var n = 0
             do {
                 if timeout != 0 && busyPollNanoseconds > 0 && active {
                     // Spin briefly for the next request before paying for a sleep and a wake-up.
+                    // (Spinning is CPU time, so it is measured on the system's clock.)
                     let now = System.monotonicNanoseconds()
                     var until = now &+ busyPollNanoseconds
-                    if let next = timers.nextDeadline { until = Swift.min(until, next) }
+                    if let next = timers.nextDeadline, clock === SystemClock.shared { until = Swift.min(until, next) }
                     // (Work submitted meanwhile shows up as the wake-up descriptor's event.)
                     while n == 0 && System.monotonicNanoseconds() < until {
                         n = try System.epollWait(epfd, events, timeoutMilliseconds: 0)
@@ -393,9 +401,24 @@ public final class EventLoop: @unchecked Sendable {
         for t in tasks { t() }
     }
 
+    /// Runs the timers due on the loop's clock (a ``ManualClock`` that moved), writes flushed after. Only on the loop.
+    package func runDueTimersNowOnLoop() {
+        deferringWrites = true
+        runDueTimers()
+        runLocalTasks()
+        flushDeferredWrites()
+    }
+
+    /// Runs the timers due now on the loop and returns when they have. Any thread but the loop's.
+    package func runDueTimersNow() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            if !execute({ self.runDueTimersNowOnLoop(); done.resume() }) { done.resume() }
+        }
+    }
+
     private func runDueTimers() {
         guard !timers.isEmpty else { return }
-        let now = System.monotonicNanoseconds()
+        let now = self.now
         var fired = 0
         // Bounded per tick so a flood of timers cannot starve I/O.
         while fired < 4096, let t = timers.popDue(now: now) {

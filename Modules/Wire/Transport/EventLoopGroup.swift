@@ -4,6 +4,8 @@ import Synchronization
 /// A fixed set of ``EventLoop``s, one thread each, handed out round-robin.
 public final class EventLoopGroup: Sendable {
     public let loops: [EventLoop]
+    /// The clock all the loops share.
+    public let clock: any LoopClock
     private let counter = Atomic<Int>(0)
 
     /// The number of online CPU cores: the default loop count.
@@ -12,12 +14,15 @@ public final class EventLoopGroup: Sendable {
 
     /// Starts `numberOfThreads` loops (default: one per core).
     /// `busyPoll`: see ``EventLoop/init(name:readBufferSize:busyPoll:)``.
-    public init(numberOfThreads: Int = EventLoopGroup.coreCount, name: String = "wire-loop", busyPoll: Duration = .zero)
-        throws(SystemError)
-    {
+    /// `clock`: where every loop reads the time (a ``ManualClock`` in tests).
+    public init(
+        numberOfThreads: Int = EventLoopGroup.coreCount, name: String = "wire-loop", busyPoll: Duration = .zero,
+        clock: any LoopClock = SystemClock.shared
+    ) throws(SystemError) {
+        self.clock = clock
         var loops: [EventLoop] = []
         for i in 0..<Swift.max(1, numberOfThreads) {
-            do { loops.append(try EventLoop(name: "\(name)-\(i)", busyPoll: busyPoll)) } catch {
+            do { loops.append(try EventLoop(name: "\(name)-\(i)", busyPoll: busyPoll, clock: clock)) } catch {
                 for l in loops { l.shutdown() }
                 throw error
             }

@@ -241,7 +241,7 @@ public final class WebSocketChannel {
     private func keepAlive() {
         pingTimer = nil
         guard closeInfo == nil, connection.isOpen else { return }
-        let now = System.monotonicNanoseconds()
+        let now = eventLoop.now
         if let since = pingOutstandingSince, let timeout = configuration.effectivePongTimeout,
             now &- since >= timeout.nanoseconds
         {

@@ -128,7 +128,7 @@ public enum WebSocketClient {
                 }
             }
         }
-        let deadline = System.monotonicNanoseconds() &+ configuration.connectTimeout.nanoseconds
+        let deadline = eventLoop.now &+ configuration.connectTimeout.nanoseconds
         Connection.connect(
             to: address, on: eventLoop, configuration: configuration.connection, tls: tls, serverName: parsed.host,
             timeout: configuration.connectTimeout
@@ -169,7 +169,7 @@ private final class ClientHandshake {
         connection.onClose = { [self] error in
             self.fail(error ?? ConnectionError.system(SystemError("handshake", errno: ECONNRESET)))
         }
-        let now = System.monotonicNanoseconds()
+        let now = connection.eventLoop.now
         let remaining = deadline > now ? deadline - now : 0
         timer = connection.eventLoop.scheduleLocal(in: .nanoseconds(Int64(clamping: remaining))) { [weak self] in
             self?.fail(ConnectionError.connectTimeout)
