@@ -144,6 +144,12 @@ public final class ApplicationContext: Sendable {
             return
         }
         log.debug("Discarding session '\(session.id)' last in use \(session.millisecondsSinceLastUnsubscribe) milliseconds ago")
+        finish(session)
+        log.debug("Session '\(session.id)' was successfully discarded")
+    }
+
+    /// On the session's loop: destroys the session, forgets it, then runs its destroyed hooks.
+    private func finish(_ session: ServerSession) {
         let s = session.state.value
         let context = s.context
         let documentHooks = s.destroyedCallbacks
@@ -164,19 +170,27 @@ public final class ApplicationContext: Sendable {
                 do { try hook(context) } catch { log.error("Failed to run session destroy hooks \(error)") }
             }
         }
-        log.debug("Session '\(session.id)' was successfully discarded")
     }
 
     /// Destroys every session (the server is stopping).
+    /// Destroys every session, each on its loop with its destroyed hooks run, and returns when all have been
+    /// (the server is stopping). Not from one of the server's loops.
     func destroyAllSessions() {
-        let all = state.withLock { r -> [ServerSession] in
-            defer {
-                r.sessions = [:]
-                r.contexts = [:]
-            }
-            return Array(r.sessions.values)
+        let all = state.withLock { r in Array(r.sessions.values) }
+        var byLoop: [ObjectIdentifier: (loop: EventLoop, sessions: [ServerSession])] = [:]
+        for session in all { byLoop[ObjectIdentifier(session.eventLoop), default: (session.eventLoop, [])].sessions.append(session) }
+        for (loop, sessions) in byLoop.values {
+            let finished: Bool
+            do {
+                try loop.submitAndWait { [self] in for session in sessions { finish(session) } }
+                finished = true
+            } catch { finished = false }
+            if !finished { for session in sessions { session.destroy() } }  // the loop has stopped: no hooks can run
         }
-        for session in all { session.destroy() }
+        state.withLock { r in
+            r.sessions = [:]
+            r.contexts = [:]
+        }
     }
 
     func runLoadHook() {

@@ -36,6 +36,8 @@ public final class Server: Sendable {
         var started = false
         var stopped = false
         var discardedSinceTrim = false
+        var shutdownRequested = false
+        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// - Parameter applications: application paths (`/demo`, or `/` for a single root application) and
@@ -175,10 +177,13 @@ public final class Server: Sendable {
         }
         listener?.close()
         for t in timers { t.cancel() }
+        // Sessions first (their destroyed hooks run on their loops), then each application's unload hook.
         for context in contexts {
             context.serverContext.removeAllCallbacks()
-            if wasStarted { _ = try? group.loops[0].submitAndWait { context.runUnloadHook() } }
             context.destroyAllSessions()
+        }
+        if wasStarted {
+            for context in contexts { _ = try? group.loops[0].submitAndWait { context.runUnloadHook() } }
         }
         if wait { group.shutdown() } else { DispatchQueue.global().async { [group] in group.shutdown() } }
     }
@@ -192,24 +197,82 @@ public final class Server: Sendable {
         listener?.close()
     }
 
-    /// Starts (if needed) and blocks until SIGINT or SIGTERM, then stops.
-    public func runUntilShutdown() throws {
+    /// Starts (if needed), serves until SIGINT, SIGTERM or ``requestShutdown()``, then shuts down gracefully:
+    /// stops accepting, closes every WebSocket with 1001 (going away), waits for them to close (at most
+    /// ``ServerConfiguration/shutdownDrainTimeout``), runs every session's destroyed hooks, then each
+    /// application's unload hook, and stops the event loops. Returns when all of that is done.
+    public func run() async throws {
         try start()
-        let done = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                log.info("Received signal \(sig == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
-                done.signal()
+        let sources = Self.watchSignals { [weak self] name in
+            log.info("Received signal \(name), shutting down")
+            self?.requestShutdown()
+        }
+        defer { for source in sources { source.cancel() } }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = runtime.withLock { r -> Bool in
+                if r.shutdownRequested { return true }
+                r.shutdownWaiters.append(continuation)
+                return false
             }
-            source.resume()
-            sources.append(source)
+            if now { continuation.resume() }
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { [self] in
+                drain()
+                continuation.resume()
+            }
+        }
+    }
+
+    /// The blocking form of ``run()``, for a `main.swift` that is not async.
+    public func runUntilShutdown() throws {
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let result: Result<Void, any Error>
+            do { result = .success(try await self.run()) } catch { result = .failure(error) }
+            outcome.withLock { $0 = result }
+            done.signal()
         }
         done.wait()
-        for s in sources { s.cancel() }
+        try outcome.withLock { $0 }?.get()
+    }
+
+    /// Makes ``run()`` shut the server down gracefully, as SIGTERM does. Any thread; once.
+    public func requestShutdown() {
+        let waiters = runtime.withLock { r -> [CheckedContinuation<Void, Never>] in
+            r.shutdownRequested = true
+            defer { r.shutdownWaiters = [] }
+            return r.shutdownWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Stops accepting, closes every WebSocket with 1001 and waits (bounded) for them to go, then ``stop(wait:)``.
+    private func drain() {
+        unlisten()
+        let sessions = getSessions()
+        let open = sessions.reduce(0) { $0 + $1.connectionCount }
+        if open > 0 { log.info("Closing \(open) WebSocket connections") }
+        for session in sessions { session.closeConnections(code: 1001, reason: "server shutting down") }
+        let deadline = ContinuousClock.now + configuration.shutdownDrainTimeout
+        while ContinuousClock.now < deadline, getSessions().contains(where: { $0.connectionCount > 0 }) {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        let left = getSessions().reduce(0) { $0 + $1.connectionCount }
+        if left > 0 { log.warning("\(left) WebSocket connections did not close within \(configuration.shutdownDrainTimeout)") }
         stop()
+    }
+
+    /// Calls `handler` (on a global queue) for SIGINT and SIGTERM until the returned sources are cancelled.
+    private static func watchSignals(_ handler: @escaping @Sendable (String) -> Void) -> [any DispatchSourceSignal] {
+        [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { sig, name in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { handler(name) }
+            source.resume()
+            return source
+        }
     }
 
     // MARK: Queries

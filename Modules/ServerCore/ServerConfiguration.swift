@@ -56,6 +56,9 @@ public struct ServerConfiguration: Sendable {
     public var maxRequestHeaderBytes: Int = 64 * 1024
     /// Close a connection whose first request is not complete in this time.
     public var requestTimeout: Duration = .seconds(30)
+    /// On SIGINT/SIGTERM (``Server/run()``), how long WebSockets closed with 1001 get to finish their closing
+    /// handshake before the sessions are destroyed anyway. Default 5 s (Python's server does not wait at all).
+    public var shutdownDrainTimeout: Duration = .seconds(5)
 
     /// The BokehJS directory served at `PFX/static/` (the `bokeh/server/static` folder of the bokeh wheel,
     /// holding `js/bokeh.min.js`); nil, or a missing directory, makes pages load BokehJS from the CDN.

@@ -291,6 +291,14 @@ public final class ServerSession: Sendable {
 
     /// Destroys the session: callbacks stop, connections are forgotten, the document is released.
     /// Any thread (the work happens on the session's loop).
+    /// Starts the closing handshake of every connection of the session (`code` 1001 "going away": the server is
+    /// shutting down). Any thread.
+    public func closeConnections(code: UInt16 = 1001, reason: String = "") {
+        eventLoop.run { [state] in
+            for subscriber in state.value.subscribers { subscriber.connection.close(code: code, reason: reason) }
+        }
+    }
+
     public func destroy() {
         let alreadyDestroyed = books.withLock { b -> Bool in
             defer { b.destroyed = true }

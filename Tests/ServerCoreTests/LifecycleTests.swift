@@ -1,0 +1,50 @@
+import DocumentModel
+import Foundation
+import Protocol
+import ServerCore
+import Synchronization
+import Testing
+import Wire
+
+/// What a graceful shutdown does, in order (Python's `bokeh serve` exits on SIGTERM without closing its
+/// WebSockets or running session-destroyed hooks; we close with 1001 and run them).
+@Suite struct LifecycleTests {
+    @Test func shutdownClosesWebSocketsWith1001ThenRunsDestroyedHooksThenTheUnloadHook() async throws {
+        let events = Mutex<[String]>([])
+        let app = Application(
+            onServerUnloaded: { _ in events.withLock { $0.append("unloaded") } },
+            onSessionDestroyed: { ctx in events.withLock { $0.append("destroyed:\(ctx.id)") } }
+        ) { document, _ in document.addRoot(Model("Div")) }
+        var configuration = ServerConfiguration()
+        configuration.address = "127.0.0.1"
+        configuration.port = 0
+        let server = try Server(applications: [(path: "/app", application: app)], configuration: configuration)
+        let running = Task { try await server.run() }
+        #expect(await eventually { server.port != 0 })
+        let loop = try EventLoop(name: "client")
+        defer { loop.shutdown() }
+        let client = RawClient(port: server.port, path: "/app", token: try validToken(id: "drained"), loop: loop)
+        #expect(await eventually { server.getSession(appPath: "/app", sessionID: "drained")?.connectionCount == 1 })
+
+        server.requestShutdown()
+        try await running.value
+        #expect(client.observed.close?.code?.rawValue == 1001)
+        #expect(client.observed.close?.reason == "server shutting down")
+        #expect(events.withLock { $0 } == ["destroyed:drained", "unloaded"])
+        #expect(server.getSessions().isEmpty)
+    }
+
+    @Test func aShutdownRequestedBeforeRunStillDrains() async throws {
+        let unloaded = Mutex(0)
+        let app = Application(onServerUnloaded: { _ in unloaded.withLock { $0 += 1 } }) { document, _ in
+            document.addRoot(Model("Div"))
+        }
+        var configuration = ServerConfiguration()
+        configuration.address = "127.0.0.1"
+        configuration.port = 0
+        let server = try Server(applications: [(path: "/app", application: app)], configuration: configuration)
+        server.requestShutdown()
+        try await server.run()
+        #expect(unloaded.withLock { $0 } == 1)
+    }
+}
