@@ -56,7 +56,7 @@ public final class ApplicationContext: Sendable {
         completion: @escaping @Sendable (Result<ServerSession, any Error>) -> Void
     ) {
         guard !id.isEmpty else {
-            completion(.failure(SessionError("Session ID must not be empty")))
+            completion(.failure(SessionError.emptySessionID))
             return
         }
         enum Step { case existing(ServerSession), wait, create }
@@ -86,7 +86,7 @@ public final class ApplicationContext: Sendable {
             }
             if !submitted {
                 let waiters = state.withLock { $0.pending.removeValue(forKey: id) ?? [] }
-                for waiter in waiters { waiter(.failure(SessionError("the server is stopping"))) }
+                for waiter in waiters { waiter(.failure(SessionError.serverStopping)) }
             }
         }
     }

@@ -52,9 +52,7 @@ public final class Server: Sendable {
         self.configuration = configuration
         let key = configuration.secretKey ?? ProcessInfo.processInfo.environment["BOKEH_SECRET_KEY"]
         if configuration.signSessions && (key ?? "").isEmpty {
-            throw ConfigurationError(
-                "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `bokeh secret` command can be used to generate a new key."
-            )
+            throw ConfigurationError.missingSecretKey
         }
         signer = try SessionSigner(secretKey: key, signsSessions: configuration.signSessions, expiration: configuration.sessionTokenExpiration)
         router = Router(
@@ -74,7 +72,7 @@ public final class Server: Sendable {
         if let certificate = configuration.sslCertFile {
             do {
                 tls = try TLSContext(.server(certificateChainFile: certificate, privateKeyFile: configuration.sslKeyFile ?? certificate))
-            } catch { throw ConfigurationError("\(error)") }
+            } catch { throw ConfigurationError.tls("\(error)") }
         } else {
             tls = nil
         }
@@ -131,7 +129,7 @@ public final class Server: Sendable {
         } else {
             do { allowlist = try HostAllowlist(hosts: configuration.allowWebsocketOrigins ?? [], port: port) } catch {
                 listener.close()
-                throw ConfigurationError("\(error)")
+                throw ConfigurationError.invalidOrigin("\(error)")
             }
         }
         for warning in allowlist.warnings { log.warning(warning) }

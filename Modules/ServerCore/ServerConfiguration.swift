@@ -93,25 +93,25 @@ public struct ServerConfiguration: Sendable {
 
     /// Checks the values Bokeh rejects.
     public func validate() throws {
-        if keepAliveMilliseconds < 0 { throw ConfigurationError("keep_alive_milliseconds must be >= 0") }
-        if checkUnusedSessionsMilliseconds <= 0 { throw ConfigurationError("check_unused_sessions_milliseconds must be > 0") }
+        if keepAliveMilliseconds < 0 { throw ConfigurationError.invalidValue(setting: "keep_alive_milliseconds", "keep_alive_milliseconds must be >= 0") }
+        if checkUnusedSessionsMilliseconds <= 0 { throw ConfigurationError.invalidValue(setting: "check_unused_sessions_milliseconds", "check_unused_sessions_milliseconds must be > 0") }
         if unusedSessionLifetimeMilliseconds <= 0 {
-            throw ConfigurationError("unused_session_lifetime_milliseconds must be > 0")
+            throw ConfigurationError.invalidValue(setting: "unused_session_lifetime_milliseconds", "unused_session_lifetime_milliseconds must be > 0")
         }
-        if statsLogFrequencyMilliseconds <= 0 { throw ConfigurationError("stats_log_frequency_milliseconds must be > 0") }
-        if sessionTokenExpiration <= 0 { throw ConfigurationError("session_token_expiration must be > 0") }
-        if websocketMaxMessageSize <= 0 { throw ConfigurationError("websocket_max_message_size_bytes must be > 0") }
+        if statsLogFrequencyMilliseconds <= 0 { throw ConfigurationError.invalidValue(setting: "stats_log_frequency_milliseconds", "stats_log_frequency_milliseconds must be > 0") }
+        if sessionTokenExpiration <= 0 { throw ConfigurationError.invalidValue(setting: "session_token_expiration", "session_token_expiration must be > 0") }
+        if websocketMaxMessageSize <= 0 { throw ConfigurationError.invalidValue(setting: "websocket_max_message_size_bytes", "websocket_max_message_size_bytes must be > 0") }
         if websocketMaxMessageSize > Self.largestMessageSize {
-            throw ConfigurationError("websocket_max_message_size_bytes must be <= \(Self.largestMessageSize)")
+            throw ConfigurationError.invalidValue(setting: "websocket_max_message_size_bytes", "websocket_max_message_size_bytes must be <= \(Self.largestMessageSize)")
         }
-        if maxQueuedWriteBytes <= 0 { throw ConfigurationError("max_queued_write_bytes must be > 0") }
-        if writeStallTimeoutMilliseconds < 0 { throw ConfigurationError("write_stall_timeout_milliseconds must be >= 0") }
+        if maxQueuedWriteBytes <= 0 { throw ConfigurationError.invalidValue(setting: "max_queued_write_bytes", "max_queued_write_bytes must be > 0") }
+        if writeStallTimeoutMilliseconds < 0 { throw ConfigurationError.invalidValue(setting: "write_stall_timeout_milliseconds", "write_stall_timeout_milliseconds must be >= 0") }
         if maxRequestHeaderBytes <= 0 || maxRequestHeaderBytes > Self.largestMessageSize {
-            throw ConfigurationError("max_request_header_bytes must be in 1...\(Self.largestMessageSize)")
+            throw ConfigurationError.invalidValue(setting: "max_request_header_bytes", "max_request_header_bytes must be in 1...\(Self.largestMessageSize)")
         }
-        if numProcs < 0 { throw ConfigurationError("num_procs must be >= 0") }
-        if port < 0 || port > 65535 { throw ConfigurationError("invalid port \(port)") }
-        if sslKeyFile != nil && sslCertFile == nil { throw ConfigurationError("--ssl-keyfile requires --ssl-certfile") }
+        if numProcs < 0 { throw ConfigurationError.invalidValue(setting: "num_procs", "num_procs must be >= 0") }
+        if port < 0 || port > 65535 { throw ConfigurationError.invalidValue(setting: "port", "invalid port \(port)") }
+        if sslKeyFile != nil && sslCertFile == nil { throw ConfigurationError.invalidValue(setting: "ssl_keyfile", "--ssl-keyfile requires --ssl-certfile") }
     }
 }
 
@@ -134,8 +134,49 @@ public enum Favicon: Sendable, Hashable {
     }
 }
 
-/// A configuration value Bokeh would refuse.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+/// A configuration value Bokeh would refuse. Match the kind (`error == .invalidValue(setting: "port")`,
+/// `error.setting`), print it for Bokeh's message.
+public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Code: Sendable, Hashable {
+        case invalidValue, missingSecretKey, tls, invalidOrigin, other
+    }
+
+    private let code: Code
+    /// The setting at fault, by Bokeh's name (`port`, `websocket_max_message_size_bytes`), when there is one.
+    public let setting: String?
     public let description: String
-    public init(_ description: String) { self.description = description }
+
+    private init(_ code: Code, setting: String? = nil, _ description: String) {
+        self.code = code
+        self.setting = setting
+        self.description = description
+    }
+
+    /// `setting` is out of its range; `description` says which range.
+    public static func invalidValue(setting: String, _ description: String = "") -> Self {
+        Self(.invalidValue, setting: setting, description.isEmpty ? "invalid \(setting)" : description)
+    }
+    /// Signed sessions without `BOKEH_SECRET_KEY` / ``ServerConfiguration/secretKey``.
+    public static let missingSecretKey = Self(
+        .missingSecretKey, setting: "secret_key",
+        "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `bokeh secret` command can be used to generate a new key."
+    )
+    /// The certificate or key could not be loaded.
+    public static func tls(_ description: String) -> Self { Self(.tls, setting: "ssl_certfile", description) }
+    /// An `--allow-websocket-origin` entry that is not a host.
+    public static func invalidOrigin(_ description: String) -> Self {
+        Self(.invalidOrigin, setting: "allow_websocket_origin", description)
+    }
+
+    @available(*, deprecated, message: "use ConfigurationError.invalidValue(setting:_:) or another static member")
+    public init(_ description: String) { self.init(.other, description) }
+
+    /// Same kind and setting (descriptions may differ).
+    public static func == (a: Self, b: Self) -> Bool {
+        a.code == b.code && a.setting == b.setting && (a.code != .other || a.description == b.description)
+    }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(setting)
+    }
 }

@@ -61,7 +61,7 @@ public final class ServerSession: Sendable {
     /// Undoes one ``blockExpiration()``.
     public func unblockExpiration() throws {
         try books.withLock { b throws(SessionError) in
-            guard b.blocked > 0 else { throw SessionError("mismatched unblockExpiration") }
+            guard b.blocked > 0 else { throw SessionError.mismatchedUnblock }
             b.blocked -= 1
         }
     }
@@ -91,7 +91,7 @@ public final class ServerSession: Sendable {
                     continuation.resume(throwing: error)
                 }
             }
-            if !submitted { continuation.resume(throwing: SessionError("the session's event loop has stopped")) }
+            if !submitted { continuation.resume(throwing: SessionError.loopStopped) }
         }
     }
 
@@ -349,9 +349,36 @@ public final class SessionCallback: Sendable {
 }
 
 /// A misuse of a session (unbalanced expiration blocks, a stopped loop).
-public struct SessionError: Error, Sendable, CustomStringConvertible {
+/// Why a session operation failed. Match it against the static members (`error == .invalidTokenSignature`).
+public struct SessionError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Code: Sendable, Hashable {
+        case emptySessionID, serverStopping, invalidTokenSignature, mismatchedUnblock, loopStopped, other
+    }
+
+    private let code: Code
     public let description: String
-    public init(_ description: String) { self.description = description }
+
+    private init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+
+    /// A page or WebSocket asked for a session with an empty id.
+    public static let emptySessionID = Self(.emptySessionID, "Session ID must not be empty")
+    /// The server stopped while the session was being created.
+    public static let serverStopping = Self(.serverStopping, "the server is stopping")
+    /// A session token whose signature does not match the server's secret key.
+    public static let invalidTokenSignature = Self(.invalidTokenSignature, "Invalid token signature")
+    /// ``ServerSession/unblockExpiration()`` without a matching ``ServerSession/blockExpiration()``.
+    public static let mismatchedUnblock = Self(.mismatchedUnblock, "mismatched unblockExpiration")
+    /// The session's event loop has stopped: the work was not run.
+    public static let loopStopped = Self(.loopStopped, "the session's event loop has stopped")
+
+    @available(*, deprecated, message: "match the static members (SessionError.invalidTokenSignature, ...)")
+    public init(_ description: String) { self.init(.other, description) }
+
+    public static func == (a: Self, b: Self) -> Bool { a.code == b.code && (a.code != .other || a.description == b.description) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
 
 /// One connection's view of the session: which models it already has.

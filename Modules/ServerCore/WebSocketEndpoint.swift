@@ -34,7 +34,7 @@ enum WebSocketEndpoint {
             guard server.signer.checkTokenSignature(tokenText) else {
                 let id = (try? SessionToken(decoding: tokenText))?.sessionID ?? "?"
                 log.error("Token for session '\(id)' had invalid signature")
-                throw SessionError("Invalid token signature")
+                throw SessionError.invalidTokenSignature
             }
             token = try server.signer.validate(token: tokenText, now: server.clock.wholeUnixSeconds)
         } catch {

@@ -48,3 +48,28 @@ import Wire
         #expect(unloaded.withLock { $0 } == 1)
     }
 }
+
+/// ServerCore's errors are matched by kind, not by their text.
+@Suite struct MatchableErrorTests {
+    @Test func configurationErrorsNameTheirSetting() throws {
+        var configuration = ServerConfiguration()
+        configuration.port = 70_000
+        #expect(throws: ConfigurationError.invalidValue(setting: "port")) { try configuration.validate() }
+        do { try configuration.validate() } catch let error as ConfigurationError {
+            #expect(error.setting == "port" && error.description == "invalid port 70000")
+        }
+        configuration.port = 0
+        configuration.signSessions = true
+        configuration.secretKey = ""
+        #expect(throws: ConfigurationError.missingSecretKey) { try Server(applications: [:], configuration: configuration) }
+        #expect(ConfigurationError.invalidValue(setting: "port") != ConfigurationError.invalidValue(setting: "num_procs"))
+    }
+
+    @Test func sessionErrorsAreMatchedByKind() async throws {
+        let f = try await Fixture()
+        defer { f.shutdown() }
+        #expect(throws: SessionError.mismatchedUnblock) { try f.session.unblockExpiration() }
+        #expect(SessionError.mismatchedUnblock != SessionError.invalidTokenSignature)
+        await #expect(throws: SessionError.emptySessionID) { try await f.app.createSessionIfNeeded(id: "", token: "t") }
+    }
+}
