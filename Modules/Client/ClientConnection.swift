@@ -92,20 +92,20 @@ public final class ClientConnection: Sendable {
     /// Connects and waits for the ACK. Throws the connection failure (``ClientError/isConnectionFailure``)
     /// with its reason and code. Connecting an already connected connection does nothing.
     public func connect() async throws { try await LoopBridge.run(on: eventLoop) { done in self.onLoop { $0.connect(done) } } }
-    public func connect() throws { try LoopBridge.runBlocking(on: eventLoop) { done in self.onLoop { $0.connect(done) } } }
+    public func connect() throws { try LoopBridge.blocking(on: eventLoop) { try await self.connect() } }
 
     /// Closes the WebSocket with code 1000 and `why`, waiting (at most ``timeout``) for the server's answer.
     public func close(why: String = "closed") async {
         _ = try? await LoopBridge.run(on: eventLoop) { done in self.onLoop { $0.close(why: why, done) } }
     }
     public func close(why: String = "closed") {
-        _ = try? LoopBridge.runBlocking(on: eventLoop) { done in self.onLoop { $0.close(why: why, done) } }
+        _ = try? LoopBridge.blocking(on: eventLoop) { await self.close(why: why) }
     }
 
     /// A request/reply round trip (SERVER-INFO-REQ): every message the server sent before its reply has
     /// been handled when this returns.
     public func forceRoundtrip() async throws { _ = try await sendRequest(.serverInfoRequest()) }
-    public func forceRoundtrip() throws { _ = try sendRequestBlocking(.serverInfoRequest()) }
+    public func forceRoundtrip() throws { try LoopBridge.blocking(on: eventLoop) { try await self.forceRoundtrip() } }
 
     /// The server's versions (SERVER-INFO-REPLY), asked once and remembered, as Python's client does.
     public func requestServerInfo() async throws -> VersionInfo {
@@ -113,17 +113,19 @@ public final class ClientConnection: Sendable {
         return try remember(try await sendRequest(.serverInfoRequest()))
     }
     public func requestServerInfo() throws -> VersionInfo {
-        if let known = serverInfo.withLock({ $0 }) { return known }
-        return try remember(try sendRequestBlocking(.serverInfoRequest()))
+        try LoopBridge.blocking(on: eventLoop) { try await self.requestServerInfo() }
     }
 
     /// Asks for the session's document; returns the PULL-DOC-REPLY (`try reply.makeDocument()` reads it).
     public func pullDoc() async throws -> Message { try await sendRequest(.pullDocumentRequest()) }
-    public func pullDoc() throws -> Message { try sendRequestBlocking(.pullDocumentRequest()) }
+    public func pullDoc() throws -> Message { try LoopBridge.blocking(on: eventLoop) { try await self.pullDoc() } }
 
     /// Replaces the server session's document with `document`; returns the server's reply (OK).
     public func pushDoc(_ document: Document) async throws -> Message { try await sendRequest(.pushDocument(document)) }
-    public func pushDoc(_ document: Document) throws -> Message { try sendRequestBlocking(.pushDocument(document)) }
+    public func pushDoc(_ document: Document) throws -> Message {
+        let message = Message.pushDocument(document)
+        return try LoopBridge.blocking(on: eventLoop) { try await self.sendRequest(message) }
+    }
 
     /// Sends `message` and waits for the message whose `reqid` is its `msgid`. An ERROR reply is thrown
     /// as ``ClientError/serverError(_:)``.
@@ -131,7 +133,7 @@ public final class ClientConnection: Sendable {
         try await LoopBridge.run(on: eventLoop) { done in self.onLoop { $0.request(message, done) } }
     }
     public func sendRequestBlocking(_ message: Message) throws -> Message {
-        try LoopBridge.runBlocking(on: eventLoop) { done in self.onLoop { $0.request(message, done) } }
+        try LoopBridge.blocking(on: eventLoop) { try await self.sendRequest(message) }
     }
 
     /// Waits until the connection is closed (by the server or by ``close(why:)``), or `timeout` passes
@@ -143,8 +145,7 @@ public final class ClientConnection: Sendable {
     }
     @discardableResult
     public func loopUntilClosed(timeout: Duration? = nil) -> Bool {
-        (try? LoopBridge.runBlocking(on: eventLoop) { done in self.onLoop { $0.waitUntilClosed(timeout: timeout, done) } })
-            ?? true
+        (try? LoopBridge.blocking(on: eventLoop) { await self.loopUntilClosed(timeout: timeout) }) ?? true
     }
 
     /// How many PATCH-DOCs this connection sent (tests check that server changes are not echoed).

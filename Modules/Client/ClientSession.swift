@@ -68,7 +68,7 @@ public final class ClientSession: Sendable {
     /// Connects to the server. Throws the failure with its reason and code (Python records it and
     /// ``checkConnectionErrors()`` raises it).
     public func connect() async throws { try await connection.connect() }
-    public func connect() throws { try connection.connect() }
+    public func connect() throws { try LoopBridge.blocking(on: connection.eventLoop) { try await self.connect() } }
 
     /// Throws the recorded connection failure when not connected.
     public func checkConnectionErrors() throws {
@@ -84,27 +84,31 @@ public final class ClientSession: Sendable {
 
     /// Closes the connection with code 1000 and `why`.
     public func close(why: String = "closed") async { await connection.close(why: why) }
-    public func close(why: String = "closed") { connection.close(why: why) }
+    public func close(why: String = "closed") { _ = try? LoopBridge.blocking(on: connection.eventLoop) { await self.close(why: why) } }
 
     /// Waits until the server closes the connection, or `timeout` passes. Returns whether it closed.
     @discardableResult
     public func loopUntilClosed(timeout: Duration? = nil) async -> Bool { await connection.loopUntilClosed(timeout: timeout) }
     @discardableResult
-    public func loopUntilClosed(timeout: Duration? = nil) -> Bool { connection.loopUntilClosed(timeout: timeout) }
+    public func loopUntilClosed(timeout: Duration? = nil) -> Bool {
+        (try? LoopBridge.blocking(on: connection.eventLoop) { await self.loopUntilClosed(timeout: timeout) }) ?? true
+    }
 
     // MARK: Requests
 
     /// A request/reply round trip: every change the server sent before has been applied when it returns.
     public func forceRoundtrip() async throws { try await connection.forceRoundtrip() }
-    public func forceRoundtrip() throws { try connection.forceRoundtrip() }
+    public func forceRoundtrip() throws { try LoopBridge.blocking(on: connection.eventLoop) { try await self.forceRoundtrip() } }
 
     public func requestServerInfo() async throws -> VersionInfo { try await connection.requestServerInfo() }
-    public func requestServerInfo() throws -> VersionInfo { try connection.requestServerInfo() }
+    public func requestServerInfo() throws -> VersionInfo {
+        try LoopBridge.blocking(on: connection.eventLoop) { try await self.requestServerInfo() }
+    }
 
     /// Connects if needed and loads the server's document into ``document`` (the same `Document` on later
     /// pulls, its contents replaced).
     public func pull() async throws { try await LoopBridge.run(on: connection.eventLoop) { done in self.pullOnLoop(done) } }
-    public func pull() throws { try LoopBridge.runBlocking(on: connection.eventLoop) { done in self.pullOnLoop(done) } }
+    public func pull() throws { try LoopBridge.blocking(on: connection.eventLoop) { try await self.pull() } }
 
     /// Connects if needed and replaces the server's document with `document` (a copy of it becomes
     /// ``document``), or, with nil, with the session's current document (an empty one before any pull).
@@ -112,12 +116,11 @@ public final class ClientSession: Sendable {
     /// - Throws: ``ClientError`` when given a document while the session already has one (as Python's
     ///   "Cannot push() a different document"), on connection failures and ERROR replies.
     public func push(_ document: Document? = nil) async throws {
-        let snapshot = document.map { $0.toJSON() }
-        try await LoopBridge.run(on: connection.eventLoop) { done in self.pushOnLoop(snapshot, done) }
+        try await push(snapshot: document.map { $0.toJSON() })
     }
     public func push(_ document: Document? = nil) throws {
         let snapshot = document.map { $0.toJSON() }
-        try LoopBridge.runBlocking(on: connection.eventLoop) { done in self.pushOnLoop(snapshot, done) }
+        try LoopBridge.blocking(on: connection.eventLoop) { try await self.push(snapshot: snapshot) }
     }
 
     /// Runs `body` with ``document`` on the session's loop; the changes it makes are sent to the server
@@ -128,7 +131,7 @@ public final class ClientSession: Sendable {
         try await LoopBridge.run(on: connection.eventLoop) { done in done(self.callOnLoop(body)) }
     }
     public func withDocument<T: Sendable>(_ body: @escaping @Sendable (Document) throws -> T) throws -> T {
-        try LoopBridge.runBlocking(on: connection.eventLoop) { done in done(self.callOnLoop(body)) }
+        try LoopBridge.blocking(on: connection.eventLoop) { try await self.withDocument(body) }
     }
 
     // MARK: Browser
@@ -199,6 +202,10 @@ public final class ClientSession: Sendable {
         } catch {
             return .failure(.protocolViolation("cannot load the pulled document: \(error)"))
         }
+    }
+
+    func push(snapshot: (json: JSONValue, buffers: [Buffer])?) async throws {
+        try await LoopBridge.run(on: connection.eventLoop) { done in self.pushOnLoop(snapshot, done) }
     }
 
     private func pushOnLoop(_ snapshot: (json: JSONValue, buffers: [Buffer])?, _ done: @escaping LoopCompletion<Void>) {

@@ -2,8 +2,8 @@ import Dispatch
 import Synchronization
 import Wire
 
-/// Hands an operation to an event loop and waits for its completion, asynchronously or by blocking the
-/// calling thread. The operation must call its completion exactly once; every client operation
+/// Hands an operation to an event loop and waits for its completion (``run(on:_:)``); derives the blocking
+/// form of an `async` operation (``blocking(on:_:)``). The operation must call its completion exactly once; every client operation
 /// guarantees that with a timer.
 enum LoopBridge {
     typealias Completion<T> = @Sendable (Result<T, ClientError>) -> Void
@@ -17,22 +17,28 @@ enum LoopBridge {
         }
     }
 
-    static func runBlocking<T: Sendable>(on loop: EventLoop, _ start: @escaping @Sendable (@escaping Completion<T>) -> Void)
-        throws -> T
-    {
+    /// The blocking form of every client operation: runs its `async` form to completion and waits for it on
+    /// the calling thread (a script's, `main`'s). The operation's own timer bounds it; a loop that stops
+    /// underneath ends the wait with an error.
+    ///
+    /// - Important: not from the client's own loop (it would wait for itself). From async code prefer the
+    ///   `async` form: this one blocks the calling thread.
+    static func blocking<T: Sendable>(on loop: EventLoop, _ operation: @escaping @Sendable () async throws -> T) throws -> T {
         precondition(!loop.inEventLoop, "a blocking client call on the client's own event loop would deadlock")
-        let result = Mutex<Result<T, ClientError>?>(nil)
+        let result = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        let once = Once<T> { r in
-            result.withLock { $0 = r }
+        // The operation runs on the client's loop, not on the concurrency pool: a caller that blocks a pool
+        // thread (a test, a script's Task) cannot starve it.
+        Task(executorPreference: loop) {
+            let outcome: Result<T, any Error>
+            do { outcome = .success(try await operation()) } catch { outcome = .failure(error) }
+            result.withLock { $0 = outcome }
             done.signal()
         }
-        if !loop.execute({ start(once.complete) }) { once.complete(.failure(.usage("the client's event loop has stopped"))) }
-        // The operation's own timer completes it; a loop that stops underneath never will.
         while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
-            if loop.isShutDown { once.complete(.failure(.usage("the client's event loop has stopped"))) }
+            if loop.isShutDown { throw ClientError.usage("the client's event loop has stopped") }
         }
-        return try (result.withLock { $0 } ?? .failure(.usage("no result"))).get()
+        return try (result.withLock { $0 } ?? .failure(ClientError.usage("no result"))).get()
     }
 }
 

@@ -12,11 +12,16 @@ public func pullSession(
     let session = try ClientSession(
         sessionID: sessionID, websocketURL: ClientURL.websocketURL(forServerURL: url), arguments: arguments,
         maxMessageSize: maxMessageSize, timeout: timeout)
+    try await pulled(session)
+    return session
+}
+
+/// Pulls `session`, closing it when the pull fails.
+private func pulled(_ session: ClientSession) async throws {
     do { try await session.pull() } catch {
         await session.close(why: "pull failed")
         throw error
     }
-    return session
 }
 
 public func pullSession(
@@ -26,10 +31,7 @@ public func pullSession(
     let session = try ClientSession(
         sessionID: sessionID, websocketURL: ClientURL.websocketURL(forServerURL: url), arguments: arguments,
         maxMessageSize: maxMessageSize, timeout: timeout)
-    do { try session.pull() } catch {
-        session.close(why: "pull failed")
-        throw error
-    }
+    try LoopBridge.blocking(on: session.connection.eventLoop) { try await pulled(session) }
     return session
 }
 
@@ -41,11 +43,16 @@ public func pushSession(
     let session = try ClientSession(
         sessionID: sessionID, websocketURL: ClientURL.websocketURL(forServerURL: url), maxMessageSize: maxMessageSize,
         timeout: timeout)
-    do { try await session.push(document) } catch {
+    try await pushed(document.toJSON(), to: session)
+    return session
+}
+
+/// Pushes `snapshot` to `session`, closing it when the push fails.
+private func pushed(_ snapshot: (json: JSONValue, buffers: [Buffer]), to session: ClientSession) async throws {
+    do { try await session.push(snapshot: snapshot) } catch {
         await session.close(why: "push failed")
         throw error
     }
-    return session
 }
 
 public func pushSession(
@@ -55,10 +62,8 @@ public func pushSession(
     let session = try ClientSession(
         sessionID: sessionID, websocketURL: ClientURL.websocketURL(forServerURL: url), maxMessageSize: maxMessageSize,
         timeout: timeout)
-    do { try session.push(document) } catch {
-        session.close(why: "push failed")
-        throw error
-    }
+    let snapshot = document.toJSON()
+    try LoopBridge.blocking(on: session.connection.eventLoop) { try await pushed(snapshot, to: session) }
     return session
 }
 

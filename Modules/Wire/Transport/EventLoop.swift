@@ -445,6 +445,12 @@ extension EventLoop: CustomStringConvertible {
     public var description: String { "EventLoop(\(name))" }
 }
 
+/// A task may prefer the loop as its executor (`Task(executorPreference: loop)`): its code then runs on the loop's
+/// thread between awaits, never on the concurrency pool.
+extension EventLoop: TaskExecutor {
+    public func asUnownedTaskExecutor() -> UnownedTaskExecutor { UnownedTaskExecutor(ordinary: self) }
+}
+
 extension EventLoop: SerialExecutor {
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
