@@ -3,9 +3,9 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 
 
-.PHONY: lint hostile-smoke churn bigpull
+.PHONY: lint swift-format-lint format unit hostile-smoke churn bigpull
 .PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check \
-	bench bench-quick bench-validate bench-build
+	bench bench-quick bench-validate bench-build docs
 
 ## build: debug build of every target
 build:
@@ -31,15 +31,42 @@ test:
 	$(MAKE) --no-print-directory client-interop || status=1; \
 	$(MAKE) --no-print-directory browser-check || status=1; \
 	$(MAKE) --no-print-directory hostile-smoke || status=1; \
+	$(MAKE) --no-print-directory docs || status=1; \
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \
 	exit $$status
 
-## lint: numeric conversions that can trap must say why they cannot (Tools/lint/trapping_conversions.py asks the
+## unit: the swift test tiers only (unit and loopback), none of the interop, conformance or browser checks
+unit:
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS)
+
+## lint: swift-format lint --strict over the hand-written Swift (swift-format-lint; `make format` fixes most), and
+## numeric conversions that can trap must say why they cannot (Tools/lint/trapping_conversions.py asks the
 ## compiler for every conversion's types; needs a debug build)
 lint:
 	$(SWIFT) build $(SWIFT_FLAGS)
 	python3 Tools/lint/trapping_conversions.py --swiftc "$$(dirname "$$(command -v $(SWIFT))")/swiftc" \
 		--modules-dir "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/Modules"
+	$(MAKE) --no-print-directory swift-format-lint
+
+# swift-format (the toolchain's, configured by .swift-format) covers the hand-written Swift only: it has no exclude
+# option, so the list is built here, leaving out the catalogue that `make models` generates.
+SWIFT_FORMAT ?= $(SWIFT) format
+FORMAT_PATHS := Package.swift Modules Tests Tools
+FORMAT_EXCLUDE := Modules/DocumentModel/Catalogue/Generated
+# (With no file arguments swift-format would read standard input, hence the error for an empty list.)
+FORMAT_FILES = $(or $(shell find $(FORMAT_PATHS) -name '*.swift' -not -path '$(FORMAT_EXCLUDE)/*' | sort),\
+	$(error no Swift files under $(FORMAT_PATHS)))
+
+## format: rewrite the hand-written Swift (FORMAT_PATHS, without the generated catalogue) in place with swift-format
+format:
+	@echo "$(SWIFT_FORMAT) format --configuration .swift-format --parallel --in-place <$(words $(FORMAT_FILES)) files>"
+	@$(SWIFT_FORMAT) format --configuration .swift-format --parallel --in-place $(FORMAT_FILES)
+
+## swift-format-lint: swift-format lint --strict over the same files; fails on any diagnostic (make format fixes most)
+swift-format-lint:
+	@echo "$(SWIFT_FORMAT) lint --configuration .swift-format --parallel --strict <$(words $(FORMAT_FILES)) files>"
+	@$(SWIFT_FORMAT) lint --configuration .swift-format --parallel --strict $(FORMAT_FILES)
 
 ## hostile-smoke: the release server (unsigned and signed sessions) takes a few hundred seeded, randomly mutated
 ## tokens, PATCH-DOCs, frames and HTTP requests (Tools/hostile/smoke.py, ~30 s), then must be alive and serve a
@@ -200,6 +227,48 @@ html-check: $(VENV)/.selenium
 	@dir=$$(mktemp -d) && \
 	"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/ModelsInterop" "$$dir" "$(WHEEL_BOKEHJS_JS)" && \
 	SE_OFFLINE=true $(VENV)/bin/python Tools/models/check_html.py "$$dir"; status=$$?; rm -rf "$$dir"; exit $$status
+
+## docs: DocC archives of ServerCore, Client and Wire in $(DOCS_BUILD)/<Module>.doccarchive, made by the
+## toolchain's docc from Modules/<Module>/<Module>.docc and the symbol graphs of a debug build in $(DOCS_BUILD).
+## Any docc diagnostic about a catalog fails it (an unresolved ``Symbol`` or <doc:> link, a stale overload
+## disambiguation), and so does a public type or function missing from a landing page's Topics. Warnings about the
+## doc comments in the sources are counted; DOCS_STRICT=1 fails on them too (docc --warnings-as-errors).
+## Not part of make test.
+DOCS_BUILD ?= .build/docs
+DOCS_MODULES := ServerCore Client Wire
+DOCC ?= $(dir $(shell command -v $(SWIFT)))docc
+DOCS_STRICT ?=
+# Each module's compile rewrites its graphs, so those in the scratch path stay current; a module's own files
+# (<Module>.symbols.json, <Module>@*.symbols.json) are copied into a directory of their own for its catalog.
+DOCS_GRAPHS = $(abspath $(DOCS_BUILD))/symbolgraphs
+DOCS_BUILD_FLAGS = --scratch-path $(DOCS_BUILD) \
+	-Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc $(DOCS_GRAPHS)
+# docc puts public symbols that no Topics section lists into sections of its own, marked "generated".
+DOCS_TOPICS_CHECK = import json, sys; page, m = sys.argv[1:]; \
+	left = [s["title"] for s in json.load(open(page)).get("topicSections", []) if s.get("generated")]; \
+	left and sys.exit(f"docs: public symbols of {m} missing from the Topics of Modules/{m}/{m}.docc/{m}.md: " \
+	f"docc listed them under {left}")
+
+docs:
+	$(SWIFT) build --target ServerCore $(DOCS_BUILD_FLAGS) $(SWIFT_FLAGS)
+	$(SWIFT) build --target Client $(DOCS_BUILD_FLAGS) $(SWIFT_FLAGS)
+	@set -e; for m in $(DOCS_MODULES); do \
+		graphs="$(DOCS_BUILD)/symbolgraphs-$$m"; log="$(DOCS_BUILD)/$$m-docc.log"; \
+		rm -rf "$$graphs" && mkdir -p "$$graphs"; \
+		find "$(DOCS_GRAPHS)" -maxdepth 1 \( -name "$$m.symbols.json" -o -name "$$m@*.symbols.json" \) \
+			-exec cp {} "$$graphs" \; 2>/dev/null || true; \
+		test -f "$$graphs/$$m.symbols.json" || \
+			{ echo "docs: no symbol graph for $$m: rm -rf $(DOCS_BUILD), then make docs again" >&2; exit 1; }; \
+		set -- "$(DOCC)" convert "Modules/$$m/$$m.docc" --additional-symbol-graph-dir "$$graphs" \
+			--fallback-display-name "$$m" --fallback-bundle-identifier "SwiftBokeh.$$m" \
+			--output-path "$(DOCS_BUILD)/$$m.doccarchive" --ide-console-output $(if $(DOCS_STRICT),--warnings-as-errors); \
+		echo "$$*"; \
+		"$$@" > "$$log" 2>&1 || { grep -v ': fixit:' "$$log" >&2; echo "docs: docc failed for $$m (log: $$log)" >&2; exit 1; }; \
+		if grep -E "/$$m\.docc/[^:]+:[0-9]+:[0-9]+: (warning|error):" "$$log" >&2; then \
+			echo "docs: fix the diagnostics above in Modules/$$m/$$m.docc (log: $$log)" >&2; exit 1; fi; \
+		python3 -c '$(DOCS_TOPICS_CHECK)' "$(DOCS_BUILD)/$$m.doccarchive/data/documentation/$$(echo $$m | tr A-Z a-z).json" "$$m"; \
+		echo "docs: $$m: $(DOCS_BUILD)/$$m.doccarchive ($$(grep -c ': warning:' "$$log" || true) warnings about doc comments in the sources, in $$log)"; \
+	done
 
 ## bench: swift-bokeh serve against Python bokeh serve (stock and TCP_NODELAY) under the shared load generator's
 ## scenarios, a fresh server per run (Tools/bench/bench.py, ~25 min). Prints one comparison table and the scaling

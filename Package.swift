@@ -49,7 +49,8 @@ let package = Package(
             name: "BokehChannel", dependencies: ["DocumentModel", "Protocol", "Wire"], path: "Modules/BokehChannel",
             swiftSettings: swiftSettings),
         .target(
-            name: "ServerCore", dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel", "Routing", "CZlib"],
+            name: "ServerCore",
+            dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel", "Routing", "CZlib"],
             path: "Modules/ServerCore", swiftSettings: swiftSettings),
         .target(
             name: "Client", dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel"], path: "Modules/Client",
@@ -77,14 +78,16 @@ let package = Package(
             name: "WireAutobahnClient", dependencies: ["Wire"], path: "Tools/WireAutobahnClient",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "SwiftBokeh", dependencies: ["ServerCore", "Client"], path: "Tools/SwiftBokeh", swiftSettings: swiftSettings),
+            name: "SwiftBokeh", dependencies: ["ServerCore", "Client"], path: "Tools/SwiftBokeh",
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "ClientInterop", dependencies: ["Client", "DocumentModel", "Protocol"], path: "Tools/ClientInterop",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "WireIdleLoad", dependencies: ["Wire"], path: "Tools/WireIdleLoad", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "LoadGen", dependencies: ["Wire", "DocumentModel"], path: "Tools/LoadGen", swiftSettings: swiftSettings),
+            name: "LoadGen", dependencies: ["Wire", "DocumentModel"], path: "Tools/LoadGen",
+            swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),

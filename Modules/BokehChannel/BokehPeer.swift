@@ -35,7 +35,8 @@ package final class BokehPeer {
 
     /// Takes over `websocket`'s message, close and writable callbacks.
     package init(
-        _ websocket: WebSocketChannel, limits: MessageAssemblerLimits, encoder: MessageEncoder = MessageEncoder(style: .python)
+        _ websocket: WebSocketChannel, limits: MessageAssemblerLimits,
+        encoder: MessageEncoder = MessageEncoder(style: .python)
     ) {
         self.websocket = websocket
         self.encoder = encoder

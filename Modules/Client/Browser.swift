@@ -10,7 +10,8 @@ enum Browser {
         #else
             let fallback = "xdg-open"
         #endif
-        let name = browser ?? environment["BROWSER"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? fallback
+        let name =
+            browser ?? environment["BROWSER"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? fallback
         guard let path = executable(named: name, searchPath: environment["PATH"] ?? "/usr/bin:/bin") else {
             throw ClientError.browser("no browser found: '\(name)' is not an executable on PATH (set $BROWSER)")
         }

@@ -91,7 +91,9 @@ public final class ClientConnection: Sendable {
 
     /// Connects and waits for the ACK. Throws the connection failure (``ClientError/isConnectionFailure``)
     /// with its reason and code. Connecting an already connected connection does nothing.
-    public func connect() async throws { try await LoopBridge.run(on: eventLoop) { done in self.onLoop { $0.connect(done) } } }
+    public func connect() async throws {
+        try await LoopBridge.run(on: eventLoop) { done in self.onLoop { $0.connect(done) } }
+    }
     public func connect() throws { try LoopBridge.blocking(on: eventLoop) { try await self.connect() } }
 
     /// Closes the WebSocket with code 1000 and `why`, waiting (at most ``timeout``) for the server's answer.
@@ -216,7 +218,8 @@ final class ClientLoopState {
         self.connection = connection
         loop = connection.eventLoop
         timeout = connection.timeout
-        limits = MessageAssemblerLimits(maxFragmentBytes: connection.maxMessageSize, maxMessageBytes: connection.maxMessageSize)
+        limits = MessageAssemblerLimits(
+            maxFragmentBytes: connection.maxMessageSize, maxMessageBytes: connection.maxMessageSize)
     }
 
     var state: ClientConnectionState { machine.state }
@@ -401,7 +404,8 @@ final class ClientLoopState {
         if let why = closingWhy, info.initiatedLocally, info.error == nil {
             disconnect(reason: .noError, code: code, detail: why)
         } else {
-            let detail = info.error.map { "\($0)" } ?? (info.reason.isEmpty ? "connection closed by the server" : info.reason)
+            let detail =
+                info.error.map { "\($0)" } ?? (info.reason.isEmpty ? "connection closed by the server" : info.reason)
             disconnect(reason: .networkError, code: code, detail: detail)
         }
     }

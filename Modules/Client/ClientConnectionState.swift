@@ -77,7 +77,8 @@ package struct ClientStateMachine: Sendable {
         case .notYetConnected: return .notYetConnected
         case .beforeACK: return .connectedBeforeACK
         case .afterACK: return pending.first.map { .waitingForReply(requestID: $0) } ?? .connectedAfterACK
-        case .disconnected(let reason, let code, let detail): return .disconnected(reason: reason, code: code, detail: detail)
+        case .disconnected(let reason, let code, let detail):
+            return .disconnected(reason: reason, code: code, detail: detail)
         }
     }
 

@@ -48,7 +48,8 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .connectionFailed:
             if reason == .httpError && code == 404 {
-                return "failed to connect to the server: HTTP 404, no Bokeh application at this URL (start one with 'bokeh serve')"
+                return
+                    "failed to connect to the server: HTTP 404, no Bokeh application at this URL (start one with 'bokeh serve')"
             }
             return "failed to connect to the server\(codeText): \(detail)"
         case .connectionLost: return "connection to the server was lost\(codeText): \(detail)"

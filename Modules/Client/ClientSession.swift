@@ -84,11 +84,15 @@ public final class ClientSession: Sendable {
 
     /// Closes the connection with code 1000 and `why`.
     public func close(why: String = "closed") async { await connection.close(why: why) }
-    public func close(why: String = "closed") { _ = try? LoopBridge.blocking(on: connection.eventLoop) { await self.close(why: why) } }
+    public func close(why: String = "closed") {
+        _ = try? LoopBridge.blocking(on: connection.eventLoop) { await self.close(why: why) }
+    }
 
     /// Waits until the server closes the connection, or `timeout` passes. Returns whether it closed.
     @discardableResult
-    public func loopUntilClosed(timeout: Duration? = nil) async -> Bool { await connection.loopUntilClosed(timeout: timeout) }
+    public func loopUntilClosed(timeout: Duration? = nil) async -> Bool {
+        await connection.loopUntilClosed(timeout: timeout)
+    }
     @discardableResult
     public func loopUntilClosed(timeout: Duration? = nil) -> Bool {
         (try? LoopBridge.blocking(on: connection.eventLoop) { await self.loopUntilClosed(timeout: timeout) }) ?? true
@@ -98,7 +102,9 @@ public final class ClientSession: Sendable {
 
     /// A request/reply round trip: every change the server sent before has been applied when it returns.
     public func forceRoundtrip() async throws { try await connection.forceRoundtrip() }
-    public func forceRoundtrip() throws { try LoopBridge.blocking(on: connection.eventLoop) { try await self.forceRoundtrip() } }
+    public func forceRoundtrip() throws {
+        try LoopBridge.blocking(on: connection.eventLoop) { try await self.forceRoundtrip() }
+    }
 
     public func requestServerInfo() async throws -> VersionInfo { try await connection.requestServerInfo() }
     public func requestServerInfo() throws -> VersionInfo {
@@ -107,7 +113,9 @@ public final class ClientSession: Sendable {
 
     /// Connects if needed and loads the server's document into ``document`` (the same `Document` on later
     /// pulls, its contents replaced).
-    public func pull() async throws { try await LoopBridge.run(on: connection.eventLoop) { done in self.pullOnLoop(done) } }
+    public func pull() async throws {
+        try await LoopBridge.run(on: connection.eventLoop) { done in self.pullOnLoop(done) }
+    }
     public func pull() throws { try LoopBridge.blocking(on: connection.eventLoop) { try await self.pull() } }
 
     /// Connects if needed and replaces the server's document with `document` (a copy of it becomes

@@ -13,7 +13,9 @@ enum LoopBridge {
     {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let once = Once<T> { continuation.resume(with: $0.mapError { $0 as any Error }) }
-            if !loop.execute({ start(once.complete) }) { once.complete(.failure(.usage("the client's event loop has stopped"))) }
+            if !loop.execute({ start(once.complete) }) {
+                once.complete(.failure(.usage("the client's event loop has stopped")))
+            }
         }
     }
 
@@ -23,7 +25,9 @@ enum LoopBridge {
     ///
     /// - Important: not from the client's own loop (it would wait for itself). From async code prefer the
     ///   `async` form: this one blocks the calling thread.
-    static func blocking<T: Sendable>(on loop: EventLoop, _ operation: @escaping @Sendable () async throws -> T) throws -> T {
+    static func blocking<T: Sendable>(on loop: EventLoop, _ operation: @escaping @Sendable () async throws -> T) throws
+        -> T
+    {
         precondition(!loop.inEventLoop, "a blocking client call on the client's own event loop would deadlock")
         let result = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)

@@ -62,7 +62,8 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
 
     /// A fragment of the wrong kind for the assembler's state, e.g. binary where the header belongs.
     static func unexpectedFragment(expected: String, received: String, state: String) -> Self {
-        protocolError(.unexpectedFragment, "expected \(expected) fragment but received \(received) fragment for \(state)")
+        protocolError(
+            .unexpectedFragment, "expected \(expected) fragment but received \(received) fragment for \(state)")
     }
 
     /// A buffer header other than exactly `{"id": <string>}`.
@@ -128,7 +129,8 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
 
     static func invalidToken(_ detail: String) -> Self { tokenError(.invalidToken, "Invalid token: \(detail)") }
     static func invalidTokenSignature(_ detail: String) -> Self {
-        Self(.invalidTokenSignature, "Invalid token signature: \(detail)", reason: "Invalid token signature",
+        Self(
+            .invalidTokenSignature, "Invalid token signature: \(detail)", reason: "Invalid token signature",
             closeCode: policyViolationCloseCode)
     }
     static func invalidSessionID(_ detail: String) -> Self {
@@ -144,7 +146,8 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
     static func compression(_ detail: String) -> Self { tokenError(.compression, "zlib: \(detail)") }
     static let missingSecretKey = tokenError(
         .configuration,
-        "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `bokeh secret` command can be used to generate a new key.")
+        "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `bokeh secret` command can be used to generate a new key."
+    )
     static func invalidExpiration(_ seconds: Int) -> Self {
         tokenError(.configuration, "session token expiration must be greater than 0, got \(seconds)")
     }

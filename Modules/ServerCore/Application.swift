@@ -52,7 +52,8 @@ public final class Application: Sendable {
 
     /// An application that gives every session a fresh copy of a Bokeh document JSON (the `doc` of a
     /// PULL-DOC-REPLY, or what Python's `Document.to_json()` writes). The file is read and checked once.
-    public static func document(fromJSONFile path: String, limits: DeserializerLimits = .default) throws -> Application {
+    public static func document(fromJSONFile path: String, limits: DeserializerLimits = .default) throws -> Application
+    {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ApplicationError("cannot read \(path): \(error.localizedDescription)")
@@ -61,7 +62,8 @@ public final class Application: Sendable {
     }
 
     /// An application whose sessions each get a fresh copy of the document in `text` (UTF-8 JSON).
-    public static func document(fromJSONText text: [UInt8], limits: DeserializerLimits = .default) throws -> Application {
+    public static func document(fromJSONText text: [UInt8], limits: DeserializerLimits = .default) throws -> Application
+    {
         let json: JSONValue
         do { json = try JSONReader.parse(text) } catch { throw ApplicationError("not JSON: \(error)") }
         // A file may hold the document itself or a message content with a `doc` member.

@@ -1,7 +1,7 @@
 import Foundation
-public import DocumentModel
-public import Protocol
-public import Wire
+package import DocumentModel
+package import Protocol
+package import Wire
 import Synchronization
 
 /// Holds one application at one path and its sessions (Python Bokeh's `ApplicationContext`).
@@ -30,7 +30,7 @@ public final class ApplicationContext: Sendable {
         var pending: [String: [@Sendable (Result<ServerSession, any Error>) -> Void]] = [:]
     }
 
-    public init(application: Application, path: String, group: EventLoopGroup) {
+    package init(application: Application, path: String, group: EventLoopGroup) {
         self.application = application
         self.path = path
         self.group = group
@@ -51,7 +51,7 @@ public final class ApplicationContext: Sendable {
 
     /// Returns the session `id`, creating it (on `loop`, or the group's next loop) if needed. `completion`
     /// runs on the session's loop. Any thread.
-    public func createSessionIfNeeded(
+    package func createSessionIfNeeded(
         id: String, token: String, request: RequestSnapshot, tokenPayload: JSONObject = [:], on loop: EventLoop? = nil,
         completion: @escaping @Sendable (Result<ServerSession, any Error>) -> Void
     ) {
@@ -77,7 +77,9 @@ public final class ApplicationContext: Sendable {
         case .create:
             let target = loop ?? group.next()
             let submitted = target.execute { [self] in
-                let result = Result { try self.makeSession(id: id, token: token, request: request, payload: tokenPayload, on: target) }
+                let result = Result {
+                    try self.makeSession(id: id, token: token, request: request, payload: tokenPayload, on: target)
+                }
                 let waiters = state.withLock { r -> [@Sendable (Result<ServerSession, any Error>) -> Void] in
                     if case .success(let s) = result { r.sessions[id] = s }
                     return r.pending.removeValue(forKey: id) ?? []
@@ -92,7 +94,7 @@ public final class ApplicationContext: Sendable {
     }
 
     /// ``createSessionIfNeeded(id:token:request:tokenPayload:on:completion:)`` for async code.
-    public func createSessionIfNeeded(
+    package func createSessionIfNeeded(
         id: String, token: String, request: RequestSnapshot = RequestSnapshot(), tokenPayload: JSONObject = [:]
     ) async throws -> ServerSession {
         try await withCheckedThrowingContinuation { continuation in
@@ -103,12 +105,15 @@ public final class ApplicationContext: Sendable {
     }
 
     /// Builds a session on `loop`: session-created hook, then the application's handler.
-    private func makeSession(id: String, token: String, request: RequestSnapshot, payload: JSONObject, on loop: EventLoop) throws
+    private func makeSession(
+        id: String, token: String, request: RequestSnapshot, payload: JSONObject, on loop: EventLoop
+    ) throws
         -> ServerSession
     {
         let document = Document()
         let session = ServerSession(id: id, token: token, document: document, eventLoop: loop)
-        let context = SessionContext(session: session, serverContext: serverContext, request: request, tokenPayload: payload)
+        let context = SessionContext(
+            session: session, serverContext: serverContext, request: request, tokenPayload: payload)
         session.state.value.context = context
         if let hook = application.sessionCreated {
             do { try hook(context) } catch { log.error("Failed to run session creation hooks \(error)") }
@@ -129,7 +134,8 @@ public final class ApplicationContext: Sendable {
     /// (or asked to expire), as Bokeh's unused-session check does. Returns how many were scheduled.
     @discardableResult
     public func cleanupSessions(unusedLifetimeMilliseconds lifetime: Double) -> Int {
-        let candidates = state.withLock { r in r.sessions.values.filter { $0.isUnused(lifetimeMilliseconds: lifetime) } }
+        let candidates = state.withLock { r in r.sessions.values.filter { $0.isUnused(lifetimeMilliseconds: lifetime) }
+        }
         if !candidates.isEmpty { log.debug("Scheduling \(candidates.count) sessions to discard") }
         for session in candidates {
             session.eventLoop.execute { [self] in discard(session, lifetime: lifetime) }
@@ -140,10 +146,14 @@ public final class ApplicationContext: Sendable {
     /// On the session's loop: re-checks, destroys, forgets, then runs the destroyed hooks.
     private func discard(_ session: ServerSession, lifetime: Double) {
         guard session.isUnused(lifetimeMilliseconds: lifetime) else {
-            if !session.destroyed { log.warning("Session '\(session.id)' was scheduled to discard but came back to life") }
+            if !session.destroyed {
+                log.warning("Session '\(session.id)' was scheduled to discard but came back to life")
+            }
             return
         }
-        log.debug("Discarding session '\(session.id)' last in use \(session.millisecondsSinceLastUnsubscribe) milliseconds ago")
+        log.debug(
+            "Discarding session '\(session.id)' last in use \(session.millisecondsSinceLastUnsubscribe) milliseconds ago"
+        )
         finish(session)
         log.debug("Session '\(session.id)' was successfully discarded")
     }
@@ -178,7 +188,9 @@ public final class ApplicationContext: Sendable {
     func destroyAllSessions() {
         let all = state.withLock { r in Array(r.sessions.values) }
         var byLoop: [ObjectIdentifier: (loop: EventLoop, sessions: [ServerSession])] = [:]
-        for session in all { byLoop[ObjectIdentifier(session.eventLoop), default: (session.eventLoop, [])].sessions.append(session) }
+        for session in all {
+            byLoop[ObjectIdentifier(session.eventLoop), default: (session.eventLoop, [])].sessions.append(session)
+        }
         for (loop, sessions) in byLoop.values {
             let finished: Bool
             do {

@@ -53,7 +53,9 @@ public final class SessionContext: Sendable {
 
     /// Runs `body` once after `delay`.
     @discardableResult
-    public func addTimeoutCallback(after delay: Duration, _ body: @escaping (Document) throws -> Void) -> SessionCallback {
+    public func addTimeoutCallback(after delay: Duration, _ body: @escaping (Document) throws -> Void)
+        -> SessionCallback
+    {
         session.schedule(kind: .timeout, delay: delay, body)
     }
 
@@ -74,7 +76,9 @@ public final class SessionContext: Sendable {
     ) -> CallbackToken {
         let session = self.session
         let token = session.document.onChange(of: model, attribute: attribute) { attribute, old, new in
-            do { try body(attribute, old, new) } catch { session.callbackFailed(error, in: "'\(attribute)' change callback") }
+            do { try body(attribute, old, new) } catch {
+                session.callbackFailed(error, in: "'\(attribute)' change callback")
+            }
         }
         session.state.value.documentCallbacks.append(token)
         return token
@@ -131,18 +135,27 @@ public final class ServerContext: Sendable {
     /// Runs `body` on the next tick of the server's loop.
     @discardableResult
     public func addNextTickCallback(_ body: @escaping @Sendable () -> Void) -> ServerCallbackID {
-        register { id in loop.nextTick { [weak self] in self?.finished(id); body() } }
+        register { id in
+            loop.nextTick { [weak self] in
+                self?.finished(id); body()
+            }
+        }
     }
 
     /// Runs `body` once after `delay`.
     @discardableResult
     public func addTimeoutCallback(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> ServerCallbackID {
-        register { id in loop.scheduleTask(in: delay) { [weak self] in self?.finished(id); body() } }
+        register { id in
+            loop.scheduleTask(in: delay) { [weak self] in
+                self?.finished(id); body()
+            }
+        }
     }
 
     /// Runs `body` every `period` until removed.
     @discardableResult
-    public func addPeriodicCallback(every period: Duration, _ body: @escaping @Sendable () -> Void) -> ServerCallbackID {
+    public func addPeriodicCallback(every period: Duration, _ body: @escaping @Sendable () -> Void) -> ServerCallbackID
+    {
         register { _ in loop.schedulePeriodic(every: period, body) }
     }
 

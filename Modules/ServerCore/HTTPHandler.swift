@@ -92,7 +92,9 @@ final class HTTPHandler {
             guard let app else { return respond(HTTPResponses.error(404), keepAlive: head.keepAlive) }
             documentPage(request, app: app)
         case .rootIndex:
-            respond(HTTPResponses.ok(Array(server.indexPage().utf8), contentType: "text/html; charset=UTF-8"), request: request)
+            respond(
+                HTTPResponses.ok(Array(server.indexPage().utf8), contentType: "text/html; charset=UTF-8"),
+                request: request)
         case .extra(let identifier):
             if let handler = server.configuration.extraHandler {
                 let r = handler(identifier, String(head.path))
@@ -153,7 +155,8 @@ final class HTTPHandler {
         var head = response.head
         head.headers.replaceOrAdd(name: "Server", value: HTTPResponses.serverHeader)
         if !head.headers.contains(name: "Date") {
-            head.headers.add(name: "Date", value: HTTPDate.format(secondsSince1970: Int64(server.clock.wholeUnixSeconds)))
+            head.headers.add(
+                name: "Date", value: HTTPDate.format(secondsSince1970: Int64(server.clock.wholeUnixSeconds)))
         }
         var body = response.body
         if head.status.forbidsBody {
@@ -164,7 +167,8 @@ final class HTTPHandler {
             if headOnly { body = [] }
         }
         if !keepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
-        connection.write(headOnly || head.status.forbidsBody ? HTTPWriter.head(head) : HTTPWriter.response(head, body: body))
+        connection.write(
+            headOnly || head.status.forbidsBody ? HTTPWriter.head(head) : HTTPWriter.response(head, body: body))
         if keepAlive {
             armTimer()
         } else {

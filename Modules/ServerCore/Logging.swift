@@ -34,7 +34,7 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
 }
 
 /// The server's logger: lines go to standard error as `<timestamp> <LEVEL> <message>` when at or above the
-/// threshold. A sink can be installed (tests capture lines with it). Any thread.
+/// threshold. A sink can be installed to route the lines to your own logger (``setSink(_:)``). Any thread.
 public final class ServerLog: Sendable {
     public static let shared = ServerLog()
 

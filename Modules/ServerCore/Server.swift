@@ -45,7 +45,8 @@ public final class Server: Sendable {
     ///   `clock`: where the server's loops read the time: timers, session expiry, the reaper, token expiry
     ///   (a ``ManualClock`` in tests).
     public init(
-        applications: [(path: String, application: Application)], configuration: ServerConfiguration = ServerConfiguration(),
+        applications: [(path: String, application: Application)],
+        configuration: ServerConfiguration = ServerConfiguration(),
         clock: any LoopClock = SystemClock.shared
     ) throws {
         try configuration.validate()
@@ -54,11 +55,13 @@ public final class Server: Sendable {
         if configuration.signSessions && (key ?? "").isEmpty {
             throw ConfigurationError.missingSecretKey
         }
-        signer = try SessionSigner(secretKey: key, signsSessions: configuration.signSessions, expiration: configuration.sessionTokenExpiration)
+        signer = try SessionSigner(
+            secretKey: key, signsSessions: configuration.signSessions, expiration: configuration.sessionTokenExpiration)
         router = Router(
             table: try RouteTable(
                 prefix: configuration.prefix, applicationPaths: applications.map(\.path),
-                extraRoutes: configuration.extraPatterns, useIndex: configuration.useIndex, redirectRoot: configuration.redirectRoot))
+                extraRoutes: configuration.extraPatterns, useIndex: configuration.useIndex,
+                redirectRoot: configuration.redirectRoot))
         staticFiles = configuration.staticDirectory.flatMap { StaticFiles(directory: $0) }
         if let directory = configuration.staticDirectory, staticFiles == nil {
             log.warning("static directory \(directory) not found: pages load BokehJS from \(BokehResources.cdnBase)")
@@ -71,14 +74,16 @@ public final class Server: Sendable {
         }
         if let certificate = configuration.sslCertFile {
             do {
-                tls = try TLSContext(.server(certificateChainFile: certificate, privateKeyFile: configuration.sslKeyFile ?? certificate))
+                tls = try TLSContext(
+                    .server(certificateChainFile: certificate, privateKeyFile: configuration.sslKeyFile ?? certificate))
             } catch { throw ConfigurationError.tls("\(error)") }
         } else {
             tls = nil
         }
         let loops = configuration.numProcs == 0 ? EventLoopGroup.coreCount : configuration.numProcs
         group = try EventLoopGroup(
-            numberOfThreads: loops, name: "bokeh-loop", busyPoll: .microseconds(max(0, configuration.busyPollMicroseconds)),
+            numberOfThreads: loops, name: "bokeh-loop",
+            busyPoll: .microseconds(max(0, configuration.busyPollMicroseconds)),
             clock: clock)
         let group = self.group
         contexts = applications.map { ApplicationContext(application: $0.application, path: $0.path, group: group) }
@@ -118,8 +123,10 @@ public final class Server: Sendable {
         listenerConfiguration.connection.tcpNoDelay = true
         listenerConfiguration.connection.maxPendingWriteBytes = configuration.maxQueuedWriteBytes
         listenerConfiguration.connection.writeStallTimeout =
-            configuration.writeStallTimeoutMilliseconds > 0 ? .milliseconds(configuration.writeStallTimeoutMilliseconds) : nil
-        let listener = try Listener(bindTo: address, group: group, configuration: listenerConfiguration, tls: tls) { [self] connection in
+            configuration.writeStallTimeoutMilliseconds > 0
+            ? .milliseconds(configuration.writeStallTimeoutMilliseconds) : nil
+        let listener = try Listener(bindTo: address, group: group, configuration: listenerConfiguration, tls: tls) {
+            [self] connection in
             HTTPHandler(connection: connection, server: self).start()
         }
         let port = listener.localAddress.port ?? configuration.port
@@ -258,7 +265,9 @@ public final class Server: Sendable {
             Thread.sleep(forTimeInterval: 0.005)
         }
         let left = getSessions().reduce(0) { $0 + $1.connectionCount }
-        if left > 0 { log.warning("\(left) WebSocket connections did not close within \(configuration.shutdownDrainTimeout)") }
+        if left > 0 {
+            log.warning("\(left) WebSocket connections did not close within \(configuration.shutdownDrainTimeout)")
+        }
         stop()
     }
 
@@ -352,10 +361,13 @@ public final class Server: Sendable {
     }
 
     func indexPage() -> String {
-        if let index = configuration.index, let text = try? String(contentsOfFile: index, encoding: .utf8) { return text }
+        if let index = configuration.index, let text = try? String(contentsOfFile: index, encoding: .utf8) {
+            return text
+        }
         let prefix = router.table.prefix
         let items = contexts.map(\.path).sorted().map { "<h4><a href=\"\(prefix)\($0)\">\($0.dropFirst())</a></h4>" }
-        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Running Bokeh Applications</title></head>\n<body>\n"
+        return
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Running Bokeh Applications</title></head>\n<body>\n"
             + items.joined(separator: "\n") + "\n</body></html>\n"
     }
 
@@ -366,7 +378,9 @@ public final class Server: Sendable {
         log.debug("[pid \(pid)] \(clients) clients connected")
         for c in contexts {
             let sessions = c.sessions
-            log.debug("[pid \(pid)]   \(c.path) has \(sessions.count) sessions with \(sessions.filter { $0.connectionCount == 0 }.count) unused")
+            log.debug(
+                "[pid \(pid)]   \(c.path) has \(sessions.count) sessions with \(sessions.filter { $0.connectionCount == 0 }.count) unused"
+            )
         }
     }
 
@@ -395,4 +409,3 @@ public final class Server: Sendable {
         log.info("Starting Bokeh server with process id: \(getpid()) (\(group.loops.count) event loops)")
     }
 }
-

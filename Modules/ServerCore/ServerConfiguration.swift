@@ -16,7 +16,8 @@ public struct ServerConfiguration: Sendable {
     /// Extra routes answered by ``extraHandler``.
     public var extraPatterns: [ExtraRoute] = []
     /// Answers requests to ``extraPatterns`` (by identifier); nil answers 404.
-    public var extraHandler: (@Sendable (_ identifier: String, _ path: String) -> (status: Int, contentType: String, body: [UInt8]))? = nil
+    public var extraHandler:
+        (@Sendable (_ identifier: String, _ path: String) -> (status: Int, contentType: String, body: [UInt8]))? = nil
     /// Secret key for signing; nil reads `BOKEH_SECRET_KEY`.
     public var secretKey: String? = nil
     /// Sign session ids and tokens. Default: `BOKEH_SIGN_SESSIONS`, else false.
@@ -93,25 +94,53 @@ public struct ServerConfiguration: Sendable {
 
     /// Checks the values Bokeh rejects.
     public func validate() throws {
-        if keepAliveMilliseconds < 0 { throw ConfigurationError.invalidValue(setting: "keep_alive_milliseconds", "keep_alive_milliseconds must be >= 0") }
-        if checkUnusedSessionsMilliseconds <= 0 { throw ConfigurationError.invalidValue(setting: "check_unused_sessions_milliseconds", "check_unused_sessions_milliseconds must be > 0") }
+        if keepAliveMilliseconds < 0 {
+            throw ConfigurationError.invalidValue(
+                setting: "keep_alive_milliseconds", "keep_alive_milliseconds must be >= 0")
+        }
+        if checkUnusedSessionsMilliseconds <= 0 {
+            throw ConfigurationError.invalidValue(
+                setting: "check_unused_sessions_milliseconds", "check_unused_sessions_milliseconds must be > 0")
+        }
         if unusedSessionLifetimeMilliseconds <= 0 {
-            throw ConfigurationError.invalidValue(setting: "unused_session_lifetime_milliseconds", "unused_session_lifetime_milliseconds must be > 0")
+            throw ConfigurationError.invalidValue(
+                setting: "unused_session_lifetime_milliseconds", "unused_session_lifetime_milliseconds must be > 0")
         }
-        if statsLogFrequencyMilliseconds <= 0 { throw ConfigurationError.invalidValue(setting: "stats_log_frequency_milliseconds", "stats_log_frequency_milliseconds must be > 0") }
-        if sessionTokenExpiration <= 0 { throw ConfigurationError.invalidValue(setting: "session_token_expiration", "session_token_expiration must be > 0") }
-        if websocketMaxMessageSize <= 0 { throw ConfigurationError.invalidValue(setting: "websocket_max_message_size_bytes", "websocket_max_message_size_bytes must be > 0") }
+        if statsLogFrequencyMilliseconds <= 0 {
+            throw ConfigurationError.invalidValue(
+                setting: "stats_log_frequency_milliseconds", "stats_log_frequency_milliseconds must be > 0")
+        }
+        if sessionTokenExpiration <= 0 {
+            throw ConfigurationError.invalidValue(
+                setting: "session_token_expiration", "session_token_expiration must be > 0")
+        }
+        if websocketMaxMessageSize <= 0 {
+            throw ConfigurationError.invalidValue(
+                setting: "websocket_max_message_size_bytes", "websocket_max_message_size_bytes must be > 0")
+        }
         if websocketMaxMessageSize > Self.largestMessageSize {
-            throw ConfigurationError.invalidValue(setting: "websocket_max_message_size_bytes", "websocket_max_message_size_bytes must be <= \(Self.largestMessageSize)")
+            throw ConfigurationError.invalidValue(
+                setting: "websocket_max_message_size_bytes",
+                "websocket_max_message_size_bytes must be <= \(Self.largestMessageSize)")
         }
-        if maxQueuedWriteBytes <= 0 { throw ConfigurationError.invalidValue(setting: "max_queued_write_bytes", "max_queued_write_bytes must be > 0") }
-        if writeStallTimeoutMilliseconds < 0 { throw ConfigurationError.invalidValue(setting: "write_stall_timeout_milliseconds", "write_stall_timeout_milliseconds must be >= 0") }
+        if maxQueuedWriteBytes <= 0 {
+            throw ConfigurationError.invalidValue(
+                setting: "max_queued_write_bytes", "max_queued_write_bytes must be > 0")
+        }
+        if writeStallTimeoutMilliseconds < 0 {
+            throw ConfigurationError.invalidValue(
+                setting: "write_stall_timeout_milliseconds", "write_stall_timeout_milliseconds must be >= 0")
+        }
         if maxRequestHeaderBytes <= 0 || maxRequestHeaderBytes > Self.largestMessageSize {
-            throw ConfigurationError.invalidValue(setting: "max_request_header_bytes", "max_request_header_bytes must be in 1...\(Self.largestMessageSize)")
+            throw ConfigurationError.invalidValue(
+                setting: "max_request_header_bytes",
+                "max_request_header_bytes must be in 1...\(Self.largestMessageSize)")
         }
         if numProcs < 0 { throw ConfigurationError.invalidValue(setting: "num_procs", "num_procs must be >= 0") }
         if port < 0 || port > 65535 { throw ConfigurationError.invalidValue(setting: "port", "invalid port \(port)") }
-        if sslKeyFile != nil && sslCertFile == nil { throw ConfigurationError.invalidValue(setting: "ssl_keyfile", "--ssl-keyfile requires --ssl-certfile") }
+        if sslKeyFile != nil && sslCertFile == nil {
+            throw ConfigurationError.invalidValue(setting: "ssl_keyfile", "--ssl-keyfile requires --ssl-certfile")
+        }
     }
 }
 

@@ -23,8 +23,8 @@ public final class ServerConnection: Sendable, Hashable {
         self.encoder = encoder
     }
 
-    /// A connection without a socket: every message sent to it goes to `sink` (tests, in-process peers).
-    public init(eventLoop: EventLoop, sink: @escaping @Sendable (Message) -> Void) {
+    /// A connection without a socket: every message sent to it goes to `sink` (tests).
+    package init(eventLoop: EventLoop, sink: @escaping @Sendable (Message) -> Void) {
         self.eventLoop = eventLoop
         self.link = nil
         self.sink = sink

@@ -1,6 +1,6 @@
 import Foundation
 public import DocumentModel
-public import Protocol
+package import Protocol
 public import Wire
 import BokehChannel
 import Synchronization
@@ -174,7 +174,7 @@ public final class ServerSession: Sendable {
     // MARK: Messages
 
     /// Handles a message from `connection` on the session's loop. Any thread.
-    public func receive(_ message: Message, from connection: ServerConnection) {
+    package func receive(_ message: Message, from connection: ServerConnection) {
         eventLoop.run { self.handle(message, from: connection) }
     }
 
@@ -195,7 +195,7 @@ public final class ServerSession: Sendable {
     }
 
     /// PULL-DOC-REQ: the whole document. Only on the loop.
-    public func pull(_ message: Message, from connection: ServerConnection) -> Message {
+    package func pull(_ message: Message, from connection: ServerConnection) -> Message {
         locked { s in
             let (json, buffers) = s.document.toJSON()
             s.subscriber(connection)?.known = Set(s.document.models.keys)
@@ -204,7 +204,7 @@ public final class ServerSession: Sendable {
     }
 
     /// PUSH-DOC: replaces the document; the other connections receive the changes. Only on the loop.
-    public func push(_ message: Message, from connection: ServerConnection) -> Message {
+    package func push(_ message: Message, from connection: ServerConnection) -> Message {
         requestReply(message) { s in
             let json = try message.documentJSON()
             try s.document.replace(withJSON: json, buffers: message.buffers, setter: connection.setter)
@@ -214,7 +214,7 @@ public final class ServerSession: Sendable {
 
     /// PATCH-DOC: applies the events; the other connections receive them, every connection receives
     /// what callbacks changed in response, all before the OK. Only on the loop.
-    public func patch(_ message: Message, from connection: ServerConnection) -> Message {
+    package func patch(_ message: Message, from connection: ServerConnection) -> Message {
         requestReply(message) { s in
             let before = Set(s.document.models.keys)
             let outcome = try message.apply(to: s.document, setter: connection.setter)
@@ -377,7 +377,9 @@ public struct SessionError: Error, Sendable, Hashable, CustomStringConvertible {
     @available(*, deprecated, message: "match the static members (SessionError.invalidTokenSignature, ...)")
     public init(_ description: String) { self.init(.other, description) }
 
-    public static func == (a: Self, b: Self) -> Bool { a.code == b.code && (a.code != .other || a.description == b.description) }
+    public static func == (a: Self, b: Self) -> Bool {
+        a.code == b.code && (a.code != .other || a.description == b.description)
+    }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
 

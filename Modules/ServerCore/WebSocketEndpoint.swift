@@ -15,7 +15,9 @@ enum WebSocketEndpoint {
         link.handle = handle
         peer.onClose = { info in
             link.closed = true
-            log.info("WebSocket connection closed: code=\(info.code.map { String($0.rawValue) } ?? "None"), reason=\(info.reason.isEmpty ? "None" : info.reason)")
+            log.info(
+                "WebSocket connection closed: code=\(info.code.map { String($0.rawValue) } ?? "None"), reason=\(info.reason.isEmpty ? "None" : info.reason)"
+            )
             // The handle holds the link and the link held the handle: break that cycle, so the channel, its socket
             // state and the session are freed once the session lets go of the handle.
             let session = link.session

@@ -88,7 +88,8 @@ private final class PeerPair: Sendable {
             peer.send(prepared)
         }
         #expect(await eventually { received.values.count == 2 })
-        #expect(received.values.allSatisfy { $0.type == .serverInfoRequest && $0.messageID == prepared.message.messageID })
+        #expect(
+            received.values.allSatisfy { $0.type == .serverInfoRequest && $0.messageID == prepared.message.messageID })
     }
 
     @Test func brokenFragmentsAreReportedOnceAndCloseWithTheErrorsOwnCode() async throws {

@@ -21,7 +21,9 @@ struct ClientURLTests {
     }
 
     @Test func queryArgumentsAreFormEncoded() {
-        #expect(ClientURL.appendingQuery([("a", "1 2"), ("b/c", "é&")], to: "ws://h/ws") == "ws://h/ws?a=1+2&b%2Fc=%C3%A9%26")
+        #expect(
+            ClientURL.appendingQuery([("a", "1 2"), ("b/c", "é&")], to: "ws://h/ws")
+                == "ws://h/ws?a=1+2&b%2Fc=%C3%A9%26")
         #expect(ClientURL.appendingQuery([("x", "y")], to: "ws://h/ws?q=1") == "ws://h/ws?q=1&x=y")
         #expect(ClientURL.appendingQuery([], to: "ws://h/ws") == "ws://h/ws")
     }
@@ -42,8 +44,12 @@ struct ClientErrorTests {
         let handshake = WebSocketClientHandshake(host: "localhost", target: "/app/ws")
         let refused = HTTPResponseHead(status: HTTPStatus(code: 403))
         #expect(throws: WebSocketError.handshakeRejected(HTTPStatus(code: 403))) { try handshake.validate(refused) }
-        do { _ = try handshake.validate(refused) } catch { #expect(error.httpStatus?.code == 403 && error.isHandshakeRejection) }
-        #expect(WebSocketError.handshakeRejected(HTTPStatus(code: 403)).detail == "expected 101 Switching Protocols, got 403 Forbidden")
+        do { _ = try handshake.validate(refused) } catch {
+            #expect(error.httpStatus?.code == 403 && error.isHandshakeRejection)
+        }
+        #expect(
+            WebSocketError.handshakeRejected(HTTPStatus(code: 403)).detail
+                == "expected 101 Switching Protocols, got 403 Forbidden")
         #expect(WebSocketError.handshakeFailed("missing Upgrade: websocket").httpStatus == nil)
         #expect(WebSocketError.frameTooLarge.httpStatus == nil)
     }
@@ -72,7 +78,9 @@ struct SessionIdentityTests {
     }
 
     @Test func signsWithTheEnvironmentsKey() throws {
-        let signer = try ClientSession.environmentSigner(["BOKEH_SIGN_SESSIONS": "true", "BOKEH_SECRET_KEY": "k" + String(repeating: "x", count: 43)])
+        let signer = try ClientSession.environmentSigner([
+            "BOKEH_SIGN_SESSIONS": "true", "BOKEH_SECRET_KEY": "k" + String(repeating: "x", count: 43),
+        ])
         #expect(signer.signsSessions)
         let session = try ClientSession(websocketURL: "ws://127.0.0.1:1/app/ws", signer: signer)
         defer { session.close() }
@@ -85,14 +93,16 @@ struct SessionIdentityTests {
     }
 
     @Test func givenIDIsKept() throws {
-        let session = try ClientSession(sessionID: "my-session", websocketURL: "ws://127.0.0.1:1/app/ws", signer: SessionSigner())
+        let session = try ClientSession(
+            sessionID: "my-session", websocketURL: "ws://127.0.0.1:1/app/ws", signer: SessionSigner())
         defer { session.close() }
         #expect(session.id == "my-session")
         #expect(session.pageURL == "http://127.0.0.1:1/app/?bokeh-session-id=my-session")
     }
 
     @Test func showWithoutABrowserThrows() throws {
-        let session = try ClientSession(sessionID: "s", websocketURL: "ws://127.0.0.1:1/app/ws", signer: SessionSigner())
+        let session = try ClientSession(
+            sessionID: "s", websocketURL: "ws://127.0.0.1:1/app/ws", signer: SessionSigner())
         defer { session.close() }
         #expect(throws: ClientError.self) { try session.show(browser: "/nonexistent/browser") }
     }

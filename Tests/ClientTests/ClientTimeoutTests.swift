@@ -15,7 +15,8 @@ import Wire
     ) async throws {
         let group = try EventLoopGroup(numberOfThreads: 1, name: "quiet-server")
         defer { group.shutdown() }
-        let server = try WebSocketServer(bindTo: try SocketAddress(host: "127.0.0.1", port: 0), group: group) { channel in
+        let server = try WebSocketServer(bindTo: try SocketAddress(host: "127.0.0.1", port: 0), group: group) {
+            channel in
             onUpgrade(channel)
         }
         defer { server.close() }

@@ -39,7 +39,8 @@ import Testing
     /// Valid empty shapes with a huge dimension: nothing is materialised, streams and patches are checked.
     @Test func hugeDimensionsOfEmptyArraysCostNothing() throws {
         let (document, _) = try baseDocument()
-        let column = #"{"type":"ndarray","array":[],"shape":[0,9223372036854775807],"dtype":"float64","order":"little"}"#
+        let column =
+            #"{"type":"ndarray","array":[],"shape":[0,9223372036854775807],"dtype":"float64","order":"little"}"#
         try apply(
             document,
             #"{"kind":"ColumnDataChanged","model":{"id":"p1002"},"attr":"data","data":{"type":"map","entries":[["z",\#(column)]]},"cols":["z"]}"#
@@ -75,7 +76,8 @@ import Testing
     ])
     func extremePatchIndicesAreCheckedNotTrapped(_ index: String) throws {
         let (document, _) = try baseDocument()
-        let patch = #"{"kind":"ColumnsPatched","model":{"id":"p1002"},"attr":"data","patches":{"type":"map","entries":[["x",[[\#(index),1.0]]]]}}"#
+        let patch =
+            #"{"kind":"ColumnsPatched","model":{"id":"p1002"},"attr":"data","patches":{"type":"map","entries":[["x",[[\#(index),1.0]]]]}}"#
         do {
             try apply(document, patch)
             // Only a slice can apply (to what it selects): the column keeps its length.
@@ -146,7 +148,7 @@ import Testing
     @Test func aChainOfAMillionModelsIsFreedWithoutRecursion() {
         var head = Model("Div")
         for _ in 0..<1_000_000 { head = Model("Div", ["tags": .list([.model(head)])]) }
-        weak var probe = head
+        weak let probe = head
         head = Model("Div")
         #expect(probe == nil)
     }
@@ -168,7 +170,7 @@ import Testing
         let callback = Model("CustomJS", ["args": .dictionary([("button", .model(button!))]), "code": ""])
         button!.set("js_event_callbacks", .dictionary([("button_click", .list([.model(callback)]))]))
         document.addRoot(button!)
-        weak var probe = button
+        weak let probe = button
         button = nil
         document.destroy()
         #expect(probe == nil)

@@ -16,7 +16,8 @@ import Testing
         let before = source["data"]
         var events: [DocumentEvent] = []
         document.onChange { events.append($0) }
-        try document.stream(to: source, ["x": .ndarray(NDArray(.float64([3, 4]))), "y": .ndarray(NDArray(.int32([13, 14])))])
+        try document.stream(
+            to: source, ["x": .ndarray(NDArray(.float64([3, 4]))), "y": .ndarray(NDArray(.int32([13, 14])))])
         #expect(source["data"]?.mapValue?["x"] == .ndarray(NDArray(.float64([0, 1, 2, 3, 4]))))
         try document.stream(
             to: source, ["x": .ndarray(NDArray(.float64([5]))), "y": .ndarray(NDArray(.int32([15])))], rollover: 4)
@@ -36,7 +37,8 @@ import Testing
     @Test func otherRowTypesTakeTheGeneralPath() throws {
         // int32 rows into a float64 column and list rows into an int32 column: the general path's result.
         let (document, source) = Self.source(.float64([0.5]), .int32([1]))
-        let x = try ColumnOperations.append(.ndarray(NDArray(.int32([2]))), to: .ndarray(NDArray(.float64([0.5]))), rollover: nil)
+        let x = try ColumnOperations.append(
+            .ndarray(NDArray(.int32([2]))), to: .ndarray(NDArray(.float64([0.5]))), rollover: nil)
         let y = try ColumnOperations.append([2], to: .ndarray(NDArray(.int32([1]))), rollover: nil)
         try document.stream(to: source, ["x": .ndarray(NDArray(.int32([2]))), "y": [2]])
         let data = source["data"]?.mapValue
@@ -58,7 +60,9 @@ import Testing
 @Suite struct SharedBufferTests {
     @Test func numericColumnsShareTheirStorageWithTheirBuffers() throws {
         let x: [Double] = [1.5, -2, 3]
-        let source = Model("ColumnDataSource", ["data": .map(["x": .ndarray(NDArray(.float64(x))), "n": .ndarray(NDArray(.int64([1, 2])))])])
+        let source = Model(
+            "ColumnDataSource",
+            ["data": .map(["x": .ndarray(NDArray(.float64(x))), "n": .ndarray(NDArray(.int64([1, 2])))])])
         let document = Document()
         document.addRoot(source)
         let (_, buffers) = document.toJSON()

@@ -60,7 +60,8 @@ struct ReceiverTests {
 
     @Test(arguments: MessageVector.allOrEmpty)
     func rejectsTheWrongFrameKindAtEveryPosition(_ v: MessageVector) throws {
-        let names = ["_HEADER", "_METADATA", "_CONTENT"] + v.buffers.flatMap { _ in ["_BUFFER_HEADER", "_BUFFER_PAYLOAD"] }
+        let names =
+            ["_HEADER", "_METADATA", "_CONTENT"] + v.buffers.flatMap { _ in ["_BUFFER_HEADER", "_BUFFER_PAYLOAD"] }
         for position in v.frames.indices {
             var frames = v.frames
             let flipped: Fragment
@@ -117,8 +118,14 @@ struct ReceiverTests {
             ("null", 10000, "server failed to parse a message"),
             (#"{"msgtype": 5}"#, 10000, "server failed to parse a message"),
             (#"{"msgtype": "ok"}"#, 10000, "server failed to parse a message"),
-            (#"{"msgtype": "OK", "num_buffers": -1}"#, 10001, "Malformed message header: 'num_buffers' must be a non-negative integer, got -1"),
-            (#"{"msgtype": "OK", "num_buffers": "2"}"#, 10001, "Malformed message header: 'num_buffers' must be a non-negative integer, got '2'"),
+            (
+                #"{"msgtype": "OK", "num_buffers": -1}"#, 10001,
+                "Malformed message header: 'num_buffers' must be a non-negative integer, got -1"
+            ),
+            (
+                #"{"msgtype": "OK", "num_buffers": "2"}"#, 10001,
+                "Malformed message header: 'num_buffers' must be a non-negative integer, got '2'"
+            ),
             (#"{"msgtype": "OK", "msgid": 7}"#, 10001, "Malformed message header: 'msgid' must be a string, got 7"),
             (#"{"msgtype": "OK", "reqid": [1]}"#, 10001, "Malformed message header: 'reqid' must be a string, got [1]"),
         ]
@@ -138,10 +145,13 @@ struct ReceiverTests {
     }
 
     /// Buffer counts beyond any range: refused with Bokeh's codes, never converted with a trap.
-    @Test(arguments: ["1e300", "-1e300", "9223372036854775808", "-9223372036854775809", "1e19", "2.5", "4294967296", "1e999"])
+    @Test(arguments: [
+        "1e300", "-1e300", "9223372036854775808", "-9223372036854775809", "1e19", "2.5", "4294967296", "1e999",
+    ])
     func absurdBufferCountsAreRefused(_ count: String) throws {
         let failure = try #require(
-            assemblyError([.text(#"{"msgtype": "PATCH-DOC", "num_buffers": \#(count)}"#), .text("{}"), .text("{}")]), "\(count)")
+            assemblyError([.text(#"{"msgtype": "PATCH-DOC", "num_buffers": \#(count)}"#), .text("{}"), .text("{}")]),
+            "\(count)")
         #expect([10000, 10001, 1009].contains(failure.error.closeCode), "\(count): \(failure.error)")
     }
 
@@ -202,7 +212,9 @@ struct ReceiverTests {
     }
 
     @Test func missingNumBuffersMeansNoBuffers() throws {
-        let frames: [Fragment] = [.text(#"{"msgid":"c3","msgtype":"PATCH-DOC"}"#), .text("{}"), .text(#"{"events":[]}"#)]
+        let frames: [Fragment] = [
+            .text(#"{"msgid":"c3","msgtype":"PATCH-DOC"}"#), .text("{}"), .text(#"{"events":[]}"#),
+        ]
         let messages = try assembleAll(frames)
         #expect(messages.map(\.index) == [2])
         #expect(messages.first?.message.header.numBuffers == nil)
@@ -256,9 +268,11 @@ struct ReceiverTests {
     @Test func emptyBuffersAndDuplicateIdsAreKeptInOrder() throws {
         let frames: [Fragment] = [
             .text(#"{"msgid":"m","msgtype":"PUSH-DOC","num_buffers":3}"#), .text("{}"), .text(#"{"doc":{}}"#),
-            .text(#"{"id":"0"}"#), .binary([]), .text(#"{"id":"0"}"#), .binary([9]), .text(#"{"id":"x"}"#), .binary([8]),
+            .text(#"{"id":"0"}"#), .binary([]), .text(#"{"id":"0"}"#), .binary([9]), .text(#"{"id":"x"}"#),
+            .binary([8]),
         ]
         let message = try #require(try assembleAll(frames).first?.message)
-        #expect(message.buffers == [Buffer(id: "0", bytes: []), Buffer(id: "0", bytes: [9]), Buffer(id: "x", bytes: [8])])
+        #expect(
+            message.buffers == [Buffer(id: "0", bytes: []), Buffer(id: "0", bytes: [9]), Buffer(id: "x", bytes: [8])])
     }
 }

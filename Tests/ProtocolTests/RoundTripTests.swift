@@ -13,7 +13,8 @@ private func randomJSON(_ rng: inout SeededGenerator, depth: Int = 0) -> JSONVal
     case 3: return .double(Double(Int.random(in: -10000...10000, using: &rng)) / 8 + 0.5)
     case 4, 5:
         let scalars: [Character] = ["a", "Z", "0", " ", "\"", "\\", "\n", "é", "✓", "😀", "\u{1}", "/"]
-        return .string(String((0..<Int.random(in: 0..<8, using: &rng)).map { _ in scalars.randomElement(using: &rng) ?? "a" }))
+        return .string(
+            String((0..<Int.random(in: 0..<8, using: &rng)).map { _ in scalars.randomElement(using: &rng) ?? "a" }))
     case 6: return .array((0..<Int.random(in: 0..<4, using: &rng)).map { _ in randomJSON(&rng, depth: depth + 1) })
     default:
         var object = JSONObject()
@@ -26,7 +27,9 @@ private func randomMessage(_ rng: inout SeededGenerator) -> Message {
     let type = MessageType.allCases.randomElement(using: &rng) ?? .ok
     let bufferCount = Int.random(in: 0..<4, using: &rng)
     let buffers = (0..<bufferCount).map { i in
-        Buffer(id: Bool.random(using: &rng) ? "\(i)" : "p\(2000 + i)", bytes: rng.bytes(Int.random(in: 0..<40, using: &rng)))
+        Buffer(
+            id: Bool.random(using: &rng) ? "\(i)" : "p\(2000 + i)",
+            bytes: rng.bytes(Int.random(in: 0..<40, using: &rng)))
     }
     var object = JSONObject()
     object["x"] = randomJSON(&rng)
@@ -34,7 +37,8 @@ private func randomMessage(_ rng: inout SeededGenerator) -> Message {
         messageID: Bool.random(using: &rng) ? "p\(Int.random(in: 1000...9999, using: &rng))" : UUIDish.make(&rng),
         type: type, requestID: Bool.random(using: &rng) ? "c\(Int.random(in: 0...99, using: &rng))" : nil,
         numBuffers: bufferCount > 0 || Bool.random(using: &rng) ? bufferCount : nil)
-    return Message(header: header, metadata: .object(Bool.random(using: &rng) ? [:] : ["m": randomJSON(&rng)]),
+    return Message(
+        header: header, metadata: .object(Bool.random(using: &rng) ? [:] : ["m": randomJSON(&rng)]),
         content: .object(object), buffers: buffers)
 }
 

@@ -78,7 +78,8 @@ struct TokenTests {
     func makesTheSameTokenAsPython(_ v: TokenVector) throws {
         let signer = v.json["signed"]?.boolValue == true ? signing : notSigning
         let expiration = try #require({ if case .int(let n)? = v.json["expiration_seconds"] { n } else { nil } }())
-        let issuer = try SessionSigner(secretKey: secretKey, signsSessions: signer.signsSessions, expiration: expiration)
+        let issuer = try SessionSigner(
+            secretKey: secretKey, signsSessions: signer.signsSessions, expiration: expiration)
         let sessionID = try v.string("session_id")
         let token =
             if let request = extraPayload(v.description) {
@@ -104,8 +105,12 @@ struct TokenTests {
         if let request = extraPayload(v.description) {
             #expect(token.request == request)
         }
-        #expect(signing.checkTokenSignature(try v.string("token")) == v.json["check_token_signature_signed_mode"]?.boolValue)
-        #expect(notSigning.checkTokenSignature(try v.string("token")) == v.json["check_token_signature_unsigned_mode"]?.boolValue)
+        #expect(
+            signing.checkTokenSignature(try v.string("token")) == v.json["check_token_signature_signed_mode"]?.boolValue
+        )
+        #expect(
+            notSigning.checkTokenSignature(try v.string("token"))
+                == v.json["check_token_signature_unsigned_mode"]?.boolValue)
     }
 
     @Test(arguments: TokenVector.all.filter { $0.json["zlib_bytes_hex"] != nil })
@@ -158,7 +163,9 @@ struct TokenTests {
             #expect(Base64URL.decode(encoded) == bytes)
             #expect(Base64URL.decode(encoded + String(repeating: "=", count: (4 - encoded.count % 4) % 4)) == bytes)
         }
-        for garbage in ["a", "ab+c", "ab/c", "a b", "abcde", "é"] { #expect(Base64URL.decode(garbage) == nil, "\(garbage)") }
+        for garbage in ["a", "ab+c", "ab/c", "a b", "abcde", "é"] {
+            #expect(Base64URL.decode(garbage) == nil, "\(garbage)")
+        }
     }
 
     @Test func base64URLRoundTripsEveryLength() {
@@ -167,8 +174,10 @@ struct TokenTests {
             let bytes = rng.bytes(length)
             let encoded = Base64URL.encode(bytes)
             #expect(!encoded.contains("=") && !encoded.contains("+") && !encoded.contains("/"))
-            #expect(encoded == Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
+            #expect(
+                encoded
+                    == Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                    .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
             #expect(Base64URL.decode(encoded) == bytes)
         }
     }
@@ -182,7 +191,8 @@ struct TokenTests {
         #expect(expired.isExpiredToken)
         #expect(
             expired.closeReason
-                == "Token is expired. Configure the app with a larger value for --session-token-expiration if necessary")
+                == "Token is expired. Configure the app with a larger value for --session-token-expiration if necessary"
+        )
         // An unsigned id inside a correctly signed token is rejected when signing.
         let forged = try signing.makeToken(sessionID: "plainid", now: now)
         #expect(throws: ProtocolError.self) { try signing.validate(token: forged, now: now) }
@@ -204,7 +214,9 @@ struct TokenTests {
         #expect(token.sessionID == page["session_id"]?.stringValue)
         #expect(.object(token.payload) == page["decoded_payload"])
         #expect(token.request.headers.map(\.name) == ["Accept-Encoding", "Host", "User-Agent", "Connection"])
-        #expect(try notSigning.validate(token: try #require(page["token"]?.stringValue), now: now).sessionID == token.sessionID)
+        #expect(
+            try notSigning.validate(token: try #require(page["token"]?.stringValue), now: now).sessionID
+                == token.sessionID)
         let snippet = try #require(page["page_snippet_around_docs_json"]?.stringValue)
         #expect(snippet.contains(#"[{"token":""# + (page["token"]?.stringValue ?? "") + "\""))
 
@@ -227,7 +239,9 @@ struct TokenTests {
             let error = try #require(throws: ProtocolError.self) { try SessionSigner.token(fromSubprotocols: offer) }
             #expect(error.closeReason == "Subprotocol header is not 'bokeh'")
         }
-        let empty = try #require(throws: ProtocolError.self) { try SessionSigner.token(fromSubprotocols: ["bokeh", ""]) }
+        let empty = try #require(throws: ProtocolError.self) {
+            try SessionSigner.token(fromSubprotocols: ["bokeh", ""])
+        }
         #expect(empty.closeReason == "No token received in subprotocol header")
     }
 
@@ -268,7 +282,9 @@ struct TokenTests {
         #expect(decoded.request.arguments.first?.values == [[0, 255, 10]])
         #expect(decoded.payload["user"] == "ada")
         #expect(decoded.payloadPythonRepr.contains(#"'arguments': {'bin': [b'\x00\xff\n'], 'empty': []}"#))
-        #expect(throws: ProtocolError.self) { try signing.makeToken(sessionID: "x", now: now, extraPayload: ["session_id": "y"]) }
+        #expect(throws: ProtocolError.self) {
+            try signing.makeToken(sessionID: "x", now: now, extraPayload: ["session_id": "y"])
+        }
         // An empty extra payload adds no compressed member, as in Python.
         let plain = try notSigning.makeToken(sessionID: "s", now: now, extraPayload: [:])
         #expect(try SessionToken(decoding: plain).payload.keys == ["session_expiry"])

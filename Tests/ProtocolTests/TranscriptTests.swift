@@ -17,9 +17,10 @@ struct TranscriptTests {
     @Test func pullPatchSessionAssemblesInBothDirections() throws {
         let transcript = try vector("transcript_pull_patch.json")
         let server = try assembleAll(try frames(transcript, direction: "server->client")).map(\.message)
-        #expect(server.map(\.type.rawValue) == [
-            "ACK", "PULL-DOC-REPLY", "PATCH-DOC", "PATCH-DOC", "OK", "SERVER-INFO-REPLY", "SERVER-INFO-REPLY",
-        ])
+        #expect(
+            server.map(\.type.rawValue) == [
+                "ACK", "PULL-DOC-REPLY", "PATCH-DOC", "PATCH-DOC", "OK", "SERVER-INFO-REPLY", "SERVER-INFO-REPLY",
+            ])
         let client = try assembleAll(try frames(transcript, direction: "client->server")).map(\.message)
         #expect(client.map(\.type.rawValue) == ["PULL-DOC-REQ", "PATCH-DOC", "SERVER-INFO-REQ", "SERVER-INFO-REQ"])
         // Replies name their requests; the OK was minted before the PATCH-DOCs it follows.
@@ -39,9 +40,10 @@ struct TranscriptTests {
     @Test func rawSessionAssemblesAndEndsWithTheServersClose() throws {
         let transcript = try vector("transcript_raw_ws.json")
         let server = try assembleAll(try frames(transcript, direction: "server->client")).map(\.message)
-        #expect(server.map(\.type.rawValue) == [
-            "ACK", "SERVER-INFO-REPLY", "PULL-DOC-REPLY", "PATCH-DOC", "PATCH-DOC", "OK", "ERROR",
-        ])
+        #expect(
+            server.map(\.type.rawValue) == [
+                "ACK", "SERVER-INFO-REPLY", "PULL-DOC-REPLY", "PATCH-DOC", "PATCH-DOC", "OK", "ERROR",
+            ])
         let client = try assembleAll(try frames(transcript, direction: "client->server")).map(\.message)
         #expect(client.map(\.messageID) == ["c1", "c2", "c3", "c4", "c5"])
         #expect(client.allSatisfy { $0.header.numBuffers == nil })

@@ -9,7 +9,9 @@ private func vectorMessage(_ name: String) throws -> MessageVector {
 
 /// `message` with the vector's msgid and buffer ids (which come from a process-wide counter), encoded
 /// in the Python style, compared frame by frame with the vector.
-private func expectSameFrames(_ message: Message, as v: MessageVector, sourceLocation: SourceLocation = #_sourceLocation)
+private func expectSameFrames(
+    _ message: Message, as v: MessageVector, sourceLocation: SourceLocation = #_sourceLocation
+)
     throws
 {
     var message = renamingBuffers(message, to: v.buffers.map(\.id))
@@ -23,7 +25,8 @@ private func expectSameFrames(_ message: Message, as v: MessageVector, sourceLoc
 struct TypedMessageTests {
     @Test func constructorsMatchTheVectors() throws {
         try expectSameFrames(.ack(), as: try vectorMessage("msg_ack.json"))
-        try expectSameFrames(.ack(metadata: .object(["foo": "bar"])), as: try vectorMessage("msg_ack_with_metadata.json"))
+        try expectSameFrames(
+            .ack(metadata: .object(["foo": "bar"])), as: try vectorMessage("msg_ack_with_metadata.json"))
         try expectSameFrames(.ok(replyingTo: "p0042"), as: try vectorMessage("msg_ok.json"))
         let error = try vectorMessage("msg_error.json")
         try expectSameFrames(
@@ -125,8 +128,9 @@ struct TypedMessageTests {
     }
 
     @Test func clientOnlyTypesAreReportedLikeThePythonServer() throws {
-        #expect(MessageType.allCases.filter(\.isHandledByServer).map(\.rawValue)
-            == ["PULL-DOC-REQ", "PUSH-DOC", "PATCH-DOC", "SERVER-INFO-REQ"])
+        #expect(
+            MessageType.allCases.filter(\.isHandledByServer).map(\.rawValue)
+                == ["PULL-DOC-REQ", "PUSH-DOC", "PATCH-DOC", "SERVER-INFO-REQ"])
         let ok = Message(header: MessageHeader(messageID: "c5", type: .ok, requestID: "zz"))
         let error = ProtocolError.notExpectedOnServer(ok)
         #expect(error.closeCode == 10000)
@@ -136,7 +140,8 @@ struct TypedMessageTests {
             content: .object(["text": "it's \"x\"", "traceback": .null, "n": [1, 2.5, true]]))
         #expect(
             ProtocolError.notExpectedOnServer(withContent).closeReason
-                == #"Message 'ERROR' content: {'text': 'it\'s "x"', 'traceback': None, 'n': [1, 2.5, True]} not expected on server"#)
+                == #"Message 'ERROR' content: {'text': 'it\'s "x"', 'traceback': None, 'n': [1, 2.5, True]} not expected on server"#
+        )
     }
 
     @Test func describesMessagesAndErrorsForLogs() throws {
@@ -157,7 +162,8 @@ struct TypedMessageTests {
     }
 
     @Test func nonFiniteNumbersCannotBeEncoded() {
-        let message = Message(header: MessageHeader(messageID: "m", type: .patchDocument), content: .object(["x": .double(.nan)]))
+        let message = Message(
+            header: MessageHeader(messageID: "m", type: .patchDocument), content: .object(["x": .double(.nan)]))
         #expect(throws: ProtocolError.self) { try MessageEncoder().encode(message) }
     }
 }

@@ -21,7 +21,8 @@ func startServer(
     configuration.address = "127.0.0.1"
     configuration.port = 0
     configure(&configuration)
-    let server = try Server(applications: [(path: path, application: application)], configuration: configuration, clock: clock)
+    let server = try Server(
+        applications: [(path: path, application: application)], configuration: configuration, clock: clock)
     try server.start()
     return server
 }
@@ -116,7 +117,10 @@ final class RawClient: Sendable {
         let client = RawClient(port: server.port, path: "/big", token: token, loop: loop)
         #expect(await eventually { client.observed.texts.count >= 3 })  // ACK
         try client.send((0..<6).map { _ in Message.pullDocumentRequest() })
-        #expect(await eventually(timeout: .seconds(60)) { client.replies.count == 6 && client.binaryBytes.withLock { $0.count } == 6 })
+        #expect(
+            await eventually(timeout: .seconds(60)) {
+                client.replies.count == 6 && client.binaryBytes.withLock { $0.count } == 6
+            })
         #expect(client.binaryBytes.withLock { $0 } == Array(repeating: rows * 8, count: 6))
         #expect(client.observed.close == nil)
     }
@@ -136,7 +140,8 @@ final class RawClient: Sendable {
         let client = RawClient(port: server.port, path: "/test", token: token, loop: loop)
         #expect(await eventually { client.observed.texts.count >= 3 })
         let requests = (0..<500).map { i in
-            i % 5 == 4 ? Message(header: MessageHeader(messageID: "r\(i)", type: .serverInfoRequest), content: .object([:]))
+            i % 5 == 4
+                ? Message(header: MessageHeader(messageID: "r\(i)", type: .serverInfoRequest), content: .object([:]))
                 : Message(header: MessageHeader(messageID: "r\(i)", type: .pullDocumentRequest), content: .object([:]))
         }
         try client.send(requests)
@@ -153,7 +158,9 @@ final class RawClient: Sendable {
     /// A 40 MB reply with the default settings reaches the client (the 80 MB pull, scaled to a test).
     @Test func oneReplyLargerThanTheQueueCapArrives() async throws {
         let rows = 5_000_000
-        let server = try startServer(path: "/big", application: bigApplication(rows: rows)) { $0.maxQueuedWriteBytes = 4 << 20 }
+        let server = try startServer(path: "/big", application: bigApplication(rows: rows)) {
+            $0.maxQueuedWriteBytes = 4 << 20
+        }
         defer { server.stop() }
         let loop = try EventLoop(name: "client")
         defer { loop.shutdown() }

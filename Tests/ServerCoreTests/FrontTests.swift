@@ -87,7 +87,8 @@ private func staticFixture() throws -> (dir: String, body: [UInt8]) {
         let (dir, body) = try staticFixture()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let files = try #require(StaticFiles(directory: dir))
-        let zipped = files.response(to: "js/app.js", query: "", headers: ["Accept-Encoding": "gzip, deflate, br"], now: 0)
+        let zipped = files.response(
+            to: "js/app.js", query: "", headers: ["Accept-Encoding": "gzip, deflate, br"], now: 0)
         #expect(zipped.head.headers["Content-Encoding"] == "gzip")
         #expect(zipped.head.headers["Vary"] == "Accept-Encoding")
         #expect(Array(zipped.body.prefix(2)) == [0x1F, 0x8B])
@@ -104,7 +105,8 @@ private func staticFixture() throws -> (dir: String, body: [UInt8]) {
 @Suite struct PageTests {
     private func content() -> PageContent {
         PageContent(
-            title: "A <b>title</b>", jsURLs: ["/static/js/bokeh.min.js?v=1", "/static/js/bokeh-widgets.min.js?v=2"], cssURLs: [],
+            title: "A <b>title</b>", jsURLs: ["/static/js/bokeh.min.js?v=1", "/static/js/bokeh-widgets.min.js?v=2"],
+            cssURLs: [],
             roots: [
                 .init(id: "p1001", name: "layout", elementID: "el-1"), .init(id: "p1002", name: nil, elementID: "el-2"),
             ], token: "tok.en", docsJSONID: "docs-1")
@@ -131,9 +133,11 @@ private func staticFixture() throws -> (dir: String, body: [UInt8]) {
         var c = content()
         c.variables = ["greeting": "<em>hi</em>"]
         let template = PageTemplate(
-            "<h1>{{ title }}</h1>{{greeting}}|{{ embed(roots.layout) }}|{{ js_urls }}|{{ unknown }}|{{ bokeh_js | safe }}")
+            "<h1>{{ title }}</h1>{{greeting}}|{{ embed(roots.layout) }}|{{ js_urls }}|{{ unknown }}|{{ bokeh_js | safe }}"
+        )
         let page = c.render(with: template)
-        #expect(page.hasPrefix("<h1>A &lt;b&gt;title&lt;/b&gt;</h1><em>hi</em>|<div id=\"el-1\" data-root-id=\"p1001\""))
+        #expect(
+            page.hasPrefix("<h1>A &lt;b&gt;title&lt;/b&gt;</h1><em>hi</em>|<div id=\"el-1\" data-root-id=\"p1001\""))
         #expect(page.contains("|[\"/static/js/bokeh.min.js?v=1\", \"/static/js/bokeh-widgets.min.js?v=2\"]||<script"))
         #expect(PageTemplate("open {{ title").render { _ in "x" } == "open {{ title")
     }
@@ -145,13 +149,17 @@ private func staticFixture() throws -> (dir: String, body: [UInt8]) {
 
     @Test func autoloadScriptEmbedsIntoTheElement() {
         let script = AutoloadScript(
-            elementID: "target", jsURLs: ["http://127.0.0.1:5006/static/js/bokeh.min.js?v=1"], cssURLs: [], token: "tok",
+            elementID: "target", jsURLs: ["http://127.0.0.1:5006/static/js/bokeh.min.js?v=1"], cssURLs: [],
+            token: "tok",
             appPath: "/app", absoluteURL: "http://127.0.0.1:5006/app/autoload.js")
         let text = script.text
         #expect(text.contains("document.getElementById(\"target\")"))
         #expect(text.contains("const js_urls = [\"http://127.0.0.1:5006/static/js/bokeh.min.js?v=1\"];"))
         #expect(text.contains("[{\"token\":\"tok\",\"elementid\":\"target\",\"use_for_title\":false}]"))
-        #expect(text.contains("root.Bokeh.embed.embed_items(docs_json, render_items, \"/app\", \"http://127.0.0.1:5006/app/autoload.js\");"))
+        #expect(
+            text.contains(
+                "root.Bokeh.embed.embed_items(docs_json, render_items, \"/app\", \"http://127.0.0.1:5006/app/autoload.js\");"
+            ))
         #expect(BokehResources.origin(of: "http://127.0.0.1:5006/app/autoload.js") == "http://127.0.0.1:5006")
         #expect(BokehResources.origin(of: "not a url") == nil)
     }
@@ -160,7 +168,8 @@ private func staticFixture() throws -> (dir: String, body: [UInt8]) {
         let urls = BokehResources(files: nil, prefix: "").jsURLs()
         #expect(urls.first == "https://cdn.bokeh.org/bokeh/release/bokeh-3.10.2.min.js")
         #expect(urls.count == 5)
-        #expect(urls.allSatisfy { $0.hasPrefix("https://cdn.bokeh.org/bokeh/release/") && $0.hasSuffix("-3.10.2.min.js") })
+        #expect(
+            urls.allSatisfy { $0.hasPrefix("https://cdn.bokeh.org/bokeh/release/") && $0.hasSuffix("-3.10.2.min.js") })
     }
 }
 
@@ -181,12 +190,17 @@ private func staticFixture() throws -> (dir: String, body: [UInt8]) {
         #expect(
             resolve([("bokeh-session-id", "a"), ("bokeh-token", "t")], signer: signer)
                 == .refused(status: 403, reason: "Both token and session ID were provided"))
-        #expect(resolve([], signer: signer, generate: false) == .refused(status: 403, reason: "No bokeh-session-id provided"))
-        #expect(resolve([("bokeh-token", "%%%")], signer: signer) == .refused(status: 403, reason: "Invalid token or session ID"))
+        #expect(
+            resolve([], signer: signer, generate: false)
+                == .refused(status: 403, reason: "No bokeh-session-id provided"))
+        #expect(
+            resolve([("bokeh-token", "%%%")], signer: signer)
+                == .refused(status: 403, reason: "Invalid token or session ID"))
     }
 
     @Test func signedServerRefusesUnsignedIDs() throws {
-        let signer = try SessionSigner(secretKey: "test-secret-key-0123456789abcdefghijklmnopqrstuv", signsSessions: true)
+        let signer = try SessionSigner(
+            secretKey: "test-secret-key-0123456789abcdefghijklmnopqrstuv", signsSessions: true)
         #expect(
             resolve([("bokeh-session-id", "unsigned")], signer: signer)
                 == .refused(status: 403, reason: "Invalid token or session ID"))
@@ -222,7 +236,9 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     try #require(connected == 0)
     let bytes = Array(request.utf8)
@@ -245,7 +261,8 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
         defer { server.stop() }
         let port = server.port
         func get(_ target: String, _ headers: String = "") throws -> String {
-            try rawHTTP(port: port, "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\(headers)Connection: close\r\n\r\n")
+            try rawHTTP(
+                port: port, "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\(headers)Connection: close\r\n\r\n")
         }
         let page = try get("/test?x=1")
         #expect(page.hasPrefix("HTTP/1.1 200 OK\r\n"))
@@ -305,7 +322,9 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
         let app = Application { document, context in
             let slider = Model("Slider", ["start": 0, "end": 10, "value": 1, "step": 1, "title": "n"])
             let status = Model("Div", ["text": "n=1"])
-            context.onChange(of: slider, attribute: "value") { _, _, new in status.set("text", .string("n=\(new.intValue ?? 0)")) }
+            context.onChange(of: slider, attribute: "value") { _, _, new in
+                status.set("text", .string("n=\(new.intValue ?? 0)"))
+            }
             document.addRoot(Model("Column", ["children": .list([.model(slider), .model(status)])]))
         }
         var configuration = ServerConfiguration()
@@ -327,12 +346,14 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
             context.onEvent("button_click", of: button) { _ in }
             context.onEvent("button_click", of: button) { _ in }
         }
-        let server = try Server(applications: ["/b": app], configuration: {
-            var c = ServerConfiguration()
-            c.address = "127.0.0.1"
-            c.port = 0
-            return c
-        }())
+        let server = try Server(
+            applications: ["/b": app],
+            configuration: {
+                var c = ServerConfiguration()
+                c.address = "127.0.0.1"
+                c.port = 0
+                return c
+            }())
         try server.start()
         defer { server.stop() }
         let context = try #require(server.applicationContext(at: "/b"))

@@ -28,7 +28,9 @@ import Wire
 
     /// The witness: a fresh session still opens and answers a pull.
     func witness(_ server: Server, loop: EventLoop) async throws -> Bool {
-        let client = RawClient(port: server.port, path: "/test", token: try validToken(id: "witness-\(UUID().uuidString.prefix(8))"), loop: loop)
+        let client = RawClient(
+            port: server.port, path: "/test", token: try validToken(id: "witness-\(UUID().uuidString.prefix(8))"),
+            loop: loop)
         guard await eventually(timeout: .seconds(10), { client.observed.texts.count >= 3 }) else { return false }
         try client.send([.pullDocumentRequest()])
         return await eventually(timeout: .seconds(10)) { client.replies.count == 1 }
@@ -45,7 +47,8 @@ import Wire
         for (i, expiry) in ["1e300", "-1e300", "1e19", "9.3e18", "100000000000000000000"].enumerated() {
             let token = Self.token(expiry: expiry, id: "expiry\(i)")
             let page = try rawHTTP(
-                port: server.port, "GET /test?bokeh-token=\(token) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                port: server.port,
+                "GET /test?bokeh-token=\(token) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             #expect(page.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(expiry)")
             let client = RawClient(port: server.port, path: "/test", token: token, loop: loop)
             if expiry.hasPrefix("-") {
@@ -58,7 +61,9 @@ import Wire
         #expect(try await witness(server, loop: loop))
     }
 
-    func openSession(_ server: Server, path: String = "/test", id: String, loop: EventLoop) async throws -> (RawClient, [String: String]) {
+    func openSession(_ server: Server, path: String = "/test", id: String, loop: EventLoop) async throws -> (
+        RawClient, [String: String]
+    ) {
         let client = RawClient(port: server.port, path: path, token: try validToken(id: id), loop: loop)
         #expect(await eventually { client.observed.texts.count >= 3 })
         let session = try #require(server.getSession(appPath: path, sessionID: id))
@@ -83,7 +88,9 @@ import Wire
         defer { loop.shutdown() }
         let (client, ids) = try await openSession(server, id: "intmin", loop: loop)
         let status = try #require(ids["status"])
-        patch(client, id: "p1", #"{"kind": "ModelChanged", "model": {"id": "\#(status)"}, "attr": "text", "new": -9223372036854775808}"#)
+        patch(
+            client, id: "p1",
+            #"{"kind": "ModelChanged", "model": {"id": "\#(status)"}, "attr": "text", "new": -9223372036854775808}"#)
         #expect(await eventually { client.contents(of: "OK").count == 1 })
         try client.send([.pullDocumentRequest()])
         #expect(await eventually { client.replies.count == 1 })
@@ -103,9 +110,13 @@ import Wire
         let status = try #require(ids["status"])
         var items = [#"{"type": "object", "name": "Div", "id": "c0"}"#]
         for i in 1..<20_000 {
-            items.append(#"{"type": "object", "name": "Div", "id": "c\#(i)", "attributes": {"tags": [{"id": "c\#(i - 1)"}]}}"#)
+            items.append(
+                #"{"type": "object", "name": "Div", "id": "c\#(i)", "attributes": {"tags": [{"id": "c\#(i - 1)"}]}}"#)
         }
-        patch(client, id: "p1", #"{"kind": "ModelChanged", "model": {"id": "\#(status)"}, "attr": "tags", "new": [\#(items.joined(separator: ", "))]}"#)
+        patch(
+            client, id: "p1",
+            #"{"kind": "ModelChanged", "model": {"id": "\#(status)"}, "attr": "tags", "new": [\#(items.joined(separator: ", "))]}"#
+        )
         #expect(await eventually(timeout: .seconds(20)) { client.contents(of: "ERROR").count == 1 })
         #expect(client.contents(of: "ERROR").first?.contains("models nested deeper than 100 levels") == true)
         try client.send([.pullDocumentRequest()])
@@ -124,13 +135,27 @@ import Wire
         _ = ids
         let session = try #require(server.getSession(appPath: "/demo", sessionID: "shapes"))
         let source = try #require(try session.eventLoop.submitAndWait { session.document.model(named: "source")?.id })
-        let wrapped = #"{"type": "ndarray", "array": [], "shape": [1, 4294967296, 4294967296], "dtype": "float64", "order": "little"}"#
-        patch(client, id: "p1", #"{"kind": "ColumnDataChanged", "model": {"id": "\#(source)"}, "attr": "data", "data": {"type": "map", "entries": [["x", \#(wrapped)]]}, "cols": ["x"]}"#)
-        let empty = #"{"type": "ndarray", "array": [], "shape": [0, 9223372036854775807], "dtype": "float64", "order": "little"}"#
-        patch(client, id: "p2", #"{"kind": "ColumnDataChanged", "model": {"id": "\#(source)"}, "attr": "data", "data": {"type": "map", "entries": [["x", \#(empty)]]}, "cols": ["x"]}"#)
+        let wrapped =
+            #"{"type": "ndarray", "array": [], "shape": [1, 4294967296, 4294967296], "dtype": "float64", "order": "little"}"#
+        patch(
+            client, id: "p1",
+            #"{"kind": "ColumnDataChanged", "model": {"id": "\#(source)"}, "attr": "data", "data": {"type": "map", "entries": [["x", \#(wrapped)]]}, "cols": ["x"]}"#
+        )
+        let empty =
+            #"{"type": "ndarray", "array": [], "shape": [0, 9223372036854775807], "dtype": "float64", "order": "little"}"#
+        patch(
+            client, id: "p2",
+            #"{"kind": "ColumnDataChanged", "model": {"id": "\#(source)"}, "attr": "data", "data": {"type": "map", "entries": [["x", \#(empty)]]}, "cols": ["x"]}"#
+        )
         let slice = #"{"type": "slice", "start": null, "stop": null, "step": null}"#
-        patch(client, id: "p3", #"{"kind": "ColumnsPatched", "model": {"id": "\#(source)"}, "attr": "data", "patches": {"type": "map", "entries": [["x", [[[\#(slice), \#(slice)], []]]]]}}"#)
-        patch(client, id: "p4", #"{"kind": "ColumnsStreamed", "model": {"id": "\#(source)"}, "attr": "data", "data": {"type": "map", "entries": [["x", [1.0]]]}, "rollover": null}"#)
+        patch(
+            client, id: "p3",
+            #"{"kind": "ColumnsPatched", "model": {"id": "\#(source)"}, "attr": "data", "patches": {"type": "map", "entries": [["x", [[[\#(slice), \#(slice)], []]]]]}}"#
+        )
+        patch(
+            client, id: "p4",
+            #"{"kind": "ColumnsStreamed", "model": {"id": "\#(source)"}, "attr": "data", "data": {"type": "map", "entries": [["x", [1.0]]]}, "rollover": null}"#
+        )
         #expect(await eventually { client.contents(of: "ERROR").count + client.contents(of: "OK").count == 4 })
         #expect(client.contents(of: "ERROR").count == 2)  // p1 (the shape) and p4 (rows of Int.max values)
         #expect(try await witness(server, loop: loop))
@@ -146,7 +171,9 @@ import Wire
         let (client, ids) = try await openSession(server, path: "/demo", id: "deep", loop: loop)
         let slider = try #require(ids["slider"])
         let deep = String(repeating: #"{"a": "#, count: 500) + "1" + String(repeating: "}", count: 500)
-        patch(client, id: "p1", #"{"kind": "ModelChanged", "model": {"id": "\#(slider)"}, "attr": "value", "new": \#(deep)}"#)
+        patch(
+            client, id: "p1",
+            #"{"kind": "ModelChanged", "model": {"id": "\#(slider)"}, "attr": "value", "new": \#(deep)}"#)
         #expect(await eventually { client.contents(of: "OK").count == 1 })
         let session = try #require(server.getSession(appPath: "/demo", sessionID: "deep"))
         let text = try session.eventLoop.submitAndWait { session.document.model(named: "status")?["text"]?.stringValue }

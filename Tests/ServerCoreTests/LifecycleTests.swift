@@ -61,8 +61,11 @@ import Wire
         configuration.port = 0
         configuration.signSessions = true
         configuration.secretKey = ""
-        #expect(throws: ConfigurationError.missingSecretKey) { try Server(applications: [:], configuration: configuration) }
-        #expect(ConfigurationError.invalidValue(setting: "port") != ConfigurationError.invalidValue(setting: "num_procs"))
+        #expect(throws: ConfigurationError.missingSecretKey) {
+            try Server(applications: [:], configuration: configuration)
+        }
+        #expect(
+            ConfigurationError.invalidValue(setting: "port") != ConfigurationError.invalidValue(setting: "num_procs"))
     }
 
     @Test func sessionErrorsAreMatchedByKind() async throws {

@@ -8,7 +8,8 @@ import Wire
 
 /// What a raw WebSocket client saw.
 final class Observed: Sendable {
-    private let state = Mutex<(frames: [WebSocketMessage], close: WebSocketCloseInfo?, failure: String?)>(([], nil, nil))
+    private let state = Mutex<(frames: [WebSocketMessage], close: WebSocketCloseInfo?, failure: String?)>(
+        ([], nil, nil))
     func frame(_ m: WebSocketMessage) { state.withLock { $0.frames.append(m) } }
     func closed(_ c: WebSocketCloseInfo) { state.withLock { $0.close = c } }
     func failed(_ e: String) { state.withLock { $0.failure = e } }
@@ -55,7 +56,8 @@ func connect(
     return observed
 }
 
-func validToken(expiry: Int = Int(Date().timeIntervalSince1970) + 300, id: String = "loopback-session") throws -> String {
+func validToken(expiry: Int = Int(Date().timeIntervalSince1970) + 300, id: String = "loopback-session") throws -> String
+{
     try SessionSigner().makeToken(sessionID: id, now: expiry - 300)
 }
 
@@ -109,7 +111,8 @@ func validToken(expiry: Int = Int(Date().timeIntervalSince1970) + 300, id: Strin
         let seen = connect(server, subprotocols: ["bokeh", try validToken()], loop: loop)
         #expect(await eventually { seen.close != nil })
         #expect(seen.frames.isEmpty)
-        let signer = try SessionSigner(secretKey: "test-secret-key-0123456789abcdefghijklmnopqrstuv", signsSessions: true)
+        let signer = try SessionSigner(
+            secretKey: "test-secret-key-0123456789abcdefghijklmnopqrstuv", signsSessions: true)
         let good = try signer.makeToken(sessionID: signer.generateSessionID(), now: Int(Date().timeIntervalSince1970))
         let ok = connect(server, subprotocols: ["bokeh", good], loop: loop)
         #expect(await eventually { ok.texts.count >= 3 })
@@ -120,12 +123,14 @@ func validToken(expiry: Int = Int(Date().timeIntervalSince1970) + 300, id: Strin
         defer { server.stop() }
         let loop = try EventLoop(name: "client")
         defer { loop.shutdown() }
-        let binary = connect(server, subprotocols: ["bokeh", try validToken()], send: [.binary([1, 2, 3])], loop: loop)
+        let binary = connect(
+            server, subprotocols: ["bokeh", try validToken()], send: [.binary([1, 2, 3])], loop: loop)
         #expect(await eventually { binary.close != nil })
         #expect(binary.close?.code?.rawValue == 10001)
         #expect(binary.close?.reason == "expected text fragment but received binary fragment for _HEADER")
         let notJSON = connect(
-            server, subprotocols: ["bokeh", try validToken()], send: [.text("not json"), .text("{}"), .text("{}")], loop: loop)
+            server, subprotocols: ["bokeh", try validToken()], send: [.text("not json"), .text("{}"), .text("{}")],
+            loop: loop)
         #expect(await eventually { notJSON.close != nil })
         #expect(notJSON.close?.code?.rawValue == 10000)
         #expect(notJSON.close?.reason == "server failed to parse a message")

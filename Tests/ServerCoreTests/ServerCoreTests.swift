@@ -43,7 +43,8 @@ func patch(_ events: String) throws -> Message {
 }
 
 func text(_ message: Message) -> String {
-    (try? JSONWriter(options: JSONWriterOptions(separators: .compact, ensureASCII: false)).string(message.content)) ?? ""
+    (try? JSONWriter(options: JSONWriterOptions(separators: .compact, ensureASCII: false)).string(message.content))
+        ?? ""
 }
 
 /// A session of `testApplication` with two fake connections.
@@ -74,7 +75,8 @@ struct Fixture {
     }
 
     func setSlider(_ value: Int, from c: ServerConnection) throws -> Message {
-        let m = try patch("{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"\(sliderID)\"},\"attr\":\"value\",\"new\":\(value)}")
+        let m = try patch(
+            "{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"\(sliderID)\"},\"attr\":\"value\",\"new\":\(value)}")
         session.receive(m, from: c)
         return m
     }
@@ -100,7 +102,8 @@ struct Fixture {
     @Test func badPatchIsAnsweredWithErrorAndTheSessionGoesOn() async throws {
         let f = try await Fixture()
         defer { f.shutdown() }
-        let bad = try patch("{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"nonexistent\"},\"attr\":\"value\",\"new\":1}")
+        let bad = try patch(
+            "{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"nonexistent\"},\"attr\":\"value\",\"new\":1}")
         f.session.receive(bad, from: f.a)
         #expect(await eventually { f.inboxA.messages.count == 1 })
         let error = try #require(f.inboxA.messages.first)
@@ -136,10 +139,14 @@ struct Fixture {
         #expect(forwarded.contains("\"text\":\"hi\""))
         #expect(forwarded.contains("\"end\":3"))
         // Once B has them, later changes refer to them by id only.
-        let change = try patch("{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"x1\"},\"attr\":\"text\",\"new\":\"again\"}")
+        let change = try patch(
+            "{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"x1\"},\"attr\":\"text\",\"new\":\"again\"}")
         f.session.receive(change, from: f.a)
         #expect(await eventually { f.inboxB.types == ["PATCH-DOC", "PATCH-DOC"] })
-        #expect(text(f.inboxB.messages[1]) == "{\"events\":[{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"x1\"},\"attr\":\"text\",\"new\":\"again\"}]}")
+        #expect(
+            text(f.inboxB.messages[1])
+                == "{\"events\":[{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"x1\"},\"attr\":\"text\",\"new\":\"again\"}]}"
+        )
     }
 
     @Test func pullAndPushReplies() async throws {
@@ -156,7 +163,9 @@ struct Fixture {
         #expect(await eventually { f.inboxB.types == ["OK"] && f.inboxA.types.count == 5 })
         // A gets RootRemoved ×2, RootAdded (in full), TitleChanged.
         #expect(f.inboxA.types == ["PULL-DOC-REPLY", "PATCH-DOC", "PATCH-DOC", "PATCH-DOC", "PATCH-DOC"])
-        #expect(f.inboxA.messages.map(text).joined().contains("\"text\":\"\\u00fc\"") || f.inboxA.messages.map(text).joined().contains("\"text\":\"ü\""))
+        #expect(
+            f.inboxA.messages.map(text).joined().contains("\"text\":\"\\u00fc\"")
+                || f.inboxA.messages.map(text).joined().contains("\"text\":\"ü\""))
     }
 }
 

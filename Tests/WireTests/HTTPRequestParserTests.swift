@@ -3,7 +3,9 @@ import TestSupport
 @testable import Wire
 
 /// Feeds `bytes` in the given chunking and collects every request, or the first error.
-func parseRequests(_ bytes: [UInt8], _ chunking: Chunking, limits: HTTPParserLimits = .default) -> Result<[HTTPRequest], HTTPError> {
+func parseRequests(_ bytes: [UInt8], _ chunking: Chunking, limits: HTTPParserLimits = .default) -> Result<
+    [HTTPRequest], HTTPError
+> {
     var parser = HTTPRequestParser(limits: limits)
     var out: [HTTPRequest] = []
     do {
@@ -102,9 +104,10 @@ func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     @Test(arguments: Chunking.allCases)
     func upgradeRequestPausesParserAndHandsOverFollowingBytes(_ chunking: Chunking) throws {
         let frame: [UInt8] = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]
-        let input = bytes(
-            "GET /app/ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n") + frame
+        let input =
+            bytes(
+                "GET /app/ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n") + frame
         var parser = HTTPRequestParser()
         var requests: [HTTPRequest] = []
         for piece in chunking.split(input) {
@@ -119,7 +122,8 @@ func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 
     @Test func declinedUpgradeGoesOnParsingHTTP() throws {
         let input = bytes(
-            "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n")
+            "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n"
+        )
         let r = try parseRequests(input, .whole).get()
         #expect(r.map(\.head.target) == ["/ws", "/next"])
     }
@@ -172,24 +176,58 @@ func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
         Malformed(name: "bare CR in a line", input: "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", status: 400),
         Malformed(name: "two Host fields", input: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", status: 400),
         Malformed(name: "negative Content-Length", input: "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", status: 400),
-        Malformed(name: "non-numeric Content-Length", input: "POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", status: 400),
-        Malformed(name: "conflicting Content-Lengths", input: "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", status: 400),
-        Malformed(name: "huge Content-Length", input: "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", status: 400),
-        Malformed(name: "Content-Length with Transfer-Encoding", input: "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400),
-        Malformed(name: "unknown transfer coding", input: "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501),
-        Malformed(name: "chunked not last", input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", status: 501),
-        Malformed(name: "bad chunk size", input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", status: 400),
-        Malformed(name: "chunk without CRLF", input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabX\r\n", status: 400),
-        Malformed(name: "overflowing chunk size", input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", status: 400),
-        Malformed(name: "request line too long", input: "GET /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\n\r\n", status: 414, limits: small),
-        Malformed(name: "request line too long, no newline yet", input: "GET /" + String(repeating: "a", count: 100), status: 414, limits: small),
-        Malformed(name: "headers too large", input: "GET / HTTP/1.1\r\nX: " + String(repeating: "v", count: 200) + "\r\n\r\n", status: 431, limits: small),
-        Malformed(name: "headers too large, no newline yet", input: "GET / HTTP/1.1\r\nX: " + String(repeating: "v", count: 200), status: 431, limits: small),
-        Malformed(name: "too many headers", input: "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", status: 431, limits: small),
-        Malformed(name: "body over limit by Content-Length", input: "POST / HTTP/1.1\r\nContent-Length: 17\r\n\r\n", status: 413, limits: small),
-        Malformed(name: "body over limit by chunks", input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n9\r\n", status: 413, limits: small),
-        Malformed(name: "chunk line too long", input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 40) + "\r\n", status: 400, limits: small),
-        Malformed(name: "chunked in HTTP/1.0", input: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 501),
+        Malformed(
+            name: "non-numeric Content-Length", input: "POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", status: 400),
+        Malformed(
+            name: "conflicting Content-Lengths",
+            input: "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", status: 400),
+        Malformed(
+            name: "huge Content-Length", input: "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+            status: 400),
+        Malformed(
+            name: "Content-Length with Transfer-Encoding",
+            input: "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400),
+        Malformed(
+            name: "unknown transfer coding", input: "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501),
+        Malformed(
+            name: "chunked not last", input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", status: 501),
+        Malformed(
+            name: "bad chunk size", input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", status: 400),
+        Malformed(
+            name: "chunk without CRLF", input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabX\r\n",
+            status: 400),
+        Malformed(
+            name: "overflowing chunk size",
+            input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", status: 400),
+        Malformed(
+            name: "request line too long", input: "GET /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\n\r\n",
+            status: 414, limits: small),
+        Malformed(
+            name: "request line too long, no newline yet", input: "GET /" + String(repeating: "a", count: 100),
+            status: 414, limits: small),
+        Malformed(
+            name: "headers too large", input: "GET / HTTP/1.1\r\nX: " + String(repeating: "v", count: 200) + "\r\n\r\n",
+            status: 431, limits: small),
+        Malformed(
+            name: "headers too large, no newline yet",
+            input: "GET / HTTP/1.1\r\nX: " + String(repeating: "v", count: 200), status: 431, limits: small),
+        Malformed(
+            name: "too many headers", input: "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", status: 431,
+            limits: small),
+        Malformed(
+            name: "body over limit by Content-Length", input: "POST / HTTP/1.1\r\nContent-Length: 17\r\n\r\n",
+            status: 413, limits: small),
+        Malformed(
+            name: "body over limit by chunks",
+            input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n9\r\n", status: 413,
+            limits: small),
+        Malformed(
+            name: "chunk line too long",
+            input: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 40)
+                + "\r\n", status: 400, limits: small),
+        Malformed(
+            name: "chunked in HTTP/1.0", input: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            status: 501),
     ]
 
     @Test(arguments: malformed)

@@ -2,7 +2,9 @@ import Testing
 import TestSupport
 @testable import Wire
 
-func parseResponses(_ input: [UInt8], _ chunking: Chunking, headFlags: [Bool] = [], eof: Bool = true) throws -> [HTTPResponse] {
+func parseResponses(_ input: [UInt8], _ chunking: Chunking, headFlags: [Bool] = [], eof: Bool = true) throws
+    -> [HTTPResponse]
+{
     var p = HTTPResponseParser()
     for f in headFlags { p.expectResponse(toHEAD: f) }
     var out: [HTTPResponse] = []
@@ -41,9 +43,10 @@ func parseResponses(_ input: [UInt8], _ chunking: Chunking, headFlags: [Bool] = 
     @Test(arguments: Chunking.allCases)
     func switchingProtocolsHandsOverFollowingBytes(_ chunking: Chunking) throws {
         let ack = bytes("\u{81}\u{05}hello")
-        let input = bytes(
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n") + ack
+        let input =
+            bytes(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n") + ack
         var p = HTTPResponseParser()
         var got: [HTTPResponse] = []
         for piece in chunking.split(input) {
@@ -55,11 +58,14 @@ func parseResponses(_ input: [UInt8], _ chunking: Chunking, headFlags: [Bool] = 
     }
 
     @Test func interimResponsesAreSkipped() throws {
-        let r = try parseResponses(bytes("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), .whole)
+        let r = try parseResponses(
+            bytes("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), .whole)
         #expect(r.map(\.head.status.code) == [200])
     }
 
-    @Test(arguments: ["HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 abc OK\r\n\r\n", "HTTP/1.1 200OK\r\n\r\n", "ICY 200 OK\r\n\r\n"])
+    @Test(arguments: [
+        "HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 abc OK\r\n\r\n", "HTTP/1.1 200OK\r\n\r\n", "ICY 200 OK\r\n\r\n",
+    ])
     func rejectsMalformedStatusLines(_ line: String) {
         #expect(throws: HTTPError.self) { try parseResponses(bytes(line), .whole) }
     }
@@ -72,7 +78,10 @@ func parseResponses(_ input: [UInt8], _ chunking: Chunking, headFlags: [Bool] = 
         let body = bytes("<html><title>403: Forbidden</title></html>")
         let wire = HTTPWriter.response(head, body: body)
         let text = String(decoding: wire, as: UTF8.self)
-        #expect(text.hasPrefix("HTTP/1.1 403 Invalid token or session ID\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Length: \(body.count)\r\n\r\n"))
+        #expect(
+            text.hasPrefix(
+                "HTTP/1.1 403 Invalid token or session ID\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Length: \(body.count)\r\n\r\n"
+            ))
         let parsed = try parseResponses(wire, .byteByByte)
         #expect(parsed.first?.body == body)
     }
@@ -128,7 +137,10 @@ func parseResponses(_ input: [UInt8], _ chunking: Chunking, headFlags: [Bool] = 
 
     @Test func parsesCookies() {
         #expect(CookieParser.parse("a=1; b=2") == ["a": "1", "b": "2"])
-        #expect(CookieParser.parse(" k = v ;;x=\"quoted \\\"v\\\" \\101\"; flag") == ["k": "v", "x": "quoted \"v\" A", "": "flag"])
+        #expect(
+            CookieParser.parse(" k = v ;;x=\"quoted \\\"v\\\" \\101\"; flag") == [
+                "k": "v", "x": "quoted \"v\" A", "": "flag",
+            ])
         #expect(CookieParser.parse("a=1; a=2") == ["a": "2"])
         #expect(CookieParser.parse("") == [:])
         #expect(CookieParser.parse("eq=a=b") == ["eq": "a=b"])

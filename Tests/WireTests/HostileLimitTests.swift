@@ -20,7 +20,8 @@ import Testing
             role: .server, configuration: WebSocketConfiguration(maxFrameSize: .max, maxMessageSize: Int.min))
         let masked: [UInt8] = [0x82, 0x83, 1, 2, 3, 4, 0, 0, 0]
         let actions = connection.receive(masked)
-        #expect(actions.contains { if case .closeTransport(let info) = $0 { info.code == .messageTooBig } else { false } })
+        #expect(
+            actions.contains { if case .closeTransport(let info) = $0 { info.code == .messageTooBig } else { false } })
     }
 
     /// `limit + 2` and `readIndex + limit` overflowed with `Int.max` limits; Content-Length reserved its
@@ -36,7 +37,8 @@ import Testing
         big.feed(Array("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 999999999999999999\r\n\r\nabc".utf8))
         #expect(try big.next() == nil)  // waits for the body; nothing was reserved for it
         var chunked = HTTPRequestParser(limits: limits)
-        chunked.feed(Array("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8))
+        chunked.feed(
+            Array("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8))
         #expect(try chunked.next()?.body == Array("abc".utf8))
     }
 

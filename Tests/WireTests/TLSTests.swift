@@ -29,11 +29,13 @@ import Testing
         defer { group.shutdown() }
         let server = try TestEchoServer(group: group, tls: try Self.serverContext())
         let clientTLS = try TLSContext(.client(trustRoots: .file(TestCertificate.files.certificate)))
-        let good = await TestClient.connect(to: server.listener.localAddress, on: group.next(), tls: clientTLS,
-                                            serverName: "localhost")
+        let good = await TestClient.connect(
+            to: server.listener.localAddress, on: group.next(), tls: clientTLS,
+            serverName: "localhost")
         #expect(good.isConnected, "\(good.failure.values)")
-        let bad = await TestClient.connect(to: server.listener.localAddress, on: group.next(), tls: clientTLS,
-                                           serverName: "example.invalid")
+        let bad = await TestClient.connect(
+            to: server.listener.localAddress, on: group.next(), tls: clientTLS,
+            serverName: "example.invalid")
         #expect(!bad.isConnected)
         #expect(bad.failure.values.first?.contains("verify") == true, "\(bad.failure.values)")
     }
@@ -66,7 +68,8 @@ import Testing
 
     @Test func missingKeyFileIsAConfigurationError() {
         #expect(throws: TLSError.self) {
-            _ = try TLSContext(.server(certificateChainFile: "/nonexistent/cert.pem", privateKeyFile: "/nonexistent/key.pem"))
+            _ = try TLSContext(
+                .server(certificateChainFile: "/nonexistent/cert.pem", privateKeyFile: "/nonexistent/key.pem"))
         }
     }
 }

@@ -55,7 +55,8 @@ enum TestCertificate {
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             p.arguments = [
                 "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "\(dir)/\(name)-key.pem", "-out", "\(dir)/\(name).pem", "-days", "2", "-subj", "/CN=localhost",
+                "-keyout", "\(dir)/\(name)-key.pem", "-out", "\(dir)/\(name).pem", "-days", "2", "-subj",
+                "/CN=localhost",
                 "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ]
             p.standardOutput = FileHandle.nullDevice
@@ -65,7 +66,8 @@ enum TestCertificate {
         }
         make("server")
         make("other")
-        return Files(directory: dir, certificate: "\(dir)/server.pem", key: "\(dir)/server-key.pem",
-                     otherCertificate: "\(dir)/other.pem")
+        return Files(
+            directory: dir, certificate: "\(dir)/server.pem", key: "\(dir)/server-key.pem",
+            otherCertificate: "\(dir)/other.pem")
     }()
 }

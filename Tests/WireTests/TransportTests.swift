@@ -16,12 +16,15 @@ final class TestClient: Sendable {
     init(loop: EventLoop) { self.loop = loop }
 
     /// Connects and waits until connected (or failed).
-    static func connect(to address: SocketAddress, on loop: EventLoop, configuration: ConnectionConfiguration = .default,
-                        tls: TLSContext? = nil, serverName: String? = nil,
-                        onConnected: (@Sendable (Connection) -> Void)? = nil) async -> TestClient {
+    static func connect(
+        to address: SocketAddress, on loop: EventLoop, configuration: ConnectionConfiguration = .default,
+        tls: TLSContext? = nil, serverName: String? = nil,
+        onConnected: (@Sendable (Connection) -> Void)? = nil
+    ) async -> TestClient {
         let client = TestClient(loop: loop)
         loop.execute {
-            Connection.connect(to: address, on: loop, configuration: configuration, tls: tls, serverName: serverName) { r in
+            Connection.connect(to: address, on: loop, configuration: configuration, tls: tls, serverName: serverName) {
+                r in
                 switch r {
                 case .failure(let e):
                     client.failure.append("\(e)")
@@ -53,8 +56,11 @@ final class TestEchoServer: Sendable {
     let closes: Recorder<String>
     let accepted: Recorder<Int>
 
-    init(group: EventLoopGroup, address: SocketAddress = loopback, configuration: ListenerConfiguration = ListenerConfiguration(),
-         tls: TLSContext? = nil) throws {
+    init(
+        group: EventLoopGroup, address: SocketAddress = loopback,
+        configuration: ListenerConfiguration = ListenerConfiguration(),
+        tls: TLSContext? = nil
+    ) throws {
         let closes = Recorder<String>()
         let accepted = Recorder<Int>()
         self.closes = closes
@@ -101,7 +107,9 @@ func pattern(_ count: Int) -> [UInt8] {
     @Test func echoesOverUnixSocket() async throws {
         let group = try EventLoopGroup(numberOfThreads: 1)
         defer { group.shutdown() }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wire-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wire-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        ).path
         let server = try TestEchoServer(group: group, address: SocketAddress(unixPath: path))
         let client = await TestClient.connect(to: server.listener.localAddress, on: group.next())
         client.withConnection { $0.write(Array("over unix".utf8)) }
@@ -142,7 +150,8 @@ func pattern(_ count: Int) -> [UInt8] {
         config.reusePort = true
         let first = try TestEchoServer(group: group, configuration: config)
         let port = try #require(first.listener.localAddress.port)
-        let second = try TestEchoServer(group: group, address: try SocketAddress(host: "127.0.0.1", port: port), configuration: config)
+        let second = try TestEchoServer(
+            group: group, address: try SocketAddress(host: "127.0.0.1", port: port), configuration: config)
         #expect(second.listener.localAddress.port == port)
         var clients: [TestClient] = []
         for _ in 0..<20 { clients.append(await TestClient.connect(to: first.listener.localAddress, on: group.next())) }

@@ -40,7 +40,8 @@ import TestSupport
 
     @Test(arguments: [1, 5, 125, 126, 65_536])
     func fragmentsPerMaxOutgoingFrameSize(_ size: Int) throws {
-        var server = WebSocketStateMachine(role: .server, configuration: WebSocketConfiguration(maxOutgoingFrameSize: size))
+        var server = WebSocketStateMachine(
+            role: .server, configuration: WebSocketConfiguration(maxOutgoingFrameSize: size))
         let chunks = try server.send(Self.messages)
         var client = WebSocketStateMachine(role: .client)
         #expect(Self.delivered(chunks, to: &client) == Self.messages)
@@ -67,7 +68,8 @@ import TestSupport
         #expect(shared.flatMap { $0 } == oneByOne)
         #expect(prepared.byteCount == oneByOne.count)
         // A connection that fragments or compresses encodes the messages itself.
-        var small = WebSocketStateMachine(role: .server, configuration: WebSocketConfiguration(maxOutgoingFrameSize: 100))
+        var small = WebSocketStateMachine(
+            role: .server, configuration: WebSocketConfiguration(maxOutgoingFrameSize: 100))
         var client = WebSocketStateMachine(role: .client)
         #expect(Self.delivered(try small.send(prepared), to: &client) == Self.messages)
         var closed = WebSocketStateMachine(role: .server)

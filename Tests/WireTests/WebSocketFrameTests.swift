@@ -2,8 +2,10 @@ import Testing
 import TestSupport
 @testable import Wire
 
-func decodeFrames(_ input: [UInt8], _ chunking: Chunking, role: WebSocketRole, maxFrameSize: Int = 1 << 24,
-                  rsv: UInt8 = 0) -> Result<[WebSocketFrame], WebSocketError> {
+func decodeFrames(
+    _ input: [UInt8], _ chunking: Chunking, role: WebSocketRole, maxFrameSize: Int = 1 << 24,
+    rsv: UInt8 = 0
+) -> Result<[WebSocketFrame], WebSocketError> {
     var d = WebSocketFrameDecoder(role: role, maxFrameSize: maxFrameSize, allowedReservedBits: rsv)
     var out: [WebSocketFrame] = []
     do {
@@ -29,22 +31,35 @@ func decodeFrames(_ input: [UInt8], _ chunking: Chunking, role: WebSocketRole, m
 
     static let hello = Array("Hello".utf8)
     static let examples: [Example] = [
-        Example(name: "single-frame unmasked text", bytes: [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f], role: .client,
-                frames: [WebSocketFrame(opcode: .text, payload: hello)]),
-        Example(name: "single-frame masked text", bytes: [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58],
-                role: .server, frames: [WebSocketFrame(opcode: .text, payload: hello)]),
-        Example(name: "fragmented unmasked text", bytes: [0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f], role: .client,
-                frames: [WebSocketFrame(fin: false, opcode: .text, payload: Array("Hel".utf8)),
-                         WebSocketFrame(opcode: .continuation, payload: Array("lo".utf8))]),
-        Example(name: "unmasked ping", bytes: [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f], role: .client,
-                frames: [WebSocketFrame(opcode: .ping, payload: hello)]),
-        Example(name: "masked pong", bytes: [0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58], role: .server,
-                frames: [WebSocketFrame(opcode: .pong, payload: hello)]),
-        Example(name: "256 bytes binary, 16-bit length", bytes: [0x82, 0x7E, 0x01, 0x00] + [UInt8](repeating: 0xAB, count: 256),
-                role: .client, frames: [WebSocketFrame(opcode: .binary, payload: [UInt8](repeating: 0xAB, count: 256))]),
-        Example(name: "64 KiB binary, 64-bit length",
-                bytes: [0x82, 0x7F, 0, 0, 0, 0, 0, 1, 0, 0] + [UInt8](repeating: 0x5A, count: 65536), role: .client,
-                frames: [WebSocketFrame(opcode: .binary, payload: [UInt8](repeating: 0x5A, count: 65536))]),
+        Example(
+            name: "single-frame unmasked text", bytes: [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f], role: .client,
+            frames: [WebSocketFrame(opcode: .text, payload: hello)]),
+        Example(
+            name: "single-frame masked text",
+            bytes: [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58],
+            role: .server, frames: [WebSocketFrame(opcode: .text, payload: hello)]),
+        Example(
+            name: "fragmented unmasked text", bytes: [0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f],
+            role: .client,
+            frames: [
+                WebSocketFrame(fin: false, opcode: .text, payload: Array("Hel".utf8)),
+                WebSocketFrame(opcode: .continuation, payload: Array("lo".utf8)),
+            ]),
+        Example(
+            name: "unmasked ping", bytes: [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f], role: .client,
+            frames: [WebSocketFrame(opcode: .ping, payload: hello)]),
+        Example(
+            name: "masked pong", bytes: [0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58],
+            role: .server,
+            frames: [WebSocketFrame(opcode: .pong, payload: hello)]),
+        Example(
+            name: "256 bytes binary, 16-bit length",
+            bytes: [0x82, 0x7E, 0x01, 0x00] + [UInt8](repeating: 0xAB, count: 256),
+            role: .client, frames: [WebSocketFrame(opcode: .binary, payload: [UInt8](repeating: 0xAB, count: 256))]),
+        Example(
+            name: "64 KiB binary, 64-bit length",
+            bytes: [0x82, 0x7F, 0, 0, 0, 0, 0, 1, 0, 0] + [UInt8](repeating: 0x5A, count: 65536), role: .client,
+            frames: [WebSocketFrame(opcode: .binary, payload: [UInt8](repeating: 0x5A, count: 65536))]),
     ]
 
     @Test(arguments: examples)
@@ -56,9 +71,14 @@ func decodeFrames(_ input: [UInt8], _ chunking: Chunking, role: WebSocketRole, m
 
     @Test func encodesRFCExamplesByteForByte() {
         let key = WebSocketMaskingKey(0x37, 0xfa, 0x21, 0x3d)
-        #expect(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .text, payload: Self.hello)) == Self.examples[0].bytes)
-        #expect(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .text, payload: Self.hello), maskingKey: key) == Self.examples[1].bytes)
-        #expect(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .pong, payload: Self.hello), maskingKey: key) == Self.examples[4].bytes)
+        #expect(
+            WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .text, payload: Self.hello)) == Self.examples[0].bytes)
+        #expect(
+            WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .text, payload: Self.hello), maskingKey: key)
+                == Self.examples[1].bytes)
+        #expect(
+            WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .pong, payload: Self.hello), maskingKey: key)
+                == Self.examples[4].bytes)
         #expect(WebSocketFrameEncoder.encode(Self.examples[6].frames[0]) == Self.examples[6].bytes)
     }
 
@@ -127,18 +147,30 @@ func decodeFrames(_ input: [UInt8], _ chunking: Chunking, role: WebSocketRole, m
     }
 
     static let malformed: [Malformed] = [
-        Malformed(name: "reserved data opcode 3", bytes: [0x83, 0x80, 1, 2, 3, 4], role: .server, error: .reservedOpcode),
-        Malformed(name: "reserved control opcode B", bytes: [0x8B, 0x80, 1, 2, 3, 4], role: .server, error: .reservedOpcode),
-        Malformed(name: "RSV1 without extension", bytes: [0xC1, 0x80, 1, 2, 3, 4], role: .server, error: .reservedBitsSet),
+        Malformed(
+            name: "reserved data opcode 3", bytes: [0x83, 0x80, 1, 2, 3, 4], role: .server, error: .reservedOpcode),
+        Malformed(
+            name: "reserved control opcode B", bytes: [0x8B, 0x80, 1, 2, 3, 4], role: .server, error: .reservedOpcode),
+        Malformed(
+            name: "RSV1 without extension", bytes: [0xC1, 0x80, 1, 2, 3, 4], role: .server, error: .reservedBitsSet),
         Malformed(name: "RSV2", bytes: [0xA1, 0x80, 1, 2, 3, 4], role: .server, error: .reservedBitsSet),
         Malformed(name: "RSV3", bytes: [0x91, 0x80, 1, 2, 3, 4], role: .server, error: .reservedBitsSet),
         Malformed(name: "unmasked frame to a server", bytes: [0x81, 0x00], role: .server, error: .unmaskedClientFrame),
-        Malformed(name: "masked frame to a client", bytes: [0x81, 0x80, 1, 2, 3, 4], role: .client, error: .maskedServerFrame),
-        Malformed(name: "fragmented ping", bytes: [0x09, 0x80, 1, 2, 3, 4], role: .server, error: .fragmentedControlFrame),
-        Malformed(name: "ping longer than 125", bytes: [0x89, 0xFE, 0x00, 0x7E], role: .server, error: .controlFrameTooLong),
-        Malformed(name: "64-bit length with high bit", bytes: [0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0], role: .server, error: .invalidLength),
-        Malformed(name: "frame over the size limit", bytes: [0x82, 0xFE, 0x04, 0x01], role: .server, error: .frameTooLarge, maxFrameSize: 1024),
-        Malformed(name: "64-bit frame over the size limit", bytes: [0x82, 0xFF, 0, 0, 0, 1, 0, 0, 0, 0], role: .server, error: .frameTooLarge, maxFrameSize: 1024),
+        Malformed(
+            name: "masked frame to a client", bytes: [0x81, 0x80, 1, 2, 3, 4], role: .client, error: .maskedServerFrame),
+        Malformed(
+            name: "fragmented ping", bytes: [0x09, 0x80, 1, 2, 3, 4], role: .server, error: .fragmentedControlFrame),
+        Malformed(
+            name: "ping longer than 125", bytes: [0x89, 0xFE, 0x00, 0x7E], role: .server, error: .controlFrameTooLong),
+        Malformed(
+            name: "64-bit length with high bit", bytes: [0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0], role: .server,
+            error: .invalidLength),
+        Malformed(
+            name: "frame over the size limit", bytes: [0x82, 0xFE, 0x04, 0x01], role: .server, error: .frameTooLarge,
+            maxFrameSize: 1024),
+        Malformed(
+            name: "64-bit frame over the size limit", bytes: [0x82, 0xFF, 0, 0, 0, 1, 0, 0, 0, 0], role: .server,
+            error: .frameTooLarge, maxFrameSize: 1024),
     ]
 
     @Test(arguments: malformed)
@@ -170,7 +202,11 @@ func decodeFrames(_ input: [UInt8], _ chunking: Chunking, role: WebSocketRole, m
     ]
     static let invalid: [[UInt8]] = [
         [0x80], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
-        [0xF5], [0xFF], [0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5, 0xED, 0xA0, 0x80, 0x65, 0x64, 0x69, 0x74, 0x65, 0x64],
+        [0xF5], [0xFF],
+        [
+            0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5, 0xED, 0xA0, 0x80, 0x65, 0x64, 0x69, 0x74,
+            0x65, 0x64,
+        ],
         [0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0xC3, 0x28],
     ]
 

@@ -3,7 +3,9 @@ import TestSupport
 @testable import Wire
 
 @Suite struct WebSocketHandshakeTests {
-    static func upgradeRequest(_ extra: [(String, String)] = [], drop: Set<String> = [], method: HTTPMethod = .get) -> HTTPRequestHead {
+    static func upgradeRequest(_ extra: [(String, String)] = [], drop: Set<String> = [], method: HTTPMethod = .get)
+        -> HTTPRequestHead
+    {
         var h = HTTPHeaders()
         let base: [(String, String)] = [
             ("Host", "127.0.0.1:5006"), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
@@ -39,14 +41,20 @@ import TestSupport
 
     @Test func echoesAWrongFirstSubprotocolAndSelectsNoneForOneOffer() {
         if case .accept(let a) = WebSocketServerHandshake.respond(
-            to: Self.upgradeRequest([("Sec-WebSocket-Protocol", "notbokeh, tok")]), policy: Self.bokehPolicy) {
+            to: Self.upgradeRequest([("Sec-WebSocket-Protocol", "notbokeh, tok")]), policy: Self.bokehPolicy)
+        {
             #expect(a.subprotocol == "notbokeh")
-        } else { Issue.record("rejected") }
+        } else {
+            Issue.record("rejected")
+        }
         if case .accept(let a) = WebSocketServerHandshake.respond(
-            to: Self.upgradeRequest([("Sec-WebSocket-Protocol", "bokeh")]), policy: Self.bokehPolicy) {
+            to: Self.upgradeRequest([("Sec-WebSocket-Protocol", "bokeh")]), policy: Self.bokehPolicy)
+        {
             #expect(a.subprotocol == nil)
             #expect(a.response.headers["Sec-WebSocket-Protocol"] == nil)
-        } else { Issue.record("rejected") }
+        } else {
+            Issue.record("rejected")
+        }
     }
 
     struct Rejection: Sendable, CustomStringConvertible {
@@ -58,26 +66,34 @@ import TestSupport
     }
 
     static let rejections: [Rejection] = [
-        Rejection(name: "plain GET", request: upgradeRequest(drop: ["Upgrade", "Connection"]), status: 400,
-                  body: "Can \"Upgrade\" only to \"WebSocket\"."),
-        Rejection(name: "Upgrade: h2c", request: upgradeRequest([("Upgrade", "h2c")]), status: 400,
-                  body: "Can \"Upgrade\" only to \"WebSocket\"."),
-        Rejection(name: "Connection without upgrade", request: upgradeRequest([("Connection", "keep-alive")]), status: 400,
-                  body: "\"Connection\" must be \"Upgrade\"."),
+        Rejection(
+            name: "plain GET", request: upgradeRequest(drop: ["Upgrade", "Connection"]), status: 400,
+            body: "Can \"Upgrade\" only to \"WebSocket\"."),
+        Rejection(
+            name: "Upgrade: h2c", request: upgradeRequest([("Upgrade", "h2c")]), status: 400,
+            body: "Can \"Upgrade\" only to \"WebSocket\"."),
+        Rejection(
+            name: "Connection without upgrade", request: upgradeRequest([("Connection", "keep-alive")]), status: 400,
+            body: "\"Connection\" must be \"Upgrade\"."),
         Rejection(name: "version 8", request: upgradeRequest([("Sec-WebSocket-Version", "8")]), status: 426, body: nil),
         Rejection(name: "no version", request: upgradeRequest(drop: ["Sec-WebSocket-Version"]), status: 426, body: nil),
-        Rejection(name: "no key", request: upgradeRequest(drop: ["Sec-WebSocket-Key"]), status: 400,
-                  body: "Missing/Invalid WebSocket headers"),
-        Rejection(name: "short key", request: upgradeRequest([("Sec-WebSocket-Key", "c2hvcnQ=")]), status: 400,
-                  body: "Missing/Invalid WebSocket headers"),
-        Rejection(name: "key not base64", request: upgradeRequest([("Sec-WebSocket-Key", "!!!!!!!!!!!!!!!!!!!!!!==")]), status: 400,
-                  body: "Missing/Invalid WebSocket headers"),
+        Rejection(
+            name: "no key", request: upgradeRequest(drop: ["Sec-WebSocket-Key"]), status: 400,
+            body: "Missing/Invalid WebSocket headers"),
+        Rejection(
+            name: "short key", request: upgradeRequest([("Sec-WebSocket-Key", "c2hvcnQ=")]), status: 400,
+            body: "Missing/Invalid WebSocket headers"),
+        Rejection(
+            name: "key not base64", request: upgradeRequest([("Sec-WebSocket-Key", "!!!!!!!!!!!!!!!!!!!!!!==")]),
+            status: 400,
+            body: "Missing/Invalid WebSocket headers"),
         Rejection(name: "POST", request: upgradeRequest(method: "POST"), status: 405, body: nil),
     ]
 
     @Test(arguments: rejections)
     func rejectsBadUpgradesAsTornadoDoes(_ r: Rejection) {
-        guard case .reject(let response) = WebSocketServerHandshake.respond(to: r.request, policy: Self.bokehPolicy) else {
+        guard case .reject(let response) = WebSocketServerHandshake.respond(to: r.request, policy: Self.bokehPolicy)
+        else {
             Issue.record("\(r.name) accepted")
             return
         }
@@ -105,26 +121,39 @@ import TestSupport
     }
 
     @Test func clientRejectsBadResponses() {
-        let client = WebSocketClientHandshake(host: "h", target: "/ws", subprotocols: ["bokeh", "t"], key: "dGhlIHNhbXBsZSBub25jZQ==")
+        let client = WebSocketClientHandshake(
+            host: "h", target: "/ws", subprotocols: ["bokeh", "t"], key: "dGhlIHNhbXBsZSBub25jZQ==")
         func response(_ status: Int = 101, _ fields: [(String, String)]) -> HTTPResponseHead {
             HTTPResponseHead(status: HTTPStatus(code: status), headers: HTTPHeaders(fields))
         }
-        let good: [(String, String)] = [("Upgrade", "websocket"), ("Connection", "Upgrade"),
-                                        ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")]
+        let good: [(String, String)] = [
+            ("Upgrade", "websocket"), ("Connection", "Upgrade"),
+            ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+        ]
         #expect(throws: Never.self) { try client.validate(response(101, good)) }
         #expect(throws: WebSocketError.self) { try client.validate(response(403, good)) }
         #expect(throws: WebSocketError.self) { try client.validate(response(101, Array(good.dropFirst()))) }
-        #expect(throws: WebSocketError.self) { try client.validate(response(101, good.dropLast() + [("Sec-WebSocket-Accept", "wrong=")])) }
-        #expect(throws: WebSocketError.self) { try client.validate(response(101, good + [("Sec-WebSocket-Protocol", "other")])) }
+        #expect(throws: WebSocketError.self) {
+            try client.validate(response(101, good.dropLast() + [("Sec-WebSocket-Accept", "wrong=")]))
+        }
+        #expect(throws: WebSocketError.self) {
+            try client.validate(response(101, good + [("Sec-WebSocket-Protocol", "other")]))
+        }
         #expect(throws: WebSocketError.self) {
             try client.validate(response(101, good + [("Sec-WebSocket-Extensions", "permessage-deflate")]))
         }
     }
 
     @Test func parsesExtensionOffers() {
-        let h: HTTPHeaders = ["Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits; server_max_window_bits=\"10\", x-foo, bad;;"]
+        let h: HTTPHeaders = [
+            "Sec-WebSocket-Extensions":
+                "permessage-deflate; client_max_window_bits; server_max_window_bits=\"10\", x-foo, bad;;"
+        ]
         let offers = WebSocketExtensionOffer.parse(h)
         #expect(offers.map(\.name) == ["permessage-deflate", "x-foo"])
-        #expect(offers.first?.parameters == [.init(name: "client_max_window_bits"), .init(name: "server_max_window_bits", value: "10")])
+        #expect(
+            offers.first?.parameters == [
+                .init(name: "client_max_window_bits"), .init(name: "server_max_window_bits", value: "10"),
+            ])
     }
 }

@@ -14,7 +14,9 @@ final class TestWebSocket: Sendable {
 
     init(loop: EventLoop) { self.loop = loop }
 
-    static func connect(_ url: String, on loop: EventLoop, configuration: WebSocketClientConfiguration = WebSocketClientConfiguration())
+    static func connect(
+        _ url: String, on loop: EventLoop, configuration: WebSocketClientConfiguration = WebSocketClientConfiguration()
+    )
         async -> TestWebSocket
     {
         let ws = TestWebSocket(loop: loop)
@@ -24,7 +26,8 @@ final class TestWebSocket: Sendable {
                 case .failure(let e):
                     ws.failure.append("\(e)")
                 case .success(let channel):
-                    ws.negotiated.append("subprotocol=\(channel.subprotocol ?? "-") deflate=\(channel.deflateParameters != nil)")
+                    ws.negotiated.append(
+                        "subprotocol=\(channel.subprotocol ?? "-") deflate=\(channel.deflateParameters != nil)")
                     channel.onMessage = { ws.messages.append($0) }
                     channel.onClose = { ws.closes.append($0) }
                     ws.box.withLock { $0 = LoopBound(channel, eventLoop: loop) }
@@ -49,13 +52,17 @@ final class TestWebSocketServer: Sendable {
     let closes: Recorder<WebSocketCloseInfo>
     let requests: Recorder<String>
 
-    init(group: EventLoopGroup, configuration: WebSocketServerConfiguration = WebSocketServerConfiguration(), tls: TLSContext? = nil,
-         echo: Bool = true) throws {
+    init(
+        group: EventLoopGroup, configuration: WebSocketServerConfiguration = WebSocketServerConfiguration(),
+        tls: TLSContext? = nil,
+        echo: Bool = true
+    ) throws {
         let closes = Recorder<WebSocketCloseInfo>()
         let requests = Recorder<String>()
         self.closes = closes
         self.requests = requests
-        server = try WebSocketServer(bindTo: loopback, group: group, configuration: configuration, tls: tls) { channel in
+        server = try WebSocketServer(bindTo: loopback, group: group, configuration: configuration, tls: tls) {
+            channel in
             requests.append(channel.request?.target ?? "")
             if echo { channel.onMessage = { [unowned channel] m in channel.send(m) } }
             channel.onClose = { closes.append($0) }
@@ -83,8 +90,10 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
         let ws = await TestWebSocket.connect(server.url + "/app/ws?x=1", on: group.next(), configuration: clientConfig)
         #expect(ws.isOpen, "\(ws.failure.values)")
         #expect(ws.negotiated.values == ["subprotocol=- deflate=\(deflate)"])
-        let sent: [WebSocketMessage] = [.text("hello"), .binary([0, 1, 2, 255]), .text(String(repeating: "é", count: 100_000)),
-                                        .binary(pattern(3 << 20)), .text("")]
+        let sent: [WebSocketMessage] = [
+            .text("hello"), .binary([0, 1, 2, 255]), .text(String(repeating: "é", count: 100_000)),
+            .binary(pattern(3 << 20)), .text(""),
+        ]
         ws.with { c in for m in sent { c.send(m) } }
         #expect(await eventually { ws.messages.count == sent.count })
         #expect(ws.messages.values == sent)
@@ -102,8 +111,9 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
         var config = WebSocketServerConfiguration()
         config.policy.selectSubprotocol = { $0.first }
         let server = try TestWebSocketServer(group: group, configuration: config)
-        let ws = await TestWebSocket.connect(server.url, on: group.next(),
-                                             configuration: WebSocketClientConfiguration(subprotocols: ["bokeh", "token"]))
+        let ws = await TestWebSocket.connect(
+            server.url, on: group.next(),
+            configuration: WebSocketClientConfiguration(subprotocols: ["bokeh", "token"]))
         #expect(ws.negotiated.values == ["subprotocol=bokeh deflate=false"])
     }
 
@@ -262,8 +272,9 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
             tls: try TLSContext(.server(certificateChainFile: files.certificate, privateKeyFile: files.key)))
         var clientConfig = WebSocketClientConfiguration(deflate: PerMessageDeflateConfiguration())
         clientConfig.tls = try TLSContext(.client(trustRoots: .file(files.certificate)))
-        let ws = await TestWebSocket.connect("wss://localhost:\(server.server.localAddress.port ?? 0)/secure", on: group.next(),
-                                             configuration: clientConfig)
+        let ws = await TestWebSocket.connect(
+            "wss://localhost:\(server.server.localAddress.port ?? 0)/secure", on: group.next(),
+            configuration: clientConfig)
         #expect(ws.isOpen, "\(ws.failure.values)")
         ws.with { $0.send(.text("over TLS")) }
         #expect(await eventually { ws.messages.values == [.text("over TLS")] })
@@ -278,7 +289,8 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
         let listener = try Listener(bindTo: loopback, group: group) { c in
             c.write(Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".utf8))
         }
-        let refused = await TestWebSocket.connect("ws://127.0.0.1:\(listener.localAddress.port ?? 0)/", on: group.next())
+        let refused = await TestWebSocket.connect(
+            "ws://127.0.0.1:\(listener.localAddress.port ?? 0)/", on: group.next())
         #expect(refused.failure.values.first?.contains("101") == true, "\(refused.failure.values)")
     }
 
@@ -296,7 +308,9 @@ func rawUpgradeRequest(target: String = "/ws") -> [UInt8] {
 
     @Test func parsesWebSocketURLs() {
         let a = WebSocketURL("ws://127.0.0.1:5006/app/ws?bokeh-session-id=1")
-        #expect(a?.host == "127.0.0.1" && a?.port == 5006 && a?.target == "/app/ws?bokeh-session-id=1" && a?.isSecure == false)
+        #expect(
+            a?.host == "127.0.0.1" && a?.port == 5006 && a?.target == "/app/ws?bokeh-session-id=1"
+                && a?.isSecure == false)
         let b = WebSocketURL("wss://[::1]/")
         #expect(b?.host == "::1" && b?.port == 443 && b?.hostHeader == "[::1]")
         #expect(WebSocketURL("ws://localhost?x")?.target == "/?x")

@@ -4,12 +4,14 @@ import TestSupport
 
 /// Client-to-server frame bytes (masked with a fixed key).
 func clientFrame(_ opcode: WebSocketOpcode, _ payload: [UInt8], fin: Bool = true, rsv: UInt8 = 0) -> [UInt8] {
-    WebSocketFrameEncoder.encode(WebSocketFrame(fin: fin, reservedBits: rsv, opcode: opcode, payload: payload),
-                                 maskingKey: WebSocketMaskingKey(1, 2, 3, 4))
+    WebSocketFrameEncoder.encode(
+        WebSocketFrame(fin: fin, reservedBits: rsv, opcode: opcode, payload: payload),
+        maskingKey: WebSocketMaskingKey(1, 2, 3, 4))
 }
 
 func closeFrame(_ code: UInt16?, _ reason: String = "") -> [UInt8] {
-    clientFrame(.close, WebSocketFrameEncoder.closePayload(code: code.map(WebSocketCloseCode.init(rawValue:)), reason: reason))
+    clientFrame(
+        .close, WebSocketFrameEncoder.closePayload(code: code.map(WebSocketCloseCode.init(rawValue:)), reason: reason))
 }
 
 /// Decodes the frames a server wrote in its `.write` actions.
@@ -32,21 +34,25 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
     func reassemblesFragmentsWithInterleavedControlFrames(_ chunking: Chunking) {
         let snowman = Array("☃ bokeh ☃".utf8)
         // Cut the text inside a multi-byte character so validation must carry state across fragments.
-        let wire = clientFrame(.text, Array(snowman[0..<2]), fin: false) + clientFrame(.ping, Array("p".utf8))
+        let wire =
+            clientFrame(.text, Array(snowman[0..<2]), fin: false) + clientFrame(.ping, Array("p".utf8))
             + clientFrame(.continuation, Array(snowman[2..<7]), fin: false) + clientFrame(.pong, [])
             + clientFrame(.continuation, Array(snowman[7...])) + clientFrame(.binary, [1, 2, 3])
         var c = Self.server()
         var actions: [WebSocketAction] = []
         for piece in chunking.split(wire) { actions += c.receive(piece) }
-        #expect(actions == [
-            .write([0x8A, 0x01, 0x70]), .pongReceived([]), .deliver(.text("☃ bokeh ☃")), .deliver(.binary([1, 2, 3])),
-        ])
+        #expect(
+            actions == [
+                .write([0x8A, 0x01, 0x70]), .pongReceived([]), .deliver(.text("☃ bokeh ☃")),
+                .deliver(.binary([1, 2, 3])),
+            ])
         #expect(c.state == .open)
     }
 
     @Test func emptyMessagesAreDelivered() {
         var c = Self.server()
-        #expect(c.receive(clientFrame(.text, []) + clientFrame(.binary, [], fin: false) + clientFrame(.continuation, []))
+        #expect(
+            c.receive(clientFrame(.text, []) + clientFrame(.binary, [], fin: false) + clientFrame(.continuation, []))
                 == [.deliver(.text("")), .deliver(.binary([]))])
     }
 
@@ -77,7 +83,10 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
         #expect(again == nil)
         // Data still arriving before the peer's close is delivered; then the handshake completes.
         let actions = c.receive(clientFrame(.text, Array("x".utf8)) + closeFrame(1000))
-        #expect(actions == [.deliver(.text("x")), .closeTransport(WebSocketCloseInfo(code: .normalClosure, initiatedLocally: true))])
+        #expect(
+            actions == [
+                .deliver(.text("x")), .closeTransport(WebSocketCloseInfo(code: .normalClosure, initiatedLocally: true)),
+            ])
         #expect(c.state == .closed)
     }
 
@@ -113,9 +122,13 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
 
     static let failures: [Failure] = [
         Failure(name: "continuation without a message", wire: clientFrame(.continuation, [1]), code: 1002),
-        Failure(name: "text inside a fragmented message", wire: clientFrame(.text, [0x41], fin: false) + clientFrame(.text, [0x42]), code: 1002),
+        Failure(
+            name: "text inside a fragmented message",
+            wire: clientFrame(.text, [0x41], fin: false) + clientFrame(.text, [0x42]), code: 1002),
         Failure(name: "invalid UTF-8 text", wire: clientFrame(.text, [0xCE, 0xBA, 0xED, 0xA0, 0x80]), code: 1007),
-        Failure(name: "invalid UTF-8 fails fast mid-message", wire: clientFrame(.text, [0x41, 0xFF], fin: false), code: 1007),
+        Failure(
+            name: "invalid UTF-8 fails fast mid-message", wire: clientFrame(.text, [0x41, 0xFF], fin: false), code: 1007
+        ),
         Failure(name: "truncated UTF-8 at message end", wire: clientFrame(.text, [0xE2, 0x98]), code: 1007),
         Failure(name: "one-byte close payload", wire: clientFrame(.close, [0x03]), code: 1002),
         Failure(name: "close code 999", wire: closeFrame(999), code: 1002),
@@ -127,11 +140,14 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
         Failure(name: "close code 5000", wire: closeFrame(5000), code: 1002),
         Failure(name: "close code 10000 when strict", wire: closeFrame(10000), code: 1002),
         Failure(name: "close reason not UTF-8", wire: clientFrame(.close, [0x03, 0xE8, 0xFF]), code: 1007),
-        Failure(name: "message over the limit", wire: clientFrame(.binary, [UInt8](repeating: 0, count: 600), fin: false)
+        Failure(
+            name: "message over the limit",
+            wire: clientFrame(.binary, [UInt8](repeating: 0, count: 600), fin: false)
                 + clientFrame(.continuation, [UInt8](repeating: 0, count: 600)), code: 1009,
-                configuration: WebSocketConfiguration(maxMessageSize: 1000)),
-        Failure(name: "frame over the limit", wire: clientFrame(.binary, [UInt8](repeating: 0, count: 600)), code: 1009,
-                configuration: WebSocketConfiguration(maxFrameSize: 500)),
+            configuration: WebSocketConfiguration(maxMessageSize: 1000)),
+        Failure(
+            name: "frame over the limit", wire: clientFrame(.binary, [UInt8](repeating: 0, count: 600)), code: 1009,
+            configuration: WebSocketConfiguration(maxFrameSize: 500)),
         Failure(name: "unmasked client frame", wire: [0x81, 0x01, 0x41], code: 1002),
         Failure(name: "reserved opcode", wire: clientFrame(WebSocketOpcode(rawValue: 5), []), code: 1002),
     ]
@@ -152,11 +168,19 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
     }
 
     @Test func acceptsBokehCloseCodesWhenConfigured() {
-        var c = WebSocketStateMachine(role: .client, configuration: WebSocketConfiguration(acceptsNonStandardCloseCodes: true))
-        let frame = WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(
-            code: WebSocketCloseCode(10000), reason: "server failed to parse a message")))
+        var c = WebSocketStateMachine(
+            role: .client, configuration: WebSocketConfiguration(acceptsNonStandardCloseCodes: true))
+        let frame = WebSocketFrameEncoder.encode(
+            WebSocketFrame(
+                opcode: .close,
+                payload: WebSocketFrameEncoder.closePayload(
+                    code: WebSocketCloseCode(10000), reason: "server failed to parse a message")))
         let actions = c.receive(frame)
-        #expect(closeInfo(actions) == WebSocketCloseInfo(code: WebSocketCloseCode(10000), reason: "server failed to parse a message", initiatedLocally: false))
+        #expect(
+            closeInfo(actions)
+                == WebSocketCloseInfo(
+                    code: WebSocketCloseCode(10000), reason: "server failed to parse a message", initiatedLocally: false
+                ))
     }
 
     @Test func validCloseCodesAreAccepted() {
@@ -180,7 +204,9 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
         var expected: [WebSocketAction] = []
         for _ in 0..<200 {
             let isText = rng.next() % 2 == 0
-            let payload: [UInt8] = isText ? Array(String(repeating: "é☃a", count: Int(rng.next() % 50)).utf8) : rng.bytes(Int(rng.next() % 300))
+            let payload: [UInt8] =
+                isText
+                ? Array(String(repeating: "é☃a", count: Int(rng.next() % 50)).utf8) : rng.bytes(Int(rng.next() % 300))
             let pieces = max(1, Int(rng.next() % 5))
             let step = max(1, payload.count / pieces)
             var start = 0
@@ -188,8 +214,9 @@ func writtenFrames(_ actions: [WebSocketAction]) -> [WebSocketFrame] {
             repeat {
                 let end = min(payload.count, start + step)
                 let last = end == payload.count
-                wire += clientFrame(first ? (isText ? .text : .binary) : .continuation, Array(payload[start..<end]), fin: last)
-                if !last && rng.next() % 3 == 0 { wire += clientFrame(.pong, []) ; expected.append(.pongReceived([])) }
+                wire += clientFrame(
+                    first ? (isText ? .text : .binary) : .continuation, Array(payload[start..<end]), fin: last)
+                if !last && rng.next() % 3 == 0 { wire += clientFrame(.pong, []); expected.append(.pongReceived([])) }
                 first = false
                 start = end
             } while start < payload.count

@@ -118,12 +118,15 @@ func makePushedDocument(text: String) -> Document {
     let source = Model(
         "ColumnDataSource",
         [
-            "name": .string("pushed_source"), "selected": .model(Model("Selection", ["indices": .list([]), "line_indices": .list([])])),
+            "name": .string("pushed_source"),
+            "selected": .model(Model("Selection", ["indices": .list([]), "line_indices": .list([])])),
             "selection_policy": .model(Model("UnionRenderers")),
             "data": .map(["x": .list([.int(1), .int(2), .int(3)]), "y": .list([.int(4), .int(5), .int(6)])]),
         ])
     let div = Model("Div", ["name": .string("pushed_div"), "text": .string(text)])
-    let slider = Model("Slider", ["name": .string("pushed_slider"), "start": .int(0), "end": .int(5), "value": .int(2), "title": .string("s")])
+    let slider = Model(
+        "Slider",
+        ["name": .string("pushed_slider"), "start": .int(0), "end": .int(5), "value": .int(2), "title": .string("s")])
     let plot = Model("Column", ["name": .string("pushed_column"), "children": .list([.model(div), .model(slider)])])
     document.addRoot(plot)
     document.addRoot(source)
@@ -145,8 +148,10 @@ await check("pull loads the demo document") {
     defer { session.close() }
     try expect(session.connected, "not connected after pull")
     let summary = try await session.withDocument { document in
-        (document.title, document.roots.count, document.model(named: "slider")?["value"]?.doubleValue,
-         document.model(named: "status")?["text"]?.stringValue, document.model(named: "source") != nil)
+        (
+            document.title, document.roots.count, document.model(named: "slider")?["value"]?.doubleValue,
+            document.model(named: "status")?["text"]?.stringValue, document.model(named: "source") != nil
+        )
     }
     try expect(summary.0 == "Bokeh browser harness demo", "title \(summary.0)")
     try expect(summary.1 == 1, "\(summary.1) roots")
@@ -189,7 +194,8 @@ await check("push a document; Python's bokeh.client pulls it back equal") {
     }
     try await session.forceRoundtrip()
     pulled = try pythonPull(sessionID: session.id)
-    try expect(pulled["models"]?["pushed_div"]?["props"]?["text"]?.stringValue == "changed by swift", "after change \(pulled)")
+    try expect(
+        pulled["models"]?["pushed_div"]?["props"]?["text"]?.stringValue == "changed by swift", "after change \(pulled)")
 }
 
 await check("push then pull with the Swift client gives the same document") {
@@ -234,7 +240,8 @@ await check("connection refused fails fast with a network error") {
     } catch let error as ClientError {
         try expect(error.isConnectionFailure && error.reason == .networkError, "error \(error)")
     }
-    try expect(!session.connected && session.connection.errorReason == .networkError, "state \(session.connection.state)")
+    try expect(
+        !session.connected && session.connection.errorReason == .networkError, "state \(session.connection.state)")
     try expect(ContinuousClock.now - start < timeout, "took \(ContinuousClock.now - start)")
     try expect((try? session.checkConnectionErrors()) == nil, "checkConnectionErrors did not throw")
 }
@@ -286,7 +293,9 @@ await check("server closing the connection surfaces its close code and reason") 
     let closed = await session.loopUntilClosed(timeout: timeout)
     try expect(closed, "still open after \(timeout)")
     let code = session.connection.errorCode
-    try expect(code == 10000 || code == 10001, "close code \(String(describing: code)), detail \(session.connection.errorDetail)")
+    try expect(
+        code == 10000 || code == 10001,
+        "close code \(String(describing: code)), detail \(session.connection.errorDetail)")
     try expect(!session.connection.errorDetail.isEmpty, "empty close reason")
     say("  closed by the server: code \(code ?? 0), reason \(session.connection.errorDetail)")
     do {

@@ -85,8 +85,10 @@ enum ClientFrame {
             out.append(0x80 | 127)
             for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: n >> shift)) }
         }
-        let k = (UInt8(truncatingIfNeeded: key), UInt8(truncatingIfNeeded: key >> 8),
-                 UInt8(truncatingIfNeeded: key >> 16), UInt8(truncatingIfNeeded: key >> 24))
+        let k = (
+            UInt8(truncatingIfNeeded: key), UInt8(truncatingIfNeeded: key >> 8),
+            UInt8(truncatingIfNeeded: key >> 16), UInt8(truncatingIfNeeded: key >> 24)
+        )
         out.append(k.0)
         out.append(k.1)
         out.append(k.2)

@@ -96,7 +96,9 @@ final class Conn {
         self.fd = fd
         self.sessionID = sessionID
         self.request = request
-        expectedAccept = Array("sec-websocket-accept: \(acceptKey)".utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        expectedAccept = Array("sec-websocket-accept: \(acceptKey)".utf8).map {
+            $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0
+        }
         self.policy = policy
     }
 
@@ -172,7 +174,9 @@ final class Conn {
             state = .closing
             var frame: [UInt8] = []
             let code: [UInt8] = [0x03, 0xE8]
-            code.withUnsafeBytes { ClientFrame.append(opcode: ClientFrame.close, payload: $0, key: loop.maskKey(), to: &frame) }
+            code.withUnsafeBytes {
+                ClientFrame.append(opcode: ClientFrame.close, payload: $0, key: loop.maskKey(), to: &frame)
+            }
             write(frame)
             deadline = monotonicNow() + 2.0
         case .connecting, .upgrading:
@@ -404,7 +408,9 @@ final class Conn {
             if state == .open {
                 var frame: [UInt8] = []
                 let code = Array(control.prefix(2))
-                code.withUnsafeBytes { ClientFrame.append(opcode: ClientFrame.close, payload: $0, key: loop.maskKey(), to: &frame) }
+                code.withUnsafeBytes {
+                    ClientFrame.append(opcode: ClientFrame.close, payload: $0, key: loop.maskKey(), to: &frame)
+                }
                 write(frame)
                 let c = control.count >= 2 ? Int(control[0]) << 8 | Int(control[1]) : 1005
                 teardown(reason: "server closed the connection (code \(c))")
@@ -413,7 +419,9 @@ final class Conn {
             }
         case 9:
             var frame: [UInt8] = []
-            control.withUnsafeBytes { ClientFrame.append(opcode: ClientFrame.pong, payload: $0, key: loop.maskKey(), to: &frame) }
+            control.withUnsafeBytes {
+                ClientFrame.append(opcode: ClientFrame.pong, payload: $0, key: loop.maskKey(), to: &frame)
+            }
             write(frame)
         case 10:
             break
@@ -574,7 +582,8 @@ final class Loop {
 
     /// Starts connecting a WebSocket to the target with session `sessionID` and query `args`.
     func connect(sessionID: String, args: [(String, String)], policy: ContentPolicy) throws(LoadGenError) -> Conn {
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = Glibc.socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw LoadGenError("socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

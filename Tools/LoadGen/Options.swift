@@ -108,19 +108,29 @@ struct Options {
         var positional: [(String, String)] = []
         var shared = false
         let known: [String: [String: String]] = [
-            "open": ["-k": "sessions", "--sessions": "sessions", "-c": "concurrency", "--concurrency": "concurrency",
-                     "--warmup": "warmup"],
-            "patch": ["-n": "count", "--count": "count", "-c": "concurrency", "--concurrency": "concurrency",
-                      "--warmup": "warmup"],
-            "fanout": ["-n": "clients", "--clients": "clients", "-t": "duration", "--duration": "duration",
-                       "--settle": "settle", "--open-concurrency": "open-concurrency", "--period-ms": "period-ms"],
-            "idle": ["-n": "sessions", "--sessions": "sessions", "--hold": "hold",
-                     "--open-concurrency": "open-concurrency", "--warmup": "warmup"],
+            "open": [
+                "-k": "sessions", "--sessions": "sessions", "-c": "concurrency", "--concurrency": "concurrency",
+                "--warmup": "warmup",
+            ],
+            "patch": [
+                "-n": "count", "--count": "count", "-c": "concurrency", "--concurrency": "concurrency",
+                "--warmup": "warmup",
+            ],
+            "fanout": [
+                "-n": "clients", "--clients": "clients", "-t": "duration", "--duration": "duration",
+                "--settle": "settle", "--open-concurrency": "open-concurrency", "--period-ms": "period-ms",
+            ],
+            "idle": [
+                "-n": "sessions", "--sessions": "sessions", "--hold": "hold",
+                "--open-concurrency": "open-concurrency", "--warmup": "warmup",
+            ],
             "bigpull": ["-m": "rows", "--rows": "rows", "-r": "repeat", "--repeat": "repeat", "--warmup": "warmup"],
             "dump": [:], "wait": [:],
         ]
         guard let table = known[commandName] else {
-            fail("argument cmd: invalid choice: '\(commandName)' (choose from open, patch, fanout, idle, bigpull, dump, wait)")
+            fail(
+                "argument cmd: invalid choice: '\(commandName)' (choose from open, patch, fanout, idle, bigpull, dump, wait)"
+            )
         }
         while let a = it.popFirst() {
             if commandName == "fanout" && a == "--shared" {
@@ -154,11 +164,13 @@ struct Options {
         switch commandName {
         case "open":
             o.command = .open(
-                sessions: atLeastOne("sessions", i("sessions", 200)), concurrency: atLeastOne("concurrency", i("concurrency", 4)),
+                sessions: atLeastOne("sessions", i("sessions", 200)),
+                concurrency: atLeastOne("concurrency", i("concurrency", 4)),
                 warmup: i("warmup", 3))
         case "patch":
             o.command = .patch(
-                count: atLeastOne("count", i("count", 2000)), concurrency: atLeastOne("concurrency", i("concurrency", 1)),
+                count: atLeastOne("count", i("count", 2000)),
+                concurrency: atLeastOne("concurrency", i("concurrency", 1)),
                 warmup: i("warmup", 3))
         case "fanout":
             o.command = .fanout(
@@ -169,7 +181,8 @@ struct Options {
                 sessions: atLeastOne("sessions", i("sessions", 500)), hold: f("hold", 5),
                 openConcurrency: Swift.max(1, i("open-concurrency", 16)), warmup: i("warmup", 5))
         case "bigpull":
-            o.command = .bigpull(rows: i("rows", 1_000_000), repeats: atLeastOne("repeat", i("repeat", 3)), warmup: i("warmup", 1))
+            o.command = .bigpull(
+                rows: i("rows", 1_000_000), repeats: atLeastOne("repeat", i("repeat", 3)), warmup: i("warmup", 1))
         case "dump":
             o.command = .dump(args: positional)
         default:

@@ -55,7 +55,9 @@ struct ProcStats {
         if let pid, FileManager.default.fileExists(atPath: "/proc/\(pid)/stat") {
             self.pid = pid
         } else {
-            if let pid { FileHandle.standardError.write(Data("loadgen: no /proc/\(pid); server figures omitted\n".utf8)) }
+            if let pid {
+                FileHandle.standardError.write(Data("loadgen: no /proc/\(pid); server figures omitted\n".utf8))
+            }
             self.pid = nil
         }
         let t = sysconf(Int32(_SC_CLK_TCK))

@@ -108,7 +108,9 @@ final class Scenarios {
         args: [(String, String)] = [], sessionID: String? = nil, pull: Bool = true, timeout: Double = 30,
         policy: ContentPolicy = .skip
     ) throws(LoadGenError) -> Opened {
-        try wait { startOpen(args: args, sessionID: sessionID, pull: pull, timeout: timeout, policy: policy, completion: $0) }
+        try wait {
+            startOpen(args: args, sessionID: sessionID, pull: pull, timeout: timeout, policy: policy, completion: $0)
+        }
     }
 
     /// Closes `conns` (closing handshake) and runs the loop until every one is gone.
@@ -216,7 +218,8 @@ final class Scenarios {
         out.latencies(ackLats, prefix: "ack")
         out.set("server_cpu_s", cpuDelta(cpu0, cpu1), digits: 3)
         out.set(
-            "server_cpu_ms_per_session", cpuDelta(cpu0, cpu1).flatMap { lats.isEmpty ? nil : $0 * 1000 / Double(lats.count) },
+            "server_cpu_ms_per_session",
+            cpuDelta(cpu0, cpu1).flatMap { lats.isEmpty ? nil : $0 * 1000 / Double(lats.count) },
             digits: 3)
         out.set("server_rss_kb_before", rss0)
         out.set("server_rss_kb_after", ps.rssKiB())
@@ -268,7 +271,8 @@ final class Scenarios {
             next += 1
             w.i += 1
             let v = (w.i % 100) + 1
-            let content = #"{"events": [{"kind": "ModelChanged", "model": {"id": "\#(w.slider)"}, "attr": "value", "new": \#(v)}]}"#
+            let content =
+                #"{"events": [{"kind": "ModelChanged", "model": {"id": "\#(w.slider)"}, "attr": "value", "new": \#(v)}]}"#
             let t0 = monotonicNow()
             let rid = w.conn.send(msgtype: "PATCH-DOC", content: content)
             w.conn.deadline = t0 + Swift.max(1.0, deadline - t0 + 5)
@@ -323,7 +327,8 @@ final class Scenarios {
         out.latencies(lats)
         out.set("server_cpu_s", cpuDelta(cpu0, cpu1), digits: 3)
         out.set(
-            "server_cpu_ms_per_rt", cpuDelta(cpu0, cpu1).flatMap { lats.isEmpty ? nil : $0 * 1000 / Double(lats.count) },
+            "server_cpu_ms_per_rt",
+            cpuDelta(cpu0, cpu1).flatMap { lats.isEmpty ? nil : $0 * 1000 / Double(lats.count) },
             digits: 3)
         out.set("loadgen_cpu_s", selfCPU() - scpu0, digits: 3)
         out.errorSample(errors)
@@ -347,7 +352,8 @@ final class Scenarios {
             conns = [first.conn] + rest.conns
             errs = rest.errors
         } else {
-            (conns, errs) = try openMany(clients, args: args, concurrency: openConcurrency, deadline: deadline, policy: .streamScan)
+            (conns, errs) = try openMany(
+                clients, args: args, concurrency: openConcurrency, deadline: deadline, policy: .streamScan)
         }
         let openS = now - tOpen0
         var counts = [Int](repeating: 0, count: conns.count)
@@ -355,7 +361,8 @@ final class Scenarios {
         var lags: [Double] = []
         var recvErrors: [String] = []
         var measuring = false
-        lags.reserveCapacity(Swift.min(20_000_000, Int(Double(conns.count) * (1000 / Swift.max(1, periodMs)) * (duration + 1))))
+        lags.reserveCapacity(
+            Swift.min(20_000_000, Int(Double(conns.count) * (1000 / Swift.max(1, periodMs)) * (duration + 1))))
         let start = now
         for (idx, c) in conns.enumerated() {
             c.tag = idx
@@ -455,7 +462,9 @@ final class Scenarios {
         out.set("server_rss_kb_opened", rss1)
         out.set("server_rss_kb_after_hold", rss2)
         out.set("server_rss_kb_after_close", rss3)
-        out.set("rss_kb_per_session", n > 0 ? rss2.flatMap { a in rss0.map { Double(a - $0) / Double(n) } } : nil, digits: 1)
+        out.set(
+            "rss_kb_per_session", n > 0 ? rss2.flatMap { a in rss0.map { Double(a - $0) / Double(n) } } : nil, digits: 1
+        )
         out.set("server_cpu_s_open_and_hold", cpuDelta(cpu0, cpu2), digits: 3)
         out.set("error_sample", errs.isEmpty ? .null : .array(errs.prefix(3).map(JSONValue.string)))
         out.set("loadgen_cpu_s", selfCPU() - scpu0, digits: 3)
@@ -480,7 +489,8 @@ final class Scenarios {
             let cpu1 = ps.cpu()
             res.append(
                 Run(
-                    openAck: o.tAck - t0, pull: reply.tDone - tReq, firstFrame: reply.tFirst - tReq, bytes: reply.nbytes,
+                    openAck: o.tAck - t0, pull: reply.tDone - tReq, firstFrame: reply.tFirst - tReq,
+                    bytes: reply.nbytes,
                     buffers: reply.bufferCount, cpu: cpuDelta(cpu0, cpu1)))
             try closeAll([o.conn])
         }
@@ -496,7 +506,9 @@ final class Scenarios {
         out.set("bytes", res.first?.bytes)
         out.set("buffers", res.first?.buffers)
         out.set("MB_per_s", res.first.flatMap { r in med(\.pull).map { Double(r.bytes) / $0 / 1e6 } }, digits: 2)
-        out.set("server_cpu_s_per_session_median", res.first?.cpu == nil ? nil : Stats.median(res.compactMap(\.cpu)), digits: 3)
+        out.set(
+            "server_cpu_s_per_session_median", res.first?.cpu == nil ? nil : Stats.median(res.compactMap(\.cpu)),
+            digits: 3)
         out.set("server_rss_kb", ps.rssKiB())
         out.set("loadgen_cpu_s", selfCPU() - scpu0, digits: 3)
         return out

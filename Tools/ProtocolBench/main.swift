@@ -36,8 +36,9 @@ let encoder = MessageEncoder()
 let fragments = try encoder.encode(message)
 let wireBytes = fragments.reduce(0) { $0 + $1.byteCount }
 let bufferBytes = message.buffers.reduce(0) { $0 + $1.bytes.count }
-print("PATCH-DOC ColumnDataChanged: \(message.buffers.count) float64 buffers, \(bufferBytes) buffer bytes, "
-    + "\(fragments.count) fragments, \(wireBytes) bytes on the wire, \(iterations) iterations")
+print(
+    "PATCH-DOC ColumnDataChanged: \(message.buffers.count) float64 buffers, \(bufferBytes) buffer bytes, "
+        + "\(fragments.count) fragments, \(wireBytes) bytes on the wire, \(iterations) iterations")
 
 var sink = 0
 try measure("encode  Message -> fragments", bytes: wireBytes, iterations: iterations) {

@@ -42,8 +42,9 @@ func runClientCommand(_ command: String, _ arguments: [String]) -> Int32 {
             defer { session.close() }
             try session.connect()
             let info = try session.requestServerInfo()
-            print(try JSONWriter(options: .pythonDefault).string(
-                .object(["version_info": .object(["bokeh": .string(info.bokeh), "server": .string(info.server)])])))
+            print(
+                try JSONWriter(options: .pythonDefault).string(
+                    .object(["version_info": .object(["bokeh": .string(info.bokeh), "server": .string(info.server)])])))
         default:
             fail("wrong number of arguments for '\(command)'\n\(usage)")
         }

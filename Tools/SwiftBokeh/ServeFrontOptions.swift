@@ -32,7 +32,9 @@ func applyFrontOption(_ option: String, value: () -> String, to configuration: i
 func applyFrontDefaults(to configuration: inout ServerConfiguration) {
     if configuration.staticDirectory == nil {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: defaultStaticDirectory, isDirectory: &isDirectory), isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: defaultStaticDirectory, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        {
             configuration.staticDirectory = defaultStaticDirectory
         }
     }

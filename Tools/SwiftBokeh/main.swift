@@ -139,10 +139,14 @@ for name in appNames {
     case "stream", "stream_app": applications.append(("/" + name, .stream()))
     default:
         guard name.hasSuffix(".json") else {
-            fail("'\(name)' is neither a built-in application (demo, bench, stream, demo_app, bench_app, stream_app) nor a .json document")
+            fail(
+                "'\(name)' is neither a built-in application (demo, bench, stream, demo_app, bench_app, stream_app) nor a .json document"
+            )
         }
         let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
-        do { applications.append(("/" + stem, try Application.document(fromJSONFile: name))) } catch { fail("\(error)") }
+        do { applications.append(("/" + stem, try Application.document(fromJSONFile: name))) } catch {
+            fail("\(error)")
+        }
     }
 }
 if applications.isEmpty { applications.append(("/", Application { _, _ in })) }

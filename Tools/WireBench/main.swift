@@ -23,7 +23,9 @@ func measure(_ name: String, bytesPerRun: Int, _ body: () -> Void) {
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let mbps = Double(runs * bytesPerRun) / seconds / 1e6
     let perRun = seconds / Double(runs) * 1e6
-    print("\(name.padding(toLength: 52, withPad: " ", startingAt: 0)) \(String(format: "%9.1f", mbps)) MB/s  \(String(format: "%10.2f", perRun)) µs/run")
+    print(
+        "\(name.padding(toLength: 52, withPad: " ", startingAt: 0)) \(String(format: "%9.1f", mbps)) MB/s  \(String(format: "%10.2f", perRun)) µs/run"
+    )
 }
 
 @inline(never) func blackHole<T>(_ x: T) { withExtendedLifetime(x) {} }
@@ -31,11 +33,12 @@ func measure(_ name: String, bytesPerRun: Int, _ body: () -> Void) {
 var rng = SystemRandomNumberGenerator()
 
 // HTTP: a realistic Bokeh page request, 100 pipelined per run.
-let pageRequest = Array((
-    "GET /app/?bokeh-session-id=JMqAIo47TMKqIHHmJBGYIpt8z2DCqODpMrQ8cxNSzxvA HTTP/1.1\r\nHost: 127.0.0.1:5006\r\n"
-    + "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36\r\n"
-    + "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: en-US,en;q=0.9\r\n"
-    + "Accept-Encoding: gzip, deflate, br\r\nConnection: keep-alive\r\nCookie: a=1; b=2\r\nSec-Fetch-Site: none\r\n\r\n").utf8)
+let pageRequest = Array(
+    ("GET /app/?bokeh-session-id=JMqAIo47TMKqIHHmJBGYIpt8z2DCqODpMrQ8cxNSzxvA HTTP/1.1\r\nHost: 127.0.0.1:5006\r\n"
+        + "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36\r\n"
+        + "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: en-US,en;q=0.9\r\n"
+        + "Accept-Encoding: gzip, deflate, br\r\nConnection: keep-alive\r\nCookie: a=1; b=2\r\nSec-Fetch-Site: none\r\n\r\n")
+        .utf8)
 let pipelined = Array([[UInt8]](repeating: pageRequest, count: 100).joined())
 measure("HTTP request parse (\(pageRequest.count) B request, x100)", bytesPerRun: pipelined.count) {
     var p = HTTPRequestParser()
@@ -51,7 +54,8 @@ for size in [125, 16 * 1024, 64 * 1024, 1024 * 1024] {
     let count = max(1, (4 * 1024 * 1024) / (size + 14))
     var masked: [UInt8] = []
     for _ in 0..<count {
-        WebSocketFrameEncoder.append(WebSocketFrame(opcode: .binary, payload: payload), maskingKey: .random(), to: &masked)
+        WebSocketFrameEncoder.append(
+            WebSocketFrame(opcode: .binary, payload: payload), maskingKey: .random(), to: &masked)
     }
     do {
         var d = WebSocketFrameDecoder(role: .server)
@@ -87,7 +91,10 @@ for size in [125, 16 * 1024, 64 * 1024, 1024 * 1024] {
 do {
     let payload = (0..<(64 * 1024)).map { _ in UInt8.random(in: 0...255, using: &rng) }
     var wire: [UInt8] = []
-    for _ in 0..<64 { WebSocketFrameEncoder.append(WebSocketFrame(opcode: .binary, payload: payload), maskingKey: .random(), to: &wire) }
+    for _ in 0..<64 {
+        WebSocketFrameEncoder.append(
+            WebSocketFrame(opcode: .binary, payload: payload), maskingKey: .random(), to: &wire)
+    }
     // Fed in 64 KiB reads, as a socket would deliver them; actions are handled as they come.
     let reads = stride(from: 0, to: wire.count, by: 65536).map { Array(wire[$0..<min(wire.count, $0 + 65536)]) }
     measure("connection receive, masked binary 64 KiB messages", bytesPerRun: wire.count) {
@@ -104,14 +111,17 @@ do {
 do {
     var json = "{\"events\":["
     for i in 0..<2000 {
-        json += "{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"p\(1000 + i % 50)\"},\"attr\":\"value\",\"new\":\(Double(i) * 0.37)},"
+        json +=
+            "{\"kind\":\"ModelChanged\",\"model\":{\"id\":\"p\(1000 + i % 50)\"},\"attr\":\"value\",\"new\":\(Double(i) * 0.37)},"
     }
     json += "{\"kind\":\"TitleChanged\",\"title\":\"done\"}]}"
     let bytes = Array(json.utf8)
     let params = PerMessageDeflateParameters(serverNoContextTakeover: true, clientNoContextTakeover: true)
     var sender = WebSocketStateMachine(role: .server, deflate: (params, PerMessageDeflateConfiguration()))
     let compressed = (try? sender.send(.text(json))) ?? []
-    print("deflate ratio on \(bytes.count) B of PATCH-DOC JSON: \(compressed.count) B (\(String(format: "%.1f", Double(bytes.count) / Double(max(1, compressed.count))))x)")
+    print(
+        "deflate ratio on \(bytes.count) B of PATCH-DOC JSON: \(compressed.count) B (\(String(format: "%.1f", Double(bytes.count) / Double(max(1, compressed.count))))x)"
+    )
     measure("deflate compress, \(bytes.count) B JSON, level 6", bytesPerRun: bytes.count) {
         var s = WebSocketStateMachine(role: .server, deflate: (params, PerMessageDeflateConfiguration()))
         blackHole(try? s.send(.text(json)))

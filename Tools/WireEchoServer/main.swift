@@ -45,7 +45,9 @@ func parseOptions() -> Options {
             guard let s = Double(value(arg)), s > 0 else { usage("bad --ping-interval") }
             o.pingInterval = .milliseconds(Int64(s * 1000))
         case "-h", "--help":
-            usage("usage: wire-echo-server [--host H] [--port P] [--threads N] [--no-deflate] [--tls-cert F --tls-key F] [--ping-interval S]")
+            usage(
+                "usage: wire-echo-server [--host H] [--port P] [--threads N] [--no-deflate] [--tls-cert F --tls-key F] [--ping-interval S]"
+            )
         default: usage("unknown argument \(arg)")
         }
     }
@@ -75,7 +77,8 @@ do {
     }
     let scheme = tls == nil ? "ws" : "wss"
     let shownHost = server.localAddress.host.map { $0.contains(":") ? "[\($0)]" : $0 } ?? host
-    FileHandle.standardOutput.write(Data("listening on \(scheme)://\(shownHost):\(server.localAddress.port ?? port)\n".utf8))
+    FileHandle.standardOutput.write(
+        Data("listening on \(scheme)://\(shownHost):\(server.localAddress.port ?? port)\n".utf8))
 
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)

@@ -131,14 +131,19 @@ if allSettled.wait(timeout: .now() + .seconds(600)) == .timedOut { fail("timed o
 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 let snapshot = counters.withLock { $0 }
 let rate = Double(snapshot.opened) / elapsed
-print(String(format: "opened %d connections (%d failed) in %.2f s: %.0f connections/s", snapshot.opened, snapshot.failed, elapsed, rate))
+print(
+    String(
+        format: "opened %d connections (%d failed) in %.2f s: %.0f connections/s", snapshot.opened, snapshot.failed,
+        elapsed, rate))
 if let e = snapshot.firstError { print("first error: \(e)") }
 
 Thread.sleep(forTimeInterval: hold)
 if let pid = serverPID, let before = baseline, let after = rssKiB(pid) {
     let per = snapshot.opened > 0 ? Double(after - before) * 1024 / Double(snapshot.opened) : 0
-    print(String(format: "server RSS: %d KiB before, %d KiB with %d idle connections: %.0f bytes per connection",
-                 before, after, snapshot.opened, per))
+    print(
+        String(
+            format: "server RSS: %d KiB before, %d KiB with %d idle connections: %.0f bytes per connection",
+            before, after, snapshot.opened, per))
 }
 
 // Every connection must still be open; a sample must still echo.
@@ -160,7 +165,9 @@ for box in pools {
 }
 for _ in pools { _ = checked.wait(timeout: .now() + .seconds(10)) }
 let closedEarly = counters.withLock { $0.closedEarly }
-print("after holding \(hold) s: \(snapshot.opened - closedEarly) still open, \(closedEarly) closed early, echo check \(echoed.load(ordering: .relaxed))/\(pools.count)")
+print(
+    "after holding \(hold) s: \(snapshot.opened - closedEarly) still open, \(closedEarly) closed early, echo check \(echoed.load(ordering: .relaxed))/\(pools.count)"
+)
 
 let closedAll = DispatchSemaphore(value: 0)
 for box in pools {

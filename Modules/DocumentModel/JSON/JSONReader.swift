@@ -332,7 +332,7 @@ private struct Parser {
                 if magnitude <= UInt64(Int.max) { return .int(-Int(magnitude)) }
                 // trap-safe: constants
                 if magnitude == UInt64(Int.max) + 1 { return .int(Int.min) }
-            // trap-safe: constant
+                // trap-safe: constant
             } else if magnitude <= UInt64(Int.max) {
                 // trap-safe: magnitude <= Int.max (line above)
                 return .int(Int(magnitude))

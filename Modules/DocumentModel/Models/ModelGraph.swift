@@ -32,7 +32,9 @@ enum ModelGraph {
                 height[id] = done.height
                 deepest = Swift.max(deepest, done.height)
                 if deepest > limit { return deepest }
-                if let parent = stack.indices.last { stack[parent].height = Swift.max(stack[parent].height, done.height + 1) }
+                if let parent = stack.indices.last {
+                    stack[parent].height = Swift.max(stack[parent].height, done.height + 1)
+                }
             }
         }
         return deepest

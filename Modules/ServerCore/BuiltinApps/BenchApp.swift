@@ -13,7 +13,10 @@ extension Application {
             let y = x.map { sin(0.01 * $0) }
             let slider = Model(
                 "Slider",
-                ["name": .string("slider"), "title": .string("value"), "start": .int(0), "end": .int(100), "value": .int(0)])
+                [
+                    "name": .string("slider"), "title": .string("value"), "start": .int(0), "end": .int(100),
+                    "value": .int(0),
+                ])
             let status = Model("Div", ["name": .string("status"), "text": .string("value=0")])
             let source = Model(
                 "ColumnDataSource",
@@ -32,7 +35,8 @@ extension Application {
             document.addRoot(source)
             if stream {
                 var next = rows
-                context.addPeriodicCallback(every: .milliseconds(BenchParameters.streamPeriodMilliseconds)) { document in
+                context.addPeriodicCallback(every: .milliseconds(BenchParameters.streamPeriodMilliseconds)) {
+                    document in
                     let xs = (next..<next + BenchParameters.streamRows).map { Double($0) }
                     next += BenchParameters.streamRows
                     let now = Date().timeIntervalSince1970

@@ -12,17 +12,26 @@ extension Application {
                     "name": .string("source"),
                     "selected": .model(Model("Selection", ["indices": .list([]), "line_indices": .list([])])),
                     "selection_policy": .model(Model("UnionRenderers")),
-                    "data": .map(["x": .list([1, 2, 3, 4, 5].map { .int($0) }), "y": .list([6, 7, 2, 4, 5].map { .int($0) })]),
+                    "data": .map([
+                        "x": .list([1, 2, 3, 4, 5].map { .int($0) }), "y": .list([6, 7, 2, 4, 5].map { .int($0) }),
+                    ]),
                 ])
             let plot = DemoFigure.make(source: source)
             let slider = Model(
                 "Slider",
-                ["name": .string("slider"), "start": .int(0), "end": .int(10), "value": .int(1), "step": .int(1), "title": .string("Value")])
-            let button = Model("Button", ["name": .string("button"), "label": .string("Add point"), "button_type": .string("success")])
+                [
+                    "name": .string("slider"), "start": .int(0), "end": .int(10), "value": .int(1), "step": .int(1),
+                    "title": .string("Value"),
+                ])
+            let button = Model(
+                "Button", ["name": .string("button"), "label": .string("Add point"), "button_type": .string("success")])
             let status = Model("Div", ["name": .string("status"), "text": .string("ready")])
             let layout = Model(
                 "Column",
-                ["name": .string("layout"), "children": .list([.model(plot), .model(slider), .model(button), .model(status)])])
+                [
+                    "name": .string("layout"),
+                    "children": .list([.model(plot), .model(slider), .model(button), .model(status)]),
+                ])
             document.addRoot(layout)
             document.setTitle("Bokeh browser harness demo")
 

@@ -15,18 +15,22 @@ extension Application {
                     "name": .string("source"),
                     "selected": .model(Model("Selection", ["indices": .list([]), "line_indices": .list([])])),
                     "selection_policy": .model(Model("UnionRenderers")),
-                    "data": .map(["x": .list([.float(StreamParameters.x(0))]), "y": .list([.float(StreamParameters.y(0))])]),
+                    "data": .map([
+                        "x": .list([.float(StreamParameters.x(0))]), "y": .list([.float(StreamParameters.y(0))]),
+                    ]),
                 ])
             let plot = DemoFigure.make(source: source, title: "stream")
             let status = Model("Div", ["name": .string("status"), "text": .string("streamed=0")])
-            document.addRoot(Model("Column", ["name": .string("layout"), "children": .list([.model(plot), .model(status)])]))
+            document.addRoot(
+                Model("Column", ["name": .string("layout"), "children": .list([.model(plot), .model(status)])]))
             document.setTitle("Bokeh streaming demo")
             var streamed = 0
             context.addPeriodicCallback(every: .milliseconds(max(1, periodMilliseconds))) { document in
                 streamed += 1
                 let n = streamed
                 try document.stream(
-                    to: source, ["x": .list([.float(StreamParameters.x(n))]), "y": .list([.float(StreamParameters.y(n))])],
+                    to: source,
+                    ["x": .list([.float(StreamParameters.x(n))]), "y": .list([.float(StreamParameters.y(n))])],
                     rollover: StreamParameters.rollover)
                 status.set("text", .string("streamed=\(n)"))
             }

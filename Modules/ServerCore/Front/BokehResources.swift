@@ -2,7 +2,7 @@ import Foundation
 
 /// Where pages load BokehJS from: the server's own static directory (`PFX/static/js/…?v=<sha512>`), or,
 /// when no local copy exists, the Bokeh CDN.
-public struct BokehResources: Sendable {
+package struct BokehResources: Sendable {
     /// The bundles a server page loads, in order (Bokeh's `js_files` with every component).
     public static let bundles = ["bokeh", "bokeh-gl", "bokeh-widgets", "bokeh-tables", "bokeh-mathjax"]
     /// The BokehJS version the page scripts belong to.

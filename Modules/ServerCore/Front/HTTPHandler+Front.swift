@@ -121,9 +121,12 @@ extension HTTPHandler {
 
     /// `PFX/static/…` (and an application's `static/`): the BokehJS directory; 404 without one.
     func staticFile(_ match: RouteMatch, _ request: HTTPRequest) -> HTTPResponse {
-        guard let files = server.staticFiles, let relative = match.captures.first else { return HTTPResponses.error(404) }
+        guard let files = server.staticFiles, let relative = match.captures.first else {
+            return HTTPResponses.error(404)
+        }
         let head = request.head
-        return files.response(to: relative, query: head.query, headers: head.headers, now: Int64(server.clock.wholeUnixSeconds))
+        return files.response(
+            to: relative, query: head.query, headers: head.headers, now: Int64(server.clock.wholeUnixSeconds))
     }
 
     /// Writes `response` for `request`: a HEAD request gets the head only; a `200` GET that is not a static
@@ -167,7 +170,6 @@ enum ForwardedHeaders {
         guard let candidate, !candidate.isEmpty, candidate.count <= 64 else { return peer }
         return candidate
     }
-
 }
 
 extension Server {

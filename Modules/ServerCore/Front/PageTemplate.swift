@@ -103,7 +103,8 @@ struct PageContent {
     }
 
     var bokehCSS: String {
-        cssURLs.map { "<link rel=\"stylesheet\" href=\(htmlAttribute($0)) type=\"text/css\" />" }.joined(separator: "\n")
+        cssURLs.map { "<link rel=\"stylesheet\" href=\(htmlAttribute($0)) type=\"text/css\" />" }.joined(
+            separator: "\n")
     }
 
     var plotScript: String {

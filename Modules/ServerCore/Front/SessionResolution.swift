@@ -49,7 +49,9 @@ enum SessionResolution: Equatable {
             }
             token = minted
         }
-        guard signer.checkTokenSignature(token) else { return .refused(status: 403, reason: "Invalid token or session ID") }
+        guard signer.checkTokenSignature(token) else {
+            return .refused(status: 403, reason: "Invalid token or session ID")
+        }
         return .session(sessionID: sessionID, token: token)
     }
 }

@@ -81,7 +81,8 @@ final class StaticFiles: Sendable {
         if let cached = cache.withLock({ $0[path] }), cached.size == size, cached.modified == modified { return cached }
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let bytes = [UInt8](data)
-        let entry = Entry(modified: modified, size: bytes.count, bytes: bytes, hash: Digest.hex(Digest.sha512(bytes)), gzip: nil)
+        let entry = Entry(
+            modified: modified, size: bytes.count, bytes: bytes, hash: Digest.hex(Digest.sha512(bytes)), gzip: nil)
         if bytes.count <= maxCachedFileBytes { cache.withLock { $0[path] = entry } }
         return entry
     }
@@ -134,7 +135,8 @@ final class StaticFiles: Sendable {
             }
             if bounds.count != size {
                 head.status = .partialContent
-                head.headers.add(name: "Content-Range", value: "bytes \(bounds.lowerBound)-\(bounds.upperBound - 1)/\(size)")
+                head.headers.add(
+                    name: "Content-Range", value: "bytes \(bounds.lowerBound)-\(bounds.upperBound - 1)/\(size)")
                 head.headers.add(name: "Content-Type", value: contentType)
                 return HTTPResponse(head: head, body: Array(entry.bytes[bounds]))
             }

@@ -33,7 +33,8 @@ public struct HTTPRequestParser: Sendable {
         while let out = try engine.step() {
             switch out {
             case .head(.request(let method, let target, let version), let headers):
-                let head = HTTPRequestHead(method: HTTPMethod(rawValue: method), target: target, version: version, headers: headers)
+                let head = HTTPRequestHead(
+                    method: HTTPMethod(rawValue: method), target: target, version: version, headers: headers)
                 do throws(HTTPError) {
                     let mode = try HTTPMessageParser.framing(of: headers) ?? .none
                     if version == .http1_0, mode == .chunked { throw HTTPError.unsupportedTransferEncoding }

@@ -103,7 +103,9 @@ public struct HTTPRequestHead: Sendable, Hashable {
     public var version: HTTPVersion
     public var headers: HTTPHeaders
 
-    public init(method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders()) {
+    public init(
+        method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders()
+    ) {
         self.method = method
         self.target = target
         self.version = version

@@ -133,4 +133,3 @@ public enum CookieParser {
         return String(decoding: out, as: UTF8.self)
     }
 }
-

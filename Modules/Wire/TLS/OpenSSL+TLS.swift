@@ -18,20 +18,31 @@ public final class TLSContext: Sendable {
         _ = COpenSSL_SSL_CTX_set_min_proto_version(ctx, version)
         // Memory BIOs always accept a whole record, but keep partial writes legal and give buffers of idle
         // connections back to the allocator.
-        _ = COpenSSL_SSL_CTX_set_mode(ctx, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
+        _ = COpenSSL_SSL_CTX_set_mode(
+            ctx, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
         if let chain = configuration.certificateChainFile {
-            guard SSL_CTX_use_certificate_chain_file(ctx, chain) == 1 else { throw TLSContext.lastError("certificate \(chain)") }
+            guard SSL_CTX_use_certificate_chain_file(ctx, chain) == 1 else {
+                throw TLSContext.lastError("certificate \(chain)")
+            }
         }
         if let key = configuration.privateKeyFile {
-            guard SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1 else { throw TLSContext.lastError("private key \(key)") }
-            guard SSL_CTX_check_private_key(ctx) == 1 else { throw TLSContext.lastError("key does not match certificate") }
+            guard SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1 else {
+                throw TLSContext.lastError("private key \(key)")
+            }
+            guard SSL_CTX_check_private_key(ctx) == 1 else {
+                throw TLSContext.lastError("key does not match certificate")
+            }
         }
         if configuration.role == .client {
             switch configuration.trustRoots {
             case .system:
-                guard SSL_CTX_set_default_verify_paths(ctx) == 1 else { throw TLSContext.lastError("default verify paths") }
+                guard SSL_CTX_set_default_verify_paths(ctx) == 1 else {
+                    throw TLSContext.lastError("default verify paths")
+                }
             case .file(let path):
-                guard SSL_CTX_load_verify_locations(ctx, path, nil) == 1 else { throw TLSContext.lastError("trust roots \(path)") }
+                guard SSL_CTX_load_verify_locations(ctx, path, nil) == 1 else {
+                    throw TLSContext.lastError("trust roots \(path)")
+                }
             }
             SSL_CTX_set_verify(ctx, configuration.verifyPeer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nil)
         }

@@ -29,14 +29,16 @@ public struct TLSConfiguration: Sendable, Hashable {
     /// A server presenting the certificate chain in `certificateChainFile` with `privateKeyFile`.
     public static func server(certificateChainFile: String, privateKeyFile: String) -> TLSConfiguration {
         TLSConfiguration(
-            role: .server, certificateChainFile: certificateChainFile, privateKeyFile: privateKeyFile, trustRoots: .system,
+            role: .server, certificateChainFile: certificateChainFile, privateKeyFile: privateKeyFile,
+            trustRoots: .system,
             verifyPeer: false, minimumVersion: .tls12, applicationProtocols: [])
     }
 
     /// A client that verifies servers against `trustRoots` (and checks the host name, sending it as SNI).
     public static func client(trustRoots: TrustRoots = .system, verifyPeer: Bool = true) -> TLSConfiguration {
         TLSConfiguration(
-            role: .client, certificateChainFile: nil, privateKeyFile: nil, trustRoots: trustRoots, verifyPeer: verifyPeer,
+            role: .client, certificateChainFile: nil, privateKeyFile: nil, trustRoots: trustRoots,
+            verifyPeer: verifyPeer,
             minimumVersion: .tls12, applicationProtocols: [])
     }
 }

@@ -65,8 +65,10 @@ public final class Connection: EventHandler {
     private var closeTimer: Scheduled?
     private var connectCompletion: ((Result<Connection, ConnectionError>) -> Void)?
 
-    init(fd: Int32, eventLoop: EventLoop, configuration: ConnectionConfiguration, remoteAddress: SocketAddress?,
-         tls: TLSEngine?, connecting: Bool) {
+    init(
+        fd: Int32, eventLoop: EventLoop, configuration: ConnectionConfiguration, remoteAddress: SocketAddress?,
+        tls: TLSEngine?, connecting: Bool
+    ) {
         self.fd = fd
         self.eventLoop = eventLoop
         self.configuration = configuration
@@ -85,8 +87,9 @@ public final class Connection: EventHandler {
         do {
             let engine = try tls.map { ctx throws(TLSError) in try TLSEngine(context: ctx, serverName: nil) }
             let remote = System.peerAddress(fd)
-            let c = Connection(fd: fd, eventLoop: eventLoop, configuration: configuration, remoteAddress: remote,
-                               tls: engine, connecting: false)
+            let c = Connection(
+                fd: fd, eventLoop: eventLoop, configuration: configuration, remoteAddress: remote,
+                tls: engine, connecting: false)
             if configuration.tcpNoDelay, remote?.port != nil {
                 // trap-safe: C constant
                 try? System.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
@@ -118,16 +121,21 @@ public final class Connection: EventHandler {
             return
         }
         let engine: TLSEngine?
-        do { engine = try tls.map { ctx throws(TLSError) in try TLSEngine(context: ctx, serverName: serverName ?? address.host) } } catch {
+        do {
+            engine = try tls.map { ctx throws(TLSError) in
+                try TLSEngine(context: ctx, serverName: serverName ?? address.host)
+            }
+        } catch {
             System.close(fd)
             completion(.failure(.tls(error)))
             return
         }
-        let c = Connection(fd: fd, eventLoop: eventLoop, configuration: configuration, remoteAddress: address, tls: engine,
-                           connecting: true)
+        let c = Connection(
+            fd: fd, eventLoop: eventLoop, configuration: configuration, remoteAddress: address, tls: engine,
+            connecting: true)
         c.connectCompletion = completion
         if configuration.tcpNoDelay, address.port != nil {
-        // trap-safe: C constant
+            // trap-safe: C constant
             try? System.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
         }
         c.connectTimer = eventLoop.scheduleLocal(in: timeout) { [weak c] in
@@ -586,7 +594,9 @@ public final class Connection: EventHandler {
         guard state == .open, timer == nil else { return }
         let limits = [configuration.readTimeout, configuration.idleTimeout].compactMap { $0?.nanoseconds }
         guard let shortest = limits.min() else { return }
-        timer = eventLoop.scheduleLocal(in: .nanoseconds(Int64(clamping: shortest))) { [weak self] in self?.checkTimeouts() }
+        timer = eventLoop.scheduleLocal(in: .nanoseconds(Int64(clamping: shortest))) { [weak self] in
+            self?.checkTimeouts()
+        }
     }
 
     private func checkTimeouts() {
@@ -605,7 +615,9 @@ public final class Connection: EventHandler {
             next = Swift.min(next, due - now)
         }
         if next != .max {
-            timer = eventLoop.scheduleLocal(in: .nanoseconds(Int64(clamping: next))) { [weak self] in self?.checkTimeouts() }
+            timer = eventLoop.scheduleLocal(in: .nanoseconds(Int64(clamping: next))) { [weak self] in
+                self?.checkTimeouts()
+            }
         }
     }
 

@@ -71,7 +71,8 @@ public struct ConnectionError: Error, Sendable, Hashable, CustomStringConvertibl
     public static let closeTimeout = Self(.closeTimeout, "graceful close did not finish in time")
     public static let connectTimeout = Self(.connectTimeout, "connect timed out")
     public static let writeBufferFull = Self(.writeBufferFull, "peer does not read: write queue limit reached")
-    public static let writeStalled = Self(.writeStalled, "peer does not read: nothing written within the write stall timeout")
+    public static let writeStalled = Self(
+        .writeStalled, "peer does not read: nothing written within the write stall timeout")
     public static let loopShutdown = Self(.loopShutdown, "event loop shut down")
     public static func system(_ error: SystemError) -> Self { Self(.system, error.description) }
     public static func tls(_ error: TLSError) -> Self { Self(.tls, error.description) }

@@ -180,7 +180,9 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs `task` every `period` (first after `initialDelay`, default one period) until cancelled. Any thread.
     @discardableResult
-    public func schedulePeriodic(initialDelay: Duration? = nil, every period: Duration, _ task: @escaping @Sendable () -> Void)
+    public func schedulePeriodic(
+        initialDelay: Duration? = nil, every period: Duration, _ task: @escaping @Sendable () -> Void
+    )
         -> Scheduled
     {
         let p = Swift.max(1, period.nanoseconds)
@@ -412,7 +414,11 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs the timers due now on the loop and returns when they have. Any thread but the loop's.
     package func runDueTimersNow() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            if !execute({ self.runDueTimersNowOnLoop(); done.resume() }) { done.resume() }
+            if !execute({
+                self.runDueTimersNowOnLoop(); done.resume()
+            }) {
+                done.resume()
+            }
         }
     }
 

@@ -47,17 +47,22 @@ public final class Listener: Sendable {
     ///   - tls: when set, connections speak TLS (server side).
     ///   - childInitializer: called on the connection's loop for each accepted connection; set its callbacks there.
     public init(
-        bindTo address: SocketAddress, group: EventLoopGroup, configuration: ListenerConfiguration = ListenerConfiguration(),
+        bindTo address: SocketAddress, group: EventLoopGroup,
+        configuration: ListenerConfiguration = ListenerConfiguration(),
         tls: TLSContext? = nil, childInitializer: @escaping @Sendable (Connection) -> Void
     ) throws(SystemError) {
         // trap-safe: C constant
         let fd = try System.socket(domain: address.family, type: Int32(SOCK_STREAM.rawValue))
         do {
             if address.port != nil {
-                if configuration.reuseAddress { try System.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1) }
+                if configuration.reuseAddress {
+                    try System.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+                }
                 if configuration.reusePort { try System.setOption(fd, level: SOL_SOCKET, name: SO_REUSEPORT, value: 1) }
-                // trap-safe: C constant
-                if case .ipv6 = address.kind { try System.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1) }
+                if case .ipv6 = address.kind {
+                    // trap-safe: C constant
+                    try System.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1)
+                }
             }
             try System.bind(fd, address)
             try System.listen(fd, backlog: configuration.backlog)
@@ -71,8 +76,9 @@ public final class Listener: Sendable {
         let loop = eventLoop
         let box = acceptor
         loop.execute {
-            let a = Acceptor(fd: fd, loop: loop, group: group, configuration: configuration, tls: tls,
-                             unixPath: address.unixPath, childInitializer: childInitializer)
+            let a = Acceptor(
+                fd: fd, loop: loop, group: group, configuration: configuration, tls: tls,
+                unixPath: address.unixPath, childInitializer: childInitializer)
             box.set(a)
             a.start()
         }
@@ -121,8 +127,10 @@ private final class Acceptor: EventHandler {
     let childInitializer: @Sendable (Connection) -> Void
     var open = true
 
-    init(fd: Int32, loop: EventLoop, group: EventLoopGroup, configuration: ListenerConfiguration, tls: TLSContext?,
-         unixPath: String?, childInitializer: @escaping @Sendable (Connection) -> Void) {
+    init(
+        fd: Int32, loop: EventLoop, group: EventLoopGroup, configuration: ListenerConfiguration, tls: TLSContext?,
+        unixPath: String?, childInitializer: @escaping @Sendable (Connection) -> Void
+    ) {
         self.fd = fd
         self.loop = loop
         self.group = group
@@ -167,7 +175,9 @@ private final class Acceptor: EventHandler {
         let tls = self.tls
         let initializer = childInitializer
         let start: @Sendable () -> Void = {
-            guard let c = try? Connection.adopt(fd: child, eventLoop: target, configuration: config, tls: tls) else { return }
+            guard let c = try? Connection.adopt(fd: child, eventLoop: target, configuration: config, tls: tls) else {
+                return
+            }
             initializer(c)
         }
         if target === loop {

@@ -66,12 +66,14 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         switch Int32(storage.ss_family) {
         case AF_INET:
             let sin = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }
-            kind = .ipv4(host: Self.numericHost(AF_INET, sin.sin_addr, length: INET_ADDRSTRLEN),
-                         port: Int(UInt16(bigEndian: sin.sin_port)))
+            kind = .ipv4(
+                host: Self.numericHost(AF_INET, sin.sin_addr, length: INET_ADDRSTRLEN),
+                port: Int(UInt16(bigEndian: sin.sin_port)))
         case AF_INET6:
             let sin6 = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in6.self) }
-            kind = .ipv6(host: Self.numericHost(AF_INET6, sin6.sin6_addr, length: INET6_ADDRSTRLEN),
-                         port: Int(UInt16(bigEndian: sin6.sin6_port)))
+            kind = .ipv6(
+                host: Self.numericHost(AF_INET6, sin6.sin6_addr, length: INET6_ADDRSTRLEN),
+                port: Int(UInt16(bigEndian: sin6.sin6_port)))
         default:
             let sun = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_un.self) }
             let path = withUnsafeBytes(of: sun.sun_path) { raw in

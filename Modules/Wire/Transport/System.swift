@@ -32,7 +32,9 @@ package enum System {
     /// Runs `body` until it does not fail with `EINTR`. A negative result with `EAGAIN`/`EWOULDBLOCK`
     /// becomes ``IOResult/wouldBlock``; any other negative result throws.
     @inline(__always)
-    package static func syscall<T: FixedWidthInteger>(_ function: String, _ body: () -> T) throws(SystemError) -> IOResult<T> {
+    package static func syscall<T: FixedWidthInteger>(_ function: String, _ body: () -> T) throws(SystemError)
+        -> IOResult<T>
+    {
         while true {
             let rc = body()
             if rc >= 0 { return .processed(rc) }
@@ -58,7 +60,8 @@ package enum System {
         _ = CEpoll_malloc_trim()
     }
 
-    package static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+    package static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int>
+    {
         try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
@@ -212,7 +215,9 @@ package enum System {
         try call("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
     }
 
-    package static func epollControl(_ epfd: Int32, _ op: EpollOperation, _ fd: Int32, events: UInt32) throws(SystemError) {
+    package static func epollControl(_ epfd: Int32, _ op: EpollOperation, _ fd: Int32, events: UInt32)
+        throws(SystemError)
+    {
         var ev = epoll_event()
         ev.events = events
         ev.data.fd = fd

@@ -6,8 +6,9 @@ public struct WebSocketMaskingKey: Sendable, Hashable {
 
     public init<G: RandomNumberGenerator>(using rng: inout G) {
         let r = UInt32.random(in: .min ... .max, using: &rng)
-        self.init(UInt8(truncatingIfNeeded: r), UInt8(truncatingIfNeeded: r >> 8),
-                  UInt8(truncatingIfNeeded: r >> 16), UInt8(truncatingIfNeeded: r >> 24))
+        self.init(
+            UInt8(truncatingIfNeeded: r), UInt8(truncatingIfNeeded: r >> 8),
+            UInt8(truncatingIfNeeded: r >> 16), UInt8(truncatingIfNeeded: r >> 24))
     }
 
     /// A key from the system's random generator.

@@ -38,8 +38,10 @@ public struct PerMessageDeflateParameters: Sendable, Hashable {
     public var serverMaxWindowBits: Int
     public var clientMaxWindowBits: Int
 
-    public init(serverNoContextTakeover: Bool = false, clientNoContextTakeover: Bool = false,
-                serverMaxWindowBits: Int = 15, clientMaxWindowBits: Int = 15) {
+    public init(
+        serverNoContextTakeover: Bool = false, clientNoContextTakeover: Bool = false,
+        serverMaxWindowBits: Int = 15, clientMaxWindowBits: Int = 15
+    ) {
         self.serverNoContextTakeover = serverNoContextTakeover
         self.clientNoContextTakeover = clientNoContextTakeover
         self.serverMaxWindowBits = serverMaxWindowBits
@@ -114,12 +116,15 @@ public enum PerMessageDeflateNegotiation {
         if c.serverNoContextTakeover { parts.append("server_no_context_takeover") }
         if c.clientNoContextTakeover { parts.append("client_no_context_takeover") }
         if c.serverMaxWindowBits < 15 { parts.append("server_max_window_bits=\(c.serverMaxWindowBits)") }
-        parts.append(c.clientMaxWindowBits < 15 ? "client_max_window_bits=\(c.clientMaxWindowBits)" : "client_max_window_bits")
+        parts.append(
+            c.clientMaxWindowBits < 15 ? "client_max_window_bits=\(c.clientMaxWindowBits)" : "client_max_window_bits")
         return parts.joined(separator: "; ")
     }
 
     /// Client side: checks the server's response against what was offered.
-    public static func validateResponse(_ response: [WebSocketExtensionOffer], offered c: PerMessageDeflateConfiguration?)
+    public static func validateResponse(
+        _ response: [WebSocketExtensionOffer], offered c: PerMessageDeflateConfiguration?
+    )
         throws(WebSocketError) -> PerMessageDeflateParameters?
     {
         guard let first = response.first else { return nil }
@@ -181,14 +186,19 @@ final class PerMessageDeflateCodec {
 
     private static let tail: [UInt8] = [0x00, 0x00, 0xFF, 0xFF]
 
-    init?(parameters p: PerMessageDeflateParameters, role: WebSocketRole, configuration c: PerMessageDeflateConfiguration) {
+    init?(
+        parameters p: PerMessageDeflateParameters, role: WebSocketRole, configuration c: PerMessageDeflateConfiguration
+    ) {
         parameters = p
         self.role = role
         let ourBits = role == .server ? p.serverMaxWindowBits : p.clientMaxWindowBits
         resetCompressor = role == .server ? p.serverNoContextTakeover : p.clientNoContextTakeover
         resetDecompressor = role == .server ? p.clientNoContextTakeover : p.serverNoContextTakeover
         // zlib cannot write raw streams with an 8-bit window; then we send uncompressed (allowed).
-        compressor = ourBits >= 9 ? DeflateStream(level: c.compressionLevel, windowBits: Int32(clamping: ourBits), memLevel: c.memoryLevel) : nil
+        compressor =
+            ourBits >= 9
+            ? DeflateStream(level: c.compressionLevel, windowBits: Int32(clamping: ourBits), memLevel: c.memoryLevel)
+            : nil
         guard let inflater = InflateStream(windowBits: 15) else { return nil }
         decompressor = inflater
         minimumCompressedSize = c.minimumCompressedSize

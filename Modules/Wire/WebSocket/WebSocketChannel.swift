@@ -31,14 +31,18 @@ public struct WebSocketChannelConfiguration: Sendable, Hashable {
         self.closeTimeout = closeTimeout
     }
 
-    @available(*, deprecated, message: "use init(websocket:pingInterval:pongTimeout:closeTimeout:) with .after(d) or .tornadoDefault")
+    @available(
+        *, deprecated,
+        message: "use init(websocket:pingInterval:pongTimeout:closeTimeout:) with .after(d) or .tornadoDefault"
+    )
     @_disfavoredOverload
     public init(
         websocket: WebSocketConfiguration = .default, pingInterval: Duration? = nil, pingTimeout: Duration?,
         closeTimeout: Duration = .seconds(5)
     ) {
         self.init(
-            websocket: websocket, pingInterval: pingInterval, pongTimeout: pingTimeout.map { .after($0) } ?? .tornadoDefault,
+            websocket: websocket, pingInterval: pingInterval,
+            pongTimeout: pingTimeout.map { .after($0) } ?? .tornadoDefault,
             closeTimeout: closeTimeout)
     }
 
@@ -106,8 +110,10 @@ public final class WebSocketChannel {
 
     /// Wraps a connection whose upgrade was answered elsewhere (a server that also serves plain HTTP on the
     /// same port); call ``start(initialBytes:)`` once the callbacks are set.
-    public init(connection: Connection, machine: WebSocketStateMachine, configuration: WebSocketChannelConfiguration,
-         subprotocol: String?, request: HTTPRequestHead?) {
+    public init(
+        connection: Connection, machine: WebSocketStateMachine, configuration: WebSocketChannelConfiguration,
+        subprotocol: String?, request: HTTPRequestHead?
+    ) {
         self.connection = connection
         self.machine = machine
         self.configuration = configuration
@@ -166,7 +172,8 @@ public final class WebSocketChannel {
         connection.write(bytes)
         closeTimer = eventLoop.scheduleLocal(in: configuration.closeTimeout) { [weak self] in
             guard let self else { return }
-            self.report(WebSocketCloseInfo(code: .abnormalClosure, reason: "close handshake timed out", initiatedLocally: true))
+            self.report(
+                WebSocketCloseInfo(code: .abnormalClosure, reason: "close handshake timed out", initiatedLocally: true))
             self.connection.abort()
         }
     }
@@ -202,7 +209,9 @@ public final class WebSocketChannel {
             if info.error != nil {
                 connection.close()
             } else {
-                closeTimer = eventLoop.scheduleLocal(in: configuration.closeTimeout) { [weak self] in self?.connection.close() }
+                closeTimer = eventLoop.scheduleLocal(in: configuration.closeTimeout) { [weak self] in
+                    self?.connection.close()
+                }
             }
         }
     }

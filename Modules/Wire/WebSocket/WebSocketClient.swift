@@ -104,7 +104,8 @@ public enum WebSocketClient {
     /// - Important: call on `eventLoop`; `completion` runs there. Set the channel's callbacks inside it:
     ///   bytes that arrived with the handshake response are processed when it returns.
     public static func connect(
-        to url: String, on eventLoop: EventLoop, configuration: WebSocketClientConfiguration = WebSocketClientConfiguration(),
+        to url: String, on eventLoop: EventLoop,
+        configuration: WebSocketClientConfiguration = WebSocketClientConfiguration(),
         completion: @escaping (Result<WebSocketChannel, any Error>) -> Void
     ) {
         eventLoop.assertInEventLoop()
@@ -137,8 +138,10 @@ public enum WebSocketClient {
             case .failure(let error):
                 completion(.failure(error))
             case .success(let connection):
-                ClientHandshake(connection: connection, url: parsed, configuration: configuration, completion: completion)
-                    .start(deadline: deadline)
+                ClientHandshake(
+                    connection: connection, url: parsed, configuration: configuration, completion: completion
+                )
+                .start(deadline: deadline)
             }
         }
     }
@@ -153,13 +156,16 @@ private final class ClientHandshake {
     var parser: HTTPResponseParser
     var timer: Scheduled?
 
-    init(connection: Connection, url: WebSocketURL, configuration: WebSocketClientConfiguration,
-         completion: @escaping (Result<WebSocketChannel, any Error>) -> Void) {
+    init(
+        connection: Connection, url: WebSocketURL, configuration: WebSocketClientConfiguration,
+        completion: @escaping (Result<WebSocketChannel, any Error>) -> Void
+    ) {
         self.connection = connection
         self.configuration = configuration
         self.completion = completion
         handshake = WebSocketClientHandshake(
-            host: url.hostHeader, target: url.target, subprotocols: configuration.subprotocols, origin: configuration.origin,
+            host: url.hostHeader, target: url.target, subprotocols: configuration.subprotocols,
+            origin: configuration.origin,
             extraHeaders: configuration.extraHeaders, deflate: configuration.deflate)
         parser = HTTPResponseParser(limits: configuration.httpLimits)
     }

@@ -51,4 +51,3 @@ public struct WebSocketExtensionOffer: Sendable, Hashable, CustomStringConvertib
         return WebSocketExtensionOffer(name: name, parameters: params)
     }
 }
-

@@ -77,7 +77,8 @@ struct WebSocketFrameBatch {
                 } else {
                     chunk.withUnsafeBytes { p in
                         batch.append(
-                            opcode: .binary, reservedBits: 0, payload: p, maxFrameSize: maxFrameSize, maskingKey: { nil })
+                            opcode: .binary, reservedBits: 0, payload: p, maxFrameSize: maxFrameSize,
+                            maskingKey: { nil })
                     }
                 }
             }

@@ -15,8 +15,10 @@ public struct WebSocketFrameDecoder: Sendable {
     private var input = InputBuffer()
     private var failure: WebSocketError?
 
-    public init(role: WebSocketRole, maxFrameSize: Int = WebSocketConfiguration.default.maxFrameSize,
-                allowedReservedBits: UInt8 = 0) {
+    public init(
+        role: WebSocketRole, maxFrameSize: Int = WebSocketConfiguration.default.maxFrameSize,
+        allowedReservedBits: UInt8 = 0
+    ) {
         self.role = role
         self.maxFrameSize = maxFrameSize
         self.allowedReservedBits = allowedReservedBits
@@ -118,8 +120,9 @@ public enum WebSocketFrameEncoder {
     ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(14)
-        appendHeader(fin: fin, reservedBits: reservedBits, opcode: opcode, payloadLength: payloadLength,
-                     maskingKey: maskingKey, to: &out)
+        appendHeader(
+            fin: fin, reservedBits: reservedBits, opcode: opcode, payloadLength: payloadLength,
+            maskingKey: maskingKey, to: &out)
         return out
     }
 
@@ -158,8 +161,9 @@ public enum WebSocketFrameEncoder {
     public static func append(_ frame: WebSocketFrame, maskingKey: WebSocketMaskingKey? = nil, to out: inout [UInt8]) {
         let n = frame.payload.count
         out.reserveCapacity(out.count + n + 14)
-        appendHeader(fin: frame.fin, reservedBits: frame.reservedBits, opcode: frame.opcode, payloadLength: n,
-                     maskingKey: maskingKey, to: &out)
+        appendHeader(
+            fin: frame.fin, reservedBits: frame.reservedBits, opcode: frame.opcode, payloadLength: n,
+            maskingKey: maskingKey, to: &out)
         guard let key = maskingKey else {
             out.append(contentsOf: frame.payload)
             return

@@ -94,7 +94,8 @@ public enum WebSocketServerHandshake {
             return .reject(r)
         }
         let keys = headers.values(name: "Sec-WebSocket-Key")
-        guard keys.count == 1, let key = keys.first.map({ HTTPHeaders.trimmed($0) }), WebSocketHandshake.isValidKey(key) else {
+        guard keys.count == 1, let key = keys.first.map({ HTTPHeaders.trimmed($0) }), WebSocketHandshake.isValidKey(key)
+        else {
             return .reject(errorResponse(.badRequest, body: "Missing/Invalid WebSocket headers"))
         }
 
@@ -109,15 +110,22 @@ public enum WebSocketServerHandshake {
 
         var deflate: PerMessageDeflateParameters?
         if let config = policy.deflate {
-            deflate = PerMessageDeflateNegotiation.accept(offers: WebSocketExtensionOffer.parse(headers), configuration: config)
-            if let deflate { response.headers.add(name: "Sec-WebSocket-Extensions", value: deflate.responseHeaderValue) }
+            deflate = PerMessageDeflateNegotiation.accept(
+                offers: WebSocketExtensionOffer.parse(headers), configuration: config)
+            if let deflate {
+                response.headers.add(name: "Sec-WebSocket-Extensions", value: deflate.responseHeaderValue)
+            }
         }
-        return .accept(WebSocketAcceptance(response: response, offeredSubprotocols: offered, subprotocol: selected, deflate: deflate))
+        return .accept(
+            WebSocketAcceptance(
+                response: response, offeredSubprotocols: offered, subprotocol: selected, deflate: deflate))
     }
 
     /// Tornado's error page shape: `text/html; charset=UTF-8` with the message as the body.
     static func errorResponse(_ status: HTTPStatus, body: String?) -> HTTPResponse {
-        let text = body ?? "<html><title>\(status.code): \(status.reason)</title><body>\(status.code): \(status.reason)</body></html>"
+        let text =
+            body
+            ?? "<html><title>\(status.code): \(status.reason)</title><body>\(status.code): \(status.reason)</body></html>"
         var head = HTTPResponseHead(status: status)
         head.headers.add(name: "Content-Type", value: "text/html; charset=UTF-8")
         head.headers.add(name: "Content-Length", value: String(text.utf8.count))
@@ -154,8 +162,12 @@ public struct WebSocketClientHandshake: Sendable {
         headers.add(name: "Connection", value: "Upgrade")
         headers.add(name: "Sec-WebSocket-Key", value: key)
         headers.add(name: "Sec-WebSocket-Version", value: "13")
-        if !subprotocols.isEmpty { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocols.joined(separator: ", ")) }
-        if let deflate { headers.add(name: "Sec-WebSocket-Extensions", value: PerMessageDeflateNegotiation.offer(deflate)) }
+        if !subprotocols.isEmpty {
+            headers.add(name: "Sec-WebSocket-Protocol", value: subprotocols.joined(separator: ", "))
+        }
+        if let deflate {
+            headers.add(name: "Sec-WebSocket-Extensions", value: PerMessageDeflateNegotiation.offer(deflate))
+        }
         if let origin { headers.add(name: "Origin", value: origin) }
         for (n, v) in extraHeaders { headers.add(name: n, value: v) }
         request = HTTPRequestHead(method: .get, target: target, headers: headers)
@@ -178,19 +190,23 @@ public struct WebSocketClientHandshake: Sendable {
         guard response.headers.containsToken("upgrade", in: "Connection") else {
             throw .handshakeFailed("missing Connection: Upgrade")
         }
-        guard response.headers["Sec-WebSocket-Accept"].map({ HTTPHeaders.trimmed($0) }) == WebSocketHandshake.acceptValue(forKey: key) else {
+        guard
+            response.headers["Sec-WebSocket-Accept"].map({ HTTPHeaders.trimmed($0) })
+                == WebSocketHandshake.acceptValue(forKey: key)
+        else {
             throw .handshakeFailed("wrong Sec-WebSocket-Accept")
         }
         let chosen = WebSocketHandshake.offeredSubprotocols(response.headers)
         var subprotocol: String?
         if !chosen.isEmpty {
             guard chosen.count == 1, subprotocols.contains(chosen[0]) else {
-                throw .handshakeFailed("server selected a subprotocol that was not offered: \(chosen.joined(separator: ", "))")
+                throw .handshakeFailed(
+                    "server selected a subprotocol that was not offered: \(chosen.joined(separator: ", "))")
             }
             subprotocol = chosen[0]
         }
-        let params = try PerMessageDeflateNegotiation.validateResponse(WebSocketExtensionOffer.parse(response.headers), offered: deflate)
+        let params = try PerMessageDeflateNegotiation.validateResponse(
+            WebSocketExtensionOffer.parse(response.headers), offered: deflate)
         return Outcome(subprotocol: subprotocol, deflate: params)
     }
 }
-

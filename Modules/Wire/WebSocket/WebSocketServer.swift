@@ -13,7 +13,8 @@ public struct WebSocketServerConfiguration: Sendable {
 
     public init(
         policy: WebSocketServerPolicy = WebSocketServerPolicy(), httpLimits: HTTPParserLimits = .default,
-        handshakeTimeout: Duration = .seconds(10), channel: WebSocketChannelConfiguration = WebSocketChannelConfiguration(),
+        handshakeTimeout: Duration = .seconds(10),
+        channel: WebSocketChannelConfiguration = WebSocketChannelConfiguration(),
         listener: ListenerConfiguration = ListenerConfiguration()
     ) {
         self.policy = policy
@@ -35,10 +36,12 @@ public final class WebSocketServer: Sendable {
 
     /// - Parameter onUpgrade: runs on the channel's loop; set the channel's callbacks there.
     public init(
-        bindTo address: SocketAddress, group: EventLoopGroup, configuration: WebSocketServerConfiguration = WebSocketServerConfiguration(),
+        bindTo address: SocketAddress, group: EventLoopGroup,
+        configuration: WebSocketServerConfiguration = WebSocketServerConfiguration(),
         tls: TLSContext? = nil, onUpgrade: @escaping @Sendable (WebSocketChannel) -> Void
     ) throws(SystemError) {
-        listener = try Listener(bindTo: address, group: group, configuration: configuration.listener, tls: tls) { connection in
+        listener = try Listener(bindTo: address, group: group, configuration: configuration.listener, tls: tls) {
+            connection in
             ServerHandshake(connection: connection, configuration: configuration, onUpgrade: onUpgrade).start()
         }
     }
@@ -56,7 +59,10 @@ private final class ServerHandshake {
     var timer: Scheduled?
     var done = false
 
-    init(connection: Connection, configuration: WebSocketServerConfiguration, onUpgrade: @escaping @Sendable (WebSocketChannel) -> Void) {
+    init(
+        connection: Connection, configuration: WebSocketServerConfiguration,
+        onUpgrade: @escaping @Sendable (WebSocketChannel) -> Void
+    ) {
         self.connection = connection
         self.configuration = configuration
         self.onUpgrade = onUpgrade

@@ -81,7 +81,10 @@ public struct WebSocketStateMachine {
         self.role = role
         self.configuration = configuration
         self.maskingKeys = maskingKeys
-        if let deflate, let codec = PerMessageDeflateCodec(parameters: deflate.parameters, role: role, configuration: deflate.configuration) {
+        if let deflate,
+            let codec = PerMessageDeflateCodec(
+                parameters: deflate.parameters, role: role, configuration: deflate.configuration)
+        {
             self.codec = codec
         } else {
             self.codec = nil
@@ -144,7 +147,9 @@ public struct WebSocketStateMachine {
         }
     }
 
-    private mutating func appendFragment(_ frame: WebSocketFrame, into actions: inout [WebSocketAction]) throws(WebSocketError) {
+    private mutating func appendFragment(_ frame: WebSocketFrame, into actions: inout [WebSocketAction])
+        throws(WebSocketError)
+    {
         guard var message = partial else { return }
         partial = nil  // avoid a copy of the growing buffer while we edit it
         let limit = Swift.max(0, configuration.maxMessageSize)
@@ -179,7 +184,8 @@ public struct WebSocketStateMachine {
         }
     }
 
-    private mutating func receiveClose(_ payload: [UInt8], into actions: inout [WebSocketAction]) throws(WebSocketError) {
+    private mutating func receiveClose(_ payload: [UInt8], into actions: inout [WebSocketAction]) throws(WebSocketError)
+    {
         var code: WebSocketCloseCode?
         var reason = ""
         if payload.count == 1 { throw .invalidClosePayload }
@@ -197,7 +203,8 @@ public struct WebSocketStateMachine {
         case .open:
             // Echo the status code (RFC 6455 section 5.5.1) and finish.
             let echo = code.map { $0.isValidOnWire() ? $0 : .normalClosure }
-            actions.append(.write(encode(WebSocketFrame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: echo)))))
+            actions.append(
+                .write(encode(WebSocketFrame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: echo)))))
             state = .closed
             actions.append(.closeTransport(WebSocketCloseInfo(code: code, reason: reason, initiatedLocally: false)))
         case .closeSent:
@@ -215,7 +222,9 @@ public struct WebSocketStateMachine {
             actions.append(.write(encode(WebSocketFrame(opcode: .close, payload: payload))))
         }
         state = .closed
-        actions.append(.closeTransport(WebSocketCloseInfo(code: error.closeCode, reason: error.detail, error: error, initiatedLocally: true)))
+        actions.append(
+            .closeTransport(
+                WebSocketCloseInfo(code: error.closeCode, reason: error.detail, error: error, initiatedLocally: true)))
     }
 
     // MARK: Sending
@@ -237,7 +246,8 @@ public struct WebSocketStateMachine {
         guard state == .open else { throw .closed }
         let step = configuration.maxOutgoingFrameSize
         if role == .server && codec == nil {
-            return WebSocketFrameBatch.plainFrames(messages.map(PreparedWebSocketMessages.Part.init), maxFrameSize: step)
+            return WebSocketFrameBatch.plainFrames(
+                messages.map(PreparedWebSocketMessages.Part.init), maxFrameSize: step)
         }
         var batch = WebSocketFrameBatch()
         let client = role == .client
@@ -301,7 +311,8 @@ public struct WebSocketStateMachine {
         guard state == .open else { return nil }
         state = .closeSent
         partial = nil
-        return encode(WebSocketFrame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: code, reason: reason)))
+        return encode(
+            WebSocketFrame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: code, reason: reason)))
     }
 
     /// Marks the connection closed without a handshake (the transport lost the connection).
