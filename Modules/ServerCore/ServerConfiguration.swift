@@ -94,49 +94,25 @@ public struct ServerConfiguration: Sendable {
 
     /// Checks the values Bokeh rejects.
     public func validate() throws {
-        if keepAliveMilliseconds < 0 {
-            throw ConfigurationError.invalidValue(
-                setting: "keep_alive_milliseconds", "keep_alive_milliseconds must be >= 0")
+        /// Fails with Bokeh's message for `setting` unless `holds`.
+        func require(_ holds: Bool, _ setting: String, _ rule: String) throws(ConfigurationError) {
+            if !holds { throw .invalidValue(setting: setting, "\(setting) must be \(rule)") }
         }
-        if checkUnusedSessionsMilliseconds <= 0 {
-            throw ConfigurationError.invalidValue(
-                setting: "check_unused_sessions_milliseconds", "check_unused_sessions_milliseconds must be > 0")
-        }
-        if unusedSessionLifetimeMilliseconds <= 0 {
-            throw ConfigurationError.invalidValue(
-                setting: "unused_session_lifetime_milliseconds", "unused_session_lifetime_milliseconds must be > 0")
-        }
-        if statsLogFrequencyMilliseconds <= 0 {
-            throw ConfigurationError.invalidValue(
-                setting: "stats_log_frequency_milliseconds", "stats_log_frequency_milliseconds must be > 0")
-        }
-        if sessionTokenExpiration <= 0 {
-            throw ConfigurationError.invalidValue(
-                setting: "session_token_expiration", "session_token_expiration must be > 0")
-        }
-        if websocketMaxMessageSize <= 0 {
-            throw ConfigurationError.invalidValue(
-                setting: "websocket_max_message_size_bytes", "websocket_max_message_size_bytes must be > 0")
-        }
-        if websocketMaxMessageSize > Self.largestMessageSize {
-            throw ConfigurationError.invalidValue(
-                setting: "websocket_max_message_size_bytes",
-                "websocket_max_message_size_bytes must be <= \(Self.largestMessageSize)")
-        }
-        if maxQueuedWriteBytes <= 0 {
-            throw ConfigurationError.invalidValue(
-                setting: "max_queued_write_bytes", "max_queued_write_bytes must be > 0")
-        }
-        if writeStallTimeoutMilliseconds < 0 {
-            throw ConfigurationError.invalidValue(
-                setting: "write_stall_timeout_milliseconds", "write_stall_timeout_milliseconds must be >= 0")
-        }
-        if maxRequestHeaderBytes <= 0 || maxRequestHeaderBytes > Self.largestMessageSize {
-            throw ConfigurationError.invalidValue(
-                setting: "max_request_header_bytes",
-                "max_request_header_bytes must be in 1...\(Self.largestMessageSize)")
-        }
-        if numProcs < 0 { throw ConfigurationError.invalidValue(setting: "num_procs", "num_procs must be >= 0") }
+        try require(keepAliveMilliseconds >= 0, "keep_alive_milliseconds", ">= 0")
+        try require(checkUnusedSessionsMilliseconds > 0, "check_unused_sessions_milliseconds", "> 0")
+        try require(unusedSessionLifetimeMilliseconds > 0, "unused_session_lifetime_milliseconds", "> 0")
+        try require(statsLogFrequencyMilliseconds > 0, "stats_log_frequency_milliseconds", "> 0")
+        try require(sessionTokenExpiration > 0, "session_token_expiration", "> 0")
+        try require(websocketMaxMessageSize > 0, "websocket_max_message_size_bytes", "> 0")
+        try require(
+            websocketMaxMessageSize <= Self.largestMessageSize, "websocket_max_message_size_bytes",
+            "<= \(Self.largestMessageSize)")
+        try require(maxQueuedWriteBytes > 0, "max_queued_write_bytes", "> 0")
+        try require(writeStallTimeoutMilliseconds >= 0, "write_stall_timeout_milliseconds", ">= 0")
+        try require(
+            maxRequestHeaderBytes > 0 && maxRequestHeaderBytes <= Self.largestMessageSize, "max_request_header_bytes",
+            "in 1...\(Self.largestMessageSize)")
+        try require(numProcs >= 0, "num_procs", ">= 0")
         if port < 0 || port > 65535 { throw ConfigurationError.invalidValue(setting: "port", "invalid port \(port)") }
         if sslKeyFile != nil && sslCertFile == nil {
             throw ConfigurationError.invalidValue(setting: "ssl_keyfile", "--ssl-keyfile requires --ssl-certfile")
