@@ -110,7 +110,8 @@ let package = Package(
             name: "ServerCoreTests", dependencies: ["ServerCore", "TestSupport"], path: "Tests/ServerCoreTests",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ClientTests", dependencies: ["Client", "ServerCore", "TestSupport"], path: "Tests/ClientTests",
+            name: "ClientTests", dependencies: ["Client", "ServerCore", "BokehChannel", "TestSupport"],
+            path: "Tests/ClientTests",
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

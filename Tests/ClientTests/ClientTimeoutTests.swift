@@ -1,3 +1,4 @@
+import BokehChannel
 import DocumentModel
 import Protocol
 import Testing
@@ -25,12 +26,7 @@ import Wire
 
     static func send(_ message: Message, on channel: WebSocketChannel) {
         guard let fragments = try? MessageEncoder().encode(message) else { return }
-        for fragment in fragments {
-            switch fragment {
-            case .text(let text): channel.send(.text(text))
-            case .binary(let bytes): channel.send(.binary(bytes))
-            }
-        }
+        channel.send(fragments.map(\.websocketMessage))
     }
 
     @Test func missingACKFailsTheConnect() async throws {
@@ -78,12 +74,9 @@ import Wire
             Self.send(.ack(), on: channel)
             var assembler = MessageAssembler()
             channel.onMessage = { message in
-                let fragment: Fragment
-                switch message {
-                case .text(let text): fragment = .text(text)
-                case .binary(let bytes): fragment = .binary(bytes)
+                guard let request = try? assembler.consume(Fragment(message)), let id = request.messageID else {
+                    return
                 }
-                guard let request = try? assembler.consume(fragment), let id = request.messageID else { return }
                 // A PATCH-DOC first, then the ERROR reply.
                 Self.send(.patchDocument(content: .object(["events": .array([])]), buffers: []), on: channel)
                 Self.send(.error(replyingTo: id, text: "no such thing"), on: channel)
