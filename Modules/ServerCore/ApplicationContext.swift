@@ -130,10 +130,21 @@ public final class ApplicationContext: Sendable {
         return session
     }
 
-    /// Discards sessions with no connections that have been unused longer than `lifetimeMilliseconds`
-    /// (or asked to expire), as Bokeh's unused-session check does. Returns how many were scheduled.
+    /// Discards sessions with no connections that have been unused longer than `unusedLifetime` (or asked to
+    /// expire), as Bokeh's unused-session check does. Returns how many were scheduled.
+    @discardableResult
+    public func cleanupSessions(unusedLifetime: Duration) -> Int {
+        let (seconds, attoseconds) = unusedLifetime.components
+        return cleanup(lifetimeMilliseconds: Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+    }
+
+    @available(*, deprecated, message: "use cleanupSessions(unusedLifetime:) (a Duration)")
     @discardableResult
     public func cleanupSessions(unusedLifetimeMilliseconds lifetime: Double) -> Int {
+        cleanup(lifetimeMilliseconds: lifetime)
+    }
+
+    private func cleanup(lifetimeMilliseconds lifetime: Double) -> Int {
         let candidates = state.withLock { r in r.sessions.values.filter { $0.isUnused(lifetimeMilliseconds: lifetime) }
         }
         if !candidates.isEmpty { log.debug("Scheduling \(candidates.count) sessions to discard") }

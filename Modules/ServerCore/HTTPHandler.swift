@@ -17,7 +17,7 @@ final class HTTPHandler {
         self.connection = connection
         self.server = server
         var limits = HTTPParserLimits.default
-        limits.maxHeaderBytes = server.configuration.maxRequestHeaderBytes
+        limits.maxHeaderBytes = server.configuration.network.maxRequestBytes
         parser = HTTPRequestParser(limits: limits)
     }
 
@@ -32,7 +32,7 @@ final class HTTPHandler {
 
     private func armTimer() {
         timer?.cancel()
-        timer = connection.eventLoop.scheduleLocal(in: server.configuration.requestTimeout) { [weak self] in
+        timer = connection.eventLoop.scheduleLocal(in: server.configuration.network.requestTimeout) { [weak self] in
             guard let self, !self.done else { return }
             self.done = true
             self.connection.abort()
@@ -96,7 +96,7 @@ final class HTTPHandler {
                 HTTPResponses.ok(Array(server.indexPage().utf8), contentType: "text/html; charset=UTF-8"),
                 request: request)
         case .extra(let identifier):
-            if let handler = server.configuration.extraHandler {
+            if let handler = server.configuration.front.extraHandler {
                 let r = handler(identifier, String(head.path))
                 var response = HTTPResponse(head: HTTPResponseHead(status: HTTPStatus(code: r.status)), body: r.body)
                 response.head.headers.add(name: "Content-Type", value: r.contentType)

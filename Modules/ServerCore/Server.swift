@@ -51,52 +51,54 @@ public final class Server: Sendable {
     ) throws {
         try configuration.validate()
         self.configuration = configuration
-        let key = configuration.secretKey ?? ProcessInfo.processInfo.environment["BOKEH_SECRET_KEY"]
-        if configuration.signSessions && (key ?? "").isEmpty {
+        let key = configuration.sessions.secretKey
+        if configuration.sessions.signSessions && (key ?? "").isEmpty {
             throw ConfigurationError.missingSecretKey
         }
         signer = try SessionSigner(
-            secretKey: key, signsSessions: configuration.signSessions, expiration: configuration.sessionTokenExpiration)
+            secretKey: key, signsSessions: configuration.sessions.signSessions,
+            expiration: Int(clamping: configuration.sessions.tokenExpiration.components.seconds))
         router = Router(
             table: try RouteTable(
-                prefix: configuration.prefix, applicationPaths: applications.map(\.path),
-                extraRoutes: configuration.extraPatterns, useIndex: configuration.useIndex,
-                redirectRoot: configuration.redirectRoot))
-        staticFiles = configuration.staticDirectory.flatMap { StaticFiles(directory: $0) }
-        if let directory = configuration.staticDirectory, staticFiles == nil {
+                prefix: configuration.network.prefix, applicationPaths: applications.map(\.path),
+                extraRoutes: configuration.front.extraRoutes, useIndex: configuration.front.useIndex,
+                redirectRoot: configuration.front.redirectRoot))
+        staticFiles = configuration.front.staticDirectory.flatMap { StaticFiles(directory: $0) }
+        if let directory = configuration.front.staticDirectory, staticFiles == nil {
             log.warning("static directory \(directory) not found: pages load BokehJS from \(BokehResources.cdnBase)")
         }
         resources = BokehResources(files: staticFiles, prefix: router.table.prefix)
-        switch configuration.favicon {
+        switch configuration.front.favicon {
         case .none: faviconPath = nil
         case .file(let path): faviconPath = path
         case .bokeh: faviconPath = staticFiles.map { $0.root + "/favicon.ico" }
         }
-        if let certificate = configuration.sslCertFile {
+        if let certificate = configuration.tls.certificateFile {
             do {
                 tls = try TLSContext(
-                    .server(certificateChainFile: certificate, privateKeyFile: configuration.sslKeyFile ?? certificate))
+                    .server(certificateChainFile: certificate, privateKeyFile: configuration.tls.keyFile ?? certificate)
+                )
             } catch { throw ConfigurationError.tls("\(error)") }
         } else {
             tls = nil
         }
-        let loops = configuration.numProcs == 0 ? EventLoopGroup.coreCount : configuration.numProcs
+        let loops = configuration.network.eventLoops == 0 ? EventLoopGroup.coreCount : configuration.network.eventLoops
         group = try EventLoopGroup(
             numberOfThreads: loops, name: "bokeh-loop",
-            busyPoll: .microseconds(max(0, configuration.busyPollMicroseconds)),
+            busyPoll: max(.zero, configuration.network.busyPoll),
             clock: clock)
         let group = self.group
         contexts = applications.map { ApplicationContext(application: $0.application, path: $0.path, group: group) }
 
-        assemblerLimits = MessageAssemblerLimits(maxFragmentBytes: configuration.websocketMaxMessageSize)
+        assemblerLimits = MessageAssemblerLimits(maxFragmentBytes: configuration.websocket.maxMessageSize)
         var frames = WebSocketConfiguration.default
-        frames.maxMessageSize = configuration.websocketMaxMessageSize
-        frames.maxFrameSize = configuration.websocketMaxMessageSize
-        let keepAlive = configuration.keepAliveMilliseconds
+        frames.maxMessageSize = configuration.websocket.maxMessageSize
+        frames.maxFrameSize = configuration.websocket.maxMessageSize
+        let keepAlive = configuration.websocket.keepAlive
         // Bokeh pings without a pong timeout: the peer is never dropped for a missing pong.
         channelConfiguration = WebSocketChannelConfiguration(
-            websocket: frames, pingInterval: keepAlive > 0 ? .milliseconds(keepAlive) : nil, pongTimeout: .never)
-        let deflate = configuration.websocketCompressionLevel.map {
+            websocket: frames, pingInterval: keepAlive > .zero ? keepAlive : nil, pongTimeout: .never)
+        let deflate = configuration.websocket.compressionLevel.map {
             PerMessageDeflateConfiguration(compressionLevel: Int32(clamping: $0))
         }
         // Bokeh's handler selects the first of exactly two offered subprotocols (`bokeh, <token>`).
@@ -118,23 +120,25 @@ public final class Server: Sendable {
     /// Binds, starts accepting and starts the background tasks (reaper, stats, server-loaded hooks).
     public func start() throws {
         guard runtime.withLock({ !$0.started && !$0.stopped }) else { return }
-        let address = try SocketAddress(host: configuration.address ?? "0.0.0.0", port: configuration.port)
+        let address = try SocketAddress(
+            host: configuration.network.address ?? "0.0.0.0", port: configuration.network.port)
         var listenerConfiguration = ListenerConfiguration()
         listenerConfiguration.connection.tcpNoDelay = true
-        listenerConfiguration.connection.maxPendingWriteBytes = configuration.maxQueuedWriteBytes
+        listenerConfiguration.connection.maxPendingWriteBytes = configuration.websocket.maxQueuedWriteBytes
         listenerConfiguration.connection.writeStallTimeout =
-            configuration.writeStallTimeoutMilliseconds > 0
-            ? .milliseconds(configuration.writeStallTimeoutMilliseconds) : nil
+            configuration.websocket.writeStallTimeout > .zero ? configuration.websocket.writeStallTimeout : nil
         let listener = try Listener(bindTo: address, group: group, configuration: listenerConfiguration, tls: tls) {
             [self] connection in
             HTTPHandler(connection: connection, server: self).start()
         }
-        let port = listener.localAddress.port ?? configuration.port
-        var allowlist: HostAllowlist
-        if let env = ProcessInfo.processInfo.environment["BOKEH_ALLOW_WS_ORIGIN"], !env.isEmpty {
-            allowlist = HostAllowlist(environmentValue: env)
-        } else {
-            do { allowlist = try HostAllowlist(hosts: configuration.allowWebsocketOrigins ?? [], port: port) } catch {
+        let port = listener.localAddress.port ?? configuration.network.port
+        let allowlist: HostAllowlist
+        switch configuration.websocket.allowedOrigins {
+        case .exactly(let entries): allowlist = HostAllowlist(entries: entries)
+        case .localhost, .hosts:
+            var hosts: [String] = []
+            if case .hosts(let listed) = configuration.websocket.allowedOrigins { hosts = listed }
+            do { allowlist = try HostAllowlist(hosts: hosts, port: port) } catch {
                 listener.close()
                 throw ConfigurationError.invalidOrigin("\(error)")
             }
@@ -142,21 +146,21 @@ public final class Server: Sendable {
         for warning in allowlist.warnings { log.warning(warning) }
         let loop = group.loops[0]
         var timers: [Scheduled] = []
-        let lifetime = Double(configuration.unusedSessionLifetimeMilliseconds)
+        let lifetime = configuration.sessions.unusedLifetime
         timers.append(
-            loop.schedulePeriodic(every: .milliseconds(configuration.checkUnusedSessionsMilliseconds)) { [weak self] in
+            loop.schedulePeriodic(every: configuration.sessions.unusedCheckInterval) { [weak self] in
                 guard let self else { return }
                 // Sessions discarded by the last check are gone by now: hand their pages back to the system.
                 if self.runtime.withLock({ $0.discardedSinceTrim }) {
                     self.runtime.withLock { $0.discardedSinceTrim = false }
                     System.releaseFreedMemory()
                 }
-                if self.cleanupSessions(unusedLifetimeMilliseconds: lifetime) > 0 {
+                if self.cleanupSessions(unusedLifetime: lifetime) > 0 {
                     self.runtime.withLock { $0.discardedSinceTrim = true }
                 }
             })
         timers.append(
-            loop.schedulePeriodic(every: .milliseconds(configuration.statsLogFrequencyMilliseconds)) { [weak self] in
+            loop.schedulePeriodic(every: configuration.sessions.statsLogInterval) { [weak self] in
                 self?.logStats()
             })
         runtime.withLock {
@@ -260,13 +264,14 @@ public final class Server: Sendable {
         let open = sessions.reduce(0) { $0 + $1.connectionCount }
         if open > 0 { log.info("Closing \(open) WebSocket connections") }
         for session in sessions { session.closeConnections(code: 1001, reason: "server shutting down") }
-        let deadline = ContinuousClock.now + configuration.shutdownDrainTimeout
+        let deadline = ContinuousClock.now + configuration.network.shutdownDrainTimeout
         while ContinuousClock.now < deadline, getSessions().contains(where: { $0.connectionCount > 0 }) {
             Thread.sleep(forTimeInterval: 0.005)
         }
         let left = getSessions().reduce(0) { $0 + $1.connectionCount }
         if left > 0 {
-            log.warning("\(left) WebSocket connections did not close within \(configuration.shutdownDrainTimeout)")
+            log.warning(
+                "\(left) WebSocket connections did not close within \(configuration.network.shutdownDrainTimeout)")
         }
         stop()
     }
@@ -285,10 +290,10 @@ public final class Server: Sendable {
     // MARK: Queries
 
     /// The bound address, or nil before ``start()``.
-    public var address: String? { configuration.address }
+    public var address: String? { configuration.network.address }
 
     /// The bound port (the real one when configured with 0); the configured one before ``start()``.
-    public var port: Int { runtime.withLock { $0.listener?.localAddress.port } ?? configuration.port }
+    public var port: Int { runtime.withLock { $0.listener?.localAddress.port } ?? configuration.network.port }
 
     /// The mounted application paths, in order.
     public var applicationPaths: [String] { contexts.map(\.path) }
@@ -308,7 +313,7 @@ public final class Server: Sendable {
 
     /// The URL of an application.
     public func url(appPath: String) -> String {
-        let host = configuration.address.flatMap { $0.isEmpty || $0 == "0.0.0.0" ? nil : $0 } ?? "localhost"
+        let host = configuration.network.address.flatMap { $0.isEmpty || $0 == "0.0.0.0" ? nil : $0 } ?? "localhost"
         let path = appPath == "/" ? "/" : appPath
         return "\(tls == nil ? "http" : "https")://\(host):\(port)\(router.table.prefix)\(path)"
     }
@@ -337,11 +342,19 @@ public final class Server: Sendable {
 
     var originPolicy: OriginPolicy { runtime.withLock { $0.originPolicy } }
 
-    /// Runs the unused-session check of every application now.
+    /// Runs the unused-session check of every application now: sessions without connections unused for longer
+    /// than `unusedLifetime` (nil: ``ServerConfiguration/Sessions-swift.struct/unusedLifetime``) are discarded.
+    /// Returns how many were scheduled.
     @discardableResult
-    public func cleanupSessions(unusedLifetimeMilliseconds: Double? = nil) -> Int {
-        let lifetime = unusedLifetimeMilliseconds ?? Double(configuration.unusedSessionLifetimeMilliseconds)
-        return contexts.reduce(0) { $0 + $1.cleanupSessions(unusedLifetimeMilliseconds: lifetime) }
+    public func cleanupSessions(unusedLifetime: Duration? = nil) -> Int {
+        let lifetime = unusedLifetime ?? configuration.sessions.unusedLifetime
+        return contexts.reduce(0) { $0 + $1.cleanupSessions(unusedLifetime: lifetime) }
+    }
+
+    @available(*, deprecated, message: "use cleanupSessions(unusedLifetime:) (a Duration)")
+    @discardableResult
+    public func cleanupSessions(unusedLifetimeMilliseconds: Double?) -> Int {
+        cleanupSessions(unusedLifetime: unusedLifetimeMilliseconds.map { .milliseconds($0) })
     }
 
     /// The request data a token minted for `head` carries.
@@ -361,7 +374,7 @@ public final class Server: Sendable {
     }
 
     func indexPage() -> String {
-        if let index = configuration.index, let text = try? String(contentsOfFile: index, encoding: .utf8) {
+        if let index = configuration.front.indexFile, let text = try? String(contentsOfFile: index, encoding: .utf8) {
             return text
         }
         let prefix = router.table.prefix
@@ -386,23 +399,25 @@ public final class Server: Sendable {
 
     private func logStartup(port: Int, allowlist: HostAllowlist) {
         log.info("Starting Bokeh server version \(Document.bokehVersion) (SwiftBokeh)")
-        let c = configuration
-        if c.keepAliveMilliseconds == 0 {
+        // Bokeh logs the settings that differ from its defaults, in milliseconds.
+        let (sessions, websocket) = (configuration.sessions, configuration.websocket)
+        let (defaultSessions, defaultWebSocket) = (ServerConfiguration.Sessions(), ServerConfiguration.WebSocket())
+        if websocket.keepAlive == .zero {
             log.info("Keep-alive ping disabled")
-        } else if c.keepAliveMilliseconds != 37_000 {
-            log.info("Keep-alive ping configured every \(c.keepAliveMilliseconds) milliseconds")
+        } else if websocket.keepAlive != defaultWebSocket.keepAlive {
+            log.info("Keep-alive ping configured every \(websocket.keepAlive.wholeMilliseconds) milliseconds")
         }
-        if c.checkUnusedSessionsMilliseconds != 17_000 {
-            log.info("Check for unused sessions every \(c.checkUnusedSessionsMilliseconds) milliseconds")
+        if sessions.unusedCheckInterval != defaultSessions.unusedCheckInterval {
+            log.info("Check for unused sessions every \(sessions.unusedCheckInterval.wholeMilliseconds) milliseconds")
         }
-        if c.unusedSessionLifetimeMilliseconds != 15_000 {
-            log.info("Unused sessions last for \(c.unusedSessionLifetimeMilliseconds) milliseconds")
+        if sessions.unusedLifetime != defaultSessions.unusedLifetime {
+            log.info("Unused sessions last for \(sessions.unusedLifetime.wholeMilliseconds) milliseconds")
         }
-        if c.statsLogFrequencyMilliseconds != 15_000 {
-            log.info("Log statistics every \(c.statsLogFrequencyMilliseconds) milliseconds")
+        if sessions.statsLogInterval != defaultSessions.statsLogInterval {
+            log.info("Log statistics every \(sessions.statsLogInterval.wholeMilliseconds) milliseconds")
         }
-        if c.websocketMaxMessageSize != 20 * 1024 * 1024 {
-            log.info("Websocket max message size set to \(c.websocketMaxMessageSize) bytes")
+        if websocket.maxMessageSize != defaultWebSocket.maxMessageSize {
+            log.info("Websocket max message size set to \(websocket.maxMessageSize) bytes")
         }
         for path in contexts.map(\.path).sorted() { log.info("Bokeh app running at: \(url(appPath: path))") }
         log.debug("These host origins can connect to the websocket: \(allowlist.pythonDescription)")

@@ -1,96 +1,202 @@
 import Foundation
 public import Routing
 
-/// The settings of a ``Server``: Bokeh's `BokehTornado` and `Server` keyword arguments, with Bokeh's
-/// defaults.
+/// The settings of a ``Server``: `bokeh serve`'s options and Bokeh's `Server` keyword arguments, with Bokeh's
+/// defaults, grouped by what they govern.
+///
+/// ```swift
+/// var configuration = ServerConfiguration()
+/// configuration.network.port = 8080
+/// configuration.websocket.keepAlive = .seconds(20)
+/// configuration.front.staticDirectory = "Vendor/bokehjs"
+/// ```
+///
+/// A value is only what it says: nothing is read from the environment unless you ask for it with
+/// ``applyingEnvironment(_:)`` (`swift-bokeh serve` does, as `bokeh serve` does).
 public struct ServerConfiguration: Sendable {
-    /// Bind address; nil listens on all interfaces (IPv4).
-    public var address: String?
-    /// Listen port; 0 picks a free one. Default 5006.
-    public var port: Int = 5006
-    /// URL prefix (`--prefix`), normalised as Bokeh does.
-    public var prefix: String = ""
-    /// Websocket origins (`--allow-websocket-origin`); nil or empty means `localhost:<port>`.
-    /// `BOKEH_ALLOW_WS_ORIGIN`, when set, replaces the list.
-    public var allowWebsocketOrigins: [String]? = nil
-    /// Extra routes answered by ``extraHandler``.
-    public var extraPatterns: [ExtraRoute] = []
-    /// Answers requests to ``extraPatterns`` (by identifier); nil answers 404.
-    public var extraHandler:
-        (@Sendable (_ identifier: String, _ path: String) -> (status: Int, contentType: String, body: [UInt8]))? = nil
-    /// Secret key for signing; nil reads `BOKEH_SECRET_KEY`.
-    public var secretKey: String? = nil
-    /// Sign session ids and tokens. Default: `BOKEH_SIGN_SESSIONS`, else false.
-    public var signSessions: Bool = ProcessInfo.processInfo.environment["BOKEH_SIGN_SESSIONS"].map(Self.truthy) ?? false
-    /// Generate a session id when a page request has none.
-    public var generateSessionIDs: Bool = true
-    /// Keep-alive ping period; 0 disables pings.
-    public var keepAliveMilliseconds: Int = 37_000
-    public var checkUnusedSessionsMilliseconds: Int = 17_000
-    public var unusedSessionLifetimeMilliseconds: Int = 15_000
-    public var statsLogFrequencyMilliseconds: Int = 15_000
-    /// Serve the index at `PFX/` (`--disable-index` turns it off).
-    public var useIndex: Bool = true
-    /// Redirect `PFX/` to the only application.
-    public var redirectRoot: Bool = true
-    /// A custom index page (HTML file path); nil uses the built-in list of applications.
-    public var index: String? = nil
-    /// Largest incoming WebSocket message. Default 20 MiB.
-    public var websocketMaxMessageSize: Int = 20 * 1024 * 1024
-    /// permessage-deflate level; nil (the default) negotiates no compression.
-    public var websocketCompressionLevel: Int? = nil
-    /// Lifetime of minted session tokens, seconds.
-    public var sessionTokenExpiration: Int = 300
-    /// Event loops sharing the port in this process: 1 by default, 0 = one per core.
-    public var numProcs: Int = 1
-    /// Microseconds each event loop keeps polling after activity before it sleeps (lower request/reply latency
-    /// for that much CPU per burst). 0, the default, never spins.
-    public var busyPollMicroseconds: Int = 0
-    /// A peer that does not read its messages is closed when more than this many bytes already wait behind the
-    /// message being sent to it (broadcasts it is not taking in). One message may be of any size: a large
-    /// PULL-DOC-REPLY reaches a client that reads it. Default 64 MiB. (Python's server never closes for this.)
-    public var maxQueuedWriteBytes: Int = 64 * 1024 * 1024
-    /// A peer is closed when bytes wait to be sent to it and none could be written for this long. Default
-    /// 60,000 ms; 0 disables.
-    public var writeStallTimeoutMilliseconds: Int = 60_000
-    /// Largest HTTP request head and body accepted.
-    public var maxRequestHeaderBytes: Int = 64 * 1024
-    /// Close a connection whose first request is not complete in this time.
-    public var requestTimeout: Duration = .seconds(30)
-    /// On SIGINT/SIGTERM (``Server/run()``), how long WebSockets closed with 1001 get to finish their closing
-    /// handshake before the sessions are destroyed anyway. Default 5 s (Python's server does not wait at all).
-    public var shutdownDrainTimeout: Duration = .seconds(5)
-
-    /// The BokehJS directory served at `PFX/static/` (the `bokeh/server/static` folder of the bokeh wheel,
-    /// holding `js/bokeh.min.js`); nil, or a missing directory, makes pages load BokehJS from the CDN.
-    public var staticDirectory: String? = nil
-    /// The icon served at `/favicon.ico` (`--ico-path`). Default ``Favicon/bokeh``.
-    public var favicon: Favicon = .bokeh
-    /// The former spelling of ``favicon``: nil for ``Favicon/bokeh``, `"none"` for ``Favicon/none``.
-    @available(*, deprecated, message: "use favicon: .bokeh, .file(path) or .none")
-    public var icoPath: String? {
-        get {
-            switch favicon {
-            case .bokeh: nil
-            case .file(let path): path
-            case .none: "none"
-            }
-        }
-        set { favicon = Favicon(icoPath: newValue) }
-    }
-    /// Trust `X-Real-Ip`/`X-Forwarded-For`/`X-Scheme`/`X-Forwarded-Proto` from a proxy (`--use-xheaders`).
-    public var useXheaders: Bool = false
-    /// Serve HTTPS/WSS with this certificate chain (PEM) and key (`--ssl-certfile`, `--ssl-keyfile`).
-    public var sslCertFile: String? = nil
-    public var sslKeyFile: String? = nil
+    /// Where the server listens and how it reads HTTP requests.
+    public var network = Network()
+    /// Session ids, signed tokens, and how long unused sessions are kept.
+    public var sessions = Sessions()
+    /// The Bokeh WebSocket: who may open it, message sizes, compression, keep-alive, slow readers.
+    public var websocket = WebSocket()
+    /// HTTPS and WSS.
+    public var tls = TLS()
+    /// What the HTTP front serves besides applications: BokehJS, the favicon, the index, extra routes.
+    public var front = Front()
 
     public init() {}
 
-    /// Largest accepted ``websocketMaxMessageSize`` and ``maxRequestHeaderBytes``: 1 GiB (a message is held in
-    /// memory whole before it is handled).
+    /// Where the server listens and how it reads HTTP requests.
+    public struct Network: Sendable {
+        /// Bind address (`--address`). nil: all IPv4 interfaces, as `bokeh serve` without `--address`.
+        public var address: String? = nil
+        /// Listen port (`--port`); 0 picks a free one. 5006: Bokeh's port.
+        public var port: Int = 5006
+        /// URL prefix every route sits under (`--prefix`), normalised as Bokeh does. Empty: routes at `/`.
+        public var prefix: String = ""
+        /// Event loops sharing the port in this process (`--num-procs`); 0 is one per core. 1, as `bokeh serve`:
+        /// one loop runs every callback, so applications need no locks.
+        public var eventLoops: Int = 1
+        /// How long each event loop keeps polling after activity before it sleeps (lower request/reply latency
+        /// for that much CPU per burst); negative counts as zero. Zero: never spins, as Python's server.
+        public var busyPoll: Duration = .zero
+        /// Trust `X-Real-Ip`/`X-Forwarded-For`/`X-Scheme`/`X-Forwarded-Proto` (`--use-xheaders`). false: only a
+        /// server behind a proxy you run may believe them.
+        public var useXheaders: Bool = false
+        /// Largest HTTP request head and body accepted. 64 KiB: Tornado's order of magnitude for heads, far
+        /// above what a browser sends.
+        public var maxRequestBytes: Int = 64 * 1024
+        /// Close a connection whose first request is not complete in this time. 30 s: a slow client is served,
+        /// an idle socket does not hold a descriptor for ever.
+        public var requestTimeout: Duration = .seconds(30)
+        /// On SIGINT/SIGTERM (``Server/run()``), how long WebSockets closed with 1001 get to finish their closing
+        /// handshake before the sessions are destroyed anyway. 5 s: one round trip and then some, short enough
+        /// for a container's stop grace period (Python's server does not wait at all).
+        public var shutdownDrainTimeout: Duration = .seconds(5)
+
+        public init() {}
+    }
+
+    /// Session ids, signed tokens, and how long unused sessions are kept.
+    public struct Sessions: Sendable {
+        /// Key for signing session ids and tokens. nil: none (``ServerConfiguration/applyingEnvironment(_:)``
+        /// reads `BOKEH_SECRET_KEY`).
+        public var secretKey: String? = nil
+        /// Sign session ids and tokens (`--session-ids signed`); needs ``secretKey``. false: Bokeh's default
+        /// (``ServerConfiguration/applyingEnvironment(_:)`` reads `BOKEH_SIGN_SESSIONS`).
+        public var signSessions: Bool = false
+        /// Generate a session id when a page request has none. false is `--session-ids external-signed`: ids
+        /// come from your own front end.
+        public var generateSessionIDs: Bool = true
+        /// Lifetime of minted session tokens (`--session-token-expiration`, whole seconds). 300 s: Bokeh's.
+        public var tokenExpiration: Duration = .seconds(300)
+        /// How often unused sessions are looked for (`--check-unused-sessions`). 17 s: Bokeh's.
+        public var unusedCheckInterval: Duration = .seconds(17)
+        /// How long a session without connections is kept before it is destroyed (`--unused-session-lifetime`).
+        /// 15 s: Bokeh's; a reloading page comes back within it.
+        public var unusedLifetime: Duration = .seconds(15)
+        /// How often session statistics are logged (`--stats-log-frequency`). 15 s: Bokeh's.
+        public var statsLogInterval: Duration = .seconds(15)
+
+        public init() {}
+    }
+
+    /// The Bokeh WebSocket: who may open it, message sizes, compression, keep-alive, slow readers.
+    public struct WebSocket: Sendable {
+        /// Pages from which hosts may open a WebSocket (`--allow-websocket-origin`). ``Origins/localhost``:
+        /// Bokeh's default.
+        public var allowedOrigins: Origins = .localhost
+        /// Largest incoming WebSocket message (`--websocket-max-message-size`). 20 MiB: Bokeh's. At most
+        /// ``ServerConfiguration/largestMessageSize``.
+        public var maxMessageSize: Int = 20 * 1024 * 1024
+        /// permessage-deflate level (`--websocket-compression-level`), clamped to 0...9. nil: no compression is
+        /// negotiated, Bokeh's default.
+        public var compressionLevel: Int? = nil
+        /// Ping period (`--keep-alive`); zero sends no pings. 37 s: Bokeh's. A missing pong never closes the
+        /// connection, as in Bokeh.
+        public var keepAlive: Duration = .seconds(37)
+        /// A peer that does not read its messages is closed when more than this many bytes already wait behind
+        /// the message being sent to it (broadcasts it is not taking in; `--max-queued-write-bytes`). One message
+        /// may be of any size: a large PULL-DOC-REPLY reaches a client that reads it. 64 MiB: three full-size
+        /// messages. (Python's server never closes for this.)
+        public var maxQueuedWriteBytes: Int = 64 * 1024 * 1024
+        /// A peer is closed when bytes wait to be sent to it and none could be written for this long
+        /// (`--write-stall-timeout`); zero never closes. 60 s: far beyond any network hiccup.
+        public var writeStallTimeout: Duration = .seconds(60)
+
+        public init() {}
+    }
+
+    /// The hosts whose pages may open the Bokeh WebSocket (their `Origin` header).
+    public enum Origins: Sendable, Hashable {
+        /// `localhost:<port>` only: Bokeh's default.
+        case localhost
+        /// `--allow-websocket-origin` values, normalised as Bokeh does (`host`, `host:port`, `*` patterns).
+        /// An empty list is ``localhost``.
+        case hosts([String])
+        /// These entries exactly as written, not normalised and without the `localhost:<port>` default: how
+        /// Bokeh's WebSocket handler takes `BOKEH_ALLOW_WS_ORIGIN` (a comma-separated list).
+        case exactly([String])
+    }
+
+    /// HTTPS and WSS.
+    public struct TLS: Sendable {
+        /// Serve HTTPS/WSS with this PEM certificate chain (`--ssl-certfile`). nil: plain HTTP.
+        public var certificateFile: String? = nil
+        /// The certificate's private key, PEM (`--ssl-keyfile`). nil: the key is in ``certificateFile``.
+        public var keyFile: String? = nil
+
+        public init() {}
+    }
+
+    /// What the HTTP front serves besides applications.
+    public struct Front: Sendable {
+        /// The BokehJS directory served at `PFX/static/` (the `bokeh/server/static` folder of the bokeh wheel,
+        /// holding `js/bokeh.min.js`). nil, or a missing directory: pages load BokehJS from the CDN.
+        public var staticDirectory: String? = nil
+        /// The icon served at `/favicon.ico` (`--ico-path`). ``Favicon/bokeh``: Bokeh's.
+        public var favicon: Favicon = .bokeh
+        /// Serve the index of applications at `PFX/` (`--disable-index` turns it off).
+        public var useIndex: Bool = true
+        /// A custom index page, an HTML file (`--index`). nil: the built-in list of applications.
+        public var indexFile: String? = nil
+        /// Redirect `PFX/` to the only application (`--disable-index-redirect` turns it off).
+        public var redirectRoot: Bool = true
+        /// Extra routes answered by ``extraHandler``.
+        public var extraRoutes: [ExtraRoute] = []
+        /// Answers requests to ``extraRoutes`` (by identifier). nil: 404.
+        public var extraHandler:
+            (@Sendable (_ identifier: String, _ path: String) -> (status: Int, contentType: String, body: [UInt8]))? =
+                nil
+
+        public init() {}
+    }
+
+    /// Largest accepted ``WebSocket-swift.struct/maxMessageSize`` and ``Network-swift.struct/maxRequestBytes``:
+    /// 1 GiB (a message is held in memory whole before it is handled).
     public static let largestMessageSize = 1 << 30
 
-    static func truthy(_ value: String) -> Bool { ["1", "true", "yes", "on"].contains(value.lowercased()) }
+    // MARK: Environment
+
+    /// This configuration with Bokeh's environment variables applied, as `bokeh serve` applies them:
+    ///
+    /// - `BOKEH_SECRET_KEY` sets ``Sessions-swift.struct/secretKey`` when it is nil;
+    /// - `BOKEH_SIGN_SESSIONS` (`yes`/`1`/`on`/`true` or `no`/`0`/`off`/`false`) sets
+    ///   ``Sessions-swift.struct/signSessions``;
+    /// - `BOKEH_ALLOW_WS_ORIGIN`, when not empty, replaces ``WebSocket-swift.struct/allowedOrigins`` with
+    ///   ``Origins/exactly(_:)`` its comma-separated entries, trimmed, empty ones dropped (Bokeh's WebSocket
+    ///   handler prefers it to `--allow-websocket-origin`).
+    ///
+    /// `swift-bokeh serve` calls it once, before its `--session-ids` flag; a ``Server`` itself reads no
+    /// environment variable.
+    /// - Throws: ``ConfigurationError/invalidValue(setting:_:)`` for a `BOKEH_SIGN_SESSIONS` that is not a
+    ///   boolean (Bokeh's message).
+    /// - Parameter environment: the variables to read; nil reads the process's.
+    public func applyingEnvironment(_ environment: [String: String]? = nil) throws(ConfigurationError)
+        -> ServerConfiguration
+    {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        var result = self
+        if result.sessions.secretKey == nil, let key = environment["BOKEH_SECRET_KEY"] {
+            result.sessions.secretKey = key
+        }
+        if let value = environment["BOKEH_SIGN_SESSIONS"] {
+            switch value.lowercased() {
+            case "yes", "1", "on", "true": result.sessions.signSessions = true
+            case "no", "0", "off", "false": result.sessions.signSessions = false
+            default:
+                throw .invalidValue(setting: "BOKEH_SIGN_SESSIONS", "Cannot convert \(value) to boolean value")
+            }
+        }
+        if let value = environment["BOKEH_ALLOW_WS_ORIGIN"], !value.isEmpty {
+            let entries = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            result.websocket.allowedOrigins = .exactly(entries.filter { !$0.isEmpty })
+        }
+        return result
+    }
+
+    // MARK: Validation
 
     /// Checks the values Bokeh rejects.
     public func validate() throws {
@@ -98,25 +204,44 @@ public struct ServerConfiguration: Sendable {
         func require(_ holds: Bool, _ setting: String, _ rule: String) throws(ConfigurationError) {
             if !holds { throw .invalidValue(setting: setting, "\(setting) must be \(rule)") }
         }
-        try require(keepAliveMilliseconds >= 0, "keep_alive_milliseconds", ">= 0")
-        try require(checkUnusedSessionsMilliseconds > 0, "check_unused_sessions_milliseconds", "> 0")
-        try require(unusedSessionLifetimeMilliseconds > 0, "unused_session_lifetime_milliseconds", "> 0")
-        try require(statsLogFrequencyMilliseconds > 0, "stats_log_frequency_milliseconds", "> 0")
-        try require(sessionTokenExpiration > 0, "session_token_expiration", "> 0")
-        try require(websocketMaxMessageSize > 0, "websocket_max_message_size_bytes", "> 0")
+        try require(websocket.keepAlive >= .zero, "keep_alive_milliseconds", ">= 0")
+        try require(sessions.unusedCheckInterval.wholeMilliseconds > 0, "check_unused_sessions_milliseconds", "> 0")
+        try require(sessions.unusedLifetime.wholeMilliseconds > 0, "unused_session_lifetime_milliseconds", "> 0")
+        try require(sessions.statsLogInterval.wholeMilliseconds > 0, "stats_log_frequency_milliseconds", "> 0")
+        try require(sessions.tokenExpiration.components.seconds > 0, "session_token_expiration", "> 0")
+        try require(websocket.maxMessageSize > 0, "websocket_max_message_size_bytes", "> 0")
         try require(
-            websocketMaxMessageSize <= Self.largestMessageSize, "websocket_max_message_size_bytes",
+            websocket.maxMessageSize <= Self.largestMessageSize, "websocket_max_message_size_bytes",
             "<= \(Self.largestMessageSize)")
-        try require(maxQueuedWriteBytes > 0, "max_queued_write_bytes", "> 0")
-        try require(writeStallTimeoutMilliseconds >= 0, "write_stall_timeout_milliseconds", ">= 0")
+        try require(websocket.maxQueuedWriteBytes > 0, "max_queued_write_bytes", "> 0")
+        try require(websocket.writeStallTimeout >= .zero, "write_stall_timeout_milliseconds", ">= 0")
         try require(
-            maxRequestHeaderBytes > 0 && maxRequestHeaderBytes <= Self.largestMessageSize, "max_request_header_bytes",
-            "in 1...\(Self.largestMessageSize)")
-        try require(numProcs >= 0, "num_procs", ">= 0")
-        if port < 0 || port > 65535 { throw ConfigurationError.invalidValue(setting: "port", "invalid port \(port)") }
-        if sslKeyFile != nil && sslCertFile == nil {
+            network.maxRequestBytes > 0 && network.maxRequestBytes <= Self.largestMessageSize,
+            "max_request_header_bytes", "in 1...\(Self.largestMessageSize)")
+        try require(network.eventLoops >= 0, "num_procs", ">= 0")
+        try require(network.requestTimeout > .zero, "request_timeout", "> 0")
+        try require(network.shutdownDrainTimeout >= .zero, "shutdown_drain_timeout", ">= 0")
+        if network.port < 0 || network.port > 65535 {
+            throw ConfigurationError.invalidValue(setting: "port", "invalid port \(network.port)")
+        }
+        if tls.keyFile != nil && tls.certificateFile == nil {
             throw ConfigurationError.invalidValue(setting: "ssl_keyfile", "--ssl-keyfile requires --ssl-certfile")
         }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds (the fraction dropped), clamped to `Int`'s range.
+    var wholeMilliseconds: Int { whole(perSecond: 1000) }
+    /// Whole microseconds (the fraction dropped), clamped to `Int`'s range.
+    var wholeMicroseconds: Int { whole(perSecond: 1_000_000) }
+
+    private func whole(perSecond units: Int64) -> Int {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: units)
+        let (total, carry) = scaled.addingReportingOverflow(attoseconds / (1_000_000_000_000_000_000 / units))
+        if overflow || carry { return seconds < 0 ? .min : .max }
+        return Int(clamping: total)
     }
 }
 

@@ -12,8 +12,8 @@ import Testing
 
     func withServer(_ body: (String) async throws -> Void) async throws {
         var configuration = ServerConfiguration()
-        configuration.address = "127.0.0.1"
-        configuration.port = 0
+        configuration.network.address = "127.0.0.1"
+        configuration.network.port = 0
         let server = try Server(applications: [(path: "/demo_app", application: .demo())], configuration: configuration)
         try server.start()
         defer { server.stop() }
@@ -111,8 +111,8 @@ import Testing
     @Test func refusedConnectionFailsWithANetworkError() async throws {
         // Bind and release a port so nothing listens there.
         var configuration = ServerConfiguration()
-        configuration.address = "127.0.0.1"
-        configuration.port = 0
+        configuration.network.address = "127.0.0.1"
+        configuration.network.port = 0
         let server = try Server(applications: [(path: "/x", application: .demo())], configuration: configuration)
         try server.start()
         let port = server.port

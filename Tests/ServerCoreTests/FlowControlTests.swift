@@ -18,8 +18,8 @@ func startServer(
     _ configure: (inout ServerConfiguration) -> Void = { _ in }
 ) throws -> Server {
     var configuration = ServerConfiguration()
-    configuration.address = "127.0.0.1"
-    configuration.port = 0
+    configuration.network.address = "127.0.0.1"
+    configuration.network.port = 0
     configure(&configuration)
     let server = try Server(
         applications: [(path: path, application: application)], configuration: configuration, clock: clock)
@@ -102,8 +102,8 @@ final class RawClient: Sendable {
     @Test(arguments: [1, 3]) func pipelinedPullsOfABigDocumentAreAllAnswered(loops: Int) async throws {
         let rows = 500_000
         let server = try startServer(path: "/big", application: bigApplication(rows: rows)) {
-            $0.maxQueuedWriteBytes = 1 << 20
-            $0.numProcs = loops
+            $0.websocket.maxQueuedWriteBytes = 1 << 20
+            $0.network.eventLoops = loops
         }
         defer { server.stop() }
         let loop = try EventLoop(name: "client")
@@ -128,7 +128,7 @@ final class RawClient: Sendable {
     /// Hundreds of small requests in one write (more than the connection lets wait before it stops reading):
     /// every one is answered, in order, also when the session lives on another loop.
     @Test(arguments: [1, 3]) func manyPipelinedRequestsAreAnsweredInOrder(loops: Int) async throws {
-        let server = try startServer(path: "/test", application: testApplication) { $0.numProcs = loops }
+        let server = try startServer(path: "/test", application: testApplication) { $0.network.eventLoops = loops }
         defer { server.stop() }
         let loop = try EventLoop(name: "client")
         defer { loop.shutdown() }
@@ -159,7 +159,7 @@ final class RawClient: Sendable {
     @Test func oneReplyLargerThanTheQueueCapArrives() async throws {
         let rows = 5_000_000
         let server = try startServer(path: "/big", application: bigApplication(rows: rows)) {
-            $0.maxQueuedWriteBytes = 4 << 20
+            $0.websocket.maxQueuedWriteBytes = 4 << 20
         }
         defer { server.stop() }
         let loop = try EventLoop(name: "client")
@@ -176,7 +176,7 @@ final class RawClient: Sendable {
     @Test func aClientThatStopsReadingIsClosed() async throws {
         let clock = ManualClock()
         let server = try startServer(path: "/big", application: bigApplication(rows: 4_000_000), clock: clock) {
-            $0.writeStallTimeoutMilliseconds = 300
+            $0.websocket.writeStallTimeout = .milliseconds(300)
         }
         defer { server.stop() }
         let loop = try EventLoop(name: "client")
@@ -215,7 +215,7 @@ final class RawClient: Sendable {
         #expect(session != nil && connection != nil)
         client.withChannel { $0.close() }
         #expect(await eventually { session?.connectionCount == 0 })
-        server.cleanupSessions(unusedLifetimeMilliseconds: 0)
+        server.cleanupSessions(unusedLifetime: .zero)
         #expect(await eventually { server.getSessions().isEmpty })
         #expect(await eventually { session == nil })
         #expect(await eventually { connection == nil })

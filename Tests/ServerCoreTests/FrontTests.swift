@@ -257,7 +257,7 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
     @Test func pageAutoloadAndStaticOverHTTP() throws {
         let (dir, _) = try staticFixture()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let server = try startServer { $0.staticDirectory = dir }
+        let server = try startServer { $0.front.staticDirectory = dir }
         defer { server.stop() }
         let port = server.port
         func get(_ target: String, _ headers: String = "") throws -> String {
@@ -328,8 +328,8 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
             document.addRoot(Model("Column", ["children": .list([.model(slider), .model(status)])]))
         }
         var configuration = ServerConfiguration()
-        configuration.address = "127.0.0.1"
-        configuration.port = 0
+        configuration.network.address = "127.0.0.1"
+        configuration.network.port = 0
         let server = try Server(applications: ["/app": app], configuration: configuration)
         try server.start()
         defer { server.stop() }
@@ -350,8 +350,8 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
             applications: ["/b": app],
             configuration: {
                 var c = ServerConfiguration()
-                c.address = "127.0.0.1"
-                c.port = 0
+                c.network.address = "127.0.0.1"
+                c.network.port = 0
                 return c
             }())
         try server.start()
@@ -389,8 +389,8 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
         let files = try certificate()
         defer { try? FileManager.default.removeItem(atPath: files.dir) }
         let server = try startServer {
-            $0.sslCertFile = files.cert
-            $0.sslKeyFile = files.key
+            $0.tls.certificateFile = files.cert
+            $0.tls.keyFile = files.key
         }
         defer { server.stop() }
         #expect(server.url(appPath: "/test").hasPrefix("https://127.0.0.1:"))
@@ -417,9 +417,9 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
 
     @Test func keyWithoutCertificateIsRefused() {
         var configuration = ServerConfiguration()
-        configuration.sslKeyFile = "/nonexistent/key.pem"
+        configuration.tls.keyFile = "/nonexistent/key.pem"
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
-        configuration.sslCertFile = "/nonexistent/cert.pem"
+        configuration.tls.certificateFile = "/nonexistent/cert.pem"
         #expect(throws: ConfigurationError.self) { try Server(applications: [:], configuration: configuration) }
     }
 }

@@ -17,8 +17,8 @@ import Wire
     /// A server with the test app at /test and the demo app at /demo.
     func start() throws -> Server {
         var configuration = ServerConfiguration()
-        configuration.address = "127.0.0.1"
-        configuration.port = 0
+        configuration.network.address = "127.0.0.1"
+        configuration.network.port = 0
         let server = try Server(
             applications: [(path: "/test", application: testApplication), (path: "/demo", application: .demo())],
             configuration: configuration)

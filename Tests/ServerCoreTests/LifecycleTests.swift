@@ -16,8 +16,8 @@ import Wire
             onSessionDestroyed: { ctx in events.withLock { $0.append("destroyed:\(ctx.id)") } }
         ) { document, _ in document.addRoot(Model("Div")) }
         var configuration = ServerConfiguration()
-        configuration.address = "127.0.0.1"
-        configuration.port = 0
+        configuration.network.address = "127.0.0.1"
+        configuration.network.port = 0
         let server = try Server(applications: [(path: "/app", application: app)], configuration: configuration)
         let running = Task { try await server.run() }
         #expect(await eventually { server.port != 0 })
@@ -40,8 +40,8 @@ import Wire
             document.addRoot(Model("Div"))
         }
         var configuration = ServerConfiguration()
-        configuration.address = "127.0.0.1"
-        configuration.port = 0
+        configuration.network.address = "127.0.0.1"
+        configuration.network.port = 0
         let server = try Server(applications: [(path: "/app", application: app)], configuration: configuration)
         server.requestShutdown()
         try await server.run()
@@ -53,14 +53,14 @@ import Wire
 @Suite struct MatchableErrorTests {
     @Test func configurationErrorsNameTheirSetting() throws {
         var configuration = ServerConfiguration()
-        configuration.port = 70_000
+        configuration.network.port = 70_000
         #expect(throws: ConfigurationError.invalidValue(setting: "port")) { try configuration.validate() }
         do { try configuration.validate() } catch let error as ConfigurationError {
             #expect(error.setting == "port" && error.description == "invalid port 70000")
         }
-        configuration.port = 0
-        configuration.signSessions = true
-        configuration.secretKey = ""
+        configuration.network.port = 0
+        configuration.sessions.signSessions = true
+        configuration.sessions.secretKey = ""
         #expect(throws: ConfigurationError.missingSecretKey) {
             try Server(applications: [:], configuration: configuration)
         }

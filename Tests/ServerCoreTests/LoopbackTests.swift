@@ -22,8 +22,8 @@ final class Observed: Sendable {
 /// A server with the test application on a free loopback port.
 func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> Server {
     var configuration = ServerConfiguration()
-    configuration.address = "127.0.0.1"
-    configuration.port = 0
+    configuration.network.address = "127.0.0.1"
+    configuration.network.port = 0
     configure(&configuration)
     let server = try Server(applications: [(path: "/test", application: testApplication)], configuration: configuration)
     try server.start()
@@ -102,8 +102,8 @@ func validToken(expiry: Int = Int(Date().timeIntervalSince1970) + 300, id: Strin
 
     @Test func signedSessionsRejectUnsignedTokens() async throws {
         let server = try startServer {
-            $0.signSessions = true
-            $0.secretKey = "test-secret-key-0123456789abcdefghijklmnopqrstuv"
+            $0.sessions.signSessions = true
+            $0.sessions.secretKey = "test-secret-key-0123456789abcdefghijklmnopqrstuv"
         }
         defer { server.stop() }
         let loop = try EventLoop(name: "client")
@@ -156,7 +156,7 @@ func validToken(expiry: Int = Int(Date().timeIntervalSince1970) + 300, id: Strin
     }
 
     @Test func sessionsOnSeveralLoopsServeConnectionsFromAnyLoop() async throws {
-        let server = try startServer { $0.numProcs = 3 }
+        let server = try startServer { $0.network.eventLoops = 3 }
         defer { server.stop() }
         let loop = try EventLoop(name: "client")
         defer { loop.shutdown() }

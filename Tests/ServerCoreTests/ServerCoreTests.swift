@@ -203,7 +203,7 @@ struct Fixture {
         for _ in 0..<3 { await clock.advance(by: .milliseconds(5)) }
         #expect(ticks.withLock { $0 } == 3)
         // Connected sessions are kept.
-        #expect(f.app.cleanupSessions(unusedLifetimeMilliseconds: 0) == 0)
+        #expect(f.app.cleanupSessions(unusedLifetime: .zero) == 0)
         let (s, a, b) = (f.session, f.a, f.b)
         try f.session.eventLoop.submitAndWait {
             s.unsubscribe(a)
@@ -212,9 +212,9 @@ struct Fixture {
         // Unused for less than the lifetime: kept; one millisecond past it: discarded.
         await clock.advance(by: .milliseconds(60_000))
         #expect(f.session.millisecondsSinceLastUnsubscribe == 60_000)
-        #expect(f.app.cleanupSessions(unusedLifetimeMilliseconds: 60_000) == 0)
+        #expect(f.app.cleanupSessions(unusedLifetime: .seconds(60)) == 0)
         await clock.advance(by: .milliseconds(1))
-        #expect(f.app.cleanupSessions(unusedLifetimeMilliseconds: 60_000) == 1)
+        #expect(f.app.cleanupSessions(unusedLifetime: .seconds(60)) == 1)
         #expect(await eventually { f.session.destroyed && f.app.sessions.isEmpty })
         #expect(await eventually { destroyedHooks.withLock { $0 } == ["app:session-1", "doc:session-1"] })
         let after = ticks.withLock { $0 }

@@ -18,11 +18,11 @@ let defaultStaticDirectory = "Vendor/bokehjs"
 /// Applies one front option to `configuration`; false when `option` is not one of them.
 func applyFrontOption(_ option: String, value: () -> String, to configuration: inout ServerConfiguration) -> Bool {
     switch option {
-    case "--static-dir": configuration.staticDirectory = value()
-    case "--ico-path": configuration.favicon = Favicon(icoPath: value())
-    case "--ssl-certfile": configuration.sslCertFile = value()
-    case "--ssl-keyfile": configuration.sslKeyFile = value()
-    case "--use-xheaders": configuration.useXheaders = true
+    case "--static-dir": configuration.front.staticDirectory = value()
+    case "--ico-path": configuration.front.favicon = Favicon(icoPath: value())
+    case "--ssl-certfile": configuration.tls.certificateFile = value()
+    case "--ssl-keyfile": configuration.tls.keyFile = value()
+    case "--use-xheaders": configuration.network.useXheaders = true
     default: return false
     }
     return true
@@ -30,12 +30,12 @@ func applyFrontOption(_ option: String, value: () -> String, to configuration: i
 
 /// Fills in the front defaults the command line left open.
 func applyFrontDefaults(to configuration: inout ServerConfiguration) {
-    if configuration.staticDirectory == nil {
+    if configuration.front.staticDirectory == nil {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: defaultStaticDirectory, isDirectory: &isDirectory),
             isDirectory.boolValue
         {
-            configuration.staticDirectory = defaultStaticDirectory
+            configuration.front.staticDirectory = defaultStaticDirectory
         }
     }
 }

@@ -47,6 +47,9 @@ func intValue(_ option: String, _ text: String) -> Int {
     return n
 }
 
+/// A `bokeh serve` option given in milliseconds.
+func milliseconds(_ option: String, _ text: String) -> Duration { .milliseconds(intValue(option, text)) }
+
 // A peer that resets while a write is queued must cost that connection, not the process: Wire writes
 // with write(2)/writev(2), which raise SIGPIPE on a reset socket (as wire-echo-server and the other tools do).
 signal(SIGPIPE, SIG_IGN)
@@ -69,6 +72,7 @@ guard command == "serve" else { fail("unknown command '\(command)'\n\(usage)") }
 var configuration = ServerConfiguration()
 var appNames: [String] = []
 var origins: [String] = []
+var sessionIDs: String?
 var show = false
 var logLevel = LogLevel.info
 var index = 0
@@ -91,32 +95,31 @@ while index < arguments.count {
     case "-h", "--help":
         print(usage)
         exit(0)
-    case "--port": configuration.port = intValue(option, value())
-    case "--address": configuration.address = value()
+    case "--port": configuration.network.port = intValue(option, value())
+    case "--address": configuration.network.address = value()
     case "--allow-websocket-origin": origins.append(value())
-    case "--prefix": configuration.prefix = value()
-    case "--keep-alive": configuration.keepAliveMilliseconds = intValue(option, value())
-    case "--check-unused-sessions": configuration.checkUnusedSessionsMilliseconds = intValue(option, value())
-    case "--unused-session-lifetime": configuration.unusedSessionLifetimeMilliseconds = intValue(option, value())
-    case "--stats-log-frequency": configuration.statsLogFrequencyMilliseconds = intValue(option, value())
-    case "--session-token-expiration": configuration.sessionTokenExpiration = intValue(option, value())
-    case "--websocket-max-message-size": configuration.websocketMaxMessageSize = intValue(option, value())
-    case "--websocket-compression-level": configuration.websocketCompressionLevel = intValue(option, value())
-    case "--max-queued-write-bytes": configuration.maxQueuedWriteBytes = intValue(option, value())
-    case "--write-stall-timeout": configuration.writeStallTimeoutMilliseconds = intValue(option, value())
-    case "--num-procs": configuration.numProcs = intValue(option, value())
-    case "--busy-poll-us": configuration.busyPollMicroseconds = intValue(option, value())
-    case "--index": configuration.index = value()
-    case "--disable-index": configuration.useIndex = false
-    case "--disable-index-redirect": configuration.redirectRoot = false
+    case "--prefix": configuration.network.prefix = value()
+    case "--keep-alive": configuration.websocket.keepAlive = milliseconds(option, value())
+    case "--check-unused-sessions": configuration.sessions.unusedCheckInterval = milliseconds(option, value())
+    case "--unused-session-lifetime": configuration.sessions.unusedLifetime = milliseconds(option, value())
+    case "--stats-log-frequency": configuration.sessions.statsLogInterval = milliseconds(option, value())
+    case "--session-token-expiration": configuration.sessions.tokenExpiration = .seconds(intValue(option, value()))
+    case "--websocket-max-message-size": configuration.websocket.maxMessageSize = intValue(option, value())
+    case "--websocket-compression-level": configuration.websocket.compressionLevel = intValue(option, value())
+    case "--max-queued-write-bytes": configuration.websocket.maxQueuedWriteBytes = intValue(option, value())
+    case "--write-stall-timeout": configuration.websocket.writeStallTimeout = milliseconds(option, value())
+    case "--num-procs": configuration.network.eventLoops = intValue(option, value())
+    case "--busy-poll-us": configuration.network.busyPoll = .microseconds(intValue(option, value()))
+    case "--index": configuration.front.indexFile = value()
+    case "--disable-index": configuration.front.useIndex = false
+    case "--disable-index-redirect": configuration.front.redirectRoot = false
     case "--show": show = true
     case "--session-ids":
-        switch value() {
-        case "unsigned": (configuration.signSessions, configuration.generateSessionIDs) = (false, true)
-        case "signed": (configuration.signSessions, configuration.generateSessionIDs) = (true, true)
-        case "external-signed": (configuration.signSessions, configuration.generateSessionIDs) = (true, false)
-        case let other: fail("argument --session-ids: invalid choice: '\(other)'")
+        let mode = value()
+        guard ["unsigned", "signed", "external-signed"].contains(mode) else {
+            fail("argument --session-ids: invalid choice: '\(mode)'")
         }
+        sessionIDs = mode
     case "--log-level":
         let name = value()
         guard let level = LogLevel(name: name) else { fail("argument --log-level: invalid choice: '\(name)'") }
@@ -127,7 +130,17 @@ while index < arguments.count {
         appNames.append(argument)
     }
 }
-if !origins.isEmpty { configuration.allowWebsocketOrigins = origins }
+if !origins.isEmpty { configuration.websocket.allowedOrigins = .hosts(origins) }
+// Bokeh's environment variables, read here and nowhere else: BOKEH_SECRET_KEY, BOKEH_SIGN_SESSIONS (which
+// --session-ids overrides) and BOKEH_ALLOW_WS_ORIGIN (which overrides --allow-websocket-origin).
+do { configuration = try configuration.applyingEnvironment() } catch { fail("\(error)") }
+switch sessionIDs {
+case "unsigned": (configuration.sessions.signSessions, configuration.sessions.generateSessionIDs) = (false, true)
+case "signed": (configuration.sessions.signSessions, configuration.sessions.generateSessionIDs) = (true, true)
+case "external-signed":
+    (configuration.sessions.signSessions, configuration.sessions.generateSessionIDs) = (true, false)
+default: break
+}
 applyFrontDefaults(to: &configuration)
 ServerLog.shared.level = logLevel
 

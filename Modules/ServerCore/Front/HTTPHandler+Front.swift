@@ -82,7 +82,7 @@ extension HTTPHandler {
         }
         let resolution = SessionResolution.resolve(
             arguments: QueryString.parsePairs(head.query), headerSessionID: head.headers["Bokeh-Session-Id"],
-            signer: server.signer, generateSessionIDs: server.configuration.generateSessionIDs,
+            signer: server.signer, generateSessionIDs: server.configuration.sessions.generateSessionIDs,
             snapshot: server.snapshot(of: head), now: server.clock.wholeUnixSeconds)
         let sessionID: String
         let token: String
@@ -155,7 +155,8 @@ extension HTTPHandler {
         guard log.isEnabled(level) else { return }
         let head = request.head
         let remote = ForwardedHeaders.clientAddress(
-            head.headers, peer: connection.remoteAddress?.host ?? "-", trusted: server.configuration.useXheaders)
+            head.headers, peer: connection.remoteAddress?.host ?? "-", trusted: server.configuration.network.useXheaders
+        )
         log.log(level, "\(status) \(head.method) \(head.target) (\(remote))")
     }
 }
