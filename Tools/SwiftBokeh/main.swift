@@ -2,6 +2,13 @@
 import Foundation
 import ServerCore
 
+/// The defaults the usage text shows: the library's, written once there.
+let defaults = ServerConfiguration()
+/// A duration as the whole milliseconds `bokeh serve` options take.
+func ms(_ duration: Duration) -> Int64 {
+    duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+}
+
 let usage = """
     usage: swift-bokeh serve [APP ...] [options]
            swift-bokeh pull URL [--session-id ID]            print a session's document JSON
@@ -12,22 +19,22 @@ let usage = """
     document JSON file (served at /<file stem>, each session gets a fresh copy).
 
     options:
-      --port PORT                          listen port (default 5006, 0 = any free port)
+      --port PORT                          listen port (default \(defaults.network.port), 0 = any free port)
       --address ADDRESS                    bind address (default all interfaces)
       --allow-websocket-origin HOST[:PORT] allowed websocket origin (repeatable; default localhost:<port>)
       --prefix PREFIX                      URL prefix
-      --keep-alive MS                      ping period in milliseconds, 0 = off (default 37000)
-      --check-unused-sessions MS           unused-session check period (default 17000)
-      --unused-session-lifetime MS         unused-session lifetime (default 15000)
-      --stats-log-frequency MS             stats log period (default 15000)
+      --keep-alive MS                      ping period in milliseconds, 0 = off (default \(ms(defaults.websocket.keepAlive)))
+      --check-unused-sessions MS           unused-session check period (default \(ms(defaults.sessions.unusedCheckInterval)))
+      --unused-session-lifetime MS         unused-session lifetime (default \(ms(defaults.sessions.unusedLifetime)))
+      --stats-log-frequency MS             stats log period (default \(ms(defaults.sessions.statsLogInterval)))
       --session-ids MODE                   unsigned, signed or external-signed
-      --session-token-expiration SECONDS   token lifetime (default 300)
-      --websocket-max-message-size BYTES   largest incoming message (default 20971520)
+      --session-token-expiration SECONDS   token lifetime (default \(defaults.sessions.tokenExpiration.components.seconds))
+      --websocket-max-message-size BYTES   largest incoming message (default \(defaults.websocket.maxMessageSize))
       --websocket-compression-level LEVEL  permessage-deflate level (default: no compression)
       --max-queued-write-bytes BYTES       close a peer when more than this waits behind the message being
-                                           sent to it (default 67108864)
-      --write-stall-timeout MS             close a peer that takes no bytes for this long, 0 = never (default 60000)
-      --num-procs N                        event loops sharing the port (default 1, 0 = one per core)
+                                           sent to it (default \(defaults.websocket.maxQueuedWriteBytes))
+      --write-stall-timeout MS             close a peer that takes no bytes for this long, 0 = never (default \(ms(defaults.websocket.writeStallTimeout)))
+      --num-procs N                        event loops sharing the port (default \(defaults.network.eventLoops), 0 = one per core)
       --busy-poll-us N                     keep polling N µs after activity before sleeping (default 0)
       --log-level LEVEL                    trace, debug, info, warning, error, critical (default info)
       --index PATH                         custom index page
@@ -35,7 +42,12 @@ let usage = """
       --disable-index-redirect             never redirect the root to the only application
       --show                               open the application in a browser
 
-    """ + frontUsage
+    """ + frontUsage + """
+
+        environment (as bokeh serve): BOKEH_SECRET_KEY signs sessions; BOKEH_SIGN_SESSIONS=yes|no is the default
+        of --session-ids; BOKEH_ALLOW_WS_ORIGIN=HOST,... replaces --allow-websocket-origin.
+
+        """
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("ERROR: \(message)\n".utf8))
