@@ -50,10 +50,33 @@ extension Plot {
         _ glyph: Glyph, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
         legendLabel: String? = nil
     ) -> GlyphRenderer {
-        glyph.applyVisuals(color: color, alpha: alpha)
+        add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, [Visual<Never>]())
+    }
+
+    /// Adds a glyph renderer for `glyph` over `source` as `bokeh.plotting`'s glyph methods do: the glyph gets
+    /// `visuals` (then `color`/`alpha`, then Bokeh's blue, alpha 1), the nonselection glyph the same at alpha
+    /// 0.1, the muted glyph at alpha 0.2, selection and hover glyphs when their visuals are given.
+    @discardableResult
+    public func add<Features>(
+        _ glyph: Glyph, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil, _ visuals: [Visual<Features>]
+    ) -> GlyphRenderer {
+        var arguments = VisualArguments(visuals)
+        arguments.add("color", color.map(Visual<Features>.colorValue))
+        arguments.add("alpha", alpha?.bokehValue)
+        let type = Swift.type(of: glyph)
+        let main = arguments.resolve(for: type, prefix: "")
+        let base = glyph.attributes
+        glyph.applyVisuals(main)
         let renderer = GlyphRenderer(dataSource: source, glyph: glyph)
-        renderer.nonselectionGlyph = .b(glyph.variant(alpha: 0.1, unlessSet: alpha))
-        renderer.mutedGlyph = .b(glyph.variant(alpha: 0.2, unlessSet: alpha))
+        func variant(_ prefix: String, override: [String: Value] = [:]) -> Glyph {
+            glyph.copy(attributes: base, visuals: arguments.resolve(
+                for: type, prefix: prefix, defaults: main, override: override))
+        }
+        renderer.nonselectionGlyph = .b(variant("nonselection_", override: ["alpha": .float(0.1)]))
+        if arguments.has("selection_") { renderer.selectionGlyph = .b(variant("selection_")) }
+        if arguments.has("hover_") { renderer.hoverGlyph = variant("hover_") }
+        renderer.mutedGlyph = .b(variant("muted_", override: ["alpha": .float(0.2)]))
         if let name { renderer.name = name }
         renderers = renderers + [renderer]
         if let legendLabel { addToLegend(renderer, label: legendLabel) }
@@ -233,34 +256,35 @@ extension Plot {
 }
 
 extension Glyph {
-    /// Python's `color=`/`alpha=` arguments: set every line, fill, hatch and text color/alpha (and the
-    /// image `global_alpha`) the glyph has.
-    func applyVisuals(color: Color?, alpha: Double?) {
-        for prefix in ["line", "fill", "hatch", "text"] {
-            if let color { setVisual(prefix + "_color", color.bokehValue) }
-            if let alpha { setVisual(prefix + "_alpha", alpha.bokehValue) }
-        }
-        if let alpha { setVisual("global_alpha", alpha.bokehValue) }
+    /// Sets each visual the glyph declares, as a value spec or a plain value, whichever it takes
+    /// (vectorized glyphs take specs; `Line` and other connected glyphs take scalars).
+    func applyVisuals(_ visuals: [String: Value]) {
+        for (name, value) in visuals.sorted(by: { $0.key < $1.key }) { setVisual(name, value) }
     }
 
-    /// Sets a visual property the glyph declares, as a value spec or a plain value, whichever it takes
-    /// (vectorized glyphs take specs; `Line` and other connected glyphs take scalars).
     private func setVisual(_ name: String, _ value: Value) {
         guard let spec = Self.declaredProperties.last(where: { $0.name == name }) else { return }
-        let vectorized = Value.spec(DataSpec(.value(value)))
-        let stored = spec.accepts(vectorized) ? vectorized : value
-        guard spec.accepts(stored) else { return }
+        var candidates: [Value] = []
+        if case .spec(let dataSpec) = value {
+            candidates.append(value)
+            if case .value(let constant) = dataSpec.kind, dataSpec.transform == nil, dataSpec.units == nil {
+                candidates.append(constant)
+            }
+        } else {
+            candidates = [.spec(DataSpec(.value(value))), value]
+        }
+        guard let stored = candidates.first(where: spec.accepts) else { return }
         // As in Python, a default left unset stays unset (`multi_line(color="black")` stores nothing).
         func asSpec(_ value: Value) -> Value { Spec<Value>.fromBokeh(value)?.bokehValue ?? value }
         if self[name] == nil, let defaultValue = spec.defaultValue, asSpec(defaultValue) == asSpec(stored) { return }
         set(name, stored)
     }
 
-    /// A new glyph of the same type with the same attributes and `alpha` on every visual (unless the
-    /// caller chose an alpha), as Python builds `nonselection_glyph` and `muted_glyph`.
-    func variant(alpha: Double, unlessSet explicit: Double?) -> Glyph {
+    /// A new glyph of the same type with `attributes` and then `visuals`, as Python builds each variant from
+    /// the call's non-visual arguments and the variant's visuals.
+    func copy(attributes: [(name: String, value: Value)], visuals: [String: Value]) -> Glyph {
         let copy = Self(id: IDGenerator.next(), typeName: typeName, attributes: attributes)
-        if explicit == nil { copy.applyVisuals(color: nil, alpha: alpha) }
+        copy.applyVisuals(visuals)
         return copy
     }
 }
