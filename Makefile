@@ -55,7 +55,7 @@ SWIFT_FORMAT ?= $(SWIFT) format
 FORMAT_PATHS := Package.swift Modules Tests Tools
 FORMAT_EXCLUDE := Modules/DocumentModel/Catalogue/Generated
 # (With no file arguments swift-format would read standard input, hence the error for an empty list.)
-FORMAT_FILES = $(or $(shell find $(FORMAT_PATHS) -name '*.swift' -not -path '$(FORMAT_EXCLUDE)/*' | sort),\
+FORMAT_FILES = $(or $(shell find $(FORMAT_PATHS) -name '*.swift' -not -path '$(FORMAT_EXCLUDE)/*' -not -name '*+Generated.swift' | sort),\
 	$(error no Swift files under $(FORMAT_PATHS)))
 
 ## format: rewrite the hand-written Swift (FORMAT_PATHS, without the generated catalogue) in place with swift-format

@@ -6,6 +6,7 @@ document exactly when their canonical forms are equal.
 """
 
 import base64
+import dataclasses
 import gzip
 import math
 
@@ -70,6 +71,10 @@ def canonical(doc_json):
         elif isinstance(value, (list, tuple, set)):
             for item in (sorted(value, key=repr) if isinstance(value, set) else value):
                 yield from references(item)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            # Specs (`Field(field, transform)`, `Expr(Stack(...))`) hold models too.
+            for field in dataclasses.fields(value):
+                yield from references(getattr(value, field.name))
 
     def walk(model):
         if model.id in number_of:

@@ -51,6 +51,18 @@ extension ColumnDataSource {
     }
 }
 
+extension ColumnDataSource {
+    /// A 2-D RGBA image column entry (rows of packed `0xAABBGGRR` pixels) as a shaped uint32 array, for
+    /// `image_rgba` glyphs.
+    public static func rgbaImage(_ rows: [[UInt32]]) -> Value {
+        let width = rows.first?.count ?? 0
+        guard rows.allSatisfy({ $0.count == width }),
+            let array = try? NDArray(.uint32(rows.flatMap { $0 }), shape: [rows.count, width])
+        else { return .list(rows.map { .list($0.map { .int(Int($0)) }) }) }
+        return .ndarray(array)
+    }
+}
+
 extension Spec: ExpressibleByUnicodeScalarLiteral, ExpressibleByExtendedGraphemeClusterLiteral,
     ExpressibleByStringLiteral
 where T == Double {

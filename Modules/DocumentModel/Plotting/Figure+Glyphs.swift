@@ -1,25 +1,3 @@
-/// Creates a figure the way Python's `bokeh.plotting.figure(...)` does: ranges, scales, linear axes,
-/// grids and the default tools (`pan, wheel_zoom, box_zoom, save, reset, help`).
-///
-/// Pass a ``FactorRange`` as `xRange`/`yRange` for a categorical dimension: that dimension then gets a
-/// categorical scale and axis, as in Python.
-public func figure(
-    title: String? = nil, width: Int? = nil, height: Int? = nil, xRange: RangeModel? = nil,
-    yRange: RangeModel? = nil, xAxisLabel: String? = nil, yAxisLabel: String? = nil, tools: [Tool]? = nil,
-    toolbarLocation: Location? = nil, sizingMode: SizingMode? = nil, name: String? = nil
-) -> Figure {
-    let plot = Figure(width: width, height: height, sizingMode: sizingMode)
-    if let name { plot.name = name }
-    if let title { plot.title?.text = .a(title) }
-    if let xRange { plot.useRange(xRange, dimension: 0) }
-    if let yRange { plot.useRange(yRange, dimension: 1) }
-    if let xAxisLabel { plot.axes(dimension: 0).forEach { $0.axisLabel = .a(xAxisLabel) } }
-    if let yAxisLabel { plot.axes(dimension: 1).forEach { $0.axisLabel = .a(yAxisLabel) } }
-    if let tools { plot.toolbar?.tools = tools.map { .a($0) } }
-    if let toolbarLocation { plot.toolbarLocation = toolbarLocation }
-    return plot
-}
-
 extension Plot {
     /// The axes of a dimension (0: x, below/above; 1: y, left/right).
     public func axes(dimension: Int) -> [Axis] {
@@ -65,13 +43,23 @@ extension Plot {
         arguments.add("color", color.map(Visual<Features>.colorValue))
         arguments.add("alpha", alpha?.bokehValue)
         let type = Swift.type(of: glyph)
+        // Non-visual properties given by name (`.visual("angle", 0.3)`, `.angle(...)`) belong to every variant.
+        for (name, value) in (arguments.groups[""] ?? [:]).sorted(by: { $0.key < $1.key })
+        where VisualArguments.visualTrait(name) == nil {
+            glyph.setProperty(name, value)
+        }
         let main = arguments.resolve(for: type, prefix: "")
         let base = glyph.attributes
         glyph.applyVisuals(main)
         let renderer = GlyphRenderer(dataSource: source, glyph: glyph)
+        for (name, value) in (arguments.groups[Visual<Features>.renderer] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            renderer.set(name, value)
+        }
         func variant(_ prefix: String, override: [String: Value] = [:]) -> Glyph {
-            glyph.copy(attributes: base, visuals: arguments.resolve(
-                for: type, prefix: prefix, defaults: main, override: override))
+            glyph.copy(
+                attributes: base,
+                visuals: arguments.resolve(
+                    for: type, prefix: prefix, defaults: main, override: override))
         }
         renderer.nonselectionGlyph = .b(variant("nonselection_", override: ["alpha": .float(0.1)]))
         if arguments.has("selection_") { renderer.selectionGlyph = .b(variant("selection_")) }
@@ -105,114 +93,176 @@ extension Plot {
     public func scatter(
         x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, size: Spec<Double>? = nil,
         marker: MarkerType? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
-        legendLabel: String? = nil
+        legendLabel: String? = nil, _ visuals: Visual<ShapeFeatures>...
     ) -> GlyphRenderer {
         let glyph = Scatter(x: x, y: y, size: size, marker: marker.map { .value(.a($0)) })
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
     @discardableResult
     public func line(
         x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, lineWidth: Double? = nil, color: Color? = nil,
-        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<LineFeatures>...
     ) -> GlyphRenderer {
-        let glyph = Line(x: x, y: y, lineWidth: lineWidth)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        var visuals = visuals
+        if let lineWidth { visuals.insert(.lineWidth(.value(lineWidth)), at: 0) }
+        return add(
+            Line(x: x, y: y), source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel,
+            visuals)
     }
 
+    /// Vertical bars; `width` is VBar's (1) unless given.
     @discardableResult
     public func vbar(
-        x: Spec<Double>, top: Spec<Double>, source: ColumnDataSource, width: Spec<Double> = 0.8,
+        x: Spec<Double>, top: Spec<Double>, source: ColumnDataSource, width: Spec<Double>? = nil,
         bottom: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
-        legendLabel: String? = nil
+        legendLabel: String? = nil, _ visuals: Visual<ShapeFeatures>...
     ) -> GlyphRenderer {
         let glyph = VBar(x: x, width: width, bottom: bottom, top: top)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
+    /// Horizontal bars; `height` is HBar's (1) unless given.
     @discardableResult
     public func hbar(
-        y: Spec<Double>, right: Spec<Double>, source: ColumnDataSource, height: Spec<Double> = 0.8,
+        y: Spec<Double>, right: Spec<Double>, source: ColumnDataSource, height: Spec<Double>? = nil,
         left: Spec<Double>? = nil, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
-        legendLabel: String? = nil
+        legendLabel: String? = nil, _ visuals: Visual<ShapeFeatures>...
     ) -> GlyphRenderer {
         let glyph = HBar(y: y, height: height, left: left, right: right)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
+    }
+
+    /// Stacked vertical bars, one renderer per stacker (a column), as Python's `vbar_stack`: each bar goes from
+    /// the sum of the columns before it to the sum including it; `colors` and `legendLabels`, when given, are
+    /// per stacker.
+    @discardableResult
+    public func vbarStack(
+        _ stackers: [String], x: Spec<Double>, source: ColumnDataSource, width: Spec<Double>? = nil,
+        colors: [Color]? = nil, legendLabels: [String]? = nil, _ visuals: Visual<ShapeFeatures>...
+    ) -> [GlyphRenderer] {
+        stackers.indices.map { i in
+            let glyph = VBar(
+                x: x, width: width, bottom: .expr(Stack(fields: Array(stackers[..<i]))),
+                top: .expr(Stack(fields: Array(stackers[...i]))))
+            return add(
+                glyph, source: source, color: colors?[i], name: stackers[i], legendLabel: legendLabels?[i], visuals)
+        }
+    }
+
+    /// Stacked horizontal bars, one renderer per stacker, as Python's `hbar_stack`.
+    @discardableResult
+    public func hbarStack(
+        _ stackers: [String], y: Spec<Double>, source: ColumnDataSource, height: Spec<Double>? = nil,
+        colors: [Color]? = nil, legendLabels: [String]? = nil, _ visuals: Visual<ShapeFeatures>...
+    ) -> [GlyphRenderer] {
+        stackers.indices.map { i in
+            let glyph = HBar(
+                y: y, height: height, left: .expr(Stack(fields: Array(stackers[..<i]))),
+                right: .expr(Stack(fields: Array(stackers[...i]))))
+            return add(
+                glyph, source: source, color: colors?[i], name: stackers[i], legendLabel: legendLabels?[i], visuals)
+        }
     }
 
     @discardableResult
     public func rect(
         x: Spec<Double>, y: Spec<Double>, width: Spec<Double>, height: Spec<Double>, source: ColumnDataSource,
-        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil,
+        _ visuals: Visual<ShapeFeatures>...
     ) -> GlyphRenderer {
         let glyph = Rect(x: x, y: y, width: width, height: height)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
     @discardableResult
     public func quad(
         left: Spec<Double>, right: Spec<Double>, top: Spec<Double>, bottom: Spec<Double>, source: ColumnDataSource,
-        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil,
+        _ visuals: Visual<ShapeFeatures>...
     ) -> GlyphRenderer {
         let glyph = Quad(left: left, right: right, bottom: bottom, top: top)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
     /// Polygons: `xs`/`ys` name columns whose entries are lists of coordinates.
     @discardableResult
     public func patches(
         xs: String, ys: String, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil,
-        name: String? = nil, legendLabel: String? = nil
+        name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<ShapeFeatures>...
     ) -> GlyphRenderer {
         let glyph = Patches(xs: .field(xs), ys: .field(ys))
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
     /// Lines: `xs`/`ys` name columns whose entries are lists of coordinates.
     @discardableResult
     public func multiLine(
         xs: String, ys: String, source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil,
-        name: String? = nil, legendLabel: String? = nil
+        name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<LineFeatures>...
     ) -> GlyphRenderer {
         let glyph = MultiLine(xs: .field(xs), ys: .field(ys))
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
+    /// Text from the `text` column.
     @discardableResult
     public func text(
         x: Spec<Double>, y: Spec<Double>, text: String, source: ColumnDataSource, color: Color? = nil,
-        name: String? = nil, legendLabel: String? = nil
+        name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<TextFeatures>...
     ) -> GlyphRenderer {
         let glyph = Text(x: x, y: y, text: .field(text))
-        return add(glyph, source: source, color: color, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, name: name, legendLabel: legendLabel, visuals)
     }
 
     @discardableResult
     public func circle(
         x: Spec<Double>, y: Spec<Double>, radius: Spec<Double>, source: ColumnDataSource, color: Color? = nil,
-        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<ShapeFeatures>...
     ) -> GlyphRenderer {
         let glyph = Circle(x: x, y: y, radius: radius)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
     @discardableResult
     public func segment(
         x0: Spec<Double>, y0: Spec<Double>, x1: Spec<Double>, y1: Spec<Double>, source: ColumnDataSource,
-        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+        color: Color? = nil, alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil,
+        _ visuals: Visual<LineFeatures>...
     ) -> GlyphRenderer {
         let glyph = Segment(x0: x0, y0: y0, x1: x1, y1: y1)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
+    }
+
+    /// Rays from (x, y) at `angle`; a `length` of 0 reaches the edge of the plot.
+    @discardableResult
+    public func ray(
+        x: Spec<Double>, y: Spec<Double>, length: Spec<Double>? = nil, angle: Spec<Double>? = nil,
+        source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
+        legendLabel: String? = nil, _ visuals: Visual<LineFeatures>...
+    ) -> GlyphRenderer {
+        let glyph = Ray(x: x, y: y, angle: angle, length: length)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
     /// The area between `y1` and `y2` over `x`.
     @discardableResult
     public func varea(
         x: Spec<Double>, y1: Spec<Double>, y2: Spec<Double>, source: ColumnDataSource, color: Color? = nil,
-        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<AreaFeatures>...
     ) -> GlyphRenderer {
         let glyph = VArea(x: x, y1: y1, y2: y2)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
+    }
+
+    /// The area between `x1` and `x2` along `y`.
+    @discardableResult
+    public func harea(
+        y: Spec<Double>, x1: Spec<Double>, x2: Spec<Double>, source: ColumnDataSource, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<AreaFeatures>...
+    ) -> GlyphRenderer {
+        let glyph = HArea(x1: x1, x2: x2, y: y)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
     /// Wedges; angles in radians unless the glyph's angle units are changed.
@@ -220,19 +270,42 @@ extension Plot {
     public func wedge(
         x: Spec<Double>, y: Spec<Double>, radius: Spec<Double>, startAngle: Spec<Double>, endAngle: Spec<Double>,
         source: ColumnDataSource, color: Color? = nil, alpha: Double? = nil, name: String? = nil,
-        legendLabel: String? = nil
+        legendLabel: String? = nil, _ visuals: Visual<ShapeFeatures>...
     ) -> GlyphRenderer {
         let glyph = Wedge(x: x, y: y, radius: radius, startAngle: startAngle, endAngle: endAngle)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
+    }
+
+    /// Wedges of a ring between `innerRadius` and `outerRadius`.
+    @discardableResult
+    public func annularWedge(
+        x: Spec<Double>, y: Spec<Double>, innerRadius: Spec<Double>, outerRadius: Spec<Double>,
+        startAngle: Spec<Double>, endAngle: Spec<Double>, source: ColumnDataSource, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<ShapeFeatures>...
+    ) -> GlyphRenderer {
+        let glyph = AnnularWedge(
+            x: x, y: y, innerRadius: innerRadius, outerRadius: outerRadius, startAngle: startAngle,
+            endAngle: endAngle)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
     @discardableResult
     public func step(
         x: Spec<Double>, y: Spec<Double>, source: ColumnDataSource, mode: StepMode? = nil, color: Color? = nil,
-        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<LineFeatures>...
     ) -> GlyphRenderer {
         let glyph = Step(x: x, y: y, mode: mode)
-        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
+    }
+
+    /// Hexagonal tiles at axial coordinates (`q`, `r`) of `size`.
+    @discardableResult
+    public func hexTile(
+        q: Spec<Double>, r: Spec<Double>, source: ColumnDataSource, size: Double? = nil, color: Color? = nil,
+        alpha: Double? = nil, name: String? = nil, legendLabel: String? = nil, _ visuals: Visual<ShapeFeatures>...
+    ) -> GlyphRenderer {
+        let glyph = HexTile(size: size, r: r, q: q)
+        return add(glyph, source: source, color: color, alpha: alpha, name: name, legendLabel: legendLabel, visuals)
     }
 
     /// A scalar image: the `image` column holds 2-D arrays (``ColumnDataSource/image(_:)``) mapped through
@@ -240,11 +313,12 @@ extension Plot {
     @discardableResult
     public func image(
         image: String = "image", x: Spec<Double>, y: Spec<Double>, dw: Spec<Double>, dh: Spec<Double>,
-        source: ColumnDataSource, palette: [Color]? = nil, name: String? = nil, legendLabel: String? = nil
+        source: ColumnDataSource, palette: [Color]? = nil, name: String? = nil, legendLabel: String? = nil,
+        _ visuals: Visual<ImageFeatures>...
     ) -> GlyphRenderer {
         let glyph = Image(x: x, y: y, dw: dw, dh: dh, image: .field(image))
         if let palette { glyph.colorMapper = LinearColorMapper(palette: palette) }
-        let renderer = add(glyph, source: source, name: name, legendLabel: legendLabel)
+        let renderer = add(glyph, source: source, name: name, legendLabel: legendLabel, visuals)
         // Python builds each variant from the same arguments, so each gets its own color mapper.
         if let palette {
             for case .b(let variant as Image)? in [renderer.nonselectionGlyph, renderer.mutedGlyph] {
@@ -253,16 +327,29 @@ extension Plot {
         }
         return renderer
     }
+
+    /// An RGBA image: the `image` column holds 2-D arrays of packed `0xAABBGGRR` pixels
+    /// (``ColumnDataSource/rgbaImage(_:)``).
+    @discardableResult
+    public func imageRGBA(
+        image: String = "image", x: Spec<Double>, y: Spec<Double>, dw: Spec<Double>, dh: Spec<Double>,
+        source: ColumnDataSource, name: String? = nil, legendLabel: String? = nil,
+        _ visuals: Visual<ImageFeatures>...
+    ) -> GlyphRenderer {
+        let glyph = ImageRGBA(x: x, y: y, dw: dw, dh: dh, image: .field(image))
+        return add(glyph, source: source, name: name, legendLabel: legendLabel, visuals)
+    }
 }
 
 extension Glyph {
     /// Sets each visual the glyph declares, as a value spec or a plain value, whichever it takes
     /// (vectorized glyphs take specs; `Line` and other connected glyphs take scalars).
     func applyVisuals(_ visuals: [String: Value]) {
-        for (name, value) in visuals.sorted(by: { $0.key < $1.key }) { setVisual(name, value) }
+        for (name, value) in visuals.sorted(by: { $0.key < $1.key }) { setProperty(name, value) }
     }
 
-    private func setVisual(_ name: String, _ value: Value) {
+    /// Sets a property the glyph declares from a constant or a spec, in the form the property takes.
+    func setProperty(_ name: String, _ value: Value) {
         guard let spec = Self.declaredProperties.last(where: { $0.name == name }) else { return }
         var candidates: [Value] = []
         if case .spec(let dataSpec) = value {

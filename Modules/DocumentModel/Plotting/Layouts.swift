@@ -10,13 +10,23 @@ public func column(_ children: UIElement..., sizingMode: SizingMode? = nil) -> C
 
 /// Plots in a grid with one shared toolbar (Python's `gridplot(...)`): `nil` leaves a cell empty.
 /// Each plot's own toolbar is hidden and its tools move to the grid's toolbar, merged as Python merges them.
-public func gridplot(_ rows: [[Plot?]], toolbarLocation: Location? = .above) -> GridPlot {
+///
+/// `width` and `height`, when given, size every plot; `sizingMode` is given to the plots that size themselves.
+public func gridplot(
+    _ rows: [[Plot?]], width: Int? = nil, height: Int? = nil, sizingMode: SizingMode? = nil,
+    toolbarLocation: Location? = .above
+) -> GridPlot {
     var children: [Value] = []
     var tools: [Tool] = []
     for (r, plots) in rows.enumerated() {
         for (c, plot) in plots.enumerated() {
             guard let plot else { continue }
             plot.toolbarLocation = nil
+            if let width { plot.width = width }
+            if let height { plot.height = height }
+            if let sizingMode, plot.sizingMode == nil, plot["width_policy"] == nil, plot["height_policy"] == nil {
+                plot.sizingMode = sizingMode
+            }
             tools += plot.toolbar?.tools.compactMap { if case .a(let tool) = $0 { tool } else { nil } } ?? []
             children.append(.list([.model(plot), .int(r), .int(c)]))
         }
@@ -28,6 +38,16 @@ public func gridplot(_ rows: [[Plot?]], toolbarLocation: Location? = .above) -> 
     grid.children = .list(children)
     if toolbarLocation != .above { grid.toolbarLocation = toolbarLocation }
     return grid
+}
+
+/// Plots in rows of `ncols` (Python's `gridplot(plots, ncols=...)`).
+public func gridplot(
+    _ plots: [Plot?], ncols: Int, width: Int? = nil, height: Int? = nil, sizingMode: SizingMode? = nil,
+    toolbarLocation: Location? = .above
+) -> GridPlot {
+    let columns = max(1, ncols)
+    let rows = stride(from: 0, to: plots.count, by: columns).map { Array(plots[$0..<min($0 + columns, plots.count)]) }
+    return gridplot(rows, width: width, height: height, sizingMode: sizingMode, toolbarLocation: toolbarLocation)
 }
 
 /// The grid's tools as Python's `gridplot` merges them: tools of one type with equal settings (overlay

@@ -23,8 +23,30 @@ public struct Visual<Features> {
         self.value = value
     }
 
-    /// Any visual by Python's name (`"line_dash_offset"`), for what has no typed member.
+    /// Any property of the glyph by Python's name (`"angle"`, `"line_dash_offset"`), for what has no typed
+    /// member; a value for a vectorized property may be a constant or a spec (`Spec<Double>.field("a")`).
     public static func visual(_ pythonName: String, _ value: Value) -> Self { Self(pythonName, value) }
+    /// The glyph's `angle` (radians unless `angle_units` says otherwise): a constant or a column.
+    public static func angle(_ angle: Spec<Double>) -> Self { Self("angle", angle.bokehValue) }
+
+    // Arguments of the renderer, as Python's glyph methods take them.
+
+    /// The renderer's name (`name=`).
+    public static func name(_ name: String) -> Self { Self(prefix: renderer, "name", .string(name)) }
+    /// The range of the plot's `extraXRanges` the glyph is drawn against (`x_range_name=`).
+    public static func xRangeName(_ name: String) -> Self { Self(prefix: renderer, "x_range_name", .string(name)) }
+    /// The range of the plot's `extraYRanges` the glyph is drawn against (`y_range_name=`).
+    public static func yRangeName(_ name: String) -> Self { Self(prefix: renderer, "y_range_name", .string(name)) }
+    /// The rows of the source the glyph draws (`view=CDSView(filter=...)`).
+    public static func view(_ view: CDSView) -> Self { Self(prefix: renderer, "view", .model(view)) }
+    /// The render level (`level=`).
+    public static func level(_ level: RenderLevel) -> Self { Self(prefix: renderer, "level", level.bokehValue) }
+    /// Whether the renderer is drawn (`visible=`).
+    public static func visible(_ visible: Bool) -> Self { Self(prefix: renderer, "visible", .bool(visible)) }
+    /// Whether the renderer starts muted (`muted=`).
+    public static func isMuted(_ muted: Bool) -> Self { Self(prefix: renderer, "muted", .bool(muted)) }
+
+    static var renderer: String { "renderer:" }
 
     /// Every color of the glyph (line, fill, hatch, text). A string that is not a color names a column.
     public static func color(_ color: Color) -> Self { Self("color", colorValue(color)) }
@@ -75,7 +97,8 @@ public enum TextFeatures: HasTextVisuals {}
 public enum ImageFeatures {}
 
 extension Visual where Features: HasLineVisuals {
-    public static func lineColor(_ color: Color) -> Self { Self("line_color", colorValue(color)) }
+    /// The line color; nil draws no line (Python's `line_color=None`).
+    public static func lineColor(_ color: Color?) -> Self { Self("line_color", color.map(colorValue) ?? .null) }
     public static func lineColor(_ spec: Spec<Color>) -> Self { Self("line_color", spec.bokehValue) }
     public static func lineAlpha(_ alpha: Spec<Double>) -> Self { Self("line_alpha", alpha.bokehValue) }
     public static func lineWidth(_ width: Spec<Double>) -> Self { Self("line_width", width.bokehValue) }
@@ -89,7 +112,8 @@ extension Visual where Features: HasLineVisuals {
 }
 
 extension Visual where Features: HasFillVisuals {
-    public static func fillColor(_ color: Color) -> Self { Self("fill_color", colorValue(color)) }
+    /// The fill color; nil fills nothing (Python's `fill_color=None`).
+    public static func fillColor(_ color: Color?) -> Self { Self("fill_color", color.map(colorValue) ?? .null) }
     public static func fillColor(_ spec: Spec<Color>) -> Self { Self("fill_color", spec.bokehValue) }
     public static func fillAlpha(_ alpha: Spec<Double>) -> Self { Self("fill_alpha", alpha.bokehValue) }
 }
@@ -98,6 +122,8 @@ extension Visual where Features: HasHatchVisuals {
     public static func hatchColor(_ color: Color) -> Self { Self("hatch_color", colorValue(color)) }
     public static func hatchAlpha(_ alpha: Spec<Double>) -> Self { Self("hatch_alpha", alpha.bokehValue) }
     public static func hatchPattern(_ pattern: HatchPattern) -> Self { Self("hatch_pattern", pattern.bokehValue) }
+    /// A pattern by its one-character abbreviation (`"/"`, `"x"`, `"."`).
+    public static func hatchPattern(_ abbreviation: String) -> Self { Self("hatch_pattern", .string(abbreviation)) }
     public static func hatchScale(_ scale: Spec<Double>) -> Self { Self("hatch_scale", scale.bokehValue) }
     public static func hatchWeight(_ weight: Spec<Double>) -> Self { Self("hatch_weight", weight.bokehValue) }
 }
