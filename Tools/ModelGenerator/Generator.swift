@@ -338,6 +338,8 @@ final class Generator {
                     continue
                 }
                 body += property(view, inherited, override: true, readonly: view.readonly)
+                // The redeclared default is the one `declaredProperties` reports (the last spec of a name wins).
+                specs.append(propertySpec(view, inherited))
             } else {
                 accessorCount += 1
                 if accessor.type == .value { valueTypedCount += 1 }

@@ -207,7 +207,9 @@ func wedges() -> Document {
 func textGlyph() -> Document {
     let source = ColumnDataSource(columns: ["x": [1.0, 2], "y": [1.0, 2], "t": ["one", "two"]])
     let plot = figure()
-    plot.text(x: "x", y: "y", text: "t", source: source, .textFontSize("14px"), .textAlign(.center), .angle(0.2))
+    plot.text(
+        x: "x", y: "y", text: "t", source: source, .textFontSize("14px"), .textAlign(.center), .angle(0.2),
+        .textColor("navy"))
     return document("text", plot)
 }
 
@@ -305,7 +307,7 @@ func tooltips() -> Document {
 }
 
 func ranges() -> Document {
-    let plot = figure(xRange: 0...10, yRange: Range1d(start: -1, end: 1))
+    let plot = figure(xRange: 0...10, yRange: Range1d(start: -1, end: 10))
     plot.line(x: "x", y: "y", source: xy())
     return document("ranges", plot)
 }

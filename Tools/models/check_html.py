@@ -41,7 +41,8 @@ const doc = Bokeh.documents[0];
 const roots = doc.roots();
 const views = roots.filter(r => Bokeh.index.find_one(r) != null).length;
 let painted = 0;
-for (const c of deep(document, [])) {
+const canvases = deep(document, []);
+for (const c of canvases) {
   if (c.width === 0 || c.height === 0) continue;
   const copy = document.createElement('canvas');
   copy.width = c.width; copy.height = c.height;
@@ -53,8 +54,13 @@ for (const c of deep(document, [])) {
     if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40) painted++;
   }
 }
-return {ready: true, roots: roots.length, views: views, painted: painted};
+return {ready: true, roots: roots.length, views: views, painted: painted, canvases: canvases.length};
 """
+
+
+def drawn(state):
+    """Colored pixels on the canvases; a document without canvases (a data table) has none to draw."""
+    return state["painted"] > 0 or state.get("canvases") == 0
 
 
 def check(driver, path, timeout=30.0):
@@ -63,7 +69,7 @@ def check(driver, path, timeout=30.0):
     state = {}
     while time.monotonic() < deadline:
         state = driver.execute_script(STATE_JS) or {}
-        if state.get("ready") and state["roots"] > 0 and state["views"] == state["roots"] and state["painted"] > 0:
+        if state.get("ready") and state["roots"] > 0 and state["views"] == state["roots"] and drawn(state):
             break
         time.sleep(0.25)
     problems = []
@@ -71,7 +77,7 @@ def check(driver, path, timeout=30.0):
         problems.append("BokehJS built no document")
     elif state["views"] != state["roots"] or state["roots"] == 0:
         problems.append(f"{state['views']} views for {state['roots']} roots")
-    elif state["painted"] == 0:
+    elif not drawn(state):
         problems.append("no colored canvas pixels drawn")
     time.sleep(0.5)
     for entry in driver.get_log("browser"):

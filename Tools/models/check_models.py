@@ -10,10 +10,11 @@ For every document: `Document.from_json` succeeds, `doc.validate()` logs no warn
 `check_integrity` reports no issue, and every model's attributes are accepted by its Python property.
 Each corpus case is also compared with the same document built by Python's `bokeh.plotting` (`corpus.py`):
 their canonical forms (`canonical.py`: every property of every model, defaults included, ids ignored) must be
-equal.
+equal, and each model must carry the same attributes on the wire.
 """
 
 import json
+from collections import Counter
 import logging
 import pathlib
 import sys
@@ -35,6 +36,24 @@ class Collect(logging.Handler):
 
     def emit(self, record):
         self.records.append(self.format(record))
+
+
+def shape(doc_json):
+    """Multiset of (model type, sorted attribute names) over every full model object: what is on the wire."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            if value.get("type") == "object" and "id" in value:
+                found.append((value["name"], tuple(sorted(value.get("attributes", {})))))
+            for item in value.values():
+                walk(item)
+
+    walk(doc_json["roots"])
+    return Counter(found)
 
 
 def fresh_attributes(model_type):
@@ -90,8 +109,13 @@ def check(path):
         logging.getLogger("bokeh").removeHandler(collector)
     problems += [f"log: {record}" for record in collector.records]
     if path.stem in CASES:
+        python = CASES[path.stem]()
+        ours_shape, python_shape = shape(doc_json), shape(python)
+        if ours_shape != python_shape:
+            problems.append(f"sets other attributes than Python: ours only {sorted((ours_shape - python_shape).elements())}, "
+                            f"Python only {sorted((python_shape - ours_shape).elements())}")
         try:
-            found = differences(canonical(doc_json), canonical(CASES[path.stem]()))
+            found = differences(canonical(doc_json), canonical(python))
         except Exception as error:  # noqa: BLE001
             found = [f"canonical form failed: {type(error).__name__}: {error}"]
         problems += [f"differs from Python's bokeh.plotting: {difference}" for difference in found]

@@ -213,7 +213,8 @@ def wedges():
 def text_glyph():
     source = ColumnDataSource(data=dict(x=f(1, 2), y=f(1, 2), t=["one", "two"]))
     p = figure()
-    p.text(x="x", y="y", text="t", source=source, text_font_size="14px", text_align="center", angle=0.2)
+    p.text(x="x", y="y", text="t", source=source, text_font_size="14px", text_align="center", angle=0.2,
+           text_color="navy")
     return doc("text", p)
 
 
@@ -306,7 +307,7 @@ def tooltips():
 
 
 def ranges():
-    p = figure(x_range=(0, 10), y_range=Range1d(start=-1, end=1))
+    p = figure(x_range=(0, 10), y_range=Range1d(start=-1, end=10))
     p.line(x="x", y="y", source=xy())
     return doc("ranges", p)
 

@@ -29,6 +29,18 @@ extension Model {
         set(name, value.bokehValue)
     }
 
+    /// Sets attribute `name` as Python does: a value equal to the default of an unset property is not stored
+    /// (constants and value specs of the same constant count as equal).
+    func assign(_ name: String, _ value: Value) {
+        if self[name] == nil, let spec = Self.declaredProperties.last(where: { $0.name == name }),
+            let defaultValue = spec.defaultValue
+        {
+            func normalized(_ value: Value) -> Value { Spec<Value>.fromBokeh(value)?.bokehValue ?? value }
+            if normalized(defaultValue) == normalized(value) { return }
+        }
+        set(name, value)
+    }
+
     /// Attributes whose value doesn't fit the type the model class declares for them (unknown enum
     /// values, wrong shapes), for this model only. Attributes the class doesn't declare are kept as
     /// they are and not reported (custom or newer models).

@@ -81,6 +81,12 @@ public class Model {
         return nil
     }
 
+    /// Removes an attribute of a model no document holds yet (it reads its default again).
+    final func unstore(_ name: String) {
+        precondition(document == nil, "unstore is for models being built")
+        attributes.removeAll { $0.name == name }
+    }
+
     /// Models referenced directly from this model's attributes.
     public final var referencedModels: [Model] {
         var result: [Model] = []

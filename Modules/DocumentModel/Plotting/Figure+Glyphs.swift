@@ -53,7 +53,7 @@ extension Plot {
         glyph.applyVisuals(main)
         let renderer = GlyphRenderer(dataSource: source, glyph: glyph)
         for (name, value) in (arguments.groups[Visual<Features>.renderer] ?? [:]).sorted(by: { $0.key < $1.key }) {
-            renderer.set(name, value)
+            renderer.assign(name, value)
         }
         func variant(_ prefix: String, override: [String: Value] = [:]) -> Glyph {
             glyph.copy(
@@ -362,9 +362,7 @@ extension Glyph {
         }
         guard let stored = candidates.first(where: spec.accepts) else { return }
         // As in Python, a default left unset stays unset (`multi_line(color="black")` stores nothing).
-        func asSpec(_ value: Value) -> Value { Spec<Value>.fromBokeh(value)?.bokehValue ?? value }
-        if self[name] == nil, let defaultValue = spec.defaultValue, asSpec(defaultValue) == asSpec(stored) { return }
-        set(name, stored)
+        assign(name, stored)
     }
 
     /// A new glyph of the same type with `attributes` and then `visuals`, as Python builds each variant from

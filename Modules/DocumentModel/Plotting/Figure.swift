@@ -17,8 +17,8 @@ extension Array: RangeArgument where Element: RangeBound {
         if let factors = self as? [String] { return FactorRange(factors: .list(factors.map(Value.string))) }
         let range = Range1d()
         if count == 2 {
-            range.set("start", self[0].boundValue)
-            range.set("end", self[1].boundValue)
+            range.assign("start", self[0].boundValue)
+            range.assign("end", self[1].boundValue)
         }
         return range
     }
@@ -28,8 +28,8 @@ extension ClosedRange: RangeArgument where Bound: RangeBound {
     /// A `Range1d` from `lowerBound` to `upperBound`.
     public func rangeModel() -> RangeModel {
         let range = Range1d()
-        range.set("start", lowerBound.boundValue)
-        range.set("end", upperBound.boundValue)
+        range.assign("start", lowerBound.boundValue)
+        range.assign("end", upperBound.boundValue)
         return range
     }
 }
@@ -76,7 +76,7 @@ extension Tool {
     /// The tool Python's `Tool.from_string(name)` makes (`"xpan"`, `"wheel_zoom"`, `"hover"`, ...), or nil.
     public static func named(_ name: String) -> Tool? {
         func with(_ tool: Tool, _ attributes: KeyValuePairs<String, Value>) -> Tool {
-            for (key, value) in attributes { tool.set(key, value) }
+            for (key, value) in attributes { tool.assign(key, value) }
             return tool
         }
         func dimensions(_ tool: Tool, _ value: String) -> Tool { with(tool, ["dimensions": .string(value)]) }
@@ -160,23 +160,21 @@ public func figure(
     plot.yRange = yRange?.rangeModel() ?? DataRange1d()
     plot.xScale = scale(for: plot.xRange, xAxisType)
     plot.yScale = scale(for: plot.yRange, yAxisType)
-    plot.below = []
-    plot.left = []
-    plot.center = []
+    for side in ["below", "left", "center"] { plot.unstore(side) }
     plot.addAxis(xAxisType, at: xAxisLocation, minorTicks: xMinorTicks, label: xAxisLabel, dimension: 0)
     plot.addAxis(yAxisType, at: yAxisLocation, minorTicks: yMinorTicks, label: yAxisLabel, dimension: 1)
     var toolModels = tools?.toolModels() ?? "pan,wheel_zoom,auto_box_zoom,save,reset,help".toolModels()
     if let tooltips {
         let value = Value.list(tooltips.map { .list([.string($0.0), .string($0.1)]) })
         if let hover = toolModels.first(where: { $0 is HoverTool }) {
-            hover.set("tooltips", value)
+            hover.assign("tooltips", value)
         } else {
             let hover = HoverTool()
-            hover.set("tooltips", value)
+            hover.assign("tooltips", value)
             toolModels.append(hover)
         }
     }
-    plot.toolbar?.tools = toolModels.map { .a($0) }
+    if toolModels.isEmpty { plot.toolbar?.unstore("tools") } else { plot.toolbar?.tools = toolModels.map { .a($0) } }
     if let toolbarLocation { plot.toolbarLocation = toolbarLocation }
     return plot
 }
@@ -202,21 +200,21 @@ extension Plot {
         case .mercator:
             axis = MercatorAxis()
             if let ticker = axis.attribute("ticker", as: Model.self) {
-                ticker.set("dimension", dimension == 0 ? "lon" : "lat")
+                ticker.assign("dimension", dimension == 0 ? "lon" : "lat")
             }
             if let formatter = axis.attribute("formatter", as: Model.self) {
-                formatter.set("dimension", dimension == 0 ? "lon" : "lat")
+                formatter.assign("dimension", dimension == 0 ? "lon" : "lat")
             }
         case .auto:
             axis = range is FactorRange ? CategoricalAxis() : LinearAxis()
         }
         if let ticker = axis.attribute("ticker", as: Model.self), ticker is ContinuousTicker {
-            ticker.set("num_minor_ticks", .int(minorTicks ?? (axis is LogAxis ? 10 : 5)))
+            ticker.assign("num_minor_ticks", .int(minorTicks ?? (axis is LogAxis ? 10 : 5)))
         }
-        if let label { axis.set("axis_label", .string(label)) }
+        if let label { axis.assign("axis_label", .string(label)) }
         let grid = Grid()
-        grid.set("dimension", .int(dimension))
-        grid.set("axis", .model(axis))
+        grid.assign("dimension", .int(dimension))
+        grid.assign("axis", .model(axis))
         center = center + [.a(grid)]
         switch location {
         case .below?: below = below + [.a(axis)]

@@ -25,11 +25,11 @@ public func linearCmap(
     nanColor: Color = "gray"
 ) -> Spec<Color> {
     let mapper = LinearColorMapper(palette: palette)
-    mapper.set("low", .float(low))
-    mapper.set("high", .float(high))
-    mapper.set("nan_color", nanColor.bokehValue)
-    mapper.set("low_color", lowColor?.bokehValue ?? .null)
-    mapper.set("high_color", highColor?.bokehValue ?? .null)
+    mapper.assign("low", .float(low))
+    mapper.assign("high", .float(high))
+    mapper.assign("nan_color", nanColor.bokehValue)
+    if let lowColor { mapper.assign("low_color", lowColor.bokehValue) }
+    if let highColor { mapper.assign("high_color", highColor.bokehValue) }
     return .field(field, transform: mapper)
 }
 
@@ -39,11 +39,11 @@ public func logCmap(
     nanColor: Color = "gray"
 ) -> Spec<Color> {
     let mapper = LogColorMapper(palette: palette)
-    mapper.set("low", .float(low))
-    mapper.set("high", .float(high))
-    mapper.set("nan_color", nanColor.bokehValue)
-    mapper.set("low_color", lowColor?.bokehValue ?? .null)
-    mapper.set("high_color", highColor?.bokehValue ?? .null)
+    mapper.assign("low", .float(low))
+    mapper.assign("high", .float(high))
+    mapper.assign("nan_color", nanColor.bokehValue)
+    if let lowColor { mapper.assign("low_color", lowColor.bokehValue) }
+    if let highColor { mapper.assign("high_color", highColor.bokehValue) }
     return .field(field, transform: mapper)
 }
 
@@ -52,8 +52,9 @@ public func factorCmap(
     _ field: String, palette: [Color], factors: [String], start: Int = 0, end: Int? = nil, nanColor: Color = "gray"
 ) -> Spec<Color> {
     let mapper = CategoricalColorMapper(
-        factors: .list(factors.map(Value.string)), start: start, end: end, palette: palette, nanColor: nanColor)
-    mapper.set("start", .int(start))
-    mapper.set("end", end.map(Value.int) ?? .null)
+        factors: .list(factors.map(Value.string)), palette: palette)
+    mapper.assign("start", .int(start))
+    if let end { mapper.assign("end", .int(end)) }
+    mapper.assign("nan_color", nanColor.bokehValue)
     return .field(field, transform: mapper)
 }

@@ -6,6 +6,13 @@ public class Angular: CustomDimensional {
     override public class var instanceDefaultsJSON: String? {
         ###"{"include":null}"###
     }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("ticks", [Double]?.self, default: [1, 3, 6, 12, 60, 120, 240, 360]),
+            PropertySpec("basis", Value?.self),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `ticks` (default `[1, 3, 6, 12, 60, 120, 240, 360]`).
     override public var ticks: [Double]? {
         get { attribute("ticks", as: [Double].self, default: [1, 3, 6, 12, 60, 120, 240, 360]) }
@@ -48,6 +55,12 @@ public class Angular: CustomDimensional {
 /// Bokeh `Annotation` (`bokeh.models.annotations.annotation`), abstract.
 public class Annotation: CompositeRenderer {
     override public class var modelTypeName: String { "Annotation" }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("level", RenderLevel.self, default: .annotation),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `level` (default `.annotation`).
     override public var level: RenderLevel {
         get { attribute("level", as: RenderLevel.self, default: .annotation) }
@@ -4144,6 +4157,13 @@ public class ImperialLength: CustomDimensional {
     override public class var instanceDefaultsJSON: String? {
         ###"{"include":null}"###
     }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("ticks", [Double]?.self, default: [1, 3, 6, 12, 60]),
+            PropertySpec("basis", Value?.self),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `ticks` (default `[1, 3, 6, 12, 60]`).
     override public var ticks: [Double]? {
         get { attribute("ticks", as: [Double].self, default: [1, 3, 6, 12, 60]) }
@@ -5526,6 +5546,7 @@ public class Metric: Dimensional {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("ticks", [Double]?.self, default: [1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750]),
             PropertySpec("base_unit", String?.self),
             PropertySpec("full_unit", String?.self),
         ]
@@ -5584,6 +5605,13 @@ public class MetricLength: Metric {
     override public class var modelTypeName: String { "MetricLength" }
     override public class var instanceDefaultsJSON: String? {
         ###"{"include":null}"###
+    }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("exclude", [String].self, default: ["dm", "hm"]),
+            PropertySpec("base_unit", String?.self, default: "m"),
+        ]
+        return super.declaredProperties + own
     }
     /// Bokeh `exclude` (default `["dm", "hm"]`).
     override public var exclude: [String] {
@@ -6307,6 +6335,13 @@ public class ReciprocalMetricLength: ReciprocalMetric {
     override public class var modelTypeName: String { "ReciprocalMetricLength" }
     override public class var instanceDefaultsJSON: String? {
         ###"{"include":null}"###
+    }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("exclude", [String].self, default: ["dm", "hm"]),
+            PropertySpec("base_unit", String?.self, default: "m"),
+        ]
+        return super.declaredProperties + own
     }
     /// Bokeh `exclude` (default `["dm", "hm"]`).
     override public var exclude: [String] {
@@ -8166,6 +8201,9 @@ public class Title: TextAnnotation {
     override public class var modelTypeName: String { "Title" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("text_font_size", String.self, default: "13px"),
+            PropertySpec("text_font_style", FontStyle.self, default: .bold),
+            PropertySpec("text_line_height", Double.self, default: 1.0),
             PropertySpec("vertical_align", VerticalAlign.self, default: .bottom),
             PropertySpec("align", TextAlign.self, default: .left),
             PropertySpec("offset", Double.self, default: 0),
@@ -8573,6 +8611,7 @@ public class Whisker: DataAnnotation {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("level", RenderLevel.self, default: .underlay),
             PropertySpec("lower", Spec<Double>.self, default: .field("lower")),
             PropertySpec("lower_head", ArrowHead?.self),
             PropertySpec("upper", Spec<Double>.self, default: .field("upper")),

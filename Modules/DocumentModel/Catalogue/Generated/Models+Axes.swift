@@ -494,6 +494,8 @@ public class CategoricalAxis: Axis {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("ticker", Ticker?.self),
+            PropertySpec("formatter", TickFormatter?.self),
             PropertySpec("separator_line_color", Color?.self, default: .css("lightgrey")),
             PropertySpec("separator_line_alpha", Double.self, default: 1.0),
             PropertySpec("separator_line_width", Double.self, default: 2),
@@ -964,6 +966,13 @@ public class DatetimeAxis: LinearAxis {
     override public class var instanceDefaultsJSON: String? {
         ###"{"ticker":{"type":"object","name":"DatetimeTicker","id":"p1000","attributes":{"tickers":[{"type":"object","name":"AdaptiveTicker","id":"p1001","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"max_interval":500.0}},{"type":"object","name":"AdaptiveTicker","id":"p1002","attributes":{"num_minor_ticks":0,"base":60,"mantissas":[1,2,5,10,15,20,30],"min_interval":1000.0,"max_interval":1800000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1003","attributes":{"num_minor_ticks":0,"base":24,"mantissas":[1,2,4,6,8,12],"min_interval":3600000.0,"max_interval":43200000.0}},{"type":"object","name":"DaysTicker","id":"p1004","attributes":{"days":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31]}},{"type":"object","name":"DaysTicker","id":"p1005","attributes":{"days":[1,4,7,10,13,16,19,22,25,28]}},{"type":"object","name":"DaysTicker","id":"p1006","attributes":{"days":[1,8,15,22]}},{"type":"object","name":"DaysTicker","id":"p1007","attributes":{"days":[1,15]}},{"type":"object","name":"MonthsTicker","id":"p1008","attributes":{"months":[0,1,2,3,4,5,6,7,8,9,10,11]}},{"type":"object","name":"MonthsTicker","id":"p1009","attributes":{"months":[0,2,4,6,8,10]}},{"type":"object","name":"MonthsTicker","id":"p1010","attributes":{"months":[0,4,8]}},{"type":"object","name":"MonthsTicker","id":"p1011","attributes":{"months":[0,6]}},{"type":"object","name":"YearsTicker","id":"p1012"}]}},"formatter":{"type":"object","name":"DatetimeTickFormatter","id":"p1013","attributes":{"seconds":"%T","minsec":"%T","minutes":"%H:%M","hours":"%H:%M","days":"%b %d","months":"%b %Y","strip_leading_zeros":["microseconds","milliseconds","seconds"],"boundary_scaling":false,"context":{"type":"object","name":"DatetimeTickFormatter","id":"p1014","attributes":{"microseconds":"%T","milliseconds":"%T","seconds":"%b %d, %Y","minsec":"%b %d, %Y","minutes":"%b %d, %Y","hourmin":"%b %d, %Y","hours":"%b %d, %Y","days":"%Y","months":"","years":"","boundary_scaling":false,"hide_repeats":true,"context":{"type":"object","name":"DatetimeTickFormatter","id":"p1015","attributes":{"microseconds":"%b %d, %Y","milliseconds":"%b %d, %Y","seconds":"","minsec":"","minutes":"","hourmin":"","hours":"","days":"","months":"","years":"","boundary_scaling":false,"hide_repeats":true}},"context_which":"all"}},"context_which":"all"}},"major_label_policy":{"type":"object","name":"AllLabels","id":"p1016"}}"###
     }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("ticker", Ticker?.self),
+            PropertySpec("formatter", TickFormatter?.self),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `ticker`.
     override public var ticker: Ticker? {
         get { attribute("ticker", as: Ticker.self) }
@@ -1164,6 +1173,13 @@ public class LinearAxis: ContinuousAxis {
     override public class var modelTypeName: String { "LinearAxis" }
     override public class var instanceDefaultsJSON: String? {
         ###"{"ticker":{"type":"object","name":"BasicTicker","id":"p1000","attributes":{"mantissas":[1,2,5]}},"formatter":{"type":"object","name":"BasicTickFormatter","id":"p1001"},"major_label_policy":{"type":"object","name":"AllLabels","id":"p1002"}}"###
+    }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("ticker", Ticker?.self),
+            PropertySpec("formatter", TickFormatter?.self),
+        ]
+        return super.declaredProperties + own
     }
     /// Bokeh `ticker`.
     override public var ticker: Ticker? {
@@ -1366,6 +1382,13 @@ public class LogAxis: ContinuousAxis {
     override public class var instanceDefaultsJSON: String? {
         ###"{"ticker":{"type":"object","name":"LogTicker","id":"p1000","attributes":{"mantissas":[1,5]}},"formatter":{"type":"object","name":"LogTickFormatter","id":"p1001"},"major_label_policy":{"type":"object","name":"AllLabels","id":"p1002"}}"###
     }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("ticker", Ticker?.self),
+            PropertySpec("formatter", TickFormatter?.self),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `ticker`.
     override public var ticker: Ticker? {
         get { attribute("ticker", as: Ticker.self) }
@@ -1567,6 +1590,13 @@ public class MercatorAxis: LinearAxis {
     override public class var instanceDefaultsJSON: String? {
         ###"{"ticker":{"type":"object","name":"MercatorTicker","id":"p1000","attributes":{"mantissas":[1,2,5],"dimension":"lat"}},"formatter":{"type":"object","name":"MercatorTickFormatter","id":"p1001","attributes":{"dimension":"lat"}},"major_label_policy":{"type":"object","name":"AllLabels","id":"p1002"}}"###
     }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("ticker", Ticker?.self),
+            PropertySpec("formatter", TickFormatter?.self),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `ticker`.
     override public var ticker: Ticker? {
         get { attribute("ticker", as: Ticker.self) }
@@ -1767,6 +1797,13 @@ public class TimedeltaAxis: LinearAxis {
     override public class var modelTypeName: String { "TimedeltaAxis" }
     override public class var instanceDefaultsJSON: String? {
         ###"{"ticker":{"type":"object","name":"TimedeltaTicker","id":"p1000","attributes":{"tickers":[{"type":"object","name":"AdaptiveTicker","id":"p1001","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"max_interval":500.0}},{"type":"object","name":"AdaptiveTicker","id":"p1002","attributes":{"num_minor_ticks":0,"base":60,"mantissas":[1,2,5,10,15,20,30],"min_interval":1000.0,"max_interval":1800000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1003","attributes":{"num_minor_ticks":0,"base":24,"mantissas":[1,2,4,6,8,12],"min_interval":3600000.0,"max_interval":43200000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1004","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"min_interval":86400000.0}}]}},"formatter":{"type":"object","name":"TimedeltaTickFormatter","id":"p1005","attributes":{"strip_leading_zeros":["nanoseconds","microseconds","milliseconds"],"context":{"type":"object","name":"TimedeltaTickFormatter","id":"p1006","attributes":{"nanoseconds":"%H:%M:%S.%MS%US","microseconds":"%H:%M:%S.%MS","milliseconds":"%H:%M:%S","seconds":"%d days","minsec":"%d days","minutes":"%d days","hourmin":"%d days","hours":"%d days","days":"","hide_repeats":true,"context":{"type":"object","name":"TimedeltaTickFormatter","id":"p1007","attributes":{"nanoseconds":"%d days","microseconds":"%d days","milliseconds":"%d days","seconds":"","minsec":"","minutes":"","hourmin":"","hours":"","days":"","hide_repeats":true}},"context_which":"all"}},"context_which":"all"}},"major_label_policy":{"type":"object","name":"AllLabels","id":"p1008"}}"###
+    }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("ticker", Ticker?.self),
+            PropertySpec("formatter", TickFormatter?.self),
+        ]
+        return super.declaredProperties + own
     }
     /// Bokeh `ticker`.
     override public var ticker: Ticker? {

@@ -5,6 +5,7 @@ public class Grid: GuideRenderer {
     override public class var modelTypeName: String { "Grid" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("level", RenderLevel.self, default: .underlay),
             PropertySpec("dimension", Int.self, default: 0),
             PropertySpec("bounds", OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)),
             PropertySpec("cross_bounds", OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)),

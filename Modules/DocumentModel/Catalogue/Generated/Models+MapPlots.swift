@@ -79,6 +79,7 @@ public class GMapPlot: MapPlot {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("background_fill_alpha", Double.self, default: 0.0),
             PropertySpec("map_options", GMapOptions?.self),
             PropertySpec("api_key", Value?.self),
             PropertySpec("api_version", String.self, default: "weekly"),

@@ -115,6 +115,9 @@ public class Plot: LayoutDOM {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("context_menu", OneOf2<Menu, Auto>?.self, default: .b(.auto)),
+            PropertySpec("width", Int?.self, default: 600),
+            PropertySpec("height", Int?.self, default: 600),
             PropertySpec("x_range", RangeModel?.self),
             PropertySpec("y_range", RangeModel?.self),
             PropertySpec("x_scale", Scale?.self),

@@ -5,6 +5,8 @@ public class DataRange: NumericalRange {
     override public class var modelTypeName: String { "DataRange" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("start", Value?.self),
+            PropertySpec("end", Value?.self),
             PropertySpec("renderers", OneOf2<[Model], Auto>.self, default: .a([])),
         ]
         return super.declaredProperties + own
@@ -308,6 +310,8 @@ public class Range1d: NumericalRange {
     override public class var modelTypeName: String { "Range1d" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("start", Value?.self, default: .int(0)),
+            PropertySpec("end", Value?.self, default: .int(1)),
             PropertySpec("reset_start", Value.self, default: .null),
             PropertySpec("reset_end", Value.self, default: .null),
             PropertySpec("bounds", Value?.self),

@@ -114,6 +114,12 @@ public class ContourRenderer: DataRenderer {
 /// Bokeh `DataRenderer` (`bokeh.models.renderers.renderer`), abstract.
 public class DataRenderer: Renderer {
     override public class var modelTypeName: String { "DataRenderer" }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("level", RenderLevel.self, default: .glyph),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `level` (default `.glyph`).
     override public var level: RenderLevel {
         get { attribute("level", as: RenderLevel.self, default: .glyph) }
@@ -361,6 +367,12 @@ public class GraphRenderer: DataRenderer {
 /// Bokeh `GuideRenderer` (`bokeh.models.renderers.renderer`), abstract.
 public class GuideRenderer: Renderer {
     override public class var modelTypeName: String { "GuideRenderer" }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("level", RenderLevel.self, default: .guide),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `level` (default `.guide`).
     override public var level: RenderLevel {
         get { attribute("level", as: RenderLevel.self, default: .guide) }

@@ -338,6 +338,13 @@ public class DatetimeTicker: CompositeTicker {
     override public class var instanceDefaultsJSON: String? {
         ###"{"tickers":[{"type":"object","name":"AdaptiveTicker","id":"p1000","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"max_interval":500.0}},{"type":"object","name":"AdaptiveTicker","id":"p1001","attributes":{"num_minor_ticks":0,"base":60,"mantissas":[1,2,5,10,15,20,30],"min_interval":1000.0,"max_interval":1800000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1002","attributes":{"num_minor_ticks":0,"base":24,"mantissas":[1,2,4,6,8,12],"min_interval":3600000.0,"max_interval":43200000.0}},{"type":"object","name":"DaysTicker","id":"p1003","attributes":{"days":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31]}},{"type":"object","name":"DaysTicker","id":"p1004","attributes":{"days":[1,4,7,10,13,16,19,22,25,28]}},{"type":"object","name":"DaysTicker","id":"p1005","attributes":{"days":[1,8,15,22]}},{"type":"object","name":"DaysTicker","id":"p1006","attributes":{"days":[1,15]}},{"type":"object","name":"MonthsTicker","id":"p1007","attributes":{"months":[0,1,2,3,4,5,6,7,8,9,10,11]}},{"type":"object","name":"MonthsTicker","id":"p1008","attributes":{"months":[0,2,4,6,8,10]}},{"type":"object","name":"MonthsTicker","id":"p1009","attributes":{"months":[0,4,8]}},{"type":"object","name":"MonthsTicker","id":"p1010","attributes":{"months":[0,6]}},{"type":"object","name":"YearsTicker","id":"p1011"}]}"###
     }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("num_minor_ticks", Int.self, default: 0),
+            PropertySpec("tickers", Value?.self),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {
         get { attribute("num_minor_ticks", as: Int.self, default: 0) }
@@ -383,6 +390,7 @@ public class DaysTicker: BaseSingleIntervalTicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("num_minor_ticks", Int.self, default: 0),
             PropertySpec("days", [Int].self, default: []),
         ]
         return super.declaredProperties + own
@@ -484,6 +492,12 @@ public class LogTicker: AdaptiveTicker {
     override public class var modelTypeName: String { "LogTicker" }
     override public class var instanceDefaultsJSON: String? {
         ###"{"mantissas":[1,5]}"###
+    }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("mantissas", [Double].self, default: [1, 5]),
+        ]
+        return super.declaredProperties + own
     }
     /// Bokeh `mantissas` (default `[1, 5]`).
     override public var mantissas: [Double] {
@@ -673,6 +687,13 @@ public class TimedeltaTicker: CompositeTicker {
     override public class var modelTypeName: String { "TimedeltaTicker" }
     override public class var instanceDefaultsJSON: String? {
         ###"{"tickers":[{"type":"object","name":"AdaptiveTicker","id":"p1000","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"max_interval":500.0}},{"type":"object","name":"AdaptiveTicker","id":"p1001","attributes":{"num_minor_ticks":0,"base":60,"mantissas":[1,2,5,10,15,20,30],"min_interval":1000.0,"max_interval":1800000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1002","attributes":{"num_minor_ticks":0,"base":24,"mantissas":[1,2,4,6,8,12],"min_interval":3600000.0,"max_interval":43200000.0}},{"type":"object","name":"AdaptiveTicker","id":"p1003","attributes":{"num_minor_ticks":0,"mantissas":[1,2,5],"min_interval":86400000.0}}]}"###
+    }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("num_minor_ticks", Int.self, default: 0),
+            PropertySpec("tickers", Value?.self),
+        ]
+        return super.declaredProperties + own
     }
     /// Bokeh `num_minor_ticks` (default `0`).
     override public var numMinorTicks: Int {

@@ -67,6 +67,9 @@ public class MercatorTileSource: TileSource {
     override public class var modelTypeName: String { "MercatorTileSource" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("x_origin_offset", Double?.self, default: 20037508.34),
+            PropertySpec("y_origin_offset", Double?.self, default: 20037508.34),
+            PropertySpec("initial_resolution", Double?.self, default: 156543.03392804097),
             PropertySpec("snap_to_zoom", Bool.self, default: false),
             PropertySpec("wrap_around", Bool.self, default: true),
         ]

@@ -435,6 +435,7 @@ public class CustomAction: ActionTool {
     override public class var modelTypeName: String { "CustomAction" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("description", String?.self, default: "Perform a Custom Action"),
             PropertySpec("active", Bool.self, default: false),
             PropertySpec("disabled", Bool.self, default: false),
             PropertySpec("callback", Callback?.self),
@@ -717,6 +718,7 @@ public class HelpTool: ActionTool {
     override public class var modelTypeName: String { "HelpTool" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("description", String?.self, default: "Click the question mark to learn more about Bokeh plot tools."),
             PropertySpec("redirect", String.self, default: "https://docs.bokeh.org/en/latest/docs/user_guide/interaction/tools.html"),
         ]
         return super.declaredProperties + own

@@ -1013,6 +1013,7 @@ public class Tooltip: UIElement {
     override public class var modelTypeName: String { "Tooltip" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("visible", Bool.self, default: false),
             PropertySpec("position", OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?.self),
             PropertySpec("target", OneOf3<UIElement, Selector, Auto>.self, default: .c(.auto)),
             PropertySpec("content", OneOf3<String, DOMNode, UIElement>?.self),

@@ -46,6 +46,7 @@ public class AbstractSlider: Widget {
     override public class var modelTypeName: String { "AbstractSlider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("width", Int?.self, default: 300),
             PropertySpec("orientation", Orientation.self, default: .horizontal),
             PropertySpec("title", String?.self, default: ""),
             PropertySpec("show_value", Bool.self, default: true),
@@ -1081,6 +1082,8 @@ public class DataTable: TableWidget {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("width", Int?.self, default: 600),
+            PropertySpec("height", Int?.self, default: 400),
             PropertySpec("autosize_mode", AutosizeMode.self, default: .forceFit),
             PropertySpec("auto_edit", Bool.self, default: false),
             PropertySpec("columns", [TableColumn].self, default: []),
@@ -1380,6 +1383,8 @@ public class DateFormatter: StringFormatter {
     override public class var modelTypeName: String { "DateFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("nan_format", String.self, default: "-"),
+            PropertySpec("null_format", String.self, default: "-"),
             PropertySpec("format", OneOf2<DateFormat, String>.self, default: .a(.iSO8601)),
         ]
         return super.declaredProperties + own
@@ -1642,6 +1647,7 @@ public class DateRangeSlider: NumericalSlider {
     override public class var modelTypeName: String { "DateRangeSlider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y")),
             PropertySpec("value", Value?.self),
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
@@ -1774,6 +1780,7 @@ public class DateSlider: NumericalSlider {
     override public class var modelTypeName: String { "DateSlider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y")),
             PropertySpec("value", Value?.self),
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
@@ -2108,6 +2115,7 @@ public class DatetimeRangeSlider: NumericalSlider {
     override public class var modelTypeName: String { "DatetimeRangeSlider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y %H:%M:%S")),
             PropertySpec("value", Value?.self),
             PropertySpec("start", Value?.self),
             PropertySpec("end", Value?.self),
@@ -2330,6 +2338,7 @@ public class Dropdown: AbstractButton {
     override public class var modelTypeName: String { "Dropdown" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("label", OneOf2<String, DOMNode>.self, default: .a("Dropdown")),
             PropertySpec("split", Bool.self, default: false),
             PropertySpec("menu", [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?].self, default: []),
         ]
@@ -2642,6 +2651,8 @@ public class HelpButton: AbstractButton {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("label", OneOf2<String, DOMNode>.self, default: .a("")),
+            PropertySpec("icon", Icon?.self),
             PropertySpec("tooltip", Tooltip?.self),
         ]
         return super.declaredProperties + own
@@ -3499,6 +3510,8 @@ public class NumberFormatter: StringFormatter {
     override public class var modelTypeName: String { "NumberFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("nan_format", String.self, default: "-"),
+            PropertySpec("null_format", String.self, default: "-"),
             PropertySpec("format", String.self, default: "0,0"),
             PropertySpec("language", NumeralLanguage.self, default: .en),
             PropertySpec("rounding", RoundingFunction.self, default: .round),
@@ -4481,6 +4494,7 @@ public class RangeSlider: NumericalSlider {
     override public class var modelTypeName: String { "RangeSlider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("0[.]00")),
             PropertySpec("value", Tuple2<Double, Double>?.self),
             PropertySpec("start", Double?.self),
             PropertySpec("end", Double?.self),
@@ -4630,6 +4644,8 @@ public class ScientificFormatter: StringFormatter {
     override public class var modelTypeName: String { "ScientificFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("nan_format", String.self, default: "-"),
+            PropertySpec("null_format", String.self, default: "-"),
             PropertySpec("precision", Int.self, default: 10),
             PropertySpec("power_limit_high", Int.self, default: 5),
             PropertySpec("power_limit_low", Int.self, default: -3),
@@ -4845,6 +4861,7 @@ public class Slider: NumericalSlider {
     override public class var modelTypeName: String { "Slider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("0[.]00")),
             PropertySpec("start", Double?.self),
             PropertySpec("end", Double?.self),
             PropertySpec("value", Double?.self),
@@ -4977,6 +4994,7 @@ public class Spinner: NumericInput {
     override public class var modelTypeName: String { "Spinner" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("mode", NumericInputMode.self, default: .float),
             PropertySpec("step", Double.self, default: 1),
             PropertySpec("page_step_multiplier", Double.self, default: 10),
             PropertySpec("wheel_wait", Double.self, default: 100),
@@ -5485,6 +5503,7 @@ public class TextAreaInput: TextLikeInput {
     override public class var modelTypeName: String { "TextAreaInput" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("max_length", Int?.self, default: 500),
             PropertySpec("cols", Int.self, default: 20),
             PropertySpec("rows", Int.self, default: 2),
         ]
@@ -6035,6 +6054,7 @@ public class Toggle: AbstractButton {
     override public class var modelTypeName: String { "Toggle" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
+            PropertySpec("label", OneOf2<String, DOMNode>.self, default: .a("Toggle")),
             PropertySpec("active", Bool.self, default: false),
         ]
         return super.declaredProperties + own
@@ -6186,6 +6206,12 @@ public class ToggleInputGroup: AbstractGroup {
 /// Bokeh `Widget` (`bokeh.models.widgets.widget`), abstract.
 public class Widget: LayoutDOM {
     override public class var modelTypeName: String { "Widget" }
+    override public class var declaredProperties: [PropertySpec] {
+        let own: [PropertySpec] = [
+            PropertySpec("margin", Value?.self, default: .int(5)),
+        ]
+        return super.declaredProperties + own
+    }
     /// Bokeh `margin` (default `.int(5)`).
     override public var margin: Value? {
         get { attribute("margin", as: Value?.self, default: .int(5)) }
