@@ -17,7 +17,7 @@ indirect enum SwiftType: Equatable {
         case .double: "Double"
         case .string: "String"
         case .value: "Value"
-        case .columnData: "ValueMap"
+        case .columnData: "ColumnData"
         case .color: "Color"
         case .enumeration(let name), .model(let name): name
         case .optional(let inner): inner.rendered + "?"
@@ -159,7 +159,7 @@ enum Literal {
         case .string: if case .string(let s) = json { return quote(s) }
         case .value: return value(json)
         case .columnData:
-            if json["type"]?.string == "map", json["entries"] == nil { return "ValueMap()" }
+            if json["type"]?.string == "map", json["entries"] == nil { return "ColumnData()" }
         case .color:
             switch json {
             case .string(let s): return ".css(\(quote(s)))"

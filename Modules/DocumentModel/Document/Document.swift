@@ -12,7 +12,13 @@ public final class Document {
     public static let defaultTitle = "Bokeh Application"
 
     public private(set) var roots: [Model] = []
-    public private(set) var title: String
+    /// The document's title (the page's `<title>`). Setting it is Python's `doc.title = ...`: it records a
+    /// title change that connected peers receive.
+    public var title: String {
+        get { storedTitle }
+        set { setTitle(newValue) }
+    }
+    private(set) var storedTitle: String
     /// The `DocumentConfig` model (with its `Notifications`).
     public internal(set) var config: Model
     /// `defs` from received document JSON (data model definitions), written back unchanged.
@@ -32,7 +38,7 @@ public final class Document {
 
     /// An empty document with a fresh `DocumentConfig`, as Python's `Document()` creates.
     public init(title: String = Document.defaultTitle) {
-        self.title = title
+        self.storedTitle = title
         config = Self.makeConfig()
         recomputeModels()
     }
@@ -45,7 +51,7 @@ public final class Document {
     }
 
     init(title: String, config: Model, roots: [Model], callbacks: Value?, definitions: JSONValue?) {
-        self.title = title
+        self.storedTitle = title
         self.config = config
         self.roots = roots
         self.jsEventCallbacks = callbacks
@@ -256,7 +262,7 @@ public final class Document {
             return event
         case .titleChanged(let e):
             if e.title == title { return nil }
-            title = e.title
+            storedTitle = e.title
             return event
         case .messageSent:
             return event
@@ -362,7 +368,7 @@ struct Snapshot {
 extension Document {
     fileprivate func restore(roots: [Model], title: String) {
         self.roots = roots
-        self.title = title
+        self.storedTitle = title
         recomputeModels()
     }
 }

@@ -57,7 +57,7 @@ public class AjaxDataSource: WebDataSource {
         syncable: Bool? = nil,
         defaultValues: Value? = nil,
         selectionPolicy: SelectionPolicy? = nil,
-        data: ValueMap? = nil,
+        data: ColumnData? = nil,
         adapter: CustomJS? = nil,
         maxSize: Int? = nil,
         mode: WebDataSourceMode? = nil,
@@ -140,16 +140,16 @@ public class ColumnDataSource: ColumnarDataSource {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("data", ValueMap.self, default: ValueMap()),
+            PropertySpec("data", ColumnData.self, default: ColumnData()),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `data` (default `ValueMap()`).
-    public var data: ValueMap {
-        get { attribute("data", as: ValueMap.self, default: ValueMap()) }
-        set { setAttribute("data", newValue, unlessDefault: ValueMap()) }
+    /// Bokeh `data` (default `ColumnData()`).
+    public var data: ColumnData {
+        get { attribute("data", as: ColumnData.self, default: ColumnData()) }
+        set { setAttribute("data", newValue, unlessDefault: ColumnData()) }
     }
-    public static var data: PropertyKey<ValueMap> { PropertyKey("data") }
+    public static var data: PropertyKey<ColumnData> { PropertyKey("data") }
     /// A new `ColumnDataSource` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
     public convenience init(
@@ -161,7 +161,7 @@ public class ColumnDataSource: ColumnarDataSource {
         syncable: Bool? = nil,
         defaultValues: Value? = nil,
         selectionPolicy: SelectionPolicy? = nil,
-        data: ValueMap? = nil
+        data: ColumnData? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
         applyInstanceDefaults()
@@ -279,7 +279,7 @@ public class ServerSentDataSource: WebDataSource {
         syncable: Bool? = nil,
         defaultValues: Value? = nil,
         selectionPolicy: SelectionPolicy? = nil,
-        data: ValueMap? = nil,
+        data: ColumnData? = nil,
         adapter: CustomJS? = nil,
         maxSize: Int? = nil,
         mode: WebDataSourceMode? = nil,
