@@ -95,3 +95,49 @@ import Testing
         if case .titleChanged(let e)? = events.first { #expect(e.title == "new") } else { Issue.record("\(events)") }
     }
 }
+
+/// Properties in any order, required values non-optional, unions from their member types.
+@Suite struct SettingsInitializerTests {
+    @Test func settingsFormEqualsTheLabeledForm() {
+        let labeled = Slider(title: "n", start: 0, end: 10, value: 3, step: 1)
+        let settings = Slider(start: 0, end: 10, value: 3, .step(1), .title("n"))
+        #expect(
+            Dictionary(uniqueKeysWithValues: labeled.attributes.map { ($0.name, $0.value) })
+                == Dictionary(uniqueKeysWithValues: settings.attributes.map { ($0.name, $0.value) }))
+        // Required values read non-optional: plain arithmetic.
+        let doubled = settings.value * 2 + settings.start
+        #expect(doubled == 6)
+    }
+
+    @Test func anyModelTakesSettings() {
+        let div = Div(.width(200), .text("hello"), .name("greeting"))
+        #expect(div.text == "hello")
+        #expect(div.width == 200)
+        #expect(div.name == "greeting")
+        let start = -1.5
+        let range = Range1d(.start(start), .end(2 * start))
+        #expect(range.start == -1.5 && range.end == -3)
+        let scatter = Scatter(.x("a"), .size(12), .fillColor(.value(.css("red"))))
+        #expect(scatter["x"] == Spec<Double>.field("a").bokehValue)
+        #expect(scatter["size"] == Spec<Double>.value(12).bokehValue)
+    }
+
+    @Test func unionsTakeTheirMemberTypes() {
+        let formatter = NumeralTickFormatter(format: "0.0")
+        let slider = Slider(start: 0, end: 1, value: 0.5, .format(formatter))
+        #expect(slider["format"] == .model(formatter))
+        let textual = Slider(start: 0, end: 1, value: 0.5, .format("0.00"))
+        #expect(textual["format"] == "0.00")
+    }
+
+    @Test func selectOptionsAndValueAreTyped() {
+        let select = Select(options: ["a", "b"], value: "b", .title("letter"))
+        #expect(select.optionValues == ["a", "b"])
+        #expect(select.selectedValue == "b")
+        #expect(select["options"] == ["a", "b"])
+        let pairs = Select(.options([(value: "r", label: "Red")]), .value("r"))
+        #expect(pairs.optionValues == ["r"])
+        let grouped = Select(.options(groups: ["x": ["1", "2"], "y": ["3"]]))
+        #expect(grouped.optionValues == ["1", "2", "3"])
+    }
+}

@@ -19,15 +19,20 @@ struct PropertyView {
     let readonly: Bool
     /// The effective default's JSON, or nil for required / per-instance defaults.
     let defaultJSON: JSON?
+    /// Bokeh's `Required(...)`: no default, the user must give a value.
+    var required = false
 }
 
 /// How a class exposes a property in Swift.
 struct Accessor {
     let swiftName: String
     let type: SwiftType
-    /// The declared Swift type (non-optional `type` made optional when there is no literal default).
+    /// The declared Swift type (non-optional `type` made optional when there is no literal default and
+    /// the property is not a required one with a zero value).
     let accessorType: SwiftType
     let declaredIn: String
+    /// For a required property read non-optional: what an unset one (from a peer) reads as.
+    var zero: String? = nil
 }
 
 final class Generator {
@@ -113,14 +118,16 @@ final class Generator {
             put(
                 PropertyView(
                     name: property["name"]?.string ?? "", type: property["type"] ?? .null,
-                    readonly: property["readonly"]?.bool ?? false, defaultJSON: property["value"]))
+                    readonly: property["readonly"]?.bool ?? false, defaultJSON: property["value"],
+                    required: property["required"]?.bool ?? false))
         }
         for override in model.overrides {
             guard let pname = override["name"]?.string, let index = result.firstIndex(where: { $0.name == pname })
             else { continue }
             let old = result[index]
             result[index] = PropertyView(
-                name: old.name, type: old.type, readonly: old.readonly, defaultJSON: override["value"])
+                name: old.name, type: old.type, readonly: old.readonly, defaultJSON: override["value"],
+                required: old.required && override["value"] == nil)
         }
         allPropertiesCache[name] = result
         return result
@@ -248,9 +255,11 @@ final class Generator {
         for view in allProperties(model.name) where own[view.name] == nil {
             let type = mapper.map(view.type, context: context + Self.pascal(view.name))
             let literal = view.defaultJSON.flatMap { Literal.make($0, type, enumCases: enumCase) }
+            let zero = view.required && literal == nil && !view.readonly ? type.zero : nil
             own[view.name] = Accessor(
                 swiftName: swiftPropertyName(view.name), type: type,
-                accessorType: literal == nil ? type.optionalized : type, declaredIn: model.name)
+                accessorType: literal == nil && zero == nil ? type.optionalized : type, declaredIn: model.name,
+                zero: zero)
         }
         accessors[model.name] = own
     }
@@ -268,6 +277,14 @@ final class Generator {
         out += "    static var baseModelProperties: [PropertySpec] {\n        [\n"
         out += specs.map { "            \($0),\n" }.joined()
         out += "        ]\n    }\n}\n"
+        out += settings(
+            for: "Model",
+            allProperties(model.name).compactMap { view in
+                guard view.name != "name", !view.readonly, let accessor = accessors["Model"]?[view.name] else {
+                    return nil
+                }
+                return (view, accessor)
+            })
         return out
     }
 
@@ -286,6 +303,8 @@ final class Generator {
         let getter =
             if let literal {
                 "attribute(\(name), as: \(type).self, default: \(literal))"
+            } else if let zero = accessor.zero {
+                "attribute(\(name), as: \(type).self, default: \(zero))"
             } else if accessor.type.isOptional {
                 "attribute(\(name), as: \(type).self, default: nil)"
             } else {
@@ -303,6 +322,7 @@ final class Generator {
             }
         var out = "    /// Bokeh `\(view.name)`"
         if let literal { out += " (default `\(literal)`)" }
+        if literal == nil, accessor.zero != nil { out += " (required; reads `\(accessor.zero ?? "")` while unset)" }
         out +=
             ".\n    \(override ? "override " : "")public var \(Self.escaped(accessor.swiftName)): \(accessor.accessorType.rendered) {\n"
         if readonly {
@@ -365,6 +385,83 @@ final class Generator {
         out += body
         if !model.abstract { out += initializer(model, mine) }
         out += "}\n"
+        out += settings(
+            for: model.className,
+            allProperties(model.name).compactMap { view in
+                mine[view.name].flatMap { chain[view.name] == nil && !view.readonly ? (view, $0) : nil }
+            })
+        if !model.abstract { out += requiredInitializer(model, mine) }
+        return out
+    }
+
+    /// `Setting` factories for the properties a class declares: `.title("n")`, and for a union one per
+    /// member type that a plain Swift value picks unambiguously (`.format(NumeralTickFormatter())`).
+    private func settings(for className: String, _ properties: [(PropertyView, Accessor)]) -> String {
+        guard !properties.isEmpty else { return "" }
+        var out =
+            className == "Model" ? "\nextension Setting {\n" : "\nextension Setting where Root: \(className) {\n"
+        for (view, accessor) in properties {
+            let name = Self.escaped(accessor.swiftName)
+            let type = accessor.accessorType.rendered
+            out += "    /// Sets Bokeh `\(view.name)`.\n"
+            out += "    public static func \(name)(_ value: \(type)) -> Self { Self { $0.\(name) = value } }\n"
+            var inner = accessor.type
+            if case .optional(let wrapped) = inner { inner = wrapped }
+            switch inner {
+            case .oneOf(let options):
+                for (index, option) in options.enumerated() where option.isPlainSwiftValue {
+                    let letter = ["a", "b", "c"][index]
+                    out +=
+                        "    public static func \(name)\(Self.parameter(option)) -> Self { Self { $0.\(name) = .\(letter)(\(Self.argument(option))) } }\n"
+                }
+            case .spec(let valueType) where valueType == .double || valueType == .int:
+                out +=
+                    "    public static func \(name)\(Self.parameter(valueType)) -> Self { Self { $0.\(name) = .value(\(Self.argument(valueType))) } }\n"
+            default: break
+            }
+        }
+        return out + "}\n"
+    }
+
+    /// A member overload's parameter list. Numbers are generic (`some BinaryFloatingPoint`) so that a
+    /// literal still picks the property's own type (a spec or a union) and a variable picks this one.
+    private static func parameter(_ type: SwiftType) -> String {
+        switch type {
+        case .double: "(_ value: some BinaryFloatingPoint)"
+        case .int: "(_ value: some BinaryInteger)"
+        default: "(_ value: \(type.rendered))"
+        }
+    }
+
+    private static func argument(_ type: SwiftType) -> String {
+        switch type {
+        case .double: "Double(value)"
+        case .int: "Int(clamping: value)"
+        default: "value"
+        }
+    }
+
+    /// For a class with required properties that read non-optional: an initializer that demands them and
+    /// takes any other property as a `Setting`, in any order.
+    private func requiredInitializer(_ model: ModelSchema, _ mine: [String: Accessor]) -> String {
+        let required = allProperties(model.name).compactMap { view in
+            mine[view.name].flatMap { $0.zero != nil ? $0 : nil }
+        }
+        guard !required.isEmpty else { return "" }
+        let params = required.map { "\(Self.escaped($0.swiftName)): \($0.accessorType.rendered)" }
+        let labels = required.map { "`\($0.swiftName):`" }.joined(separator: ", ")
+        let example = required.map { "\($0.swiftName): …" }.joined(separator: ", ")
+        var out = "\nextension SettingsInitializable where Self: \(model.className) {\n"
+        out += "    /// A new `\(model.name)` with Bokeh's required \(labels) and any other properties as settings,\n"
+        out += "    /// in any order: `\(model.className)(\(example), .name(\"…\"))`.\n"
+        out += "    public init(\(params.joined(separator: ", ")), _ settings: Setting<Self>...) {\n"
+        out += "        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)\n"
+        out += "        applyInstanceDefaults()\n"
+        for accessor in required {
+            let name = Self.escaped(accessor.swiftName)
+            out += "        self.\(name) = \(name)\n"
+        }
+        out += "        for setting in settings { setting.apply(to: self) }\n    }\n}\n"
         return out
     }
 

@@ -40,6 +40,25 @@ indirect enum SwiftType: Equatable {
 
     var isOptional: Bool { if case .optional = self { true } else { false } }
 
+    /// Whether a plain Swift value of this type picks it among a union's members without ambiguity (no
+    /// string or number literal of another member's type could also mean it).
+    var isPlainSwiftValue: Bool {
+        switch self {
+        case .bool, .int, .double, .string, .model, .array: true
+        default: false
+        }
+    }
+
+    /// What a required property of this type reads while unset, for the types that have an obvious one.
+    var zero: String? {
+        switch self {
+        case .int, .double: "0"
+        case .string: "\"\""
+        case .array: "[]"
+        default: nil
+        }
+    }
+
     /// The type with one level of optionality added unless it already has it.
     var optionalized: SwiftType { isOptional ? self : .optional(self) }
 }
@@ -61,6 +80,8 @@ struct TypeMapper {
         case "float": return .double
         case "string": return .string
         case "color": return .color
+        // A datetime or time delta travels as milliseconds (Bokeh converts `datetime`s before sending).
+        case "any" where ["Datetime", "TimeDelta"].contains(type["bokeh"]?.string ?? ""): return .double
         case "columnData": return .columnData
         case "enum":
             let values = type["values"]?.array.compactMap(\.string) ?? []

@@ -35,7 +35,11 @@ extension Model {
         if self[name] == nil, let spec = Self.declaredProperties.last(where: { $0.name == name }),
             let defaultValue = spec.defaultValue
         {
-            func normalized(_ value: Value) -> Value { Spec<Value>.fromBokeh(value)?.bokehValue ?? value }
+            // Python compares 0 == 0.0: an int equal to a float default is the default.
+            func normalized(_ value: Value) -> Value {
+                let number: Value = if case .int(let i) = value { .float(Double(i)) } else { value }
+                return Spec<Value>.fromBokeh(number)?.bokehValue ?? number
+            }
             if normalized(defaultValue) == normalized(value) { return }
         }
         set(name, value)

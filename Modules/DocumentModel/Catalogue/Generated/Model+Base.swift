@@ -42,3 +42,16 @@ extension Model {
         ]
     }
 }
+
+extension Setting {
+    /// Sets Bokeh `tags`.
+    public static func tags(_ value: Value) -> Self { Self { $0.tags = value } }
+    /// Sets Bokeh `js_event_callbacks`.
+    public static func jsEventCallbacks(_ value: [String: [Callback]]) -> Self { Self { $0.jsEventCallbacks = value } }
+    /// Sets Bokeh `js_property_callbacks`.
+    public static func jsPropertyCallbacks(_ value: [String: [Callback]]) -> Self { Self { $0.jsPropertyCallbacks = value } }
+    /// Sets Bokeh `subscribed_events`.
+    public static func subscribedEvents(_ value: Value?) -> Self { Self { $0.subscribedEvents = value } }
+    /// Sets Bokeh `syncable`.
+    public static func syncable(_ value: Bool) -> Self { Self { $0.syncable = value } }
+}

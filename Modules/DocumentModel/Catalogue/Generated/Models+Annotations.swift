@@ -8,13 +8,13 @@ public class Angular: CustomDimensional {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("ticks", [Double]?.self, default: [1, 3, 6, 12, 60, 120, 240, 360]),
+            PropertySpec("ticks", [Double].self, default: [1, 3, 6, 12, 60, 120, 240, 360]),
             PropertySpec("basis", Value?.self),
         ]
         return super.declaredProperties + own
     }
     /// Bokeh `ticks` (default `[1, 3, 6, 12, 60, 120, 240, 360]`).
-    override public var ticks: [Double]? {
+    override public var ticks: [Double] {
         get { attribute("ticks", as: [Double].self, default: [1, 3, 6, 12, 60, 120, 240, 360]) }
         set { setAttribute("ticks", newValue, unlessDefault: [1, 3, 6, 12, 60, 120, 240, 360]) }
     }
@@ -49,6 +49,17 @@ public class Angular: CustomDimensional {
         if let include { self.include = include }
         if let exclude { self.exclude = exclude }
         if let basis { self.basis = basis }
+    }
+}
+
+extension SettingsInitializable where Self: Angular {
+    /// A new `Angular` with Bokeh's required `ticks:` and any other properties as settings,
+    /// in any order: `Angular(ticks: …, .name("…"))`.
+    public init(ticks: [Double], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.ticks = ticks
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -367,6 +378,73 @@ public class AreaVisuals: Model {
     }
 }
 
+extension Setting where Root: AreaVisuals {
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Color?) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Double) -> Self { Self { $0.hatchAlpha = value } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Double) -> Self { Self { $0.hatchScale = value } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: String?) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Double) -> Self { Self { $0.hatchWeight = value } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+    /// Sets Bokeh `hover_line_color`.
+    public static func hoverLineColor(_ value: Color?) -> Self { Self { $0.hoverLineColor = value } }
+    /// Sets Bokeh `hover_line_alpha`.
+    public static func hoverLineAlpha(_ value: Double) -> Self { Self { $0.hoverLineAlpha = value } }
+    /// Sets Bokeh `hover_line_width`.
+    public static func hoverLineWidth(_ value: Double) -> Self { Self { $0.hoverLineWidth = value } }
+    /// Sets Bokeh `hover_line_join`.
+    public static func hoverLineJoin(_ value: LineJoin) -> Self { Self { $0.hoverLineJoin = value } }
+    /// Sets Bokeh `hover_line_cap`.
+    public static func hoverLineCap(_ value: LineCap) -> Self { Self { $0.hoverLineCap = value } }
+    /// Sets Bokeh `hover_line_dash`.
+    public static func hoverLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.hoverLineDash = value } }
+    public static func hoverLineDash(_ value: String) -> Self { Self { $0.hoverLineDash = .b(value) } }
+    public static func hoverLineDash(_ value: [Int]) -> Self { Self { $0.hoverLineDash = .c(value) } }
+    /// Sets Bokeh `hover_line_dash_offset`.
+    public static func hoverLineDashOffset(_ value: Int) -> Self { Self { $0.hoverLineDashOffset = value } }
+    /// Sets Bokeh `hover_fill_color`.
+    public static func hoverFillColor(_ value: Color?) -> Self { Self { $0.hoverFillColor = value } }
+    /// Sets Bokeh `hover_fill_alpha`.
+    public static func hoverFillAlpha(_ value: Double) -> Self { Self { $0.hoverFillAlpha = value } }
+    /// Sets Bokeh `hover_hatch_color`.
+    public static func hoverHatchColor(_ value: Color?) -> Self { Self { $0.hoverHatchColor = value } }
+    /// Sets Bokeh `hover_hatch_alpha`.
+    public static func hoverHatchAlpha(_ value: Double) -> Self { Self { $0.hoverHatchAlpha = value } }
+    /// Sets Bokeh `hover_hatch_scale`.
+    public static func hoverHatchScale(_ value: Double) -> Self { Self { $0.hoverHatchScale = value } }
+    /// Sets Bokeh `hover_hatch_pattern`.
+    public static func hoverHatchPattern(_ value: String?) -> Self { Self { $0.hoverHatchPattern = value } }
+    /// Sets Bokeh `hover_hatch_weight`.
+    public static func hoverHatchWeight(_ value: Double) -> Self { Self { $0.hoverHatchWeight = value } }
+    /// Sets Bokeh `hover_hatch_extra`.
+    public static func hoverHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hoverHatchExtra = value } }
+}
+
 /// Bokeh `Arrow` (`bokeh.models.annotations.arrows`).
 public class Arrow: DataAnnotation {
     override public class var modelTypeName: String { "Arrow" }
@@ -568,6 +646,46 @@ public class Arrow: DataAnnotation {
     }
 }
 
+extension Setting where Root: Arrow {
+    /// Sets Bokeh `x_start`.
+    public static func xStart(_ value: Spec<Double>) -> Self { Self { $0.xStart = value } }
+    public static func xStart(_ value: some BinaryFloatingPoint) -> Self { Self { $0.xStart = .value(Double(value)) } }
+    /// Sets Bokeh `y_start`.
+    public static func yStart(_ value: Spec<Double>) -> Self { Self { $0.yStart = value } }
+    public static func yStart(_ value: some BinaryFloatingPoint) -> Self { Self { $0.yStart = .value(Double(value)) } }
+    /// Sets Bokeh `start_units`.
+    public static func startUnits(_ value: CoordinateUnits) -> Self { Self { $0.startUnits = value } }
+    /// Sets Bokeh `start`.
+    public static func start(_ value: ArrowHead?) -> Self { Self { $0.start = value } }
+    /// Sets Bokeh `x_end`.
+    public static func xEnd(_ value: Spec<Double>) -> Self { Self { $0.xEnd = value } }
+    public static func xEnd(_ value: some BinaryFloatingPoint) -> Self { Self { $0.xEnd = .value(Double(value)) } }
+    /// Sets Bokeh `y_end`.
+    public static func yEnd(_ value: Spec<Double>) -> Self { Self { $0.yEnd = value } }
+    public static func yEnd(_ value: some BinaryFloatingPoint) -> Self { Self { $0.yEnd = .value(Double(value)) } }
+    /// Sets Bokeh `end_units`.
+    public static func endUnits(_ value: CoordinateUnits) -> Self { Self { $0.endUnits = value } }
+    /// Sets Bokeh `end`.
+    public static func end(_ value: ArrowHead?) -> Self { Self { $0.end = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+}
+
 /// Bokeh `ArrowHead` (`bokeh.models.annotations.arrows`), abstract.
 public class ArrowHead: Marking {
     override public class var modelTypeName: String { "ArrowHead" }
@@ -583,6 +701,12 @@ public class ArrowHead: Marking {
         set { setAttribute("size", newValue, unlessDefault: .value(25)) }
     }
     public static var size: PropertyKey<Spec<Double>> { PropertyKey("size") }
+}
+
+extension Setting where Root: ArrowHead {
+    /// Sets Bokeh `size`.
+    public static func size(_ value: Spec<Double>) -> Self { Self { $0.size = value } }
+    public static func size(_ value: some BinaryFloatingPoint) -> Self { Self { $0.size = .value(Double(value)) } }
 }
 
 /// Bokeh `Band` (`bokeh.models.annotations.geometry`).
@@ -820,6 +944,52 @@ public class Band: DataAnnotation {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: Band {
+    /// Sets Bokeh `lower`.
+    public static func lower(_ value: Spec<Double>) -> Self { Self { $0.lower = value } }
+    public static func lower(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lower = .value(Double(value)) } }
+    /// Sets Bokeh `upper`.
+    public static func upper(_ value: Spec<Double>) -> Self { Self { $0.upper = value } }
+    public static func upper(_ value: some BinaryFloatingPoint) -> Self { Self { $0.upper = .value(Double(value)) } }
+    /// Sets Bokeh `base`.
+    public static func base(_ value: Spec<Double>) -> Self { Self { $0.base = value } }
+    public static func base(_ value: some BinaryFloatingPoint) -> Self { Self { $0.base = .value(Double(value)) } }
+    /// Sets Bokeh `dimension`.
+    public static func dimension(_ value: DimensionEnum) -> Self { Self { $0.dimension = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Color?) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Double) -> Self { Self { $0.hatchAlpha = value } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Double) -> Self { Self { $0.hatchScale = value } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: String?) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Double) -> Self { Self { $0.hatchWeight = value } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `BaseBar` (`bokeh.models.annotations.legends`), abstract.
@@ -1343,6 +1513,169 @@ public class BaseBar: Annotation {
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
 }
 
+extension Setting where Root: BaseBar {
+    /// Sets Bokeh `location`.
+    public static func location(_ value: OneOf2<Anchor, Tuple2<Double, Double>>) -> Self { Self { $0.location = value } }
+    /// Sets Bokeh `orientation`.
+    public static func orientation(_ value: OneOf2<Orientation, Auto>) -> Self { Self { $0.orientation = value } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: OneOf2<BaseBarWidth, Int>) -> Self { Self { $0.width = value } }
+    public static func width(_ value: some BinaryInteger) -> Self { Self { $0.width = .b(Int(clamping: value)) } }
+    /// Sets Bokeh `height`.
+    public static func height(_ value: OneOf2<BaseBarWidth, Int>) -> Self { Self { $0.height = value } }
+    public static func height(_ value: some BinaryInteger) -> Self { Self { $0.height = .b(Int(clamping: value)) } }
+    /// Sets Bokeh `margin`.
+    public static func margin(_ value: Int) -> Self { Self { $0.margin = value } }
+    /// Sets Bokeh `padding`.
+    public static func padding(_ value: Int) -> Self { Self { $0.padding = value } }
+    /// Sets Bokeh `title`.
+    public static func title(_ value: OneOf2<String, BaseText>?) -> Self { Self { $0.title = value } }
+    public static func title(_ value: String) -> Self { Self { $0.title = .a(value) } }
+    public static func title(_ value: BaseText) -> Self { Self { $0.title = .b(value) } }
+    /// Sets Bokeh `title_standoff`.
+    public static func titleStandoff(_ value: Int) -> Self { Self { $0.titleStandoff = value } }
+    /// Sets Bokeh `title_text_color`.
+    public static func titleTextColor(_ value: Color?) -> Self { Self { $0.titleTextColor = value } }
+    /// Sets Bokeh `title_text_outline_color`.
+    public static func titleTextOutlineColor(_ value: Color?) -> Self { Self { $0.titleTextOutlineColor = value } }
+    /// Sets Bokeh `title_text_outline_width`.
+    public static func titleTextOutlineWidth(_ value: Double) -> Self { Self { $0.titleTextOutlineWidth = value } }
+    /// Sets Bokeh `title_text_alpha`.
+    public static func titleTextAlpha(_ value: Double) -> Self { Self { $0.titleTextAlpha = value } }
+    /// Sets Bokeh `title_text_font`.
+    public static func titleTextFont(_ value: String) -> Self { Self { $0.titleTextFont = value } }
+    /// Sets Bokeh `title_text_font_size`.
+    public static func titleTextFontSize(_ value: String) -> Self { Self { $0.titleTextFontSize = value } }
+    /// Sets Bokeh `title_text_font_style`.
+    public static func titleTextFontStyle(_ value: FontStyle) -> Self { Self { $0.titleTextFontStyle = value } }
+    /// Sets Bokeh `title_text_align`.
+    public static func titleTextAlign(_ value: TextAlign) -> Self { Self { $0.titleTextAlign = value } }
+    /// Sets Bokeh `title_text_baseline`.
+    public static func titleTextBaseline(_ value: TextBaseline) -> Self { Self { $0.titleTextBaseline = value } }
+    /// Sets Bokeh `title_text_line_height`.
+    public static func titleTextLineHeight(_ value: Double) -> Self { Self { $0.titleTextLineHeight = value } }
+    /// Sets Bokeh `ticker`.
+    public static func ticker(_ value: OneOf2<Ticker, Auto>) -> Self { Self { $0.ticker = value } }
+    public static func ticker(_ value: Ticker) -> Self { Self { $0.ticker = .a(value) } }
+    /// Sets Bokeh `formatter`.
+    public static func formatter(_ value: OneOf2<TickFormatter, Auto>) -> Self { Self { $0.formatter = value } }
+    public static func formatter(_ value: TickFormatter) -> Self { Self { $0.formatter = .a(value) } }
+    /// Sets Bokeh `major_label_overrides`.
+    public static func majorLabelOverrides(_ value: Value?) -> Self { Self { $0.majorLabelOverrides = value } }
+    /// Sets Bokeh `major_label_policy`.
+    public static func majorLabelPolicy(_ value: LabelingPolicy?) -> Self { Self { $0.majorLabelPolicy = value } }
+    /// Sets Bokeh `major_label_text_color`.
+    public static func majorLabelTextColor(_ value: Color?) -> Self { Self { $0.majorLabelTextColor = value } }
+    /// Sets Bokeh `major_label_text_outline_color`.
+    public static func majorLabelTextOutlineColor(_ value: Color?) -> Self { Self { $0.majorLabelTextOutlineColor = value } }
+    /// Sets Bokeh `major_label_text_outline_width`.
+    public static func majorLabelTextOutlineWidth(_ value: Double) -> Self { Self { $0.majorLabelTextOutlineWidth = value } }
+    /// Sets Bokeh `major_label_text_alpha`.
+    public static func majorLabelTextAlpha(_ value: Double) -> Self { Self { $0.majorLabelTextAlpha = value } }
+    /// Sets Bokeh `major_label_text_font`.
+    public static func majorLabelTextFont(_ value: String) -> Self { Self { $0.majorLabelTextFont = value } }
+    /// Sets Bokeh `major_label_text_font_size`.
+    public static func majorLabelTextFontSize(_ value: String) -> Self { Self { $0.majorLabelTextFontSize = value } }
+    /// Sets Bokeh `major_label_text_font_style`.
+    public static func majorLabelTextFontStyle(_ value: FontStyle) -> Self { Self { $0.majorLabelTextFontStyle = value } }
+    /// Sets Bokeh `major_label_text_align`.
+    public static func majorLabelTextAlign(_ value: TextAlign) -> Self { Self { $0.majorLabelTextAlign = value } }
+    /// Sets Bokeh `major_label_text_baseline`.
+    public static func majorLabelTextBaseline(_ value: TextBaseline) -> Self { Self { $0.majorLabelTextBaseline = value } }
+    /// Sets Bokeh `major_label_text_line_height`.
+    public static func majorLabelTextLineHeight(_ value: Double) -> Self { Self { $0.majorLabelTextLineHeight = value } }
+    /// Sets Bokeh `label_standoff`.
+    public static func labelStandoff(_ value: Int) -> Self { Self { $0.labelStandoff = value } }
+    /// Sets Bokeh `major_tick_line_color`.
+    public static func majorTickLineColor(_ value: Color?) -> Self { Self { $0.majorTickLineColor = value } }
+    /// Sets Bokeh `major_tick_line_alpha`.
+    public static func majorTickLineAlpha(_ value: Double) -> Self { Self { $0.majorTickLineAlpha = value } }
+    /// Sets Bokeh `major_tick_line_width`.
+    public static func majorTickLineWidth(_ value: Double) -> Self { Self { $0.majorTickLineWidth = value } }
+    /// Sets Bokeh `major_tick_line_join`.
+    public static func majorTickLineJoin(_ value: LineJoin) -> Self { Self { $0.majorTickLineJoin = value } }
+    /// Sets Bokeh `major_tick_line_cap`.
+    public static func majorTickLineCap(_ value: LineCap) -> Self { Self { $0.majorTickLineCap = value } }
+    /// Sets Bokeh `major_tick_line_dash`.
+    public static func majorTickLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.majorTickLineDash = value } }
+    public static func majorTickLineDash(_ value: String) -> Self { Self { $0.majorTickLineDash = .b(value) } }
+    public static func majorTickLineDash(_ value: [Int]) -> Self { Self { $0.majorTickLineDash = .c(value) } }
+    /// Sets Bokeh `major_tick_line_dash_offset`.
+    public static func majorTickLineDashOffset(_ value: Int) -> Self { Self { $0.majorTickLineDashOffset = value } }
+    /// Sets Bokeh `major_tick_in`.
+    public static func majorTickIn(_ value: Int) -> Self { Self { $0.majorTickIn = value } }
+    /// Sets Bokeh `major_tick_out`.
+    public static func majorTickOut(_ value: Int) -> Self { Self { $0.majorTickOut = value } }
+    /// Sets Bokeh `minor_tick_line_color`.
+    public static func minorTickLineColor(_ value: Color?) -> Self { Self { $0.minorTickLineColor = value } }
+    /// Sets Bokeh `minor_tick_line_alpha`.
+    public static func minorTickLineAlpha(_ value: Double) -> Self { Self { $0.minorTickLineAlpha = value } }
+    /// Sets Bokeh `minor_tick_line_width`.
+    public static func minorTickLineWidth(_ value: Double) -> Self { Self { $0.minorTickLineWidth = value } }
+    /// Sets Bokeh `minor_tick_line_join`.
+    public static func minorTickLineJoin(_ value: LineJoin) -> Self { Self { $0.minorTickLineJoin = value } }
+    /// Sets Bokeh `minor_tick_line_cap`.
+    public static func minorTickLineCap(_ value: LineCap) -> Self { Self { $0.minorTickLineCap = value } }
+    /// Sets Bokeh `minor_tick_line_dash`.
+    public static func minorTickLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.minorTickLineDash = value } }
+    public static func minorTickLineDash(_ value: String) -> Self { Self { $0.minorTickLineDash = .b(value) } }
+    public static func minorTickLineDash(_ value: [Int]) -> Self { Self { $0.minorTickLineDash = .c(value) } }
+    /// Sets Bokeh `minor_tick_line_dash_offset`.
+    public static func minorTickLineDashOffset(_ value: Int) -> Self { Self { $0.minorTickLineDashOffset = value } }
+    /// Sets Bokeh `minor_tick_in`.
+    public static func minorTickIn(_ value: Int) -> Self { Self { $0.minorTickIn = value } }
+    /// Sets Bokeh `minor_tick_out`.
+    public static func minorTickOut(_ value: Int) -> Self { Self { $0.minorTickOut = value } }
+    /// Sets Bokeh `bar_line_color`.
+    public static func barLineColor(_ value: Color?) -> Self { Self { $0.barLineColor = value } }
+    /// Sets Bokeh `bar_line_alpha`.
+    public static func barLineAlpha(_ value: Double) -> Self { Self { $0.barLineAlpha = value } }
+    /// Sets Bokeh `bar_line_width`.
+    public static func barLineWidth(_ value: Double) -> Self { Self { $0.barLineWidth = value } }
+    /// Sets Bokeh `bar_line_join`.
+    public static func barLineJoin(_ value: LineJoin) -> Self { Self { $0.barLineJoin = value } }
+    /// Sets Bokeh `bar_line_cap`.
+    public static func barLineCap(_ value: LineCap) -> Self { Self { $0.barLineCap = value } }
+    /// Sets Bokeh `bar_line_dash`.
+    public static func barLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.barLineDash = value } }
+    public static func barLineDash(_ value: String) -> Self { Self { $0.barLineDash = .b(value) } }
+    public static func barLineDash(_ value: [Int]) -> Self { Self { $0.barLineDash = .c(value) } }
+    /// Sets Bokeh `bar_line_dash_offset`.
+    public static func barLineDashOffset(_ value: Int) -> Self { Self { $0.barLineDashOffset = value } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Color?) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Double) -> Self { Self { $0.borderLineAlpha = value } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Double) -> Self { Self { $0.borderLineWidth = value } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: LineJoin) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: LineCap) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.borderLineDash = value } }
+    public static func borderLineDash(_ value: String) -> Self { Self { $0.borderLineDash = .b(value) } }
+    public static func borderLineDash(_ value: [Int]) -> Self { Self { $0.borderLineDash = .c(value) } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Int) -> Self { Self { $0.borderLineDashOffset = value } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Color?) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Double) -> Self { Self { $0.backgroundFillAlpha = value } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Color?) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Double) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Double) -> Self { Self { $0.backgroundHatchScale = value } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: String?) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Double) -> Self { Self { $0.backgroundHatchWeight = value } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
+}
+
 /// Bokeh `BaseColorBar` (`bokeh.models.annotations.legends`), abstract.
 public class BaseColorBar: Annotation {
     override public class var modelTypeName: String { "BaseColorBar" }
@@ -1862,6 +2195,169 @@ public class BaseColorBar: Annotation {
         set { setAttribute("background_hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
+}
+
+extension Setting where Root: BaseColorBar {
+    /// Sets Bokeh `location`.
+    public static func location(_ value: OneOf2<Anchor, Tuple2<Double, Double>>) -> Self { Self { $0.location = value } }
+    /// Sets Bokeh `orientation`.
+    public static func orientation(_ value: OneOf2<Orientation, Auto>) -> Self { Self { $0.orientation = value } }
+    /// Sets Bokeh `height`.
+    public static func height(_ value: OneOf2<Auto, Int>) -> Self { Self { $0.height = value } }
+    public static func height(_ value: some BinaryInteger) -> Self { Self { $0.height = .b(Int(clamping: value)) } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: OneOf2<Auto, Int>) -> Self { Self { $0.width = value } }
+    public static func width(_ value: some BinaryInteger) -> Self { Self { $0.width = .b(Int(clamping: value)) } }
+    /// Sets Bokeh `title`.
+    public static func title(_ value: OneOf2<String, BaseText>?) -> Self { Self { $0.title = value } }
+    public static func title(_ value: String) -> Self { Self { $0.title = .a(value) } }
+    public static func title(_ value: BaseText) -> Self { Self { $0.title = .b(value) } }
+    /// Sets Bokeh `title_text_color`.
+    public static func titleTextColor(_ value: Color?) -> Self { Self { $0.titleTextColor = value } }
+    /// Sets Bokeh `title_text_outline_color`.
+    public static func titleTextOutlineColor(_ value: Color?) -> Self { Self { $0.titleTextOutlineColor = value } }
+    /// Sets Bokeh `title_text_outline_width`.
+    public static func titleTextOutlineWidth(_ value: Double) -> Self { Self { $0.titleTextOutlineWidth = value } }
+    /// Sets Bokeh `title_text_alpha`.
+    public static func titleTextAlpha(_ value: Double) -> Self { Self { $0.titleTextAlpha = value } }
+    /// Sets Bokeh `title_text_font`.
+    public static func titleTextFont(_ value: String) -> Self { Self { $0.titleTextFont = value } }
+    /// Sets Bokeh `title_text_font_size`.
+    public static func titleTextFontSize(_ value: String) -> Self { Self { $0.titleTextFontSize = value } }
+    /// Sets Bokeh `title_text_font_style`.
+    public static func titleTextFontStyle(_ value: FontStyle) -> Self { Self { $0.titleTextFontStyle = value } }
+    /// Sets Bokeh `title_text_align`.
+    public static func titleTextAlign(_ value: TextAlign) -> Self { Self { $0.titleTextAlign = value } }
+    /// Sets Bokeh `title_text_baseline`.
+    public static func titleTextBaseline(_ value: TextBaseline) -> Self { Self { $0.titleTextBaseline = value } }
+    /// Sets Bokeh `title_text_line_height`.
+    public static func titleTextLineHeight(_ value: Double) -> Self { Self { $0.titleTextLineHeight = value } }
+    /// Sets Bokeh `title_standoff`.
+    public static func titleStandoff(_ value: Int) -> Self { Self { $0.titleStandoff = value } }
+    /// Sets Bokeh `ticker`.
+    public static func ticker(_ value: OneOf2<Ticker, Auto>) -> Self { Self { $0.ticker = value } }
+    public static func ticker(_ value: Ticker) -> Self { Self { $0.ticker = .a(value) } }
+    /// Sets Bokeh `formatter`.
+    public static func formatter(_ value: OneOf2<TickFormatter, Auto>) -> Self { Self { $0.formatter = value } }
+    public static func formatter(_ value: TickFormatter) -> Self { Self { $0.formatter = .a(value) } }
+    /// Sets Bokeh `major_label_overrides`.
+    public static func majorLabelOverrides(_ value: Value?) -> Self { Self { $0.majorLabelOverrides = value } }
+    /// Sets Bokeh `major_label_policy`.
+    public static func majorLabelPolicy(_ value: LabelingPolicy?) -> Self { Self { $0.majorLabelPolicy = value } }
+    /// Sets Bokeh `margin`.
+    public static func margin(_ value: Int) -> Self { Self { $0.margin = value } }
+    /// Sets Bokeh `padding`.
+    public static func padding(_ value: Int) -> Self { Self { $0.padding = value } }
+    /// Sets Bokeh `major_label_text_color`.
+    public static func majorLabelTextColor(_ value: Color?) -> Self { Self { $0.majorLabelTextColor = value } }
+    /// Sets Bokeh `major_label_text_outline_color`.
+    public static func majorLabelTextOutlineColor(_ value: Color?) -> Self { Self { $0.majorLabelTextOutlineColor = value } }
+    /// Sets Bokeh `major_label_text_outline_width`.
+    public static func majorLabelTextOutlineWidth(_ value: Double) -> Self { Self { $0.majorLabelTextOutlineWidth = value } }
+    /// Sets Bokeh `major_label_text_alpha`.
+    public static func majorLabelTextAlpha(_ value: Double) -> Self { Self { $0.majorLabelTextAlpha = value } }
+    /// Sets Bokeh `major_label_text_font`.
+    public static func majorLabelTextFont(_ value: String) -> Self { Self { $0.majorLabelTextFont = value } }
+    /// Sets Bokeh `major_label_text_font_size`.
+    public static func majorLabelTextFontSize(_ value: String) -> Self { Self { $0.majorLabelTextFontSize = value } }
+    /// Sets Bokeh `major_label_text_font_style`.
+    public static func majorLabelTextFontStyle(_ value: FontStyle) -> Self { Self { $0.majorLabelTextFontStyle = value } }
+    /// Sets Bokeh `major_label_text_align`.
+    public static func majorLabelTextAlign(_ value: TextAlign) -> Self { Self { $0.majorLabelTextAlign = value } }
+    /// Sets Bokeh `major_label_text_baseline`.
+    public static func majorLabelTextBaseline(_ value: TextBaseline) -> Self { Self { $0.majorLabelTextBaseline = value } }
+    /// Sets Bokeh `major_label_text_line_height`.
+    public static func majorLabelTextLineHeight(_ value: Double) -> Self { Self { $0.majorLabelTextLineHeight = value } }
+    /// Sets Bokeh `label_standoff`.
+    public static func labelStandoff(_ value: Int) -> Self { Self { $0.labelStandoff = value } }
+    /// Sets Bokeh `major_tick_line_color`.
+    public static func majorTickLineColor(_ value: Color?) -> Self { Self { $0.majorTickLineColor = value } }
+    /// Sets Bokeh `major_tick_line_alpha`.
+    public static func majorTickLineAlpha(_ value: Double) -> Self { Self { $0.majorTickLineAlpha = value } }
+    /// Sets Bokeh `major_tick_line_width`.
+    public static func majorTickLineWidth(_ value: Double) -> Self { Self { $0.majorTickLineWidth = value } }
+    /// Sets Bokeh `major_tick_line_join`.
+    public static func majorTickLineJoin(_ value: LineJoin) -> Self { Self { $0.majorTickLineJoin = value } }
+    /// Sets Bokeh `major_tick_line_cap`.
+    public static func majorTickLineCap(_ value: LineCap) -> Self { Self { $0.majorTickLineCap = value } }
+    /// Sets Bokeh `major_tick_line_dash`.
+    public static func majorTickLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.majorTickLineDash = value } }
+    public static func majorTickLineDash(_ value: String) -> Self { Self { $0.majorTickLineDash = .b(value) } }
+    public static func majorTickLineDash(_ value: [Int]) -> Self { Self { $0.majorTickLineDash = .c(value) } }
+    /// Sets Bokeh `major_tick_line_dash_offset`.
+    public static func majorTickLineDashOffset(_ value: Int) -> Self { Self { $0.majorTickLineDashOffset = value } }
+    /// Sets Bokeh `major_tick_in`.
+    public static func majorTickIn(_ value: Int) -> Self { Self { $0.majorTickIn = value } }
+    /// Sets Bokeh `major_tick_out`.
+    public static func majorTickOut(_ value: Int) -> Self { Self { $0.majorTickOut = value } }
+    /// Sets Bokeh `minor_tick_line_color`.
+    public static func minorTickLineColor(_ value: Color?) -> Self { Self { $0.minorTickLineColor = value } }
+    /// Sets Bokeh `minor_tick_line_alpha`.
+    public static func minorTickLineAlpha(_ value: Double) -> Self { Self { $0.minorTickLineAlpha = value } }
+    /// Sets Bokeh `minor_tick_line_width`.
+    public static func minorTickLineWidth(_ value: Double) -> Self { Self { $0.minorTickLineWidth = value } }
+    /// Sets Bokeh `minor_tick_line_join`.
+    public static func minorTickLineJoin(_ value: LineJoin) -> Self { Self { $0.minorTickLineJoin = value } }
+    /// Sets Bokeh `minor_tick_line_cap`.
+    public static func minorTickLineCap(_ value: LineCap) -> Self { Self { $0.minorTickLineCap = value } }
+    /// Sets Bokeh `minor_tick_line_dash`.
+    public static func minorTickLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.minorTickLineDash = value } }
+    public static func minorTickLineDash(_ value: String) -> Self { Self { $0.minorTickLineDash = .b(value) } }
+    public static func minorTickLineDash(_ value: [Int]) -> Self { Self { $0.minorTickLineDash = .c(value) } }
+    /// Sets Bokeh `minor_tick_line_dash_offset`.
+    public static func minorTickLineDashOffset(_ value: Int) -> Self { Self { $0.minorTickLineDashOffset = value } }
+    /// Sets Bokeh `minor_tick_in`.
+    public static func minorTickIn(_ value: Int) -> Self { Self { $0.minorTickIn = value } }
+    /// Sets Bokeh `minor_tick_out`.
+    public static func minorTickOut(_ value: Int) -> Self { Self { $0.minorTickOut = value } }
+    /// Sets Bokeh `bar_line_color`.
+    public static func barLineColor(_ value: Color?) -> Self { Self { $0.barLineColor = value } }
+    /// Sets Bokeh `bar_line_alpha`.
+    public static func barLineAlpha(_ value: Double) -> Self { Self { $0.barLineAlpha = value } }
+    /// Sets Bokeh `bar_line_width`.
+    public static func barLineWidth(_ value: Double) -> Self { Self { $0.barLineWidth = value } }
+    /// Sets Bokeh `bar_line_join`.
+    public static func barLineJoin(_ value: LineJoin) -> Self { Self { $0.barLineJoin = value } }
+    /// Sets Bokeh `bar_line_cap`.
+    public static func barLineCap(_ value: LineCap) -> Self { Self { $0.barLineCap = value } }
+    /// Sets Bokeh `bar_line_dash`.
+    public static func barLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.barLineDash = value } }
+    public static func barLineDash(_ value: String) -> Self { Self { $0.barLineDash = .b(value) } }
+    public static func barLineDash(_ value: [Int]) -> Self { Self { $0.barLineDash = .c(value) } }
+    /// Sets Bokeh `bar_line_dash_offset`.
+    public static func barLineDashOffset(_ value: Int) -> Self { Self { $0.barLineDashOffset = value } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Color?) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Double) -> Self { Self { $0.borderLineAlpha = value } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Double) -> Self { Self { $0.borderLineWidth = value } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: LineJoin) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: LineCap) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.borderLineDash = value } }
+    public static func borderLineDash(_ value: String) -> Self { Self { $0.borderLineDash = .b(value) } }
+    public static func borderLineDash(_ value: [Int]) -> Self { Self { $0.borderLineDash = .c(value) } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Int) -> Self { Self { $0.borderLineDashOffset = value } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Color?) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Double) -> Self { Self { $0.backgroundFillAlpha = value } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Color?) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Double) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Double) -> Self { Self { $0.backgroundHatchScale = value } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: String?) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Double) -> Self { Self { $0.backgroundHatchWeight = value } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
 }
 
 /// Bokeh `BoxAnnotation` (`bokeh.models.annotations.geometry`).
@@ -2414,6 +2910,121 @@ public class BoxAnnotation: Annotation {
     }
 }
 
+extension Setting where Root: BoxAnnotation {
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Color?) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Double) -> Self { Self { $0.hatchAlpha = value } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Double) -> Self { Self { $0.hatchScale = value } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: String?) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Double) -> Self { Self { $0.hatchWeight = value } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+    /// Sets Bokeh `hover_line_color`.
+    public static func hoverLineColor(_ value: Color?) -> Self { Self { $0.hoverLineColor = value } }
+    /// Sets Bokeh `hover_line_alpha`.
+    public static func hoverLineAlpha(_ value: Double) -> Self { Self { $0.hoverLineAlpha = value } }
+    /// Sets Bokeh `hover_line_width`.
+    public static func hoverLineWidth(_ value: Double) -> Self { Self { $0.hoverLineWidth = value } }
+    /// Sets Bokeh `hover_line_join`.
+    public static func hoverLineJoin(_ value: LineJoin) -> Self { Self { $0.hoverLineJoin = value } }
+    /// Sets Bokeh `hover_line_cap`.
+    public static func hoverLineCap(_ value: LineCap) -> Self { Self { $0.hoverLineCap = value } }
+    /// Sets Bokeh `hover_line_dash`.
+    public static func hoverLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.hoverLineDash = value } }
+    public static func hoverLineDash(_ value: String) -> Self { Self { $0.hoverLineDash = .b(value) } }
+    public static func hoverLineDash(_ value: [Int]) -> Self { Self { $0.hoverLineDash = .c(value) } }
+    /// Sets Bokeh `hover_line_dash_offset`.
+    public static func hoverLineDashOffset(_ value: Int) -> Self { Self { $0.hoverLineDashOffset = value } }
+    /// Sets Bokeh `hover_fill_color`.
+    public static func hoverFillColor(_ value: Color?) -> Self { Self { $0.hoverFillColor = value } }
+    /// Sets Bokeh `hover_fill_alpha`.
+    public static func hoverFillAlpha(_ value: Double) -> Self { Self { $0.hoverFillAlpha = value } }
+    /// Sets Bokeh `hover_hatch_color`.
+    public static func hoverHatchColor(_ value: Color?) -> Self { Self { $0.hoverHatchColor = value } }
+    /// Sets Bokeh `hover_hatch_alpha`.
+    public static func hoverHatchAlpha(_ value: Double) -> Self { Self { $0.hoverHatchAlpha = value } }
+    /// Sets Bokeh `hover_hatch_scale`.
+    public static func hoverHatchScale(_ value: Double) -> Self { Self { $0.hoverHatchScale = value } }
+    /// Sets Bokeh `hover_hatch_pattern`.
+    public static func hoverHatchPattern(_ value: String?) -> Self { Self { $0.hoverHatchPattern = value } }
+    /// Sets Bokeh `hover_hatch_weight`.
+    public static func hoverHatchWeight(_ value: Double) -> Self { Self { $0.hoverHatchWeight = value } }
+    /// Sets Bokeh `hover_hatch_extra`.
+    public static func hoverHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hoverHatchExtra = value } }
+    /// Sets Bokeh `left`.
+    public static func left(_ value: Value?) -> Self { Self { $0.left = value } }
+    /// Sets Bokeh `right`.
+    public static func right(_ value: Value?) -> Self { Self { $0.right = value } }
+    /// Sets Bokeh `top`.
+    public static func top(_ value: Value?) -> Self { Self { $0.top = value } }
+    /// Sets Bokeh `bottom`.
+    public static func bottom(_ value: Value?) -> Self { Self { $0.bottom = value } }
+    /// Sets Bokeh `left_units`.
+    public static func leftUnits(_ value: CoordinateUnits) -> Self { Self { $0.leftUnits = value } }
+    /// Sets Bokeh `right_units`.
+    public static func rightUnits(_ value: CoordinateUnits) -> Self { Self { $0.rightUnits = value } }
+    /// Sets Bokeh `top_units`.
+    public static func topUnits(_ value: CoordinateUnits) -> Self { Self { $0.topUnits = value } }
+    /// Sets Bokeh `bottom_units`.
+    public static func bottomUnits(_ value: CoordinateUnits) -> Self { Self { $0.bottomUnits = value } }
+    /// Sets Bokeh `left_limit`.
+    public static func leftLimit(_ value: Value?) -> Self { Self { $0.leftLimit = value } }
+    /// Sets Bokeh `right_limit`.
+    public static func rightLimit(_ value: Value?) -> Self { Self { $0.rightLimit = value } }
+    /// Sets Bokeh `top_limit`.
+    public static func topLimit(_ value: Value?) -> Self { Self { $0.topLimit = value } }
+    /// Sets Bokeh `bottom_limit`.
+    public static func bottomLimit(_ value: Value?) -> Self { Self { $0.bottomLimit = value } }
+    /// Sets Bokeh `min_width`.
+    public static func minWidth(_ value: Double) -> Self { Self { $0.minWidth = value } }
+    /// Sets Bokeh `min_height`.
+    public static func minHeight(_ value: Double) -> Self { Self { $0.minHeight = value } }
+    /// Sets Bokeh `max_width`.
+    public static func maxWidth(_ value: Double) -> Self { Self { $0.maxWidth = value } }
+    /// Sets Bokeh `max_height`.
+    public static func maxHeight(_ value: Double) -> Self { Self { $0.maxHeight = value } }
+    /// Sets Bokeh `border_radius`.
+    public static func borderRadius(_ value: Value) -> Self { Self { $0.borderRadius = value } }
+    /// Sets Bokeh `editable`.
+    public static func editable(_ value: Bool) -> Self { Self { $0.editable = value } }
+    /// Sets Bokeh `resizable`.
+    public static func resizable(_ value: Resizable) -> Self { Self { $0.resizable = value } }
+    /// Sets Bokeh `movable`.
+    public static func movable(_ value: Movable) -> Self { Self { $0.movable = value } }
+    /// Sets Bokeh `symmetric`.
+    public static func symmetric(_ value: Bool) -> Self { Self { $0.symmetric = value } }
+    /// Sets Bokeh `use_handles`.
+    public static func useHandles(_ value: Bool) -> Self { Self { $0.useHandles = value } }
+    /// Sets Bokeh `handles`.
+    public static func handles(_ value: BoxInteractionHandles?) -> Self { Self { $0.handles = value } }
+    /// Sets Bokeh `inverted`.
+    public static func inverted(_ value: Bool) -> Self { Self { $0.inverted = value } }
+}
+
 /// Bokeh `BoxInteractionHandles` (`bokeh.models.annotations.geometry`).
 public class BoxInteractionHandles: Model {
     override public class var modelTypeName: String { "BoxInteractionHandles" }
@@ -2558,6 +3169,35 @@ public class BoxInteractionHandles: Model {
         if let bottomLeft { self.bottomLeft = bottomLeft }
         if let bottomRight { self.bottomRight = bottomRight }
     }
+}
+
+extension Setting where Root: BoxInteractionHandles {
+    /// Sets Bokeh `all`.
+    public static func all(_ value: AreaVisuals?) -> Self { Self { $0.all = value } }
+    /// Sets Bokeh `move`.
+    public static func move(_ value: AreaVisuals?) -> Self { Self { $0.move = value } }
+    /// Sets Bokeh `resize`.
+    public static func resize(_ value: AreaVisuals?) -> Self { Self { $0.resize = value } }
+    /// Sets Bokeh `sides`.
+    public static func sides(_ value: AreaVisuals?) -> Self { Self { $0.sides = value } }
+    /// Sets Bokeh `corners`.
+    public static func corners(_ value: AreaVisuals?) -> Self { Self { $0.corners = value } }
+    /// Sets Bokeh `left`.
+    public static func left(_ value: AreaVisuals?) -> Self { Self { $0.left = value } }
+    /// Sets Bokeh `right`.
+    public static func right(_ value: AreaVisuals?) -> Self { Self { $0.right = value } }
+    /// Sets Bokeh `top`.
+    public static func top(_ value: AreaVisuals?) -> Self { Self { $0.top = value } }
+    /// Sets Bokeh `bottom`.
+    public static func bottom(_ value: AreaVisuals?) -> Self { Self { $0.bottom = value } }
+    /// Sets Bokeh `top_left`.
+    public static func topLeft(_ value: AreaVisuals?) -> Self { Self { $0.topLeft = value } }
+    /// Sets Bokeh `top_right`.
+    public static func topRight(_ value: AreaVisuals?) -> Self { Self { $0.topRight = value } }
+    /// Sets Bokeh `bottom_left`.
+    public static func bottomLeft(_ value: AreaVisuals?) -> Self { Self { $0.bottomLeft = value } }
+    /// Sets Bokeh `bottom_right`.
+    public static func bottomRight(_ value: AreaVisuals?) -> Self { Self { $0.bottomRight = value } }
 }
 
 /// Bokeh `ColorBar` (`bokeh.models.annotations.legends`).
@@ -2806,6 +3446,17 @@ public class ColorBar: BaseColorBar {
     }
 }
 
+extension Setting where Root: ColorBar {
+    /// Sets Bokeh `color_mapper`.
+    public static func colorMapper(_ value: ColorMapper?) -> Self { Self { $0.colorMapper = value } }
+    /// Sets Bokeh `display_low`.
+    public static func displayLow(_ value: Double?) -> Self { Self { $0.displayLow = value } }
+    /// Sets Bokeh `display_high`.
+    public static func displayHigh(_ value: Double?) -> Self { Self { $0.displayHigh = value } }
+    /// Sets Bokeh `scale_alpha`.
+    public static func scaleAlpha(_ value: Double) -> Self { Self { $0.scaleAlpha = value } }
+}
+
 /// Bokeh `ContourColorBar` (`bokeh.models.annotations.legends`).
 public class ContourColorBar: BaseColorBar {
     override public class var modelTypeName: String { "ContourColorBar" }
@@ -3043,6 +3694,15 @@ public class ContourColorBar: BaseColorBar {
     }
 }
 
+extension Setting where Root: ContourColorBar {
+    /// Sets Bokeh `fill_renderer`.
+    public static func fillRenderer(_ value: GlyphRenderer?) -> Self { Self { $0.fillRenderer = value } }
+    /// Sets Bokeh `line_renderer`.
+    public static func lineRenderer(_ value: GlyphRenderer?) -> Self { Self { $0.lineRenderer = value } }
+    /// Sets Bokeh `levels`.
+    public static func levels(_ value: [Double]) -> Self { Self { $0.levels = value } }
+}
+
 /// Bokeh `CustomDimensional` (`bokeh.models.annotations.dimensional`).
 public class CustomDimensional: Dimensional {
     override public class var modelTypeName: String { "CustomDimensional" }
@@ -3090,6 +3750,22 @@ public class CustomDimensional: Dimensional {
     }
 }
 
+extension Setting where Root: CustomDimensional {
+    /// Sets Bokeh `basis`.
+    public static func basis(_ value: Value?) -> Self { Self { $0.basis = value } }
+}
+
+extension SettingsInitializable where Self: CustomDimensional {
+    /// A new `CustomDimensional` with Bokeh's required `ticks:` and any other properties as settings,
+    /// in any order: `CustomDimensional(ticks: …, .name("…"))`.
+    public init(ticks: [Double], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.ticks = ticks
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `DataAnnotation` (`bokeh.models.annotations.annotation`), abstract.
 public class DataAnnotation: Annotation {
     override public class var modelTypeName: String { "DataAnnotation" }
@@ -3107,20 +3783,25 @@ public class DataAnnotation: Annotation {
     public static var source: PropertyKey<DataSource> { PropertyKey("source") }
 }
 
+extension Setting where Root: DataAnnotation {
+    /// Sets Bokeh `source`.
+    public static func source(_ value: DataSource?) -> Self { Self { $0.source = value } }
+}
+
 /// Bokeh `Dimensional` (`bokeh.models.annotations.dimensional`), abstract.
 public class Dimensional: Model {
     override public class var modelTypeName: String { "Dimensional" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("ticks", [Double]?.self),
+            PropertySpec("ticks", [Double].self),
             PropertySpec("include", [String]?.self),
             PropertySpec("exclude", [String].self, default: []),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `ticks`.
-    public var ticks: [Double]? {
-        get { attribute("ticks", as: [Double].self) }
+    /// Bokeh `ticks` (required; reads `[]` while unset).
+    public var ticks: [Double] {
+        get { attribute("ticks", as: [Double].self, default: []) }
         set { setAttribute("ticks", newValue) }
     }
     public static var ticks: PropertyKey<[Double]> { PropertyKey("ticks") }
@@ -3136,6 +3817,15 @@ public class Dimensional: Model {
         set { setAttribute("exclude", newValue, unlessDefault: []) }
     }
     public static var exclude: PropertyKey<[String]> { PropertyKey("exclude") }
+}
+
+extension Setting where Root: Dimensional {
+    /// Sets Bokeh `ticks`.
+    public static func ticks(_ value: [Double]) -> Self { Self { $0.ticks = value } }
+    /// Sets Bokeh `include`.
+    public static func include(_ value: [String]?) -> Self { Self { $0.include = value } }
+    /// Sets Bokeh `exclude`.
+    public static func exclude(_ value: [String]) -> Self { Self { $0.exclude = value } }
 }
 
 /// Bokeh `HTMLAnnotation` (`bokeh.models.annotations.html.html_annotation`), abstract.
@@ -3407,6 +4097,47 @@ public class HTMLLabel: HTMLTextAnnotation {
         if let textBaseline { self.textBaseline = textBaseline }
         if let textLineHeight { self.textLineHeight = textLineHeight }
     }
+}
+
+extension Setting where Root: HTMLLabel {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Value?) -> Self { Self { $0.x = value } }
+    /// Sets Bokeh `x_units`.
+    public static func xUnits(_ value: CoordinateUnits) -> Self { Self { $0.xUnits = value } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Value?) -> Self { Self { $0.y = value } }
+    /// Sets Bokeh `y_units`.
+    public static func yUnits(_ value: CoordinateUnits) -> Self { Self { $0.yUnits = value } }
+    /// Sets Bokeh `text`.
+    public static func text(_ value: String) -> Self { Self { $0.text = value } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Double) -> Self { Self { $0.angle = value } }
+    /// Sets Bokeh `angle_units`.
+    public static func angleUnits(_ value: AngleUnits) -> Self { Self { $0.angleUnits = value } }
+    /// Sets Bokeh `x_offset`.
+    public static func xOffset(_ value: Double) -> Self { Self { $0.xOffset = value } }
+    /// Sets Bokeh `y_offset`.
+    public static func yOffset(_ value: Double) -> Self { Self { $0.yOffset = value } }
+    /// Sets Bokeh `text_color`.
+    public static func textColor(_ value: Color?) -> Self { Self { $0.textColor = value } }
+    /// Sets Bokeh `text_outline_color`.
+    public static func textOutlineColor(_ value: Color?) -> Self { Self { $0.textOutlineColor = value } }
+    /// Sets Bokeh `text_outline_width`.
+    public static func textOutlineWidth(_ value: Double) -> Self { Self { $0.textOutlineWidth = value } }
+    /// Sets Bokeh `text_alpha`.
+    public static func textAlpha(_ value: Double) -> Self { Self { $0.textAlpha = value } }
+    /// Sets Bokeh `text_font`.
+    public static func textFont(_ value: String) -> Self { Self { $0.textFont = value } }
+    /// Sets Bokeh `text_font_size`.
+    public static func textFontSize(_ value: String) -> Self { Self { $0.textFontSize = value } }
+    /// Sets Bokeh `text_font_style`.
+    public static func textFontStyle(_ value: FontStyle) -> Self { Self { $0.textFontStyle = value } }
+    /// Sets Bokeh `text_align`.
+    public static func textAlign(_ value: TextAlign) -> Self { Self { $0.textAlign = value } }
+    /// Sets Bokeh `text_baseline`.
+    public static func textBaseline(_ value: TextBaseline) -> Self { Self { $0.textBaseline = value } }
+    /// Sets Bokeh `text_line_height`.
+    public static func textLineHeight(_ value: Double) -> Self { Self { $0.textLineHeight = value } }
 }
 
 /// Bokeh `HTMLLabelSet` (`bokeh.models.annotations.html.labels`).
@@ -3725,6 +4456,77 @@ public class HTMLLabelSet: HTMLAnnotation {
     }
 }
 
+extension Setting where Root: HTMLLabelSet {
+    /// Sets Bokeh `source`.
+    public static func source(_ value: DataSource?) -> Self { Self { $0.source = value } }
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `x_units`.
+    public static func xUnits(_ value: CoordinateUnits) -> Self { Self { $0.xUnits = value } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `y_units`.
+    public static func yUnits(_ value: CoordinateUnits) -> Self { Self { $0.yUnits = value } }
+    /// Sets Bokeh `text`.
+    public static func text(_ value: Spec<String?>) -> Self { Self { $0.text = value } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `x_offset`.
+    public static func xOffset(_ value: Spec<Double>) -> Self { Self { $0.xOffset = value } }
+    public static func xOffset(_ value: some BinaryFloatingPoint) -> Self { Self { $0.xOffset = .value(Double(value)) } }
+    /// Sets Bokeh `y_offset`.
+    public static func yOffset(_ value: Spec<Double>) -> Self { Self { $0.yOffset = value } }
+    public static func yOffset(_ value: some BinaryFloatingPoint) -> Self { Self { $0.yOffset = .value(Double(value)) } }
+    /// Sets Bokeh `text_color`.
+    public static func textColor(_ value: Spec<Color?>) -> Self { Self { $0.textColor = value } }
+    /// Sets Bokeh `text_outline_color`.
+    public static func textOutlineColor(_ value: Spec<Color?>) -> Self { Self { $0.textOutlineColor = value } }
+    /// Sets Bokeh `text_outline_width`.
+    public static func textOutlineWidth(_ value: Spec<Double>) -> Self { Self { $0.textOutlineWidth = value } }
+    public static func textOutlineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textOutlineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `text_alpha`.
+    public static func textAlpha(_ value: Spec<Double>) -> Self { Self { $0.textAlpha = value } }
+    public static func textAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `text_font`.
+    public static func textFont(_ value: Spec<String>) -> Self { Self { $0.textFont = value } }
+    /// Sets Bokeh `text_font_size`.
+    public static func textFontSize(_ value: Spec<String>) -> Self { Self { $0.textFontSize = value } }
+    /// Sets Bokeh `text_font_style`.
+    public static func textFontStyle(_ value: Spec<FontStyle>) -> Self { Self { $0.textFontStyle = value } }
+    /// Sets Bokeh `text_align`.
+    public static func textAlign(_ value: Spec<TextAlign>) -> Self { Self { $0.textAlign = value } }
+    /// Sets Bokeh `text_baseline`.
+    public static func textBaseline(_ value: Spec<TextBaseline>) -> Self { Self { $0.textBaseline = value } }
+    /// Sets Bokeh `text_line_height`.
+    public static func textLineHeight(_ value: Spec<Double>) -> Self { Self { $0.textLineHeight = value } }
+    public static func textLineHeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textLineHeight = .value(Double(value)) } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Spec<Color?>) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Spec<Double>) -> Self { Self { $0.backgroundFillAlpha = value } }
+    public static func backgroundFillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.backgroundFillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Spec<Color?>) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Spec<Double>) -> Self { Self { $0.borderLineAlpha = value } }
+    public static func borderLineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.borderLineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Spec<Double>) -> Self { Self { $0.borderLineWidth = value } }
+    public static func borderLineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.borderLineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: Spec<LineCap>) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.borderLineDash = value } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.borderLineDashOffset = value } }
+    public static func borderLineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.borderLineDashOffset = .value(Int(clamping: value)) } }
+}
+
 /// Bokeh `HTMLTextAnnotation` (`bokeh.models.annotations.html.labels`).
 public class HTMLTextAnnotation: HTMLAnnotation {
     override public class var modelTypeName: String { "HTMLTextAnnotation" }
@@ -3939,6 +4741,45 @@ public class HTMLTextAnnotation: HTMLAnnotation {
     }
 }
 
+extension Setting where Root: HTMLTextAnnotation {
+    /// Sets Bokeh `padding`.
+    public static func padding(_ value: Value) -> Self { Self { $0.padding = value } }
+    /// Sets Bokeh `border_radius`.
+    public static func borderRadius(_ value: Value) -> Self { Self { $0.borderRadius = value } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Color?) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Double) -> Self { Self { $0.backgroundFillAlpha = value } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Color?) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Double) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Double) -> Self { Self { $0.backgroundHatchScale = value } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: String?) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Double) -> Self { Self { $0.backgroundHatchWeight = value } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Color?) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Double) -> Self { Self { $0.borderLineAlpha = value } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Double) -> Self { Self { $0.borderLineWidth = value } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: LineJoin) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: LineCap) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.borderLineDash = value } }
+    public static func borderLineDash(_ value: String) -> Self { Self { $0.borderLineDash = .b(value) } }
+    public static func borderLineDash(_ value: [Int]) -> Self { Self { $0.borderLineDash = .c(value) } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Int) -> Self { Self { $0.borderLineDashOffset = value } }
+}
+
 /// Bokeh `HTMLTitle` (`bokeh.models.annotations.html.labels`).
 public class HTMLTitle: HTMLTextAnnotation {
     override public class var modelTypeName: String { "HTMLTitle" }
@@ -4151,6 +4992,35 @@ public class HTMLTitle: HTMLTextAnnotation {
     }
 }
 
+extension Setting where Root: HTMLTitle {
+    /// Sets Bokeh `text`.
+    public static func text(_ value: String) -> Self { Self { $0.text = value } }
+    /// Sets Bokeh `vertical_align`.
+    public static func verticalAlign(_ value: VerticalAlign) -> Self { Self { $0.verticalAlign = value } }
+    /// Sets Bokeh `align`.
+    public static func align(_ value: TextAlign) -> Self { Self { $0.align = value } }
+    /// Sets Bokeh `text_line_height`.
+    public static func textLineHeight(_ value: Double) -> Self { Self { $0.textLineHeight = value } }
+    /// Sets Bokeh `offset`.
+    public static func offset(_ value: Double) -> Self { Self { $0.offset = value } }
+    /// Sets Bokeh `standoff`.
+    public static func standoff(_ value: Double) -> Self { Self { $0.standoff = value } }
+    /// Sets Bokeh `text_font`.
+    public static func textFont(_ value: String) -> Self { Self { $0.textFont = value } }
+    /// Sets Bokeh `text_font_size`.
+    public static func textFontSize(_ value: String) -> Self { Self { $0.textFontSize = value } }
+    /// Sets Bokeh `text_font_style`.
+    public static func textFontStyle(_ value: FontStyle) -> Self { Self { $0.textFontStyle = value } }
+    /// Sets Bokeh `text_color`.
+    public static func textColor(_ value: Color) -> Self { Self { $0.textColor = value } }
+    /// Sets Bokeh `text_outline_color`.
+    public static func textOutlineColor(_ value: Color?) -> Self { Self { $0.textOutlineColor = value } }
+    /// Sets Bokeh `text_outline_width`.
+    public static func textOutlineWidth(_ value: Double) -> Self { Self { $0.textOutlineWidth = value } }
+    /// Sets Bokeh `text_alpha`.
+    public static func textAlpha(_ value: Double) -> Self { Self { $0.textAlpha = value } }
+}
+
 /// Bokeh `ImperialLength` (`bokeh.models.annotations.dimensional`).
 public class ImperialLength: CustomDimensional {
     override public class var modelTypeName: String { "ImperialLength" }
@@ -4159,13 +5029,13 @@ public class ImperialLength: CustomDimensional {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("ticks", [Double]?.self, default: [1, 3, 6, 12, 60]),
+            PropertySpec("ticks", [Double].self, default: [1, 3, 6, 12, 60]),
             PropertySpec("basis", Value?.self),
         ]
         return super.declaredProperties + own
     }
     /// Bokeh `ticks` (default `[1, 3, 6, 12, 60]`).
-    override public var ticks: [Double]? {
+    override public var ticks: [Double] {
         get { attribute("ticks", as: [Double].self, default: [1, 3, 6, 12, 60]) }
         set { setAttribute("ticks", newValue, unlessDefault: [1, 3, 6, 12, 60]) }
     }
@@ -4200,6 +5070,17 @@ public class ImperialLength: CustomDimensional {
         if let include { self.include = include }
         if let exclude { self.exclude = exclude }
         if let basis { self.basis = basis }
+    }
+}
+
+extension SettingsInitializable where Self: ImperialLength {
+    /// A new `ImperialLength` with Bokeh's required `ticks:` and any other properties as settings,
+    /// in any order: `ImperialLength(ticks: …, .name("…"))`.
+    public init(ticks: [Double], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.ticks = ticks
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -4417,6 +5298,31 @@ public class Label: TextAnnotation {
         if let direction { self.direction = direction }
         if let editable { self.editable = editable }
     }
+}
+
+extension Setting where Root: Label {
+    /// Sets Bokeh `anchor`.
+    public static func anchor(_ value: OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>) -> Self { Self { $0.anchor = value } }
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Value?) -> Self { Self { $0.x = value } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Value?) -> Self { Self { $0.y = value } }
+    /// Sets Bokeh `x_units`.
+    public static func xUnits(_ value: CoordinateUnits) -> Self { Self { $0.xUnits = value } }
+    /// Sets Bokeh `y_units`.
+    public static func yUnits(_ value: CoordinateUnits) -> Self { Self { $0.yUnits = value } }
+    /// Sets Bokeh `x_offset`.
+    public static func xOffset(_ value: Double) -> Self { Self { $0.xOffset = value } }
+    /// Sets Bokeh `y_offset`.
+    public static func yOffset(_ value: Double) -> Self { Self { $0.yOffset = value } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Double) -> Self { Self { $0.angle = value } }
+    /// Sets Bokeh `angle_units`.
+    public static func angleUnits(_ value: AngleUnits) -> Self { Self { $0.angleUnits = value } }
+    /// Sets Bokeh `direction`.
+    public static func direction(_ value: Direction) -> Self { Self { $0.direction = value } }
+    /// Sets Bokeh `editable`.
+    public static func editable(_ value: Bool) -> Self { Self { $0.editable = value } }
 }
 
 /// Bokeh `LabelSet` (`bokeh.models.annotations.labels`).
@@ -4780,6 +5686,90 @@ public class LabelSet: DataAnnotation {
         if let borderLineDash { self.borderLineDash = borderLineDash }
         if let borderLineDashOffset { self.borderLineDashOffset = borderLineDashOffset }
     }
+}
+
+extension Setting where Root: LabelSet {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `x_units`.
+    public static func xUnits(_ value: CoordinateUnits) -> Self { Self { $0.xUnits = value } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `y_units`.
+    public static func yUnits(_ value: CoordinateUnits) -> Self { Self { $0.yUnits = value } }
+    /// Sets Bokeh `text`.
+    public static func text(_ value: Spec<String?>) -> Self { Self { $0.text = value } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `x_offset`.
+    public static func xOffset(_ value: Spec<Double>) -> Self { Self { $0.xOffset = value } }
+    public static func xOffset(_ value: some BinaryFloatingPoint) -> Self { Self { $0.xOffset = .value(Double(value)) } }
+    /// Sets Bokeh `y_offset`.
+    public static func yOffset(_ value: Spec<Double>) -> Self { Self { $0.yOffset = value } }
+    public static func yOffset(_ value: some BinaryFloatingPoint) -> Self { Self { $0.yOffset = .value(Double(value)) } }
+    /// Sets Bokeh `text_color`.
+    public static func textColor(_ value: Spec<Color?>) -> Self { Self { $0.textColor = value } }
+    /// Sets Bokeh `text_outline_color`.
+    public static func textOutlineColor(_ value: Spec<Color?>) -> Self { Self { $0.textOutlineColor = value } }
+    /// Sets Bokeh `text_outline_width`.
+    public static func textOutlineWidth(_ value: Spec<Double>) -> Self { Self { $0.textOutlineWidth = value } }
+    public static func textOutlineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textOutlineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `text_alpha`.
+    public static func textAlpha(_ value: Spec<Double>) -> Self { Self { $0.textAlpha = value } }
+    public static func textAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `text_font`.
+    public static func textFont(_ value: Spec<String>) -> Self { Self { $0.textFont = value } }
+    /// Sets Bokeh `text_font_size`.
+    public static func textFontSize(_ value: Spec<String>) -> Self { Self { $0.textFontSize = value } }
+    /// Sets Bokeh `text_font_style`.
+    public static func textFontStyle(_ value: Spec<FontStyle>) -> Self { Self { $0.textFontStyle = value } }
+    /// Sets Bokeh `text_align`.
+    public static func textAlign(_ value: Spec<TextAlign>) -> Self { Self { $0.textAlign = value } }
+    /// Sets Bokeh `text_baseline`.
+    public static func textBaseline(_ value: Spec<TextBaseline>) -> Self { Self { $0.textBaseline = value } }
+    /// Sets Bokeh `text_line_height`.
+    public static func textLineHeight(_ value: Spec<Double>) -> Self { Self { $0.textLineHeight = value } }
+    public static func textLineHeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textLineHeight = .value(Double(value)) } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Spec<Color?>) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Spec<Double>) -> Self { Self { $0.backgroundFillAlpha = value } }
+    public static func backgroundFillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.backgroundFillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Spec<Color?>) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    public static func backgroundHatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.backgroundHatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Spec<Double>) -> Self { Self { $0.backgroundHatchScale = value } }
+    public static func backgroundHatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.backgroundHatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Spec<Double>) -> Self { Self { $0.backgroundHatchWeight = value } }
+    public static func backgroundHatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.backgroundHatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Spec<Color?>) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Spec<Double>) -> Self { Self { $0.borderLineAlpha = value } }
+    public static func borderLineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.borderLineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Spec<Double>) -> Self { Self { $0.borderLineWidth = value } }
+    public static func borderLineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.borderLineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: Spec<LineCap>) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.borderLineDash = value } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.borderLineDashOffset = value } }
+    public static func borderLineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.borderLineDashOffset = .value(Int(clamping: value)) } }
 }
 
 /// Bokeh `Legend` (`bokeh.models.annotations.legends`).
@@ -5473,6 +6463,154 @@ public class Legend: Annotation {
     }
 }
 
+extension Setting where Root: Legend {
+    /// Sets Bokeh `location`.
+    public static func location(_ value: OneOf2<Anchor, Tuple2<Double, Double>>) -> Self { Self { $0.location = value } }
+    /// Sets Bokeh `orientation`.
+    public static func orientation(_ value: Orientation) -> Self { Self { $0.orientation = value } }
+    /// Sets Bokeh `ncols`.
+    public static func ncols(_ value: OneOf2<Int, Auto>) -> Self { Self { $0.ncols = value } }
+    public static func ncols(_ value: some BinaryInteger) -> Self { Self { $0.ncols = .a(Int(clamping: value)) } }
+    /// Sets Bokeh `nrows`.
+    public static func nrows(_ value: OneOf2<Int, Auto>) -> Self { Self { $0.nrows = value } }
+    public static func nrows(_ value: some BinaryInteger) -> Self { Self { $0.nrows = .a(Int(clamping: value)) } }
+    /// Sets Bokeh `title`.
+    public static func title(_ value: String?) -> Self { Self { $0.title = value } }
+    /// Sets Bokeh `title_text_color`.
+    public static func titleTextColor(_ value: Color?) -> Self { Self { $0.titleTextColor = value } }
+    /// Sets Bokeh `title_text_outline_color`.
+    public static func titleTextOutlineColor(_ value: Color?) -> Self { Self { $0.titleTextOutlineColor = value } }
+    /// Sets Bokeh `title_text_outline_width`.
+    public static func titleTextOutlineWidth(_ value: Double) -> Self { Self { $0.titleTextOutlineWidth = value } }
+    /// Sets Bokeh `title_text_alpha`.
+    public static func titleTextAlpha(_ value: Double) -> Self { Self { $0.titleTextAlpha = value } }
+    /// Sets Bokeh `title_text_font`.
+    public static func titleTextFont(_ value: String) -> Self { Self { $0.titleTextFont = value } }
+    /// Sets Bokeh `title_text_font_size`.
+    public static func titleTextFontSize(_ value: String) -> Self { Self { $0.titleTextFontSize = value } }
+    /// Sets Bokeh `title_text_font_style`.
+    public static func titleTextFontStyle(_ value: FontStyle) -> Self { Self { $0.titleTextFontStyle = value } }
+    /// Sets Bokeh `title_text_align`.
+    public static func titleTextAlign(_ value: TextAlign) -> Self { Self { $0.titleTextAlign = value } }
+    /// Sets Bokeh `title_text_baseline`.
+    public static func titleTextBaseline(_ value: TextBaseline) -> Self { Self { $0.titleTextBaseline = value } }
+    /// Sets Bokeh `title_text_line_height`.
+    public static func titleTextLineHeight(_ value: Double) -> Self { Self { $0.titleTextLineHeight = value } }
+    /// Sets Bokeh `title_location`.
+    public static func titleLocation(_ value: Location) -> Self { Self { $0.titleLocation = value } }
+    /// Sets Bokeh `title_standoff`.
+    public static func titleStandoff(_ value: Int) -> Self { Self { $0.titleStandoff = value } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Color?) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Double) -> Self { Self { $0.borderLineAlpha = value } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Double) -> Self { Self { $0.borderLineWidth = value } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: LineJoin) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: LineCap) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.borderLineDash = value } }
+    public static func borderLineDash(_ value: String) -> Self { Self { $0.borderLineDash = .b(value) } }
+    public static func borderLineDash(_ value: [Int]) -> Self { Self { $0.borderLineDash = .c(value) } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Int) -> Self { Self { $0.borderLineDashOffset = value } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Color?) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Double) -> Self { Self { $0.backgroundFillAlpha = value } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Color?) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Double) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Double) -> Self { Self { $0.backgroundHatchScale = value } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: String?) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Double) -> Self { Self { $0.backgroundHatchWeight = value } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
+    /// Sets Bokeh `item_background_fill_color`.
+    public static func itemBackgroundFillColor(_ value: Color?) -> Self { Self { $0.itemBackgroundFillColor = value } }
+    /// Sets Bokeh `item_background_fill_alpha`.
+    public static func itemBackgroundFillAlpha(_ value: Double) -> Self { Self { $0.itemBackgroundFillAlpha = value } }
+    /// Sets Bokeh `item_background_hatch_color`.
+    public static func itemBackgroundHatchColor(_ value: Color?) -> Self { Self { $0.itemBackgroundHatchColor = value } }
+    /// Sets Bokeh `item_background_hatch_alpha`.
+    public static func itemBackgroundHatchAlpha(_ value: Double) -> Self { Self { $0.itemBackgroundHatchAlpha = value } }
+    /// Sets Bokeh `item_background_hatch_scale`.
+    public static func itemBackgroundHatchScale(_ value: Double) -> Self { Self { $0.itemBackgroundHatchScale = value } }
+    /// Sets Bokeh `item_background_hatch_pattern`.
+    public static func itemBackgroundHatchPattern(_ value: String?) -> Self { Self { $0.itemBackgroundHatchPattern = value } }
+    /// Sets Bokeh `item_background_hatch_weight`.
+    public static func itemBackgroundHatchWeight(_ value: Double) -> Self { Self { $0.itemBackgroundHatchWeight = value } }
+    /// Sets Bokeh `item_background_hatch_extra`.
+    public static func itemBackgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.itemBackgroundHatchExtra = value } }
+    /// Sets Bokeh `inactive_fill_color`.
+    public static func inactiveFillColor(_ value: Color?) -> Self { Self { $0.inactiveFillColor = value } }
+    /// Sets Bokeh `inactive_fill_alpha`.
+    public static func inactiveFillAlpha(_ value: Double) -> Self { Self { $0.inactiveFillAlpha = value } }
+    /// Sets Bokeh `inactive_hatch_color`.
+    public static func inactiveHatchColor(_ value: Color?) -> Self { Self { $0.inactiveHatchColor = value } }
+    /// Sets Bokeh `inactive_hatch_alpha`.
+    public static func inactiveHatchAlpha(_ value: Double) -> Self { Self { $0.inactiveHatchAlpha = value } }
+    /// Sets Bokeh `inactive_hatch_scale`.
+    public static func inactiveHatchScale(_ value: Double) -> Self { Self { $0.inactiveHatchScale = value } }
+    /// Sets Bokeh `inactive_hatch_pattern`.
+    public static func inactiveHatchPattern(_ value: String?) -> Self { Self { $0.inactiveHatchPattern = value } }
+    /// Sets Bokeh `inactive_hatch_weight`.
+    public static func inactiveHatchWeight(_ value: Double) -> Self { Self { $0.inactiveHatchWeight = value } }
+    /// Sets Bokeh `inactive_hatch_extra`.
+    public static func inactiveHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.inactiveHatchExtra = value } }
+    /// Sets Bokeh `click_policy`.
+    public static func clickPolicy(_ value: LegendClickPolicy) -> Self { Self { $0.clickPolicy = value } }
+    /// Sets Bokeh `item_background_policy`.
+    public static func itemBackgroundPolicy(_ value: AlternationPolicy) -> Self { Self { $0.itemBackgroundPolicy = value } }
+    /// Sets Bokeh `label_text_color`.
+    public static func labelTextColor(_ value: Color?) -> Self { Self { $0.labelTextColor = value } }
+    /// Sets Bokeh `label_text_outline_color`.
+    public static func labelTextOutlineColor(_ value: Color?) -> Self { Self { $0.labelTextOutlineColor = value } }
+    /// Sets Bokeh `label_text_outline_width`.
+    public static func labelTextOutlineWidth(_ value: Double) -> Self { Self { $0.labelTextOutlineWidth = value } }
+    /// Sets Bokeh `label_text_alpha`.
+    public static func labelTextAlpha(_ value: Double) -> Self { Self { $0.labelTextAlpha = value } }
+    /// Sets Bokeh `label_text_font`.
+    public static func labelTextFont(_ value: String) -> Self { Self { $0.labelTextFont = value } }
+    /// Sets Bokeh `label_text_font_size`.
+    public static func labelTextFontSize(_ value: String) -> Self { Self { $0.labelTextFontSize = value } }
+    /// Sets Bokeh `label_text_font_style`.
+    public static func labelTextFontStyle(_ value: FontStyle) -> Self { Self { $0.labelTextFontStyle = value } }
+    /// Sets Bokeh `label_text_align`.
+    public static func labelTextAlign(_ value: TextAlign) -> Self { Self { $0.labelTextAlign = value } }
+    /// Sets Bokeh `label_text_baseline`.
+    public static func labelTextBaseline(_ value: TextBaseline) -> Self { Self { $0.labelTextBaseline = value } }
+    /// Sets Bokeh `label_text_line_height`.
+    public static func labelTextLineHeight(_ value: Double) -> Self { Self { $0.labelTextLineHeight = value } }
+    /// Sets Bokeh `label_standoff`.
+    public static func labelStandoff(_ value: Int) -> Self { Self { $0.labelStandoff = value } }
+    /// Sets Bokeh `label_height`.
+    public static func labelHeight(_ value: OneOf2<Auto, Int>) -> Self { Self { $0.labelHeight = value } }
+    public static func labelHeight(_ value: some BinaryInteger) -> Self { Self { $0.labelHeight = .b(Int(clamping: value)) } }
+    /// Sets Bokeh `label_width`.
+    public static func labelWidth(_ value: Int) -> Self { Self { $0.labelWidth = value } }
+    /// Sets Bokeh `glyph_height`.
+    public static func glyphHeight(_ value: Int) -> Self { Self { $0.glyphHeight = value } }
+    /// Sets Bokeh `glyph_width`.
+    public static func glyphWidth(_ value: Int) -> Self { Self { $0.glyphWidth = value } }
+    /// Sets Bokeh `margin`.
+    public static func margin(_ value: Int) -> Self { Self { $0.margin = value } }
+    /// Sets Bokeh `padding`.
+    public static func padding(_ value: Value) -> Self { Self { $0.padding = value } }
+    /// Sets Bokeh `border_radius`.
+    public static func borderRadius(_ value: Value) -> Self { Self { $0.borderRadius = value } }
+    /// Sets Bokeh `spacing`.
+    public static func spacing(_ value: Int) -> Self { Self { $0.spacing = value } }
+    /// Sets Bokeh `items`.
+    public static func items(_ value: [LegendItem]) -> Self { Self { $0.items = value } }
+}
+
 /// Bokeh `LegendItem` (`bokeh.models.annotations.legends`).
 public class LegendItem: Model {
     override public class var modelTypeName: String { "LegendItem" }
@@ -5538,6 +6676,17 @@ public class LegendItem: Model {
     }
 }
 
+extension Setting where Root: LegendItem {
+    /// Sets Bokeh `label`.
+    public static func label(_ value: Spec<String?>) -> Self { Self { $0.label = value } }
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: [GlyphRenderer]) -> Self { Self { $0.renderers = value } }
+    /// Sets Bokeh `index`.
+    public static func index(_ value: Int?) -> Self { Self { $0.index = value } }
+    /// Sets Bokeh `visible`.
+    public static func visible(_ value: Bool) -> Self { Self { $0.visible = value } }
+}
+
 /// Bokeh `Metric` (`bokeh.models.annotations.dimensional`).
 public class Metric: Dimensional {
     override public class var modelTypeName: String { "Metric" }
@@ -5546,20 +6695,20 @@ public class Metric: Dimensional {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("ticks", [Double]?.self, default: [1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750]),
-            PropertySpec("base_unit", String?.self),
+            PropertySpec("ticks", [Double].self, default: [1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750]),
+            PropertySpec("base_unit", String.self),
             PropertySpec("full_unit", String?.self),
         ]
         return super.declaredProperties + own
     }
     /// Bokeh `ticks` (default `[1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750]`).
-    override public var ticks: [Double]? {
+    override public var ticks: [Double] {
         get { attribute("ticks", as: [Double].self, default: [1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750]) }
         set { setAttribute("ticks", newValue, unlessDefault: [1, 2, 5, 10, 15, 20, 25, 50, 75, 100, 125, 150, 200, 250, 500, 750]) }
     }
-    /// Bokeh `base_unit`.
-    public var baseUnit: String? {
-        get { attribute("base_unit", as: String.self) }
+    /// Bokeh `base_unit` (required; reads `""` while unset).
+    public var baseUnit: String {
+        get { attribute("base_unit", as: String.self, default: "") }
         set { setAttribute("base_unit", newValue) }
     }
     public static var baseUnit: PropertyKey<String> { PropertyKey("base_unit") }
@@ -5600,6 +6749,25 @@ public class Metric: Dimensional {
     }
 }
 
+extension Setting where Root: Metric {
+    /// Sets Bokeh `base_unit`.
+    public static func baseUnit(_ value: String) -> Self { Self { $0.baseUnit = value } }
+    /// Sets Bokeh `full_unit`.
+    public static func fullUnit(_ value: String?) -> Self { Self { $0.fullUnit = value } }
+}
+
+extension SettingsInitializable where Self: Metric {
+    /// A new `Metric` with Bokeh's required `ticks:`, `baseUnit:` and any other properties as settings,
+    /// in any order: `Metric(ticks: …, baseUnit: …, .name("…"))`.
+    public init(ticks: [Double], baseUnit: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.ticks = ticks
+        self.baseUnit = baseUnit
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `MetricLength` (`bokeh.models.annotations.dimensional`).
 public class MetricLength: Metric {
     override public class var modelTypeName: String { "MetricLength" }
@@ -5609,7 +6777,7 @@ public class MetricLength: Metric {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("exclude", [String].self, default: ["dm", "hm"]),
-            PropertySpec("base_unit", String?.self, default: "m"),
+            PropertySpec("base_unit", String.self, default: "m"),
         ]
         return super.declaredProperties + own
     }
@@ -5619,7 +6787,7 @@ public class MetricLength: Metric {
         set { setAttribute("exclude", newValue, unlessDefault: ["dm", "hm"]) }
     }
     /// Bokeh `base_unit` (default `"m"`).
-    override public var baseUnit: String? {
+    override public var baseUnit: String {
         get { attribute("base_unit", as: String.self, default: "m") }
         set { setAttribute("base_unit", newValue, unlessDefault: "m") }
     }
@@ -5651,6 +6819,18 @@ public class MetricLength: Metric {
         if let exclude { self.exclude = exclude }
         if let baseUnit { self.baseUnit = baseUnit }
         if let fullUnit { self.fullUnit = fullUnit }
+    }
+}
+
+extension SettingsInitializable where Self: MetricLength {
+    /// A new `MetricLength` with Bokeh's required `ticks:`, `baseUnit:` and any other properties as settings,
+    /// in any order: `MetricLength(ticks: …, baseUnit: …, .name("…"))`.
+    public init(ticks: [Double], baseUnit: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.ticks = ticks
+        self.baseUnit = baseUnit
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -5820,6 +7000,46 @@ public class NormalHead: ArrowHead {
     }
 }
 
+extension Setting where Root: NormalHead {
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `OpenHead` (`bokeh.models.annotations.arrows`).
 public class OpenHead: ArrowHead {
     override public class var modelTypeName: String { "OpenHead" }
@@ -5912,6 +7132,26 @@ public class OpenHead: ArrowHead {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: OpenHead {
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
 }
 
 /// Bokeh `PolyAnnotation` (`bokeh.models.annotations.geometry`).
@@ -6293,6 +7533,83 @@ public class PolyAnnotation: Annotation {
     }
 }
 
+extension Setting where Root: PolyAnnotation {
+    /// Sets Bokeh `xs`.
+    public static func xs(_ value: Value) -> Self { Self { $0.xs = value } }
+    /// Sets Bokeh `xs_units`.
+    public static func xsUnits(_ value: CoordinateUnits) -> Self { Self { $0.xsUnits = value } }
+    /// Sets Bokeh `ys`.
+    public static func ys(_ value: Value) -> Self { Self { $0.ys = value } }
+    /// Sets Bokeh `ys_units`.
+    public static func ysUnits(_ value: CoordinateUnits) -> Self { Self { $0.ysUnits = value } }
+    /// Sets Bokeh `editable`.
+    public static func editable(_ value: Bool) -> Self { Self { $0.editable = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Color?) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Double) -> Self { Self { $0.hatchAlpha = value } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Double) -> Self { Self { $0.hatchScale = value } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: String?) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Double) -> Self { Self { $0.hatchWeight = value } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+    /// Sets Bokeh `hover_line_color`.
+    public static func hoverLineColor(_ value: Color?) -> Self { Self { $0.hoverLineColor = value } }
+    /// Sets Bokeh `hover_line_alpha`.
+    public static func hoverLineAlpha(_ value: Double) -> Self { Self { $0.hoverLineAlpha = value } }
+    /// Sets Bokeh `hover_line_width`.
+    public static func hoverLineWidth(_ value: Double) -> Self { Self { $0.hoverLineWidth = value } }
+    /// Sets Bokeh `hover_line_join`.
+    public static func hoverLineJoin(_ value: LineJoin) -> Self { Self { $0.hoverLineJoin = value } }
+    /// Sets Bokeh `hover_line_cap`.
+    public static func hoverLineCap(_ value: LineCap) -> Self { Self { $0.hoverLineCap = value } }
+    /// Sets Bokeh `hover_line_dash`.
+    public static func hoverLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.hoverLineDash = value } }
+    public static func hoverLineDash(_ value: String) -> Self { Self { $0.hoverLineDash = .b(value) } }
+    public static func hoverLineDash(_ value: [Int]) -> Self { Self { $0.hoverLineDash = .c(value) } }
+    /// Sets Bokeh `hover_line_dash_offset`.
+    public static func hoverLineDashOffset(_ value: Int) -> Self { Self { $0.hoverLineDashOffset = value } }
+    /// Sets Bokeh `hover_fill_color`.
+    public static func hoverFillColor(_ value: Color?) -> Self { Self { $0.hoverFillColor = value } }
+    /// Sets Bokeh `hover_fill_alpha`.
+    public static func hoverFillAlpha(_ value: Double) -> Self { Self { $0.hoverFillAlpha = value } }
+    /// Sets Bokeh `hover_hatch_color`.
+    public static func hoverHatchColor(_ value: Color?) -> Self { Self { $0.hoverHatchColor = value } }
+    /// Sets Bokeh `hover_hatch_alpha`.
+    public static func hoverHatchAlpha(_ value: Double) -> Self { Self { $0.hoverHatchAlpha = value } }
+    /// Sets Bokeh `hover_hatch_scale`.
+    public static func hoverHatchScale(_ value: Double) -> Self { Self { $0.hoverHatchScale = value } }
+    /// Sets Bokeh `hover_hatch_pattern`.
+    public static func hoverHatchPattern(_ value: String?) -> Self { Self { $0.hoverHatchPattern = value } }
+    /// Sets Bokeh `hover_hatch_weight`.
+    public static func hoverHatchWeight(_ value: Double) -> Self { Self { $0.hoverHatchWeight = value } }
+    /// Sets Bokeh `hover_hatch_extra`.
+    public static func hoverHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hoverHatchExtra = value } }
+}
+
 /// Bokeh `ReciprocalMetric` (`bokeh.models.annotations.dimensional`).
 public class ReciprocalMetric: Metric {
     override public class var modelTypeName: String { "ReciprocalMetric" }
@@ -6330,6 +7647,18 @@ public class ReciprocalMetric: Metric {
     }
 }
 
+extension SettingsInitializable where Self: ReciprocalMetric {
+    /// A new `ReciprocalMetric` with Bokeh's required `ticks:`, `baseUnit:` and any other properties as settings,
+    /// in any order: `ReciprocalMetric(ticks: …, baseUnit: …, .name("…"))`.
+    public init(ticks: [Double], baseUnit: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.ticks = ticks
+        self.baseUnit = baseUnit
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `ReciprocalMetricLength` (`bokeh.models.annotations.dimensional`).
 public class ReciprocalMetricLength: ReciprocalMetric {
     override public class var modelTypeName: String { "ReciprocalMetricLength" }
@@ -6339,7 +7668,7 @@ public class ReciprocalMetricLength: ReciprocalMetric {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("exclude", [String].self, default: ["dm", "hm"]),
-            PropertySpec("base_unit", String?.self, default: "m"),
+            PropertySpec("base_unit", String.self, default: "m"),
         ]
         return super.declaredProperties + own
     }
@@ -6349,7 +7678,7 @@ public class ReciprocalMetricLength: ReciprocalMetric {
         set { setAttribute("exclude", newValue, unlessDefault: ["dm", "hm"]) }
     }
     /// Bokeh `base_unit` (default `"m"`).
-    override public var baseUnit: String? {
+    override public var baseUnit: String {
         get { attribute("base_unit", as: String.self, default: "m") }
         set { setAttribute("base_unit", newValue, unlessDefault: "m") }
     }
@@ -6381,6 +7710,18 @@ public class ReciprocalMetricLength: ReciprocalMetric {
         if let exclude { self.exclude = exclude }
         if let baseUnit { self.baseUnit = baseUnit }
         if let fullUnit { self.fullUnit = fullUnit }
+    }
+}
+
+extension SettingsInitializable where Self: ReciprocalMetricLength {
+    /// A new `ReciprocalMetricLength` with Bokeh's required `ticks:`, `baseUnit:` and any other properties as settings,
+    /// in any order: `ReciprocalMetricLength(ticks: …, baseUnit: …, .name("…"))`.
+    public init(ticks: [Double], baseUnit: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.ticks = ticks
+        self.baseUnit = baseUnit
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -7024,6 +8365,142 @@ public class ScaleBar: Annotation {
     }
 }
 
+extension Setting where Root: ScaleBar {
+    /// Sets Bokeh `range`.
+    public static func range(_ value: OneOf2<RangeModel, Auto>) -> Self { Self { $0.range = value } }
+    public static func range(_ value: RangeModel) -> Self { Self { $0.range = .a(value) } }
+    /// Sets Bokeh `unit`.
+    public static func unit(_ value: String) -> Self { Self { $0.unit = value } }
+    /// Sets Bokeh `dimensional`.
+    public static func dimensional(_ value: Dimensional?) -> Self { Self { $0.dimensional = value } }
+    /// Sets Bokeh `orientation`.
+    public static func orientation(_ value: Orientation) -> Self { Self { $0.orientation = value } }
+    /// Sets Bokeh `location`.
+    public static func location(_ value: Value) -> Self { Self { $0.location = value } }
+    /// Sets Bokeh `x_units`.
+    public static func xUnits(_ value: ScaleBarXUnits) -> Self { Self { $0.xUnits = value } }
+    /// Sets Bokeh `y_units`.
+    public static func yUnits(_ value: ScaleBarXUnits) -> Self { Self { $0.yUnits = value } }
+    /// Sets Bokeh `anchor`.
+    public static func anchor(_ value: Value) -> Self { Self { $0.anchor = value } }
+    /// Sets Bokeh `length_sizing`.
+    public static func lengthSizing(_ value: ScaleBarLengthSizing) -> Self { Self { $0.lengthSizing = value } }
+    /// Sets Bokeh `bar_length`.
+    public static func barLength(_ value: Double) -> Self { Self { $0.barLength = value } }
+    /// Sets Bokeh `bar_length_units`.
+    public static func barLengthUnits(_ value: ScaleBarBarLengthUnits) -> Self { Self { $0.barLengthUnits = value } }
+    /// Sets Bokeh `bar_line_color`.
+    public static func barLineColor(_ value: Color?) -> Self { Self { $0.barLineColor = value } }
+    /// Sets Bokeh `bar_line_alpha`.
+    public static func barLineAlpha(_ value: Double) -> Self { Self { $0.barLineAlpha = value } }
+    /// Sets Bokeh `bar_line_width`.
+    public static func barLineWidth(_ value: Double) -> Self { Self { $0.barLineWidth = value } }
+    /// Sets Bokeh `bar_line_join`.
+    public static func barLineJoin(_ value: LineJoin) -> Self { Self { $0.barLineJoin = value } }
+    /// Sets Bokeh `bar_line_cap`.
+    public static func barLineCap(_ value: LineCap) -> Self { Self { $0.barLineCap = value } }
+    /// Sets Bokeh `bar_line_dash`.
+    public static func barLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.barLineDash = value } }
+    public static func barLineDash(_ value: String) -> Self { Self { $0.barLineDash = .b(value) } }
+    public static func barLineDash(_ value: [Int]) -> Self { Self { $0.barLineDash = .c(value) } }
+    /// Sets Bokeh `bar_line_dash_offset`.
+    public static func barLineDashOffset(_ value: Int) -> Self { Self { $0.barLineDashOffset = value } }
+    /// Sets Bokeh `margin`.
+    public static func margin(_ value: Int) -> Self { Self { $0.margin = value } }
+    /// Sets Bokeh `padding`.
+    public static func padding(_ value: Int) -> Self { Self { $0.padding = value } }
+    /// Sets Bokeh `label`.
+    public static func label(_ value: String) -> Self { Self { $0.label = value } }
+    /// Sets Bokeh `label_text_color`.
+    public static func labelTextColor(_ value: Color?) -> Self { Self { $0.labelTextColor = value } }
+    /// Sets Bokeh `label_text_outline_color`.
+    public static func labelTextOutlineColor(_ value: Color?) -> Self { Self { $0.labelTextOutlineColor = value } }
+    /// Sets Bokeh `label_text_outline_width`.
+    public static func labelTextOutlineWidth(_ value: Double) -> Self { Self { $0.labelTextOutlineWidth = value } }
+    /// Sets Bokeh `label_text_alpha`.
+    public static func labelTextAlpha(_ value: Double) -> Self { Self { $0.labelTextAlpha = value } }
+    /// Sets Bokeh `label_text_font`.
+    public static func labelTextFont(_ value: String) -> Self { Self { $0.labelTextFont = value } }
+    /// Sets Bokeh `label_text_font_size`.
+    public static func labelTextFontSize(_ value: String) -> Self { Self { $0.labelTextFontSize = value } }
+    /// Sets Bokeh `label_text_font_style`.
+    public static func labelTextFontStyle(_ value: FontStyle) -> Self { Self { $0.labelTextFontStyle = value } }
+    /// Sets Bokeh `label_text_align`.
+    public static func labelTextAlign(_ value: TextAlign) -> Self { Self { $0.labelTextAlign = value } }
+    /// Sets Bokeh `label_text_baseline`.
+    public static func labelTextBaseline(_ value: TextBaseline) -> Self { Self { $0.labelTextBaseline = value } }
+    /// Sets Bokeh `label_text_line_height`.
+    public static func labelTextLineHeight(_ value: Double) -> Self { Self { $0.labelTextLineHeight = value } }
+    /// Sets Bokeh `label_align`.
+    public static func labelAlign(_ value: Align) -> Self { Self { $0.labelAlign = value } }
+    /// Sets Bokeh `label_location`.
+    public static func labelLocation(_ value: Location) -> Self { Self { $0.labelLocation = value } }
+    /// Sets Bokeh `label_standoff`.
+    public static func labelStandoff(_ value: Int) -> Self { Self { $0.labelStandoff = value } }
+    /// Sets Bokeh `title`.
+    public static func title(_ value: String) -> Self { Self { $0.title = value } }
+    /// Sets Bokeh `title_text_color`.
+    public static func titleTextColor(_ value: Color?) -> Self { Self { $0.titleTextColor = value } }
+    /// Sets Bokeh `title_text_outline_color`.
+    public static func titleTextOutlineColor(_ value: Color?) -> Self { Self { $0.titleTextOutlineColor = value } }
+    /// Sets Bokeh `title_text_outline_width`.
+    public static func titleTextOutlineWidth(_ value: Double) -> Self { Self { $0.titleTextOutlineWidth = value } }
+    /// Sets Bokeh `title_text_alpha`.
+    public static func titleTextAlpha(_ value: Double) -> Self { Self { $0.titleTextAlpha = value } }
+    /// Sets Bokeh `title_text_font`.
+    public static func titleTextFont(_ value: String) -> Self { Self { $0.titleTextFont = value } }
+    /// Sets Bokeh `title_text_font_size`.
+    public static func titleTextFontSize(_ value: String) -> Self { Self { $0.titleTextFontSize = value } }
+    /// Sets Bokeh `title_text_font_style`.
+    public static func titleTextFontStyle(_ value: FontStyle) -> Self { Self { $0.titleTextFontStyle = value } }
+    /// Sets Bokeh `title_text_align`.
+    public static func titleTextAlign(_ value: TextAlign) -> Self { Self { $0.titleTextAlign = value } }
+    /// Sets Bokeh `title_text_baseline`.
+    public static func titleTextBaseline(_ value: TextBaseline) -> Self { Self { $0.titleTextBaseline = value } }
+    /// Sets Bokeh `title_text_line_height`.
+    public static func titleTextLineHeight(_ value: Double) -> Self { Self { $0.titleTextLineHeight = value } }
+    /// Sets Bokeh `title_align`.
+    public static func titleAlign(_ value: Align) -> Self { Self { $0.titleAlign = value } }
+    /// Sets Bokeh `title_location`.
+    public static func titleLocation(_ value: Location) -> Self { Self { $0.titleLocation = value } }
+    /// Sets Bokeh `title_standoff`.
+    public static func titleStandoff(_ value: Int) -> Self { Self { $0.titleStandoff = value } }
+    /// Sets Bokeh `ticker`.
+    public static func ticker(_ value: Ticker?) -> Self { Self { $0.ticker = value } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Color?) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Double) -> Self { Self { $0.borderLineAlpha = value } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Double) -> Self { Self { $0.borderLineWidth = value } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: LineJoin) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: LineCap) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.borderLineDash = value } }
+    public static func borderLineDash(_ value: String) -> Self { Self { $0.borderLineDash = .b(value) } }
+    public static func borderLineDash(_ value: [Int]) -> Self { Self { $0.borderLineDash = .c(value) } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Int) -> Self { Self { $0.borderLineDashOffset = value } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Color?) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Double) -> Self { Self { $0.backgroundFillAlpha = value } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Color?) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Double) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Double) -> Self { Self { $0.backgroundHatchScale = value } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: String?) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Double) -> Self { Self { $0.backgroundHatchWeight = value } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
+}
+
 /// Bokeh `SizeBar` (`bokeh.models.annotations.legends`).
 public class SizeBar: BaseBar {
     override public class var modelTypeName: String { "SizeBar" }
@@ -7387,6 +8864,50 @@ public class SizeBar: BaseBar {
     }
 }
 
+extension Setting where Root: SizeBar {
+    /// Sets Bokeh `renderer`.
+    public static func renderer(_ value: Value) -> Self { Self { $0.renderer = value } }
+    /// Sets Bokeh `bounds`.
+    public static func bounds(_ value: OneOf2<Auto, Tuple2<Double, Double>>) -> Self { Self { $0.bounds = value } }
+    /// Sets Bokeh `glyph_line_color`.
+    public static func glyphLineColor(_ value: Spec<Color?>) -> Self { Self { $0.glyphLineColor = value } }
+    /// Sets Bokeh `glyph_line_alpha`.
+    public static func glyphLineAlpha(_ value: Spec<Double>) -> Self { Self { $0.glyphLineAlpha = value } }
+    public static func glyphLineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.glyphLineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `glyph_line_width`.
+    public static func glyphLineWidth(_ value: Spec<Double>) -> Self { Self { $0.glyphLineWidth = value } }
+    public static func glyphLineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.glyphLineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `glyph_line_join`.
+    public static func glyphLineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.glyphLineJoin = value } }
+    /// Sets Bokeh `glyph_line_cap`.
+    public static func glyphLineCap(_ value: Spec<LineCap>) -> Self { Self { $0.glyphLineCap = value } }
+    /// Sets Bokeh `glyph_line_dash`.
+    public static func glyphLineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.glyphLineDash = value } }
+    /// Sets Bokeh `glyph_line_dash_offset`.
+    public static func glyphLineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.glyphLineDashOffset = value } }
+    public static func glyphLineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.glyphLineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `glyph_fill_color`.
+    public static func glyphFillColor(_ value: Spec<Color?>) -> Self { Self { $0.glyphFillColor = value } }
+    /// Sets Bokeh `glyph_fill_alpha`.
+    public static func glyphFillAlpha(_ value: Spec<Double>) -> Self { Self { $0.glyphFillAlpha = value } }
+    public static func glyphFillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.glyphFillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `glyph_hatch_color`.
+    public static func glyphHatchColor(_ value: Spec<Color?>) -> Self { Self { $0.glyphHatchColor = value } }
+    /// Sets Bokeh `glyph_hatch_alpha`.
+    public static func glyphHatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.glyphHatchAlpha = value } }
+    public static func glyphHatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.glyphHatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `glyph_hatch_scale`.
+    public static func glyphHatchScale(_ value: Spec<Double>) -> Self { Self { $0.glyphHatchScale = value } }
+    public static func glyphHatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.glyphHatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `glyph_hatch_pattern`.
+    public static func glyphHatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.glyphHatchPattern = value } }
+    /// Sets Bokeh `glyph_hatch_weight`.
+    public static func glyphHatchWeight(_ value: Spec<Double>) -> Self { Self { $0.glyphHatchWeight = value } }
+    public static func glyphHatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.glyphHatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `glyph_hatch_extra`.
+    public static func glyphHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.glyphHatchExtra = value } }
+}
+
 /// Bokeh `Slope` (`bokeh.models.annotations.geometry`).
 public class Slope: Annotation {
     override public class var modelTypeName: String { "Slope" }
@@ -7673,6 +9194,61 @@ public class Slope: Annotation {
     }
 }
 
+extension Setting where Root: Slope {
+    /// Sets Bokeh `gradient`.
+    public static func gradient(_ value: Double?) -> Self { Self { $0.gradient = value } }
+    /// Sets Bokeh `y_intercept`.
+    public static func yIntercept(_ value: Double?) -> Self { Self { $0.yIntercept = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
+    /// Sets Bokeh `above_fill_color`.
+    public static func aboveFillColor(_ value: Color?) -> Self { Self { $0.aboveFillColor = value } }
+    /// Sets Bokeh `above_fill_alpha`.
+    public static func aboveFillAlpha(_ value: Double) -> Self { Self { $0.aboveFillAlpha = value } }
+    /// Sets Bokeh `above_hatch_color`.
+    public static func aboveHatchColor(_ value: Color?) -> Self { Self { $0.aboveHatchColor = value } }
+    /// Sets Bokeh `above_hatch_alpha`.
+    public static func aboveHatchAlpha(_ value: Double) -> Self { Self { $0.aboveHatchAlpha = value } }
+    /// Sets Bokeh `above_hatch_scale`.
+    public static func aboveHatchScale(_ value: Double) -> Self { Self { $0.aboveHatchScale = value } }
+    /// Sets Bokeh `above_hatch_pattern`.
+    public static func aboveHatchPattern(_ value: String?) -> Self { Self { $0.aboveHatchPattern = value } }
+    /// Sets Bokeh `above_hatch_weight`.
+    public static func aboveHatchWeight(_ value: Double) -> Self { Self { $0.aboveHatchWeight = value } }
+    /// Sets Bokeh `above_hatch_extra`.
+    public static func aboveHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.aboveHatchExtra = value } }
+    /// Sets Bokeh `below_fill_color`.
+    public static func belowFillColor(_ value: Color?) -> Self { Self { $0.belowFillColor = value } }
+    /// Sets Bokeh `below_fill_alpha`.
+    public static func belowFillAlpha(_ value: Double) -> Self { Self { $0.belowFillAlpha = value } }
+    /// Sets Bokeh `below_hatch_color`.
+    public static func belowHatchColor(_ value: Color?) -> Self { Self { $0.belowHatchColor = value } }
+    /// Sets Bokeh `below_hatch_alpha`.
+    public static func belowHatchAlpha(_ value: Double) -> Self { Self { $0.belowHatchAlpha = value } }
+    /// Sets Bokeh `below_hatch_scale`.
+    public static func belowHatchScale(_ value: Double) -> Self { Self { $0.belowHatchScale = value } }
+    /// Sets Bokeh `below_hatch_pattern`.
+    public static func belowHatchPattern(_ value: String?) -> Self { Self { $0.belowHatchPattern = value } }
+    /// Sets Bokeh `below_hatch_weight`.
+    public static func belowHatchWeight(_ value: Double) -> Self { Self { $0.belowHatchWeight = value } }
+    /// Sets Bokeh `below_hatch_extra`.
+    public static func belowHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.belowHatchExtra = value } }
+}
+
 /// Bokeh `Span` (`bokeh.models.annotations.geometry`).
 public class Span: Annotation {
     override public class var modelTypeName: String { "Span" }
@@ -7896,6 +9472,49 @@ public class Span: Annotation {
     }
 }
 
+extension Setting where Root: Span {
+    /// Sets Bokeh `location`.
+    public static func location(_ value: Value?) -> Self { Self { $0.location = value } }
+    /// Sets Bokeh `location_units`.
+    public static func locationUnits(_ value: CoordinateUnits) -> Self { Self { $0.locationUnits = value } }
+    /// Sets Bokeh `dimension`.
+    public static func dimension(_ value: DimensionEnum) -> Self { Self { $0.dimension = value } }
+    /// Sets Bokeh `editable`.
+    public static func editable(_ value: Bool) -> Self { Self { $0.editable = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
+    /// Sets Bokeh `hover_line_color`.
+    public static func hoverLineColor(_ value: Color?) -> Self { Self { $0.hoverLineColor = value } }
+    /// Sets Bokeh `hover_line_alpha`.
+    public static func hoverLineAlpha(_ value: Double) -> Self { Self { $0.hoverLineAlpha = value } }
+    /// Sets Bokeh `hover_line_width`.
+    public static func hoverLineWidth(_ value: Double) -> Self { Self { $0.hoverLineWidth = value } }
+    /// Sets Bokeh `hover_line_join`.
+    public static func hoverLineJoin(_ value: LineJoin) -> Self { Self { $0.hoverLineJoin = value } }
+    /// Sets Bokeh `hover_line_cap`.
+    public static func hoverLineCap(_ value: LineCap) -> Self { Self { $0.hoverLineCap = value } }
+    /// Sets Bokeh `hover_line_dash`.
+    public static func hoverLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.hoverLineDash = value } }
+    public static func hoverLineDash(_ value: String) -> Self { Self { $0.hoverLineDash = .b(value) } }
+    public static func hoverLineDash(_ value: [Int]) -> Self { Self { $0.hoverLineDash = .c(value) } }
+    /// Sets Bokeh `hover_line_dash_offset`.
+    public static func hoverLineDashOffset(_ value: Int) -> Self { Self { $0.hoverLineDashOffset = value } }
+}
+
 /// Bokeh `TeeHead` (`bokeh.models.annotations.arrows`).
 public class TeeHead: ArrowHead {
     override public class var modelTypeName: String { "TeeHead" }
@@ -7988,6 +9607,26 @@ public class TeeHead: ArrowHead {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: TeeHead {
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
 }
 
 /// Bokeh `TextAnnotation` (`bokeh.models.annotations.labels`), abstract.
@@ -8196,6 +9835,69 @@ public class TextAnnotation: Annotation {
     public static var borderLineDashOffset: PropertyKey<Int> { PropertyKey("border_line_dash_offset") }
 }
 
+extension Setting where Root: TextAnnotation {
+    /// Sets Bokeh `text`.
+    public static func text(_ value: OneOf2<String, BaseText>) -> Self { Self { $0.text = value } }
+    public static func text(_ value: String) -> Self { Self { $0.text = .a(value) } }
+    public static func text(_ value: BaseText) -> Self { Self { $0.text = .b(value) } }
+    /// Sets Bokeh `padding`.
+    public static func padding(_ value: Value) -> Self { Self { $0.padding = value } }
+    /// Sets Bokeh `border_radius`.
+    public static func borderRadius(_ value: Value) -> Self { Self { $0.borderRadius = value } }
+    /// Sets Bokeh `text_color`.
+    public static func textColor(_ value: Color?) -> Self { Self { $0.textColor = value } }
+    /// Sets Bokeh `text_outline_color`.
+    public static func textOutlineColor(_ value: Color?) -> Self { Self { $0.textOutlineColor = value } }
+    /// Sets Bokeh `text_outline_width`.
+    public static func textOutlineWidth(_ value: Double) -> Self { Self { $0.textOutlineWidth = value } }
+    /// Sets Bokeh `text_alpha`.
+    public static func textAlpha(_ value: Double) -> Self { Self { $0.textAlpha = value } }
+    /// Sets Bokeh `text_font`.
+    public static func textFont(_ value: String) -> Self { Self { $0.textFont = value } }
+    /// Sets Bokeh `text_font_size`.
+    public static func textFontSize(_ value: String) -> Self { Self { $0.textFontSize = value } }
+    /// Sets Bokeh `text_font_style`.
+    public static func textFontStyle(_ value: FontStyle) -> Self { Self { $0.textFontStyle = value } }
+    /// Sets Bokeh `text_align`.
+    public static func textAlign(_ value: TextAlign) -> Self { Self { $0.textAlign = value } }
+    /// Sets Bokeh `text_baseline`.
+    public static func textBaseline(_ value: TextBaseline) -> Self { Self { $0.textBaseline = value } }
+    /// Sets Bokeh `text_line_height`.
+    public static func textLineHeight(_ value: Double) -> Self { Self { $0.textLineHeight = value } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Color?) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Double) -> Self { Self { $0.backgroundFillAlpha = value } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Color?) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Double) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Double) -> Self { Self { $0.backgroundHatchScale = value } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: String?) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Double) -> Self { Self { $0.backgroundHatchWeight = value } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Color?) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Double) -> Self { Self { $0.borderLineAlpha = value } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Double) -> Self { Self { $0.borderLineWidth = value } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: LineJoin) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: LineCap) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.borderLineDash = value } }
+    public static func borderLineDash(_ value: String) -> Self { Self { $0.borderLineDash = .b(value) } }
+    public static func borderLineDash(_ value: [Int]) -> Self { Self { $0.borderLineDash = .c(value) } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Int) -> Self { Self { $0.borderLineDashOffset = value } }
+}
+
 /// Bokeh `Title` (`bokeh.models.annotations.labels`).
 public class Title: TextAnnotation {
     override public class var modelTypeName: String { "Title" }
@@ -8367,6 +10069,17 @@ public class Title: TextAnnotation {
     }
 }
 
+extension Setting where Root: Title {
+    /// Sets Bokeh `vertical_align`.
+    public static func verticalAlign(_ value: VerticalAlign) -> Self { Self { $0.verticalAlign = value } }
+    /// Sets Bokeh `align`.
+    public static func align(_ value: TextAlign) -> Self { Self { $0.align = value } }
+    /// Sets Bokeh `offset`.
+    public static func offset(_ value: Double) -> Self { Self { $0.offset = value } }
+    /// Sets Bokeh `standoff`.
+    public static func standoff(_ value: Double) -> Self { Self { $0.standoff = value } }
+}
+
 /// Bokeh `ToolbarPanel` (`bokeh.models.annotations.html.toolbars`).
 public class ToolbarPanel: HTMLAnnotation {
     override public class var modelTypeName: String { "ToolbarPanel" }
@@ -8435,6 +10148,11 @@ public class ToolbarPanel: HTMLAnnotation {
         if let elements { self.elements = elements }
         if let toolbar { self.toolbar = toolbar }
     }
+}
+
+extension Setting where Root: ToolbarPanel {
+    /// Sets Bokeh `toolbar`.
+    public static func toolbar(_ value: Toolbar?) -> Self { Self { $0.toolbar = value } }
 }
 
 /// Bokeh `VeeHead` (`bokeh.models.annotations.arrows`).
@@ -8601,6 +10319,46 @@ public class VeeHead: ArrowHead {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: VeeHead {
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `Whisker` (`bokeh.models.annotations.geometry`).
@@ -8790,4 +10548,39 @@ public class Whisker: DataAnnotation {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: Whisker {
+    /// Sets Bokeh `lower`.
+    public static func lower(_ value: Spec<Double>) -> Self { Self { $0.lower = value } }
+    public static func lower(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lower = .value(Double(value)) } }
+    /// Sets Bokeh `lower_head`.
+    public static func lowerHead(_ value: ArrowHead?) -> Self { Self { $0.lowerHead = value } }
+    /// Sets Bokeh `upper`.
+    public static func upper(_ value: Spec<Double>) -> Self { Self { $0.upper = value } }
+    public static func upper(_ value: some BinaryFloatingPoint) -> Self { Self { $0.upper = .value(Double(value)) } }
+    /// Sets Bokeh `upper_head`.
+    public static func upperHead(_ value: ArrowHead?) -> Self { Self { $0.upperHead = value } }
+    /// Sets Bokeh `base`.
+    public static func base(_ value: Spec<Double>) -> Self { Self { $0.base = value } }
+    public static func base(_ value: some BinaryFloatingPoint) -> Self { Self { $0.base = .value(Double(value)) } }
+    /// Sets Bokeh `dimension`.
+    public static func dimension(_ value: DimensionEnum) -> Self { Self { $0.dimension = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
 }

@@ -7,7 +7,7 @@ public class Axis: GuideRenderer {
         let own: [PropertySpec] = [
             PropertySpec("dimension", Value.self, default: .string("auto")),
             PropertySpec("face", OneOf2<Auto, AxisFace>.self, default: .a(.auto)),
-            PropertySpec("bounds", Value.self, default: .string("auto")),
+            PropertySpec("bounds", OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)),
             PropertySpec("ticker", Ticker?.self),
             PropertySpec("formatter", TickFormatter?.self),
             PropertySpec("axis_label", OneOf2<String, BaseText>?.self),
@@ -88,12 +88,12 @@ public class Axis: GuideRenderer {
         set { setAttribute("face", newValue, unlessDefault: .a(.auto)) }
     }
     public static var face: PropertyKey<OneOf2<Auto, AxisFace>> { PropertyKey("face") }
-    /// Bokeh `bounds` (default `.string("auto")`).
-    public var bounds: Value {
-        get { attribute("bounds", as: Value.self, default: .string("auto")) }
-        set { setAttribute("bounds", newValue, unlessDefault: .string("auto")) }
+    /// Bokeh `bounds` (default `.a(.auto)`).
+    public var bounds: OneOf2<Auto, Tuple2<Double, Double>> {
+        get { attribute("bounds", as: OneOf2<Auto, Tuple2<Double, Double>>.self, default: .a(.auto)) }
+        set { setAttribute("bounds", newValue, unlessDefault: .a(.auto)) }
     }
-    public static var bounds: PropertyKey<Value> { PropertyKey("bounds") }
+    public static var bounds: PropertyKey<OneOf2<Auto, Tuple2<Double, Double>>> { PropertyKey("bounds") }
     /// Bokeh `ticker`.
     public var ticker: Ticker? {
         get { attribute("ticker", as: Ticker.self) }
@@ -486,6 +486,155 @@ public class Axis: GuideRenderer {
     public static var backgroundHatchExtra: PropertyKey<[String: Texture]> { PropertyKey("background_hatch_extra") }
 }
 
+extension Setting where Root: Axis {
+    /// Sets Bokeh `dimension`.
+    public static func dimension(_ value: Value) -> Self { Self { $0.dimension = value } }
+    /// Sets Bokeh `face`.
+    public static func face(_ value: OneOf2<Auto, AxisFace>) -> Self { Self { $0.face = value } }
+    /// Sets Bokeh `bounds`.
+    public static func bounds(_ value: OneOf2<Auto, Tuple2<Double, Double>>) -> Self { Self { $0.bounds = value } }
+    /// Sets Bokeh `ticker`.
+    public static func ticker(_ value: Ticker?) -> Self { Self { $0.ticker = value } }
+    /// Sets Bokeh `formatter`.
+    public static func formatter(_ value: TickFormatter?) -> Self { Self { $0.formatter = value } }
+    /// Sets Bokeh `axis_label`.
+    public static func axisLabel(_ value: OneOf2<String, BaseText>?) -> Self { Self { $0.axisLabel = value } }
+    public static func axisLabel(_ value: String) -> Self { Self { $0.axisLabel = .a(value) } }
+    public static func axisLabel(_ value: BaseText) -> Self { Self { $0.axisLabel = .b(value) } }
+    /// Sets Bokeh `axis_label_standoff`.
+    public static func axisLabelStandoff(_ value: Int) -> Self { Self { $0.axisLabelStandoff = value } }
+    /// Sets Bokeh `axis_label_standoff_mode`.
+    public static func axisLabelStandoffMode(_ value: AxisLabelStandoffMode) -> Self { Self { $0.axisLabelStandoffMode = value } }
+    /// Sets Bokeh `axis_label_orientation`.
+    public static func axisLabelOrientation(_ value: OneOf2<LabelOrientation, Double>) -> Self { Self { $0.axisLabelOrientation = value } }
+    public static func axisLabelOrientation(_ value: some BinaryFloatingPoint) -> Self { Self { $0.axisLabelOrientation = .b(Double(value)) } }
+    /// Sets Bokeh `axis_label_align`.
+    public static func axisLabelAlign(_ value: Align) -> Self { Self { $0.axisLabelAlign = value } }
+    /// Sets Bokeh `axis_label_text_color`.
+    public static func axisLabelTextColor(_ value: Color?) -> Self { Self { $0.axisLabelTextColor = value } }
+    /// Sets Bokeh `axis_label_text_outline_color`.
+    public static func axisLabelTextOutlineColor(_ value: Color?) -> Self { Self { $0.axisLabelTextOutlineColor = value } }
+    /// Sets Bokeh `axis_label_text_outline_width`.
+    public static func axisLabelTextOutlineWidth(_ value: Double) -> Self { Self { $0.axisLabelTextOutlineWidth = value } }
+    /// Sets Bokeh `axis_label_text_alpha`.
+    public static func axisLabelTextAlpha(_ value: Double) -> Self { Self { $0.axisLabelTextAlpha = value } }
+    /// Sets Bokeh `axis_label_text_font`.
+    public static func axisLabelTextFont(_ value: String) -> Self { Self { $0.axisLabelTextFont = value } }
+    /// Sets Bokeh `axis_label_text_font_size`.
+    public static func axisLabelTextFontSize(_ value: String) -> Self { Self { $0.axisLabelTextFontSize = value } }
+    /// Sets Bokeh `axis_label_text_font_style`.
+    public static func axisLabelTextFontStyle(_ value: FontStyle) -> Self { Self { $0.axisLabelTextFontStyle = value } }
+    /// Sets Bokeh `axis_label_text_align`.
+    public static func axisLabelTextAlign(_ value: TextAlign) -> Self { Self { $0.axisLabelTextAlign = value } }
+    /// Sets Bokeh `axis_label_text_baseline`.
+    public static func axisLabelTextBaseline(_ value: TextBaseline) -> Self { Self { $0.axisLabelTextBaseline = value } }
+    /// Sets Bokeh `axis_label_text_line_height`.
+    public static func axisLabelTextLineHeight(_ value: Double) -> Self { Self { $0.axisLabelTextLineHeight = value } }
+    /// Sets Bokeh `major_label_standoff`.
+    public static func majorLabelStandoff(_ value: Int) -> Self { Self { $0.majorLabelStandoff = value } }
+    /// Sets Bokeh `major_label_orientation`.
+    public static func majorLabelOrientation(_ value: OneOf2<LabelOrientation, Double>) -> Self { Self { $0.majorLabelOrientation = value } }
+    public static func majorLabelOrientation(_ value: some BinaryFloatingPoint) -> Self { Self { $0.majorLabelOrientation = .b(Double(value)) } }
+    /// Sets Bokeh `major_label_overrides`.
+    public static func majorLabelOverrides(_ value: Value?) -> Self { Self { $0.majorLabelOverrides = value } }
+    /// Sets Bokeh `major_label_policy`.
+    public static func majorLabelPolicy(_ value: LabelingPolicy?) -> Self { Self { $0.majorLabelPolicy = value } }
+    /// Sets Bokeh `major_label_text_color`.
+    public static func majorLabelTextColor(_ value: Color?) -> Self { Self { $0.majorLabelTextColor = value } }
+    /// Sets Bokeh `major_label_text_outline_color`.
+    public static func majorLabelTextOutlineColor(_ value: Color?) -> Self { Self { $0.majorLabelTextOutlineColor = value } }
+    /// Sets Bokeh `major_label_text_outline_width`.
+    public static func majorLabelTextOutlineWidth(_ value: Double) -> Self { Self { $0.majorLabelTextOutlineWidth = value } }
+    /// Sets Bokeh `major_label_text_alpha`.
+    public static func majorLabelTextAlpha(_ value: Double) -> Self { Self { $0.majorLabelTextAlpha = value } }
+    /// Sets Bokeh `major_label_text_font`.
+    public static func majorLabelTextFont(_ value: String) -> Self { Self { $0.majorLabelTextFont = value } }
+    /// Sets Bokeh `major_label_text_font_size`.
+    public static func majorLabelTextFontSize(_ value: String) -> Self { Self { $0.majorLabelTextFontSize = value } }
+    /// Sets Bokeh `major_label_text_font_style`.
+    public static func majorLabelTextFontStyle(_ value: FontStyle) -> Self { Self { $0.majorLabelTextFontStyle = value } }
+    /// Sets Bokeh `major_label_text_align`.
+    public static func majorLabelTextAlign(_ value: TextAlign) -> Self { Self { $0.majorLabelTextAlign = value } }
+    /// Sets Bokeh `major_label_text_baseline`.
+    public static func majorLabelTextBaseline(_ value: TextBaseline) -> Self { Self { $0.majorLabelTextBaseline = value } }
+    /// Sets Bokeh `major_label_text_line_height`.
+    public static func majorLabelTextLineHeight(_ value: Double) -> Self { Self { $0.majorLabelTextLineHeight = value } }
+    /// Sets Bokeh `axis_line_color`.
+    public static func axisLineColor(_ value: Color?) -> Self { Self { $0.axisLineColor = value } }
+    /// Sets Bokeh `axis_line_alpha`.
+    public static func axisLineAlpha(_ value: Double) -> Self { Self { $0.axisLineAlpha = value } }
+    /// Sets Bokeh `axis_line_width`.
+    public static func axisLineWidth(_ value: Double) -> Self { Self { $0.axisLineWidth = value } }
+    /// Sets Bokeh `axis_line_join`.
+    public static func axisLineJoin(_ value: LineJoin) -> Self { Self { $0.axisLineJoin = value } }
+    /// Sets Bokeh `axis_line_cap`.
+    public static func axisLineCap(_ value: LineCap) -> Self { Self { $0.axisLineCap = value } }
+    /// Sets Bokeh `axis_line_dash`.
+    public static func axisLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.axisLineDash = value } }
+    public static func axisLineDash(_ value: String) -> Self { Self { $0.axisLineDash = .b(value) } }
+    public static func axisLineDash(_ value: [Int]) -> Self { Self { $0.axisLineDash = .c(value) } }
+    /// Sets Bokeh `axis_line_dash_offset`.
+    public static func axisLineDashOffset(_ value: Int) -> Self { Self { $0.axisLineDashOffset = value } }
+    /// Sets Bokeh `major_tick_line_color`.
+    public static func majorTickLineColor(_ value: Color?) -> Self { Self { $0.majorTickLineColor = value } }
+    /// Sets Bokeh `major_tick_line_alpha`.
+    public static func majorTickLineAlpha(_ value: Double) -> Self { Self { $0.majorTickLineAlpha = value } }
+    /// Sets Bokeh `major_tick_line_width`.
+    public static func majorTickLineWidth(_ value: Double) -> Self { Self { $0.majorTickLineWidth = value } }
+    /// Sets Bokeh `major_tick_line_join`.
+    public static func majorTickLineJoin(_ value: LineJoin) -> Self { Self { $0.majorTickLineJoin = value } }
+    /// Sets Bokeh `major_tick_line_cap`.
+    public static func majorTickLineCap(_ value: LineCap) -> Self { Self { $0.majorTickLineCap = value } }
+    /// Sets Bokeh `major_tick_line_dash`.
+    public static func majorTickLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.majorTickLineDash = value } }
+    public static func majorTickLineDash(_ value: String) -> Self { Self { $0.majorTickLineDash = .b(value) } }
+    public static func majorTickLineDash(_ value: [Int]) -> Self { Self { $0.majorTickLineDash = .c(value) } }
+    /// Sets Bokeh `major_tick_line_dash_offset`.
+    public static func majorTickLineDashOffset(_ value: Int) -> Self { Self { $0.majorTickLineDashOffset = value } }
+    /// Sets Bokeh `major_tick_in`.
+    public static func majorTickIn(_ value: Int) -> Self { Self { $0.majorTickIn = value } }
+    /// Sets Bokeh `major_tick_out`.
+    public static func majorTickOut(_ value: Int) -> Self { Self { $0.majorTickOut = value } }
+    /// Sets Bokeh `minor_tick_line_color`.
+    public static func minorTickLineColor(_ value: Color?) -> Self { Self { $0.minorTickLineColor = value } }
+    /// Sets Bokeh `minor_tick_line_alpha`.
+    public static func minorTickLineAlpha(_ value: Double) -> Self { Self { $0.minorTickLineAlpha = value } }
+    /// Sets Bokeh `minor_tick_line_width`.
+    public static func minorTickLineWidth(_ value: Double) -> Self { Self { $0.minorTickLineWidth = value } }
+    /// Sets Bokeh `minor_tick_line_join`.
+    public static func minorTickLineJoin(_ value: LineJoin) -> Self { Self { $0.minorTickLineJoin = value } }
+    /// Sets Bokeh `minor_tick_line_cap`.
+    public static func minorTickLineCap(_ value: LineCap) -> Self { Self { $0.minorTickLineCap = value } }
+    /// Sets Bokeh `minor_tick_line_dash`.
+    public static func minorTickLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.minorTickLineDash = value } }
+    public static func minorTickLineDash(_ value: String) -> Self { Self { $0.minorTickLineDash = .b(value) } }
+    public static func minorTickLineDash(_ value: [Int]) -> Self { Self { $0.minorTickLineDash = .c(value) } }
+    /// Sets Bokeh `minor_tick_line_dash_offset`.
+    public static func minorTickLineDashOffset(_ value: Int) -> Self { Self { $0.minorTickLineDashOffset = value } }
+    /// Sets Bokeh `minor_tick_in`.
+    public static func minorTickIn(_ value: Int) -> Self { Self { $0.minorTickIn = value } }
+    /// Sets Bokeh `minor_tick_out`.
+    public static func minorTickOut(_ value: Int) -> Self { Self { $0.minorTickOut = value } }
+    /// Sets Bokeh `fixed_location`.
+    public static func fixedLocation(_ value: Value) -> Self { Self { $0.fixedLocation = value } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Color?) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Double) -> Self { Self { $0.backgroundFillAlpha = value } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Color?) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Double) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Double) -> Self { Self { $0.backgroundHatchScale = value } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: String?) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Double) -> Self { Self { $0.backgroundHatchWeight = value } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
+}
+
 /// Bokeh `CategoricalAxis` (`bokeh.models.axes`).
 public class CategoricalAxis: Axis {
     override public class var modelTypeName: String { "CategoricalAxis" }
@@ -737,7 +886,7 @@ public class CategoricalAxis: Axis {
         contextMenu: Menu? = nil,
         dimension: Value? = nil,
         face: OneOf2<Auto, AxisFace>? = nil,
-        bounds: Value? = nil,
+        bounds: OneOf2<Auto, Tuple2<Double, Double>>? = nil,
         ticker: Ticker? = nil,
         formatter: TickFormatter? = nil,
         axisLabel: OneOf2<String, BaseText>? = nil,
@@ -955,6 +1104,71 @@ public class CategoricalAxis: Axis {
     }
 }
 
+extension Setting where Root: CategoricalAxis {
+    /// Sets Bokeh `separator_line_color`.
+    public static func separatorLineColor(_ value: Color?) -> Self { Self { $0.separatorLineColor = value } }
+    /// Sets Bokeh `separator_line_alpha`.
+    public static func separatorLineAlpha(_ value: Double) -> Self { Self { $0.separatorLineAlpha = value } }
+    /// Sets Bokeh `separator_line_width`.
+    public static func separatorLineWidth(_ value: Double) -> Self { Self { $0.separatorLineWidth = value } }
+    /// Sets Bokeh `separator_line_join`.
+    public static func separatorLineJoin(_ value: LineJoin) -> Self { Self { $0.separatorLineJoin = value } }
+    /// Sets Bokeh `separator_line_cap`.
+    public static func separatorLineCap(_ value: LineCap) -> Self { Self { $0.separatorLineCap = value } }
+    /// Sets Bokeh `separator_line_dash`.
+    public static func separatorLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.separatorLineDash = value } }
+    public static func separatorLineDash(_ value: String) -> Self { Self { $0.separatorLineDash = .b(value) } }
+    public static func separatorLineDash(_ value: [Int]) -> Self { Self { $0.separatorLineDash = .c(value) } }
+    /// Sets Bokeh `separator_line_dash_offset`.
+    public static func separatorLineDashOffset(_ value: Int) -> Self { Self { $0.separatorLineDashOffset = value } }
+    /// Sets Bokeh `group_text_color`.
+    public static func groupTextColor(_ value: Color?) -> Self { Self { $0.groupTextColor = value } }
+    /// Sets Bokeh `group_text_outline_color`.
+    public static func groupTextOutlineColor(_ value: Color?) -> Self { Self { $0.groupTextOutlineColor = value } }
+    /// Sets Bokeh `group_text_outline_width`.
+    public static func groupTextOutlineWidth(_ value: Double) -> Self { Self { $0.groupTextOutlineWidth = value } }
+    /// Sets Bokeh `group_text_alpha`.
+    public static func groupTextAlpha(_ value: Double) -> Self { Self { $0.groupTextAlpha = value } }
+    /// Sets Bokeh `group_text_font`.
+    public static func groupTextFont(_ value: String) -> Self { Self { $0.groupTextFont = value } }
+    /// Sets Bokeh `group_text_font_size`.
+    public static func groupTextFontSize(_ value: String) -> Self { Self { $0.groupTextFontSize = value } }
+    /// Sets Bokeh `group_text_font_style`.
+    public static func groupTextFontStyle(_ value: FontStyle) -> Self { Self { $0.groupTextFontStyle = value } }
+    /// Sets Bokeh `group_text_align`.
+    public static func groupTextAlign(_ value: TextAlign) -> Self { Self { $0.groupTextAlign = value } }
+    /// Sets Bokeh `group_text_baseline`.
+    public static func groupTextBaseline(_ value: TextBaseline) -> Self { Self { $0.groupTextBaseline = value } }
+    /// Sets Bokeh `group_text_line_height`.
+    public static func groupTextLineHeight(_ value: Double) -> Self { Self { $0.groupTextLineHeight = value } }
+    /// Sets Bokeh `group_label_orientation`.
+    public static func groupLabelOrientation(_ value: OneOf2<LabelOrientation, Double>) -> Self { Self { $0.groupLabelOrientation = value } }
+    public static func groupLabelOrientation(_ value: some BinaryFloatingPoint) -> Self { Self { $0.groupLabelOrientation = .b(Double(value)) } }
+    /// Sets Bokeh `subgroup_text_color`.
+    public static func subgroupTextColor(_ value: Color?) -> Self { Self { $0.subgroupTextColor = value } }
+    /// Sets Bokeh `subgroup_text_outline_color`.
+    public static func subgroupTextOutlineColor(_ value: Color?) -> Self { Self { $0.subgroupTextOutlineColor = value } }
+    /// Sets Bokeh `subgroup_text_outline_width`.
+    public static func subgroupTextOutlineWidth(_ value: Double) -> Self { Self { $0.subgroupTextOutlineWidth = value } }
+    /// Sets Bokeh `subgroup_text_alpha`.
+    public static func subgroupTextAlpha(_ value: Double) -> Self { Self { $0.subgroupTextAlpha = value } }
+    /// Sets Bokeh `subgroup_text_font`.
+    public static func subgroupTextFont(_ value: String) -> Self { Self { $0.subgroupTextFont = value } }
+    /// Sets Bokeh `subgroup_text_font_size`.
+    public static func subgroupTextFontSize(_ value: String) -> Self { Self { $0.subgroupTextFontSize = value } }
+    /// Sets Bokeh `subgroup_text_font_style`.
+    public static func subgroupTextFontStyle(_ value: FontStyle) -> Self { Self { $0.subgroupTextFontStyle = value } }
+    /// Sets Bokeh `subgroup_text_align`.
+    public static func subgroupTextAlign(_ value: TextAlign) -> Self { Self { $0.subgroupTextAlign = value } }
+    /// Sets Bokeh `subgroup_text_baseline`.
+    public static func subgroupTextBaseline(_ value: TextBaseline) -> Self { Self { $0.subgroupTextBaseline = value } }
+    /// Sets Bokeh `subgroup_text_line_height`.
+    public static func subgroupTextLineHeight(_ value: Double) -> Self { Self { $0.subgroupTextLineHeight = value } }
+    /// Sets Bokeh `subgroup_label_orientation`.
+    public static func subgroupLabelOrientation(_ value: OneOf2<LabelOrientation, Double>) -> Self { Self { $0.subgroupLabelOrientation = value } }
+    public static func subgroupLabelOrientation(_ value: some BinaryFloatingPoint) -> Self { Self { $0.subgroupLabelOrientation = .b(Double(value)) } }
+}
+
 /// Bokeh `ContinuousAxis` (`bokeh.models.axes`), abstract.
 public class ContinuousAxis: Axis {
     override public class var modelTypeName: String { "ContinuousAxis" }
@@ -1008,7 +1222,7 @@ public class DatetimeAxis: LinearAxis {
         contextMenu: Menu? = nil,
         dimension: Value? = nil,
         face: OneOf2<Auto, AxisFace>? = nil,
-        bounds: Value? = nil,
+        bounds: OneOf2<Auto, Tuple2<Double, Double>>? = nil,
         ticker: Ticker? = nil,
         formatter: TickFormatter? = nil,
         axisLabel: OneOf2<String, BaseText>? = nil,
@@ -1216,7 +1430,7 @@ public class LinearAxis: ContinuousAxis {
         contextMenu: Menu? = nil,
         dimension: Value? = nil,
         face: OneOf2<Auto, AxisFace>? = nil,
-        bounds: Value? = nil,
+        bounds: OneOf2<Auto, Tuple2<Double, Double>>? = nil,
         ticker: Ticker? = nil,
         formatter: TickFormatter? = nil,
         axisLabel: OneOf2<String, BaseText>? = nil,
@@ -1424,7 +1638,7 @@ public class LogAxis: ContinuousAxis {
         contextMenu: Menu? = nil,
         dimension: Value? = nil,
         face: OneOf2<Auto, AxisFace>? = nil,
-        bounds: Value? = nil,
+        bounds: OneOf2<Auto, Tuple2<Double, Double>>? = nil,
         ticker: Ticker? = nil,
         formatter: TickFormatter? = nil,
         axisLabel: OneOf2<String, BaseText>? = nil,
@@ -1632,7 +1846,7 @@ public class MercatorAxis: LinearAxis {
         contextMenu: Menu? = nil,
         dimension: Value? = nil,
         face: OneOf2<Auto, AxisFace>? = nil,
-        bounds: Value? = nil,
+        bounds: OneOf2<Auto, Tuple2<Double, Double>>? = nil,
         ticker: Ticker? = nil,
         formatter: TickFormatter? = nil,
         axisLabel: OneOf2<String, BaseText>? = nil,
@@ -1840,7 +2054,7 @@ public class TimedeltaAxis: LinearAxis {
         contextMenu: Menu? = nil,
         dimension: Value? = nil,
         face: OneOf2<Auto, AxisFace>? = nil,
-        bounds: Value? = nil,
+        bounds: OneOf2<Auto, Tuple2<Double, Double>>? = nil,
         ticker: Ticker? = nil,
         formatter: TickFormatter? = nil,
         axisLabel: OneOf2<String, BaseText>? = nil,

@@ -43,6 +43,11 @@ public class CloseDialog: Callback {
     }
 }
 
+extension Setting where Root: CloseDialog {
+    /// Sets Bokeh `dialog`.
+    public static func dialog(_ value: Dialog?) -> Self { Self { $0.dialog = value } }
+}
+
 /// Bokeh `CustomCode` (`bokeh.models.callbacks`), abstract.
 public class CustomCode: Callback {
     override public class var modelTypeName: String { "CustomCode" }
@@ -54,7 +59,7 @@ public class CustomJS: CustomCode {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("args", Value?.self),
-            PropertySpec("code", String?.self),
+            PropertySpec("code", String.self),
             PropertySpec("module", OneOf2<Auto, Bool>.self, default: .a(.auto)),
         ]
         return super.declaredProperties + own
@@ -65,9 +70,9 @@ public class CustomJS: CustomCode {
         set { setAttribute("args", newValue) }
     }
     public static var args: PropertyKey<Value> { PropertyKey("args") }
-    /// Bokeh `code`.
-    public var code: String? {
-        get { attribute("code", as: String.self) }
+    /// Bokeh `code` (required; reads `""` while unset).
+    public var code: String {
+        get { attribute("code", as: String.self, default: "") }
         set { setAttribute("code", newValue) }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
@@ -101,6 +106,27 @@ public class CustomJS: CustomCode {
         if let args { self.args = args }
         if let code { self.code = code }
         if let module { self.module = module }
+    }
+}
+
+extension Setting where Root: CustomJS {
+    /// Sets Bokeh `args`.
+    public static func args(_ value: Value?) -> Self { Self { $0.args = value } }
+    /// Sets Bokeh `code`.
+    public static func code(_ value: String) -> Self { Self { $0.code = value } }
+    /// Sets Bokeh `module`.
+    public static func module(_ value: OneOf2<Auto, Bool>) -> Self { Self { $0.module = value } }
+    public static func module(_ value: Bool) -> Self { Self { $0.module = .b(value) } }
+}
+
+extension SettingsInitializable where Self: CustomJS {
+    /// A new `CustomJS` with Bokeh's required `code:` and any other properties as settings,
+    /// in any order: `CustomJS(code: …, .name("…"))`.
+    public init(code: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.code = code
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -140,6 +166,11 @@ public class OpenDialog: Callback {
         if let syncable { self.syncable = syncable }
         if let dialog { self.dialog = dialog }
     }
+}
+
+extension Setting where Root: OpenDialog {
+    /// Sets Bokeh `dialog`.
+    public static func dialog(_ value: Dialog?) -> Self { Self { $0.dialog = value } }
 }
 
 /// Bokeh `OpenURL` (`bokeh.models.callbacks`).
@@ -189,13 +220,20 @@ public class OpenURL: Callback {
     }
 }
 
+extension Setting where Root: OpenURL {
+    /// Sets Bokeh `url`.
+    public static func url(_ value: String) -> Self { Self { $0.url = value } }
+    /// Sets Bokeh `same_tab`.
+    public static func sameTab(_ value: Bool) -> Self { Self { $0.sameTab = value } }
+}
+
 /// Bokeh `SetValue` (`bokeh.models.callbacks`).
 public class SetValue: Callback {
     override public class var modelTypeName: String { "SetValue" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("obj", Value?.self),
-            PropertySpec("attr", String?.self),
+            PropertySpec("attr", String.self),
             PropertySpec("value", Value?.self),
         ]
         return super.declaredProperties + own
@@ -206,9 +244,9 @@ public class SetValue: Callback {
         set { setAttribute("obj", newValue) }
     }
     public static var obj: PropertyKey<Value> { PropertyKey("obj") }
-    /// Bokeh `attr`.
-    public var attr: String? {
-        get { attribute("attr", as: String.self) }
+    /// Bokeh `attr` (required; reads `""` while unset).
+    public var attr: String {
+        get { attribute("attr", as: String.self, default: "") }
         set { setAttribute("attr", newValue) }
     }
     public static var attr: PropertyKey<String> { PropertyKey("attr") }
@@ -242,6 +280,26 @@ public class SetValue: Callback {
         if let obj { self.obj = obj }
         if let attr { self.attr = attr }
         if let value { self.value = value }
+    }
+}
+
+extension Setting where Root: SetValue {
+    /// Sets Bokeh `obj`.
+    public static func obj(_ value: Value?) -> Self { Self { $0.obj = value } }
+    /// Sets Bokeh `attr`.
+    public static func attr(_ value: String) -> Self { Self { $0.attr = value } }
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Value?) -> Self { Self { $0.value = value } }
+}
+
+extension SettingsInitializable where Self: SetValue {
+    /// A new `SetValue` with Bokeh's required `attr:` and any other properties as settings,
+    /// in any order: `SetValue(attr: …, .name("…"))`.
+    public init(attr: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.attr = attr
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -281,4 +339,9 @@ public class ToggleVisibility: Callback {
         if let syncable { self.syncable = syncable }
         if let target { self.target = target }
     }
+}
+
+extension Setting where Root: ToggleVisibility {
+    /// Sets Bokeh `target`.
+    public static func target(_ value: UIElement?) -> Self { Self { $0.target = value } }
 }

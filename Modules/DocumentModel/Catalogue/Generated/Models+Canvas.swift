@@ -62,3 +62,10 @@ public class Canvas: UIElement {
         if let outputBackend { self.outputBackend = outputBackend }
     }
 }
+
+extension Setting where Root: Canvas {
+    /// Sets Bokeh `hidpi`.
+    public static func hidpi(_ value: Bool) -> Self { Self { $0.hidpi = value } }
+    /// Sets Bokeh `output_backend`.
+    public static func outputBackend(_ value: OutputBackend) -> Self { Self { $0.outputBackend = value } }
+}

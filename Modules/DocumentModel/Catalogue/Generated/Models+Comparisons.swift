@@ -52,6 +52,13 @@ public class CustomJSCompare: Comparison {
     }
 }
 
+extension Setting where Root: CustomJSCompare {
+    /// Sets Bokeh `args`.
+    public static func args(_ value: Value?) -> Self { Self { $0.args = value } }
+    /// Sets Bokeh `code`.
+    public static func code(_ value: String) -> Self { Self { $0.code = value } }
+}
+
 /// Bokeh `NanCompare` (`bokeh.models.comparisons`).
 public class NanCompare: Comparison {
     override public class var modelTypeName: String { "NanCompare" }
@@ -88,4 +95,9 @@ public class NanCompare: Comparison {
         if let syncable { self.syncable = syncable }
         if let ascendingFirst { self.ascendingFirst = ascendingFirst }
     }
+}
+
+extension Setting where Root: NanCompare {
+    /// Sets Bokeh `ascending_first`.
+    public static func ascendingFirst(_ value: Bool) -> Self { Self { $0.ascendingFirst = value } }
 }

@@ -58,3 +58,12 @@ public class DocumentConfig: Model {
         if let notifications { self.notifications = notifications }
     }
 }
+
+extension Setting where Root: DocumentConfig {
+    /// Sets Bokeh `reconnect_session`.
+    public static func reconnectSession(_ value: Bool) -> Self { Self { $0.reconnectSession = value } }
+    /// Sets Bokeh `notify_connection_status`.
+    public static func notifyConnectionStatus(_ value: Bool) -> Self { Self { $0.notifyConnectionStatus = value } }
+    /// Sets Bokeh `notifications`.
+    public static func notifications(_ value: Notifications?) -> Self { Self { $0.notifications = value } }
+}

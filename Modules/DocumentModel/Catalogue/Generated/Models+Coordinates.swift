@@ -85,3 +85,18 @@ public class CoordinateMapping: Model {
         if let yTarget { self.yTarget = yTarget }
     }
 }
+
+extension Setting where Root: CoordinateMapping {
+    /// Sets Bokeh `x_source`.
+    public static func xSource(_ value: RangeModel?) -> Self { Self { $0.xSource = value } }
+    /// Sets Bokeh `y_source`.
+    public static func ySource(_ value: RangeModel?) -> Self { Self { $0.ySource = value } }
+    /// Sets Bokeh `x_scale`.
+    public static func xScale(_ value: Scale?) -> Self { Self { $0.xScale = value } }
+    /// Sets Bokeh `y_scale`.
+    public static func yScale(_ value: Scale?) -> Self { Self { $0.yScale = value } }
+    /// Sets Bokeh `x_target`.
+    public static func xTarget(_ value: RangeModel?) -> Self { Self { $0.xTarget = value } }
+    /// Sets Bokeh `y_target`.
+    public static func yTarget(_ value: RangeModel?) -> Self { Self { $0.yTarget = value } }
+}

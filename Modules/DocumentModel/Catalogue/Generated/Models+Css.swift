@@ -26,6 +26,17 @@ public class GlobalImportedStyleSheet: ImportedStyleSheet {
     }
 }
 
+extension SettingsInitializable where Self: GlobalImportedStyleSheet {
+    /// A new `GlobalImportedStyleSheet` with Bokeh's required `url:` and any other properties as settings,
+    /// in any order: `GlobalImportedStyleSheet(url: …, .name("…"))`.
+    public init(url: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.url = url
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `GlobalInlineStyleSheet` (`bokeh.models.css`).
 public class GlobalInlineStyleSheet: InlineStyleSheet {
     override public class var modelTypeName: String { "GlobalInlineStyleSheet" }
@@ -52,18 +63,29 @@ public class GlobalInlineStyleSheet: InlineStyleSheet {
     }
 }
 
+extension SettingsInitializable where Self: GlobalInlineStyleSheet {
+    /// A new `GlobalInlineStyleSheet` with Bokeh's required `css:` and any other properties as settings,
+    /// in any order: `GlobalInlineStyleSheet(css: …, .name("…"))`.
+    public init(css: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.css = css
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `ImportedStyleSheet` (`bokeh.models.css`).
 public class ImportedStyleSheet: StyleSheet {
     override public class var modelTypeName: String { "ImportedStyleSheet" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("url", String?.self),
+            PropertySpec("url", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `url`.
-    public var url: String? {
-        get { attribute("url", as: String.self) }
+    /// Bokeh `url` (required; reads `""` while unset).
+    public var url: String {
+        get { attribute("url", as: String.self, default: "") }
         set { setAttribute("url", newValue) }
     }
     public static var url: PropertyKey<String> { PropertyKey("url") }
@@ -90,18 +112,34 @@ public class ImportedStyleSheet: StyleSheet {
     }
 }
 
+extension Setting where Root: ImportedStyleSheet {
+    /// Sets Bokeh `url`.
+    public static func url(_ value: String) -> Self { Self { $0.url = value } }
+}
+
+extension SettingsInitializable where Self: ImportedStyleSheet {
+    /// A new `ImportedStyleSheet` with Bokeh's required `url:` and any other properties as settings,
+    /// in any order: `ImportedStyleSheet(url: …, .name("…"))`.
+    public init(url: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.url = url
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `InlineStyleSheet` (`bokeh.models.css`).
 public class InlineStyleSheet: StyleSheet {
     override public class var modelTypeName: String { "InlineStyleSheet" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("css", String?.self),
+            PropertySpec("css", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `css`.
-    public var css: String? {
-        get { attribute("css", as: String.self) }
+    /// Bokeh `css` (required; reads `""` while unset).
+    public var css: String {
+        get { attribute("css", as: String.self, default: "") }
         set { setAttribute("css", newValue) }
     }
     public static var css: PropertyKey<String> { PropertyKey("css") }
@@ -125,6 +163,22 @@ public class InlineStyleSheet: StyleSheet {
         if let subscribedEvents { self.subscribedEvents = subscribedEvents }
         if let syncable { self.syncable = syncable }
         if let css { self.css = css }
+    }
+}
+
+extension Setting where Root: InlineStyleSheet {
+    /// Sets Bokeh `css`.
+    public static func css(_ value: String) -> Self { Self { $0.css = value } }
+}
+
+extension SettingsInitializable where Self: InlineStyleSheet {
+    /// A new `InlineStyleSheet` with Bokeh's required `css:` and any other properties as settings,
+    /// in any order: `InlineStyleSheet(css: …, .name("…"))`.
+    public init(css: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.css = css
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -2977,4 +3031,633 @@ public class Styles: Model {
         if let writingMode { self.writingMode = writingMode }
         if let zIndex { self.zIndex = zIndex }
     }
+}
+
+extension Setting where Root: Styles {
+    /// Sets Bokeh `align_content`.
+    public static func alignContent(_ value: String?) -> Self { Self { $0.alignContent = value } }
+    /// Sets Bokeh `align_items`.
+    public static func alignItems(_ value: String?) -> Self { Self { $0.alignItems = value } }
+    /// Sets Bokeh `align_self`.
+    public static func alignSelf(_ value: String?) -> Self { Self { $0.alignSelf = value } }
+    /// Sets Bokeh `alignment_baseline`.
+    public static func alignmentBaseline(_ value: String?) -> Self { Self { $0.alignmentBaseline = value } }
+    /// Sets Bokeh `all`.
+    public static func all(_ value: String?) -> Self { Self { $0.all = value } }
+    /// Sets Bokeh `animation`.
+    public static func animation(_ value: String?) -> Self { Self { $0.animation = value } }
+    /// Sets Bokeh `animation_delay`.
+    public static func animationDelay(_ value: String?) -> Self { Self { $0.animationDelay = value } }
+    /// Sets Bokeh `animation_direction`.
+    public static func animationDirection(_ value: String?) -> Self { Self { $0.animationDirection = value } }
+    /// Sets Bokeh `animation_duration`.
+    public static func animationDuration(_ value: String?) -> Self { Self { $0.animationDuration = value } }
+    /// Sets Bokeh `animation_fill_mode`.
+    public static func animationFillMode(_ value: String?) -> Self { Self { $0.animationFillMode = value } }
+    /// Sets Bokeh `animation_iteration_count`.
+    public static func animationIterationCount(_ value: String?) -> Self { Self { $0.animationIterationCount = value } }
+    /// Sets Bokeh `animation_name`.
+    public static func animationName(_ value: String?) -> Self { Self { $0.animationName = value } }
+    /// Sets Bokeh `animation_play_state`.
+    public static func animationPlayState(_ value: String?) -> Self { Self { $0.animationPlayState = value } }
+    /// Sets Bokeh `animation_timing_function`.
+    public static func animationTimingFunction(_ value: String?) -> Self { Self { $0.animationTimingFunction = value } }
+    /// Sets Bokeh `aspect_ratio`.
+    public static func aspectRatio(_ value: String?) -> Self { Self { $0.aspectRatio = value } }
+    /// Sets Bokeh `backface_visibility`.
+    public static func backfaceVisibility(_ value: String?) -> Self { Self { $0.backfaceVisibility = value } }
+    /// Sets Bokeh `background`.
+    public static func background(_ value: String?) -> Self { Self { $0.background = value } }
+    /// Sets Bokeh `background_attachment`.
+    public static func backgroundAttachment(_ value: String?) -> Self { Self { $0.backgroundAttachment = value } }
+    /// Sets Bokeh `background_clip`.
+    public static func backgroundClip(_ value: String?) -> Self { Self { $0.backgroundClip = value } }
+    /// Sets Bokeh `background_color`.
+    public static func backgroundColor(_ value: String?) -> Self { Self { $0.backgroundColor = value } }
+    /// Sets Bokeh `background_image`.
+    public static func backgroundImage(_ value: String?) -> Self { Self { $0.backgroundImage = value } }
+    /// Sets Bokeh `background_origin`.
+    public static func backgroundOrigin(_ value: String?) -> Self { Self { $0.backgroundOrigin = value } }
+    /// Sets Bokeh `background_position`.
+    public static func backgroundPosition(_ value: String?) -> Self { Self { $0.backgroundPosition = value } }
+    /// Sets Bokeh `background_position_x`.
+    public static func backgroundPositionX(_ value: String?) -> Self { Self { $0.backgroundPositionX = value } }
+    /// Sets Bokeh `background_position_y`.
+    public static func backgroundPositionY(_ value: String?) -> Self { Self { $0.backgroundPositionY = value } }
+    /// Sets Bokeh `background_repeat`.
+    public static func backgroundRepeat(_ value: String?) -> Self { Self { $0.backgroundRepeat = value } }
+    /// Sets Bokeh `background_size`.
+    public static func backgroundSize(_ value: String?) -> Self { Self { $0.backgroundSize = value } }
+    /// Sets Bokeh `baseline_shift`.
+    public static func baselineShift(_ value: String?) -> Self { Self { $0.baselineShift = value } }
+    /// Sets Bokeh `block_size`.
+    public static func blockSize(_ value: String?) -> Self { Self { $0.blockSize = value } }
+    /// Sets Bokeh `border`.
+    public static func border(_ value: String?) -> Self { Self { $0.border = value } }
+    /// Sets Bokeh `border_block_end`.
+    public static func borderBlockEnd(_ value: String?) -> Self { Self { $0.borderBlockEnd = value } }
+    /// Sets Bokeh `border_block_end_color`.
+    public static func borderBlockEndColor(_ value: String?) -> Self { Self { $0.borderBlockEndColor = value } }
+    /// Sets Bokeh `border_block_end_style`.
+    public static func borderBlockEndStyle(_ value: String?) -> Self { Self { $0.borderBlockEndStyle = value } }
+    /// Sets Bokeh `border_block_end_width`.
+    public static func borderBlockEndWidth(_ value: String?) -> Self { Self { $0.borderBlockEndWidth = value } }
+    /// Sets Bokeh `border_block_start`.
+    public static func borderBlockStart(_ value: String?) -> Self { Self { $0.borderBlockStart = value } }
+    /// Sets Bokeh `border_block_start_color`.
+    public static func borderBlockStartColor(_ value: String?) -> Self { Self { $0.borderBlockStartColor = value } }
+    /// Sets Bokeh `border_block_start_style`.
+    public static func borderBlockStartStyle(_ value: String?) -> Self { Self { $0.borderBlockStartStyle = value } }
+    /// Sets Bokeh `border_block_start_width`.
+    public static func borderBlockStartWidth(_ value: String?) -> Self { Self { $0.borderBlockStartWidth = value } }
+    /// Sets Bokeh `border_bottom`.
+    public static func borderBottom(_ value: String?) -> Self { Self { $0.borderBottom = value } }
+    /// Sets Bokeh `border_bottom_color`.
+    public static func borderBottomColor(_ value: String?) -> Self { Self { $0.borderBottomColor = value } }
+    /// Sets Bokeh `border_bottom_left_radius`.
+    public static func borderBottomLeftRadius(_ value: String?) -> Self { Self { $0.borderBottomLeftRadius = value } }
+    /// Sets Bokeh `border_bottom_right_radius`.
+    public static func borderBottomRightRadius(_ value: String?) -> Self { Self { $0.borderBottomRightRadius = value } }
+    /// Sets Bokeh `border_bottom_style`.
+    public static func borderBottomStyle(_ value: String?) -> Self { Self { $0.borderBottomStyle = value } }
+    /// Sets Bokeh `border_bottom_width`.
+    public static func borderBottomWidth(_ value: String?) -> Self { Self { $0.borderBottomWidth = value } }
+    /// Sets Bokeh `border_collapse`.
+    public static func borderCollapse(_ value: String?) -> Self { Self { $0.borderCollapse = value } }
+    /// Sets Bokeh `border_color`.
+    public static func borderColor(_ value: String?) -> Self { Self { $0.borderColor = value } }
+    /// Sets Bokeh `border_image`.
+    public static func borderImage(_ value: String?) -> Self { Self { $0.borderImage = value } }
+    /// Sets Bokeh `border_image_outset`.
+    public static func borderImageOutset(_ value: String?) -> Self { Self { $0.borderImageOutset = value } }
+    /// Sets Bokeh `border_image_repeat`.
+    public static func borderImageRepeat(_ value: String?) -> Self { Self { $0.borderImageRepeat = value } }
+    /// Sets Bokeh `border_image_slice`.
+    public static func borderImageSlice(_ value: String?) -> Self { Self { $0.borderImageSlice = value } }
+    /// Sets Bokeh `border_image_source`.
+    public static func borderImageSource(_ value: String?) -> Self { Self { $0.borderImageSource = value } }
+    /// Sets Bokeh `border_image_width`.
+    public static func borderImageWidth(_ value: String?) -> Self { Self { $0.borderImageWidth = value } }
+    /// Sets Bokeh `border_inline_end`.
+    public static func borderInlineEnd(_ value: String?) -> Self { Self { $0.borderInlineEnd = value } }
+    /// Sets Bokeh `border_inline_end_color`.
+    public static func borderInlineEndColor(_ value: String?) -> Self { Self { $0.borderInlineEndColor = value } }
+    /// Sets Bokeh `border_inline_end_style`.
+    public static func borderInlineEndStyle(_ value: String?) -> Self { Self { $0.borderInlineEndStyle = value } }
+    /// Sets Bokeh `border_inline_end_width`.
+    public static func borderInlineEndWidth(_ value: String?) -> Self { Self { $0.borderInlineEndWidth = value } }
+    /// Sets Bokeh `border_inline_start`.
+    public static func borderInlineStart(_ value: String?) -> Self { Self { $0.borderInlineStart = value } }
+    /// Sets Bokeh `border_inline_start_color`.
+    public static func borderInlineStartColor(_ value: String?) -> Self { Self { $0.borderInlineStartColor = value } }
+    /// Sets Bokeh `border_inline_start_style`.
+    public static func borderInlineStartStyle(_ value: String?) -> Self { Self { $0.borderInlineStartStyle = value } }
+    /// Sets Bokeh `border_inline_start_width`.
+    public static func borderInlineStartWidth(_ value: String?) -> Self { Self { $0.borderInlineStartWidth = value } }
+    /// Sets Bokeh `border_left`.
+    public static func borderLeft(_ value: String?) -> Self { Self { $0.borderLeft = value } }
+    /// Sets Bokeh `border_left_color`.
+    public static func borderLeftColor(_ value: String?) -> Self { Self { $0.borderLeftColor = value } }
+    /// Sets Bokeh `border_left_style`.
+    public static func borderLeftStyle(_ value: String?) -> Self { Self { $0.borderLeftStyle = value } }
+    /// Sets Bokeh `border_left_width`.
+    public static func borderLeftWidth(_ value: String?) -> Self { Self { $0.borderLeftWidth = value } }
+    /// Sets Bokeh `border_radius`.
+    public static func borderRadius(_ value: String?) -> Self { Self { $0.borderRadius = value } }
+    /// Sets Bokeh `border_right`.
+    public static func borderRight(_ value: String?) -> Self { Self { $0.borderRight = value } }
+    /// Sets Bokeh `border_right_color`.
+    public static func borderRightColor(_ value: String?) -> Self { Self { $0.borderRightColor = value } }
+    /// Sets Bokeh `border_right_style`.
+    public static func borderRightStyle(_ value: String?) -> Self { Self { $0.borderRightStyle = value } }
+    /// Sets Bokeh `border_right_width`.
+    public static func borderRightWidth(_ value: String?) -> Self { Self { $0.borderRightWidth = value } }
+    /// Sets Bokeh `border_spacing`.
+    public static func borderSpacing(_ value: String?) -> Self { Self { $0.borderSpacing = value } }
+    /// Sets Bokeh `border_style`.
+    public static func borderStyle(_ value: String?) -> Self { Self { $0.borderStyle = value } }
+    /// Sets Bokeh `border_top`.
+    public static func borderTop(_ value: String?) -> Self { Self { $0.borderTop = value } }
+    /// Sets Bokeh `border_top_color`.
+    public static func borderTopColor(_ value: String?) -> Self { Self { $0.borderTopColor = value } }
+    /// Sets Bokeh `border_top_left_radius`.
+    public static func borderTopLeftRadius(_ value: String?) -> Self { Self { $0.borderTopLeftRadius = value } }
+    /// Sets Bokeh `border_top_right_radius`.
+    public static func borderTopRightRadius(_ value: String?) -> Self { Self { $0.borderTopRightRadius = value } }
+    /// Sets Bokeh `border_top_style`.
+    public static func borderTopStyle(_ value: String?) -> Self { Self { $0.borderTopStyle = value } }
+    /// Sets Bokeh `border_top_width`.
+    public static func borderTopWidth(_ value: String?) -> Self { Self { $0.borderTopWidth = value } }
+    /// Sets Bokeh `border_width`.
+    public static func borderWidth(_ value: String?) -> Self { Self { $0.borderWidth = value } }
+    /// Sets Bokeh `bottom`.
+    public static func bottom(_ value: String?) -> Self { Self { $0.bottom = value } }
+    /// Sets Bokeh `box_shadow`.
+    public static func boxShadow(_ value: String?) -> Self { Self { $0.boxShadow = value } }
+    /// Sets Bokeh `box_sizing`.
+    public static func boxSizing(_ value: String?) -> Self { Self { $0.boxSizing = value } }
+    /// Sets Bokeh `break_after`.
+    public static func breakAfter(_ value: String?) -> Self { Self { $0.breakAfter = value } }
+    /// Sets Bokeh `break_before`.
+    public static func breakBefore(_ value: String?) -> Self { Self { $0.breakBefore = value } }
+    /// Sets Bokeh `break_inside`.
+    public static func breakInside(_ value: String?) -> Self { Self { $0.breakInside = value } }
+    /// Sets Bokeh `caption_side`.
+    public static func captionSide(_ value: String?) -> Self { Self { $0.captionSide = value } }
+    /// Sets Bokeh `caret_color`.
+    public static func caretColor(_ value: String?) -> Self { Self { $0.caretColor = value } }
+    /// Sets Bokeh `clear`.
+    public static func clear(_ value: String?) -> Self { Self { $0.clear = value } }
+    /// Sets Bokeh `clip`.
+    public static func clip(_ value: String?) -> Self { Self { $0.clip = value } }
+    /// Sets Bokeh `clip_path`.
+    public static func clipPath(_ value: String?) -> Self { Self { $0.clipPath = value } }
+    /// Sets Bokeh `clip_rule`.
+    public static func clipRule(_ value: String?) -> Self { Self { $0.clipRule = value } }
+    /// Sets Bokeh `color`.
+    public static func color(_ value: String?) -> Self { Self { $0.color = value } }
+    /// Sets Bokeh `color_interpolation`.
+    public static func colorInterpolation(_ value: String?) -> Self { Self { $0.colorInterpolation = value } }
+    /// Sets Bokeh `color_interpolation_filters`.
+    public static func colorInterpolationFilters(_ value: String?) -> Self { Self { $0.colorInterpolationFilters = value } }
+    /// Sets Bokeh `column_count`.
+    public static func columnCount(_ value: String?) -> Self { Self { $0.columnCount = value } }
+    /// Sets Bokeh `column_fill`.
+    public static func columnFill(_ value: String?) -> Self { Self { $0.columnFill = value } }
+    /// Sets Bokeh `column_gap`.
+    public static func columnGap(_ value: String?) -> Self { Self { $0.columnGap = value } }
+    /// Sets Bokeh `column_rule`.
+    public static func columnRule(_ value: String?) -> Self { Self { $0.columnRule = value } }
+    /// Sets Bokeh `column_rule_color`.
+    public static func columnRuleColor(_ value: String?) -> Self { Self { $0.columnRuleColor = value } }
+    /// Sets Bokeh `column_rule_style`.
+    public static func columnRuleStyle(_ value: String?) -> Self { Self { $0.columnRuleStyle = value } }
+    /// Sets Bokeh `column_rule_width`.
+    public static func columnRuleWidth(_ value: String?) -> Self { Self { $0.columnRuleWidth = value } }
+    /// Sets Bokeh `column_span`.
+    public static func columnSpan(_ value: String?) -> Self { Self { $0.columnSpan = value } }
+    /// Sets Bokeh `column_width`.
+    public static func columnWidth(_ value: String?) -> Self { Self { $0.columnWidth = value } }
+    /// Sets Bokeh `columns`.
+    public static func columns(_ value: String?) -> Self { Self { $0.columns = value } }
+    /// Sets Bokeh `content`.
+    public static func content(_ value: String?) -> Self { Self { $0.content = value } }
+    /// Sets Bokeh `counter_increment`.
+    public static func counterIncrement(_ value: String?) -> Self { Self { $0.counterIncrement = value } }
+    /// Sets Bokeh `counter_reset`.
+    public static func counterReset(_ value: String?) -> Self { Self { $0.counterReset = value } }
+    /// Sets Bokeh `cursor`.
+    public static func cursor(_ value: String?) -> Self { Self { $0.cursor = value } }
+    /// Sets Bokeh `direction`.
+    public static func direction(_ value: String?) -> Self { Self { $0.direction = value } }
+    /// Sets Bokeh `display`.
+    public static func display(_ value: String?) -> Self { Self { $0.display = value } }
+    /// Sets Bokeh `dominant_baseline`.
+    public static func dominantBaseline(_ value: String?) -> Self { Self { $0.dominantBaseline = value } }
+    /// Sets Bokeh `empty_cells`.
+    public static func emptyCells(_ value: String?) -> Self { Self { $0.emptyCells = value } }
+    /// Sets Bokeh `fill`.
+    public static func fill(_ value: String?) -> Self { Self { $0.fill = value } }
+    /// Sets Bokeh `fill_opacity`.
+    public static func fillOpacity(_ value: String?) -> Self { Self { $0.fillOpacity = value } }
+    /// Sets Bokeh `fill_rule`.
+    public static func fillRule(_ value: String?) -> Self { Self { $0.fillRule = value } }
+    /// Sets Bokeh `filter`.
+    public static func filter(_ value: String?) -> Self { Self { $0.filter = value } }
+    /// Sets Bokeh `flex`.
+    public static func flex(_ value: String?) -> Self { Self { $0.flex = value } }
+    /// Sets Bokeh `flex_basis`.
+    public static func flexBasis(_ value: String?) -> Self { Self { $0.flexBasis = value } }
+    /// Sets Bokeh `flex_direction`.
+    public static func flexDirection(_ value: String?) -> Self { Self { $0.flexDirection = value } }
+    /// Sets Bokeh `flex_flow`.
+    public static func flexFlow(_ value: String?) -> Self { Self { $0.flexFlow = value } }
+    /// Sets Bokeh `flex_grow`.
+    public static func flexGrow(_ value: String?) -> Self { Self { $0.flexGrow = value } }
+    /// Sets Bokeh `flex_shrink`.
+    public static func flexShrink(_ value: String?) -> Self { Self { $0.flexShrink = value } }
+    /// Sets Bokeh `flex_wrap`.
+    public static func flexWrap(_ value: String?) -> Self { Self { $0.flexWrap = value } }
+    /// Sets Bokeh `float`.
+    public static func float(_ value: String?) -> Self { Self { $0.float = value } }
+    /// Sets Bokeh `flood_color`.
+    public static func floodColor(_ value: String?) -> Self { Self { $0.floodColor = value } }
+    /// Sets Bokeh `flood_opacity`.
+    public static func floodOpacity(_ value: String?) -> Self { Self { $0.floodOpacity = value } }
+    /// Sets Bokeh `font`.
+    public static func font(_ value: String?) -> Self { Self { $0.font = value } }
+    /// Sets Bokeh `font_family`.
+    public static func fontFamily(_ value: String?) -> Self { Self { $0.fontFamily = value } }
+    /// Sets Bokeh `font_feature_settings`.
+    public static func fontFeatureSettings(_ value: String?) -> Self { Self { $0.fontFeatureSettings = value } }
+    /// Sets Bokeh `font_kerning`.
+    public static func fontKerning(_ value: String?) -> Self { Self { $0.fontKerning = value } }
+    /// Sets Bokeh `font_size`.
+    public static func fontSize(_ value: String?) -> Self { Self { $0.fontSize = value } }
+    /// Sets Bokeh `font_size_adjust`.
+    public static func fontSizeAdjust(_ value: String?) -> Self { Self { $0.fontSizeAdjust = value } }
+    /// Sets Bokeh `font_stretch`.
+    public static func fontStretch(_ value: String?) -> Self { Self { $0.fontStretch = value } }
+    /// Sets Bokeh `font_style`.
+    public static func fontStyle(_ value: String?) -> Self { Self { $0.fontStyle = value } }
+    /// Sets Bokeh `font_synthesis`.
+    public static func fontSynthesis(_ value: String?) -> Self { Self { $0.fontSynthesis = value } }
+    /// Sets Bokeh `font_variant`.
+    public static func fontVariant(_ value: String?) -> Self { Self { $0.fontVariant = value } }
+    /// Sets Bokeh `font_variant_caps`.
+    public static func fontVariantCaps(_ value: String?) -> Self { Self { $0.fontVariantCaps = value } }
+    /// Sets Bokeh `font_variant_east_asian`.
+    public static func fontVariantEastAsian(_ value: String?) -> Self { Self { $0.fontVariantEastAsian = value } }
+    /// Sets Bokeh `font_variant_ligatures`.
+    public static func fontVariantLigatures(_ value: String?) -> Self { Self { $0.fontVariantLigatures = value } }
+    /// Sets Bokeh `font_variant_numeric`.
+    public static func fontVariantNumeric(_ value: String?) -> Self { Self { $0.fontVariantNumeric = value } }
+    /// Sets Bokeh `font_variant_position`.
+    public static func fontVariantPosition(_ value: String?) -> Self { Self { $0.fontVariantPosition = value } }
+    /// Sets Bokeh `font_weight`.
+    public static func fontWeight(_ value: String?) -> Self { Self { $0.fontWeight = value } }
+    /// Sets Bokeh `gap`.
+    public static func gap(_ value: String?) -> Self { Self { $0.gap = value } }
+    /// Sets Bokeh `glyph_orientation_vertical`.
+    public static func glyphOrientationVertical(_ value: String?) -> Self { Self { $0.glyphOrientationVertical = value } }
+    /// Sets Bokeh `grid`.
+    public static func grid(_ value: String?) -> Self { Self { $0.grid = value } }
+    /// Sets Bokeh `grid_area`.
+    public static func gridArea(_ value: String?) -> Self { Self { $0.gridArea = value } }
+    /// Sets Bokeh `grid_auto_columns`.
+    public static func gridAutoColumns(_ value: String?) -> Self { Self { $0.gridAutoColumns = value } }
+    /// Sets Bokeh `grid_auto_flow`.
+    public static func gridAutoFlow(_ value: String?) -> Self { Self { $0.gridAutoFlow = value } }
+    /// Sets Bokeh `grid_auto_rows`.
+    public static func gridAutoRows(_ value: String?) -> Self { Self { $0.gridAutoRows = value } }
+    /// Sets Bokeh `grid_column`.
+    public static func gridColumn(_ value: String?) -> Self { Self { $0.gridColumn = value } }
+    /// Sets Bokeh `grid_column_end`.
+    public static func gridColumnEnd(_ value: String?) -> Self { Self { $0.gridColumnEnd = value } }
+    /// Sets Bokeh `grid_column_gap`.
+    public static func gridColumnGap(_ value: String?) -> Self { Self { $0.gridColumnGap = value } }
+    /// Sets Bokeh `grid_column_start`.
+    public static func gridColumnStart(_ value: String?) -> Self { Self { $0.gridColumnStart = value } }
+    /// Sets Bokeh `grid_gap`.
+    public static func gridGap(_ value: String?) -> Self { Self { $0.gridGap = value } }
+    /// Sets Bokeh `grid_row`.
+    public static func gridRow(_ value: String?) -> Self { Self { $0.gridRow = value } }
+    /// Sets Bokeh `grid_row_end`.
+    public static func gridRowEnd(_ value: String?) -> Self { Self { $0.gridRowEnd = value } }
+    /// Sets Bokeh `grid_row_gap`.
+    public static func gridRowGap(_ value: String?) -> Self { Self { $0.gridRowGap = value } }
+    /// Sets Bokeh `grid_row_start`.
+    public static func gridRowStart(_ value: String?) -> Self { Self { $0.gridRowStart = value } }
+    /// Sets Bokeh `grid_template`.
+    public static func gridTemplate(_ value: String?) -> Self { Self { $0.gridTemplate = value } }
+    /// Sets Bokeh `grid_template_areas`.
+    public static func gridTemplateAreas(_ value: String?) -> Self { Self { $0.gridTemplateAreas = value } }
+    /// Sets Bokeh `grid_template_columns`.
+    public static func gridTemplateColumns(_ value: String?) -> Self { Self { $0.gridTemplateColumns = value } }
+    /// Sets Bokeh `grid_template_rows`.
+    public static func gridTemplateRows(_ value: String?) -> Self { Self { $0.gridTemplateRows = value } }
+    /// Sets Bokeh `height`.
+    public static func height(_ value: String?) -> Self { Self { $0.height = value } }
+    /// Sets Bokeh `hyphens`.
+    public static func hyphens(_ value: String?) -> Self { Self { $0.hyphens = value } }
+    /// Sets Bokeh `image_orientation`.
+    public static func imageOrientation(_ value: String?) -> Self { Self { $0.imageOrientation = value } }
+    /// Sets Bokeh `image_rendering`.
+    public static func imageRendering(_ value: String?) -> Self { Self { $0.imageRendering = value } }
+    /// Sets Bokeh `inline_size`.
+    public static func inlineSize(_ value: String?) -> Self { Self { $0.inlineSize = value } }
+    /// Sets Bokeh `justify_content`.
+    public static func justifyContent(_ value: String?) -> Self { Self { $0.justifyContent = value } }
+    /// Sets Bokeh `justify_items`.
+    public static func justifyItems(_ value: String?) -> Self { Self { $0.justifyItems = value } }
+    /// Sets Bokeh `justify_self`.
+    public static func justifySelf(_ value: String?) -> Self { Self { $0.justifySelf = value } }
+    /// Sets Bokeh `left`.
+    public static func left(_ value: String?) -> Self { Self { $0.left = value } }
+    /// Sets Bokeh `letter_spacing`.
+    public static func letterSpacing(_ value: String?) -> Self { Self { $0.letterSpacing = value } }
+    /// Sets Bokeh `lighting_color`.
+    public static func lightingColor(_ value: String?) -> Self { Self { $0.lightingColor = value } }
+    /// Sets Bokeh `line_break`.
+    public static func lineBreak(_ value: String?) -> Self { Self { $0.lineBreak = value } }
+    /// Sets Bokeh `line_height`.
+    public static func lineHeight(_ value: String?) -> Self { Self { $0.lineHeight = value } }
+    /// Sets Bokeh `list_style`.
+    public static func listStyle(_ value: String?) -> Self { Self { $0.listStyle = value } }
+    /// Sets Bokeh `list_style_image`.
+    public static func listStyleImage(_ value: String?) -> Self { Self { $0.listStyleImage = value } }
+    /// Sets Bokeh `list_style_position`.
+    public static func listStylePosition(_ value: String?) -> Self { Self { $0.listStylePosition = value } }
+    /// Sets Bokeh `list_style_type`.
+    public static func listStyleType(_ value: String?) -> Self { Self { $0.listStyleType = value } }
+    /// Sets Bokeh `margin`.
+    public static func margin(_ value: String?) -> Self { Self { $0.margin = value } }
+    /// Sets Bokeh `margin_block_end`.
+    public static func marginBlockEnd(_ value: String?) -> Self { Self { $0.marginBlockEnd = value } }
+    /// Sets Bokeh `margin_block_start`.
+    public static func marginBlockStart(_ value: String?) -> Self { Self { $0.marginBlockStart = value } }
+    /// Sets Bokeh `margin_bottom`.
+    public static func marginBottom(_ value: String?) -> Self { Self { $0.marginBottom = value } }
+    /// Sets Bokeh `margin_inline_end`.
+    public static func marginInlineEnd(_ value: String?) -> Self { Self { $0.marginInlineEnd = value } }
+    /// Sets Bokeh `margin_inline_start`.
+    public static func marginInlineStart(_ value: String?) -> Self { Self { $0.marginInlineStart = value } }
+    /// Sets Bokeh `margin_left`.
+    public static func marginLeft(_ value: String?) -> Self { Self { $0.marginLeft = value } }
+    /// Sets Bokeh `margin_right`.
+    public static func marginRight(_ value: String?) -> Self { Self { $0.marginRight = value } }
+    /// Sets Bokeh `margin_top`.
+    public static func marginTop(_ value: String?) -> Self { Self { $0.marginTop = value } }
+    /// Sets Bokeh `marker`.
+    public static func marker(_ value: String?) -> Self { Self { $0.marker = value } }
+    /// Sets Bokeh `marker_end`.
+    public static func markerEnd(_ value: String?) -> Self { Self { $0.markerEnd = value } }
+    /// Sets Bokeh `marker_mid`.
+    public static func markerMid(_ value: String?) -> Self { Self { $0.markerMid = value } }
+    /// Sets Bokeh `marker_start`.
+    public static func markerStart(_ value: String?) -> Self { Self { $0.markerStart = value } }
+    /// Sets Bokeh `mask`.
+    public static func mask(_ value: String?) -> Self { Self { $0.mask = value } }
+    /// Sets Bokeh `mask_composite`.
+    public static func maskComposite(_ value: String?) -> Self { Self { $0.maskComposite = value } }
+    /// Sets Bokeh `mask_image`.
+    public static func maskImage(_ value: String?) -> Self { Self { $0.maskImage = value } }
+    /// Sets Bokeh `mask_position`.
+    public static func maskPosition(_ value: String?) -> Self { Self { $0.maskPosition = value } }
+    /// Sets Bokeh `mask_repeat`.
+    public static func maskRepeat(_ value: String?) -> Self { Self { $0.maskRepeat = value } }
+    /// Sets Bokeh `mask_size`.
+    public static func maskSize(_ value: String?) -> Self { Self { $0.maskSize = value } }
+    /// Sets Bokeh `mask_type`.
+    public static func maskType(_ value: String?) -> Self { Self { $0.maskType = value } }
+    /// Sets Bokeh `max_block_size`.
+    public static func maxBlockSize(_ value: String?) -> Self { Self { $0.maxBlockSize = value } }
+    /// Sets Bokeh `max_height`.
+    public static func maxHeight(_ value: String?) -> Self { Self { $0.maxHeight = value } }
+    /// Sets Bokeh `max_inline_size`.
+    public static func maxInlineSize(_ value: String?) -> Self { Self { $0.maxInlineSize = value } }
+    /// Sets Bokeh `max_width`.
+    public static func maxWidth(_ value: String?) -> Self { Self { $0.maxWidth = value } }
+    /// Sets Bokeh `min_block_size`.
+    public static func minBlockSize(_ value: String?) -> Self { Self { $0.minBlockSize = value } }
+    /// Sets Bokeh `min_height`.
+    public static func minHeight(_ value: String?) -> Self { Self { $0.minHeight = value } }
+    /// Sets Bokeh `min_inline_size`.
+    public static func minInlineSize(_ value: String?) -> Self { Self { $0.minInlineSize = value } }
+    /// Sets Bokeh `min_width`.
+    public static func minWidth(_ value: String?) -> Self { Self { $0.minWidth = value } }
+    /// Sets Bokeh `object_fit`.
+    public static func objectFit(_ value: String?) -> Self { Self { $0.objectFit = value } }
+    /// Sets Bokeh `object_position`.
+    public static func objectPosition(_ value: String?) -> Self { Self { $0.objectPosition = value } }
+    /// Sets Bokeh `opacity`.
+    public static func opacity(_ value: String?) -> Self { Self { $0.opacity = value } }
+    /// Sets Bokeh `order`.
+    public static func order(_ value: String?) -> Self { Self { $0.order = value } }
+    /// Sets Bokeh `orphans`.
+    public static func orphans(_ value: String?) -> Self { Self { $0.orphans = value } }
+    /// Sets Bokeh `outline`.
+    public static func outline(_ value: String?) -> Self { Self { $0.outline = value } }
+    /// Sets Bokeh `outline_color`.
+    public static func outlineColor(_ value: String?) -> Self { Self { $0.outlineColor = value } }
+    /// Sets Bokeh `outline_offset`.
+    public static func outlineOffset(_ value: String?) -> Self { Self { $0.outlineOffset = value } }
+    /// Sets Bokeh `outline_style`.
+    public static func outlineStyle(_ value: String?) -> Self { Self { $0.outlineStyle = value } }
+    /// Sets Bokeh `outline_width`.
+    public static func outlineWidth(_ value: String?) -> Self { Self { $0.outlineWidth = value } }
+    /// Sets Bokeh `overflow`.
+    public static func overflow(_ value: String?) -> Self { Self { $0.overflow = value } }
+    /// Sets Bokeh `overflow_anchor`.
+    public static func overflowAnchor(_ value: String?) -> Self { Self { $0.overflowAnchor = value } }
+    /// Sets Bokeh `overflow_wrap`.
+    public static func overflowWrap(_ value: String?) -> Self { Self { $0.overflowWrap = value } }
+    /// Sets Bokeh `overflow_x`.
+    public static func overflowX(_ value: String?) -> Self { Self { $0.overflowX = value } }
+    /// Sets Bokeh `overflow_y`.
+    public static func overflowY(_ value: String?) -> Self { Self { $0.overflowY = value } }
+    /// Sets Bokeh `overscroll_behavior`.
+    public static func overscrollBehavior(_ value: String?) -> Self { Self { $0.overscrollBehavior = value } }
+    /// Sets Bokeh `overscroll_behavior_block`.
+    public static func overscrollBehaviorBlock(_ value: String?) -> Self { Self { $0.overscrollBehaviorBlock = value } }
+    /// Sets Bokeh `overscroll_behavior_inline`.
+    public static func overscrollBehaviorInline(_ value: String?) -> Self { Self { $0.overscrollBehaviorInline = value } }
+    /// Sets Bokeh `overscroll_behavior_x`.
+    public static func overscrollBehaviorX(_ value: String?) -> Self { Self { $0.overscrollBehaviorX = value } }
+    /// Sets Bokeh `overscroll_behavior_y`.
+    public static func overscrollBehaviorY(_ value: String?) -> Self { Self { $0.overscrollBehaviorY = value } }
+    /// Sets Bokeh `padding`.
+    public static func padding(_ value: String?) -> Self { Self { $0.padding = value } }
+    /// Sets Bokeh `padding_block_end`.
+    public static func paddingBlockEnd(_ value: String?) -> Self { Self { $0.paddingBlockEnd = value } }
+    /// Sets Bokeh `padding_block_start`.
+    public static func paddingBlockStart(_ value: String?) -> Self { Self { $0.paddingBlockStart = value } }
+    /// Sets Bokeh `padding_bottom`.
+    public static func paddingBottom(_ value: String?) -> Self { Self { $0.paddingBottom = value } }
+    /// Sets Bokeh `padding_inline_end`.
+    public static func paddingInlineEnd(_ value: String?) -> Self { Self { $0.paddingInlineEnd = value } }
+    /// Sets Bokeh `padding_inline_start`.
+    public static func paddingInlineStart(_ value: String?) -> Self { Self { $0.paddingInlineStart = value } }
+    /// Sets Bokeh `padding_left`.
+    public static func paddingLeft(_ value: String?) -> Self { Self { $0.paddingLeft = value } }
+    /// Sets Bokeh `padding_right`.
+    public static func paddingRight(_ value: String?) -> Self { Self { $0.paddingRight = value } }
+    /// Sets Bokeh `padding_top`.
+    public static func paddingTop(_ value: String?) -> Self { Self { $0.paddingTop = value } }
+    /// Sets Bokeh `page_break_after`.
+    public static func pageBreakAfter(_ value: String?) -> Self { Self { $0.pageBreakAfter = value } }
+    /// Sets Bokeh `page_break_before`.
+    public static func pageBreakBefore(_ value: String?) -> Self { Self { $0.pageBreakBefore = value } }
+    /// Sets Bokeh `page_break_inside`.
+    public static func pageBreakInside(_ value: String?) -> Self { Self { $0.pageBreakInside = value } }
+    /// Sets Bokeh `paint_order`.
+    public static func paintOrder(_ value: String?) -> Self { Self { $0.paintOrder = value } }
+    /// Sets Bokeh `perspective`.
+    public static func perspective(_ value: String?) -> Self { Self { $0.perspective = value } }
+    /// Sets Bokeh `perspective_origin`.
+    public static func perspectiveOrigin(_ value: String?) -> Self { Self { $0.perspectiveOrigin = value } }
+    /// Sets Bokeh `place_content`.
+    public static func placeContent(_ value: String?) -> Self { Self { $0.placeContent = value } }
+    /// Sets Bokeh `place_items`.
+    public static func placeItems(_ value: String?) -> Self { Self { $0.placeItems = value } }
+    /// Sets Bokeh `place_self`.
+    public static func placeSelf(_ value: String?) -> Self { Self { $0.placeSelf = value } }
+    /// Sets Bokeh `pointer_events`.
+    public static func pointerEvents(_ value: String?) -> Self { Self { $0.pointerEvents = value } }
+    /// Sets Bokeh `position`.
+    public static func position(_ value: String?) -> Self { Self { $0.position = value } }
+    /// Sets Bokeh `quotes`.
+    public static func quotes(_ value: String?) -> Self { Self { $0.quotes = value } }
+    /// Sets Bokeh `resize`.
+    public static func resize(_ value: String?) -> Self { Self { $0.resize = value } }
+    /// Sets Bokeh `right`.
+    public static func right(_ value: String?) -> Self { Self { $0.right = value } }
+    /// Sets Bokeh `rotate`.
+    public static func rotate(_ value: String?) -> Self { Self { $0.rotate = value } }
+    /// Sets Bokeh `row_gap`.
+    public static func rowGap(_ value: String?) -> Self { Self { $0.rowGap = value } }
+    /// Sets Bokeh `ruby_align`.
+    public static func rubyAlign(_ value: String?) -> Self { Self { $0.rubyAlign = value } }
+    /// Sets Bokeh `ruby_position`.
+    public static func rubyPosition(_ value: String?) -> Self { Self { $0.rubyPosition = value } }
+    /// Sets Bokeh `scale`.
+    public static func scale(_ value: String?) -> Self { Self { $0.scale = value } }
+    /// Sets Bokeh `scroll_behavior`.
+    public static func scrollBehavior(_ value: String?) -> Self { Self { $0.scrollBehavior = value } }
+    /// Sets Bokeh `shape_rendering`.
+    public static func shapeRendering(_ value: String?) -> Self { Self { $0.shapeRendering = value } }
+    /// Sets Bokeh `stop_color`.
+    public static func stopColor(_ value: String?) -> Self { Self { $0.stopColor = value } }
+    /// Sets Bokeh `stop_opacity`.
+    public static func stopOpacity(_ value: String?) -> Self { Self { $0.stopOpacity = value } }
+    /// Sets Bokeh `stroke`.
+    public static func stroke(_ value: String?) -> Self { Self { $0.stroke = value } }
+    /// Sets Bokeh `stroke_dasharray`.
+    public static func strokeDasharray(_ value: String?) -> Self { Self { $0.strokeDasharray = value } }
+    /// Sets Bokeh `stroke_dashoffset`.
+    public static func strokeDashoffset(_ value: String?) -> Self { Self { $0.strokeDashoffset = value } }
+    /// Sets Bokeh `stroke_linecap`.
+    public static func strokeLinecap(_ value: String?) -> Self { Self { $0.strokeLinecap = value } }
+    /// Sets Bokeh `stroke_linejoin`.
+    public static func strokeLinejoin(_ value: String?) -> Self { Self { $0.strokeLinejoin = value } }
+    /// Sets Bokeh `stroke_miterlimit`.
+    public static func strokeMiterlimit(_ value: String?) -> Self { Self { $0.strokeMiterlimit = value } }
+    /// Sets Bokeh `stroke_opacity`.
+    public static func strokeOpacity(_ value: String?) -> Self { Self { $0.strokeOpacity = value } }
+    /// Sets Bokeh `stroke_width`.
+    public static func strokeWidth(_ value: String?) -> Self { Self { $0.strokeWidth = value } }
+    /// Sets Bokeh `tab_size`.
+    public static func tabSize(_ value: String?) -> Self { Self { $0.tabSize = value } }
+    /// Sets Bokeh `table_layout`.
+    public static func tableLayout(_ value: String?) -> Self { Self { $0.tableLayout = value } }
+    /// Sets Bokeh `text_align`.
+    public static func textAlign(_ value: String?) -> Self { Self { $0.textAlign = value } }
+    /// Sets Bokeh `text_align_last`.
+    public static func textAlignLast(_ value: String?) -> Self { Self { $0.textAlignLast = value } }
+    /// Sets Bokeh `text_anchor`.
+    public static func textAnchor(_ value: String?) -> Self { Self { $0.textAnchor = value } }
+    /// Sets Bokeh `text_combine_upright`.
+    public static func textCombineUpright(_ value: String?) -> Self { Self { $0.textCombineUpright = value } }
+    /// Sets Bokeh `text_decoration`.
+    public static func textDecoration(_ value: String?) -> Self { Self { $0.textDecoration = value } }
+    /// Sets Bokeh `text_decoration_color`.
+    public static func textDecorationColor(_ value: String?) -> Self { Self { $0.textDecorationColor = value } }
+    /// Sets Bokeh `text_decoration_line`.
+    public static func textDecorationLine(_ value: String?) -> Self { Self { $0.textDecorationLine = value } }
+    /// Sets Bokeh `text_decoration_style`.
+    public static func textDecorationStyle(_ value: String?) -> Self { Self { $0.textDecorationStyle = value } }
+    /// Sets Bokeh `text_emphasis`.
+    public static func textEmphasis(_ value: String?) -> Self { Self { $0.textEmphasis = value } }
+    /// Sets Bokeh `text_emphasis_color`.
+    public static func textEmphasisColor(_ value: String?) -> Self { Self { $0.textEmphasisColor = value } }
+    /// Sets Bokeh `text_emphasis_position`.
+    public static func textEmphasisPosition(_ value: String?) -> Self { Self { $0.textEmphasisPosition = value } }
+    /// Sets Bokeh `text_emphasis_style`.
+    public static func textEmphasisStyle(_ value: String?) -> Self { Self { $0.textEmphasisStyle = value } }
+    /// Sets Bokeh `text_indent`.
+    public static func textIndent(_ value: String?) -> Self { Self { $0.textIndent = value } }
+    /// Sets Bokeh `text_justify`.
+    public static func textJustify(_ value: String?) -> Self { Self { $0.textJustify = value } }
+    /// Sets Bokeh `text_orientation`.
+    public static func textOrientation(_ value: String?) -> Self { Self { $0.textOrientation = value } }
+    /// Sets Bokeh `text_overflow`.
+    public static func textOverflow(_ value: String?) -> Self { Self { $0.textOverflow = value } }
+    /// Sets Bokeh `text_rendering`.
+    public static func textRendering(_ value: String?) -> Self { Self { $0.textRendering = value } }
+    /// Sets Bokeh `text_shadow`.
+    public static func textShadow(_ value: String?) -> Self { Self { $0.textShadow = value } }
+    /// Sets Bokeh `text_transform`.
+    public static func textTransform(_ value: String?) -> Self { Self { $0.textTransform = value } }
+    /// Sets Bokeh `text_underline_position`.
+    public static func textUnderlinePosition(_ value: String?) -> Self { Self { $0.textUnderlinePosition = value } }
+    /// Sets Bokeh `top`.
+    public static func top(_ value: String?) -> Self { Self { $0.top = value } }
+    /// Sets Bokeh `touch_action`.
+    public static func touchAction(_ value: String?) -> Self { Self { $0.touchAction = value } }
+    /// Sets Bokeh `transform`.
+    public static func transform(_ value: String?) -> Self { Self { $0.transform = value } }
+    /// Sets Bokeh `transform_box`.
+    public static func transformBox(_ value: String?) -> Self { Self { $0.transformBox = value } }
+    /// Sets Bokeh `transform_origin`.
+    public static func transformOrigin(_ value: String?) -> Self { Self { $0.transformOrigin = value } }
+    /// Sets Bokeh `transform_style`.
+    public static func transformStyle(_ value: String?) -> Self { Self { $0.transformStyle = value } }
+    /// Sets Bokeh `transition`.
+    public static func transition(_ value: String?) -> Self { Self { $0.transition = value } }
+    /// Sets Bokeh `transition_delay`.
+    public static func transitionDelay(_ value: String?) -> Self { Self { $0.transitionDelay = value } }
+    /// Sets Bokeh `transition_duration`.
+    public static func transitionDuration(_ value: String?) -> Self { Self { $0.transitionDuration = value } }
+    /// Sets Bokeh `transition_property`.
+    public static func transitionProperty(_ value: String?) -> Self { Self { $0.transitionProperty = value } }
+    /// Sets Bokeh `transition_timing_function`.
+    public static func transitionTimingFunction(_ value: String?) -> Self { Self { $0.transitionTimingFunction = value } }
+    /// Sets Bokeh `translate`.
+    public static func translate(_ value: String?) -> Self { Self { $0.translate = value } }
+    /// Sets Bokeh `unicode_bidi`.
+    public static func unicodeBidi(_ value: String?) -> Self { Self { $0.unicodeBidi = value } }
+    /// Sets Bokeh `user_select`.
+    public static func userSelect(_ value: String?) -> Self { Self { $0.userSelect = value } }
+    /// Sets Bokeh `vertical_align`.
+    public static func verticalAlign(_ value: String?) -> Self { Self { $0.verticalAlign = value } }
+    /// Sets Bokeh `visibility`.
+    public static func visibility(_ value: String?) -> Self { Self { $0.visibility = value } }
+    /// Sets Bokeh `white_space`.
+    public static func whiteSpace(_ value: String?) -> Self { Self { $0.whiteSpace = value } }
+    /// Sets Bokeh `widows`.
+    public static func widows(_ value: String?) -> Self { Self { $0.widows = value } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: String?) -> Self { Self { $0.width = value } }
+    /// Sets Bokeh `will_change`.
+    public static func willChange(_ value: String?) -> Self { Self { $0.willChange = value } }
+    /// Sets Bokeh `word_break`.
+    public static func wordBreak(_ value: String?) -> Self { Self { $0.wordBreak = value } }
+    /// Sets Bokeh `word_spacing`.
+    public static func wordSpacing(_ value: String?) -> Self { Self { $0.wordSpacing = value } }
+    /// Sets Bokeh `word_wrap`.
+    public static func wordWrap(_ value: String?) -> Self { Self { $0.wordWrap = value } }
+    /// Sets Bokeh `writing_mode`.
+    public static func writingMode(_ value: String?) -> Self { Self { $0.writingMode = value } }
+    /// Sets Bokeh `z_index`.
+    public static func zIndex(_ value: String?) -> Self { Self { $0.zIndex = value } }
 }

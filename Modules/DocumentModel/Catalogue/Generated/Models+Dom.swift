@@ -67,6 +67,24 @@ public class DOMColorRef: DOMValueRef {
     }
 }
 
+extension Setting where Root: DOMColorRef {
+    /// Sets Bokeh `hex`.
+    public static func hex(_ value: Bool) -> Self { Self { $0.hex = value } }
+    /// Sets Bokeh `swatch`.
+    public static func swatch(_ value: Bool) -> Self { Self { $0.swatch = value } }
+}
+
+extension SettingsInitializable where Self: DOMColorRef {
+    /// A new `bokeh.models.dom.ColorRef` with Bokeh's required `field:` and any other properties as settings,
+    /// in any order: `DOMColorRef(field: …, .name("…"))`.
+    public init(field: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.field = field
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `bokeh.models.dom.DOMElement` (`bokeh.models.dom`), abstract.
 public class DOMElement: DOMNode {
     override public class var modelTypeName: String { "bokeh.models.dom.DOMElement" }
@@ -89,6 +107,14 @@ public class DOMElement: DOMNode {
         set { setAttribute("children", newValue, unlessDefault: []) }
     }
     public static var children: PropertyKey<[OneOf3<String, DOMNode, UIElement>]> { PropertyKey("children") }
+}
+
+extension Setting where Root: DOMElement {
+    /// Sets Bokeh `style`.
+    public static func style(_ value: OneOf2<Styles, [String: String]>) -> Self { Self { $0.style = value } }
+    public static func style(_ value: Styles) -> Self { Self { $0.style = .a(value) } }
+    /// Sets Bokeh `children`.
+    public static func children(_ value: [OneOf3<String, DOMNode, UIElement>]) -> Self { Self { $0.children = value } }
 }
 
 /// Bokeh `bokeh.models.dom.DOMNode` (`bokeh.models.dom`), abstract.
@@ -173,6 +199,15 @@ public class DOMHTML: DOMElement {
         if let html { self.html = html }
         if let refs { self.refs = refs }
     }
+}
+
+extension Setting where Root: DOMHTML {
+    /// Sets Bokeh `html`.
+    public static func html(_ value: OneOf2<String, [OneOf3<String, DOMNode, UIElement>]>?) -> Self { Self { $0.html = value } }
+    public static func html(_ value: String) -> Self { Self { $0.html = .a(value) } }
+    public static func html(_ value: [OneOf3<String, DOMNode, UIElement>]) -> Self { Self { $0.html = .b(value) } }
+    /// Sets Bokeh `refs`.
+    public static func refs(_ value: [OneOf3<String, DOMNode, UIElement>]) -> Self { Self { $0.refs = value } }
 }
 
 /// Bokeh `bokeh.models.dom.Index` (`bokeh.models.dom`).
@@ -334,6 +369,11 @@ public class DOMTemplate: DOMElement {
     }
 }
 
+extension Setting where Root: DOMTemplate {
+    /// Sets Bokeh `actions`.
+    public static func actions(_ value: [DOMAction]) -> Self { Self { $0.actions = value } }
+}
+
 /// Bokeh `bokeh.models.dom.Text` (`bokeh.models.dom`).
 public class DOMText: DOMNode {
     override public class var modelTypeName: String { "bokeh.models.dom.Text" }
@@ -370,6 +410,11 @@ public class DOMText: DOMNode {
         if let syncable { self.syncable = syncable }
         if let content { self.content = content }
     }
+}
+
+extension Setting where Root: DOMText {
+    /// Sets Bokeh `content`.
+    public static func content(_ value: String) -> Self { Self { $0.content = value } }
 }
 
 /// Bokeh `bokeh.models.dom.ToggleGroup` (`bokeh.models.dom`).
@@ -410,13 +455,18 @@ public class DOMToggleGroup: DOMAction {
     }
 }
 
+extension Setting where Root: DOMToggleGroup {
+    /// Sets Bokeh `groups`.
+    public static func groups(_ value: [RendererGroup]) -> Self { Self { $0.groups = value } }
+}
+
 /// Bokeh `bokeh.models.dom.ValueOf` (`bokeh.models.dom`).
 public class DOMValueOf: DOMPlaceholder {
     override public class var modelTypeName: String { "bokeh.models.dom.ValueOf" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("obj", Value?.self),
-            PropertySpec("attr", String?.self),
+            PropertySpec("attr", String.self),
             PropertySpec("format", String?.self),
             PropertySpec("formatter", OneOf2<BuiltinFormatter, CustomJS>.self, default: .a(.raw)),
         ]
@@ -428,9 +478,9 @@ public class DOMValueOf: DOMPlaceholder {
         set { setAttribute("obj", newValue) }
     }
     public static var obj: PropertyKey<Value> { PropertyKey("obj") }
-    /// Bokeh `attr`.
-    public var attr: String? {
-        get { attribute("attr", as: String.self) }
+    /// Bokeh `attr` (required; reads `""` while unset).
+    public var attr: String {
+        get { attribute("attr", as: String.self, default: "") }
         set { setAttribute("attr", newValue) }
     }
     public static var attr: PropertyKey<String> { PropertyKey("attr") }
@@ -479,6 +529,29 @@ public class DOMValueOf: DOMPlaceholder {
     }
 }
 
+extension Setting where Root: DOMValueOf {
+    /// Sets Bokeh `obj`.
+    public static func obj(_ value: Value?) -> Self { Self { $0.obj = value } }
+    /// Sets Bokeh `attr`.
+    public static func attr(_ value: String) -> Self { Self { $0.attr = value } }
+    /// Sets Bokeh `format`.
+    public static func format(_ value: String?) -> Self { Self { $0.format = value } }
+    /// Sets Bokeh `formatter`.
+    public static func formatter(_ value: OneOf2<BuiltinFormatter, CustomJS>) -> Self { Self { $0.formatter = value } }
+    public static func formatter(_ value: CustomJS) -> Self { Self { $0.formatter = .b(value) } }
+}
+
+extension SettingsInitializable where Self: DOMValueOf {
+    /// A new `bokeh.models.dom.ValueOf` with Bokeh's required `attr:` and any other properties as settings,
+    /// in any order: `DOMValueOf(attr: …, .name("…"))`.
+    public init(attr: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.attr = attr
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `bokeh.models.dom.ValueRef` (`bokeh.models.dom`).
 public class DOMValueRef: DOMPlaceholder {
     override public class var modelTypeName: String { "bokeh.models.dom.ValueRef" }
@@ -487,16 +560,16 @@ public class DOMValueRef: DOMPlaceholder {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("field", String?.self),
+            PropertySpec("field", String.self),
             PropertySpec("format", String?.self),
             PropertySpec("formatter", OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>.self, default: .a(.raw)),
             PropertySpec("filter", OneOf2<CustomJS, [CustomJS]>?.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `field`.
-    public var field: String? {
-        get { attribute("field", as: String.self) }
+    /// Bokeh `field` (required; reads `""` while unset).
+    public var field: String {
+        get { attribute("field", as: String.self, default: "") }
         set { setAttribute("field", newValue) }
     }
     public static var field: PropertyKey<String> { PropertyKey("field") }
@@ -548,5 +621,31 @@ public class DOMValueRef: DOMPlaceholder {
         if let format { self.format = format }
         if let formatter { self.formatter = formatter }
         if let filter { self.filter = filter }
+    }
+}
+
+extension Setting where Root: DOMValueRef {
+    /// Sets Bokeh `field`.
+    public static func field(_ value: String) -> Self { Self { $0.field = value } }
+    /// Sets Bokeh `format`.
+    public static func format(_ value: String?) -> Self { Self { $0.format = value } }
+    /// Sets Bokeh `formatter`.
+    public static func formatter(_ value: OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>) -> Self { Self { $0.formatter = value } }
+    public static func formatter(_ value: CustomJS) -> Self { Self { $0.formatter = .b(value) } }
+    public static func formatter(_ value: CustomJSHover) -> Self { Self { $0.formatter = .c(value) } }
+    /// Sets Bokeh `filter`.
+    public static func filter(_ value: OneOf2<CustomJS, [CustomJS]>?) -> Self { Self { $0.filter = value } }
+    public static func filter(_ value: CustomJS) -> Self { Self { $0.filter = .a(value) } }
+    public static func filter(_ value: [CustomJS]) -> Self { Self { $0.filter = .b(value) } }
+}
+
+extension SettingsInitializable where Self: DOMValueRef {
+    /// A new `bokeh.models.dom.ValueRef` with Bokeh's required `field:` and any other properties as settings,
+    /// in any order: `DOMValueRef(field: …, .name("…"))`.
+    public init(field: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.field = field
+        for setting in settings { setting.apply(to: self) }
     }
 }

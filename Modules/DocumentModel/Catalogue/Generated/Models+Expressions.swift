@@ -10,14 +10,14 @@ public class CumSum: ExpressionModel {
     override public class var modelTypeName: String { "CumSum" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("field", String?.self),
+            PropertySpec("field", String.self),
             PropertySpec("include_zero", Bool.self, default: false),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `field`.
-    public var field: String? {
-        get { attribute("field", as: String.self) }
+    /// Bokeh `field` (required; reads `""` while unset).
+    public var field: String {
+        get { attribute("field", as: String.self, default: "") }
         set { setAttribute("field", newValue) }
     }
     public static var field: PropertyKey<String> { PropertyKey("field") }
@@ -49,6 +49,24 @@ public class CumSum: ExpressionModel {
         if let syncable { self.syncable = syncable }
         if let field { self.field = field }
         if let includeZero { self.includeZero = includeZero }
+    }
+}
+
+extension Setting where Root: CumSum {
+    /// Sets Bokeh `field`.
+    public static func field(_ value: String) -> Self { Self { $0.field = value } }
+    /// Sets Bokeh `include_zero`.
+    public static func includeZero(_ value: Bool) -> Self { Self { $0.includeZero = value } }
+}
+
+extension SettingsInitializable where Self: CumSum {
+    /// A new `CumSum` with Bokeh's required `field:` and any other properties as settings,
+    /// in any order: `CumSum(field: …, .name("…"))`.
+    public init(field: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.field = field
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -99,6 +117,13 @@ public class CustomJSExpr: ExpressionModel {
     }
 }
 
+extension Setting where Root: CustomJSExpr {
+    /// Sets Bokeh `args`.
+    public static func args(_ value: Value?) -> Self { Self { $0.args = value } }
+    /// Sets Bokeh `code`.
+    public static func code(_ value: String) -> Self { Self { $0.code = value } }
+}
+
 /// Bokeh `Expression` (`bokeh.models.expressions`), abstract.
 public class ExpressionModel: Model {
     override public class var modelTypeName: String { "Expression" }
@@ -109,14 +134,14 @@ public class Maximum: ScalarExpression {
     override public class var modelTypeName: String { "Maximum" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("field", String?.self),
+            PropertySpec("field", String.self),
             PropertySpec("initial", Double?.self, default: -.infinity),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `field`.
-    public var field: String? {
-        get { attribute("field", as: String.self) }
+    /// Bokeh `field` (required; reads `""` while unset).
+    public var field: String {
+        get { attribute("field", as: String.self, default: "") }
         set { setAttribute("field", newValue) }
     }
     public static var field: PropertyKey<String> { PropertyKey("field") }
@@ -151,19 +176,37 @@ public class Maximum: ScalarExpression {
     }
 }
 
+extension Setting where Root: Maximum {
+    /// Sets Bokeh `field`.
+    public static func field(_ value: String) -> Self { Self { $0.field = value } }
+    /// Sets Bokeh `initial`.
+    public static func initial(_ value: Double?) -> Self { Self { $0.initial = value } }
+}
+
+extension SettingsInitializable where Self: Maximum {
+    /// A new `Maximum` with Bokeh's required `field:` and any other properties as settings,
+    /// in any order: `Maximum(field: …, .name("…"))`.
+    public init(field: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.field = field
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `Minimum` (`bokeh.models.expressions`).
 public class Minimum: ScalarExpression {
     override public class var modelTypeName: String { "Minimum" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("field", String?.self),
+            PropertySpec("field", String.self),
             PropertySpec("initial", Double?.self, default: .infinity),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `field`.
-    public var field: String? {
-        get { attribute("field", as: String.self) }
+    /// Bokeh `field` (required; reads `""` while unset).
+    public var field: String {
+        get { attribute("field", as: String.self, default: "") }
         set { setAttribute("field", newValue) }
     }
     public static var field: PropertyKey<String> { PropertyKey("field") }
@@ -195,6 +238,24 @@ public class Minimum: ScalarExpression {
         if let syncable { self.syncable = syncable }
         if let field { self.field = field }
         if let initial { self.initial = initial }
+    }
+}
+
+extension Setting where Root: Minimum {
+    /// Sets Bokeh `field`.
+    public static func field(_ value: String) -> Self { Self { $0.field = value } }
+    /// Sets Bokeh `initial`.
+    public static func initial(_ value: Double?) -> Self { Self { $0.initial = value } }
+}
+
+extension SettingsInitializable where Self: Minimum {
+    /// A new `Minimum` with Bokeh's required `field:` and any other properties as settings,
+    /// in any order: `Minimum(field: …, .name("…"))`.
+    public init(field: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.field = field
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -254,6 +315,17 @@ public class PolarTransform: CoordinateTransform {
     }
 }
 
+extension Setting where Root: PolarTransform {
+    /// Sets Bokeh `radius`.
+    public static func radius(_ value: Spec<Double>) -> Self { Self { $0.radius = value } }
+    public static func radius(_ value: some BinaryFloatingPoint) -> Self { Self { $0.radius = .value(Double(value)) } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `direction`.
+    public static func direction(_ value: Direction) -> Self { Self { $0.direction = value } }
+}
+
 /// Bokeh `ScalarExpression` (`bokeh.models.expressions`), abstract.
 public class ScalarExpression: Model {
     override public class var modelTypeName: String { "ScalarExpression" }
@@ -300,6 +372,11 @@ public class Stack: ExpressionModel {
     }
 }
 
+extension Setting where Root: Stack {
+    /// Sets Bokeh `fields`.
+    public static func fields(_ value: [String]) -> Self { Self { $0.fields = value } }
+}
+
 /// Bokeh `XComponent` (`bokeh.models.expressions`).
 public class XComponent: XYComponent {
     override public class var modelTypeName: String { "XComponent" }
@@ -341,6 +418,11 @@ public class XYComponent: ExpressionModel {
         set { setAttribute("transform", newValue) }
     }
     public static var transform: PropertyKey<CoordinateTransform> { PropertyKey("transform") }
+}
+
+extension Setting where Root: XYComponent {
+    /// Sets Bokeh `transform`.
+    public static func transform(_ value: CoordinateTransform?) -> Self { Self { $0.transform = value } }
 }
 
 /// Bokeh `YComponent` (`bokeh.models.expressions`).

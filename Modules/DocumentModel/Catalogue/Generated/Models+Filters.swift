@@ -62,6 +62,11 @@ public class BooleanFilter: Filter {
     }
 }
 
+extension Setting where Root: BooleanFilter {
+    /// Sets Bokeh `booleans`.
+    public static func booleans(_ value: [Bool]?) -> Self { Self { $0.booleans = value } }
+}
+
 /// Bokeh `CompositeFilter` (`bokeh.models.filters`), abstract.
 public class CompositeFilter: Filter {
     override public class var modelTypeName: String { "CompositeFilter" }
@@ -77,6 +82,11 @@ public class CompositeFilter: Filter {
         set { setAttribute("operands", newValue) }
     }
     public static var operands: PropertyKey<Value> { PropertyKey("operands") }
+}
+
+extension Setting where Root: CompositeFilter {
+    /// Sets Bokeh `operands`.
+    public static func operands(_ value: Value?) -> Self { Self { $0.operands = value } }
 }
 
 /// Bokeh `CustomJSFilter` (`bokeh.models.filters`).
@@ -126,6 +136,13 @@ public class CustomJSFilter: Filter {
     }
 }
 
+extension Setting where Root: CustomJSFilter {
+    /// Sets Bokeh `args`.
+    public static func args(_ value: Value?) -> Self { Self { $0.args = value } }
+    /// Sets Bokeh `code`.
+    public static func code(_ value: String) -> Self { Self { $0.code = value } }
+}
+
 /// Bokeh `DifferenceFilter` (`bokeh.models.filters`).
 public class DifferenceFilter: CompositeFilter {
     override public class var modelTypeName: String { "DifferenceFilter" }
@@ -162,14 +179,14 @@ public class GroupFilter: Filter {
     override public class var modelTypeName: String { "GroupFilter" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("column_name", String?.self),
+            PropertySpec("column_name", String.self),
             PropertySpec("group", Value?.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `column_name`.
-    public var columnName: String? {
-        get { attribute("column_name", as: String.self) }
+    /// Bokeh `column_name` (required; reads `""` while unset).
+    public var columnName: String {
+        get { attribute("column_name", as: String.self, default: "") }
         set { setAttribute("column_name", newValue) }
     }
     public static var columnName: PropertyKey<String> { PropertyKey("column_name") }
@@ -201,6 +218,24 @@ public class GroupFilter: Filter {
         if let syncable { self.syncable = syncable }
         if let columnName { self.columnName = columnName }
         if let group { self.group = group }
+    }
+}
+
+extension Setting where Root: GroupFilter {
+    /// Sets Bokeh `column_name`.
+    public static func columnName(_ value: String) -> Self { Self { $0.columnName = value } }
+    /// Sets Bokeh `group`.
+    public static func group(_ value: Value?) -> Self { Self { $0.group = value } }
+}
+
+extension SettingsInitializable where Self: GroupFilter {
+    /// A new `GroupFilter` with Bokeh's required `columnName:` and any other properties as settings,
+    /// in any order: `GroupFilter(columnName: …, .name("…"))`.
+    public init(columnName: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.columnName = columnName
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -240,6 +275,11 @@ public class IndexFilter: Filter {
         if let syncable { self.syncable = syncable }
         if let indices { self.indices = indices }
     }
+}
+
+extension Setting where Root: IndexFilter {
+    /// Sets Bokeh `indices`.
+    public static func indices(_ value: [Int]?) -> Self { Self { $0.indices = value } }
 }
 
 /// Bokeh `IntersectionFilter` (`bokeh.models.filters`).
@@ -304,6 +344,11 @@ public class InversionFilter: Filter {
         if let syncable { self.syncable = syncable }
         if let operand { self.operand = operand }
     }
+}
+
+extension Setting where Root: InversionFilter {
+    /// Sets Bokeh `operand`.
+    public static func operand(_ value: Filter?) -> Self { Self { $0.operand = value } }
 }
 
 /// Bokeh `SymmetricDifferenceFilter` (`bokeh.models.filters`).

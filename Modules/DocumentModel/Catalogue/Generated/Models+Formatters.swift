@@ -65,6 +65,18 @@ public class BasicTickFormatter: TickFormatter {
     }
 }
 
+extension Setting where Root: BasicTickFormatter {
+    /// Sets Bokeh `precision`.
+    public static func precision(_ value: OneOf2<Auto, Int>) -> Self { Self { $0.precision = value } }
+    public static func precision(_ value: some BinaryInteger) -> Self { Self { $0.precision = .b(Int(clamping: value)) } }
+    /// Sets Bokeh `use_scientific`.
+    public static func useScientific(_ value: Bool) -> Self { Self { $0.useScientific = value } }
+    /// Sets Bokeh `power_limit_high`.
+    public static func powerLimitHigh(_ value: Int) -> Self { Self { $0.powerLimitHigh = value } }
+    /// Sets Bokeh `power_limit_low`.
+    public static func powerLimitLow(_ value: Int) -> Self { Self { $0.powerLimitLow = value } }
+}
+
 /// Bokeh `CategoricalTickFormatter` (`bokeh.models.formatters`).
 public class CategoricalTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "CategoricalTickFormatter" }
@@ -134,6 +146,13 @@ public class CustomJSTickFormatter: TickFormatter {
         if let args { self.args = args }
         if let code { self.code = code }
     }
+}
+
+extension Setting where Root: CustomJSTickFormatter {
+    /// Sets Bokeh `args`.
+    public static func args(_ value: Value?) -> Self { Self { $0.args = value } }
+    /// Sets Bokeh `code`.
+    public static func code(_ value: String) -> Self { Self { $0.code = value } }
 }
 
 /// Bokeh `DatetimeTickFormatter` (`bokeh.models.formatters`).
@@ -309,6 +328,45 @@ public class DatetimeTickFormatter: TickFormatter {
     }
 }
 
+extension Setting where Root: DatetimeTickFormatter {
+    /// Sets Bokeh `microseconds`.
+    public static func microseconds(_ value: String) -> Self { Self { $0.microseconds = value } }
+    /// Sets Bokeh `milliseconds`.
+    public static func milliseconds(_ value: String) -> Self { Self { $0.milliseconds = value } }
+    /// Sets Bokeh `seconds`.
+    public static func seconds(_ value: String) -> Self { Self { $0.seconds = value } }
+    /// Sets Bokeh `minsec`.
+    public static func minsec(_ value: String) -> Self { Self { $0.minsec = value } }
+    /// Sets Bokeh `minutes`.
+    public static func minutes(_ value: String) -> Self { Self { $0.minutes = value } }
+    /// Sets Bokeh `hourmin`.
+    public static func hourmin(_ value: String) -> Self { Self { $0.hourmin = value } }
+    /// Sets Bokeh `hours`.
+    public static func hours(_ value: String) -> Self { Self { $0.hours = value } }
+    /// Sets Bokeh `days`.
+    public static func days(_ value: String) -> Self { Self { $0.days = value } }
+    /// Sets Bokeh `months`.
+    public static func months(_ value: String) -> Self { Self { $0.months = value } }
+    /// Sets Bokeh `years`.
+    public static func years(_ value: String) -> Self { Self { $0.years = value } }
+    /// Sets Bokeh `strip_leading_zeros`.
+    public static func stripLeadingZeros(_ value: OneOf2<Bool, [DatetimeUnits]>) -> Self { Self { $0.stripLeadingZeros = value } }
+    public static func stripLeadingZeros(_ value: Bool) -> Self { Self { $0.stripLeadingZeros = .a(value) } }
+    public static func stripLeadingZeros(_ value: [DatetimeUnits]) -> Self { Self { $0.stripLeadingZeros = .b(value) } }
+    /// Sets Bokeh `boundary_scaling`.
+    public static func boundaryScaling(_ value: Bool) -> Self { Self { $0.boundaryScaling = value } }
+    /// Sets Bokeh `hide_repeats`.
+    public static func hideRepeats(_ value: Bool) -> Self { Self { $0.hideRepeats = value } }
+    /// Sets Bokeh `context`.
+    public static func context(_ value: OneOf2<String, DatetimeTickFormatter>?) -> Self { Self { $0.context = value } }
+    public static func context(_ value: String) -> Self { Self { $0.context = .a(value) } }
+    public static func context(_ value: DatetimeTickFormatter) -> Self { Self { $0.context = .b(value) } }
+    /// Sets Bokeh `context_which`.
+    public static func contextWhich(_ value: ContextWhich) -> Self { Self { $0.contextWhich = value } }
+    /// Sets Bokeh `context_location`.
+    public static func contextLocation(_ value: Location) -> Self { Self { $0.contextLocation = value } }
+}
+
 /// Bokeh `LogTickFormatter` (`bokeh.models.formatters`).
 public class LogTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "LogTickFormatter" }
@@ -356,6 +414,13 @@ public class LogTickFormatter: TickFormatter {
     }
 }
 
+extension Setting where Root: LogTickFormatter {
+    /// Sets Bokeh `ticker`.
+    public static func ticker(_ value: Ticker?) -> Self { Self { $0.ticker = value } }
+    /// Sets Bokeh `min_exponent`.
+    public static func minExponent(_ value: Int) -> Self { Self { $0.minExponent = value } }
+}
+
 /// Bokeh `MercatorTickFormatter` (`bokeh.models.formatters`).
 public class MercatorTickFormatter: BasicTickFormatter {
     override public class var modelTypeName: String { "MercatorTickFormatter" }
@@ -400,6 +465,11 @@ public class MercatorTickFormatter: BasicTickFormatter {
         if let powerLimitLow { self.powerLimitLow = powerLimitLow }
         if let dimension { self.dimension = dimension }
     }
+}
+
+extension Setting where Root: MercatorTickFormatter {
+    /// Sets Bokeh `dimension`.
+    public static func dimension(_ value: LatLon?) -> Self { Self { $0.dimension = value } }
 }
 
 /// Bokeh `NumeralTickFormatter` (`bokeh.models.formatters`).
@@ -458,6 +528,15 @@ public class NumeralTickFormatter: TickFormatter {
     }
 }
 
+extension Setting where Root: NumeralTickFormatter {
+    /// Sets Bokeh `format`.
+    public static func format(_ value: String) -> Self { Self { $0.format = value } }
+    /// Sets Bokeh `language`.
+    public static func language(_ value: NumeralLanguage) -> Self { Self { $0.language = value } }
+    /// Sets Bokeh `rounding`.
+    public static func rounding(_ value: RoundingFunction) -> Self { Self { $0.rounding = value } }
+}
+
 /// Bokeh `PrintfTickFormatter` (`bokeh.models.formatters`).
 public class PrintfTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "PrintfTickFormatter" }
@@ -494,6 +573,11 @@ public class PrintfTickFormatter: TickFormatter {
         if let syncable { self.syncable = syncable }
         if let format { self.format = format }
     }
+}
+
+extension Setting where Root: PrintfTickFormatter {
+    /// Sets Bokeh `format`.
+    public static func format(_ value: String) -> Self { Self { $0.format = value } }
 }
 
 /// Bokeh `TickFormatter` (`bokeh.models.formatters`), abstract.
@@ -654,4 +738,39 @@ public class TimedeltaTickFormatter: TickFormatter {
         if let contextWhich { self.contextWhich = contextWhich }
         if let contextLocation { self.contextLocation = contextLocation }
     }
+}
+
+extension Setting where Root: TimedeltaTickFormatter {
+    /// Sets Bokeh `nanoseconds`.
+    public static func nanoseconds(_ value: String) -> Self { Self { $0.nanoseconds = value } }
+    /// Sets Bokeh `microseconds`.
+    public static func microseconds(_ value: String) -> Self { Self { $0.microseconds = value } }
+    /// Sets Bokeh `milliseconds`.
+    public static func milliseconds(_ value: String) -> Self { Self { $0.milliseconds = value } }
+    /// Sets Bokeh `seconds`.
+    public static func seconds(_ value: String) -> Self { Self { $0.seconds = value } }
+    /// Sets Bokeh `minsec`.
+    public static func minsec(_ value: String) -> Self { Self { $0.minsec = value } }
+    /// Sets Bokeh `minutes`.
+    public static func minutes(_ value: String) -> Self { Self { $0.minutes = value } }
+    /// Sets Bokeh `hourmin`.
+    public static func hourmin(_ value: String) -> Self { Self { $0.hourmin = value } }
+    /// Sets Bokeh `hours`.
+    public static func hours(_ value: String) -> Self { Self { $0.hours = value } }
+    /// Sets Bokeh `days`.
+    public static func days(_ value: String) -> Self { Self { $0.days = value } }
+    /// Sets Bokeh `strip_leading_zeros`.
+    public static func stripLeadingZeros(_ value: OneOf2<Bool, [TimedeltaResolutionType]>) -> Self { Self { $0.stripLeadingZeros = value } }
+    public static func stripLeadingZeros(_ value: Bool) -> Self { Self { $0.stripLeadingZeros = .a(value) } }
+    public static func stripLeadingZeros(_ value: [TimedeltaResolutionType]) -> Self { Self { $0.stripLeadingZeros = .b(value) } }
+    /// Sets Bokeh `hide_repeats`.
+    public static func hideRepeats(_ value: Bool) -> Self { Self { $0.hideRepeats = value } }
+    /// Sets Bokeh `context`.
+    public static func context(_ value: OneOf2<String, TimedeltaTickFormatter>?) -> Self { Self { $0.context = value } }
+    public static func context(_ value: String) -> Self { Self { $0.context = .a(value) } }
+    public static func context(_ value: TimedeltaTickFormatter) -> Self { Self { $0.context = .b(value) } }
+    /// Sets Bokeh `context_which`.
+    public static func contextWhich(_ value: ContextWhich) -> Self { Self { $0.contextWhich = value } }
+    /// Sets Bokeh `context_location`.
+    public static func contextLocation(_ value: Location) -> Self { Self { $0.contextLocation = value } }
 }

@@ -27,6 +27,11 @@ public class Glyph: Model {
     public static var decorations: PropertyKey<[Decoration]> { PropertyKey("decorations") }
 }
 
+extension Setting where Root: Glyph {
+    /// Sets Bokeh `decorations`.
+    public static func decorations(_ value: [Decoration]) -> Self { Self { $0.decorations = value } }
+}
+
 /// Bokeh `HatchGlyph` (`bokeh.models.glyph`), abstract.
 public class HatchGlyph: Model {
     override public class var modelTypeName: String { "HatchGlyph" }

@@ -229,6 +229,66 @@ public class AnnularWedge: XYGlyph {
     }
 }
 
+extension Setting where Root: AnnularWedge {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `inner_radius`.
+    public static func innerRadius(_ value: Spec<Double>) -> Self { Self { $0.innerRadius = value } }
+    public static func innerRadius(_ value: some BinaryFloatingPoint) -> Self { Self { $0.innerRadius = .value(Double(value)) } }
+    /// Sets Bokeh `outer_radius`.
+    public static func outerRadius(_ value: Spec<Double>) -> Self { Self { $0.outerRadius = value } }
+    public static func outerRadius(_ value: some BinaryFloatingPoint) -> Self { Self { $0.outerRadius = .value(Double(value)) } }
+    /// Sets Bokeh `start_angle`.
+    public static func startAngle(_ value: Spec<Double>) -> Self { Self { $0.startAngle = value } }
+    public static func startAngle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.startAngle = .value(Double(value)) } }
+    /// Sets Bokeh `end_angle`.
+    public static func endAngle(_ value: Spec<Double>) -> Self { Self { $0.endAngle = value } }
+    public static func endAngle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.endAngle = .value(Double(value)) } }
+    /// Sets Bokeh `direction`.
+    public static func direction(_ value: Direction) -> Self { Self { $0.direction = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `Annulus` (`bokeh.models.glyphs`).
 public class Annulus: XYGlyph {
     override public class var modelTypeName: String { "Annulus" }
@@ -431,6 +491,58 @@ public class Annulus: XYGlyph {
     }
 }
 
+extension Setting where Root: Annulus {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `inner_radius`.
+    public static func innerRadius(_ value: Spec<Double>) -> Self { Self { $0.innerRadius = value } }
+    public static func innerRadius(_ value: some BinaryFloatingPoint) -> Self { Self { $0.innerRadius = .value(Double(value)) } }
+    /// Sets Bokeh `outer_radius`.
+    public static func outerRadius(_ value: Spec<Double>) -> Self { Self { $0.outerRadius = value } }
+    public static func outerRadius(_ value: some BinaryFloatingPoint) -> Self { Self { $0.outerRadius = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `Arc` (`bokeh.models.glyphs`).
 public class Arc: XYGlyph {
     override public class var modelTypeName: String { "Arc" }
@@ -577,6 +689,43 @@ public class Arc: XYGlyph {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: Arc {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `radius`.
+    public static func radius(_ value: Spec<Double>) -> Self { Self { $0.radius = value } }
+    public static func radius(_ value: some BinaryFloatingPoint) -> Self { Self { $0.radius = .value(Double(value)) } }
+    /// Sets Bokeh `start_angle`.
+    public static func startAngle(_ value: Spec<Double>) -> Self { Self { $0.startAngle = value } }
+    public static func startAngle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.startAngle = .value(Double(value)) } }
+    /// Sets Bokeh `end_angle`.
+    public static func endAngle(_ value: Spec<Double>) -> Self { Self { $0.endAngle = value } }
+    public static func endAngle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.endAngle = .value(Double(value)) } }
+    /// Sets Bokeh `direction`.
+    public static func direction(_ value: Direction) -> Self { Self { $0.direction = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
 }
 
 /// Bokeh `Bezier` (`bokeh.models.glyphs`).
@@ -743,6 +892,50 @@ public class Bezier: Glyph {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: Bezier {
+    /// Sets Bokeh `x0`.
+    public static func x0(_ value: Spec<Double>) -> Self { Self { $0.x0 = value } }
+    public static func x0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x0 = .value(Double(value)) } }
+    /// Sets Bokeh `y0`.
+    public static func y0(_ value: Spec<Double>) -> Self { Self { $0.y0 = value } }
+    public static func y0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y0 = .value(Double(value)) } }
+    /// Sets Bokeh `x1`.
+    public static func x1(_ value: Spec<Double>) -> Self { Self { $0.x1 = value } }
+    public static func x1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x1 = .value(Double(value)) } }
+    /// Sets Bokeh `y1`.
+    public static func y1(_ value: Spec<Double>) -> Self { Self { $0.y1 = value } }
+    public static func y1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y1 = .value(Double(value)) } }
+    /// Sets Bokeh `cx0`.
+    public static func cx0(_ value: Spec<Double>) -> Self { Self { $0.cx0 = value } }
+    public static func cx0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.cx0 = .value(Double(value)) } }
+    /// Sets Bokeh `cy0`.
+    public static func cy0(_ value: Spec<Double>) -> Self { Self { $0.cy0 = value } }
+    public static func cy0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.cy0 = .value(Double(value)) } }
+    /// Sets Bokeh `cx1`.
+    public static func cx1(_ value: Spec<Double>) -> Self { Self { $0.cx1 = value } }
+    public static func cx1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.cx1 = .value(Double(value)) } }
+    /// Sets Bokeh `cy1`.
+    public static func cy1(_ value: Spec<Double>) -> Self { Self { $0.cy1 = value } }
+    public static func cy1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.cy1 = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
 }
 
 /// Bokeh `Block` (`bokeh.models.glyphs`).
@@ -947,6 +1140,58 @@ public class Block: LRTBGlyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: Block {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: Spec<Double>) -> Self { Self { $0.width = value } }
+    public static func width(_ value: some BinaryFloatingPoint) -> Self { Self { $0.width = .value(Double(value)) } }
+    /// Sets Bokeh `height`.
+    public static func height(_ value: Spec<Double>) -> Self { Self { $0.height = value } }
+    public static func height(_ value: some BinaryFloatingPoint) -> Self { Self { $0.height = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `Circle` (`bokeh.models.glyphs`).
@@ -1160,6 +1405,59 @@ public class Circle: RadialGlyph {
     }
 }
 
+extension Setting where Root: Circle {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `radius`.
+    public static func radius(_ value: Spec<Double>?) -> Self { Self { $0.radius = value } }
+    public static func radius(_ value: some BinaryFloatingPoint) -> Self { Self { $0.radius = .value(Double(value)) } }
+    /// Sets Bokeh `radius_dimension`.
+    public static func radiusDimension(_ value: RadiusDimension) -> Self { Self { $0.radiusDimension = value } }
+    /// Sets Bokeh `hit_dilation`.
+    public static func hitDilation(_ value: Double) -> Self { Self { $0.hitDilation = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `Ellipse` (`bokeh.models.glyphs`).
 public class Ellipse: XYGlyph {
     override public class var modelTypeName: String { "Ellipse" }
@@ -1371,6 +1669,61 @@ public class Ellipse: XYGlyph {
     }
 }
 
+extension Setting where Root: Ellipse {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: Spec<Double>) -> Self { Self { $0.width = value } }
+    public static func width(_ value: some BinaryFloatingPoint) -> Self { Self { $0.width = .value(Double(value)) } }
+    /// Sets Bokeh `height`.
+    public static func height(_ value: Spec<Double>) -> Self { Self { $0.height = value } }
+    public static func height(_ value: some BinaryFloatingPoint) -> Self { Self { $0.height = .value(Double(value)) } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `HArea` (`bokeh.models.glyphs`).
 public class HArea: Glyph {
     override public class var modelTypeName: String { "HArea" }
@@ -1499,6 +1852,37 @@ public class HArea: Glyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: HArea {
+    /// Sets Bokeh `x1`.
+    public static func x1(_ value: Spec<Double>) -> Self { Self { $0.x1 = value } }
+    public static func x1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x1 = .value(Double(value)) } }
+    /// Sets Bokeh `x2`.
+    public static func x2(_ value: Spec<Double>) -> Self { Self { $0.x2 = value } }
+    public static func x2(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x2 = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `HAreaStep` (`bokeh.models.glyphs`).
@@ -1638,6 +2022,39 @@ public class HAreaStep: Glyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: HAreaStep {
+    /// Sets Bokeh `x1`.
+    public static func x1(_ value: Spec<Double>) -> Self { Self { $0.x1 = value } }
+    public static func x1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x1 = .value(Double(value)) } }
+    /// Sets Bokeh `x2`.
+    public static func x2(_ value: Spec<Double>) -> Self { Self { $0.x2 = value } }
+    public static func x2(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x2 = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `step_mode`.
+    public static func stepMode(_ value: StepMode) -> Self { Self { $0.stepMode = value } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `HBar` (`bokeh.models.glyphs`).
@@ -1844,6 +2261,58 @@ public class HBar: LRTBGlyph {
     }
 }
 
+extension Setting where Root: HBar {
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `height`.
+    public static func height(_ value: Spec<Double>) -> Self { Self { $0.height = value } }
+    public static func height(_ value: some BinaryFloatingPoint) -> Self { Self { $0.height = .value(Double(value)) } }
+    /// Sets Bokeh `left`.
+    public static func left(_ value: Spec<Double>) -> Self { Self { $0.left = value } }
+    public static func left(_ value: some BinaryFloatingPoint) -> Self { Self { $0.left = .value(Double(value)) } }
+    /// Sets Bokeh `right`.
+    public static func right(_ value: Spec<Double>) -> Self { Self { $0.right = value } }
+    public static func right(_ value: some BinaryFloatingPoint) -> Self { Self { $0.right = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `HSpan` (`bokeh.models.glyphs`).
 public class HSpan: Glyph {
     override public class var modelTypeName: String { "HSpan" }
@@ -1945,6 +2414,29 @@ public class HSpan: Glyph {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: HSpan {
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
 }
 
 /// Bokeh `HStrip` (`bokeh.models.glyphs`).
@@ -2129,6 +2621,52 @@ public class HStrip: Glyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: HStrip {
+    /// Sets Bokeh `y0`.
+    public static func y0(_ value: Spec<Double>) -> Self { Self { $0.y0 = value } }
+    public static func y0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y0 = .value(Double(value)) } }
+    /// Sets Bokeh `y1`.
+    public static func y1(_ value: Spec<Double>) -> Self { Self { $0.y1 = value } }
+    public static func y1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y1 = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `HexTile` (`bokeh.models.glyphs`).
@@ -2351,6 +2889,61 @@ public class HexTile: Glyph {
     }
 }
 
+extension Setting where Root: HexTile {
+    /// Sets Bokeh `size`.
+    public static func size(_ value: Double) -> Self { Self { $0.size = value } }
+    /// Sets Bokeh `aspect_scale`.
+    public static func aspectScale(_ value: Double) -> Self { Self { $0.aspectScale = value } }
+    /// Sets Bokeh `r`.
+    public static func r(_ value: Spec<Double>) -> Self { Self { $0.r = value } }
+    public static func r(_ value: some BinaryFloatingPoint) -> Self { Self { $0.r = .value(Double(value)) } }
+    /// Sets Bokeh `q`.
+    public static func q(_ value: Spec<Double>) -> Self { Self { $0.q = value } }
+    public static func q(_ value: some BinaryFloatingPoint) -> Self { Self { $0.q = .value(Double(value)) } }
+    /// Sets Bokeh `scale`.
+    public static func scale(_ value: Spec<Double>) -> Self { Self { $0.scale = value } }
+    public static func scale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.scale = .value(Double(value)) } }
+    /// Sets Bokeh `orientation`.
+    public static func orientation(_ value: HexTileOrientation) -> Self { Self { $0.orientation = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `Image` (`bokeh.models.glyphs`).
 public class Image: ImageBase {
     override public class var modelTypeName: String { "Image" }
@@ -2419,6 +3012,14 @@ public class Image: ImageBase {
     }
 }
 
+extension Setting where Root: Image {
+    /// Sets Bokeh `image`.
+    public static func image(_ value: Spec<Double>) -> Self { Self { $0.image = value } }
+    public static func image(_ value: some BinaryFloatingPoint) -> Self { Self { $0.image = .value(Double(value)) } }
+    /// Sets Bokeh `color_mapper`.
+    public static func colorMapper(_ value: ColorMapper?) -> Self { Self { $0.colorMapper = value } }
+}
+
 /// Bokeh `ImageBase` (`bokeh.models.glyphs`), abstract.
 public class ImageBase: XYGlyph {
     override public class var modelTypeName: String { "ImageBase" }
@@ -2485,6 +3086,30 @@ public class ImageBase: XYGlyph {
     public static var anchor: PropertyKey<OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>> { PropertyKey("anchor") }
 }
 
+extension Setting where Root: ImageBase {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `dw`.
+    public static func dw(_ value: Spec<Double>) -> Self { Self { $0.dw = value } }
+    public static func dw(_ value: some BinaryFloatingPoint) -> Self { Self { $0.dw = .value(Double(value)) } }
+    /// Sets Bokeh `dh`.
+    public static func dh(_ value: Spec<Double>) -> Self { Self { $0.dh = value } }
+    public static func dh(_ value: some BinaryFloatingPoint) -> Self { Self { $0.dh = .value(Double(value)) } }
+    /// Sets Bokeh `global_alpha`.
+    public static func globalAlpha(_ value: Spec<Double>) -> Self { Self { $0.globalAlpha = value } }
+    public static func globalAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.globalAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `dilate`.
+    public static func dilate(_ value: Bool) -> Self { Self { $0.dilate = value } }
+    /// Sets Bokeh `origin`.
+    public static func origin(_ value: ImageOrigin) -> Self { Self { $0.origin = value } }
+    /// Sets Bokeh `anchor`.
+    public static func anchor(_ value: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>) -> Self { Self { $0.anchor = value } }
+}
+
 /// Bokeh `ImageRGBA` (`bokeh.models.glyphs`).
 public class ImageRGBA: ImageBase {
     override public class var modelTypeName: String { "ImageRGBA" }
@@ -2539,6 +3164,12 @@ public class ImageRGBA: ImageBase {
         if let anchor { self.anchor = anchor }
         if let image { self.image = image }
     }
+}
+
+extension Setting where Root: ImageRGBA {
+    /// Sets Bokeh `image`.
+    public static func image(_ value: Spec<Double>) -> Self { Self { $0.image = value } }
+    public static func image(_ value: some BinaryFloatingPoint) -> Self { Self { $0.image = .value(Double(value)) } }
 }
 
 /// Bokeh `ImageStack` (`bokeh.models.glyphs`).
@@ -2604,6 +3235,14 @@ public class ImageStack: ImageBase {
         if let image { self.image = image }
         if let colorMapper { self.colorMapper = colorMapper }
     }
+}
+
+extension Setting where Root: ImageStack {
+    /// Sets Bokeh `image`.
+    public static func image(_ value: Spec<Double>) -> Self { Self { $0.image = value } }
+    public static func image(_ value: some BinaryFloatingPoint) -> Self { Self { $0.image = .value(Double(value)) } }
+    /// Sets Bokeh `color_mapper`.
+    public static func colorMapper(_ value: StackColorMapper?) -> Self { Self { $0.colorMapper = value } }
 }
 
 /// Bokeh `ImageURL` (`bokeh.models.glyphs`).
@@ -2736,6 +3375,35 @@ public class ImageURL: XYGlyph {
     }
 }
 
+extension Setting where Root: ImageURL {
+    /// Sets Bokeh `url`.
+    public static func url(_ value: Spec<String>) -> Self { Self { $0.url = value } }
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `w`.
+    public static func w(_ value: Spec<Double?>) -> Self { Self { $0.w = value } }
+    /// Sets Bokeh `h`.
+    public static func h(_ value: Spec<Double?>) -> Self { Self { $0.h = value } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `global_alpha`.
+    public static func globalAlpha(_ value: Spec<Double>) -> Self { Self { $0.globalAlpha = value } }
+    public static func globalAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.globalAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `dilate`.
+    public static func dilate(_ value: Bool) -> Self { Self { $0.dilate = value } }
+    /// Sets Bokeh `anchor`.
+    public static func anchor(_ value: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>) -> Self { Self { $0.anchor = value } }
+    /// Sets Bokeh `retry_attempts`.
+    public static func retryAttempts(_ value: Int) -> Self { Self { $0.retryAttempts = value } }
+    /// Sets Bokeh `retry_timeout`.
+    public static func retryTimeout(_ value: Int) -> Self { Self { $0.retryTimeout = value } }
+}
+
 /// Bokeh `LRTBGlyph` (`bokeh.models.glyphs`), abstract.
 public class LRTBGlyph: Glyph {
     override public class var modelTypeName: String { "LRTBGlyph" }
@@ -2751,6 +3419,11 @@ public class LRTBGlyph: Glyph {
         set { setAttribute("border_radius", newValue, unlessDefault: .int(0)) }
     }
     public static var borderRadius: PropertyKey<Value> { PropertyKey("border_radius") }
+}
+
+extension Setting where Root: LRTBGlyph {
+    /// Sets Bokeh `border_radius`.
+    public static func borderRadius(_ value: Value) -> Self { Self { $0.borderRadius = value } }
 }
 
 /// Bokeh `Line` (`bokeh.models.glyphs`).
@@ -2863,6 +3536,31 @@ public class Line: ConnectedXYGlyph {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: Line {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
 }
 
 /// Bokeh `Marker` (`bokeh.models.glyphs`), abstract.
@@ -3013,6 +3711,60 @@ public class Marker: XYGlyph {
         set { setAttribute("hatch_extra", newValue, unlessDefault: [:]) }
     }
     public static var hatchExtra: PropertyKey<[String: Texture]> { PropertyKey("hatch_extra") }
+}
+
+extension Setting where Root: Marker {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `hit_dilation`.
+    public static func hitDilation(_ value: Double) -> Self { Self { $0.hitDilation = value } }
+    /// Sets Bokeh `size`.
+    public static func size(_ value: Spec<Double>) -> Self { Self { $0.size = value } }
+    public static func size(_ value: some BinaryFloatingPoint) -> Self { Self { $0.size = .value(Double(value)) } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `MathMLGlyph` (`bokeh.models.glyphs`).
@@ -3228,6 +3980,32 @@ public class MultiLine: Glyph {
     }
 }
 
+extension Setting where Root: MultiLine {
+    /// Sets Bokeh `xs`.
+    public static func xs(_ value: Spec<Double>) -> Self { Self { $0.xs = value } }
+    public static func xs(_ value: some BinaryFloatingPoint) -> Self { Self { $0.xs = .value(Double(value)) } }
+    /// Sets Bokeh `ys`.
+    public static func ys(_ value: Spec<Double>) -> Self { Self { $0.ys = value } }
+    public static func ys(_ value: some BinaryFloatingPoint) -> Self { Self { $0.ys = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+}
+
 /// Bokeh `MultiPolygons` (`bokeh.models.glyphs`).
 public class MultiPolygons: Glyph {
     override public class var modelTypeName: String { "MultiPolygons" }
@@ -3410,6 +4188,52 @@ public class MultiPolygons: Glyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: MultiPolygons {
+    /// Sets Bokeh `xs`.
+    public static func xs(_ value: Spec<Double>) -> Self { Self { $0.xs = value } }
+    public static func xs(_ value: some BinaryFloatingPoint) -> Self { Self { $0.xs = .value(Double(value)) } }
+    /// Sets Bokeh `ys`.
+    public static func ys(_ value: Spec<Double>) -> Self { Self { $0.ys = value } }
+    public static func ys(_ value: some BinaryFloatingPoint) -> Self { Self { $0.ys = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `Ngon` (`bokeh.models.glyphs`).
@@ -3632,6 +4456,63 @@ public class Ngon: RadialGlyph {
     }
 }
 
+extension Setting where Root: Ngon {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `radius`.
+    public static func radius(_ value: Spec<Double>?) -> Self { Self { $0.radius = value } }
+    public static func radius(_ value: some BinaryFloatingPoint) -> Self { Self { $0.radius = .value(Double(value)) } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `n`.
+    public static func n(_ value: Spec<Double>) -> Self { Self { $0.n = value } }
+    public static func n(_ value: some BinaryFloatingPoint) -> Self { Self { $0.n = .value(Double(value)) } }
+    /// Sets Bokeh `radius_dimension`.
+    public static func radiusDimension(_ value: RadiusDimension) -> Self { Self { $0.radiusDimension = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `Patch` (`bokeh.models.glyphs`).
 public class Patch: ConnectedXYGlyph {
     override public class var modelTypeName: String { "Patch" }
@@ -3816,6 +4697,47 @@ public class Patch: ConnectedXYGlyph {
     }
 }
 
+extension Setting where Root: Patch {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Color?) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Double) -> Self { Self { $0.hatchAlpha = value } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Double) -> Self { Self { $0.hatchScale = value } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: String?) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Double) -> Self { Self { $0.hatchWeight = value } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `Patches` (`bokeh.models.glyphs`).
 public class Patches: Glyph {
     override public class var modelTypeName: String { "Patches" }
@@ -3998,6 +4920,52 @@ public class Patches: Glyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: Patches {
+    /// Sets Bokeh `xs`.
+    public static func xs(_ value: Spec<Double>) -> Self { Self { $0.xs = value } }
+    public static func xs(_ value: some BinaryFloatingPoint) -> Self { Self { $0.xs = .value(Double(value)) } }
+    /// Sets Bokeh `ys`.
+    public static func ys(_ value: Spec<Double>) -> Self { Self { $0.ys = value } }
+    public static func ys(_ value: some BinaryFloatingPoint) -> Self { Self { $0.ys = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `Quad` (`bokeh.models.glyphs`).
@@ -4204,6 +5172,58 @@ public class Quad: LRTBGlyph {
     }
 }
 
+extension Setting where Root: Quad {
+    /// Sets Bokeh `left`.
+    public static func left(_ value: Spec<Double>) -> Self { Self { $0.left = value } }
+    public static func left(_ value: some BinaryFloatingPoint) -> Self { Self { $0.left = .value(Double(value)) } }
+    /// Sets Bokeh `right`.
+    public static func right(_ value: Spec<Double>) -> Self { Self { $0.right = value } }
+    public static func right(_ value: some BinaryFloatingPoint) -> Self { Self { $0.right = .value(Double(value)) } }
+    /// Sets Bokeh `bottom`.
+    public static func bottom(_ value: Spec<Double>) -> Self { Self { $0.bottom = value } }
+    public static func bottom(_ value: some BinaryFloatingPoint) -> Self { Self { $0.bottom = .value(Double(value)) } }
+    /// Sets Bokeh `top`.
+    public static func top(_ value: Spec<Double>) -> Self { Self { $0.top = value } }
+    public static func top(_ value: some BinaryFloatingPoint) -> Self { Self { $0.top = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `Quadratic` (`bokeh.models.glyphs`).
 public class Quadratic: Glyph {
     override public class var modelTypeName: String { "Quadratic" }
@@ -4352,6 +5372,44 @@ public class Quadratic: Glyph {
     }
 }
 
+extension Setting where Root: Quadratic {
+    /// Sets Bokeh `x0`.
+    public static func x0(_ value: Spec<Double>) -> Self { Self { $0.x0 = value } }
+    public static func x0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x0 = .value(Double(value)) } }
+    /// Sets Bokeh `y0`.
+    public static func y0(_ value: Spec<Double>) -> Self { Self { $0.y0 = value } }
+    public static func y0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y0 = .value(Double(value)) } }
+    /// Sets Bokeh `x1`.
+    public static func x1(_ value: Spec<Double>) -> Self { Self { $0.x1 = value } }
+    public static func x1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x1 = .value(Double(value)) } }
+    /// Sets Bokeh `y1`.
+    public static func y1(_ value: Spec<Double>) -> Self { Self { $0.y1 = value } }
+    public static func y1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y1 = .value(Double(value)) } }
+    /// Sets Bokeh `cx`.
+    public static func cx(_ value: Spec<Double>) -> Self { Self { $0.cx = value } }
+    public static func cx(_ value: some BinaryFloatingPoint) -> Self { Self { $0.cx = .value(Double(value)) } }
+    /// Sets Bokeh `cy`.
+    public static func cy(_ value: Spec<Double>) -> Self { Self { $0.cy = value } }
+    public static func cy(_ value: some BinaryFloatingPoint) -> Self { Self { $0.cy = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+}
+
 /// Bokeh `Ray` (`bokeh.models.glyphs`).
 public class Ray: XYGlyph {
     override public class var modelTypeName: String { "Ray" }
@@ -4480,6 +5538,38 @@ public class Ray: XYGlyph {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: Ray {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `length`.
+    public static func length(_ value: Spec<Double>) -> Self { Self { $0.length = value } }
+    public static func length(_ value: some BinaryFloatingPoint) -> Self { Self { $0.length = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
 }
 
 /// Bokeh `Rect` (`bokeh.models.glyphs`).
@@ -4711,6 +5801,65 @@ public class Rect: XYGlyph {
     }
 }
 
+extension Setting where Root: Rect {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: Spec<Double>) -> Self { Self { $0.width = value } }
+    public static func width(_ value: some BinaryFloatingPoint) -> Self { Self { $0.width = .value(Double(value)) } }
+    /// Sets Bokeh `height`.
+    public static func height(_ value: Spec<Double>) -> Self { Self { $0.height = value } }
+    public static func height(_ value: some BinaryFloatingPoint) -> Self { Self { $0.height = .value(Double(value)) } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `border_radius`.
+    public static func borderRadius(_ value: Value) -> Self { Self { $0.borderRadius = value } }
+    /// Sets Bokeh `dilate`.
+    public static func dilate(_ value: Bool) -> Self { Self { $0.dilate = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `Scatter` (`bokeh.models.glyphs`).
 public class Scatter: Marker {
     override public class var modelTypeName: String { "Scatter" }
@@ -4798,6 +5947,13 @@ public class Scatter: Marker {
         if let marker { self.marker = marker }
         if let defs { self.defs = defs }
     }
+}
+
+extension Setting where Root: Scatter {
+    /// Sets Bokeh `marker`.
+    public static func marker(_ value: Spec<OneOf2<MarkerType, String>>) -> Self { Self { $0.marker = value } }
+    /// Sets Bokeh `defs`.
+    public static func defs(_ value: [String: CustomJS]) -> Self { Self { $0.defs = value } }
 }
 
 /// Bokeh `Segment` (`bokeh.models.glyphs`).
@@ -4928,6 +6084,38 @@ public class Segment: Glyph {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: Segment {
+    /// Sets Bokeh `x0`.
+    public static func x0(_ value: Spec<Double>) -> Self { Self { $0.x0 = value } }
+    public static func x0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x0 = .value(Double(value)) } }
+    /// Sets Bokeh `y0`.
+    public static func y0(_ value: Spec<Double>) -> Self { Self { $0.y0 = value } }
+    public static func y0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y0 = .value(Double(value)) } }
+    /// Sets Bokeh `x1`.
+    public static func x1(_ value: Spec<Double>) -> Self { Self { $0.x1 = value } }
+    public static func x1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x1 = .value(Double(value)) } }
+    /// Sets Bokeh `y1`.
+    public static func y1(_ value: Spec<Double>) -> Self { Self { $0.y1 = value } }
+    public static func y1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y1 = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
 }
 
 /// Bokeh `Step` (`bokeh.models.glyphs`).
@@ -5069,6 +6257,37 @@ public class Step: XYGlyph {
     }
 }
 
+extension Setting where Root: Step {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: StepMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `pad_before`.
+    public static func padBefore(_ value: Double) -> Self { Self { $0.padBefore = value } }
+    /// Sets Bokeh `pad_after`.
+    public static func padAfter(_ value: Double) -> Self { Self { $0.padAfter = value } }
+}
+
 /// Bokeh `TeXGlyph` (`bokeh.models.glyphs`).
 public class TeXGlyph: MathTextGlyph {
     override public class var modelTypeName: String { "TeXGlyph" }
@@ -5186,6 +6405,13 @@ public class TeXGlyph: MathTextGlyph {
         if let macros { self.macros = macros }
         if let display { self.display = display }
     }
+}
+
+extension Setting where Root: TeXGlyph {
+    /// Sets Bokeh `macros`.
+    public static func macros(_ value: [String: OneOf2<String, Tuple2<String, Int>>]) -> Self { Self { $0.macros = value } }
+    /// Sets Bokeh `display`.
+    public static func display(_ value: TeXDisplay) -> Self { Self { $0.display = value } }
 }
 
 /// Bokeh `Text` (`bokeh.models.glyphs`).
@@ -5534,6 +6760,94 @@ public class Text: XYGlyph {
     }
 }
 
+extension Setting where Root: Text {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `text`.
+    public static func text(_ value: Spec<String>) -> Self { Self { $0.text = value } }
+    /// Sets Bokeh `angle`.
+    public static func angle(_ value: Spec<Double>) -> Self { Self { $0.angle = value } }
+    public static func angle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.angle = .value(Double(value)) } }
+    /// Sets Bokeh `x_offset`.
+    public static func xOffset(_ value: Spec<Double>) -> Self { Self { $0.xOffset = value } }
+    public static func xOffset(_ value: some BinaryFloatingPoint) -> Self { Self { $0.xOffset = .value(Double(value)) } }
+    /// Sets Bokeh `y_offset`.
+    public static func yOffset(_ value: Spec<Double>) -> Self { Self { $0.yOffset = value } }
+    public static func yOffset(_ value: some BinaryFloatingPoint) -> Self { Self { $0.yOffset = .value(Double(value)) } }
+    /// Sets Bokeh `anchor`.
+    public static func anchor(_ value: Spec<OneOf3<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>, Auto>>) -> Self { Self { $0.anchor = value } }
+    /// Sets Bokeh `padding`.
+    public static func padding(_ value: Value) -> Self { Self { $0.padding = value } }
+    /// Sets Bokeh `border_radius`.
+    public static func borderRadius(_ value: Value) -> Self { Self { $0.borderRadius = value } }
+    /// Sets Bokeh `outline_shape`.
+    public static func outlineShape(_ value: Spec<OutlineShapeName>) -> Self { Self { $0.outlineShape = value } }
+    /// Sets Bokeh `text_color`.
+    public static func textColor(_ value: Spec<Color?>) -> Self { Self { $0.textColor = value } }
+    /// Sets Bokeh `text_outline_color`.
+    public static func textOutlineColor(_ value: Spec<Color?>) -> Self { Self { $0.textOutlineColor = value } }
+    /// Sets Bokeh `text_outline_width`.
+    public static func textOutlineWidth(_ value: Spec<Double>) -> Self { Self { $0.textOutlineWidth = value } }
+    public static func textOutlineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textOutlineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `text_alpha`.
+    public static func textAlpha(_ value: Spec<Double>) -> Self { Self { $0.textAlpha = value } }
+    public static func textAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `text_font`.
+    public static func textFont(_ value: Spec<String>) -> Self { Self { $0.textFont = value } }
+    /// Sets Bokeh `text_font_size`.
+    public static func textFontSize(_ value: Spec<String>) -> Self { Self { $0.textFontSize = value } }
+    /// Sets Bokeh `text_font_style`.
+    public static func textFontStyle(_ value: Spec<FontStyle>) -> Self { Self { $0.textFontStyle = value } }
+    /// Sets Bokeh `text_align`.
+    public static func textAlign(_ value: Spec<TextAlign>) -> Self { Self { $0.textAlign = value } }
+    /// Sets Bokeh `text_baseline`.
+    public static func textBaseline(_ value: Spec<TextBaseline>) -> Self { Self { $0.textBaseline = value } }
+    /// Sets Bokeh `text_line_height`.
+    public static func textLineHeight(_ value: Spec<Double>) -> Self { Self { $0.textLineHeight = value } }
+    public static func textLineHeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textLineHeight = .value(Double(value)) } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Spec<Color?>) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Spec<Double>) -> Self { Self { $0.backgroundFillAlpha = value } }
+    public static func backgroundFillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.backgroundFillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Spec<Color?>) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    public static func backgroundHatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.backgroundHatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Spec<Double>) -> Self { Self { $0.backgroundHatchScale = value } }
+    public static func backgroundHatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.backgroundHatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Spec<Double>) -> Self { Self { $0.backgroundHatchWeight = value } }
+    public static func backgroundHatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.backgroundHatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Spec<Color?>) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Spec<Double>) -> Self { Self { $0.borderLineAlpha = value } }
+    public static func borderLineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.borderLineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Spec<Double>) -> Self { Self { $0.borderLineWidth = value } }
+    public static func borderLineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.borderLineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: Spec<LineCap>) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.borderLineDash = value } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.borderLineDashOffset = value } }
+    public static func borderLineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.borderLineDashOffset = .value(Int(clamping: value)) } }
+}
+
 /// Bokeh `VArea` (`bokeh.models.glyphs`).
 public class VArea: Glyph {
     override public class var modelTypeName: String { "VArea" }
@@ -5662,6 +6976,37 @@ public class VArea: Glyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: VArea {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y1`.
+    public static func y1(_ value: Spec<Double>) -> Self { Self { $0.y1 = value } }
+    public static func y1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y1 = .value(Double(value)) } }
+    /// Sets Bokeh `y2`.
+    public static func y2(_ value: Spec<Double>) -> Self { Self { $0.y2 = value } }
+    public static func y2(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y2 = .value(Double(value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `VAreaStep` (`bokeh.models.glyphs`).
@@ -5801,6 +7146,39 @@ public class VAreaStep: Glyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: VAreaStep {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y1`.
+    public static func y1(_ value: Spec<Double>) -> Self { Self { $0.y1 = value } }
+    public static func y1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y1 = .value(Double(value)) } }
+    /// Sets Bokeh `y2`.
+    public static func y2(_ value: Spec<Double>) -> Self { Self { $0.y2 = value } }
+    public static func y2(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y2 = .value(Double(value)) } }
+    /// Sets Bokeh `step_mode`.
+    public static func stepMode(_ value: StepMode) -> Self { Self { $0.stepMode = value } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `VBar` (`bokeh.models.glyphs`).
@@ -6007,6 +7385,58 @@ public class VBar: LRTBGlyph {
     }
 }
 
+extension Setting where Root: VBar {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: Spec<Double>) -> Self { Self { $0.width = value } }
+    public static func width(_ value: some BinaryFloatingPoint) -> Self { Self { $0.width = .value(Double(value)) } }
+    /// Sets Bokeh `bottom`.
+    public static func bottom(_ value: Spec<Double>) -> Self { Self { $0.bottom = value } }
+    public static func bottom(_ value: some BinaryFloatingPoint) -> Self { Self { $0.bottom = .value(Double(value)) } }
+    /// Sets Bokeh `top`.
+    public static func top(_ value: Spec<Double>) -> Self { Self { $0.top = value } }
+    public static func top(_ value: some BinaryFloatingPoint) -> Self { Self { $0.top = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `VSpan` (`bokeh.models.glyphs`).
 public class VSpan: Glyph {
     override public class var modelTypeName: String { "VSpan" }
@@ -6108,6 +7538,29 @@ public class VSpan: Glyph {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: VSpan {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
 }
 
 /// Bokeh `VStrip` (`bokeh.models.glyphs`).
@@ -6292,6 +7745,52 @@ public class VStrip: Glyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: VStrip {
+    /// Sets Bokeh `x0`.
+    public static func x0(_ value: Spec<Double>) -> Self { Self { $0.x0 = value } }
+    public static func x0(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x0 = .value(Double(value)) } }
+    /// Sets Bokeh `x1`.
+    public static func x1(_ value: Spec<Double>) -> Self { Self { $0.x1 = value } }
+    public static func x1(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x1 = .value(Double(value)) } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }
 
 /// Bokeh `Wedge` (`bokeh.models.glyphs`).
@@ -6512,4 +8011,61 @@ public class Wedge: XYGlyph {
         if let hatchWeight { self.hatchWeight = hatchWeight }
         if let hatchExtra { self.hatchExtra = hatchExtra }
     }
+}
+
+extension Setting where Root: Wedge {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Spec<Double>) -> Self { Self { $0.x = value } }
+    public static func x(_ value: some BinaryFloatingPoint) -> Self { Self { $0.x = .value(Double(value)) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Spec<Double>) -> Self { Self { $0.y = value } }
+    public static func y(_ value: some BinaryFloatingPoint) -> Self { Self { $0.y = .value(Double(value)) } }
+    /// Sets Bokeh `radius`.
+    public static func radius(_ value: Spec<Double>) -> Self { Self { $0.radius = value } }
+    public static func radius(_ value: some BinaryFloatingPoint) -> Self { Self { $0.radius = .value(Double(value)) } }
+    /// Sets Bokeh `start_angle`.
+    public static func startAngle(_ value: Spec<Double>) -> Self { Self { $0.startAngle = value } }
+    public static func startAngle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.startAngle = .value(Double(value)) } }
+    /// Sets Bokeh `end_angle`.
+    public static func endAngle(_ value: Spec<Double>) -> Self { Self { $0.endAngle = value } }
+    public static func endAngle(_ value: some BinaryFloatingPoint) -> Self { Self { $0.endAngle = .value(Double(value)) } }
+    /// Sets Bokeh `direction`.
+    public static func direction(_ value: Direction) -> Self { Self { $0.direction = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
 }

@@ -47,6 +47,13 @@ public class Decoration: Model {
     }
 }
 
+extension Setting where Root: Decoration {
+    /// Sets Bokeh `marking`.
+    public static func marking(_ value: Marking?) -> Self { Self { $0.marking = value } }
+    /// Sets Bokeh `node`.
+    public static func node(_ value: DecorationNode?) -> Self { Self { $0.node = value } }
+}
+
 /// Bokeh `Marking` (`bokeh.models.graphics`), abstract.
 public class Marking: Model {
     override public class var modelTypeName: String { "Marking" }

@@ -91,6 +91,11 @@ public class GraphCoordinates: CoordinateTransform {
     public static var layout: PropertyKey<LayoutProvider> { PropertyKey("layout") }
 }
 
+extension Setting where Root: GraphCoordinates {
+    /// Sets Bokeh `layout`.
+    public static func layout(_ value: LayoutProvider?) -> Self { Self { $0.layout = value } }
+}
+
 /// Bokeh `GraphHitTestPolicy` (`bokeh.models.graphs`), abstract.
 public class GraphHitTestPolicy: Model {
     override public class var modelTypeName: String { "GraphHitTestPolicy" }
@@ -235,4 +240,9 @@ public class StaticLayoutProvider: LayoutProvider {
         if let syncable { self.syncable = syncable }
         if let graphLayout { self.graphLayout = graphLayout }
     }
+}
+
+extension Setting where Root: StaticLayoutProvider {
+    /// Sets Bokeh `graph_layout`.
+    public static func graphLayout(_ value: Value?) -> Self { Self { $0.graphLayout = value } }
 }

@@ -305,3 +305,64 @@ public class Grid: GuideRenderer {
         if let bandHatchExtra { self.bandHatchExtra = bandHatchExtra }
     }
 }
+
+extension Setting where Root: Grid {
+    /// Sets Bokeh `dimension`.
+    public static func dimension(_ value: Int) -> Self { Self { $0.dimension = value } }
+    /// Sets Bokeh `bounds`.
+    public static func bounds(_ value: OneOf2<Auto, Tuple2<Double, Double>>) -> Self { Self { $0.bounds = value } }
+    /// Sets Bokeh `cross_bounds`.
+    public static func crossBounds(_ value: OneOf2<Auto, Tuple2<Double, Double>>) -> Self { Self { $0.crossBounds = value } }
+    /// Sets Bokeh `axis`.
+    public static func axis(_ value: Axis?) -> Self { Self { $0.axis = value } }
+    /// Sets Bokeh `ticker`.
+    public static func ticker(_ value: Ticker?) -> Self { Self { $0.ticker = value } }
+    /// Sets Bokeh `grid_line_color`.
+    public static func gridLineColor(_ value: Color?) -> Self { Self { $0.gridLineColor = value } }
+    /// Sets Bokeh `grid_line_alpha`.
+    public static func gridLineAlpha(_ value: Double) -> Self { Self { $0.gridLineAlpha = value } }
+    /// Sets Bokeh `grid_line_width`.
+    public static func gridLineWidth(_ value: Double) -> Self { Self { $0.gridLineWidth = value } }
+    /// Sets Bokeh `grid_line_join`.
+    public static func gridLineJoin(_ value: LineJoin) -> Self { Self { $0.gridLineJoin = value } }
+    /// Sets Bokeh `grid_line_cap`.
+    public static func gridLineCap(_ value: LineCap) -> Self { Self { $0.gridLineCap = value } }
+    /// Sets Bokeh `grid_line_dash`.
+    public static func gridLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.gridLineDash = value } }
+    public static func gridLineDash(_ value: String) -> Self { Self { $0.gridLineDash = .b(value) } }
+    public static func gridLineDash(_ value: [Int]) -> Self { Self { $0.gridLineDash = .c(value) } }
+    /// Sets Bokeh `grid_line_dash_offset`.
+    public static func gridLineDashOffset(_ value: Int) -> Self { Self { $0.gridLineDashOffset = value } }
+    /// Sets Bokeh `minor_grid_line_color`.
+    public static func minorGridLineColor(_ value: Color?) -> Self { Self { $0.minorGridLineColor = value } }
+    /// Sets Bokeh `minor_grid_line_alpha`.
+    public static func minorGridLineAlpha(_ value: Double) -> Self { Self { $0.minorGridLineAlpha = value } }
+    /// Sets Bokeh `minor_grid_line_width`.
+    public static func minorGridLineWidth(_ value: Double) -> Self { Self { $0.minorGridLineWidth = value } }
+    /// Sets Bokeh `minor_grid_line_join`.
+    public static func minorGridLineJoin(_ value: LineJoin) -> Self { Self { $0.minorGridLineJoin = value } }
+    /// Sets Bokeh `minor_grid_line_cap`.
+    public static func minorGridLineCap(_ value: LineCap) -> Self { Self { $0.minorGridLineCap = value } }
+    /// Sets Bokeh `minor_grid_line_dash`.
+    public static func minorGridLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.minorGridLineDash = value } }
+    public static func minorGridLineDash(_ value: String) -> Self { Self { $0.minorGridLineDash = .b(value) } }
+    public static func minorGridLineDash(_ value: [Int]) -> Self { Self { $0.minorGridLineDash = .c(value) } }
+    /// Sets Bokeh `minor_grid_line_dash_offset`.
+    public static func minorGridLineDashOffset(_ value: Int) -> Self { Self { $0.minorGridLineDashOffset = value } }
+    /// Sets Bokeh `band_fill_color`.
+    public static func bandFillColor(_ value: Color?) -> Self { Self { $0.bandFillColor = value } }
+    /// Sets Bokeh `band_fill_alpha`.
+    public static func bandFillAlpha(_ value: Double) -> Self { Self { $0.bandFillAlpha = value } }
+    /// Sets Bokeh `band_hatch_color`.
+    public static func bandHatchColor(_ value: Color?) -> Self { Self { $0.bandHatchColor = value } }
+    /// Sets Bokeh `band_hatch_alpha`.
+    public static func bandHatchAlpha(_ value: Double) -> Self { Self { $0.bandHatchAlpha = value } }
+    /// Sets Bokeh `band_hatch_scale`.
+    public static func bandHatchScale(_ value: Double) -> Self { Self { $0.bandHatchScale = value } }
+    /// Sets Bokeh `band_hatch_pattern`.
+    public static func bandHatchPattern(_ value: String?) -> Self { Self { $0.bandHatchPattern = value } }
+    /// Sets Bokeh `band_hatch_weight`.
+    public static func bandHatchWeight(_ value: Double) -> Self { Self { $0.bandHatchWeight = value } }
+    /// Sets Bokeh `band_hatch_extra`.
+    public static func bandHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.bandHatchExtra = value } }
+}

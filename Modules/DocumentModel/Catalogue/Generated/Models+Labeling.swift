@@ -71,6 +71,13 @@ public class CustomLabelingPolicy: LabelingPolicy {
     }
 }
 
+extension Setting where Root: CustomLabelingPolicy {
+    /// Sets Bokeh `args`.
+    public static func args(_ value: Value?) -> Self { Self { $0.args = value } }
+    /// Sets Bokeh `code`.
+    public static func code(_ value: String) -> Self { Self { $0.code = value } }
+}
+
 /// Bokeh `LabelingPolicy` (`bokeh.models.labeling`), abstract.
 public class LabelingPolicy: Model {
     override public class var modelTypeName: String { "LabelingPolicy" }
@@ -112,4 +119,9 @@ public class NoOverlap: LabelingPolicy {
         if let syncable { self.syncable = syncable }
         if let minDistance { self.minDistance = minDistance }
     }
+}
+
+extension Setting where Root: NoOverlap {
+    /// Sets Bokeh `min_distance`.
+    public static func minDistance(_ value: Int) -> Self { Self { $0.minDistance = value } }
 }

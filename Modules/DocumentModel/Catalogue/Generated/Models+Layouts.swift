@@ -100,6 +100,13 @@ public class FlexBox: LayoutDOM {
     public static var spacing: PropertyKey<Int> { PropertyKey("spacing") }
 }
 
+extension Setting where Root: FlexBox {
+    /// Sets Bokeh `children`.
+    public static func children(_ value: [UIElement]) -> Self { Self { $0.children = value } }
+    /// Sets Bokeh `spacing`.
+    public static func spacing(_ value: Int) -> Self { Self { $0.spacing = value } }
+}
+
 /// Bokeh `GridBox` (`bokeh.models.layouts`).
 public class GridBox: LayoutDOM {
     override public class var modelTypeName: String { "GridBox" }
@@ -189,6 +196,11 @@ public class GridBox: LayoutDOM {
     }
 }
 
+extension Setting where Root: GridBox {
+    /// Sets Bokeh `children`.
+    public static func children(_ value: Value) -> Self { Self { $0.children = value } }
+}
+
 /// Bokeh `GridCommon` (`bokeh.models.layouts`), abstract.
 public class GridCommon: Model {
     override public class var modelTypeName: String { "GridCommon" }
@@ -218,6 +230,16 @@ public class GridCommon: Model {
         set { setAttribute("spacing", newValue, unlessDefault: .a(0)) }
     }
     public static var spacing: PropertyKey<OneOf2<Int, Tuple2<Int, Int>>> { PropertyKey("spacing") }
+}
+
+extension Setting where Root: GridCommon {
+    /// Sets Bokeh `rows`.
+    public static func rows(_ value: Value?) -> Self { Self { $0.rows = value } }
+    /// Sets Bokeh `cols`.
+    public static func cols(_ value: Value?) -> Self { Self { $0.cols = value } }
+    /// Sets Bokeh `spacing`.
+    public static func spacing(_ value: OneOf2<Int, Tuple2<Int, Int>>) -> Self { Self { $0.spacing = value } }
+    public static func spacing(_ value: some BinaryInteger) -> Self { Self { $0.spacing = .a(Int(clamping: value)) } }
 }
 
 /// Bokeh `GroupBox` (`bokeh.models.layouts`).
@@ -322,6 +344,15 @@ public class GroupBox: LayoutDOM {
         if let child { self.child = child }
         if let checkable { self.checkable = checkable }
     }
+}
+
+extension Setting where Root: GroupBox {
+    /// Sets Bokeh `title`.
+    public static func title(_ value: String?) -> Self { Self { $0.title = value } }
+    /// Sets Bokeh `child`.
+    public static func child(_ value: UIElement?) -> Self { Self { $0.child = value } }
+    /// Sets Bokeh `checkable`.
+    public static func checkable(_ value: Bool) -> Self { Self { $0.checkable = value } }
 }
 
 /// Bokeh `HBox` (`bokeh.models.layouts`).
@@ -429,6 +460,15 @@ public class HBox: LayoutDOM {
         if let cols { self.cols = cols }
         if let spacing { self.spacing = spacing }
     }
+}
+
+extension Setting where Root: HBox {
+    /// Sets Bokeh `children`.
+    public static func children(_ value: Value) -> Self { Self { $0.children = value } }
+    /// Sets Bokeh `cols`.
+    public static func cols(_ value: Value?) -> Self { Self { $0.cols = value } }
+    /// Sets Bokeh `spacing`.
+    public static func spacing(_ value: Int) -> Self { Self { $0.spacing = value } }
 }
 
 /// Bokeh `LayoutDOM` (`bokeh.models.layouts`), abstract.
@@ -544,6 +584,41 @@ public class LayoutDOM: Pane {
         set { setAttribute("resizable", newValue, unlessDefault: .a(false)) }
     }
     public static var resizable: PropertyKey<OneOf2<Bool, Dimensions>> { PropertyKey("resizable") }
+}
+
+extension Setting where Root: LayoutDOM {
+    /// Sets Bokeh `disabled`.
+    public static func disabled(_ value: Bool) -> Self { Self { $0.disabled = value } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: Int?) -> Self { Self { $0.width = value } }
+    /// Sets Bokeh `height`.
+    public static func height(_ value: Int?) -> Self { Self { $0.height = value } }
+    /// Sets Bokeh `min_width`.
+    public static func minWidth(_ value: Int?) -> Self { Self { $0.minWidth = value } }
+    /// Sets Bokeh `min_height`.
+    public static func minHeight(_ value: Int?) -> Self { Self { $0.minHeight = value } }
+    /// Sets Bokeh `max_width`.
+    public static func maxWidth(_ value: Int?) -> Self { Self { $0.maxWidth = value } }
+    /// Sets Bokeh `max_height`.
+    public static func maxHeight(_ value: Int?) -> Self { Self { $0.maxHeight = value } }
+    /// Sets Bokeh `margin`.
+    public static func margin(_ value: Value?) -> Self { Self { $0.margin = value } }
+    /// Sets Bokeh `width_policy`.
+    public static func widthPolicy(_ value: OneOf2<Auto, SizingPolicy>) -> Self { Self { $0.widthPolicy = value } }
+    /// Sets Bokeh `height_policy`.
+    public static func heightPolicy(_ value: OneOf2<Auto, SizingPolicy>) -> Self { Self { $0.heightPolicy = value } }
+    /// Sets Bokeh `aspect_ratio`.
+    public static func aspectRatio(_ value: OneOf2<Auto, Double>?) -> Self { Self { $0.aspectRatio = value } }
+    public static func aspectRatio(_ value: some BinaryFloatingPoint) -> Self { Self { $0.aspectRatio = .b(Double(value)) } }
+    /// Sets Bokeh `flow_mode`.
+    public static func flowMode(_ value: FlowMode) -> Self { Self { $0.flowMode = value } }
+    /// Sets Bokeh `sizing_mode`.
+    public static func sizingMode(_ value: SizingMode?) -> Self { Self { $0.sizingMode = value } }
+    /// Sets Bokeh `align`.
+    public static func align(_ value: OneOf3<Auto, Align, Tuple2<Align, Align>>) -> Self { Self { $0.align = value } }
+    /// Sets Bokeh `resizable`.
+    public static func resizable(_ value: OneOf2<Bool, Dimensions>) -> Self { Self { $0.resizable = value } }
+    public static func resizable(_ value: Bool) -> Self { Self { $0.resizable = .a(value) } }
 }
 
 /// Bokeh `Row` (`bokeh.models.layouts`).
@@ -726,6 +801,15 @@ public class ScrollBox: LayoutDOM {
     }
 }
 
+extension Setting where Root: ScrollBox {
+    /// Sets Bokeh `child`.
+    public static func child(_ value: UIElement?) -> Self { Self { $0.child = value } }
+    /// Sets Bokeh `horizontal_scrollbar`.
+    public static func horizontalScrollbar(_ value: ScrollbarPolicy) -> Self { Self { $0.horizontalScrollbar = value } }
+    /// Sets Bokeh `vertical_scrollbar`.
+    public static func verticalScrollbar(_ value: ScrollbarPolicy) -> Self { Self { $0.verticalScrollbar = value } }
+}
+
 /// Bokeh `Spacer` (`bokeh.models.layouts`).
 public class Spacer: LayoutDOM {
     override public class var modelTypeName: String { "Spacer" }
@@ -872,6 +956,19 @@ public class TabPanel: Model {
     }
 }
 
+extension Setting where Root: TabPanel {
+    /// Sets Bokeh `title`.
+    public static func title(_ value: String) -> Self { Self { $0.title = value } }
+    /// Sets Bokeh `tooltip`.
+    public static func tooltip(_ value: Tooltip?) -> Self { Self { $0.tooltip = value } }
+    /// Sets Bokeh `child`.
+    public static func child(_ value: UIElement?) -> Self { Self { $0.child = value } }
+    /// Sets Bokeh `closable`.
+    public static func closable(_ value: Bool) -> Self { Self { $0.closable = value } }
+    /// Sets Bokeh `disabled`.
+    public static func disabled(_ value: Bool) -> Self { Self { $0.disabled = value } }
+}
+
 /// Bokeh `Tabs` (`bokeh.models.layouts`).
 public class Tabs: LayoutDOM {
     override public class var modelTypeName: String { "Tabs" }
@@ -985,6 +1082,17 @@ public class Tabs: LayoutDOM {
     }
 }
 
+extension Setting where Root: Tabs {
+    /// Sets Bokeh `tabs`.
+    public static func tabs(_ value: [TabPanel]) -> Self { Self { $0.tabs = value } }
+    /// Sets Bokeh `tabs_location`.
+    public static func tabsLocation(_ value: Location) -> Self { Self { $0.tabsLocation = value } }
+    /// Sets Bokeh `active`.
+    public static func active(_ value: Int) -> Self { Self { $0.active = value } }
+    /// Sets Bokeh `link_layouts`.
+    public static func linkLayouts(_ value: Bool) -> Self { Self { $0.linkLayouts = value } }
+}
+
 /// Bokeh `VBox` (`bokeh.models.layouts`).
 public class VBox: LayoutDOM {
     override public class var modelTypeName: String { "VBox" }
@@ -1090,4 +1198,13 @@ public class VBox: LayoutDOM {
         if let rows { self.rows = rows }
         if let spacing { self.spacing = spacing }
     }
+}
+
+extension Setting where Root: VBox {
+    /// Sets Bokeh `children`.
+    public static func children(_ value: Value) -> Self { Self { $0.children = value } }
+    /// Sets Bokeh `rows`.
+    public static func rows(_ value: Value?) -> Self { Self { $0.rows = value } }
+    /// Sets Bokeh `spacing`.
+    public static func spacing(_ value: Int) -> Self { Self { $0.spacing = value } }
 }

@@ -71,6 +71,29 @@ public class GMapOptions: MapOptions {
     }
 }
 
+extension Setting where Root: GMapOptions {
+    /// Sets Bokeh `map_type`.
+    public static func mapType(_ value: MapType) -> Self { Self { $0.mapType = value } }
+    /// Sets Bokeh `scale_control`.
+    public static func scaleControl(_ value: Bool) -> Self { Self { $0.scaleControl = value } }
+    /// Sets Bokeh `styles`.
+    public static func styles(_ value: String?) -> Self { Self { $0.styles = value } }
+    /// Sets Bokeh `tilt`.
+    public static func tilt(_ value: Int) -> Self { Self { $0.tilt = value } }
+}
+
+extension SettingsInitializable where Self: GMapOptions {
+    /// A new `GMapOptions` with Bokeh's required `lat:`, `lng:` and any other properties as settings,
+    /// in any order: `GMapOptions(lat: …, lng: …, .name("…"))`.
+    public init(lat: Double, lng: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.lat = lat
+        self.lng = lng
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `GMapPlot` (`bokeh.models.map_plots`).
 public class GMapPlot: MapPlot {
     override public class var modelTypeName: String { "GMapPlot" }
@@ -324,26 +347,35 @@ public class GMapPlot: MapPlot {
     }
 }
 
+extension Setting where Root: GMapPlot {
+    /// Sets Bokeh `map_options`.
+    public static func mapOptions(_ value: GMapOptions?) -> Self { Self { $0.mapOptions = value } }
+    /// Sets Bokeh `api_key`.
+    public static func apiKey(_ value: Value?) -> Self { Self { $0.apiKey = value } }
+    /// Sets Bokeh `api_version`.
+    public static func apiVersion(_ value: String) -> Self { Self { $0.apiVersion = value } }
+}
+
 /// Bokeh `MapOptions` (`bokeh.models.map_plots`), abstract.
 public class MapOptions: Model {
     override public class var modelTypeName: String { "MapOptions" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("lat", Double?.self),
-            PropertySpec("lng", Double?.self),
+            PropertySpec("lat", Double.self),
+            PropertySpec("lng", Double.self),
             PropertySpec("zoom", Int.self, default: 12),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `lat`.
-    public var lat: Double? {
-        get { attribute("lat", as: Double.self) }
+    /// Bokeh `lat` (required; reads `0` while unset).
+    public var lat: Double {
+        get { attribute("lat", as: Double.self, default: 0) }
         set { setAttribute("lat", newValue) }
     }
     public static var lat: PropertyKey<Double> { PropertyKey("lat") }
-    /// Bokeh `lng`.
-    public var lng: Double? {
-        get { attribute("lng", as: Double.self) }
+    /// Bokeh `lng` (required; reads `0` while unset).
+    public var lng: Double {
+        get { attribute("lng", as: Double.self, default: 0) }
         set { setAttribute("lng", newValue) }
     }
     public static var lng: PropertyKey<Double> { PropertyKey("lng") }
@@ -353,6 +385,15 @@ public class MapOptions: Model {
         set { setAttribute("zoom", newValue, unlessDefault: 12) }
     }
     public static var zoom: PropertyKey<Int> { PropertyKey("zoom") }
+}
+
+extension Setting where Root: MapOptions {
+    /// Sets Bokeh `lat`.
+    public static func lat(_ value: Double) -> Self { Self { $0.lat = value } }
+    /// Sets Bokeh `lng`.
+    public static func lng(_ value: Double) -> Self { Self { $0.lng = value } }
+    /// Sets Bokeh `zoom`.
+    public static func zoom(_ value: Int) -> Self { Self { $0.zoom = value } }
 }
 
 /// Bokeh `MapPlot` (`bokeh.models.map_plots`), abstract.

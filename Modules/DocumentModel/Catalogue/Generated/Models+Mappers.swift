@@ -5,14 +5,14 @@ public class CategoricalColorMapper: CategoricalMapper {
     override public class var modelTypeName: String { "CategoricalColorMapper" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("palette", [Color]?.self),
+            PropertySpec("palette", [Color].self),
             PropertySpec("nan_color", Color.self, default: .css("gray")),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `palette`.
-    public var palette: [Color]? {
-        get { attribute("palette", as: [Color].self) }
+    /// Bokeh `palette` (required; reads `[]` while unset).
+    public var palette: [Color] {
+        get { attribute("palette", as: [Color].self, default: []) }
         set { setAttribute("palette", newValue) }
     }
     public static var palette: PropertyKey<[Color]> { PropertyKey("palette") }
@@ -53,6 +53,24 @@ public class CategoricalColorMapper: CategoricalMapper {
     }
 }
 
+extension Setting where Root: CategoricalColorMapper {
+    /// Sets Bokeh `palette`.
+    public static func palette(_ value: [Color]) -> Self { Self { $0.palette = value } }
+    /// Sets Bokeh `nan_color`.
+    public static func nanColor(_ value: Color) -> Self { Self { $0.nanColor = value } }
+}
+
+extension SettingsInitializable where Self: CategoricalColorMapper {
+    /// A new `CategoricalColorMapper` with Bokeh's required `palette:` and any other properties as settings,
+    /// in any order: `CategoricalColorMapper(palette: …, .name("…"))`.
+    public init(palette: [Color], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.palette = palette
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `CategoricalMapper` (`bokeh.models.mappers`), abstract.
 public class CategoricalMapper: Mapper {
     override public class var modelTypeName: String { "CategoricalMapper" }
@@ -84,19 +102,28 @@ public class CategoricalMapper: Mapper {
     public static var end: PropertyKey<Int?> { PropertyKey("end") }
 }
 
+extension Setting where Root: CategoricalMapper {
+    /// Sets Bokeh `factors`.
+    public static func factors(_ value: Value?) -> Self { Self { $0.factors = value } }
+    /// Sets Bokeh `start`.
+    public static func start(_ value: Int) -> Self { Self { $0.start = value } }
+    /// Sets Bokeh `end`.
+    public static func end(_ value: Int?) -> Self { Self { $0.end = value } }
+}
+
 /// Bokeh `CategoricalMarkerMapper` (`bokeh.models.mappers`).
 public class CategoricalMarkerMapper: CategoricalMapper {
     override public class var modelTypeName: String { "CategoricalMarkerMapper" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("markers", [MarkerType]?.self),
+            PropertySpec("markers", [MarkerType].self),
             PropertySpec("default_value", MarkerType.self, default: .circle),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `markers`.
-    public var markers: [MarkerType]? {
-        get { attribute("markers", as: [MarkerType].self) }
+    /// Bokeh `markers` (required; reads `[]` while unset).
+    public var markers: [MarkerType] {
+        get { attribute("markers", as: [MarkerType].self, default: []) }
         set { setAttribute("markers", newValue) }
     }
     public static var markers: PropertyKey<[MarkerType]> { PropertyKey("markers") }
@@ -137,19 +164,37 @@ public class CategoricalMarkerMapper: CategoricalMapper {
     }
 }
 
+extension Setting where Root: CategoricalMarkerMapper {
+    /// Sets Bokeh `markers`.
+    public static func markers(_ value: [MarkerType]) -> Self { Self { $0.markers = value } }
+    /// Sets Bokeh `default_value`.
+    public static func defaultValue(_ value: MarkerType) -> Self { Self { $0.defaultValue = value } }
+}
+
+extension SettingsInitializable where Self: CategoricalMarkerMapper {
+    /// A new `CategoricalMarkerMapper` with Bokeh's required `markers:` and any other properties as settings,
+    /// in any order: `CategoricalMarkerMapper(markers: …, .name("…"))`.
+    public init(markers: [MarkerType], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.markers = markers
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `CategoricalPatternMapper` (`bokeh.models.mappers`).
 public class CategoricalPatternMapper: CategoricalMapper {
     override public class var modelTypeName: String { "CategoricalPatternMapper" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("patterns", [OneOf3<HatchPattern, HatchPatternAbbreviation, String>]?.self),
+            PropertySpec("patterns", [OneOf3<HatchPattern, HatchPatternAbbreviation, String>].self),
             PropertySpec("default_value", OneOf3<HatchPattern, HatchPatternAbbreviation, String>.self, default: .b(.blank)),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `patterns`.
-    public var patterns: [OneOf3<HatchPattern, HatchPatternAbbreviation, String>]? {
-        get { attribute("patterns", as: [OneOf3<HatchPattern, HatchPatternAbbreviation, String>].self) }
+    /// Bokeh `patterns` (required; reads `[]` while unset).
+    public var patterns: [OneOf3<HatchPattern, HatchPatternAbbreviation, String>] {
+        get { attribute("patterns", as: [OneOf3<HatchPattern, HatchPatternAbbreviation, String>].self, default: []) }
         set { setAttribute("patterns", newValue) }
     }
     public static var patterns: PropertyKey<[OneOf3<HatchPattern, HatchPatternAbbreviation, String>]> { PropertyKey("patterns") }
@@ -190,19 +235,38 @@ public class CategoricalPatternMapper: CategoricalMapper {
     }
 }
 
+extension Setting where Root: CategoricalPatternMapper {
+    /// Sets Bokeh `patterns`.
+    public static func patterns(_ value: [OneOf3<HatchPattern, HatchPatternAbbreviation, String>]) -> Self { Self { $0.patterns = value } }
+    /// Sets Bokeh `default_value`.
+    public static func defaultValue(_ value: OneOf3<HatchPattern, HatchPatternAbbreviation, String>) -> Self { Self { $0.defaultValue = value } }
+    public static func defaultValue(_ value: String) -> Self { Self { $0.defaultValue = .c(value) } }
+}
+
+extension SettingsInitializable where Self: CategoricalPatternMapper {
+    /// A new `CategoricalPatternMapper` with Bokeh's required `patterns:` and any other properties as settings,
+    /// in any order: `CategoricalPatternMapper(patterns: …, .name("…"))`.
+    public init(patterns: [OneOf3<HatchPattern, HatchPatternAbbreviation, String>], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.patterns = patterns
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `ColorMapper` (`bokeh.models.mappers`), abstract.
 public class ColorMapper: Mapper {
     override public class var modelTypeName: String { "ColorMapper" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("palette", [Color]?.self),
+            PropertySpec("palette", [Color].self),
             PropertySpec("nan_color", Color.self, default: .css("gray")),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `palette`.
-    public var palette: [Color]? {
-        get { attribute("palette", as: [Color].self) }
+    /// Bokeh `palette` (required; reads `[]` while unset).
+    public var palette: [Color] {
+        get { attribute("palette", as: [Color].self, default: []) }
         set { setAttribute("palette", newValue) }
     }
     public static var palette: PropertyKey<[Color]> { PropertyKey("palette") }
@@ -212,6 +276,13 @@ public class ColorMapper: Mapper {
         set { setAttribute("nan_color", newValue, unlessDefault: .css("gray")) }
     }
     public static var nanColor: PropertyKey<Color> { PropertyKey("nan_color") }
+}
+
+extension Setting where Root: ColorMapper {
+    /// Sets Bokeh `palette`.
+    public static func palette(_ value: [Color]) -> Self { Self { $0.palette = value } }
+    /// Sets Bokeh `nan_color`.
+    public static func nanColor(_ value: Color) -> Self { Self { $0.nanColor = value } }
 }
 
 /// Bokeh `ContinuousColorMapper` (`bokeh.models.mappers`), abstract.
@@ -257,6 +328,19 @@ public class ContinuousColorMapper: ColorMapper {
         set { setAttribute("high_color", newValue, unlessDefault: nil) }
     }
     public static var highColor: PropertyKey<Color?> { PropertyKey("high_color") }
+}
+
+extension Setting where Root: ContinuousColorMapper {
+    /// Sets Bokeh `domain`.
+    public static func domain(_ value: [Tuple2<GlyphRenderer, OneOf2<String, [String]>>]) -> Self { Self { $0.domain = value } }
+    /// Sets Bokeh `low`.
+    public static func low(_ value: Double?) -> Self { Self { $0.low = value } }
+    /// Sets Bokeh `high`.
+    public static func high(_ value: Double?) -> Self { Self { $0.high = value } }
+    /// Sets Bokeh `low_color`.
+    public static func lowColor(_ value: Color?) -> Self { Self { $0.lowColor = value } }
+    /// Sets Bokeh `high_color`.
+    public static func highColor(_ value: Color?) -> Self { Self { $0.highColor = value } }
 }
 
 /// Bokeh `EqHistColorMapper` (`bokeh.models.mappers`).
@@ -320,6 +404,24 @@ public class EqHistColorMapper: ScanningColorMapper {
     }
 }
 
+extension Setting where Root: EqHistColorMapper {
+    /// Sets Bokeh `bins`.
+    public static func bins(_ value: Int) -> Self { Self { $0.bins = value } }
+    /// Sets Bokeh `rescale_discrete_levels`.
+    public static func rescaleDiscreteLevels(_ value: Bool) -> Self { Self { $0.rescaleDiscreteLevels = value } }
+}
+
+extension SettingsInitializable where Self: EqHistColorMapper {
+    /// A new `EqHistColorMapper` with Bokeh's required `palette:` and any other properties as settings,
+    /// in any order: `EqHistColorMapper(palette: …, .name("…"))`.
+    public init(palette: [Color], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.palette = palette
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `LinearColorMapper` (`bokeh.models.mappers`).
 public class LinearColorMapper: ContinuousColorMapper {
     override public class var modelTypeName: String { "LinearColorMapper" }
@@ -358,6 +460,17 @@ public class LinearColorMapper: ContinuousColorMapper {
     }
 }
 
+extension SettingsInitializable where Self: LinearColorMapper {
+    /// A new `LinearColorMapper` with Bokeh's required `palette:` and any other properties as settings,
+    /// in any order: `LinearColorMapper(palette: …, .name("…"))`.
+    public init(palette: [Color], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.palette = palette
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `LogColorMapper` (`bokeh.models.mappers`).
 public class LogColorMapper: ContinuousColorMapper {
     override public class var modelTypeName: String { "LogColorMapper" }
@@ -393,6 +506,17 @@ public class LogColorMapper: ContinuousColorMapper {
         if let high { self.high = high }
         if let lowColor { self.lowColor = lowColor }
         if let highColor { self.highColor = highColor }
+    }
+}
+
+extension SettingsInitializable where Self: LogColorMapper {
+    /// A new `LogColorMapper` with Bokeh's required `palette:` and any other properties as settings,
+    /// in any order: `LogColorMapper(palette: …, .name("…"))`.
+    public init(palette: [Color], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.palette = palette
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -468,5 +592,25 @@ public class WeightedStackColorMapper: StackColorMapper {
         if let alphaMapper { self.alphaMapper = alphaMapper }
         if let colorBaseline { self.colorBaseline = colorBaseline }
         if let stackLabels { self.stackLabels = stackLabels }
+    }
+}
+
+extension Setting where Root: WeightedStackColorMapper {
+    /// Sets Bokeh `alpha_mapper`.
+    public static func alphaMapper(_ value: ContinuousColorMapper?) -> Self { Self { $0.alphaMapper = value } }
+    /// Sets Bokeh `color_baseline`.
+    public static func colorBaseline(_ value: Double?) -> Self { Self { $0.colorBaseline = value } }
+    /// Sets Bokeh `stack_labels`.
+    public static func stackLabels(_ value: [String]?) -> Self { Self { $0.stackLabels = value } }
+}
+
+extension SettingsInitializable where Self: WeightedStackColorMapper {
+    /// A new `WeightedStackColorMapper` with Bokeh's required `palette:` and any other properties as settings,
+    /// in any order: `WeightedStackColorMapper(palette: …, .name("…"))`.
+    public init(palette: [Color], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.palette = palette
+        for setting in settings { setting.apply(to: self) }
     }
 }

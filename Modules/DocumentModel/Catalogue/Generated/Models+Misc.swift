@@ -10,13 +10,13 @@ public class GroupByModels: GroupBy {
     override public class var modelTypeName: String { "GroupByModels" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("groups", [[Model]]?.self),
+            PropertySpec("groups", [[Model]].self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `groups`.
-    public var groups: [[Model]]? {
-        get { attribute("groups", as: [[Model]].self) }
+    /// Bokeh `groups` (required; reads `[]` while unset).
+    public var groups: [[Model]] {
+        get { attribute("groups", as: [[Model]].self, default: []) }
         set { setAttribute("groups", newValue) }
     }
     public static var groups: PropertyKey<[[Model]]> { PropertyKey("groups") }
@@ -40,6 +40,22 @@ public class GroupByModels: GroupBy {
         if let subscribedEvents { self.subscribedEvents = subscribedEvents }
         if let syncable { self.syncable = syncable }
         if let groups { self.groups = groups }
+    }
+}
+
+extension Setting where Root: GroupByModels {
+    /// Sets Bokeh `groups`.
+    public static func groups(_ value: [[Model]]) -> Self { Self { $0.groups = value } }
+}
+
+extension SettingsInitializable where Self: GroupByModels {
+    /// A new `GroupByModels` with Bokeh's required `groups:` and any other properties as settings,
+    /// in any order: `GroupByModels(groups: …, .name("…"))`.
+    public init(groups: [[Model]], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.groups = groups
+        for setting in settings { setting.apply(to: self) }
     }
 }
 

@@ -10,14 +10,14 @@ public class Indexed: Coordinate {
     override public class var modelTypeName: String { "Indexed" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("index", Int?.self),
+            PropertySpec("index", Int.self),
             PropertySpec("renderer", GlyphRenderer?.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `index`.
-    public var index: Int? {
-        get { attribute("index", as: Int.self) }
+    /// Bokeh `index` (required; reads `0` while unset).
+    public var index: Int {
+        get { attribute("index", as: Int.self, default: 0) }
         set { setAttribute("index", newValue) }
     }
     public static var index: PropertyKey<Int> { PropertyKey("index") }
@@ -52,13 +52,31 @@ public class Indexed: Coordinate {
     }
 }
 
+extension Setting where Root: Indexed {
+    /// Sets Bokeh `index`.
+    public static func index(_ value: Int) -> Self { Self { $0.index = value } }
+    /// Sets Bokeh `renderer`.
+    public static func renderer(_ value: GlyphRenderer?) -> Self { Self { $0.renderer = value } }
+}
+
+extension SettingsInitializable where Self: Indexed {
+    /// A new `Indexed` with Bokeh's required `index:` and any other properties as settings,
+    /// in any order: `Indexed(index: …, .name("…"))`.
+    public init(index: Int, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.index = index
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `Node` (`bokeh.models.nodes`).
 public class Node: Coordinate {
     override public class var modelTypeName: String { "Node" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("target", OneOf2<Model, ImplicitTarget>?.self),
-            PropertySpec("symbol", String?.self),
+            PropertySpec("symbol", String.self),
             PropertySpec("offset", Int.self, default: 0),
         ]
         return super.declaredProperties + own
@@ -69,9 +87,9 @@ public class Node: Coordinate {
         set { setAttribute("target", newValue) }
     }
     public static var target: PropertyKey<OneOf2<Model, ImplicitTarget>> { PropertyKey("target") }
-    /// Bokeh `symbol`.
-    public var symbol: String? {
-        get { attribute("symbol", as: String.self) }
+    /// Bokeh `symbol` (required; reads `""` while unset).
+    public var symbol: String {
+        get { attribute("symbol", as: String.self, default: "") }
         set { setAttribute("symbol", newValue) }
     }
     public static var symbol: PropertyKey<String> { PropertyKey("symbol") }
@@ -105,6 +123,27 @@ public class Node: Coordinate {
         if let target { self.target = target }
         if let symbol { self.symbol = symbol }
         if let offset { self.offset = offset }
+    }
+}
+
+extension Setting where Root: Node {
+    /// Sets Bokeh `target`.
+    public static func target(_ value: OneOf2<Model, ImplicitTarget>?) -> Self { Self { $0.target = value } }
+    public static func target(_ value: Model) -> Self { Self { $0.target = .a(value) } }
+    /// Sets Bokeh `symbol`.
+    public static func symbol(_ value: String) -> Self { Self { $0.symbol = value } }
+    /// Sets Bokeh `offset`.
+    public static func offset(_ value: Int) -> Self { Self { $0.offset = value } }
+}
+
+extension SettingsInitializable where Self: Node {
+    /// A new `Node` with Bokeh's required `symbol:` and any other properties as settings,
+    /// in any order: `Node(symbol: …, .name("…"))`.
+    public init(symbol: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.symbol = symbol
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -153,4 +192,11 @@ public class XY: Coordinate {
         if let x { self.x = x }
         if let y { self.y = y }
     }
+}
+
+extension Setting where Root: XY {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: Value?) -> Self { Self { $0.x = value } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: Value?) -> Self { Self { $0.y = value } }
 }

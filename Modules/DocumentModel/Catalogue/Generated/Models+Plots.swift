@@ -107,6 +107,15 @@ public class GridPlot: LayoutDOM {
     }
 }
 
+extension Setting where Root: GridPlot {
+    /// Sets Bokeh `toolbar`.
+    public static func toolbar(_ value: Toolbar?) -> Self { Self { $0.toolbar = value } }
+    /// Sets Bokeh `toolbar_location`.
+    public static func toolbarLocation(_ value: Location?) -> Self { Self { $0.toolbarLocation = value } }
+    /// Sets Bokeh `children`.
+    public static func children(_ value: Value) -> Self { Self { $0.children = value } }
+}
+
 /// Bokeh `Plot` (`bokeh.models.plots`).
 public class Plot: LayoutDOM {
     override public class var modelTypeName: String { "Plot" }
@@ -833,4 +842,151 @@ public class Plot: LayoutDOM {
         if let holdRender { self.holdRender = holdRender }
         if let attribution { self.attribution = attribution }
     }
+}
+
+extension Setting where Root: Plot {
+    /// Sets Bokeh `x_range`.
+    public static func xRange(_ value: RangeModel?) -> Self { Self { $0.xRange = value } }
+    /// Sets Bokeh `y_range`.
+    public static func yRange(_ value: RangeModel?) -> Self { Self { $0.yRange = value } }
+    /// Sets Bokeh `x_scale`.
+    public static func xScale(_ value: Scale?) -> Self { Self { $0.xScale = value } }
+    /// Sets Bokeh `y_scale`.
+    public static func yScale(_ value: Scale?) -> Self { Self { $0.yScale = value } }
+    /// Sets Bokeh `extra_x_ranges`.
+    public static func extraXRanges(_ value: [String: RangeModel]) -> Self { Self { $0.extraXRanges = value } }
+    /// Sets Bokeh `extra_y_ranges`.
+    public static func extraYRanges(_ value: [String: RangeModel]) -> Self { Self { $0.extraYRanges = value } }
+    /// Sets Bokeh `extra_x_scales`.
+    public static func extraXScales(_ value: [String: Scale]) -> Self { Self { $0.extraXScales = value } }
+    /// Sets Bokeh `extra_y_scales`.
+    public static func extraYScales(_ value: [String: Scale]) -> Self { Self { $0.extraYScales = value } }
+    /// Sets Bokeh `window_axis`.
+    public static func windowAxis(_ value: WindowAxis) -> Self { Self { $0.windowAxis = value } }
+    /// Sets Bokeh `hidpi`.
+    public static func hidpi(_ value: Bool) -> Self { Self { $0.hidpi = value } }
+    /// Sets Bokeh `title`.
+    public static func title(_ value: Title?) -> Self { Self { $0.title = value } }
+    /// Sets Bokeh `title_location`.
+    public static func titleLocation(_ value: Location?) -> Self { Self { $0.titleLocation = value } }
+    /// Sets Bokeh `outline_line_color`.
+    public static func outlineLineColor(_ value: Color?) -> Self { Self { $0.outlineLineColor = value } }
+    /// Sets Bokeh `outline_line_alpha`.
+    public static func outlineLineAlpha(_ value: Double) -> Self { Self { $0.outlineLineAlpha = value } }
+    /// Sets Bokeh `outline_line_width`.
+    public static func outlineLineWidth(_ value: Double) -> Self { Self { $0.outlineLineWidth = value } }
+    /// Sets Bokeh `outline_line_join`.
+    public static func outlineLineJoin(_ value: LineJoin) -> Self { Self { $0.outlineLineJoin = value } }
+    /// Sets Bokeh `outline_line_cap`.
+    public static func outlineLineCap(_ value: LineCap) -> Self { Self { $0.outlineLineCap = value } }
+    /// Sets Bokeh `outline_line_dash`.
+    public static func outlineLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.outlineLineDash = value } }
+    public static func outlineLineDash(_ value: String) -> Self { Self { $0.outlineLineDash = .b(value) } }
+    public static func outlineLineDash(_ value: [Int]) -> Self { Self { $0.outlineLineDash = .c(value) } }
+    /// Sets Bokeh `outline_line_dash_offset`.
+    public static func outlineLineDashOffset(_ value: Int) -> Self { Self { $0.outlineLineDashOffset = value } }
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: [Renderer]) -> Self { Self { $0.renderers = value } }
+    /// Sets Bokeh `toolbar`.
+    public static func toolbar(_ value: Toolbar?) -> Self { Self { $0.toolbar = value } }
+    /// Sets Bokeh `toolbar_location`.
+    public static func toolbarLocation(_ value: Location?) -> Self { Self { $0.toolbarLocation = value } }
+    /// Sets Bokeh `toolbar_sticky`.
+    public static func toolbarSticky(_ value: Bool) -> Self { Self { $0.toolbarSticky = value } }
+    /// Sets Bokeh `toolbar_inner`.
+    public static func toolbarInner(_ value: Bool) -> Self { Self { $0.toolbarInner = value } }
+    /// Sets Bokeh `left`.
+    public static func left(_ value: [OneOf2<Renderer, StyledElement>]) -> Self { Self { $0.left = value } }
+    /// Sets Bokeh `right`.
+    public static func right(_ value: [OneOf2<Renderer, StyledElement>]) -> Self { Self { $0.right = value } }
+    /// Sets Bokeh `above`.
+    public static func above(_ value: [OneOf2<Renderer, StyledElement>]) -> Self { Self { $0.above = value } }
+    /// Sets Bokeh `below`.
+    public static func below(_ value: [OneOf2<Renderer, StyledElement>]) -> Self { Self { $0.below = value } }
+    /// Sets Bokeh `center`.
+    public static func center(_ value: [OneOf2<Renderer, StyledElement>]) -> Self { Self { $0.center = value } }
+    /// Sets Bokeh `frame_width`.
+    public static func frameWidth(_ value: Int?) -> Self { Self { $0.frameWidth = value } }
+    /// Sets Bokeh `frame_height`.
+    public static func frameHeight(_ value: Int?) -> Self { Self { $0.frameHeight = value } }
+    /// Sets Bokeh `frame_align`.
+    public static func frameAlign(_ value: Value) -> Self { Self { $0.frameAlign = value } }
+    /// Sets Bokeh `background_fill_color`.
+    public static func backgroundFillColor(_ value: Color?) -> Self { Self { $0.backgroundFillColor = value } }
+    /// Sets Bokeh `background_fill_alpha`.
+    public static func backgroundFillAlpha(_ value: Double) -> Self { Self { $0.backgroundFillAlpha = value } }
+    /// Sets Bokeh `background_hatch_color`.
+    public static func backgroundHatchColor(_ value: Color?) -> Self { Self { $0.backgroundHatchColor = value } }
+    /// Sets Bokeh `background_hatch_alpha`.
+    public static func backgroundHatchAlpha(_ value: Double) -> Self { Self { $0.backgroundHatchAlpha = value } }
+    /// Sets Bokeh `background_hatch_scale`.
+    public static func backgroundHatchScale(_ value: Double) -> Self { Self { $0.backgroundHatchScale = value } }
+    /// Sets Bokeh `background_hatch_pattern`.
+    public static func backgroundHatchPattern(_ value: String?) -> Self { Self { $0.backgroundHatchPattern = value } }
+    /// Sets Bokeh `background_hatch_weight`.
+    public static func backgroundHatchWeight(_ value: Double) -> Self { Self { $0.backgroundHatchWeight = value } }
+    /// Sets Bokeh `background_hatch_extra`.
+    public static func backgroundHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.backgroundHatchExtra = value } }
+    /// Sets Bokeh `border_line_color`.
+    public static func borderLineColor(_ value: Color?) -> Self { Self { $0.borderLineColor = value } }
+    /// Sets Bokeh `border_line_alpha`.
+    public static func borderLineAlpha(_ value: Double) -> Self { Self { $0.borderLineAlpha = value } }
+    /// Sets Bokeh `border_line_width`.
+    public static func borderLineWidth(_ value: Double) -> Self { Self { $0.borderLineWidth = value } }
+    /// Sets Bokeh `border_line_join`.
+    public static func borderLineJoin(_ value: LineJoin) -> Self { Self { $0.borderLineJoin = value } }
+    /// Sets Bokeh `border_line_cap`.
+    public static func borderLineCap(_ value: LineCap) -> Self { Self { $0.borderLineCap = value } }
+    /// Sets Bokeh `border_line_dash`.
+    public static func borderLineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.borderLineDash = value } }
+    public static func borderLineDash(_ value: String) -> Self { Self { $0.borderLineDash = .b(value) } }
+    public static func borderLineDash(_ value: [Int]) -> Self { Self { $0.borderLineDash = .c(value) } }
+    /// Sets Bokeh `border_line_dash_offset`.
+    public static func borderLineDashOffset(_ value: Int) -> Self { Self { $0.borderLineDashOffset = value } }
+    /// Sets Bokeh `border_fill_color`.
+    public static func borderFillColor(_ value: Color?) -> Self { Self { $0.borderFillColor = value } }
+    /// Sets Bokeh `border_fill_alpha`.
+    public static func borderFillAlpha(_ value: Double) -> Self { Self { $0.borderFillAlpha = value } }
+    /// Sets Bokeh `border_hatch_color`.
+    public static func borderHatchColor(_ value: Color?) -> Self { Self { $0.borderHatchColor = value } }
+    /// Sets Bokeh `border_hatch_alpha`.
+    public static func borderHatchAlpha(_ value: Double) -> Self { Self { $0.borderHatchAlpha = value } }
+    /// Sets Bokeh `border_hatch_scale`.
+    public static func borderHatchScale(_ value: Double) -> Self { Self { $0.borderHatchScale = value } }
+    /// Sets Bokeh `border_hatch_pattern`.
+    public static func borderHatchPattern(_ value: String?) -> Self { Self { $0.borderHatchPattern = value } }
+    /// Sets Bokeh `border_hatch_weight`.
+    public static func borderHatchWeight(_ value: Double) -> Self { Self { $0.borderHatchWeight = value } }
+    /// Sets Bokeh `border_hatch_extra`.
+    public static func borderHatchExtra(_ value: [String: Texture]) -> Self { Self { $0.borderHatchExtra = value } }
+    /// Sets Bokeh `min_border_top`.
+    public static func minBorderTop(_ value: Int?) -> Self { Self { $0.minBorderTop = value } }
+    /// Sets Bokeh `min_border_bottom`.
+    public static func minBorderBottom(_ value: Int?) -> Self { Self { $0.minBorderBottom = value } }
+    /// Sets Bokeh `min_border_left`.
+    public static func minBorderLeft(_ value: Int?) -> Self { Self { $0.minBorderLeft = value } }
+    /// Sets Bokeh `min_border_right`.
+    public static func minBorderRight(_ value: Int?) -> Self { Self { $0.minBorderRight = value } }
+    /// Sets Bokeh `min_border`.
+    public static func minBorder(_ value: Int?) -> Self { Self { $0.minBorder = value } }
+    /// Sets Bokeh `lod_factor`.
+    public static func lodFactor(_ value: Int) -> Self { Self { $0.lodFactor = value } }
+    /// Sets Bokeh `lod_threshold`.
+    public static func lodThreshold(_ value: Int?) -> Self { Self { $0.lodThreshold = value } }
+    /// Sets Bokeh `lod_interval`.
+    public static func lodInterval(_ value: Int) -> Self { Self { $0.lodInterval = value } }
+    /// Sets Bokeh `lod_timeout`.
+    public static func lodTimeout(_ value: Int) -> Self { Self { $0.lodTimeout = value } }
+    /// Sets Bokeh `output_backend`.
+    public static func outputBackend(_ value: OutputBackend) -> Self { Self { $0.outputBackend = value } }
+    /// Sets Bokeh `match_aspect`.
+    public static func matchAspect(_ value: Bool) -> Self { Self { $0.matchAspect = value } }
+    /// Sets Bokeh `aspect_scale`.
+    public static func aspectScale(_ value: Double) -> Self { Self { $0.aspectScale = value } }
+    /// Sets Bokeh `reset_policy`.
+    public static func resetPolicy(_ value: ResetPolicy) -> Self { Self { $0.resetPolicy = value } }
+    /// Sets Bokeh `hold_render`.
+    public static func holdRender(_ value: Bool) -> Self { Self { $0.holdRender = value } }
+    /// Sets Bokeh `attribution`.
+    public static func attribution(_ value: [OneOf2<String, DOMHTML>]) -> Self { Self { $0.attribution = value } }
 }

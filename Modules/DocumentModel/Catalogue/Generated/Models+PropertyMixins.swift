@@ -35,6 +35,14 @@ public class FillProps: Model {
     }
 }
 
+extension Setting where Root: FillProps {
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Spec<Color?>) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Spec<Double>) -> Self { Self { $0.fillAlpha = value } }
+    public static func fillAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.fillAlpha = .value(Double(value)) } }
+}
+
 /// Bokeh `HatchProps` (`bokeh.core.property_mixins`).
 public class HatchProps: Model {
     override public class var modelTypeName: String { "HatchProps" }
@@ -106,6 +114,24 @@ public class HatchProps: Model {
     }
 }
 
+extension Setting where Root: HatchProps {
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Spec<Color?>) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Spec<Double>) -> Self { Self { $0.hatchAlpha = value } }
+    public static func hatchAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Spec<Double>) -> Self { Self { $0.hatchScale = value } }
+    public static func hatchScale(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchScale = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: Spec<OneOf3<HatchPattern, HatchPatternAbbreviation, String>?>) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Spec<Double>) -> Self { Self { $0.hatchWeight = value } }
+    public static func hatchWeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.hatchWeight = .value(Double(value)) } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `ImageProps` (`bokeh.core.property_mixins`).
 public class ImageProps: Model {
     override public class var modelTypeName: String { "ImageProps" }
@@ -130,6 +156,12 @@ public class ImageProps: Model {
         applyInstanceDefaults()
         if let globalAlpha { self.globalAlpha = globalAlpha }
     }
+}
+
+extension Setting where Root: ImageProps {
+    /// Sets Bokeh `global_alpha`.
+    public static func globalAlpha(_ value: Spec<Double>) -> Self { Self { $0.globalAlpha = value } }
+    public static func globalAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.globalAlpha = .value(Double(value)) } }
 }
 
 /// Bokeh `LineProps` (`bokeh.core.property_mixins`).
@@ -212,6 +244,26 @@ public class LineProps: Model {
     }
 }
 
+extension Setting where Root: LineProps {
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Spec<Color?>) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Spec<Double>) -> Self { Self { $0.lineAlpha = value } }
+    public static func lineAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Spec<Double>) -> Self { Self { $0.lineWidth = value } }
+    public static func lineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.lineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: Spec<LineJoin>) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: Spec<LineCap>) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: Spec<OneOf3<DashPattern, String, [Int]>>) -> Self { Self { $0.lineDash = value } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Spec<Int>) -> Self { Self { $0.lineDashOffset = value } }
+    public static func lineDashOffset(_ value: some BinaryInteger) -> Self { Self { $0.lineDashOffset = .value(Int(clamping: value)) } }
+}
+
 /// Bokeh `ScalarFillProps` (`bokeh.core.property_mixins`).
 public class ScalarFillProps: Model {
     override public class var modelTypeName: String { "ScalarFillProps" }
@@ -245,6 +297,13 @@ public class ScalarFillProps: Model {
         if let fillColor { self.fillColor = fillColor }
         if let fillAlpha { self.fillAlpha = fillAlpha }
     }
+}
+
+extension Setting where Root: ScalarFillProps {
+    /// Sets Bokeh `fill_color`.
+    public static func fillColor(_ value: Color?) -> Self { Self { $0.fillColor = value } }
+    /// Sets Bokeh `fill_alpha`.
+    public static func fillAlpha(_ value: Double) -> Self { Self { $0.fillAlpha = value } }
 }
 
 /// Bokeh `ScalarHatchProps` (`bokeh.core.property_mixins`).
@@ -318,6 +377,21 @@ public class ScalarHatchProps: Model {
     }
 }
 
+extension Setting where Root: ScalarHatchProps {
+    /// Sets Bokeh `hatch_color`.
+    public static func hatchColor(_ value: Color?) -> Self { Self { $0.hatchColor = value } }
+    /// Sets Bokeh `hatch_alpha`.
+    public static func hatchAlpha(_ value: Double) -> Self { Self { $0.hatchAlpha = value } }
+    /// Sets Bokeh `hatch_scale`.
+    public static func hatchScale(_ value: Double) -> Self { Self { $0.hatchScale = value } }
+    /// Sets Bokeh `hatch_pattern`.
+    public static func hatchPattern(_ value: String?) -> Self { Self { $0.hatchPattern = value } }
+    /// Sets Bokeh `hatch_weight`.
+    public static func hatchWeight(_ value: Double) -> Self { Self { $0.hatchWeight = value } }
+    /// Sets Bokeh `hatch_extra`.
+    public static func hatchExtra(_ value: [String: Texture]) -> Self { Self { $0.hatchExtra = value } }
+}
+
 /// Bokeh `ScalarImageProps` (`bokeh.core.property_mixins`).
 public class ScalarImageProps: Model {
     override public class var modelTypeName: String { "ScalarImageProps" }
@@ -342,6 +416,11 @@ public class ScalarImageProps: Model {
         applyInstanceDefaults()
         if let globalAlpha { self.globalAlpha = globalAlpha }
     }
+}
+
+extension Setting where Root: ScalarImageProps {
+    /// Sets Bokeh `global_alpha`.
+    public static func globalAlpha(_ value: Double) -> Self { Self { $0.globalAlpha = value } }
 }
 
 /// Bokeh `ScalarLineProps` (`bokeh.core.property_mixins`).
@@ -422,6 +501,25 @@ public class ScalarLineProps: Model {
         if let lineDash { self.lineDash = lineDash }
         if let lineDashOffset { self.lineDashOffset = lineDashOffset }
     }
+}
+
+extension Setting where Root: ScalarLineProps {
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color?) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+    /// Sets Bokeh `line_join`.
+    public static func lineJoin(_ value: LineJoin) -> Self { Self { $0.lineJoin = value } }
+    /// Sets Bokeh `line_cap`.
+    public static func lineCap(_ value: LineCap) -> Self { Self { $0.lineCap = value } }
+    /// Sets Bokeh `line_dash`.
+    public static func lineDash(_ value: OneOf3<DashPattern, String, [Int]>) -> Self { Self { $0.lineDash = value } }
+    public static func lineDash(_ value: String) -> Self { Self { $0.lineDash = .b(value) } }
+    public static func lineDash(_ value: [Int]) -> Self { Self { $0.lineDash = .c(value) } }
+    /// Sets Bokeh `line_dash_offset`.
+    public static func lineDashOffset(_ value: Int) -> Self { Self { $0.lineDashOffset = value } }
 }
 
 /// Bokeh `ScalarTextProps` (`bokeh.core.property_mixins`).
@@ -531,6 +629,29 @@ public class ScalarTextProps: Model {
     }
 }
 
+extension Setting where Root: ScalarTextProps {
+    /// Sets Bokeh `text_color`.
+    public static func textColor(_ value: Color?) -> Self { Self { $0.textColor = value } }
+    /// Sets Bokeh `text_outline_color`.
+    public static func textOutlineColor(_ value: Color?) -> Self { Self { $0.textOutlineColor = value } }
+    /// Sets Bokeh `text_outline_width`.
+    public static func textOutlineWidth(_ value: Double) -> Self { Self { $0.textOutlineWidth = value } }
+    /// Sets Bokeh `text_alpha`.
+    public static func textAlpha(_ value: Double) -> Self { Self { $0.textAlpha = value } }
+    /// Sets Bokeh `text_font`.
+    public static func textFont(_ value: String) -> Self { Self { $0.textFont = value } }
+    /// Sets Bokeh `text_font_size`.
+    public static func textFontSize(_ value: String) -> Self { Self { $0.textFontSize = value } }
+    /// Sets Bokeh `text_font_style`.
+    public static func textFontStyle(_ value: FontStyle) -> Self { Self { $0.textFontStyle = value } }
+    /// Sets Bokeh `text_align`.
+    public static func textAlign(_ value: TextAlign) -> Self { Self { $0.textAlign = value } }
+    /// Sets Bokeh `text_baseline`.
+    public static func textBaseline(_ value: TextBaseline) -> Self { Self { $0.textBaseline = value } }
+    /// Sets Bokeh `text_line_height`.
+    public static func textLineHeight(_ value: Double) -> Self { Self { $0.textLineHeight = value } }
+}
+
 /// Bokeh `TextProps` (`bokeh.core.property_mixins`).
 public class TextProps: Model {
     override public class var modelTypeName: String { "TextProps" }
@@ -636,4 +757,30 @@ public class TextProps: Model {
         if let textBaseline { self.textBaseline = textBaseline }
         if let textLineHeight { self.textLineHeight = textLineHeight }
     }
+}
+
+extension Setting where Root: TextProps {
+    /// Sets Bokeh `text_color`.
+    public static func textColor(_ value: Spec<Color?>) -> Self { Self { $0.textColor = value } }
+    /// Sets Bokeh `text_outline_color`.
+    public static func textOutlineColor(_ value: Spec<Color?>) -> Self { Self { $0.textOutlineColor = value } }
+    /// Sets Bokeh `text_outline_width`.
+    public static func textOutlineWidth(_ value: Spec<Double>) -> Self { Self { $0.textOutlineWidth = value } }
+    public static func textOutlineWidth(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textOutlineWidth = .value(Double(value)) } }
+    /// Sets Bokeh `text_alpha`.
+    public static func textAlpha(_ value: Spec<Double>) -> Self { Self { $0.textAlpha = value } }
+    public static func textAlpha(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textAlpha = .value(Double(value)) } }
+    /// Sets Bokeh `text_font`.
+    public static func textFont(_ value: Spec<String>) -> Self { Self { $0.textFont = value } }
+    /// Sets Bokeh `text_font_size`.
+    public static func textFontSize(_ value: Spec<String>) -> Self { Self { $0.textFontSize = value } }
+    /// Sets Bokeh `text_font_style`.
+    public static func textFontStyle(_ value: Spec<FontStyle>) -> Self { Self { $0.textFontStyle = value } }
+    /// Sets Bokeh `text_align`.
+    public static func textAlign(_ value: Spec<TextAlign>) -> Self { Self { $0.textAlign = value } }
+    /// Sets Bokeh `text_baseline`.
+    public static func textBaseline(_ value: Spec<TextBaseline>) -> Self { Self { $0.textBaseline = value } }
+    /// Sets Bokeh `text_line_height`.
+    public static func textLineHeight(_ value: Spec<Double>) -> Self { Self { $0.textLineHeight = value } }
+    public static func textLineHeight(_ value: some BinaryFloatingPoint) -> Self { Self { $0.textLineHeight = .value(Double(value)) } }
 }

@@ -5,21 +5,21 @@ public class DataRange: NumericalRange {
     override public class var modelTypeName: String { "DataRange" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("start", Value?.self),
-            PropertySpec("end", Value?.self),
+            PropertySpec("start", Double.self, default: .nan),
+            PropertySpec("end", Double.self, default: .nan),
             PropertySpec("renderers", OneOf2<[Model], Auto>.self, default: .a([])),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `start`.
-    override public var start: Value? {
-        get { attribute("start", as: Value.self) }
-        set { setAttribute("start", newValue) }
+    /// Bokeh `start` (default `.nan`).
+    override public var start: Double {
+        get { attribute("start", as: Double.self, default: .nan) }
+        set { setAttribute("start", newValue, unlessDefault: .nan) }
     }
-    /// Bokeh `end`.
-    override public var end: Value? {
-        get { attribute("end", as: Value.self) }
-        set { setAttribute("end", newValue) }
+    /// Bokeh `end` (default `.nan`).
+    override public var end: Double {
+        get { attribute("end", as: Double.self, default: .nan) }
+        set { setAttribute("end", newValue, unlessDefault: .nan) }
     }
     /// Bokeh `renderers` (default `.a([])`).
     public var renderers: OneOf2<[Model], Auto> {
@@ -29,30 +29,36 @@ public class DataRange: NumericalRange {
     public static var renderers: PropertyKey<OneOf2<[Model], Auto>> { PropertyKey("renderers") }
 }
 
+extension Setting where Root: DataRange {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: OneOf2<[Model], Auto>) -> Self { Self { $0.renderers = value } }
+    public static func renderers(_ value: [Model]) -> Self { Self { $0.renderers = .a(value) } }
+}
+
 /// Bokeh `DataRange1d` (`bokeh.models.ranges`).
 public class DataRange1d: DataRange {
     override public class var modelTypeName: String { "DataRange1d" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("range_padding", Value.self, default: .float(0.1)),
+            PropertySpec("range_padding", Double.self, default: 0.1),
             PropertySpec("range_padding_units", PaddingUnits.self, default: .percent),
             PropertySpec("bounds", Value?.self),
-            PropertySpec("min_interval", Value.self, default: .null),
-            PropertySpec("max_interval", Value.self, default: .null),
+            PropertySpec("min_interval", Double?.self),
+            PropertySpec("max_interval", Double?.self),
             PropertySpec("flipped", Bool.self, default: false),
             PropertySpec("follow", StartEnd?.self),
-            PropertySpec("follow_interval", Value?.self),
-            PropertySpec("default_span", Value.self, default: .float(2.0)),
+            PropertySpec("follow_interval", Double?.self),
+            PropertySpec("default_span", Double.self, default: 2.0),
             PropertySpec("only_visible", Bool.self, default: false),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `range_padding` (default `.float(0.1)`).
-    public var rangePadding: Value {
-        get { attribute("range_padding", as: Value.self, default: .float(0.1)) }
-        set { setAttribute("range_padding", newValue, unlessDefault: .float(0.1)) }
+    /// Bokeh `range_padding` (default `0.1`).
+    public var rangePadding: Double {
+        get { attribute("range_padding", as: Double.self, default: 0.1) }
+        set { setAttribute("range_padding", newValue, unlessDefault: 0.1) }
     }
-    public static var rangePadding: PropertyKey<Value> { PropertyKey("range_padding") }
+    public static var rangePadding: PropertyKey<Double> { PropertyKey("range_padding") }
     /// Bokeh `range_padding_units` (default `.percent`).
     public var rangePaddingUnits: PaddingUnits {
         get { attribute("range_padding_units", as: PaddingUnits.self, default: .percent) }
@@ -65,18 +71,18 @@ public class DataRange1d: DataRange {
         set { setAttribute("bounds", newValue, unlessDefault: nil) }
     }
     public static var bounds: PropertyKey<Value?> { PropertyKey("bounds") }
-    /// Bokeh `min_interval` (default `.null`).
-    public var minInterval: Value {
-        get { attribute("min_interval", as: Value.self, default: .null) }
-        set { setAttribute("min_interval", newValue, unlessDefault: .null) }
+    /// Bokeh `min_interval` (default `nil`).
+    public var minInterval: Double? {
+        get { attribute("min_interval", as: Double?.self, default: nil) }
+        set { setAttribute("min_interval", newValue, unlessDefault: nil) }
     }
-    public static var minInterval: PropertyKey<Value> { PropertyKey("min_interval") }
-    /// Bokeh `max_interval` (default `.null`).
-    public var maxInterval: Value {
-        get { attribute("max_interval", as: Value.self, default: .null) }
-        set { setAttribute("max_interval", newValue, unlessDefault: .null) }
+    public static var minInterval: PropertyKey<Double?> { PropertyKey("min_interval") }
+    /// Bokeh `max_interval` (default `nil`).
+    public var maxInterval: Double? {
+        get { attribute("max_interval", as: Double?.self, default: nil) }
+        set { setAttribute("max_interval", newValue, unlessDefault: nil) }
     }
-    public static var maxInterval: PropertyKey<Value> { PropertyKey("max_interval") }
+    public static var maxInterval: PropertyKey<Double?> { PropertyKey("max_interval") }
     /// Bokeh `flipped` (default `false`).
     public var flipped: Bool {
         get { attribute("flipped", as: Bool.self, default: false) }
@@ -90,17 +96,17 @@ public class DataRange1d: DataRange {
     }
     public static var follow: PropertyKey<StartEnd?> { PropertyKey("follow") }
     /// Bokeh `follow_interval` (default `nil`).
-    public var followInterval: Value? {
-        get { attribute("follow_interval", as: Value?.self, default: nil) }
+    public var followInterval: Double? {
+        get { attribute("follow_interval", as: Double?.self, default: nil) }
         set { setAttribute("follow_interval", newValue, unlessDefault: nil) }
     }
-    public static var followInterval: PropertyKey<Value?> { PropertyKey("follow_interval") }
-    /// Bokeh `default_span` (default `.float(2.0)`).
-    public var defaultSpan: Value {
-        get { attribute("default_span", as: Value.self, default: .float(2.0)) }
-        set { setAttribute("default_span", newValue, unlessDefault: .float(2.0)) }
+    public static var followInterval: PropertyKey<Double?> { PropertyKey("follow_interval") }
+    /// Bokeh `default_span` (default `2.0`).
+    public var defaultSpan: Double {
+        get { attribute("default_span", as: Double.self, default: 2.0) }
+        set { setAttribute("default_span", newValue, unlessDefault: 2.0) }
     }
-    public static var defaultSpan: PropertyKey<Value> { PropertyKey("default_span") }
+    public static var defaultSpan: PropertyKey<Double> { PropertyKey("default_span") }
     /// Bokeh `only_visible` (default `false`).
     public var onlyVisible: Bool {
         get { attribute("only_visible", as: Bool.self, default: false) }
@@ -116,18 +122,18 @@ public class DataRange1d: DataRange {
         jsPropertyCallbacks: [String: [Callback]]? = nil,
         subscribedEvents: Value? = nil,
         syncable: Bool? = nil,
-        start: Value? = nil,
-        end: Value? = nil,
+        start: Double? = nil,
+        end: Double? = nil,
         renderers: OneOf2<[Model], Auto>? = nil,
-        rangePadding: Value? = nil,
+        rangePadding: Double? = nil,
         rangePaddingUnits: PaddingUnits? = nil,
         bounds: Value? = nil,
-        minInterval: Value? = nil,
-        maxInterval: Value? = nil,
+        minInterval: Double? = nil,
+        maxInterval: Double? = nil,
         flipped: Bool? = nil,
         follow: StartEnd? = nil,
-        followInterval: Value? = nil,
-        defaultSpan: Value? = nil,
+        followInterval: Double? = nil,
+        defaultSpan: Double? = nil,
         onlyVisible: Bool? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
@@ -151,6 +157,41 @@ public class DataRange1d: DataRange {
         if let followInterval { self.followInterval = followInterval }
         if let defaultSpan { self.defaultSpan = defaultSpan }
         if let onlyVisible { self.onlyVisible = onlyVisible }
+    }
+}
+
+extension Setting where Root: DataRange1d {
+    /// Sets Bokeh `range_padding`.
+    public static func rangePadding(_ value: Double) -> Self { Self { $0.rangePadding = value } }
+    /// Sets Bokeh `range_padding_units`.
+    public static func rangePaddingUnits(_ value: PaddingUnits) -> Self { Self { $0.rangePaddingUnits = value } }
+    /// Sets Bokeh `bounds`.
+    public static func bounds(_ value: Value?) -> Self { Self { $0.bounds = value } }
+    /// Sets Bokeh `min_interval`.
+    public static func minInterval(_ value: Double?) -> Self { Self { $0.minInterval = value } }
+    /// Sets Bokeh `max_interval`.
+    public static func maxInterval(_ value: Double?) -> Self { Self { $0.maxInterval = value } }
+    /// Sets Bokeh `flipped`.
+    public static func flipped(_ value: Bool) -> Self { Self { $0.flipped = value } }
+    /// Sets Bokeh `follow`.
+    public static func follow(_ value: StartEnd?) -> Self { Self { $0.follow = value } }
+    /// Sets Bokeh `follow_interval`.
+    public static func followInterval(_ value: Double?) -> Self { Self { $0.followInterval = value } }
+    /// Sets Bokeh `default_span`.
+    public static func defaultSpan(_ value: Double) -> Self { Self { $0.defaultSpan = value } }
+    /// Sets Bokeh `only_visible`.
+    public static func onlyVisible(_ value: Bool) -> Self { Self { $0.onlyVisible = value } }
+}
+
+extension SettingsInitializable where Self: DataRange1d {
+    /// A new `DataRange1d` with Bokeh's required `start:`, `end:` and any other properties as settings,
+    /// in any order: `DataRange1d(start: …, end: …, .name("…"))`.
+    public init(start: Double, end: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.start = start
+        self.end = end
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -276,28 +317,56 @@ public class FactorRange: RangeModel {
     }
 }
 
+extension Setting where Root: FactorRange {
+    /// Sets Bokeh `factors`.
+    public static func factors(_ value: Value) -> Self { Self { $0.factors = value } }
+    /// Sets Bokeh `factor_padding`.
+    public static func factorPadding(_ value: Double) -> Self { Self { $0.factorPadding = value } }
+    /// Sets Bokeh `subgroup_padding`.
+    public static func subgroupPadding(_ value: Double) -> Self { Self { $0.subgroupPadding = value } }
+    /// Sets Bokeh `group_padding`.
+    public static func groupPadding(_ value: Double) -> Self { Self { $0.groupPadding = value } }
+    /// Sets Bokeh `range_padding`.
+    public static func rangePadding(_ value: Double) -> Self { Self { $0.rangePadding = value } }
+    /// Sets Bokeh `range_padding_units`.
+    public static func rangePaddingUnits(_ value: PaddingUnits) -> Self { Self { $0.rangePaddingUnits = value } }
+    /// Sets Bokeh `bounds`.
+    public static func bounds(_ value: Value?) -> Self { Self { $0.bounds = value } }
+    /// Sets Bokeh `min_interval`.
+    public static func minInterval(_ value: Double?) -> Self { Self { $0.minInterval = value } }
+    /// Sets Bokeh `max_interval`.
+    public static func maxInterval(_ value: Double?) -> Self { Self { $0.maxInterval = value } }
+}
+
 /// Bokeh `NumericalRange` (`bokeh.models.ranges`), abstract.
 public class NumericalRange: RangeModel {
     override public class var modelTypeName: String { "NumericalRange" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("start", Value?.self),
-            PropertySpec("end", Value?.self),
+            PropertySpec("start", Double.self),
+            PropertySpec("end", Double.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `start`.
-    public var start: Value? {
-        get { attribute("start", as: Value.self) }
+    /// Bokeh `start` (required; reads `0` while unset).
+    public var start: Double {
+        get { attribute("start", as: Double.self, default: 0) }
         set { setAttribute("start", newValue) }
     }
-    public static var start: PropertyKey<Value> { PropertyKey("start") }
-    /// Bokeh `end`.
-    public var end: Value? {
-        get { attribute("end", as: Value.self) }
+    public static var start: PropertyKey<Double> { PropertyKey("start") }
+    /// Bokeh `end` (required; reads `0` while unset).
+    public var end: Double {
+        get { attribute("end", as: Double.self, default: 0) }
         set { setAttribute("end", newValue) }
     }
-    public static var end: PropertyKey<Value> { PropertyKey("end") }
+    public static var end: PropertyKey<Double> { PropertyKey("end") }
+}
+
+extension Setting where Root: NumericalRange {
+    /// Sets Bokeh `start`.
+    public static func start(_ value: Double) -> Self { Self { $0.start = value } }
+    /// Sets Bokeh `end`.
+    public static func end(_ value: Double) -> Self { Self { $0.end = value } }
 }
 
 /// Bokeh `Range` (`bokeh.models.ranges`), abstract.
@@ -310,56 +379,56 @@ public class Range1d: NumericalRange {
     override public class var modelTypeName: String { "Range1d" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("start", Value?.self, default: .int(0)),
-            PropertySpec("end", Value?.self, default: .int(1)),
-            PropertySpec("reset_start", Value.self, default: .null),
-            PropertySpec("reset_end", Value.self, default: .null),
+            PropertySpec("start", Double.self, default: 0),
+            PropertySpec("end", Double.self, default: 1),
+            PropertySpec("reset_start", Double?.self),
+            PropertySpec("reset_end", Double?.self),
             PropertySpec("bounds", Value?.self),
-            PropertySpec("min_interval", Value.self, default: .null),
-            PropertySpec("max_interval", Value.self, default: .null),
+            PropertySpec("min_interval", Double?.self),
+            PropertySpec("max_interval", Double?.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `start` (default `.int(0)`).
-    override public var start: Value? {
-        get { attribute("start", as: Value.self, default: .int(0)) }
-        set { setAttribute("start", newValue, unlessDefault: .int(0)) }
+    /// Bokeh `start` (default `0`).
+    override public var start: Double {
+        get { attribute("start", as: Double.self, default: 0) }
+        set { setAttribute("start", newValue, unlessDefault: 0) }
     }
-    /// Bokeh `end` (default `.int(1)`).
-    override public var end: Value? {
-        get { attribute("end", as: Value.self, default: .int(1)) }
-        set { setAttribute("end", newValue, unlessDefault: .int(1)) }
+    /// Bokeh `end` (default `1`).
+    override public var end: Double {
+        get { attribute("end", as: Double.self, default: 1) }
+        set { setAttribute("end", newValue, unlessDefault: 1) }
     }
-    /// Bokeh `reset_start` (default `.null`).
-    public var resetStart: Value {
-        get { attribute("reset_start", as: Value.self, default: .null) }
-        set { setAttribute("reset_start", newValue, unlessDefault: .null) }
+    /// Bokeh `reset_start` (default `nil`).
+    public var resetStart: Double? {
+        get { attribute("reset_start", as: Double?.self, default: nil) }
+        set { setAttribute("reset_start", newValue, unlessDefault: nil) }
     }
-    public static var resetStart: PropertyKey<Value> { PropertyKey("reset_start") }
-    /// Bokeh `reset_end` (default `.null`).
-    public var resetEnd: Value {
-        get { attribute("reset_end", as: Value.self, default: .null) }
-        set { setAttribute("reset_end", newValue, unlessDefault: .null) }
+    public static var resetStart: PropertyKey<Double?> { PropertyKey("reset_start") }
+    /// Bokeh `reset_end` (default `nil`).
+    public var resetEnd: Double? {
+        get { attribute("reset_end", as: Double?.self, default: nil) }
+        set { setAttribute("reset_end", newValue, unlessDefault: nil) }
     }
-    public static var resetEnd: PropertyKey<Value> { PropertyKey("reset_end") }
+    public static var resetEnd: PropertyKey<Double?> { PropertyKey("reset_end") }
     /// Bokeh `bounds` (default `nil`).
     public var bounds: Value? {
         get { attribute("bounds", as: Value?.self, default: nil) }
         set { setAttribute("bounds", newValue, unlessDefault: nil) }
     }
     public static var bounds: PropertyKey<Value?> { PropertyKey("bounds") }
-    /// Bokeh `min_interval` (default `.null`).
-    public var minInterval: Value {
-        get { attribute("min_interval", as: Value.self, default: .null) }
-        set { setAttribute("min_interval", newValue, unlessDefault: .null) }
+    /// Bokeh `min_interval` (default `nil`).
+    public var minInterval: Double? {
+        get { attribute("min_interval", as: Double?.self, default: nil) }
+        set { setAttribute("min_interval", newValue, unlessDefault: nil) }
     }
-    public static var minInterval: PropertyKey<Value> { PropertyKey("min_interval") }
-    /// Bokeh `max_interval` (default `.null`).
-    public var maxInterval: Value {
-        get { attribute("max_interval", as: Value.self, default: .null) }
-        set { setAttribute("max_interval", newValue, unlessDefault: .null) }
+    public static var minInterval: PropertyKey<Double?> { PropertyKey("min_interval") }
+    /// Bokeh `max_interval` (default `nil`).
+    public var maxInterval: Double? {
+        get { attribute("max_interval", as: Double?.self, default: nil) }
+        set { setAttribute("max_interval", newValue, unlessDefault: nil) }
     }
-    public static var maxInterval: PropertyKey<Value> { PropertyKey("max_interval") }
+    public static var maxInterval: PropertyKey<Double?> { PropertyKey("max_interval") }
     /// A new `Range1d` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
     public convenience init(
@@ -369,13 +438,13 @@ public class Range1d: NumericalRange {
         jsPropertyCallbacks: [String: [Callback]]? = nil,
         subscribedEvents: Value? = nil,
         syncable: Bool? = nil,
-        start: Value? = nil,
-        end: Value? = nil,
-        resetStart: Value? = nil,
-        resetEnd: Value? = nil,
+        start: Double? = nil,
+        end: Double? = nil,
+        resetStart: Double? = nil,
+        resetEnd: Double? = nil,
         bounds: Value? = nil,
-        minInterval: Value? = nil,
-        maxInterval: Value? = nil
+        minInterval: Double? = nil,
+        maxInterval: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
         applyInstanceDefaults()
@@ -392,5 +461,30 @@ public class Range1d: NumericalRange {
         if let bounds { self.bounds = bounds }
         if let minInterval { self.minInterval = minInterval }
         if let maxInterval { self.maxInterval = maxInterval }
+    }
+}
+
+extension Setting where Root: Range1d {
+    /// Sets Bokeh `reset_start`.
+    public static func resetStart(_ value: Double?) -> Self { Self { $0.resetStart = value } }
+    /// Sets Bokeh `reset_end`.
+    public static func resetEnd(_ value: Double?) -> Self { Self { $0.resetEnd = value } }
+    /// Sets Bokeh `bounds`.
+    public static func bounds(_ value: Value?) -> Self { Self { $0.bounds = value } }
+    /// Sets Bokeh `min_interval`.
+    public static func minInterval(_ value: Double?) -> Self { Self { $0.minInterval = value } }
+    /// Sets Bokeh `max_interval`.
+    public static func maxInterval(_ value: Double?) -> Self { Self { $0.maxInterval = value } }
+}
+
+extension SettingsInitializable where Self: Range1d {
+    /// A new `Range1d` with Bokeh's required `start:`, `end:` and any other properties as settings,
+    /// in any order: `Range1d(start: …, end: …, .name("…"))`.
+    public init(start: Double, end: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.start = start
+        self.end = end
+        for setting in settings { setting.apply(to: self) }
     }
 }

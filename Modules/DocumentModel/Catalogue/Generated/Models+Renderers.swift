@@ -24,6 +24,13 @@ public class CompositeRenderer: Renderer {
     public static var elements: PropertyKey<[OneOf2<UIElement, DOMNode>]> { PropertyKey("elements") }
 }
 
+extension Setting where Root: CompositeRenderer {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: [Renderer]) -> Self { Self { $0.renderers = value } }
+    /// Sets Bokeh `elements`.
+    public static func elements(_ value: [OneOf2<UIElement, DOMNode>]) -> Self { Self { $0.elements = value } }
+}
+
 /// Bokeh `ContourRenderer` (`bokeh.models.renderers.contour_renderer`).
 public class ContourRenderer: DataRenderer {
     override public class var modelTypeName: String { "ContourRenderer" }
@@ -109,6 +116,15 @@ public class ContourRenderer: DataRenderer {
         if let fillRenderer { self.fillRenderer = fillRenderer }
         if let levels { self.levels = levels }
     }
+}
+
+extension Setting where Root: ContourRenderer {
+    /// Sets Bokeh `line_renderer`.
+    public static func lineRenderer(_ value: GlyphRenderer?) -> Self { Self { $0.lineRenderer = value } }
+    /// Sets Bokeh `fill_renderer`.
+    public static func fillRenderer(_ value: GlyphRenderer?) -> Self { Self { $0.fillRenderer = value } }
+    /// Sets Bokeh `levels`.
+    public static func levels(_ value: [Double]) -> Self { Self { $0.levels = value } }
 }
 
 /// Bokeh `DataRenderer` (`bokeh.models.renderers.renderer`), abstract.
@@ -259,6 +275,28 @@ public class GlyphRenderer: DataRenderer {
     }
 }
 
+extension Setting where Root: GlyphRenderer {
+    /// Sets Bokeh `data_source`.
+    public static func dataSource(_ value: DataSource?) -> Self { Self { $0.dataSource = value } }
+    /// Sets Bokeh `view`.
+    public static func view(_ value: CDSView?) -> Self { Self { $0.view = value } }
+    /// Sets Bokeh `glyph`.
+    public static func glyph(_ value: Glyph?) -> Self { Self { $0.glyph = value } }
+    /// Sets Bokeh `selection_glyph`.
+    public static func selectionGlyph(_ value: OneOf2<Auto, Glyph>?) -> Self { Self { $0.selectionGlyph = value } }
+    public static func selectionGlyph(_ value: Glyph) -> Self { Self { $0.selectionGlyph = .b(value) } }
+    /// Sets Bokeh `nonselection_glyph`.
+    public static func nonselectionGlyph(_ value: OneOf2<Auto, Glyph>?) -> Self { Self { $0.nonselectionGlyph = value } }
+    public static func nonselectionGlyph(_ value: Glyph) -> Self { Self { $0.nonselectionGlyph = .b(value) } }
+    /// Sets Bokeh `hover_glyph`.
+    public static func hoverGlyph(_ value: Glyph?) -> Self { Self { $0.hoverGlyph = value } }
+    /// Sets Bokeh `muted_glyph`.
+    public static func mutedGlyph(_ value: OneOf2<Auto, Glyph>?) -> Self { Self { $0.mutedGlyph = value } }
+    public static func mutedGlyph(_ value: Glyph) -> Self { Self { $0.mutedGlyph = .b(value) } }
+    /// Sets Bokeh `muted`.
+    public static func muted(_ value: Bool) -> Self { Self { $0.muted = value } }
+}
+
 /// Bokeh `GraphRenderer` (`bokeh.models.renderers.graph_renderer`).
 public class GraphRenderer: DataRenderer {
     override public class var modelTypeName: String { "GraphRenderer" }
@@ -364,6 +402,19 @@ public class GraphRenderer: DataRenderer {
     }
 }
 
+extension Setting where Root: GraphRenderer {
+    /// Sets Bokeh `layout_provider`.
+    public static func layoutProvider(_ value: LayoutProvider?) -> Self { Self { $0.layoutProvider = value } }
+    /// Sets Bokeh `node_renderer`.
+    public static func nodeRenderer(_ value: GlyphRenderer?) -> Self { Self { $0.nodeRenderer = value } }
+    /// Sets Bokeh `edge_renderer`.
+    public static func edgeRenderer(_ value: GlyphRenderer?) -> Self { Self { $0.edgeRenderer = value } }
+    /// Sets Bokeh `selection_policy`.
+    public static func selectionPolicy(_ value: GraphHitTestPolicy?) -> Self { Self { $0.selectionPolicy = value } }
+    /// Sets Bokeh `inspection_policy`.
+    public static func inspectionPolicy(_ value: GraphHitTestPolicy?) -> Self { Self { $0.inspectionPolicy = value } }
+}
+
 /// Bokeh `GuideRenderer` (`bokeh.models.renderers.renderer`), abstract.
 public class GuideRenderer: Renderer {
     override public class var modelTypeName: String { "GuideRenderer" }
@@ -446,6 +497,25 @@ public class Renderer: StyledElement {
     public static var contextMenu: PropertyKey<Menu?> { PropertyKey("context_menu") }
 }
 
+extension Setting where Root: Renderer {
+    /// Sets Bokeh `level`.
+    public static func level(_ value: RenderLevel) -> Self { Self { $0.level = value } }
+    /// Sets Bokeh `visible`.
+    public static func visible(_ value: Bool) -> Self { Self { $0.visible = value } }
+    /// Sets Bokeh `coordinates`.
+    public static func coordinates(_ value: CoordinateMapping?) -> Self { Self { $0.coordinates = value } }
+    /// Sets Bokeh `x_range_name`.
+    public static func xRangeName(_ value: String) -> Self { Self { $0.xRangeName = value } }
+    /// Sets Bokeh `y_range_name`.
+    public static func yRangeName(_ value: String) -> Self { Self { $0.yRangeName = value } }
+    /// Sets Bokeh `group`.
+    public static func group(_ value: RendererGroup?) -> Self { Self { $0.group = value } }
+    /// Sets Bokeh `propagate_hover`.
+    public static func propagateHover(_ value: Bool) -> Self { Self { $0.propagateHover = value } }
+    /// Sets Bokeh `context_menu`.
+    public static func contextMenu(_ value: Menu?) -> Self { Self { $0.contextMenu = value } }
+}
+
 /// Bokeh `RendererGroup` (`bokeh.models.renderers.renderer`).
 public class RendererGroup: Model {
     override public class var modelTypeName: String { "RendererGroup" }
@@ -482,6 +552,11 @@ public class RendererGroup: Model {
         if let syncable { self.syncable = syncable }
         if let visible { self.visible = visible }
     }
+}
+
+extension Setting where Root: RendererGroup {
+    /// Sets Bokeh `visible`.
+    public static func visible(_ value: Bool) -> Self { Self { $0.visible = value } }
 }
 
 /// Bokeh `TileRenderer` (`bokeh.models.renderers.tile_renderer`).
@@ -578,4 +653,15 @@ public class TileRenderer: Renderer {
         if let smoothing { self.smoothing = smoothing }
         if let renderParents { self.renderParents = renderParents }
     }
+}
+
+extension Setting where Root: TileRenderer {
+    /// Sets Bokeh `tile_source`.
+    public static func tileSource(_ value: TileSource?) -> Self { Self { $0.tileSource = value } }
+    /// Sets Bokeh `alpha`.
+    public static func alpha(_ value: Double) -> Self { Self { $0.alpha = value } }
+    /// Sets Bokeh `smoothing`.
+    public static func smoothing(_ value: Bool) -> Self { Self { $0.smoothing = value } }
+    /// Sets Bokeh `render_parents`.
+    public static func renderParents(_ value: Bool) -> Self { Self { $0.renderParents = value } }
 }

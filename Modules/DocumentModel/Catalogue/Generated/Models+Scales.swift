@@ -71,6 +71,13 @@ public class CompositeScale: Scale {
     }
 }
 
+extension Setting where Root: CompositeScale {
+    /// Sets Bokeh `source_scale`.
+    public static func sourceScale(_ value: Scale?) -> Self { Self { $0.sourceScale = value } }
+    /// Sets Bokeh `target_scale`.
+    public static func targetScale(_ value: Scale?) -> Self { Self { $0.targetScale = value } }
+}
+
 /// Bokeh `ContinuousScale` (`bokeh.models.scales`).
 public class ContinuousScale: Scale {
     override public class var modelTypeName: String { "ContinuousScale" }

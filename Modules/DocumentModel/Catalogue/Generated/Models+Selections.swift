@@ -92,6 +92,17 @@ public class Selection: Model {
     }
 }
 
+extension Setting where Root: Selection {
+    /// Sets Bokeh `indices`.
+    public static func indices(_ value: [Int]) -> Self { Self { $0.indices = value } }
+    /// Sets Bokeh `line_indices`.
+    public static func lineIndices(_ value: [Int]) -> Self { Self { $0.lineIndices = value } }
+    /// Sets Bokeh `multiline_indices`.
+    public static func multilineIndices(_ value: Value?) -> Self { Self { $0.multilineIndices = value } }
+    /// Sets Bokeh `image_indices`.
+    public static func imageIndices(_ value: Value) -> Self { Self { $0.imageIndices = value } }
+}
+
 /// Bokeh `SelectionPolicy` (`bokeh.models.selections`), abstract.
 public class SelectionPolicy: Model {
     override public class var modelTypeName: String { "SelectionPolicy" }

@@ -5,13 +5,13 @@ public class ByCSS: Selector {
     override public class var modelTypeName: String { "ByCSS" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("query", String?.self),
+            PropertySpec("query", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `query`.
-    public var query: String? {
-        get { attribute("query", as: String.self) }
+    /// Bokeh `query` (required; reads `""` while unset).
+    public var query: String {
+        get { attribute("query", as: String.self, default: "") }
         set { setAttribute("query", newValue) }
     }
     public static var query: PropertyKey<String> { PropertyKey("query") }
@@ -38,18 +38,34 @@ public class ByCSS: Selector {
     }
 }
 
+extension Setting where Root: ByCSS {
+    /// Sets Bokeh `query`.
+    public static func query(_ value: String) -> Self { Self { $0.query = value } }
+}
+
+extension SettingsInitializable where Self: ByCSS {
+    /// A new `ByCSS` with Bokeh's required `query:` and any other properties as settings,
+    /// in any order: `ByCSS(query: …, .name("…"))`.
+    public init(query: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.query = query
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `ByClass` (`bokeh.models.selectors`).
 public class ByClass: Selector {
     override public class var modelTypeName: String { "ByClass" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("query", String?.self),
+            PropertySpec("query", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `query`.
-    public var query: String? {
-        get { attribute("query", as: String.self) }
+    /// Bokeh `query` (required; reads `""` while unset).
+    public var query: String {
+        get { attribute("query", as: String.self, default: "") }
         set { setAttribute("query", newValue) }
     }
     public static var query: PropertyKey<String> { PropertyKey("query") }
@@ -76,18 +92,34 @@ public class ByClass: Selector {
     }
 }
 
+extension Setting where Root: ByClass {
+    /// Sets Bokeh `query`.
+    public static func query(_ value: String) -> Self { Self { $0.query = value } }
+}
+
+extension SettingsInitializable where Self: ByClass {
+    /// A new `ByClass` with Bokeh's required `query:` and any other properties as settings,
+    /// in any order: `ByClass(query: …, .name("…"))`.
+    public init(query: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.query = query
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `ByID` (`bokeh.models.selectors`).
 public class ByID: Selector {
     override public class var modelTypeName: String { "ByID" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("query", String?.self),
+            PropertySpec("query", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `query`.
-    public var query: String? {
-        get { attribute("query", as: String.self) }
+    /// Bokeh `query` (required; reads `""` while unset).
+    public var query: String {
+        get { attribute("query", as: String.self, default: "") }
         set { setAttribute("query", newValue) }
     }
     public static var query: PropertyKey<String> { PropertyKey("query") }
@@ -114,18 +146,34 @@ public class ByID: Selector {
     }
 }
 
+extension Setting where Root: ByID {
+    /// Sets Bokeh `query`.
+    public static func query(_ value: String) -> Self { Self { $0.query = value } }
+}
+
+extension SettingsInitializable where Self: ByID {
+    /// A new `ByID` with Bokeh's required `query:` and any other properties as settings,
+    /// in any order: `ByID(query: …, .name("…"))`.
+    public init(query: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.query = query
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `ByXPath` (`bokeh.models.selectors`).
 public class ByXPath: Selector {
     override public class var modelTypeName: String { "ByXPath" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("query", String?.self),
+            PropertySpec("query", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `query`.
-    public var query: String? {
-        get { attribute("query", as: String.self) }
+    /// Bokeh `query` (required; reads `""` while unset).
+    public var query: String {
+        get { attribute("query", as: String.self, default: "") }
         set { setAttribute("query", newValue) }
     }
     public static var query: PropertyKey<String> { PropertyKey("query") }
@@ -149,6 +197,22 @@ public class ByXPath: Selector {
         if let subscribedEvents { self.subscribedEvents = subscribedEvents }
         if let syncable { self.syncable = syncable }
         if let query { self.query = query }
+    }
+}
+
+extension Setting where Root: ByXPath {
+    /// Sets Bokeh `query`.
+    public static func query(_ value: String) -> Self { Self { $0.query = value } }
+}
+
+extension SettingsInitializable where Self: ByXPath {
+    /// A new `ByXPath` with Bokeh's required `query:` and any other properties as settings,
+    /// in any order: `ByXPath(query: …, .name("…"))`.
+    public init(query: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.query = query
+        for setting in settings { setting.apply(to: self) }
     }
 }
 

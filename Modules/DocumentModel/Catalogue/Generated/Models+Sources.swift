@@ -91,6 +91,30 @@ public class AjaxDataSource: WebDataSource {
     }
 }
 
+extension Setting where Root: AjaxDataSource {
+    /// Sets Bokeh `polling_interval`.
+    public static func pollingInterval(_ value: Int?) -> Self { Self { $0.pollingInterval = value } }
+    /// Sets Bokeh `method`.
+    public static func method(_ value: AjaxDataSourceMethod) -> Self { Self { $0.method = value } }
+    /// Sets Bokeh `if_modified`.
+    public static func ifModified(_ value: Bool) -> Self { Self { $0.ifModified = value } }
+    /// Sets Bokeh `content_type`.
+    public static func contentType(_ value: String) -> Self { Self { $0.contentType = value } }
+    /// Sets Bokeh `http_headers`.
+    public static func httpHeaders(_ value: [String: String]) -> Self { Self { $0.httpHeaders = value } }
+}
+
+extension SettingsInitializable where Self: AjaxDataSource {
+    /// A new `AjaxDataSource` with Bokeh's required `dataUrl:` and any other properties as settings,
+    /// in any order: `AjaxDataSource(dataUrl: …, .name("…"))`.
+    public init(dataUrl: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.dataUrl = dataUrl
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `CDSView` (`bokeh.models.sources`).
 public class CDSView: Model {
     override public class var modelTypeName: String { "CDSView" }
@@ -130,6 +154,11 @@ public class CDSView: Model {
         if let syncable { self.syncable = syncable }
         if let filter { self.filter = filter }
     }
+}
+
+extension Setting where Root: CDSView {
+    /// Sets Bokeh `filter`.
+    public static func filter(_ value: Filter?) -> Self { Self { $0.filter = value } }
 }
 
 /// Bokeh `ColumnDataSource` (`bokeh.models.sources`).
@@ -177,6 +206,11 @@ public class ColumnDataSource: ColumnarDataSource {
     }
 }
 
+extension Setting where Root: ColumnDataSource {
+    /// Sets Bokeh `data`.
+    public static func data(_ value: ColumnData) -> Self { Self { $0.data = value } }
+}
+
 /// Bokeh `ColumnarDataSource` (`bokeh.models.sources`), abstract.
 public class ColumnarDataSource: DataSource {
     override public class var modelTypeName: String { "ColumnarDataSource" }
@@ -199,6 +233,13 @@ public class ColumnarDataSource: DataSource {
         set { setAttribute("selection_policy", newValue) }
     }
     public static var selectionPolicy: PropertyKey<SelectionPolicy> { PropertyKey("selection_policy") }
+}
+
+extension Setting where Root: ColumnarDataSource {
+    /// Sets Bokeh `default_values`.
+    public static func defaultValues(_ value: Value?) -> Self { Self { $0.defaultValues = value } }
+    /// Sets Bokeh `selection_policy`.
+    public static func selectionPolicy(_ value: SelectionPolicy?) -> Self { Self { $0.selectionPolicy = value } }
 }
 
 /// Bokeh `DataSource` (`bokeh.models.sources`), abstract.
@@ -225,13 +266,13 @@ public class GeoJSONDataSource: ColumnarDataSource {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("geojson", String?.self),
+            PropertySpec("geojson", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `geojson`.
-    public var geojson: String? {
-        get { attribute("geojson", as: String.self) }
+    /// Bokeh `geojson` (required; reads `""` while unset).
+    public var geojson: String {
+        get { attribute("geojson", as: String.self, default: "") }
         set { setAttribute("geojson", newValue) }
     }
     public static var geojson: PropertyKey<String> { PropertyKey("geojson") }
@@ -259,6 +300,22 @@ public class GeoJSONDataSource: ColumnarDataSource {
         if let defaultValues { self.defaultValues = defaultValues }
         if let selectionPolicy { self.selectionPolicy = selectionPolicy }
         if let geojson { self.geojson = geojson }
+    }
+}
+
+extension Setting where Root: GeoJSONDataSource {
+    /// Sets Bokeh `geojson`.
+    public static func geojson(_ value: String) -> Self { Self { $0.geojson = value } }
+}
+
+extension SettingsInitializable where Self: GeoJSONDataSource {
+    /// A new `GeoJSONDataSource` with Bokeh's required `geojson:` and any other properties as settings,
+    /// in any order: `GeoJSONDataSource(geojson: …, .name("…"))`.
+    public init(geojson: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.geojson = geojson
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -303,6 +360,17 @@ public class ServerSentDataSource: WebDataSource {
     }
 }
 
+extension SettingsInitializable where Self: ServerSentDataSource {
+    /// A new `ServerSentDataSource` with Bokeh's required `dataUrl:` and any other properties as settings,
+    /// in any order: `ServerSentDataSource(dataUrl: …, .name("…"))`.
+    public init(dataUrl: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.dataUrl = dataUrl
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `WebDataSource` (`bokeh.models.sources`), abstract.
 public class WebDataSource: ColumnDataSource {
     override public class var modelTypeName: String { "WebDataSource" }
@@ -312,7 +380,7 @@ public class WebDataSource: ColumnDataSource {
             PropertySpec("adapter", CustomJS?.self),
             PropertySpec("max_size", Int?.self),
             PropertySpec("mode", WebDataSourceMode.self, default: .replace),
-            PropertySpec("data_url", String?.self),
+            PropertySpec("data_url", String.self),
         ]
         return super.declaredProperties + own
     }
@@ -334,10 +402,21 @@ public class WebDataSource: ColumnDataSource {
         set { setAttribute("mode", newValue, unlessDefault: .replace) }
     }
     public static var mode: PropertyKey<WebDataSourceMode> { PropertyKey("mode") }
-    /// Bokeh `data_url`.
-    public var dataUrl: String? {
-        get { attribute("data_url", as: String.self) }
+    /// Bokeh `data_url` (required; reads `""` while unset).
+    public var dataUrl: String {
+        get { attribute("data_url", as: String.self, default: "") }
         set { setAttribute("data_url", newValue) }
     }
     public static var dataUrl: PropertyKey<String> { PropertyKey("data_url") }
+}
+
+extension Setting where Root: WebDataSource {
+    /// Sets Bokeh `adapter`.
+    public static func adapter(_ value: CustomJS?) -> Self { Self { $0.adapter = value } }
+    /// Sets Bokeh `max_size`.
+    public static func maxSize(_ value: Int?) -> Self { Self { $0.maxSize = value } }
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: WebDataSourceMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `data_url`.
+    public static func dataUrl(_ value: String) -> Self { Self { $0.dataUrl = value } }
 }

@@ -26,21 +26,37 @@ public class Ascii: MathText {
     }
 }
 
+extension SettingsInitializable where Self: Ascii {
+    /// A new `Ascii` with Bokeh's required `text:` and any other properties as settings,
+    /// in any order: `Ascii(text: …, .name("…"))`.
+    public init(text: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.text = text
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `BaseText` (`bokeh.models.text`), abstract.
 public class BaseText: Model {
     override public class var modelTypeName: String { "BaseText" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("text", String?.self),
+            PropertySpec("text", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `text`.
-    public var text: String? {
-        get { attribute("text", as: String.self) }
+    /// Bokeh `text` (required; reads `""` while unset).
+    public var text: String {
+        get { attribute("text", as: String.self, default: "") }
         set { setAttribute("text", newValue) }
     }
     public static var text: PropertyKey<String> { PropertyKey("text") }
+}
+
+extension Setting where Root: BaseText {
+    /// Sets Bokeh `text`.
+    public static func text(_ value: String) -> Self { Self { $0.text = value } }
 }
 
 /// Bokeh `MathML` (`bokeh.models.text`).
@@ -66,6 +82,17 @@ public class MathML: MathText {
         if let subscribedEvents { self.subscribedEvents = subscribedEvents }
         if let syncable { self.syncable = syncable }
         if let text { self.text = text }
+    }
+}
+
+extension SettingsInitializable where Self: MathML {
+    /// A new `MathML` with Bokeh's required `text:` and any other properties as settings,
+    /// in any order: `MathML(text: …, .name("…"))`.
+    public init(text: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.text = text
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -97,6 +124,17 @@ public class PlainText: BaseText {
         if let subscribedEvents { self.subscribedEvents = subscribedEvents }
         if let syncable { self.syncable = syncable }
         if let text { self.text = text }
+    }
+}
+
+extension SettingsInitializable where Self: PlainText {
+    /// A new `PlainText` with Bokeh's required `text:` and any other properties as settings,
+    /// in any order: `PlainText(text: …, .name("…"))`.
+    public init(text: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.text = text
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -146,5 +184,23 @@ public class TeX: MathText {
         if let text { self.text = text }
         if let macros { self.macros = macros }
         if let inline { self.inline = inline }
+    }
+}
+
+extension Setting where Root: TeX {
+    /// Sets Bokeh `macros`.
+    public static func macros(_ value: [String: OneOf2<String, Tuple2<String, Int>>]) -> Self { Self { $0.macros = value } }
+    /// Sets Bokeh `inline`.
+    public static func inline(_ value: Bool) -> Self { Self { $0.inline = value } }
+}
+
+extension SettingsInitializable where Self: TeX {
+    /// A new `TeX` with Bokeh's required `text:` and any other properties as settings,
+    /// in any order: `TeX(text: …, .name("…"))`.
+    public init(text: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.text = text
+        for setting in settings { setting.apply(to: self) }
     }
 }

@@ -5,13 +5,13 @@ public class CanvasTexture: Texture {
     override public class var modelTypeName: String { "CanvasTexture" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("code", String?.self),
+            PropertySpec("code", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `code`.
-    public var code: String? {
-        get { attribute("code", as: String.self) }
+    /// Bokeh `code` (required; reads `""` while unset).
+    public var code: String {
+        get { attribute("code", as: String.self, default: "") }
         set { setAttribute("code", newValue) }
     }
     public static var code: PropertyKey<String> { PropertyKey("code") }
@@ -37,6 +37,22 @@ public class CanvasTexture: Texture {
         if let syncable { self.syncable = syncable }
         if let repetition { self.repetition = repetition }
         if let code { self.code = code }
+    }
+}
+
+extension Setting where Root: CanvasTexture {
+    /// Sets Bokeh `code`.
+    public static func code(_ value: String) -> Self { Self { $0.code = value } }
+}
+
+extension SettingsInitializable where Self: CanvasTexture {
+    /// A new `CanvasTexture` with Bokeh's required `code:` and any other properties as settings,
+    /// in any order: `CanvasTexture(code: …, .name("…"))`.
+    public init(code: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.code = code
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -80,6 +96,11 @@ public class ImageURLTexture: Texture {
     }
 }
 
+extension Setting where Root: ImageURLTexture {
+    /// Sets Bokeh `url`.
+    public static func url(_ value: Value?) -> Self { Self { $0.url = value } }
+}
+
 /// Bokeh `Texture` (`bokeh.models.textures`), abstract.
 public class Texture: Model {
     override public class var modelTypeName: String { "Texture" }
@@ -95,4 +116,9 @@ public class Texture: Model {
         set { setAttribute("repetition", newValue, unlessDefault: .`repeat`) }
     }
     public static var repetition: PropertyKey<TextureRepetition> { PropertyKey("repetition") }
+}
+
+extension Setting where Root: Texture {
+    /// Sets Bokeh `repetition`.
+    public static func repetition(_ value: TextureRepetition) -> Self { Self { $0.repetition = value } }
 }

@@ -72,6 +72,17 @@ public class AdaptiveTicker: ContinuousTicker {
     }
 }
 
+extension Setting where Root: AdaptiveTicker {
+    /// Sets Bokeh `base`.
+    public static func base(_ value: Double) -> Self { Self { $0.base = value } }
+    /// Sets Bokeh `mantissas`.
+    public static func mantissas(_ value: [Double]) -> Self { Self { $0.mantissas = value } }
+    /// Sets Bokeh `min_interval`.
+    public static func minInterval(_ value: Double) -> Self { Self { $0.minInterval = value } }
+    /// Sets Bokeh `max_interval`.
+    public static func maxInterval(_ value: Double?) -> Self { Self { $0.maxInterval = value } }
+}
+
 /// Bokeh `BaseSingleIntervalTicker` (`bokeh.models.tickers`).
 public class BaseSingleIntervalTicker: ContinuousTicker {
     override public class var modelTypeName: String { "BaseSingleIntervalTicker" }
@@ -186,6 +197,14 @@ public class BinnedTicker: Ticker {
     }
 }
 
+extension Setting where Root: BinnedTicker {
+    /// Sets Bokeh `mapper`.
+    public static func mapper(_ value: ScanningColorMapper?) -> Self { Self { $0.mapper = value } }
+    /// Sets Bokeh `num_major_ticks`.
+    public static func numMajorTicks(_ value: OneOf2<Int, Auto>) -> Self { Self { $0.numMajorTicks = value } }
+    public static func numMajorTicks(_ value: some BinaryInteger) -> Self { Self { $0.numMajorTicks = .a(Int(clamping: value)) } }
+}
+
 /// Bokeh `CategoricalTicker` (`bokeh.models.tickers`).
 public class CategoricalTicker: Ticker {
     override public class var modelTypeName: String { "CategoricalTicker" }
@@ -252,6 +271,11 @@ public class CompositeTicker: ContinuousTicker {
     }
 }
 
+extension Setting where Root: CompositeTicker {
+    /// Sets Bokeh `tickers`.
+    public static func tickers(_ value: Value?) -> Self { Self { $0.tickers = value } }
+}
+
 /// Bokeh `ContinuousTicker` (`bokeh.models.tickers`), abstract.
 public class ContinuousTicker: Ticker {
     override public class var modelTypeName: String { "ContinuousTicker" }
@@ -274,6 +298,13 @@ public class ContinuousTicker: Ticker {
         set { setAttribute("desired_num_ticks", newValue, unlessDefault: 6) }
     }
     public static var desiredNumTicks: PropertyKey<Int> { PropertyKey("desired_num_ticks") }
+}
+
+extension Setting where Root: ContinuousTicker {
+    /// Sets Bokeh `num_minor_ticks`.
+    public static func numMinorTicks(_ value: Int) -> Self { Self { $0.numMinorTicks = value } }
+    /// Sets Bokeh `desired_num_ticks`.
+    public static func desiredNumTicks(_ value: Int) -> Self { Self { $0.desiredNumTicks = value } }
 }
 
 /// Bokeh `CustomJSTicker` (`bokeh.models.tickers`).
@@ -330,6 +361,15 @@ public class CustomJSTicker: Ticker {
         if let majorCode { self.majorCode = majorCode }
         if let minorCode { self.minorCode = minorCode }
     }
+}
+
+extension Setting where Root: CustomJSTicker {
+    /// Sets Bokeh `args`.
+    public static func args(_ value: Value?) -> Self { Self { $0.args = value } }
+    /// Sets Bokeh `major_code`.
+    public static func majorCode(_ value: String) -> Self { Self { $0.majorCode = value } }
+    /// Sets Bokeh `minor_code`.
+    public static func minorCode(_ value: String) -> Self { Self { $0.minorCode = value } }
 }
 
 /// Bokeh `DatetimeTicker` (`bokeh.models.tickers`).
@@ -433,6 +473,11 @@ public class DaysTicker: BaseSingleIntervalTicker {
     }
 }
 
+extension Setting where Root: DaysTicker {
+    /// Sets Bokeh `days`.
+    public static func days(_ value: [Int]) -> Self { Self { $0.days = value } }
+}
+
 /// Bokeh `FixedTicker` (`bokeh.models.tickers`).
 public class FixedTicker: ContinuousTicker {
     override public class var modelTypeName: String { "FixedTicker" }
@@ -485,6 +530,13 @@ public class FixedTicker: ContinuousTicker {
         if let ticks { self.ticks = ticks }
         if let minorTicks { self.minorTicks = minorTicks }
     }
+}
+
+extension Setting where Root: FixedTicker {
+    /// Sets Bokeh `ticks`.
+    public static func ticks(_ value: [Double]) -> Self { Self { $0.ticks = value } }
+    /// Sets Bokeh `minor_ticks`.
+    public static func minorTicks(_ value: [Double]) -> Self { Self { $0.minorTicks = value } }
 }
 
 /// Bokeh `LogTicker` (`bokeh.models.tickers`).
@@ -590,6 +642,11 @@ public class MercatorTicker: BasicTicker {
     }
 }
 
+extension Setting where Root: MercatorTicker {
+    /// Sets Bokeh `dimension`.
+    public static func dimension(_ value: LatLon?) -> Self { Self { $0.dimension = value } }
+}
+
 /// Bokeh `MonthsTicker` (`bokeh.models.tickers`).
 public class MonthsTicker: BaseSingleIntervalTicker {
     override public class var modelTypeName: String { "MonthsTicker" }
@@ -635,18 +692,23 @@ public class MonthsTicker: BaseSingleIntervalTicker {
     }
 }
 
+extension Setting where Root: MonthsTicker {
+    /// Sets Bokeh `months`.
+    public static func months(_ value: [Int]) -> Self { Self { $0.months = value } }
+}
+
 /// Bokeh `SingleIntervalTicker` (`bokeh.models.tickers`).
 public class SingleIntervalTicker: BaseSingleIntervalTicker {
     override public class var modelTypeName: String { "SingleIntervalTicker" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("interval", Double?.self),
+            PropertySpec("interval", Double.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `interval`.
-    public var interval: Double? {
-        get { attribute("interval", as: Double.self) }
+    /// Bokeh `interval` (required; reads `0` while unset).
+    public var interval: Double {
+        get { attribute("interval", as: Double.self, default: 0) }
         set { setAttribute("interval", newValue) }
     }
     public static var interval: PropertyKey<Double> { PropertyKey("interval") }
@@ -674,6 +736,22 @@ public class SingleIntervalTicker: BaseSingleIntervalTicker {
         if let numMinorTicks { self.numMinorTicks = numMinorTicks }
         if let desiredNumTicks { self.desiredNumTicks = desiredNumTicks }
         if let interval { self.interval = interval }
+    }
+}
+
+extension Setting where Root: SingleIntervalTicker {
+    /// Sets Bokeh `interval`.
+    public static func interval(_ value: Double) -> Self { Self { $0.interval = value } }
+}
+
+extension SettingsInitializable where Self: SingleIntervalTicker {
+    /// A new `SingleIntervalTicker` with Bokeh's required `interval:` and any other properties as settings,
+    /// in any order: `SingleIntervalTicker(interval: …, .name("…"))`.
+    public init(interval: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.interval = interval
+        for setting in settings { setting.apply(to: self) }
     }
 }
 

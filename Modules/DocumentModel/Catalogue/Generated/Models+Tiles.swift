@@ -62,13 +62,30 @@ public class BBoxTileSource: MercatorTileSource {
     }
 }
 
+extension Setting where Root: BBoxTileSource {
+    /// Sets Bokeh `use_latlon`.
+    public static func useLatlon(_ value: Bool) -> Self { Self { $0.useLatlon = value } }
+}
+
+extension SettingsInitializable where Self: BBoxTileSource {
+    /// A new `BBoxTileSource` with Bokeh's required `xOriginOffset:`, `yOriginOffset:` and any other properties as settings,
+    /// in any order: `BBoxTileSource(xOriginOffset: …, yOriginOffset: …, .name("…"))`.
+    public init(xOriginOffset: Double, yOriginOffset: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.xOriginOffset = xOriginOffset
+        self.yOriginOffset = yOriginOffset
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `MercatorTileSource` (`bokeh.models.tiles`).
 public class MercatorTileSource: TileSource {
     override public class var modelTypeName: String { "MercatorTileSource" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("x_origin_offset", Double?.self, default: 20037508.34),
-            PropertySpec("y_origin_offset", Double?.self, default: 20037508.34),
+            PropertySpec("x_origin_offset", Double.self, default: 20037508.34),
+            PropertySpec("y_origin_offset", Double.self, default: 20037508.34),
             PropertySpec("initial_resolution", Double?.self, default: 156543.03392804097),
             PropertySpec("snap_to_zoom", Bool.self, default: false),
             PropertySpec("wrap_around", Bool.self, default: true),
@@ -76,12 +93,12 @@ public class MercatorTileSource: TileSource {
         return super.declaredProperties + own
     }
     /// Bokeh `x_origin_offset` (default `20037508.34`).
-    override public var xOriginOffset: Double? {
+    override public var xOriginOffset: Double {
         get { attribute("x_origin_offset", as: Double.self, default: 20037508.34) }
         set { setAttribute("x_origin_offset", newValue, unlessDefault: 20037508.34) }
     }
     /// Bokeh `y_origin_offset` (default `20037508.34`).
-    override public var yOriginOffset: Double? {
+    override public var yOriginOffset: Double {
         get { attribute("y_origin_offset", as: Double.self, default: 20037508.34) }
         set { setAttribute("y_origin_offset", newValue, unlessDefault: 20037508.34) }
     }
@@ -147,6 +164,25 @@ public class MercatorTileSource: TileSource {
     }
 }
 
+extension Setting where Root: MercatorTileSource {
+    /// Sets Bokeh `snap_to_zoom`.
+    public static func snapToZoom(_ value: Bool) -> Self { Self { $0.snapToZoom = value } }
+    /// Sets Bokeh `wrap_around`.
+    public static func wrapAround(_ value: Bool) -> Self { Self { $0.wrapAround = value } }
+}
+
+extension SettingsInitializable where Self: MercatorTileSource {
+    /// A new `MercatorTileSource` with Bokeh's required `xOriginOffset:`, `yOriginOffset:` and any other properties as settings,
+    /// in any order: `MercatorTileSource(xOriginOffset: …, yOriginOffset: …, .name("…"))`.
+    public init(xOriginOffset: Double, yOriginOffset: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.xOriginOffset = xOriginOffset
+        self.yOriginOffset = yOriginOffset
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `QUADKEYTileSource` (`bokeh.models.tiles`).
 public class QUADKEYTileSource: MercatorTileSource {
     override public class var modelTypeName: String { "QUADKEYTileSource" }
@@ -192,6 +228,18 @@ public class QUADKEYTileSource: MercatorTileSource {
         if let initialResolution { self.initialResolution = initialResolution }
         if let snapToZoom { self.snapToZoom = snapToZoom }
         if let wrapAround { self.wrapAround = wrapAround }
+    }
+}
+
+extension SettingsInitializable where Self: QUADKEYTileSource {
+    /// A new `QUADKEYTileSource` with Bokeh's required `xOriginOffset:`, `yOriginOffset:` and any other properties as settings,
+    /// in any order: `QUADKEYTileSource(xOriginOffset: …, yOriginOffset: …, .name("…"))`.
+    public init(xOriginOffset: Double, yOriginOffset: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.xOriginOffset = xOriginOffset
+        self.yOriginOffset = yOriginOffset
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -243,6 +291,18 @@ public class TMSTileSource: MercatorTileSource {
     }
 }
 
+extension SettingsInitializable where Self: TMSTileSource {
+    /// A new `TMSTileSource` with Bokeh's required `xOriginOffset:`, `yOriginOffset:` and any other properties as settings,
+    /// in any order: `TMSTileSource(xOriginOffset: …, yOriginOffset: …, .name("…"))`.
+    public init(xOriginOffset: Double, yOriginOffset: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.xOriginOffset = xOriginOffset
+        self.yOriginOffset = yOriginOffset
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `TileSource` (`bokeh.models.tiles`).
 public class TileSource: Model {
     override public class var modelTypeName: String { "TileSource" }
@@ -255,8 +315,8 @@ public class TileSource: Model {
             PropertySpec("max_zoom", Int.self, default: 30),
             PropertySpec("extra_url_vars", Value?.self),
             PropertySpec("attribution", String.self, default: ""),
-            PropertySpec("x_origin_offset", Double?.self),
-            PropertySpec("y_origin_offset", Double?.self),
+            PropertySpec("x_origin_offset", Double.self),
+            PropertySpec("y_origin_offset", Double.self),
             PropertySpec("initial_resolution", Double?.self),
         ]
         return super.declaredProperties + own
@@ -303,15 +363,15 @@ public class TileSource: Model {
         set { setAttribute("attribution", newValue, unlessDefault: "") }
     }
     public static var attribution: PropertyKey<String> { PropertyKey("attribution") }
-    /// Bokeh `x_origin_offset`.
-    public var xOriginOffset: Double? {
-        get { attribute("x_origin_offset", as: Double.self) }
+    /// Bokeh `x_origin_offset` (required; reads `0` while unset).
+    public var xOriginOffset: Double {
+        get { attribute("x_origin_offset", as: Double.self, default: 0) }
         set { setAttribute("x_origin_offset", newValue) }
     }
     public static var xOriginOffset: PropertyKey<Double> { PropertyKey("x_origin_offset") }
-    /// Bokeh `y_origin_offset`.
-    public var yOriginOffset: Double? {
-        get { attribute("y_origin_offset", as: Double.self) }
+    /// Bokeh `y_origin_offset` (required; reads `0` while unset).
+    public var yOriginOffset: Double {
+        get { attribute("y_origin_offset", as: Double.self, default: 0) }
         set { setAttribute("y_origin_offset", newValue) }
     }
     public static var yOriginOffset: PropertyKey<Double> { PropertyKey("y_origin_offset") }
@@ -362,6 +422,41 @@ public class TileSource: Model {
     }
 }
 
+extension Setting where Root: TileSource {
+    /// Sets Bokeh `url`.
+    public static func url(_ value: String) -> Self { Self { $0.url = value } }
+    /// Sets Bokeh `tile_size`.
+    public static func tileSize(_ value: Int) -> Self { Self { $0.tileSize = value } }
+    /// Sets Bokeh `pixel_ratio`.
+    public static func pixelRatio(_ value: Double) -> Self { Self { $0.pixelRatio = value } }
+    /// Sets Bokeh `min_zoom`.
+    public static func minZoom(_ value: Int) -> Self { Self { $0.minZoom = value } }
+    /// Sets Bokeh `max_zoom`.
+    public static func maxZoom(_ value: Int) -> Self { Self { $0.maxZoom = value } }
+    /// Sets Bokeh `extra_url_vars`.
+    public static func extraUrlVars(_ value: Value?) -> Self { Self { $0.extraUrlVars = value } }
+    /// Sets Bokeh `attribution`.
+    public static func attribution(_ value: String) -> Self { Self { $0.attribution = value } }
+    /// Sets Bokeh `x_origin_offset`.
+    public static func xOriginOffset(_ value: Double) -> Self { Self { $0.xOriginOffset = value } }
+    /// Sets Bokeh `y_origin_offset`.
+    public static func yOriginOffset(_ value: Double) -> Self { Self { $0.yOriginOffset = value } }
+    /// Sets Bokeh `initial_resolution`.
+    public static func initialResolution(_ value: Double?) -> Self { Self { $0.initialResolution = value } }
+}
+
+extension SettingsInitializable where Self: TileSource {
+    /// A new `TileSource` with Bokeh's required `xOriginOffset:`, `yOriginOffset:` and any other properties as settings,
+    /// in any order: `TileSource(xOriginOffset: …, yOriginOffset: …, .name("…"))`.
+    public init(xOriginOffset: Double, yOriginOffset: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.xOriginOffset = xOriginOffset
+        self.yOriginOffset = yOriginOffset
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `WMTSTileSource` (`bokeh.models.tiles`).
 public class WMTSTileSource: MercatorTileSource {
     override public class var modelTypeName: String { "WMTSTileSource" }
@@ -407,5 +502,17 @@ public class WMTSTileSource: MercatorTileSource {
         if let initialResolution { self.initialResolution = initialResolution }
         if let snapToZoom { self.snapToZoom = snapToZoom }
         if let wrapAround { self.wrapAround = wrapAround }
+    }
+}
+
+extension SettingsInitializable where Self: WMTSTileSource {
+    /// A new `WMTSTileSource` with Bokeh's required `xOriginOffset:`, `yOriginOffset:` and any other properties as settings,
+    /// in any order: `WMTSTileSource(xOriginOffset: …, yOriginOffset: …, .name("…"))`.
+    public init(xOriginOffset: Double, yOriginOffset: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.xOriginOffset = xOriginOffset
+        self.yOriginOffset = yOriginOffset
+        for setting in settings { setting.apply(to: self) }
     }
 }

@@ -73,6 +73,15 @@ public class BoxEditTool: EditTool {
     }
 }
 
+extension Setting where Root: BoxEditTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: Value) -> Self { Self { $0.renderers = value } }
+    /// Sets Bokeh `dimensions`.
+    public static func dimensions(_ value: Dimensions) -> Self { Self { $0.dimensions = value } }
+    /// Sets Bokeh `num_objects`.
+    public static func numObjects(_ value: Int) -> Self { Self { $0.numObjects = value } }
+}
+
 /// Bokeh `BoxSelectTool` (`bokeh.models.tools`).
 public class BoxSelectTool: Drag {
     override public class var modelTypeName: String { "BoxSelectTool" }
@@ -185,6 +194,26 @@ public class BoxSelectTool: Drag {
     }
 }
 
+extension Setting where Root: BoxSelectTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: OneOf2<Auto, [DataRenderer]>) -> Self { Self { $0.renderers = value } }
+    public static func renderers(_ value: [DataRenderer]) -> Self { Self { $0.renderers = .b(value) } }
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: RegionSelectionMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `continuous`.
+    public static func continuous(_ value: Bool) -> Self { Self { $0.continuous = value } }
+    /// Sets Bokeh `persistent`.
+    public static func persistent(_ value: Bool) -> Self { Self { $0.persistent = value } }
+    /// Sets Bokeh `greedy`.
+    public static func greedy(_ value: Bool) -> Self { Self { $0.greedy = value } }
+    /// Sets Bokeh `dimensions`.
+    public static func dimensions(_ value: Dimensions) -> Self { Self { $0.dimensions = value } }
+    /// Sets Bokeh `overlay`.
+    public static func overlay(_ value: BoxAnnotation?) -> Self { Self { $0.overlay = value } }
+    /// Sets Bokeh `origin`.
+    public static func origin(_ value: BoxSelectToolOrigin) -> Self { Self { $0.origin = value } }
+}
+
 /// Bokeh `BoxZoomTool` (`bokeh.models.tools`).
 public class BoxZoomTool: Drag {
     override public class var modelTypeName: String { "BoxZoomTool" }
@@ -261,6 +290,17 @@ public class BoxZoomTool: Drag {
     }
 }
 
+extension Setting where Root: BoxZoomTool {
+    /// Sets Bokeh `dimensions`.
+    public static func dimensions(_ value: OneOf2<Dimensions, Auto>) -> Self { Self { $0.dimensions = value } }
+    /// Sets Bokeh `overlay`.
+    public static func overlay(_ value: BoxAnnotation?) -> Self { Self { $0.overlay = value } }
+    /// Sets Bokeh `match_aspect`.
+    public static func matchAspect(_ value: Bool) -> Self { Self { $0.matchAspect = value } }
+    /// Sets Bokeh `origin`.
+    public static func origin(_ value: BoxSelectToolOrigin) -> Self { Self { $0.origin = value } }
+}
+
 /// Bokeh `ClickPanTool` (`bokeh.models.tools`).
 public class ClickPanTool: PlotActionTool {
     override public class var modelTypeName: String { "ClickPanTool" }
@@ -314,6 +354,13 @@ public class ClickPanTool: PlotActionTool {
         if let direction { self.direction = direction }
         if let factor { self.factor = factor }
     }
+}
+
+extension Setting where Root: ClickPanTool {
+    /// Sets Bokeh `direction`.
+    public static func direction(_ value: PanDirection?) -> Self { Self { $0.direction = value } }
+    /// Sets Bokeh `factor`.
+    public static func factor(_ value: Double) -> Self { Self { $0.factor = value } }
 }
 
 /// Bokeh `CopyTool` (`bokeh.models.tools`).
@@ -430,6 +477,20 @@ public class CrosshairTool: InspectTool {
     }
 }
 
+extension Setting where Root: CrosshairTool {
+    /// Sets Bokeh `overlay`.
+    public static func overlay(_ value: OneOf3<Auto, Span, Tuple2<Span, Span>>) -> Self { Self { $0.overlay = value } }
+    public static func overlay(_ value: Span) -> Self { Self { $0.overlay = .b(value) } }
+    /// Sets Bokeh `dimensions`.
+    public static func dimensions(_ value: Dimensions) -> Self { Self { $0.dimensions = value } }
+    /// Sets Bokeh `line_color`.
+    public static func lineColor(_ value: Color) -> Self { Self { $0.lineColor = value } }
+    /// Sets Bokeh `line_alpha`.
+    public static func lineAlpha(_ value: Double) -> Self { Self { $0.lineAlpha = value } }
+    /// Sets Bokeh `line_width`.
+    public static func lineWidth(_ value: Double) -> Self { Self { $0.lineWidth = value } }
+}
+
 /// Bokeh `CustomAction` (`bokeh.models.tools`).
 public class CustomAction: ActionTool {
     override public class var modelTypeName: String { "CustomAction" }
@@ -509,6 +570,18 @@ public class CustomAction: ActionTool {
     }
 }
 
+extension Setting where Root: CustomAction {
+    /// Sets Bokeh `active`.
+    public static func active(_ value: Bool) -> Self { Self { $0.active = value } }
+    /// Sets Bokeh `disabled`.
+    public static func disabled(_ value: Bool) -> Self { Self { $0.disabled = value } }
+    /// Sets Bokeh `callback`.
+    public static func callback(_ value: Callback?) -> Self { Self { $0.callback = value } }
+    /// Sets Bokeh `active_callback`.
+    public static func activeCallback(_ value: OneOf2<Callback, Auto>?) -> Self { Self { $0.activeCallback = value } }
+    public static func activeCallback(_ value: Callback) -> Self { Self { $0.activeCallback = .a(value) } }
+}
+
 /// Bokeh `CustomJSHover` (`bokeh.models.tools`).
 public class CustomJSHover: Model {
     override public class var modelTypeName: String { "CustomJSHover" }
@@ -556,6 +629,13 @@ public class CustomJSHover: Model {
     }
 }
 
+extension Setting where Root: CustomJSHover {
+    /// Sets Bokeh `args`.
+    public static func args(_ value: Value?) -> Self { Self { $0.args = value } }
+    /// Sets Bokeh `code`.
+    public static func code(_ value: String) -> Self { Self { $0.code = value } }
+}
+
 /// Bokeh `Drag` (`bokeh.models.tools`), abstract.
 public class Drag: GestureTool {
     override public class var modelTypeName: String { "Drag" }
@@ -583,6 +663,13 @@ public class EditTool: GestureTool {
         set { setAttribute("empty_value", newValue, unlessDefault: .int(0)) }
     }
     public static var emptyValue: PropertyKey<Value> { PropertyKey("empty_value") }
+}
+
+extension Setting where Root: EditTool {
+    /// Sets Bokeh `default_overrides`.
+    public static func defaultOverrides(_ value: Value?) -> Self { Self { $0.defaultOverrides = value } }
+    /// Sets Bokeh `empty_value`.
+    public static func emptyValue(_ value: Value) -> Self { Self { $0.emptyValue = value } }
 }
 
 /// Bokeh `ExamineTool` (`bokeh.models.tools`).
@@ -676,6 +763,13 @@ public class FreehandDrawTool: EditTool {
     }
 }
 
+extension Setting where Root: FreehandDrawTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: Value) -> Self { Self { $0.renderers = value } }
+    /// Sets Bokeh `num_objects`.
+    public static func numObjects(_ value: Int) -> Self { Self { $0.numObjects = value } }
+}
+
 /// Bokeh `FullscreenTool` (`bokeh.models.tools`).
 public class FullscreenTool: ActionTool {
     override public class var modelTypeName: String { "FullscreenTool" }
@@ -763,6 +857,11 @@ public class HelpTool: ActionTool {
         if let group { self.group = group }
         if let redirect { self.redirect = redirect }
     }
+}
+
+extension Setting where Root: HelpTool {
+    /// Sets Bokeh `redirect`.
+    public static func redirect(_ value: String) -> Self { Self { $0.redirect = value } }
 }
 
 /// Bokeh `HoverTool` (`bokeh.models.tools`).
@@ -931,6 +1030,41 @@ public class HoverTool: InspectTool {
     }
 }
 
+extension Setting where Root: HoverTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: OneOf2<Auto, [DataRenderer]>) -> Self { Self { $0.renderers = value } }
+    public static func renderers(_ value: [DataRenderer]) -> Self { Self { $0.renderers = .b(value) } }
+    /// Sets Bokeh `callback`.
+    public static func callback(_ value: Callback?) -> Self { Self { $0.callback = value } }
+    /// Sets Bokeh `tooltips`.
+    public static func tooltips(_ value: OneOf3<String, DOMElement, [Tuple2<String, String>]>?) -> Self { Self { $0.tooltips = value } }
+    public static func tooltips(_ value: String) -> Self { Self { $0.tooltips = .a(value) } }
+    public static func tooltips(_ value: DOMElement) -> Self { Self { $0.tooltips = .b(value) } }
+    public static func tooltips(_ value: [Tuple2<String, String>]) -> Self { Self { $0.tooltips = .c(value) } }
+    /// Sets Bokeh `formatters`.
+    public static func formatters(_ value: [String: OneOf2<TooltipFieldFormatter, CustomJSHover>]?) -> Self { Self { $0.formatters = value } }
+    /// Sets Bokeh `filters`.
+    public static func filters(_ value: [String: OneOf2<CustomJS, [CustomJS]>]) -> Self { Self { $0.filters = value } }
+    /// Sets Bokeh `sort_by`.
+    public static func sortBy(_ value: Value?) -> Self { Self { $0.sortBy = value } }
+    /// Sets Bokeh `limit`.
+    public static func limit(_ value: Int?) -> Self { Self { $0.limit = value } }
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: HoverToolMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `muted_policy`.
+    public static func mutedPolicy(_ value: HoverToolMutedPolicy) -> Self { Self { $0.mutedPolicy = value } }
+    /// Sets Bokeh `point_policy`.
+    public static func pointPolicy(_ value: HoverToolPointPolicy) -> Self { Self { $0.pointPolicy = value } }
+    /// Sets Bokeh `line_policy`.
+    public static func linePolicy(_ value: HoverToolLinePolicy) -> Self { Self { $0.linePolicy = value } }
+    /// Sets Bokeh `anchor`.
+    public static func anchor(_ value: Anchor) -> Self { Self { $0.anchor = value } }
+    /// Sets Bokeh `attachment`.
+    public static func attachment(_ value: TooltipAttachment) -> Self { Self { $0.attachment = value } }
+    /// Sets Bokeh `show_arrow`.
+    public static func showArrow(_ value: Bool) -> Self { Self { $0.showArrow = value } }
+}
+
 /// Bokeh `InspectTool` (`bokeh.models.tools`), abstract.
 public class InspectTool: GestureTool {
     override public class var modelTypeName: String { "InspectTool" }
@@ -1030,6 +1164,22 @@ public class LassoSelectTool: Drag {
     }
 }
 
+extension Setting where Root: LassoSelectTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: OneOf2<Auto, [DataRenderer]>) -> Self { Self { $0.renderers = value } }
+    public static func renderers(_ value: [DataRenderer]) -> Self { Self { $0.renderers = .b(value) } }
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: RegionSelectionMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `continuous`.
+    public static func continuous(_ value: Bool) -> Self { Self { $0.continuous = value } }
+    /// Sets Bokeh `persistent`.
+    public static func persistent(_ value: Bool) -> Self { Self { $0.persistent = value } }
+    /// Sets Bokeh `greedy`.
+    public static func greedy(_ value: Bool) -> Self { Self { $0.greedy = value } }
+    /// Sets Bokeh `overlay`.
+    public static func overlay(_ value: PolyAnnotation?) -> Self { Self { $0.overlay = value } }
+}
+
 /// Bokeh `LineEditTool` (`bokeh.models.tools`).
 public class LineEditTool: EditTool {
     override public class var modelTypeName: String { "LineEditTool" }
@@ -1098,6 +1248,15 @@ public class LineEditTool: EditTool {
     }
 }
 
+extension Setting where Root: LineEditTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: Value) -> Self { Self { $0.renderers = value } }
+    /// Sets Bokeh `intersection_renderer`.
+    public static func intersectionRenderer(_ value: Value?) -> Self { Self { $0.intersectionRenderer = value } }
+    /// Sets Bokeh `dimensions`.
+    public static func dimensions(_ value: Dimensions) -> Self { Self { $0.dimensions = value } }
+}
+
 /// Bokeh `PanTool` (`bokeh.models.tools`).
 public class PanTool: Drag {
     override public class var modelTypeName: String { "PanTool" }
@@ -1142,6 +1301,11 @@ public class PanTool: Drag {
         if let group { self.group = group }
         if let dimensions { self.dimensions = dimensions }
     }
+}
+
+extension Setting where Root: PanTool {
+    /// Sets Bokeh `dimensions`.
+    public static func dimensions(_ value: Dimensions) -> Self { Self { $0.dimensions = value } }
 }
 
 /// Bokeh `PlotActionTool` (`bokeh.models.tools`), abstract.
@@ -1226,6 +1390,17 @@ public class PointDrawTool: EditTool {
     }
 }
 
+extension Setting where Root: PointDrawTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: Value) -> Self { Self { $0.renderers = value } }
+    /// Sets Bokeh `add`.
+    public static func add(_ value: Bool) -> Self { Self { $0.add = value } }
+    /// Sets Bokeh `drag`.
+    public static func drag(_ value: Bool) -> Self { Self { $0.drag = value } }
+    /// Sets Bokeh `num_objects`.
+    public static func numObjects(_ value: Int) -> Self { Self { $0.numObjects = value } }
+}
+
 /// Bokeh `PolyDrawTool` (`bokeh.models.tools`).
 public class PolyDrawTool: PolyTool {
     override public class var modelTypeName: String { "PolyDrawTool" }
@@ -1296,6 +1471,15 @@ public class PolyDrawTool: PolyTool {
     }
 }
 
+extension Setting where Root: PolyDrawTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: Value) -> Self { Self { $0.renderers = value } }
+    /// Sets Bokeh `drag`.
+    public static func drag(_ value: Bool) -> Self { Self { $0.drag = value } }
+    /// Sets Bokeh `num_objects`.
+    public static func numObjects(_ value: Int) -> Self { Self { $0.numObjects = value } }
+}
+
 /// Bokeh `PolyEditTool` (`bokeh.models.tools`).
 public class PolyEditTool: PolyTool {
     override public class var modelTypeName: String { "PolyEditTool" }
@@ -1346,6 +1530,11 @@ public class PolyEditTool: PolyTool {
         if let vertexRenderer { self.vertexRenderer = vertexRenderer }
         if let renderers { self.renderers = renderers }
     }
+}
+
+extension Setting where Root: PolyEditTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: Value) -> Self { Self { $0.renderers = value } }
 }
 
 /// Bokeh `PolySelectTool` (`bokeh.models.tools`).
@@ -1442,6 +1631,22 @@ public class PolySelectTool: Tap {
     }
 }
 
+extension Setting where Root: PolySelectTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: OneOf2<Auto, [DataRenderer]>) -> Self { Self { $0.renderers = value } }
+    public static func renderers(_ value: [DataRenderer]) -> Self { Self { $0.renderers = .b(value) } }
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: RegionSelectionMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `continuous`.
+    public static func continuous(_ value: Bool) -> Self { Self { $0.continuous = value } }
+    /// Sets Bokeh `persistent`.
+    public static func persistent(_ value: Bool) -> Self { Self { $0.persistent = value } }
+    /// Sets Bokeh `greedy`.
+    public static func greedy(_ value: Bool) -> Self { Self { $0.greedy = value } }
+    /// Sets Bokeh `overlay`.
+    public static func overlay(_ value: PolyAnnotation?) -> Self { Self { $0.overlay = value } }
+}
+
 /// Bokeh `PolyTool` (`bokeh.models.tools`), abstract.
 public class PolyTool: EditTool {
     override public class var modelTypeName: String { "PolyTool" }
@@ -1457,6 +1662,11 @@ public class PolyTool: EditTool {
         set { setAttribute("vertex_renderer", newValue, unlessDefault: nil) }
     }
     public static var vertexRenderer: PropertyKey<Value?> { PropertyKey("vertex_renderer") }
+}
+
+extension Setting where Root: PolyTool {
+    /// Sets Bokeh `vertex_renderer`.
+    public static func vertexRenderer(_ value: Value?) -> Self { Self { $0.vertexRenderer = value } }
 }
 
 /// Bokeh `RangeTool` (`bokeh.models.tools`).
@@ -1553,6 +1763,21 @@ public class RangeTool: Drag {
     }
 }
 
+extension Setting where Root: RangeTool {
+    /// Sets Bokeh `x_range`.
+    public static func xRange(_ value: RangeModel?) -> Self { Self { $0.xRange = value } }
+    /// Sets Bokeh `y_range`.
+    public static func yRange(_ value: RangeModel?) -> Self { Self { $0.yRange = value } }
+    /// Sets Bokeh `x_interaction`.
+    public static func xInteraction(_ value: Bool) -> Self { Self { $0.xInteraction = value } }
+    /// Sets Bokeh `y_interaction`.
+    public static func yInteraction(_ value: Bool) -> Self { Self { $0.yInteraction = value } }
+    /// Sets Bokeh `overlay`.
+    public static func overlay(_ value: BoxAnnotation?) -> Self { Self { $0.overlay = value } }
+    /// Sets Bokeh `start_gesture`.
+    public static func startGesture(_ value: RangeToolStartGesture) -> Self { Self { $0.startGesture = value } }
+}
+
 /// Bokeh `RedoTool` (`bokeh.models.tools`).
 public class RedoTool: PlotActionTool {
     override public class var modelTypeName: String { "RedoTool" }
@@ -1621,6 +1846,17 @@ public class RegionSelectTool: SelectTool {
         set { setAttribute("greedy", newValue, unlessDefault: false) }
     }
     public static var greedy: PropertyKey<Bool> { PropertyKey("greedy") }
+}
+
+extension Setting where Root: RegionSelectTool {
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: RegionSelectionMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `continuous`.
+    public static func continuous(_ value: Bool) -> Self { Self { $0.continuous = value } }
+    /// Sets Bokeh `persistent`.
+    public static func persistent(_ value: Bool) -> Self { Self { $0.persistent = value } }
+    /// Sets Bokeh `greedy`.
+    public static func greedy(_ value: Bool) -> Self { Self { $0.greedy = value } }
 }
 
 /// Bokeh `ResetTool` (`bokeh.models.tools`).
@@ -1701,6 +1937,11 @@ public class SaveTool: ActionTool {
     }
 }
 
+extension Setting where Root: SaveTool {
+    /// Sets Bokeh `filename`.
+    public static func filename(_ value: String?) -> Self { Self { $0.filename = value } }
+}
+
 /// Bokeh `Scroll` (`bokeh.models.tools`), abstract.
 public class Scroll: GestureTool {
     override public class var modelTypeName: String { "Scroll" }
@@ -1721,6 +1962,12 @@ public class SelectTool: GestureTool {
         set { setAttribute("renderers", newValue, unlessDefault: .a(.auto)) }
     }
     public static var renderers: PropertyKey<OneOf2<Auto, [DataRenderer]>> { PropertyKey("renderers") }
+}
+
+extension Setting where Root: SelectTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: OneOf2<Auto, [DataRenderer]>) -> Self { Self { $0.renderers = value } }
+    public static func renderers(_ value: [DataRenderer]) -> Self { Self { $0.renderers = .b(value) } }
 }
 
 /// Bokeh `Tap` (`bokeh.models.tools`), abstract.
@@ -1822,6 +2069,22 @@ public class TapTool: Tap {
     }
 }
 
+extension Setting where Root: TapTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: OneOf2<Auto, [DataRenderer]>) -> Self { Self { $0.renderers = value } }
+    public static func renderers(_ value: [DataRenderer]) -> Self { Self { $0.renderers = .b(value) } }
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: SelectionMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `behavior`.
+    public static func behavior(_ value: TapToolBehavior) -> Self { Self { $0.behavior = value } }
+    /// Sets Bokeh `gesture`.
+    public static func gesture(_ value: TapToolGesture) -> Self { Self { $0.gesture = value } }
+    /// Sets Bokeh `modifiers`.
+    public static func modifiers(_ value: Value?) -> Self { Self { $0.modifiers = value } }
+    /// Sets Bokeh `callback`.
+    public static func callback(_ value: Callback?) -> Self { Self { $0.callback = value } }
+}
+
 /// Bokeh `Tool` (`bokeh.models.tools`), abstract.
 public class Tool: Model {
     override public class var modelTypeName: String { "Tool" }
@@ -1858,6 +2121,19 @@ public class Tool: Model {
         set { setAttribute("group", newValue, unlessDefault: .b(true)) }
     }
     public static var group: PropertyKey<OneOf2<String, Bool>> { PropertyKey("group") }
+}
+
+extension Setting where Root: Tool {
+    /// Sets Bokeh `icon`.
+    public static func icon(_ value: Value?) -> Self { Self { $0.icon = value } }
+    /// Sets Bokeh `description`.
+    public static func bokehDescription(_ value: String?) -> Self { Self { $0.bokehDescription = value } }
+    /// Sets Bokeh `visible`.
+    public static func visible(_ value: Bool) -> Self { Self { $0.visible = value } }
+    /// Sets Bokeh `group`.
+    public static func group(_ value: OneOf2<String, Bool>) -> Self { Self { $0.group = value } }
+    public static func group(_ value: String) -> Self { Self { $0.group = .a(value) } }
+    public static func group(_ value: Bool) -> Self { Self { $0.group = .b(value) } }
 }
 
 /// Bokeh `ToolMenu` (`bokeh.models.tools`).
@@ -1918,6 +2194,11 @@ public class ToolMenu: Menu {
     }
 }
 
+extension Setting where Root: ToolMenu {
+    /// Sets Bokeh `toolbar`.
+    public static func toolbar(_ value: Toolbar?) -> Self { Self { $0.toolbar = value } }
+}
+
 /// Bokeh `ToolProxy` (`bokeh.models.tools`).
 public class ToolProxy: Model {
     override public class var modelTypeName: String { "ToolProxy" }
@@ -1972,6 +2253,15 @@ public class ToolProxy: Model {
         if let active { self.active = active }
         if let disabled { self.disabled = disabled }
     }
+}
+
+extension Setting where Root: ToolProxy {
+    /// Sets Bokeh `tools`.
+    public static func tools(_ value: [Tool]) -> Self { Self { $0.tools = value } }
+    /// Sets Bokeh `active`.
+    public static func active(_ value: Bool) -> Self { Self { $0.active = value } }
+    /// Sets Bokeh `disabled`.
+    public static func disabled(_ value: Bool) -> Self { Self { $0.disabled = value } }
 }
 
 /// Bokeh `Toolbar` (`bokeh.models.tools`).
@@ -2109,6 +2399,37 @@ public class Toolbar: UIElement {
     }
 }
 
+extension Setting where Root: Toolbar {
+    /// Sets Bokeh `tools`.
+    public static func tools(_ value: [OneOf2<Tool, ToolProxy>]) -> Self { Self { $0.tools = value } }
+    /// Sets Bokeh `logo`.
+    public static func logo(_ value: ToolbarLogo?) -> Self { Self { $0.logo = value } }
+    /// Sets Bokeh `autohide`.
+    public static func autohide(_ value: Bool) -> Self { Self { $0.autohide = value } }
+    /// Sets Bokeh `group`.
+    public static func group(_ value: Bool) -> Self { Self { $0.group = value } }
+    /// Sets Bokeh `group_types`.
+    public static func groupTypes(_ value: [ToolName]) -> Self { Self { $0.groupTypes = value } }
+    /// Sets Bokeh `active_drag`.
+    public static func activeDrag(_ value: OneOf3<Auto, Drag, ToolProxy>?) -> Self { Self { $0.activeDrag = value } }
+    public static func activeDrag(_ value: Drag) -> Self { Self { $0.activeDrag = .b(value) } }
+    public static func activeDrag(_ value: ToolProxy) -> Self { Self { $0.activeDrag = .c(value) } }
+    /// Sets Bokeh `active_inspect`.
+    public static func activeInspect(_ value: Value) -> Self { Self { $0.activeInspect = value } }
+    /// Sets Bokeh `active_scroll`.
+    public static func activeScroll(_ value: OneOf3<Auto, Scroll, ToolProxy>?) -> Self { Self { $0.activeScroll = value } }
+    public static func activeScroll(_ value: Scroll) -> Self { Self { $0.activeScroll = .b(value) } }
+    public static func activeScroll(_ value: ToolProxy) -> Self { Self { $0.activeScroll = .c(value) } }
+    /// Sets Bokeh `active_tap`.
+    public static func activeTap(_ value: OneOf3<Auto, Tap, ToolProxy>?) -> Self { Self { $0.activeTap = value } }
+    public static func activeTap(_ value: Tap) -> Self { Self { $0.activeTap = .b(value) } }
+    public static func activeTap(_ value: ToolProxy) -> Self { Self { $0.activeTap = .c(value) } }
+    /// Sets Bokeh `active_multi`.
+    public static func activeMulti(_ value: OneOf3<Auto, GestureTool, ToolProxy>?) -> Self { Self { $0.activeMulti = value } }
+    public static func activeMulti(_ value: GestureTool) -> Self { Self { $0.activeMulti = .b(value) } }
+    public static func activeMulti(_ value: ToolProxy) -> Self { Self { $0.activeMulti = .c(value) } }
+}
+
 /// Bokeh `UndoTool` (`bokeh.models.tools`).
 public class UndoTool: PlotActionTool {
     override public class var modelTypeName: String { "UndoTool" }
@@ -2194,6 +2515,13 @@ public class WheelPanTool: Scroll {
         if let dimension { self.dimension = dimension }
         if let modifiers { self.modifiers = modifiers }
     }
+}
+
+extension Setting where Root: WheelPanTool {
+    /// Sets Bokeh `dimension`.
+    public static func dimension(_ value: DimensionEnum) -> Self { Self { $0.dimension = value } }
+    /// Sets Bokeh `modifiers`.
+    public static func modifiers(_ value: Value?) -> Self { Self { $0.modifiers = value } }
 }
 
 /// Bokeh `WheelZoomTool` (`bokeh.models.tools`).
@@ -2335,6 +2663,33 @@ public class WheelZoomTool: Scroll {
     }
 }
 
+extension Setting where Root: WheelZoomTool {
+    /// Sets Bokeh `dimensions`.
+    public static func dimensions(_ value: Dimensions) -> Self { Self { $0.dimensions = value } }
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: OneOf2<Auto, [DataRenderer]>) -> Self { Self { $0.renderers = value } }
+    public static func renderers(_ value: [DataRenderer]) -> Self { Self { $0.renderers = .b(value) } }
+    /// Sets Bokeh `level`.
+    public static func level(_ value: Int) -> Self { Self { $0.level = value } }
+    /// Sets Bokeh `hit_test`.
+    public static func hitTest(_ value: Bool) -> Self { Self { $0.hitTest = value } }
+    /// Sets Bokeh `hit_test_mode`.
+    public static func hitTestMode(_ value: WheelZoomToolHitTestMode) -> Self { Self { $0.hitTestMode = value } }
+    /// Sets Bokeh `hit_test_behavior`.
+    public static func hitTestBehavior(_ value: OneOf2<GroupBy, WheelZoomToolHitTestBehavior>) -> Self { Self { $0.hitTestBehavior = value } }
+    public static func hitTestBehavior(_ value: GroupBy) -> Self { Self { $0.hitTestBehavior = .a(value) } }
+    /// Sets Bokeh `maintain_focus`.
+    public static func maintainFocus(_ value: Bool) -> Self { Self { $0.maintainFocus = value } }
+    /// Sets Bokeh `zoom_on_axis`.
+    public static func zoomOnAxis(_ value: Bool) -> Self { Self { $0.zoomOnAxis = value } }
+    /// Sets Bokeh `zoom_together`.
+    public static func zoomTogether(_ value: WheelZoomToolZoomTogether) -> Self { Self { $0.zoomTogether = value } }
+    /// Sets Bokeh `speed`.
+    public static func speed(_ value: Double) -> Self { Self { $0.speed = value } }
+    /// Sets Bokeh `modifiers`.
+    public static func modifiers(_ value: Value?) -> Self { Self { $0.modifiers = value } }
+}
+
 /// Bokeh `ZoomBaseTool` (`bokeh.models.tools`), abstract.
 public class ZoomBaseTool: PlotActionTool {
     override public class var modelTypeName: String { "ZoomBaseTool" }
@@ -2371,6 +2726,18 @@ public class ZoomBaseTool: PlotActionTool {
         set { setAttribute("level", newValue, unlessDefault: 0) }
     }
     public static var level: PropertyKey<Int> { PropertyKey("level") }
+}
+
+extension Setting where Root: ZoomBaseTool {
+    /// Sets Bokeh `renderers`.
+    public static func renderers(_ value: OneOf2<Auto, [DataRenderer]>) -> Self { Self { $0.renderers = value } }
+    public static func renderers(_ value: [DataRenderer]) -> Self { Self { $0.renderers = .b(value) } }
+    /// Sets Bokeh `dimensions`.
+    public static func dimensions(_ value: Dimensions) -> Self { Self { $0.dimensions = value } }
+    /// Sets Bokeh `factor`.
+    public static func factor(_ value: Double) -> Self { Self { $0.factor = value } }
+    /// Sets Bokeh `level`.
+    public static func level(_ value: Int) -> Self { Self { $0.level = value } }
 }
 
 /// Bokeh `ZoomInTool` (`bokeh.models.tools`).
@@ -2471,4 +2838,9 @@ public class ZoomOutTool: ZoomBaseTool {
         if let level { self.level = level }
         if let maintainFocus { self.maintainFocus = maintainFocus }
     }
+}
+
+extension Setting where Root: ZoomOutTool {
+    /// Sets Bokeh `maintain_focus`.
+    public static func maintainFocus(_ value: Bool) -> Self { Self { $0.maintainFocus = value } }
 }

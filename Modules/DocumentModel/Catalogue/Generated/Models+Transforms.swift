@@ -56,6 +56,15 @@ public class CustomJSTransform: Transform {
     }
 }
 
+extension Setting where Root: CustomJSTransform {
+    /// Sets Bokeh `args`.
+    public static func args(_ value: Value?) -> Self { Self { $0.args = value } }
+    /// Sets Bokeh `func`.
+    public static func `func`(_ value: String) -> Self { Self { $0.`func` = value } }
+    /// Sets Bokeh `v_func`.
+    public static func vFunc(_ value: String) -> Self { Self { $0.vFunc = value } }
+}
+
 /// Bokeh `Dodge` (`bokeh.models.transforms`).
 public class Dodge: Transform {
     override public class var modelTypeName: String { "Dodge" }
@@ -103,6 +112,13 @@ public class Dodge: Transform {
     }
 }
 
+extension Setting where Root: Dodge {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Double) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `range`.
+    public static func range(_ value: RangeModel?) -> Self { Self { $0.range = value } }
+}
+
 /// Bokeh `Interpolator` (`bokeh.models.transforms`), abstract.
 public class Interpolator: Transform {
     override public class var modelTypeName: String { "Interpolator" }
@@ -139,6 +155,21 @@ public class Interpolator: Transform {
         set { setAttribute("clip", newValue, unlessDefault: true) }
     }
     public static var clip: PropertyKey<Bool> { PropertyKey("clip") }
+}
+
+extension Setting where Root: Interpolator {
+    /// Sets Bokeh `x`.
+    public static func x(_ value: OneOf2<String, [Double]>?) -> Self { Self { $0.x = value } }
+    public static func x(_ value: String) -> Self { Self { $0.x = .a(value) } }
+    public static func x(_ value: [Double]) -> Self { Self { $0.x = .b(value) } }
+    /// Sets Bokeh `y`.
+    public static func y(_ value: OneOf2<String, [Double]>?) -> Self { Self { $0.y = value } }
+    public static func y(_ value: String) -> Self { Self { $0.y = .a(value) } }
+    public static func y(_ value: [Double]) -> Self { Self { $0.y = .b(value) } }
+    /// Sets Bokeh `data`.
+    public static func data(_ value: ColumnarDataSource?) -> Self { Self { $0.data = value } }
+    /// Sets Bokeh `clip`.
+    public static func clip(_ value: Bool) -> Self { Self { $0.clip = value } }
 }
 
 /// Bokeh `Jitter` (`bokeh.models.transforms`).
@@ -204,6 +235,17 @@ public class Jitter: Transform {
         if let distribution { self.distribution = distribution }
         if let range { self.range = range }
     }
+}
+
+extension Setting where Root: Jitter {
+    /// Sets Bokeh `mean`.
+    public static func mean(_ value: Double) -> Self { Self { $0.mean = value } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: Double) -> Self { Self { $0.width = value } }
+    /// Sets Bokeh `distribution`.
+    public static func distribution(_ value: JitterRandomDistribution) -> Self { Self { $0.distribution = value } }
+    /// Sets Bokeh `range`.
+    public static func range(_ value: RangeModel?) -> Self { Self { $0.range = value } }
 }
 
 /// Bokeh `LinearInterpolator` (`bokeh.models.transforms`).
@@ -282,6 +324,11 @@ public class StepInterpolator: Interpolator {
         if let clip { self.clip = clip }
         if let mode { self.mode = mode }
     }
+}
+
+extension Setting where Root: StepInterpolator {
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: StepMode) -> Self { Self { $0.mode = value } }
 }
 
 /// Bokeh `Transform` (`bokeh.models.transforms`), abstract.

@@ -40,6 +40,17 @@ public class ActionItem: MenuItem {
     }
 }
 
+extension SettingsInitializable where Self: ActionItem {
+    /// A new `ActionItem` with Bokeh's required `label:` and any other properties as settings,
+    /// in any order: `ActionItem(label: …, .name("…"))`.
+    public init(label: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.label = label
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `BuiltinIcon` (`bokeh.models.ui.icons`).
 public class BuiltinIcon: Icon {
     override public class var modelTypeName: String { "BuiltinIcon" }
@@ -105,6 +116,14 @@ public class BuiltinIcon: Icon {
     }
 }
 
+extension Setting where Root: BuiltinIcon {
+    /// Sets Bokeh `icon_name`.
+    public static func iconName(_ value: OneOf2<ToolIcon, String>?) -> Self { Self { $0.iconName = value } }
+    public static func iconName(_ value: String) -> Self { Self { $0.iconName = .b(value) } }
+    /// Sets Bokeh `color`.
+    public static func color(_ value: Color) -> Self { Self { $0.color = value } }
+}
+
 /// Bokeh `CheckableItem` (`bokeh.models.ui.menus`).
 public class CheckableItem: MenuItem {
     override public class var modelTypeName: String { "CheckableItem" }
@@ -142,6 +161,17 @@ public class CheckableItem: MenuItem {
         if let tooltip { self.tooltip = tooltip }
         if let disabled { self.disabled = disabled }
         if let action { self.action = action }
+    }
+}
+
+extension SettingsInitializable where Self: CheckableItem {
+    /// A new `CheckableItem` with Bokeh's required `label:` and any other properties as settings,
+    /// in any order: `CheckableItem(label: …, .name("…"))`.
+    public init(label: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.label = label
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -325,6 +355,45 @@ public class Dialog: UIElement {
     }
 }
 
+extension Setting where Root: Dialog {
+    /// Sets Bokeh `title`.
+    public static func title(_ value: OneOf3<String, DOMNode, UIElement>?) -> Self { Self { $0.title = value } }
+    public static func title(_ value: String) -> Self { Self { $0.title = .a(value) } }
+    public static func title(_ value: DOMNode) -> Self { Self { $0.title = .b(value) } }
+    public static func title(_ value: UIElement) -> Self { Self { $0.title = .c(value) } }
+    /// Sets Bokeh `content`.
+    public static func content(_ value: OneOf3<String, DOMNode, UIElement>?) -> Self { Self { $0.content = value } }
+    public static func content(_ value: String) -> Self { Self { $0.content = .a(value) } }
+    public static func content(_ value: DOMNode) -> Self { Self { $0.content = .b(value) } }
+    public static func content(_ value: UIElement) -> Self { Self { $0.content = .c(value) } }
+    /// Sets Bokeh `pinnable`.
+    public static func pinnable(_ value: Bool) -> Self { Self { $0.pinnable = value } }
+    /// Sets Bokeh `collapsible`.
+    public static func collapsible(_ value: Bool) -> Self { Self { $0.collapsible = value } }
+    /// Sets Bokeh `minimizable`.
+    public static func minimizable(_ value: Bool) -> Self { Self { $0.minimizable = value } }
+    /// Sets Bokeh `maximizable`.
+    public static func maximizable(_ value: Bool) -> Self { Self { $0.maximizable = value } }
+    /// Sets Bokeh `closable`.
+    public static func closable(_ value: Bool) -> Self { Self { $0.closable = value } }
+    /// Sets Bokeh `close_action`.
+    public static func closeAction(_ value: DialogCloseAction) -> Self { Self { $0.closeAction = value } }
+    /// Sets Bokeh `resizable`.
+    public static func resizable(_ value: Resizable) -> Self { Self { $0.resizable = value } }
+    /// Sets Bokeh `movable`.
+    public static func movable(_ value: Movable) -> Self { Self { $0.movable = value } }
+    /// Sets Bokeh `symmetric`.
+    public static func symmetric(_ value: Bool) -> Self { Self { $0.symmetric = value } }
+    /// Sets Bokeh `top_limit`.
+    public static func topLimit(_ value: Node?) -> Self { Self { $0.topLimit = value } }
+    /// Sets Bokeh `bottom_limit`.
+    public static func bottomLimit(_ value: Node?) -> Self { Self { $0.bottomLimit = value } }
+    /// Sets Bokeh `left_limit`.
+    public static func leftLimit(_ value: Node?) -> Self { Self { $0.leftLimit = value } }
+    /// Sets Bokeh `right_limit`.
+    public static func rightLimit(_ value: Node?) -> Self { Self { $0.rightLimit = value } }
+}
+
 /// Bokeh `DividerItem` (`bokeh.models.ui.menus`).
 public class DividerItem: Model {
     override public class var modelTypeName: String { "DividerItem" }
@@ -432,6 +501,19 @@ public class Drawer: Pane {
     }
 }
 
+extension Setting where Root: Drawer {
+    /// Sets Bokeh `location`.
+    public static func location(_ value: Location?) -> Self { Self { $0.location = value } }
+    /// Sets Bokeh `open`.
+    public static func `open`(_ value: Bool) -> Self { Self { $0.`open` = value } }
+    /// Sets Bokeh `size`.
+    public static func size(_ value: OneOf2<String, Double>) -> Self { Self { $0.size = value } }
+    public static func size(_ value: String) -> Self { Self { $0.size = .a(value) } }
+    public static func size(_ value: some BinaryFloatingPoint) -> Self { Self { $0.size = .b(Double(value)) } }
+    /// Sets Bokeh `resizable`.
+    public static func resizable(_ value: Bool) -> Self { Self { $0.resizable = value } }
+}
+
 /// Bokeh `Examiner` (`bokeh.models.ui.examiner`).
 public class Examiner: UIElement {
     override public class var modelTypeName: String { "Examiner" }
@@ -486,6 +568,11 @@ public class Examiner: UIElement {
     }
 }
 
+extension Setting where Root: Examiner {
+    /// Sets Bokeh `target`.
+    public static func target(_ value: Value?) -> Self { Self { $0.target = value } }
+}
+
 /// Bokeh `Icon` (`bokeh.models.ui.icons`), abstract.
 public class Icon: UIElement {
     override public class var modelTypeName: String { "Icon" }
@@ -501,6 +588,13 @@ public class Icon: UIElement {
         set { setAttribute("size", newValue, unlessDefault: .a("1em")) }
     }
     public static var size: PropertyKey<OneOf2<String, Int>> { PropertyKey("size") }
+}
+
+extension Setting where Root: Icon {
+    /// Sets Bokeh `size`.
+    public static func size(_ value: OneOf2<String, Int>) -> Self { Self { $0.size = value } }
+    public static func size(_ value: String) -> Self { Self { $0.size = .a(value) } }
+    public static func size(_ value: some BinaryInteger) -> Self { Self { $0.size = .b(Int(clamping: value)) } }
 }
 
 /// Bokeh `Menu` (`bokeh.models.ui.menus`).
@@ -566,6 +660,13 @@ public class Menu: UIElement {
     }
 }
 
+extension Setting where Root: Menu {
+    /// Sets Bokeh `items`.
+    public static func items(_ value: [OneOf2<MenuItem, DividerItem>?]) -> Self { Self { $0.items = value } }
+    /// Sets Bokeh `reversed`.
+    public static func reversed(_ value: Bool) -> Self { Self { $0.reversed = value } }
+}
+
 /// Bokeh `MenuItem` (`bokeh.models.ui.menus`).
 public class MenuItem: Model {
     override public class var modelTypeName: String { "MenuItem" }
@@ -573,7 +674,7 @@ public class MenuItem: Model {
         let own: [PropertySpec] = [
             PropertySpec("checked", Bool?.self),
             PropertySpec("icon", Value?.self),
-            PropertySpec("label", String?.self),
+            PropertySpec("label", String.self),
             PropertySpec("shortcut", String?.self),
             PropertySpec("menu", Menu?.self),
             PropertySpec("tooltip", String?.self),
@@ -594,9 +695,9 @@ public class MenuItem: Model {
         set { setAttribute("icon", newValue, unlessDefault: nil) }
     }
     public static var icon: PropertyKey<Value?> { PropertyKey("icon") }
-    /// Bokeh `label`.
-    public var label: String? {
-        get { attribute("label", as: String.self) }
+    /// Bokeh `label` (required; reads `""` while unset).
+    public var label: String {
+        get { attribute("label", as: String.self, default: "") }
         set { setAttribute("label", newValue) }
     }
     public static var label: PropertyKey<String> { PropertyKey("label") }
@@ -664,6 +765,36 @@ public class MenuItem: Model {
         if let tooltip { self.tooltip = tooltip }
         if let disabled { self.disabled = disabled }
         if let action { self.action = action }
+    }
+}
+
+extension Setting where Root: MenuItem {
+    /// Sets Bokeh `checked`.
+    public static func checked(_ value: Bool?) -> Self { Self { $0.checked = value } }
+    /// Sets Bokeh `icon`.
+    public static func icon(_ value: Value?) -> Self { Self { $0.icon = value } }
+    /// Sets Bokeh `label`.
+    public static func label(_ value: String) -> Self { Self { $0.label = value } }
+    /// Sets Bokeh `shortcut`.
+    public static func shortcut(_ value: String?) -> Self { Self { $0.shortcut = value } }
+    /// Sets Bokeh `menu`.
+    public static func menu(_ value: Menu?) -> Self { Self { $0.menu = value } }
+    /// Sets Bokeh `tooltip`.
+    public static func tooltip(_ value: String?) -> Self { Self { $0.tooltip = value } }
+    /// Sets Bokeh `disabled`.
+    public static func disabled(_ value: Bool) -> Self { Self { $0.disabled = value } }
+    /// Sets Bokeh `action`.
+    public static func action(_ value: Callback?) -> Self { Self { $0.action = value } }
+}
+
+extension SettingsInitializable where Self: MenuItem {
+    /// A new `MenuItem` with Bokeh's required `label:` and any other properties as settings,
+    /// in any order: `MenuItem(label: …, .name("…"))`.
+    public init(label: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.label = label
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -761,6 +892,11 @@ public class Pane: UIElement {
     }
 }
 
+extension Setting where Root: Pane {
+    /// Sets Bokeh `elements`.
+    public static func elements(_ value: [OneOf2<UIElement, DOMNode>]) -> Self { Self { $0.elements = value } }
+}
+
 /// Bokeh `Panel` (`bokeh.models.ui.panels`).
 public class Panel: Pane {
     override public class var modelTypeName: String { "Panel" }
@@ -844,18 +980,33 @@ public class Panel: Pane {
     }
 }
 
+extension Setting where Root: Panel {
+    /// Sets Bokeh `position`.
+    public static func position(_ value: Coordinate?) -> Self { Self { $0.position = value } }
+    /// Sets Bokeh `anchor`.
+    public static func anchor(_ value: OneOf2<Anchor, Tuple2<OneOf3<Align, HAlign, Double>, OneOf3<Align, VAlign, Double>>>) -> Self { Self { $0.anchor = value } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: OneOf3<Auto, Int, Node>) -> Self { Self { $0.width = value } }
+    public static func width(_ value: some BinaryInteger) -> Self { Self { $0.width = .b(Int(clamping: value)) } }
+    public static func width(_ value: Node) -> Self { Self { $0.width = .c(value) } }
+    /// Sets Bokeh `height`.
+    public static func height(_ value: OneOf3<Auto, Int, Node>) -> Self { Self { $0.height = value } }
+    public static func height(_ value: some BinaryInteger) -> Self { Self { $0.height = .b(Int(clamping: value)) } }
+    public static func height(_ value: Node) -> Self { Self { $0.height = .c(value) } }
+}
+
 /// Bokeh `SVGIcon` (`bokeh.models.ui.icons`).
 public class SVGIcon: Icon {
     override public class var modelTypeName: String { "SVGIcon" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("svg", String?.self),
+            PropertySpec("svg", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `svg`.
-    public var svg: String? {
-        get { attribute("svg", as: String.self) }
+    /// Bokeh `svg` (required; reads `""` while unset).
+    public var svg: String {
+        get { attribute("svg", as: String.self, default: "") }
         set { setAttribute("svg", newValue) }
     }
     public static var svg: PropertyKey<String> { PropertyKey("svg") }
@@ -897,6 +1048,22 @@ public class SVGIcon: Icon {
         if let contextMenu { self.contextMenu = contextMenu }
         if let size { self.size = size }
         if let svg { self.svg = svg }
+    }
+}
+
+extension Setting where Root: SVGIcon {
+    /// Sets Bokeh `svg`.
+    public static func svg(_ value: String) -> Self { Self { $0.svg = value } }
+}
+
+extension SettingsInitializable where Self: SVGIcon {
+    /// A new `SVGIcon` with Bokeh's required `svg:` and any other properties as settings,
+    /// in any order: `SVGIcon(svg: …, .name("…"))`.
+    public init(svg: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.svg = svg
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -952,18 +1119,34 @@ public class StyledElement: Model {
     public static var stylesheets: PropertyKey<[OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]> { PropertyKey("stylesheets") }
 }
 
+extension Setting where Root: StyledElement {
+    /// Sets Bokeh `html_attributes`.
+    public static func htmlAttributes(_ value: [String: String]) -> Self { Self { $0.htmlAttributes = value } }
+    /// Sets Bokeh `html_id`.
+    public static func htmlId(_ value: String?) -> Self { Self { $0.htmlId = value } }
+    /// Sets Bokeh `css_classes`.
+    public static func cssClasses(_ value: [String]) -> Self { Self { $0.cssClasses = value } }
+    /// Sets Bokeh `css_variables`.
+    public static func cssVariables(_ value: [String: OneOf2<String, Node>]) -> Self { Self { $0.cssVariables = value } }
+    /// Sets Bokeh `styles`.
+    public static func styles(_ value: OneOf2<[String: String?], Styles>) -> Self { Self { $0.styles = value } }
+    public static func styles(_ value: Styles) -> Self { Self { $0.styles = .b(value) } }
+    /// Sets Bokeh `stylesheets`.
+    public static func stylesheets(_ value: [OneOf3<String, StyleSheet, [String: OneOf2<[String: String?], Styles>]>]) -> Self { Self { $0.stylesheets = value } }
+}
+
 /// Bokeh `TablerIcon` (`bokeh.models.ui.icons`).
 public class TablerIcon: Icon {
     override public class var modelTypeName: String { "TablerIcon" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("icon_name", String?.self),
+            PropertySpec("icon_name", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `icon_name`.
-    public var iconName: String? {
-        get { attribute("icon_name", as: String.self) }
+    /// Bokeh `icon_name` (required; reads `""` while unset).
+    public var iconName: String {
+        get { attribute("icon_name", as: String.self, default: "") }
         set { setAttribute("icon_name", newValue) }
     }
     public static var iconName: PropertyKey<String> { PropertyKey("icon_name") }
@@ -1005,6 +1188,22 @@ public class TablerIcon: Icon {
         if let contextMenu { self.contextMenu = contextMenu }
         if let size { self.size = size }
         if let iconName { self.iconName = iconName }
+    }
+}
+
+extension Setting where Root: TablerIcon {
+    /// Sets Bokeh `icon_name`.
+    public static func iconName(_ value: String) -> Self { Self { $0.iconName = value } }
+}
+
+extension SettingsInitializable where Self: TablerIcon {
+    /// A new `TablerIcon` with Bokeh's required `iconName:` and any other properties as settings,
+    /// in any order: `TablerIcon(iconName: …, .name("…"))`.
+    public init(iconName: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.iconName = iconName
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -1122,6 +1321,29 @@ public class Tooltip: UIElement {
     }
 }
 
+extension Setting where Root: Tooltip {
+    /// Sets Bokeh `position`.
+    public static func position(_ value: OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?) -> Self { Self { $0.position = value } }
+    public static func position(_ value: Coordinate) -> Self { Self { $0.position = .c(value) } }
+    /// Sets Bokeh `target`.
+    public static func target(_ value: OneOf3<UIElement, Selector, Auto>) -> Self { Self { $0.target = value } }
+    public static func target(_ value: UIElement) -> Self { Self { $0.target = .a(value) } }
+    public static func target(_ value: Selector) -> Self { Self { $0.target = .b(value) } }
+    /// Sets Bokeh `content`.
+    public static func content(_ value: OneOf3<String, DOMNode, UIElement>?) -> Self { Self { $0.content = value } }
+    public static func content(_ value: String) -> Self { Self { $0.content = .a(value) } }
+    public static func content(_ value: DOMNode) -> Self { Self { $0.content = .b(value) } }
+    public static func content(_ value: UIElement) -> Self { Self { $0.content = .c(value) } }
+    /// Sets Bokeh `attachment`.
+    public static func attachment(_ value: OneOf2<TooltipAttachment, Auto>) -> Self { Self { $0.attachment = value } }
+    /// Sets Bokeh `show_arrow`.
+    public static func showArrow(_ value: Bool) -> Self { Self { $0.showArrow = value } }
+    /// Sets Bokeh `closable`.
+    public static func closable(_ value: Bool) -> Self { Self { $0.closable = value } }
+    /// Sets Bokeh `interactive`.
+    public static func interactive(_ value: Bool) -> Self { Self { $0.interactive = value } }
+}
+
 /// Bokeh `UIElement` (`bokeh.models.ui.ui_element`), abstract.
 public class UIElement: StyledElement {
     override public class var modelTypeName: String { "UIElement" }
@@ -1144,4 +1366,12 @@ public class UIElement: StyledElement {
         set { setAttribute("context_menu", newValue, unlessDefault: nil) }
     }
     public static var contextMenu: PropertyKey<OneOf2<Menu, Auto>?> { PropertyKey("context_menu") }
+}
+
+extension Setting where Root: UIElement {
+    /// Sets Bokeh `visible`.
+    public static func visible(_ value: Bool) -> Self { Self { $0.visible = value } }
+    /// Sets Bokeh `context_menu`.
+    public static func contextMenu(_ value: OneOf2<Menu, Auto>?) -> Self { Self { $0.contextMenu = value } }
+    public static func contextMenu(_ value: Menu) -> Self { Self { $0.contextMenu = .a(value) } }
 }

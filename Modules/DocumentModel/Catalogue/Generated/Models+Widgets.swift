@@ -24,6 +24,15 @@ public class AbstractButton: Widget {
     public static var icon: PropertyKey<Icon?> { PropertyKey("icon") }
 }
 
+extension Setting where Root: AbstractButton {
+    /// Sets Bokeh `label`.
+    public static func label(_ value: OneOf2<String, DOMNode>) -> Self { Self { $0.label = value } }
+    public static func label(_ value: String) -> Self { Self { $0.label = .a(value) } }
+    public static func label(_ value: DOMNode) -> Self { Self { $0.label = .b(value) } }
+    /// Sets Bokeh `icon`.
+    public static func icon(_ value: Icon?) -> Self { Self { $0.icon = value } }
+}
+
 /// Bokeh `AbstractGroup` (`bokeh.models.widgets.groups`), abstract.
 public class AbstractGroup: Widget {
     override public class var modelTypeName: String { "AbstractGroup" }
@@ -39,6 +48,11 @@ public class AbstractGroup: Widget {
         set { setAttribute("labels", newValue, unlessDefault: []) }
     }
     public static var labels: PropertyKey<[String]> { PropertyKey("labels") }
+}
+
+extension Setting where Root: AbstractGroup {
+    /// Sets Bokeh `labels`.
+    public static func labels(_ value: [String]) -> Self { Self { $0.labels = value } }
 }
 
 /// Bokeh `AbstractSlider` (`bokeh.models.widgets.sliders`), abstract.
@@ -97,6 +111,21 @@ public class AbstractSlider: Widget {
         set { setAttribute("bar_color", newValue, unlessDefault: .css("#e6e6e6")) }
     }
     public static var barColor: PropertyKey<Color> { PropertyKey("bar_color") }
+}
+
+extension Setting where Root: AbstractSlider {
+    /// Sets Bokeh `orientation`.
+    public static func orientation(_ value: Orientation) -> Self { Self { $0.orientation = value } }
+    /// Sets Bokeh `title`.
+    public static func title(_ value: String?) -> Self { Self { $0.title = value } }
+    /// Sets Bokeh `show_value`.
+    public static func showValue(_ value: Bool) -> Self { Self { $0.showValue = value } }
+    /// Sets Bokeh `direction`.
+    public static func direction(_ value: AbstractSliderDirection) -> Self { Self { $0.direction = value } }
+    /// Sets Bokeh `tooltips`.
+    public static func tooltips(_ value: Bool) -> Self { Self { $0.tooltips = value } }
+    /// Sets Bokeh `bar_color`.
+    public static func barColor(_ value: Color) -> Self { Self { $0.barColor = value } }
 }
 
 /// Bokeh `AutocompleteInput` (`bokeh.models.widgets.inputs`).
@@ -246,6 +275,21 @@ public class AutocompleteInput: TextInput {
     }
 }
 
+extension Setting where Root: AutocompleteInput {
+    /// Sets Bokeh `completions`.
+    public static func completions(_ value: [String]) -> Self { Self { $0.completions = value } }
+    /// Sets Bokeh `max_completions`.
+    public static func maxCompletions(_ value: Int?) -> Self { Self { $0.maxCompletions = value } }
+    /// Sets Bokeh `min_characters`.
+    public static func minCharacters(_ value: Int) -> Self { Self { $0.minCharacters = value } }
+    /// Sets Bokeh `case_sensitive`.
+    public static func caseSensitive(_ value: Bool) -> Self { Self { $0.caseSensitive = value } }
+    /// Sets Bokeh `restrict`.
+    public static func restrict(_ value: Bool) -> Self { Self { $0.restrict = value } }
+    /// Sets Bokeh `search_strategy`.
+    public static func searchStrategy(_ value: AutocompleteInputSearchStrategy) -> Self { Self { $0.searchStrategy = value } }
+}
+
 /// Bokeh `AvgAggregator` (`bokeh.models.widgets.tables`).
 public class AvgAggregator: RowAggregator {
     override public class var modelTypeName: String { "AvgAggregator" }
@@ -296,6 +340,13 @@ public class BaseDatePicker: PickerBase {
     public static var maxDate: PropertyKey<Value?> { PropertyKey("max_date") }
 }
 
+extension Setting where Root: BaseDatePicker {
+    /// Sets Bokeh `min_date`.
+    public static func minDate(_ value: Value?) -> Self { Self { $0.minDate = value } }
+    /// Sets Bokeh `max_date`.
+    public static func maxDate(_ value: Value?) -> Self { Self { $0.maxDate = value } }
+}
+
 /// Bokeh `BaseDatetimePicker` (`bokeh.models.widgets.pickers`), abstract.
 public class BaseDatetimePicker: PickerBase {
     override public class var modelTypeName: String { "BaseDatetimePicker" }
@@ -318,6 +369,13 @@ public class BaseDatetimePicker: PickerBase {
         set { setAttribute("max_date", newValue, unlessDefault: nil) }
     }
     public static var maxDate: PropertyKey<Value?> { PropertyKey("max_date") }
+}
+
+extension Setting where Root: BaseDatetimePicker {
+    /// Sets Bokeh `min_date`.
+    public static func minDate(_ value: Value?) -> Self { Self { $0.minDate = value } }
+    /// Sets Bokeh `max_date`.
+    public static func maxDate(_ value: Value?) -> Self { Self { $0.maxDate = value } }
 }
 
 /// Bokeh `BooleanFormatter` (`bokeh.models.widgets.tables`).
@@ -356,6 +414,11 @@ public class BooleanFormatter: CellFormatter {
         if let syncable { self.syncable = syncable }
         if let icon { self.icon = icon }
     }
+}
+
+extension Setting where Root: BooleanFormatter {
+    /// Sets Bokeh `icon`.
+    public static func icon(_ value: BooleanFormatterIcon) -> Self { Self { $0.icon = value } }
 }
 
 /// Bokeh `Button` (`bokeh.models.widgets.buttons`).
@@ -451,25 +514,30 @@ public class ButtonLike: Model {
     public static var buttonType: PropertyKey<ButtonType> { PropertyKey("button_type") }
 }
 
+extension Setting where Root: ButtonLike {
+    /// Sets Bokeh `button_type`.
+    public static func buttonType(_ value: ButtonType) -> Self { Self { $0.buttonType = value } }
+}
+
 /// Bokeh `CategoricalSlider` (`bokeh.models.widgets.sliders`).
 public class CategoricalSlider: AbstractSlider {
     override public class var modelTypeName: String { "CategoricalSlider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("categories", [String]?.self),
-            PropertySpec("value", String?.self),
+            PropertySpec("categories", [String].self),
+            PropertySpec("value", String.self),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `categories`.
-    public var categories: [String]? {
-        get { attribute("categories", as: [String].self) }
+    /// Bokeh `categories` (required; reads `[]` while unset).
+    public var categories: [String] {
+        get { attribute("categories", as: [String].self, default: []) }
         set { setAttribute("categories", newValue) }
     }
     public static var categories: PropertyKey<[String]> { PropertyKey("categories") }
-    /// Bokeh `value`.
-    public var value: String? {
-        get { attribute("value", as: String.self) }
+    /// Bokeh `value` (required; reads `""` while unset).
+    public var value: String {
+        get { attribute("value", as: String.self, default: "") }
         set { setAttribute("value", newValue) }
     }
     public static var value: PropertyKey<String> { PropertyKey("value") }
@@ -555,6 +623,25 @@ public class CategoricalSlider: AbstractSlider {
         if let barColor { self.barColor = barColor }
         if let categories { self.categories = categories }
         if let value { self.value = value }
+    }
+}
+
+extension Setting where Root: CategoricalSlider {
+    /// Sets Bokeh `categories`.
+    public static func categories(_ value: [String]) -> Self { Self { $0.categories = value } }
+    /// Sets Bokeh `value`.
+    public static func value(_ value: String) -> Self { Self { $0.value = value } }
+}
+
+extension SettingsInitializable where Self: CategoricalSlider {
+    /// A new `CategoricalSlider` with Bokeh's required `categories:`, `value:` and any other properties as settings,
+    /// in any order: `CategoricalSlider(categories: …, value: …, .name("…"))`.
+    public init(categories: [String], value: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.categories = categories
+        self.value = value
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -734,6 +821,11 @@ public class CheckboxButtonGroup: ToggleButtonGroup {
     }
 }
 
+extension Setting where Root: CheckboxButtonGroup {
+    /// Sets Bokeh `active`.
+    public static func active(_ value: [Int]) -> Self { Self { $0.active = value } }
+}
+
 /// Bokeh `CheckboxEditor` (`bokeh.models.widgets.tables`).
 public class CheckboxEditor: CellEditor {
     override public class var modelTypeName: String { "CheckboxEditor" }
@@ -848,6 +940,11 @@ public class CheckboxGroup: ToggleInputGroup {
     }
 }
 
+extension Setting where Root: CheckboxGroup {
+    /// Sets Bokeh `active`.
+    public static func active(_ value: [Int]) -> Self { Self { $0.active = value } }
+}
+
 /// Bokeh `ColorPicker` (`bokeh.models.widgets.inputs`).
 public class ColorPicker: InputWidget {
     override public class var modelTypeName: String { "ColorPicker" }
@@ -936,6 +1033,11 @@ public class ColorPicker: InputWidget {
         if let bokehDescription { self.bokehDescription = bokehDescription }
         if let color { self.color = color }
     }
+}
+
+extension Setting where Root: ColorPicker {
+    /// Sets Bokeh `color`.
+    public static func color(_ value: Color) -> Self { Self { $0.color = value } }
 }
 
 /// Bokeh `DataCube` (`bokeh.models.widgets.tables`).
@@ -1072,6 +1174,13 @@ public class DataCube: DataTable {
         if let grouping { self.grouping = grouping }
         if let target { self.target = target }
     }
+}
+
+extension Setting where Root: DataCube {
+    /// Sets Bokeh `grouping`.
+    public static func grouping(_ value: [GroupingInfo]) -> Self { Self { $0.grouping = value } }
+    /// Sets Bokeh `target`.
+    public static func target(_ value: DataSource?) -> Self { Self { $0.target = value } }
 }
 
 /// Bokeh `DataTable` (`bokeh.models.widgets.tables`).
@@ -1323,6 +1432,44 @@ public class DataTable: TableWidget {
     }
 }
 
+extension Setting where Root: DataTable {
+    /// Sets Bokeh `autosize_mode`.
+    public static func autosizeMode(_ value: AutosizeMode) -> Self { Self { $0.autosizeMode = value } }
+    /// Sets Bokeh `auto_edit`.
+    public static func autoEdit(_ value: Bool) -> Self { Self { $0.autoEdit = value } }
+    /// Sets Bokeh `columns`.
+    public static func columns(_ value: [TableColumn]) -> Self { Self { $0.columns = value } }
+    /// Sets Bokeh `fit_columns`.
+    public static func fitColumns(_ value: Bool?) -> Self { Self { $0.fitColumns = value } }
+    /// Sets Bokeh `frozen_columns`.
+    public static func frozenColumns(_ value: Int?) -> Self { Self { $0.frozenColumns = value } }
+    /// Sets Bokeh `frozen_rows`.
+    public static func frozenRows(_ value: Int?) -> Self { Self { $0.frozenRows = value } }
+    /// Sets Bokeh `sortable`.
+    public static func sortable(_ value: Bool) -> Self { Self { $0.sortable = value } }
+    /// Sets Bokeh `reorderable`.
+    public static func reorderable(_ value: Bool) -> Self { Self { $0.reorderable = value } }
+    /// Sets Bokeh `editable`.
+    public static func editable(_ value: Bool) -> Self { Self { $0.editable = value } }
+    /// Sets Bokeh `selectable`.
+    public static func selectable(_ value: OneOf2<Bool, DataTableSelectable>) -> Self { Self { $0.selectable = value } }
+    public static func selectable(_ value: Bool) -> Self { Self { $0.selectable = .a(value) } }
+    /// Sets Bokeh `index_position`.
+    public static func indexPosition(_ value: Int?) -> Self { Self { $0.indexPosition = value } }
+    /// Sets Bokeh `index_header`.
+    public static func indexHeader(_ value: String) -> Self { Self { $0.indexHeader = value } }
+    /// Sets Bokeh `index_width`.
+    public static func indexWidth(_ value: Int) -> Self { Self { $0.indexWidth = value } }
+    /// Sets Bokeh `scroll_to_selection`.
+    public static func scrollToSelection(_ value: Bool) -> Self { Self { $0.scrollToSelection = value } }
+    /// Sets Bokeh `header_row`.
+    public static func headerRow(_ value: Bool) -> Self { Self { $0.headerRow = value } }
+    /// Sets Bokeh `row_height`.
+    public static func rowHeight(_ value: Int) -> Self { Self { $0.rowHeight = value } }
+    /// Sets Bokeh `multi_selectable`.
+    public static func multiSelectable(_ value: Bool) -> Self { Self { $0.multiSelectable = value } }
+}
+
 /// Bokeh `DateCommon` (`bokeh.models.widgets.pickers`), abstract.
 public class DateCommon: Model {
     override public class var modelTypeName: String { "DateCommon" }
@@ -1352,6 +1499,15 @@ public class DateCommon: Model {
         set { setAttribute("date_format", newValue, unlessDefault: "Y-m-d") }
     }
     public static var dateFormat: PropertyKey<String> { PropertyKey("date_format") }
+}
+
+extension Setting where Root: DateCommon {
+    /// Sets Bokeh `disabled_dates`.
+    public static func disabledDates(_ value: Value?) -> Self { Self { $0.disabledDates = value } }
+    /// Sets Bokeh `enabled_dates`.
+    public static func enabledDates(_ value: Value?) -> Self { Self { $0.enabledDates = value } }
+    /// Sets Bokeh `date_format`.
+    public static func dateFormat(_ value: String) -> Self { Self { $0.dateFormat = value } }
 }
 
 /// Bokeh `DateEditor` (`bokeh.models.widgets.tables`).
@@ -1438,6 +1594,12 @@ public class DateFormatter: StringFormatter {
         if let nullFormat { self.nullFormat = nullFormat }
         if let format { self.format = format }
     }
+}
+
+extension Setting where Root: DateFormatter {
+    /// Sets Bokeh `format`.
+    public static func format(_ value: OneOf2<DateFormat, String>) -> Self { Self { $0.format = value } }
+    public static func format(_ value: String) -> Self { Self { $0.format = .b(value) } }
 }
 
 /// Bokeh `DatePicker` (`bokeh.models.widgets.pickers`).
@@ -1541,6 +1703,11 @@ public class DatePicker: BaseDatePicker {
     }
 }
 
+extension Setting where Root: DatePicker {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Value?) -> Self { Self { $0.value = value } }
+}
+
 /// Bokeh `DateRangePicker` (`bokeh.models.widgets.pickers`).
 public class DateRangePicker: BaseDatePicker {
     override public class var modelTypeName: String { "DateRangePicker" }
@@ -1642,15 +1809,20 @@ public class DateRangePicker: BaseDatePicker {
     }
 }
 
+extension Setting where Root: DateRangePicker {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Value?) -> Self { Self { $0.value = value } }
+}
+
 /// Bokeh `DateRangeSlider` (`bokeh.models.widgets.sliders`).
 public class DateRangeSlider: NumericalSlider {
     override public class var modelTypeName: String { "DateRangeSlider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y")),
-            PropertySpec("value", Value?.self),
-            PropertySpec("start", Value?.self),
-            PropertySpec("end", Value?.self),
+            PropertySpec("value", Tuple2<Double, Double>?.self),
+            PropertySpec("start", Double.self),
+            PropertySpec("end", Double.self),
             PropertySpec("step", Int.self, default: 1),
         ]
         return super.declaredProperties + own
@@ -1661,23 +1833,23 @@ public class DateRangeSlider: NumericalSlider {
         set { setAttribute("format", newValue, unlessDefault: .a("%d %b %Y")) }
     }
     /// Bokeh `value`.
-    public var value: Value? {
-        get { attribute("value", as: Value.self) }
+    public var value: Tuple2<Double, Double>? {
+        get { attribute("value", as: Tuple2<Double, Double>.self) }
         set { setAttribute("value", newValue) }
     }
-    public static var value: PropertyKey<Value> { PropertyKey("value") }
-    /// Bokeh `start`.
-    public var start: Value? {
-        get { attribute("start", as: Value.self) }
+    public static var value: PropertyKey<Tuple2<Double, Double>> { PropertyKey("value") }
+    /// Bokeh `start` (required; reads `0` while unset).
+    public var start: Double {
+        get { attribute("start", as: Double.self, default: 0) }
         set { setAttribute("start", newValue) }
     }
-    public static var start: PropertyKey<Value> { PropertyKey("start") }
-    /// Bokeh `end`.
-    public var end: Value? {
-        get { attribute("end", as: Value.self) }
+    public static var start: PropertyKey<Double> { PropertyKey("start") }
+    /// Bokeh `end` (required; reads `0` while unset).
+    public var end: Double {
+        get { attribute("end", as: Double.self, default: 0) }
         set { setAttribute("end", newValue) }
     }
-    public static var end: PropertyKey<Value> { PropertyKey("end") }
+    public static var end: PropertyKey<Double> { PropertyKey("end") }
     /// Bokeh `step` (default `1`).
     public var step: Int {
         get { attribute("step", as: Int.self, default: 1) }
@@ -1724,9 +1896,9 @@ public class DateRangeSlider: NumericalSlider {
         tooltips: Bool? = nil,
         barColor: Color? = nil,
         format: OneOf2<String, TickFormatter>? = nil,
-        value: Value? = nil,
-        start: Value? = nil,
-        end: Value? = nil,
+        value: Tuple2<Double, Double>? = nil,
+        start: Double? = nil,
+        end: Double? = nil,
         step: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
@@ -1775,15 +1947,38 @@ public class DateRangeSlider: NumericalSlider {
     }
 }
 
+extension Setting where Root: DateRangeSlider {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Tuple2<Double, Double>?) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `start`.
+    public static func start(_ value: Double) -> Self { Self { $0.start = value } }
+    /// Sets Bokeh `end`.
+    public static func end(_ value: Double) -> Self { Self { $0.end = value } }
+    /// Sets Bokeh `step`.
+    public static func step(_ value: Int) -> Self { Self { $0.step = value } }
+}
+
+extension SettingsInitializable where Self: DateRangeSlider {
+    /// A new `DateRangeSlider` with Bokeh's required `start:`, `end:` and any other properties as settings,
+    /// in any order: `DateRangeSlider(start: …, end: …, .name("…"))`.
+    public init(start: Double, end: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.start = start
+        self.end = end
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `DateSlider` (`bokeh.models.widgets.sliders`).
 public class DateSlider: NumericalSlider {
     override public class var modelTypeName: String { "DateSlider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y")),
-            PropertySpec("value", Value?.self),
-            PropertySpec("start", Value?.self),
-            PropertySpec("end", Value?.self),
+            PropertySpec("value", Double.self),
+            PropertySpec("start", Double.self),
+            PropertySpec("end", Double.self),
             PropertySpec("step", Int.self, default: 1),
         ]
         return super.declaredProperties + own
@@ -1793,24 +1988,24 @@ public class DateSlider: NumericalSlider {
         get { attribute("format", as: OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y")) }
         set { setAttribute("format", newValue, unlessDefault: .a("%d %b %Y")) }
     }
-    /// Bokeh `value`.
-    public var value: Value? {
-        get { attribute("value", as: Value.self) }
+    /// Bokeh `value` (required; reads `0` while unset).
+    public var value: Double {
+        get { attribute("value", as: Double.self, default: 0) }
         set { setAttribute("value", newValue) }
     }
-    public static var value: PropertyKey<Value> { PropertyKey("value") }
-    /// Bokeh `start`.
-    public var start: Value? {
-        get { attribute("start", as: Value.self) }
+    public static var value: PropertyKey<Double> { PropertyKey("value") }
+    /// Bokeh `start` (required; reads `0` while unset).
+    public var start: Double {
+        get { attribute("start", as: Double.self, default: 0) }
         set { setAttribute("start", newValue) }
     }
-    public static var start: PropertyKey<Value> { PropertyKey("start") }
-    /// Bokeh `end`.
-    public var end: Value? {
-        get { attribute("end", as: Value.self) }
+    public static var start: PropertyKey<Double> { PropertyKey("start") }
+    /// Bokeh `end` (required; reads `0` while unset).
+    public var end: Double {
+        get { attribute("end", as: Double.self, default: 0) }
         set { setAttribute("end", newValue) }
     }
-    public static var end: PropertyKey<Value> { PropertyKey("end") }
+    public static var end: PropertyKey<Double> { PropertyKey("end") }
     /// Bokeh `step` (default `1`).
     public var step: Int {
         get { attribute("step", as: Int.self, default: 1) }
@@ -1857,9 +2052,9 @@ public class DateSlider: NumericalSlider {
         tooltips: Bool? = nil,
         barColor: Color? = nil,
         format: OneOf2<String, TickFormatter>? = nil,
-        value: Value? = nil,
-        start: Value? = nil,
-        end: Value? = nil,
+        value: Double? = nil,
+        start: Double? = nil,
+        end: Double? = nil,
         step: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
@@ -1908,6 +2103,30 @@ public class DateSlider: NumericalSlider {
     }
 }
 
+extension Setting where Root: DateSlider {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Double) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `start`.
+    public static func start(_ value: Double) -> Self { Self { $0.start = value } }
+    /// Sets Bokeh `end`.
+    public static func end(_ value: Double) -> Self { Self { $0.end = value } }
+    /// Sets Bokeh `step`.
+    public static func step(_ value: Int) -> Self { Self { $0.step = value } }
+}
+
+extension SettingsInitializable where Self: DateSlider {
+    /// A new `DateSlider` with Bokeh's required `value:`, `start:`, `end:` and any other properties as settings,
+    /// in any order: `DateSlider(value: …, start: …, end: …, .name("…"))`.
+    public init(value: Double, start: Double, end: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.value = value
+        self.start = start
+        self.end = end
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `DatetimePicker` (`bokeh.models.widgets.pickers`).
 public class DatetimePicker: BaseDatetimePicker {
     override public class var modelTypeName: String { "DatetimePicker" }
@@ -1916,16 +2135,16 @@ public class DatetimePicker: BaseDatetimePicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", Value?.self),
+            PropertySpec("value", Double?.self),
         ]
         return super.declaredProperties + own
     }
     /// Bokeh `value` (default `nil`).
-    public var value: Value? {
-        get { attribute("value", as: Value?.self, default: nil) }
+    public var value: Double? {
+        get { attribute("value", as: Double?.self, default: nil) }
         set { setAttribute("value", newValue, unlessDefault: nil) }
     }
-    public static var value: PropertyKey<Value?> { PropertyKey("value") }
+    public static var value: PropertyKey<Double?> { PropertyKey("value") }
     /// A new `DatetimePicker` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
     public convenience init(
@@ -1965,7 +2184,7 @@ public class DatetimePicker: BaseDatetimePicker {
         inline: Bool? = nil,
         minDate: Value? = nil,
         maxDate: Value? = nil,
-        value: Value? = nil
+        value: Double? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
         applyInstanceDefaults()
@@ -2009,6 +2228,11 @@ public class DatetimePicker: BaseDatetimePicker {
     }
 }
 
+extension Setting where Root: DatetimePicker {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Double?) -> Self { Self { $0.value = value } }
+}
+
 /// Bokeh `DatetimeRangePicker` (`bokeh.models.widgets.pickers`).
 public class DatetimeRangePicker: BaseDatetimePicker {
     override public class var modelTypeName: String { "DatetimeRangePicker" }
@@ -2017,16 +2241,16 @@ public class DatetimeRangePicker: BaseDatetimePicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", Value?.self),
+            PropertySpec("value", Tuple2<Double, Double>?.self),
         ]
         return super.declaredProperties + own
     }
     /// Bokeh `value` (default `nil`).
-    public var value: Value? {
-        get { attribute("value", as: Value?.self, default: nil) }
+    public var value: Tuple2<Double, Double>? {
+        get { attribute("value", as: Tuple2<Double, Double>?.self, default: nil) }
         set { setAttribute("value", newValue, unlessDefault: nil) }
     }
-    public static var value: PropertyKey<Value?> { PropertyKey("value") }
+    public static var value: PropertyKey<Tuple2<Double, Double>?> { PropertyKey("value") }
     /// A new `DatetimeRangePicker` with a fresh id, the per-instance defaults a new Python instance has,
     /// and the given properties set.
     public convenience init(
@@ -2066,7 +2290,7 @@ public class DatetimeRangePicker: BaseDatetimePicker {
         inline: Bool? = nil,
         minDate: Value? = nil,
         maxDate: Value? = nil,
-        value: Value? = nil
+        value: Tuple2<Double, Double>? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
         applyInstanceDefaults()
@@ -2110,15 +2334,20 @@ public class DatetimeRangePicker: BaseDatetimePicker {
     }
 }
 
+extension Setting where Root: DatetimeRangePicker {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Tuple2<Double, Double>?) -> Self { Self { $0.value = value } }
+}
+
 /// Bokeh `DatetimeRangeSlider` (`bokeh.models.widgets.sliders`).
 public class DatetimeRangeSlider: NumericalSlider {
     override public class var modelTypeName: String { "DatetimeRangeSlider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("%d %b %Y %H:%M:%S")),
-            PropertySpec("value", Value?.self),
-            PropertySpec("start", Value?.self),
-            PropertySpec("end", Value?.self),
+            PropertySpec("value", Tuple2<Double, Double>?.self),
+            PropertySpec("start", Double.self),
+            PropertySpec("end", Double.self),
             PropertySpec("step", Int.self, default: 3600000),
         ]
         return super.declaredProperties + own
@@ -2129,23 +2358,23 @@ public class DatetimeRangeSlider: NumericalSlider {
         set { setAttribute("format", newValue, unlessDefault: .a("%d %b %Y %H:%M:%S")) }
     }
     /// Bokeh `value`.
-    public var value: Value? {
-        get { attribute("value", as: Value.self) }
+    public var value: Tuple2<Double, Double>? {
+        get { attribute("value", as: Tuple2<Double, Double>.self) }
         set { setAttribute("value", newValue) }
     }
-    public static var value: PropertyKey<Value> { PropertyKey("value") }
-    /// Bokeh `start`.
-    public var start: Value? {
-        get { attribute("start", as: Value.self) }
+    public static var value: PropertyKey<Tuple2<Double, Double>> { PropertyKey("value") }
+    /// Bokeh `start` (required; reads `0` while unset).
+    public var start: Double {
+        get { attribute("start", as: Double.self, default: 0) }
         set { setAttribute("start", newValue) }
     }
-    public static var start: PropertyKey<Value> { PropertyKey("start") }
-    /// Bokeh `end`.
-    public var end: Value? {
-        get { attribute("end", as: Value.self) }
+    public static var start: PropertyKey<Double> { PropertyKey("start") }
+    /// Bokeh `end` (required; reads `0` while unset).
+    public var end: Double {
+        get { attribute("end", as: Double.self, default: 0) }
         set { setAttribute("end", newValue) }
     }
-    public static var end: PropertyKey<Value> { PropertyKey("end") }
+    public static var end: PropertyKey<Double> { PropertyKey("end") }
     /// Bokeh `step` (default `3600000`).
     public var step: Int {
         get { attribute("step", as: Int.self, default: 3600000) }
@@ -2192,9 +2421,9 @@ public class DatetimeRangeSlider: NumericalSlider {
         tooltips: Bool? = nil,
         barColor: Color? = nil,
         format: OneOf2<String, TickFormatter>? = nil,
-        value: Value? = nil,
-        start: Value? = nil,
-        end: Value? = nil,
+        value: Tuple2<Double, Double>? = nil,
+        start: Double? = nil,
+        end: Double? = nil,
         step: Int? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
@@ -2240,6 +2469,29 @@ public class DatetimeRangeSlider: NumericalSlider {
         if let start { self.start = start }
         if let end { self.end = end }
         if let step { self.step = step }
+    }
+}
+
+extension Setting where Root: DatetimeRangeSlider {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Tuple2<Double, Double>?) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `start`.
+    public static func start(_ value: Double) -> Self { Self { $0.start = value } }
+    /// Sets Bokeh `end`.
+    public static func end(_ value: Double) -> Self { Self { $0.end = value } }
+    /// Sets Bokeh `step`.
+    public static func step(_ value: Int) -> Self { Self { $0.step = value } }
+}
+
+extension SettingsInitializable where Self: DatetimeRangeSlider {
+    /// A new `DatetimeRangeSlider` with Bokeh's required `start:`, `end:` and any other properties as settings,
+    /// in any order: `DatetimeRangeSlider(start: …, end: …, .name("…"))`.
+    public init(start: Double, end: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.start = start
+        self.end = end
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -2331,6 +2583,11 @@ public class Div: Markup {
         if let disableMath { self.disableMath = disableMath }
         if let renderAsText { self.renderAsText = renderAsText }
     }
+}
+
+extension Setting where Root: Div {
+    /// Sets Bokeh `render_as_text`.
+    public static func renderAsText(_ value: Bool) -> Self { Self { $0.renderAsText = value } }
 }
 
 /// Bokeh `Dropdown` (`bokeh.models.widgets.buttons`).
@@ -2436,6 +2693,13 @@ public class Dropdown: AbstractButton {
         if let split { self.split = split }
         if let menu { self.menu = menu }
     }
+}
+
+extension Setting where Root: Dropdown {
+    /// Sets Bokeh `split`.
+    public static func split(_ value: Bool) -> Self { Self { $0.split = value } }
+    /// Sets Bokeh `menu`.
+    public static func menu(_ value: [OneOf2<String, Tuple2<String, OneOf2<String, Callback>>>?]) -> Self { Self { $0.menu = value } }
 }
 
 /// Bokeh `FileInput` (`bokeh.models.widgets.inputs`).
@@ -2549,6 +2813,17 @@ public class FileInput: InputWidget {
     }
 }
 
+extension Setting where Root: FileInput {
+    /// Sets Bokeh `accept`.
+    public static func accept(_ value: OneOf2<String, [String]>) -> Self { Self { $0.accept = value } }
+    public static func accept(_ value: String) -> Self { Self { $0.accept = .a(value) } }
+    public static func accept(_ value: [String]) -> Self { Self { $0.accept = .b(value) } }
+    /// Sets Bokeh `multiple`.
+    public static func multiple(_ value: Bool) -> Self { Self { $0.multiple = value } }
+    /// Sets Bokeh `directory`.
+    public static func directory(_ value: Bool) -> Self { Self { $0.directory = value } }
+}
+
 /// Bokeh `GroupingInfo` (`bokeh.models.widgets.tables`).
 public class GroupingInfo: Model {
     override public class var modelTypeName: String { "GroupingInfo" }
@@ -2605,6 +2880,15 @@ public class GroupingInfo: Model {
     }
 }
 
+extension Setting where Root: GroupingInfo {
+    /// Sets Bokeh `getter`.
+    public static func getter(_ value: String) -> Self { Self { $0.getter = value } }
+    /// Sets Bokeh `aggregators`.
+    public static func aggregators(_ value: [RowAggregator]) -> Self { Self { $0.aggregators = value } }
+    /// Sets Bokeh `collapsed`.
+    public static func collapsed(_ value: Bool) -> Self { Self { $0.collapsed = value } }
+}
+
 /// Bokeh `HTMLTemplateFormatter` (`bokeh.models.widgets.tables`).
 public class HTMLTemplateFormatter: CellFormatter {
     override public class var modelTypeName: String { "HTMLTemplateFormatter" }
@@ -2641,6 +2925,11 @@ public class HTMLTemplateFormatter: CellFormatter {
         if let syncable { self.syncable = syncable }
         if let template { self.template = template }
     }
+}
+
+extension Setting where Root: HTMLTemplateFormatter {
+    /// Sets Bokeh `template`.
+    public static func template(_ value: String) -> Self { Self { $0.template = value } }
 }
 
 /// Bokeh `HelpButton` (`bokeh.models.widgets.buttons`).
@@ -2748,6 +3037,11 @@ public class HelpButton: AbstractButton {
     }
 }
 
+extension Setting where Root: HelpButton {
+    /// Sets Bokeh `tooltip`.
+    public static func tooltip(_ value: Tooltip?) -> Self { Self { $0.tooltip = value } }
+}
+
 /// Bokeh `Indicator` (`bokeh.models.widgets.indicators`), abstract.
 public class Indicator: Widget {
     override public class var modelTypeName: String { "Indicator" }
@@ -2775,6 +3069,17 @@ public class InputWidget: Widget {
         set { setAttribute("description", newValue, unlessDefault: nil) }
     }
     public static var bokehDescription: PropertyKey<OneOf2<String, Tooltip>?> { PropertyKey("description") }
+}
+
+extension Setting where Root: InputWidget {
+    /// Sets Bokeh `title`.
+    public static func title(_ value: OneOf2<String, DOMHTML>) -> Self { Self { $0.title = value } }
+    public static func title(_ value: String) -> Self { Self { $0.title = .a(value) } }
+    public static func title(_ value: DOMHTML) -> Self { Self { $0.title = .b(value) } }
+    /// Sets Bokeh `description`.
+    public static func bokehDescription(_ value: OneOf2<String, Tooltip>?) -> Self { Self { $0.bokehDescription = value } }
+    public static func bokehDescription(_ value: String) -> Self { Self { $0.bokehDescription = .a(value) } }
+    public static func bokehDescription(_ value: Tooltip) -> Self { Self { $0.bokehDescription = .b(value) } }
 }
 
 /// Bokeh `IntEditor` (`bokeh.models.widgets.tables`).
@@ -2813,6 +3118,11 @@ public class IntEditor: CellEditor {
         if let syncable { self.syncable = syncable }
         if let step { self.step = step }
     }
+}
+
+extension Setting where Root: IntEditor {
+    /// Sets Bokeh `step`.
+    public static func step(_ value: Int) -> Self { Self { $0.step = value } }
 }
 
 /// Bokeh `Markdown` (`bokeh.models.widgets.markdown`).
@@ -2910,6 +3220,13 @@ public class Markdown: Widget {
     }
 }
 
+extension Setting where Root: Markdown {
+    /// Sets Bokeh `text`.
+    public static func text(_ value: String) -> Self { Self { $0.text = value } }
+    /// Sets Bokeh `disable_math`.
+    public static func disableMath(_ value: Bool) -> Self { Self { $0.disableMath = value } }
+}
+
 /// Bokeh `Markup` (`bokeh.models.widgets.markups`), abstract.
 public class Markup: Widget {
     override public class var modelTypeName: String { "Markup" }
@@ -2932,6 +3249,13 @@ public class Markup: Widget {
         set { setAttribute("disable_math", newValue, unlessDefault: false) }
     }
     public static var disableMath: PropertyKey<Bool> { PropertyKey("disable_math") }
+}
+
+extension Setting where Root: Markup {
+    /// Sets Bokeh `text`.
+    public static func text(_ value: String) -> Self { Self { $0.text = value } }
+    /// Sets Bokeh `disable_math`.
+    public static func disableMath(_ value: Bool) -> Self { Self { $0.disableMath = value } }
 }
 
 /// Bokeh `MaxAggregator` (`bokeh.models.widgets.tables`).
@@ -3139,6 +3463,25 @@ public class MultiChoice: InputWidget {
     }
 }
 
+extension Setting where Root: MultiChoice {
+    /// Sets Bokeh `options`.
+    public static func options(_ value: [OneOf2<String, Tuple2<String, String>>]) -> Self { Self { $0.options = value } }
+    /// Sets Bokeh `value`.
+    public static func value(_ value: [String]) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `delete_button`.
+    public static func deleteButton(_ value: Bool) -> Self { Self { $0.deleteButton = value } }
+    /// Sets Bokeh `max_items`.
+    public static func maxItems(_ value: Int?) -> Self { Self { $0.maxItems = value } }
+    /// Sets Bokeh `option_limit`.
+    public static func optionLimit(_ value: Int?) -> Self { Self { $0.optionLimit = value } }
+    /// Sets Bokeh `search_option_limit`.
+    public static func searchOptionLimit(_ value: Int?) -> Self { Self { $0.searchOptionLimit = value } }
+    /// Sets Bokeh `placeholder`.
+    public static func placeholder(_ value: String?) -> Self { Self { $0.placeholder = value } }
+    /// Sets Bokeh `solid`.
+    public static func solid(_ value: Bool) -> Self { Self { $0.solid = value } }
+}
+
 /// Bokeh `MultiSelect` (`bokeh.models.widgets.inputs`).
 public class MultiSelect: InputWidget {
     override public class var modelTypeName: String { "MultiSelect" }
@@ -3245,6 +3588,15 @@ public class MultiSelect: InputWidget {
         if let value { self.value = value }
         if let size { self.size = size }
     }
+}
+
+extension Setting where Root: MultiSelect {
+    /// Sets Bokeh `options`.
+    public static func options(_ value: [OneOf2<String, Tuple2<String, String>>]) -> Self { Self { $0.options = value } }
+    /// Sets Bokeh `value`.
+    public static func value(_ value: [String]) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `size`.
+    public static func size(_ value: Int) -> Self { Self { $0.size = value } }
 }
 
 /// Bokeh `MultipleDatePicker` (`bokeh.models.widgets.pickers`).
@@ -3357,6 +3709,13 @@ public class MultipleDatePicker: BaseDatePicker {
     }
 }
 
+extension Setting where Root: MultipleDatePicker {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Value) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `separator`.
+    public static func separator(_ value: String) -> Self { Self { $0.separator = value } }
+}
+
 /// Bokeh `MultipleDatetimePicker` (`bokeh.models.widgets.pickers`).
 public class MultipleDatetimePicker: BaseDatetimePicker {
     override public class var modelTypeName: String { "MultipleDatetimePicker" }
@@ -3365,17 +3724,17 @@ public class MultipleDatetimePicker: BaseDatetimePicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", Value.self, default: .list([])),
+            PropertySpec("value", [Double].self, default: []),
             PropertySpec("separator", String.self, default: ", "),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `value` (default `.list([])`).
-    public var value: Value {
-        get { attribute("value", as: Value.self, default: .list([])) }
-        set { setAttribute("value", newValue, unlessDefault: .list([])) }
+    /// Bokeh `value` (default `[]`).
+    public var value: [Double] {
+        get { attribute("value", as: [Double].self, default: []) }
+        set { setAttribute("value", newValue, unlessDefault: []) }
     }
-    public static var value: PropertyKey<Value> { PropertyKey("value") }
+    public static var value: PropertyKey<[Double]> { PropertyKey("value") }
     /// Bokeh `separator` (default `", "`).
     public var separator: String {
         get { attribute("separator", as: String.self, default: ", ") }
@@ -3421,7 +3780,7 @@ public class MultipleDatetimePicker: BaseDatetimePicker {
         inline: Bool? = nil,
         minDate: Value? = nil,
         maxDate: Value? = nil,
-        value: Value? = nil,
+        value: [Double]? = nil,
         separator: String? = nil
     ) {
         self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
@@ -3467,6 +3826,13 @@ public class MultipleDatetimePicker: BaseDatetimePicker {
     }
 }
 
+extension Setting where Root: MultipleDatetimePicker {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: [Double]) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `separator`.
+    public static func separator(_ value: String) -> Self { Self { $0.separator = value } }
+}
+
 /// Bokeh `NumberEditor` (`bokeh.models.widgets.tables`).
 public class NumberEditor: CellEditor {
     override public class var modelTypeName: String { "NumberEditor" }
@@ -3503,6 +3869,11 @@ public class NumberEditor: CellEditor {
         if let syncable { self.syncable = syncable }
         if let step { self.step = step }
     }
+}
+
+extension Setting where Root: NumberEditor {
+    /// Sets Bokeh `step`.
+    public static func step(_ value: Double) -> Self { Self { $0.step = value } }
 }
 
 /// Bokeh `NumberFormatter` (`bokeh.models.widgets.tables`).
@@ -3583,6 +3954,15 @@ public class NumberFormatter: StringFormatter {
         if let language { self.language = language }
         if let rounding { self.rounding = rounding }
     }
+}
+
+extension Setting where Root: NumberFormatter {
+    /// Sets Bokeh `format`.
+    public static func format(_ value: String) -> Self { Self { $0.format = value } }
+    /// Sets Bokeh `language`.
+    public static func language(_ value: NumeralLanguage) -> Self { Self { $0.language = value } }
+    /// Sets Bokeh `rounding`.
+    public static func rounding(_ value: RoundingFunction) -> Self { Self { $0.rounding = value } }
 }
 
 /// Bokeh `NumericInput` (`bokeh.models.widgets.inputs`).
@@ -3720,6 +4100,23 @@ public class NumericInput: InputWidget {
     }
 }
 
+extension Setting where Root: NumericInput {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Double?) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `low`.
+    public static func low(_ value: Double?) -> Self { Self { $0.low = value } }
+    /// Sets Bokeh `high`.
+    public static func high(_ value: Double?) -> Self { Self { $0.high = value } }
+    /// Sets Bokeh `placeholder`.
+    public static func placeholder(_ value: String) -> Self { Self { $0.placeholder = value } }
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: NumericInputMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `format`.
+    public static func format(_ value: OneOf2<String, TickFormatter>?) -> Self { Self { $0.format = value } }
+    public static func format(_ value: String) -> Self { Self { $0.format = .a(value) } }
+    public static func format(_ value: TickFormatter) -> Self { Self { $0.format = .b(value) } }
+}
+
 /// Bokeh `NumericalSlider` (`bokeh.models.widgets.sliders`), abstract.
 public class NumericalSlider: AbstractSlider {
     override public class var modelTypeName: String { "NumericalSlider" }
@@ -3737,28 +4134,35 @@ public class NumericalSlider: AbstractSlider {
     public static var format: PropertyKey<OneOf2<String, TickFormatter>> { PropertyKey("format") }
 }
 
+extension Setting where Root: NumericalSlider {
+    /// Sets Bokeh `format`.
+    public static func format(_ value: OneOf2<String, TickFormatter>) -> Self { Self { $0.format = value } }
+    public static func format(_ value: String) -> Self { Self { $0.format = .a(value) } }
+    public static func format(_ value: TickFormatter) -> Self { Self { $0.format = .b(value) } }
+}
+
 /// Bokeh `PaletteSelect` (`bokeh.models.widgets.inputs`).
 public class PaletteSelect: InputWidget {
     override public class var modelTypeName: String { "PaletteSelect" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", String?.self),
-            PropertySpec("items", [Tuple2<String, [Color]>]?.self),
+            PropertySpec("value", String.self),
+            PropertySpec("items", [Tuple2<String, [Color]>].self),
             PropertySpec("swatch_width", Int.self, default: 100),
             PropertySpec("swatch_height", OneOf2<Auto, Int>.self, default: .a(.auto)),
             PropertySpec("ncols", Int.self, default: 1),
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `value`.
-    public var value: String? {
-        get { attribute("value", as: String.self) }
+    /// Bokeh `value` (required; reads `""` while unset).
+    public var value: String {
+        get { attribute("value", as: String.self, default: "") }
         set { setAttribute("value", newValue) }
     }
     public static var value: PropertyKey<String> { PropertyKey("value") }
-    /// Bokeh `items`.
-    public var items: [Tuple2<String, [Color]>]? {
-        get { attribute("items", as: [Tuple2<String, [Color]>].self) }
+    /// Bokeh `items` (required; reads `[]` while unset).
+    public var items: [Tuple2<String, [Color]>] {
+        get { attribute("items", as: [Tuple2<String, [Color]>].self, default: []) }
         set { setAttribute("items", newValue) }
     }
     public static var items: PropertyKey<[Tuple2<String, [Color]>]> { PropertyKey("items") }
@@ -3860,6 +4264,32 @@ public class PaletteSelect: InputWidget {
         if let swatchWidth { self.swatchWidth = swatchWidth }
         if let swatchHeight { self.swatchHeight = swatchHeight }
         if let ncols { self.ncols = ncols }
+    }
+}
+
+extension Setting where Root: PaletteSelect {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: String) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `items`.
+    public static func items(_ value: [Tuple2<String, [Color]>]) -> Self { Self { $0.items = value } }
+    /// Sets Bokeh `swatch_width`.
+    public static func swatchWidth(_ value: Int) -> Self { Self { $0.swatchWidth = value } }
+    /// Sets Bokeh `swatch_height`.
+    public static func swatchHeight(_ value: OneOf2<Auto, Int>) -> Self { Self { $0.swatchHeight = value } }
+    public static func swatchHeight(_ value: some BinaryInteger) -> Self { Self { $0.swatchHeight = .b(Int(clamping: value)) } }
+    /// Sets Bokeh `ncols`.
+    public static func ncols(_ value: Int) -> Self { Self { $0.ncols = value } }
+}
+
+extension SettingsInitializable where Self: PaletteSelect {
+    /// A new `PaletteSelect` with Bokeh's required `value:`, `items:` and any other properties as settings,
+    /// in any order: `PaletteSelect(value: …, items: …, .name("…"))`.
+    public init(value: String, items: [Tuple2<String, [Color]>], _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.value = value
+        self.items = items
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -4073,6 +4503,13 @@ public class PickerBase: InputWidget {
         set { setAttribute("inline", newValue, unlessDefault: false) }
     }
     public static var inline: PropertyKey<Bool> { PropertyKey("inline") }
+}
+
+extension Setting where Root: PickerBase {
+    /// Sets Bokeh `position`.
+    public static func position(_ value: CalendarPosition) -> Self { Self { $0.position = value } }
+    /// Sets Bokeh `inline`.
+    public static func inline(_ value: Bool) -> Self { Self { $0.inline = value } }
 }
 
 /// Bokeh `PreText` (`bokeh.models.widgets.markups`).
@@ -4309,6 +4746,27 @@ public class Progress: Indicator {
     }
 }
 
+extension Setting where Root: Progress {
+    /// Sets Bokeh `mode`.
+    public static func mode(_ value: ProgressMode) -> Self { Self { $0.mode = value } }
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Int) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `min`.
+    public static func min(_ value: Int) -> Self { Self { $0.min = value } }
+    /// Sets Bokeh `max`.
+    public static func max(_ value: Int) -> Self { Self { $0.max = value } }
+    /// Sets Bokeh `reversed`.
+    public static func reversed(_ value: Bool) -> Self { Self { $0.reversed = value } }
+    /// Sets Bokeh `orientation`.
+    public static func orientation(_ value: Orientation) -> Self { Self { $0.orientation = value } }
+    /// Sets Bokeh `label`.
+    public static func label(_ value: String?) -> Self { Self { $0.label = value } }
+    /// Sets Bokeh `label_location`.
+    public static func labelLocation(_ value: ProgressLabelLocation) -> Self { Self { $0.labelLocation = value } }
+    /// Sets Bokeh `description`.
+    public static func bokehDescription(_ value: String?) -> Self { Self { $0.bokehDescription = value } }
+}
+
 /// Bokeh `RadioButtonGroup` (`bokeh.models.widgets.groups`).
 public class RadioButtonGroup: ToggleButtonGroup {
     override public class var modelTypeName: String { "RadioButtonGroup" }
@@ -4397,6 +4855,11 @@ public class RadioButtonGroup: ToggleButtonGroup {
         if let orientation { self.orientation = orientation }
         if let active { self.active = active }
     }
+}
+
+extension Setting where Root: RadioButtonGroup {
+    /// Sets Bokeh `active`.
+    public static func active(_ value: Int?) -> Self { Self { $0.active = value } }
 }
 
 /// Bokeh `RadioGroup` (`bokeh.models.widgets.groups`).
@@ -4489,6 +4952,11 @@ public class RadioGroup: ToggleInputGroup {
     }
 }
 
+extension Setting where Root: RadioGroup {
+    /// Sets Bokeh `active`.
+    public static func active(_ value: Int?) -> Self { Self { $0.active = value } }
+}
+
 /// Bokeh `RangeSlider` (`bokeh.models.widgets.sliders`).
 public class RangeSlider: NumericalSlider {
     override public class var modelTypeName: String { "RangeSlider" }
@@ -4496,8 +4964,8 @@ public class RangeSlider: NumericalSlider {
         let own: [PropertySpec] = [
             PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("0[.]00")),
             PropertySpec("value", Tuple2<Double, Double>?.self),
-            PropertySpec("start", Double?.self),
-            PropertySpec("end", Double?.self),
+            PropertySpec("start", Double.self),
+            PropertySpec("end", Double.self),
             PropertySpec("step", Double.self, default: 1),
         ]
         return super.declaredProperties + own
@@ -4513,15 +4981,15 @@ public class RangeSlider: NumericalSlider {
         set { setAttribute("value", newValue) }
     }
     public static var value: PropertyKey<Tuple2<Double, Double>> { PropertyKey("value") }
-    /// Bokeh `start`.
-    public var start: Double? {
-        get { attribute("start", as: Double.self) }
+    /// Bokeh `start` (required; reads `0` while unset).
+    public var start: Double {
+        get { attribute("start", as: Double.self, default: 0) }
         set { setAttribute("start", newValue) }
     }
     public static var start: PropertyKey<Double> { PropertyKey("start") }
-    /// Bokeh `end`.
-    public var end: Double? {
-        get { attribute("end", as: Double.self) }
+    /// Bokeh `end` (required; reads `0` while unset).
+    public var end: Double {
+        get { attribute("end", as: Double.self, default: 0) }
         set { setAttribute("end", newValue) }
     }
     public static var end: PropertyKey<Double> { PropertyKey("end") }
@@ -4622,6 +5090,29 @@ public class RangeSlider: NumericalSlider {
     }
 }
 
+extension Setting where Root: RangeSlider {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Tuple2<Double, Double>?) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `start`.
+    public static func start(_ value: Double) -> Self { Self { $0.start = value } }
+    /// Sets Bokeh `end`.
+    public static func end(_ value: Double) -> Self { Self { $0.end = value } }
+    /// Sets Bokeh `step`.
+    public static func step(_ value: Double) -> Self { Self { $0.step = value } }
+}
+
+extension SettingsInitializable where Self: RangeSlider {
+    /// A new `RangeSlider` with Bokeh's required `start:`, `end:` and any other properties as settings,
+    /// in any order: `RangeSlider(start: …, end: …, .name("…"))`.
+    public init(start: Double, end: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.start = start
+        self.end = end
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `RowAggregator` (`bokeh.models.widgets.tables`), abstract.
 public class RowAggregator: Model {
     override public class var modelTypeName: String { "RowAggregator" }
@@ -4637,6 +5128,11 @@ public class RowAggregator: Model {
         set { setAttribute("field_", newValue, unlessDefault: "") }
     }
     public static var field: PropertyKey<String> { PropertyKey("field_") }
+}
+
+extension Setting where Root: RowAggregator {
+    /// Sets Bokeh `field_`.
+    public static func field(_ value: String) -> Self { Self { $0.field = value } }
 }
 
 /// Bokeh `ScientificFormatter` (`bokeh.models.widgets.tables`).
@@ -4717,6 +5213,15 @@ public class ScientificFormatter: StringFormatter {
         if let powerLimitHigh { self.powerLimitHigh = powerLimitHigh }
         if let powerLimitLow { self.powerLimitLow = powerLimitLow }
     }
+}
+
+extension Setting where Root: ScientificFormatter {
+    /// Sets Bokeh `precision`.
+    public static func precision(_ value: Int) -> Self { Self { $0.precision = value } }
+    /// Sets Bokeh `power_limit_high`.
+    public static func powerLimitHigh(_ value: Int) -> Self { Self { $0.powerLimitHigh = value } }
+    /// Sets Bokeh `power_limit_low`.
+    public static func powerLimitLow(_ value: Int) -> Self { Self { $0.powerLimitLow = value } }
 }
 
 /// Bokeh `Select` (`bokeh.models.widgets.inputs`).
@@ -4818,6 +5323,13 @@ public class Select: InputWidget {
     }
 }
 
+extension Setting where Root: Select {
+    /// Sets Bokeh `options`.
+    public static func options(_ value: Value) -> Self { Self { $0.options = value } }
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Value) -> Self { Self { $0.value = value } }
+}
+
 /// Bokeh `SelectEditor` (`bokeh.models.widgets.tables`).
 public class SelectEditor: CellEditor {
     override public class var modelTypeName: String { "SelectEditor" }
@@ -4856,15 +5368,20 @@ public class SelectEditor: CellEditor {
     }
 }
 
+extension Setting where Root: SelectEditor {
+    /// Sets Bokeh `options`.
+    public static func options(_ value: [String]) -> Self { Self { $0.options = value } }
+}
+
 /// Bokeh `Slider` (`bokeh.models.widgets.sliders`).
 public class Slider: NumericalSlider {
     override public class var modelTypeName: String { "Slider" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("format", OneOf2<String, TickFormatter>.self, default: .a("0[.]00")),
-            PropertySpec("start", Double?.self),
-            PropertySpec("end", Double?.self),
-            PropertySpec("value", Double?.self),
+            PropertySpec("start", Double.self),
+            PropertySpec("end", Double.self),
+            PropertySpec("value", Double.self),
             PropertySpec("step", Double.self, default: 1),
         ]
         return super.declaredProperties + own
@@ -4874,21 +5391,21 @@ public class Slider: NumericalSlider {
         get { attribute("format", as: OneOf2<String, TickFormatter>.self, default: .a("0[.]00")) }
         set { setAttribute("format", newValue, unlessDefault: .a("0[.]00")) }
     }
-    /// Bokeh `start`.
-    public var start: Double? {
-        get { attribute("start", as: Double.self) }
+    /// Bokeh `start` (required; reads `0` while unset).
+    public var start: Double {
+        get { attribute("start", as: Double.self, default: 0) }
         set { setAttribute("start", newValue) }
     }
     public static var start: PropertyKey<Double> { PropertyKey("start") }
-    /// Bokeh `end`.
-    public var end: Double? {
-        get { attribute("end", as: Double.self) }
+    /// Bokeh `end` (required; reads `0` while unset).
+    public var end: Double {
+        get { attribute("end", as: Double.self, default: 0) }
         set { setAttribute("end", newValue) }
     }
     public static var end: PropertyKey<Double> { PropertyKey("end") }
-    /// Bokeh `value`.
-    public var value: Double? {
-        get { attribute("value", as: Double.self) }
+    /// Bokeh `value` (required; reads `0` while unset).
+    public var value: Double {
+        get { attribute("value", as: Double.self, default: 0) }
         set { setAttribute("value", newValue) }
     }
     public static var value: PropertyKey<Double> { PropertyKey("value") }
@@ -4986,6 +5503,30 @@ public class Slider: NumericalSlider {
         if let end { self.end = end }
         if let value { self.value = value }
         if let step { self.step = step }
+    }
+}
+
+extension Setting where Root: Slider {
+    /// Sets Bokeh `start`.
+    public static func start(_ value: Double) -> Self { Self { $0.start = value } }
+    /// Sets Bokeh `end`.
+    public static func end(_ value: Double) -> Self { Self { $0.end = value } }
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Double) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `step`.
+    public static func step(_ value: Double) -> Self { Self { $0.step = value } }
+}
+
+extension SettingsInitializable where Self: Slider {
+    /// A new `Slider` with Bokeh's required `start:`, `end:`, `value:` and any other properties as settings,
+    /// in any order: `Slider(start: …, end: …, value: …, .name("…"))`.
+    public init(start: Double, end: Double, value: Double, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.start = start
+        self.end = end
+        self.value = value
+        for setting in settings { setting.apply(to: self) }
     }
 }
 
@@ -5115,6 +5656,15 @@ public class Spinner: NumericInput {
     }
 }
 
+extension Setting where Root: Spinner {
+    /// Sets Bokeh `step`.
+    public static func step(_ value: Double) -> Self { Self { $0.step = value } }
+    /// Sets Bokeh `page_step_multiplier`.
+    public static func pageStepMultiplier(_ value: Double) -> Self { Self { $0.pageStepMultiplier = value } }
+    /// Sets Bokeh `wheel_wait`.
+    public static func wheelWait(_ value: Double) -> Self { Self { $0.wheelWait = value } }
+}
+
 /// Bokeh `StringEditor` (`bokeh.models.widgets.tables`).
 public class StringEditor: CellEditor {
     override public class var modelTypeName: String { "StringEditor" }
@@ -5151,6 +5701,11 @@ public class StringEditor: CellEditor {
         if let syncable { self.syncable = syncable }
         if let completions { self.completions = completions }
     }
+}
+
+extension Setting where Root: StringEditor {
+    /// Sets Bokeh `completions`.
+    public static func completions(_ value: [String]) -> Self { Self { $0.completions = value } }
 }
 
 /// Bokeh `StringFormatter` (`bokeh.models.widgets.tables`).
@@ -5234,6 +5789,21 @@ public class StringFormatter: CellFormatter {
         if let nanFormat { self.nanFormat = nanFormat }
         if let nullFormat { self.nullFormat = nullFormat }
     }
+}
+
+extension Setting where Root: StringFormatter {
+    /// Sets Bokeh `font_style`.
+    public static func fontStyle(_ value: Spec<FontStyle>) -> Self { Self { $0.fontStyle = value } }
+    /// Sets Bokeh `text_align`.
+    public static func textAlign(_ value: Spec<TextAlign>) -> Self { Self { $0.textAlign = value } }
+    /// Sets Bokeh `text_color`.
+    public static func textColor(_ value: Spec<Color?>) -> Self { Self { $0.textColor = value } }
+    /// Sets Bokeh `background_color`.
+    public static func backgroundColor(_ value: Spec<Color?>) -> Self { Self { $0.backgroundColor = value } }
+    /// Sets Bokeh `nan_format`.
+    public static func nanFormat(_ value: String) -> Self { Self { $0.nanFormat = value } }
+    /// Sets Bokeh `null_format`.
+    public static func nullFormat(_ value: String) -> Self { Self { $0.nullFormat = value } }
 }
 
 /// Bokeh `SumAggregator` (`bokeh.models.widgets.tables`).
@@ -5361,6 +5931,13 @@ public class Switch: ToggleInput {
     }
 }
 
+extension Setting where Root: Switch {
+    /// Sets Bokeh `on_icon`.
+    public static func onIcon(_ value: Value?) -> Self { Self { $0.onIcon = value } }
+    /// Sets Bokeh `off_icon`.
+    public static func offIcon(_ value: Value?) -> Self { Self { $0.offIcon = value } }
+}
+
 /// Bokeh `TableColumn` (`bokeh.models.widgets.tables`).
 public class TableColumn: Model {
     override public class var modelTypeName: String { "TableColumn" }
@@ -5369,7 +5946,7 @@ public class TableColumn: Model {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("field", String?.self),
+            PropertySpec("field", String.self),
             PropertySpec("title", OneOf2<String, DOMHTML>?.self),
             PropertySpec("width", Int.self, default: 300),
             PropertySpec("formatter", CellFormatter?.self),
@@ -5381,9 +5958,9 @@ public class TableColumn: Model {
         ]
         return super.declaredProperties + own
     }
-    /// Bokeh `field`.
-    public var field: String? {
-        get { attribute("field", as: String.self) }
+    /// Bokeh `field` (required; reads `""` while unset).
+    public var field: String {
+        get { attribute("field", as: String.self, default: "") }
         set { setAttribute("field", newValue) }
     }
     public static var field: PropertyKey<String> { PropertyKey("field") }
@@ -5474,6 +6051,40 @@ public class TableColumn: Model {
     }
 }
 
+extension Setting where Root: TableColumn {
+    /// Sets Bokeh `field`.
+    public static func field(_ value: String) -> Self { Self { $0.field = value } }
+    /// Sets Bokeh `title`.
+    public static func title(_ value: OneOf2<String, DOMHTML>?) -> Self { Self { $0.title = value } }
+    public static func title(_ value: String) -> Self { Self { $0.title = .a(value) } }
+    public static func title(_ value: DOMHTML) -> Self { Self { $0.title = .b(value) } }
+    /// Sets Bokeh `width`.
+    public static func width(_ value: Int) -> Self { Self { $0.width = value } }
+    /// Sets Bokeh `formatter`.
+    public static func formatter(_ value: CellFormatter?) -> Self { Self { $0.formatter = value } }
+    /// Sets Bokeh `editor`.
+    public static func editor(_ value: CellEditor?) -> Self { Self { $0.editor = value } }
+    /// Sets Bokeh `sortable`.
+    public static func sortable(_ value: Bool) -> Self { Self { $0.sortable = value } }
+    /// Sets Bokeh `default_sort`.
+    public static func defaultSort(_ value: SortDirection) -> Self { Self { $0.defaultSort = value } }
+    /// Sets Bokeh `visible`.
+    public static func visible(_ value: Bool) -> Self { Self { $0.visible = value } }
+    /// Sets Bokeh `sorter`.
+    public static func sorter(_ value: Comparison?) -> Self { Self { $0.sorter = value } }
+}
+
+extension SettingsInitializable where Self: TableColumn {
+    /// A new `TableColumn` with Bokeh's required `field:` and any other properties as settings,
+    /// in any order: `TableColumn(field: …, .name("…"))`.
+    public init(field: String, _ settings: Setting<Self>...) {
+        self.init(id: IDGenerator.next(), typeName: Self.modelTypeName)
+        applyInstanceDefaults()
+        self.field = field
+        for setting in settings { setting.apply(to: self) }
+    }
+}
+
 /// Bokeh `TableWidget` (`bokeh.models.widgets.tables`), abstract.
 public class TableWidget: Widget {
     override public class var modelTypeName: String { "TableWidget" }
@@ -5496,6 +6107,13 @@ public class TableWidget: Widget {
         set { setAttribute("view", newValue) }
     }
     public static var view: PropertyKey<CDSView> { PropertyKey("view") }
+}
+
+extension Setting where Root: TableWidget {
+    /// Sets Bokeh `source`.
+    public static func source(_ value: DataSource?) -> Self { Self { $0.source = value } }
+    /// Sets Bokeh `view`.
+    public static func view(_ value: CDSView?) -> Self { Self { $0.view = value } }
 }
 
 /// Bokeh `TextAreaInput` (`bokeh.models.widgets.inputs`).
@@ -5609,6 +6227,13 @@ public class TextAreaInput: TextLikeInput {
         if let cols { self.cols = cols }
         if let rows { self.rows = rows }
     }
+}
+
+extension Setting where Root: TextAreaInput {
+    /// Sets Bokeh `cols`.
+    public static func cols(_ value: Int) -> Self { Self { $0.cols = value } }
+    /// Sets Bokeh `rows`.
+    public static func rows(_ value: Int) -> Self { Self { $0.rows = value } }
 }
 
 /// Bokeh `TextEditor` (`bokeh.models.widgets.tables`).
@@ -5742,6 +6367,13 @@ public class TextInput: TextLikeInput {
     }
 }
 
+extension Setting where Root: TextInput {
+    /// Sets Bokeh `prefix`.
+    public static func prefix(_ value: String?) -> Self { Self { $0.prefix = value } }
+    /// Sets Bokeh `suffix`.
+    public static func suffix(_ value: String?) -> Self { Self { $0.suffix = value } }
+}
+
 /// Bokeh `TextLikeInput` (`bokeh.models.widgets.inputs`).
 public class TextLikeInput: InputWidget {
     override public class var modelTypeName: String { "TextLikeInput" }
@@ -5859,6 +6491,17 @@ public class TextLikeInput: InputWidget {
     }
 }
 
+extension Setting where Root: TextLikeInput {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: String) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `value_input`.
+    public static func valueInput(_ value: String) -> Self { Self { $0.valueInput = value } }
+    /// Sets Bokeh `placeholder`.
+    public static func placeholder(_ value: String) -> Self { Self { $0.placeholder = value } }
+    /// Sets Bokeh `max_length`.
+    public static func maxLength(_ value: Int?) -> Self { Self { $0.maxLength = value } }
+}
+
 /// Bokeh `TimeCommon` (`bokeh.models.widgets.pickers`), abstract.
 public class TimeCommon: Model {
     override public class var modelTypeName: String { "TimeCommon" }
@@ -5902,6 +6545,19 @@ public class TimeCommon: Model {
         set { setAttribute("clock", newValue, unlessDefault: ._24h) }
     }
     public static var clock: PropertyKey<TimeCommonClock> { PropertyKey("clock") }
+}
+
+extension Setting where Root: TimeCommon {
+    /// Sets Bokeh `hour_increment`.
+    public static func hourIncrement(_ value: Int) -> Self { Self { $0.hourIncrement = value } }
+    /// Sets Bokeh `minute_increment`.
+    public static func minuteIncrement(_ value: Int) -> Self { Self { $0.minuteIncrement = value } }
+    /// Sets Bokeh `second_increment`.
+    public static func secondIncrement(_ value: Int) -> Self { Self { $0.secondIncrement = value } }
+    /// Sets Bokeh `seconds`.
+    public static func seconds(_ value: Bool) -> Self { Self { $0.seconds = value } }
+    /// Sets Bokeh `clock`.
+    public static func clock(_ value: TimeCommonClock) -> Self { Self { $0.clock = value } }
 }
 
 /// Bokeh `TimeEditor` (`bokeh.models.widgets.tables`).
@@ -6049,6 +6705,17 @@ public class TimePicker: PickerBase {
     }
 }
 
+extension Setting where Root: TimePicker {
+    /// Sets Bokeh `value`.
+    public static func value(_ value: Value?) -> Self { Self { $0.value = value } }
+    /// Sets Bokeh `time_format`.
+    public static func timeFormat(_ value: String) -> Self { Self { $0.timeFormat = value } }
+    /// Sets Bokeh `min_time`.
+    public static func minTime(_ value: Value?) -> Self { Self { $0.minTime = value } }
+    /// Sets Bokeh `max_time`.
+    public static func maxTime(_ value: Value?) -> Self { Self { $0.maxTime = value } }
+}
+
 /// Bokeh `Toggle` (`bokeh.models.widgets.buttons`).
 public class Toggle: AbstractButton {
     override public class var modelTypeName: String { "Toggle" }
@@ -6145,6 +6812,11 @@ public class Toggle: AbstractButton {
     }
 }
 
+extension Setting where Root: Toggle {
+    /// Sets Bokeh `active`.
+    public static func active(_ value: Bool) -> Self { Self { $0.active = value } }
+}
+
 /// Bokeh `ToggleButtonGroup` (`bokeh.models.widgets.groups`), abstract.
 public class ToggleButtonGroup: AbstractGroup {
     override public class var modelTypeName: String { "ToggleButtonGroup" }
@@ -6160,6 +6832,11 @@ public class ToggleButtonGroup: AbstractGroup {
         set { setAttribute("orientation", newValue, unlessDefault: .horizontal) }
     }
     public static var orientation: PropertyKey<Orientation> { PropertyKey("orientation") }
+}
+
+extension Setting where Root: ToggleButtonGroup {
+    /// Sets Bokeh `orientation`.
+    public static func orientation(_ value: Orientation) -> Self { Self { $0.orientation = value } }
 }
 
 /// Bokeh `ToggleInput` (`bokeh.models.widgets.inputs`), abstract.
@@ -6186,6 +6863,13 @@ public class ToggleInput: Widget {
     public static var label: PropertyKey<String> { PropertyKey("label") }
 }
 
+extension Setting where Root: ToggleInput {
+    /// Sets Bokeh `active`.
+    public static func active(_ value: Bool) -> Self { Self { $0.active = value } }
+    /// Sets Bokeh `label`.
+    public static func label(_ value: String) -> Self { Self { $0.label = value } }
+}
+
 /// Bokeh `ToggleInputGroup` (`bokeh.models.widgets.groups`), abstract.
 public class ToggleInputGroup: AbstractGroup {
     override public class var modelTypeName: String { "ToggleInputGroup" }
@@ -6201,6 +6885,11 @@ public class ToggleInputGroup: AbstractGroup {
         set { setAttribute("inline", newValue, unlessDefault: false) }
     }
     public static var inline: PropertyKey<Bool> { PropertyKey("inline") }
+}
+
+extension Setting where Root: ToggleInputGroup {
+    /// Sets Bokeh `inline`.
+    public static func inline(_ value: Bool) -> Self { Self { $0.inline = value } }
 }
 
 /// Bokeh `Widget` (`bokeh.models.widgets.widget`), abstract.
