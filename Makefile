@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 
 
-.PHONY: lint swift-format-lint format unit hostile-smoke churn bigpull
+.PHONY: lint typecheck-budget swift-format-lint format unit hostile-smoke churn bigpull
 .PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check \
 	bench bench-quick bench-validate bench-build docs
 
@@ -22,6 +22,7 @@ test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	@status=0; \
 	$(MAKE) --no-print-directory lint || status=1; \
+	$(MAKE) --no-print-directory typecheck-budget || status=1; \
 	$(MAKE) --no-print-directory conformance-quick || status=1; \
 	$(MAKE) --no-print-directory interop || status=1; \
 	$(MAKE) --no-print-directory python-interop || status=1; \
@@ -48,6 +49,13 @@ lint:
 	python3 Tools/lint/trapping_conversions.py --swiftc "$$(dirname "$$(command -v $(SWIFT))")/swiftc" \
 		--modules-dir "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/Modules"
 	$(MAKE) --no-print-directory swift-format-lint
+
+## typecheck-budget: no expression in the tests, tools or examples takes over 500 ms to type-check
+## (-warn-long-expression-type-checking=500 on each as one module against the debug build; part of make test)
+typecheck-budget:
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	python3 Tools/lint/typecheck_budget.py --swiftc "$$(dirname "$$(command -v $(SWIFT))")/swiftc" \
+		--modules-dir "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/Modules"
 
 # swift-format (the toolchain's, configured by .swift-format) covers the hand-written Swift only: it has no exclude
 # option, so the list is built here, leaving out the catalogue that `make models` generates.
