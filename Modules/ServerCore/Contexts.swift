@@ -106,6 +106,37 @@ public final class SessionContext: Sendable {
         return token
     }
 
+    /// Calls `body` with typed old and new values when `key` of `model` changes:
+    /// `context.onChange(of: slider, Slider.value) { old, new in … }`. Values that don't fit the type arrive
+    /// as `nil`; errors are handled as ``onChange(of:attribute:_:)`` handles them.
+    @discardableResult
+    public func onChange<T: BokehConvertible>(
+        of model: Model, _ key: PropertyKey<T>, _ body: @escaping (_ old: T?, _ new: T?) throws -> Void
+    ) -> CallbackToken {
+        onChange(of: model, attribute: key.name) { _, old, new in
+            try body(old.flatMap { T.fromBokeh($0) }, T.fromBokeh(new))
+        }
+    }
+
+    /// Calls `body` for UI events of `kind` (`.buttonClick`, `.tap`, …), optionally only those about `model`.
+    @discardableResult
+    public func onEvent(_ kind: EventKind, of model: Model? = nil, _ body: @escaping (UIEvent) throws -> Void)
+        -> CallbackToken
+    {
+        onEvent(kind.rawValue, of: model, body)
+    }
+
+    /// Calls `body` with the typed event (``PointEvent`` for `.tap`, ``SelectionGeometryEvent``, …) for UI
+    /// events of `kind`; events that don't decode as `E` are skipped.
+    @discardableResult
+    public func onEvent<E: BokehEvent>(
+        _ kind: EventKind, of model: Model? = nil, as type: E.Type, _ body: @escaping (E) throws -> Void
+    ) -> CallbackToken {
+        onEvent(kind.rawValue, of: model) { event in
+            if let typed = E(event) { try body(typed) }
+        }
+    }
+
     /// Runs `body` after the session was discarded (the document's `on_session_destroyed`).
     public func onSessionDestroyed(_ body: @escaping (SessionContext) throws -> Void) {
         session.state.value.destroyedCallbacks.append(body)

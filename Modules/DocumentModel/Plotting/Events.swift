@@ -85,3 +85,52 @@ extension Document {
         }
     }
 }
+
+/// An event that carries only the model it is about: `reset` (a plot's ranges were reset),
+/// `document_ready` (BokehJS finished rendering the document; no model), `mouseenter`/`mouseleave`,
+/// `lodstart`/`lodend`, `panstart`/`panend` and the other gesture boundaries.
+public struct ModelEvent: BokehEvent {
+    public let model: Model?
+    public init?(_ event: UIEvent) { model = event.model }
+}
+
+/// `selectiongeometry`: a selection tool selected a region. `geometry` is Bokeh's geometry object
+/// (`type` is `"rect"`, `"poly"`, `"point"` or `"span"`, with data coordinates `x0`, `x1`, `y0`, `y1` or
+/// `x`, `y` lists as the type has them); `final` is false while the selection is still being drawn.
+public struct SelectionGeometryEvent: BokehEvent {
+    public let model: Model?
+    public let geometry: ValueMap
+    public let final: Bool
+
+    public init?(_ event: UIEvent) {
+        guard let geometry = event.member("geometry").flatMap(ValueMap.fromBokeh) else { return nil }
+        model = event.model
+        self.geometry = geometry
+        final = event.member("final")?.boolValue ?? true
+    }
+
+    /// The geometry's type (`"rect"`, `"poly"`, …).
+    public var type: String? { geometry["type"]?.stringValue }
+    /// A number of the geometry (`"x0"`, `"y1"`, `"x"` for a point).
+    public func number(_ key: String) -> Double? { geometry[key]?.doubleValue }
+}
+
+/// `legend_item_click`: an item of an interactive legend was clicked.
+public struct LegendItemClickEvent: BokehEvent {
+    public let model: Model?
+    public let item: Model?
+    public init?(_ event: UIEvent) {
+        model = event.model
+        item = event.member("item")?.modelValue
+    }
+}
+
+/// `axis_click`: an axis was clicked at `value` (data units).
+public struct AxisClickEvent: BokehEvent {
+    public let model: Model?
+    public let value: Double?
+    public init?(_ event: UIEvent) {
+        model = event.model
+        value = event.number("value")
+    }
+}
