@@ -10,6 +10,9 @@ struct ModelSchema {
     let properties: [JSON]
     let overrides: [JSON]
     let initial: String?
+    /// Python class names a theme looks up, in `Theme._for_class` order; `Name:lft` marks the levels where
+    /// the theme's line, fill and text glyph defaults apply.
+    var themeLineage: [String] = []
 }
 
 /// A property as a class sees it: where it's declared and its effective default.
@@ -75,7 +78,13 @@ final class Generator {
                     bases: entry["bases"]?.array.compactMap(\.string) ?? [], abstract: entry["abstract"]?.bool ?? false,
                     mixin: entry["mixin"]?.bool ?? false,
                     properties: entry["properties"]?.array ?? [], overrides: entry["overrides"]?.array ?? [],
-                    initial: entry["initial"]?.string))
+                    initial: entry["initial"]?.string,
+                    themeLineage: (entry["theme_lineage"]?.array ?? []).compactMap { level in
+                        if let name = level.string { return name }
+                        let pair = level.array
+                        guard pair.count == 2, let name = pair[0].string, let flags = pair[1].string else { return nil }
+                        return name + ":" + flags
+                    }))
         }
         self.models = models
         var table: [String: ModelSchema] = [:]
@@ -291,7 +300,9 @@ final class Generator {
     private func propertySpec(_ view: PropertyView, _ accessor: Accessor) -> String {
         let literal = view.defaultJSON.flatMap { Literal.make($0, accessor.type, enumCases: enumCase) }
         let type = accessor.accessorType.rendered
-        guard let literal, literal != "nil" else { return "PropertySpec(\(Literal.quote(view.name)), \(type).self)" }
+        guard let literal else { return "PropertySpec(\(Literal.quote(view.name)), \(type).self)" }
+        // A null default is a default (`.some(nil)`), not the absence of one.
+        if literal == "nil" { return "PropertySpec(\(Literal.quote(view.name)), \(type).self, default: .some(nil))" }
         return "PropertySpec(\(Literal.quote(view.name)), \(type).self, default: \(literal))"
     }
 
@@ -511,6 +522,14 @@ final class Generator {
         out += "    public static func modelClass(named name: String) -> Model.Type? { classesByName[name] }\n\n"
         out += "    private static let classesByName: [String: Model.Type] = Dictionary(\n"
         out += "        uniqueKeysWithValues: zip(modelNames, classes))\n\n"
+        out +=
+            "    /// For each model name, the Python classes a theme's `attrs` apply by, base first, space-separated\n"
+        out += "    /// (`Name:lft`: the theme's line, fill and text glyph defaults apply at that level).\n"
+        out += "    static let themeLineages: [String: String] = [\n"
+        out += models.filter { !$0.themeLineage.isEmpty }.map {
+            "        \(Literal.quote($0.name)): \(Literal.quote($0.themeLineage.joined(separator: " "))),\n"
+        }.joined()
+        out += "    ]\n\n"
         out += "    /// The typed classes, in ``modelNames`` order.\n"
         out += "    private static let classes: [Model.Type] = [\n"
         out += models.map { "        \($0.className).self,\n" }.joined()

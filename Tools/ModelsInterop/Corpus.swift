@@ -2,6 +2,7 @@
 // the same name in Tools/models/corpus.py builds with Python's bokeh.plotting; models-interop requires their
 // canonical forms to be equal.
 import DocumentModel
+import Foundation
 
 func document(_ title: String, _ root: Model) -> Document {
     let document = Document(title: title)
@@ -417,5 +418,131 @@ let corpus: [(String, @Sendable () -> Document)] = [
     ("tools_every_alias", toolsEveryAlias), ("tooltips", tooltips), ("ranges", ranges), ("twin_axes", twinAxes),
     ("interactive_legend", interactiveLegend), ("linear_mapper", linearMapper), ("factor_mapper", factorMapper),
     ("views", views), ("data_table", dataTable), ("tabs_layout", tabsLayout), ("gridplot_merged", gridplotMerged),
-    ("sizing_modes", sizingModes),
+    ("sizing_modes", sizingModes), ("theme_caliber", themeCaliber), ("theme_dark_minimal", themeDarkMinimal),
+    ("theme_light_minimal", themeLightMinimal), ("theme_night_sky", themeNightSky), ("theme_contrast", themeContrast),
+    ("theme_carbon", themeCarbon), ("theme_yaml_file", themeYamlFile), ("theme_json", themeJSON),
+    ("sliders_app", slidersApp), ("ohlc_app", ohlcApp),
 ]
+
+// Themes: the built-in ones by name, and theme files (YAML read by PyYAML on the Python side, by Theme here).
+
+func themedPlot() -> Column {
+    let p = figure(title: "themed", width: 300, height: 300, xAxisLabel: "x", yAxisLabel: "y")
+    p.line(x: "x", y: "y", source: xy())
+    p.scatter(x: "x", y: "y", source: xy(), size: 8)
+    p.vbar(x: "x", top: "y", source: xy(), width: 0.5)
+    let labels = ColumnDataSource(columns: ["x": [1.0, 2], "y": [3.0, 4], "t": ["a", "b"]])
+    p.text(x: "x", y: "y", text: "t", source: labels)
+    return column(p, Slider(start: 0, end: 1, value: 0.5, .title("s")))
+}
+
+func themed(_ title: String, _ theme: Theme) -> Document {
+    let document = document(title, themedPlot())
+    document.theme = theme
+    return document
+}
+
+func themeCaliber() -> Document { themed("caliber", .caliber) }
+func themeDarkMinimal() -> Document { themed("dark", .darkMinimal) }
+func themeLightMinimal() -> Document { themed("light", .lightMinimal) }
+func themeNightSky() -> Document { themed("night", .nightSky) }
+func themeContrast() -> Document { themed("contrast", .contrast) }
+func themeCarbon() -> Document { themed("carbon", .carbon) }
+
+let themeYAML = """
+    # A theme file in the forms Bokeh's theme.yaml files use.
+    attrs:
+        Plot:
+            background_fill_color: '#2F2F2F'
+            border_fill_color: "#2F2F2F"
+            outline_line_color: '#444444'
+            min_border_top: 0
+        Axis:
+            axis_line_color: !!null
+            major_label_text_font_size: 10pt   # a comment
+        Grid:
+            grid_line_dash: [6, 4]
+            grid_line_alpha: .3
+        Title:
+            text_color: white
+            align: center
+    line_defaults:
+        line_width: 2
+    fill_defaults:
+        fill_alpha: 0.5
+
+    """
+
+func themeYamlFile() -> Document {
+    // A theme that doesn't parse is a bug in this corpus: show it rather than serve an unthemed document.
+    do { return themed("yaml theme", try Theme(yaml: themeYAML)) } catch { fatalError("\(error)") }
+}
+
+func themeJSON() -> Document {
+    let json =
+        #"{"attrs": {"Plot": {"width": 500, "toolbar_location": null}, "Slider": {"bar_color": "red"}, "figure": {"height": 200}}}"#
+    do { return themed("json theme", try Theme(json: json)) } catch { fatalError("\(error)") }
+}
+
+// Two of Bokeh's gallery server apps, their documents as first served.
+
+func slidersApp() -> Document {
+    let n = 200
+    let x = (0..<n).map { Double($0) * (4 * .pi) / Double(n - 1) }
+    let source = ColumnDataSource()
+    source.data = ["x": x, "y": x.map { sin($0) }]
+    let plot = figure(
+        title: "my sine wave", width: 400, height: 400, xRange: [0, 4 * .pi], yRange: -2.5...2.5,
+        tools: "crosshair,pan,reset,save,wheel_zoom")
+    plot.line(x: "x", y: "y", source: source, lineWidth: 3, .lineAlpha(0.6))
+    let text = TextInput(.title("title"), .value("my sine wave"))
+    let offset = Slider(start: -5, end: 5, value: 0, .title("offset"), .step(0.1))
+    let amplitude = Slider(start: -5, end: 5, value: 1, .title("amplitude"), .step(0.1))
+    let phase = Slider(start: 0, end: 2 * .pi, value: 0, .title("phase"))
+    let freq = Slider(start: 0.1, end: 5.1, value: 1, .title("frequency"), .step(0.1))
+    return document("Sliders", row(column(text, offset, amplitude, phase, freq), plot, width: 800))
+}
+
+let ohlcTheme = """
+    attrs:
+      Plot:
+        background_fill_color: "#eeeeee"
+        width: 1200
+        toolbar_location: "left"
+        min_border_bottom: 0
+        min_border_top: 0
+
+    """
+
+func ohlcApp() -> Document {
+    let (ma12, ma26, ema12, ema26) = ("12-tick Moving Avg", "26-tick Moving Avg", "12-tick EMA", "26-tick EMA")
+    // Python's `time=[]` is an empty list; an empty `[Double]` would be an empty float64 array (streams the same).
+    let empty: [Value] = []
+    let source = ColumnDataSource()
+    source.data = [
+        "time": empty, "average": empty, "low": empty, "high": empty, "open": empty, "close": empty, "ma": empty,
+        "macd": empty, "macd9": empty, "macdh": empty, "color": empty,
+    ]
+    let p = figure(
+        height: 500, xAxisType: nil, yAxisLocation: .right, tools: "xpan,xwheel_zoom,xbox_zoom,reset")
+    if let range = p.xRange as? DataRange1d {
+        range.follow = .end
+        range.followInterval = 100
+        range.rangePadding = 0
+    }
+    p.line(x: "time", y: "average", source: source, lineWidth: 3, color: "navy", alpha: 0.2)
+    p.line(x: "time", y: "ma", source: source, lineWidth: 2, color: "orange", alpha: 0.8)
+    p.segment(x0: "time", y0: "low", x1: "time", y1: "high", source: source, color: "black", .lineWidth(2))
+    p.segment(x0: "time", y0: "open", x1: "time", y1: "close", source: source, color: "color", .lineWidth(8))
+    let p2 = figure(height: 250, xRange: p.xRange, yAxisLocation: .right, tools: "xpan,xwheel_zoom,xbox_zoom,reset")
+    p2.line(x: "time", y: "macd", source: source, color: "red")
+    p2.line(x: "time", y: "macd9", source: source, color: "blue")
+    p2.segment(x0: "time", y0: 0, x1: "time", y1: "macdh", source: source, color: "black", alpha: 0.5, .lineWidth(6))
+    let mean = Slider(start: -0.01, end: 0.01, value: 0, .title("mean"), .step(0.001))
+    let stddev = Slider(start: 0.01, end: 0.1, value: 0.04, .title("stddev"), .step(0.01))
+    let mavg = Select(options: [ma12, ma26, ema12, ema26], value: ma12)
+    let root = column(row(mean, stddev, mavg), gridplot([[p], [p2]], width: 1000, toolbarLocation: .left))
+    let document = document("OHLC", root)
+    do { document.theme = try Theme(yaml: ohlcTheme) } catch { fatalError("\(error)") }
+    return document
+}

@@ -49,6 +49,9 @@ def _ndarray(rep):
         values = [None if isinstance(v, float) and math.isnan(v) else v for v in values.tolist()]
     else:
         values = array
+    # Computed columns (np.sin next to Foundation's sin) may differ in the last bit: floats compare to 12
+    # significant digits.
+    values = [float(f"{v:.12g}") if isinstance(v, float) else v for v in values]
     return ("ndarray", rep["dtype"], tuple(rep["shape"]), values)
 
 

@@ -6,13 +6,16 @@ equal. Numeric columns are float64 arrays on both sides (a Swift `[Double]` colu
 """
 
 import numpy as np
+import yaml
 
 from bokeh.core.enums import MarkerType
 from bokeh.document import Document
 from bokeh.layouts import column, gridplot, row
 from bokeh.models import (BooleanFilter, Button, CDSView, ColumnDataSource, DataTable, Div, GroupFilter,
                           IndexFilter, LinearAxis, Range1d, Select, Slider, TableColumn, TabPanel, Tabs, Toggle)
+from bokeh.models import TextInput
 from bokeh.plotting import figure
+from bokeh.themes import Theme
 from bokeh.transform import factor_cmap, linear_cmap
 
 
@@ -20,9 +23,11 @@ def f(*values):
     return np.array(values, dtype=float)
 
 
-def doc(title, root):
+def doc(title, root, theme=None):
     d = Document(title=title)
     d.add_root(root)
+    if theme is not None:
+        d.theme = theme
     return d.to_json(deferred=False)
 
 
@@ -392,5 +397,126 @@ def sizing_modes():
     return doc("sizing", column(row(slider, p, sizing_mode="stretch_width"), q, sizing_mode="stretch_both"))
 
 
+# Themes: the built-in ones by name, and theme files (YAML read by PyYAML here, by our reader in Swift).
+
+def themed_plot():
+    p = figure(title="themed", width=300, height=300, x_axis_label="x", y_axis_label="y")
+    p.line(x="x", y="y", source=xy())
+    p.scatter(x="x", y="y", source=xy(), size=8)
+    p.vbar(x="x", top="y", width=0.5, source=xy())
+    labels = ColumnDataSource(data=dict(x=f(1, 2), y=f(3, 4), t=["a", "b"]))
+    p.text(x="x", y="y", text="t", source=labels)
+    return column(p, Slider(start=0, end=1, value=0.5, title="s"))
+
+
+def theme_caliber():
+    return doc("caliber", themed_plot(), theme="caliber")
+
+
+def theme_dark_minimal():
+    return doc("dark", themed_plot(), theme="dark_minimal")
+
+
+def theme_light_minimal():
+    return doc("light", themed_plot(), theme="light_minimal")
+
+
+def theme_night_sky():
+    return doc("night", themed_plot(), theme="night_sky")
+
+
+def theme_contrast():
+    return doc("contrast", themed_plot(), theme="contrast")
+
+
+def theme_carbon():
+    return doc("carbon", themed_plot(), theme="carbon")
+
+
+THEME_YAML = """\
+# A theme file in the forms Bokeh's theme.yaml files use.
+attrs:
+    Plot:
+        background_fill_color: '#2F2F2F'
+        border_fill_color: "#2F2F2F"
+        outline_line_color: '#444444'
+        min_border_top: 0
+    Axis:
+        axis_line_color: !!null
+        major_label_text_font_size: 10pt   # a comment
+    Grid:
+        grid_line_dash: [6, 4]
+        grid_line_alpha: .3
+    Title:
+        text_color: white
+        align: center
+line_defaults:
+    line_width: 2
+fill_defaults:
+    fill_alpha: 0.5
+"""
+
+
+def theme_yaml_file():
+    return doc("yaml theme", themed_plot(), theme=Theme(json=yaml.safe_load(THEME_YAML)))
+
+
+def theme_json():
+    theme = Theme(json={"attrs": {"Plot": {"width": 500, "toolbar_location": None},
+                                  "Slider": {"bar_color": "red"}, "figure": {"height": 200}}})
+    return doc("json theme", themed_plot(), theme=theme)
+
+
+# Two of Bokeh's gallery server apps, their documents as first served.
+
+def sliders_app():
+    n = 200
+    x = np.linspace(0, 4 * np.pi, n)
+    source = ColumnDataSource(data=dict(x=x, y=np.sin(x)))
+    plot = figure(height=400, width=400, title="my sine wave", tools="crosshair,pan,reset,save,wheel_zoom",
+                  x_range=[0, 4 * np.pi], y_range=[-2.5, 2.5])
+    plot.line("x", "y", source=source, line_width=3, line_alpha=0.6)
+    text = TextInput(title="title", value="my sine wave")
+    offset = Slider(title="offset", value=0.0, start=-5.0, end=5.0, step=0.1)
+    amplitude = Slider(title="amplitude", value=1.0, start=-5.0, end=5.0, step=0.1)
+    phase = Slider(title="phase", value=0.0, start=0.0, end=2 * np.pi)
+    freq = Slider(title="frequency", value=1.0, start=0.1, end=5.1, step=0.1)
+    return doc("Sliders", row(column(text, offset, amplitude, phase, freq), plot, width=800))
+
+
+OHLC_THEME = """\
+attrs:
+  Plot:
+    background_fill_color: "#eeeeee"
+    width: 1200
+    toolbar_location: "left"
+    min_border_bottom: 0
+    min_border_top: 0
+"""
+
+
+def ohlc_app():
+    ma12, ma26, ema12, ema26 = "12-tick Moving Avg", "26-tick Moving Avg", "12-tick EMA", "26-tick EMA"
+    source = ColumnDataSource(dict(time=[], average=[], low=[], high=[], open=[], close=[], ma=[], macd=[],
+                                   macd9=[], macdh=[], color=[]))
+    p = figure(height=500, tools="xpan,xwheel_zoom,xbox_zoom,reset", x_axis_type=None, y_axis_location="right")
+    p.x_range.follow = "end"
+    p.x_range.follow_interval = 100
+    p.x_range.range_padding = 0
+    p.line(x="time", y="average", alpha=0.2, line_width=3, color="navy", source=source)
+    p.line(x="time", y="ma", alpha=0.8, line_width=2, color="orange", source=source)
+    p.segment(x0="time", y0="low", x1="time", y1="high", line_width=2, color="black", source=source)
+    p.segment(x0="time", y0="open", x1="time", y1="close", line_width=8, color="color", source=source)
+    p2 = figure(height=250, x_range=p.x_range, tools="xpan,xwheel_zoom,xbox_zoom,reset", y_axis_location="right")
+    p2.line(x="time", y="macd", color="red", source=source)
+    p2.line(x="time", y="macd9", color="blue", source=source)
+    p2.segment(x0="time", y0=0, x1="time", y1="macdh", line_width=6, color="black", alpha=0.5, source=source)
+    mean = Slider(title="mean", value=0, start=-0.01, end=0.01, step=0.001)
+    stddev = Slider(title="stddev", value=0.04, start=0.01, end=0.1, step=0.01)
+    mavg = Select(value=ma12, options=[ma12, ma26, ema12, ema26])
+    root = column(row(mean, stddev, mavg), gridplot([[p], [p2]], toolbar_location="left", width=1000))
+    return doc("OHLC", root, theme=Theme(json=yaml.safe_load(OHLC_THEME)))
+
+
 CASES = {name: function for name, function in list(globals().items())
-         if callable(function) and function.__module__ == __name__ and name not in ("f", "doc", "xy")}
+         if callable(function) and function.__module__ == __name__ and name not in ("f", "doc", "xy", "themed_plot")}

@@ -116,6 +116,24 @@ def default_of(cls, name, descriptor):
     return {"value": renumber(encode(value), {})}
 
 
+def theme_lineage(cls):
+    """The classes a theme's `attrs` are looked up by, in the order `Theme._for_class` applies them (the MRO
+    reversed, HasProps classes only), each with the glyph defaults (`line_defaults`, …) applied at its level."""
+    from bokeh.core.has_props import HasProps
+    from bokeh.models.glyph import Glyph
+    lineage = []
+    for base in cls.__mro__[-2::-1]:
+        if not (isinstance(base, type) and issubclass(base, HasProps)):
+            continue
+        flags = ""
+        if issubclass(base, Glyph):
+            flags += "l" if hasattr(base, "line_alpha") else ""
+            flags += "f" if hasattr(base, "fill_alpha") else ""
+            flags += "t" if hasattr(base, "text_alpha") else ""
+        lineage.append([base.__name__, flags] if flags else base.__name__)
+    return lineage
+
+
 def dump_model(cls):
     own = cls.__dict__.get("__properties__", {})
     properties = []
@@ -144,6 +162,7 @@ def dump_model(cls):
         "mixin": not issubclass(cls, Model),
         "properties": properties,
         "overrides": overrides,
+        "theme_lineage": theme_lineage(cls),
     }
     if not is_abstract(cls):
         try:

@@ -4,6 +4,7 @@ public struct PropertySpec {
     /// The Swift type of the typed accessor (`"Spec<Double>"`, `"Anchor"`).
     public let typeDescription: String
     private let accepts: (Value) -> Bool
+    private let shape: (Value) -> Value
 
     /// Bokeh's default for the property, when it is a constant (not per-instance, not required).
     public let defaultValue: Value?
@@ -13,11 +14,16 @@ public struct PropertySpec {
         self.name = name
         typeDescription = String(describing: type)
         accepts = { T.fromBokeh($0) != nil }
+        shape = { T.fromBokeh($0)?.bokehValue ?? $0 }
         self.defaultValue = defaultValue?.bokehValue
     }
 
     /// Whether `value` fits the property's type.
     public func accepts(_ value: Value) -> Bool { accepts(value) }
+
+    /// `value` as the typed property stores it (a bare constant or field name becomes a spec, as Python's
+    /// serializer writes a themed value); values that don't fit are returned unchanged.
+    func shaped(_ value: Value) -> Value { shape(value) }
 }
 
 /// Names a typed property of a model class, for typed change callbacks:

@@ -19,6 +19,8 @@ public final class Document {
         set { setTitle(newValue) }
     }
     private(set) var storedTitle: String
+    /// See ``theme``.
+    var currentTheme: Theme?
     /// The `DocumentConfig` model (with its `Notifications`).
     public internal(set) var config: Model
     /// `defs` from received document JSON (data model definitions), written back unchanged.
@@ -326,10 +328,15 @@ public final class Document {
             for attribute in model.attributes { attribute.value.forEachModel { stack.append($0) } }
         }
         for (id, model) in modelsByID where reachable[id] !== model {
-            if model.document === self { model.document = nil }
+            if model.document === self {
+                model.document = nil
+                if !model.themedAttributes.isEmpty { _ = model.applyTheme(nil) }
+            }
             synced.remove(id)
         }
         for (id, model) in reachable {
+            // A model joining the document takes its theme (Python's `_attach_document`).
+            if modelsByID[id] !== model, let currentTheme { _ = model.applyTheme(currentTheme) }
             model.document = self
             everSeen.insert(id)
         }

@@ -36,10 +36,22 @@ public class Model {
         ModelGraph.release(&attributes)
     }
 
-    /// The value of attribute `name`, if set.
+    /// Values the document's ``Theme`` gives properties this model has not set (Python's `themed_values()`):
+    /// they read and serialize as the model's values until the app sets its own.
+    public final internal(set) var themedAttributes: [(name: String, value: Value)] = []
+
+    /// The value of attribute `name`: the one set, else the theme's, else `nil` (Bokeh's default applies).
     public final subscript(name: String) -> Value? {
         for attribute in attributes where attribute.name == name { return attribute.value }
+        for attribute in themedAttributes where attribute.name == name { return attribute.value }
         return nil
+    }
+
+    /// What the model serializes: its attributes, then the themed values of properties it has not set.
+    final var serializedAttributes: [(name: String, value: Value)] {
+        if themedAttributes.isEmpty { return attributes }
+        return attributes
+            + themedAttributes.filter { themed in !attributes.contains { $0.name == themed.name } }
     }
 
     /// The `name` attribute Bokeh uses for lookups (`modelByName`); setting `nil` writes `null`.

@@ -40,7 +40,7 @@ extension Plot {
         legendLabel: String? = nil, _ visuals: [Visual<Features>]
     ) -> GlyphRenderer {
         var arguments = VisualArguments(visuals)
-        arguments.add("color", color.map(Visual<Features>.colorValue))
+        arguments.add("color", color.map(colorValue))
         arguments.add("alpha", alpha?.bokehValue)
         let type = Swift.type(of: glyph)
         // Non-visual properties given by name (`.visual("angle", 0.3)`, `.angle(...)`) belong to every variant.

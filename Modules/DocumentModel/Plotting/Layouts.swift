@@ -1,11 +1,64 @@
-/// Children side by side (Python's `row(...)`).
-public func row(_ children: UIElement..., sizingMode: SizingMode? = nil) -> Row {
-    Row(sizingMode: sizingMode, children: children)
+/// Children side by side (Python's `row(...)`), with the sizing arguments Python's `row` passes on to `Row`.
+public func row(
+    _ children: UIElement..., sizingMode: SizingMode? = nil, width: Int? = nil, height: Int? = nil,
+    spacing: Int? = nil, name: String? = nil
+) -> Row {
+    row(children, sizingMode: sizingMode, width: width, height: height, spacing: spacing, name: name)
 }
 
-/// Children stacked vertically (Python's `column(...)`).
-public func column(_ children: UIElement..., sizingMode: SizingMode? = nil) -> Column {
-    Column(sizingMode: sizingMode, children: children)
+/// Children side by side, from an array (Python's `row([a, b])`).
+public func row(
+    _ children: [UIElement], sizingMode: SizingMode? = nil, width: Int? = nil, height: Int? = nil,
+    spacing: Int? = nil, name: String? = nil
+) -> Row {
+    let box = Row(name: name, sizingMode: sizingMode, children: children)
+    box.setSizes(width: width, height: height, spacing: spacing)
+    return box
+}
+
+/// Children stacked vertically (Python's `column(...)`), with the sizing arguments Python's `column` passes on.
+public func column(
+    _ children: UIElement..., sizingMode: SizingMode? = nil, width: Int? = nil, height: Int? = nil,
+    spacing: Int? = nil, name: String? = nil
+) -> Column {
+    column(children, sizingMode: sizingMode, width: width, height: height, spacing: spacing, name: name)
+}
+
+/// Children stacked vertically, from an array (Python's `column([a, b])`).
+public func column(
+    _ children: [UIElement], sizingMode: SizingMode? = nil, width: Int? = nil, height: Int? = nil,
+    spacing: Int? = nil, name: String? = nil
+) -> Column {
+    let box = Column(name: name, sizingMode: sizingMode, children: children)
+    box.setSizes(width: width, height: height, spacing: spacing)
+    return box
+}
+
+/// Rows of children in a column (Python's `layout([[a, b], [c]])`): a `Column` of `Row`s. `sizingMode` is
+/// given to the children that size themselves automatically, as Python does.
+public func layout(
+    _ rows: [[UIElement]], sizingMode: SizingMode? = nil, width: Int? = nil, height: Int? = nil,
+    spacing: Int? = nil, name: String? = nil
+) -> Column {
+    let built = rows.map { items -> UIElement in
+        for item in items {
+            guard let dom = item as? LayoutDOM, let sizingMode, dom.sizingMode == nil,
+                dom["width_policy"] == nil || dom["width_policy"] == "auto",
+                dom["height_policy"] == nil || dom["height_policy"] == "auto"
+            else { continue }
+            dom.sizingMode = sizingMode
+        }
+        return Row(sizingMode: sizingMode, children: items)
+    }
+    return column(built, sizingMode: sizingMode, width: width, height: height, spacing: spacing, name: name)
+}
+
+extension FlexBox {
+    fileprivate func setSizes(width: Int?, height: Int?, spacing: Int?) {
+        if let width { self.width = width }
+        if let height { self.height = height }
+        if let spacing { self.spacing = spacing }
+    }
 }
 
 /// Plots in a grid with one shared toolbar (Python's `gridplot(...)`): `nil` leaves a cell empty.

@@ -69,11 +69,12 @@ public struct Visual<Features> {
         Self(prefix: prefix, "", .list(visuals.map { .list([.string($0.name), $0.value]) }))
     }
 
-    /// Python's ColorSpec: a string that is a color is a value, any other string names a column.
-    static func colorValue(_ color: Color) -> Value {
-        if case .css(let text) = color, !Color.isValid(text) { return .spec(DataSpec(.field(text))) }
-        return color.bokehValue
-    }
+}
+
+/// Python's ColorSpec: a string that is a color is a value, any other string names a column.
+func colorValue(_ color: Color) -> Value {
+    if case .css(let text) = color, !Color.isValid(text) { return .spec(DataSpec(.field(text))) }
+    return color.bokehValue
 }
 
 /// Glyphs that draw lines have line visuals.

@@ -104,11 +104,11 @@ public struct Serializer {
         known.insert(model.id)
         emittedModels.append(model)
         var object: JSONObject = ["type": "object", "name": .string(model.typeName), "id": .string(model.id)]
-        if !model.attributes.isEmpty {
+        let attributes = model.serializedAttributes
+        if !attributes.isEmpty {
             nesting += 1
             defer { nesting -= 1 }
-            object["attributes"] = .object(
-                JSONObject(model.attributes.map { (key: $0.name, value: encode($0.value)) }))
+            object["attributes"] = .object(JSONObject(attributes.map { (key: $0.name, value: encode($0.value)) }))
         }
         return .object(object)
     }

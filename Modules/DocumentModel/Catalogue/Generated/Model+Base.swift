@@ -33,7 +33,7 @@ extension Model {
     public static var syncable: PropertyKey<Bool> { PropertyKey("syncable") }
     static var baseModelProperties: [PropertySpec] {
         [
-            PropertySpec("name", String?.self),
+            PropertySpec("name", String?.self, default: .some(nil)),
             PropertySpec("tags", Value.self, default: .list([])),
             PropertySpec("js_event_callbacks", [String: [Callback]].self, default: [:]),
             PropertySpec("js_property_callbacks", [String: [Callback]].self, default: [:]),

@@ -467,7 +467,7 @@ public class DOMValueOf: DOMPlaceholder {
         let own: [PropertySpec] = [
             PropertySpec("obj", Value?.self),
             PropertySpec("attr", String.self),
-            PropertySpec("format", String?.self),
+            PropertySpec("format", String?.self, default: .some(nil)),
             PropertySpec("formatter", OneOf2<BuiltinFormatter, CustomJS>.self, default: .a(.raw)),
         ]
         return super.declaredProperties + own
@@ -561,9 +561,9 @@ public class DOMValueRef: DOMPlaceholder {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("field", String.self),
-            PropertySpec("format", String?.self),
+            PropertySpec("format", String?.self, default: .some(nil)),
             PropertySpec("formatter", OneOf3<BuiltinFormatter, CustomJS, CustomJSHover>.self, default: .a(.raw)),
-            PropertySpec("filter", OneOf2<CustomJS, [CustomJS]>?.self),
+            PropertySpec("filter", OneOf2<CustomJS, [CustomJS]>?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }

@@ -29,7 +29,7 @@ public class BooleanFilter: Filter {
     override public class var modelTypeName: String { "BooleanFilter" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("booleans", [Bool]?.self),
+            PropertySpec("booleans", [Bool]?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -244,7 +244,7 @@ public class IndexFilter: Filter {
     override public class var modelTypeName: String { "IndexFilter" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("indices", [Int]?.self),
+            PropertySpec("indices", [Int]?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }

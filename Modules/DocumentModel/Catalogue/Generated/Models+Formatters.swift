@@ -173,7 +173,7 @@ public class DatetimeTickFormatter: TickFormatter {
             PropertySpec("strip_leading_zeros", OneOf2<Bool, [DatetimeUnits]>.self, default: .a(false)),
             PropertySpec("boundary_scaling", Bool.self, default: true),
             PropertySpec("hide_repeats", Bool.self, default: false),
-            PropertySpec("context", OneOf2<String, DatetimeTickFormatter>?.self),
+            PropertySpec("context", OneOf2<String, DatetimeTickFormatter>?.self, default: .some(nil)),
             PropertySpec("context_which", ContextWhich.self, default: .start),
             PropertySpec("context_location", Location.self, default: .below),
         ]
@@ -372,7 +372,7 @@ public class LogTickFormatter: TickFormatter {
     override public class var modelTypeName: String { "LogTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("ticker", Ticker?.self),
+            PropertySpec("ticker", Ticker?.self, default: .some(nil)),
             PropertySpec("min_exponent", Int.self, default: 0),
         ]
         return super.declaredProperties + own
@@ -426,7 +426,7 @@ public class MercatorTickFormatter: BasicTickFormatter {
     override public class var modelTypeName: String { "MercatorTickFormatter" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("dimension", LatLon?.self),
+            PropertySpec("dimension", LatLon?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -601,7 +601,7 @@ public class TimedeltaTickFormatter: TickFormatter {
             PropertySpec("days", String.self, default: "%d days"),
             PropertySpec("strip_leading_zeros", OneOf2<Bool, [TimedeltaResolutionType]>.self, default: .a(false)),
             PropertySpec("hide_repeats", Bool.self, default: false),
-            PropertySpec("context", OneOf2<String, TimedeltaTickFormatter>?.self),
+            PropertySpec("context", OneOf2<String, TimedeltaTickFormatter>?.self, default: .some(nil)),
             PropertySpec("context_which", ContextWhich.self, default: .start),
             PropertySpec("context_location", Location.self, default: .below),
         ]

@@ -4532,7 +4532,7 @@ public class Patch: ConnectedXYGlyph {
             PropertySpec("hatch_color", Color?.self, default: .css("black")),
             PropertySpec("hatch_alpha", Double.self, default: 1.0),
             PropertySpec("hatch_scale", Double.self, default: 12.0),
-            PropertySpec("hatch_pattern", String?.self),
+            PropertySpec("hatch_pattern", String?.self, default: .some(nil)),
             PropertySpec("hatch_weight", Double.self, default: 1.0),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]

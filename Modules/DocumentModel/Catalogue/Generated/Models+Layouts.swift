@@ -206,8 +206,8 @@ public class GridCommon: Model {
     override public class var modelTypeName: String { "GridCommon" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("rows", Value?.self),
-            PropertySpec("cols", Value?.self),
+            PropertySpec("rows", Value?.self, default: .some(nil)),
+            PropertySpec("cols", Value?.self, default: .some(nil)),
             PropertySpec("spacing", OneOf2<Int, Tuple2<Int, Int>>.self, default: .a(0)),
         ]
         return super.declaredProperties + own
@@ -247,7 +247,7 @@ public class GroupBox: LayoutDOM {
     override public class var modelTypeName: String { "GroupBox" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("title", String?.self),
+            PropertySpec("title", String?.self, default: .some(nil)),
             PropertySpec("child", UIElement?.self),
             PropertySpec("checkable", Bool.self, default: false),
         ]
@@ -364,7 +364,7 @@ public class HBox: LayoutDOM {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("children", Value.self, default: .list([])),
-            PropertySpec("cols", Value?.self),
+            PropertySpec("cols", Value?.self, default: .some(nil)),
             PropertySpec("spacing", Int.self, default: 0),
         ]
         return super.declaredProperties + own
@@ -477,18 +477,18 @@ public class LayoutDOM: Pane {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("disabled", Bool.self, default: false),
-            PropertySpec("width", Int?.self),
-            PropertySpec("height", Int?.self),
-            PropertySpec("min_width", Int?.self),
-            PropertySpec("min_height", Int?.self),
-            PropertySpec("max_width", Int?.self),
-            PropertySpec("max_height", Int?.self),
-            PropertySpec("margin", Value?.self),
+            PropertySpec("width", Int?.self, default: .some(nil)),
+            PropertySpec("height", Int?.self, default: .some(nil)),
+            PropertySpec("min_width", Int?.self, default: .some(nil)),
+            PropertySpec("min_height", Int?.self, default: .some(nil)),
+            PropertySpec("max_width", Int?.self, default: .some(nil)),
+            PropertySpec("max_height", Int?.self, default: .some(nil)),
+            PropertySpec("margin", Value?.self, default: .some(nil)),
             PropertySpec("width_policy", OneOf2<Auto, SizingPolicy>.self, default: .a(.auto)),
             PropertySpec("height_policy", OneOf2<Auto, SizingPolicy>.self, default: .a(.auto)),
-            PropertySpec("aspect_ratio", OneOf2<Auto, Double>?.self),
+            PropertySpec("aspect_ratio", OneOf2<Auto, Double>?.self, default: .some(nil)),
             PropertySpec("flow_mode", FlowMode.self, default: .block),
-            PropertySpec("sizing_mode", SizingMode?.self),
+            PropertySpec("sizing_mode", SizingMode?.self, default: .some(nil)),
             PropertySpec("align", OneOf3<Auto, Align, Tuple2<Align, Align>>.self, default: .a(.auto)),
             PropertySpec("resizable", OneOf2<Bool, Dimensions>.self, default: .a(false)),
         ]
@@ -888,7 +888,7 @@ public class TabPanel: Model {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("title", String.self, default: ""),
-            PropertySpec("tooltip", Tooltip?.self),
+            PropertySpec("tooltip", Tooltip?.self, default: .some(nil)),
             PropertySpec("child", UIElement?.self),
             PropertySpec("closable", Bool.self, default: false),
             PropertySpec("disabled", Bool.self, default: false),
@@ -1102,7 +1102,7 @@ public class VBox: LayoutDOM {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("children", Value.self, default: .list([])),
-            PropertySpec("rows", Value?.self),
+            PropertySpec("rows", Value?.self, default: .some(nil)),
             PropertySpec("spacing", Int.self, default: 0),
         ]
         return super.declaredProperties + own

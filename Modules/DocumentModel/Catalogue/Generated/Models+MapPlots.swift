@@ -7,7 +7,7 @@ public class GMapOptions: MapOptions {
         let own: [PropertySpec] = [
             PropertySpec("map_type", MapType.self, default: .roadmap),
             PropertySpec("scale_control", Bool.self, default: false),
-            PropertySpec("styles", String?.self),
+            PropertySpec("styles", String?.self, default: .some(nil)),
             PropertySpec("tilt", Int.self, default: 45),
         ]
         return super.declaredProperties + own

@@ -78,7 +78,7 @@ public class CategoricalMapper: Mapper {
         let own: [PropertySpec] = [
             PropertySpec("factors", Value?.self),
             PropertySpec("start", Int.self, default: 0),
-            PropertySpec("end", Int?.self),
+            PropertySpec("end", Int?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -291,10 +291,10 @@ public class ContinuousColorMapper: ColorMapper {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("domain", [Tuple2<GlyphRenderer, OneOf2<String, [String]>>].self, default: []),
-            PropertySpec("low", Double?.self),
-            PropertySpec("high", Double?.self),
-            PropertySpec("low_color", Color?.self),
-            PropertySpec("high_color", Color?.self),
+            PropertySpec("low", Double?.self, default: .some(nil)),
+            PropertySpec("high", Double?.self, default: .some(nil)),
+            PropertySpec("low_color", Color?.self, default: .some(nil)),
+            PropertySpec("high_color", Color?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -541,8 +541,8 @@ public class WeightedStackColorMapper: StackColorMapper {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("alpha_mapper", ContinuousColorMapper?.self),
-            PropertySpec("color_baseline", Double?.self),
-            PropertySpec("stack_labels", [String]?.self),
+            PropertySpec("color_baseline", Double?.self, default: .some(nil)),
+            PropertySpec("stack_labels", [String]?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }

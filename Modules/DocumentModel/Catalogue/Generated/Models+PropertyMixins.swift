@@ -314,7 +314,7 @@ public class ScalarHatchProps: Model {
             PropertySpec("hatch_color", Color?.self, default: .css("black")),
             PropertySpec("hatch_alpha", Double.self, default: 1.0),
             PropertySpec("hatch_scale", Double.self, default: 12.0),
-            PropertySpec("hatch_pattern", String?.self),
+            PropertySpec("hatch_pattern", String?.self, default: .some(nil)),
             PropertySpec("hatch_weight", Double.self, default: 1.0),
             PropertySpec("hatch_extra", [String: Texture].self, default: [:]),
         ]
@@ -528,7 +528,7 @@ public class ScalarTextProps: Model {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("text_color", Color?.self, default: .css("#444444")),
-            PropertySpec("text_outline_color", Color?.self),
+            PropertySpec("text_outline_color", Color?.self, default: .some(nil)),
             PropertySpec("text_outline_width", Double.self, default: 1),
             PropertySpec("text_alpha", Double.self, default: 1.0),
             PropertySpec("text_font", String.self, default: "helvetica"),

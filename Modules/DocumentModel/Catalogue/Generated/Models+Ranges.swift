@@ -42,12 +42,12 @@ public class DataRange1d: DataRange {
         let own: [PropertySpec] = [
             PropertySpec("range_padding", Double.self, default: 0.1),
             PropertySpec("range_padding_units", PaddingUnits.self, default: .percent),
-            PropertySpec("bounds", Value?.self),
-            PropertySpec("min_interval", Double?.self),
-            PropertySpec("max_interval", Double?.self),
+            PropertySpec("bounds", Value?.self, default: .some(nil)),
+            PropertySpec("min_interval", Double?.self, default: .some(nil)),
+            PropertySpec("max_interval", Double?.self, default: .some(nil)),
             PropertySpec("flipped", Bool.self, default: false),
-            PropertySpec("follow", StartEnd?.self),
-            PropertySpec("follow_interval", Double?.self),
+            PropertySpec("follow", StartEnd?.self, default: .some(nil)),
+            PropertySpec("follow_interval", Double?.self, default: .some(nil)),
             PropertySpec("default_span", Double.self, default: 2.0),
             PropertySpec("only_visible", Bool.self, default: false),
         ]
@@ -208,9 +208,9 @@ public class FactorRange: RangeModel {
             PropertySpec("range_padding_units", PaddingUnits.self, default: .percent),
             PropertySpec("start", Double.self, default: 0),
             PropertySpec("end", Double.self, default: 0),
-            PropertySpec("bounds", Value?.self),
-            PropertySpec("min_interval", Double?.self),
-            PropertySpec("max_interval", Double?.self),
+            PropertySpec("bounds", Value?.self, default: .some(nil)),
+            PropertySpec("min_interval", Double?.self, default: .some(nil)),
+            PropertySpec("max_interval", Double?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -381,11 +381,11 @@ public class Range1d: NumericalRange {
         let own: [PropertySpec] = [
             PropertySpec("start", Double.self, default: 0),
             PropertySpec("end", Double.self, default: 1),
-            PropertySpec("reset_start", Double?.self),
-            PropertySpec("reset_end", Double?.self),
-            PropertySpec("bounds", Value?.self),
-            PropertySpec("min_interval", Double?.self),
-            PropertySpec("max_interval", Double?.self),
+            PropertySpec("reset_start", Double?.self, default: .some(nil)),
+            PropertySpec("reset_end", Double?.self, default: .some(nil)),
+            PropertySpec("bounds", Value?.self, default: .some(nil)),
+            PropertySpec("min_interval", Double?.self, default: .some(nil)),
+            PropertySpec("max_interval", Double?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }

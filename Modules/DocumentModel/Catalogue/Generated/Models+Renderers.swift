@@ -156,7 +156,7 @@ public class GlyphRenderer: DataRenderer {
             PropertySpec("glyph", Glyph?.self),
             PropertySpec("selection_glyph", OneOf2<Auto, Glyph>?.self, default: .a(.auto)),
             PropertySpec("nonselection_glyph", OneOf2<Auto, Glyph>?.self, default: .a(.auto)),
-            PropertySpec("hover_glyph", Glyph?.self),
+            PropertySpec("hover_glyph", Glyph?.self, default: .some(nil)),
             PropertySpec("muted_glyph", OneOf2<Auto, Glyph>?.self, default: .a(.auto)),
             PropertySpec("muted", Bool.self, default: false),
         ]
@@ -438,12 +438,12 @@ public class Renderer: StyledElement {
         let own: [PropertySpec] = [
             PropertySpec("level", RenderLevel.self, default: .image),
             PropertySpec("visible", Bool.self, default: true),
-            PropertySpec("coordinates", CoordinateMapping?.self),
+            PropertySpec("coordinates", CoordinateMapping?.self, default: .some(nil)),
             PropertySpec("x_range_name", String.self, default: "default"),
             PropertySpec("y_range_name", String.self, default: "default"),
-            PropertySpec("group", RendererGroup?.self),
+            PropertySpec("group", RendererGroup?.self, default: .some(nil)),
             PropertySpec("propagate_hover", Bool.self, default: false),
-            PropertySpec("context_menu", Menu?.self),
+            PropertySpec("context_menu", Menu?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }

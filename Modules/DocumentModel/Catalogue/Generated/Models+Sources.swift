@@ -8,7 +8,7 @@ public class AjaxDataSource: WebDataSource {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("polling_interval", Int?.self),
+            PropertySpec("polling_interval", Int?.self, default: .some(nil)),
             PropertySpec("method", AjaxDataSourceMethod.self, default: .pOST),
             PropertySpec("if_modified", Bool.self, default: false),
             PropertySpec("content_type", String.self, default: "application/json"),
@@ -377,8 +377,8 @@ public class WebDataSource: ColumnDataSource {
     override public class var instanceDefaultsJSON: String? { nil }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("adapter", CustomJS?.self),
-            PropertySpec("max_size", Int?.self),
+            PropertySpec("adapter", CustomJS?.self, default: .some(nil)),
+            PropertySpec("max_size", Int?.self, default: .some(nil)),
             PropertySpec("mode", WebDataSourceMode.self, default: .replace),
             PropertySpec("data_url", String.self),
         ]

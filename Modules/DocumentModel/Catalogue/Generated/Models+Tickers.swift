@@ -11,7 +11,7 @@ public class AdaptiveTicker: ContinuousTicker {
             PropertySpec("base", Double.self, default: 10.0),
             PropertySpec("mantissas", [Double].self, default: [1, 2, 5]),
             PropertySpec("min_interval", Double.self, default: 0.0),
-            PropertySpec("max_interval", Double?.self),
+            PropertySpec("max_interval", Double?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -597,7 +597,7 @@ public class MercatorTicker: BasicTicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("dimension", LatLon?.self),
+            PropertySpec("dimension", LatLon?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }

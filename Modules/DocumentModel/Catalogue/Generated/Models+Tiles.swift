@@ -317,7 +317,7 @@ public class TileSource: Model {
             PropertySpec("attribution", String.self, default: ""),
             PropertySpec("x_origin_offset", Double.self),
             PropertySpec("y_origin_offset", Double.self),
-            PropertySpec("initial_resolution", Double?.self),
+            PropertySpec("initial_resolution", Double?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }

@@ -499,8 +499,8 @@ public class CustomAction: ActionTool {
             PropertySpec("description", String?.self, default: "Perform a Custom Action"),
             PropertySpec("active", Bool.self, default: false),
             PropertySpec("disabled", Bool.self, default: false),
-            PropertySpec("callback", Callback?.self),
-            PropertySpec("active_callback", OneOf2<Callback, Auto>?.self),
+            PropertySpec("callback", Callback?.self, default: .some(nil)),
+            PropertySpec("active_callback", OneOf2<Callback, Auto>?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -873,12 +873,12 @@ public class HoverTool: InspectTool {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("renderers", OneOf2<Auto, [DataRenderer]>.self, default: .a(.auto)),
-            PropertySpec("callback", Callback?.self),
+            PropertySpec("callback", Callback?.self, default: .some(nil)),
             PropertySpec("tooltips", OneOf3<String, DOMElement, [Tuple2<String, String>]>?.self, default: .c([Tuple2("index", "$index"), Tuple2("data (x, y)", "($x, $y)"), Tuple2("screen (x, y)", "($sx, $sy)")])),
             PropertySpec("formatters", [String: OneOf2<TooltipFieldFormatter, CustomJSHover>]?.self),
             PropertySpec("filters", [String: OneOf2<CustomJS, [CustomJS]>].self, default: [:]),
-            PropertySpec("sort_by", Value?.self),
-            PropertySpec("limit", Int?.self),
+            PropertySpec("sort_by", Value?.self, default: .some(nil)),
+            PropertySpec("limit", Int?.self, default: .some(nil)),
             PropertySpec("mode", HoverToolMode.self, default: .mouse),
             PropertySpec("muted_policy", HoverToolMutedPolicy.self, default: .show),
             PropertySpec("point_policy", HoverToolPointPolicy.self, default: .snapToData),
@@ -1652,7 +1652,7 @@ public class PolyTool: EditTool {
     override public class var modelTypeName: String { "PolyTool" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("vertex_renderer", Value?.self),
+            PropertySpec("vertex_renderer", Value?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -1677,8 +1677,8 @@ public class RangeTool: Drag {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("x_range", RangeModel?.self),
-            PropertySpec("y_range", RangeModel?.self),
+            PropertySpec("x_range", RangeModel?.self, default: .some(nil)),
+            PropertySpec("y_range", RangeModel?.self, default: .some(nil)),
             PropertySpec("x_interaction", Bool.self, default: true),
             PropertySpec("y_interaction", Bool.self, default: true),
             PropertySpec("overlay", BoxAnnotation?.self),
@@ -1896,7 +1896,7 @@ public class SaveTool: ActionTool {
     override public class var modelTypeName: String { "SaveTool" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("filename", String?.self),
+            PropertySpec("filename", String?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -1988,7 +1988,7 @@ public class TapTool: Tap {
             PropertySpec("behavior", TapToolBehavior.self, default: .select),
             PropertySpec("gesture", TapToolGesture.self, default: .tap),
             PropertySpec("modifiers", Value?.self),
-            PropertySpec("callback", Callback?.self),
+            PropertySpec("callback", Callback?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -2090,8 +2090,8 @@ public class Tool: Model {
     override public class var modelTypeName: String { "Tool" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("icon", Value?.self),
-            PropertySpec("description", String?.self),
+            PropertySpec("icon", Value?.self, default: .some(nil)),
+            PropertySpec("description", String?.self, default: .some(nil)),
             PropertySpec("visible", Bool.self, default: true),
             PropertySpec("group", OneOf2<String, Bool>.self, default: .b(true)),
         ]

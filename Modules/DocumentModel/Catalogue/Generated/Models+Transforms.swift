@@ -71,7 +71,7 @@ public class Dodge: Transform {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("value", Double.self, default: 0),
-            PropertySpec("range", RangeModel?.self),
+            PropertySpec("range", RangeModel?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -126,7 +126,7 @@ public class Interpolator: Transform {
         let own: [PropertySpec] = [
             PropertySpec("x", OneOf2<String, [Double]>?.self),
             PropertySpec("y", OneOf2<String, [Double]>?.self),
-            PropertySpec("data", ColumnarDataSource?.self),
+            PropertySpec("data", ColumnarDataSource?.self, default: .some(nil)),
             PropertySpec("clip", Bool.self, default: true),
         ]
         return super.declaredProperties + own
@@ -180,7 +180,7 @@ public class Jitter: Transform {
             PropertySpec("mean", Double.self, default: 0),
             PropertySpec("width", Double.self, default: 1),
             PropertySpec("distribution", JitterRandomDistribution.self, default: .uniform),
-            PropertySpec("range", RangeModel?.self),
+            PropertySpec("range", RangeModel?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }

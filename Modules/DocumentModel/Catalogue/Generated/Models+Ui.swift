@@ -180,7 +180,7 @@ public class Dialog: UIElement {
     override public class var modelTypeName: String { "Dialog" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("title", OneOf3<String, DOMNode, UIElement>?.self),
+            PropertySpec("title", OneOf3<String, DOMNode, UIElement>?.self, default: .some(nil)),
             PropertySpec("content", OneOf3<String, DOMNode, UIElement>?.self),
             PropertySpec("pinnable", Bool.self, default: true),
             PropertySpec("collapsible", Bool.self, default: true),
@@ -191,10 +191,10 @@ public class Dialog: UIElement {
             PropertySpec("resizable", Resizable.self, default: .all),
             PropertySpec("movable", Movable.self, default: .both),
             PropertySpec("symmetric", Bool.self, default: false),
-            PropertySpec("top_limit", Node?.self),
-            PropertySpec("bottom_limit", Node?.self),
-            PropertySpec("left_limit", Node?.self),
-            PropertySpec("right_limit", Node?.self),
+            PropertySpec("top_limit", Node?.self, default: .some(nil)),
+            PropertySpec("bottom_limit", Node?.self, default: .some(nil)),
+            PropertySpec("left_limit", Node?.self, default: .some(nil)),
+            PropertySpec("right_limit", Node?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -519,7 +519,7 @@ public class Examiner: UIElement {
     override public class var modelTypeName: String { "Examiner" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("target", Value?.self),
+            PropertySpec("target", Value?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -672,14 +672,14 @@ public class MenuItem: Model {
     override public class var modelTypeName: String { "MenuItem" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("checked", Bool?.self),
-            PropertySpec("icon", Value?.self),
+            PropertySpec("checked", Bool?.self, default: .some(nil)),
+            PropertySpec("icon", Value?.self, default: .some(nil)),
             PropertySpec("label", String.self),
-            PropertySpec("shortcut", String?.self),
-            PropertySpec("menu", Menu?.self),
-            PropertySpec("tooltip", String?.self),
+            PropertySpec("shortcut", String?.self, default: .some(nil)),
+            PropertySpec("menu", Menu?.self, default: .some(nil)),
+            PropertySpec("tooltip", String?.self, default: .some(nil)),
             PropertySpec("disabled", Bool.self, default: false),
-            PropertySpec("action", Callback?.self),
+            PropertySpec("action", Callback?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -1073,7 +1073,7 @@ public class StyledElement: Model {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("html_attributes", [String: String].self, default: [:]),
-            PropertySpec("html_id", String?.self),
+            PropertySpec("html_id", String?.self, default: .some(nil)),
             PropertySpec("css_classes", [String].self, default: []),
             PropertySpec("css_variables", [String: OneOf2<String, Node>].self, default: [:]),
             PropertySpec("styles", OneOf2<[String: String?], Styles>.self, default: .a([:])),
@@ -1213,7 +1213,7 @@ public class Tooltip: UIElement {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("visible", Bool.self, default: false),
-            PropertySpec("position", OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?.self),
+            PropertySpec("position", OneOf3<Anchor, Tuple2<Double, Double>, Coordinate>?.self, default: .some(nil)),
             PropertySpec("target", OneOf3<UIElement, Selector, Auto>.self, default: .c(.auto)),
             PropertySpec("content", OneOf3<String, DOMNode, UIElement>?.self),
             PropertySpec("attachment", OneOf2<TooltipAttachment, Auto>.self, default: .b(.auto)),
@@ -1350,7 +1350,7 @@ public class UIElement: StyledElement {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("visible", Bool.self, default: true),
-            PropertySpec("context_menu", OneOf2<Menu, Auto>?.self),
+            PropertySpec("context_menu", OneOf2<Menu, Auto>?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }

@@ -6,7 +6,7 @@ public class AbstractButton: Widget {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("label", OneOf2<String, DOMNode>.self, default: .a("Button")),
-            PropertySpec("icon", Icon?.self),
+            PropertySpec("icon", Icon?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -134,7 +134,7 @@ public class AutocompleteInput: TextInput {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("completions", [String].self, default: []),
-            PropertySpec("max_completions", Int?.self),
+            PropertySpec("max_completions", Int?.self, default: .some(nil)),
             PropertySpec("min_characters", Int.self, default: 2),
             PropertySpec("case_sensitive", Bool.self, default: true),
             PropertySpec("restrict", Bool.self, default: true),
@@ -321,8 +321,8 @@ public class BaseDatePicker: PickerBase {
     override public class var modelTypeName: String { "BaseDatePicker" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("min_date", Value?.self),
-            PropertySpec("max_date", Value?.self),
+            PropertySpec("min_date", Value?.self, default: .some(nil)),
+            PropertySpec("max_date", Value?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -352,8 +352,8 @@ public class BaseDatetimePicker: PickerBase {
     override public class var modelTypeName: String { "BaseDatetimePicker" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("min_date", Value?.self),
-            PropertySpec("max_date", Value?.self),
+            PropertySpec("min_date", Value?.self, default: .some(nil)),
+            PropertySpec("max_date", Value?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -1196,9 +1196,9 @@ public class DataTable: TableWidget {
             PropertySpec("autosize_mode", AutosizeMode.self, default: .forceFit),
             PropertySpec("auto_edit", Bool.self, default: false),
             PropertySpec("columns", [TableColumn].self, default: []),
-            PropertySpec("fit_columns", Bool?.self),
-            PropertySpec("frozen_columns", Int?.self),
-            PropertySpec("frozen_rows", Int?.self),
+            PropertySpec("fit_columns", Bool?.self, default: .some(nil)),
+            PropertySpec("frozen_columns", Int?.self, default: .some(nil)),
+            PropertySpec("frozen_rows", Int?.self, default: .some(nil)),
             PropertySpec("sortable", Bool.self, default: true),
             PropertySpec("reorderable", Bool.self, default: true),
             PropertySpec("editable", Bool.self, default: false),
@@ -1475,8 +1475,8 @@ public class DateCommon: Model {
     override public class var modelTypeName: String { "DateCommon" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("disabled_dates", Value?.self),
-            PropertySpec("enabled_dates", Value?.self),
+            PropertySpec("disabled_dates", Value?.self, default: .some(nil)),
+            PropertySpec("enabled_dates", Value?.self, default: .some(nil)),
             PropertySpec("date_format", String.self, default: "Y-m-d"),
         ]
         return super.declaredProperties + own
@@ -1610,7 +1610,7 @@ public class DatePicker: BaseDatePicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", Value?.self),
+            PropertySpec("value", Value?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -1716,7 +1716,7 @@ public class DateRangePicker: BaseDatePicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", Value?.self),
+            PropertySpec("value", Value?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -2135,7 +2135,7 @@ public class DatetimePicker: BaseDatetimePicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", Double?.self),
+            PropertySpec("value", Double?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -2241,7 +2241,7 @@ public class DatetimeRangePicker: BaseDatetimePicker {
     }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", Tuple2<Double, Double>?.self),
+            PropertySpec("value", Tuple2<Double, Double>?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -3053,7 +3053,7 @@ public class InputWidget: Widget {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("title", OneOf2<String, DOMHTML>.self, default: .a("")),
-            PropertySpec("description", OneOf2<String, Tooltip>?.self),
+            PropertySpec("description", OneOf2<String, Tooltip>?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -3318,10 +3318,10 @@ public class MultiChoice: InputWidget {
             PropertySpec("options", [OneOf2<String, Tuple2<String, String>>].self, default: []),
             PropertySpec("value", [String].self, default: []),
             PropertySpec("delete_button", Bool.self, default: true),
-            PropertySpec("max_items", Int?.self),
-            PropertySpec("option_limit", Int?.self),
-            PropertySpec("search_option_limit", Int?.self),
-            PropertySpec("placeholder", String?.self),
+            PropertySpec("max_items", Int?.self, default: .some(nil)),
+            PropertySpec("option_limit", Int?.self, default: .some(nil)),
+            PropertySpec("search_option_limit", Int?.self, default: .some(nil)),
+            PropertySpec("placeholder", String?.self, default: .some(nil)),
             PropertySpec("solid", Bool.self, default: true),
         ]
         return super.declaredProperties + own
@@ -3970,12 +3970,12 @@ public class NumericInput: InputWidget {
     override public class var modelTypeName: String { "NumericInput" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", Double?.self),
-            PropertySpec("low", Double?.self),
-            PropertySpec("high", Double?.self),
+            PropertySpec("value", Double?.self, default: .some(nil)),
+            PropertySpec("low", Double?.self, default: .some(nil)),
+            PropertySpec("high", Double?.self, default: .some(nil)),
             PropertySpec("placeholder", String.self, default: ""),
             PropertySpec("mode", NumericInputMode.self, default: .int),
-            PropertySpec("format", OneOf2<String, TickFormatter>?.self),
+            PropertySpec("format", OneOf2<String, TickFormatter>?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -4601,7 +4601,7 @@ public class Progress: Indicator {
             PropertySpec("orientation", Orientation.self, default: .horizontal),
             PropertySpec("label", String?.self, default: "@{percent}%"),
             PropertySpec("label_location", ProgressLabelLocation.self, default: .inline),
-            PropertySpec("description", String?.self),
+            PropertySpec("description", String?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -4772,7 +4772,7 @@ public class RadioButtonGroup: ToggleButtonGroup {
     override public class var modelTypeName: String { "RadioButtonGroup" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("active", Int?.self),
+            PropertySpec("active", Int?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -4867,7 +4867,7 @@ public class RadioGroup: ToggleInputGroup {
     override public class var modelTypeName: String { "RadioGroup" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("active", Int?.self),
+            PropertySpec("active", Int?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -5837,8 +5837,8 @@ public class Switch: ToggleInput {
     override public class var modelTypeName: String { "Switch" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("on_icon", Value?.self),
-            PropertySpec("off_icon", Value?.self),
+            PropertySpec("on_icon", Value?.self, default: .some(nil)),
+            PropertySpec("off_icon", Value?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -5947,14 +5947,14 @@ public class TableColumn: Model {
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
             PropertySpec("field", String.self),
-            PropertySpec("title", OneOf2<String, DOMHTML>?.self),
+            PropertySpec("title", OneOf2<String, DOMHTML>?.self, default: .some(nil)),
             PropertySpec("width", Int.self, default: 300),
             PropertySpec("formatter", CellFormatter?.self),
             PropertySpec("editor", CellEditor?.self),
             PropertySpec("sortable", Bool.self, default: true),
             PropertySpec("default_sort", SortDirection.self, default: .ascending),
             PropertySpec("visible", Bool.self, default: true),
-            PropertySpec("sorter", Comparison?.self),
+            PropertySpec("sorter", Comparison?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -6265,8 +6265,8 @@ public class TextInput: TextLikeInput {
     override public class var modelTypeName: String { "TextInput" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("prefix", String?.self),
-            PropertySpec("suffix", String?.self),
+            PropertySpec("prefix", String?.self, default: .some(nil)),
+            PropertySpec("suffix", String?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -6382,7 +6382,7 @@ public class TextLikeInput: InputWidget {
             PropertySpec("value", String.self, default: ""),
             PropertySpec("value_input", String.self, default: ""),
             PropertySpec("placeholder", String.self, default: ""),
-            PropertySpec("max_length", Int?.self),
+            PropertySpec("max_length", Int?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
@@ -6589,10 +6589,10 @@ public class TimePicker: PickerBase {
     override public class var modelTypeName: String { "TimePicker" }
     override public class var declaredProperties: [PropertySpec] {
         let own: [PropertySpec] = [
-            PropertySpec("value", Value?.self),
+            PropertySpec("value", Value?.self, default: .some(nil)),
             PropertySpec("time_format", String.self, default: "H:i"),
-            PropertySpec("min_time", Value?.self),
-            PropertySpec("max_time", Value?.self),
+            PropertySpec("min_time", Value?.self, default: .some(nil)),
+            PropertySpec("max_time", Value?.self, default: .some(nil)),
         ]
         return super.declaredProperties + own
     }
