@@ -118,6 +118,23 @@ public final class SessionContext: Sendable {
         }
     }
 
+    /// Calls `body` with the typed old and new values of a property when it changes:
+    /// `context.onChange(of: slider, \.value) { old, new in … }`. Both read as the property reads (defaults
+    /// included); `old` is `nil` only for streamed or patched column data. Errors are handled as
+    /// ``onChange(of:attribute:_:)`` handles them.
+    @discardableResult
+    public func onChange<M: Model, T>(
+        of model: M, _ keyPath: KeyPath<M, T>, _ body: @escaping (_ old: T?, _ new: T) throws -> Void
+    ) -> CallbackToken {
+        let session = self.session
+        let names = model.attributeNames(readBy: keyPath).joined(separator: "', '")
+        let token = session.document.onChange(of: model, keyPath) { old, new in
+            do { try body(old, new) } catch { session.callbackFailed(error, in: "'\(names)' change callback") }
+        }
+        session.state.value.documentCallbacks.append(token)
+        return token
+    }
+
     /// Calls `body` for UI events of `kind` (`.buttonClick`, `.tap`, …), optionally only those about `model`.
     @discardableResult
     public func onEvent(_ kind: EventKind, of model: Model? = nil, _ body: @escaping (UIEvent) throws -> Void)

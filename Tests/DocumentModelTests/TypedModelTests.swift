@@ -171,6 +171,45 @@ private func text(_ document: Document) throws -> String {
         #expect(seen.first?.1 == 7)
     }
 
+    @Test func keyPathChangeCallbacksReadAsThePropertyReads() {
+        let slider = Slider(start: 0, end: 10, value: 3)
+        let div = Div()
+        let document = Document()
+        document.addRoot(slider)
+        document.addRoot(div)
+        var values: [(Double?, Double)] = []
+        var titles: [(String??, String?)] = []
+        var texts: [(String?, String)] = []
+        let token = document.onChange(of: slider, \.value) { old, new in values.append((old, new)) }
+        document.onChange(of: slider, \.title) { old, new in titles.append((old, new)) }
+        document.onChange(of: div, \.text) { old, new in texts.append((old, new)) }
+        slider.value = 7
+        slider.title = "x"
+        div.text = "hello"  // from unset: old reads the default
+        slider.step = 2  // not watched
+        document.removeCallback(token)
+        slider.value = 8
+        #expect(values.count == 1 && values.first?.0 == 3 && values.first?.1 == 7)
+        #expect(titles.count == 1 && titles.first?.0 == "" && titles.first?.1 == "x")
+        #expect(texts.count == 1 && texts.first?.0 == "" && texts.first?.1 == "hello")
+        #expect(slider.attributeNames(readBy: \Slider.value) == ["value"])
+        #expect(slider.attributeNames(readBy: \Slider.id).isEmpty)
+    }
+
+    @Test func keyPathCallbacksOnStreamedColumnsHaveNoOldValue() throws {
+        let source = ColumnDataSource()
+        source.data = ["x": [1.0, 2.0]]
+        let document = Document()
+        document.addRoot(source)
+        var seen: [(ColumnData?, [Double])] = []
+        document.onChange(of: source, \.data) { old, new in seen.append((old, new["x", as: Double.self] ?? [])) }
+        try source.stream(["x": [3.0]])
+        source.data = ["x": [5.0]]
+        #expect(seen.count == 2)
+        #expect(seen.first?.0 == nil && seen.first?.1 == [1, 2, 3])
+        #expect(seen.last?.0?["x", as: Double.self] == [1, 2, 3] && seen.last?.1 == [5])
+    }
+
     @Test func typedEventCallbacks() throws {
         let button = Button(label: "go")
         let document = Document()

@@ -15,6 +15,7 @@ let typedApplication = Application { document, context in
     context.onChange(of: slider, Slider.value) { old, new in
         status.text = "value=\(new ?? -1) was \(old ?? -1)"
     }
+    context.onChange(of: slider, \.value) { old, new in status.text += " | key path: \(new) was \(old ?? -1)" }
     context.onEvent(.tap, of: plot, as: PointEvent.self) { tap in status.text = "tap at \(tap.x),\(tap.y)" }
     context.onEvent(.selectiongeometry, of: plot, as: SelectionGeometryEvent.self) { selection in
         status.text = "selected \(selection.type ?? "?") to \(selection.number("x1") ?? .nan), final \(selection.final)"
@@ -27,8 +28,10 @@ let typedApplication = Application { document, context in
         let f = try await Fixture(application: typedApplication)
         defer { f.shutdown() }
         _ = try f.setSlider(5, from: f.a)
-        #expect(await eventually { f.inboxA.types == ["PATCH-DOC", "OK"] })
+        // Each callback's change is a PATCH-DOC of its own; the second carries both texts.
+        #expect(await eventually { f.inboxA.types == ["PATCH-DOC", "PATCH-DOC", "OK"] })
         #expect(text(f.inboxA.messages[0]).contains("value=5.0 was 0.0"))
+        #expect(text(f.inboxA.messages[1]).contains("value=5.0 was 0.0 | key path: 5.0 was 0.0"))
     }
 
     @Test func typedUIEventsDecode() async throws {

@@ -13,7 +13,9 @@ public struct CallbackToken: Hashable, Sendable {
 
 struct CallbackRegistry {
     typealias ChangeCallback = (DocumentEvent) -> Void
-    typealias PropertyCallback = (_ attribute: String, _ old: Value?, _ new: Value) -> Void
+    /// `old` is `.some(nil)` when the attribute was unset, `nil` when the document keeps no old value
+    /// (streamed, patched or column-data-changed columns).
+    typealias PropertyCallback = (_ attribute: String, _ old: Value??, _ new: Value) -> Void
     typealias EventCallback = (UIEvent) -> Void
 
     var nextToken: UInt64 = 1
@@ -45,7 +47,32 @@ extension Document {
         _ callback: @escaping (_ attribute: String, _ old: Value?, _ new: Value) -> Void
     ) -> CallbackToken {
         let token = callbacks.token()
-        callbacks.property.append((token, modelID: model.id, attribute: attribute, callback))
+        callbacks.property.append((token, modelID: model.id, attribute: attribute, { callback($0, $1 ?? nil, $2) }))
+        return token
+    }
+
+    /// Calls `callback` with the typed old and new values of a property when it changes:
+    /// `document.onChange(of: slider, \.value) { old, new in … }` (Bokeh's `slider.on_change("value", cb)`).
+    /// Both read as the property reads (an unset property reads its default). `old` is `nil` only for
+    /// column data that was streamed or patched, as the document keeps no copy of the columns before.
+    /// A key path that reads several attributes calls `callback` when any of them changes; one that reads
+    /// none (`\.id`) never calls it.
+    @discardableResult
+    public func onChange<M: Model, T>(
+        of model: M, _ keyPath: KeyPath<M, T>, _ callback: @escaping (_ old: T?, _ new: T) -> Void
+    ) -> CallbackToken {
+        let token = callbacks.token()
+        for name in model.attributeNames(readBy: keyPath) {
+            callbacks.property.append(
+                (
+                    token, modelID: model.id, attribute: name,
+                    { [weak model] attribute, old, _ in
+                        guard let model else { return }
+                        let previous = old.flatMap { model.value(of: keyPath, whenAttribute: attribute, was: $0) }
+                        callback(previous, model[keyPath: keyPath])
+                    }
+                ))
+        }
         return token
     }
 
@@ -111,7 +138,7 @@ extension Document {
     private func dispatch(_ event: DocumentEvent) {
         for (_, callback) in callbacks.change { callback(event) }
         switch event {
-        case .modelChanged(let e): firePropertyCallbacks(e.model, e.attribute, old: e.old, new: e.new)
+        case .modelChanged(let e): firePropertyCallbacks(e.model, e.attribute, old: .some(e.old), new: e.new)
         case .columnDataChanged(let e):
             firePropertyCallbacks(e.model, e.attribute, old: nil, new: e.model[e.attribute] ?? .null)
         case .columnsStreamed(let e):
@@ -129,7 +156,7 @@ extension Document {
         }
     }
 
-    private func firePropertyCallbacks(_ model: Model, _ attribute: String, old: Value?, new: Value) {
+    private func firePropertyCallbacks(_ model: Model, _ attribute: String, old: Value??, new: Value) {
         for entry in callbacks.property where entry.modelID == model.id && entry.attribute == attribute {
             entry.3(attribute, old, new)
         }

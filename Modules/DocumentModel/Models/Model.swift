@@ -44,8 +44,13 @@ public class Model {
     public final subscript(name: String) -> Value? {
         for attribute in attributes where attribute.name == name { return attribute.value }
         for attribute in themedAttributes where attribute.name == name { return attribute.value }
+        keyPathProbe?.names.append(name)
         return nil
     }
+
+    /// Set only on the scratch instances ``Model/attributeNames(readBy:)`` reads a key path through: records the
+    /// attribute names the key path's getter asks for.
+    final var keyPathProbe: KeyPathProbe?
 
     /// What the model serializes: its attributes, then the themed values of properties it has not set.
     final var serializedAttributes: [(name: String, value: Value)] {
@@ -112,4 +117,35 @@ extension Model: Sendable {}
 
 extension Model: CustomStringConvertible {
     public var description: String { "\(typeName)(id: \(id))" }
+}
+
+/// What a key path's getter read, recorded on a scratch model.
+final class KeyPathProbe {
+    var names: [String] = []
+}
+
+extension Model {
+    /// The attribute names a key path into this model's class reads (`\Slider.value` reads `"value"`), in the
+    /// order it reads them; empty for key paths that don't read attributes (`\.id`).
+    public func attributeNames<M: Model, T>(readBy keyPath: KeyPath<M, T>) -> [String] {
+        guard let model = self as? M else { return [] }
+        let scratch = type(of: model).init(id: id, typeName: typeName)
+        let probe = KeyPathProbe()
+        scratch.keyPathProbe = probe
+        _ = scratch[keyPath: keyPath]
+        var unique: [String] = []
+        for name in probe.names where !unique.contains(name) { unique.append(name) }
+        return unique
+    }
+
+    /// What `keyPath` read before attribute `name` changed from `old` (`nil`: it was unset): evaluated on a
+    /// scratch copy of this model carrying the old value.
+    func value<M: Model, T>(of keyPath: KeyPath<M, T>, whenAttribute name: String, was old: Value?) -> T? {
+        guard let model = self as? M else { return nil }
+        var previous = attributes.filter { $0.name != name }
+        if let old { previous.append((name: name, value: old)) }
+        let scratch = type(of: model).init(id: id, typeName: typeName, attributes: previous)
+        scratch.themedAttributes = themedAttributes
+        return scratch[keyPath: keyPath]
+    }
 }

@@ -68,7 +68,6 @@ public struct Visual<Features> {
     private static func group(_ prefix: String, _ visuals: [Self]) -> Self {
         Self(prefix: prefix, "", .list(visuals.map { .list([.string($0.name), $0.value]) }))
     }
-
 }
 
 /// Python's ColorSpec: a string that is a color is a value, any other string names a column.
