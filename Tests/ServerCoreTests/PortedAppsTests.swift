@@ -166,3 +166,38 @@ private func gaussian() -> Double {
         #expect(text(f.inboxA.messages[0]).contains("\"rollover\":300"))
     }
 }
+
+/// The porting guide's table, as code: every Swift form it lists compiles and builds what it says.
+@Suite struct PortingGuideTableTests {
+    @Test func theTablesFormsBuildADocument() throws {
+        let s = ColumnDataSource()
+        s.data = ["x": [1.0, 2, 3], "y": [4.0, 5, 6], "color": ["red", "green", "blue"]]
+        let p = figure(title: "t", width: 400, xRange: 0...10, tools: "pan,wheel_zoom", tooltips: [("x", "@x")])
+        let other = figure(xRange: ["a", "b"])
+        let dated = figure(xRange: other.xRange, xAxisType: .datetime, yAxisLocation: .right)
+        let hidden = figure(xAxisType: nil)
+        p.line(x: "x", y: "y", source: s, lineWidth: 3, .lineAlpha(0.6))
+        p.scatter(x: "x", y: "y", source: s, size: 10, marker: .triangle, color: "navy")
+        p.segment(x0: "x", y0: "y", x1: "x", y1: "y", source: s, color: "color")
+        p.scatter(
+            x: "x", y: "y", source: s, .fillColor(linearCmap("y", palette: Palettes.viridis256, low: 0, high: 10)))
+        #expect(s.data["y", as: Double.self] == [4, 5, 6])
+        let slider = Slider(start: 0, end: 10, value: 1, .step(0.1), .title("n"))
+        let div = Div(.text("hi"), .width(200))
+        let select = Select(options: ["a", "b"], value: "a")
+        #expect(select.selectedValue == "a" && slider.value + 1 == 2)
+        let document = Document()
+        document.addRoot(
+            column(row(p, other, width: 800), gridplot([[dated], [hidden]], width: 1000, toolbarLocation: .left)))
+        document.addRoot(column(slider, div, select, sizingMode: .stretchWidth))
+        document.title = "t"
+        document.theme = .darkMinimal
+        try s.stream(["x": [4.0], "y": [7.0], "color": ["navy"]], rollover: 300)
+        try s.patch(["y": [(0, 5)]])
+        #expect(s.data["y", as: Double.self] == [5, 5, 6, 7])
+        var seen: [Double] = []
+        document.onChange(of: slider, \.value) { _, new in seen.append(new) }
+        slider.value = 3
+        #expect(seen == [3])
+    }
+}
