@@ -26,7 +26,7 @@ let slidersApp = Application { document, context in
     let phase = Slider(start: 0, end: 2 * .pi, value: 0, .title("phase"))
     let freq = Slider(start: 0.1, end: 5.1, value: 1, .title("frequency"), .step(0.1))
 
-    context.onChange(of: text, \.value) { _, title in plot.title?.text = .a(title) }
+    context.onChange(of: text, \.value) { _, title in plot.title?.update(.text(title)) }
     for slider in [offset, amplitude, phase, freq] {
         context.onChange(of: slider, \.value) { _, _ in
             let (a, b, w, k) = (amplitude.value, offset.value, phase.value, freq.value)
@@ -184,6 +184,8 @@ private func gaussian() -> Double {
         #expect(s.data["y", as: Double.self] == [4, 5, 6])
         let slider = Slider(start: 0, end: 10, value: 1, .step(0.1), .title("n"))
         let div = Div(.text("hi"), .width(200))
+        div.update(.text("there"), .width(300))
+        #expect(div.text == "there" && div.width == 300)
         let select = Select(options: ["a", "b"], value: "a")
         #expect(select.selectedValue == "a" && slider.value + 1 == 2)
         let document = Document()

@@ -33,4 +33,10 @@ extension SettingsInitializable where Self: Model {
         first.apply(to: self)
         for setting in more { setting.apply(to: self) }
     }
+
+    /// Sets the given properties, in order (Python's `model.update(**kwargs)`). Settings take a union's member
+    /// types directly, so this also assigns a union from a variable: `plot.title?.update(.text(newTitle))`.
+    public func update(_ settings: Setting<Self>...) {
+        for setting in settings { setting.apply(to: self) }
+    }
 }
