@@ -21,6 +21,15 @@ public final class Application: Sendable {
     public let template: PageTemplate?
     /// Extra variables for ``template``, inserted as given.
     public let templateVariables: [String: String]
+    /// The application's own static files, served at `APP/static/...` (Bokeh's per-app static route). nil: that
+    /// route serves the BokehJS directory, as Bokeh's does for an app without a `static/` folder.
+    public let staticDirectory: String?
+    /// Bokeh's `process_request` hook: called with the HTTP request that creates a session (its page or
+    /// `autoload.js`); the members it returns join the session token's payload and are read back from
+    /// ``SessionContext/tokenPayload``. A hook that throws fails the request with 500 (logged).
+    public let processRequest: (@Sendable (IncomingRequest) throws -> JSONObject)?
+    /// Applied to each new session's document before ``Handler`` runs (a directory app's `theme.yaml`).
+    public let theme: Theme?
 
     /// - Parameters:
     ///   - onServerLoaded: once, when the server starts.
@@ -29,11 +38,17 @@ public final class Application: Sendable {
     ///   - onSessionDestroyed: after a session was discarded.
     ///   - template: a custom page template (nil: Bokeh's standard page).
     ///   - templateVariables: extra values for the template's placeholders.
+    ///   - staticDirectory: the application's own static files, served at `APP/static/...`.
+    ///   - theme: applied to each new document before `handler` runs.
+    ///   - processRequest: Bokeh's `process_request`: what to add to a new session's token from its request.
     ///   - handler: fills each new session's document.
     public init(
         metadata: JSONValue = .object([:]),
         template: PageTemplate? = nil,
         templateVariables: [String: String] = [:],
+        staticDirectory: String? = nil,
+        theme: Theme? = nil,
+        processRequest: (@Sendable (IncomingRequest) throws -> JSONObject)? = nil,
         onServerLoaded: (@Sendable (ServerContext) throws -> Void)? = nil,
         onServerUnloaded: (@Sendable (ServerContext) throws -> Void)? = nil,
         onSessionCreated: (@Sendable (SessionContext) throws -> Void)? = nil,
@@ -43,6 +58,9 @@ public final class Application: Sendable {
         self.metadata = metadata
         self.template = template
         self.templateVariables = templateVariables
+        self.staticDirectory = staticDirectory
+        self.theme = theme
+        self.processRequest = processRequest
         self.serverLoaded = onServerLoaded
         self.serverUnloaded = onServerUnloaded
         self.sessionCreated = onSessionCreated
@@ -73,6 +91,45 @@ public final class Application: Sendable {
         }
         return Application { document, _ in try document.replace(withJSON: doc, limits: limits) }
     }
+}
+
+/// What a ``Application/processRequest`` hook sees of the request that creates a session (Python's Tornado
+/// `HTTPServerRequest`, as Bokeh's `process_request(request)` gets it).
+public struct IncomingRequest: Sendable {
+    /// `GET`, `HEAD`, ...
+    public let method: String
+    /// The path, without the query.
+    public let path: String
+    /// Header name and value pairs as received.
+    public let headers: [(name: String, value: String)]
+    /// Cookie name and value pairs.
+    public let cookies: [(name: String, value: String)]
+    /// Query arguments, each name with all its values (UTF-8 text), in order.
+    public let arguments: [(name: String, values: [String])]
+    /// The client's address (with `--use-xheaders`, as the proxy headers say).
+    public let remoteAddress: String?
+
+    public init(
+        method: String, path: String, headers: [(name: String, value: String)] = [],
+        cookies: [(name: String, value: String)] = [], arguments: [(name: String, values: [String])] = [],
+        remoteAddress: String? = nil
+    ) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.cookies = cookies
+        self.arguments = arguments
+        self.remoteAddress = remoteAddress
+    }
+
+    /// The first header named `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+    /// The last cookie named `name`.
+    public func cookie(_ name: String) -> String? { cookies.last { $0.name == name }?.value }
+    /// The last value of query argument `name` (Tornado's `get_argument`).
+    public func argument(_ name: String) -> String? { arguments.first { $0.name == name }?.values.last }
 }
 
 /// An application could not be built (unreadable or invalid input).

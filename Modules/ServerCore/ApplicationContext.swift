@@ -30,12 +30,12 @@ public final class ApplicationContext: Sendable {
         var pending: [String: [@Sendable (Result<ServerSession, any Error>) -> Void]] = [:]
     }
 
-    package init(application: Application, path: String, group: EventLoopGroup) {
+    package init(application: Application, path: String, group: EventLoopGroup, arguments: [String] = []) {
         self.application = application
         self.path = path
         self.group = group
         let registry = self.registry
-        serverContext = ServerContext(loop: group.loops[0]) {
+        serverContext = ServerContext(loop: group.loops[0], arguments: arguments) {
             registry.mutex.withLock { Array($0.contexts.values) }
         }
     }
@@ -119,7 +119,10 @@ public final class ApplicationContext: Sendable {
             do { try hook(context) } catch { log.error("Failed to run session creation hooks \(error)") }
         }
         do {
-            try session.locked { _ in try application.handler(document, context) }
+            try session.locked { _ in
+                if let theme = application.theme { document.theme = theme }
+                try application.handler(document, context)
+            }
         } catch {
             log.error("error running application handler for \(path): \(error)")
             session.destroy()

@@ -32,6 +32,8 @@ public final class SessionContext: Sendable {
     }
 
     public var id: String { session.id }
+    /// The application arguments (what follows `--args` on the serve command line): the server context's.
+    public var arguments: [String] { serverContext.arguments }
     public var token: String { session.token }
     public var destroyed: Bool { session.destroyed }
 
@@ -171,9 +173,13 @@ public final class ServerContext: Sendable {
     let loop: EventLoop
     private let callbacks = Mutex<(next: UInt64, handles: [UInt64: Scheduled])>((1, [:]))
     private let sessionsProvider: @Sendable () -> [SessionContext]
+    /// The application arguments (what follows `--args` on the serve command line; Python's `sys.argv[1:]` in
+    /// a Bokeh app): ``ServerConfiguration/applicationArguments``.
+    public let arguments: [String]
 
-    init(loop: EventLoop, sessions: @escaping @Sendable () -> [SessionContext]) {
+    init(loop: EventLoop, arguments: [String] = [], sessions: @escaping @Sendable () -> [SessionContext]) {
         self.loop = loop
+        self.arguments = arguments
         self.sessionsProvider = sessions
     }
 

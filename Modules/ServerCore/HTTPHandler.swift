@@ -109,8 +109,10 @@ final class HTTPHandler {
             autoload(request, app: app)
         case .favicon:
             respond(favicon(), request: request)
-        case .bokehStatic, .applicationStatic:
+        case .bokehStatic:
             respond(staticFile(match, request), request: request)
+        case .applicationStatic:
+            respond(staticFile(match, request, app: app), request: request)
         case .extensionStatic:
             // No extension packages are installed: every extension path is unknown.
             respond(HTTPResponses.error(404), keepAlive: head.keepAlive)

@@ -25,8 +25,9 @@ public final class Server: Sendable {
     let websocketPolicy: WebSocketServerPolicy
     /// The BokehJS directory, nil when pages use the CDN.
     let staticFiles: StaticFiles?
+    /// Each application's own static directory, by application path.
+    let applicationStaticFiles: [String: StaticFiles]
     let resources: BokehResources
-    let faviconPath: String?
     let tls: TLSContext?
 
     private struct Runtime {
@@ -68,11 +69,15 @@ public final class Server: Sendable {
             log.warning("static directory \(directory) not found: pages load BokehJS from \(BokehResources.cdnBase)")
         }
         resources = BokehResources(files: staticFiles, prefix: router.table.prefix)
-        switch configuration.front.favicon {
-        case .none: faviconPath = nil
-        case .file(let path): faviconPath = path
-        case .bokeh: faviconPath = staticFiles.map { $0.root + "/favicon.ico" }
+        var perApplication: [String: StaticFiles] = [:]
+        for (path, application) in applications {
+            guard let directory = application.staticDirectory else { continue }
+            guard let files = StaticFiles(directory: directory) else {
+                throw ApplicationError("the static directory \(directory) of \(path) does not exist")
+            }
+            perApplication[path] = files
         }
+        applicationStaticFiles = perApplication
         if let certificate = configuration.tls.certificateFile {
             do {
                 tls = try TLSContext(
@@ -88,7 +93,11 @@ public final class Server: Sendable {
             busyPoll: max(.zero, configuration.network.busyPoll),
             clock: clock)
         let group = self.group
-        contexts = applications.map { ApplicationContext(application: $0.application, path: $0.path, group: group) }
+        contexts = applications.map { 
+            ApplicationContext(
+                application: $0.application, path: $0.path, group: group,
+                arguments: configuration.applicationArguments)
+        }
 
         assemblerLimits = MessageAssemblerLimits(maxFragmentBytes: configuration.websocket.maxMessageSize)
         var frames = WebSocketConfiguration.default

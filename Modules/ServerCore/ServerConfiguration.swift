@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     public var tls = TLS()
     /// What the HTTP front serves besides applications: BokehJS, the favicon, the index, extra routes.
     public var front = Front()
+    /// Arguments for the applications (what follows `--args` on the serve command line, Bokeh's `sys.argv[1:]`
+    /// in an app): ``ServerContext/arguments`` and ``SessionContext/arguments``. Empty by default.
+    public var applicationArguments: [String] = []
 
     public init() {}
 
@@ -247,7 +250,7 @@ extension Duration {
 
 /// What `/favicon.ico` answers.
 public enum Favicon: Sendable, Hashable {
-    /// Bokeh's icon: `favicon.ico` of ``ServerConfiguration/staticDirectory`` (404 without one).
+    /// Bokeh's icon (built in: the `favicon.ico` of the bokeh 3.10.2 wheel).
     case bokeh
     /// This file.
     case file(String)

@@ -305,13 +305,29 @@ func rawHTTP(port: Int, _ request: String) throws -> String {
         #expect(icon.contains("Content-Type: image/x-icon\r\n"))
     }
 
-    @Test func noStaticDirectoryMeansCDNAndNoFavicon() throws {
+    @Test func noStaticDirectoryMeansCDNAndBokehsBuiltInFavicon() throws {
         let server = try startServer()
         defer { server.stop() }
         let port = server.port
         let page = try rawHTTP(port: port, "GET /test HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         #expect(page.contains("src=\"https://cdn.bokeh.org/bokeh/release/bokeh-3.10.2.min.js\""))
         let icon = try rawHTTP(port: port, "GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(icon.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        // Bokeh's favicon.ico (bokeh 3.10.2 wheel): 15,086 bytes, an ICO header with three images.
+        #expect(icon.contains("Content-Length: 15086\r\n"))
+        #expect(BokehIcon.bytes.count == 15086 && BokehIcon.bytes.prefix(6) == [0, 0, 1, 0, 3, 0])
+    }
+
+    @Test func icoPathNoneAnswers404() throws {
+        var configuration = ServerConfiguration()
+        configuration.network.port = 0
+        configuration.network.address = "127.0.0.1"
+        configuration.front.favicon = .none
+        let server = try Server(applications: [("/test", Application { _, _ in })], configuration: configuration)
+        try server.start()
+        defer { server.stop() }
+        let icon = try rawHTTP(
+            port: server.port, "GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         #expect(icon.hasPrefix("HTTP/1.1 404 Not Found\r\n"))
     }
 }

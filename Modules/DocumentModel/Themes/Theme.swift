@@ -34,7 +34,10 @@ public enum ThemeError: Error, Equatable, CustomStringConvertible {
 /// document.theme = try Theme(contentsOfFile: "theme.yaml")
 /// document.theme = try Theme(json: ##"{"attrs": {"Plot": {"background_fill_color": "#eeeeee"}}}"##)
 /// ```
-public struct Theme: Equatable {
+///
+/// Sendable: a theme's values come from JSON or YAML (numbers, strings, lists, maps: never a ``Model``) and
+/// cannot change once read, so one theme may be shared by every session's document.
+public struct Theme: Equatable, @unchecked Sendable {
     /// Per Python class name (`"Plot"`, `"Axis"`, `"Title"`), the property values in file order.
     public private(set) var attrs: [(className: String, values: [(name: String, value: Value)])]
     public private(set) var lineDefaults: [(name: String, value: Value)]

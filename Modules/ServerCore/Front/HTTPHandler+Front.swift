@@ -80,10 +80,23 @@ extension HTTPHandler {
             for (name, value) in extraHeaders { response.head.headers.add(name: name, value: value) }
             return response
         }
+        var snapshot = server.snapshot(of: head)
+        if let hook = app.application.processRequest {
+            // Bokeh's process_request: its members join the token payload (after the request's own).
+            do {
+                let added = try hook(incomingRequest(head, snapshot: snapshot))
+                for member in added.members where !["session_id", "session_expiry"].contains(member.key) {
+                    snapshot.extra[member.key] = member.value
+                }
+            } catch {
+                log.error("process_request of \(app.path) failed: \(error)")
+                return respond(finish(HTTPResponses.error(500)), request: request)
+            }
+        }
         let resolution = SessionResolution.resolve(
             arguments: QueryString.parsePairs(head.query), headerSessionID: head.headers["Bokeh-Session-Id"],
             signer: server.signer, generateSessionIDs: server.configuration.sessions.generateSessionIDs,
-            snapshot: server.snapshot(of: head), now: server.clock.wholeUnixSeconds)
+            snapshot: snapshot, now: server.clock.wholeUnixSeconds)
         let sessionID: String
         let token: String
         switch resolution {
@@ -111,17 +124,33 @@ extension HTTPHandler {
         }
     }
 
-    /// `GET /favicon.ico`: the configured icon file, 404 when there is none.
-    func favicon() -> HTTPResponse {
-        guard let path = server.faviconPath, let data = FileManager.default.contents(atPath: path) else {
-            return HTTPResponses.error(404)
-        }
-        return HTTPResponses.ok([UInt8](data), contentType: "image/x-icon")
+    /// What a `process_request` hook sees of `head`.
+    private func incomingRequest(_ head: HTTPRequestHead, snapshot: RequestSnapshot) -> IncomingRequest {
+        IncomingRequest(
+            method: "\(head.method)", path: String(head.path), headers: snapshot.headers, cookies: snapshot.cookies,
+            arguments: snapshot.arguments.map { ($0.name, $0.values.map { String(decoding: $0, as: UTF8.self) }) },
+            remoteAddress: ForwardedHeaders.clientAddress(
+                head.headers, peer: connection.remoteAddress?.host ?? "-",
+                trusted: server.configuration.network.useXheaders))
     }
 
-    /// `PFX/static/…` (and an application's `static/`): the BokehJS directory; 404 without one.
-    func staticFile(_ match: RouteMatch, _ request: HTTPRequest) -> HTTPResponse {
-        guard let files = server.staticFiles, let relative = match.captures.first else {
+    /// `GET /favicon.ico`: Bokeh's icon (built in), the configured icon file, or 404 for `--ico-path none` or a
+    /// file that cannot be read.
+    func favicon() -> HTTPResponse {
+        switch server.configuration.front.favicon {
+        case .bokeh: return HTTPResponses.ok(BokehIcon.bytes, contentType: "image/x-icon")
+        case .none: return HTTPResponses.error(404)
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else { return HTTPResponses.error(404) }
+            return HTTPResponses.ok([UInt8](data), contentType: "image/x-icon")
+        }
+    }
+
+    /// `PFX/static/…`: the BokehJS directory; `PFX/APP/static/…`: the application's own static directory, or
+    /// the BokehJS one for an application without (as Bokeh's `create_static_handler`); 404 without either.
+    func staticFile(_ match: RouteMatch, _ request: HTTPRequest, app: ApplicationContext? = nil) -> HTTPResponse {
+        let files = app.flatMap { server.applicationStaticFiles[$0.path] } ?? server.staticFiles
+        guard let files, let relative = match.captures.first else {
             return HTTPResponses.error(404)
         }
         let head = request.head

@@ -1,0 +1,153 @@
+import Foundation
+
+/// The whole `swift-bokeh serve` command line for your own applications (Python's `bokeh serve`): every flag
+/// and environment variable it reads, `--help`, and application arguments after `--args`.
+///
+/// An app package's `main.swift`:
+///
+/// ```swift
+/// import DocumentModel
+/// import ServerCore
+///
+/// let app = Application { document, context in
+///     document.addRoot(Div(.text("Hello from \(context.arguments)")))
+/// }
+/// ServeCommand(app).main()   // swift run myapp -- --port 5007 --args one two
+/// ```
+///
+/// `swift-bokeh serve` is this same command with a resolver for its built-in apps and `.json` documents.
+public struct ServeCommand: Sendable {
+    /// Turns a positional `APP` argument into the applications it names, or throws why it cannot.
+    public typealias Resolver = @Sendable (String) throws -> [(path: String, application: Application)]
+
+    /// The program name the usage text shows.
+    public var name: String
+    /// Served whatever the command line says, in mounting order.
+    public var applications: [(path: String, application: Application)]
+    /// Resolves positional `APP` arguments; nil: the command takes none.
+    public var resolver: Resolver?
+    /// What `APP` means, for the usage text (only shown with a ``resolver``).
+    public var applicationHelp: String
+
+    /// - Parameters:
+    ///   - name: the program name in the usage text; nil: the executable's file name.
+    ///   - applications: paths (`/` for a single root application, `/name` otherwise) and their applications.
+    ///   - resolver: turns positional `APP` arguments into applications; nil: there are none.
+    ///   - applicationHelp: what `APP` may be, shown under the usage line.
+    public init(
+        name: String? = nil, applications: [(path: String, application: Application)] = [],
+        resolver: Resolver? = nil, applicationHelp: String = ""
+    ) {
+        self.name = name ?? ServeCommand.executableName
+        self.applications = applications
+        self.resolver = resolver
+        self.applicationHelp = applicationHelp
+    }
+
+    /// One application served at `path` (default `/`).
+    public init(_ application: Application, path: String = "/", name: String? = nil) {
+        self.init(name: name, applications: [(path, application)])
+    }
+
+    /// Applications by path: `["/sliders": sliders, "/stream": stream]`, mounted in path order.
+    public init(_ applications: [String: Application], name: String? = nil) {
+        self.init(name: name, applications: applications.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    static var executableName: String {
+        CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "serve"
+    }
+
+    /// What one command line asks for.
+    public struct Invocation: Sendable {
+        /// The server settings: flags, then the environment (as ``ServerConfiguration/applyingEnvironment(_:)``),
+        /// then BokehJS discovery (``BokehJSLocation``) when no `--static-dir` was given.
+        public var configuration: ServerConfiguration
+        /// What to serve: the command's own applications, then those the `APP` arguments named.
+        public var applications: [(path: String, application: Application)]
+        /// `--show`: open the first application in a browser once listening.
+        public var show: Bool
+        /// `--log-level` (default `info`).
+        public var logLevel: LogLevel
+        /// `-h`/`--help` was given: print ``ServeCommand/usage`` and serve nothing.
+        public var help: Bool
+        /// Where BokehJS comes from and why (nil with `--help`).
+        public var bokehJS: BokehJSLocation?
+    }
+
+    /// Parses `arguments` (without the program name).
+    /// - Parameter environment: the variables to read; nil reads the process's.
+    /// - Throws: ``ServeCommandError`` with argparse's wording for a bad flag or value.
+    public func parse(_ arguments: [String], environment: [String: String]? = nil) throws(ServeCommandError)
+        -> Invocation
+    {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        var parser = ServeArgumentParser(arguments: arguments)
+        var invocation = Invocation(
+            configuration: ServerConfiguration(), applications: applications, show: false, logLevel: .info,
+            help: false, bokehJS: nil)
+        var positional: [String] = []
+        try parser.parse(into: &invocation, positional: &positional)
+        if invocation.help { return invocation }
+        if !positional.isEmpty {
+            guard let resolver else {
+                throw ServeCommandError("unrecognized arguments: \(positional.joined(separator: " "))")
+            }
+            for argument in positional {
+                do { invocation.applications += try resolver(argument) } catch {
+                    throw ServeCommandError("\(error)")
+                }
+            }
+        }
+        if invocation.applications.isEmpty { invocation.applications = [("/", Application { _, _ in })] }
+        do { invocation.configuration = try invocation.configuration.applyingEnvironment(environment) } catch {
+            throw ServeCommandError("\(error)")
+        }
+        parser.applySessionIDs(to: &invocation.configuration)
+        let location = BokehJSLocation.discover(
+            flag: invocation.configuration.front.staticDirectory, environment: environment)
+        invocation.configuration.front.staticDirectory = location.directory
+        invocation.bokehJS = location
+        return invocation
+    }
+
+    /// Parses the process's arguments, then serves until SIGINT or SIGTERM and exits: 0 after a clean
+    /// shutdown or `--help`, 2 for a bad command line (as argparse), 1 when the server cannot start.
+    public func main(_ arguments: [String]? = nil) -> Never {
+        exit(run(arguments ?? Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// ``main(_:)`` without the exit: returns the exit status.
+    public func run(_ arguments: [String]) -> Int32 {
+        // A peer that resets while a write is queued must cost that connection, not the process: Wire writes
+        // with write(2)/writev(2), which raise SIGPIPE on a reset socket.
+        signal(SIGPIPE, SIG_IGN)
+        let invocation: Invocation
+        do { invocation = try parse(arguments) } catch {
+            FileHandle.standardError.write(Data("usage: \(usageLine)\n\(name): error: \(error)\n".utf8))
+            return 2
+        }
+        if invocation.help {
+            print(usage)
+            return 0
+        }
+        ServerLog.shared.level = invocation.logLevel
+        if let location = invocation.bokehJS { ServerLog.shared.log(.info, "BokehJS: \(location)") }
+        do {
+            let server = try Server(applications: invocation.applications, configuration: invocation.configuration)
+            try server.start()
+            if invocation.show, let first = invocation.applications.first { server.show(appPath: first.path) }
+            try server.runUntilShutdown()
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("ERROR: \(error)\n".utf8))
+            return 1
+        }
+    }
+}
+
+/// A command line the serve command cannot take; the description is argparse's wording.
+public struct ServeCommandError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
