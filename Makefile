@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 
 
-.PHONY: lint typecheck-budget swift-format-lint format unit hostile-smoke churn bigpull
+.PHONY: lint typecheck-budget swift-format-lint format unit hostile-smoke churn bigpull examples favicon
 .PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check \
 	bench bench-quick bench-validate bench-build docs
 
@@ -31,6 +31,7 @@ test:
 	$(MAKE) --no-print-directory server-interop || status=1; \
 	$(MAKE) --no-print-directory client-interop || status=1; \
 	$(MAKE) --no-print-directory browser-check || status=1; \
+	$(MAKE) --no-print-directory examples || status=1; \
 	$(MAKE) --no-print-directory hostile-smoke || status=1; \
 	$(MAKE) --no-print-directory docs || status=1; \
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \
@@ -154,6 +155,19 @@ browser-check: $(VENV)/.selenium bokehjs
 	$(SWIFT) build --product swift-bokeh $(SWIFT_FLAGS)
 	Tools/browser/run_browser_checks.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))" $(VENV)/bin/python \
 		"$(SHARED)/browser" "$(BOKEHJS_DIR)" "$(BROWSER_OUT)"
+
+## examples: builds every Examples/* app package and the one `swift-bokeh init` makes (sharing one scratch
+## directory, .build/examples, so SwiftBokeh is compiled once for all), serves each and drives it in headless
+## Chromium (Tools/examples). Screenshots and logs go to $(EXAMPLES_OUT) (default: a temporary directory).
+EXAMPLES_OUT ?=
+examples: $(VENV)/.selenium bokehjs
+	$(SWIFT) build --product swift-bokeh $(SWIFT_FLAGS)
+	SWIFT="$(SWIFT)" Tools/examples/run_examples.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/swift-bokeh" \
+		$(VENV)/bin/python "$(SHARED)/browser" "$(BOKEHJS_DIR)" .build/examples "$(EXAMPLES_OUT)"
+
+## favicon: regenerate the built-in favicon (Modules/ServerCore/Front/BokehIcon+Generated.swift) from the wheel's
+favicon: bokehjs
+	python3 Tools/favicon/make_favicon_swift.py $(BOKEHJS_DIR)/favicon.ico Modules/ServerCore/Front/BokehIcon+Generated.swift
 
 ## python-interop: Python Bokeh 3.10.2 loads documents and patches written by DocumentModel
 python-interop: $(VENV)/.bokeh-3.10.2

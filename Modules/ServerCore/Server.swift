@@ -61,7 +61,10 @@ public final class Server: Sendable {
             expiration: Int(clamping: configuration.sessions.tokenExpiration.components.seconds))
         router = Router(
             table: try RouteTable(
-                prefix: configuration.network.prefix, applicationPaths: applications.map(\.path),
+                prefix: configuration.network.prefix,
+                applications: applications.map {
+                    ApplicationMount(path: $0.path, hasStaticDirectory: $0.application.staticDirectory != nil)
+                },
                 extraRoutes: configuration.front.extraRoutes, useIndex: configuration.front.useIndex,
                 redirectRoot: configuration.front.redirectRoot))
         staticFiles = configuration.front.staticDirectory.flatMap { StaticFiles(directory: $0) }

@@ -216,15 +216,34 @@ public final class ServerSession: Sendable {
     /// what callbacks changed in response, all before the OK. Only on the loop.
     package func patch(_ message: Message, from connection: ServerConnection) -> Message {
         requestReply(message) { s in
-            let before = Set(s.document.models.keys)
             let outcome = try message.apply(to: s.document, setter: connection.setter)
             if case .ignoredStaleReference(let id) = outcome {
                 log.debug("dropped a patch for removed model '\(id)' in session '\(self.id)'")
             }
+            // The sender has the models it sent in full; not those its patch's callbacks created (those go out
+            // in full to it too, when the changes are flushed).
             if let subscriber = s.subscriber(connection) {
-                for id in s.document.models.keys where !before.contains(id) { subscriber.known.insert(id) }
+                for id in Self.fullModelIDs(in: message.content) where s.document.models[id] != nil {
+                    subscriber.known.insert(id)
+                }
             }
         }
+    }
+
+    /// Ids of the models a message carries in full (`{"type": "object", "id": …}` anywhere in its content).
+    static func fullModelIDs(in json: JSONValue) -> [String] {
+        var ids: [String] = []
+        var stack = [json]
+        while let value = stack.popLast() {
+            switch value {
+            case .array(let items): stack += items
+            case .object(let object):
+                if object["type"]?.stringValue == "object", let id = object["id"]?.stringValue { ids.append(id) }
+                stack += object.members.map(\.value)
+            default: break
+            }
+        }
+        return ids
     }
 
     /// Runs a request under the lock; OK, or ERROR when it (or a callback it triggered) threw.

@@ -112,8 +112,8 @@ private func staticFixture() throws -> (dir: String, body: [UInt8]) {
             ], token: "tok.en", docsJSONID: "docs-1")
     }
 
-    @Test func standardPageCarriesScriptsTokenAndRoots() {
-        let page = content().render(with: .standard)
+    @Test func standardPageCarriesScriptsTokenAndRoots() throws {
+        let page = try content().render(with: .standard)
         #expect(page.hasPrefix("<!DOCTYPE html>"))
         #expect(page.contains("<title>A &lt;b&gt;title&lt;/b&gt;</title>"))
         #expect(page.contains("<script type=\"text/javascript\" src=\"/static/js/bokeh.min.js?v=1\"></script>"))
@@ -129,13 +129,13 @@ private func staticFixture() throws -> (dir: String, body: [UInt8]) {
         #expect(page.contains("document.getElementById(\"docs-1\").textContent"))
     }
 
-    @Test func customTemplateVariables() {
+    @Test func customTemplateVariables() throws {
         var c = content()
         c.variables = ["greeting": "<em>hi</em>"]
         let template = PageTemplate(
             "<h1>{{ title }}</h1>{{greeting}}|{{ embed(roots.layout) }}|{{ js_urls }}|{{ unknown }}|{{ bokeh_js | safe }}"
         )
-        let page = c.render(with: template)
+        let page = try c.render(with: template)
         #expect(
             page.hasPrefix("<h1>A &lt;b&gt;title&lt;/b&gt;</h1><em>hi</em>|<div id=\"el-1\" data-root-id=\"p1001\""))
         #expect(page.contains("|[\"/static/js/bokeh.min.js?v=1\", \"/static/js/bokeh-widgets.min.js?v=2\"]||<script"))

@@ -149,6 +149,31 @@ struct Fixture {
         )
     }
 
+    /// A callback that a client's patch triggers may add models (the crossfilter example replaces a plot): they
+    /// go to that client in full too, not as references to models it never had.
+    @Test func modelsACallbackCreatesReachThePatchingClientInFull() async throws {
+        let app = Application { document, context in
+            let slider = Model("Slider", ["name": .string("slider"), "start": .int(0), "end": .int(10), "value": .int(0)])
+            let status = Model("Div", ["name": .string("status"), "text": .string("ready")])
+            let holder = Model("Column", ["children": .list([.model(slider)])])
+            document.addRoot(holder)
+            document.addRoot(status)
+            context.onChange(of: slider, attribute: "value") { _, _, new in
+                let fresh = Model("Div", ["name": .string("fresh-\(new.intValue ?? 0)"), "text": .string("new")])
+                holder.set("children", .list([.model(slider), .model(fresh)]))
+            }
+        }
+        let f = try await Fixture(application: app)
+        defer { f.shutdown() }
+        _ = try f.setSlider(4, from: f.a)
+        #expect(await eventually { f.inboxA.types == ["PATCH-DOC", "OK"] && f.inboxB.types.count == 2 })
+        let toSender = text(f.inboxA.messages[0])
+        #expect(toSender.contains("\"attr\":\"children\""))
+        #expect(toSender.contains("\"name\":\"fresh-4\""))
+        #expect(toSender.contains("\"type\":\"object\""))
+        #expect(text(f.inboxB.messages[1]).contains("\"name\":\"fresh-4\""))
+    }
+
     @Test func pullAndPushReplies() async throws {
         let f = try await Fixture()
         defer { f.shutdown() }

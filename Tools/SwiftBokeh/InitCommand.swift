@@ -76,6 +76,7 @@ func scaffold(name: String, dependency: String) -> [(path: String, text: String)
         let app = Application { document, context in
             let x = (0..<200).map { Double($0) * 4 * .pi / 199 }
             let source = ColumnDataSource()
+            source.name = "source"
             source.data = ["x": x, "y": x.map { sin($0) }]
 
             let plot = figure(title: "y = a·sin(f·x)", width: 600, height: 400, tools: "pan,wheel_zoom,reset,save")

@@ -19,6 +19,9 @@ public final class Document {
         set { setTitle(newValue) }
     }
     private(set) var storedTitle: String
+    /// Values for the page template (Python's `doc.template_variables`): a server renders them into the
+    /// application's template, so `{% for stat in stats %}` reads an array set here. Not serialized; not sent.
+    public var templateVariables: [String: JSONValue] = [:]
     /// See ``theme``.
     var currentTheme: Theme?
     /// The `DocumentConfig` model (with its `Notifications`).

@@ -11,13 +11,19 @@ extension HTTPHandler {
     func documentPage(_ request: HTTPRequest, app: ApplicationContext) {
         let server = self.server
         withSession(request, app: app) { session, token in
-            let content = session.withDocumentLockedOnLoop { document in
-                server.pageContent(document: document, token: token)
+            var page = session.withDocumentLockedOnLoop { document in
+                var content = server.pageContent(document: document, token: token)
+                content.documentVariables = document.templateVariables
+                return content
             }
             let template = app.application.template ?? .standard
-            var page = content
             page.variables = app.application.templateVariables
-            return HTTPResponses.ok(Array(page.render(with: template).utf8), contentType: "text/html")
+            do {
+                return HTTPResponses.ok(Array(try page.render(with: template).utf8), contentType: "text/html")
+            } catch {
+                log.error("the page template of \(app.path) failed: \(error)")
+                return HTTPResponses.error(500)
+            }
         }
     }
 

@@ -13,10 +13,73 @@ import DocumentModel
 /// - `docs_json`, `render_items`: the JSON those scripts carry;
 /// - any key of the application's template variables (inserted as given).
 /// Unknown names render as nothing, as in Jinja2.
+///
+/// A Jinja template (``init(jinja:file:directory:)``, ``init(contentsOfFile:)``) is rendered the way Bokeh renders
+/// a directory app's `templates/index.html`: it may `{% extends base %}` (Bokeh's page, with its block names),
+/// override blocks with `{{ super() }}`, `{% include %}` files of its folder, and use `{% if %}`, `{% for %}`,
+/// `{% set %}`, filters, `{{ embed(roots.NAME) }}`, and the document's ``Document/templateVariables``.
 public struct PageTemplate: Sendable, Hashable {
     public let text: String
+    /// The parsed Jinja template; nil for the placeholder form.
+    let jinja: Template?
+    /// Where the Jinja template came from (its error messages name it).
+    public let file: String?
 
-    public init(_ text: String) { self.text = text }
+    /// A page in the placeholder form: each `{{ name }}` is replaced, nothing else is interpreted.
+    public init(_ text: String) {
+        self.text = text
+        self.jinja = nil
+        self.file = nil
+    }
+
+    /// A Jinja page template, parsed now.
+    /// - Parameters:
+    ///   - source: the template text.
+    ///   - file: its name in error messages.
+    ///   - directory: where `{% include "name" %}` and `{% extends "name" %}` find other templates (nil: they
+    ///     are errors).
+    /// - Throws: ``TemplateError`` naming `file:line` and what is wrong (a syntax error, an unknown filter,
+    ///   an unclosed block, a missing include).
+    public init(jinja source: String, file: String = "<template>", directory: String? = nil) throws(TemplateError) {
+        self.text = source
+        self.file = file
+        do {
+            self.jinja = try Template(source: source, file: file, loader: directory.map(PageTemplate.loader(in:)))
+        } catch let error as TemplateError {
+            throw error
+        } catch {
+            throw TemplateError(file: file, line: 0, message: "\(error)")
+        }
+    }
+
+    /// The Jinja page template in `path` (a directory app's `templates/index.html`); other templates are
+    /// looked up next to it.
+    public init(contentsOfFile path: String) throws(TemplateError) {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw TemplateError(file: path, line: 0, message: "cannot read the template: \(error.localizedDescription)")
+        }
+        try self.init(jinja: text, file: path, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    }
+
+    /// Loads `name` from `directory`, refusing names that leave it.
+    static func loader(in directory: String) -> TemplateLoader {
+        { name in
+            let parts = name.split(separator: "/")
+            guard !name.hasPrefix("/"), !parts.contains(".."), !parts.isEmpty else { return nil }
+            let path = directory + "/" + name
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            return (text, path)
+        }
+    }
+
+    public static func == (a: PageTemplate, b: PageTemplate) -> Bool {
+        a.text == b.text && a.file == b.file && (a.jinja == nil) == (b.jinja == nil)
+    }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(text)
+        hasher.combine(file)
+    }
 
     /// Bokeh's standard page.
     public static let standard = PageTemplate(
@@ -138,7 +201,84 @@ struct PageContent {
         }
     }
 
-    func render(with template: PageTemplate) -> String { template.render(value(of:)) }
+    /// The JSON variables of the document (``Document/templateVariables``).
+    var documentVariables: [String: JSONValue] = [:]
+
+    /// Renders `template`; a Jinja template's runtime error (an undefined function, a bad filter argument)
+    /// throws ``TemplateError``.
+    func render(with template: PageTemplate) throws(TemplateError) -> String {
+        guard let jinja = template.jinja else { return template.render(value(of:)) }
+        do { return try jinja.render(jinjaContext()) } catch let error as TemplateError { throw error } catch {
+            throw TemplateError(file: template.file ?? "<template>", line: 0, message: "\(error)")
+        }
+    }
+
+    /// The base page (``BaseTemplate``), parsed once.
+    static let base: Template? = try? Template(source: BaseTemplate.source, file: "<base>", options: .bokeh)
+
+    /// What Bokeh's `html_page_for_render_items` gives a template: the application's and document's variables,
+    /// then `title`, `bokeh_js`, `bokeh_css`, `plot_script`, `docs`, `base`, and with one document `doc` and
+    /// `roots`, plus `plot_div` and `embed`.
+    func jinjaContext() -> [String: TemplateValue] {
+        var context: [String: TemplateValue] = [:]
+        for (name, value) in variables { context[name] = .string(value) }
+        for (name, value) in documentVariables { context[name] = TemplateValue(json: value) }
+        let rootValues: [TemplateValue] = roots.map { root in
+            .dict([
+                "elementid": .string(root.elementID), "id": .string(root.id),
+                "name": root.name.map(TemplateValue.string) ?? .none,
+            ])
+        }
+        var byName: [String: TemplateValue] = [:]
+        for (root, value) in zip(roots, rootValues) { if let name = root.name { byName[name] = value } }
+        let doc: TemplateValue = .dict(["elementid": .none, "roots": .list(rootValues)])
+        context["title"] = .string(title)
+        context["bokeh_js"] = .markup(bokehJS)
+        context["bokeh_css"] = .markup(bokehCSS)
+        context["plot_script"] = .markup(plotScript)
+        context["docs"] = .list([doc])
+        context["doc"] = doc
+        context["roots"] = .dict(byName)
+        context["plot_div"] = .markup(roots.map(div).joined(separator: "\n"))
+        context["js_urls"] = .list(jsURLs.map(TemplateValue.string))
+        context["css_urls"] = .list(cssURLs.map(TemplateValue.string))
+        context["render_items"] = .markup(renderItems)
+        if let base = Self.base { context["base"] = .template(base) }
+        context["embed"] = .function { arguments in
+            guard case .dict(let item)? = arguments.first else {
+                throw TemplateEmbedError("embed() takes a root (roots.NAME) or a document")
+            }
+            guard case .string(let elementID)? = item["elementid"] else { return .markup("") }
+            var div = "<div id=" + htmlAttribute(elementID)
+            if case .string(let id)? = item["id"] { div += " data-root-id=" + htmlAttribute(id) }
+            return .markup(div + " style=\"display: contents;\"></div>")
+        }
+        return context
+    }
+}
+
+/// `embed()` was given something that is not a root.
+struct TemplateEmbedError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension TemplateValue {
+    /// A JSON value as a template value: objects become dictionaries (`a.b`, `a['b']`), arrays lists.
+    init(json: JSONValue) {
+        switch json {
+        case .null: self = .none
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .array(let items): self = .list(items.map(TemplateValue.init(json:)))
+        case .object(let object):
+            var dict: [String: TemplateValue] = [:]
+            for member in object.members { dict[member.key] = TemplateValue(json: member.value) }
+            self = .dict(dict)
+        }
+    }
 }
 
 /// A JSON string literal that is also safe inside an HTML `<script>` element.

@@ -1,0 +1,20 @@
+// swift-tools-version:6.0
+import Foundation
+import PackageDescription
+
+// SwiftBokeh is this repository, two folders up. SwiftPM names a path dependency after its folder, and a clone
+// may be called anything, so the name is read from the path rather than written here.
+let swiftBokeh = URL(fileURLWithPath: Context.packageDirectory + "/../..").standardizedFileURL.lastPathComponent
+
+let package = Package(
+    name: "streaming",
+    dependencies: [.package(path: "../..")],
+    targets: [
+        .executableTarget(
+            name: "streaming",
+            dependencies: [.product(name: "ServerCore", package: swiftBokeh)],
+            path: "Sources/streaming"
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)
