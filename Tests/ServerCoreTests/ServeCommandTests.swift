@@ -1,0 +1,305 @@
+import DocumentModel
+import Foundation
+import Protocol
+@testable import ServerCore
+import Synchronization
+import Testing
+
+// The serve command as a library (ServeCommand), BokehJS discovery, directory applications (their template,
+// static folder and theme) and the process_request hook.
+
+/// A scratch directory removed by the caller.
+private func scratch(_ name: String) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+private func write(_ text: String, to path: String) throws {
+    try FileManager.default.createDirectory(
+        atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+}
+
+/// The environment of a test: nothing from the process, no BokehJS anywhere.
+private let bareEnvironment = ["HOME": "/nonexistent-home"]
+
+@Suite struct ServeCommandTests {
+    let command = ServeCommand(Application { _, _ in }, name: "myapp")
+
+    @Test func flagsSetTheConfiguration() throws {
+        let i = try command.parse(
+            [
+                "--port", "5007", "--address=127.0.0.1", "--prefix", "/apps", "--keep-alive", "1500",
+                "--allow-websocket-origin", "example.com", "--allow-websocket-origin", "other.org:8080",
+                "--session-ids", "unsigned", "--websocket-max-message-size", "1000", "--num-procs", "2",
+                "--log-level", "debug", "--disable-index", "--show", "--use-xheaders", "--ico-path", "none",
+            ], environment: bareEnvironment)
+        let c = i.configuration
+        #expect(c.network.port == 5007 && c.network.address == "127.0.0.1" && c.network.prefix == "/apps")
+        #expect(c.websocket.keepAlive == .milliseconds(1500) && c.websocket.maxMessageSize == 1000)
+        #expect(c.websocket.allowedOrigins == .hosts(["example.com", "other.org:8080"]))
+        #expect(c.network.eventLoops == 2 && c.network.useXheaders && !c.front.useIndex)
+        #expect(c.front.favicon == Favicon.none)
+        #expect(i.show && i.logLevel == .debug && !i.help)
+        #expect(i.applications.map(\.path) == ["/"])
+    }
+
+    @Test func argsGoToTheApplicationsUntouched() throws {
+        let i = try command.parse(["--port", "0", "--args", "--port", "x", "data.csv"], environment: bareEnvironment)
+        #expect(i.configuration.network.port == 0)
+        #expect(i.configuration.applicationArguments == ["--port", "x", "data.csv"])
+        // `swift run APP -- ...` hands the `--` on; it separates nothing.
+        let j = try command.parse(["--", "--port", "5008"], environment: bareEnvironment)
+        #expect(j.configuration.network.port == 5008)
+    }
+
+    @Test func applicationsReadTheirArgumentsFromTheirContexts() async throws {
+        let seen = Mutex<[String]>([])
+        let app = Application { document, context in
+            seen.withLock { $0 = context.arguments }
+            document.addRoot(Div(.text(context.arguments.joined(separator: " "))))
+        }
+        var configuration = ServerConfiguration()
+        configuration.applicationArguments = ["--rollover", "500"]
+        configuration.network.address = "127.0.0.1"
+        configuration.network.port = 0
+        let server = try Server(applications: [("/app", app)], configuration: configuration)
+        try server.start()
+        defer { server.stop() }
+        #expect(server.applicationContext(at: "/app")?.serverContext.arguments == ["--rollover", "500"])
+        let page = try rawHTTP(port: server.port, "GET /app HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(page.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(seen.withLock { $0 } == ["--rollover", "500"])
+    }
+
+    @Test func badCommandLinesSayWhatIsWrongAsArgparseDoes() {
+        func error(_ arguments: [String]) -> String? {
+            do {
+                _ = try command.parse(arguments, environment: bareEnvironment)
+                return nil
+            } catch { return error.description }
+        }
+        #expect(error(["--port", "x"]) == "argument --port: invalid int value: 'x'")
+        #expect(error(["--port"]) == "argument --port: expected one argument")
+        #expect(error(["--bogus"]) == "unrecognized arguments: --bogus")
+        #expect(error(["stray"]) == "unrecognized arguments: stray")
+        #expect(error(["--show=yes"]) == "argument --show: ignored explicit argument 'yes'")
+        #expect(error(["--session-ids", "maybe"])?.hasPrefix("argument --session-ids: invalid choice: 'maybe'") == true)
+        #expect(error(["--log-level", "loud"]) == "argument --log-level: invalid choice: 'loud'")
+        // A bad environment variable is refused with Bokeh's message.
+        #expect(throws: ServeCommandError.self) {
+            try command.parse([], environment: ["BOKEH_SIGN_SESSIONS": "perhaps"])
+        }
+        #expect(command.run(["--port", "x"]) == 2)
+    }
+
+    @Test func helpListsEveryFlagAndTheEnvironment() throws {
+        #expect(try command.parse(["--help"], environment: bareEnvironment).help)
+        #expect(try command.parse(["--port", "1", "-h"], environment: bareEnvironment).help)
+        let usage = command.usage
+        #expect(usage.hasPrefix("usage: myapp [options] [--args ARG ...]"))
+        for option in serveOptions { #expect(usage.contains("  " + option.name + " "), "\(option.name)") }
+        for variable in ["BOKEH_SECRET_KEY", "BOKEH_SIGN_SESSIONS", "BOKEH_ALLOW_WS_ORIGIN", "SWIFTBOKEH_STATIC_DIR"] {
+            #expect(usage.contains(variable))
+        }
+        #expect(command.run(["--help"]) == 0)
+    }
+
+    @Test func environmentAndSessionIDsApplyInBokehsOrder() throws {
+        let signed = try command.parse(
+            [], environment: ["BOKEH_SECRET_KEY": "k" + String(repeating: "x", count: 43), "BOKEH_SIGN_SESSIONS": "yes"])
+        #expect(signed.configuration.sessions.signSessions)
+        #expect(signed.configuration.sessions.secretKey?.count == 44)
+        // --session-ids wins over BOKEH_SIGN_SESSIONS; BOKEH_ALLOW_WS_ORIGIN over --allow-websocket-origin.
+        let unsigned = try command.parse(
+            ["--session-ids", "unsigned", "--allow-websocket-origin", "a.com"],
+            environment: ["BOKEH_SIGN_SESSIONS": "yes", "BOKEH_ALLOW_WS_ORIGIN": "b.com, c.com"])
+        #expect(!unsigned.configuration.sessions.signSessions)
+        #expect(unsigned.configuration.websocket.allowedOrigins == .exactly(["b.com", "c.com"]))
+    }
+
+    @Test func positionalApplicationsGoThroughTheResolver() throws {
+        let resolving = ServeCommand(
+            name: "tool",
+            resolver: { name in
+                guard name.hasPrefix("app") else { throw ServeCommandError("'\(name)' is not an app") }
+                return [("/" + name, Application { _, _ in })]
+            })
+        let i = try resolving.parse(["app1", "--port", "0", "app2"], environment: bareEnvironment)
+        #expect(i.applications.map(\.path) == ["/app1", "/app2"])
+        #expect(throws: ServeCommandError("'other' is not an app")) {
+            try resolving.parse(["other"], environment: bareEnvironment)
+        }
+        #expect(resolving.usage.hasPrefix("usage: tool [APP ...] [options]"))
+    }
+}
+
+@Suite struct BokehJSLocationTests {
+    /// A directory that holds BokehJS (`js/bokeh.min.js`).
+    private func bokehJS() throws -> String {
+        let dir = try scratch("bokehjs")
+        try write("/* bokeh */", to: dir + "/js/bokeh.min.js")
+        return dir
+    }
+
+    @Test func theDocumentedOrderFlagEnvironmentWorkingDirectoryCacheCDN() throws {
+        let flag = try bokehJS()
+        let env = try bokehJS()
+        let cwd = try scratch("cwd")
+        let home = try scratch("home")
+        defer { for d in [flag, env, cwd, home] { try? FileManager.default.removeItem(atPath: d) } }
+        let cache = home + "/.cache/swift-bokeh/bokehjs-3.10.2"
+        var environment = ["HOME": home, "SWIFTBOKEH_STATIC_DIR": env]
+
+        #expect(BokehJSLocation.discover(flag: flag, environment: environment, workingDirectory: cwd).source == .flag)
+        let fromEnvironment = BokehJSLocation.discover(flag: nil, environment: environment, workingDirectory: cwd)
+        #expect(fromEnvironment.source == .environment && fromEnvironment.directory == env)
+        // A flag naming no BokehJS is passed over, and the reason says so.
+        let badFlag = BokehJSLocation.discover(flag: cwd, environment: environment, workingDirectory: cwd)
+        #expect(badFlag.source == .environment && badFlag.reason.contains("--static-dir \(cwd) has no js/bokeh.min.js"))
+
+        environment["SWIFTBOKEH_STATIC_DIR"] = nil
+        try write("x", to: cwd + "/Vendor/bokehjs/js/bokeh.min.js")
+        #expect(BokehJSLocation.discover(flag: nil, environment: environment, workingDirectory: cwd).source == .workingDirectory)
+        try FileManager.default.removeItem(atPath: cwd + "/Vendor")
+
+        try write("x", to: cache + "/js/bokeh.min.js")
+        let cached = BokehJSLocation.discover(flag: nil, environment: environment, workingDirectory: cwd)
+        #expect(cached.source == .userCache && cached.directory == cache)
+        #expect(BokehJSLocation.userCacheDirectory(environment: ["XDG_CACHE_HOME": "/xdg"]) == "/xdg/swift-bokeh/bokehjs-3.10.2")
+        try FileManager.default.removeItem(atPath: home + "/.cache")
+
+        let cdn = BokehJSLocation.discover(flag: nil, environment: environment, workingDirectory: cwd)
+        #expect(cdn.source == .cdn && cdn.directory == nil)
+        #expect(cdn.description.contains("swift-bokeh bokehjs"))
+    }
+
+    @Test func theServeCommandUsesTheDiscoveredDirectory() throws {
+        let env = try bokehJS()
+        defer { try? FileManager.default.removeItem(atPath: env) }
+        let i = try ServeCommand(Application { _, _ in }).parse(
+            [], environment: ["HOME": "/nonexistent-home", "SWIFTBOKEH_STATIC_DIR": env])
+        #expect(i.configuration.front.staticDirectory == env && i.bokehJS?.source == .environment)
+    }
+}
+
+@Suite(.serialized) struct DirectoryApplicationTests {
+    /// A Bokeh-style app folder: templates/index.html extending base, an include, static CSS, theme.yaml.
+    private func appFolder() throws -> String {
+        let dir = try scratch("dirapp")
+        try write(
+            """
+            {% extends base %}
+            {% block title %}Custom {{ title }}{% endblock %}
+            {% block preamble %}<link rel="stylesheet" href="app/static/css/app.css">{% endblock %}
+            {% block contents %}
+            <h1 class="banner">{{ heading | upper }}</h1>
+            {% for item in items %}<li>{{ loop.index }}:{{ item }}</li>{% endfor %}
+            {{ embed(roots.plot) }}
+            {% include "footer.html" %}
+            {{ super() }}
+            {% endblock %}
+            """, to: dir + "/templates/index.html")
+        try write("<footer>{{ footer_note }}</footer>", to: dir + "/templates/footer.html")
+        try write("h1 { color: red; }", to: dir + "/static/css/app.css")
+        try write("attrs:\n  Plot:\n    background_fill_color: '#2F2F2F'\n", to: dir + "/theme.yaml")
+        return dir
+    }
+
+    @Test func templateStaticFolderAndThemeServeTogether() async throws {
+        let dir = try appFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let app = try Application(directory: dir) { document, _ in
+            let plot = Plot()
+            plot.name = "plot"
+            document.addRoot(plot)
+            document.title = "Report"
+            document.templateVariables = ["heading": "sales", "items": ["a", "b"], "footer_note": "bye"]
+        }
+        #expect(app.staticDirectory == dir + "/static" && app.theme != nil && app.template?.file != nil)
+        let server = try startServer(path: "/app", application: app)
+        defer { server.stop() }
+        let page = try rawHTTP(port: server.port, "GET /app HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(page.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(page.contains("<title>Custom Report</title>"))
+        #expect(page.contains("<link rel=\"stylesheet\" href=\"app/static/css/app.css\">"))
+        #expect(page.contains("<h1 class=\"banner\">SALES</h1>"))
+        #expect(page.contains("<li>1:a</li><li>2:b</li>"))
+        #expect(page.contains("<footer>bye</footer>"))
+        // embed(roots.plot) and super()'s own root block both place the plot's element.
+        let session = try #require(server.getSessions().first)
+        let plotID = try await session.withDocumentLocked { $0.roots.first?.id ?? "" }
+        #expect(page.components(separatedBy: "data-root-id=\"\(plotID)\"").count == 3)
+        #expect(page.contains("Bokeh.embed.embed_items"))
+        let css = try rawHTTP(
+            port: server.port, "GET /app/static/css/app.css HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(css.hasPrefix("HTTP/1.1 200 OK") && css.hasSuffix("h1 { color: red; }"))
+        let missing = try rawHTTP(
+            port: server.port, "GET /app/static/none.css HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(missing.hasPrefix("HTTP/1.1 404"))
+        // The theme reached the session's document.
+        let background = try await session.withDocumentLocked { document in
+            (document.roots.first as? Plot)?.backgroundFillColor.map { "\($0)" } ?? ""
+        }
+        #expect(background.contains("#2F2F2F"))
+    }
+
+    @Test func aTemplateErrorStopsStartupWithFileAndLine() throws {
+        let dir = try appFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("{% extends base %}\n{% block contents %}\n{{ x | nosuchfilter }}\n", to: dir + "/templates/index.html")
+        let error = #expect(throws: TemplateError.self) { try Application(directory: dir) { _, _ in } }
+        #expect(error?.file == dir + "/templates/index.html")
+        #expect(error?.line == 3)
+        #expect(error?.description.hasPrefix("\(dir)/templates/index.html:3: ") == true)
+
+        try write("{% block contents %}\n<p>never closed\n", to: dir + "/templates/index.html")
+        let unclosed = #expect(throws: TemplateError.self) { try Application(directory: dir) { _, _ in } }
+        #expect(unclosed?.line == 1)
+
+        try write("{% include 'missing.html' %}", to: dir + "/templates/index.html")
+        let missing = #expect(throws: TemplateError.self) { try Application(directory: dir) { _, _ in } }
+        #expect(missing?.message.contains("missing.html") == true)
+
+        #expect(throws: ApplicationError.self) { try Application(directory: dir + "/nope") { _, _ in } }
+    }
+
+    @Test func includesCannotLeaveTheTemplatesFolder() throws {
+        let dir = try appFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("secret", to: dir + "/secret.txt")
+        try write("{% include '../secret.txt' %}", to: dir + "/templates/index.html")
+        #expect(throws: TemplateError.self) { try Application(directory: dir) { _, _ in } }
+    }
+
+    @Test func processRequestAddsToTheTokenAndTheSessionContext() throws {
+        let seen = Mutex<JSONObject?>(nil)
+        let app = Application(
+            processRequest: { request in
+                ["user": .string(request.header("X-User") ?? "nobody"), "page": .string(request.argument("page") ?? "")]
+            },
+            handler: { document, context in
+                seen.withLock { $0 = context.tokenPayload }
+                document.addRoot(Div(.text("hi")))
+            })
+        let server = try startServer(path: "/app", application: app)
+        defer { server.stop() }
+        let page = try rawHTTP(
+            port: server.port,
+            "GET /app?page=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-User: ada\r\nConnection: close\r\n\r\n")
+        #expect(page.hasPrefix("HTTP/1.1 200 OK"))
+        let payload = try #require(seen.withLock { $0 })
+        #expect(payload["user"] == .string("ada") && payload["page"] == .string("7"))
+        // In the token the page carries (so a session created from it on another node sees the same).
+        let tokenText = try #require(page.firstMatch(of: /"token":"([^"]+)"/)?.1)
+        let token = try SessionToken(decoding: String(tokenText))
+        #expect(token.payload["user"] == .string("ada"))
+
+        let failing = Application(processRequest: { _ in throw ApplicationError("no") }, handler: { _, _ in })
+        let other = try startServer(path: "/app", application: failing)
+        defer { other.stop() }
+        let refused = try rawHTTP(port: other.port, "GET /app HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(refused.hasPrefix("HTTP/1.1 500"))
+    }
+}
