@@ -44,9 +44,10 @@ func executableProducts(in directory: String) -> [String] {
     }
 }
 
-/// `swift-bokeh dev [--product NAME] [--package-path DIR] [--poll-ms N] [serve options ...]`.
+/// `swift-bokeh dev [--product NAME] [--package-path DIR] [--scratch-path DIR] [--poll-ms N] [serve options ...]`.
 func runDev(_ arguments: [String]) -> Int32 {
     var product: String?
+    var scratch: String?
     var package = FileManager.default.currentDirectoryPath
     var poll = 500
     var serveArguments: [String] = []
@@ -62,6 +63,7 @@ func runDev(_ arguments: [String]) -> Int32 {
         switch argument {
         case "--product": product = value()
         case "--package-path": package = URL(fileURLWithPath: value()).standardizedFileURL.path
+        case "--scratch-path": scratch = URL(fileURLWithPath: value()).standardizedFileURL.path
         case "--poll-ms":
             let text = value()
             guard let n = Int(text), n > 0 else { fail("argument --poll-ms: invalid int value: '\(text)'") }
@@ -69,12 +71,13 @@ func runDev(_ arguments: [String]) -> Int32 {
         case "-h", "--help":
             print(
                 """
-                usage: swift-bokeh dev [--product NAME] [--package-path DIR] [--poll-ms N] [serve options ...]
+                usage: swift-bokeh dev [--product NAME] [--package-path DIR] [--scratch-path DIR] [--poll-ms N]
+                                       [serve options ...]
 
                 In an app package (default: the working directory): builds the executable product NAME (default: the
                 package's only one), runs it with the serve options, and rebuilds and restarts it whenever Package.swift
                 or a file under Sources/ changes (checked every N ms, default 500). A failed build is printed and the
-                running server keeps serving. Ctrl-C stops both.
+                running server keeps serving. --scratch-path is passed to swift build. Ctrl-C stops both.
                 """)
             return 0
         default: serveArguments.append(argument)
@@ -94,7 +97,7 @@ func runDev(_ arguments: [String]) -> Int32 {
         product = products[0]
     }
     guard let product else { fail("no product") }
-    let dev = DevLoop(package: package, product: product, serveArguments: serveArguments)
+    let dev = DevLoop(package: package, product: product, scratch: scratch, serveArguments: serveArguments)
     return dev.run(poll: .milliseconds(poll))
 }
 
@@ -102,27 +105,33 @@ func runDev(_ arguments: [String]) -> Int32 {
 final class DevLoop: Sendable {
     let package: String
     let product: String
+    /// `swift build --scratch-path`, if given.
+    let scratch: String?
     let serveArguments: [String]
     private let child = Mutex<Process?>(nil)
 
-    init(package: String, product: String, serveArguments: [String]) {
+    init(package: String, product: String, scratch: String?, serveArguments: [String]) {
         self.package = package
         self.product = product
+        self.scratch = scratch
         self.serveArguments = serveArguments
     }
+
+    /// The `swift build` options every build and query here uses.
+    var buildOptions: [String] { scratch.map { ["--scratch-path", $0] } ?? [] }
 
     func say(_ text: String) { FileHandle.standardError.write(Data("[swift-bokeh dev] \(text)\n".utf8)) }
 
     /// `swift build --product`; its output goes to the terminal.
     func build() -> Bool {
         say("building \(product)")
-        return runProcess("swift", ["build", "--product", product], directory: package)
+        return runProcess("swift", ["build", "--product", product] + buildOptions, directory: package)
     }
 
     var binary: String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "build", "--show-bin-path"]
+        process.arguments = ["swift", "build", "--show-bin-path"] + buildOptions
         process.currentDirectoryURL = URL(fileURLWithPath: package)
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -8,7 +8,8 @@ SWIFT_BOKEH=$1
 PY=$2
 SHARED=$3
 STATIC=$(cd "$4" && pwd)
-SCRATCH=$5
+mkdir -p "$5"
+SCRATCH=$(cd "$5" && pwd)
 OUT=${6:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -79,6 +80,13 @@ run_one sliders "$ROOT/Examples/sliders" sliders /
 run_one streaming "$ROOT/Examples/streaming" streaming / --args 30
 run_one crossfilter "$ROOT/Examples/crossfilter" crossfilter /
 run_one dashboard "$ROOT/Examples/dashboard" dashboard /dashboard
+# The dev loop, in the init package (after its browser check: this edits its sources).
+echo "== swift-bokeh dev ($INIT_DIR)"
+if "$HERE/dev_check.sh" "$SWIFT_BOKEH" "$PY" "$INIT_DIR" "$SCRATCH" "$STATIC" "$OUT/dev.log" "$SHARED"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); failures+=("dev")
+fi
 echo "examples: $passed passed, $failed failed${failures:+ (${failures[*]})}"
 if [ "$keep" = 0 ]; then rm -rf "$OUT"; else echo "example artifacts in $OUT"; fi
 [ "$failed" = 0 ]
