@@ -11,7 +11,8 @@ import Testing
 /// `examples/server/app/sliders.py`.
 let slidersApp = Application { document, context in
     let n = 200
-    let x = (0..<n).map { Double($0) * 4 * .pi / Double(n - 1) }
+    let span = 4 * Double.pi
+    let x = (0..<n).map { Double($0) * span / Double(n - 1) }
     let source = ColumnDataSource()
     source.data = ["x": x, "y": x.map { sin($0) }]
 

@@ -488,7 +488,8 @@ func themeJSON() -> Document {
 
 func slidersApp() -> Document {
     let n = 200
-    let x = (0..<n).map { Double($0) * (4 * .pi) / Double(n - 1) }
+    let span = 4 * Double.pi
+    let x = (0..<n).map { Double($0) * span / Double(n - 1) }
     let source = ColumnDataSource()
     source.data = ["x": x, "y": x.map { sin($0) }]
     let plot = figure(

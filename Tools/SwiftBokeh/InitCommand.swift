@@ -74,7 +74,8 @@ func scaffold(name: String, dependency: String) -> [(path: String, text: String)
         import ServerCore
 
         let app = Application { document, context in
-            let x = (0..<200).map { Double($0) * 4 * .pi / 199 }
+            let span = 4 * Double.pi
+            let x = (0..<200).map { Double($0) * span / 199 }
             let source = ColumnDataSource()
             source.name = "source"
             source.data = ["x": x, "y": x.map { sin($0) }]

@@ -9,9 +9,16 @@ import glob
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+# SwiftPM gives a target with resources a `Bundle.module`; checked on its own, the target needs a stand-in.
+BUNDLE_ACCESSOR = os.path.join(tempfile.gettempdir(), "typecheck_budget_bundle_accessor.swift")
+with open(BUNDLE_ACCESSOR, "w") as accessor:
+    accessor.write("import Foundation\nextension Foundation.Bundle { static let module = Bundle.main }\n")
 
 
 def groups():
@@ -22,8 +29,12 @@ def groups():
                 continue
             sources = os.path.join(directory, "Sources")
             if os.path.isdir(sources):  # an example package: Sources/<target>/*.swift
+                with open(os.path.join(directory, "Package.swift")) as manifest:
+                    has_resources = "resources:" in manifest.read()
                 for target in sorted(glob.glob(os.path.join(sources, "*"))):
                     files = sorted(glob.glob(os.path.join(target, "**", "*.swift"), recursive=True))
+                    if files and has_resources:
+                        files.append(BUNDLE_ACCESSOR)  # what SwiftPM generates for a target with resources
                     if files:
                         yield os.path.relpath(target, ROOT), files
                 continue

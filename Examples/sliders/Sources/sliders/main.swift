@@ -6,7 +6,8 @@ import ServerCore
 
 let app = Application { document, context in
     let n = 200
-    let x = (0..<n).map { Double($0) * 4 * .pi / Double(n - 1) }
+    let span = 4 * Double.pi
+    let x = (0..<n).map { Double($0) * span / Double(n - 1) }
     let source = ColumnDataSource()
     source.name = "source"
     source.data = ["x": x, "y": x.map { sin($0) }]
