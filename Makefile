@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 
 
-.PHONY: lint typecheck-budget swift-format-lint format unit hostile-smoke churn bigpull examples favicon
+.PHONY: lint typecheck-budget swift-format-lint format unit hostile-smoke churn bigpull examples favicon template-interop
 .PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check \
 	bench bench-quick bench-validate bench-build docs
 
@@ -28,6 +28,7 @@ test:
 	$(MAKE) --no-print-directory python-interop || status=1; \
 	$(MAKE) --no-print-directory models-interop || status=1; \
 	$(MAKE) --no-print-directory html-check || status=1; \
+	$(MAKE) --no-print-directory template-interop || status=1; \
 	$(MAKE) --no-print-directory server-interop || status=1; \
 	$(MAKE) --no-print-directory client-interop || status=1; \
 	$(MAKE) --no-print-directory browser-check || status=1; \
@@ -61,10 +62,10 @@ typecheck-budget:
 # swift-format (the toolchain's, configured by .swift-format) covers the hand-written Swift only: it has no exclude
 # option, so the list is built here, leaving out the catalogue that `make models` generates.
 SWIFT_FORMAT ?= $(SWIFT) format
-FORMAT_PATHS := Package.swift Modules Tests Tools
+FORMAT_PATHS := Package.swift Modules Tests Tools Examples
 FORMAT_EXCLUDE := Modules/DocumentModel/Catalogue/Generated
 # (With no file arguments swift-format would read standard input, hence the error for an empty list.)
-FORMAT_FILES = $(or $(shell find $(FORMAT_PATHS) -name '*.swift' -not -path '$(FORMAT_EXCLUDE)/*' -not -name '*+Generated.swift' | sort),\
+FORMAT_FILES = $(or $(shell find $(FORMAT_PATHS) -name '*.swift' -not -path '$(FORMAT_EXCLUDE)/*' -not -path '*/.build/*' -not -name '*+Generated.swift' | sort),\
 	$(error no Swift files under $(FORMAT_PATHS)))
 
 ## format: rewrite the hand-written Swift (FORMAT_PATHS, without the generated catalogue) in place with swift-format
@@ -164,6 +165,15 @@ examples: $(VENV)/.selenium bokehjs
 	$(SWIFT) build --product swift-bokeh $(SWIFT_FLAGS)
 	SWIFT="$(SWIFT)" Tools/examples/run_examples.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/swift-bokeh" \
 		$(VENV)/bin/python "$(SHARED)/browser" "$(BOKEHJS_DIR)" .build/examples "$(EXAMPLES_OUT)"
+
+## template-interop: the page-template engine (Modules/ServerCore/Front/Template, compiled on its own with
+## Tools/templates/main.swift) renders every case of Tools/templates/cases.py, Bokeh's own file.html included, byte
+## for byte as Jinja2 does (the .venv's, which bokeh 3.10.2 depends on; part of make test)
+template-interop: $(VENV)/.bokeh-3.10.2
+	@mkdir -p .build/templates
+	"$$(dirname "$$(command -v $(SWIFT))")/swiftc" -swift-version 6 -o .build/templates/harness \
+		Modules/ServerCore/Front/Template/Template*.swift Tools/templates/main.swift
+	$(VENV)/bin/python Tools/templates/compare.py .build/templates/harness .build/templates
 
 ## favicon: regenerate the built-in favicon (Modules/ServerCore/Front/BokehIcon+Generated.swift) from the wheel's
 favicon: bokehjs

@@ -96,7 +96,7 @@ public final class Server: Sendable {
             busyPoll: max(.zero, configuration.network.busyPoll),
             clock: clock)
         let group = self.group
-        contexts = applications.map { 
+        contexts = applications.map {
             ApplicationContext(
                 application: $0.application, path: $0.path, group: group,
                 arguments: configuration.applicationArguments)

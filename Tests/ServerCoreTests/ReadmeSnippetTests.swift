@@ -43,4 +43,12 @@ let readmeApp = Application { document, context in
         #expect(html.contains("dark_minimal") || html.contains("#20262B") || html.contains("#20262b"))
         _ = item
     }
+
+    /// README's ServeCommand lines build the command their comments describe.
+    @Test func theServeCommandFormsOfTheReadme() throws {
+        let one = try ServeCommand(readmeApp).parse(["--port", "0"], environment: [:])
+        #expect(one.applications.map(\.path) == ["/"])
+        let several = try ServeCommand(["/sliders": readmeApp, "/stream": readmeApp]).parse([], environment: [:])
+        #expect(several.applications.map(\.path) == ["/sliders", "/stream"])
+    }
 }

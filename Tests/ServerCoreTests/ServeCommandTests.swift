@@ -85,7 +85,8 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         #expect(error(["--bogus"]) == "unrecognized arguments: --bogus")
         #expect(error(["stray"]) == "unrecognized arguments: stray")
         #expect(error(["--show=yes"]) == "argument --show: ignored explicit argument 'yes'")
-        #expect(error(["--session-ids", "maybe"])?.hasPrefix("argument --session-ids: invalid choice: 'maybe'") == true)
+        #expect(
+            error(["--session-ids", "maybe"])?.hasPrefix("argument --session-ids: invalid choice: 'maybe'") == true)
         #expect(error(["--log-level", "loud"]) == "argument --log-level: invalid choice: 'loud'")
         // A bad environment variable is refused with Bokeh's message.
         #expect(throws: ServeCommandError.self) {
@@ -108,7 +109,8 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
 
     @Test func environmentAndSessionIDsApplyInBokehsOrder() throws {
         let signed = try command.parse(
-            [], environment: ["BOKEH_SECRET_KEY": "k" + String(repeating: "x", count: 43), "BOKEH_SIGN_SESSIONS": "yes"])
+            [],
+            environment: ["BOKEH_SECRET_KEY": "k" + String(repeating: "x", count: 43), "BOKEH_SIGN_SESSIONS": "yes"])
         #expect(signed.configuration.sessions.signSessions)
         #expect(signed.configuration.sessions.secretKey?.count == 44)
         // --session-ids wins over BOKEH_SIGN_SESSIONS; BOKEH_ALLOW_WS_ORIGIN over --allow-websocket-origin.
@@ -161,13 +163,17 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
 
         environment["SWIFTBOKEH_STATIC_DIR"] = nil
         try write("x", to: cwd + "/Vendor/bokehjs/js/bokeh.min.js")
-        #expect(BokehJSLocation.discover(flag: nil, environment: environment, workingDirectory: cwd).source == .workingDirectory)
+        #expect(
+            BokehJSLocation.discover(flag: nil, environment: environment, workingDirectory: cwd).source
+                == .workingDirectory)
         try FileManager.default.removeItem(atPath: cwd + "/Vendor")
 
         try write("x", to: cache + "/js/bokeh.min.js")
         let cached = BokehJSLocation.discover(flag: nil, environment: environment, workingDirectory: cwd)
         #expect(cached.source == .userCache && cached.directory == cache)
-        #expect(BokehJSLocation.userCacheDirectory(environment: ["XDG_CACHE_HOME": "/xdg"]) == "/xdg/swift-bokeh/bokehjs-3.10.2")
+        #expect(
+            BokehJSLocation.userCacheDirectory(environment: ["XDG_CACHE_HOME": "/xdg"])
+                == "/xdg/swift-bokeh/bokehjs-3.10.2")
         try FileManager.default.removeItem(atPath: home + "/.cache")
 
         let cdn = BokehJSLocation.discover(flag: nil, environment: environment, workingDirectory: cwd)
@@ -248,7 +254,8 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
     @Test func aTemplateErrorStopsStartupWithFileAndLine() throws {
         let dir = try appFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try write("{% extends base %}\n{% block contents %}\n{{ x | nosuchfilter }}\n", to: dir + "/templates/index.html")
+        try write(
+            "{% extends base %}\n{% block contents %}\n{{ x | nosuchfilter }}\n", to: dir + "/templates/index.html")
         let error = #expect(throws: TemplateError.self) { try Application(directory: dir) { _, _ in } }
         #expect(error?.file == dir + "/templates/index.html")
         #expect(error?.line == 3)
@@ -277,7 +284,10 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         let seen = Mutex<JSONObject?>(nil)
         let app = Application(
             processRequest: { request in
-                ["user": .string(request.header("X-User") ?? "nobody"), "page": .string(request.argument("page") ?? "")]
+                [
+                    "user": .string(request.header("X-User") ?? "nobody"),
+                    "page": .string(request.argument("page") ?? ""),
+                ]
             },
             handler: { document, context in
                 seen.withLock { $0 = context.tokenPayload }

@@ -153,7 +153,8 @@ struct Fixture {
     /// go to that client in full too, not as references to models it never had.
     @Test func modelsACallbackCreatesReachThePatchingClientInFull() async throws {
         let app = Application { document, context in
-            let slider = Model("Slider", ["name": .string("slider"), "start": .int(0), "end": .int(10), "value": .int(0)])
+            let slider = Model(
+                "Slider", ["name": .string("slider"), "start": .int(0), "end": .int(10), "value": .int(0)])
             let status = Model("Div", ["name": .string("status"), "text": .string("ready")])
             let holder = Model("Column", ["children": .list([.model(slider)])])
             document.addRoot(holder)

@@ -14,8 +14,10 @@ import Testing
         { name in files[name].map { ($0, name) } }
     }
 
-    func render(_ source: String, _ vars: [String: TemplateValue] = [:], files: [String: String] = [:],
-                options: TemplateOptions = TemplateOptions()) throws -> String {
+    func render(
+        _ source: String, _ vars: [String: TemplateValue] = [:], files: [String: String] = [:],
+        options: TemplateOptions = TemplateOptions()
+    ) throws -> String {
         try Template(source: source, file: "t.html", loader: Self.loader(files), options: options).render(vars)
     }
 
@@ -33,7 +35,9 @@ import Testing
     }
 
     /// The error thrown while rendering `source` (nil if it rendered).
-    func renderError(_ source: String, _ vars: [String: TemplateValue] = [:], files: [String: String] = [:]) throws -> TemplateError? {
+    func renderError(_ source: String, _ vars: [String: TemplateValue] = [:], files: [String: String] = [:]) throws
+        -> TemplateError?
+    {
         let t = try Template(source: source, file: "t.html", loader: Self.loader(files))
         do {
             _ = try t.render(vars)
@@ -45,7 +49,9 @@ import Testing
 
     static let embed: TemplateValue = .function { args in
         guard case .dict(let root)? = args.first else { return .string("") }
-        return .string("<div id=\"\(root["elementid"]?.pyStr ?? "")\" data-root-id=\"\(root["id"]?.pyStr ?? "")\" style=\"display: contents;\"></div>")
+        return .string(
+            "<div id=\"\(root["elementid"]?.pyStr ?? "")\" data-root-id=\"\(root["id"]?.pyStr ?? "")\" style=\"display: contents;\"></div>"
+        )
     }
 
     static let bokehLoader: TemplateLoader = { name in
@@ -59,12 +65,14 @@ import Testing
     /// A context shaped like bokeh.embed.elements.html_page_for_render_items builds it.
     static func bokehContext() throws -> [String: TemplateValue] {
         let base = try Template(source: BokehGolden.fileHTML, file: "file.html", loader: bokehLoader, options: .bokeh)
-        let macros = try Template(source: BokehGolden.macrosHTML, file: "macros.html", loader: bokehLoader, options: .bokeh)
+        let macros = try Template(
+            source: BokehGolden.macrosHTML, file: "macros.html", loader: bokehLoader, options: .bokeh)
         let plot: TemplateValue = ["elementid": "abc", "id": "p1001", "name": "plot", "tags": []]
         let slider: TemplateValue = ["elementid": "def", "id": "p1002", "name": "slider", "tags": ["x"]]
         let doc: TemplateValue = ["elementid": nil, "roots": [plot, slider]]
         return [
-            "title": "Sliders & <Plots>", "bokeh_js": .string(BokehGolden.bokehJS), "bokeh_css": .string(BokehGolden.bokehCSS),
+            "title": "Sliders & <Plots>", "bokeh_js": .string(BokehGolden.bokehJS),
+            "bokeh_css": .string(BokehGolden.bokehCSS),
             "plot_script": .string(BokehGolden.plotScript), "docs": [doc], "doc": doc,
             "roots": ["plot": plot, "slider": slider], "base": .template(base), "macros": .template(macros),
         ]
@@ -73,7 +81,8 @@ import Testing
     // MARK: Bokeh templates (golden output from Jinja2)
 
     @Test func bokehFileHTMLMatchesJinja() throws {
-        let base = try Template(source: BokehGolden.fileHTML, file: "file.html", loader: Self.bokehLoader, options: .bokeh)
+        let base = try Template(
+            source: BokehGolden.fileHTML, file: "file.html", loader: Self.bokehLoader, options: .bokeh)
         #expect(try base.render(Self.bokehContext()) == BokehGolden.expectedFile)
     }
 
@@ -105,21 +114,27 @@ import Testing
     }
 
     @Test func printingValues() throws {
-        #expect(try render("{{ n }} {{ t }} {{ f }} {{ x }} {{ l }} {{ d }}",
-                           ["n": nil, "t": true, "f": 1.0, "x": 1e20, "l": [1, "a", nil], "d": ["k": 0.5]])
-            == "None True 1.0 1e+20 [1, 'a', None] {'k': 0.5}")
+        #expect(
+            try render(
+                "{{ n }} {{ t }} {{ f }} {{ x }} {{ l }} {{ d }}",
+                ["n": nil, "t": true, "f": 1.0, "x": 1e20, "l": [1, "a", nil], "d": ["k": 0.5]])
+                == "None True 1.0 1e+20 [1, 'a', None] {'k': 0.5}")
         #expect(try render("{{ 10 / 4 }} {{ 7 // 2 }} {{ -7 % 3 }} {{ 2 ** 10 }} {{ 1e-05 }}") == "2.5 3 2 1024 1e-05")
     }
 
     @Test func whitespaceControl() throws {
         #expect(try render("a  {{- 1 -}}  b") == "a1b")
-        #expect(try render("<ul>\n  {%- for x in [1, 2] %}\n  <li>{{ x }}</li>\n  {%- endfor %}\n</ul>") == "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>")
+        #expect(
+            try render("<ul>\n  {%- for x in [1, 2] %}\n  <li>{{ x }}</li>\n  {%- endfor %}\n</ul>")
+                == "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>")
         #expect(try render("x {#- c -#} y") == "xy")
     }
 
     @Test func trimAndLstripBlocks() throws {
         let opts = TemplateOptions.bokeh
-        #expect(try render("<ul>\n  {% for x in [1, 2] %}\n  <li>{{ x }}</li>\n  {% endfor %}\n</ul>", options: opts) == "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>")
+        #expect(
+            try render("<ul>\n  {% for x in [1, 2] %}\n  <li>{{ x }}</li>\n  {% endfor %}\n</ul>", options: opts)
+                == "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>")
         #expect(try render("  {%+ if true %}kept{% endif %}", options: opts) == "  kept")
     }
 
@@ -136,11 +151,15 @@ import Testing
     }
 
     @Test func forLoopVariablesAndElse() throws {
-        #expect(try render("{% for x in xs %}{{ loop.index }}{{ x }}{% if loop.first %}F{% endif %}{% if loop.last %}L{{ loop.length }}{% endif %} {% endfor %}",
-                           ["xs": ["a", "b"]]) == "1aF 2bL2 ")
+        #expect(
+            try render(
+                "{% for x in xs %}{{ loop.index }}{{ x }}{% if loop.first %}F{% endif %}{% if loop.last %}L{{ loop.length }}{% endif %} {% endfor %}",
+                ["xs": ["a", "b"]]) == "1aF 2bL2 ")
         #expect(try render("{% for x in xs %}{{ x }}{% else %}empty{% endfor %}", ["xs": []]) == "empty")
         #expect(try render("{% for x in missing %}{{ x }}{% else %}empty{% endfor %}") == "empty")
-        #expect(try render("{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", ["d": ["b": 2, "a": 1]]) == "a=1;b=2;")
+        #expect(
+            try render("{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", ["d": ["b": 2, "a": 1]]) == "a=1;b=2;"
+        )
     }
 
     @Test func setScoping() throws {
@@ -152,7 +171,9 @@ import Testing
     }
 
     @Test func undefinedBehaviour() throws {
-        #expect(try render("[{{ nope }}]{% if nope %}x{% endif %}{% for i in nope %}y{% endfor %}{{ nope is defined }}") == "[]False")
+        #expect(
+            try render("[{{ nope }}]{% if nope %}x{% endif %}{% for i in nope %}y{% endfor %}{{ nope is defined }}")
+                == "[]False")
         #expect(try render("{{ d.missing }}|{{ d.missing | default('dflt') }}", ["d": [:]]) == "|dflt")
     }
 
@@ -170,13 +191,16 @@ import Testing
     }
 
     @Test func tojsonFilter() throws {
-        #expect(try render("{{ d | tojson }}", ["d": ["b": [1, nil], "a": "<&'>"]])
-            == "{\"a\": \"\\u003c\\u0026\\u0027\\u003e\", \"b\": [1, null]}")
+        #expect(
+            try render("{{ d | tojson }}", ["d": ["b": [1, nil], "a": "<&'>"]])
+                == "{\"a\": \"\\u003c\\u0026\\u0027\\u003e\", \"b\": [1, null]}")
     }
 
     @Test func miscFilters() throws {
-        #expect(try render("{{ 'hello world' | title }}|{{ ' x ' | trim }}|{{ [1, 2] | join(', ') }}|{{ 'abc' | length }}|{{ '4.7' | int }}|{{ 2.675 | round(2) }}|{{ 'a-b' | replace('-', '+') }}|{{ xs | first }}|{{ xs | last }}|{{ 'Ab' | upper }}{{ 'Ab' | lower }}|{{ 'ab' | capitalize }}",
-                           ["xs": [1, 2, 3]]) == "Hello World|x|1, 2|3|4|2.67|a+b|1|3|ABab|Ab")
+        #expect(
+            try render(
+                "{{ 'hello world' | title }}|{{ ' x ' | trim }}|{{ [1, 2] | join(', ') }}|{{ 'abc' | length }}|{{ '4.7' | int }}|{{ 2.675 | round(2) }}|{{ 'a-b' | replace('-', '+') }}|{{ xs | first }}|{{ xs | last }}|{{ 'Ab' | upper }}{{ 'Ab' | lower }}|{{ 'ab' | capitalize }}",
+                ["xs": [1, 2, 3]]) == "Hello World|x|1, 2|3|4|2.67|a+b|1|3|ABab|Ab")
     }
 
     @Test func macros() throws {
@@ -189,10 +213,14 @@ import Testing
             "mid.html": "{% extends 'base.html' %}{% block a %}mid({{ super() }}){% endblock %}",
             "part.html": "[{{ x }}]",
         ]
-        #expect(try render("{% extends 'mid.html' %}{% block b %}child{% endblock %}", files: files) == "<mid(base)|child>")
+        #expect(
+            try render("{% extends 'mid.html' %}{% block b %}child{% endblock %}", files: files) == "<mid(base)|child>")
         #expect(try render("{% for x in [1, 2] %}{% include 'part.html' %}{% endfor %}", files: files) == "[1][2]")
         #expect(try render("{% include 'nope.html' ignore missing %}ok", files: files) == "ok")
-        #expect(try render("{% extends base %}{% block a %}T{% endblock %}", ["base": .template(try Template(source: "<{% block a %}{% endblock %}>", file: "b"))]) == "<T>")
+        #expect(
+            try render(
+                "{% extends base %}{% block a %}T{% endblock %}",
+                ["base": .template(try Template(source: "<{% block a %}{% endblock %}>", file: "b"))]) == "<T>")
     }
 
     @Test func concurrentRendering() async throws {
@@ -267,8 +295,12 @@ import Testing
         #expect(parseError("{{ 1 + }}")?.message == "unexpected 'end of print statement'")
         #expect(parseError("{{ (1 }}")?.message.contains("unexpected '}'") == true)
         #expect(parseError("{% for x %}{% endfor %}")?.message.contains("expected 'in'") == true)
-        #expect(parseError("{% block a %}{% endblock %}{% block a %}{% endblock %}")?.message.contains("block 'a' defined twice") == true)
-        #expect(parseError("{% for x in y %}{% extends 'b' %}{% endfor %}")?.message == "cannot use extend from a non top-level scope")
+        #expect(
+            parseError("{% block a %}{% endblock %}{% block a %}{% endblock %}")?.message.contains(
+                "block 'a' defined twice") == true)
+        #expect(
+            parseError("{% for x in y %}{% extends 'b' %}{% endfor %}")?.message
+                == "cannot use extend from a non top-level scope")
         #expect(parseError("{% block a %}{% endblock b %}")?.message.contains("does not match block 'a'") == true)
     }
 
@@ -331,27 +363,39 @@ import Testing
     }
 
     @Test func runtimeErrorsCarryLocation() throws {
-        #expect(try renderError("x\n\n{{ 1 / 0 }}") == TemplateError(file: "t.html", line: 3, message: "division by zero"))
+        #expect(
+            try renderError("x\n\n{{ 1 / 0 }}") == TemplateError(file: "t.html", line: 3, message: "division by zero"))
         #expect(try renderError("{{ 1 + 'a' }}")?.message == "unsupported operand type(s) for +: 'int' and 'str'")
         #expect(try renderError("{{ 1 + 2 ~ 3 }}")?.message == "unsupported operand type(s) for +: 'int' and 'str'")
         #expect(try renderError("{{ 1 < 'a' }}")?.message == "'<' not supported between instances of 'int' and 'str'")
-        #expect(try renderError("{% for a, b in [[1]] %}{% endfor %}")?.message == "not enough values to unpack (expected 2, got 1)")
-        #expect(try renderError("{{ f() }}", ["f": .function { _ in throw TemplateError(file: "py", line: 9, message: "inner") }])
-            == TemplateError(file: "py", line: 9, message: "inner"))
+        #expect(
+            try renderError("{% for a, b in [[1]] %}{% endfor %}")?.message
+                == "not enough values to unpack (expected 2, got 1)")
+        #expect(
+            try renderError(
+                "{{ f() }}", ["f": .function { _ in throw TemplateError(file: "py", line: 9, message: "inner") }])
+                == TemplateError(file: "py", line: 9, message: "inner"))
         #expect(try renderError("{{ 5() }}")?.message == "'int' object is not callable")
-        #expect(try renderError("{{ x | tojson }}", ["x": .function { _ in nil }])?.message == "Object of type function is not JSON serializable")
+        #expect(
+            try renderError("{{ x | tojson }}", ["x": .function { _ in nil }])?.message
+                == "Object of type function is not JSON serializable")
         #expect(try renderError("{{ range(100000000) | length }}")?.message.contains("range too large") == true)
     }
 
     @Test func errorsInIncludedTemplatesNameThem() throws {
         let files = ["inc.html": "line1\n{{ nope() }}"]
-        #expect(try renderError("{% include 'inc.html' %}", files: files) == TemplateError(file: "inc.html", line: 2, message: "'nope' is undefined"))
+        #expect(
+            try renderError("{% include 'inc.html' %}", files: files)
+                == TemplateError(file: "inc.html", line: 2, message: "'nope' is undefined"))
     }
 
     @Test func noLoaderConfigured() throws {
-        let e = try #require(try? { () -> TemplateError? in
-            do { _ = try Template(source: "{% include 'x.html' %}", file: "t.html"); return nil } catch let e as TemplateError { return e }
-        }())
+        let e = try #require(
+            try? { () -> TemplateError? in
+                do { _ = try Template(source: "{% include 'x.html' %}", file: "t.html"); return nil } catch let e
+                    as TemplateError
+                { return e }
+            }())
         #expect(e.message.contains("no template loader is configured"))
     }
 }
@@ -459,7 +503,7 @@ enum BokehGolden {
         ].joined()
     static let bokehCSS =
         [
-            "<link rel=\"stylesheet\" href=\"static/extra.css\" type=\"text/css\" />",
+            "<link rel=\"stylesheet\" href=\"static/extra.css\" type=\"text/css\" />"
         ].joined()
     static let plotScript =
         [

@@ -160,10 +160,12 @@ final class DevLoop: Sendable {
     }
 
     func stop() {
-        guard let old = child.withLock({ p -> Process? in
-            defer { p = nil }
-            return p
-        }) else { return }
+        guard
+            let old = child.withLock({ p -> Process? in
+                defer { p = nil }
+                return p
+            })
+        else { return }
         if old.isRunning {
             old.terminate()
             old.waitUntilExit()

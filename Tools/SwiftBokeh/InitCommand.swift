@@ -18,8 +18,9 @@ func swiftBokehCheckout() -> String? {
         dir = dir.deletingLastPathComponent()
     }
     // Tools/SwiftBokeh/InitCommand.swift → the checkout.
-    candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent())
+    candidates.append(
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent())
     return candidates.first(where: isCheckout)?.standardizedFileURL.path
 }
 

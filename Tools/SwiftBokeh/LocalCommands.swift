@@ -47,7 +47,8 @@ func runJSON(_ arguments: [String]) -> Int32 {
         let doc: JSONValue = if case .object(let o) = json, let inner = o["doc"] { inner } else { json }
         let document = try Document(fromJSON: doc)
         let out = document.toJSON(bytesMode: .inline).json
-        let text = try (indent.map { try indented(out, by: $0) } ?? JSONWriter(options: .bokehContent).string(out)) + "\n"
+        let text =
+            try (indent.map { try indented(out, by: $0) } ?? JSONWriter(options: .bokehContent).string(out)) + "\n"
         if output == "-" {
             FileHandle.standardOutput.write(Data(text.utf8))
         } else {
@@ -90,7 +91,9 @@ func runLocalInfo(_ arguments: [String]) -> Int32 {
         print(location.directory ?? BokehResources.cdnBase)
         return 0
     }
-    func row(_ name: String, _ value: String) { print(name.padding(toLength: 22, withPad: " ", startingAt: 0) + ":  " + value) }
+    func row(_ name: String, _ value: String) {
+        print(name.padding(toLength: 22, withPad: " ", startingAt: 0) + ":  " + value)
+    }
     row("SwiftBokeh version", VersionInfo.current.server)
     row("Bokeh version", BokehJSLocation.version)
     row("Swift version", swiftVersion)

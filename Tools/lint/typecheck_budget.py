@@ -21,11 +21,16 @@ with open(BUNDLE_ACCESSOR, "w") as accessor:
     accessor.write("import Foundation\nextension Foundation.Bundle { static let module = Bundle.main }\n")
 
 
+# Swift that is compiled with module sources rather than against them (make template-interop builds
+# Tools/templates/main.swift together with ServerCore's template engine files).
+NOT_MODULES = {os.path.join("Tools", "templates")}
+
+
 def groups():
     """(name, files) for every directory of Swift sources that builds as one module."""
     for parent in ("Tests", "Tools", "Examples"):
         for directory in sorted(glob.glob(os.path.join(ROOT, parent, "*"))):
-            if not os.path.isdir(directory):
+            if not os.path.isdir(directory) or os.path.relpath(directory, ROOT) in NOT_MODULES:
                 continue
             sources = os.path.join(directory, "Sources")
             if os.path.isdir(sources):  # an example package: Sources/<target>/*.swift

@@ -76,7 +76,9 @@ public struct ServeCommand: Sendable {
     }
 
     /// Parses `arguments` (without the program name).
-    /// - Parameter environment: the variables to read; nil reads the process's.
+    /// - Parameters:
+    ///   - arguments: the command line after the program name.
+    ///   - environment: the variables to read; nil reads the process's.
     /// - Throws: ``ServeCommandError`` with argparse's wording for a bad flag or value.
     public func parse(_ arguments: [String], environment: [String: String]? = nil) throws(ServeCommandError)
         -> Invocation

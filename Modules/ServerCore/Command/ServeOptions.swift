@@ -2,7 +2,8 @@ import Foundation
 
 /// One `serve` flag: its name, the value it takes (nil for a switch), its help line, and what it sets.
 struct ServeOption: Sendable {
-    typealias Apply = @Sendable (inout ServeCommand.Invocation, inout ServeArgumentParser.State, String)
+    typealias Apply =
+        @Sendable (inout ServeCommand.Invocation, inout ServeArgumentParser.State, String)
         throws(ServeCommandError) -> Void
 
     let name: String
@@ -32,7 +33,8 @@ private func int(_ option: String, _ text: String) throws(ServeCommandError) -> 
 let serveOptions: [ServeOption] = {
     let d = ServerConfiguration()
     return [
-        ServeOption("--port", "PORT", "listen port (default \(d.network.port), 0 = any free port)") { i, _, v throws(ServeCommandError) in
+        ServeOption("--port", "PORT", "listen port (default \(d.network.port), 0 = any free port)") {
+            i, _, v throws(ServeCommandError) in
             i.configuration.network.port = try int("--port", v)
         },
         ServeOption("--address", "ADDRESS", "bind address (default all interfaces)") { i, _, v in
@@ -68,7 +70,8 @@ let serveOptions: [ServeOption] = {
             _, s, v throws(ServeCommandError) in
             guard ["unsigned", "signed", "external-signed"].contains(v) else {
                 throw ServeCommandError(
-                    "argument --session-ids: invalid choice: '\(v)' (choose from 'unsigned', 'signed', 'external-signed')")
+                    "argument --session-ids: invalid choice: '\(v)' (choose from 'unsigned', 'signed', 'external-signed')"
+                )
             }
             s.sessionIDs = v
         },
@@ -209,7 +212,8 @@ struct ServeArgumentParser {
     /// `--session-ids` overrides `BOKEH_SIGN_SESSIONS`, so it is applied after the environment.
     func applySessionIDs(to configuration: inout ServerConfiguration) {
         switch state.sessionIDs {
-        case "unsigned": (configuration.sessions.signSessions, configuration.sessions.generateSessionIDs) = (false, true)
+        case "unsigned":
+            (configuration.sessions.signSessions, configuration.sessions.generateSessionIDs) = (false, true)
         case "signed": (configuration.sessions.signSessions, configuration.sessions.generateSessionIDs) = (true, true)
         case "external-signed":
             (configuration.sessions.signSessions, configuration.sessions.generateSessionIDs) = (true, false)

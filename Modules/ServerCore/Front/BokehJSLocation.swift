@@ -67,10 +67,12 @@ public struct BokehJSLocation: Sendable, Equatable, CustomStringConvertible {
                 return BokehJSLocation(directory: directory, source: source, reason: passed.joined(separator: "; "))
             }
             if source == .flag || source == .environment {
-                passed.append("\(source == .flag ? "--static-dir" : environmentVariable) \(directory) has no js/bokeh.min.js")
+                passed.append(
+                    "\(source == .flag ? "--static-dir" : environmentVariable) \(directory) has no js/bokeh.min.js")
             }
         }
-        passed.append("no local copy (run `swift-bokeh bokehjs` to fill \(userCacheDirectory(environment: environment)))")
+        passed.append(
+            "no local copy (run `swift-bokeh bokehjs` to fill \(userCacheDirectory(environment: environment)))")
         return BokehJSLocation(directory: nil, source: .cdn, reason: passed.joined(separator: "; "))
     }
 

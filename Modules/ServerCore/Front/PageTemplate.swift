@@ -17,7 +17,7 @@ import DocumentModel
 /// A Jinja template (``init(jinja:file:directory:)``, ``init(contentsOfFile:)``) is rendered the way Bokeh renders
 /// a directory app's `templates/index.html`: it may `{% extends base %}` (Bokeh's page, with its block names),
 /// override blocks with `{{ super() }}`, `{% include %}` files of its folder, and use `{% if %}`, `{% for %}`,
-/// `{% set %}`, filters, `{{ embed(roots.NAME) }}`, and the document's ``Document/templateVariables``.
+/// `{% set %}`, filters, `{{ embed(roots.NAME) }}`, and the document's `Document.templateVariables`.
 public struct PageTemplate: Sendable, Hashable {
     public let text: String
     /// The parsed Jinja template; nil for the placeholder form.
@@ -201,7 +201,7 @@ struct PageContent {
         }
     }
 
-    /// The JSON variables of the document (``Document/templateVariables``).
+    /// The JSON variables of the document (`Document.templateVariables`).
     var documentVariables: [String: JSONValue] = [:]
 
     /// Renders `template`; a Jinja template's runtime error (an undefined function, a bad filter argument)

@@ -74,11 +74,13 @@ let app = Application { document, context in
             ? xs.map { _ in 9 } : quantileGroups(cars[size.selectedValue] ?? [], sizes.count).map { sizes[$0] }
         let colorColumn: [String] =
             color.selectedValue == "None"
-            ? xs.map { _ in "#31AADE" } : quantileGroups(cars[color.selectedValue] ?? [], colors.count).map { css(colors[$0]) }
+            ? xs.map { _ in "#31AADE" }
+            : quantileGroups(cars[color.selectedValue] ?? [], colors.count).map { css(colors[$0]) }
         source.data = ["x": xs, "y": ys, "size": sizeColumn, "color": colorColumn]
         let p = figure(
             title: "\(x.selectedValue.capitalized) vs \(y.selectedValue.capitalized)", width: 800, height: 600,
-            xAxisLabel: x.selectedValue.capitalized, yAxisLabel: y.selectedValue.capitalized, tools: "pan,box_zoom,hover,reset",
+            xAxisLabel: x.selectedValue.capitalized, yAxisLabel: y.selectedValue.capitalized,
+            tools: "pan,box_zoom,hover,reset",
             name: "scatter")
         p.scatter(
             x: "x", y: "y", source: source, size: "size", color: "color", alpha: 0.6, .lineColor("white"))

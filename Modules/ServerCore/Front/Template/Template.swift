@@ -81,7 +81,9 @@ final class Template: Sendable {
     /// Parses the template; throws `TemplateError` (file:line) for any syntax error, an unknown filter,
     /// test or tag, an unclosed block, or a literal-name extends/include/import whose file the loader
     /// cannot find (resolved eagerly, recursively, at parse time so that startup catches it).
-    convenience init(source: String, file: String, loader: TemplateLoader? = nil, options: TemplateOptions = TemplateOptions()) throws {
+    convenience init(
+        source: String, file: String, loader: TemplateLoader? = nil, options: TemplateOptions = TemplateOptions()
+    ) throws {
         try self.init(source: source, file: file, loader: loader, options: options, session: ParseSession())
     }
 
@@ -99,7 +101,8 @@ final class Template: Sendable {
     /// Loads and parses a template at render time (dynamic names and deferred include cycles).
     func load(_ name: String, line: Int) throws -> Template? {
         guard let loaded = try Template.callLoader(loader, name: name, file: file, line: line) else { return nil }
-        return try Template(source: loaded.source, file: loaded.file, loader: loader, options: options, session: ParseSession())
+        return try Template(
+            source: loaded.source, file: loaded.file, loader: loader, options: options, session: ParseSession())
     }
 
     /// Templates being parsed (for cycle detection) and already parsed (so each file parses once).
@@ -108,14 +111,17 @@ final class Template: Sendable {
         var cache: [String: Template] = [:]
     }
 
-    private init(source: String, file: String, loader: TemplateLoader?, options: TemplateOptions, session: ParseSession) throws {
+    private init(source: String, file: String, loader: TemplateLoader?, options: TemplateOptions, session: ParseSession)
+        throws
+    {
         session.stack.append(file)
         defer { session.stack.removeLast() }
         var lexer = TemplateLexer(source: source, file: file, options: options)
         let tokens = try lexer.tokenize()
         var parser = TemplateParser(tokens: tokens, file: file) { name, line, kind, ignoreMissing in
-            try Template.resolve(name, line: line, kind: kind, ignoreMissing: ignoreMissing, from: file,
-                                 loader: loader, options: options, session: session)
+            try Template.resolve(
+                name, line: line, kind: kind, ignoreMissing: ignoreMissing, from: file,
+                loader: loader, options: options, session: session)
         }
         self.body = try parser.parseTemplate()
         self.blocks = parser.blocks
@@ -124,9 +130,13 @@ final class Template: Sendable {
         self.loader = loader
     }
 
-    private static func callLoader(_ loader: TemplateLoader?, name: String, file: String, line: Int) throws -> (source: String, file: String)? {
+    private static func callLoader(_ loader: TemplateLoader?, name: String, file: String, line: Int) throws -> (
+        source: String, file: String
+    )? {
         guard let loader else {
-            throw TemplateError(file: file, line: line, message: "cannot load template \(pyRepr(name)): no template loader is configured")
+            throw TemplateError(
+                file: file, line: line,
+                message: "cannot load template \(pyRepr(name)): no template loader is configured")
         }
         do {
             return try loader(name)
@@ -138,9 +148,10 @@ final class Template: Sendable {
     }
 
     /// Eagerly resolves a literal template name found while parsing `file`.
-    private static func resolve(_ name: String, line: Int, kind: TemplateRefKind, ignoreMissing: Bool, from file: String,
-                                loader: TemplateLoader?, options: TemplateOptions, session: ParseSession) throws -> TemplateRef
-    {
+    private static func resolve(
+        _ name: String, line: Int, kind: TemplateRefKind, ignoreMissing: Bool, from file: String,
+        loader: TemplateLoader?, options: TemplateOptions, session: ParseSession
+    ) throws -> TemplateRef {
         guard let loaded = try callLoader(loader, name: name, file: file, line: line) else {
             if ignoreMissing { return .missing }
             throw TemplateError(file: file, line: line, message: "template \(pyRepr(name)) not found")
@@ -153,10 +164,13 @@ final class Template: Sendable {
             throw TemplateError(file: file, line: line, message: "\(what) cycle: \(cycle)")
         }
         if session.stack.count >= maxTemplateDepth {
-            throw TemplateError(file: file, line: line, message: "templates nested too deeply (more than \(maxTemplateDepth) levels of extends/include/import)")
+            throw TemplateError(
+                file: file, line: line,
+                message: "templates nested too deeply (more than \(maxTemplateDepth) levels of extends/include/import)")
         }
         if let cached = session.cache[loaded.file] { return .resolved(cached) }
-        let template = try Template(source: loaded.source, file: loaded.file, loader: loader, options: options, session: session)
+        let template = try Template(
+            source: loaded.source, file: loaded.file, loader: loader, options: options, session: session)
         session.cache[loaded.file] = template
         return .resolved(template)
     }

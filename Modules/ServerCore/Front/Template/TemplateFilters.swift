@@ -15,7 +15,9 @@ private struct BoundArgs {
         slots = Array(repeating: nil, count: params.count)
         for (i, a) in args.enumerated() { slots[i] = a }
         for (k, v) in kwargs {
-            guard let i = params.firstIndex(of: k) else { throw EvalError("\(what) got an unexpected keyword argument \(pyRepr(k))") }
+            guard let i = params.firstIndex(of: k) else {
+                throw EvalError("\(what) got an unexpected keyword argument \(pyRepr(k))")
+            }
             guard slots[i] == nil else { throw EvalError("\(what) got multiple values for argument \(pyRepr(k))") }
             slots[i] = v
         }
@@ -55,8 +57,12 @@ enum Filters {
     }
 
     /// Applies the filter `name` (validated at parse time) to `value`.
-    static func apply(_ name: String, _ value: TemplateValue, _ args: [TemplateValue], _ kwargs: [(String, TemplateValue)]) throws -> TemplateValue {
-        func bind(_ params: [String]) throws -> BoundArgs { try BoundArgs("filter \(pyRepr(name))", params, args, kwargs) }
+    static func apply(
+        _ name: String, _ value: TemplateValue, _ args: [TemplateValue], _ kwargs: [(String, TemplateValue)]
+    ) throws -> TemplateValue {
+        func bind(_ params: [String]) throws -> BoundArgs {
+            try BoundArgs("filter \(pyRepr(name))", params, args, kwargs)
+        }
         switch name {
         case "safe":
             _ = try bind([])
@@ -75,8 +81,9 @@ enum Filters {
             var indent: Int? = nil
             if let i = a[0], !i.isNone { indent = try a.int(0, 0, "tojson indent") }
             let json = try pyJSONDumps(value, indent: indent)
-            return .markup(json.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
-                .replacingOccurrences(of: "&", with: "\\u0026").replacingOccurrences(of: "'", with: "\\u0027"))
+            return .markup(
+                json.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
+                    .replacingOccurrences(of: "&", with: "\\u0026").replacingOccurrences(of: "'", with: "\\u0027"))
         case "default", "d":
             let a = try bind(["default_value", "boolean"])
             if value.isUndefined || (a.bool(1, false) && !value.isTruthy) { return a[0] ?? .string("") }
@@ -92,7 +99,8 @@ enum Filters {
             _ = try bind([])
             let (s, m) = softStr(value)
             guard let first = s.unicodeScalars.first else { return wrap(s, markup: m) }
-            return wrap(first.properties.titlecaseMapping + String(s.unicodeScalars.dropFirst()).lowercased(), markup: m)
+            return wrap(
+                first.properties.titlecaseMapping + String(s.unicodeScalars.dropFirst()).lowercased(), markup: m)
         case "title":
             _ = try bind([])
             return .string(title(softStr(value).0))
@@ -118,7 +126,9 @@ enum Filters {
             return .string(items.map(\.pyStr).joined(separator: sep))
         case "replace":
             let a = try bind(["old", "new", "count"])
-            guard let old = a[0], let new = a[1] else { throw EvalError("filter 'replace' requires the arguments 'old' and 'new'") }
+            guard let old = a[0], let new = a[1] else {
+                throw EvalError("filter 'replace' requires the arguments 'old' and 'new'")
+            }
             let count = (a[2]?.isNone ?? true) ? -1 : try a.int(2, -1, "replace count")
             return .string(pyReplace(value.pyStr, old.pyStr, new.pyStr, count: count))
         case "int":
@@ -142,8 +152,12 @@ enum Filters {
             return .list(try Renderer.iterate(value))
         case "reverse":
             _ = try bind([])
-            if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
-            if case .markup(let s) = value { return .markup(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
+            if case .string(let s) = value {
+                return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed())))
+            }
+            if case .markup(let s) = value {
+                return .markup(String(String.UnicodeScalarView(s.unicodeScalars.reversed())))
+            }
             return .list(try Renderer.iterate(value).reversed())
         case "round":
             let a = try bind(["precision", "method"])
@@ -170,7 +184,8 @@ enum Filters {
             let a = try bind(["name"])
             try failIfUndefined(value)
             guard let attr = a[0]?.stringContent else { throw EvalError("filter 'attr' requires an attribute name") }
-            return Methods.bound(value, attr) ?? .undefined("\(pyRepr(value.objectTypeRepr)) has no attribute \(pyRepr(attr))")
+            return Methods.bound(value, attr)
+                ?? .undefined("\(pyRepr(value.objectTypeRepr)) has no attribute \(pyRepr(attr))")
         case "items":
             _ = try bind([])
             switch value {
@@ -206,7 +221,9 @@ enum Filters {
     }
 
     /// `do_indent` (Jinja 3): the first line and blank lines are not indented unless asked.
-    private static func indent(_ value: TemplateValue, width: TemplateValue, first: Bool, blank: Bool) throws -> TemplateValue {
+    private static func indent(_ value: TemplateValue, width: TemplateValue, first: Bool, blank: Bool) throws
+        -> TemplateValue
+    {
         try failIfUndefined(value)
         guard let s = value.stringContent else {
             throw EvalError("unsupported operand type(s) for +=: \(pyRepr(value.pyTypeName)) and 'str'")
@@ -307,7 +324,9 @@ enum Filters {
         }
         if s == "inf" || s == "infinity" { return sign * .infinity }
         if s == "nan" { return .nan }
-        guard !s.isEmpty, s.unicodeScalars.allSatisfy({ "0123456789._e+-".unicodeScalars.contains($0) }) else { return nil }
+        guard !s.isEmpty, s.unicodeScalars.allSatisfy({ "0123456789._e+-".unicodeScalars.contains($0) }) else {
+            return nil
+        }
         // Underscores only between digits.
         let chars = Array(s)
         for (i, c) in chars.enumerated() where c == "_" {
@@ -354,7 +373,9 @@ enum Filters {
     /// `do_round`: Python's round-half-even on the exact binary value for "common".
     private static func round(_ value: TemplateValue, precision: Int, method: String) throws -> TemplateValue {
         try failIfUndefined(value)
-        guard ["common", "ceil", "floor"].contains(method) else { throw EvalError("method must be common, ceil or floor") }
+        guard ["common", "ceil", "floor"].contains(method) else {
+            throw EvalError("method must be common, ceil or floor")
+        }
         guard let n = value.numeric else { throw EvalError("type \(value.pyTypeName) doesn't define __round__ method") }
         if method != "common" {
             let scale = Foundation.pow(10.0, Double(precision))
@@ -365,7 +386,11 @@ enum Filters {
         case .int(let i):
             guard precision < 0 else { return .int(i) }
             let scale = Foundation.pow(10.0, Double(-precision))
-            return .int(Int((Double(i) / scale).rounded(.toNearestOrEven) * scale))
+            // Rounding can leave Int's range (Int.max to the nearest ten) or be NaN (a huge scale): then a float.
+            let rounded = (Double(i) / scale).rounded(.toNearestOrEven) * scale
+            if rounded.isNaN { return .int(0) }
+            guard let whole = Int(exactly: rounded) else { return .double(rounded) }
+            return .int(whole)
         case .double(let d):
             if !d.isFinite { return .double(d) }
             if precision < 0 {
@@ -381,9 +406,13 @@ enum Filters {
     // MARK: Tests
 
     /// Evaluates the test `name` (validated at parse time): `value is name(args)`.
-    static func test(_ name: String, _ value: TemplateValue, _ args: [TemplateValue], _ kwargs: [(String, TemplateValue)]) throws -> Bool {
-        let needsArg: Set<String> = ["divisibleby", "eq", "equalto", "==", "ne", "!=", "lt", "lessthan", "<", "gt",
-                                     "greaterthan", ">", "le", "<=", "ge", ">=", "in", "sameas"]
+    static func test(
+        _ name: String, _ value: TemplateValue, _ args: [TemplateValue], _ kwargs: [(String, TemplateValue)]
+    ) throws -> Bool {
+        let needsArg: Set<String> = [
+            "divisibleby", "eq", "equalto", "==", "ne", "!=", "lt", "lessthan", "<", "gt",
+            "greaterthan", ">", "le", "<=", "ge", ">=", "in", "sameas",
+        ]
         let a = try BoundArgs("test \(pyRepr(name))", needsArg.contains(name) ? ["other"] : [], args, kwargs)
         let other: TemplateValue
         if needsArg.contains(name) {
@@ -429,16 +458,18 @@ enum Filters {
             for c in value.pyStr.unicodeScalars {
                 let p = c.properties
                 if p.isLowercase { if name == "upper" { return false }; cased = true }
-                if p.isUppercase || p.generalCategory == .titlecaseLetter { if name == "lower" { return false }; cased = true }
+                if p.isUppercase || p.generalCategory == .titlecaseLetter {
+                    if name == "lower" { return false }; cased = true
+                }
             }
             return cased
         case "escaped": return value.isMarkup
         case "sameas":
             switch (value, other) {
             case (.none, .none): return true
-            case let (.bool(x), .bool(y)): return x == y
-            case let (.template(x), .template(y)): return x === y
-            case let (.macro(x), .macro(y)): return x === y
+            case (.bool(let x), .bool(let y)): return x == y
+            case (.template(let x), .template(let y)): return x === y
+            case (.macro(let x), .macro(let y)): return x === y
             default: return false
             }
         default:
@@ -465,7 +496,9 @@ enum Methods {
             case "values": return .function { _ in .list(keys.map { d[$0] ?? .none }) }
             case "get":
                 return .function { args in
-                    guard (1...2).contains(args.count) else { throw EvalError("get expected 1 or 2 arguments, got \(args.count)") }
+                    guard (1...2).contains(args.count) else {
+                        throw EvalError("get expected 1 or 2 arguments, got \(args.count)")
+                    }
                     return args[0].stringContent.flatMap { d[$0] } ?? (args.count == 2 ? args[1] : .none)
                 }
             default: return nil
@@ -483,14 +516,18 @@ enum Methods {
                 }
             case "startswith", "endswith":
                 return .function { args in
-                    guard args.count == 1, let p = args[0].stringContent else { throw EvalError("\(name) expects one string argument") }
+                    guard args.count == 1, let p = args[0].stringContent else {
+                        throw EvalError("\(name) expects one string argument")
+                    }
                     let a = Array(s.unicodeScalars), b = Array(p.unicodeScalars)
                     return .bool(name == "startswith" ? a.starts(with: b) : a.reversed().starts(with: b.reversed()))
                 }
             case "replace":
                 return .function { args in
                     guard args.count >= 2 else { throw EvalError("replace expected at least 2 arguments") }
-                    let count = args.count > 2 ? (args[2].numeric.map { if case .int(let i) = $0 { return i } else { return -1 } } ?? -1) : -1
+                    let count =
+                        args.count > 2
+                        ? (args[2].numeric.map { if case .int(let i) = $0 { return i } else { return -1 } } ?? -1) : -1
                     return .string(Filters.pyReplace(s, args[0].pyStr, args[1].pyStr, count: count))
                 }
             case "split":

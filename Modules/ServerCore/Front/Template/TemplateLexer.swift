@@ -105,7 +105,9 @@ struct TemplateLexer {
     /// Applies Jinja's OptionalLStrip rule to the text before a tag: `-` strips all trailing
     /// whitespace; otherwise, with lstrip_blocks and a block/comment tag not marked `+`, strips
     /// spaces and tabs between the last newline (or template/line start) and the tag.
-    private func stripText(_ text: Range<Int>, sign: Unicode.Scalar?, isVariable: Bool, lineStarting: Bool) -> Range<Int> {
+    private func stripText(_ text: Range<Int>, sign: Unicode.Scalar?, isVariable: Bool, lineStarting: Bool) -> Range<
+        Int
+    > {
         if sign == "-" {
             var end = text.upperBound
             while end > text.lowerBound, isPyWhitespace(src[end - 1]) { end -= 1 }
@@ -163,7 +165,10 @@ struct TemplateLexer {
                 let bodyStart = rawEnd
                 let rawStarting = rawEnd > 0 && src[rawEnd - 1] == "\n"
                 guard let (bodyEnd, endSign, afterEnd) = findEndRaw(from: bodyStart) else {
-                    throw TemplateError(file: file, line: rawLine, message: "Missing end of raw directive (the 'raw' block opened on line \(rawLine) has no 'endraw')")
+                    throw TemplateError(
+                        file: file, line: rawLine,
+                        message:
+                            "Missing end of raw directive (the 'raw' block opened on line \(rawLine) has no 'endraw')")
                 }
                 emitData(stripText(bodyStart..<bodyEnd, sign: endSign, isVariable: false, lineStarting: rawStarting))
                 pos = afterEnd
@@ -190,7 +195,9 @@ struct TemplateLexer {
                     k += 1
                 }
                 guard let end else {
-                    throw TemplateError(file: file, line: openLine, message: "Missing end of comment tag (the comment opened on line \(openLine) has no '#}')")
+                    throw TemplateError(
+                        file: file, line: openLine,
+                        message: "Missing end of comment tag (the comment opened on line \(openLine) has no '#}')")
                 }
                 pos = end
                 lineStarting = src[end - 1] == "\n"
@@ -198,16 +205,22 @@ struct TemplateLexer {
             }
 
             let isVariable = opener == "{"
-            tokens.append(Token(kind: isVariable ? .variableBegin : .blockBegin, text: isVariable ? "{{" : "{%", line: openLine))
+            tokens.append(
+                Token(kind: isVariable ? .variableBegin : .blockBegin, text: isVariable ? "{{" : "{%", line: openLine))
             var k = j
             var balance: [Unicode.Scalar] = []
             while true {
                 guard k < n else {
                     let what = isVariable ? "'{{' (missing '}}')" : "'{%' (missing '%}')"
-                    throw TemplateError(file: file, line: openLine, message: "unterminated \(what): the tag opened on line \(openLine) is never closed")
+                    throw TemplateError(
+                        file: file, line: openLine,
+                        message: "unterminated \(what): the tag opened on line \(openLine) is never closed")
                 }
                 if balance.isEmpty, let end = matchTagEnd(at: k, isVariable: isVariable) {
-                    tokens.append(Token(kind: isVariable ? .variableEnd : .blockEnd, text: isVariable ? "}}" : "%}", line: line(at: k)))
+                    tokens.append(
+                        Token(
+                            kind: isVariable ? .variableEnd : .blockEnd, text: isVariable ? "}}" : "%}",
+                            line: line(at: k)))
                     pos = end
                     lineStarting = src[end - 1] == "\n"
                     break
@@ -305,7 +318,9 @@ struct TemplateLexer {
     }
 
     private static let twoCharOps: Set<String> = ["//", "**", "==", "!=", ">=", "<="]
-    private static let oneCharOps: Set<Unicode.Scalar> = ["+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";"]
+    private static let oneCharOps: Set<Unicode.Scalar> = [
+        "+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";",
+    ]
 
     private func matchOperator(at pos: Int) -> String? {
         if pos + 1 < src.count {
@@ -359,7 +374,9 @@ struct TemplateLexer {
                 var p = pos + 2
                 var digits = ""
                 while p < src.count {
-                    if src[p] == "_", p + 1 < src.count, Int(String(src[p + 1]), radix: radix) != nil { p += 1; continue }
+                    if src[p] == "_", p + 1 < src.count, Int(String(src[p + 1]), radix: radix) != nil {
+                        p += 1; continue
+                    }
                     guard Int(String(src[p]), radix: radix) != nil else { break }
                     digits.unicodeScalars.append(src[p])
                     p += 1
@@ -373,7 +390,13 @@ struct TemplateLexer {
         var end = pos + 1
         if src[pos] == "0" {
             while end < src.count {
-                if src[end] == "0" { end += 1 } else if src[end] == "_", end + 1 < src.count, src[end + 1] == "0" { end += 2 } else { break }
+                if src[end] == "0" {
+                    end += 1
+                } else if src[end] == "_", end + 1 < src.count, src[end + 1] == "0" {
+                    end += 2
+                } else {
+                    break
+                }
             }
         } else {
             while end < src.count {

@@ -171,7 +171,8 @@ struct TemplateParser {
     ]
 
     /// Resolves a literal template name at parse time.
-    typealias Resolver = (_ name: String, _ line: Int, _ kind: TemplateRefKind, _ ignoreMissing: Bool) throws -> TemplateRef
+    typealias Resolver = (_ name: String, _ line: Int, _ kind: TemplateRefKind, _ ignoreMissing: Bool) throws ->
+        TemplateRef
 
     private var tokens: [Token]
     private var index = 0
@@ -253,7 +254,9 @@ struct TemplateParser {
                 body.append(.output(expr))
             case .blockBegin:
                 advance()
-                guard current.kind == .name else { throw error("expected a tag name after '{%', got '\(current.described)'") }
+                guard current.kind == .name else {
+                    throw error("expected a tag name after '{%', got '\(current.described)'")
+                }
                 if endTags.contains(current.text) { return (body, current.text) }
                 body.append(contentsOf: try parseStatement())
             case .eof:
@@ -266,12 +269,18 @@ struct TemplateParser {
 
     /// Parses a nested body that must end with one of `endTags`; an end of template instead is an
     /// "unclosed tag" error located at the opening tag.
-    private mutating func parseBody(until endTags: Set<String>, opener: String, line: Int, detail: String? = nil) throws -> ([Node], String) {
+    private mutating func parseBody(until endTags: Set<String>, opener: String, line: Int, detail: String? = nil) throws
+        -> ([Node], String)
+    {
         let (body, end) = try subparse(until: endTags)
         guard let end else {
             let what = detail ?? "'\(opener)'"
             let expected = endTags.sorted().map { "'\($0)'" }.joined(separator: " or ")
-            throw TemplateError(file: file, line: line, message: "unclosed \(what) tag opened on line \(line): reached the end of the template while looking for \(expected)")
+            throw TemplateError(
+                file: file, line: line,
+                message:
+                    "unclosed \(what) tag opened on line \(line): reached the end of the template while looking for \(expected)"
+            )
         }
         return (body, end)
     }
@@ -309,7 +318,9 @@ struct TemplateParser {
         default:
             if let owner = Self.endTagOwners[tok.text] {
                 if let open = openTags.last {
-                    throw error("unexpected '\(tok.text)': the innermost open tag is '\(open.tag)' (opened on line \(open.line))")
+                    throw error(
+                        "unexpected '\(tok.text)': the innermost open tag is '\(open.tag)' (opened on line \(open.line))"
+                    )
                 }
                 throw error("unexpected '\(tok.text)': there is no open '\(owner)' tag")
             }
@@ -351,8 +362,10 @@ struct TemplateParser {
         advance()
         try expectBlockEnd()
         let usesLoop = body.contains { $0.mentions("loop") }
-        return .forLoop(ForNode(targets: targets, iterable: iterable, filter: filter, body: body, elseBody: elseBody,
-                                usesLoop: usesLoop, line: line))
+        return .forLoop(
+            ForNode(
+                targets: targets, iterable: iterable, filter: filter, body: body, elseBody: elseBody,
+                usesLoop: usesLoop, line: line))
     }
 
     private mutating func parseIf() throws -> Node {
@@ -389,7 +402,13 @@ struct TemplateParser {
         let name = try expect(.name, "a block name").text
         var scoped = false, required = false
         while current.kind == .name {
-            if current.text == "scoped" { scoped = true } else if current.text == "required" { required = true } else { break }
+            if current.text == "scoped" {
+                scoped = true
+            } else if current.text == "required" {
+                required = true
+            } else {
+                break
+            }
             advance()
         }
         try expectBlockEnd()
@@ -405,7 +424,8 @@ struct TemplateParser {
         }
         try expectBlockEnd()
         if let existing = blocks[name] {
-            throw TemplateError(file: file, line: line, message: "block \(pyRepr(name)) defined twice (first on line \(existing.line))")
+            throw TemplateError(
+                file: file, line: line, message: "block \(pyRepr(name)) defined twice (first on line \(existing.line))")
         }
         blocks[name] = BlockDef(name: name, scoped: scoped, required: required, body: body, line: line)
         return .block(name: name, scoped: scoped, required: required, line: line)
@@ -632,7 +652,9 @@ struct TemplateParser {
         return try parseCompare()
     }
 
-    private static let compareOps: [String: CompareOp] = ["==": .eq, "!=": .ne, "<": .lt, ">": .gt, "<=": .le, ">=": .ge]
+    private static let compareOps: [String: CompareOp] = [
+        "==": .eq, "!=": .ne, "<": .lt, ">": .gt, "<=": .le, ">=": .ge,
+    ]
 
     private mutating func parseCompare() throws -> Expr {
         let line = current.line
@@ -805,7 +827,9 @@ struct TemplateParser {
             args.append(try parseSubscribed())
         }
         advance()
-        guard args.count == 1 else { throw error("tuple subscripts are not supported by this template engine", line: tok.line) }
+        guard args.count == 1 else {
+            throw error("tuple subscripts are not supported by this template engine", line: tok.line)
+        }
         if case .slice(_, let a, let b, let c) = args[0].kind {
             return Expr(kind: .slice(node, start: a, stop: b, step: c), line: tok.line)
         }
@@ -853,7 +877,10 @@ struct TemplateParser {
                 advance(); advance()
                 kwargs.append(KeywordArg(name: key, value: try parseExpression()))
             } else {
-                if !kwargs.isEmpty { throw error("invalid syntax for function call expression (positional argument after keyword argument)") }
+                if !kwargs.isEmpty {
+                    throw error(
+                        "invalid syntax for function call expression (positional argument after keyword argument)")
+                }
                 args.append(try parseExpression())
             }
             needComma = true
@@ -951,10 +978,12 @@ extension Node {
                 || f.body.contains { $0.mentions(name) } || f.elseBody.contains { $0.mentions(name) }
         case .set(_, let e, _): return e.mentions(name)
         case .setBlock(_, let body, _): return body.contains { $0.mentions(name) }
-        case .extends(let e, _, _), .include(let e, _, _, _, _), .fromImport(let e, _, _, _, _), .importAs(let e, _, _, _, _):
+        case .extends(let e, _, _), .include(let e, _, _, _, _), .fromImport(let e, _, _, _, _),
+            .importAs(let e, _, _, _, _):
             return e.mentions(name)
         case .macro(let def):
-            return def.params.contains { $0.defaultValue?.mentions(name) ?? false } || def.body.contains { $0.mentions(name) }
+            return def.params.contains { $0.defaultValue?.mentions(name) ?? false }
+                || def.body.contains { $0.mentions(name) }
         case .with(let assignments, let body, _):
             return assignments.contains { $0.value.mentions(name) } || body.contains { $0.mentions(name) }
         }
@@ -975,7 +1004,8 @@ extension Expr {
         case .getitem(let a, let b), .binary(_, let a, let b), .and(let a, let b), .or(let a, let b):
             return a.mentions(name) || b.mentions(name)
         case .slice(let e, let a, let b, let c): return e.mentions(name) || any([a, b, c].compactMap { $0 })
-        case .call(let e, let args, let kwargs), .filter(let e, _, let args, let kwargs), .test(let e, _, let args, let kwargs):
+        case .call(let e, let args, let kwargs), .filter(let e, _, let args, let kwargs),
+            .test(let e, _, let args, let kwargs):
             return e.mentions(name) || any(args) || kw(kwargs)
         case .compare(let e, let steps): return e.mentions(name) || steps.contains { $0.rhs.mentions(name) }
         case .concat(let parts): return any(parts)

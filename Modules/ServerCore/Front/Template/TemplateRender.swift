@@ -140,7 +140,7 @@ struct Frame {
 enum Renderer {
     /// Jinja's default global functions supported here.
     static let globals: [String: TemplateValue] = [
-        "range": .function { args in try pyRange(args) },
+        "range": .function { args in try pyRange(args) }
     ]
 
     /// Maximum length of lists from range() and of repeated strings/lists, to bound memory.
@@ -149,17 +149,23 @@ enum Renderer {
     // MARK: Templates
 
     /// Jinja's `root_render_func`: runs `template`'s top level in `context`, then its parent if it extended one.
-    static func renderRoot(_ template: Template, context: RenderContext, state: RenderState, out: inout String,
-                           line: Int, from caller: Template) throws
-    {
+    static func renderRoot(
+        _ template: Template, context: RenderContext, state: RenderState, out: inout String,
+        line: Int, from caller: Template
+    ) throws {
         state.templateDepth += 1
         defer { state.templateDepth -= 1 }
         guard state.templateDepth <= Template.maxTemplateDepth else {
-            throw TemplateError(file: caller.file, line: line, message: "templates nested too deeply (more than \(Template.maxTemplateDepth) levels of extends/include/import)")
+            throw TemplateError(
+                file: caller.file, line: line,
+                message:
+                    "templates nested too deeply (more than \(Template.maxTemplateDepth) levels of extends/include/import)"
+            )
         }
         let root = RootState()
-        let frame = Frame(template: template, context: context, scope: Scope(parent: nil), toplevel: true,
-                          outputCheck: true, root: root, state: state, block: nil)
+        let frame = Frame(
+            template: template, context: context, scope: Scope(parent: nil), toplevel: true,
+            outputCheck: true, root: root, state: state, block: nil)
         try execute(template.body, frame, &out)
         if let parent = root.parentTemplate {
             try renderRoot(parent, context: context, state: state, out: &out, line: line, from: template)
@@ -194,7 +200,8 @@ enum Renderer {
     }
 
     /// What an import statement imports from: exported names, or nothing for an undefined source.
-    private static func importSource(_ expr: Expr, _ ref: TemplateRef, _ frame: Frame, withContext: Bool, line: Int) throws
+    private static func importSource(_ expr: Expr, _ ref: TemplateRef, _ frame: Frame, withContext: Bool, line: Int)
+        throws
         -> (exports: [String: TemplateValue]?, name: String)
     {
         var template: Template?
@@ -213,7 +220,9 @@ enum Renderer {
     }
 
     /// Renders `template` as an imported module and returns its exported variables (macros, sets).
-    static func module(of template: Template, _ frame: Frame, withContext: Bool, line: Int) throws -> [String: TemplateValue] {
+    static func module(of template: Template, _ frame: Frame, withContext: Bool, line: Int) throws -> [String:
+        TemplateValue]
+    {
         let parent = withContext ? frame.context.all().merging(frame.scope.flattened()) { $1 } : [:]
         let context = RenderContext(parent: parent, template: template)
         var sink = ""
@@ -299,7 +308,8 @@ enum Renderer {
                 if let value = exports?[item.name] {
                     frame.assign(item.alias, value)
                 } else if frame.lookup(item.alias) == nil {
-                    let hint = exports == nil
+                    let hint =
+                        exports == nil
                         ? "\(pyRepr(item.alias)) is undefined"
                         : "the template \(pyRepr(sourceName)) (imported on line \(line)) does not export the requested name \(pyRepr(item.name))"
                     frame.assign(item.alias, .undefined(hint))
@@ -308,12 +318,15 @@ enum Renderer {
 
         case .importAs(let expr, let ref, let alias, let withContext, let line):
             let (exports, _) = try importSource(expr, ref, frame, withContext: withContext, line: line)
-            guard let exports else { throw frame.error(line, "\(pyRepr(alias)): cannot import from an undefined value") }
+            guard let exports else {
+                throw frame.error(line, "\(pyRepr(alias)): cannot import from an undefined value")
+            }
             frame.assign(alias, .dict(exports))
 
         case .macro(let def):
-            let macro = TemplateMacro(def: def, template: frame.template, context: frame.context,
-                                      scope: frame.toplevel ? nil : frame.scope)
+            let macro = TemplateMacro(
+                def: def, template: frame.template, context: frame.context,
+                scope: frame.toplevel ? nil : frame.scope)
             frame.assign(def.name, .macro(macro))
 
         case .with(let assignments, let body, _):
@@ -324,7 +337,9 @@ enum Renderer {
     }
 
     /// Renders block `name` at `index` of the context's block stack.
-    static func renderBlock(_ name: String, index: Int, base: Scope?, _ frame: Frame, _ out: inout String, line: Int) throws {
+    static func renderBlock(_ name: String, index: Int, base: Scope?, _ frame: Frame, _ out: inout String, line: Int)
+        throws
+    {
         guard let stack = frame.context.blocks[name], index < stack.count else {
             throw frame.error(line, "there is no parent block called \(pyRepr(name)).")
         }
@@ -334,8 +349,9 @@ enum Renderer {
         guard frame.state.callDepth <= RenderState.maxCallDepth else {
             throw frame.error(line, "blocks or macros nested too deeply (more than \(RenderState.maxCallDepth) calls)")
         }
-        let f = Frame(template: entry.template, context: frame.context, scope: Scope(parent: base), toplevel: false,
-                      outputCheck: false, root: RootState(), state: frame.state, block: (name, index, base))
+        let f = Frame(
+            template: entry.template, context: frame.context, scope: Scope(parent: base), toplevel: false,
+            outputCheck: false, root: RootState(), state: frame.state, block: (name, index, base))
         try execute(entry.def.body, f, &out)
     }
 
@@ -350,7 +366,8 @@ enum Renderer {
             }
             let parts = try at(loop.line, frame) { try iterate(item) }
             guard parts.count == loop.targets.count else {
-                let msg = parts.count < loop.targets.count
+                let msg =
+                    parts.count < loop.targets.count
                     ? "not enough values to unpack (expected \(loop.targets.count), got \(parts.count))"
                     : "too many values to unpack (expected \(loop.targets.count))"
                 throw frame.error(loop.line, msg)
@@ -489,15 +506,20 @@ enum Renderer {
         case .cond(let test, let then, let otherwise):
             if try eval(test, frame).isTruthy { return try eval(then, frame) }
             if let otherwise { return try eval(otherwise, frame) }
-            return .undefined("the inline if-expression on line \(e.line) evaluated to false and no else section was defined.")
+            return .undefined(
+                "the inline if-expression on line \(e.line) evaluated to false and no else section was defined.")
         }
     }
 
     /// Calls a function or macro value.
-    static func call(_ fn: TemplateValue, _ args: [TemplateValue], _ kwargs: [(String, TemplateValue)], _ frame: Frame, line: Int) throws -> TemplateValue {
+    static func call(
+        _ fn: TemplateValue, _ args: [TemplateValue], _ kwargs: [(String, TemplateValue)], _ frame: Frame, line: Int
+    ) throws -> TemplateValue {
         switch fn {
         case .function(let f):
-            guard kwargs.isEmpty else { throw EvalError("keyword arguments are not supported when calling a function value") }
+            guard kwargs.isEmpty else {
+                throw EvalError("keyword arguments are not supported when calling a function value")
+            }
             do {
                 return try f(args)
             } catch let error as TemplateError {
@@ -516,7 +538,9 @@ enum Renderer {
         }
     }
 
-    private static func callMacro(_ m: TemplateMacro, _ args: [TemplateValue], _ kwargs: [(String, TemplateValue)], _ frame: Frame, line: Int) throws -> TemplateValue {
+    private static func callMacro(
+        _ m: TemplateMacro, _ args: [TemplateValue], _ kwargs: [(String, TemplateValue)], _ frame: Frame, line: Int
+    ) throws -> TemplateValue {
         let params = m.def.params
         guard args.count <= params.count else {
             throw EvalError("macro \(pyRepr(m.name)) takes not more than \(params.count) argument(s)")
@@ -527,15 +551,18 @@ enum Renderer {
             throw EvalError("blocks or macros nested too deeply (more than \(RenderState.maxCallDepth) calls)")
         }
         let scope = Scope(parent: m.scope)
-        let f = Frame(template: m.template, context: m.context, scope: scope, toplevel: false, outputCheck: false,
-                      root: RootState(), state: frame.state, block: nil)
+        let f = Frame(
+            template: m.template, context: m.context, scope: scope, toplevel: false, outputCheck: false,
+            root: RootState(), state: frame.state, block: nil)
         var given: [String: TemplateValue] = [:]
         for (i, a) in args.enumerated() { given[params[i].name] = a }
         for (k, v) in kwargs {
             guard params.contains(where: { $0.name == k }) else {
                 throw EvalError("macro \(pyRepr(m.name)) takes no keyword argument \(pyRepr(k))")
             }
-            guard given[k] == nil else { throw EvalError("macro \(pyRepr(m.name)) got multiple values for argument \(pyRepr(k))") }
+            guard given[k] == nil else {
+                throw EvalError("macro \(pyRepr(m.name)) got multiple values for argument \(pyRepr(k))")
+            }
             given[k] = v
         }
         for p in params {
@@ -674,13 +701,15 @@ enum Renderer {
                 let times = max(0, n)
                 switch seq {
                 case .string(let s), .markup(let s):
-                    guard s.unicodeScalars.count.multipliedReportingOverflow(by: times).partialValue <= maxSequenceLength,
-                          !s.unicodeScalars.count.multipliedReportingOverflow(by: times).overflow
+                    guard
+                        s.unicodeScalars.count.multipliedReportingOverflow(by: times).partialValue <= maxSequenceLength,
+                        !s.unicodeScalars.count.multipliedReportingOverflow(by: times).overflow
                     else { throw EvalError("repeated string too long") }
                     let r = String(repeating: s, count: times)
                     return seq.isMarkup ? .markup(r) : .string(r)
                 case .list(let l):
-                    guard !l.count.multipliedReportingOverflow(by: times).overflow, l.count * times <= maxSequenceLength else {
+                    guard !l.count.multipliedReportingOverflow(by: times).overflow, l.count * times <= maxSequenceLength
+                    else {
                         throw EvalError("repeated list too long")
                     }
                     return .list(Array([[TemplateValue]](repeating: l, count: times).joined()))
@@ -688,14 +717,19 @@ enum Renderer {
                 }
             }
         case .mod:
-            if a.stringContent != nil { throw EvalError("printf-style string formatting (%) is not supported by this template engine") }
+            if a.stringContent != nil {
+                throw EvalError("printf-style string formatting (%) is not supported by this template engine")
+            }
         default:
             break
         }
-        throw EvalError("unsupported operand type(s) for \(op.rawValue): \(pyRepr(a.pyTypeName)) and \(pyRepr(b.pyTypeName))")
+        throw EvalError(
+            "unsupported operand type(s) for \(op.rawValue): \(pyRepr(a.pyTypeName)) and \(pyRepr(b.pyTypeName))")
     }
 
-    private static func arithmetic(_ op: BinaryOp, _ x: TemplateValue.Numeric, _ y: TemplateValue.Numeric) throws -> TemplateValue {
+    private static func arithmetic(_ op: BinaryOp, _ x: TemplateValue.Numeric, _ y: TemplateValue.Numeric) throws
+        -> TemplateValue
+    {
         if case .int(let i) = x, case .int(let j) = y {
             func checked(_ r: (partialValue: Int, overflow: Bool)) throws -> TemplateValue {
                 if r.overflow { throw EvalError("integer overflow") }
@@ -757,7 +791,9 @@ enum Renderer {
             return .double(floordiv)
         case .pow:
             if a == 0, b < 0 { throw EvalError("0.0 cannot be raised to a negative power") }
-            if a < 0, b != b.rounded() { throw EvalError("negative number cannot be raised to a fractional power (complex result)") }
+            if a < 0, b != b.rounded() {
+                throw EvalError("negative number cannot be raised to a fractional power (complex result)")
+            }
             return .double(Foundation.pow(a, b))
         }
     }
@@ -784,7 +820,9 @@ enum Renderer {
             default: result = a.pyLessThan(b).map { !$0 }
             }
             guard let result else {
-                throw EvalError("\(pyRepr(op.rawValue)) not supported between instances of \(pyRepr(a.pyTypeName)) and \(pyRepr(b.pyTypeName))")
+                throw EvalError(
+                    "\(pyRepr(op.rawValue)) not supported between instances of \(pyRepr(a.pyTypeName)) and \(pyRepr(b.pyTypeName))"
+                )
             }
             return result
         }
@@ -830,9 +868,13 @@ enum Renderer {
         default: throw EvalError("range expected 1 to 3 arguments, got \(ints.count)")
         }
         guard step != 0 else { throw EvalError("range() arg 3 must not be zero") }
-        let count = step > 0 ? (stop > start ? (Double(stop) - Double(start) + Double(step) - 1) / Double(step) : 0)
-                             : (start > stop ? (Double(start) - Double(stop) - Double(step) - 1) / Double(-step) : 0)
-        guard count <= Double(maxSequenceLength) else { throw EvalError("range too large (more than \(maxSequenceLength) items)") }
+        let count =
+            step > 0
+            ? (stop > start ? (Double(stop) - Double(start) + Double(step) - 1) / Double(step) : 0)
+            : (start > stop ? (Double(start) - Double(stop) - Double(step) - 1) / Double(-step) : 0)
+        guard count <= Double(maxSequenceLength) else {
+            throw EvalError("range too large (more than \(maxSequenceLength) items)")
+        }
         return .list(Array(stride(from: start, to: stop, by: step)).map { .int($0) })
     }
 }

@@ -140,7 +140,8 @@ extension TemplateValue {
         case .markup(let s): return "Markup(\(pyRepr(s)))"
         case .list(let l): return "[" + l.map(\.pyReprString).joined(separator: ", ") + "]"
         case .dict(let d):
-            return "{" + d.keys.sorted(by: pyLess).map { "\(pyRepr($0)): \(d[$0]?.pyReprString ?? "None")" }
+            return "{"
+                + d.keys.sorted(by: pyLess).map { "\(pyRepr($0)): \(d[$0]?.pyReprString ?? "None")" }
                 .joined(separator: ", ") + "}"
         case .function: return "<function>"
         case .template(let t): return "<Template \(pyRepr(t.file))>"
@@ -179,14 +180,16 @@ extension TemplateValue {
         }
         switch (self, other) {
         case (.none, .none), (.undefined, .undefined): return true
-        case let (.list(a), .list(b)):
+        case (.list(let a), .list(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.pyEquals($1) }
-        case let (.dict(a), .dict(b)):
+        case (.dict(let a), .dict(let b)):
             return a.count == b.count && a.allSatisfy { k, v in b[k].map { v.pyEquals($0) } ?? false }
-        case let (.template(a), .template(b)): return a === b
-        case let (.macro(a), .macro(b)): return a === b
+        case (.template(let a), .template(let b)): return a === b
+        case (.macro(let a), .macro(let b)): return a === b
         default:
-            if let a = stringContent, let b = other.stringContent { return a.unicodeScalars.elementsEqual(b.unicodeScalars) }
+            if let a = stringContent, let b = other.stringContent {
+                return a.unicodeScalars.elementsEqual(b.unicodeScalars)
+            }
             return false
         }
     }
@@ -384,7 +387,8 @@ func pyJSONDumps(_ value: TemplateValue, indent: Int? = nil, level: Int = 0) thr
     case .dict(let d):
         if d.isEmpty { return "{}" }
         let items = try d.keys.sorted(by: pyLess).map { k in
-            newline(level + 1) + templateJSONString(k) + ": " + (try pyJSONDumps(d[k] ?? .none, indent: indent, level: level + 1))
+            newline(level + 1) + templateJSONString(k) + ": "
+                + (try pyJSONDumps(d[k] ?? .none, indent: indent, level: level + 1))
         }
         return "{" + items.joined(separator: itemSep) + newline(level) + "}"
     default:
@@ -407,7 +411,9 @@ private func templateJSONString(_ s: String) -> String {
             if c.value < 0x20 || c.value > 0x7F {
                 if c.value > 0xFFFF {
                     let v = c.value - 0x10000
-                    out += "\\u" + templateHex(0xD800 + (v >> 10), width: 4) + "\\u" + templateHex(0xDC00 + (v & 0x3FF), width: 4)
+                    out +=
+                        "\\u" + templateHex(0xD800 + (v >> 10), width: 4) + "\\u"
+                        + templateHex(0xDC00 + (v & 0x3FF), width: 4)
                 } else {
                     out += "\\u" + templateHex(c.value, width: 4)
                 }
