@@ -26,6 +26,14 @@ passed=0
 failed=0
 failures=()
 
+# The offline subcommands (secret, json, info, bokehjs).
+echo "== swift-bokeh secret, json, info, bokehjs"
+if "$HERE/cli_check.sh" "$SWIFT_BOKEH" "$PY" "$STATIC" "$OUT/cli"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); failures+=("cli")
+fi
+
 # The package a newcomer makes: swift-bokeh init, in a folder outside the repository.
 INIT_DIR="$OUT/init-demo"
 rm -rf "$INIT_DIR"
