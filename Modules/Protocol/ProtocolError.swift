@@ -146,7 +146,7 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
     static func compression(_ detail: String) -> Self { tokenError(.compression, "zlib: \(detail)") }
     static let missingSecretKey = tokenError(
         .configuration,
-        "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `bokeh secret` command can be used to generate a new key."
+        "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `swift-bokeh secret` command can be used to generate a new key."
     )
     static func invalidExpiration(_ seconds: Int) -> Self {
         tokenError(.configuration, "session token expiration must be greater than 0, got \(seconds)")

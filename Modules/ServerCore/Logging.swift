@@ -33,13 +33,15 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
     public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// The server's logger: lines go to standard error as `<timestamp> <LEVEL> <message>` when at or above the
-/// threshold. A sink can be installed to route the lines to your own logger (``setSink(_:)``). Any thread.
+/// The server's logger: lines go to standard error (or a ``setFile(_:)`` file) as ``format`` says (by default
+/// `<timestamp> <LEVEL> <message>`) when at or above the threshold. A sink can be installed to route the lines to your own logger (``setSink(_:)``). Any thread.
 public final class ServerLog: Sendable {
     public static let shared = ServerLog()
 
     private let threshold = Atomic<Int>(LogLevel.info.rawValue)
     private let sink = Mutex<(@Sendable (LogLevel, String) -> Void)?>(nil)
+    /// The line format and where lines go (nil: standard error).
+    private let output = Mutex<(format: LogFormat, file: FileHandle?)>((.standard, nil))
 
     public init() {}
 
@@ -54,6 +56,27 @@ public final class ServerLog: Sendable {
         self.sink.withLock { $0 = sink }
     }
 
+    /// How lines are written (`--log-format`); ``LogFormat/standard`` unless set.
+    public var format: LogFormat {
+        get { output.withLock { $0.format } }
+        set { output.withLock { $0.format = newValue } }
+    }
+
+    /// Appends the lines to `path` instead of standard error (`--log-file`, opened as Python's
+    /// `logging.basicConfig(filename=)` opens it: created if missing, appended to); nil restores standard error.
+    /// - Throws: ``ConfigurationError`` when the file cannot be opened for writing.
+    public func setFile(_ path: String?) throws(ConfigurationError) {
+        guard let path else {
+            output.withLock { $0.file = nil }
+            return
+        }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw .invalidValue(setting: "log_file", "--log-file: cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        output.withLock { $0.file = FileHandle(fileDescriptor: fd, closeOnDealloc: true) }
+    }
+
     public func isEnabled(_ level: LogLevel) -> Bool { level.rawValue >= threshold.load(ordering: .relaxed) }
 
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
@@ -63,8 +86,12 @@ public final class ServerLog: Sendable {
             sink(level, text)
             return
         }
-        let stamp = Self.timestamp()
-        FileHandle.standardError.write(Data("\(stamp) \(level.name) \(text)\n".utf8))
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        let (format, file) = output.withLock { ($0.format, $0.file) }
+        let time = Double(tv.tv_sec) + Double(tv.tv_usec) / 1_000_000
+        let line = format.line(level, text, time: time, timestamp: Self.timestamp(tv)) + "\n"
+        (file ?? FileHandle.standardError).write(Data(line.utf8))
     }
 
     public func trace(_ m: @autoclosure () -> String) { log(.trace, m()) }
@@ -73,9 +100,7 @@ public final class ServerLog: Sendable {
     public func warning(_ m: @autoclosure () -> String) { log(.warning, m()) }
     public func error(_ m: @autoclosure () -> String) { log(.error, m()) }
 
-    private static func timestamp() -> String {
-        var tv = timeval()
-        gettimeofday(&tv, nil)
+    private static func timestamp(_ tv: timeval) -> String {
         var t = time_t(tv.tv_sec)
         var parts = tm()
         localtime_r(&t, &parts)

@@ -140,6 +140,11 @@ public struct ServerConfiguration: Sendable {
         public var staticDirectory: String? = nil
         /// The icon served at `/favicon.ico` (`--ico-path`). ``Favicon/bokeh``: Bokeh's.
         public var favicon: Favicon = .bokeh
+        /// BokehJS's log level in pages (`Bokeh.set_log_level`; `BOKEH_LOG_LEVEL` for `swift-bokeh serve`): one of
+        /// ``bokehJSLogLevels``. `info`: Bokeh's.
+        public var bokehJSLogLevel: String = "info"
+        /// The levels BokehJS knows.
+        public static let bokehJSLogLevels = ["trace", "debug", "info", "warn", "error", "fatal"]
         /// Serve the index of applications at `PFX/` (`--disable-index` turns it off).
         public var useIndex: Bool = true
         /// A custom index page, an HTML file (`--index`). nil: the built-in list of applications.
@@ -227,6 +232,11 @@ public struct ServerConfiguration: Sendable {
         if network.port < 0 || network.port > 65535 {
             throw ConfigurationError.invalidValue(setting: "port", "invalid port \(network.port)")
         }
+        if !Front.bokehJSLogLevels.contains(front.bokehJSLogLevel) {
+            throw ConfigurationError.invalidValue(
+                setting: "log_level",
+                "BokehJS log level '\(front.bokehJSLogLevel)' is not one of \(Front.bokehJSLogLevels.joined(separator: ", "))")
+        }
         if tls.keyFile != nil && tls.certificateFile == nil {
             throw ConfigurationError.invalidValue(setting: "ssl_keyfile", "--ssl-keyfile requires --ssl-certfile")
         }
@@ -292,7 +302,7 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     /// Signed sessions without `BOKEH_SECRET_KEY` / ``ServerConfiguration/secretKey``.
     public static let missingSecretKey = Self(
         .missingSecretKey, setting: "secret_key",
-        "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `bokeh secret` command can be used to generate a new key."
+        "To sign sessions, the BOKEH_SECRET_KEY environment variable must be set; the `swift-bokeh secret` command can be used to generate a new key."
     )
     /// The certificate or key could not be loaded.
     public static func tls(_ description: String) -> Self { Self(.tls, setting: "ssl_certfile", description) }

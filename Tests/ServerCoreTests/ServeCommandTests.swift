@@ -121,6 +121,92 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         #expect(unsigned.configuration.websocket.allowedOrigins == .exactly(["b.com", "c.com"]))
     }
 
+    @Test func bokehSettingsInTheEnvironmentAreFlagDefaults() throws {
+        let env = [
+            "HOME": "/nonexistent-home", "BOKEH_PY_LOG_LEVEL": "debug", "BOKEH_LOG_LEVEL": "warn",
+            "BOKEH_SSL_CERTFILE": "/env/cert.pem", "BOKEH_SSL_KEYFILE": "/env/key.pem", "BOKEH_ICO_PATH": "none",
+        ]
+        let fromEnvironment = try command.parse([], environment: env)
+        #expect(fromEnvironment.logLevel == .debug)
+        #expect(fromEnvironment.configuration.front.bokehJSLogLevel == "warn")
+        #expect(fromEnvironment.configuration.tls.certificateFile == "/env/cert.pem")
+        #expect(fromEnvironment.configuration.tls.keyFile == "/env/key.pem")
+        #expect(fromEnvironment.configuration.front.favicon == Favicon.none)
+        // A flag given wins over its setting, as settings.X(flag) does in bokeh serve.
+        let flags = try command.parse(
+            ["--log-level", "error", "--ssl-certfile", "/flag/cert.pem", "--ico-path", "/flag/icon.ico"], environment: env)
+        #expect(flags.logLevel == .error && flags.configuration.tls.certificateFile == "/flag/cert.pem")
+        #expect(flags.configuration.front.favicon == .file("/flag/icon.ico"))
+        #expect(throws: ServeCommandError.self) { try command.parse([], environment: ["BOKEH_LOG_LEVEL": "loud"]) }
+        #expect(throws: ServeCommandError.self) { try command.parse([], environment: ["BOKEH_PY_LOG_LEVEL": "x"]) }
+    }
+
+    @Test func bokehResourcesCDNSkipsTheLocalCopy() throws {
+        let dir = try scratch("bokehjs-env")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("x", to: dir + "/js/bokeh.min.js")
+        let env = ["HOME": "/nonexistent-home", "SWIFTBOKEH_STATIC_DIR": dir]
+        #expect(try command.parse([], environment: env).configuration.front.staticDirectory == dir)
+        let cdn = try command.parse([], environment: env.merging(["BOKEH_RESOURCES": "cdn"]) { $1 })
+        #expect(cdn.configuration.front.staticDirectory == nil && cdn.bokehJS?.source == .cdn)
+        // --static-dir still wins.
+        let flag = try command.parse(["--static-dir", dir], environment: env.merging(["BOKEH_RESOURCES": "cdn"]) { $1 })
+        #expect(flag.configuration.front.staticDirectory == dir)
+        #expect(throws: ServeCommandError.self) { try command.parse([], environment: ["BOKEH_RESOURCES": "inline"]) }
+    }
+
+    @Test func theBokehJSLogLevelReachesPagesAndAutoload() throws {
+        let server = try startServer(path: "/app", application: Application { d, _ in d.addRoot(Div(.text("x"))) }) {
+            $0.front.bokehJSLogLevel = "debug"
+        }
+        defer { server.stop() }
+        let page = try rawHTTP(port: server.port, "GET /app HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(page.contains("Bokeh.set_log_level(\"debug\");"))
+        let autoload = try rawHTTP(
+            port: server.port,
+            "GET /app/autoload.js?bokeh-autoload-element=e HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(autoload.contains("Bokeh.set_log_level(\"debug\");"))
+        var bad = ServerConfiguration()
+        bad.front.bokehJSLogLevel = "loud"
+        #expect(throws: ConfigurationError.self) { try bad.validate() }
+    }
+
+    @Test func showOpensEveryApplication() throws {
+        let two = ServeCommand(["/a": Application { _, _ in }, "/b": Application { _, _ in }])
+        #expect(try two.parse(["--show"], environment: bareEnvironment).pathsToShow == ["/a", "/b"])
+        #expect(try two.parse([], environment: bareEnvironment).pathsToShow.isEmpty)
+    }
+
+    @Test func logFormatAndLogFile() throws {
+        let i = try command.parse(
+            ["--log-format", "%(levelname)-8s|%(name)s|%(message)s", "--log-file", "/tmp/x.log"],
+            environment: bareEnvironment)
+        #expect(i.logFormat.description == "%(levelname)-8s|%(name)s|%(message)s" && i.logFile == "/tmp/x.log")
+        #expect(try command.parse([], environment: bareEnvironment).logFormat == .bokeh)
+        #expect(throws: ServeCommandError.self) { try command.parse(["--log-format", "%(nope)s"], environment: [:]) }
+        #expect(throws: ServeCommandError.self) { try command.parse(["--log-format", "50% off"], environment: [:]) }
+
+        let format = try LogFormat("%(asctime)s %(levelname)-8s %(levelno)3d %(message).5s 100%%")
+        #expect(format.line(.warning, "truncated", time: 0, timestamp: "T") == "T WARNING   30 trunc 100%")
+        #expect(LogFormat.bokeh.line(.info, "hello", time: 0, timestamp: "T") == "T hello")
+
+        let dir = try scratch("logfile")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let logger = ServerLog()
+        logger.format = try LogFormat("%(levelname)s:%(message)s")
+        try logger.setFile(dir + "/server.log")
+        logger.info("one")
+        logger.debug("hidden")
+        try logger.setFile(dir + "/server.log")  // appended to, as Python's basicConfig(filename=) does
+        logger.warning("two")
+        #expect(try String(contentsOfFile: dir + "/server.log", encoding: .utf8) == "INFO:one\nWARNING:two\n")
+        #expect(throws: ConfigurationError.self) { try logger.setFile(dir + "/missing/dir/server.log") }
+    }
+
+    @Test func theMissingKeyErrorNamesOurSecretCommand() {
+        #expect(ConfigurationError.missingSecretKey.description.contains("`swift-bokeh secret`"))
+    }
+
     @Test func positionalApplicationsGoThroughTheResolver() throws {
         let resolving = ServeCommand(
             name: "tool",

@@ -67,12 +67,18 @@ public struct ServeCommand: Sendable {
         public var applications: [(path: String, application: Application)]
         /// `--show`: open the first application in a browser once listening.
         public var show: Bool
-        /// `--log-level` (default `info`).
+        /// `--log-level`, else `BOKEH_PY_LOG_LEVEL`, else `info`.
         public var logLevel: LogLevel
+        /// `--log-format` (default Bokeh's `%(asctime)s %(message)s`).
+        public var logFormat: LogFormat = .bokeh
+        /// `--log-file`: lines go to this file instead of standard error.
+        public var logFile: String?
         /// `-h`/`--help` was given: print ``ServeCommand/usage`` and serve nothing.
         public var help: Bool
         /// Where BokehJS comes from and why (nil with `--help`).
         public var bokehJS: BokehJSLocation?
+        /// The application paths `--show` opens in a browser: every one, as `bokeh serve --show` does.
+        public var pathsToShow: [String] { show ? applications.map(\.path) : [] }
     }
 
     /// Parses `arguments` (without the program name).
@@ -88,6 +94,8 @@ public struct ServeCommand: Sendable {
         var invocation = Invocation(
             configuration: ServerConfiguration(), applications: applications, show: false, logLevel: .info,
             help: false, bokehJS: nil)
+        // Bokeh's settings that are a flag's default: read first, so that a flag given wins.
+        let useCDN = try applyEnvironmentDefaults(environment, to: &invocation)
         var positional: [String] = []
         try parser.parse(into: &invocation, positional: &positional)
         if invocation.help { return invocation }
@@ -106,11 +114,46 @@ public struct ServeCommand: Sendable {
             throw ServeCommandError("\(error)")
         }
         parser.applySessionIDs(to: &invocation.configuration)
-        let location = BokehJSLocation.discover(
-            flag: invocation.configuration.front.staticDirectory, environment: environment)
+        let location =
+            useCDN && invocation.configuration.front.staticDirectory == nil
+            ? BokehJSLocation(directory: nil, source: .cdn, reason: "BOKEH_RESOURCES=cdn")
+            : BokehJSLocation.discover(flag: invocation.configuration.front.staticDirectory, environment: environment)
         invocation.configuration.front.staticDirectory = location.directory
         invocation.bokehJS = location
         return invocation
+    }
+
+    /// The environment variables of Bokeh's settings that stand in for a flag (`bokeh serve` reads them through
+    /// `settings.X(flag_value)`): `BOKEH_PY_LOG_LEVEL` (`--log-level`), `BOKEH_LOG_LEVEL` (BokehJS's level in
+    /// pages), `BOKEH_SSL_CERTFILE`, `BOKEH_SSL_KEYFILE`, `BOKEH_ICO_PATH` and `BOKEH_RESOURCES` (`cdn` or
+    /// `server`). Returns whether pages must load BokehJS from the CDN.
+    private func applyEnvironmentDefaults(_ environment: [String: String], to invocation: inout Invocation)
+        throws(ServeCommandError) -> Bool
+    {
+        if let value = environment["BOKEH_PY_LOG_LEVEL"], !value.isEmpty {
+            guard let level = LogLevel(name: value) else {
+                throw ServeCommandError("BOKEH_PY_LOG_LEVEL: invalid choice: '\(value)'")
+            }
+            invocation.logLevel = level
+        }
+        if let value = environment["BOKEH_LOG_LEVEL"], !value.isEmpty {
+            guard ServerConfiguration.Front.bokehJSLogLevels.contains(value.lowercased()) else {
+                throw ServeCommandError(
+                    "BOKEH_LOG_LEVEL: invalid choice: '\(value)' (choose from \(ServerConfiguration.Front.bokehJSLogLevels.joined(separator: ", ")))")
+            }
+            invocation.configuration.front.bokehJSLogLevel = value.lowercased()
+        }
+        if let value = environment["BOKEH_SSL_CERTFILE"], !value.isEmpty { invocation.configuration.tls.certificateFile = value }
+        if let value = environment["BOKEH_SSL_KEYFILE"], !value.isEmpty { invocation.configuration.tls.keyFile = value }
+        if let value = environment["BOKEH_ICO_PATH"], !value.isEmpty {
+            invocation.configuration.front.favicon = value == "default" ? .bokeh : Favicon(icoPath: value)
+        }
+        switch environment["BOKEH_RESOURCES"]?.lowercased() {
+        case nil, "", "server", "server-dev": return false
+        case "cdn": return true
+        case let other?:
+            throw ServeCommandError("BOKEH_RESOURCES=\(other) is not served: use cdn or server")
+        }
     }
 
     /// Parses the process's arguments, then serves until SIGINT or SIGTERM and exits: 0 after a clean
@@ -134,11 +177,14 @@ public struct ServeCommand: Sendable {
             return 0
         }
         ServerLog.shared.level = invocation.logLevel
-        if let location = invocation.bokehJS { ServerLog.shared.log(.info, "BokehJS: \(location)") }
+        ServerLog.shared.format = invocation.logFormat
         do {
+            try ServerLog.shared.setFile(invocation.logFile)
+            if let location = invocation.bokehJS { ServerLog.shared.log(.info, "BokehJS: \(location)") }
             let server = try Server(applications: invocation.applications, configuration: invocation.configuration)
             try server.start()
-            if invocation.show, let first = invocation.applications.first { server.show(appPath: first.path) }
+            // `bokeh serve --show` opens every application.
+            for path in invocation.pathsToShow { server.show(appPath: path) }
             try server.runUntilShutdown()
             return 0
         } catch {

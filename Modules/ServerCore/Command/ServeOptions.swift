@@ -119,6 +119,13 @@ let serveOptions: [ServeOption] = {
             }
             i.logLevel = level
         },
+        ServeOption("--log-format", "FORMAT", "a Python logging format (default '%(asctime)s %(message)s')") {
+            i, _, v throws(ServeCommandError) in
+            do { i.logFormat = try LogFormat(v) } catch { throw ServeCommandError("\(error)") }
+        },
+        ServeOption("--log-file", "PATH", "append the log to this file instead of standard error") { i, _, v in
+            i.logFile = v
+        },
         ServeOption("--index", "PATH", "custom index page") { i, _, v in i.configuration.front.indexFile = v },
         ServeOption("--disable-index", nil, "no index at the prefix root") { i, _, _ in
             i.configuration.front.useIndex = false
@@ -126,7 +133,7 @@ let serveOptions: [ServeOption] = {
         ServeOption("--disable-index-redirect", nil, "never redirect the root to the only application") { i, _, _ in
             i.configuration.front.redirectRoot = false
         },
-        ServeOption("--show", nil, "open the application in a browser") { i, _, _ in i.show = true },
+        ServeOption("--show", nil, "open every application in a browser") { i, _, _ in i.show = true },
         ServeOption(
             "--static-dir", "DIR",
             "BokehJS directory served at /static (default: $SWIFTBOKEH_STATIC_DIR, ./Vendor/bokehjs, the cache `swift-bokeh bokehjs` fills, else the CDN)"
@@ -248,6 +255,9 @@ extension ServeCommand {
             "environment (as bokeh serve): BOKEH_SECRET_KEY signs sessions; BOKEH_SIGN_SESSIONS=yes|no is the",
             "default of --session-ids; BOKEH_ALLOW_WS_ORIGIN=HOST,... replaces --allow-websocket-origin;",
             "\(BokehJSLocation.environmentVariable)=DIR is the BokehJS directory when --static-dir is not given.",
+            "Defaults of flags, as Bokeh's settings: BOKEH_PY_LOG_LEVEL (--log-level), BOKEH_SSL_CERTFILE,",
+            "BOKEH_SSL_KEYFILE, BOKEH_ICO_PATH; BOKEH_LOG_LEVEL sets BokehJS's log level in pages; BOKEH_RESOURCES=cdn",
+            "loads BokehJS from the CDN.",
             "",
         ]
         return lines.joined(separator: "\n")

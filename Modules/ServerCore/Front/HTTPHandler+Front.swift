@@ -47,15 +47,17 @@ extension HTTPHandler {
         let absoluteURL = argument("bokeh-absolute-url").flatMap { $0.isEmpty ? nil : $0 }
         let appPath = argument("bokeh-app-path") ?? "/"
         let loadResources = argument("resources") != "none"
+        let logLevel = server.configuration.front.bokehJSLogLevel
         withSession(request, app: app, extraHeaders: cors) { _, token in
             guard let element, !element.isEmpty else {
                 return HTTPResponses.error(400, reason: "No bokeh-autoload-element query parameter")
             }
             let base = absoluteURL.flatMap(BokehResources.origin(of:))
-            let script = AutoloadScript(
+            var script = AutoloadScript(
                 elementID: element, jsURLs: loadResources ? resources.jsURLs(base: base) : [],
                 cssURLs: loadResources ? resources.cssURLs(base: base) : [], token: token,
                 appPath: appPath, absoluteURL: absoluteURL)
+            script.logLevel = logLevel
             return HTTPResponses.ok(Array(script.text.utf8), contentType: "application/javascript")
         }
     }
@@ -216,6 +218,6 @@ extension Server {
         }
         return PageContent(
             title: document.title, jsURLs: resources.jsURLs(), cssURLs: resources.cssURLs(), roots: roots,
-            token: token, docsJSONID: UUID().uuidString.lowercased())
+            token: token, logLevel: configuration.front.bokehJSLogLevel, docsJSONID: UUID().uuidString.lowercased())
     }
 }
