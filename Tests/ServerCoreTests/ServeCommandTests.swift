@@ -203,6 +203,32 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         #expect(throws: ConfigurationError.self) { try logger.setFile(dir + "/missing/dir/server.log") }
     }
 
+    @Test func aConfigFileSitsBelowTheEnvironmentAndTheFlags() throws {
+        let dir = try scratch("config")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = String(repeating: "k", count: 44)
+        try write(
+            "# Bokeh settings\npy_log_level: debug\nlog_level: error\nsign_sessions: true\nsecret_key: \(key)\n"
+                + "allowed_ws_origin: [a.com, b.com]\nunknown_setting: 3\n", to: dir + "/bokeh.yaml")
+        let i = try command.parse(["--use-config", dir + "/bokeh.yaml"], environment: bareEnvironment)
+        #expect(i.logLevel == .debug && i.configuration.front.bokehJSLogLevel == "error")
+        #expect(i.configuration.sessions.signSessions && i.configuration.sessions.secretKey == key)
+        #expect(i.configuration.websocket.allowedOrigins == .exactly(["a.com", "b.com"]))
+        // The environment beats the file; a flag beats both.
+        let j = try command.parse(
+            ["--use-config=\(dir)/bokeh.yaml", "--log-level", "warning"],
+            environment: ["HOME": "/nonexistent-home", "BOKEH_LOG_LEVEL": "trace", "BOKEH_SIGN_SESSIONS": "no"])
+        #expect(j.logLevel == .warning && j.configuration.front.bokehJSLogLevel == "trace")
+        #expect(!j.configuration.sessions.signSessions)
+        #expect(throws: ServeCommandError("Could not load Bokeh config file: /nonexistent.yaml")) {
+            try command.parse(["--use-config", "/nonexistent.yaml"], environment: bareEnvironment)
+        }
+        try write("- a list\n", to: dir + "/list.yaml")
+        #expect(throws: ServeCommandError.self) {
+            try command.parse(["--use-config", dir + "/list.yaml"], environment: bareEnvironment)
+        }
+    }
+
     @Test func theMissingKeyErrorNamesOurSecretCommand() {
         #expect(ConfigurationError.missingSecretKey.description.contains("`swift-bokeh secret`"))
     }

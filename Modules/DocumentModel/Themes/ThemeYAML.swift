@@ -4,14 +4,14 @@
 /// the `!!null`, `!!str`, `!!int`, `!!float` and `!!bool` tags, and `#` comments. Anything else (anchors,
 /// aliases, block scalars `|` and `>`, multi-line plain scalars, several documents) is refused with its
 /// line number rather than misread.
-enum ThemeYAML {
+package enum ThemeYAML {
     struct Line {
         let number: Int
         let indent: Int
         var text: String
     }
 
-    static func parse(_ text: String) throws(ThemeError) -> JSONValue {
+    package static func parse(_ text: String) throws(ThemeError) -> JSONValue {
         var lines: [Line] = []
         var started = false
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

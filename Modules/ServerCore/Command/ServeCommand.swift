@@ -89,7 +89,10 @@ public struct ServeCommand: Sendable {
     public func parse(_ arguments: [String], environment: [String: String]? = nil) throws(ServeCommandError)
         -> Invocation
     {
-        let environment = environment ?? ProcessInfo.processInfo.environment
+        var environment = environment ?? ProcessInfo.processInfo.environment
+        if let config = try ServeConfigFile.path(in: arguments) {
+            environment = try ServeConfigFile.overlay(config, on: environment)
+        }
         var parser = ServeArgumentParser(arguments: arguments)
         var invocation = Invocation(
             configuration: ServerConfiguration(), applications: applications, show: false, logLevel: .info,

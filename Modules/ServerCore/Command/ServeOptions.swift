@@ -126,6 +126,9 @@ let serveOptions: [ServeOption] = {
         ServeOption("--log-file", "PATH", "append the log to this file instead of standard error") { i, _, v in
             i.logFile = v
         },
+        ServeOption("--use-config", "FILE", "Bokeh settings (YAML name: value) below the environment's") { _, _, _ in
+            // Read before the other flags (ServeConfigFile), so that they and the environment win.
+        },
         ServeOption("--index", "PATH", "custom index page") { i, _, v in i.configuration.front.indexFile = v },
         ServeOption("--disable-index", nil, "no index at the prefix root") { i, _, _ in
             i.configuration.front.useIndex = false
