@@ -117,6 +117,14 @@ public final class Server: Sendable {
         websocketPolicy = WebSocketServerPolicy(selectSubprotocol: { $0.count == 2 ? $0[0] : nil }, deflate: deflate)
     }
 
+    /// One application at `/` (Python's `Server(app)` with a single `Application`).
+    public convenience init(
+        application: Application, configuration: ServerConfiguration = ServerConfiguration(),
+        clock: any LoopClock = SystemClock.shared
+    ) throws {
+        try self.init(applications: [(path: "/", application: application)], configuration: configuration, clock: clock)
+    }
+
     /// Mounts applications by path, sorted by path.
     public convenience init(
         applications: [String: Application], configuration: ServerConfiguration = ServerConfiguration(),
@@ -130,8 +138,12 @@ public final class Server: Sendable {
     // MARK: Lifecycle
 
     /// Binds, starts accepting and starts the background tasks (reaper, stats, server-loaded hooks).
+    /// - Throws: ``ServerLifecycleError`` when the server was already started or stopped (Python's
+    ///   `assert not self._started`), or the bind's error.
     public func start() throws {
-        guard runtime.withLock({ !$0.started && !$0.stopped }) else { return }
+        let (started, stopped) = runtime.withLock { ($0.started, $0.stopped) }
+        if stopped { throw ServerLifecycleError.stopped }
+        if started { throw ServerLifecycleError.alreadyStarted }
         let address = try SocketAddress(
             host: configuration.network.address ?? "0.0.0.0", port: configuration.network.port)
         var listenerConfiguration = ListenerConfiguration()
@@ -223,7 +235,7 @@ public final class Server: Sendable {
     /// ``ServerConfiguration/shutdownDrainTimeout``), runs every session's destroyed hooks, then each
     /// application's unload hook, and stops the event loops. Returns when all of that is done.
     public func run() async throws {
-        try start()
+        if !runtime.withLock({ $0.started }) { try start() }
         let sources = Self.watchSignals { [weak self] name in
             log.info("Received signal \(name), shutting down")
             self?.requestShutdown()
@@ -301,8 +313,10 @@ public final class Server: Sendable {
 
     // MARK: Queries
 
-    /// The bound address, or nil before ``start()``.
-    public var address: String? { configuration.network.address }
+    /// The bound address (`0.0.0.0` when listening on all interfaces), or the configured one before ``start()``.
+    public var address: String? {
+        runtime.withLock { $0.listener?.localAddress.host } ?? configuration.network.address
+    }
 
     /// The bound port (the real one when configured with 0); the configured one before ``start()``.
     public var port: Int { runtime.withLock { $0.listener?.localAddress.port } ?? configuration.network.port }
@@ -434,5 +448,20 @@ public final class Server: Sendable {
         for path in contexts.map(\.path).sorted() { log.info("Bokeh app running at: \(url(appPath: path))") }
         log.debug("These host origins can connect to the websocket: \(allowlist.pythonDescription)")
         log.info("Starting Bokeh server with process id: \(getpid()) (\(group.loops.count) event loops)")
+    }
+}
+
+/// ``Server/start()`` called on a server that cannot start again.
+public enum ServerLifecycleError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// ``Server/start()`` was called before.
+    case alreadyStarted
+    /// The server was stopped; make a new one.
+    case stopped
+
+    public var description: String {
+        switch self {
+        case .alreadyStarted: "Already started"
+        case .stopped: "the server was stopped; a stopped server cannot start again"
+        }
     }
 }

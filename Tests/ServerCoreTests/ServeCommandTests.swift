@@ -249,6 +249,27 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
     }
 }
 
+@Suite(.serialized) struct ServerLifecycleRowTests {
+    @Test func aSecondStartIsAnErrorAndAddressIsTheBoundOne() throws {
+        var configuration = ServerConfiguration()
+        configuration.network.port = 0
+        let server = try Server(application: Application { _, _ in }, configuration: configuration)
+        #expect(server.applicationPaths == ["/"])
+        #expect(server.address == nil)
+        try server.start()
+        #expect(server.address == "0.0.0.0")
+        #expect(throws: ServerLifecycleError.alreadyStarted) { try server.start() }
+        server.stop()
+        #expect(throws: ServerLifecycleError.stopped) { try server.start() }
+
+        configuration.network.address = "127.0.0.1"
+        let local = try Server(application: Application { _, _ in }, configuration: configuration)
+        try local.start()
+        defer { local.stop() }
+        #expect(local.address == "127.0.0.1")
+    }
+}
+
 @Suite struct BokehJSLocationTests {
     /// A directory that holds BokehJS (`js/bokeh.min.js`).
     private func bokehJS() throws -> String {
