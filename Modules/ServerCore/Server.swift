@@ -187,6 +187,12 @@ public final class Server: Sendable {
             loop.schedulePeriodic(every: configuration.sessions.statsLogInterval) { [weak self] in
                 self?.logStats()
             })
+        if configuration.sessions.memLogInterval > .zero {
+            timers.append(
+                loop.schedulePeriodic(every: configuration.sessions.memLogInterval) { [weak self] in
+                    self?.logMemory()
+                })
+        }
         runtime.withLock {
             $0.listener = listener
             $0.originPolicy = OriginPolicy(allowlist: allowlist)
@@ -423,6 +429,18 @@ public final class Server: Sendable {
         }
     }
 
+    /// Bokeh's `_log_mem`: RSS and VMS at info; at debug, how many documents and sessions are alive (the
+    /// models' count would need every session's loop, so it is left out).
+    private func logMemory() {
+        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+        guard let usage = MemoryUsage(statm: statm, pageSize: Int(sysconf(Int32(_SC_PAGESIZE)))) else { return }
+        log.info("[pid \(getpid())] Memory usage: \(usage.description)")
+        guard log.isEnabled(.debug) else { return }
+        let sessions = getSessions()
+        log.debug("  uncollected Documents: \(sessions.count)")
+        log.debug("  uncollected Sessions: \(sessions.count)")
+    }
+
     private func logStartup(port: Int, allowlist: HostAllowlist) {
         log.info("Starting Bokeh server version \(Document.bokehVersion) (SwiftBokeh)")
         // Bokeh logs the settings that differ from its defaults, in milliseconds.
@@ -441,6 +459,9 @@ public final class Server: Sendable {
         }
         if sessions.statsLogInterval != defaultSessions.statsLogInterval {
             log.info("Log statistics every \(sessions.statsLogInterval.wholeMilliseconds) milliseconds")
+        }
+        if sessions.memLogInterval > .zero {
+            log.info("Log memory usage every \(sessions.memLogInterval.wholeMilliseconds) milliseconds")
         }
         if websocket.maxMessageSize != defaultWebSocket.maxMessageSize {
             log.info("Websocket max message size set to \(websocket.maxMessageSize) bytes")
@@ -463,5 +484,27 @@ public enum ServerLifecycleError: Error, Sendable, Equatable, CustomStringConver
         case .alreadyStarted: "Already started"
         case .stopped: "the server was stopped; a stopped server cannot start again"
         }
+    }
+}
+
+/// The process's memory as `/proc/self/statm` gives it (in pages): resident and virtual bytes.
+struct MemoryUsage: Equatable {
+    let residentBytes: Int
+    let virtualBytes: Int
+
+    /// nil when `statm` is not `size resident ...` in whole pages.
+    init?(statm: String, pageSize: Int) {
+        let fields = statm.split(separator: " ").prefix(2).compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard fields.count == 2, pageSize > 0 else { return nil }
+        let (vms, rssOverflow) = fields[0].multipliedReportingOverflow(by: pageSize)
+        let (rss, vmsOverflow) = fields[1].multipliedReportingOverflow(by: pageSize)
+        guard !rssOverflow, !vmsOverflow else { return nil }
+        (residentBytes, virtualBytes) = (rss, vms)
+    }
+
+    /// Bokeh's wording: `12.34 MB (RSS), 567.89 MB (VMS)`, MB being 2^20 bytes.
+    var description: String {
+        let mb = { (bytes: Int) in String(format: "%0.2f", Double(bytes) / 1_048_576) }
+        return "\(mb(residentBytes)) MB (RSS), \(mb(virtualBytes)) MB (VMS)"
     }
 }

@@ -81,6 +81,9 @@ public struct ServerConfiguration: Sendable {
         public var unusedLifetime: Duration = .seconds(15)
         /// How often session statistics are logged (`--stats-log-frequency`). 15 s: Bokeh's.
         public var statsLogInterval: Duration = .seconds(15)
+        /// How often the process's memory use (RSS and VMS) is logged at info, with the counts of documents,
+        /// sessions and models at debug (`--mem-log-frequency`); zero never. Zero: Bokeh's default.
+        public var memLogInterval: Duration = .zero
 
         public init() {}
     }
@@ -217,6 +220,7 @@ public struct ServerConfiguration: Sendable {
         try require(sessions.unusedLifetime.wholeMilliseconds > 0, "unused_session_lifetime_milliseconds", "> 0")
         try require(sessions.statsLogInterval.wholeMilliseconds > 0, "stats_log_frequency_milliseconds", "> 0")
         try require(sessions.tokenExpiration.components.seconds > 0, "session_token_expiration", "> 0")
+        try require(sessions.memLogInterval >= .zero, "mem_log_frequency_milliseconds", ">= 0")
         try require(websocket.maxMessageSize > 0, "websocket_max_message_size_bytes", "> 0")
         try require(
             websocket.maxMessageSize <= Self.largestMessageSize, "websocket_max_message_size_bytes",

@@ -229,6 +229,31 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         }
     }
 
+    @Test func memoryLogEveryPeriodInBokehsWords() async throws {
+        #expect(MemoryUsage(statm: "2560 1280 100 1 0 500 0\n", pageSize: 4096)?.description == "5.00 MB (RSS), 10.00 MB (VMS)")
+        #expect(MemoryUsage(statm: "garbage", pageSize: 4096) == nil)
+        #expect(MemoryUsage(statm: "\(Int.max) 1", pageSize: 4096) == nil)
+        let i = try command.parse(["--mem-log-frequency", "50"], environment: bareEnvironment)
+        #expect(i.configuration.sessions.memLogInterval == .milliseconds(50))
+        var bad = ServerConfiguration()
+        bad.sessions.memLogInterval = .milliseconds(-1)
+        #expect(throws: ConfigurationError.invalidValue(setting: "mem_log_frequency_milliseconds")) { try bad.validate() }
+
+        let lines = Mutex<[String]>([])
+        ServerLog.shared.setSink { _, line in lines.withLock { $0.append(line) } }
+        defer { ServerLog.shared.setSink(nil) }
+        let server = try startServer(path: "/app", application: Application { _, _ in }) {
+            $0.sessions.memLogInterval = .milliseconds(20)
+        }
+        defer { server.stop() }
+        for _ in 0..<200 where !lines.withLock({ $0.contains { $0.contains("Memory usage:") } }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let all = lines.withLock { $0 }
+        #expect(all.contains("Log memory usage every 20 milliseconds"))
+        #expect(all.contains { $0.hasPrefix("[pid \(getpid())] Memory usage: ") && $0.hasSuffix(" MB (VMS)") })
+    }
+
     @Test func theMissingKeyErrorNamesOurSecretCommand() {
         #expect(ConfigurationError.missingSecretKey.description.contains("`swift-bokeh secret`"))
     }

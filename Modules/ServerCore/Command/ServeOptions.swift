@@ -66,6 +66,10 @@ let serveOptions: [ServeOption] = {
         ) { i, _, v throws(ServeCommandError) in
             i.configuration.sessions.statsLogInterval = .milliseconds(try int("--stats-log-frequency", v))
         },
+        ServeOption("--mem-log-frequency", "MS", "memory-use log period, 0 = off (default 0)") {
+            i, _, v throws(ServeCommandError) in
+            i.configuration.sessions.memLogInterval = .milliseconds(try int("--mem-log-frequency", v))
+        },
         ServeOption("--session-ids", "MODE", "unsigned, signed or external-signed") {
             _, s, v throws(ServeCommandError) in
             guard ["unsigned", "signed", "external-signed"].contains(v) else {
