@@ -110,8 +110,9 @@ public final class Server: Sendable {
         // Bokeh pings without a pong timeout: the peer is never dropped for a missing pong.
         channelConfiguration = WebSocketChannelConfiguration(
             websocket: frames, pingInterval: keepAlive > .zero ? keepAlive : nil, pongTimeout: .never)
+        let memoryLevel = Int32(clamping: configuration.websocket.compressionMemoryLevel ?? 8)
         let deflate = configuration.websocket.compressionLevel.map {
-            PerMessageDeflateConfiguration(compressionLevel: Int32(clamping: $0))
+            PerMessageDeflateConfiguration(compressionLevel: Int32(clamping: $0), memoryLevel: memoryLevel)
         }
         // Bokeh's handler selects the first of exactly two offered subprotocols (`bokeh, <token>`).
         websocketPolicy = WebSocketServerPolicy(selectSubprotocol: { $0.count == 2 ? $0[0] : nil }, deflate: deflate)

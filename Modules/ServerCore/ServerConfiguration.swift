@@ -99,6 +99,9 @@ public struct ServerConfiguration: Sendable {
         /// permessage-deflate level (`--websocket-compression-level`), clamped to 0...9. nil: no compression is
         /// negotiated, Bokeh's default.
         public var compressionLevel: Int? = nil
+        /// zlib's memory level for compression (`--websocket-compression-mem-level`, 1...9); used only with a
+        /// ``compressionLevel``. nil: zlib's default (8), as Tornado's.
+        public var compressionMemoryLevel: Int? = nil
         /// Ping period (`--keep-alive`); zero sends no pings. 37 s: Bokeh's. A missing pong never closes the
         /// connection, as in Bokeh.
         public var keepAlive: Duration = .seconds(37)
@@ -221,6 +224,9 @@ public struct ServerConfiguration: Sendable {
         try require(sessions.statsLogInterval.wholeMilliseconds > 0, "stats_log_frequency_milliseconds", "> 0")
         try require(sessions.tokenExpiration.components.seconds > 0, "session_token_expiration", "> 0")
         try require(sessions.memLogInterval >= .zero, "mem_log_frequency_milliseconds", ">= 0")
+        if let memory = websocket.compressionMemoryLevel {
+            try require((1...9).contains(memory), "websocket_compression_mem_level", "in 1...9")
+        }
         try require(websocket.maxMessageSize > 0, "websocket_max_message_size_bytes", "> 0")
         try require(
             websocket.maxMessageSize <= Self.largestMessageSize, "websocket_max_message_size_bytes",

@@ -3,6 +3,7 @@ import Foundation
 import Protocol
 @testable import ServerCore
 import Synchronization
+import Wire
 import Testing
 
 // The serve command as a library (ServeCommand), BokehJS discovery, directory applications (their template,
@@ -252,6 +253,19 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         let all = lines.withLock { $0 }
         #expect(all.contains("Log memory usage every 20 milliseconds"))
         #expect(all.contains { $0.hasPrefix("[pid \(getpid())] Memory usage: ") && $0.hasSuffix(" MB (VMS)") })
+    }
+
+    @Test func compressionMemoryLevelReachesTheDeflateOffer() throws {
+        let i = try command.parse(
+            ["--websocket-compression-level", "6", "--websocket-compression-mem-level", "3"], environment: bareEnvironment)
+        #expect(i.configuration.websocket.compressionMemoryLevel == 3)
+        let server = try Server(applications: [("/", Application { _, _ in })], configuration: i.configuration)
+        #expect(server.websocketPolicy.deflate?.memoryLevel == 3 && server.websocketPolicy.deflate?.compressionLevel == 6)
+        var bad = i.configuration
+        bad.websocket.compressionMemoryLevel = 12
+        #expect(throws: ConfigurationError.invalidValue(setting: "websocket_compression_mem_level")) { try bad.validate() }
+        let plain = try Server(applications: [("/", Application { _, _ in })])
+        #expect(plain.websocketPolicy.deflate == nil)
     }
 
     @Test func theMissingKeyErrorNamesOurSecretCommand() {

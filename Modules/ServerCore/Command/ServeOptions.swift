@@ -95,6 +95,10 @@ let serveOptions: [ServeOption] = {
         ) { i, _, v throws(ServeCommandError) in
             i.configuration.websocket.compressionLevel = try int("--websocket-compression-level", v)
         },
+        ServeOption("--websocket-compression-mem-level", "LEVEL", "zlib memory level 1-9 for compression (default 8)") {
+            i, _, v throws(ServeCommandError) in
+            i.configuration.websocket.compressionMemoryLevel = try int("--websocket-compression-mem-level", v)
+        },
         ServeOption(
             "--max-queued-write-bytes", "BYTES",
             "close a peer when more than this waits behind the message being sent to it (default \(d.websocket.maxQueuedWriteBytes))"
