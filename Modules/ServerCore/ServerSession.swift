@@ -154,13 +154,14 @@ public final class ServerSession: Sendable {
         books.withLock { $0.connections += 1 }
     }
 
-    /// Removes a connection. Only on the loop.
+    /// Removes a connection, and restarts the unused-session clock even for a connection that was not
+    /// subscribed, as Python's `unsubscribe` does (`discard`, then the time). Only on the loop.
     public func unsubscribe(_ connection: ServerConnection) {
         let s = state.value
-        guard let index = s.subscribers.firstIndex(where: { $0.connection == connection }) else { return }
-        s.subscribers.remove(at: index)
+        let index = s.subscribers.firstIndex(where: { $0.connection == connection })
+        if let index { s.subscribers.remove(at: index) }
         books.withLock {
-            $0.connections -= 1
+            if index != nil { $0.connections -= 1 }
             $0.lastUnsubscribe = eventLoop.clock.monotonicMilliseconds
         }
     }

@@ -175,6 +175,24 @@ struct Fixture {
         #expect(text(f.inboxB.messages[1]).contains("\"name\":\"fresh-4\""))
     }
 
+    /// Python's `unsubscribe` discards (a no-op for a stranger) and then restarts the unused clock regardless.
+    @Test func unsubscribingAnUnknownConnectionStillRestartsTheUnusedClock() async throws {
+        let clock = ManualClock()
+        let f = try await Fixture(clock: clock)
+        defer { f.shutdown() }
+        let (s, a, b) = (f.session, f.a, f.b)
+        try s.eventLoop.submitAndWait {
+            s.unsubscribe(a)
+            s.unsubscribe(b)
+        }
+        await clock.advance(by: .milliseconds(1_000))
+        #expect(s.millisecondsSinceLastUnsubscribe == 1_000)
+        let stranger = ServerConnection(eventLoop: s.eventLoop) { _ in }
+        try s.eventLoop.submitAndWait { s.unsubscribe(stranger) }
+        #expect(s.millisecondsSinceLastUnsubscribe == 0)
+        #expect(s.connectionCount == 0)
+    }
+
     @Test func pullAndPushReplies() async throws {
         let f = try await Fixture()
         defer { f.shutdown() }
