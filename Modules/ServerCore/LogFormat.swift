@@ -77,7 +77,9 @@ public struct LogFormat: Sendable, Equatable, CustomStringConvertible {
             guard width <= 1000, (precision ?? 0) <= 100 else { throw bad("field '\(name)' is too wide") }
             if !text.isEmpty { pieces.append(.text(text)) }
             text = ""
-            pieces.append(.field(field, leftAlign: flags.contains("-"), width: width, precision: precision, conversion: conversion))
+            pieces.append(
+                .field(
+                    field, leftAlign: flags.contains("-"), width: width, precision: precision, conversion: conversion))
         }
         if !text.isEmpty { pieces.append(.text(text)) }
         return pieces

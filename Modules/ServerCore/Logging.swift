@@ -72,7 +72,8 @@ public final class ServerLog: Sendable {
         }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw .invalidValue(setting: "log_file", "--log-file: cannot open \(path): \(String(cString: strerror(errno)))")
+            throw .invalidValue(
+                setting: "log_file", "--log-file: cannot open \(path): \(String(cString: strerror(errno)))")
         }
         output.withLock { $0.file = FileHandle(fileDescriptor: fd, closeOnDealloc: true) }
     }

@@ -434,7 +434,9 @@ public final class Server: Sendable {
     /// models' count would need every session's loop, so it is left out).
     private func logMemory() {
         let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
-        guard let usage = MemoryUsage(statm: statm, pageSize: Int(sysconf(Int32(_SC_PAGESIZE)))) else { return }
+        // trap-safe: _SC_PAGESIZE is a small enum constant (30 on glibc)
+        let pageSize = sysconf(Int32(_SC_PAGESIZE))
+        guard let usage = MemoryUsage(statm: statm, pageSize: pageSize) else { return }
         log.info("[pid \(getpid())] Memory usage: \(usage.description)")
         guard log.isEnabled(.debug) else { return }
         let sessions = getSessions()
@@ -495,7 +497,9 @@ struct MemoryUsage: Equatable {
 
     /// nil when `statm` is not `size resident ...` in whole pages.
     init?(statm: String, pageSize: Int) {
-        let fields = statm.split(separator: " ").prefix(2).compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let fields = statm.split(separator: " ").prefix(2).compactMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         guard fields.count == 2, pageSize > 0 else { return nil }
         let (vms, rssOverflow) = fields[0].multipliedReportingOverflow(by: pageSize)
         let (rss, vmsOverflow) = fields[1].multipliedReportingOverflow(by: pageSize)

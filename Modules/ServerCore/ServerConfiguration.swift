@@ -245,7 +245,8 @@ public struct ServerConfiguration: Sendable {
         if !Front.bokehJSLogLevels.contains(front.bokehJSLogLevel) {
             throw ConfigurationError.invalidValue(
                 setting: "log_level",
-                "BokehJS log level '\(front.bokehJSLogLevel)' is not one of \(Front.bokehJSLogLevels.joined(separator: ", "))")
+                "BokehJS log level '\(front.bokehJSLogLevel)' is not one of \(Front.bokehJSLogLevels.joined(separator: ", "))"
+            )
         }
         if tls.keyFile != nil && tls.certificateFile == nil {
             throw ConfigurationError.invalidValue(setting: "ssl_keyfile", "--ssl-keyfile requires --ssl-certfile")

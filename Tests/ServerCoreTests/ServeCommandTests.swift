@@ -135,7 +135,8 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         #expect(fromEnvironment.configuration.front.favicon == Favicon.none)
         // A flag given wins over its setting, as settings.X(flag) does in bokeh serve.
         let flags = try command.parse(
-            ["--log-level", "error", "--ssl-certfile", "/flag/cert.pem", "--ico-path", "/flag/icon.ico"], environment: env)
+            ["--log-level", "error", "--ssl-certfile", "/flag/cert.pem", "--ico-path", "/flag/icon.ico"],
+            environment: env)
         #expect(flags.logLevel == .error && flags.configuration.tls.certificateFile == "/flag/cert.pem")
         #expect(flags.configuration.front.favicon == .file("/flag/icon.ico"))
         #expect(throws: ServeCommandError.self) { try command.parse([], environment: ["BOKEH_LOG_LEVEL": "loud"]) }
@@ -151,7 +152,8 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         let cdn = try command.parse([], environment: env.merging(["BOKEH_RESOURCES": "cdn"]) { $1 })
         #expect(cdn.configuration.front.staticDirectory == nil && cdn.bokehJS?.source == .cdn)
         // --static-dir still wins.
-        let flag = try command.parse(["--static-dir", dir], environment: env.merging(["BOKEH_RESOURCES": "cdn"]) { $1 })
+        let flag = try command.parse(
+            ["--static-dir", dir], environment: env.merging(["BOKEH_RESOURCES": "cdn"]) { $1 })
         #expect(flag.configuration.front.staticDirectory == dir)
         #expect(throws: ServeCommandError.self) { try command.parse([], environment: ["BOKEH_RESOURCES": "inline"]) }
     }
@@ -231,14 +233,18 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
     }
 
     @Test func memoryLogEveryPeriodInBokehsWords() async throws {
-        #expect(MemoryUsage(statm: "2560 1280 100 1 0 500 0\n", pageSize: 4096)?.description == "5.00 MB (RSS), 10.00 MB (VMS)")
+        #expect(
+            MemoryUsage(statm: "2560 1280 100 1 0 500 0\n", pageSize: 4096)?.description
+                == "5.00 MB (RSS), 10.00 MB (VMS)")
         #expect(MemoryUsage(statm: "garbage", pageSize: 4096) == nil)
         #expect(MemoryUsage(statm: "\(Int.max) 1", pageSize: 4096) == nil)
         let i = try command.parse(["--mem-log-frequency", "50"], environment: bareEnvironment)
         #expect(i.configuration.sessions.memLogInterval == .milliseconds(50))
         var bad = ServerConfiguration()
         bad.sessions.memLogInterval = .milliseconds(-1)
-        #expect(throws: ConfigurationError.invalidValue(setting: "mem_log_frequency_milliseconds")) { try bad.validate() }
+        #expect(throws: ConfigurationError.invalidValue(setting: "mem_log_frequency_milliseconds")) {
+            try bad.validate()
+        }
 
         let lines = Mutex<[String]>([])
         ServerLog.shared.setSink { _, line in lines.withLock { $0.append(line) } }
@@ -257,13 +263,17 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
 
     @Test func compressionMemoryLevelReachesTheDeflateOffer() throws {
         let i = try command.parse(
-            ["--websocket-compression-level", "6", "--websocket-compression-mem-level", "3"], environment: bareEnvironment)
+            ["--websocket-compression-level", "6", "--websocket-compression-mem-level", "3"],
+            environment: bareEnvironment)
         #expect(i.configuration.websocket.compressionMemoryLevel == 3)
         let server = try Server(applications: [("/", Application { _, _ in })], configuration: i.configuration)
-        #expect(server.websocketPolicy.deflate?.memoryLevel == 3 && server.websocketPolicy.deflate?.compressionLevel == 6)
+        #expect(
+            server.websocketPolicy.deflate?.memoryLevel == 3 && server.websocketPolicy.deflate?.compressionLevel == 6)
         var bad = i.configuration
         bad.websocket.compressionMemoryLevel = 12
-        #expect(throws: ConfigurationError.invalidValue(setting: "websocket_compression_mem_level")) { try bad.validate() }
+        #expect(throws: ConfigurationError.invalidValue(setting: "websocket_compression_mem_level")) {
+            try bad.validate()
+        }
         let plain = try Server(applications: [("/", Application { _, _ in })])
         #expect(plain.websocketPolicy.deflate == nil)
     }

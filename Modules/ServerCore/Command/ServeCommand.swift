@@ -142,11 +142,14 @@ public struct ServeCommand: Sendable {
         if let value = environment["BOKEH_LOG_LEVEL"], !value.isEmpty {
             guard ServerConfiguration.Front.bokehJSLogLevels.contains(value.lowercased()) else {
                 throw ServeCommandError(
-                    "BOKEH_LOG_LEVEL: invalid choice: '\(value)' (choose from \(ServerConfiguration.Front.bokehJSLogLevels.joined(separator: ", ")))")
+                    "BOKEH_LOG_LEVEL: invalid choice: '\(value)' (choose from \(ServerConfiguration.Front.bokehJSLogLevels.joined(separator: ", ")))"
+                )
             }
             invocation.configuration.front.bokehJSLogLevel = value.lowercased()
         }
-        if let value = environment["BOKEH_SSL_CERTFILE"], !value.isEmpty { invocation.configuration.tls.certificateFile = value }
+        if let value = environment["BOKEH_SSL_CERTFILE"], !value.isEmpty {
+            invocation.configuration.tls.certificateFile = value
+        }
         if let value = environment["BOKEH_SSL_KEYFILE"], !value.isEmpty { invocation.configuration.tls.keyFile = value }
         if let value = environment["BOKEH_ICO_PATH"], !value.isEmpty {
             invocation.configuration.front.favicon = value == "default" ? .bokeh : Favicon(icoPath: value)

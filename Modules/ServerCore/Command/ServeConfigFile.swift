@@ -22,7 +22,9 @@ enum ServeConfigFile {
             let argument = arguments[index]
             index += 1
             if argument == "--use-config" {
-                guard index < arguments.count else { throw ServeCommandError("argument --use-config: expected one argument") }
+                guard index < arguments.count else {
+                    throw ServeCommandError("argument --use-config: expected one argument")
+                }
                 path = arguments[index]
                 index += 1
             } else if argument.hasPrefix("--use-config=") {
@@ -33,7 +35,8 @@ enum ServeConfigFile {
     }
 
     /// `environment` with the file's settings added where the environment has none.
-    static func overlay(_ path: String, on environment: [String: String]) throws(ServeCommandError) -> [String: String] {
+    static func overlay(_ path: String, on environment: [String: String]) throws(ServeCommandError) -> [String: String]
+    {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ServeCommandError("Could not load Bokeh config file: \(path)")
         }
