@@ -108,6 +108,20 @@ public struct IncomingRequest: Sendable {
     public let arguments: [(name: String, values: [String])]
     /// The client's address (with `--use-xheaders`, as the proxy headers say).
     public let remoteAddress: String?
+    /// `http` or `https` (Tornado's `request.protocol`): with `--use-xheaders`, as `X-Scheme` or
+    /// `X-Forwarded-Proto` say.
+    public var scheme: String = "http"
+    /// The host the client asked for (`Host`; with `--use-xheaders`, `X-Forwarded-Host` first), nil if none.
+    public var host: String?
+    /// The raw query string, without `?`.
+    public var query: String = ""
+
+    /// The URL the client asked for (Tornado's `request.full_url()`), shaped by the proxy headers with
+    /// `--use-xheaders`: `https://example.org/app?x=1`. nil without a host.
+    public var fullURL: String? {
+        guard let host else { return nil }
+        return "\(scheme)://\(host)\(path)\(query.isEmpty ? "" : "?" + query)"
+    }
 
     public init(
         method: String, path: String, headers: [(name: String, value: String)] = [],

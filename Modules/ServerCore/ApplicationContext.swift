@@ -30,10 +30,18 @@ public final class ApplicationContext: Sendable {
         var pending: [String: [@Sendable (Result<ServerSession, any Error>) -> Void]] = [:]
     }
 
-    package init(application: Application, path: String, group: EventLoopGroup, arguments: [String] = []) {
+    /// Where a logged-in user logs out (``ServerConfiguration/Sessions/logoutURL``; Bokeh's
+    /// `ApplicationContext.logout_url`), `nil` without one.
+    public let logoutURL: String?
+
+    package init(
+        application: Application, path: String, group: EventLoopGroup, arguments: [String] = [],
+        logoutURL: String? = nil
+    ) {
         self.application = application
         self.path = path
         self.group = group
+        self.logoutURL = logoutURL
         let registry = self.registry
         serverContext = ServerContext(loop: group.loops[0], arguments: arguments) {
             registry.mutex.withLock { Array($0.contexts.values) }
@@ -43,7 +51,15 @@ public final class ApplicationContext: Sendable {
     /// The live sessions.
     public var sessions: [ServerSession] { state.withLock { Array($0.sessions.values) } }
 
+    /// The live session with this id (Bokeh's `get_session`).
+    /// - Throws: ``SessionError/sessionNotFound(_:)`` when there is none, as Python raises.
+    public func getSession(id: String) throws(SessionError) -> ServerSession {
+        guard let session = state.withLock({ $0.sessions[id] }) else { throw .sessionNotFound(id) }
+        return session
+    }
+
     /// The session with this id, if it exists.
+    @available(*, deprecated, message: "use getSession(id:), which throws SessionError.sessionNotFound as Bokeh raises")
     public func getSession(_ id: String) -> ServerSession? { state.withLock { $0.sessions[id] } }
 
     /// The context of a live session.
@@ -113,7 +129,8 @@ public final class ApplicationContext: Sendable {
         let document = Document()
         let session = ServerSession(id: id, token: token, document: document, eventLoop: loop)
         let context = SessionContext(
-            session: session, serverContext: serverContext, request: request, tokenPayload: payload)
+            session: session, serverContext: serverContext, request: request, tokenPayload: payload,
+            logoutURL: logoutURL)
         session.state.value.context = context
         if let hook = application.sessionCreated {
             do { try hook(context) } catch { log.error("Failed to run session creation hooks \(error)") }

@@ -19,9 +19,15 @@ public final class SessionContext: Sendable {
     /// The token payload (without `session_id`), compressed extras merged in.
     public let tokenPayload: JSONObject
 
-    init(session: ServerSession, serverContext: ServerContext, request: RequestSnapshot, tokenPayload: JSONObject) {
+    private let applicationLogoutURL: String?
+
+    init(
+        session: ServerSession, serverContext: ServerContext, request: RequestSnapshot, tokenPayload: JSONObject,
+        logoutURL: String? = nil
+    ) {
         self.session = session
         self.serverContext = serverContext
+        self.applicationLogoutURL = logoutURL
         var request = request
         request.arguments.removeAll { $0.name == "bokeh-session-id" }
         if !request.cookies.isEmpty, !request.headers.contains(where: { $0.name.lowercased() == "cookie" }) {
@@ -36,6 +42,12 @@ public final class SessionContext: Sendable {
     public var arguments: [String] { serverContext.arguments }
     public var token: String { session.token }
     public var destroyed: Bool { session.destroyed }
+    /// Where a logged-in user logs out (Bokeh's `BokehSessionContext.logout_url`): the application's
+    /// ``ApplicationContext/logoutURL``; `nil` without one.
+    public var logoutURL: String? { applicationLogoutURL }
+    /// The session's document (Bokeh's `BokehSessionContext._document`). Only on the session's loop; from
+    /// elsewhere use ``withLockedDocument(_:)-1k29w``.
+    public var document: Document { session.document }
 
     /// The first value of query argument `name`, as UTF-8 text.
     public func argument(_ name: String) -> String? { request.argument(name).first }
@@ -45,28 +57,38 @@ public final class SessionContext: Sendable {
         try await session.withDocumentLocked(body)
     }
 
-    // MARK: Session callbacks (on the session's loop)
-
-    /// Runs `body` with the document on the next tick of the session's loop.
-    @discardableResult
-    public func addNextTickCallback(_ body: @escaping (Document) throws -> Void) -> SessionCallback {
-        session.schedule(kind: .nextTick, delay: nil, body)
+    /// Runs an async `body` with the document held across its awaits (Bokeh's `with_locked_document` with a
+    /// coroutine): ``ServerSession/withDocumentLocked(_:)-5ttgh``. Any thread.
+    public func withLockedDocument<T: Sendable>(_ body: @escaping @Sendable (Document) async throws -> T)
+        async throws -> T
+    {
+        try await session.withDocumentLocked(body)
     }
 
-    /// Runs `body` once after `delay`.
+    // MARK: Session callbacks (on the session's loop)
+
+    /// Runs `body` with the document on the next tick of the session's loop: the document's
+    /// `Document.addNextTickCallback(_:)`.
+    @discardableResult
+    public func addNextTickCallback(_ body: @escaping (Document) throws -> Void) -> SessionCallback {
+        session.document.addNextTickCallback(body)
+    }
+
+    /// Runs `body` once after `delay`: the document's `Document.addTimeoutCallback(after:_:)`.
     @discardableResult
     public func addTimeoutCallback(after delay: Duration, _ body: @escaping (Document) throws -> Void)
         -> SessionCallback
     {
-        session.schedule(kind: .timeout, delay: delay, body)
+        session.document.addTimeoutCallback(after: delay, body)
     }
 
-    /// Runs `body` every `period` until removed or the session is destroyed.
+    /// Runs `body` every `period` until removed or the session is destroyed: the document's
+    /// `Document.addPeriodicCallback(every:_:)`.
     @discardableResult
     public func addPeriodicCallback(every period: Duration, _ body: @escaping (Document) throws -> Void)
         -> SessionCallback
     {
-        session.schedule(kind: .periodic, delay: period, body)
+        session.document.addPeriodicCallback(every: period, body)
     }
 
     /// Calls `body` when `attribute` of `model` changes (`model.on_change`). An error it throws is logged
@@ -171,7 +193,9 @@ public struct ServerCallbackID: Hashable, Sendable {
 /// sessions and server-wide callbacks. Every method may be called from any thread.
 public final class ServerContext: Sendable {
     let loop: EventLoop
-    private let callbacks = Mutex<(next: UInt64, handles: [UInt64: Scheduled])>((1, [:]))
+    /// Registered callbacks by id: the timer once scheduled (nil while `register` is still making it).
+    private let callbacks = Mutex<(next: UInt64, handles: [UInt64: Scheduled?], removedEarly: Set<UInt64>)>(
+        (1, [:], []))
     private let sessionsProvider: @Sendable () -> [SessionContext]
     /// The application arguments (what follows `--args` on the serve command line; Python's `sys.argv[1:]` in
     /// a Bokeh app): ``ServerConfiguration/applicationArguments``.
@@ -216,16 +240,41 @@ public final class ServerContext: Sendable {
     /// Stops a callback; false if it already ran (timeout, next tick) or was removed.
     @discardableResult
     public func removeCallback(_ id: ServerCallbackID) -> Bool {
-        guard let handle = callbacks.withLock({ $0.handles.removeValue(forKey: id.rawValue) }) else { return false }
-        handle.cancel()
+        let removed = callbacks.withLock { state -> Scheduled?? in
+            guard let entry = state.handles.removeValue(forKey: id.rawValue) else { return nil }
+            if entry == nil { state.removedEarly.insert(id.rawValue) }  // `register` cancels it once made
+            return .some(entry)
+        }
+        guard let removed else { return false }
+        removed?.cancel()
         return true
+    }
+
+    /// Removes a callback added with ``addNextTickCallback(_:)`` before it runs (Bokeh's
+    /// `remove_next_tick_callback`).
+    /// - Throws: ``SessionError/callbackNotFound`` when it already ran or was removed, as Python raises.
+    public func removeNextTickCallback(_ id: ServerCallbackID) throws(SessionError) {
+        guard removeCallback(id) else { throw .callbackNotFound }
+    }
+
+    /// Removes a callback added with ``addTimeoutCallback(after:_:)`` before it runs (Bokeh's
+    /// `remove_timeout_callback`).
+    /// - Throws: ``SessionError/callbackNotFound`` when it already ran or was removed.
+    public func removeTimeoutCallback(_ id: ServerCallbackID) throws(SessionError) {
+        guard removeCallback(id) else { throw .callbackNotFound }
+    }
+
+    /// Removes a callback added with ``addPeriodicCallback(every:_:)`` (Bokeh's `remove_periodic_callback`).
+    /// - Throws: ``SessionError/callbackNotFound`` when it was already removed.
+    public func removePeriodicCallback(_ id: ServerCallbackID) throws(SessionError) {
+        guard removeCallback(id) else { throw .callbackNotFound }
     }
 
     /// Stops every callback (the server is stopping).
     func removeAllCallbacks() {
         let handles = callbacks.withLock { state -> [Scheduled] in
             defer { state.handles = [:] }
-            return Array(state.handles.values)
+            return state.handles.values.compactMap { $0 }
         }
         for h in handles { h.cancel() }
     }
@@ -233,14 +282,25 @@ public final class ServerContext: Sendable {
     /// Number of callbacks still registered.
     public var callbackCount: Int { callbacks.withLock { $0.handles.count } }
 
+    /// Reserves the id before the timer exists, so a callback that runs (and finishes) before `make` returns is
+    /// not recorded afterwards as still pending.
     private func register(_ make: (UInt64) -> Scheduled) -> ServerCallbackID {
         let id = callbacks.withLock { state -> UInt64 in
             defer { state.next += 1 }
+            state.handles[state.next] = .some(nil)
             return state.next
         }
         let handle = make(id)
-        callbacks.withLock { $0.handles[id] = handle }
-        if handle.isCancelled { callbacks.withLock { _ = $0.handles.removeValue(forKey: id) } }
+        let cancel = callbacks.withLock { state -> Bool in
+            if state.removedEarly.remove(id) != nil { return true }
+            if handle.isCancelled {
+                state.handles[id] = nil
+            } else if state.handles[id] != nil {
+                state.handles[id] = .some(handle)
+            }
+            return false
+        }
+        if cancel { handle.cancel() }
         return ServerCallbackID(rawValue: id)
     }
 

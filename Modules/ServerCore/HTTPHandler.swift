@@ -12,6 +12,10 @@ final class HTTPHandler {
     var parser: HTTPRequestParser
     var timer: Scheduled?
     var done = false
+    /// An asynchronous response is being made: requests that arrive meanwhile wait in the parser.
+    var busy = false
+    /// The server's record of this connection, for ``Server/unlisten()``; dropped at the WebSocket upgrade.
+    var tracked: UInt64?
 
     init(connection: Connection, server: Server) {
         self.connection = connection
@@ -26,11 +30,19 @@ final class HTTPHandler {
         connection.onClose = { [self] _ in
             self.done = true
             self.timer?.cancel()
+            self.untrack()
         }
+        let box = LoopBound(connection, eventLoop: connection.eventLoop)
+        tracked = server.trackConnection { box.eventLoop.run { box.value.close() } }
         armTimer()
     }
 
-    private func armTimer() {
+    func untrack() {
+        if let tracked { server.forgetConnection(tracked) }
+        tracked = nil
+    }
+
+    func armTimer() {
         timer?.cancel()
         timer = connection.eventLoop.scheduleLocal(in: server.configuration.network.requestTimeout) { [weak self] in
             guard let self, !self.done else { return }
@@ -39,10 +51,10 @@ final class HTTPHandler {
         }
     }
 
-    private func received(_ bytes: [UInt8]) {
+    func received(_ bytes: [UInt8]) {
         guard !done else { return }
         parser.feed(bytes)
-        while !done {
+        while !done, !busy {
             let request: HTTPRequest
             do {
                 guard let r = try parser.next() else { return }
@@ -92,18 +104,10 @@ final class HTTPHandler {
             guard let app else { return respond(HTTPResponses.error(404), keepAlive: head.keepAlive) }
             documentPage(request, app: app)
         case .rootIndex:
-            respond(
-                HTTPResponses.ok(Array(server.indexPage().utf8), contentType: "text/html; charset=UTF-8"),
-                request: request)
+            guard let page = server.indexPage() else { return respond(HTTPResponses.error(500), request: request) }
+            respond(HTTPResponses.ok(Array(page.utf8), contentType: "text/html; charset=UTF-8"), request: request)
         case .extra(let identifier):
-            if let handler = server.configuration.front.extraHandler {
-                let r = handler(identifier, String(head.path))
-                var response = HTTPResponse(head: HTTPResponseHead(status: HTTPStatus(code: r.status)), body: r.body)
-                response.head.headers.add(name: "Content-Type", value: r.contentType)
-                respond(response, keepAlive: head.keepAlive)
-            } else {
-                respond(HTTPResponses.error(404), keepAlive: head.keepAlive)
-            }
+            extra(identifier, match: match, request)
         case .autoloadJS:
             guard let app else { return respond(HTTPResponses.error(404), keepAlive: head.keepAlive) }
             autoload(request, app: app)
@@ -139,6 +143,7 @@ final class HTTPHandler {
         case .accept(let acceptance):
             done = true
             timer?.cancel()
+            untrack()
             var extra = HTTPHeaders()
             extra.add(name: "Server", value: HTTPResponses.serverHeader)
             WebSocketChannel.accept(

@@ -29,9 +29,14 @@ public final class Server: Sendable {
     let applicationStaticFiles: [String: StaticFiles]
     let resources: BokehResources
     let tls: TLSContext?
+    /// The `--index` template, parsed at startup.
+    let indexTemplate: IndexTemplate?
 
     private struct Runtime {
-        var listener: Listener?
+        var listeners: [Listener] = []
+        /// Open HTTP connections (before any WebSocket upgrade), to close on ``unlisten()``: closers by id.
+        var connections: [UInt64: @Sendable () -> Void] = [:]
+        var nextConnection: UInt64 = 0
         var originPolicy = OriginPolicy(allowlist: HostAllowlist(entries: []))
         var timers: [Scheduled] = []
         var started = false
@@ -81,11 +86,13 @@ public final class Server: Sendable {
             perApplication[path] = files
         }
         applicationStaticFiles = perApplication
+        indexTemplate = try configuration.front.indexFile.map { try IndexTemplate(contentsOfFile: $0) }
         if let certificate = configuration.tls.certificateFile {
             do {
                 tls = try TLSContext(
-                    .server(certificateChainFile: certificate, privateKeyFile: configuration.tls.keyFile ?? certificate)
-                )
+                    .server(
+                        certificateChainFile: certificate, privateKeyFile: configuration.tls.keyFile ?? certificate,
+                        privateKeyPassword: configuration.tls.keyPassword))
             } catch { throw ConfigurationError.tls("\(error)") }
         } else {
             tls = nil
@@ -99,7 +106,7 @@ public final class Server: Sendable {
         contexts = applications.map {
             ApplicationContext(
                 application: $0.application, path: $0.path, group: group,
-                arguments: configuration.applicationArguments)
+                arguments: configuration.applicationArguments, logoutURL: configuration.sessions.logoutURL)
         }
 
         assemblerLimits = MessageAssemblerLimits(maxFragmentBytes: configuration.websocket.maxMessageSize)
@@ -145,17 +152,13 @@ public final class Server: Sendable {
         let (started, stopped) = runtime.withLock { ($0.started, $0.stopped) }
         if stopped { throw ServerLifecycleError.stopped }
         if started { throw ServerLifecycleError.alreadyStarted }
-        let address = try SocketAddress(
-            host: configuration.network.address ?? "0.0.0.0", port: configuration.network.port)
         var listenerConfiguration = ListenerConfiguration()
-        listenerConfiguration.connection.tcpNoDelay = true
+        listenerConfiguration.connection.tcpNoDelay = configuration.network.unixSocket == nil
         listenerConfiguration.connection.maxPendingWriteBytes = configuration.websocket.maxQueuedWriteBytes
         listenerConfiguration.connection.writeStallTimeout =
             configuration.websocket.writeStallTimeout > .zero ? configuration.websocket.writeStallTimeout : nil
-        let listener = try Listener(bindTo: address, group: group, configuration: listenerConfiguration, tls: tls) {
-            [self] connection in
-            HTTPHandler(connection: connection, server: self).start()
-        }
+        let listeners = try bind(listenerConfiguration)
+        let listener = listeners[0]
         let port = listener.localAddress.port ?? configuration.network.port
         let allowlist: HostAllowlist
         switch configuration.websocket.allowedOrigins {
@@ -164,7 +167,7 @@ public final class Server: Sendable {
             var hosts: [String] = []
             if case .hosts(let listed) = configuration.websocket.allowedOrigins { hosts = listed }
             do { allowlist = try HostAllowlist(hosts: hosts, port: port) } catch {
-                listener.close()
+                for listener in listeners { listener.close() }
                 throw ConfigurationError.invalidOrigin("\(error)")
             }
         }
@@ -195,7 +198,7 @@ public final class Server: Sendable {
                 })
         }
         runtime.withLock {
-            $0.listener = listener
+            $0.listeners = listeners
             $0.originPolicy = OriginPolicy(allowlist: allowlist)
             $0.timers = timers
             $0.started = true
@@ -204,20 +207,65 @@ public final class Server: Sendable {
         for context in contexts { loop.execute { context.runLoadHook() } }
     }
 
-    /// Stops listening, stops callbacks and timers, runs the server-unloaded hooks, destroys the sessions
-    /// and stops the event loops. Not from one of the server's loops. Idempotent.
+    /// Binds the listeners: the Unix socket, the configured address, or (no address) `0.0.0.0` and then `::` on
+    /// the port the first got, as Tornado's `bind_sockets` binds every family. No IPv6 on the machine: IPv4 alone.
+    private func bind(_ listenerConfiguration: ListenerConfiguration) throws -> [Listener] {
+        let accept: @Sendable (Connection) -> Void = { [self] connection in
+            HTTPHandler(connection: connection, server: self).start()
+        }
+        let network = configuration.network
+        if let path = network.unixSocket {
+            // A socket file left by an earlier run would make bind fail, as Tornado's bind_unix_socket removes it.
+            var status = stat()
+            if lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+            return [
+                try Listener(
+                    bindTo: SocketAddress(unixPath: path), group: group, configuration: listenerConfiguration,
+                    tls: tls, childInitializer: accept)
+            ]
+        }
+        if let address = network.address {
+            return [
+                try Listener(
+                    bindTo: SocketAddress(host: address, port: network.port), group: group,
+                    configuration: listenerConfiguration, tls: tls, childInitializer: accept)
+            ]
+        }
+        let v4 = try Listener(
+            bindTo: SocketAddress(host: "0.0.0.0", port: network.port), group: group,
+            configuration: listenerConfiguration, tls: tls, childInitializer: accept)
+        do {
+            let v6 = try Listener(
+                bindTo: SocketAddress(host: "::", port: v4.localAddress.port ?? network.port), group: group,
+                configuration: listenerConfiguration, tls: tls, childInitializer: accept)
+            return [v4, v6]
+        } catch {
+            log.debug("not listening on IPv6 (\(error)): IPv4 only")
+            return [v4]
+        }
+    }
+
+    /// Stops the server in Python's order: stops listening and the timers, handles every connection as lost
+    /// (each WebSocket is closed with 1001 and its session raises `ConnectionLost`), destroys every session
+    /// with its destroyed hooks, runs each application's unload hook, then stops the event loops. Not from
+    /// one of the server's loops. Idempotent.
     public func stop(wait: Bool = true) {
-        let (listener, timers, wasStarted) = runtime.withLock { r -> (Listener?, [Scheduled], Bool) in
+        let (listeners, timers, closers, wasStarted) = runtime.withLock {
+            r -> ([Listener], [Scheduled], [@Sendable () -> Void], Bool) in
             defer {
-                r.listener = nil
+                r.listeners = []
                 r.timers = []
+                r.connections = [:]
                 r.stopped = true
             }
-            return r.stopped ? (nil, [], false) : (r.listener, r.timers, r.started)
+            return r.stopped ? ([], [], [], false) : (r.listeners, r.timers, Array(r.connections.values), r.started)
         }
-        listener?.close()
+        for listener in listeners { listener.close() }
+        for close in closers { close() }
         for t in timers { t.cancel() }
-        // Sessions first (their destroyed hooks run on their loops), then each application's unload hook.
+        // Every connection's client-lost handling first, then the sessions (their destroyed hooks run on their
+        // loops), then each application's unload hook.
+        for session in getSessions() { session.connectionsLost(code: 1001, reason: "server stopped") }
         for context in contexts {
             context.serverContext.removeAllCallbacks()
             context.destroyAllSessions()
@@ -228,13 +276,42 @@ public final class Server: Sendable {
         if wait { group.shutdown() } else { DispatchQueue.global().async { [group] in group.shutdown() } }
     }
 
-    /// Stops accepting new connections; open ones keep working.
+    /// Stops accepting new connections and closes the open ones: HTTP connections at once, WebSockets with 1001
+    /// (their sessions stay until the unused-session check discards them). Python's `unlisten` stops its HTTP
+    /// server and closes its connections the same way.
     public func unlisten() {
-        let listener = runtime.withLock { r -> Listener? in
-            defer { r.listener = nil }
-            return r.listener
+        stopAccepting()
+        for session in getSessions() { session.closeConnections(code: 1001, reason: "server stopped listening") }
+    }
+
+    /// Closes the listeners and the open HTTP connections (WebSockets are the caller's to close).
+    private func stopAccepting() {
+        let (listeners, closers) = runtime.withLock { r -> ([Listener], [@Sendable () -> Void]) in
+            defer {
+                r.listeners = []
+                r.connections = [:]
+            }
+            return (r.listeners, Array(r.connections.values))
         }
-        listener?.close()
+        for listener in listeners { listener.close() }
+        for close in closers { close() }
+    }
+
+    /// Records an open HTTP connection for ``unlisten()``; returns the id to ``forgetConnection(_:)`` with. A
+    /// connection accepted after the server stopped listening is closed at once (nil).
+    func trackConnection(_ close: @escaping @Sendable () -> Void) -> UInt64? {
+        let id = runtime.withLock { r -> UInt64? in
+            guard !r.listeners.isEmpty else { return nil }
+            r.nextConnection += 1
+            r.connections[r.nextConnection] = close
+            return r.nextConnection
+        }
+        if id == nil { close() }
+        return id
+    }
+
+    func forgetConnection(_ id: UInt64) {
+        runtime.withLock { _ = $0.connections.removeValue(forKey: id) }
     }
 
     /// Starts (if needed), serves until SIGINT, SIGTERM or ``requestShutdown()``, then shuts down gracefully:
@@ -290,7 +367,7 @@ public final class Server: Sendable {
 
     /// Stops accepting, closes every WebSocket with 1001 and waits (bounded) for them to go, then ``stop(wait:)``.
     private func drain() {
-        unlisten()
+        stopAccepting()
         let sessions = getSessions()
         let open = sessions.reduce(0) { $0 + $1.connectionCount }
         if open > 0 { log.info("Closing \(open) WebSocket connections") }
@@ -322,26 +399,50 @@ public final class Server: Sendable {
 
     /// The bound address (`0.0.0.0` when listening on all interfaces), or the configured one before ``start()``.
     public var address: String? {
-        runtime.withLock { $0.listener?.localAddress.host } ?? configuration.network.address
+        runtime.withLock { $0.listeners.first?.localAddress.host } ?? configuration.network.address
+    }
+
+    /// Every bound address (`0.0.0.0` and `::` without ``ServerConfiguration/Network-swift.struct/address``), or
+    /// the Unix socket's path; empty before ``start()`` and after ``unlisten()``.
+    public var addresses: [String] {
+        runtime.withLock { $0.listeners.compactMap { $0.localAddress.host ?? $0.localAddress.unixPath } }
     }
 
     /// The bound port (the real one when configured with 0); the configured one before ``start()``.
-    public var port: Int { runtime.withLock { $0.listener?.localAddress.port } ?? configuration.network.port }
+    public var port: Int { runtime.withLock { $0.listeners.first?.localAddress.port } ?? configuration.network.port }
 
     /// The mounted application paths, in order.
     public var applicationPaths: [String] { contexts.map(\.path) }
 
     public func applicationContext(at path: String) -> ApplicationContext? { contexts.first { $0.path == path } }
 
+    /// A live session, by application path and id (Bokeh's `Server.get_session`).
+    /// - Throws: ``SessionError/applicationNotFound(_:)`` for a path no application is mounted at,
+    ///   ``SessionError/sessionNotFound(_:)`` when the application has no such session.
+    public func getSession(appPath: String, id: String) throws(SessionError) -> ServerSession {
+        guard let context = applicationContext(at: appPath) else { throw .applicationNotFound(appPath) }
+        return try context.getSession(id: id)
+    }
+
     /// A live session, by application path and id.
+    @available(*, deprecated, message: "use getSession(appPath:id:), which throws as Bokeh's get_session raises")
     public func getSession(appPath: String, sessionID: String) -> ServerSession? {
-        applicationContext(at: appPath)?.getSession(sessionID)
+        try? getSession(appPath: appPath, id: sessionID)
     }
 
     /// Live sessions of one application, or of all.
     public func getSessions(appPath: String? = nil) -> [ServerSession] {
         if let appPath { return applicationContext(at: appPath)?.sessions ?? [] }
         return contexts.flatMap(\.sessions)
+    }
+
+    /// The server's absolute URL (Bokeh's `BokehTornado` `absolute_url`):
+    /// ``ServerConfiguration/Front-swift.struct/absoluteURL`` when set, else `http(s)://ADDRESS:PORT/` as Python's
+    /// `server_url` makes it (`localhost` without an address).
+    public var absoluteURL: String {
+        if let configured = configuration.front.absoluteURL { return configured }
+        let host = configuration.network.address.flatMap { $0.isEmpty || $0 == "0.0.0.0" ? nil : $0 } ?? "localhost"
+        return "\(tls == nil ? "http" : "https")://\(host.contains(":") ? "[\(host)]" : host):\(port)/"
     }
 
     /// The URL of an application.
@@ -353,15 +454,36 @@ public final class Server: Sendable {
 
     /// Opens an application in a browser (`xdg-open`/`open`), as `bokeh serve --show` does.
     public func show(appPath: String) {
+        do { try show(appPath: appPath, browser: nil, new: "tab") } catch {
+            log.warning("cannot open a browser for \(url(appPath: appPath)): \(error)")
+        }
+    }
+
+    /// Opens an application in a browser (Python's `Server.show(app_path, browser=None, new="tab")`).
+    /// - Parameters:
+    ///   - appPath: the application's path; must start with `/`.
+    ///   - browser: a browser command (`firefox`, or a path); nil: `$BROWSER`, else the system's opener.
+    ///   - new: `"tab"`, `"window"` or `"same"`, as Python's; the system opener decides where it opens.
+    /// - Throws: ``ServerUsageError`` for a path without its leading `/`, an unknown `new`, or a browser that
+    ///   cannot be started.
+    public func show(appPath: String, browser: String?, new: String = "tab") throws(ServerUsageError) {
+        guard appPath.hasPrefix("/") else { throw ServerUsageError("app_path must start with a /") }
+        guard ["tab", "window", "same"].contains(new) else {
+            throw ServerUsageError("invalid 'new' value passed to view: \(new), valid values are: same, window, or tab")
+        }
         let url = url(appPath: appPath)
+        let environment = ProcessInfo.processInfo.environment
+        #if os(macOS)
+            let opener = "open"
+        #else
+            let opener = "xdg-open"
+        #endif
+        let name =
+            browser ?? environment["BROWSER"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? opener
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        #if os(macOS)
-            process.arguments = ["open", url]
-        #else
-            process.arguments = ["xdg-open", url]
-        #endif
-        do { try process.run() } catch { log.warning("cannot open a browser for \(url): \(error)") }
+        process.arguments = [name, url]
+        do { try process.run() } catch { throw ServerUsageError("cannot start \(name) for \(url): \(error)") }
     }
 
     /// Runs blocking work off the event loops (Bokeh's `run_in_background`).
@@ -406,12 +528,18 @@ public final class Server: Sendable {
         return RequestSnapshot(headers: headers, cookies: cookies, arguments: arguments)
     }
 
-    func indexPage() -> String {
-        if let index = configuration.front.indexFile, let text = try? String(contentsOfFile: index, encoding: .utf8) {
-            return text
-        }
+    /// The index of applications: the `--index` template rendered with `prefix` and `items` (nil when it fails
+    /// to render: answered with 500), else the built-in list.
+    func indexPage() -> String? {
         let prefix = router.table.prefix
-        let items = contexts.map(\.path).sorted().map { "<h4><a href=\"\(prefix)\($0)\">\($0.dropFirst())</a></h4>" }
+        let paths = contexts.map(\.path).sorted()
+        if let indexTemplate {
+            do { return try indexTemplate.render(prefix: prefix, items: paths) } catch {
+                log.error("the index template failed to render: \(error)")
+                return nil
+            }
+        }
+        let items = paths.map { "<h4><a href=\"\(prefix)\($0)\">\($0.dropFirst())</a></h4>" }
         return
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Running Bokeh Applications</title></head>\n<body>\n"
             + items.joined(separator: "\n") + "\n</body></html>\n"
@@ -476,6 +604,12 @@ public final class Server: Sendable {
 }
 
 /// ``Server/start()`` called on a server that cannot start again.
+/// A misuse of a ``Server`` method: an argument Python's `Server` would refuse with `ValueError`.
+public struct ServerUsageError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 public enum ServerLifecycleError: Error, Sendable, Equatable, CustomStringConvertible {
     /// ``Server/start()`` was called before.
     case alreadyStarted

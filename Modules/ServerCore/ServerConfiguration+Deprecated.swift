@@ -177,11 +177,11 @@ extension ServerConfiguration {
         get { front.extraRoutes }
         set { front.extraRoutes = newValue }
     }
-    @available(*, deprecated, renamed: "front.extraHandler")
+    @available(*, deprecated, message: "use front.extraRequestHandler, which sees the whole request and can stream")
     public var extraHandler:
         (@Sendable (_ identifier: String, _ path: String) -> (status: Int, contentType: String, body: [UInt8]))?
     {
-        get { front.extraHandler }
-        set { front.extraHandler = newValue }
+        get { front.legacyExtraHandler }
+        set { front.legacyExtraHandler = newValue }
     }
 }

@@ -32,8 +32,12 @@ public struct ServerConfiguration: Sendable {
 
     /// Where the server listens and how it reads HTTP requests.
     public struct Network: Sendable {
-        /// Bind address (`--address`). nil: all IPv4 interfaces, as `bokeh serve` without `--address`.
+        /// Bind address (`--address`). nil: every interface, IPv4 (`0.0.0.0`) and IPv6 (`::`) on one port, as
+        /// Tornado binds without an address (IPv4 alone where the machine has no IPv6).
         public var address: String? = nil
+        /// Listen on this Unix-domain socket instead of TCP (`--unix-socket`); `address`, `port` and TLS do not
+        /// apply then (``validate()`` refuses them, as `bokeh serve` does).
+        public var unixSocket: String? = nil
         /// Listen port (`--port`); 0 picks a free one. 5006: Bokeh's port.
         public var port: Int = 5006
         /// URL prefix every route sits under (`--prefix`), normalised as Bokeh does. Empty: routes at `/`.
@@ -84,6 +88,9 @@ public struct ServerConfiguration: Sendable {
         /// How often the process's memory use (RSS and VMS) is logged at info, with the counts of documents,
         /// sessions and models at debug (`--mem-log-frequency`); zero never. Zero: Bokeh's default.
         public var memLogInterval: Duration = .zero
+        /// Where a logged-in user logs out (Bokeh's `logout_url` from its auth provider), shown to application
+        /// code as ``ApplicationContext/logoutURL`` and ``SessionContext/logoutURL``; `nil` without one.
+        public var logoutURL: String? = nil
 
         public init() {}
     }
@@ -135,6 +142,8 @@ public struct ServerConfiguration: Sendable {
         public var certificateFile: String? = nil
         /// The certificate's private key, PEM (`--ssl-keyfile`). nil: the key is in ``certificateFile``.
         public var keyFile: String? = nil
+        /// The passphrase of an encrypted key (Bokeh's `ssl_password`, `BOKEH_SSL_PASSWORD`).
+        public var keyPassword: String? = nil
 
         public init() {}
     }
@@ -157,10 +166,26 @@ public struct ServerConfiguration: Sendable {
         public var indexFile: String? = nil
         /// Redirect `PFX/` to the only application (`--disable-index-redirect` turns it off).
         public var redirectRoot: Bool = true
-        /// Extra routes answered by ``extraHandler``.
+        /// The server's own absolute URL (`https://bokeh.example.org/`; Bokeh's `absolute_url`): ``Server/absoluteURL``.
+        /// When set, `autoload.js` loads BokehJS from it when the request gives no `bokeh-absolute-url`, so a
+        /// script embedded in another site's page works behind a proxy (Bokeh's script then loads from the
+        /// embedding page's own origin). nil: Bokeh's default, `http(s)://ADDRESS:PORT/`.
+        public var absoluteURL: String? = nil
+        /// Extra routes (Bokeh's `extra_patterns`) answered by ``extraRequestHandler``.
         public var extraRoutes: [ExtraRoute] = []
-        /// Answers requests to ``extraRoutes`` (by identifier). nil: 404.
+        /// Answers requests to ``extraRoutes``: method, path, query, headers, body and the pattern's captures in
+        /// (``ExtraRequest``), status, headers and a whole or streamed body out (``ExtraResponse``). It runs in a
+        /// task of its own, off the event loops; what it throws is logged and answered with 500. nil: 404.
+        public var extraRequestHandler: ExtraRequestHandler? = nil
+        /// Answers requests to ``extraRoutes`` by identifier and path only.
+        @available(*, deprecated, message: "use extraRequestHandler, which sees the whole request and can stream")
         public var extraHandler:
+            (@Sendable (_ identifier: String, _ path: String) -> (status: Int, contentType: String, body: [UInt8]))?
+        {
+            get { legacyExtraHandler }
+            set { legacyExtraHandler = newValue }
+        }
+        var legacyExtraHandler:
             (@Sendable (_ identifier: String, _ path: String) -> (status: Int, contentType: String, body: [UInt8]))? =
                 nil
 
@@ -241,6 +266,18 @@ public struct ServerConfiguration: Sendable {
         try require(network.shutdownDrainTimeout >= .zero, "shutdown_drain_timeout", ">= 0")
         if network.port < 0 || network.port > 65535 {
             throw ConfigurationError.invalidValue(setting: "port", "invalid port \(network.port)")
+        }
+        if let socket = network.unixSocket {
+            // `bokeh serve`'s rules: the port must stay the default; address and TLS files are refused.
+            try require(!socket.isEmpty, "unix_socket", "a path")
+            if network.port != 5006 {
+                throw ConfigurationError.invalidValue(setting: "port", "--port arg is not supported with a unix socket")
+            }
+            if network.address != nil || tls.certificateFile != nil || tls.keyFile != nil {
+                throw ConfigurationError.invalidValue(
+                    setting: "unix_socket",
+                    "['address', 'ssl_certfile', 'ssl_keyfile', 'port'] args are not supported with a unix socket")
+            }
         }
         if !Front.bokehJSLogLevels.contains(front.bokehJSLogLevel) {
             throw ConfigurationError.invalidValue(

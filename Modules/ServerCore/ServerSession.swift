@@ -36,7 +36,24 @@ public final class ServerSession: Sendable {
         self.books = Mutex(Bookkeeping(lastUnsubscribe: eventLoop.clock.monotonicMilliseconds))
         let s = SessionState(document: document)
         self.state = LoopBound(s, eventLoop: eventLoop)
-        s.changeToken = document.onChange { [weak s] event in s?.pending.append(event) }
+        s.changeToken = document.onChange { [weak self, weak s] event in
+            switch event {
+            case .sessionCallbackAdded(let e): self?.start(e.callback)
+            case .sessionCallbackRemoved(let e): self?.stop(e.callback)
+            default: s?.pending.append(event)
+            }
+        }
+        // Callbacks the document already had (Python's `ServerSession.__init__` schedules them too).
+        for callback in document.sessionCallbacks { start(callback) }
+    }
+
+    /// Creates a session around `document` on `eventLoop`, as Python's `ServerSession(session_id, document,
+    /// io_loop, token)`: with no token, one is minted for the id (unsigned, as a server without a secret key
+    /// makes). Only on `eventLoop`.
+    public convenience init(id: String, document: Document, eventLoop: EventLoop, token: String? = nil) throws {
+        guard !id.isEmpty else { throw SessionError.emptySessionID }
+        let minted = try token ?? SessionSigner().makeToken(sessionID: id, now: Int(eventLoop.clock.unixSeconds()))
+        self.init(id: id, token: minted, document: document, eventLoop: eventLoop)
     }
 
     // MARK: Bookkeeping (any thread)
@@ -77,25 +94,87 @@ public final class ServerSession: Sendable {
 
     // MARK: Document access
 
-    /// The session's document. Only on ``eventLoop``; prefer ``withDocumentLocked(_:)``.
+    /// The session's document. Only on ``eventLoop``; prefer ``withDocumentLocked(_:)-2rf8v``.
     public var document: Document { state.value.document }
 
     /// Runs `body` with the document on the session's loop, then sends the changes it made to every
-    /// connection. Any thread.
+    /// connection. Any thread. Waits while an async ``withDocumentLocked(_:)-5ttgh`` body holds the document.
+    /// - Throws: ``SessionError/destroyed`` without running `body` when the session is (or gets) destroyed
+    ///   first; ``SessionError/loopStopped`` when its loop has stopped; else what `body` throws.
     public func withDocumentLocked<T: Sendable>(_ body: @escaping @Sendable (Document) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        guard !destroyed else { throw SessionError.destroyed }
+        blockExpiration()
+        defer { try? unblockExpiration() }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let submitted = eventLoop.execute {
-                do {
-                    continuation.resume(returning: try self.locked { s in try body(s.document) })
-                } catch {
-                    continuation.resume(throwing: error)
+                let s = self.state.value
+                self.whenUnlocked(s) {
+                    guard !self.destroyed else { return continuation.resume(throwing: SessionError.destroyed) }
+                    do {
+                        continuation.resume(returning: try self.locked { s in try body(s.document) })
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
                 }
             }
             if !submitted { continuation.resume(throwing: SessionError.loopStopped) }
         }
     }
 
-    /// ``withDocumentLocked(_:)`` for code already on the session's loop: runs at once.
+    /// Runs an async `body` with the document, holding it across every `await` (Python's
+    /// `with_document_locked` with a coroutine): until `body` returns, the session's messages, callbacks and
+    /// other lockers wait their turn, in order. `body` runs on the session's loop (its task prefers the loop
+    /// as executor), so it may touch the document between awaits; the changes go out when it returns (and
+    /// each time it awaits something that lets the loop flush). Any thread.
+    /// - Throws: ``SessionError/destroyed`` without running `body` when the session is (or gets) destroyed
+    ///   first; ``SessionError/loopStopped`` when its loop has stopped; else what `body` throws.
+    public func withDocumentLocked<T: Sendable>(_ body: @escaping @Sendable (Document) async throws -> T)
+        async throws -> T
+    {
+        guard !destroyed else { throw SessionError.destroyed }
+        blockExpiration()
+        defer { try? unblockExpiration() }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let submitted = eventLoop.execute {
+                let s = self.state.value
+                self.whenUnlocked(s) {
+                    guard !self.destroyed else { return continuation.resume(throwing: SessionError.destroyed) }
+                    s.asyncHolds += 1
+                    continuation.resume()
+                }
+            }
+            if !submitted { continuation.resume(throwing: SessionError.loopStopped) }
+        }
+        let result: Result<T, any Error>
+        do {
+            result = .success(
+                try await withTaskExecutorPreference(eventLoop) {
+                    try await body(self.state.value.document)
+                })
+        } catch {
+            result = .failure(error)
+        }
+        eventLoop.run { self.releaseAsyncHold() }
+        return try result.get()
+    }
+
+    /// Runs `work` now, or after the async holder lets go. Only on the loop.
+    private func whenUnlocked(_ s: SessionState, _ work: @escaping () -> Void) {
+        if s.asyncHolds > 0 { s.waiting.append(work) } else { work() }
+    }
+
+    /// An async ``withDocumentLocked(_:)-5ttgh`` body returned: its changes go out, then the waiting work runs
+    /// in order until something takes the document again. Only on the loop.
+    private func releaseAsyncHold() {
+        let s = state.value
+        s.asyncHolds = Swift.max(0, s.asyncHolds - 1)
+        flush(s)
+        while s.asyncHolds == 0, !s.waiting.isEmpty {
+            s.waiting.removeFirst()()
+        }
+    }
+
+    /// ``withDocumentLocked(_:)-2rf8v`` for code already on the session's loop: runs at once.
     public func withDocumentLockedOnLoop<T>(_ body: (Document) throws -> T) rethrows -> T {
         try locked { s in try body(s.document) }
     }
@@ -166,17 +245,31 @@ public final class ServerSession: Sendable {
         }
     }
 
-    /// A connection went away. Only on the loop.
+    /// A connection went away: raises Bokeh's `ConnectionLost` event (``EventKind/connectionLost``,
+    /// `"connection_lost"`, with a `timestamp` in milliseconds since the epoch) on the document, for its
+    /// `onEvent` callbacks, under the document lock. Only on the loop.
     public func notifyConnectionLost() {
         guard !destroyed else { return }
-        locked { _ in log.debug("connection lost for session '\(id)'") }
+        let timestamp = eventLoop.clock.unixSeconds() * 1000
+        whenUnlocked(state.value) { [self] in
+            guard !destroyed else { return }
+            locked { s in
+                log.debug("connection lost for session '\(id)'")
+                var values = ValueMap()
+                values.entries.append((key: .string("timestamp"), value: .float(timestamp)))
+                s.document.triggerEvent(UIEvent(name: EventKind.connectionLost.rawValue, values: .map(values)))
+                s.callbackErrors = []
+            }
+        }
     }
 
     // MARK: Messages
 
     /// Handles a message from `connection` on the session's loop. Any thread.
     package func receive(_ message: Message, from connection: ServerConnection) {
-        eventLoop.run { self.handle(message, from: connection) }
+        eventLoop.run {
+            self.whenUnlocked(self.state.value) { self.handle(message, from: connection) }
+        }
     }
 
     private func handle(_ message: Message, from connection: ServerConnection) {
@@ -264,14 +357,15 @@ public final class ServerSession: Sendable {
         return .error(replyingTo: requestID, text: text, traceback: "\(type(of: failure)): \(failure)")
     }
 
-    /// An error as Python's `repr(exception)` would word it.
+    /// An error as Python's `repr(exception)` would word it: the message quoted as Python's `repr` of a string
+    /// quotes it (single quotes, double ones when the text holds a `'` and no `"`).
     static func pythonRepr(_ error: any Error) -> String {
-        let text = "\(error)".replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let text = PythonRepr.string(.string("\(error)"))
         if let d = error as? DocumentError {
-            return d.isUnknownReference ? "UnknownReferenceError(\"\(text)\")" : "ValueError(\"\(text)\")"
+            return d.isUnknownReference ? "UnknownReferenceError(\(text))" : "ValueError(\(text))"
         }
-        if error is ProtocolError { return "ProtocolError(\"\(text)\")" }
-        return "\(type(of: error))(\"\(text)\")"
+        if error is ProtocolError { return "ProtocolError(\(text))" }
+        return "\(type(of: error))(\(text))"
     }
 
     // MARK: Callbacks
@@ -282,30 +376,45 @@ public final class ServerSession: Sendable {
         state.value.callbackErrors.append(error)
     }
 
-    /// Schedules a session callback on the loop; it stops when the session is destroyed. Only on the loop.
-    func schedule(
-        kind: SessionCallback.Kind, delay: Duration?, _ body: @escaping (Document) throws -> Void
-    ) -> SessionCallback {
+    /// Starts running a callback of the document (it was added, or was there when the session was created).
+    /// Only on the loop.
+    func start(_ callback: SessionCallback) {
         let s = state.value
-        let callback = LoopBound(body, eventLoop: eventLoop)
+        guard s.running[ObjectIdentifier(callback)] == nil, !callback.isRemoved, !destroyed else { return }
         let run: @Sendable () -> Void = { [weak self] in
             guard let self, !self.destroyed else { return }
-            self.locked { s in
-                do { try callback.value(s.document) } catch { self.callbackFailed(error, in: "\(kind) callback") }
-                s.callbackErrors = []
+            self.whenUnlocked(self.state.value) {
+                guard !self.destroyed else { return }
+                self.locked { s in
+                    do { try s.document.runSessionCallback(callback) } catch {
+                        self.callbackFailed(error, in: "\(callback.kind) callback")
+                    }
+                    s.callbackErrors = []
+                }
             }
         }
         let scheduled: Scheduled
-        switch kind {
+        switch callback.kind {
         case .nextTick: scheduled = eventLoop.nextTick(run)
-        case .timeout: scheduled = eventLoop.scheduleTask(in: delay ?? .zero, run)
-        case .periodic: scheduled = eventLoop.schedulePeriodic(every: delay ?? .milliseconds(1), run)
+        case .timeout: scheduled = eventLoop.scheduleTask(in: callback.timeout ?? .zero, run)
+        case .periodic: scheduled = eventLoop.schedulePeriodic(every: callback.period ?? .milliseconds(1), run)
         }
-        let handle = SessionCallback(kind: kind, scheduled: scheduled)
-        s.callbacks.append(handle)
-        if kind != .periodic { s.callbacks.removeAll { $0.scheduled.isCancelled } }
-        return handle
+        s.running[ObjectIdentifier(callback)] = scheduled
+        // `remove()` from any thread: the timer stops at once, the document's list follows on the loop.
+        let attached = callback.attach { [eventLoop] in
+            scheduled.cancel()
+            eventLoop.run { callback.document?.dropSessionCallback(callback) }
+        }
+        if !attached { stop(callback) }
     }
+
+    /// Stops a callback that left the document. Only on the loop.
+    func stop(_ callback: SessionCallback) {
+        state.value.running.removeValue(forKey: ObjectIdentifier(callback))?.cancel()
+    }
+
+    /// Callbacks the session is running (next-tick and timeout ones until they run). Only on the loop.
+    var runningCallbackCount: Int { state.value.running.count }
 
     // MARK: Destruction
 
@@ -319,6 +428,20 @@ public final class ServerSession: Sendable {
         }
     }
 
+    /// Handles every connection as lost (the server is stopping): each is closed with `code`, unsubscribed, and
+    /// the document raises `ConnectionLost` for it, as Python's `client_lost` and `notify_connection_lost` do.
+    /// Any thread; returns when done (not on the session's loop, where it runs at once).
+    func connectionsLost(code: UInt16, reason: String) {
+        let work: @Sendable () -> Void = { [self] in
+            for subscriber in state.value.subscribers {
+                subscriber.connection.close(code: code, reason: reason)
+                unsubscribe(subscriber.connection)
+                notifyConnectionLost()
+            }
+        }
+        if eventLoop.inEventLoop { work() } else { _ = try? eventLoop.submitAndWait(work) }
+    }
+
     public func destroy() {
         let alreadyDestroyed = books.withLock { b -> Bool in
             defer { b.destroyed = true }
@@ -327,8 +450,12 @@ public final class ServerSession: Sendable {
         guard !alreadyDestroyed else { return }
         let release: @Sendable () -> Void = { [state] in
             let s = state.value
-            for callback in s.callbacks { callback.remove() }
-            s.callbacks = []
+            for scheduled in s.running.values { scheduled.cancel() }
+            s.running = [:]
+            // Work waiting for an async holder sees the session destroyed and lets its caller go.
+            let waiting = s.waiting
+            s.waiting = []
+            for work in waiting { work() }
             // Callbacks may capture the document; removing them breaks those cycles so it is freed.
             if let token = s.changeToken { s.document.removeCallback(token) }
             for token in s.documentCallbacks { s.document.removeCallback(token) }
@@ -342,37 +469,12 @@ public final class ServerSession: Sendable {
     }
 }
 
-/// A handle to a session callback (next tick, timeout or periodic). `remove()` from any thread.
-public final class SessionCallback: Sendable {
-    public enum Kind: Sendable, CustomStringConvertible {
-        case nextTick, timeout, periodic
-        public var description: String {
-            switch self {
-            case .nextTick: "next tick"
-            case .timeout: "timeout"
-            case .periodic: "periodic"
-            }
-        }
-    }
-
-    public let kind: Kind
-    let scheduled: Scheduled
-
-    init(kind: Kind, scheduled: Scheduled) {
-        self.kind = kind
-        self.scheduled = scheduled
-    }
-
-    /// Stops the callback.
-    public func remove() { scheduled.cancel() }
-    public var isRemoved: Bool { scheduled.isCancelled }
-}
-
 /// A misuse of a session (unbalanced expiration blocks, a stopped loop).
 /// Why a session operation failed. Match it against the static members (`error == .invalidTokenSignature`).
 public struct SessionError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: Sendable, Hashable {
-        case emptySessionID, serverStopping, invalidTokenSignature, mismatchedUnblock, loopStopped, other
+        case emptySessionID, serverStopping, invalidTokenSignature, mismatchedUnblock, loopStopped, destroyed
+        case sessionNotFound, applicationNotFound, callbackNotFound, other
     }
 
     private let code: Code
@@ -393,6 +495,19 @@ public struct SessionError: Error, Sendable, Hashable, CustomStringConvertible {
     public static let mismatchedUnblock = Self(.mismatchedUnblock, "mismatched unblockExpiration")
     /// The session's event loop has stopped: the work was not run.
     public static let loopStopped = Self(.loopStopped, "the session's event loop has stopped")
+    /// The session was destroyed: the work was not run (Python ignores locked callbacks on a destroyed
+    /// session).
+    public static let destroyed = Self(.destroyed, "the session has been destroyed")
+    /// No live session has the id asked for (Python's `get_session` raises `ProtocolError`).
+    public static func sessionNotFound(_ id: String) -> Self { Self(.sessionNotFound, "No such session \(id)") }
+    /// No application is mounted at the path asked for (Python's `ValueError`).
+    public static func applicationNotFound(_ path: String) -> Self {
+        Self(.applicationNotFound, "Application \(path) does not exist on this server")
+    }
+    /// A server callback to remove already ran or was removed (Python's `ValueError("Removing a callback
+    /// twice (or after it's already been run)")`).
+    public static let callbackNotFound = Self(
+        .callbackNotFound, "Removing a callback twice (or after it's already been run)")
 
     @available(*, deprecated, message: "match the static members (SessionError.invalidTokenSignature, ...)")
     public init(_ description: String) { self.init(.other, description) }
@@ -425,7 +540,12 @@ final class SessionState {
     var document: Document
     var subscribers: [Subscriber] = []
     var pending: [DocumentEvent] = []
-    var callbacks: [SessionCallback] = []
+    /// Timers of the document's session callbacks, by callback.
+    var running: [ObjectIdentifier: Scheduled] = [:]
+    /// How many async `withDocumentLocked` bodies hold the document (0 or 1); while one does, messages,
+    /// callbacks and other lockers wait in `waiting`.
+    var asyncHolds = 0
+    var waiting: [() -> Void] = []
     var callbackErrors: [any Error] = []
     var changeToken: CallbackToken?
     /// Callbacks registered through the session context, removed when the session is destroyed.

@@ -183,13 +183,13 @@ final class RawClient: Sendable {
         defer { loop.shutdown() }
         let client = RawClient(port: server.port, path: "/big", token: try validToken(id: "stalled"), loop: loop)
         #expect(await eventually { client.observed.texts.count >= 3 })
-        #expect(await eventually { server.getSession(appPath: "/big", sessionID: "stalled")?.connectionCount == 1 })
+        #expect(await eventually { (try? server.getSession(appPath: "/big", id: "stalled"))?.connectionCount == 1 })
         client.withChannel { $0.connection.pauseReading() }
         try client.send([.pullDocumentRequest()])
         // The server's clock moves only here: 300 ms at a time until the stalled write is noticed (the reply
         // may still be being encoded when the clock first moves).
         let gone = await advance(clock, by: .milliseconds(300)) {
-            server.getSession(appPath: "/big", sessionID: "stalled")?.connectionCount == 0
+            (try? server.getSession(appPath: "/big", id: "stalled"))?.connectionCount == 0
         }
         #expect(gone)
     }
@@ -204,8 +204,8 @@ final class RawClient: Sendable {
         defer { loop.shutdown() }
         let client = RawClient(port: server.port, path: "/test", token: try validToken(id: "freed"), loop: loop)
         #expect(await eventually { client.observed.texts.count >= 3 })
-        #expect(await eventually { server.getSession(appPath: "/test", sessionID: "freed")?.connectionCount == 1 })
-        weak let session = server.getSession(appPath: "/test", sessionID: "freed")
+        #expect(await eventually { (try? server.getSession(appPath: "/test", id: "freed"))?.connectionCount == 1 })
+        weak let session = try? server.getSession(appPath: "/test", id: "freed")
         let handle = Mutex<ServerConnection?>(nil)
         if let s = session {
             try s.eventLoop.submitAndWait { handle.withLock { $0 = s.state.value.subscribers.first?.connection } }

@@ -6,7 +6,7 @@ import Testing
 import Wire
 
 /// A directory with `js/app.js` (2 000 bytes of text) and `sub/` for the static-file tests.
-private func staticFixture() throws -> (dir: String, body: [UInt8]) {
+func staticFixture() throws -> (dir: String, body: [UInt8]) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("front-static-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: dir + "/js", withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)

@@ -66,7 +66,7 @@ import Wire
     ) {
         let client = RawClient(port: server.port, path: path, token: try validToken(id: id), loop: loop)
         #expect(await eventually { client.observed.texts.count >= 3 })
-        let session = try #require(server.getSession(appPath: path, sessionID: id))
+        let session = try server.getSession(appPath: path, id: id)
         let ids = try session.eventLoop.submitAndWait { () -> [String: String] in
             var ids: [String: String] = [:]
             for name in ["slider", "status"] { ids[name] = session.document.model(named: name)?.id }
@@ -133,7 +133,7 @@ import Wire
         defer { loop.shutdown() }
         let (client, ids) = try await openSession(server, path: "/demo", id: "shapes", loop: loop)
         _ = ids
-        let session = try #require(server.getSession(appPath: "/demo", sessionID: "shapes"))
+        let session = try server.getSession(appPath: "/demo", id: "shapes")
         let source = try #require(try session.eventLoop.submitAndWait { session.document.model(named: "source")?.id })
         let wrapped =
             #"{"type": "ndarray", "array": [], "shape": [1, 4294967296, 4294967296], "dtype": "float64", "order": "little"}"#
@@ -175,7 +175,7 @@ import Wire
             client, id: "p1",
             #"{"kind": "ModelChanged", "model": {"id": "\#(slider)"}, "attr": "value", "new": \#(deep)}"#)
         #expect(await eventually { client.contents(of: "OK").count == 1 })
-        let session = try #require(server.getSession(appPath: "/demo", sessionID: "deep"))
+        let session = try server.getSession(appPath: "/demo", id: "deep")
         let text = try session.eventLoop.submitAndWait { session.document.model(named: "status")?["text"]?.stringValue }
         #expect(text?.hasPrefix("slider={'a': {'a': ") == true)
         #expect((text?.count ?? 0) < 300)

@@ -24,7 +24,7 @@ import Wire
         let loop = try EventLoop(name: "client")
         defer { loop.shutdown() }
         let client = RawClient(port: server.port, path: "/app", token: try validToken(id: "drained"), loop: loop)
-        #expect(await eventually { server.getSession(appPath: "/app", sessionID: "drained")?.connectionCount == 1 })
+        #expect(await eventually { (try? server.getSession(appPath: "/app", id: "drained"))?.connectionCount == 1 })
 
         server.requestShutdown()
         try await running.value

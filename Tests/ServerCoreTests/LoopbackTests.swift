@@ -75,7 +75,7 @@ func validToken(expiry: Int = Int(Date().timeIntervalSince1970) + 300, id: Strin
         #expect(seen.texts.first?.contains("\"msgtype\": \"ACK\"") == true)
         #expect(seen.texts[3].contains("PULL-DOC-REPLY"))
         #expect(server.getSessions(appPath: "/test").count == 1)
-        #expect(server.getSession(appPath: "/test", sessionID: "loopback-session")?.connectionCount == 1)
+        #expect((try? server.getSession(appPath: "/test", id: "loopback-session"))?.connectionCount == 1)
     }
 
     @Test(arguments: [["bokeh"], ["notbokeh", "x"], []])
@@ -164,6 +164,6 @@ func validToken(expiry: Int = Int(Date().timeIntervalSince1970) + 300, id: Strin
         let clients = (0..<6).map { _ in connect(server, subprotocols: ["bokeh", token], loop: loop) }
         #expect(await eventually { clients.allSatisfy { $0.texts.count >= 3 } })
         #expect(server.getSessions().count == 1)
-        #expect(await eventually { server.getSession(appPath: "/test", sessionID: "shared")?.connectionCount == 6 })
+        #expect(await eventually { (try? server.getSession(appPath: "/test", id: "shared"))?.connectionCount == 6 })
     }
 }

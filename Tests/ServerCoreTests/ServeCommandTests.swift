@@ -122,6 +122,14 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         #expect(unsigned.configuration.websocket.allowedOrigins == .exactly(["b.com", "c.com"]))
     }
 
+    @Test func unixSocketIsAFlagAndRefusesNetworkFlags() throws {
+        let socket = try command.parse(["--unix-socket", "/tmp/bokeh.sock"], environment: [:])
+        #expect(socket.configuration.network.unixSocket == "/tmp/bokeh.sock")
+        #expect(command.usage.contains("--unix-socket UNIX-SOCKET"))
+        let withPort = try command.parse(["--unix-socket", "/tmp/bokeh.sock", "--port", "5007"], environment: [:])
+        #expect(throws: ConfigurationError.invalidValue(setting: "port")) { try withPort.configuration.validate() }
+    }
+
     @Test func bokehSettingsInTheEnvironmentAreFlagDefaults() throws {
         let env = [
             "HOME": "/nonexistent-home", "BOKEH_PY_LOG_LEVEL": "debug", "BOKEH_LOG_LEVEL": "warn",
@@ -140,6 +148,11 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         #expect(flags.logLevel == .error && flags.configuration.tls.certificateFile == "/flag/cert.pem")
         #expect(flags.configuration.front.favicon == .file("/flag/icon.ico"))
         #expect(throws: ServeCommandError.self) { try command.parse([], environment: ["BOKEH_LOG_LEVEL": "loud"]) }
+        // The key's passphrase comes from the environment only, as Bokeh's settings.ssl_password().
+        #expect(
+            try command.parse([], environment: ["BOKEH_SSL_PASSWORD": "sesame"]).configuration.tls.keyPassword
+                == "sesame")
+        #expect(try command.parse([], environment: [:]).configuration.tls.keyPassword == nil)
         #expect(throws: ServeCommandError.self) { try command.parse([], environment: ["BOKEH_PY_LOG_LEVEL": "x"]) }
     }
 

@@ -115,7 +115,10 @@ extension Document {
     // MARK: Delivery
 
     func notify(_ event: DocumentEvent) {
-        guard let policy = holdPolicy else {
+        let event = event.withDocument(self)
+        // Session callback events are delivered whatever the hold: they start and stop timers, which a hold
+        // must not delay (Bokeh holds them too, so a callback added while holding waits for the unhold).
+        guard let policy = holdPolicy, event.isPatchEvent else {
             dispatch(event)
             return
         }
@@ -135,6 +138,16 @@ extension Document {
         heldEvents.append(event)
     }
 
+    /// Calls the ``onEvent(_:of:_:)`` callbacks for a UI event raised on the server side (Bokeh's
+    /// `doc.callbacks.trigger_event`, as its server does with `ConnectionLost`). Nothing is sent to peers.
+    public func triggerEvent(_ event: UIEvent) {
+        let modelID = event.model?.id
+        for entry in callbacks.uiEvent
+        where entry.name == event.name && (entry.modelID == nil || entry.modelID == modelID) {
+            entry.3(event)
+        }
+    }
+
     private func dispatch(_ event: DocumentEvent) {
         for (_, callback) in callbacks.change { callback(event) }
         switch event {
@@ -147,12 +160,8 @@ extension Document {
             firePropertyCallbacks(e.model, e.attribute, old: nil, new: e.model[e.attribute] ?? .null)
         case .messageSent(let e):
             guard let ui = e.uiEvent else { return }
-            let modelID = ui.model?.id
-            for entry in callbacks.uiEvent
-            where entry.name == ui.name && (entry.modelID == nil || entry.modelID == modelID) {
-                entry.3(ui)
-            }
-        case .rootAdded, .rootRemoved, .titleChanged: break
+            triggerEvent(ui)
+        case .rootAdded, .rootRemoved, .titleChanged, .sessionCallbackAdded, .sessionCallbackRemoved: break
         }
     }
 

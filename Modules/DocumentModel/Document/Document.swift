@@ -40,6 +40,8 @@ public final class Document {
     var holdPolicy: HoldPolicy?
     var heldEvents: [DocumentEvent] = []
     var callbacks = CallbackRegistry()
+    /// See ``sessionCallbacks``.
+    var storedSessionCallbacks: [SessionCallback] = []
 
     /// An empty document with a fresh `DocumentConfig`, as Python's `Document()` creates.
     public init(title: String = Document.defaultTitle) {
@@ -111,6 +113,7 @@ public final class Document {
     /// the document is left empty, with a new config.
     public func destroy() {
         callbacks = CallbackRegistry()
+        forgetSessionCallbacks()
         heldEvents = []
         holdPolicy = nil
         let held = Array(modelsByID.values)
@@ -270,6 +273,18 @@ public final class Document {
             storedTitle = e.title
             return event
         case .messageSent:
+            return event
+        case .sessionCallbackAdded(let e):
+            if storedSessionCallbacks.contains(where: { $0 === e.callback }) || e.callback.isRemoved { return nil }
+            e.callback.document = self
+            storedSessionCallbacks.append(e.callback)
+            return event
+        case .sessionCallbackRemoved(let e):
+            guard let index = storedSessionCallbacks.firstIndex(where: { $0 === e.callback }) else {
+                throw .callbackNotFound(e.callback.id)
+            }
+            storedSessionCallbacks.remove(at: index)
+            e.callback.remove()
             return event
         }
     }

@@ -3,11 +3,13 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
     private enum Code: Hashable, Sendable {
         case json, malformed, unknownType, unknownReference, unknownBuffer, unsupportedDType, bufferSize
         case shape, unknownModel, notApplicable, patchIndex, patchValue, tooDeeplyNested, inlineData
+        case callbackNotFound, callbackKind
     }
 
     private let code: Code
     public let message: String
-    /// For unknown-reference errors, the id that could not be resolved.
+    /// For unknown-reference errors, the id that could not be resolved; for callback-not-found errors, the
+    /// callback's id.
     public let referenceID: String?
 
     private init(_ code: Code, _ message: String, referenceID: String? = nil) {
@@ -24,6 +26,9 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
     public var isUnknownReference: Bool { code == .unknownReference }
     /// A bytes reference named a buffer that wasn't supplied.
     public var isUnknownBuffer: Bool { code == .unknownBuffer }
+    /// A session callback to remove is not in the document: it already ran or was removed (Bokeh's
+    /// `ValueError` from `remove_session_callback`).
+    public var isCallbackNotFound: Bool { code == .callbackNotFound }
 
     static func json(_ error: JSONError) -> Self { Self(.json, error.description) }
     static func malformed(_ what: String, expected: String) -> Self {
@@ -57,5 +62,9 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
     static func tooDeeplyNested(limit: Int) -> Self {
         Self(.tooDeeplyNested, "value nested deeper than \(limit) levels")
     }
+    static func callbackNotFound(_ id: String) -> Self {
+        Self(.callbackNotFound, "callback already ran or was already removed, cannot be removed again", referenceID: id)
+    }
+    static func callbackKind(_ what: String) -> Self { Self(.callbackKind, what) }
     static func inlineData(_ what: String) -> Self { Self(.inlineData, "invalid inline bytes: \(what)") }
 }

@@ -1,8 +1,12 @@
 extension DocumentEvent {
     /// This event as a PATCH-DOC event object (field order as Python Bokeh writes it).
+    /// A ``ModelChangedEvent`` with a ``ModelChangedEvent/hint`` is written as its hint. Events that are not
+    /// patches (``isPatchEvent`` false) are written as their `kind` alone; peers don't receive them.
     public func encode(with serializer: inout Serializer) -> JSONValue {
         var object: JSONObject = ["kind": .string(kind)]
         switch self {
+        case .modelChanged(let e) where e.hint?.isPatchEvent == true:
+            return e.hint?.encode(with: &serializer) ?? .null
         case .modelChanged(let e):
             object["model"] = .object(["id": .string(e.model.id)])
             object["attr"] = .string(e.attribute)
@@ -35,6 +39,8 @@ extension DocumentEvent {
         case .messageSent(let e):
             object["msg_type"] = .string(e.messageType)
             object["msg_data"] = serializer.encode(e.data)
+        case .sessionCallbackAdded, .sessionCallbackRemoved:
+            break
         }
         return .object(object)
     }

@@ -6,13 +6,40 @@ public struct ModelChangedEvent {
     public var old: Value?
     public var new: Value
     public var setter: Setter?
+    /// The document the event happened in (set when the document delivers it).
+    public weak var document: Document?
+    private var hintBox: HintBox?
 
-    public init(model: Model, attribute: String, old: Value? = nil, new: Value, setter: Setter? = nil) {
+    public init(
+        model: Model, attribute: String, old: Value? = nil, new: Value, setter: Setter? = nil,
+        hint: DocumentEvent? = nil
+    ) {
         self.model = model
         self.attribute = attribute
         self.old = old
         self.new = new
         self.setter = setter
+        self.hint = hint
+    }
+
+    /// A more precise description of the change (Bokeh's `hint`): a ``ColumnsStreamedEvent``,
+    /// ``ColumnsPatchedEvent`` or ``ColumnDataChangedEvent`` of the same model and attribute. When set, the
+    /// event is sent to peers as its hint instead of as a whole new value, as Bokeh's `to_serializable` does.
+    public var hint: DocumentEvent? {
+        get { hintBox?.event }
+        set { hintBox = newValue.map(HintBox.init) }
+    }
+
+    /// The new value as a PATCH-DOC writes it (Bokeh's `serializable_new`): models the document holds are
+    /// references, others are written in full, bytes inline.
+    public var serializableNew: JSONValue {
+        var serializer = Serializer(known: Set(document?.models.keys ?? [:].keys), bytesMode: .inline)
+        return serializer.encode(new)
+    }
+
+    private final class HintBox {
+        let event: DocumentEvent
+        init(_ event: DocumentEvent) { self.event = event }
     }
 }
 
@@ -24,6 +51,8 @@ public struct ColumnDataChangedEvent {
     public var data: ValueMap
     public var columns: [String]?
     public var setter: Setter?
+    /// The document the event happened in (set when the document delivers it).
+    public weak var document: Document?
 
     public init(
         model: Model, attribute: String = "data", data: ValueMap, columns: [String]? = nil, setter: Setter? = nil
@@ -44,6 +73,8 @@ public struct ColumnsStreamedEvent {
     public var data: ValueMap
     public var rollover: Int?
     public var setter: Setter?
+    /// The document the event happened in (set when the document delivers it).
+    public weak var document: Document?
 
     public init(model: Model, attribute: String = "data", data: ValueMap, rollover: Int? = nil, setter: Setter? = nil) {
         self.model = model
@@ -69,6 +100,8 @@ public struct ColumnsPatchedEvent {
     /// Per column, the patches in order.
     public var patches: [(column: String, patches: [(index: PatchIndex, value: Value)])]
     public var setter: Setter?
+    /// The document the event happened in (set when the document delivers it).
+    public weak var document: Document?
 
     public init(
         model: Model, attribute: String = "data",
@@ -85,6 +118,8 @@ public struct ColumnsPatchedEvent {
 public struct RootAddedEvent {
     public var model: Model
     public var setter: Setter?
+    /// The document the event happened in (set when the document delivers it).
+    public weak var document: Document?
     public init(model: Model, setter: Setter? = nil) {
         self.model = model
         self.setter = setter
@@ -95,6 +130,8 @@ public struct RootAddedEvent {
 public struct RootRemovedEvent {
     public var model: Model
     public var setter: Setter?
+    /// The document the event happened in (set when the document delivers it).
+    public weak var document: Document?
     public init(model: Model, setter: Setter? = nil) {
         self.model = model
         self.setter = setter
@@ -105,6 +142,8 @@ public struct RootRemovedEvent {
 public struct TitleChangedEvent {
     public var title: String
     public var setter: Setter?
+    /// The document the event happened in (set when the document delivers it).
+    public weak var document: Document?
     public init(title: String, setter: Setter? = nil) {
         self.title = title
         self.setter = setter
@@ -117,6 +156,8 @@ public struct MessageSentEvent {
     public var messageType: String
     public var data: Value
     public var setter: Setter?
+    /// The document the event happened in (set when the document delivers it).
+    public weak var document: Document?
     public init(messageType: String, data: Value, setter: Setter? = nil) {
         self.messageType = messageType
         self.data = data
@@ -154,6 +195,11 @@ public enum DocumentEvent {
     case rootRemoved(RootRemovedEvent)
     case titleChanged(TitleChangedEvent)
     case messageSent(MessageSentEvent)
+    /// A session callback was added (Bokeh's `SessionCallbackAdded`). Not a patch: never sent to peers.
+    case sessionCallbackAdded(SessionCallbackAddedEvent)
+    /// A session callback was removed, or a one-shot one is about to run (Bokeh's `SessionCallbackRemoved`).
+    /// Not a patch: never sent to peers.
+    case sessionCallbackRemoved(SessionCallbackRemovedEvent)
 
     /// Who made the change; `nil` for changes made by local code (callbacks, the application).
     public var setter: Setter? {
@@ -166,6 +212,32 @@ public enum DocumentEvent {
         case .rootRemoved(let e): e.setter
         case .titleChanged(let e): e.setter
         case .messageSent(let e): e.setter
+        case .sessionCallbackAdded, .sessionCallbackRemoved: nil
+        }
+    }
+
+    /// The document the event happened in: set when a document delivers the event to its callbacks.
+    public var document: Document? {
+        switch self {
+        case .modelChanged(let e): e.document
+        case .columnDataChanged(let e): e.document
+        case .columnsStreamed(let e): e.document
+        case .columnsPatched(let e): e.document
+        case .rootAdded(let e): e.document
+        case .rootRemoved(let e): e.document
+        case .titleChanged(let e): e.document
+        case .messageSent(let e): e.document
+        case .sessionCallbackAdded(let e): e.document
+        case .sessionCallbackRemoved(let e): e.document
+        }
+    }
+
+    /// Whether the event changes the document's content and so goes to peers in a PATCH-DOC (Bokeh's
+    /// `DocumentPatchedEvent`). Session callback events are not patches.
+    public var isPatchEvent: Bool {
+        switch self {
+        case .sessionCallbackAdded, .sessionCallbackRemoved: false
+        default: true
         }
     }
 
@@ -180,6 +252,8 @@ public enum DocumentEvent {
         case .rootRemoved: "RootRemoved"
         case .titleChanged: "TitleChanged"
         case .messageSent: "MessageSent"
+        case .sessionCallbackAdded: "SessionCallbackAdded"
+        case .sessionCallbackRemoved: "SessionCallbackRemoved"
         }
     }
 
@@ -192,7 +266,7 @@ public enum DocumentEvent {
         case .columnsPatched(let e): e.model
         case .rootAdded(let e): e.model
         case .rootRemoved(let e): e.model
-        case .titleChanged, .messageSent: nil
+        case .titleChanged, .messageSent, .sessionCallbackAdded, .sessionCallbackRemoved: nil
         }
     }
 
@@ -206,6 +280,22 @@ public enum DocumentEvent {
         case .rootRemoved(var e): e.setter = setter; return .rootRemoved(e)
         case .titleChanged(var e): e.setter = setter; return .titleChanged(e)
         case .messageSent(var e): e.setter = setter; return .messageSent(e)
+        case .sessionCallbackAdded, .sessionCallbackRemoved: return self
+        }
+    }
+
+    func withDocument(_ document: Document) -> DocumentEvent {
+        switch self {
+        case .modelChanged(var e): e.document = document; return .modelChanged(e)
+        case .columnDataChanged(var e): e.document = document; return .columnDataChanged(e)
+        case .columnsStreamed(var e): e.document = document; return .columnsStreamed(e)
+        case .columnsPatched(var e): e.document = document; return .columnsPatched(e)
+        case .rootAdded(var e): e.document = document; return .rootAdded(e)
+        case .rootRemoved(var e): e.document = document; return .rootRemoved(e)
+        case .titleChanged(var e): e.document = document; return .titleChanged(e)
+        case .messageSent(var e): e.document = document; return .messageSent(e)
+        case .sessionCallbackAdded(var e): e.document = document; return .sessionCallbackAdded(e)
+        case .sessionCallbackRemoved(var e): e.document = document; return .sessionCallbackRemoved(e)
         }
     }
 }

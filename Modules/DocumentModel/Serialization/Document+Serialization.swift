@@ -66,7 +66,7 @@ extension Document {
     /// references; models the peer hasn't seen are written in full and then marked synced.
     public func patchContent(for events: [DocumentEvent]) -> (json: JSONValue, buffers: [Buffer]) {
         var serializer = Serializer(known: synced)
-        let encoded = events.map { $0.encode(with: &serializer) }
+        let encoded = events.filter(\.isPatchEvent).map { $0.encode(with: &serializer) }
         markSynced(serializer.emittedModels)
         return (.object(["events": .array(encoded)]), serializer.buffers)
     }

@@ -128,7 +128,7 @@ public struct ServeCommand: Sendable {
 
     /// The environment variables of Bokeh's settings that stand in for a flag (`bokeh serve` reads them through
     /// `settings.X(flag_value)`): `BOKEH_PY_LOG_LEVEL` (`--log-level`), `BOKEH_LOG_LEVEL` (BokehJS's level in
-    /// pages), `BOKEH_SSL_CERTFILE`, `BOKEH_SSL_KEYFILE`, `BOKEH_ICO_PATH` and `BOKEH_RESOURCES` (`cdn` or
+    /// pages), `BOKEH_SSL_CERTFILE`, `BOKEH_SSL_KEYFILE`, `BOKEH_SSL_PASSWORD` (no flag), `BOKEH_ICO_PATH` and `BOKEH_RESOURCES` (`cdn` or
     /// `server`). Returns whether pages must load BokehJS from the CDN.
     private func applyEnvironmentDefaults(_ environment: [String: String], to invocation: inout Invocation)
         throws(ServeCommandError) -> Bool
@@ -151,6 +151,10 @@ public struct ServeCommand: Sendable {
             invocation.configuration.tls.certificateFile = value
         }
         if let value = environment["BOKEH_SSL_KEYFILE"], !value.isEmpty { invocation.configuration.tls.keyFile = value }
+        // The key's passphrase has no flag, only the environment (as Bokeh's `settings.ssl_password()`).
+        if let value = environment["BOKEH_SSL_PASSWORD"], !value.isEmpty {
+            invocation.configuration.tls.keyPassword = value
+        }
         if let value = environment["BOKEH_ICO_PATH"], !value.isEmpty {
             invocation.configuration.front.favicon = value == "default" ? .bokeh : Favicon(icoPath: value)
         }

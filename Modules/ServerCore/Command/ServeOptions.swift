@@ -37,9 +37,13 @@ let serveOptions: [ServeOption] = {
             i, _, v throws(ServeCommandError) in
             i.configuration.network.port = try int("--port", v)
         },
-        ServeOption("--address", "ADDRESS", "bind address (default all interfaces)") { i, _, v in
+        ServeOption("--address", "ADDRESS", "bind address (default all interfaces, IPv4 and IPv6)") { i, _, v in
             i.configuration.network.address = v
         },
+        ServeOption(
+            "--unix-socket", "UNIX-SOCKET",
+            "Unix socket to bind; port, address and TLS options do not apply with it"
+        ) { i, _, v in i.configuration.network.unixSocket = v },
         ServeOption(
             "--allow-websocket-origin", "HOST[:PORT]",
             "allowed websocket origin (repeatable; default localhost:<port>)"
@@ -267,8 +271,8 @@ extension ServeCommand {
             "default of --session-ids; BOKEH_ALLOW_WS_ORIGIN=HOST,... replaces --allow-websocket-origin;",
             "\(BokehJSLocation.environmentVariable)=DIR is the BokehJS directory when --static-dir is not given.",
             "Defaults of flags, as Bokeh's settings: BOKEH_PY_LOG_LEVEL (--log-level), BOKEH_SSL_CERTFILE,",
-            "BOKEH_SSL_KEYFILE, BOKEH_ICO_PATH; BOKEH_LOG_LEVEL sets BokehJS's log level in pages; BOKEH_RESOURCES=cdn",
-            "loads BokehJS from the CDN.",
+            "BOKEH_SSL_KEYFILE, BOKEH_ICO_PATH; BOKEH_SSL_PASSWORD is the key's passphrase; BOKEH_LOG_LEVEL sets",
+            "BokehJS's log level in pages; BOKEH_RESOURCES=cdn loads BokehJS from the CDN.",
             "",
         ]
         return lines.joined(separator: "\n")

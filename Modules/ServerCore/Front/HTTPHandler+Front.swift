@@ -48,11 +48,12 @@ extension HTTPHandler {
         let appPath = argument("bokeh-app-path") ?? "/"
         let loadResources = argument("resources") != "none"
         let logLevel = server.configuration.front.bokehJSLogLevel
+        let configuredAbsoluteURL = server.configuration.front.absoluteURL
         withSession(request, app: app, extraHeaders: cors) { _, token in
             guard let element, !element.isEmpty else {
                 return HTTPResponses.error(400, reason: "No bokeh-autoload-element query parameter")
             }
-            let base = absoluteURL.flatMap(BokehResources.origin(of:))
+            let base = (absoluteURL ?? configuredAbsoluteURL).flatMap(BokehResources.origin(of:))
             var script = AutoloadScript(
                 elementID: element, jsURLs: loadResources ? resources.jsURLs(base: base) : [],
                 cssURLs: loadResources ? resources.cssURLs(base: base) : [], token: token,
@@ -134,12 +135,16 @@ extension HTTPHandler {
 
     /// What a `process_request` hook sees of `head`.
     private func incomingRequest(_ head: HTTPRequestHead, snapshot: RequestSnapshot) -> IncomingRequest {
-        IncomingRequest(
+        let trusted = server.configuration.network.useXheaders
+        var request = IncomingRequest(
             method: "\(head.method)", path: String(head.path), headers: snapshot.headers, cookies: snapshot.cookies,
             arguments: snapshot.arguments.map { ($0.name, $0.values.map { String(decoding: $0, as: UTF8.self) }) },
             remoteAddress: ForwardedHeaders.clientAddress(
-                head.headers, peer: connection.remoteAddress?.host ?? "-",
-                trusted: server.configuration.network.useXheaders))
+                head.headers, peer: connection.remoteAddress?.host ?? "-", trusted: trusted))
+        request.scheme = ForwardedHeaders.scheme(head.headers, tls: server.tls != nil, trusted: trusted)
+        request.host = ForwardedHeaders.host(head.headers, trusted: trusted)
+        request.query = String(head.query)
+        return request
     }
 
     /// `GET /favicon.ico`: Bokeh's icon (built in), the configured icon file, or 404 for `--ico-path none` or a
@@ -207,6 +212,30 @@ enum ForwardedHeaders {
         let candidate = headers["X-Real-Ip"] ?? forwarded
         guard let candidate, !candidate.isEmpty, candidate.count <= 64 else { return peer }
         return candidate
+    }
+
+    /// The request's scheme: `https` on a TLS connection, else `http`; with `trusted` (`--use-xheaders`), the
+    /// last `X-Scheme` or else `X-Forwarded-Proto` entry when it is `http` or `https`, as Tornado's xheaders.
+    static func scheme(_ headers: HTTPHeaders, tls: Bool, trusted: Bool) -> String {
+        let own = tls ? "https" : "http"
+        guard trusted else { return own }
+        let claimed = (headers["X-Scheme"] ?? headers["X-Forwarded-Proto"])?.split(separator: ",").last
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let claimed, claimed == "http" || claimed == "https" else { return own }
+        return claimed
+    }
+
+    /// The host the client asked for: `Host`; with `trusted`, the last `X-Forwarded-Host` entry first (which
+    /// Tornado's xheaders leave out: a proxy that rewrites `Host` says the original there).
+    static func host(_ headers: HTTPHeaders, trusted: Bool) -> String? {
+        if trusted,
+            let forwarded = headers["X-Forwarded-Host"]?.split(separator: ",").last?
+                .trimmingCharacters(in: .whitespaces), !forwarded.isEmpty, forwarded.count <= 255,
+            !forwarded.contains(where: { $0 == "/" || $0 == "\\" || $0 == "@" || $0.isWhitespace })
+        {
+            return forwarded
+        }
+        return headers["Host"]
     }
 }
 

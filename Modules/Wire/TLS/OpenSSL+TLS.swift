@@ -26,7 +26,14 @@ public final class TLSContext: Sendable {
             }
         }
         if let key = configuration.privateKeyFile {
-            guard SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1 else {
+            // OpenSSL's default password callback reads the passphrase from the userdata; an empty one (no
+            // password given) makes an encrypted key fail instead of prompting on the terminal.
+            let loaded = (configuration.privateKeyPassword ?? "").withCString { password -> Int32 in
+                SSL_CTX_set_default_passwd_cb_userdata(ctx, UnsafeMutableRawPointer(mutating: password))
+                defer { SSL_CTX_set_default_passwd_cb_userdata(ctx, nil) }
+                return SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM)
+            }
+            guard loaded == 1 else {
                 throw TLSContext.lastError("private key \(key)")
             }
             guard SSL_CTX_check_private_key(ctx) == 1 else {

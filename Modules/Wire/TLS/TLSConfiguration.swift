@@ -18,6 +18,9 @@ public struct TLSConfiguration: Sendable, Hashable {
     public var certificateChainFile: String?
     /// PEM private key matching the leaf certificate.
     public var privateKeyFile: String?
+    /// The passphrase of an encrypted ``privateKeyFile`` (Python's `ssl_password`). Without one, an encrypted
+    /// key fails to load with an error; OpenSSL never prompts on the terminal.
+    public var privateKeyPassword: String? = nil
     public var trustRoots: TrustRoots
     /// Clients: verify the server's certificate chain and name. Default true; turn off only in tests.
     public var verifyPeer: Bool
@@ -32,6 +35,15 @@ public struct TLSConfiguration: Sendable, Hashable {
             role: .server, certificateChainFile: certificateChainFile, privateKeyFile: privateKeyFile,
             trustRoots: .system,
             verifyPeer: false, minimumVersion: .tls12, applicationProtocols: [])
+    }
+
+    /// A server whose private key is encrypted with `privateKeyPassword`.
+    public static func server(certificateChainFile: String, privateKeyFile: String, privateKeyPassword: String?)
+        -> TLSConfiguration
+    {
+        var configuration = server(certificateChainFile: certificateChainFile, privateKeyFile: privateKeyFile)
+        configuration.privateKeyPassword = privateKeyPassword
+        return configuration
     }
 
     /// A client that verifies servers against `trustRoots` (and checks the host name, sending it as SNI).

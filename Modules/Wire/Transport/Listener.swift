@@ -201,7 +201,8 @@ private final class Acceptor: EventHandler {
 }
 
 extension SocketAddress {
-    var unixPath: String? {
+    /// The path of a Unix-domain address; nil for IP addresses.
+    public var unixPath: String? {
         if case .unix(let p) = kind { return p }
         return nil
     }
