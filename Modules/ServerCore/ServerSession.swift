@@ -235,7 +235,9 @@ public final class ServerSession: Sendable {
 
     /// Removes a connection, and restarts the unused-session clock even for a connection that was not
     /// subscribed, as Python's `unsubscribe` does (`discard`, then the time). Only on the loop.
-    public func unsubscribe(_ connection: ServerConnection) {
+    /// Returns whether `connection` was subscribed.
+    @discardableResult
+    public func unsubscribe(_ connection: ServerConnection) -> Bool {
         let s = state.value
         let index = s.subscribers.firstIndex(where: { $0.connection == connection })
         if let index { s.subscribers.remove(at: index) }
@@ -243,6 +245,7 @@ public final class ServerSession: Sendable {
             if index != nil { $0.connections -= 1 }
             $0.lastUnsubscribe = eventLoop.clock.monotonicMilliseconds
         }
+        return index != nil
     }
 
     /// A connection went away: raises Bokeh's `ConnectionLost` event (``EventKind/connectionLost``,
@@ -433,10 +436,11 @@ public final class ServerSession: Sendable {
     /// Any thread; returns when done (not on the session's loop, where it runs at once).
     func connectionsLost(code: UInt16, reason: String) {
         let work: @Sendable () -> Void = { [self] in
+            // Unsubscribed first, so the connection's own close handling does not report it lost a second time.
             for subscriber in state.value.subscribers {
-                subscriber.connection.close(code: code, reason: reason)
                 unsubscribe(subscriber.connection)
                 notifyConnectionLost()
+                subscriber.connection.close(code: code, reason: reason)
             }
         }
         if eventLoop.inEventLoop { work() } else { _ = try? eventLoop.submitAndWait(work) }

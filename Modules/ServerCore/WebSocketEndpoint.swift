@@ -24,8 +24,8 @@ enum WebSocketEndpoint {
             link.detach()
             guard let session else { return }
             session.eventLoop.run {
-                session.unsubscribe(handle)
-                session.notifyConnectionLost()
+                // A connection the server already handled as lost (stopping) is not reported twice.
+                if session.unsubscribe(handle) { session.notifyConnectionLost() }
             }
         }
 

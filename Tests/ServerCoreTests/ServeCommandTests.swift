@@ -126,8 +126,18 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         let socket = try command.parse(["--unix-socket", "/tmp/bokeh.sock"], environment: [:])
         #expect(socket.configuration.network.unixSocket == "/tmp/bokeh.sock")
         #expect(command.usage.contains("--unix-socket UNIX-SOCKET"))
-        let withPort = try command.parse(["--unix-socket", "/tmp/bokeh.sock", "--port", "5007"], environment: [:])
-        #expect(throws: ConfigurationError.invalidValue(setting: "port")) { try withPort.configuration.validate() }
+        #expect(throws: ServeCommandError("--port arg is not supported with a unix socket")) {
+            try command.parse(["--unix-socket", "/tmp/bokeh.sock", "--port", "5007"], environment: [:])
+        }
+        // The port default is Bokeh's BOKEH_DEFAULT_SERVER_PORT; a socket compares with it, as bokeh serve does.
+        let env = ["BOKEH_DEFAULT_SERVER_PORT": "7000"]
+        #expect(try command.parse([], environment: env).configuration.network.port == 7000)
+        let socketWithDefault = try command.parse(["--unix-socket", "/tmp/b.sock", "--port", "7000"], environment: env)
+        #expect(throws: Never.self) { try socketWithDefault.configuration.validate() }
+        #expect(throws: ServeCommandError.self) {
+            try command.parse([], environment: ["BOKEH_DEFAULT_SERVER_PORT": "many"])
+        }
+        #expect(try command.parse(["--show"], environment: ["BOKEH_BROWSER": "firefox"]).browser == "firefox")
     }
 
     @Test func bokehSettingsInTheEnvironmentAreFlagDefaults() throws {

@@ -62,8 +62,20 @@ func rawConnect(_ target: RawTarget) -> Int32 {
     return fd
 }
 
-/// Sends `request` and reads until the peer closes (or `limit` bytes).
-func rawExchange(_ target: RawTarget, _ request: [UInt8], limit: Int = 64 * 1024 * 1024) throws -> [UInt8] {
+/// Runs blocking socket work on a Dispatch thread, not on the test's cooperative pool: a pool thread blocked in
+/// `recv` could be the one the server's own tasks (extra-route handlers) need.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// Sends `request` and reads until the peer closes (or `limit` bytes), off the cooperative pool.
+func rawExchange(_ target: RawTarget, _ request: [UInt8], limit: Int = 64 * 1024 * 1024) async throws -> [UInt8] {
+    try await offPool { try blockingExchange(target, request, limit: limit) }
+}
+
+func blockingExchange(_ target: RawTarget, _ request: [UInt8], limit: Int) throws -> [UInt8] {
     let fd = rawConnect(target)
     try #require(fd >= 0)
     defer { close(fd) }
@@ -78,9 +90,11 @@ func rawExchange(_ target: RawTarget, _ request: [UInt8], limit: Int = 64 * 1024
     return response
 }
 
-func rawGet(_ target: RawTarget, _ path: String, host: String = "localhost", headers: String = "") throws -> String {
+func rawGet(_ target: RawTarget, _ path: String, host: String = "localhost", headers: String = "") async throws
+    -> String
+{
     let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\(headers)Connection: close\r\n\r\n"
-    return String(decoding: try rawExchange(target, Array(request.utf8)), as: UTF8.self)
+    return String(decoding: try await rawExchange(target, Array(request.utf8)), as: UTF8.self)
 }
 
 /// Undoes chunked transfer coding; nil if malformed.
@@ -115,7 +129,7 @@ func splitResponse(_ bytes: [UInt8]) -> (head: String, body: ArraySlice<UInt8>) 
 let divApplication = Application { document, _ in document.addRoot(Model("Div")) }
 
 @Suite(.serialized) struct ServerListeningTests {
-    @Test func withoutAnAddressItListensOnIPv4AndIPv6() throws {
+    @Test func withoutAnAddressItListensOnIPv4AndIPv6() async throws {
         var configuration = ServerConfiguration()
         configuration.network.port = 0
         let server = try Server(
@@ -124,18 +138,18 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         defer { server.stop() }
         let port = server.port
         #expect(server.addresses.first == "0.0.0.0")
-        #expect(try rawGet(.ipv4(port), "/app").hasPrefix("HTTP/1.1 200 OK"))
+        #expect(try await rawGet(.ipv4(port), "/app").hasPrefix("HTTP/1.1 200 OK"))
         // The machine may have no IPv6 at all; where it has, `::` serves on the same port.
         let probe = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
         let hasIPv6 = probe >= 0
         if probe >= 0 { close(probe) }
         if hasIPv6 && server.addresses.count == 2 {
             #expect(server.addresses[1] == "::")
-            #expect(try rawGet(.ipv6(port), "/app").hasPrefix("HTTP/1.1 200 OK"))
+            #expect(try await rawGet(.ipv6(port), "/app").hasPrefix("HTTP/1.1 200 OK"))
         }
     }
 
-    @Test func aUnixSocketServesTheSameRoutes() throws {
+    @Test func aUnixSocketServesTheSameRoutes() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bokeh-\(getpid()).sock").path
         var configuration = ServerConfiguration()
         configuration.network.unixSocket = path
@@ -143,7 +157,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
             applications: [(path: "/app", application: divApplication)], configuration: configuration)
         try server.start()
         #expect(server.addresses == [path])
-        let page = try rawGet(.unix(path), "/app")
+        let page = try await rawGet(.unix(path), "/app")
         #expect(page.hasPrefix("HTTP/1.1 200 OK"))
         #expect(page.contains("\"token\":\""))
         server.stop()
@@ -151,7 +165,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         let again = try Server(
             applications: [(path: "/app", application: divApplication)], configuration: configuration)
         try again.start()
-        #expect(try rawGet(.unix(path), "/app").hasPrefix("HTTP/1.1 200 OK"))
+        #expect(try await rawGet(.unix(path), "/app").hasPrefix("HTTP/1.1 200 OK"))
         again.stop()
         unlink(path)
     }
@@ -178,8 +192,10 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         defer { close(idle) }
         let request = Array("GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(idle, $0.baseAddress, $0.count, 0) }
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let first = buffer.withUnsafeMutableBytes { recv(idle, $0.baseAddress, $0.count, 0) }
+        let first = try await offPool { () -> Int in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            return buffer.withUnsafeMutableBytes { recv(idle, $0.baseAddress, $0.count, 0) }
+        }
         #expect(first > 0)
         let loop = try EventLoop(name: "client")
         defer { loop.shutdown() }
@@ -189,12 +205,21 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         server.unlisten()
         #expect(await eventually { client.observed.close?.code?.rawValue == 1001 })
         // The idle connection is closed by the server: the read sees the end.
-        var end = 1
-        for _ in 0..<100 where end > 0 {
-            end = buffer.withUnsafeMutableBytes { recv(idle, $0.baseAddress, $0.count, 0) }
+        let end = try await offPool { () -> Int in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            var end = 1
+            for _ in 0..<100 where end > 0 {
+                end = buffer.withUnsafeMutableBytes { recv(idle, $0.baseAddress, $0.count, 0) }
+            }
+            return end
         }
         #expect(end == 0)
-        #expect(await eventually { rawConnect(.ipv4(port)) < 0 })
+        #expect(
+            await eventually {
+                let fd = rawConnect(.ipv4(port))
+                if fd >= 0 { close(fd) }
+                return fd < 0
+            })
     }
 }
 
@@ -218,7 +243,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         #expect(await eventually { client.observed.close?.code?.rawValue == 1001 })
     }
 
-    @Test func showChecksItsArguments() throws {
+    @Test func showChecksItsArguments() async throws {
         let server = try Server(applications: [(path: "/app", application: divApplication)])
         #expect(throws: ServerUsageError("app_path must start with a /")) {
             try server.show(appPath: "app", browser: "true")
@@ -228,7 +253,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         server.stop()
     }
 
-    @Test func theAbsoluteURLIsPythonsServerURLUnlessConfigured() throws {
+    @Test func theAbsoluteURLIsPythonsServerURLUnlessConfigured() async throws {
         var configuration = ServerConfiguration()
         configuration.network.port = 5999
         let plain = try Server(
@@ -241,7 +266,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         set.stop()
     }
 
-    @Test func autoloadLoadsBokehJSFromTheConfiguredAbsoluteURL() throws {
+    @Test func autoloadLoadsBokehJSFromTheConfiguredAbsoluteURL() async throws {
         let (dir, _) = try staticFixture()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try startServer(path: "/app", application: divApplication) {
@@ -249,10 +274,10 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
             $0.front.staticDirectory = dir
         }
         defer { server.stop() }
-        let script = try rawGet(.ipv4(server.port), "/app/autoload.js?bokeh-autoload-element=e1")
+        let script = try await rawGet(.ipv4(server.port), "/app/autoload.js?bokeh-autoload-element=e1")
         let fromConfiguration = script.contains("https://bokeh.example.org/static/js/bokeh.min.js")
         #expect(fromConfiguration)
-        let given = try rawGet(
+        let given = try await rawGet(
             .ipv4(server.port), "/app/autoload.js?bokeh-autoload-element=e1&bokeh-absolute-url=https://other.org/app")
         let fromArgument = given.contains("https://other.org/static/js/bokeh.min.js")
         #expect(fromArgument)
@@ -271,7 +296,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         }
     }
 
-    @Test func theHandlerSeesTheWholeRequestAndShapesTheResponse() throws {
+    @Test func theHandlerSeesTheWholeRequestAndShapesTheResponse() async throws {
         let server = try Self.server { request in
             guard request.route == "api" else { throw CallbackFailure() }
             let text =
@@ -286,13 +311,13 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         let request =
             "POST /api/a%20b?q=1 HTTP/1.1\r\nHost: localhost\r\nX-Test: 7\r\nContent-Length: \(body.utf8.count)\r\n"
             + "Connection: close\r\n\r\n\(body)"
-        let response = String(decoding: try rawExchange(.ipv4(server.port), Array(request.utf8)), as: UTF8.self)
+        let response = String(decoding: try await rawExchange(.ipv4(server.port), Array(request.utf8)), as: UTF8.self)
         #expect(response.hasPrefix("HTTP/1.1 201 Created\r\n"))
         #expect(response.contains("X-Reply: yes\r\n") && response.contains("Content-Type: text/plain\r\n"))
         #expect(response.hasSuffix("POST /api/a%20b item=a b q=1 body=hello=world x=7"))
     }
 
-    @Test func aThrowingHandlerIsA500AndKeepAliveRequestsStayInOrder() throws {
+    @Test func aThrowingHandlerIsA500AndKeepAliveRequestsStayInOrder() async throws {
         let server = try Self.server { request in
             if request.route == "fail" { throw CallbackFailure() }
             try await Task.sleep(for: .milliseconds(request.namedCaptures["item"] == "slow" ? 100 : 0))
@@ -302,7 +327,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         let pipelined =
             "GET /fail HTTP/1.1\r\nHost: localhost\r\n\r\nGET /api/slow HTTP/1.1\r\nHost: localhost\r\n\r\n"
             + "GET /api/fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        let text = String(decoding: try rawExchange(.ipv4(server.port), Array(pipelined.utf8)), as: UTF8.self)
+        let text = String(decoding: try await rawExchange(.ipv4(server.port), Array(pipelined.utf8)), as: UTF8.self)
         let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.prefix(3) }
         #expect(statuses == ["500", "200", "200"])
         let slow = try #require(text.range(of: "item slow"))
@@ -310,7 +335,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         #expect(slow.lowerBound < fast.lowerBound)
     }
 
-    @Test func aLargeBodyIsStreamedInChunksAsTheClientReads() throws {
+    @Test func aLargeBodyIsStreamedInChunksAsTheClientReads() async throws {
         let pieces = 400
         let piece = [UInt8](repeating: 0x61, count: 64 * 1024)
         let produced = Mutex(0)
@@ -330,15 +355,18 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         defer { close(fd) }
         let request = Array("GET /big HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        Thread.sleep(forTimeInterval: 0.5)
+        try await Task.sleep(for: .milliseconds(500))
         let heldBack = produced.withLock { $0 } < pieces / 2
         #expect(heldBack)
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            received.append(contentsOf: buffer[0..<n])
+        let received = try await offPool { () -> [UInt8] in
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n <= 0 { break }
+                received.append(contentsOf: buffer[0..<n])
+            }
+            return received
         }
         let (head, body) = splitResponse(received)
         #expect(head.hasPrefix("HTTP/1.1 200 OK") && head.contains("Transfer-Encoding: chunked"))
@@ -347,17 +375,17 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         #expect(whole, "received \(received.count) bytes, \(data.count) after dechunking")
     }
 
-    @Test func withoutAHandlerAnExtraRouteIs404() throws {
+    @Test func withoutAHandlerAnExtraRouteIs404() async throws {
         let server = try startServer(path: "/app", application: divApplication) {
             $0.front.extraRoutes = [ExtraRoute(pattern: "/x", identifier: "x")]
         }
         defer { server.stop() }
-        #expect(try rawGet(.ipv4(server.port), "/x").hasPrefix("HTTP/1.1 404"))
+        #expect(try await rawGet(.ipv4(server.port), "/x").hasPrefix("HTTP/1.1 404"))
     }
 }
 
 @Suite(.serialized) struct IndexTemplateTests {
-    @Test func aTornadoIndexRendersWithPrefixAndItems() throws {
+    @Test func aTornadoIndexRendersWithPrefixAndItems() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("index-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -376,14 +404,14 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
             configuration: configuration)
         try server.start()
         defer { server.stop() }
-        let page = try rawGet(.ipv4(server.port), "/pfx/")
+        let page = try await rawGet(.ipv4(server.port), "/pfx/")
         #expect(page.hasPrefix("HTTP/1.1 200 OK"))
         #expect(page.contains(#"<ul><li><a href="/pfx/a">a</a></li><li><a href="/pfx/b">b</a></li></ul>"#))
         #expect(page.contains("&lt;b&gt;<i>"))
         #expect(!page.contains("gone"))
     }
 
-    @Test func aBrokenIndexFailsAtStartupWithItsLine() throws {
+    @Test func aBrokenIndexFailsAtStartupWithItsLine() async throws {
         #expect(throws: TemplateError.self) { try IndexTemplate(source: "a\n{% for x in items %}", file: "i.html") }
         do {
             _ = try IndexTemplate(source: "a\nb\n{% end %}", file: "i.html")
@@ -407,16 +435,16 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         let trusting = try startServer(path: "/app", application: app) { $0.network.useXheaders = true }
         defer { trusting.stop() }
         let proxied = "X-Forwarded-Proto: https\r\nX-Forwarded-Host: bokeh.example.org\r\n"
-        _ = try rawGet(.ipv4(trusting.port), "/app?x=1", host: "10.0.0.5:5006", headers: proxied)
+        _ = try await rawGet(.ipv4(trusting.port), "/app?x=1", host: "10.0.0.5:5006", headers: proxied)
         let plain = try startServer(path: "/app", application: app)
         defer { plain.stop() }
-        _ = try rawGet(.ipv4(plain.port), "/app?x=1", host: "10.0.0.5:5006", headers: proxied)
+        _ = try await rawGet(.ipv4(plain.port), "/app?x=1", host: "10.0.0.5:5006", headers: proxied)
         #expect(seen.withLock { $0 } == ["https://bokeh.example.org/app?x=1", "http://10.0.0.5:5006/app?x=1"])
     }
 }
 
 @Suite(.serialized) struct EncryptedKeyTests {
-    @Test func anEncryptedKeyNeedsItsPassword() throws {
+    @Test func anEncryptedKeyNeedsItsPassword() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("enc-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

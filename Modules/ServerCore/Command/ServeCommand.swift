@@ -79,6 +79,11 @@ public struct ServeCommand: Sendable {
         public var bokehJS: BokehJSLocation?
         /// The application paths `--show` opens in a browser: every one, as `bokeh serve --show` does.
         public var pathsToShow: [String] { show ? applications.map(\.path) : [] }
+        /// The browser `--show` starts (`BOKEH_BROWSER`, Bokeh's `settings.browser()`); nil: `$BROWSER`, else the
+        /// system's opener.
+        public var browser: String?
+        /// The `--port` default (`BOKEH_DEFAULT_SERVER_PORT`, else 5006): `--unix-socket` refuses any other port.
+        public var defaultPort = 5006
     }
 
     /// Parses `arguments` (without the program name).
@@ -117,6 +122,13 @@ public struct ServeCommand: Sendable {
             throw ServeCommandError("\(error)")
         }
         parser.applySessionIDs(to: &invocation.configuration)
+        // `bokeh serve` compares --port with DEFAULT_SERVER_PORT for a Unix socket; the configuration checks 5006.
+        if invocation.configuration.network.unixSocket != nil {
+            if invocation.configuration.network.port != invocation.defaultPort {
+                throw ServeCommandError("--port arg is not supported with a unix socket")
+            }
+            invocation.configuration.network.port = 5006
+        }
         let location =
             useCDN && invocation.configuration.front.staticDirectory == nil
             ? BokehJSLocation(directory: nil, source: .cdn, reason: "BOKEH_RESOURCES=cdn")
@@ -151,6 +163,15 @@ public struct ServeCommand: Sendable {
             invocation.configuration.tls.certificateFile = value
         }
         if let value = environment["BOKEH_SSL_KEYFILE"], !value.isEmpty { invocation.configuration.tls.keyFile = value }
+        // Bokeh's `DEFAULT_SERVER_PORT` (the `--port` default) comes from `settings.default_server_port()`.
+        if let value = environment["BOKEH_DEFAULT_SERVER_PORT"], !value.isEmpty {
+            guard let port = Int(value), (0...65535).contains(port) else {
+                throw ServeCommandError("BOKEH_DEFAULT_SERVER_PORT: invalid int value: '\(value)'")
+            }
+            invocation.configuration.network.port = port
+            invocation.defaultPort = port
+        }
+        if let value = environment["BOKEH_BROWSER"], !value.isEmpty { invocation.browser = value }
         // The key's passphrase has no flag, only the environment (as Bokeh's `settings.ssl_password()`).
         if let value = environment["BOKEH_SSL_PASSWORD"], !value.isEmpty {
             invocation.configuration.tls.keyPassword = value
@@ -194,7 +215,11 @@ public struct ServeCommand: Sendable {
             let server = try Server(applications: invocation.applications, configuration: invocation.configuration)
             try server.start()
             // `bokeh serve --show` opens every application.
-            for path in invocation.pathsToShow { server.show(appPath: path) }
+            for path in invocation.pathsToShow {
+                do { try server.show(appPath: path, browser: invocation.browser) } catch {
+                    ServerLog.shared.log(.warning, "\(error)")
+                }
+            }
             try server.runUntilShutdown()
             return 0
         } catch {

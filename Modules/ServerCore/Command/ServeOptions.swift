@@ -272,7 +272,8 @@ extension ServeCommand {
             "\(BokehJSLocation.environmentVariable)=DIR is the BokehJS directory when --static-dir is not given.",
             "Defaults of flags, as Bokeh's settings: BOKEH_PY_LOG_LEVEL (--log-level), BOKEH_SSL_CERTFILE,",
             "BOKEH_SSL_KEYFILE, BOKEH_ICO_PATH; BOKEH_SSL_PASSWORD is the key's passphrase; BOKEH_LOG_LEVEL sets",
-            "BokehJS's log level in pages; BOKEH_RESOURCES=cdn loads BokehJS from the CDN.",
+            "BokehJS's log level in pages; BOKEH_RESOURCES=cdn loads BokehJS from the CDN; BOKEH_DEFAULT_SERVER_PORT",
+            "is the --port default; BOKEH_BROWSER is the browser --show starts.",
             "",
         ]
         return lines.joined(separator: "\n")
