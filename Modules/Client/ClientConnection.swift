@@ -66,17 +66,24 @@ public final class ClientConnection: Sendable {
     public var state: ClientConnectionState { published.withLock { $0 } }
     /// Whether the WebSocket is open and the server's ACK arrived.
     public var connected: Bool { state.isConnected }
-    /// The HTTP status or WebSocket close code of the disconnection, if any.
+    /// The HTTP status or WebSocket close code of the disconnection: 0 while not disconnected (before
+    /// connecting, and while connected), nil when the disconnection had no code (a refused socket, a local
+    /// ``close(why:)-o0ab`` without a close frame).
+    ///
+    /// Python's `ClientConnection.error_code` does the same: its docstring says None when there was no
+    /// error, but it returns 0 in every state but DISCONNECTED. A server's close shows its close code here
+    /// (Tornado cannot see it, so Python reports 500).
     public var errorCode: Int? {
         if case .disconnected(_, let code, _) = state { return code }
-        return nil
+        return 0
     }
-    /// What the disconnection said; empty when connected.
+    /// What the disconnection said; empty while not disconnected (Python's `error_detail`).
     public var errorDetail: String {
         if case .disconnected(_, _, let detail) = state { return detail }
         return ""
     }
-    /// Why the connection ended; nil while it has not.
+    /// Why the connection ended; nil while it has not (Python's `error_reason`). See ``ErrorReason`` for
+    /// which reason each way of ending gets.
     public var errorReason: ErrorReason? {
         if case .disconnected(let reason, _, _) = state { return reason }
         return nil
@@ -122,6 +129,35 @@ public final class ClientConnection: Sendable {
     public func pullDoc() async throws -> Message { try await sendRequest(.pullDocumentRequest()) }
     public func pullDoc() throws -> Message { try LoopBridge.blocking(on: eventLoop) { try await self.pullDoc() } }
 
+    /// Asks for the session's document and loads it into `document`, replacing its roots, title and config
+    /// (Python's `pull_doc(document)`, through `Document.replace(withJSON:buffers:setter:)`).
+    ///
+    /// The request runs on ``eventLoop``; `document` is filled on the caller's side, in the caller's
+    /// isolation, so it may be any document the caller owns.
+    ///
+    /// - Parameters:
+    ///   - document: The document to fill; its current contents are replaced.
+    ///   - setter: Marks the changes the load makes (a session passes its own, so they are not sent back
+    ///     to the server).
+    /// - Throws: ``ClientError/notConnected`` before ``connect()-8ex8t``; ``ClientError/serverError(_:)`` for an
+    ///   ERROR reply; ``ClientError/protocolViolation(_:)`` when the reply is not a loadable PULL-DOC-REPLY.
+    nonisolated(nonsending) public func pullDoc(into document: Document, setter: Setter? = nil) async throws {
+        try Self.load(try await pullDoc(), into: document, setter: setter)
+    }
+    public func pullDoc(into document: Document, setter: Setter? = nil) throws {
+        let reply = try LoopBridge.blocking(on: eventLoop) { try await self.pullDoc() }
+        try Self.load(reply, into: document, setter: setter)
+    }
+
+    private static func load(_ reply: Message, into document: Document, setter: Setter?) throws {
+        guard reply.type == .pullDocumentReply else {
+            throw ClientError.protocolViolation("expected PULL-DOC-REPLY, got \(reply.type.rawValue)")
+        }
+        do { try document.replace(withJSON: try reply.documentJSON(), buffers: reply.buffers, setter: setter) } catch {
+            throw ClientError.protocolViolation("cannot load the pulled document: \(error)")
+        }
+    }
+
     /// Replaces the server session's document with `document`; returns the server's reply (OK).
     public func pushDoc(_ document: Document) async throws -> Message { try await sendRequest(.pushDocument(document)) }
     public func pushDoc(_ document: Document) throws -> Message {
@@ -138,8 +174,11 @@ public final class ClientConnection: Sendable {
         try LoopBridge.blocking(on: eventLoop) { try await self.sendRequest(message) }
     }
 
-    /// Waits until the connection is closed (by the server or by ``close(why:)``), or `timeout` passes
+    /// Waits until the connection is closed (by the server or by ``close(why:)-o0ab``), or `timeout` passes
     /// (nil: no limit). Returns whether it closed.
+    ///
+    /// On a connection that never connected (nor is connecting) it returns true at once, leaving the
+    /// connection disconnected with ``ErrorReason/noError``, as Python's `loop_until_closed` does.
     @discardableResult
     public func loopUntilClosed(timeout: Duration? = nil) async -> Bool {
         (try? await LoopBridge.run(on: eventLoop) { done in self.onLoop { $0.waitUntilClosed(timeout: timeout, done) } })
@@ -387,6 +426,12 @@ final class ClientLoopState {
             done(.success(true))
             return
         }
+        if machine.state == .notYetConnected, !connecting {
+            // Python's loop_until_closed on NOT_YET_CONNECTED: DISCONNECTED() at once, with NO_ERROR.
+            disconnect(reason: .noError, code: nil, detail: "")
+            done(.success(true))
+            return
+        }
         var timer: Scheduled?
         let index = closeWaiters.count
         if let timeout {
@@ -399,14 +444,22 @@ final class ClientLoopState {
         closeWaiters.append((done, timer))
     }
 
+    /// The WebSocket closed. Our own ``close(why:)`` is ``ErrorReason/noError``. Otherwise the reason is
+    /// Python's: with a reply awaited (its WAITING_FOR_REPLY reading nothing) ``ErrorReason/networkError``;
+    /// before the ACK or idle after it (its `_wait_for_ack`/`_handle_messages` reading nothing)
+    /// ``ErrorReason/httpError`` with code 500 and "Internal server error.". The server's close code and
+    /// reason, which Tornado does not show Python, replace those when the server sent them.
     private func closed(_ info: WebSocketCloseInfo) {
         let code = info.code.map { Int($0.rawValue) }
         if let why = closingWhy, info.initiatedLocally, info.error == nil {
             disconnect(reason: .noError, code: code, detail: why)
+            return
+        }
+        let told = info.error.map { "\($0)" } ?? (info.reason.isEmpty ? nil : info.reason)
+        if machine.pending.isEmpty {
+            disconnect(reason: .httpError, code: code ?? 500, detail: told ?? "Internal server error.")
         } else {
-            let detail =
-                info.error.map { "\($0)" } ?? (info.reason.isEmpty ? "connection closed by the server" : info.reason)
-            disconnect(reason: .networkError, code: code, detail: detail)
+            disconnect(reason: .networkError, code: code, detail: told ?? "connection closed by the server")
         }
     }
 

@@ -1,13 +1,27 @@
 package import Protocol
 
-/// Why a connection ended (Python: `bokeh.client.states.ErrorReason`).
+/// Why a connection ended (Python: `bokeh.client.states.ErrorReason`), set where Python's
+/// `bokeh.client.connection` sets it.
+///
+/// - ``noError``: `close(why:)` (code: the close code, if any); `loopUntilClosed(timeout:)` on a
+///   connection that never connected (code nil).
+/// - ``httpError``: the handshake got an HTTP error status (code: the status, 404 for no such app); the
+///   server closed, or the socket was lost, before the ACK or with no reply awaited (code: the server's close
+///   code, else 500).
+/// - ``networkError``: the socket could not be opened, refused or unreachable (code nil); the server closed,
+///   or the socket was lost, while a reply was awaited (code: the server's close code, else nil); no ACK in
+///   time (nil); the server broke the protocol (1002).
 public enum ErrorReason: Sendable, Hashable {
-    /// Closed on purpose, by ``ClientConnection/close(why:)``.
+    /// Closed on purpose, by `close(why:)`, or never connected when
+    /// `loopUntilClosed(timeout:)` was called (Python's `NO_ERROR`).
     case noError
-    /// The server answered the opening handshake with an HTTP error status.
+    /// The server answered the opening handshake with an HTTP error status, or closed the connection while
+    /// no reply was awaited (Python's `HTTP_ERROR`, which its client reports as 500 "Internal server error.";
+    /// here the server's close code and reason replace those when it sent them).
     case httpError
-    /// The connection could not be made or was lost; a close code and reason from the server, if any,
-    /// are in ``ClientConnection/errorCode`` and ``ClientConnection/errorDetail``.
+    /// The connection could not be made (Python: "Socket invalid."), or was lost while a reply was awaited
+    /// (Python's `NETWORK_ERROR`); a close code and reason from the server, if any, are in
+    /// ``ClientConnection/errorCode`` and ``ClientConnection/errorDetail``.
     case networkError
 }
 

@@ -1,8 +1,9 @@
 /// Errors of the Bokeh client: connection failures with the reason, code and detail the connection
-/// recorded, lost connections, timeouts and server ERROR replies.
+/// recorded, lost connections, timeouts, server ERROR replies and URLs of the wrong kind.
 public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Kind: Sendable, Hashable {
         case connectionFailed, connectionLost, timeout, serverError, protocolViolation, notConnected, usage, browser
+        case invalidURL
     }
 
     private let kind: Kind
@@ -37,11 +38,16 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func usage(_ detail: String) -> Self { Self(.usage, detail) }
     /// No browser could be started.
     public static func browser(_ detail: String) -> Self { Self(.browser, detail) }
+    /// A URL of the wrong kind: a `ws://` or `wss://` URL (or no scheme at all) where the server's `http(s)://`
+    /// URL belongs, as Python's `ValueError` from `SessionCoordinates` and `websocket_url_for_server_url`.
+    public static func invalidURL(_ detail: String) -> Self { Self(.invalidURL, detail) }
 
     public var isConnectionFailure: Bool { kind == .connectionFailed }
     public var isConnectionLost: Bool { kind == .connectionLost }
     public var isTimeout: Bool { kind == .timeout }
     public var isServerError: Bool { kind == .serverError }
+    /// Whether this is an ``invalidURL(_:)`` error.
+    public var isInvalidURL: Bool { kind == .invalidURL }
 
     public var description: String {
         let codeText = code.map { " (code \($0))" } ?? ""

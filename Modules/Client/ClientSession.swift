@@ -11,7 +11,7 @@ import Synchronization
 /// PATCH-DOCs are applied with the session as setter, so they are not sent back.
 ///
 /// The document lives on the connection's event loop: read and change it inside
-/// ``withDocument(_:)``. Every operation has an `async` form and a blocking one for scripts.
+/// ``withDocument(_:)-56y81``. Every operation has an `async` form and a blocking one for scripts.
 ///
 /// ```swift
 /// let session = try await pullSession(url: "http://localhost:5006/demo_app")
@@ -57,10 +57,20 @@ public final class ClientSession: Sendable {
 
     /// Whether the connection is open and acknowledged.
     public var connected: Bool { connection.connected }
+    /// The connection's WebSocket URL (Python's `ClientSession.url`).
+    public var url: String { connection.url }
+    /// Why the connection ended; nil while it has not (Python's `error_reason`): ``ClientConnection/errorReason``.
+    public var errorReason: ErrorReason? { connection.errorReason }
+    /// 0 while not disconnected, else the disconnection's code (Python's `error_code`):
+    /// ``ClientConnection/errorCode``.
+    public var errorCode: Int? { connection.errorCode }
+    /// What the disconnection said; empty when not disconnected (Python's `error_detail`).
+    public var errorDetail: String { connection.errorDetail }
 
-    /// The document kept in sync with the server's; nil until ``pull()`` or ``push(_:)`` succeeded.
+    /// The document kept in sync with the server's; nil until a pull or a push succeeded. After a push of
+    /// a given document it is that document.
     ///
-    /// - Important: only on the session's event loop (inside ``withDocument(_:)``).
+    /// - Important: only on the session's event loop (inside ``withDocument(_:)-56y81``).
     public var document: Document? { onLoop { $0.document } }
 
     // MARK: Connecting
@@ -118,17 +128,24 @@ public final class ClientSession: Sendable {
     }
     public func pull() throws { try LoopBridge.blocking(on: connection.eventLoop) { try await self.pull() } }
 
-    /// Connects if needed and replaces the server's document with `document` (a copy of it becomes
-    /// ``document``), or, with nil, with the session's current document (an empty one before any pull).
+    /// Connects if needed and replaces the server's document with `document`, which becomes ``document``
+    /// (Python's `push(document)`); with nil, with the session's current document (an empty one before
+    /// any pull).
+    ///
+    /// `document` itself is kept in sync from then on, as in Python: the changes made to it go to the
+    /// server, and the server's changes are applied to it. It moves to the session's event loop, so it is
+    /// `sending`: the compiler stops the caller from touching it (or its models) directly afterwards;
+    /// change it inside ``withDocument(_:)-56y81``, which hands over this same object.
     ///
     /// - Throws: ``ClientError`` when given a document while the session already has one (as Python's
-    ///   "Cannot push() a different document"), on connection failures and ERROR replies.
-    public func push(_ document: Document? = nil) async throws {
-        try await push(snapshot: document.map { $0.toJSON() })
+    ///   "Cannot push() a different document"), on connection failures and ERROR replies. A document
+    ///   whose push failed is not kept.
+    public func push(_ document: sending Document? = nil) async throws {
+        try await push(handoff: Handoff(document))
     }
-    public func push(_ document: Document? = nil) throws {
-        let snapshot = document.map { $0.toJSON() }
-        try LoopBridge.blocking(on: connection.eventLoop) { try await self.push(snapshot: snapshot) }
+    public func push(_ document: sending Document? = nil) throws {
+        let handoff = Handoff(document)
+        try LoopBridge.blocking(on: connection.eventLoop) { try await self.push(handoff: handoff) }
     }
 
     /// Runs `body` with ``document`` on the session's loop; the changes it makes are sent to the server
@@ -149,11 +166,31 @@ public final class ClientSession: Sendable {
         ClientURL.appendingQuery([("bokeh-session-id", id)], to: ClientURL.serverURL(forWebsocketURL: connection.url))
     }
 
-    /// Opens the session's page in a browser: `browser` if given, else `$BROWSER`, else `xdg-open`
-    /// (`open` on macOS).
+    /// Opens a browser on the session's page (``pageURL``), after adding `obj` as a root of ``document``
+    /// unless it is one already (Python's `ClientSession.show(obj, browser, new)`).
     ///
-    /// - Throws: ``ClientError`` when no such program is found or it cannot be started.
-    public func show(browser: String? = nil) throws { try Browser.open(pageURL, with: browser) }
+    /// The root is added on the session's loop, so its PATCH-DOC is on its way to the server before the
+    /// browser starts. `obj` moves to that loop with the document (it is `sending`). Without `obj` no
+    /// document is needed.
+    ///
+    /// This is a blocking call: not on the session's loop (inside ``withDocument(_:)-56y81``).
+    ///
+    /// - Parameters:
+    ///   - obj: A model to show (a layout, plot or widget).
+    ///   - browser: The program to run; nil: `$BROWSER`, else `xdg-open` (`open` on macOS).
+    ///   - new: Where the page opens, as Python's `new` (see ``BrowserTarget``).
+    /// - Throws: ``ClientError`` when given `obj` before the first pull or push, or when no such program is
+    ///   found or it cannot be started.
+    public func show(obj: sending Model? = nil, browser: String? = nil, new: BrowserTarget = .tab) throws {
+        if obj != nil {
+            let handoff = Handoff(obj)
+            try withDocument { document in
+                guard let obj = handoff.take() else { return }
+                if !document.roots.contains(where: { $0 === obj }) { document.addRoot(obj) }
+            }
+        }
+        try Browser.open(pageURL, with: browser, new: new)
+    }
 
     // MARK: Loop side
 
@@ -212,23 +249,21 @@ public final class ClientSession: Sendable {
         }
     }
 
-    func push(snapshot: (json: JSONValue, buffers: [Buffer])?) async throws {
-        try await LoopBridge.run(on: connection.eventLoop) { done in self.pushOnLoop(snapshot, done) }
+    /// Pushes the document in `handoff` (nil: the session's own) from the session's loop.
+    func push(handoff: Handoff<Document>) async throws {
+        try await LoopBridge.run(on: connection.eventLoop) { done in self.pushOnLoop(handoff.take(), done) }
     }
 
-    private func pushOnLoop(_ snapshot: (json: JSONValue, buffers: [Buffer])?, _ done: @escaping LoopCompletion<Void>) {
+    private func pushOnLoop(_ given: Document?, _ done: @escaping LoopCompletion<Void>) {
         let document: Document
         let attachAfterPush: Bool
-        switch (onLoop { $0.document }, snapshot) {
+        switch (onLoop { $0.document }, given) {
         case (.some, .some):
             return done(.failure(.usage("cannot push a different document from the session's existing document")))
         case (.some(let existing), nil):
             (document, attachAfterPush) = (existing, false)
         case (nil, .some(let given)):
-            do { document = try Document(fromJSON: given.json, buffers: given.buffers) } catch {
-                return done(.failure(.usage("cannot copy the document to push: \(error)")))
-            }
-            attachAfterPush = true
+            (document, attachAfterPush) = (given, true)
         case (nil, nil):
             (document, attachAfterPush) = (Document(), true)
         }
@@ -252,7 +287,7 @@ public final class ClientSession: Sendable {
         let setter = self.setter
         let connection = self.connection
         document.onChange { [weak document] event in
-            guard event.setter != setter, let document else { return }
+            guard event.setter != setter, event.isPatchEvent, let document else { return }
             connection.onLoop { core in core.send(.patchDocument(events: [event], in: document)) }
         }
         connection.onLoop { core in

@@ -58,3 +58,13 @@ private final class Once<T: Sendable>: Sendable {
         taken?(result)
     }
 }
+
+/// Carries a non-Sendable value (a caller's `Document` or `Model`) to the client's loop: it takes the value
+/// `sending`, so the caller has given it up, and hands it out once. The `Mutex` makes the box Sendable
+/// without an unchecked conformance.
+final class Handoff<Value>: Sendable {
+    private let value: Mutex<Value?>
+    init(_ value: sending Value?) { self.value = Mutex(value) }
+    /// The value, the first time; nil after.
+    func take() -> sending Value? { value.withLock { $0.take() } }
+}

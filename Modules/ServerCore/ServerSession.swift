@@ -52,7 +52,7 @@ public final class ServerSession: Sendable {
     /// makes). Only on `eventLoop`.
     public convenience init(id: String, document: Document, eventLoop: EventLoop, token: String? = nil) throws {
         guard !id.isEmpty else { throw SessionError.emptySessionID }
-        let minted = try token ?? SessionSigner().makeToken(sessionID: id, now: Int(eventLoop.clock.unixSeconds()))
+        let minted = try token ?? SessionSigner().makeToken(sessionID: id, now: eventLoop.clock.wholeUnixSeconds)
         self.init(id: id, token: minted, document: document, eventLoop: eventLoop)
     }
 
@@ -124,8 +124,8 @@ public final class ServerSession: Sendable {
     /// Runs an async `body` with the document, holding it across every `await` (Python's
     /// `with_document_locked` with a coroutine): until `body` returns, the session's messages, callbacks and
     /// other lockers wait their turn, in order. `body` runs on the session's loop (its task prefers the loop
-    /// as executor), so it may touch the document between awaits; the changes go out when it returns (and
-    /// each time it awaits something that lets the loop flush). Any thread.
+    /// as executor), so it may touch the document between awaits; the changes it made go out together when it
+    /// returns. Any thread.
     /// - Throws: ``SessionError/destroyed`` without running `body` when the session is (or gets) destroyed
     ///   first; ``SessionError/loopStopped`` when its loop has stopped; else what `body` throws.
     public func withDocumentLocked<T: Sendable>(_ body: @escaping @Sendable (Document) async throws -> T)

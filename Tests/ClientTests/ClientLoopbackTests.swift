@@ -99,7 +99,7 @@ import Testing
     @Test func requestServerInfoIsRemembered() async throws {
         try await withServer { url in
             let session = try ClientSession(
-                websocketURL: ClientURL.websocketURL(forServerURL: url), timeout: Self.timeout)
+                websocketURL: ClientURL.websocketURL(fromServerURL: url), timeout: Self.timeout)
             defer { session.close() }
             try await session.connect()
             let info = try await session.requestServerInfo()

@@ -9,10 +9,12 @@ struct ClientURLTests {
         ("http://localhost:5006/app", "ws://localhost:5006/app/ws"),
         ("http://localhost:5006/app/", "ws://localhost:5006/app/ws"),
         ("https://example.org/a/b", "wss://example.org/a/b/ws"),
-        ("ws://h:1/app/ws", "ws://h:1/app/ws"),
+        ("http://h", "ws://h/ws"),
+        ("HTTPS://h/app//", "wss://h/app/ws"),
+        ("default", "ws://localhost:5006/ws"),
     ])
-    func websocketURLForServerURL(_ pair: (String, String)) {
-        #expect(ClientURL.websocketURL(forServerURL: pair.0) == pair.1)
+    func websocketURLForServerURL(_ pair: (String, String)) throws {
+        #expect(try ClientURL.websocketURL(fromServerURL: pair.0) == pair.1)
     }
 
     @Test func serverURLForWebsocketURL() {

@@ -54,7 +54,7 @@ func text(of name: String, in session: ClientSession) async throws -> String? {
 }
 
 func newSession(id: String? = nil, url: String = appURL) throws -> ClientSession {
-    try ClientSession(sessionID: id, websocketURL: ClientURL.websocketURL(forServerURL: url), timeout: timeout)
+    try ClientSession(sessionID: id, websocketURL: ClientURL.websocketURL(fromServerURL: url), timeout: timeout)
 }
 
 /// Runs Python's bokeh.client: pulls session `id` and prints a summary of its named models.
@@ -260,7 +260,7 @@ await check("unknown application fails with HTTP 404") {
 /// Connects with `token` and expects the server to refuse the session, fast and as an error.
 func expectRefused(token: @escaping @Sendable () -> String, label: String) async throws {
     let connection = try ClientConnection(
-        websocketURL: ClientURL.websocketURL(forServerURL: appURL), token: token, timeout: timeout)
+        websocketURL: ClientURL.websocketURL(fromServerURL: appURL), token: token, timeout: timeout)
     let start = ContinuousClock.now
     do {
         try await connection.connect()

@@ -38,7 +38,7 @@ func runClientCommand(_ command: String, _ arguments: [String]) -> Int32 {
             print(session.id)
             session.close()
         case ("info", 1):
-            let session = try ClientSession(websocketURL: ClientURL.websocketURL(forServerURL: positional[0]))
+            let session = try ClientSession(websocketURL: ClientURL.websocketURL(fromServerURL: positional[0]))
             defer { session.close() }
             try session.connect()
             let info = try session.requestServerInfo()
