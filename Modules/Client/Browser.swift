@@ -16,10 +16,28 @@ public enum BrowserTarget: String, Sendable, Hashable, CaseIterable {
     case tab
 }
 
+/// Opens the pages `show` asks for (Python's `controller` argument of `show_session`: an object with
+/// `open(url, new)`, as `webbrowser`'s). Pass one to open pages some other way than by starting a browser
+/// program: a test that records them, an app's own web view.
+public protocol BrowserController: Sendable {
+    func open(_ url: String, new: BrowserTarget) throws
+}
+
+/// The controller `show` uses unless given one: it starts a browser program (``Browser`` rules: the
+/// `browser` argument, else `BOKEH_BROWSER`, else `$BROWSER`, else `xdg-open`; `none` opens nothing, as
+/// Bokeh's dummy controller).
+public struct BrowserProgram: BrowserController {
+    /// The program's name or path; nil: `BOKEH_BROWSER`, `$BROWSER`, then the platform's opener.
+    public let name: String?
+    public init(_ name: String? = nil) { self.name = name }
+    public func open(_ url: String, new: BrowserTarget) throws { try Browser.open(url, with: name, new: new) }
+}
+
 /// Starts a web browser on a URL.
 enum Browser {
-    /// Runs `browser`, else `$BROWSER`, else the platform's opener, with `url`, asking for `new` when the
-    /// program is one that takes the option (``arguments(for:url:new:)``).
+    /// Runs `browser`, else `BOKEH_BROWSER` (Bokeh's `settings.browser()`), else `$BROWSER`, else the platform's
+    /// opener, with `url`, asking for `new` when the program is one that takes the option
+    /// (``arguments(for:url:new:)``). The name `none` opens nothing, as Bokeh's `DummyWebBrowser`.
     static func open(_ url: String, with browser: String?, new: BrowserTarget = .tab) throws {
         let environment = ProcessInfo.processInfo.environment
         #if os(macOS)
@@ -28,7 +46,9 @@ enum Browser {
             let fallback = "xdg-open"
         #endif
         let name =
-            browser ?? environment["BROWSER"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? fallback
+            browser ?? environment["BOKEH_BROWSER"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["BROWSER"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? fallback
+        if name == "none" { return }
         guard let path = executable(named: name, searchPath: environment["PATH"] ?? "/usr/bin:/bin") else {
             throw ClientError.browser("no browser found: '\(name)' is not an executable on PATH (set $BROWSER)")
         }

@@ -179,9 +179,14 @@ public final class ClientSession: Sendable {
     ///   - obj: A model to show (a layout, plot or widget).
     ///   - browser: The program to run; nil: `$BROWSER`, else `xdg-open` (`open` on macOS).
     ///   - new: Where the page opens, as Python's `new` (see ``BrowserTarget``).
+    ///   - controller: Opens the page instead of a browser program (Python's `controller`); `browser` is then
+    ///     not used.
     /// - Throws: ``ClientError`` when given `obj` before the first pull or push, or when no such program is
-    ///   found or it cannot be started.
-    public func show(obj: sending Model? = nil, browser: String? = nil, new: BrowserTarget = .tab) throws {
+    ///   found or it cannot be started; what `controller` throws.
+    public func show(
+        obj: sending Model? = nil, browser: String? = nil, new: BrowserTarget = .tab,
+        controller: (any BrowserController)? = nil
+    ) throws {
         if obj != nil {
             let handoff = Handoff(obj)
             try withDocument { document in
@@ -189,7 +194,7 @@ public final class ClientSession: Sendable {
                 if !document.roots.contains(where: { $0 === obj }) { document.addRoot(obj) }
             }
         }
-        try Browser.open(pageURL, with: browser, new: new)
+        try (controller ?? BrowserProgram(browser)).open(pageURL, new: new)
     }
 
     // MARK: Loop side

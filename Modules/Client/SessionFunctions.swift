@@ -1,9 +1,18 @@
+import Foundation
 public import DocumentModel
 import Protocol
 
 /// The default server URL of Bokeh's client functions (Python's `DEFAULT_SERVER_HTTP_URL`); their `url`
 /// argument `"default"` stands for it, as in Python.
-public let defaultServerURL = "http://localhost:5006/"
+///
+/// As Python's, it reads `BOKEH_DEFAULT_SERVER_HOST` (default `localhost`) and `BOKEH_DEFAULT_SERVER_PORT`
+/// (default 5006).
+public var defaultServerURL: String {
+    let environment = ProcessInfo.processInfo.environment
+    let host = environment["BOKEH_DEFAULT_SERVER_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "localhost"
+    let port = environment["BOKEH_DEFAULT_SERVER_PORT"].flatMap { Int($0) } ?? 5006
+    return "http://\(host):\(port)/"
+}
 
 /// A new session loaded from the server's document at `url` (`http://host:port/app`), connected and
 /// kept in sync (Python: `bokeh.client.pull_session`).
@@ -96,17 +105,20 @@ public func pushSession(
 ///   - session: A session whose page (``ClientSession/pageURL``) to show instead.
 ///   - browser: The program to run; nil: `$BROWSER`, else `xdg-open` (`open` on macOS).
 ///   - new: Where the page opens, as Python's `new` (see ``BrowserTarget``).
+///   - controller: Opens the page instead of a browser program (Python's `controller`); `browser` is then not
+///     used.
 /// - Throws: ``ClientError/invalidURL(_:)`` for a `ws://` or `wss://` `url`; ``ClientError`` when no browser
-///   can be started.
+///   can be started; what `controller` throws.
 public func showSession(
     sessionID: String? = nil, url: String = defaultServerURL, session: ClientSession? = nil, browser: String? = nil,
-    new: BrowserTarget = .tab
+    new: BrowserTarget = .tab, controller: (any BrowserController)? = nil
 ) throws {
+    let opener = controller ?? BrowserProgram(browser)
     if let session {
-        try Browser.open(session.pageURL, with: browser, new: new)
+        try opener.open(session.pageURL, new: new)
         return
     }
     let server = try ClientURL.serverURL(resolving: url)
     let id = try sessionID ?? ClientSession.environmentSigner().generateSessionID()
-    try Browser.open(ClientURL.appendingQuery([("bokeh-session-id", id)], to: server), with: browser, new: new)
+    try opener.open(ClientURL.appendingQuery([("bokeh-session-id", id)], to: server), new: new)
 }

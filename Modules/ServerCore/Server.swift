@@ -76,7 +76,9 @@ public final class Server: Sendable {
         if let directory = configuration.front.staticDirectory, staticFiles == nil {
             log.warning("static directory \(directory) not found: pages load BokehJS from \(BokehResources.cdnBase)")
         }
-        resources = BokehResources(files: staticFiles, prefix: router.table.prefix)
+        resources = BokehResources(
+            files: staticFiles, prefix: router.table.prefix, minified: configuration.front.minified,
+            cdnVersion: configuration.front.cdnVersion)
         var perApplication: [String: StaticFiles] = [:]
         for (path, application) in applications {
             guard let directory = application.staticDirectory else { continue }
@@ -438,16 +440,18 @@ public final class Server: Sendable {
 
     /// The server's absolute URL (Bokeh's `BokehTornado` `absolute_url`):
     /// ``ServerConfiguration/Front-swift.struct/absoluteURL`` when set, else `http(s)://ADDRESS:PORT/` as Python's
-    /// `server_url` makes it (`localhost` without an address).
+    /// `server_url` makes it (``ServerConfiguration/Network-swift.struct/defaultHost`` without an address).
     public var absoluteURL: String {
         if let configured = configuration.front.absoluteURL { return configured }
-        let host = configuration.network.address.flatMap { $0.isEmpty || $0 == "0.0.0.0" ? nil : $0 } ?? "localhost"
+        let host = configuration.network.address.flatMap { $0.isEmpty ? nil : $0 } ?? configuration.network.defaultHost
         return "\(tls == nil ? "http" : "https")://\(host.contains(":") ? "[\(host)]" : host):\(port)/"
     }
 
     /// The URL of an application.
     public func url(appPath: String) -> String {
-        let host = configuration.network.address.flatMap { $0.isEmpty || $0 == "0.0.0.0" ? nil : $0 } ?? "localhost"
+        let host =
+            configuration.network.address.flatMap { $0.isEmpty || $0 == "0.0.0.0" || $0 == "::" ? nil : $0 }
+            ?? configuration.network.defaultHost
         let path = appPath == "/" ? "/" : appPath
         return "\(tls == nil ? "http" : "https")://\(host):\(port)\(router.table.prefix)\(path)"
     }
@@ -462,7 +466,8 @@ public final class Server: Sendable {
     /// Opens an application in a browser (Python's `Server.show(app_path, browser=None, new="tab")`).
     /// - Parameters:
     ///   - appPath: the application's path; must start with `/`.
-    ///   - browser: a browser command (`firefox`, or a path); nil: `$BROWSER`, else the system's opener.
+    ///   - browser: a browser command (`firefox`, or a path); nil: `BOKEH_BROWSER`, else `$BROWSER`, else the
+    ///     system's opener. `none` opens nothing, as Bokeh's dummy browser.
     ///   - new: `"tab"`, `"window"` or `"same"`, as Python's; the system opener decides where it opens.
     /// - Throws: ``ServerUsageError`` for a path without its leading `/`, an unknown `new`, or a browser that
     ///   cannot be started.
@@ -479,7 +484,9 @@ public final class Server: Sendable {
             let opener = "xdg-open"
         #endif
         let name =
-            browser ?? environment["BROWSER"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? opener
+            browser ?? environment["BOKEH_BROWSER"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["BROWSER"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? opener
+        if name == "none" { return }  // Bokeh's DummyWebBrowser
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [name, url]

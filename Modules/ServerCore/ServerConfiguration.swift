@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
         /// Bind address (`--address`). nil: every interface, IPv4 (`0.0.0.0`) and IPv6 (`::`) on one port, as
         /// Tornado binds without an address (IPv4 alone where the machine has no IPv6).
         public var address: String? = nil
+        /// The host of ``Server/absoluteURL`` and ``Server/url(appPath:)`` when no address is given (Bokeh's
+        /// `DEFAULT_SERVER_HOST`, `BOKEH_DEFAULT_SERVER_HOST`).
+        public var defaultHost: String = "localhost"
         /// Listen on this Unix-domain socket instead of TCP (`--unix-socket`); `address`, `port` and TLS do not
         /// apply then (``validate()`` refuses them, as `bokeh serve` does).
         public var unixSocket: String? = nil
@@ -158,6 +161,11 @@ public struct ServerConfiguration: Sendable {
         /// BokehJS's log level in pages (`Bokeh.set_log_level`; `BOKEH_LOG_LEVEL` for `swift-bokeh serve`): one of
         /// ``bokehJSLogLevels``. `info`: Bokeh's.
         public var bokehJSLogLevel: String = "info"
+        /// Pages load the minified BokehJS bundles (`bokeh.min.js`; Bokeh's `BOKEH_MINIFIED`). false: the plain
+        /// `bokeh.js` ones, which the BokehJS directory of the PyPI wheel holds too.
+        public var minified: Bool = true
+        /// The BokehJS version in CDN URLs (Bokeh's `BOKEH_CDN_VERSION`); nil: 3.10.2, the one this server speaks.
+        public var cdnVersion: String? = nil
         /// The levels BokehJS knows.
         public static let bokehJSLogLevels = ["trace", "debug", "info", "warn", "error", "fatal"]
         /// Serve the index of applications at `PFX/` (`--disable-index` turns it off).

@@ -3,6 +3,7 @@ import DocumentModel
 import Foundation
 import Protocol
 import ServerCore
+import Synchronization
 import Testing
 import Wire
 
@@ -373,4 +374,32 @@ struct BrowserRecorder {
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// Records the pages a `show` asks to open.
+final class RecordingController: BrowserController {
+    private let opened = Mutex<[(String, BrowserTarget)]>([])
+    func open(_ url: String, new: BrowserTarget) throws { opened.withLock { $0.append((url, new)) } }
+    var urls: [String] { opened.withLock { $0.map(\.0) } }
+    var targets: [BrowserTarget] { opened.withLock { $0.map(\.1) } }
+}
+
+@Suite struct BrowserControllerTests {
+    @Test func showSessionAndShowUseAGivenController() throws {
+        let controller = RecordingController()
+        try showSession(sessionID: "abc", url: "http://localhost:5006/app", new: .window, controller: controller)
+        #expect(controller.urls == ["http://localhost:5006/app?bokeh-session-id=abc"])
+        let session = try ClientSession(
+            sessionID: "s", websocketURL: "ws://127.0.0.1:1/app/ws", signer: SessionSigner())
+        defer { session.close() }
+        try session.show(browser: "no-such-browser-program", controller: controller)
+        #expect(controller.urls.last == session.pageURL && controller.targets == [.window, .tab])
+    }
+
+    @Test func theBrowserNamedNoneOpensNothing() throws {
+        try Browser.open("http://localhost:5006/", with: "none")
+        #expect(throws: ClientError.self) {
+            try Browser.open("http://localhost:5006/", with: "no-such-browser-program")
+        }
+    }
 }

@@ -478,3 +478,33 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
         server.stop()
     }
 }
+
+@Suite struct ResourceSettingsTests {
+    @Test func minifiedAndTheCDNVersionShapeTheScriptURLs() {
+        let cdn = BokehResources(files: nil, prefix: "", minified: false, cdnVersion: "3.9.0").jsURLs()
+        #expect(cdn.first == "https://cdn.bokeh.org/bokeh/release/bokeh-3.9.0.js")
+        #expect(
+            BokehResources(files: nil, prefix: "").jsURLs().first
+                == "https://cdn.bokeh.org/bokeh/release/bokeh-3.10.2.min.js")
+    }
+
+    @Test func bokehSettingsForResourcesHostAndBrowserAreRead() throws {
+        let command = ServeCommand(divApplication, name: "app")
+        let env = ["BOKEH_MINIFIED": "no", "BOKEH_CDN_VERSION": "3.9.0", "BOKEH_DEFAULT_SERVER_HOST": "bokeh.local"]
+        let invocation = try command.parse([], environment: env)
+        #expect(!invocation.configuration.front.minified && invocation.configuration.front.cdnVersion == "3.9.0")
+        #expect(invocation.configuration.network.defaultHost == "bokeh.local")
+        #expect(throws: ServeCommandError("BOKEH_MINIFIED: Cannot convert maybe to boolean value")) {
+            try command.parse([], environment: ["BOKEH_MINIFIED": "maybe"])
+        }
+        var configuration = invocation.configuration
+        configuration.network.port = 5999
+        let server = try Server(
+            applications: [(path: "/app", application: divApplication)], configuration: configuration)
+        #expect(server.absoluteURL == "http://bokeh.local:5999/")
+        #expect(server.url(appPath: "/app") == "http://bokeh.local:5999/app")
+        // `none` is Bokeh's dummy browser: nothing is started.
+        try server.show(appPath: "/app", browser: "none")
+        server.stop()
+    }
+}

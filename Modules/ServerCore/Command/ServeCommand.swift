@@ -172,6 +172,19 @@ public struct ServeCommand: Sendable {
             invocation.defaultPort = port
         }
         if let value = environment["BOKEH_BROWSER"], !value.isEmpty { invocation.browser = value }
+        if let value = environment["BOKEH_DEFAULT_SERVER_HOST"], !value.isEmpty {
+            invocation.configuration.network.defaultHost = value
+        }
+        if let value = environment["BOKEH_MINIFIED"], !value.isEmpty {
+            switch value.lowercased() {
+            case "yes", "1", "on", "true": invocation.configuration.front.minified = true
+            case "no", "0", "off", "false": invocation.configuration.front.minified = false
+            default: throw ServeCommandError("BOKEH_MINIFIED: Cannot convert \(value) to boolean value")
+            }
+        }
+        if let value = environment["BOKEH_CDN_VERSION"], !value.isEmpty {
+            invocation.configuration.front.cdnVersion = value
+        }
         // The key's passphrase has no flag, only the environment (as Bokeh's `settings.ssl_password()`).
         if let value = environment["BOKEH_SSL_PASSWORD"], !value.isEmpty {
             invocation.configuration.tls.keyPassword = value

@@ -273,7 +273,9 @@ extension ServeCommand {
             "Defaults of flags, as Bokeh's settings: BOKEH_PY_LOG_LEVEL (--log-level), BOKEH_SSL_CERTFILE,",
             "BOKEH_SSL_KEYFILE, BOKEH_ICO_PATH; BOKEH_SSL_PASSWORD is the key's passphrase; BOKEH_LOG_LEVEL sets",
             "BokehJS's log level in pages; BOKEH_RESOURCES=cdn loads BokehJS from the CDN; BOKEH_DEFAULT_SERVER_PORT",
-            "is the --port default; BOKEH_BROWSER is the browser --show starts.",
+            "is the --port default and BOKEH_DEFAULT_SERVER_HOST the host of the URLs it prints; BOKEH_BROWSER is",
+            "the browser --show starts; BOKEH_MINIFIED=no serves the plain bokeh.js bundles; BOKEH_CDN_VERSION is",
+            "the BokehJS version of CDN URLs.",
             "",
         ]
         return lines.joined(separator: "\n")

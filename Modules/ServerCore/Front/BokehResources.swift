@@ -11,20 +11,29 @@ package struct BokehResources: Sendable {
 
     let files: StaticFiles?
     let prefix: String
+    /// `.min.js` (Bokeh's `settings.minified()`, `BOKEH_MINIFIED`), else the plain `.js` bundles.
+    let minified: Bool
+    /// The version in CDN URLs (Bokeh's `BOKEH_CDN_VERSION`).
+    let cdnVersion: String
 
     /// - Parameters:
     ///   - files: the BokehJS static directory (holding `js/bokeh.min.js`), nil for the CDN.
     ///   - prefix: the normalised URL prefix (`""` or `/name`).
-    init(files: StaticFiles?, prefix: String) {
+    ///   - minified: whether pages load the minified bundles.
+    ///   - cdnVersion: the BokehJS version of CDN URLs; nil: ``version``.
+    init(files: StaticFiles?, prefix: String, minified: Bool = true, cdnVersion: String? = nil) {
         self.files = files
         self.prefix = prefix
+        self.minified = minified
+        self.cdnVersion = cdnVersion ?? Self.version
     }
 
     /// The script URLs. Local URLs are root-relative unless `base` (a `scheme://netloc`) is given.
     public func jsURLs(base: String? = nil) -> [String] {
-        guard let files else { return Self.bundles.map { Self.cdnBase + $0 + "-" + Self.version + ".min.js" } }
+        let suffix = minified ? ".min.js" : ".js"
+        guard let files else { return Self.bundles.map { Self.cdnBase + $0 + "-" + cdnVersion + suffix } }
         return Self.bundles.map { name in
-            let relative = "js/\(name).min.js"
+            let relative = "js/\(name)\(suffix)"
             let version = files.versionHash(of: relative).map { "?v=" + $0 } ?? ""
             return (base ?? "") + prefix + "/static/" + relative + version
         }
