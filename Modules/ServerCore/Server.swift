@@ -604,7 +604,14 @@ public final class Server: Sendable {
         if websocket.maxMessageSize != defaultWebSocket.maxMessageSize {
             log.info("Websocket max message size set to \(websocket.maxMessageSize) bytes")
         }
-        for path in contexts.map(\.path).sorted() { log.info("Bokeh app running at: \(url(appPath: path))") }
+        for path in contexts.map(\.path).sorted() {
+            // Python prints no URL for a Unix socket (it has no port); say where the app is instead.
+            if let socket = configuration.network.unixSocket {
+                log.info("Bokeh app running on the Unix socket \(socket) at \(router.table.prefix)\(path)")
+            } else {
+                log.info("Bokeh app running at: \(url(appPath: path))")
+            }
+        }
         log.debug("These host origins can connect to the websocket: \(allowlist.pythonDescription)")
         log.info("Starting Bokeh server with process id: \(getpid()) (\(group.loops.count) event loops)")
     }
