@@ -10,18 +10,8 @@ import Testing
 @Suite(.serialized) struct ClientLoopbackTests {
     static let timeout = Duration.seconds(5)
 
-    func withServer(_ body: (String) async throws -> Void) async throws {
-        var configuration = ServerConfiguration()
-        configuration.network.address = "127.0.0.1"
-        configuration.network.port = 0
-        let server = try Server(applications: [(path: "/demo_app", application: .demo())], configuration: configuration)
-        try server.start()
-        defer { server.stop() }
-        try await body("http://127.0.0.1:\(server.port)/demo_app")
-    }
-
     @Test func pullsAndSeesTheServerCallbacksChange() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let session = try await pullSession(url: url, timeout: Self.timeout)
             defer { session.close() }
             #expect(session.connected)
@@ -34,7 +24,7 @@ import Testing
     }
 
     @Test func patchArrivingWhileWaitingForAReplyIsApplied() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let first = try await pullSession(url: url, timeout: Self.timeout)
             defer { first.close() }
             let second = try await pullSession(sessionID: first.id, url: url, timeout: Self.timeout)
@@ -52,7 +42,7 @@ import Testing
     }
 
     @Test func serverPatchesAreNotSentBack() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let session = try await pullSession(url: url, timeout: Self.timeout)
             defer { session.close() }
             try await session.withDocument { document in
@@ -70,7 +60,7 @@ import Testing
     }
 
     @Test func pushedDocumentIsPulledBackEqual() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let document = Document(title: "pushed")
             document.addRoot(Model("Div", ["name": .string("d"), "text": .string("hi")]))
             let expected = document.toJSON().json
@@ -84,7 +74,7 @@ import Testing
     }
 
     @Test func blockingAPIWorksFromAPlainThread() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let result = await Task.detached { () -> String? in
                 let session = try? pullSession(url: url, timeout: Self.timeout)
                 defer { session?.close() }
@@ -97,7 +87,7 @@ import Testing
     }
 
     @Test func requestServerInfoIsRemembered() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let session = try ClientSession(
                 websocketURL: ClientURL.websocketURL(fromServerURL: url), timeout: Self.timeout)
             defer { session.close() }
@@ -125,7 +115,7 @@ import Testing
     }
 
     @Test func closeIsClean() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let session = try await pullSession(url: url, timeout: Self.timeout)
             await session.close(why: "finished")
             #expect(session.connection.errorReason == .noError)

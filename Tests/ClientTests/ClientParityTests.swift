@@ -15,36 +15,6 @@ import Wire
 @Suite(.serialized) struct ClientParityTests {
     static let timeout = Duration.seconds(5)
 
-    /// Our server with the demo app on a free loopback port; `body` gets the app's http URL.
-    func withServer(_ body: (String) async throws -> Void) async throws {
-        var configuration = ServerConfiguration()
-        configuration.network.address = "127.0.0.1"
-        configuration.network.port = 0
-        let server = try Server(applications: [(path: "/demo_app", application: .demo())], configuration: configuration)
-        try server.start()
-        defer { server.stop() }
-        try await body("http://127.0.0.1:\(server.port)/demo_app")
-    }
-
-    /// A WebSocket server on a free loopback port; `onUpgrade` decides what it says. `body` gets its ws URL.
-    func withScriptedServer(
-        _ onUpgrade: @escaping @Sendable (WebSocketChannel) -> Void, _ body: (String) async throws -> Void
-    ) async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1, name: "scripted-server")
-        defer { group.shutdown() }
-        let server = try WebSocketServer(bindTo: try SocketAddress(host: "127.0.0.1", port: 0), group: group) {
-            channel in
-            onUpgrade(channel)
-        }
-        defer { server.close() }
-        try await body("ws://127.0.0.1:\(server.localAddress.port ?? 0)/app/ws")
-    }
-
-    static func send(_ message: Message, on channel: WebSocketChannel) {
-        guard let fragments = try? MessageEncoder().encode(message) else { return }
-        channel.send(fragments.map(\.websocketMessage))
-    }
-
     static func text(_ name: String, in session: ClientSession) async throws -> String? {
         try await session.withDocument { $0.model(named: name)?["text"]?.stringValue }
     }
@@ -52,7 +22,7 @@ import Wire
     // MARK: push keeps the caller's document
 
     @Test func pushSessionKeepsTheCallersOwnDocumentInSync() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let document = Document(title: "mine")
             document.addRoot(Model("Div", ["name": .string("d"), "text": .string("hi")]))
             let identity = ObjectIdentifier(document)
@@ -83,7 +53,7 @@ import Wire
     }
 
     @Test func blockingPushKeepsTheCallersOwnDocument() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let seen = await Task.detached { () -> (Bool, String?) in
                 let document = Document(title: "script")
                 document.addRoot(Model("Div", ["name": .string("d"), "text": .string("hi")]))
@@ -112,7 +82,7 @@ import Wire
     // MARK: errorCode and errorReason
 
     @Test func errorCodeIsZeroUntilDisconnected() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let session = try ClientSession(
                 websocketURL: ClientURL.websocketURL(fromServerURL: url), timeout: Self.timeout)
             // Python's error_code is 0 in every state but DISCONNECTED; error_reason None, error_detail "".
@@ -144,7 +114,7 @@ import Wire
     }
 
     @Test func unknownApplicationIsAnHTTPErrorWithItsStatus() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let session = try ClientSession(
                 websocketURL: ClientURL.websocketURL(fromServerURL: url + "_missing"), timeout: Self.timeout)
             await #expect(throws: ClientError.self) { try await session.connect() }
@@ -153,7 +123,7 @@ import Wire
     }
 
     @Test func serverCloseWhileIdleIsAnHTTPErrorWithTheCloseCode() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let session = try await pullSession(url: url, timeout: Self.timeout)
             defer { session.close() }
             // A message of an unknown type makes the server close with 10000/10001.
@@ -182,7 +152,7 @@ import Wire
 
     @Test func serverCloseWhileAReplyIsAwaitedIsANetworkError() async throws {
         try await withScriptedServer({ channel in
-            Self.send(.ack(), on: channel)
+            sendMessage(.ack(), on: channel)
             channel.onMessage = { _ in channel.close(code: WebSocketCloseCode(4321), reason: "going") }
         }) { url in
             let session = try ClientSession(websocketURL: url, timeout: Self.timeout)
@@ -219,7 +189,7 @@ import Wire
     // MARK: pullDoc(into:)
 
     @Test func pullDocFillsTheGivenDocument() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let session = try ClientSession(
                 websocketURL: ClientURL.websocketURL(fromServerURL: url), timeout: Self.timeout)
             defer { session.close() }
@@ -243,13 +213,13 @@ import Wire
 
     @Test func pullDocIntoADocumentThrowsAnErrorReply() async throws {
         try await withScriptedServer({ channel in
-            Self.send(.ack(), on: channel)
+            sendMessage(.ack(), on: channel)
             var assembler = MessageAssembler()
             channel.onMessage = { message in
                 guard let request = try? assembler.consume(Fragment(message)), let id = request.messageID else {
                     return
                 }
-                Self.send(.error(replyingTo: id, text: "no document"), on: channel)
+                sendMessage(.error(replyingTo: id, text: "no document"), on: channel)
             }
         }) { url in
             let session = try ClientSession(websocketURL: url, timeout: Self.timeout)
@@ -265,7 +235,7 @@ import Wire
     // MARK: show(obj:browser:new:)
 
     @Test func showAddsTheObjectAsARootAndOpensTheSessionPage() async throws {
-        try await withServer { url in
+        try await withDemoServer { url in
             let session = try await pullSession(url: url, timeout: Self.timeout)
             defer { session.close() }
             let roots = try await session.withDocument { $0.roots.count }

@@ -10,27 +10,8 @@ import Wire
 @Suite(.serialized) struct ClientTimeoutTests {
     static let timeout = Duration.milliseconds(300)
 
-    /// A WebSocket server on a free loopback port; `onUpgrade` decides what it says.
-    func withQuietServer(
-        _ onUpgrade: @escaping @Sendable (WebSocketChannel) -> Void, _ body: (String) async throws -> Void
-    ) async throws {
-        let group = try EventLoopGroup(numberOfThreads: 1, name: "quiet-server")
-        defer { group.shutdown() }
-        let server = try WebSocketServer(bindTo: try SocketAddress(host: "127.0.0.1", port: 0), group: group) {
-            channel in
-            onUpgrade(channel)
-        }
-        defer { server.close() }
-        try await body("ws://127.0.0.1:\(server.localAddress.port ?? 0)/app/ws")
-    }
-
-    static func send(_ message: Message, on channel: WebSocketChannel) {
-        guard let fragments = try? MessageEncoder().encode(message) else { return }
-        channel.send(fragments.map(\.websocketMessage))
-    }
-
     @Test func missingACKFailsTheConnect() async throws {
-        try await withQuietServer({ _ in }) { url in
+        try await withScriptedServer({ _ in }) { url in
             let clock = ManualClock()
             let loop = try EventLoop(name: "client", clock: clock)
             defer { loop.shutdown() }
@@ -47,7 +28,7 @@ import Wire
     }
 
     @Test func unansweredRequestTimesOutAndTheConnectionStays() async throws {
-        try await withQuietServer({ channel in Self.send(.ack(), on: channel) }) { url in
+        try await withScriptedServer({ channel in sendMessage(.ack(), on: channel) }) { url in
             let clock = ManualClock()
             let loop = try EventLoop(name: "client", clock: clock)
             defer { loop.shutdown() }
@@ -70,16 +51,16 @@ import Wire
     }
 
     @Test func errorReplyIsThrownWithItsText() async throws {
-        try await withQuietServer({ channel in
-            Self.send(.ack(), on: channel)
+        try await withScriptedServer({ channel in
+            sendMessage(.ack(), on: channel)
             var assembler = MessageAssembler()
             channel.onMessage = { message in
                 guard let request = try? assembler.consume(Fragment(message)), let id = request.messageID else {
                     return
                 }
                 // A PATCH-DOC first, then the ERROR reply.
-                Self.send(.patchDocument(content: .object(["events": .array([])]), buffers: []), on: channel)
-                Self.send(.error(replyingTo: id, text: "no such thing"), on: channel)
+                sendMessage(.patchDocument(content: .object(["events": .array([])]), buffers: []), on: channel)
+                sendMessage(.error(replyingTo: id, text: "no such thing"), on: channel)
             }
         }) { url in
             let session = try ClientSession(websocketURL: url, timeout: Self.timeout)
