@@ -50,7 +50,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "ServerCore",
-            dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel", "Routing", "CZlib"],
+            dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel", "Routing", "CZlib", "COpenSSL"],
             path: "Modules/ServerCore", swiftSettings: swiftSettings),
         .target(
             name: "Client", dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel"], path: "Modules/Client",

@@ -115,6 +115,14 @@ public struct IncomingRequest: Sendable {
     public var host: String?
     /// The raw query string, without `?`.
     public var query: String = ""
+    /// The address of the socket's other end, whatever the proxy headers say (what a trusted-proxy check
+    /// must use); nil when not known.
+    public var peerAddress: String?
+    /// The user the server's ``AuthenticationPolicy`` authenticated for this request; nil without a policy.
+    public var user: AuthenticatedUser?
+
+    /// The path with its query (Tornado's `request.uri`), what a login redirect's `next=` names.
+    public var uri: String { query.isEmpty ? path : path + "?" + query }
 
     /// The URL the client asked for (Tornado's `request.full_url()`), shaped by the proxy headers with
     /// `--use-xheaders`: `https://example.org/app?x=1`. nil without a host.

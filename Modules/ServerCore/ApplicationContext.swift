@@ -68,7 +68,8 @@ public final class ApplicationContext: Sendable {
     /// Returns the session `id`, creating it (on `loop`, or the group's next loop) if needed. `completion`
     /// runs on the session's loop. Any thread.
     package func createSessionIfNeeded(
-        id: String, token: String, request: RequestSnapshot, tokenPayload: JSONObject = [:], on loop: EventLoop? = nil,
+        id: String, token: String, request: RequestSnapshot, tokenPayload: JSONObject = [:],
+        user: AuthenticatedUser? = nil, on loop: EventLoop? = nil,
         completion: @escaping @Sendable (Result<ServerSession, any Error>) -> Void
     ) {
         guard !id.isEmpty else {
@@ -94,7 +95,8 @@ public final class ApplicationContext: Sendable {
             let target = loop ?? group.next()
             let submitted = target.execute { [self] in
                 let result = Result {
-                    try self.makeSession(id: id, token: token, request: request, payload: tokenPayload, on: target)
+                    try self.makeSession(
+                        id: id, token: token, request: request, payload: tokenPayload, user: user, on: target)
                 }
                 let waiters = state.withLock { r -> [@Sendable (Result<ServerSession, any Error>) -> Void] in
                     if case .success(let s) = result { r.sessions[id] = s }
@@ -122,7 +124,8 @@ public final class ApplicationContext: Sendable {
 
     /// Builds a session on `loop`: session-created hook, then the application's handler.
     private func makeSession(
-        id: String, token: String, request: RequestSnapshot, payload: JSONObject, on loop: EventLoop
+        id: String, token: String, request: RequestSnapshot, payload: JSONObject, user: AuthenticatedUser?,
+        on loop: EventLoop
     ) throws
         -> ServerSession
     {
@@ -130,7 +133,7 @@ public final class ApplicationContext: Sendable {
         let session = ServerSession(id: id, token: token, document: document, eventLoop: loop)
         let context = SessionContext(
             session: session, serverContext: serverContext, request: request, tokenPayload: payload,
-            logoutURL: logoutURL)
+            logoutURL: logoutURL, user: user)
         session.state.value.context = context
         if let hook = application.sessionCreated {
             do { try hook(context) } catch { log.error("Failed to run session creation hooks \(error)") }

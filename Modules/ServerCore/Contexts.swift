@@ -20,12 +20,16 @@ public final class SessionContext: Sendable {
     public let tokenPayload: JSONObject
 
     private let applicationLogoutURL: String?
+    /// The user the server's ``AuthenticationPolicy`` authenticated for the request that created this session
+    /// (the page, `autoload.js` or WebSocket request); nil without a policy.
+    public let user: AuthenticatedUser?
 
     init(
         session: ServerSession, serverContext: ServerContext, request: RequestSnapshot, tokenPayload: JSONObject,
-        logoutURL: String? = nil
+        logoutURL: String? = nil, user: AuthenticatedUser? = nil
     ) {
         self.session = session
+        self.user = user
         self.serverContext = serverContext
         self.applicationLogoutURL = logoutURL
         var request = request

@@ -79,10 +79,13 @@ final class HTTPHandler {
             log.warning(message)
             respond(HTTPResponses.error(400), keepAlive: head.keepAlive)
         case .redirect(let location, _):
-            var response = HTTPResponse(head: HTTPResponseHead(status: .found))
-            response.head.headers.add(name: "Location", value: location)
-            response.head.headers.add(name: "Content-Type", value: "text/html; charset=UTF-8")
-            respond(response, keepAlive: head.keepAlive)
+            // Bokeh's root handler is @authenticated: the redirect to the only application too.
+            authenticated(request) { [self] _ in
+                var response = HTTPResponse(head: HTTPResponseHead(status: .found))
+                response.head.headers.add(name: "Location", value: location)
+                response.head.headers.add(name: "Content-Type", value: "text/html; charset=UTF-8")
+                respond(response, keepAlive: head.keepAlive)
+            }
         case .matched(let match):
             route(match, request)
         }
@@ -97,20 +100,26 @@ final class HTTPHandler {
             upgrade(request, app: app)
         case .metadata:
             guard let app else { return respond(HTTPResponses.error(404), keepAlive: head.keepAlive) }
-            let json: JSONValue = .object(["url": .string(app.path), "data": app.application.metadata])
-            let body = (try? JSONWriter(options: .pythonDefault).string(json)) ?? "{}"
-            respond(HTTPResponses.ok(Array(body.utf8), contentType: "application/json"), request: request)
+            authenticated(request) { [self] _ in
+                let json: JSONValue = .object(["url": .string(app.path), "data": app.application.metadata])
+                let body = (try? JSONWriter(options: .pythonDefault).string(json)) ?? "{}"
+                respond(HTTPResponses.ok(Array(body.utf8), contentType: "application/json"), request: request)
+            }
         case .documentPage:
             guard let app else { return respond(HTTPResponses.error(404), keepAlive: head.keepAlive) }
-            documentPage(request, app: app)
+            authenticated(request) { [self] user in documentPage(request, app: app, user: user) }
         case .rootIndex:
-            guard let page = server.indexPage() else { return respond(HTTPResponses.error(500), request: request) }
-            respond(HTTPResponses.ok(Array(page.utf8), contentType: "text/html; charset=UTF-8"), request: request)
+            authenticated(request) { [self] _ in
+                guard let page = server.indexPage() else { return respond(HTTPResponses.error(500), request: request) }
+                respond(HTTPResponses.ok(Array(page.utf8), contentType: "text/html; charset=UTF-8"), request: request)
+            }
         case .extra(let identifier):
             extra(identifier, match: match, request)
         case .autoloadJS:
             guard let app else { return respond(HTTPResponses.error(404), keepAlive: head.keepAlive) }
-            autoload(request, app: app)
+            // Bokeh's OPTIONS (CORS preflight) answers without asking who the user is.
+            if head.method == .options { return autoload(request, app: app, user: nil) }
+            authenticated(request) { [self] user in autoload(request, app: app, user: user) }
         case .favicon:
             respond(favicon(), request: request)
         case .bokehStatic:
@@ -136,6 +145,11 @@ final class HTTPHandler {
                 return respond(response, keepAlive: false)
             }
         }
+        authenticated(request, websocket: true) { [self] user in handshake(request, app: app, user: user) }
+    }
+
+    private func handshake(_ request: HTTPRequest, app: ApplicationContext, user: AuthenticatedUser?) {
+        let head = request.head
         let policy = server.websocketPolicy
         switch WebSocketServerHandshake.respond(to: head, policy: policy) {
         case .reject(let response):
@@ -150,7 +164,8 @@ final class HTTPHandler {
                 acceptance, of: head, on: connection, policy: policy, configuration: server.channelConfiguration,
                 extraHeaders: extra, bufferedBytes: parser.takeRemainingBytes()
             ) { channel in
-                WebSocketEndpoint.open(channel, offered: acceptance.offeredSubprotocols, app: app, server: server)
+                WebSocketEndpoint.open(
+                    channel, offered: acceptance.offeredSubprotocols, app: app, server: server, user: user)
             }
         }
     }

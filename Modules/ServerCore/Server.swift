@@ -31,6 +31,12 @@ public final class Server: Sendable {
     let tls: TLSContext?
     /// The `--index` template, parsed at startup.
     let indexTemplate: IndexTemplate?
+    /// Who may see the applications (``ServerConfiguration/Auth-swift.struct/policy``).
+    let authPolicy: (any AuthenticationPolicy)?
+    /// The policy's own routes, by their extra-route identifier.
+    let authRoutes: [String: AuthRoute]
+    /// Requests kept for short tokens (``ServerConfiguration/Sessions-swift.struct/shortTokens``).
+    let requestStore: RequestStore?
 
     private struct Runtime {
         var listeners: [Listener] = []
@@ -64,14 +70,27 @@ public final class Server: Sendable {
         signer = try SessionSigner(
             secretKey: key, signsSessions: configuration.sessions.signSessions,
             expiration: Int(clamping: configuration.sessions.tokenExpiration.components.seconds))
+        authPolicy = configuration.auth.policy
+        var policyRoutes: [String: AuthRoute] = [:]
+        var extraRoutes = configuration.front.extraRoutes
+        for (index, route) in (authPolicy?.routes ?? []).enumerated() {
+            let identifier = "\(AuthRoute.identifierPrefix)\(index)"
+            policyRoutes[identifier] = route
+            extraRoutes.append(
+                ExtraRoute(pattern: AuthRoute.pattern(route.path), identifier: identifier, methods: route.methods))
+        }
+        authRoutes = policyRoutes
+        requestStore =
+            configuration.sessions.shortTokens ? RequestStore(capacity: configuration.sessions.maxStoredRequests) : nil
         router = Router(
             table: try RouteTable(
                 prefix: configuration.network.prefix,
                 applications: applications.map {
                     ApplicationMount(path: $0.path, hasStaticDirectory: $0.application.staticDirectory != nil)
                 },
-                extraRoutes: configuration.front.extraRoutes, useIndex: configuration.front.useIndex,
+                extraRoutes: extraRoutes, useIndex: configuration.front.useIndex,
                 redirectRoot: configuration.front.redirectRoot))
+        let prefix = router.table.prefix
         staticFiles = configuration.front.staticDirectory.flatMap { StaticFiles(directory: $0) }
         if let directory = configuration.front.staticDirectory, staticFiles == nil {
             log.warning("static directory \(directory) not found: pages load BokehJS from \(BokehResources.cdnBase)")
@@ -108,7 +127,9 @@ public final class Server: Sendable {
         contexts = applications.map {
             ApplicationContext(
                 application: $0.application, path: $0.path, group: group,
-                arguments: configuration.applicationArguments, logoutURL: configuration.sessions.logoutURL)
+                arguments: configuration.applicationArguments,
+                logoutURL: configuration.sessions.logoutURL
+                    ?? configuration.auth.policy?.logoutURL.map { AuthURL.join(prefix: prefix, $0) })
         }
 
         assemblerLimits = MessageAssemblerLimits(maxFragmentBytes: configuration.websocket.maxMessageSize)
@@ -531,8 +552,13 @@ public final class Server: Sendable {
                 arguments.append((name, [value]))
             }
         }
-        let headers = head.headers.filter { $0.name.lowercased() != "cookie" }.map { (name: $0.name, value: $0.value) }
-        return RequestSnapshot(headers: headers, cookies: cookies, arguments: arguments)
+        let sessions = configuration.sessions
+        return RequestSnapshot(
+            headers: RequestFilter.headers(
+                head.headers.map { (name: $0.name, value: $0.value) }, include: sessions.includeHeaders,
+                exclude: sessions.excludeHeaders),
+            cookies: RequestFilter.cookies(cookies, include: sessions.includeCookies, exclude: sessions.excludeCookies),
+            arguments: arguments)
     }
 
     /// The index of applications: the `--index` template rendered with `prefix` and `items` (nil when it fails

@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var tls = TLS()
     /// What the HTTP front serves besides applications: BokehJS, the favicon, the index, extra routes.
     public var front = Front()
+    /// Who may see the applications: the authentication policy, signed cookies, XSRF protection.
+    public var auth = Auth()
     /// Arguments for the applications (what follows `--args` on the serve command line, Bokeh's `sys.argv[1:]`
     /// in an app): ``ServerContext/arguments`` and ``SessionContext/arguments``. Empty by default.
     public var applicationArguments: [String] = []
@@ -94,6 +96,53 @@ public struct ServerConfiguration: Sendable {
         /// Where a logged-in user logs out (Bokeh's `logout_url` from its auth provider), shown to application
         /// code as ``ApplicationContext/logoutURL`` and ``SessionContext/logoutURL``; `nil` without one.
         public var logoutURL: String? = nil
+        /// Only these request headers go into session tokens and ``SessionContext/request``
+        /// (`--include-headers`), named as given, matched without regard to case. nil: every header but
+        /// `Cookie` (unless `cookie` is listed here), Bokeh's default. Not together with ``excludeHeaders``.
+        public var includeHeaders: [String]? = nil
+        /// Request headers left out of session tokens (`--exclude-headers`), matched without regard to case.
+        public var excludeHeaders: [String]? = nil
+        /// Only these cookies go into session tokens and ``SessionContext/request`` (`--include-cookies`).
+        /// nil: every cookie, Bokeh's default. Not together with ``excludeCookies``.
+        public var includeCookies: [String]? = nil
+        /// Cookies left out of session tokens (`--exclude-cookies`).
+        public var excludeCookies: [String]? = nil
+        /// Believe the headers, cookies and arguments of an unsigned token (`--trust-unsigned-tokens`). Anyone
+        /// can write an unsigned token, so by default a session that a WebSocket creates from one sees none of
+        /// them (``SessionContext/request`` is empty); a page or `autoload.js` request still gives its session
+        /// its own request. Signed tokens are always believed. false: Bokeh believes them, which lets a client
+        /// put any header or cookie into the request the application sees.
+        public var trustUnsignedTokens: Bool = false
+        /// Keep each token's request (headers, cookies, arguments, `process_request` additions) on the server
+        /// under an opaque id instead of in the token (`--short-session-tokens`), so that a token stays under
+        /// 1 KiB whatever the request's cookies (proxies limit headers to 8 KiB, and the token travels in one).
+        /// The request is kept until the token expires. Only the process that minted a token can use its
+        /// request: with several servers behind a balancer, keep it off. false: Bokeh's tokens.
+        public var shortTokens: Bool = false
+        /// Most requests kept for ``shortTokens`` at once; the oldest go first beyond it. 100,000.
+        public var maxStoredRequests: Int = 100_000
+
+        public init() {}
+    }
+
+    /// Who may see the applications: the authentication policy, signed cookies, XSRF protection.
+    public struct Auth: Sendable {
+        /// Decides who may see the applications (Bokeh's `--auth-module`); nil lets everyone in, Bokeh's default.
+        /// See ``AuthenticationPolicy`` for what it guards; ``PasswordFileAuth`` and ``TrustedHeaderAuth``
+        /// are built in.
+        public var policy: (any AuthenticationPolicy)? = nil
+        /// The secret that signs cookies (`--cookie-secret`, `BOKEH_COOKIE_SECRET`), in Tornado's format:
+        /// ``cookieSigner`` makes and reads them. nil: none.
+        public var cookieSecret: String? = nil
+        /// Tornado's XSRF protection (`--enable-xsrf-cookies`, `BOKEH_XSRF_COOKIES`): every `POST`, `PUT`,
+        /// `PATCH` and `DELETE` to a route of the policy or an extra route needs the `_xsrf` cookie's token in an
+        /// `_xsrf` form field or an `X-XSRFToken` header, else 403. false: Bokeh's default.
+        public var xsrfCookies: Bool = false
+
+        /// The signer of ``cookieSecret``; nil without a secret.
+        public var cookieSigner: SecureCookieSigner? {
+            cookieSecret.flatMap { try? SecureCookieSigner(secret: $0) }
+        }
 
         public init() {}
     }
@@ -211,6 +260,8 @@ public struct ServerConfiguration: Sendable {
     /// - `BOKEH_SECRET_KEY` sets ``Sessions-swift.struct/secretKey`` when it is nil;
     /// - `BOKEH_SIGN_SESSIONS` (`yes`/`1`/`on`/`true` or `no`/`0`/`off`/`false`) sets
     ///   ``Sessions-swift.struct/signSessions``;
+    /// - `BOKEH_COOKIE_SECRET` sets ``Auth-swift.struct/cookieSecret`` when it is nil;
+    /// - `BOKEH_XSRF_COOKIES` (a boolean as `BOKEH_SIGN_SESSIONS`) sets ``Auth-swift.struct/xsrfCookies``;
     /// - `BOKEH_ALLOW_WS_ORIGIN`, when not empty, replaces ``WebSocket-swift.struct/allowedOrigins`` with
     ///   ``Origins/exactly(_:)`` its comma-separated entries, trimmed, empty ones dropped (Bokeh's WebSocket
     ///   handler prefers it to `--allow-websocket-origin`).
@@ -234,6 +285,17 @@ public struct ServerConfiguration: Sendable {
             case "no", "0", "off", "false": result.sessions.signSessions = false
             default:
                 throw .invalidValue(setting: "BOKEH_SIGN_SESSIONS", "Cannot convert \(value) to boolean value")
+            }
+        }
+        if result.auth.cookieSecret == nil, let secret = environment["BOKEH_COOKIE_SECRET"], !secret.isEmpty {
+            result.auth.cookieSecret = secret
+        }
+        if let value = environment["BOKEH_XSRF_COOKIES"] {
+            switch value.lowercased() {
+            case "yes", "1", "on", "true": result.auth.xsrfCookies = true
+            case "no", "0", "off", "false": result.auth.xsrfCookies = false
+            default:
+                throw .invalidValue(setting: "BOKEH_XSRF_COOKIES", "Cannot convert \(value) to boolean value")
             }
         }
         if let value = environment["BOKEH_ALLOW_WS_ORIGIN"], !value.isEmpty {
@@ -292,6 +354,18 @@ public struct ServerConfiguration: Sendable {
                 setting: "log_level",
                 "BokehJS log level '\(front.bokehJSLogLevel)' is not one of \(Front.bokehJSLogLevels.joined(separator: ", "))"
             )
+        }
+        if sessions.includeHeaders != nil && sessions.excludeHeaders != nil {
+            throw ConfigurationError.invalidValue(
+                setting: "include_headers", "Declare either an include or an exclude list for the headers, not both.")
+        }
+        if sessions.includeCookies != nil && sessions.excludeCookies != nil {
+            throw ConfigurationError.invalidValue(
+                setting: "include_cookies", "Declare either an include or an exclude list for the cookies, not both.")
+        }
+        try require(sessions.maxStoredRequests > 0, "max_stored_requests", "> 0")
+        if let secret = auth.cookieSecret, secret.isEmpty {
+            throw ConfigurationError.invalidValue(setting: "cookie_secret", "cookie_secret must not be empty")
         }
         if tls.keyFile != nil && tls.certificateFile == nil {
             throw ConfigurationError.invalidValue(setting: "ssl_keyfile", "--ssl-keyfile requires --ssl-certfile")

@@ -8,7 +8,10 @@ import BokehChannel
 /// or creation, ACK, then message dispatch to the session.
 enum WebSocketEndpoint {
     /// On the channel's loop, before the channel starts.
-    static func open(_ channel: WebSocketChannel, offered: [String], app: ApplicationContext, server: Server) {
+    static func open(
+        _ channel: WebSocketChannel, offered: [String], app: ApplicationContext, server: Server,
+        user: AuthenticatedUser? = nil
+    ) {
         let peer = BokehPeer(channel, limits: server.assemblerLimits)
         let link = SessionLink(peer: peer)
         let handle = ServerConnection(link: link)
@@ -45,16 +48,23 @@ enum WebSocketEndpoint {
             return
         }
 
-        // Session arguments: the token's, else the WebSocket URL's query arguments.
-        var request = token.request
-        if token.payload["arguments"] == nil, let head = channel.request {
+        // Session arguments: the token's, else the WebSocket URL's query arguments. A token not believed
+        // (unsigned, without --trust-unsigned-tokens) gives way to the WebSocket request itself.
+        let carried = server.tokenRequest(token, trusted: server.trustsTokenRequests)
+        var request = carried.request ?? RequestSnapshot()
+        if let head = channel.request {
             let fromURL = server.snapshot(of: head)
-            request.arguments = fromURL.arguments
-            if request.headers.isEmpty { request.headers = fromURL.headers }
+            if carried.request == nil {
+                request = fromURL
+            } else if carried.payload["arguments"] == nil {
+                request.arguments = fromURL.arguments
+                if request.headers.isEmpty { request.headers = fromURL.headers }
+            }
         }
         let linkBox = LoopBound(link, eventLoop: channel.eventLoop)
         app.createSessionIfNeeded(
-            id: token.sessionID, token: tokenText, request: request, tokenPayload: token.payload, on: channel.eventLoop
+            id: token.sessionID, token: tokenText, request: request, tokenPayload: carried.payload, user: user,
+            on: channel.eventLoop
         ) { result in
             switch result {
             case .failure(let error):

@@ -179,7 +179,7 @@ func staticFixture() throws -> (dir: String, body: [UInt8]) {
     ) -> SessionResolution {
         SessionResolution.resolve(
             arguments: arguments.map { (name: $0.0, value: Array($0.1.utf8)) }, headerSessionID: header, signer: signer,
-            generateSessionIDs: generate, snapshot: RequestSnapshot(), now: 1_700_000_000)
+            generateSessionIDs: generate, extraPayload: RequestSnapshot().payload, now: 1_700_000_000)
     }
 
     @Test func refusals() throws {

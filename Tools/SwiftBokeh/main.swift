@@ -12,6 +12,10 @@ let usage = """
            swift-bokeh bokehjs [--wheel FILE] [--dest DIR] [--python PY]
                                                       fill the per-user BokehJS cache from the bokeh 3.10.2 wheel
            swift-bokeh secret                         print a new secret key (BOKEH_SECRET_KEY)
+           swift-bokeh passwd FILE USER [--scheme scrypt|pbkdf2]
+                                                      add or replace USER in a password file
+                                                      (--auth-password-file); the password is read from
+                                                      standard input
            swift-bokeh json FILE.json [--indent N] [-o FILE]
                                                       check a document JSON app file and print it
            swift-bokeh info [--static]                print local versions (--static: the BokehJS directory)
@@ -34,10 +38,11 @@ let serveCommand = ServeCommand(
         case "demo", "demo_app": return [("/" + name, .demo())]
         case "bench", "bench_app": return [("/" + name, .bench())]
         case "stream", "stream_app": return [("/" + name, .stream())]
+        case "whoami", "whoami_app": return [("/" + name, .whoami())]
         default:
             guard name.hasSuffix(".json") else {
                 throw ServeCommandError(
-                    "'\(name)' is neither a built-in application (demo, bench, stream, demo_app, bench_app, stream_app) nor a .json document"
+                    "'\(name)' is neither a built-in application (demo, bench, stream, whoami, demo_app, bench_app, stream_app, whoami_app) nor a .json document"
                 )
             }
             let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
@@ -45,7 +50,8 @@ let serveCommand = ServeCommand(
         }
     },
     applicationHelp: """
-        APP is a built-in application (demo, bench, stream, demo_app, bench_app, stream_app; served at /<name>) or
+        APP is a built-in application (demo, bench, stream, whoami, demo_app, bench_app, stream_app, whoami_app; served
+        at /<name>) or
         a Bokeh document JSON file (served at /<file stem>, each session gets a fresh copy).
         """)
 
@@ -64,6 +70,7 @@ case "init": exit(runInit(arguments))
 case "dev": exit(runDev(arguments))
 case "bokehjs": exit(runBokehJS(arguments))
 case "secret": exit(runSecret(arguments))
+case "passwd": exit(runPasswd(arguments))
 case "json": exit(runJSON(arguments))
 case "info" where arguments.isEmpty || arguments == ["--static"]: exit(runLocalInfo(arguments))
 case "pull", "push", "info": exit(runClientCommand(command, arguments))

@@ -69,6 +69,14 @@ public struct RequestSnapshot: Sendable, Equatable {
         return Base64URL.decode(text)
     }
 
+    /// The first header named `name` (case-insensitive), nil when there is none.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// The last cookie named `name`, nil when there is none.
+    public func cookie(_ name: String) -> String? { cookies.last { $0.name == name }?.value }
+
     /// All values of query argument `name`, decoded as UTF-8.
     public func argument(_ name: String) -> [String] {
         arguments.first { $0.name == name }.map { $0.values.map { String(decoding: $0, as: UTF8.self) } } ?? []

@@ -122,6 +122,7 @@ public struct ServeCommand: Sendable {
             throw ServeCommandError("\(error)")
         }
         parser.applySessionIDs(to: &invocation.configuration)
+        try parser.applyAuth(to: &invocation.configuration)
         // `bokeh serve` compares --port with DEFAULT_SERVER_PORT for a Unix socket; the configuration checks 5006.
         if invocation.configuration.network.unixSocket != nil {
             if invocation.configuration.network.port != invocation.defaultPort {

@@ -9,12 +9,16 @@ struct ServeOption: Sendable {
     let name: String
     let metavar: String?
     let help: String
+    /// Takes one or more values (argparse's `nargs='+'`): every argument up to the next flag; `apply` runs once
+    /// for each.
+    let many: Bool
     let apply: Apply
 
-    init(_ name: String, _ metavar: String?, _ help: String, _ apply: @escaping Apply) {
+    init(_ name: String, _ metavar: String?, _ help: String, many: Bool = false, _ apply: @escaping Apply) {
         self.name = name
         self.metavar = metavar
         self.help = help
+        self.many = many
         self.apply = apply
     }
 }
@@ -165,6 +169,50 @@ let serveOptions: [ServeOption] = {
         ServeOption("--use-xheaders", nil, "trust X-Real-Ip / X-Forwarded-For / X-Scheme from a proxy") { i, _, _ in
             i.configuration.network.useXheaders = true
         },
+        ServeOption(
+            "--auth-password-file", "PATH",
+            "log users in with this password file (swift-bokeh passwd writes it); needs --cookie-secret"
+        ) { _, s, v in s.passwordFile = v },
+        ServeOption(
+            "--auth-header", "NAME", "believe this header (e.g. X-Forwarded-User) from --auth-trusted-proxy peers"
+        ) { _, s, v in s.authHeader = v },
+        ServeOption(
+            "--auth-trusted-proxy", "ADDR",
+            "peer address or CIDR range, or 'unix', allowed to send --auth-header (repeatable)"
+        ) { _, s, v in s.trustedProxies.append(v) },
+        ServeOption("--auth-login-url", "URL", "with --auth-header: where unauthenticated users go (default 401)") {
+            _, s, v in s.loginURL = v
+        },
+        ServeOption("--auth-logout-url", "URL", "with --auth-header: the proxy's sign-out URL (session logout_url)") {
+            _, s, v in s.logoutURL = v
+        },
+        ServeOption("--cookie-secret", "SECRET", "sign cookies with this secret (Tornado's secure cookies)") {
+            i, _, v in i.configuration.auth.cookieSecret = v
+        },
+        ServeOption(
+            "--enable-xsrf-cookies", nil,
+            "check Tornado's _xsrf token on every POST, PUT, PATCH or DELETE (login form, extra routes)"
+        ) { i, _, _ in i.configuration.auth.xsrfCookies = true },
+        ServeOption(
+            "--include-headers", "HEADER", "only these request headers reach the session context", many: true
+        ) { i, _, v in i.configuration.sessions.includeHeaders = (i.configuration.sessions.includeHeaders ?? []) + [v] },
+        ServeOption(
+            "--exclude-headers", "HEADER", "request headers kept out of the session context", many: true
+        ) { i, _, v in i.configuration.sessions.excludeHeaders = (i.configuration.sessions.excludeHeaders ?? []) + [v] },
+        ServeOption(
+            "--include-cookies", "COOKIE", "only these cookies reach the session context", many: true
+        ) { i, _, v in i.configuration.sessions.includeCookies = (i.configuration.sessions.includeCookies ?? []) + [v] },
+        ServeOption(
+            "--exclude-cookies", "COOKIE", "cookies kept out of the session context", many: true
+        ) { i, _, v in i.configuration.sessions.excludeCookies = (i.configuration.sessions.excludeCookies ?? []) + [v] },
+        ServeOption(
+            "--trust-unsigned-tokens", nil,
+            "UNSAFE: believe the headers, cookies and arguments of unsigned tokens, which any client can write"
+        ) { i, _, _ in i.configuration.sessions.trustUnsignedTokens = true },
+        ServeOption(
+            "--short-session-tokens", nil,
+            "keep each token's request on this server so tokens stay under 1 KiB (one server only)"
+        ) { i, _, _ in i.configuration.sessions.shortTokens = true },
     ]
 }()
 
@@ -175,6 +223,11 @@ struct ServeArgumentParser {
     struct State {
         var origins: [String] = []
         var sessionIDs: String?
+        var passwordFile: String?
+        var authHeader: String?
+        var trustedProxies: [String] = []
+        var loginURL: String?
+        var logoutURL: String?
     }
 
     let arguments: [String]
@@ -212,6 +265,16 @@ struct ServeArgumentParser {
             guard let option = serveOptions.first(where: { $0.name == name }) else {
                 throw ServeCommandError("unrecognized arguments: \(argument)")
             }
+            if option.many {
+                var values: [String] = inline.map { [$0] } ?? []
+                while inline == nil, index < arguments.count, !arguments[index].hasPrefix("-") {
+                    values.append(arguments[index])
+                    index += 1
+                }
+                guard !values.isEmpty else { throw ServeCommandError("argument \(name): expected at least one argument") }
+                for value in values { try option.apply(&invocation, &state, value) }
+                continue
+            }
             var value = ""
             if option.metavar != nil {
                 if let inline {
@@ -229,6 +292,30 @@ struct ServeArgumentParser {
             try option.apply(&invocation, &state, value)
         }
         if !state.origins.isEmpty { invocation.configuration.websocket.allowedOrigins = .hosts(state.origins) }
+    }
+
+    /// The authentication policy the flags ask for, made once the environment has given the cookie secret.
+    func applyAuth(to configuration: inout ServerConfiguration) throws(ServeCommandError) {
+        let header = state.authHeader
+        if state.passwordFile != nil && header != nil {
+            throw ServeCommandError("--auth-password-file and --auth-header are two policies: choose one")
+        }
+        if header == nil && (!state.trustedProxies.isEmpty || state.loginURL != nil || state.logoutURL != nil) {
+            throw ServeCommandError("--auth-trusted-proxy, --auth-login-url and --auth-logout-url go with --auth-header")
+        }
+        do {
+            if let path = state.passwordFile {
+                guard let secret = configuration.auth.cookieSecret, !secret.isEmpty else {
+                    throw AuthConfigurationError(
+                        "--auth-password-file needs --cookie-secret (or BOKEH_COOKIE_SECRET) to sign its login cookie")
+                }
+                configuration.auth.policy = try PasswordFileAuth(path: path, cookieSecret: secret)
+            } else if let header {
+                configuration.auth.policy = try TrustedHeaderAuth(
+                    header: header, trustedProxies: state.trustedProxies, loginURL: state.loginURL,
+                    logoutURL: state.logoutURL)
+            }
+        } catch { throw ServeCommandError("\(error)") }
     }
 
     /// `--session-ids` overrides `BOKEH_SIGN_SESSIONS`, so it is applied after the environment.
@@ -258,7 +345,7 @@ extension ServeCommand {
         }
         lines.append("options:")
         for option in serveOptions {
-            let head = "  " + option.name + (option.metavar.map { " " + $0 } ?? "")
+            let head = "  " + option.name + (option.metavar.map { " " + $0 + (option.many ? " [\($0) ...]" : "") } ?? "")
             let pad = max(1, 39 - head.count)
             lines.append(head + String(repeating: " ", count: pad) + option.help)
         }
@@ -275,7 +362,8 @@ extension ServeCommand {
             "BokehJS's log level in pages; BOKEH_RESOURCES=cdn loads BokehJS from the CDN; BOKEH_DEFAULT_SERVER_PORT",
             "is the --port default and BOKEH_DEFAULT_SERVER_HOST the host of the URLs it prints; BOKEH_BROWSER is",
             "the browser --show starts; BOKEH_MINIFIED=no serves the plain bokeh.js bundles; BOKEH_CDN_VERSION is",
-            "the BokehJS version of CDN URLs.",
+            "the BokehJS version of CDN URLs. BOKEH_COOKIE_SECRET is the --cookie-secret default;",
+            "BOKEH_XSRF_COOKIES=yes turns on --enable-xsrf-cookies.",
             "",
         ]
         return lines.joined(separator: "\n")

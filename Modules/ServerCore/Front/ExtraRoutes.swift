@@ -28,6 +28,11 @@ public struct ExtraRequest: Sendable {
     public let remoteAddress: String?
     /// `http` or `https` (with `--use-xheaders`, as the proxy headers say).
     public let scheme: String
+    /// The server's URL prefix (`--prefix`), `""` or `/path`: where redirects to the server's own pages start.
+    public var prefix: String = ""
+    /// The XSRF token to embed in forms (``XSRFToken/formHTML()``) when the server checks XSRF cookies
+    /// (``ServerConfiguration/Auth-swift.struct/xsrfCookies``); nil when it does not.
+    public var xsrfToken: XSRFToken?
 
     public init(
         route: String, method: String, path: String, query: String = "",
@@ -54,6 +59,27 @@ public struct ExtraRequest: Sendable {
     }
     /// The last value of query argument `name` (Tornado's `get_argument`).
     public func argument(_ name: String) -> String? { arguments.first { $0.name == name }?.values.last }
+
+    /// The request's cookies, name and value pairs in order.
+    public var cookies: [(name: String, value: String)] {
+        headers.filter { $0.name.caseInsensitiveCompare("Cookie") == .orderedSame }
+            .flatMap { CookieParser.parsePairs($0.value) }
+    }
+    /// The last cookie named `name`.
+    public func cookie(_ name: String) -> String? { cookies.last { $0.name == name }?.value }
+
+    /// The body's form fields when it is `application/x-www-form-urlencoded`, else none.
+    public var formArguments: [(name: String, value: String)] {
+        guard let type = header("Content-Type")?.lowercased(),
+            type.hasPrefix("application/x-www-form-urlencoded")
+        else { return [] }
+        return QueryString.parsePairs(String(decoding: body, as: UTF8.self)).map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }
+    }
+    /// The last value named `name` in the body's form fields or the query (Tornado's `get_argument`, which
+    /// reads both).
+    public func formArgument(_ name: String) -> String? {
+        formArguments.last { $0.name == name }?.value ?? argument(name)
+    }
 }
 
 /// What an extra route's handler answers: a status, headers and a body, whole or streamed.
@@ -103,7 +129,8 @@ extension HTTPHandler {
     func extra(_ identifier: String, match: RouteMatch, _ request: HTTPRequest) {
         let head = request.head
         let front = server.configuration.front
-        guard let handler = front.extraRequestHandler else {
+        let policyRoute = server.authRoutes[identifier]
+        guard let handler = policyRoute?.handler ?? front.extraRequestHandler else {
             guard let legacy = front.legacyExtraHandler else {
                 return respond(HTTPResponses.error(404), keepAlive: head.keepAlive)
             }
@@ -122,25 +149,49 @@ extension HTTPHandler {
                 arguments.append((name, [text]))
             }
         }
-        let extraRequest = ExtraRequest(
+        var extraRequest = ExtraRequest(
             route: identifier, method: "\(head.method)", path: String(head.path), query: String(head.query),
             arguments: arguments, headers: head.headers.map { (name: $0.name, value: $0.value) }, body: request.body,
             captures: match.captures, namedCaptures: match.namedCaptures,
             remoteAddress: ForwardedHeaders.clientAddress(
                 head.headers, peer: connection.remoteAddress?.host ?? "-", trusted: trusted),
             scheme: ForwardedHeaders.scheme(head.headers, tls: server.tls != nil, trusted: trusted))
+        extraRequest.prefix = server.router.table.prefix
+        // Tornado's xsrf_cookies: a state-changing request carries the cookie's token, or is refused.
+        var setXSRFCookie: String?
+        if server.configuration.auth.xsrfCookies {
+            let cookie = extraRequest.cookie(XSRFToken.cookieName)
+            if ["POST", "PUT", "PATCH", "DELETE"].contains(extraRequest.method) {
+                let submitted =
+                    extraRequest.formArgument(XSRFToken.cookieName) ?? extraRequest.header("X-Xsrftoken")
+                    ?? extraRequest.header("X-Csrftoken")
+                if let reason = XSRFToken.check(submitted: submitted, cookie: cookie) {
+                    log.warning("403 \(head.method) \(head.path): \(reason)")
+                    return respond(HTTPResponses.error(403), request: request)
+                }
+            }
+            if let token = cookie.flatMap(XSRFToken.init(decoding:)), !token.token.isEmpty {
+                extraRequest.xsrfToken = token
+            } else {
+                let token = XSRFToken.generate(now: server.clock.wholeUnixSeconds)
+                extraRequest.xsrfToken = token
+                setXSRFCookie = "\(XSRFToken.cookieName)=\(token.encoded()); Path=/; SameSite=Lax"
+            }
+        }
         let box = LoopBound(self, eventLoop: connection.eventLoop)
         let loop = connection.eventLoop
         // Until the answer is written, later requests on this connection wait, and the request timeout is off.
         busy = true
         timer?.cancel()
         Task {
-            let response: ExtraResponse
+            var response: ExtraResponse
             do { response = try await handler(extraRequest) } catch {
                 log.error("extra route \(identifier) failed for \(head.method) \(head.path): \(error)")
                 response = ExtraResponse(status: 500, headers: [], body: Array(HTTPResponses.error(500).body))
             }
-            loop.execute { box.value.sendExtra(response, for: request) }
+            if let setXSRFCookie { response.headers.append(("Set-Cookie", setXSRFCookie)) }
+            let answer = response
+            loop.execute { box.value.sendExtra(answer, for: request) }
         }
     }
 

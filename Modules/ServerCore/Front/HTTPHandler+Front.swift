@@ -8,9 +8,9 @@ import Wire
 extension HTTPHandler {
     /// `GET PFX/APP`: resolves or creates the session (reference §2.4), then renders the application's page
     /// template with the session token and the document's roots.
-    func documentPage(_ request: HTTPRequest, app: ApplicationContext) {
+    func documentPage(_ request: HTTPRequest, app: ApplicationContext, user: AuthenticatedUser?) {
         let server = self.server
-        withSession(request, app: app) { session, token in
+        withSession(request, app: app, user: user) { session, token in
             var page = session.withDocumentLockedOnLoop { document in
                 var content = server.pageContent(document: document, token: token)
                 content.documentVariables = document.templateVariables
@@ -29,7 +29,7 @@ extension HTTPHandler {
 
     /// `GET`/`OPTIONS PFX/APP/autoload.js` (reference §1.6): CORS headers, the session (created before the
     /// element check, as Bokeh does), then the script.
-    func autoload(_ request: HTTPRequest, app: ApplicationContext) {
+    func autoload(_ request: HTTPRequest, app: ApplicationContext, user: AuthenticatedUser?) {
         let head = request.head
         let cors = corsHeaders(origin: head.headers["Origin"])
         if head.method == .options {
@@ -49,7 +49,7 @@ extension HTTPHandler {
         let loadResources = argument("resources") != "none"
         let logLevel = server.configuration.front.bokehJSLogLevel
         let configuredAbsoluteURL = server.configuration.front.absoluteURL
-        withSession(request, app: app, extraHeaders: cors) { _, token in
+        withSession(request, app: app, user: user, extraHeaders: cors) { _, token in
             guard let element, !element.isEmpty else {
                 return HTTPResponses.error(400, reason: "No bokeh-autoload-element query parameter")
             }
@@ -80,7 +80,7 @@ extension HTTPHandler {
     /// Resolves the request's session, creates it if needed, and answers with what `render` makes of it
     /// (called on the session's loop). Refusals and failures answer Tornado's error pages.
     private func withSession(
-        _ request: HTTPRequest, app: ApplicationContext, extraHeaders: [(String, String)] = [],
+        _ request: HTTPRequest, app: ApplicationContext, user: AuthenticatedUser?, extraHeaders: [(String, String)] = [],
         render: @escaping @Sendable (ServerSession, String) -> HTTPResponse
     ) {
         let head = request.head
@@ -93,7 +93,7 @@ extension HTTPHandler {
         if let hook = app.application.processRequest {
             // Bokeh's process_request: its members join the token payload (after the request's own).
             do {
-                let added = try hook(incomingRequest(head, snapshot: snapshot))
+                let added = try hook(incomingRequest(head, snapshot: snapshot, user: user))
                 for member in added.members where !["session_id", "session_expiry"].contains(member.key) {
                     snapshot.extra[member.key] = member.value
                 }
@@ -102,10 +102,17 @@ extension HTTPHandler {
                 return respond(finish(HTTPResponses.error(500)), request: request)
             }
         }
+        let now = server.clock.wholeUnixSeconds
+        // Short tokens: the request stays here, the token names it.
+        let carried =
+            server.requestStore.map { store in
+                let id = store.store(snapshot.payload, expiry: now + server.signer.expiration, now: now)
+                return [RequestStore.payloadKey: JSONValue.string(id)]
+            } ?? snapshot.payload
         let resolution = SessionResolution.resolve(
             arguments: QueryString.parsePairs(head.query), headerSessionID: head.headers["Bokeh-Session-Id"],
             signer: server.signer, generateSessionIDs: server.configuration.sessions.generateSessionIDs,
-            snapshot: snapshot, now: server.clock.wholeUnixSeconds)
+            extraPayload: carried, now: now)
         let sessionID: String
         let token: String
         switch resolution {
@@ -114,11 +121,19 @@ extension HTTPHandler {
             return respond(finish(HTTPResponses.error(status, reason: reason)), request: request)
         case .session(let id, let t): (sessionID, token) = (id, t)
         }
-        let payload = (try? SessionToken(decoding: token))?.payload ?? [:]
+        // The session sees this request as the token carries it (a token given as an argument: its own).
+        let given = QueryString.parsePairs(head.query).contains { $0.name == "bokeh-token" }
+        let payload = (try? SessionToken(decoding: token)).map {
+            server.tokenRequest($0, trusted: !given || server.trustsTokenRequests)
+        }
         let loop = connection.eventLoop
         let box = LoopBound(self, eventLoop: loop)
+        // Until the answer is written, later requests on this connection wait.
+        busy = true
+        timer?.cancel()
         app.createSessionIfNeeded(
-            id: sessionID, token: token, request: RequestSnapshot(payload: payload), tokenPayload: payload, on: loop
+            id: sessionID, token: token, request: payload?.request ?? snapshot, tokenPayload: payload?.payload ?? [:],
+            user: user, on: loop
         ) { result in
             // `render` reads the document, so it runs here, on the session's loop.
             let response: HTTPResponse
@@ -129,12 +144,19 @@ extension HTTPHandler {
                 log.error("session creation failed: \(error)")
                 response = finish(HTTPResponses.error(500))
             }
-            loop.run { box.value.respond(response, request: request) }
+            loop.run {
+                let handler = box.value
+                handler.busy = false
+                handler.respond(response, request: request)
+                handler.resumeLater()
+            }
         }
     }
 
     /// What a `process_request` hook sees of `head`.
-    private func incomingRequest(_ head: HTTPRequestHead, snapshot: RequestSnapshot) -> IncomingRequest {
+    private func incomingRequest(_ head: HTTPRequestHead, snapshot: RequestSnapshot, user: AuthenticatedUser?)
+        -> IncomingRequest
+    {
         let trusted = server.configuration.network.useXheaders
         var request = IncomingRequest(
             method: "\(head.method)", path: String(head.path), headers: snapshot.headers, cookies: snapshot.cookies,
@@ -144,6 +166,8 @@ extension HTTPHandler {
         request.scheme = ForwardedHeaders.scheme(head.headers, tls: server.tls != nil, trusted: trusted)
         request.host = ForwardedHeaders.host(head.headers, trusted: trusted)
         request.query = String(head.query)
+        request.peerAddress = peerAddress
+        request.user = user
         return request
     }
 

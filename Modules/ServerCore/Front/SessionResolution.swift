@@ -1,3 +1,4 @@
+import DocumentModel
 import Protocol
 
 /// How an HTTP request (a page or autoload.js) names its session: Bokeh's `create_session` rules
@@ -12,10 +13,10 @@ enum SessionResolution: Equatable {
     ///   - arguments: the request's query arguments, in order.
     ///   - headerSessionID: the `Bokeh-Session-Id` header.
     ///   - generateSessionIDs: whether a request without id or token gets a new session.
-    ///   - snapshot: what a token minted here carries.
+    ///   - extraPayload: what a token minted here carries (a request snapshot's payload).
     static func resolve(
         arguments: [(name: String, value: [UInt8])], headerSessionID: String?, signer: SessionSigner,
-        generateSessionIDs: Bool, snapshot: RequestSnapshot, now: Int
+        generateSessionIDs: Bool, extraPayload: JSONObject, now: Int
     ) -> SessionResolution {
         func last(_ name: String) -> String? {
             arguments.last { $0.name == name }.map { String(decoding: $0.value, as: UTF8.self) }
@@ -44,7 +45,7 @@ enum SessionResolution: Equatable {
                 guard generateSessionIDs else { return .refused(status: 403, reason: "No bokeh-session-id provided") }
                 sessionID = signer.generateSessionID()
             }
-            guard let minted = try? signer.makeToken(sessionID: sessionID, now: now, request: snapshot) else {
+            guard let minted = try? signer.makeToken(sessionID: sessionID, now: now, extraPayload: extraPayload) else {
                 return .refused(status: 500, reason: nil)
             }
             token = minted
