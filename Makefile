@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 
 
-.PHONY: lint typecheck-budget swift-format-lint format unit hostile-smoke churn bigpull examples favicon template-interop
+.PHONY: auth-check lint typecheck-budget swift-format-lint format unit hostile-smoke churn bigpull examples favicon template-interop
 .PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check \
 	bench bench-quick bench-validate bench-build docs
 
@@ -32,6 +32,7 @@ test:
 	$(MAKE) --no-print-directory server-interop || status=1; \
 	$(MAKE) --no-print-directory client-interop || status=1; \
 	$(MAKE) --no-print-directory browser-check || status=1; \
+	$(MAKE) --no-print-directory auth-check || status=1; \
 	$(MAKE) --no-print-directory examples || status=1; \
 	$(MAKE) --no-print-directory hostile-smoke || status=1; \
 	$(MAKE) --no-print-directory docs || status=1; \
@@ -148,6 +149,14 @@ $(VENV)/.selenium: $(VENV)/.bokeh-3.10.2
 $(VENV)/.bench: $(VENV)/.bokeh-3.10.2
 	$(VENV)/bin/pip install --quiet websockets matplotlib
 	touch $@
+
+## auth-check: swift-bokeh serve authentication (password file, prefix + XSRF, trusted header) side by side with
+## Python bokeh serve --auth-module (Tools/auth), plus headless-Chromium login checks. Artifacts: $(AUTH_OUT).
+AUTH_OUT ?=
+auth-check: $(VENV)/.selenium bokehjs
+	$(SWIFT) build --product swift-bokeh $(SWIFT_FLAGS)
+	SHARED_BROWSER_DIR="$(SHARED)/browser" Tools/auth/run_auth_checks.sh \
+		"$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))" $(VENV)/bin/python "$(BOKEHJS_DIR)" "$(AUTH_OUT)"
 
 ## browser-check: headless Chromium drives swift-bokeh serve: the shared demo_app check, then the streaming check.
 ## Screenshots and logs go to $(BROWSER_OUT) (default: a temporary directory, removed afterwards).

@@ -34,7 +34,11 @@ public final class SessionContext: Sendable {
         self.applicationLogoutURL = logoutURL
         var request = request
         request.arguments.removeAll { $0.name == "bokeh-session-id" }
-        if !request.cookies.isEmpty, !request.headers.contains(where: { $0.name.lowercased() == "cookie" }) {
+        // Bokeh restores the Cookie header from the cookies (an empty one without cookies) when the token's
+        // headers have no `Cookie` key (compared as written).
+        if !request.headers.isEmpty || !request.cookies.isEmpty,
+            !request.headers.contains(where: { $0.name == "Cookie" })
+        {
             request.headers.append(("Cookie", request.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")))
         }
         self.request = request

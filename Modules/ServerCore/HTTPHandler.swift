@@ -74,7 +74,10 @@ final class HTTPHandler {
         log.debug("\(head.method) \(head.target)")
         switch resolution {
         case .notFound: respond(HTTPResponses.error(404), keepAlive: head.keepAlive)
-        case .methodNotAllowed: respond(HTTPResponses.error(405), keepAlive: head.keepAlive)
+        case .methodNotAllowed:
+            // Tornado checks the XSRF token before it finds the handler has no such method.
+            if xsrfRefusal(request) != nil { return respond(HTTPResponses.error(403), request: request) }
+            respond(HTTPResponses.error(405), keepAlive: head.keepAlive)
         case .badRequest(let message):
             log.warning(message)
             respond(HTTPResponses.error(400), keepAlive: head.keepAlive)

@@ -160,7 +160,8 @@ private func upgrade(_ port: Int, _ path: String, token: String, headers: String
         #expect(header("Location", in: response) == ["/pfx/app"])
         let setCookie = try #require(header("Set-Cookie", in: response).first)
         #expect(setCookie.hasPrefix("user=\"2|1:0|"))
-        #expect(setCookie.contains("; HttpOnly") && setCookie.contains("; SameSite=Lax") && setCookie.contains("; Path=/"))
+        #expect(
+            setCookie.contains("; HttpOnly") && setCookie.contains("; SameSite=Lax") && setCookie.contains("; Path=/"))
         let cookie = String(setCookie.prefix { $0 != ";" })
         let page = try await rawGet(.ipv4(port), "/pfx/app", headers: "Cookie: \(cookie); theme=dark\r\n")
         #expect(status(page) == "HTTP/1.1 200 OK")
@@ -169,9 +170,12 @@ private func upgrade(_ port: Int, _ path: String, token: String, headers: String
         #expect(context.logoutURL == "/pfx/logout")
         #expect(seen.processed.withLock { $0.last?.user?.id } == "alice")
         // A cookie signed with another secret, or a forged plain one, is not a login.
-        let forged = try SecureCookieSigner(secret: "other").sign(name: "user", value: "\"alice\"", now: Int(Date().timeIntervalSince1970))
+        let forged = try SecureCookieSigner(secret: "other").sign(
+            name: "user", value: "\"alice\"", now: Int(Date().timeIntervalSince1970))
         for bad in ["user=\(SecureCookieSigner.cookieValue(forged))", "user=\"alice\""] {
-            #expect(status(try await rawGet(.ipv4(port), "/pfx/app", headers: "Cookie: \(bad)\r\n")) == "HTTP/1.1 302 Found")
+            #expect(
+                status(try await rawGet(.ipv4(port), "/pfx/app", headers: "Cookie: \(bad)\r\n")) == "HTTP/1.1 302 Found"
+            )
         }
         // The WebSocket with the cookie is accepted, and makes a session whose context has the user.
         let token = try server.signer.makeToken(sessionID: "by-websocket", now: server.clock.wholeUnixSeconds)
@@ -290,7 +294,8 @@ private func upgrade(_ port: Int, _ path: String, token: String, headers: String
         let token = context.token
         let fresh = try server.signer.makeToken(
             sessionID: "second", now: server.clock.wholeUnixSeconds,
-            extraPayload: JSONObject(try SessionToken(decoding: token).payload.members.filter { $0.key == RequestStore.payloadKey }))
+            extraPayload: JSONObject(
+                try SessionToken(decoding: token).payload.members.filter { $0.key == RequestStore.payloadKey }))
         #expect(try await upgrade(server.port, "/app/ws", token: fresh).hasPrefix("HTTP/1.1 101"))
         let second = try await waitFor { seen.contexts.withLock { $0.first { $0.id == "second" } } }
         #expect(second.request.cookie("big") == big)

@@ -28,14 +28,18 @@ enum AuthVectors {
         let signer = try SecureCookieSigner(secret: AuthVectors.secret)
         #expect(signer.sign(name: "user", value: "\"alice\"", now: 1_700_000_000) == AuthVectors.signedV2)
         let day = 86400
-        #expect(signer.decodeString(name: "user", signed: AuthVectors.signedV2, now: 1_700_000_000 + 30 * day) == "\"alice\"")
+        #expect(
+            signer.decodeString(name: "user", signed: AuthVectors.signedV2, now: 1_700_000_000 + 30 * day)
+                == "\"alice\"")
         #expect(signer.decodeString(name: "user", signed: AuthVectors.signedV1, now: 1_700_000_000) == "\"alice\"")
         // Too old, the wrong name, a changed byte, another secret, garbage: nothing.
         #expect(signer.decode(name: "user", signed: AuthVectors.signedV2, now: 1_700_000_000 + 32 * day) == nil)
         #expect(signer.decode(name: "other", signed: AuthVectors.signedV2, now: 1_700_000_000) == nil)
         let tampered = AuthVectors.signedV2.replacingOccurrences(of: "ImFsaWNlIg==", with: "ImJvYiI=====")
         #expect(signer.decode(name: "user", signed: tampered, now: 1_700_000_000) == nil)
-        #expect(try SecureCookieSigner(secret: "other").decode(name: "user", signed: AuthVectors.signedV2, now: 1_700_000_000) == nil)
+        #expect(
+            try SecureCookieSigner(secret: "other").decode(
+                name: "user", signed: AuthVectors.signedV2, now: 1_700_000_000) == nil)
         for junk in ["", "2|", "2|1:0", "2|99999999999:0|", "|||", "2|1:0|10:1700000000|4:user|-5:x|ab"] {
             #expect(signer.decode(name: "user", signed: junk, now: 1_700_000_000) == nil)
         }
@@ -56,13 +60,15 @@ enum AuthVectors {
             XSRFToken.check(submitted: XSRFToken.generate(now: 1).encoded(), cookie: AuthVectors.xsrf)
                 == "XSRF cookie does not match POST argument")
         #expect(XSRFToken.check(submitted: AuthVectors.xsrf, cookie: nil) == "XSRF cookie does not match POST argument")
-        #expect(XSRFToken.check(submitted: "3|x|y|z", cookie: AuthVectors.xsrf) == "'_xsrf' argument has invalid format")
+        #expect(
+            XSRFToken.check(submitted: "3|x|y|z", cookie: AuthVectors.xsrf) == "'_xsrf' argument has invalid format")
         #expect(token.formHTML().hasPrefix("<input type=\"hidden\" name=\"_xsrf\" value=\"2|"))
     }
 
     @Test func passwordHashesAreHashlibs() throws {
         let salt = Array("0123456789abcdef".utf8)
-        let scrypt = try PasswordHash(parsing: "scrypt$1024$8$1$\(Data(salt).base64EncodedString())$\(AuthVectors.scrypt)")
+        let scrypt = try PasswordHash(
+            parsing: "scrypt$1024$8$1$\(Data(salt).base64EncodedString())$\(AuthVectors.scrypt)")
         #expect(scrypt.verify("s3cret"))
         #expect(!scrypt.verify("s3cret "))
         let pbkdf2 = try PasswordHash(
@@ -122,12 +128,16 @@ enum AuthVectors {
         #expect(AuthURL.join(prefix: "/pfx", "/login") == "/pfx/login")
         #expect(AuthURL.join(prefix: "", "login") == "/login")
         #expect(AuthURL.join(prefix: "/pfx", "https://sso.example/in") == "https://sso.example/in")
-        #expect(AuthURL.loginRedirect("/pfx/login", request: request) == "/pfx/login?next=%2Fpfx%2Fapp%3Fa%3D1+2%26b%3D%2Fx")
+        #expect(
+            AuthURL.loginRedirect("/pfx/login", request: request) == "/pfx/login?next=%2Fpfx%2Fapp%3Fa%3D1+2%26b%3D%2Fx"
+        )
         #expect(
             AuthURL.loginRedirect("https://sso.example/in", request: request)
                 == "https://sso.example/in?next=http%3A%2F%2Fexample.org%3A5006%2Fpfx%2Fapp%3Fa%3D1+2%26b%3D%2Fx")
         #expect(AuthURL.loginRedirect("/login?to=x", request: request) == "/login?to=x")
-        #expect(AuthURL.isLocalPath("/pfx/app?x=1") && !AuthURL.isLocalPath("//evil.org") && !AuthURL.isLocalPath("/\\evil"))
+        #expect(
+            AuthURL.isLocalPath("/pfx/app?x=1") && !AuthURL.isLocalPath("//evil.org") && !AuthURL.isLocalPath("/\\evil")
+        )
         #expect(!AuthURL.isLocalPath("https://evil.org") && !AuthURL.isLocalPath("app"))
     }
 
@@ -146,8 +156,14 @@ enum AuthVectors {
         let headers: [(name: String, value: String)] = [
             ("Host", "h"), ("Cookie", "a=1"), ("X-One", "1"), ("x-one", "2"), ("Authorization", "secret"),
         ]
-        #expect(RequestFilter.headers(headers, include: nil, exclude: nil).map(\.name) == ["Host", "X-One", "x-one", "Authorization"])
-        #expect(RequestFilter.headers(headers, include: nil, exclude: ["AUTHORIZATION"]).map(\.name) == ["Host", "X-One", "x-one"])
+        #expect(
+            RequestFilter.headers(headers, include: nil, exclude: nil).map(\.name) == [
+                "Host", "X-One", "x-one", "Authorization",
+            ])
+        #expect(
+            RequestFilter.headers(headers, include: nil, exclude: ["AUTHORIZATION"]).map(\.name) == [
+                "Host", "X-One", "x-one",
+            ])
         let included = RequestFilter.headers(headers, include: ["x-ONE", "cookie", "Missing"], exclude: nil)
         #expect(included.map(\.name) == ["x-ONE", "cookie"] && included.map(\.value) == ["1,2", "a=1"])
         let cookies: [(name: String, value: String)] = [("a", "1"), ("b", "2"), ("A", "3")]

@@ -52,3 +52,20 @@ let readmeApp = Application { document, context in
         #expect(several.applications.map(\.path) == ["/sliders", "/stream"])
     }
 }
+
+@Suite struct ReadmeAuthSnippetTests {
+    @Test func theOwnPolicySnippetCompilesAndAuthenticates() async throws {
+        var configuration = ServerConfiguration()
+        configuration.auth.policy = AuthPolicy(loginURL: "/login", logoutURL: "/logout") { request in
+            guard let name = request.header("X-User") else { return nil }  // sync or async; runs off the event loops
+            return AuthenticatedUser(name, claims: ["groups": ["staff"]])
+        }
+        let policy = try #require(configuration.auth.policy)
+        let user = try await policy.authenticate(
+            IncomingRequest(method: "GET", path: "/", headers: [("X-User", "ann")]))
+        #expect(user?.id == "ann")
+        #expect(try await policy.authenticate(IncomingRequest(method: "GET", path: "/")) == nil)
+        #expect(await policy.loginURL(for: IncomingRequest(method: "GET", path: "/")) == "/login")
+        #expect(policy.logoutURL == "/logout")
+    }
+}

@@ -518,3 +518,44 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         #expect(refused.hasPrefix("HTTP/1.1 500"))
     }
 }
+
+@Suite struct ServeAuthFlagTests {
+    private func invocation(_ arguments: [String], environment: [String: String] = [:]) throws
+        -> ServeCommand.Invocation
+    {
+        try ServeCommand(name: "serve", applications: [("/app", Application { _, _ in })])
+            .parse(arguments, environment: environment)
+    }
+
+    @Test func listsTakeOneOrMoreNamesAndTheRestStaysFlags() throws {
+        let i = try invocation(["--include-headers", "a", "B", "--exclude-cookies=c", "--port", "7000"])
+        #expect(i.configuration.sessions.includeHeaders == ["a", "B"])
+        #expect(i.configuration.sessions.excludeCookies == ["c"])
+        #expect(i.configuration.network.port == 7000)
+        #expect(throws: ServeCommandError.self) { try invocation(["--include-cookies", "--port", "1"]) }
+    }
+
+    @Test func policiesNeedWhatTheyNeed() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pw-\(UInt32.random(in: 0...UInt32.max))")
+        let hash = PasswordHash.make(password: "pw", scheme: .pbkdf2)
+        try Data("alice:\(hash)\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(throws: ServeCommandError.self) { try invocation(["--auth-password-file", file.path]) }
+        let fromEnvironment = try invocation(
+            ["--auth-password-file", file.path, "--enable-xsrf-cookies"], environment: ["BOKEH_COOKIE_SECRET": "s"])
+        #expect(fromEnvironment.configuration.auth.policy is PasswordFileAuth)
+        #expect(
+            fromEnvironment.configuration.auth.cookieSecret == "s" && fromEnvironment.configuration.auth.xsrfCookies)
+        let header = try invocation(["--auth-header", "X-Forwarded-User", "--auth-trusted-proxy", "10.0.0.0/8"])
+        #expect((header.configuration.auth.policy as? TrustedHeaderAuth)?.header == "X-Forwarded-User")
+        #expect(throws: ServeCommandError.self) { try invocation(["--auth-header", "X-User"]) }
+        #expect(throws: ServeCommandError.self) { try invocation(["--auth-trusted-proxy", "127.0.0.1"]) }
+        #expect(throws: ServeCommandError.self) {
+            try invocation(["--auth-header", "X", "--auth-trusted-proxy", "nonsense"])
+        }
+        let xsrf = try invocation([], environment: ["BOKEH_XSRF_COOKIES": "yes"])
+        #expect(xsrf.configuration.auth.xsrfCookies)
+        #expect(throws: ServeCommandError.self) { try invocation([], environment: ["BOKEH_XSRF_COOKIES": "maybe"]) }
+    }
+}

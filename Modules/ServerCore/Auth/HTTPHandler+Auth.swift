@@ -70,6 +70,25 @@ extension HTTPHandler {
         }
     }
 
+    /// With XSRF cookies on, why a state-changing request is refused (Tornado's reason), nil when it may go on.
+    func xsrfRefusal(_ request: HTTPRequest) -> String? {
+        let head = request.head
+        guard server.configuration.auth.xsrfCookies, [.post, .put, .patch, .delete].contains(head.method) else {
+            return nil
+        }
+        let view = ExtraRequest(
+            route: "", method: "\(head.method)", path: String(head.path), query: String(head.query),
+            arguments: QueryString.parsePairs(head.query).map {
+                ($0.name, [String(decoding: $0.value, as: UTF8.self)])
+            },
+            headers: head.headers.map { (name: $0.name, value: $0.value) }, body: request.body)
+        let submitted =
+            view.formArgument(XSRFToken.cookieName) ?? view.header("X-Xsrftoken") ?? view.header("X-Csrftoken")
+        let reason = XSRFToken.check(submitted: submitted, cookie: view.cookie(XSRFToken.cookieName))
+        if let reason { log.warning("403 \(head.method) \(head.path): \(reason)") }
+        return reason
+    }
+
     /// Parses what waits in the parser on the loop's next turn (after an asynchronous answer), unless another
     /// answer is still being made.
     func resumeLater() {

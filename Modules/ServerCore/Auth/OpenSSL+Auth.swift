@@ -34,11 +34,11 @@ enum AuthCrypto {
         let ok = text.withUnsafeBufferPointer { p in
             salt.withUnsafeBufferPointer { s in
                 out.withUnsafeMutableBufferPointer { o in
+                    // The guards above bound iterations and length; passwords and salts are bounded by the
+                    // request and file limits, far below 2 GiB: clamping never changes them.
                     PKCS5_PBKDF2_HMAC(
-                        // trap-safe: the guards above bound iterations and length; passwords and salts are
-                        // bounded by the request and file limits, far below 2 GiB
-                        p.baseAddress, Int32(p.count), s.baseAddress, Int32(s.count), Int32(iterations), EVP_sha256(),
-                        Int32(length), o.baseAddress)
+                        p.baseAddress, Int32(clamping: p.count), s.baseAddress, Int32(clamping: s.count),
+                        Int32(clamping: iterations), EVP_sha256(), Int32(clamping: length), o.baseAddress)
                 }
             }
         }
@@ -57,7 +57,8 @@ enum AuthCrypto {
         let ok = text.withUnsafeBufferPointer { pw in
             salt.withUnsafeBufferPointer { s in
                 out.withUnsafeMutableBufferPointer { o in
-                    EVP_PBE_scrypt(pw.baseAddress, pw.count, s.baseAddress, s.count, n, r, p, maxMemory, o.baseAddress, o.count)
+                    EVP_PBE_scrypt(
+                        pw.baseAddress, pw.count, s.baseAddress, s.count, n, r, p, maxMemory, o.baseAddress, o.count)
                 }
             }
         }

@@ -69,10 +69,17 @@ public struct PasswordFileAuth: AuthenticationPolicy {
         guard maxFailures > 0, failureWindow > 0 else {
             throw AuthConfigurationError("the failed-login limit and its window must be > 0")
         }
+        guard cookieMaxAgeDays > 0, cookieMaxAgeDays <= 3650 else {
+            throw AuthConfigurationError("a login must last more than 0 and at most 3650 days")
+        }
         self.maxFailures = maxFailures
         self.failureWindow = failureWindow
         self.cookieMaxAgeDays = cookieMaxAgeDays
-        self.now = now ?? { Int(Date().timeIntervalSince1970) }
+        self.now =
+            now ?? {
+                // trap-safe: the system clock's seconds since 1970 are far inside Int's range
+                Int(Date().timeIntervalSince1970)
+            }
         limiter = LoginLimiter(maxFailures: maxFailures, window: failureWindow)
     }
 
@@ -152,14 +159,17 @@ public struct PasswordFileAuth: AuthenticationPolicy {
         let target = AuthURL.isLocalPath(next) ? next : request.prefix + "/"
         var attributes = "; Path=/; HttpOnly; SameSite=Lax"
         if request.scheme == "https" { attributes += "; Secure" }
-        let expires = HTTPDate.format(secondsSince1970: Int64(time) + Int64(cookieMaxAgeDays * 86400))
+        // trap-safe: init keeps cookieMaxAgeDays in 0...3650, so the product is below 4e8
+        let lifetime = Int64(cookieMaxAgeDays * 86400)
+        let expires = HTTPDate.format(secondsSince1970: Int64(time) + lifetime)
         return ExtraResponse(
             status: 302,
             headers: [
                 ("Location", target),
                 (
                     "Set-Cookie",
-                    "\(Self.cookieName)=\(SecureCookieSigner.cookieValue(loginCookie(for: name))); expires=\(expires)\(attributes)"),
+                    "\(Self.cookieName)=\(SecureCookieSigner.cookieValue(loginCookie(for: name))); expires=\(expires)\(attributes)"
+                ),
             ])
     }
 
@@ -232,7 +242,9 @@ final class LoginLimiter: Sendable {
             if table[address] == nil, table.count >= maxAddresses {
                 let cutoff = now - window
                 table = table.filter { $0.value.contains { $0 > cutoff } }
-                if table.count >= maxAddresses, let quietest = table.min(by: { $0.value.last ?? 0 < $1.value.last ?? 0 }) {
+                if table.count >= maxAddresses,
+                    let quietest = table.min(by: { $0.value.last ?? 0 < $1.value.last ?? 0 })
+                {
                     table[quietest.key] = nil
                 }
             }

@@ -29,7 +29,9 @@ public enum PasswordHash: Sendable, Equatable, CustomStringConvertible {
             let (n, r, p) = defaultScrypt
             // The defaults are within libcrypto's limits: derivation cannot fail for them.
             let digest =
-                AuthCrypto.scrypt(password: bytes, salt: salt, n: UInt64(n), r: UInt64(r), p: UInt64(p), length: 32)
+                AuthCrypto.scrypt(
+                    password: bytes, salt: salt, n: UInt64(clamping: n), r: UInt64(clamping: r), p: UInt64(clamping: p),
+                    length: 32)
                 ?? []
             return .scrypt(n: n, r: r, p: p, salt: salt, digest: digest)
         case .pbkdf2:
@@ -59,7 +61,9 @@ public enum PasswordHash: Sendable, Equatable, CustomStringConvertible {
         }
         switch parts.first {
         case "scrypt":
-            guard parts.count == 6 else { throw AuthConfigurationError("a scrypt hash has 6 fields: scrypt$N$r$p$SALT$DIGEST") }
+            guard parts.count == 6 else {
+                throw AuthConfigurationError("a scrypt hash has 6 fields: scrypt$N$r$p$SALT$DIGEST")
+            }
             let n = try number(parts[1], "N", 2...Self.limits.n)
             guard n & (n - 1) == 0 else { throw AuthConfigurationError("N \(n) is not a power of 2") }
             self = .scrypt(
@@ -98,7 +102,8 @@ public enum PasswordHash: Sendable, Equatable, CustomStringConvertible {
         case .scrypt(let n, let r, let p, let salt, let digest):
             expected = digest
             derived = AuthCrypto.scrypt(
-                password: bytes, salt: salt, n: UInt64(n), r: UInt64(r), p: UInt64(p), length: digest.count)
+                password: bytes, salt: salt, n: UInt64(clamping: n), r: UInt64(clamping: r), p: UInt64(clamping: p),
+                length: digest.count)
         case .pbkdf2SHA256(let iterations, let salt, let digest):
             expected = digest
             derived = AuthCrypto.pbkdf2SHA256(

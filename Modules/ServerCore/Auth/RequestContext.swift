@@ -126,7 +126,8 @@ extension Server {
             payload[RequestStore.payloadKey] = nil
             // Kept here, so believed; the id is random, so no one names another's request.
             guard let stored = requestStore?.lookup(id, now: clock.wholeUnixSeconds) else {
-                log.warning("the request of session '\(token.sessionID)' is not kept here (expired, or another server's)")
+                log.warning(
+                    "the request of session '\(token.sessionID)' is not kept here (expired, or another server's)")
                 return (nil, payload)
             }
             for member in stored.members { payload[member.key] = member.value }

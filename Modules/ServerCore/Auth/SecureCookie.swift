@@ -52,7 +52,9 @@ public struct SecureCookieSigner: Sendable {
     public func decodeString(name: String, signed: String, now: Int, maxAgeDays: Double = Self.defaultMaxAgeDays)
         -> String?
     {
-        decode(name: name, signed: signed, now: now, maxAgeDays: maxAgeDays).flatMap { String(validating: $0, as: UTF8.self) }
+        decode(name: name, signed: signed, now: now, maxAgeDays: maxAgeDays).flatMap {
+            String(validating: $0, as: UTF8.self)
+        }
     }
 
     /// Tornado's `_get_version`: `^([1-9][0-9]*)\|` gives the version, unless it is over 999 (old values
@@ -201,8 +203,10 @@ public struct XSRFToken: Sendable, Equatable {
     /// The token in format 2 under `mask` (4 bytes; random when nil).
     public func encoded(mask: [UInt8]? = nil) -> String {
         let mask = mask ?? AuthCrypto.randomBytes(4)
-        return ["2", SecureCookieSigner.hex(mask), SecureCookieSigner.hex(Self.mask(token, with: mask)), String(timestamp)]
-            .joined(separator: "|")
+        return [
+            "2", SecureCookieSigner.hex(mask), SecureCookieSigner.hex(Self.mask(token, with: mask)), String(timestamp),
+        ]
+        .joined(separator: "|")
     }
 
     /// The hidden form field that carries the token (Tornado's `xsrf_form_html`).

@@ -195,16 +195,20 @@ let serveOptions: [ServeOption] = {
         ) { i, _, _ in i.configuration.auth.xsrfCookies = true },
         ServeOption(
             "--include-headers", "HEADER", "only these request headers reach the session context", many: true
-        ) { i, _, v in i.configuration.sessions.includeHeaders = (i.configuration.sessions.includeHeaders ?? []) + [v] },
+        ) { i, _, v in i.configuration.sessions.includeHeaders = (i.configuration.sessions.includeHeaders ?? []) + [v]
+        },
         ServeOption(
             "--exclude-headers", "HEADER", "request headers kept out of the session context", many: true
-        ) { i, _, v in i.configuration.sessions.excludeHeaders = (i.configuration.sessions.excludeHeaders ?? []) + [v] },
+        ) { i, _, v in i.configuration.sessions.excludeHeaders = (i.configuration.sessions.excludeHeaders ?? []) + [v]
+        },
         ServeOption(
             "--include-cookies", "COOKIE", "only these cookies reach the session context", many: true
-        ) { i, _, v in i.configuration.sessions.includeCookies = (i.configuration.sessions.includeCookies ?? []) + [v] },
+        ) { i, _, v in i.configuration.sessions.includeCookies = (i.configuration.sessions.includeCookies ?? []) + [v]
+        },
         ServeOption(
             "--exclude-cookies", "COOKIE", "cookies kept out of the session context", many: true
-        ) { i, _, v in i.configuration.sessions.excludeCookies = (i.configuration.sessions.excludeCookies ?? []) + [v] },
+        ) { i, _, v in i.configuration.sessions.excludeCookies = (i.configuration.sessions.excludeCookies ?? []) + [v]
+        },
         ServeOption(
             "--trust-unsigned-tokens", nil,
             "UNSAFE: believe the headers, cookies and arguments of unsigned tokens, which any client can write"
@@ -271,7 +275,9 @@ struct ServeArgumentParser {
                     values.append(arguments[index])
                     index += 1
                 }
-                guard !values.isEmpty else { throw ServeCommandError("argument \(name): expected at least one argument") }
+                guard !values.isEmpty else {
+                    throw ServeCommandError("argument \(name): expected at least one argument")
+                }
                 for value in values { try option.apply(&invocation, &state, value) }
                 continue
             }
@@ -301,7 +307,8 @@ struct ServeArgumentParser {
             throw ServeCommandError("--auth-password-file and --auth-header are two policies: choose one")
         }
         if header == nil && (!state.trustedProxies.isEmpty || state.loginURL != nil || state.logoutURL != nil) {
-            throw ServeCommandError("--auth-trusted-proxy, --auth-login-url and --auth-logout-url go with --auth-header")
+            throw ServeCommandError(
+                "--auth-trusted-proxy, --auth-login-url and --auth-logout-url go with --auth-header")
         }
         do {
             if let path = state.passwordFile {
@@ -345,7 +352,8 @@ extension ServeCommand {
         }
         lines.append("options:")
         for option in serveOptions {
-            let head = "  " + option.name + (option.metavar.map { " " + $0 + (option.many ? " [\($0) ...]" : "") } ?? "")
+            let head =
+                "  " + option.name + (option.metavar.map { " " + $0 + (option.many ? " [\($0) ...]" : "") } ?? "")
             let pad = max(1, 39 - head.count)
             lines.append(head + String(repeating: " ", count: pad) + option.help)
         }

@@ -73,7 +73,9 @@ public struct ExtraRequest: Sendable {
         guard let type = header("Content-Type")?.lowercased(),
             type.hasPrefix("application/x-www-form-urlencoded")
         else { return [] }
-        return QueryString.parsePairs(String(decoding: body, as: UTF8.self)).map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }
+        return QueryString.parsePairs(String(decoding: body, as: UTF8.self)).map {
+            ($0.name, String(decoding: $0.value, as: UTF8.self))
+        }
     }
     /// The last value named `name` in the body's form fields or the query (Tornado's `get_argument`, which
     /// reads both).
@@ -161,15 +163,7 @@ extension HTTPHandler {
         var setXSRFCookie: String?
         if server.configuration.auth.xsrfCookies {
             let cookie = extraRequest.cookie(XSRFToken.cookieName)
-            if ["POST", "PUT", "PATCH", "DELETE"].contains(extraRequest.method) {
-                let submitted =
-                    extraRequest.formArgument(XSRFToken.cookieName) ?? extraRequest.header("X-Xsrftoken")
-                    ?? extraRequest.header("X-Csrftoken")
-                if let reason = XSRFToken.check(submitted: submitted, cookie: cookie) {
-                    log.warning("403 \(head.method) \(head.path): \(reason)")
-                    return respond(HTTPResponses.error(403), request: request)
-                }
-            }
+            if xsrfRefusal(request) != nil { return respond(HTTPResponses.error(403), request: request) }
             if let token = cookie.flatMap(XSRFToken.init(decoding:)), !token.token.isEmpty {
                 extraRequest.xsrfToken = token
             } else {

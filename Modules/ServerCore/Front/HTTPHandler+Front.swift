@@ -80,7 +80,8 @@ extension HTTPHandler {
     /// Resolves the request's session, creates it if needed, and answers with what `render` makes of it
     /// (called on the session's loop). Refusals and failures answer Tornado's error pages.
     private func withSession(
-        _ request: HTTPRequest, app: ApplicationContext, user: AuthenticatedUser?, extraHeaders: [(String, String)] = [],
+        _ request: HTTPRequest, app: ApplicationContext, user: AuthenticatedUser?,
+        extraHeaders: [(String, String)] = [],
         render: @escaping @Sendable (ServerSession, String) -> HTTPResponse
     ) {
         let head = request.head
