@@ -279,25 +279,20 @@ public struct ServerConfiguration: Sendable {
         if result.sessions.secretKey == nil, let key = environment["BOKEH_SECRET_KEY"] {
             result.sessions.secretKey = key
         }
-        if let value = environment["BOKEH_SIGN_SESSIONS"] {
+        /// Bokeh's boolean settings: yes/1/on/true or no/0/off/false, any case.
+        func boolean(_ name: String) throws(ConfigurationError) -> Bool? {
+            guard let value = environment[name] else { return nil }
             switch value.lowercased() {
-            case "yes", "1", "on", "true": result.sessions.signSessions = true
-            case "no", "0", "off", "false": result.sessions.signSessions = false
-            default:
-                throw .invalidValue(setting: "BOKEH_SIGN_SESSIONS", "Cannot convert \(value) to boolean value")
+            case "yes", "1", "on", "true": return true
+            case "no", "0", "off", "false": return false
+            default: throw .invalidValue(setting: name, "Cannot convert \(value) to boolean value")
             }
         }
+        if let sign = try boolean("BOKEH_SIGN_SESSIONS") { result.sessions.signSessions = sign }
         if result.auth.cookieSecret == nil, let secret = environment["BOKEH_COOKIE_SECRET"], !secret.isEmpty {
             result.auth.cookieSecret = secret
         }
-        if let value = environment["BOKEH_XSRF_COOKIES"] {
-            switch value.lowercased() {
-            case "yes", "1", "on", "true": result.auth.xsrfCookies = true
-            case "no", "0", "off", "false": result.auth.xsrfCookies = false
-            default:
-                throw .invalidValue(setting: "BOKEH_XSRF_COOKIES", "Cannot convert \(value) to boolean value")
-            }
-        }
+        if let xsrf = try boolean("BOKEH_XSRF_COOKIES") { result.auth.xsrfCookies = xsrf }
         if let value = environment["BOKEH_ALLOW_WS_ORIGIN"], !value.isEmpty {
             let entries = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             result.websocket.allowedOrigins = .exactly(entries.filter { !$0.isEmpty })

@@ -1,5 +1,6 @@
 import Foundation
 import DocumentModel
+import Protocol
 import Routing
 import Wire
 
@@ -101,12 +102,34 @@ extension HTTPHandler {
 
     /// What an ``AuthenticationPolicy`` (and a `process_request` hook) sees of `head`: every header and cookie,
     /// unfiltered, the query arguments, the client and peer addresses.
-    func authRequest(_ head: HTTPRequestHead, user: AuthenticatedUser? = nil) -> IncomingRequest {
+    /// With `snapshot`, its (filtered) headers, cookies and arguments instead of the request's own.
+    func authRequest(_ head: HTTPRequestHead, user: AuthenticatedUser? = nil, snapshot: RequestSnapshot? = nil)
+        -> IncomingRequest
+    {
         let trusted = server.configuration.network.useXheaders
         var cookies: [(name: String, value: String)] = []
         for value in head.headers.values(name: "Cookie") { cookies += CookieParser.parsePairs(value) }
+        let peer = peerAddress
+        var request = IncomingRequest(
+            method: "\(head.method)", path: String(head.path),
+            headers: snapshot?.headers ?? head.headers.map { ($0.name, $0.value) },
+            cookies: snapshot?.cookies ?? cookies,
+            arguments: snapshot?.arguments.map { ($0.name, $0.values.map { String(decoding: $0, as: UTF8.self) }) }
+                ?? Self.groupedArguments(head.query),
+            remoteAddress: ForwardedHeaders.clientAddress(
+                head.headers, peer: connection.remoteAddress?.host ?? "-", trusted: trusted))
+        request.scheme = ForwardedHeaders.scheme(head.headers, tls: server.tls != nil, trusted: trusted)
+        request.host = ForwardedHeaders.host(head.headers, trusted: trusted)
+        request.query = String(head.query)
+        request.peerAddress = peer
+        request.user = user
+        return request
+    }
+
+    /// A query's arguments, each name once with all its values (UTF-8 text), in order.
+    static func groupedArguments(_ query: Substring) -> [(name: String, values: [String])] {
         var arguments: [(name: String, values: [String])] = []
-        for (name, value) in QueryString.parsePairs(head.query) {
+        for (name, value) in QueryString.parsePairs(query) {
             let text = String(decoding: value, as: UTF8.self)
             if let i = arguments.firstIndex(where: { $0.name == name }) {
                 arguments[i].values.append(text)
@@ -114,17 +137,7 @@ extension HTTPHandler {
                 arguments.append((name, [text]))
             }
         }
-        let peer = peerAddress
-        var request = IncomingRequest(
-            method: "\(head.method)", path: String(head.path), headers: head.headers.map { ($0.name, $0.value) },
-            cookies: cookies, arguments: arguments,
-            remoteAddress: ForwardedHeaders.clientAddress(head.headers, peer: peer ?? "-", trusted: trusted))
-        request.scheme = ForwardedHeaders.scheme(head.headers, tls: server.tls != nil, trusted: trusted)
-        request.host = ForwardedHeaders.host(head.headers, trusted: trusted)
-        request.query = String(head.query)
-        request.peerAddress = peer
-        request.user = user
-        return request
+        return arguments
     }
 
     /// The socket peer's address; `unix` for a Unix-domain socket.

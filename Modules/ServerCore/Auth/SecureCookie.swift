@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// Tornado's signed values (`create_signed_value` / `decode_signed_value`): what `set_secure_cookie` and
 /// `get_secure_cookie` write and read, so that a Python auth module's cookies and ours read each other.
@@ -126,16 +127,7 @@ public struct SecureCookieSigner: Sendable {
         return out + "\""
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: [UInt8]) -> String { Digest.hex(bytes) }
 
     static func unhex<S: StringProtocol>(_ text: S) -> [UInt8]? {
         let chars = Array(text.utf8)

@@ -142,15 +142,7 @@ extension HTTPHandler {
             return respond(response, keepAlive: head.keepAlive)
         }
         let trusted = server.configuration.network.useXheaders
-        var arguments: [(name: String, values: [String])] = []
-        for (name, value) in QueryString.parsePairs(head.query) {
-            let text = String(decoding: value, as: UTF8.self)
-            if let i = arguments.firstIndex(where: { $0.name == name }) {
-                arguments[i].values.append(text)
-            } else {
-                arguments.append((name, [text]))
-            }
-        }
+        let arguments = Self.groupedArguments(head.query)
         var extraRequest = ExtraRequest(
             route: identifier, method: "\(head.method)", path: String(head.path), query: String(head.query),
             arguments: arguments, headers: head.headers.map { (name: $0.name, value: $0.value) }, body: request.body,

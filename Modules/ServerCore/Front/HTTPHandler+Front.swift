@@ -154,22 +154,11 @@ extension HTTPHandler {
         }
     }
 
-    /// What a `process_request` hook sees of `head`.
+    /// What a `process_request` hook sees of `head`: the snapshot's headers, cookies and arguments.
     private func incomingRequest(_ head: HTTPRequestHead, snapshot: RequestSnapshot, user: AuthenticatedUser?)
         -> IncomingRequest
     {
-        let trusted = server.configuration.network.useXheaders
-        var request = IncomingRequest(
-            method: "\(head.method)", path: String(head.path), headers: snapshot.headers, cookies: snapshot.cookies,
-            arguments: snapshot.arguments.map { ($0.name, $0.values.map { String(decoding: $0, as: UTF8.self) }) },
-            remoteAddress: ForwardedHeaders.clientAddress(
-                head.headers, peer: connection.remoteAddress?.host ?? "-", trusted: trusted))
-        request.scheme = ForwardedHeaders.scheme(head.headers, tls: server.tls != nil, trusted: trusted)
-        request.host = ForwardedHeaders.host(head.headers, trusted: trusted)
-        request.query = String(head.query)
-        request.peerAddress = peerAddress
-        request.user = user
-        return request
+        authRequest(head, user: user, snapshot: snapshot)
     }
 
     /// `GET /favicon.ico`: Bokeh's icon (built in), the configured icon file, or 404 for `--ico-path none` or a
