@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 
 
-.PHONY: auth-check lint typecheck-budget swift-format-lint format unit hostile-smoke churn bigpull examples favicon template-interop
+.PHONY: auth-check fuzz fuzz-replay sanitize sanitize-quick lint typecheck-budget swift-format-lint format unit hostile-smoke churn bigpull examples favicon template-interop
 .PHONY: build release test bokehjs serve browser-check wire-bench python-interop server-interop client-interop client-bench json-bench protocol-bench conformance conformance-quick interop idle-10k models models-interop html-check \
 	bench bench-quick bench-validate bench-build docs
 
@@ -35,6 +35,8 @@ test:
 	$(MAKE) --no-print-directory auth-check || status=1; \
 	$(MAKE) --no-print-directory examples || status=1; \
 	$(MAKE) --no-print-directory hostile-smoke || status=1; \
+	$(MAKE) --no-print-directory fuzz-replay || status=1; \
+	$(MAKE) --no-print-directory sanitize-quick || status=1; \
 	$(MAKE) --no-print-directory docs || status=1; \
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \
 	exit $$status
@@ -88,6 +90,35 @@ hostile-smoke:
 	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
 	Tools/hostile/run.sh smoke "$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))/swift-bokeh" \
 		--seed $(SMOKE_SEED) --cases $(SMOKE_CASES)
+
+## fuzz: libFuzzer with AddressSanitizer on every target of Tools/Fuzz (HTTP request and response parsers, WebSocket
+## frames and state machine, permessage-deflate, the message assembler, JSON, documents and PATCH-DOC, templates,
+## tokens and cookies), FUZZ_SECONDS each (default 180), seeded from $(SHARED)/vectors; prints executions per second
+## and coverage per target; a crash lands in Tools/Fuzz/crashes/TARGET and fails the run. FUZZ_TARGETS picks some.
+FUZZ_SECONDS ?= 180
+FUZZ_TARGETS ?=
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Tools/Fuzz/run_fuzz.sh "$(SHARED)" $(FUZZ_TARGETS)
+
+## fuzz-replay: every seed and every kept crash through its target in the plain debug build (part of make test)
+fuzz-replay:
+	$(SWIFT) build --product bokeh-fuzz $(SWIFT_FLAGS)
+	@python3 Tools/Fuzz/make_corpus.py "$(SHARED)" .build/fuzz-corpus >/dev/null
+	@bin="$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/bokeh-fuzz"; status=0; \
+	for t in $$("$$bin" list | cut -f1); do \
+		"$$bin" replay $$t .build/fuzz-corpus/$$t Tools/Fuzz/crashes/$$t || status=1; \
+	done; exit $$status
+
+## sanitize: the whole swift test suite under ThreadSanitizer, then under AddressSanitizer (own scratch paths
+## .build/tsan, .build/asan); fails on any sanitizer report. sanitize-quick is the slice make test runs (TSan, the
+## event loop, transport, loopback, session and auth suites).
+SANITIZE_FILTER ?=
+sanitize:
+	Tools/sanitize/run.sh thread "$(SANITIZE_FILTER)"
+	Tools/sanitize/run.sh address "$(SANITIZE_FILTER)"
+
+sanitize-quick:
+	Tools/sanitize/run.sh thread "EventLoop|Transport|Loopback|SessionCallback|FlowControl|AuthServer|Lifecycle"
 
 ## churn: open a session, pull, close, 10,000 times paced at 5 ms against the release server with a 1 s unused-
 ## session lifetime; prints RSS and descriptors along the way and the growth after warm-up (not in make test)

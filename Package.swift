@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "wire-idle-load", targets: ["WireIdleLoad"]),
         .executable(name: "swift-bokeh", targets: ["SwiftBokeh"]),
         .executable(name: "bokeh-loadgen", targets: ["LoadGen"]),
+        .executable(name: "bokeh-fuzz", targets: ["Fuzz"]),
     ],
     targets: [
         // System libraries.
@@ -36,10 +37,11 @@ let package = Package(
         .systemLibrary(name: "CEpoll", path: "Modules/CEpoll"),
 
         // Layers. See CONTRIBUTING.md for the layering rule.
-        .target(name: "DocumentModel", path: "Modules/DocumentModel", swiftSettings: swiftSettings),
+        .target(name: "Locking", path: "Modules/Locking", swiftSettings: swiftSettings),
+        .target(name: "DocumentModel", dependencies: ["Locking"], path: "Modules/DocumentModel", swiftSettings: swiftSettings),
         .target(name: "Routing", dependencies: ["Wire"], path: "Modules/Routing", swiftSettings: swiftSettings),
         .target(
-            name: "Wire", dependencies: ["CZlib", "COpenSSL", "CEpoll"], path: "Modules/Wire",
+            name: "Wire", dependencies: ["Locking", "CZlib", "COpenSSL", "CEpoll"], path: "Modules/Wire",
             swiftSettings: swiftSettings),
         .target(
             name: "Protocol", dependencies: ["DocumentModel", "CZlib", "COpenSSL"], path: "Modules/Protocol",
@@ -50,10 +52,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "ServerCore",
-            dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel", "Routing", "CZlib", "COpenSSL"],
+            dependencies: ["Locking", "DocumentModel", "Protocol", "Wire", "BokehChannel", "Routing", "CZlib", "COpenSSL"],
             path: "Modules/ServerCore", swiftSettings: swiftSettings),
         .target(
-            name: "Client", dependencies: ["DocumentModel", "Protocol", "Wire", "BokehChannel"], path: "Modules/Client",
+            name: "Client", dependencies: ["Locking", "DocumentModel", "Protocol", "Wire", "BokehChannel"], path: "Modules/Client",
             swiftSettings: swiftSettings),
 
         // Tools.
@@ -75,24 +77,27 @@ let package = Package(
         .executableTarget(
             name: "WireEchoServer", dependencies: ["Wire"], path: "Tools/WireEchoServer", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "WireAutobahnClient", dependencies: ["Wire"], path: "Tools/WireAutobahnClient",
+            name: "WireAutobahnClient", dependencies: ["Locking", "Wire"], path: "Tools/WireAutobahnClient",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "SwiftBokeh", dependencies: ["ServerCore", "Client"], path: "Tools/SwiftBokeh",
+            name: "SwiftBokeh", dependencies: ["Locking", "ServerCore", "Client"], path: "Tools/SwiftBokeh",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "ClientInterop", dependencies: ["Client", "DocumentModel", "Protocol"], path: "Tools/ClientInterop",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "WireIdleLoad", dependencies: ["Wire"], path: "Tools/WireIdleLoad", swiftSettings: swiftSettings),
+            name: "WireIdleLoad", dependencies: ["Locking", "Wire"], path: "Tools/WireIdleLoad", swiftSettings: swiftSettings),
         .executableTarget(
             name: "LoadGen", dependencies: ["Wire", "DocumentModel"], path: "Tools/LoadGen",
             swiftSettings: swiftSettings),
 
         // Tests.
+        .executableTarget(
+            name: "Fuzz", dependencies: ["Wire", "Protocol", "DocumentModel", "ServerCore"], path: "Tools/Fuzz",
+            exclude: ["crashes", "make_corpus.py", "run_fuzz.sh"], swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
-            name: "WireTests", dependencies: ["Wire", "TestSupport"], path: "Tests/WireTests",
+            name: "WireTests", dependencies: ["Locking", "Wire", "TestSupport"], path: "Tests/WireTests",
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtocolTests", dependencies: ["Protocol", "TestSupport"], path: "Tests/ProtocolTests",
@@ -104,13 +109,13 @@ let package = Package(
             name: "RoutingTests", dependencies: ["Routing", "Wire", "TestSupport"], path: "Tests/RoutingTests",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "BokehChannelTests", dependencies: ["BokehChannel", "DocumentModel", "Protocol", "Wire"],
+            name: "BokehChannelTests", dependencies: ["Locking", "BokehChannel", "DocumentModel", "Protocol", "Wire"],
             path: "Tests/BokehChannelTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServerCoreTests", dependencies: ["ServerCore", "TestSupport"], path: "Tests/ServerCoreTests",
+            name: "ServerCoreTests", dependencies: ["Locking", "ServerCore", "TestSupport"], path: "Tests/ServerCoreTests",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ClientTests", dependencies: ["Client", "ServerCore", "BokehChannel", "TestSupport"],
+            name: "ClientTests", dependencies: ["Locking", "Client", "ServerCore", "BokehChannel", "TestSupport"],
             path: "Tests/ClientTests",
             swiftSettings: swiftSettings),
     ],

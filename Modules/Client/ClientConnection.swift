@@ -2,6 +2,7 @@ public import DocumentModel
 public import Protocol
 public import Wire
 import BokehChannel
+import Locking
 import Synchronization
 
 /// A low-level connection to one session of a Bokeh server, over `ws[s]://host/app/ws`
@@ -27,10 +28,10 @@ public final class ClientConnection: Sendable {
 
     private let token: @Sendable () -> String
     private let ownsLoop: Bool
-    private let published = Mutex<ClientConnectionState>(.notYetConnected)
-    private let serverInfo = Mutex<VersionInfo?>(nil)
+    private let published = Lock<ClientConnectionState>(.notYetConnected)
+    private let serverInfo = Lock<VersionInfo?>(nil)
     private let sentPatches = Atomic<Int>(0)
-    private let core = Mutex<LoopBound<ClientLoopState>?>(nil)
+    private let core = Lock<LoopBound<ClientLoopState>?>(nil)
 
     /// - Parameters:
     ///   - websocketURL: `ws://host:port/app/ws` or `wss://…`.

@@ -2,7 +2,7 @@ public import DocumentModel
 public import Protocol
 public import Wire
 import Foundation
-import Synchronization
+import Locking
 
 /// A client's view of one session on a Bokeh server (Python: `bokeh.client.session.ClientSession`).
 ///
@@ -27,8 +27,8 @@ public final class ClientSession: Sendable {
     private let signer: SessionSigner
     /// Marks changes that came from the server so they are not echoed back.
     private let setter = Setter()
-    private let local = Mutex<LoopBound<SessionDocument>?>(nil)
-    private let failedPatches = Mutex<[String]>([])
+    private let local = Lock<LoopBound<SessionDocument>?>(nil)
+    private let failedPatches = Lock<[String]>([])
 
     /// - Parameters:
     ///   - sessionID: The session to attach to; nil generates a new id.

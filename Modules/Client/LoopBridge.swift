@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locking
 import Wire
 
 /// Hands an operation to an event loop and waits for its completion (``run(on:_:)``); derives the blocking
@@ -11,7 +11,7 @@ enum LoopBridge {
     static func run<T: Sendable>(on loop: EventLoop, _ start: @escaping @Sendable (@escaping Completion<T>) -> Void)
         async throws -> T
     {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        try await withLockedThrowingContinuation { (continuation: LockedContinuation<T, any Error>) in
             let once = Once<T> { continuation.resume(with: $0.mapError { $0 as any Error }) }
             if !loop.execute({ start(once.complete) }) {
                 once.complete(.failure(.usage("the client's event loop has stopped")))
@@ -29,7 +29,7 @@ enum LoopBridge {
         -> T
     {
         precondition(!loop.inEventLoop, "a blocking client call on the client's own event loop would deadlock")
-        let result = Mutex<Result<T, any Error>?>(nil)
+        let result = Lock<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         // The operation runs on the client's loop, not on the concurrency pool: a caller that blocks a pool
         // thread (a test, a script's Task) cannot starve it.
@@ -48,8 +48,8 @@ enum LoopBridge {
 
 /// Calls `body` with the first result only.
 private final class Once<T: Sendable>: Sendable {
-    private let body: Mutex<(@Sendable (Result<T, ClientError>) -> Void)?>
-    init(_ body: @escaping @Sendable (Result<T, ClientError>) -> Void) { self.body = Mutex(body) }
+    private let body: Lock<(@Sendable (Result<T, ClientError>) -> Void)?>
+    init(_ body: @escaping @Sendable (Result<T, ClientError>) -> Void) { self.body = Lock(body) }
     @Sendable func complete(_ result: Result<T, ClientError>) {
         let taken = body.withLock { b -> (@Sendable (Result<T, ClientError>) -> Void)? in
             defer { b = nil }
@@ -60,11 +60,11 @@ private final class Once<T: Sendable>: Sendable {
 }
 
 /// Carries a non-Sendable value (a caller's `Document` or `Model`) to the client's loop: it takes the value
-/// `sending`, so the caller has given it up, and hands it out once. The `Mutex` makes the box Sendable
+/// `sending`, so the caller has given it up, and hands it out once. The `Lock` makes the box Sendable
 /// without an unchecked conformance.
 final class Handoff<Value>: Sendable {
-    private let value: Mutex<Value?>
-    init(_ value: sending Value?) { self.value = Mutex(value) }
+    private let value: Lock<Value?>
+    init(_ value: sending Value?) { self.value = Lock(value) }
     /// The value, the first time; nil after.
     func take() -> sending Value? { value.withLock { $0.take() } }
 }

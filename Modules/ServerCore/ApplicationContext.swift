@@ -2,7 +2,7 @@ import Foundation
 package import DocumentModel
 package import Protocol
 package import Wire
-import Synchronization
+import Locking
 
 /// Holds one application at one path and its sessions (Python Bokeh's `ApplicationContext`).
 ///
@@ -20,7 +20,7 @@ public final class ApplicationContext: Sendable {
 
     /// Shares the registry with the server context's session list.
     private final class RegistryBox: Sendable {
-        let mutex = Mutex<Registry>(Registry())
+        let mutex = Lock<Registry>(Registry())
         func withLock<T>(_ body: (inout Registry) throws -> T) rethrows -> T { try mutex.withLock { try body(&$0) } }
     }
 
@@ -115,7 +115,7 @@ public final class ApplicationContext: Sendable {
     package func createSessionIfNeeded(
         id: String, token: String, request: RequestSnapshot = RequestSnapshot(), tokenPayload: JSONObject = [:]
     ) async throws -> ServerSession {
-        try await withCheckedThrowingContinuation { continuation in
+        try await withLockedThrowingContinuation { continuation in
             createSessionIfNeeded(id: id, token: token, request: request, tokenPayload: tokenPayload) {
                 continuation.resume(with: $0)
             }

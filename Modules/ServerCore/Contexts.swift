@@ -2,7 +2,7 @@ import Foundation
 public import DocumentModel
 public import Protocol
 import Wire
-import Synchronization
+import Locking
 
 /// What an application's session code sees of its session (Python Bokeh's `BokehSessionContext`):
 /// the id, the request data carried by the token, the document, and session callbacks.
@@ -202,7 +202,7 @@ public struct ServerCallbackID: Hashable, Sendable {
 public final class ServerContext: Sendable {
     let loop: EventLoop
     /// Registered callbacks by id: the timer once scheduled (nil while `register` is still making it).
-    private let callbacks = Mutex<(next: UInt64, handles: [UInt64: Scheduled?], removedEarly: Set<UInt64>)>(
+    private let callbacks = Lock<(next: UInt64, handles: [UInt64: Scheduled?], removedEarly: Set<UInt64>)>(
         (1, [:], []))
     private let sessionsProvider: @Sendable () -> [SessionContext]
     /// The application arguments (what follows `--args` on the serve command line; Python's `sys.argv[1:]` in

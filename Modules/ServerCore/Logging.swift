@@ -1,5 +1,6 @@
 import Wire
 import Foundation
+import Locking
 import Synchronization
 
 /// Severity of a log line, ordered as Python's logging levels (`trace` is Bokeh's extra level below debug).
@@ -39,9 +40,9 @@ public final class ServerLog: Sendable {
     public static let shared = ServerLog()
 
     private let threshold = Atomic<Int>(LogLevel.info.rawValue)
-    private let sink = Mutex<(@Sendable (LogLevel, String) -> Void)?>(nil)
+    private let sink = Lock<(@Sendable (LogLevel, String) -> Void)?>(nil)
     /// The line format and where lines go (nil: standard error).
-    private let output = Mutex<(format: LogFormat, file: FileHandle?)>((.standard, nil))
+    private let output = Lock<(format: LogFormat, file: FileHandle?)>((.standard, nil))
 
     public init() {}
 

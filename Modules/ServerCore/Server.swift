@@ -3,7 +3,7 @@ import DocumentModel
 import Protocol
 import Routing
 public import Wire
-import Synchronization
+import Locking
 
 /// A Bokeh server: applications mounted at paths, their sessions, the `/ws` endpoints and the
 /// unused-session reaper (Python Bokeh's `Server` with its `BokehTornado`).
@@ -19,7 +19,7 @@ public final class Server: Sendable {
     let router: Router
     let signer: SessionSigner
     private let contexts: [ApplicationContext]
-    private let runtime = Mutex<Runtime>(Runtime())
+    private let runtime = Lock<Runtime>(Runtime())
     let assemblerLimits: MessageAssemblerLimits
     let channelConfiguration: WebSocketChannelConfiguration
     let websocketPolicy: WebSocketServerPolicy
@@ -356,7 +356,7 @@ public final class Server: Sendable {
             }
             if now { continuation.resume() }
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        await withLockedContinuation { (continuation: LockedContinuation<Void, Never>) in
             DispatchQueue.global().async { [self] in
                 drain()
                 continuation.resume()
@@ -366,7 +366,7 @@ public final class Server: Sendable {
 
     /// The blocking form of ``run()``, for a `main.swift` that is not async.
     public func runUntilShutdown() throws {
-        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let outcome = Lock<Result<Void, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             let result: Result<Void, any Error>
@@ -516,7 +516,7 @@ public final class Server: Sendable {
 
     /// Runs blocking work off the event loops (Bokeh's `run_in_background`).
     public func runInBackground<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        try await withLockedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
         }
     }

@@ -3,7 +3,7 @@ public import DocumentModel
 package import Protocol
 public import Wire
 import BokehChannel
-import Synchronization
+import Locking
 
 /// Hosts one instance of an application (a ``Document``) for any number of connections (Python Bokeh's
 /// `ServerSession`).
@@ -18,7 +18,7 @@ public final class ServerSession: Sendable {
     /// The loop the session runs on.
     public let eventLoop: EventLoop
     let state: LoopBound<SessionState>
-    private let books: Mutex<Bookkeeping>
+    private let books: Lock<Bookkeeping>
 
     struct Bookkeeping {
         var destroyed = false
@@ -33,7 +33,7 @@ public final class ServerSession: Sendable {
         self.id = id
         self.token = token
         self.eventLoop = eventLoop
-        self.books = Mutex(Bookkeeping(lastUnsubscribe: eventLoop.clock.monotonicMilliseconds))
+        self.books = Lock(Bookkeeping(lastUnsubscribe: eventLoop.clock.monotonicMilliseconds))
         let s = SessionState(document: document)
         self.state = LoopBound(s, eventLoop: eventLoop)
         s.changeToken = document.onChange { [weak self, weak s] event in
@@ -105,7 +105,7 @@ public final class ServerSession: Sendable {
         guard !destroyed else { throw SessionError.destroyed }
         blockExpiration()
         defer { try? unblockExpiration() }
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        return try await withLockedThrowingContinuation { (continuation: LockedContinuation<T, any Error>) in
             let submitted = eventLoop.execute {
                 let s = self.state.value
                 self.whenUnlocked(s) {
@@ -134,7 +134,7 @@ public final class ServerSession: Sendable {
         guard !destroyed else { throw SessionError.destroyed }
         blockExpiration()
         defer { try? unblockExpiration() }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        try await withLockedThrowingContinuation { (continuation: LockedContinuation<Void, any Error>) in
             let submitted = eventLoop.execute {
                 let s = self.state.value
                 self.whenUnlocked(s) {

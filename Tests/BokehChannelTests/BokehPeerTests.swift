@@ -2,13 +2,13 @@ import BokehChannel
 import DocumentModel
 import Foundation
 import Protocol
-import Synchronization
+import Locking
 import Testing
 import Wire
 
 /// A list that loop callbacks append to and tests read.
 private final class Recorder<Element: Sendable>: Sendable {
-    private let storage = Mutex<[Element]>([])
+    private let storage = Lock<[Element]>([])
     func append(_ e: Element) { storage.withLock { $0.append(e) } }
     var values: [Element] { storage.withLock { $0 } }
 }

@@ -3,7 +3,7 @@ import DocumentModel
 import Foundation
 import Protocol
 import ServerCore
-import Synchronization
+import Locking
 import Testing
 import Wire
 
@@ -348,7 +348,7 @@ struct BrowserRecorder {
 
 /// Records the pages a `show` asks to open.
 final class RecordingController: BrowserController {
-    private let opened = Mutex<[(String, BrowserTarget)]>([])
+    private let opened = Lock<[(String, BrowserTarget)]>([])
     func open(_ url: String, new: BrowserTarget) throws { opened.withLock { $0.append((url, new)) } }
     var urls: [String] { opened.withLock { $0.map(\.0) } }
     var targets: [BrowserTarget] { opened.withLock { $0.map(\.1) } }

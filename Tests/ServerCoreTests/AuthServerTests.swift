@@ -3,14 +3,14 @@ import Foundation
 import Protocol
 import Routing
 @testable import ServerCore
-import Synchronization
+import Locking
 import Testing
 import Wire
 
 /// Records what sessions saw: the context's user, logout URL and request.
 final class SeenSessions: Sendable {
-    let contexts = Mutex<[SessionContext]>([])
-    let processed = Mutex<[IncomingRequest]>([])
+    let contexts = Lock<[SessionContext]>([])
+    let processed = Lock<[IncomingRequest]>([])
 
     var application: Application {
         Application(

@@ -2,7 +2,7 @@ import DocumentModel
 import Foundation
 import Protocol
 @testable import ServerCore
-import Synchronization
+import Locking
 import Testing
 import Wire
 
@@ -30,8 +30,8 @@ func startServer(
 /// A raw client on `path/ws` that keeps its channel, for tests that pause, read and close it themselves.
 final class RawClient: Sendable {
     let observed = Observed()
-    let binaryBytes = Mutex<[Int]>([])
-    private let box = Mutex<LoopBound<WebSocketChannel>?>(nil)
+    let binaryBytes = Lock<[Int]>([])
+    private let box = Lock<LoopBound<WebSocketChannel>?>(nil)
     let loop: EventLoop
 
     init(port: Int, path: String, token: String, loop: EventLoop, connection: ConnectionConfiguration = .default) {
@@ -206,7 +206,7 @@ final class RawClient: Sendable {
         #expect(await eventually { client.observed.texts.count >= 3 })
         #expect(await eventually { (try? server.getSession(appPath: "/test", id: "freed"))?.connectionCount == 1 })
         weak let session = try? server.getSession(appPath: "/test", id: "freed")
-        let handle = Mutex<ServerConnection?>(nil)
+        let handle = Lock<ServerConnection?>(nil)
         if let s = session {
             try s.eventLoop.submitAndWait { handle.withLock { $0 = s.state.value.subscribers.first?.connection } }
         }

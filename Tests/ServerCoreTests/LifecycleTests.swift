@@ -2,7 +2,7 @@ import DocumentModel
 import Foundation
 import Protocol
 import ServerCore
-import Synchronization
+import Locking
 import Testing
 import Wire
 
@@ -10,7 +10,7 @@ import Wire
 /// WebSockets or running session-destroyed hooks; we close with 1001 and run them).
 @Suite struct LifecycleTests {
     @Test func shutdownClosesWebSocketsWith1001ThenRunsDestroyedHooksThenTheUnloadHook() async throws {
-        let events = Mutex<[String]>([])
+        let events = Lock<[String]>([])
         let app = Application(
             onServerUnloaded: { _ in events.withLock { $0.append("unloaded") } },
             onSessionDestroyed: { ctx in events.withLock { $0.append("destroyed:\(ctx.id)") } }
@@ -35,7 +35,7 @@ import Wire
     }
 
     @Test func aShutdownRequestedBeforeRunStillDrains() async throws {
-        let unloaded = Mutex(0)
+        let unloaded = Lock(0)
         let app = Application(onServerUnloaded: { _ in unloaded.withLock { $0 += 1 } }) { document, _ in
             document.addRoot(Model("Div"))
         }

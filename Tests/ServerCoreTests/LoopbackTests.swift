@@ -2,13 +2,13 @@ import DocumentModel
 import Foundation
 import Protocol
 import ServerCore
-import Synchronization
+import Locking
 import Testing
 import Wire
 
 /// What a raw WebSocket client saw.
 final class Observed: Sendable {
-    private let state = Mutex<(frames: [WebSocketMessage], close: WebSocketCloseInfo?, failure: String?)>(
+    private let state = Lock<(frames: [WebSocketMessage], close: WebSocketCloseInfo?, failure: String?)>(
         ([], nil, nil))
     func frame(_ m: WebSocketMessage) { state.withLock { $0.frames.append(m) } }
     func closed(_ c: WebSocketCloseInfo) { state.withLock { $0.close = c } }

@@ -2,7 +2,7 @@ import DocumentModel
 import Foundation
 import Protocol
 @testable import ServerCore
-import Synchronization
+import Locking
 import Wire
 import Testing
 
@@ -56,7 +56,7 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
     }
 
     @Test func applicationsReadTheirArgumentsFromTheirContexts() async throws {
-        let seen = Mutex<[String]>([])
+        let seen = Lock<[String]>([])
         let app = Application { document, context in
             seen.withLock { $0 = context.arguments }
             document.addRoot(Div(.text(context.arguments.joined(separator: " "))))
@@ -269,7 +269,7 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
             try bad.validate()
         }
 
-        let lines = Mutex<[String]>([])
+        let lines = Lock<[String]>([])
         ServerLog.shared.setSink { _, line in lines.withLock { $0.append(line) } }
         defer { ServerLog.shared.setSink(nil) }
         let server = try startServer(path: "/app", application: Application { _, _ in }) {
@@ -486,7 +486,7 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
     }
 
     @Test func processRequestAddsToTheTokenAndTheSessionContext() throws {
-        let seen = Mutex<JSONObject?>(nil)
+        let seen = Lock<JSONObject?>(nil)
         let app = Application(
             processRequest: { request in
                 [

@@ -2,13 +2,13 @@ import DocumentModel
 import Foundation
 import Protocol
 import ServerCore
-import Synchronization
+import Locking
 import Testing
 import Wire
 
 /// Messages a fake connection received, in order.
 final class Inbox: Sendable {
-    private let storage = Mutex<[Message]>([])
+    private let storage = Lock<[Message]>([])
     func append(_ m: Message) { storage.withLock { $0.append(m) } }
     var messages: [Message] { storage.withLock { $0 } }
     var types: [String] { messages.map(\.type.rawValue) }
@@ -232,8 +232,8 @@ struct Fixture {
     }
 
     @Test func reaperDiscardsUnusedSessionsAndStopsTheirCallbacks() async throws {
-        let ticks = Mutex(0)
-        let destroyedHooks = Mutex<[String]>([])
+        let ticks = Lock(0)
+        let destroyedHooks = Lock<[String]>([])
         let app = Application(
             onSessionDestroyed: { ctx in destroyedHooks.withLock { $0.append("app:\(ctx.id)") } }
         ) { document, context in
@@ -267,7 +267,7 @@ struct Fixture {
     }
 
     @Test func concurrentCreationOfOneIDRunsTheHandlerOnce() async throws {
-        let runs = Mutex(0)
+        let runs = Lock(0)
         let group = try EventLoopGroup(numberOfThreads: 2, name: "test")
         defer { group.shutdown() }
         let app = ApplicationContext(

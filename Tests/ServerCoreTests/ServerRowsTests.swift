@@ -3,7 +3,7 @@ import Foundation
 import Protocol
 import Routing
 @testable import ServerCore
-import Synchronization
+import Locking
 import Testing
 import Wire
 
@@ -338,7 +338,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
     @Test func aLargeBodyIsStreamedInChunksAsTheClientReads() async throws {
         let pieces = 400
         let piece = [UInt8](repeating: 0x61, count: 64 * 1024)
-        let produced = Mutex(0)
+        let produced = Lock(0)
         let server = try Self.server { _ in
             ExtraResponse(headers: [("Content-Type", "application/octet-stream")]) {
                 let n = produced.withLock { count -> Int in
@@ -427,7 +427,7 @@ let divApplication = Application { document, _ in document.addRoot(Model("Div"))
 
 @Suite struct ProxyHeaderTests {
     @Test func useXheadersShapesTheRequestsSchemeHostAndURL() async throws {
-        let seen = Mutex<[String]>([])
+        let seen = Lock<[String]>([])
         let app = Application(processRequest: { request in
             seen.withLock { $0.append(request.fullURL ?? "-") }
             return [:]

@@ -2,7 +2,7 @@ import DocumentModel
 import Foundation
 import Protocol
 @testable import ServerCore
-import Synchronization
+import Locking
 import Testing
 import Wire
 
@@ -10,8 +10,8 @@ import Wire
 @Suite struct ServerSessionCallbackTests {
     /// An app whose handler adds callbacks on the document itself (Python's `curdoc().add_periodic_callback`).
     @Test func documentCallbacksRunUnderTheSessionAndStopWhenRemoved() async throws {
-        let ticks = Mutex(0)
-        let handles = Mutex<[SessionCallback]>([])
+        let ticks = Lock(0)
+        let handles = Lock<[SessionCallback]>([])
         let app = Application { document, _ in
             document.addRoot(Model("Div"))
             let periodic = document.addPeriodicCallback(every: .milliseconds(10)) { _ in ticks.withLock { $0 += 1 } }
@@ -35,7 +35,7 @@ import Wire
         defer { f.shutdown() }
         let s = f.session
         let context = try #require(f.app.sessionContext("session-1"))
-        let observed = Mutex<[(removed: Bool, listed: Bool)]>([])
+        let observed = Lock<[(removed: Bool, listed: Bool)]>([])
         let boxes = try s.eventLoop.submitAndWait { () -> [SessionCallback] in
             (0..<50).map { i in
                 let box = CallbackBox()
@@ -72,7 +72,7 @@ import Wire
         defer { f.shutdown() }
         let s = f.session
         let context = try #require(f.app.sessionContext("session-1"))
-        let ticks = Mutex(0)
+        let ticks = Lock(0)
         let callback = try s.eventLoop.submitAndWait {
             context.addPeriodicCallback(every: .milliseconds(5)) { _ in ticks.withLock { $0 += 1 } }
         }
@@ -89,7 +89,7 @@ import Wire
         let f = try await Fixture()
         defer { f.shutdown() }
         let server = f.app.serverContext
-        let ran = Mutex(false)
+        let ran = Lock(false)
         let tick = server.addNextTickCallback { ran.withLock { $0 = true } }
         #expect(await eventually { ran.withLock { $0 } })
         #expect(throws: SessionError.callbackNotFound) { try server.removeNextTickCallback(tick) }
@@ -102,7 +102,7 @@ import Wire
     }
 
     @Test func aLostConnectionRaisesConnectionLostOnTheDocument() async throws {
-        let lost = Mutex<[Double]>([])
+        let lost = Lock<[Double]>([])
         let app = Application { document, context in
             document.addRoot(Model("Div"))
             context.onEvent(.connectionLost) { event in
@@ -139,7 +139,7 @@ final class CallbackBox: @unchecked Sendable {
         defer { f.shutdown() }
         f.session.destroy()
         #expect(await eventually { f.session.destroyed })
-        let ran = Mutex(false)
+        let ran = Lock(false)
         await #expect(throws: SessionError.destroyed) {
             try await f.session.withDocumentLocked { _ in ran.withLock { $0 = true } }
         }
@@ -191,7 +191,7 @@ final class CallbackBox: @unchecked Sendable {
         let group = try EventLoopGroup(numberOfThreads: 1, name: "mint")
         defer { group.shutdown() }
         let loop = group.loops[0]
-        let ticks = Mutex(0)
+        let ticks = Lock(0)
         let session = try loop.submitAndWait { () -> ServerSession in
             let document = Document()
             document.addNextTickCallback { _ in ticks.withLock { $0 += 1 } }
@@ -225,7 +225,7 @@ final class CallbackBox: @unchecked Sendable {
 
 /// Strings appended from any thread.
 final class Recorder: Sendable {
-    private let storage = Mutex<[String]>([])
+    private let storage = Lock<[String]>([])
     func append(_ item: String) { storage.withLock { $0.append(item) } }
     var items: [String] { storage.withLock { $0 } }
 }

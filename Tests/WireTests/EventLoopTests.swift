@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import Locking
 import Synchronization
 import Testing
 @testable import Wire
@@ -201,7 +202,7 @@ import Testing
     @Test func acceptsWorkFromManyThreads() async throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }
-        let counter = Mutex(0)
+        let counter = Lock(0)
         let onLoop = Atomic<Bool>(true)
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             for _ in 0..<500 {

@@ -1,11 +1,11 @@
 import Foundation
-import Synchronization
+import Locking
 import Testing
 import Wire
 
 /// A thread-safe list that loop callbacks append to and tests read.
 final class Recorder<Element: Sendable>: Sendable {
-    private let storage = Mutex<[Element]>([])
+    private let storage = Lock<[Element]>([])
 
     func append(_ e: Element) { storage.withLock { $0.append(e) } }
     func append(contentsOf es: [Element]) { storage.withLock { $0.append(contentsOf: es) } }

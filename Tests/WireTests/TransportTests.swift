@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Synchronization
+import Locking
 import Testing
 @testable import Wire
 
@@ -11,7 +11,7 @@ final class TestClient: Sendable {
     let closed = Recorder<String>()
     let readEOF = Recorder<Bool>()
     let failure = Recorder<String>()
-    private let box = Mutex<LoopBound<Connection>?>(nil)
+    private let box = Lock<LoopBound<Connection>?>(nil)
 
     init(loop: EventLoop) { self.loop = loop }
 
@@ -237,7 +237,7 @@ func pattern(_ count: Int) -> [UInt8] {
         var config = ListenerConfiguration()
         config.connection.writeHighWatermark = 64 * 1024
         config.connection.writeLowWatermark = 16 * 1024
-        let maxPending = Mutex(0)
+        let maxPending = Lock(0)
         let listener = try Listener(bindTo: loopback, group: group, configuration: config) { c in
             c.onRead = { [unowned c] bytes in
                 c.write(bytes)

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Testing
 @testable import Wire
 
@@ -10,7 +10,7 @@ final class TestWebSocket: Sendable {
     let closes = Recorder<WebSocketCloseInfo>()
     let failure = Recorder<String>()
     let negotiated = Recorder<String>()
-    private let box = Mutex<LoopBound<WebSocketChannel>?>(nil)
+    private let box = Lock<LoopBound<WebSocketChannel>?>(nil)
 
     init(loop: EventLoop) { self.loop = loop }
 

@@ -2,7 +2,7 @@
 // and on every change to its sources rebuild and restart. A failed build is printed and the running server
 // keeps serving; open pages reconnect on their own (BokehJS retries) and show the new app.
 import Foundation
-import Synchronization
+import Locking
 
 /// The files a rebuild depends on, with their modification times: Package.swift and everything under
 /// Sources/ (a new, changed or deleted file is a change).
@@ -108,7 +108,7 @@ final class DevLoop: Sendable {
     /// `swift build --scratch-path`, if given.
     let scratch: String?
     let serveArguments: [String]
-    private let child = Mutex<Process?>(nil)
+    private let child = Lock<Process?>(nil)
 
     init(package: String, product: String, scratch: String?, serveArguments: [String]) {
         self.package = package

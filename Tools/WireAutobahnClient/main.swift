@@ -9,7 +9,7 @@
 import Dispatch
 import Foundation
 import Glibc
-import Synchronization
+import Locking
 import Wire
 
 func fail(_ message: String) -> Never {
@@ -53,7 +53,7 @@ func makeConfiguration() -> WebSocketClientConfiguration {
 /// Runs on the loop: connects to `url`, calls `onOpen` with the channel, and `done` when it is closed.
 final class Session: Sendable {
     let finished = DispatchSemaphore(value: 0)
-    let outcome = Mutex<String?>(nil)
+    let outcome = Lock<String?>(nil)
 
     func finish(_ text: String?) {
         let first = outcome.withLock { o -> Bool in
@@ -92,7 +92,7 @@ func echo(_ url: String) -> String? {
 /// Connects and returns the first text message.
 func fetchText(_ url: String) -> String? {
     let session = Session()
-    let text = Mutex<String?>(nil)
+    let text = Lock<String?>(nil)
     let configuration = makeConfiguration()
     loop.execute {
         WebSocketClient.connect(to: url, on: loop, configuration: configuration) { result in

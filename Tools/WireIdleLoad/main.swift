@@ -9,6 +9,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import Locking
 import Synchronization
 import Wire
 
@@ -69,7 +70,7 @@ struct Counters {
     var firstError: String?
 }
 
-let counters = Mutex(Counters())
+let counters = Lock(Counters())
 let allSettled = DispatchSemaphore(value: 0)
 func makeGroup() -> EventLoopGroup {
     do { return try EventLoopGroup(numberOfThreads: threads, name: "load") } catch { fail("\(error)") }

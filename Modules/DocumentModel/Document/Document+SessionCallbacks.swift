@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A callback on a document's event loop, added with ``Document/addNextTickCallback(_:)``,
 /// ``Document/addTimeoutCallback(after:_:)`` or ``Document/addPeriodicCallback(every:_:)`` (Bokeh's
@@ -34,7 +34,7 @@ public final class SessionCallback: @unchecked Sendable {
 
     /// The document whose list holds the callback. Only on the document's thread.
     package weak var document: Document?
-    private let state = Mutex<State>(State())
+    private let state = Lock<State>(State())
 
     private struct State {
         var removed = false

@@ -1,6 +1,6 @@
 import Foundation
 import DocumentModel
-import Synchronization
+import Locking
 import Wire
 
 /// The built-in password policy (`--auth-password-file`): users and salted hashes from a file, a login page,
@@ -219,7 +219,7 @@ final class LoginLimiter: Sendable {
     private let maxFailures: Int
     private let window: Int
     private let maxAddresses: Int
-    private let failures = Mutex<[String: [Int]]>([:])
+    private let failures = Lock<[String: [Int]]>([:])
 
     init(maxFailures: Int, window: Int, maxAddresses: Int = 10_000) {
         self.maxFailures = maxFailures

@@ -1,7 +1,7 @@
 import Foundation
 import DocumentModel
 import Protocol
-import Synchronization
+import Locking
 
 /// What of a request goes into a session token: Bokeh's `_filtered_headers` / `_filtered_cookies`.
 enum RequestFilter {
@@ -56,7 +56,7 @@ final class RequestStore: Sendable {
     }
 
     private let capacity: Int
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Wire
 
 /// A directory served with Tornado's `StaticFileHandler` semantics (reference §1.7): `Etag` (SHA-512 of
@@ -15,7 +15,7 @@ final class StaticFiles: Sendable {
     let root: String
     /// Files larger than this are read per request and not cached.
     let maxCachedFileBytes: Int
-    private let cache = Mutex<[String: Entry]>([:])
+    private let cache = Lock<[String: Entry]>([:])
 
     struct Entry: Sendable {
         let modified: Int64

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import Locking
 import Synchronization
 
 /// Something registered with an ``EventLoop`` for readiness events on one file descriptor.
@@ -34,7 +35,7 @@ public final class Scheduled: Sendable {
 ///
 /// It is also a `SerialExecutor`, so an actor can be pinned to it (`unownedExecutor`).
 ///
-/// `@unchecked Sendable`: the cross-thread state (the task queue, the stop flag) lives in a `Mutex`, the
+/// `@unchecked Sendable`: the cross-thread state (the task queue, the stop flag) lives in a `Lock`, the
 /// thread id in an `Atomic`; everything else (timers, registrations, the read buffer) is touched only on
 /// the loop's own thread, which ``assertInEventLoop()`` checks on the registration paths.
 public final class EventLoop: @unchecked Sendable {
@@ -66,7 +67,7 @@ public final class EventLoop: @unchecked Sendable {
     public let clock: any LoopClock
     private let epfd: Int32
     private let wakeFD: Int32
-    private let shared = Mutex(Shared())
+    private let shared = Lock(Shared())
     private let threadID = Atomic<UInt>(0)
     private let finished = DispatchSemaphore(value: 0)
     private let hasFinished = Atomic<Bool>(false)
@@ -204,7 +205,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `body` on the loop and returns its result to the calling thread. Must not be called on the loop.
     public func submitAndWait<T: Sendable>(_ body: @escaping @Sendable () throws -> T) throws -> T {
         precondition(!inEventLoop, "submitAndWait on the loop's own thread would deadlock")
-        let result = Mutex<Result<T, any Error>?>(nil)
+        let result = Lock<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         execute {
             let r = Result { try body() }
@@ -413,7 +414,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs the timers due now on the loop and returns when they have. Any thread but the loop's.
     package func runDueTimersNow() async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+        await withLockedContinuation { (done: LockedContinuation<Void, Never>) in
             if !execute({
                 self.runDueTimersNowOnLoop(); done.resume()
             }) {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Where an ``EventLoop`` reads the time: its timers, connection timeouts, keep-alive pings and, above Wire,
 /// session expiry and the unused-session reaper all ask the loop's clock, never the system directly.
@@ -53,13 +53,13 @@ public final class ManualClock: LoopClock {
         weak var loop: EventLoop?
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// - Parameters:
     ///   - unixSeconds: the wall-clock time to start at (default: now).
     public init(unixSeconds: Double? = nil) {
         // Starts well above zero, like a real monotonic clock, so "a long time ago" stays representable.
-        state = Mutex(State(nanoseconds: 1_000_000_000_000, unixSeconds: unixSeconds ?? Date().timeIntervalSince1970))
+        state = Lock(State(nanoseconds: 1_000_000_000_000, unixSeconds: unixSeconds ?? Date().timeIntervalSince1970))
     }
 
     public func monotonicNanoseconds() -> UInt64 { state.withLock { $0.nanoseconds } }
