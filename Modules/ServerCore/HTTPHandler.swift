@@ -69,6 +69,10 @@ final class HTTPHandler {
 
     private func handle(_ request: HTTPRequest) {
         let head = request.head
+        if let refusal = hostRefusal(head.headers["Host"]) {
+            log.warning(refusal)
+            return respond(HTTPResponses.error(403, reason: "Host not allowed"), keepAlive: false)
+        }
         let path = String(head.path)
         let resolution = server.router.resolve(method: head.method, path: path)
         log.debug("\(head.method) \(head.target)")
@@ -173,6 +177,19 @@ final class HTTPHandler {
         }
     }
 
+    /// Why a request naming `host` is refused (the log line), nil when it is allowed: see
+    /// ``ServerConfiguration/Network-swift.struct/checkHost``.
+    func hostRefusal(_ host: String?) -> String? {
+        guard server.configuration.network.checkHost, let host, !host.isEmpty else { return nil }
+        let lowered = host.lowercased()
+        if HostName.isIPLiteral(lowered) { return nil }
+        let allowed = server.hostAllowlist
+        if allowed.allows(host: lowered) { return nil }
+        let shown = String(PythonLiteral.quoted(host).dropFirst().dropLast())
+        return "Refusing request for Host '\(shown)': use --allow-host=\(shown) (or --allow-websocket-origin) to "
+            + "permit it; currently we allow hosts \(allowed.pythonDescription) and IP addresses"
+    }
+
     /// Writes `response`. `headOnly` (HEAD requests) sends the head with the body's length and no body;
     /// statuses that forbid a body (304) send neither.
     func respond(_ response: HTTPResponse, keepAlive: Bool, headOnly: Bool = false) {
@@ -221,5 +238,23 @@ enum HTTPResponses {
         var response = HTTPResponse(head: HTTPResponseHead(status: .ok), body: body)
         response.head.headers.add(name: "Content-Type", value: contentType)
         return response
+    }
+}
+
+/// Host header forms.
+enum HostName {
+    /// Whether `host` (`host[:port]`, IPv6 in brackets) names an IP address rather than a name: no DNS rebinding
+    /// can make a browser send one for an attacker's page.
+    static func isIPLiteral(_ host: String) -> Bool {
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            let rest = host[host.index(after: close)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isNumber)) else { return false }
+            return AddressRange.parse(String(host[host.index(after: host.startIndex)..<close])) != nil
+        }
+        let parts = host.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        if parts.count == 2, !parts[1].allSatisfy(\.isNumber) { return false }
+        let name = String(parts[0])
+        return name.split(separator: ".").count == 4 && AddressRange.parse(name)?.count == 4
     }
 }

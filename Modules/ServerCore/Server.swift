@@ -44,6 +44,8 @@ public final class Server: Sendable {
         var connections: [UInt64: @Sendable () -> Void] = [:]
         var nextConnection: UInt64 = 0
         var originPolicy = OriginPolicy(allowlist: HostAllowlist(entries: []))
+        /// The hosts requests may name (``ServerConfiguration/Network-swift.struct/checkHost``).
+        var hostAllowlist = HostAllowlist(entries: [])
         var timers: [Scheduled] = []
         var started = false
         var stopped = false
@@ -195,6 +197,15 @@ public final class Server: Sendable {
             }
         }
         for warning in allowlist.warnings { log.warning(warning) }
+        let hosts: HostAllowlist
+        do {
+            let extra = configuration.network.allowedHosts
+            hosts = HostAllowlist(
+                entries: allowlist.entries + (extra.isEmpty ? [] : try HostAllowlist(hosts: extra, port: port).entries))
+        } catch {
+            for listener in listeners { listener.close() }
+            throw ConfigurationError.invalidOrigin("\(error)")
+        }
         let loop = group.loops[0]
         var timers: [Scheduled] = []
         let lifetime = configuration.sessions.unusedLifetime
@@ -223,6 +234,7 @@ public final class Server: Sendable {
         runtime.withLock {
             $0.listeners = listeners
             $0.originPolicy = OriginPolicy(allowlist: allowlist)
+            $0.hostAllowlist = hosts
             $0.timers = timers
             $0.started = true
         }
@@ -524,6 +536,7 @@ public final class Server: Sendable {
     // MARK: Internals
 
     var originPolicy: OriginPolicy { runtime.withLock { $0.originPolicy } }
+    var hostAllowlist: HostAllowlist { runtime.withLock { $0.hostAllowlist } }
 
     /// Runs the unused-session check of every application now: sessions without connections unused for longer
     /// than `unusedLifetime` (nil: ``ServerConfiguration/Sessions-swift.struct/unusedLifetime``) are discarded.

@@ -56,6 +56,15 @@ public struct ServerConfiguration: Sendable {
         /// Trust `X-Real-Ip`/`X-Forwarded-For`/`X-Scheme`/`X-Forwarded-Proto` (`--use-xheaders`). false: only a
         /// server behind a proxy you run may believe them.
         public var useXheaders: Bool = false
+        /// Refuse requests whose `Host` is not an allowed name: the allowed WebSocket origins
+        /// (``WebSocket-swift.struct/allowedOrigins``, by default `localhost:<port>`), ``allowedHosts``, or any IP
+        /// address. This stops DNS rebinding: a page on an attacker's name that resolves to this server sends
+        /// that name as `Host` (and as `Origin`, which Bokeh's same-origin rule would accept). true; false
+        /// (`--disable-host-check`) accepts any `Host`, as `bokeh serve` does. A request without `Host` is served.
+        public var checkHost: Bool = true
+        /// More names requests may use as `Host` (`--allow-host`), in the allowed origins' syntax (`name`,
+        /// `name:port`, `*.example.org`). Empty by default.
+        public var allowedHosts: [String] = []
         /// Largest HTTP request head and body accepted. 64 KiB: Tornado's order of magnitude for heads, far
         /// above what a browser sends.
         public var maxRequestBytes: Int = 64 * 1024

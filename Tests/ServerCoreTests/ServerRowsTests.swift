@@ -90,10 +90,16 @@ func blockingExchange(_ target: RawTarget, _ request: [UInt8], limit: Int) throw
     return response
 }
 
-func rawGet(_ target: RawTarget, _ path: String, host: String = "localhost", headers: String = "") async throws
+/// A GET of `path`; `host` defaults to `localhost:<port>` (`localhost:5006` on a Unix socket), what a browser sends.
+func rawGet(_ target: RawTarget, _ path: String, host: String? = nil, headers: String = "") async throws
     -> String
 {
-    let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\(headers)Connection: close\r\n\r\n"
+    let defaultHost: String
+    switch target {
+    case .ipv4(let port), .ipv6(let port): defaultHost = "localhost:\(port)"
+    case .unix: defaultHost = "localhost:5006"
+    }
+    let request = "GET \(path) HTTP/1.1\r\nHost: \(host ?? defaultHost)\r\n\(headers)Connection: close\r\n\r\n"
     return String(decoding: try await rawExchange(target, Array(request.utf8)), as: UTF8.self)
 }
 

@@ -52,6 +52,13 @@ let serveOptions: [ServeOption] = {
             "--allow-websocket-origin", "HOST[:PORT]",
             "allowed websocket origin (repeatable; default localhost:<port>)"
         ) { _, s, v in s.origins.append(v) },
+        ServeOption(
+            "--allow-host", "HOST[:PORT]",
+            "another name requests may use as Host (repeatable; the allowed origins and IP addresses always may)"
+        ) { i, _, v in i.configuration.network.allowedHosts.append(v) },
+        ServeOption("--disable-host-check", nil, "serve any Host, as bokeh serve (no DNS-rebinding guard)") {
+            i, _, _ in i.configuration.network.checkHost = false
+        },
         ServeOption("--prefix", "PREFIX", "URL prefix") { i, _, v in i.configuration.network.prefix = v },
         ServeOption(
             "--keep-alive", "MS", "ping period in milliseconds, 0 = off (default \(ms(d.websocket.keepAlive)))"
