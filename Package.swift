@@ -38,7 +38,9 @@ let package = Package(
 
         // Layers. See CONTRIBUTING.md for the layering rule.
         .target(name: "Locking", path: "Modules/Locking", swiftSettings: swiftSettings),
-        .target(name: "DocumentModel", dependencies: ["Locking"], path: "Modules/DocumentModel", swiftSettings: swiftSettings),
+        .target(
+            name: "DocumentModel", dependencies: ["Locking"], path: "Modules/DocumentModel",
+            swiftSettings: swiftSettings),
         .target(name: "Routing", dependencies: ["Wire"], path: "Modules/Routing", swiftSettings: swiftSettings),
         .target(
             name: "Wire", dependencies: ["Locking", "CZlib", "COpenSSL", "CEpoll"], path: "Modules/Wire",
@@ -52,10 +54,13 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "ServerCore",
-            dependencies: ["Locking", "DocumentModel", "Protocol", "Wire", "BokehChannel", "Routing", "CZlib", "COpenSSL"],
+            dependencies: [
+                "Locking", "DocumentModel", "Protocol", "Wire", "BokehChannel", "Routing", "CZlib", "COpenSSL",
+            ],
             path: "Modules/ServerCore", swiftSettings: swiftSettings),
         .target(
-            name: "Client", dependencies: ["Locking", "DocumentModel", "Protocol", "Wire", "BokehChannel"], path: "Modules/Client",
+            name: "Client", dependencies: ["Locking", "DocumentModel", "Protocol", "Wire", "BokehChannel"],
+            path: "Modules/Client",
             swiftSettings: swiftSettings),
 
         // Tools.
@@ -86,7 +91,8 @@ let package = Package(
             name: "ClientInterop", dependencies: ["Client", "DocumentModel", "Protocol"], path: "Tools/ClientInterop",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "WireIdleLoad", dependencies: ["Locking", "Wire"], path: "Tools/WireIdleLoad", swiftSettings: swiftSettings),
+            name: "WireIdleLoad", dependencies: ["Locking", "Wire"], path: "Tools/WireIdleLoad",
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "LoadGen", dependencies: ["Wire", "DocumentModel"], path: "Tools/LoadGen",
             swiftSettings: swiftSettings),
@@ -112,7 +118,8 @@ let package = Package(
             name: "BokehChannelTests", dependencies: ["Locking", "BokehChannel", "DocumentModel", "Protocol", "Wire"],
             path: "Tests/BokehChannelTests", swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServerCoreTests", dependencies: ["Locking", "ServerCore", "TestSupport"], path: "Tests/ServerCoreTests",
+            name: "ServerCoreTests", dependencies: ["Locking", "ServerCore", "TestSupport"],
+            path: "Tests/ServerCoreTests",
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ClientTests", dependencies: ["Locking", "Client", "ServerCore", "BokehChannel", "TestSupport"],

@@ -72,6 +72,11 @@ public final class Server: Sendable {
         signer = try SessionSigner(
             secretKey: key, signsSessions: configuration.sessions.signSessions,
             expiration: Int(clamping: configuration.sessions.tokenExpiration.components.seconds))
+        if let secret = configuration.auth.cookieSecret, secret.utf8.count < 32 {
+            log.warning(
+                "the cookie secret is \(secret.utf8.count) bytes: anyone who guesses it can sign a login; use 32 or more (swift-bokeh secret)"
+            )
+        }
         authPolicy = configuration.auth.policy
         var policyRoutes: [String: AuthRoute] = [:]
         var extraRoutes = configuration.front.extraRoutes

@@ -29,7 +29,9 @@ import Testing
         #expect(upgrade.hasPrefix("HTTP/1.1 403 Host not allowed\r\n"))
         #expect(server.applicationContext(at: "/app")?.sessions.isEmpty == true)
         // The allowed origin, any IP address, no Host at all: served.
-        for host in ["localhost:\(port)", "LOCALHOST:\(port)", "127.0.0.1:\(port)", "127.0.0.1", "[::1]:\(port)", "10.1.2.3"] {
+        for host in [
+            "localhost:\(port)", "LOCALHOST:\(port)", "127.0.0.1:\(port)", "127.0.0.1", "[::1]:\(port)", "10.1.2.3",
+        ] {
             #expect(try await status(port, host: host) == "HTTP/1.1 200 OK", "\(host)")
         }
         let bare = try await rawExchange(.ipv4(port), Array("GET /app HTTP/1.0\r\n\r\n".utf8))

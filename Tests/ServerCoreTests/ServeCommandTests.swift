@@ -535,6 +535,24 @@ private let bareEnvironment = ["HOME": "/nonexistent-home"]
         #expect(throws: ServeCommandError.self) { try invocation(["--include-cookies", "--port", "1"]) }
     }
 
+    @Test func codeConfiguresAfterTheFlags() throws {
+        let command = ServeCommand(name: "serve", applications: [("/app", Application { _, _ in })])
+            .configuring { $0.network.port = 9001 }
+            .configuring { configuration in
+                configuration.auth.policy = AuthPolicy { request in
+                    request.header("X-User").map { AuthenticatedUser($0) }
+                }
+            }
+        let invocation = try command.parse(["--port", "7000", "--disable-host-check"], environment: [:])
+        #expect(invocation.configuration.network.port == 9001)
+        #expect(invocation.configuration.auth.policy is AuthPolicy)
+        #expect(!invocation.configuration.network.checkHost)
+        struct Refused: Error, CustomStringConvertible { var description: String { "no" } }
+        #expect(throws: ServeCommandError.self) {
+            try command.configuring { _ in throw Refused() }.parse([], environment: [:])
+        }
+    }
+
     @Test func policiesNeedWhatTheyNeed() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pw-\(UInt32.random(in: 0...UInt32.max))")

@@ -23,7 +23,8 @@ private func text(_ data: [UInt8]) -> String { String(decoding: data, as: UTF8.s
 
 let fuzzTargets: [FuzzTarget] = [
     FuzzTarget(
-        name: "http-request", summary: "HTTP/1.1 request parser (heads, bodies, chunked, pipelining, limits)") { data in
+        name: "http-request", summary: "HTTP/1.1 request parser (heads, bodies, chunked, pipelining, limits)"
+    ) { data in
         var limits = HTTPParserLimits.default
         limits.maxHeaderBytes = 8192
         var parser = HTTPRequestParser(limits: limits)
@@ -49,7 +50,8 @@ let fuzzTargets: [FuzzTarget] = [
         _ = try? parser.finish()
     },
     FuzzTarget(
-        name: "websocket", summary: "WebSocket frame decoder and server state machine, with permessage-deflate") { data in
+        name: "websocket", summary: "WebSocket frame decoder and server state machine, with permessage-deflate"
+    ) { data in
         var configuration = WebSocketConfiguration.default
         configuration.maxMessageSize = 1 << 20
         configuration.maxFrameSize = 1 << 20
@@ -64,7 +66,8 @@ let fuzzTargets: [FuzzTarget] = [
         _ = machine.connectionLost()
     },
     FuzzTarget(
-        name: "deflate", summary: "permessage-deflate inflation of one compressed message (size-limited)") { data in
+        name: "deflate", summary: "permessage-deflate inflation of one compressed message (size-limited)"
+    ) { data in
         var configuration = WebSocketConfiguration.default
         configuration.maxMessageSize = 1 << 20
         var machine = WebSocketStateMachine(
@@ -74,7 +77,8 @@ let fuzzTargets: [FuzzTarget] = [
         _ = machine.receive(WebSocketFrameEncoder.encode(frame, maskingKey: WebSocketMaskingKey(1, 2, 3, 4)))
     },
     FuzzTarget(
-        name: "assembler", summary: "Bokeh message assembler (header, metadata, content, buffers)") { data in
+        name: "assembler", summary: "Bokeh message assembler (header, metadata, content, buffers)"
+    ) { data in
         var assembler = MessageAssembler(limits: MessageAssemblerLimits(maxFragmentBytes: 1 << 20))
         // Fragments are separated by 0xFF bytes; a leading 0xFE makes a fragment binary.
         for chunk in data.split(separator: 0xFF, omittingEmptySubsequences: false).prefix(16) {
@@ -88,7 +92,8 @@ let fuzzTargets: [FuzzTarget] = [
         _ = try? JSONWriter(options: .pythonDefault).bytes(value)
     },
     FuzzTarget(
-        name: "document", summary: "document deserialization, then a PATCH-DOC applied to it") { data in
+        name: "document", summary: "document deserialization, then a PATCH-DOC applied to it"
+    ) { data in
         // The document's JSON, then (after a 0xFF byte, which UTF-8 never holds) a PATCH-DOC's content.
         let parts = data.split(separator: 0xFF, maxSplits: 1, omittingEmptySubsequences: false)
         let (a, b) = (Array(parts[0]), parts.count > 1 ? Array(parts[1]) : [])
@@ -107,7 +112,8 @@ let fuzzTargets: [FuzzTarget] = [
         _ = try? template.renderSample()
     },
     FuzzTarget(
-        name: "tokens", summary: "session tokens and ids, signed cookies, XSRF tokens, cookies, query strings") { data in
+        name: "tokens", summary: "session tokens and ids, signed cookies, XSRF tokens, cookies, query strings"
+    ) { data in
         let input = text(data)
         _ = try? SessionToken(decoding: input)
         if let signer = try? SessionSigner(secretKey: "fuzz-secret", signsSessions: true) {

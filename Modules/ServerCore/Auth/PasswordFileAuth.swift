@@ -34,7 +34,8 @@ public struct PasswordFileAuth: AuthenticationPolicy {
     public let maxFailures: Int
     /// 60 seconds.
     public let failureWindow: Int
-    /// How long a login lasts: 31 days, Tornado's default for signed cookies.
+    /// How old a login cookie may be and still count: 31 days, Tornado's default for signed cookies (the cookie
+    /// itself expires after 30, as Tornado's `set_secure_cookie` sets it).
     public let cookieMaxAgeDays: Double
     public let loginPath = "/login"
     public let logoutPath = "/logout"
@@ -159,8 +160,10 @@ public struct PasswordFileAuth: AuthenticationPolicy {
         let target = AuthURL.isLocalPath(next) ? next : request.prefix + "/"
         var attributes = "; Path=/; HttpOnly; SameSite=Lax"
         if request.scheme == "https" { attributes += "; Secure" }
+        // Tornado's set_secure_cookie: expires in 30 days (one less than it accepts), or sooner with a shorter
+        // maximum age.
         // trap-safe: init keeps cookieMaxAgeDays in 0...3650, so the product is below 4e8
-        let lifetime = Int64(cookieMaxAgeDays * 86400)
+        let lifetime = Int64(min(30, cookieMaxAgeDays) * 86400)
         let expires = HTTPDate.format(secondsSince1970: Int64(time) + lifetime)
         return ExtraResponse(
             status: 302,

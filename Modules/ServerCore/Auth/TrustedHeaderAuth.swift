@@ -51,7 +51,12 @@ public struct TrustedHeaderAuth: AuthenticationPolicy {
     }
 
     public func authenticate(_ request: IncomingRequest) async throws -> AuthenticatedUser? {
-        guard isTrusted(peer: request.peerAddress), let value = request.header(header) else { return nil }
+        guard let value = request.header(header) else { return nil }
+        guard isTrusted(peer: request.peerAddress) else {
+            log.info(
+                "ignored \(header) from \(request.peerAddress ?? "-"), which is not an --auth-trusted-proxy address")
+            return nil
+        }
         let name = value.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.utf8.count <= Self.maxUserBytes,
             !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })

@@ -28,6 +28,26 @@ public struct ServeCommand: Sendable {
     public var resolver: Resolver?
     /// What `APP` means, for the usage text (only shown with a ``resolver``).
     public var applicationHelp: String
+    /// Settings of your own, applied after the flags and the environment: what a command line cannot say, such
+    /// as an ``AuthenticationPolicy`` written in Swift. See ``configuring(_:)``.
+    public var configure: (@Sendable (inout ServerConfiguration) throws -> Void)? = nil
+
+    /// This command with `body` applied to the configuration after the flags and the environment:
+    ///
+    /// ```swift
+    /// ServeCommand(app).configuring { configuration in
+    ///     configuration.auth.policy = AuthPolicy { request in request.header("X-User").map { AuthenticatedUser($0) } }
+    /// }.main()
+    /// ```
+    public func configuring(_ body: @escaping @Sendable (inout ServerConfiguration) throws -> Void) -> ServeCommand {
+        var command = self
+        let earlier = configure
+        command.configure = { configuration in
+            try earlier?(&configuration)
+            try body(&configuration)
+        }
+        return command
+    }
 
     /// - Parameters:
     ///   - name: the program name in the usage text; nil: the executable's file name.
@@ -123,6 +143,9 @@ public struct ServeCommand: Sendable {
         }
         parser.applySessionIDs(to: &invocation.configuration)
         try parser.applyAuth(to: &invocation.configuration)
+        if let configure {
+            do { try configure(&invocation.configuration) } catch { throw ServeCommandError("\(error)") }
+        }
         // `bokeh serve` compares --port with DEFAULT_SERVER_PORT for a Unix socket; the configuration checks 5006.
         if invocation.configuration.network.unixSocket != nil {
             if invocation.configuration.network.port != invocation.defaultPort {
