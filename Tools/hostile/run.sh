@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts swift-bokeh on free loopback ports, runs one of the hostile-input tools against it, stops it by PID.
-#   Tools/hostile/run.sh smoke|churn|bigpull PATH/TO/swift-bokeh [tool options...]
+#   Tools/hostile/run.sh smoke|churn|soak|bigpull PATH/TO/swift-bokeh [tool options...]
 set -euo pipefail
 tool=$1; bin=$2; shift 2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,9 +43,14 @@ churn)
     p=$(free_port); start churn "$p" bench_app --unused-session-lifetime 1000 --check-unused-sessions 1000 --log-level warning
     python3 "$here/churn.py" --port "$p" --pid "${pids[-1]}" "$@"
     ;;
+soak)
+    p=$(free_port); start soak "$p" bench_app stream_app --unused-session-lifetime 1000 --check-unused-sessions 1000 \
+        --log-level warning
+    python3 "$here/soak.py" --port "$p" --pid "${pids[-1]}" "$@"
+    ;;
 bigpull)
     p=$(free_port); start bigpull "$p" bench_app --log-level warning
     python3 "$here/bigpull.py" --port "$p" "$@"
     ;;
-*) echo "usage: $0 smoke|churn|bigpull SWIFT_BOKEH [options]"; exit 2 ;;
+*) echo "usage: $0 smoke|churn|soak|bigpull SWIFT_BOKEH [options]"; exit 2 ;;
 esac
