@@ -36,6 +36,7 @@ test:
 	$(MAKE) --no-print-directory examples || status=1; \
 	$(MAKE) --no-print-directory hostile-smoke || status=1; \
 	$(MAKE) --no-print-directory fuzz-replay || status=1; \
+	$(MAKE) --no-print-directory soak-quick || status=1; \
 	$(MAKE) --no-print-directory sanitize-quick || status=1; \
 	$(MAKE) --no-print-directory docs || status=1; \
 	$(SWIFT) test --skip-build --parallel $(SWIFT_FLAGS) || status=1; \

@@ -11,7 +11,7 @@ public struct ListenerConfiguration: Sendable, Hashable {
     public var reusePort: Bool
     /// Accepts per readiness event before yielding to other work. Default 64.
     public var maxAcceptsPerEvent: Int
-    /// After `EMFILE`/`ENFILE` (out of descriptors), stop accepting for this long. Default 100 ms.
+    /// After a failed accept (`EMFILE`/`ENFILE`: out of descriptors), stop accepting for this long. Default 100 ms.
     public var acceptBackoff: Duration
     /// Applied to every accepted connection.
     public var connection: ConnectionConfiguration
@@ -159,9 +159,9 @@ private final class Acceptor: EventHandler {
             guard open else { return }
             let result: IOResult<Int32>
             do { result = try System.accept(fd) } catch {
-                if error.errno == EMFILE || error.errno == ENFILE || error.errno == ENOBUFS || error.errno == ENOMEM {
-                    backOff()
-                }
+                // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), or anything else the listening
+                // socket keeps reporting: stop asking for a while, or a level-triggered loop would spin on it.
+                backOff()
                 return
             }
             guard case .processed(let child) = result else { return }

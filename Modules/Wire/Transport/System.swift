@@ -1,5 +1,7 @@
 import CEpoll
 import Glibc
+import Locking
+import Synchronization
 
 /// A failed system call: the function's name and `errno`.
 public struct SystemError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -62,7 +64,14 @@ package enum System {
 
     package static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int>
     {
-        try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+        var buffer = buffer
+        if let fault = injectedFault(.read, fd) {
+            switch fault {
+            case .fail(let e): return try failed("read", e)
+            case .short(let n): buffer = UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(max(1, n)))
+            }
+        }
+        return try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
     static func writev(_ fd: Int32, _ iov: UnsafeBufferPointer<iovec>) throws(SystemError) -> IOResult<Int> {
@@ -72,7 +81,16 @@ package enum System {
 
     /// `writev` for sockets, without SIGPIPE when the peer is gone (EPIPE is returned instead).
     static func sendv(_ fd: Int32, _ iov: UnsafeBufferPointer<iovec>) throws(SystemError) -> IOResult<Int> {
-        try syscall("sendmsg") {
+        if let fault = injectedFault(.write, fd) {
+            switch fault {
+            case .fail(let e): return try failed("sendmsg", e)
+            case .short(let n):
+                // A short write: at most n bytes, from the first vector.
+                guard let first = iov.first else { break }
+                return try sendNow(fd, UnsafeRawBufferPointer(start: first.iov_base, count: min(max(1, n), first.iov_len)))
+            }
+        }
+        return try syscall("sendmsg") {
             var header = msghdr()
             header.msg_iov = UnsafeMutablePointer(mutating: iov.baseAddress)
             header.msg_iovlen = iov.count
@@ -83,6 +101,17 @@ package enum System {
 
     /// `write` for sockets, without SIGPIPE when the peer is gone.
     static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+        var buffer = buffer
+        if let fault = injectedFault(.write, fd) {
+            switch fault {
+            case .fail(let e): return try failed("send", e)
+            case .short(let n): buffer = UnsafeRawBufferPointer(rebasing: buffer.prefix(max(1, n)))
+            }
+        }
+        return try sendNow(fd, buffer)
+    }
+
+    private static func sendNow(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
         // trap-safe: C constant
         try syscall("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
     }
@@ -133,6 +162,7 @@ package enum System {
 
     /// Accepts one connection as a non-blocking, close-on-exec socket.
     package static func accept(_ fd: Int32) throws(SystemError) -> IOResult<Int32> {
+        if case .fail(let e)? = injectedFault(.accept, fd) { return try failed("accept4", e) }
         while true {
             // trap-safe: C constants
             let rc = CEpoll_accept4(fd, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
@@ -246,5 +276,53 @@ package enum System {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         // trap-safe: CLOCK_MONOTONIC is non-negative
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+// MARK: Fault injection
+
+/// A system call of the transport that tests can make fail (``System/injectFaults(_:)``).
+package enum SystemCallKind: Sendable, Hashable {
+    /// `read` on a connection.
+    case read
+    /// `send`, `sendmsg` on a connection.
+    case write
+    /// `accept4` on a listening socket.
+    case accept
+}
+
+/// What an injected fault does to one call.
+package enum SystemFault: Sendable, Hashable {
+    /// The call fails with this errno, as the kernel would report it (`EAGAIN` is "would block").
+    case fail(Int32)
+    /// A read or write moves at most this many bytes (at least one): a short read or a partial write.
+    case short(Int)
+}
+
+/// Decides, call by call, whether to inject a fault: the call's kind and descriptor in, a fault or nil out.
+package typealias SystemFaultRule = @Sendable (SystemCallKind, Int32) -> SystemFault?
+
+extension System {
+    private static let faultsArmed = Atomic<Bool>(false)
+    private static let faultRule = Lock<SystemFaultRule?>(nil)
+
+    /// Makes transport system calls fail or come up short as `rule` says, process-wide, until it is set to nil.
+    /// For tests: a rule should pick its own descriptors (by local port, say) so that others are untouched.
+    package static func injectFaults(_ rule: SystemFaultRule?) {
+        faultRule.withLock { $0 = rule }
+        faultsArmed.store(rule != nil, ordering: .sequentiallyConsistent)
+    }
+
+    /// The fault for this call, if any; one relaxed load when none is armed.
+    @inline(__always)
+    static func injectedFault(_ kind: SystemCallKind, _ fd: Int32) -> SystemFault? {
+        guard faultsArmed.load(ordering: .relaxed) else { return nil }
+        return faultRule.withLock { $0 }?(kind, fd)
+    }
+
+    /// An injected failure as the real call would report it.
+    private static func failed<T>(_ function: String, _ e: Int32) throws(SystemError) -> IOResult<T> {
+        if e == EAGAIN || e == EWOULDBLOCK { return .wouldBlock }
+        throw SystemError(function, errno: e)
     }
 }

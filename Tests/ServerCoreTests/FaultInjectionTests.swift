@@ -1,0 +1,156 @@
+import Foundation
+import Locking
+import Routing
+@testable import ServerCore
+import Testing
+@testable import Wire
+
+/// Faults injected under the transport's system calls (Wire's `System` seam): partial writes and EAGAIN at every
+/// byte boundary, resets mid-message, descriptors exhausted on accept. Each must end in a correct answer, a clean
+/// close or a retry; never a crash, a hang, or a corrupted neighbour. Serialized: the seam is process-wide, so each
+/// rule picks only its own server's sockets (by local port).
+@Suite(.serialized) struct FaultInjectionTests {
+    static let body: [UInt8] = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) }
+
+    /// A server whose extra route `/blob` answers ``body`` (whole, or streamed in pieces with `?stream`).
+    static func server() throws -> Server {
+        try startServer(path: "/app", application: divApplication) {
+            $0.front.extraRoutes = [ExtraRoute(pattern: "/blob", identifier: "blob")]
+            $0.front.extraRequestHandler = { request in
+                let body = Array(Self.body.prefix(request.argument("size").flatMap { Int($0) } ?? Self.body.count))
+                guard request.argument("stream") != nil else {
+                    return ExtraResponse(headers: [("Content-Type", "application/octet-stream")], body: body)
+                }
+                let pieces = Lock(
+                    stride(from: 0, to: body.count, by: 1024).map { Array(body[$0..<min($0 + 1024, body.count)]) })
+                return ExtraResponse(headers: [("Content-Type", "application/octet-stream")]) {
+                    pieces.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+                }
+            }
+        }
+    }
+
+    /// Whether `fd` is a socket of the server on `port` (accepted or listening).
+    static func isServerSocket(_ fd: Int32, port: Int) -> Bool {
+        (try? System.localAddress(fd))?.port == port
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 100, 4096])
+    func partialWritesAndEAGAINDeliverEveryByte(cap: Int) async throws {
+        let server = try Self.server()
+        defer {
+            System.injectFaults(nil)
+            server.stop()
+        }
+        let port = server.port
+        let calls = Lock(0)
+        System.injectFaults { kind, fd in
+            guard kind == .write, Self.isServerSocket(fd, port: port) else { return nil }
+            let n = calls.withLock { c -> Int in
+                c += 1
+                return c
+            }
+            // Every other call would block; the rest write at most `cap` bytes.
+            return n % 2 == 0 ? .fail(EAGAIN) : .short(cap)
+        }
+        // Tiny caps cost a system call (and the rule a getsockname) per byte or two: a shorter body keeps it quick.
+        let size = cap < 10 ? 3000 : Self.body.count
+        let expected = Array(Self.body.prefix(size))
+        for query in ["?size=\(size)", "?stream&size=\(size)"] {
+            let response = try await rawExchange(
+                .ipv4(port), Array("GET /blob\(query) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+            let (head, payload) = splitResponse(response)
+            #expect(head.hasPrefix("HTTP/1.1 200 OK"), "cap \(cap) \(query)")
+            let received = query.contains("stream") ? dechunk(payload) : Array(payload)
+            #expect(received == expected, "cap \(cap) \(query): \(received?.count ?? -1) bytes")
+        }
+        #expect(calls.withLock { $0 } > (cap == 4096 ? 4 : 100))
+    }
+
+    @Test func shortReadsAndSpuriousEAGAINLoseNothing() async throws {
+        let server = try Self.server()
+        defer {
+            System.injectFaults(nil)
+            server.stop()
+        }
+        let port = server.port
+        let calls = Lock(0)
+        System.injectFaults { kind, fd in
+            guard kind == .read, Self.isServerSocket(fd, port: port) else { return nil }
+            let n = calls.withLock { c -> Int in
+                c += 1
+                return c
+            }
+            return n % 3 == 0 ? .fail(EAGAIN) : .short(1 + n % 5)
+        }
+        let pipelined =
+            "GET /app/metadata HTTP/1.1\r\nHost: x\r\n\r\nGET /blob HTTP/1.1\r\nHost: x\r\nX-Long: \(String(repeating: "v", count: 3000))\r\n"
+            + "Connection: close\r\n\r\n"
+        let text = try await rawExchange(.ipv4(port), Array(pipelined.utf8))
+        let string = String(decoding: text, as: UTF8.self)
+        #expect(string.components(separatedBy: "HTTP/1.1 200 OK").count == 3)
+        #expect(text.suffix(Self.body.count) == ArraySlice(Self.body))
+    }
+
+    @Test func aResetMidMessageClosesThatConnectionOnly() async throws {
+        let server = try Self.server()
+        defer {
+            System.injectFaults(nil)
+            server.stop()
+        }
+        let port = server.port
+        let written = Lock(0)
+        let victim = Lock<Int?>(nil)
+        System.injectFaults { kind, fd in
+            guard kind == .write, Self.isServerSocket(fd, port: port), let peer = System.peerAddress(fd)?.port else {
+                return nil
+            }
+            // The first connection to write is the victim (known by its peer's port: descriptors are reused):
+            // after 5,000 bytes its peer "resets".
+            let chosen = victim.withLock { v -> Int in
+                if v == nil { v = peer }
+                return v ?? peer
+            }
+            guard peer == chosen else { return nil }
+            return written.withLock { total -> SystemFault? in
+                total += 1000
+                return total > 5000 ? .fail(ECONNRESET) : .short(1000)
+            }
+        }
+        let cut = try await rawExchange(
+            .ipv4(port), Array("GET /blob HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+        #expect(cut.count < Self.body.count)  // the reset connection ends early, cleanly closed
+        // Its neighbours, during and after, are served whole.
+        let whole = try await rawExchange(
+            .ipv4(port), Array("GET /blob HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+        #expect(Array(splitResponse(whole).body) == Self.body)
+        #expect(try await rawGet(.ipv4(port), "/app").hasPrefix("HTTP/1.1 200 OK"))
+    }
+
+    @Test func outOfDescriptorsOnAcceptBacksOffAndRecovers() async throws {
+        let server = try Self.server()
+        defer {
+            System.injectFaults(nil)
+            server.stop()
+        }
+        let port = server.port
+        let attempts = Lock(0)
+        let exhausted = Lock(true)
+        System.injectFaults { kind, fd in
+            guard kind == .accept, Self.isServerSocket(fd, port: port), exhausted.withLock({ $0 }) else { return nil }
+            attempts.withLock { $0 += 1 }
+            return .fail(EMFILE)
+        }
+        // A client connects (the kernel completes the handshake) and sends its request while accept fails.
+        let response = Task {
+            try await rawExchange(.ipv4(port), Array("GET /app/metadata HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let tries = attempts.withLock { $0 }
+        // The accept loop does not spin: about one try per 100 ms backoff.
+        #expect(tries >= 1 && tries <= 12, "\(tries) accept attempts in 500 ms")
+        exhausted.withLock { $0 = false }
+        let text = String(decoding: try await response.value, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200 OK"))
+    }
+}
