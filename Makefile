@@ -142,7 +142,7 @@ soak:
 soak-quick:
 	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
 	Tools/hostile/run.sh soak "$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))/swift-bokeh" \
-		--cycles 3000 --streams 5 --viewers 5 --warmup-pct 30 --tolerance-pct 10
+		--cycles 3000 --streams 5 --viewers 5 --warmup-pct 30 --settle-s 4
 
 ## bigpull: one 80 MB PULL-DOC-REPLY and six pipelined 16 MB ones from the release server (not in make test)
 bigpull:

@@ -9,11 +9,12 @@ SHARED=$1
 shift
 SECONDS_EACH=${FUZZ_SECONDS:-180}
 SCRATCH=.build/fuzz
-RUNTIME="$(dirname "$(command -v swiftc)")/../lib/swift/linux/libclang_rt.fuzzer_no_main-x86_64.a"
-if [ ! -f "$RUNTIME" ]; then echo "fuzz: libFuzzer runtime not found at $RUNTIME"; exit 1; fi
+TOOLCHAIN="$(cd "$(dirname "$(command -v swiftc)")/.." && pwd)"
+RUNTIME=$(find "$TOOLCHAIN/lib" -name 'libclang_rt.fuzzer_no_main-x86_64.a' 2>/dev/null | head -1)
+if [ -z "$RUNTIME" ]; then echo "fuzz: libFuzzer's runtime (libclang_rt.fuzzer_no_main) is not in $TOOLCHAIN/lib"; exit 1; fi
 echo "fuzz: building bokeh-fuzz with -sanitize=address and edge coverage (scratch $SCRATCH)"
 swift build --product bokeh-fuzz --scratch-path "$SCRATCH" --sanitize address \
-  -Xswiftc -sanitize-coverage=edge,trace-cmp -Xswiftc -DSWIFTBOKEH_FUZZING \
+  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp -Xswiftc -DSWIFTBOKEH_FUZZING \
   -Xlinker "$RUNTIME" -Xlinker -lstdc++ >"$SCRATCH-build.log" 2>&1 || { tail -30 "$SCRATCH-build.log"; exit 1; }
 BIN="$(swift build --scratch-path "$SCRATCH" --show-bin-path)/bokeh-fuzz"
 python3 Tools/Fuzz/make_corpus.py "$SHARED" .build/fuzz-corpus >/dev/null

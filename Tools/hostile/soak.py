@@ -10,8 +10,8 @@ Runs at once:
   counter of its own session only ever grows by one;
 - --viewers connections to one shared stream_app session (a broadcast), each checking the same.
 The server's RSS and open descriptors are sampled every --sample-s seconds. After the first --warmup-pct of the
-cycles, the end values (once the churn stops and unused sessions are reaped) must be within --tolerance-pct of
-the post-warm-up baseline: memory and descriptors come back. Exits 1 on any failure, lost or crossed data, or
+cycles the churn pauses for --settle-s (unused sessions are reaped, the streams go on): that is the baseline. At
+the end, after the same pause, RSS and descriptors must be within --tolerance-pct of it: they come back. Exits 1 on any failure, lost or crossed data, or
 growth beyond the tolerance.
 """
 
@@ -104,9 +104,9 @@ def main():
     ap.add_argument("--streams", type=int, default=20)
     ap.add_argument("--viewers", type=int, default=20)
     ap.add_argument("--sample-s", type=float, default=2.0)
-    ap.add_argument("--warmup-pct", type=float, default=10.0)
+    ap.add_argument("--warmup-pct", type=float, default=50.0)
     ap.add_argument("--tolerance-pct", type=float, default=5.0)
-    ap.add_argument("--settle-s", type=float, default=4.0)
+    ap.add_argument("--settle-s", type=float, default=10.0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -133,27 +133,34 @@ def main():
             print(f"t {s[0]:7.1f} s  cycles {s[1]:7d}  rss {s[2] / 1024:7.1f} MB  fds {s[3]:5d}  "
                   f"stream msgs {stats.stream_messages}", flush=True)
 
-    workers = [threading.Thread(target=churn, args=(args, stats, stop, args.cycles), daemon=True)
-               for _ in range(args.workers)]
-    for t in workers:
-        t.start()
+    def run_churn(quota):
+        workers = [threading.Thread(target=churn, args=(args, stats, stop, quota), daemon=True)
+                   for _ in range(args.workers)]
+        for t in workers:
+            t.start()
+        while any(t.is_alive() for t in workers):
+            time.sleep(args.sample_s)
+            sample()
+            if len(stats.failures) > 50:
+                stop.set()
+
+    # Warm-up, then a quiet spell (unused sessions reaped, streams still running): the baseline. The rest of the
+    # cycles, then the same quiet spell: the end. Both are measured in the same state.
     sample()
-    while any(t.is_alive() for t in workers):
-        time.sleep(args.sample_s)
-        sample()
-        if len(stats.failures) > 50:
-            break
+    run_churn(int(args.cycles * args.warmup_pct / 100.0))
+    time.sleep(args.settle_s)
+    sample()
+    base = samples[-1]
+    run_churn(args.cycles)
     seconds = time.monotonic() - start
-    time.sleep(args.settle_s)  # unused sessions reaped; streams still running
+    time.sleep(args.settle_s)
     sample()
     stop.set()
     for t in watchers:
         t.join(timeout=10)
 
-    warm = [s for s in samples if s[1] >= args.cycles * args.warmup_pct / 100.0]
-    base = warm[0] if warm else samples[0]
     end = samples[-1]
-    peak = max(s[2] for s in warm) if warm else end[2]
+    peak = max(s[2] for s in samples)
     rss_growth = 100.0 * (end[2] - base[2]) / base[2] if base[2] else 0.0
     fd_growth = 100.0 * (end[3] - base[3]) / base[3] if base[3] else 0.0
     result = {
