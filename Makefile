@@ -119,7 +119,7 @@ sanitize:
 	Tools/sanitize/run.sh address "$(SANITIZE_FILTER)"
 
 sanitize-quick:
-	Tools/sanitize/run.sh thread "EventLoop|Transport|Loopback|SessionCallback|FlowControl|AuthServer|Lifecycle"
+	Tools/sanitize/run.sh thread "EventLoop|Transport|Loopback|SessionCallback|FlowControl|AuthServer|Lifecycle|FaultInjection|HostCheck"
 
 ## churn: open a session, pull, close, 10,000 times paced at 5 ms against the release server with a 1 s unused-
 ## session lifetime; prints RSS and descriptors along the way and the growth after warm-up (not in make test)
