@@ -143,7 +143,8 @@ import Testing
         }
         // A client connects (the kernel completes the handshake) and sends its request while accept fails.
         let response = Task {
-            try await rawExchange(.ipv4(port), Array("GET /app/metadata HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+            try await rawExchange(
+                .ipv4(port), Array("GET /app/metadata HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
         }
         try await Task.sleep(for: .milliseconds(500))
         let tries = attempts.withLock { $0 }

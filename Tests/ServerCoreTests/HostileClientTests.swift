@@ -75,6 +75,25 @@ import Testing
         }
     }
 
+    @Test func reflectedValuesAreEscapedForTheirContext() async throws {
+        let server = try startServer(path: "/app", application: divApplication)
+        defer { server.stop() }
+        let hostile = "%3C/script%3E%3Cscript%3Ealert(1)//%22%27%5C%0A"
+        let script = try await rawGet(
+            .ipv4(server.port),
+            "/app/autoload.js?bokeh-autoload-element=\(hostile)&bokeh-app-path=/x\(hostile)&bokeh-absolute-url=javascript:alert(2)"
+        )
+        #expect(script.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(!script.contains("</script><script>") && !script.contains("alert(1)//\"'\n"))
+        #expect(script.contains("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)//\\\"'\\\\\\n"))
+        #expect(!script.contains("javascript:alert(2)/static"))
+        // Query arguments never reach the page itself, and unknown paths are not echoed.
+        let page = try await rawGet(.ipv4(server.port), "/app?x=\(hostile)")
+        #expect(!page.contains("<script>alert"))
+        let missing = try await rawGet(.ipv4(server.port), "/nope\(hostile)")
+        #expect(missing.hasPrefix("HTTP/1.1 404") && !missing.contains("alert"))
+    }
+
     @Test func oversizedAndMalformedSessionIdsAndTokensAreRefusedCleanly() async throws {
         let server = try startServer(path: "/app", application: divApplication)
         defer { server.stop() }

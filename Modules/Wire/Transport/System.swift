@@ -87,7 +87,8 @@ package enum System {
             case .short(let n):
                 // A short write: at most n bytes, from the first vector.
                 guard let first = iov.first else { break }
-                return try sendNow(fd, UnsafeRawBufferPointer(start: first.iov_base, count: min(max(1, n), first.iov_len)))
+                return try sendNow(
+                    fd, UnsafeRawBufferPointer(start: first.iov_base, count: min(max(1, n), first.iov_len)))
             }
         }
         return try syscall("sendmsg") {
