@@ -94,7 +94,9 @@ final class Template: Sendable {
     func render(_ variables: [String: TemplateValue]) throws -> String {
         var out = ""
         let context = RenderContext(parent: variables, template: self)
-        try Renderer.renderRoot(self, context: context, state: RenderState(), out: &out, line: 1, from: self)
+        let state = RenderState()
+        defer { state.releaseMacros() }
+        try Renderer.renderRoot(self, context: context, state: state, out: &out, line: 1, from: self)
         return out
     }
 

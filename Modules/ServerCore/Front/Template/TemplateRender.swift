@@ -3,12 +3,30 @@
 // `extends`, include/import contexts, macros, loops and Python-style expression evaluation.
 
 import Foundation
+import Synchronization
 
 /// Render-wide counters bounding recursion (template nesting, macro/block calls).
 final class RenderState {
     static let maxCallDepth = 100
     var templateDepth = 0
     var callDepth = 0
+    /// Every macro the render defined: each closes over the context or scope that holds it, a cycle that
+    /// ``releaseMacros()`` breaks once the render is over (without it every render with a macro leaked).
+    var macros: [TemplateMacro] = []
+
+    /// Empties the variables of every context and scope a macro closes over, so that they and the macros are
+    /// freed with the render.
+    func releaseMacros() {
+        for macro in macros {
+            macro.context.vars.removeAll()
+            var scope = macro.scope
+            while let current = scope {
+                current.vars.removeAll()
+                scope = current.parent
+            }
+        }
+        macros.removeAll()
+    }
 }
 
 /// One entry of a block stack: a block definition and the template it comes from.
@@ -89,7 +107,13 @@ final class TemplateMacro: @unchecked Sendable {
         self.template = template
         self.context = context
         self.scope = scope
+        Self.live.add(1, ordering: .relaxed)
     }
+
+    deinit { Self.live.subtract(1, ordering: .relaxed) }
+
+    /// Macros alive in the process (a leak check for tests).
+    static let live = Atomic<Int>(0)
 
     var name: String { def.name }
 }
@@ -327,6 +351,7 @@ enum Renderer {
             let macro = TemplateMacro(
                 def: def, template: frame.template, context: frame.context,
                 scope: frame.toplevel ? nil : frame.scope)
+            frame.state.macros.append(macro)
             frame.assign(def.name, .macro(macro))
 
         case .with(let assignments, let body, _):
