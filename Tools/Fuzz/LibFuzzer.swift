@@ -16,6 +16,7 @@
 
     func runLibFuzzer(_ target: FuzzTarget, flags: [String]) -> Int32 {
         currentTarget = target
+        target.warmUp?()
         var argv: [UnsafeMutablePointer<CChar>?] = (["bokeh-fuzz-\(target.name)"] + flags).map { strdup($0) } + [nil]
         // trap-safe: a command line has far fewer than 2^31 arguments
         var argc = Int32(argv.count - 1)

@@ -25,6 +25,7 @@ report=()
 for t in "${targets[@]}"; do
   work=.build/fuzz-work/$t
   artifacts=.build/fuzz-artifacts/$t
+  rm -rf "$artifacts"
   mkdir -p "$work" "$artifacts" "Tools/Fuzz/crashes/$t"
   log=.build/fuzz-$t.log
   ASAN_OPTIONS=detect_leaks=1 "$BIN" fuzz "$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -rss_limit_mb=2048 \
