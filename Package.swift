@@ -100,7 +100,7 @@ let package = Package(
         // Tests.
         .executableTarget(
             name: "Fuzz", dependencies: ["Wire", "Protocol", "DocumentModel", "ServerCore"], path: "Tools/Fuzz",
-            exclude: ["crashes", "make_corpus.py", "run_fuzz.sh"], swiftSettings: swiftSettings),
+            exclude: ["crashes", "make_corpus.py", "run_fuzz.sh", "lsan.supp"], swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "WireTests", dependencies: ["Locking", "Wire", "TestSupport"], path: "Tests/WireTests",

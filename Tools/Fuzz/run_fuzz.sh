@@ -28,7 +28,7 @@ for t in "${targets[@]}"; do
   rm -rf "$artifacts"
   mkdir -p "$work" "$artifacts" "Tools/Fuzz/crashes/$t"
   log=.build/fuzz-$t.log
-  ASAN_OPTIONS=detect_leaks=1 "$BIN" fuzz "$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -rss_limit_mb=2048 \
+  ASAN_OPTIONS=detect_leaks=1:malloc_context_size=120 LSAN_OPTIONS="suppressions=$PWD/Tools/Fuzz/lsan.supp" "$BIN" fuzz "$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -rss_limit_mb=2048 \
     -max_len=65536 -timeout=10 -artifact_prefix="$artifacts/" "$work" ".build/fuzz-corpus/$t" "Tools/Fuzz/crashes/$t" \
     >"$log" 2>&1
   rc=$?
