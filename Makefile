@@ -132,7 +132,8 @@ churn:
 ## soak: 100,000 session open/pull/patch/pull/close cycles (SOAK_CYCLES) from 3 workers, with 20 streaming
 ## sessions and 20 viewers of one broadcast session reading throughout, against the release server; RSS and open
 ## descriptors after warm-up must come back within 5 %, no session's data lost or crossed (not in make test;
-## soak-quick, 3,000 cycles, is)
+## soak-quick, 3,000 cycles, is: data and descriptors as strictly, RSS only within 60 %, since 3,000 cycles end
+## before the allocator's high-water plateau, which the full run reaches in its warm-up)
 SOAK_CYCLES ?= 100000
 soak:
 	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
@@ -142,7 +143,7 @@ soak:
 soak-quick:
 	$(SWIFT) build -c release --product swift-bokeh $(SWIFT_FLAGS)
 	Tools/hostile/run.sh soak "$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))/swift-bokeh" \
-		--cycles 3000 --streams 5 --viewers 5 --warmup-pct 30 --settle-s 4
+		--cycles 3000 --streams 5 --viewers 5 --warmup-pct 50 --settle-s 4 --rss-tolerance-pct 60
 
 ## bigpull: one 80 MB PULL-DOC-REPLY and six pipelined 16 MB ones from the release server (not in make test)
 bigpull:
