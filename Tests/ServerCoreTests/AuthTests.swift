@@ -93,7 +93,9 @@ enum AuthVectors {
         text = try PasswordFileAuth.updating(text, user: "bob", hash: hash)
         let other = PasswordHash.make(password: "new", scheme: .pbkdf2)
         text = try PasswordFileAuth.updating(text, user: "alice", hash: other)
-        #expect(text.split(separator: "\n").map(String.init) == ["# users", "alice:\(other)", "bob:\(hash)"])
+        let lines: [String] = text.split(separator: "\n").map(String.init)
+        let expected: [String] = ["# users", "alice:" + other.description, "bob:" + hash.description]
+        #expect(lines == expected)
         #expect(try PasswordFileAuth(contents: text, cookieSecret: "s").userNames == ["alice", "bob"])
         #expect(throws: AuthConfigurationError.self) { try PasswordFileAuth.updating("", user: "#x", hash: hash) }
         #expect(throws: AuthConfigurationError.self) { try PasswordFileAuth(contents: "alice\n", cookieSecret: "s") }

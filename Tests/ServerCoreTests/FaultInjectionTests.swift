@@ -35,8 +35,12 @@ import Testing
         (try? System.localAddress(fd))?.port == port
     }
 
-    @Test(arguments: [1, 2, 3, 7, 100, 4096])
-    func partialWritesAndEAGAINDeliverEveryByte(cap: Int) async throws {
+    /// Runs `body` against a fresh ``server()`` whose `kind` calls go through `decide` (given the call's number,
+    /// from 1, and its descriptor); the rule is removed and the server stopped afterwards.
+    static func withFaults(
+        on kind: SystemCallKind, _ decide: @escaping @Sendable (_ call: Int, _ fd: Int32) -> SystemFault?,
+        _ body: (_ port: Int) async throws -> Void
+    ) async throws {
         let server = try Self.server()
         defer {
             System.injectFaults(nil)
@@ -44,52 +48,45 @@ import Testing
         }
         let port = server.port
         let calls = Lock(0)
-        System.injectFaults { kind, fd in
-            guard kind == .write, Self.isServerSocket(fd, port: port) else { return nil }
+        System.injectFaults { call, fd in
+            guard call == kind, Self.isServerSocket(fd, port: port) else { return nil }
             let n = calls.withLock { c -> Int in
                 c += 1
                 return c
             }
-            // Every other call would block; the rest write at most `cap` bytes.
-            return n % 2 == 0 ? .fail(EAGAIN) : .short(cap)
+            return decide(n, fd)
         }
-        // Tiny caps cost a system call (and the rule a getsockname) per byte or two: a shorter body keeps it quick.
-        let size = cap < 4 ? 1200 : cap < 10 ? 3000 : Self.body.count
-        let expected = Array(Self.body.prefix(size))
-        for query in ["?size=\(size)", "?stream&size=\(size)"] {
-            let response = try await rawExchange(
-                .ipv4(port), Array("GET /blob\(query) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
-            let (head, payload) = splitResponse(response)
-            #expect(head.hasPrefix("HTTP/1.1 200 OK"), "cap \(cap) \(query)")
-            let received = query.contains("stream") ? dechunk(payload) : Array(payload)
-            #expect(received == expected, "cap \(cap) \(query): \(received?.count ?? -1) bytes")
+        try await body(port)
+        #expect(calls.withLock { $0 } > 0, "no \(kind) call went through the rule")
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 100, 4096])
+    func partialWritesAndEAGAINDeliverEveryByte(cap: Int) async throws {
+        // Every other call would block; the rest write at most `cap` bytes.
+        try await Self.withFaults(on: .write, { n, _ in n % 2 == 0 ? .fail(EAGAIN) : .short(cap) }) { port in
+            // Tiny caps cost a system call (and the rule a getsockname) per byte or two: a shorter body keeps it quick.
+            let size = cap < 4 ? 1200 : cap < 10 ? 3000 : Self.body.count
+            let expected = Array(Self.body.prefix(size))
+            for query in ["?size=\(size)", "?stream&size=\(size)"] {
+                let response = try await rawExchange(
+                    .ipv4(port), Array("GET /blob\(query) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+                let (head, payload) = splitResponse(response)
+                #expect(head.hasPrefix("HTTP/1.1 200 OK"), "cap \(cap) \(query)")
+                let received = query.contains("stream") ? dechunk(payload) : Array(payload)
+                #expect(received == expected, "cap \(cap) \(query): \(received?.count ?? -1) bytes")
+            }
         }
-        #expect(calls.withLock { $0 } > (cap == 4096 ? 4 : 100))
     }
 
     @Test func shortReadsAndSpuriousEAGAINLoseNothing() async throws {
-        let server = try Self.server()
-        defer {
-            System.injectFaults(nil)
-            server.stop()
+        try await Self.withFaults(on: .read, { n, _ in n % 3 == 0 ? .fail(EAGAIN) : .short(1 + n % 5) }) { port in
+            let pipelined =
+                "GET /app/metadata HTTP/1.1\r\nHost: x\r\n\r\nGET /blob HTTP/1.1\r\nHost: x\r\n"
+                + "X-Long: \(String(repeating: "v", count: 3000))\r\nConnection: close\r\n\r\n"
+            let text = try await rawExchange(.ipv4(port), Array(pipelined.utf8))
+            #expect(String(decoding: text, as: UTF8.self).components(separatedBy: "HTTP/1.1 200 OK").count == 3)
+            #expect(text.suffix(Self.body.count) == ArraySlice(Self.body))
         }
-        let port = server.port
-        let calls = Lock(0)
-        System.injectFaults { kind, fd in
-            guard kind == .read, Self.isServerSocket(fd, port: port) else { return nil }
-            let n = calls.withLock { c -> Int in
-                c += 1
-                return c
-            }
-            return n % 3 == 0 ? .fail(EAGAIN) : .short(1 + n % 5)
-        }
-        let pipelined =
-            "GET /app/metadata HTTP/1.1\r\nHost: x\r\n\r\nGET /blob HTTP/1.1\r\nHost: x\r\nX-Long: \(String(repeating: "v", count: 3000))\r\n"
-            + "Connection: close\r\n\r\n"
-        let text = try await rawExchange(.ipv4(port), Array(pipelined.utf8))
-        let string = String(decoding: text, as: UTF8.self)
-        #expect(string.components(separatedBy: "HTTP/1.1 200 OK").count == 3)
-        #expect(text.suffix(Self.body.count) == ArraySlice(Self.body))
     }
 
     @Test func aResetMidMessageClosesThatConnectionOnly() async throws {
@@ -128,30 +125,28 @@ import Testing
     }
 
     @Test func outOfDescriptorsOnAcceptBacksOffAndRecovers() async throws {
-        let server = try Self.server()
-        defer {
-            System.injectFaults(nil)
-            server.stop()
-        }
-        let port = server.port
-        let attempts = Lock(0)
         let exhausted = Lock(true)
-        System.injectFaults { kind, fd in
-            guard kind == .accept, Self.isServerSocket(fd, port: port), exhausted.withLock({ $0 }) else { return nil }
-            attempts.withLock { $0 += 1 }
-            return .fail(EMFILE)
+        let attempts = Lock(0)
+        try await Self.withFaults(
+            on: .accept,
+            { _, _ in
+                guard exhausted.withLock({ $0 }) else { return nil }
+                attempts.withLock { $0 += 1 }
+                return .fail(EMFILE)
+            }
+        ) { port in
+            // A client connects (the kernel completes the handshake) and sends its request while accept fails.
+            let response = Task {
+                try await rawExchange(
+                    .ipv4(port), Array("GET /app/metadata HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let tries = attempts.withLock { $0 }
+            // The accept loop does not spin: about one try per 100 ms backoff.
+            #expect(tries >= 1 && tries <= 12, "\(tries) accept attempts in 500 ms")
+            exhausted.withLock { $0 = false }
+            let text = String(decoding: try await response.value, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 200 OK"))
         }
-        // A client connects (the kernel completes the handshake) and sends its request while accept fails.
-        let response = Task {
-            try await rawExchange(
-                .ipv4(port), Array("GET /app/metadata HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
-        }
-        try await Task.sleep(for: .milliseconds(500))
-        let tries = attempts.withLock { $0 }
-        // The accept loop does not spin: about one try per 100 ms backoff.
-        #expect(tries >= 1 && tries <= 12, "\(tries) accept attempts in 500 ms")
-        exhausted.withLock { $0 = false }
-        let text = String(decoding: try await response.value, as: UTF8.self)
-        #expect(text.hasPrefix("HTTP/1.1 200 OK"))
     }
 }
